@@ -1,0 +1,6 @@
+"""TrendForge core: domain dataclasses, enums, events, errors and pure rules.
+
+Nothing in this package imports Qt, SQLAlchemy, httpx, keyring, ``services`` or ``ui``.
+"""
+
+__version__ = "0.1.0"

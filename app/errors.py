@@ -1,0 +1,50 @@
+"""Typed errors. A ``UserError`` carries a message a person can act on."""
+
+from __future__ import annotations
+
+
+class TrendForgeError(Exception):
+    """Base of every error the app raises on purpose."""
+
+
+class UserError(TrendForgeError):
+    """Bad input or a state the user can fix; the message says what to do."""
+
+
+class NotFoundError(UserError):
+    """A referenced object does not exist."""
+
+
+class ConflictError(UserError):
+    """The operation conflicts with existing data (e.g. a duplicate id)."""
+
+
+class ProviderError(TrendForgeError):
+    """A remote provider or external tool failed.
+
+    ``transient`` errors (connection drops, 429, 5xx, timeouts) may be retried;
+    permanent ones must not be.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        transient: bool = False,
+        retry_after: float | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.transient = transient
+        self.retry_after = retry_after
+        self.status_code = status_code
+
+
+class ToolError(TrendForgeError):
+    """An external program is missing or failed."""
+
+
+class SecretStoreError(UserError):
+    """The OS keyring is unavailable or refused the operation."""

@@ -1,0 +1,168 @@
+"""Typed domain events and the registry from stored type name to class.
+
+Every event is a frozen dataclass named in the past tense, registered under a dotted
+type name (``build.succeeded``). The envelope fields (id, timestamp, source,
+correlation and causation ids) are common; the subclass's own fields are its payload.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from app.timeutil import utcnow
+
+ENVELOPE_FIELDS = frozenset({"id", "timestamp", "source", "correlation_id", "causation_id"})
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+E = TypeVar("E", bound="Event")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of all events. Subclasses are registered with :func:`event_type`."""
+
+    TYPE: ClassVar[str] = "event"
+
+    id: str = dataclasses.field(default_factory=new_id)
+    timestamp: datetime = dataclasses.field(default_factory=utcnow)
+    source: str = "app"
+    correlation_id: str | None = None
+    causation_id: str | None = None
+
+    @property
+    def type(self) -> str:
+        return self.TYPE
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields (everything but the envelope), JSON-ready."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in ENVELOPE_FIELDS:
+                continue
+            out[f.name] = _jsonable(getattr(self, f.name))
+        return out
+
+    def caused(self, event: E) -> E:
+        """Return ``event`` linked to this one: same correlation id, this id as cause."""
+        return dataclasses.replace(
+            event,
+            correlation_id=self.correlation_id or self.id,
+            causation_id=self.id,
+        )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class UnknownEvent(Event):
+    """A stored event whose type this version does not know; kept verbatim."""
+
+    stored_type: str = ""
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return self.stored_type
+
+    def payload(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
+        return value.value  # enums
+    return value
+
+
+def event_type(name: str) -> Callable[[type[E]], type[E]]:
+    """Class decorator registering an event class under a stored type name."""
+
+    def register(cls: type[E]) -> type[E]:
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.__qualname__ != cls.__qualname__:
+            raise ValueError(f"event type {name!r} registered twice")
+        cls.TYPE = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return register
+
+
+def event_class(name: str) -> type[Event] | None:
+    return _REGISTRY.get(name)
+
+
+def registered_types() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def rebuild_event(
+    type_name: str,
+    payload: Mapping[str, Any],
+    *,
+    id: str,
+    timestamp: datetime,
+    source: str,
+    correlation_id: str | None,
+    causation_id: str | None,
+) -> Event:
+    """Rebuild a stored event; unknown types or mismatched payloads become UnknownEvent."""
+    envelope: dict[str, Any] = {
+        "id": id,
+        "timestamp": timestamp,
+        "source": source,
+        "correlation_id": correlation_id,
+        "causation_id": causation_id,
+    }
+    cls = _REGISTRY.get(type_name)
+    if cls is not None:
+        names = {f.name for f in dataclasses.fields(cls)} - ENVELOPE_FIELDS
+        if names >= set(payload):
+            try:
+                return cls(**envelope, **{k: payload[k] for k in payload})
+            except TypeError:
+                pass
+    return UnknownEvent(**envelope, stored_type=type_name, data=dict(payload))
+
+
+# --- events of the foundation -------------------------------------------------
+
+
+@event_type("app.started")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AppStarted(Event):
+    version: str = ""
+    data_dir: str = ""
+
+
+@event_type("credential.set")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CredentialSet(Event):
+    """A credential was stored in the keyring. The secret itself is never in an event."""
+
+    name: str = ""
+
+
+@event_type("credential.deleted")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CredentialDeleted(Event):
+    name: str = ""
+
+
+@event_type("settings.changed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SettingsChanged(Event):
+    keys: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""Domain types, events and pure rules of the payments area."""

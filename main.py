@@ -1,0 +1,48 @@
+"""Entry point: argv -> CLI command, or QApplication + MainWindow on a qasync loop."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def _wants_gui(argv: Sequence[str]) -> bool:
+    """No command (only --data-dir DIR and --quit-after SECONDS) opens the GUI."""
+    rest = list(argv)
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        if arg == "--data-dir":
+            i += 2
+            continue
+        if arg.startswith(("--data-dir=", "--quit-after=")):
+            i += 1
+            continue
+        if arg == "--quit-after":
+            i += 2
+            continue
+        return False
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if _wants_gui(args):
+        from ui.app_runner import run_gui
+
+        opts: dict[str, str] = {}
+        for i, arg in enumerate(args):
+            for name in ("--data-dir", "--quit-after"):
+                if arg == name and i + 1 < len(args):
+                    opts[name] = args[i + 1]
+                elif arg.startswith(name + "="):
+                    opts[name] = arg.split("=", 1)[1]
+        quit_after = float(opts["--quit-after"]) if "--quit-after" in opts else None
+        return run_gui(opts.get("--data-dir"), quit_after=quit_after)
+    from ui.cli.main import run
+
+    return int(run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Bundled resources (icons, themes, sample templates, built-in workflows), read with importlib.resources."""

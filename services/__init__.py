@@ -1,0 +1,1 @@
+"""Service layer: persistence, event bus, providers, toolchain runner, keyring, workflows."""

@@ -1,0 +1,149 @@
+"""Base of every service: TTL caching, per-operation metrics, retries, validation, health."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, ParamSpec, TypeVar
+
+from cachetools import TTLCache
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from app.errors import ProviderError, UserError
+from app.health import Health, HealthState
+from services.context import ServiceContext
+from services.metrics import ServiceMetrics
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_MISSING = object()
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, ProviderError) and exc.transient
+
+
+class _Wait:
+    """Exponential backoff with jitter, but at least what a 429's Retry-After asked for."""
+
+    def __init__(self, initial: float, maximum: float) -> None:
+        self._backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+        self._maximum = maximum
+
+    def __call__(self, state: RetryCallState) -> float:
+        base = float(self._backoff(state))
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, ProviderError) and exc.retry_after is not None:
+            return max(base, min(exc.retry_after, self._maximum * 4))
+        return base
+
+
+def operation(func: Callable[P, T]) -> Callable[P, T]:
+    """Record count, errors and latency of a service method under its name."""
+    name = func.__name__
+
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            self: BaseService = args[0]
+            start = time.perf_counter()
+            failed = True
+            try:
+                result = await func(*args, **kwargs)
+                failed = False
+                return result
+            finally:
+                self.metrics.op(name).observe(time.perf_counter() - start, failed=failed)
+
+        return async_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        self: BaseService = args[0]  # type: ignore[assignment]
+        start = time.perf_counter()
+        failed = True
+        try:
+            result = func(*args, **kwargs)
+            failed = False
+            return result
+        finally:
+            self.metrics.op(name).observe(time.perf_counter() - start, failed=failed)
+
+    return wrapper
+
+
+class BaseService:
+    """Subclasses set ``name`` and decorate public methods with :func:`operation`."""
+
+    name = "service"
+    retry_attempts = 4
+    retry_initial = 0.2
+    retry_max = 5.0
+
+    def __init__(self, ctx: ServiceContext, *, cache_ttl: float | None = None, cache_size: int = 512) -> None:
+        self.ctx = ctx
+        self.metrics = ServiceMetrics()
+        ttl = ctx.config.cache_ttl if cache_ttl is None else cache_ttl
+        self._cache: TTLCache[Hashable, Any] = TTLCache(maxsize=cache_size, ttl=ttl)
+
+    # -- caching ------------------------------------------------------------------
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        value = self._cache.get(key, _MISSING)
+        if value is not _MISSING:
+            self.metrics.cache_hits += 1
+            return value  # type: ignore[no-any-return]
+        self.metrics.cache_misses += 1
+        value = compute()
+        self._cache[key] = value
+        return value
+
+    def invalidate(self) -> None:
+        """Drop every cached read; called after each write."""
+        self._cache.clear()
+
+    # -- retries ------------------------------------------------------------------
+    def _retry_kwargs(self, attempts: int | None) -> dict[str, Any]:
+        return {
+            "retry": retry_if_exception(is_transient),
+            "stop": stop_after_attempt(attempts or self.retry_attempts),
+            "wait": _Wait(self.retry_initial, self.retry_max),
+            "reraise": True,
+        }
+
+    def with_retry(self, call: Callable[[], T], *, attempts: int | None = None) -> T:
+        """Run ``call``, retrying only transient ``ProviderError``s with backoff and jitter."""
+        for attempt in Retrying(**self._retry_kwargs(attempts)):
+            with attempt:
+                return call()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def with_retry_async(
+        self, call: Callable[[], Awaitable[T]], *, attempts: int | None = None
+    ) -> T:
+        async for attempt in AsyncRetrying(**self._retry_kwargs(attempts)):
+            with attempt:
+                return await call()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- validation -----------------------------------------------------------------
+    @staticmethod
+    def require(condition: object, message: str) -> None:
+        """Raise a ``UserError`` with an actionable ``message`` unless ``condition`` holds."""
+        if not condition:
+            raise UserError(message)
+
+    # -- health ---------------------------------------------------------------------
+    def health(self) -> Health:
+        return Health(self.name, HealthState.OK)

@@ -1,0 +1,158 @@
+"""The composition root: builds every service from one config.
+
+Nothing else in the code base constructs services, engines or buses; the GUI, the CLI and
+the tests all call :func:`bootstrap` (tests with a temp data dir and a fake secret store).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+import app
+from app.health import Health, HealthState, worst
+from app.timeutil import Clock, utcnow
+from services.base import BaseService
+from services.config import AppConfig
+from services.context import ServiceContext
+from services.db import migrate
+from services.db.base import make_engine, make_session_factory, sqlite_url
+from services.db.uow import UnitOfWork
+from services.events.bus import EventBus
+from services.events.service import EventsService
+from services.events.store import EventStore
+from services.logs import install_file_logging
+from services.secrets import KeyringSecretStore, SecretStore
+from services.settings.service import SettingsService
+from services.system import Check, sqlite_check, tool_checks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceManager:
+    """Holds every service; the UI and CLI reach services only through it."""
+
+    ctx: ServiceContext
+    events: EventsService
+    settings: SettingsService
+    extra: dict[str, BaseService] = field(default_factory=dict)
+    _log_handler: logging.Handler | None = None
+    _closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    @property
+    def bus(self) -> EventBus:
+        return self.ctx.bus
+
+    @property
+    def config(self) -> AppConfig:
+        return self.ctx.config
+
+    def services(self) -> list[BaseService]:
+        return [self.events, self.settings, *self.extra.values()]
+
+    def health(self) -> dict[str, Any]:
+        checks: list[Health] = []
+        for svc in self.services():
+            try:
+                checks.append(svc.health())
+            except Exception as exc:  # noqa: BLE001 - a broken health check is itself news
+                checks.append(Health(svc.name, HealthState.DOWN, str(exc)))
+        overall = worst([c.state for c in checks])
+        return {
+            "status": overall.value,
+            "version": app.__version__,
+            "data_dir": str(self.config.data_dir),
+            "services": [c.to_dict() for c in checks],
+        }
+
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "events_total": self.events.total(),
+            "services": {svc.name: svc.metrics.snapshot() for svc in self.services()},
+        }
+
+    def doctor(self) -> list[Check]:
+        data_dir = self.config.data_dir
+        checks = [
+            Check("data_dir", data_dir.is_dir(), str(data_dir)),
+            Check("database", self.config.db_path.exists(), str(self.config.db_path)),
+            sqlite_check(),
+        ]
+        keyring_health = self.settings.health()
+        checks.append(
+            Check(
+                "keyring",
+                keyring_health.ok,
+                keyring_health.detail,
+                "" if keyring_health.ok else "install and unlock gnome-keyring (or another Secret Service)",
+            )
+        )
+        checks.extend(tool_checks())
+        return checks
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing")
+        if self._log_handler is not None:
+            logging.getLogger().removeHandler(self._log_handler)
+            self._log_handler.close()
+        self.ctx.engine.dispose()
+
+
+def build_engine(config: AppConfig) -> Engine:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(sqlite_url(config.db_path))
+    migrate.upgrade(engine)
+    return engine
+
+
+def bootstrap(
+    config: AppConfig,
+    *,
+    secrets: SecretStore | None = None,
+    clock: Clock = utcnow,
+) -> ServiceManager:
+    engine = build_engine(config)
+    store = EventStore(engine)
+    bus = EventBus(engine, store)
+    session_factory = make_session_factory(engine)
+    secret_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(session_factory, bus)
+
+    ctx = ServiceContext(config=config, engine=engine, bus=bus, uow=new_uow, secrets=secret_store, clock=clock)
+    manager = ServiceManager(ctx=ctx, events=EventsService(ctx), settings=SettingsService(ctx))
+    if config.log_to_file:
+        manager._log_handler = install_file_logging(config.log_dir, secret_store.known_values)
+    # Each area wires its own services in services/<area>/wiring.py; order matters where one
+    # area uses another (builds use templates; workflows use them all).
+    from services.templates.wiring import wire as wire_templates
+
+    wire_templates(manager)
+
+    from services.builds.wiring import wire as wire_builds
+
+    wire_builds(manager)
+
+    from services.payments.wiring import wire as wire_payments
+
+    wire_payments(manager)
+
+    from services.trends.wiring import wire as wire_trends
+
+    wire_trends(manager)
+
+    from services.workflows.wiring import wire as wire_workflows
+
+    wire_workflows(manager)
+
+    return manager

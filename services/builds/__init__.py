@@ -1,0 +1,1 @@
+"""The builds area's services, adapters and tables."""

@@ -1,0 +1,63 @@
+"""One configuration for the composition root: data dir, provider base URLs, tunables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+APP_NAME = "TrendForge"
+
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "STRIPE": "https://api.stripe.com",
+    "GUMROAD": "https://api.gumroad.com/v2",
+    "ITCH": "https://itch.io/api/1",
+    "REDDIT": "https://www.reddit.com",
+    "GOOGLE_TRENDS": "https://trends.google.com",
+    "X": "https://api.x.com/2",
+    "TIKTOK": "https://ads.tiktok.com",
+    "PLAY": "https://androidpublisher.googleapis.com",
+}
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
+    """``--data-dir`` wins, then ``TRENDFORGE_HOME``, then the platform's user data dir."""
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    home = env.get("TRENDFORGE_HOME", "").strip()
+    if home:
+        return Path(home).expanduser().resolve()
+    return default_data_dir()
+
+
+@dataclass
+class AppConfig:
+    data_dir: Path
+    base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
+    cache_ttl: float = 30.0
+    log_to_file: bool = True
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "trendforge.sqlite3"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @classmethod
+    def from_env(cls, data_dir: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> AppConfig:
+        env = os.environ if env is None else env
+        urls = dict(DEFAULT_BASE_URLS)
+        for name in urls:
+            override = env.get(f"TRENDFORGE_{name}_BASE_URL", "").strip()
+            if override:
+                urls[name] = override.rstrip("/")
+        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls)

@@ -1,0 +1,1 @@
+"""SQLite persistence through SQLAlchemy 2.0, with Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The persisted event log and the Qt-signal event bus."""

@@ -1,0 +1,144 @@
+"""The event bus: typed subscriptions, Qt signals after commit, persisted history, replay.
+
+Events are persisted by the unit of work in the transaction that makes the change, and
+handed to :meth:`EventBus.dispatch` only after that transaction commits: a rolled-back
+change publishes nothing, and a committed one is never lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from sqlalchemy import Engine
+
+from app.events import Event
+from services.events.store import EventQuery, EventStore, StoredEvent
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Event], object]
+Subscription = type[Event] | str
+
+_correlation: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar(
+    "trendforge_correlation", default=None
+)
+
+
+@contextlib.contextmanager
+def correlation(correlation_id: str, causation_id: str | None = None) -> Iterator[None]:
+    """Events recorded inside this block carry ``correlation_id`` unless they set their own."""
+    token = _correlation.set((correlation_id, causation_id))
+    try:
+        yield
+    finally:
+        _correlation.reset(token)
+
+
+def stamp(event: E) -> E:
+    """Fill correlation and causation ids from the current correlation context."""
+    ctx = _correlation.get()
+    if ctx is None or event.correlation_id is not None:
+        return event
+    return dataclasses.replace(event, correlation_id=ctx[0], causation_id=event.causation_id or ctx[1])
+
+
+class EventBus(QObject):
+    """In-process bus. ``published`` is emitted once per committed event, in order."""
+
+    published = Signal(object)
+    replayed = Signal(object)
+    subscriber_failed = Signal(object, str)
+
+    def __init__(self, engine: Engine, store: EventStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._engine = engine
+        self._store = store
+        self._by_class: dict[type[Event], list[Handler]] = {}
+        self._by_pattern: dict[str, list[Handler]] = {}
+
+    @property
+    def store(self) -> EventStore:
+        return self._store
+
+    # -- subscriptions ----------------------------------------------------------
+    def subscribe(self, what: Subscription, handler: Handler) -> Callable[[], None]:
+        """Subscribe to an event class (and its subclasses), ``"*"``, or a ``"build.*"`` prefix.
+
+        Returns a function that removes the subscription.
+        """
+        if isinstance(what, str):
+            self._by_pattern.setdefault(what, []).append(handler)
+            bucket = self._by_pattern[what]
+        else:
+            self._by_class.setdefault(what, []).append(handler)
+            bucket = self._by_class[what]
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                bucket.remove(handler)
+
+        return unsubscribe
+
+    def _handlers_for(self, event: Event) -> list[Handler]:
+        found: list[Handler] = []
+        for cls in type(event).__mro__:
+            found.extend(self._by_class.get(cls, ()))  # type: ignore[arg-type]
+        for pattern, handlers in self._by_pattern.items():
+            if pattern == "*" or pattern == event.type or (
+                pattern.endswith("*") and event.type.startswith(pattern[:-1])
+            ):
+                found.extend(handlers)
+        return found
+
+    # -- publishing -------------------------------------------------------------
+    def publish(self, event: Event) -> Event:
+        """Persist one event in its own transaction, then dispatch it."""
+        return self.publish_batch([event])[0]
+
+    def publish_batch(self, events: Iterable[Event]) -> list[Event]:
+        """Persist many events in one transaction, then dispatch them in order."""
+        stamped = [stamp(e) for e in events]
+        with self._engine.begin() as conn:
+            self._store.append(conn, stamped)
+        self.dispatch(stamped)
+        return stamped
+
+    def dispatch(self, events: Sequence[Event], *, replay: bool = False) -> None:
+        """Deliver already-committed events to subscribers and the Qt signal."""
+        for event in events:
+            for handler in self._handlers_for(event):
+                try:
+                    handler(event)
+                except Exception as exc:  # a failing subscriber must not stop the others
+                    log.exception("event subscriber %r failed on %s", handler, event.type)
+                    self.subscriber_failed.emit(event, f"{type(exc).__name__}: {exc}")
+            (self.replayed if replay else self.published).emit(event)
+
+    # -- history and replay -------------------------------------------------------
+    def history(self, query: EventQuery | None = None) -> list[StoredEvent]:
+        return self._store.history(query or EventQuery())
+
+    def counts_by_type(self, since: datetime | None = None) -> dict[str, int]:
+        return self._store.counts_by_type(since)
+
+    def replay(self, since: datetime, types: Sequence[str] = (), *, batch: int = 1000) -> int:
+        """Re-deliver stored events from ``since`` (oldest first) to subscribers. Returns the count."""
+        total = 0
+        last_seq = 0
+        while True:
+            rows = self._store.history(
+                EventQuery(types=types, since=since, after_seq=last_seq, limit=batch, oldest_first=True)
+            )
+            if not rows:
+                return total
+            self.dispatch([r.event for r in rows], replay=True)
+            total += len(rows)
+            last_seq = rows[-1].seq

@@ -1,0 +1,153 @@
+"""The event log on SQLite: append in the caller's transaction, query history, count."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, Table, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from app.events import Event, rebuild_event
+from app.timeutil import to_iso
+from services.db.base import UTCDateTime
+from services.db.models import EventRecord
+
+_TABLE: Table = EventRecord.__table__  # type: ignore[assignment]
+_TS = UTCDateTime()
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Filters for :meth:`EventStore.history`. ``types`` may end in ``.*`` (a prefix)."""
+
+    types: Sequence[str] = ()
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    correlation_id: str | None = None
+    search: str | None = None
+    limit: int = 100
+    before_seq: int | None = None
+    after_seq: int | None = None
+    oldest_first: bool = False
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    event: Event
+
+
+def _row(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "source": event.source,
+        "timestamp": _TS.process_bind_param(event.timestamp, None),  # type: ignore[arg-type]
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "payload": json.dumps(event.payload(), separators=(",", ":"), sort_keys=True),
+    }
+
+
+class EventStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # -- writing --------------------------------------------------------------
+    def append(self, target: Session | Connection, events: Iterable[Event]) -> None:
+        """Insert events with the caller's transaction (no commit here)."""
+        rows = [_row(e) for e in events]
+        if not rows:
+            return
+        stmt = insert(_TABLE)
+        if isinstance(target, Session):
+            target.connection().execute(stmt, rows)
+        else:
+            target.execute(stmt, rows)
+
+    # -- reading --------------------------------------------------------------
+    def history(self, query: EventQuery) -> list[StoredEvent]:
+        t = _TABLE.c
+        stmt = select(_TABLE)
+        wanted = [x for x in query.types if x]
+        if wanted:
+            exact = [x for x in wanted if not x.endswith("*")]
+            prefixes = [x[:-1] for x in wanted if x.endswith("*")]
+            conds: list[ColumnElement[bool]] = []
+            if exact:
+                conds.append(t.type.in_(exact))
+            conds.extend(t.type.startswith(p, autoescape=True) for p in prefixes)
+            stmt = stmt.where(or_(*conds))
+        if query.source:
+            stmt = stmt.where(t.source == query.source)
+        if query.since is not None:
+            stmt = stmt.where(t.timestamp >= _TS.process_bind_param(query.since, None))  # type: ignore[arg-type]
+        if query.until is not None:
+            stmt = stmt.where(t.timestamp <= _TS.process_bind_param(query.until, None))  # type: ignore[arg-type]
+        if query.correlation_id:
+            stmt = stmt.where(t.correlation_id == query.correlation_id)
+        if query.search:
+            needle = f"%{query.search}%"
+            stmt = stmt.where(
+                t.payload.like(needle) | t.type.like(needle) | t.source.like(needle) | t.id.like(needle)
+            )
+        if query.before_seq is not None:
+            stmt = stmt.where(t.seq < query.before_seq)
+        if query.after_seq is not None:
+            stmt = stmt.where(t.seq > query.after_seq)
+        stmt = stmt.order_by(t.seq.asc() if query.oldest_first else t.seq.desc())
+        if query.limit > 0:
+            stmt = stmt.limit(query.limit)
+        with self._engine.connect() as conn:
+            return [self._rebuild(r) for r in conn.execute(stmt).mappings()]
+
+    @staticmethod
+    def _rebuild(row: Any) -> StoredEvent:
+        ts = row["timestamp"]
+        if isinstance(ts, str):
+            ts = datetime.fromisoformat(ts)
+        ev = rebuild_event(
+            row["type"],
+            json.loads(row["payload"]),
+            id=row["id"],
+            timestamp=_TS.process_result_value(ts, None),  # type: ignore[arg-type]
+            source=row["source"],
+            correlation_id=row["correlation_id"],
+            causation_id=row["causation_id"],
+        )
+        return StoredEvent(seq=row["seq"], event=ev)
+
+    def counts_by_type(self, since: datetime | None = None) -> dict[str, int]:
+        t = _TABLE.c
+        stmt = select(t.type, func.count()).group_by(t.type)
+        if since is not None:
+            stmt = stmt.where(t.timestamp >= _TS.process_bind_param(since, None))  # type: ignore[arg-type]
+        with self._engine.connect() as conn:
+            return {str(k): int(v) for k, v in conn.execute(stmt)}
+
+    def count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.max(_TABLE.c.seq))).scalar() or 0)
+
+    def types(self) -> list[str]:
+        with self._engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(select(_TABLE.c.type).distinct().order_by(_TABLE.c.type))]
+
+
+def event_to_dict(stored: StoredEvent) -> dict[str, Any]:
+    e = stored.event
+    return {
+        "seq": stored.seq,
+        "id": e.id,
+        "type": e.type,
+        "source": e.source,
+        "timestamp": to_iso(e.timestamp),
+        "correlation_id": e.correlation_id,
+        "causation_id": e.causation_id,
+        "payload": e.payload(),
+    }

@@ -1,0 +1,65 @@
+"""Timing metrics per service operation: count, errors, p50/p95 latency, cache hit rate."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
+    if not sorted_values:
+        return 0.0
+    k = max(0, min(len(sorted_values) - 1, round(q / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+@dataclass
+class OperationStats:
+    count: int = 0
+    errors: int = 0
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=2048))
+
+    def observe(self, seconds: float, *, failed: bool) -> None:
+        self.count += 1
+        if failed:
+            self.errors += 1
+        self.latencies.append(seconds)
+
+    def snapshot(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies)
+        return {
+            "count": self.count,
+            "errors": self.errors,
+            "p50_ms": round(percentile(ordered, 50) * 1000, 3),
+            "p95_ms": round(percentile(ordered, 95) * 1000, 3),
+        }
+
+
+@dataclass
+class ServiceMetrics:
+    operations: dict[str, OperationStats] = field(default_factory=dict)
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+    def op(self, name: str) -> OperationStats:
+        stats = self.operations.get(name)
+        if stats is None:
+            stats = self.operations[name] = OperationStats()
+        return stats
+
+    @property
+    def cache_hit_rate(self) -> float:
+        total = self.cache_hits + self.cache_misses
+        return self.cache_hits / total if total else 0.0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "operations": {k: v.snapshot() for k, v in sorted(self.operations.items())},
+            "cache": {
+                "hits": self.cache_hits,
+                "misses": self.cache_misses,
+                "hit_rate": round(self.cache_hit_rate, 4),
+            },
+        }

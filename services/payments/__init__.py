@@ -1,0 +1,1 @@
+"""The payments area's services, adapters and tables."""

@@ -1,0 +1,1 @@
+"""Settings (non-secret) and credentials (in the keyring)."""

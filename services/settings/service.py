@@ -1,0 +1,115 @@
+"""Settings and credentials.
+
+Non-secret settings (provider base URLs, toolchain paths, theme) live in the ``settings``
+table; credentials live only in the keyring through the secret store.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from app.errors import SecretStoreError, UserError
+from app.events import CredentialDeleted, CredentialSet, SettingsChanged
+from app.health import Health, HealthState
+from services.base import BaseService, operation
+from services.context import ServiceContext
+from services.db.models import SettingRecord
+from services.secrets import PROVIDER_NAMES
+
+THEMES = ("system", "light", "dark")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+
+
+class SettingsService(BaseService):
+    name = "settings"
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+
+    # -- plain settings ---------------------------------------------------------------
+    @operation
+    def all(self) -> dict[str, Any]:
+        def load() -> dict[str, Any]:
+            with self.ctx.new_uow() as uow:
+                return {r.key: r.value for r in uow.session.scalars(select(SettingRecord))}
+
+        return dict(self.cached("all", load))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.all().get(key, default)
+
+    @operation
+    def update(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            self.require(re.fullmatch(r"[a-z0-9_.]{1,120}", key), f"invalid setting name {key!r}")
+            if key == "ui.theme":
+                self.require(value in THEMES, f"theme must be one of {', '.join(THEMES)}")
+            if key.startswith("base_url.") and value:
+                self.require(
+                    isinstance(value, str) and re.match(r"^https?://[^\s]+$", value),
+                    f"{key} must be an http(s) URL such as https://api.example.com",
+                )
+        with self.ctx.new_uow() as uow:
+            for key, value in values.items():
+                uow.session.merge(SettingRecord(key=key, value=value))
+            uow.record(SettingsChanged(source=self.name, keys=tuple(sorted(values))))
+            uow.commit()
+        self.invalidate()
+
+    def base_url(self, name: str) -> str:
+        """The provider base URL: environment override, then saved setting, then default."""
+        import os
+
+        env = os.environ.get(f"TRENDFORGE_{name}_BASE_URL", "").strip()
+        if env:
+            return env.rstrip("/")
+        saved = self.get(f"base_url.{name.lower()}")
+        if isinstance(saved, str) and saved:
+            return saved.rstrip("/")
+        return self.ctx.config.base_urls[name]
+
+    # -- credentials -----------------------------------------------------------------
+    @staticmethod
+    def _credential_key(name: str) -> str:
+        if name not in PROVIDER_NAMES:
+            raise UserError(f"unknown credential {name!r}; use one of: {', '.join(PROVIDER_NAMES)}")
+        return f"provider:{name}"
+
+    @operation
+    def set_credential(self, name: str, secret: str) -> None:
+        key = self._credential_key(name)
+        secret = secret.strip()
+        self.require(secret, f"the credential for {name} is empty; nothing was stored")
+        self.ctx.secrets.set(key, secret)
+        with self.ctx.new_uow() as uow:
+            uow.record(CredentialSet(source=self.name, name=name))
+            uow.commit()
+
+    @operation
+    def credential(self, name: str) -> str | None:
+        return self.ctx.secrets.get(self._credential_key(name))
+
+    @operation
+    def list_credentials(self) -> list[str]:
+        return sorted(n.split(":", 1)[1] for n in self.ctx.secrets.names() if n.startswith("provider:"))
+
+    @operation
+    def delete_credential(self, name: str) -> bool:
+        existed = self.ctx.secrets.delete(self._credential_key(name))
+        if existed:
+            with self.ctx.new_uow() as uow:
+                uow.record(CredentialDeleted(source=self.name, name=name))
+                uow.commit()
+        return existed
+
+    def health(self) -> Health:
+        try:
+            backend = self.ctx.secrets.backend_name()
+        except SecretStoreError as exc:
+            return Health("keyring", HealthState.DEGRADED, str(exc))
+        if "fail" in backend.lower() or "null" in backend.lower():
+            return Health("keyring", HealthState.DEGRADED, f"no usable keyring backend ({backend})")
+        return Health("keyring", HealthState.OK, backend)

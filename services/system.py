@@ -1,0 +1,56 @@
+"""Doctor: what the app needs from this machine, and whether it is there."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+
+# tool -> Debian package that ships it
+ANDROID_TOOLS: dict[str, str] = {
+    "aapt2": "aapt",
+    "zipalign": "zipalign",
+    "apksigner": "apksigner",
+    "smali": "libsmali-java",
+    "keytool": "openjdk-17-jre-headless",
+    "jarsigner": "openjdk-17-jdk-headless",
+    "adb": "adb",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    hint: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "hint": self.hint}
+
+
+def tool_checks() -> list[Check]:
+    out = []
+    for tool, package in ANDROID_TOOLS.items():
+        path = shutil.which(tool)
+        out.append(
+            Check(
+                f"tool:{tool}",
+                path is not None,
+                path or "not found on PATH",
+                "" if path else f"install it: apt-get install {package}",
+            )
+        )
+    return out
+
+
+def sqlite_check() -> Check:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+        fts = True
+    except sqlite3.OperationalError:
+        fts = False
+    finally:
+        conn.close()
+    return Check("sqlite", fts, f"SQLite {sqlite3.sqlite_version}, FTS5 {'yes' if fts else 'missing'}")

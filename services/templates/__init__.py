@@ -1,0 +1,1 @@
+"""The templates area's services, adapters and tables."""

@@ -1,0 +1,1 @@
+"""The trends area's services, adapters and tables."""

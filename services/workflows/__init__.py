@@ -1,0 +1,1 @@
+"""The workflows area's services, adapters and tables."""

@@ -1,0 +1,82 @@
+"""Shared fixtures: a whole app on a temp data dir, the CLI as a subprocess, Qt offscreen."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt aborts without a platform; an empty value counts as unset.
+if not os.environ.get("QT_QPA_PLATFORM"):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
+from services.config import AppConfig  # noqa: E402
+from services.secrets import MemorySecretStore  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "home"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def secrets() -> MemorySecretStore:
+    """A fake secret store for tests that are not about the keyring itself."""
+    return MemorySecretStore()
+
+
+@pytest.fixture
+def make_services(data_dir: Path, secrets: MemorySecretStore) -> Iterator[Callable[..., ServiceManager]]:
+    """Build a whole app on ``data_dir``; call again to 'restart' on the same files."""
+    made: list[ServiceManager] = []
+
+    def make(**kwargs: object) -> ServiceManager:
+        config = AppConfig.from_env(data_dir)
+        config.log_to_file = bool(kwargs.pop("log_to_file", False))
+        manager = bootstrap(config, secrets=kwargs.pop("secrets", secrets), **kwargs)  # type: ignore[arg-type]
+        made.append(manager)
+        return manager
+
+    yield make
+    for m in made:
+        m.close()
+
+
+@pytest.fixture
+def services(make_services: Callable[..., ServiceManager]) -> ServiceManager:
+    return make_services()
+
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli(data_dir: Path) -> CliRunner:
+    """Run ``trendforge --data-dir DATA ARGS...`` as a real subprocess."""
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        full_env = dict(os.environ)
+        full_env.pop("TRENDFORGE_HOME", None)
+        if env:
+            full_env.update(env)
+        return subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run

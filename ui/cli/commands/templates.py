@@ -1,0 +1,10 @@
+"""CLI commands of the templates area (see the CLI contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any, parent: argparse.ArgumentParser) -> None:
+    """Add this area's commands to the parser. Nothing here yet."""

@@ -1,0 +1,65 @@
+"""What a CLI command gets: parsed options, lazily built services, and output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TextIO
+
+from services.bootstrap import ServiceManager, bootstrap
+from services.config import AppConfig
+
+
+class CliContext:
+    def __init__(self, args: argparse.Namespace, stdout: TextIO | None = None, stdin: TextIO | None = None) -> None:
+        self.args = args
+        self.json: bool = bool(getattr(args, "json", False))
+        self.out = stdout or sys.stdout
+        self.stdin = stdin or sys.stdin
+        self._manager: ServiceManager | None = None
+
+    @property
+    def services(self) -> ServiceManager:
+        if self._manager is None:
+            config = AppConfig.from_env(getattr(self.args, "data_dir", None))
+            self._manager = bootstrap(config)
+        return self._manager
+
+    def close(self) -> None:
+        if self._manager is not None:
+            self._manager.close()
+            self._manager = None
+
+    # -- output -------------------------------------------------------------------
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
+        """``--json`` prints ``data``; otherwise ``human()`` (or ``data`` as text)."""
+        if self.json or human is None:
+            if self.json:
+                self.out.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+            else:
+                self.print(str(data))
+            return
+        human()
+
+    def table(self, rows: Sequence[dict[str, Any]], columns: Iterable[str]) -> None:
+        cols = list(columns)
+        if not rows:
+            self.print("(none)")
+            return
+        cells = [[_cell(r.get(c)) for c in cols] for r in rows]
+        widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+        self.print("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip())
+        for row in cells:
+            self.print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,80 @@
+"""``trendforge [--data-dir DIR] [--json] COMMAND ...``
+
+Exit codes: 0 success, 1 a domain error (one line on stderr), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+import app
+from app.errors import TrendForgeError
+from app.redact import redact
+from ui.cli.commands import builds, credentials, events, payments, system, templates, trends, workflows
+from ui.cli.context import CliContext
+
+Registrar = Callable[[Any, argparse.ArgumentParser], None]
+
+REGISTRARS: list[Registrar] = [
+    system.register,
+    credentials.register,
+    events.register,
+    templates.register,
+    builds.register,
+    payments.register,
+    trends.register,
+    workflows.register,
+]
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """--json and --data-dir, accepted before or after the command."""
+    p = argparse.ArgumentParser(add_help=False)
+    kw = {} if defaults else {"default": argparse.SUPPRESS}
+    p.add_argument("--json", action="store_true", help="machine-readable output", **kw)  # type: ignore[arg-type]
+    p.add_argument("--data-dir", metavar="DIR", help="data directory (default: TRENDFORGE_HOME or the user data dir)", **kw)  # type: ignore[arg-type]
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trendforge",
+        description="TrendForge: turn internet trends into template-based Android apps and sell them.",
+        parents=[_common(defaults=True)],
+    )
+    parser.add_argument("--version", action="version", version=f"TrendForge {app.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parent = _common(defaults=False)
+    for register in REGISTRARS:
+        register(sub, parent)
+    return parser
+
+
+def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
+        return int(exc.code or 0)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write("trendforge: error: a command is required (or run without arguments for the GUI)\n")
+        return 2
+    ctx = CliContext(args, stdout=stdout, stdin=stdin)
+    try:
+        return int(func(ctx))
+    except TrendForgeError as exc:
+        message = redact(str(exc) or type(exc).__name__).splitlines()[0]
+        sys.stderr.write(f"trendforge: {message}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("trendforge: interrupted\n")
+        return 130
+    finally:
+        ctx.close()
+        logging.shutdown()

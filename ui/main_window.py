@@ -1,0 +1,260 @@
+"""The main window: left navigation, one panel per area, status bar health, tray, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.bootstrap import ServiceManager
+from ui.about import show_about
+from ui.background import run_in_background
+from ui.icons import app_icon
+from ui.panels import builds_panel, payments_panel, templates_panel, trends_panel, workflows_panel
+from ui.panels.events_panel import EventsPanel
+from ui.settings_dialog import SettingsDialog
+from ui.theme import apply_theme
+
+PanelFactory = Callable[[ServiceManager], QWidget]
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    title: str
+    icon: QStyle.StandardPixmap
+    factory: PanelFactory
+
+
+def panel_specs() -> list[PanelSpec]:
+    sp = QStyle.StandardPixmap
+    return [
+        PanelSpec("Templates", sp.SP_FileDialogDetailedView, templates_panel.create_panel),
+        PanelSpec("Payments", sp.SP_DialogApplyButton, payments_panel.create_panel),
+        PanelSpec("Trends", sp.SP_ArrowUp, trends_panel.create_panel),
+        PanelSpec("Builds", sp.SP_DriveHDIcon, builds_panel.create_panel),
+        PanelSpec("Workflows", sp.SP_BrowserReload, workflows_panel.create_panel),
+        PanelSpec("Events", sp.SP_FileDialogInfoView, EventsPanel),
+    ]
+
+
+class MainWindow(QMainWindow):
+    panel_changed = Signal(str)
+
+    def __init__(self, services: ServiceManager, settings: QSettings, *, first_run: bool = False) -> None:
+        super().__init__()
+        self.services = services
+        self.qsettings = settings
+        self.setWindowTitle("TrendForge")
+        self.setWindowIcon(app_icon())
+        self.resize(1200, 760)
+        self.specs = panel_specs()
+        self.panels: dict[str, QWidget] = {}
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(170)
+        self.nav.setSpacing(2)
+        for spec in self.specs:
+            item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
+            item.setSizeHint(QSize(150, 34))
+            self.nav.addItem(item)
+        self.stack = QStackedWidget()
+        for _spec in self.specs:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.stack.addWidget(holder)
+
+        self.banner = QWidget()
+        self.banner.setObjectName("firstRunBanner")
+        self.banner.setStyleSheet("#firstRunBanner { background: #e8f0fe; border-bottom: 1px solid #c6d4f5; } QLabel { color: #1a3d8f; }")
+        bl = QHBoxLayout(self.banner)
+        self.banner_text = QLabel()
+        self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("Dismiss")
+        close.clicked.connect(self.banner.hide)
+        bl.addWidget(self.banner_text, 1)
+        bl.addWidget(close)
+        self.banner.setVisible(first_run)
+        if first_run:
+            self.banner_text.setText(
+                f"Welcome to TrendForge. Your data directory was created at <b>{services.config.data_dir}</b>. "
+                "Add provider credentials in Settings (Ctrl+,)."
+            )
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(1, False)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.banner)
+        cl.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.health_label = QLabel("health: …")
+        self.health_label.setObjectName("healthLabel")
+        self.statusBar().addPermanentWidget(self.health_label)
+
+        self._build_menus()
+        self.tray = self._build_tray()
+
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._health_timer = QTimer(self, interval=30_000)
+        self._health_timer.timeout.connect(self.refresh_health)
+        self._health_timer.start()
+        QTimer.singleShot(0, self.refresh_health)
+
+        self._restore_state()
+        if first_run:
+            self.notify("TrendForge", f"Data directory created at {services.config.data_dir}")
+
+    # -- menus and shortcuts --------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.settings_action = QAction("&Settings…", self, shortcut=QKeySequence(QKeySequence.StandardKey.Preferences))
+        if self.settings_action.shortcut().isEmpty():
+            self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view = self.menuBar().addMenu("&View")
+        for i, spec in enumerate(self.specs):
+            action = QAction(spec.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
+            view.addAction(action)
+        view.addSeparator()
+        refresh = QAction("&Refresh health", self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
+        refresh.triggered.connect(self.refresh_health)
+        view.addAction(refresh)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About TrendForge", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
+        about.triggered.connect(lambda: show_about(self))
+        help_menu.addAction(about)
+
+    def _build_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(app_icon(), self)
+        menu = QMenu(self)
+        menu.addAction("Show TrendForge", self.showNormal)
+        menu.addAction("Quit", self.close)
+        tray.setContextMenu(menu)
+        tray.setToolTip("TrendForge")
+        tray.show()
+        return tray
+
+    def notify(self, title: str, message: str) -> None:
+        """A desktop notification through the tray icon; the status bar where there is no tray."""
+        if self.tray is not None and self.tray.supportsMessages():
+            self.tray.showMessage(title, message, app_icon(), 8000)
+        self.statusBar().showMessage(f"{title}: {message}", 10_000)
+
+    # -- panels ---------------------------------------------------------------------------
+    def panel(self, title: str) -> QWidget:
+        """The panel named ``title``, created on first use."""
+        if title not in self.panels:
+            index = [s.title for s in self.specs].index(title)
+            widget = self.specs[index].factory(self.services)
+            status = getattr(widget, "status_message", None)
+            if status is not None:
+                status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            notify = getattr(widget, "notify_requested", None)
+            if notify is not None:
+                notify.connect(self.notify)
+            holder = self.stack.widget(index)
+            layout = holder.layout() if holder is not None else None
+            assert layout is not None
+            layout.addWidget(widget)
+            self.panels[title] = widget
+        return self.panels[title]
+
+    def show_panel(self, title: str) -> QWidget:
+        self.nav.setCurrentRow([s.title for s in self.specs].index(title))
+        return self.panel(title)
+
+    def current_title(self) -> str:
+        return self.specs[max(0, self.nav.currentRow())].title
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        title = self.specs[row].title
+        self.panel(title)
+        self.stack.setCurrentIndex(row)
+        self.panel_changed.emit(title)
+
+    # -- health -----------------------------------------------------------------------------
+    def refresh_health(self) -> None:
+        run_in_background(self.services.health, self._show_health, self._health_failed, self)
+
+    def _show_health(self, report: dict[str, object]) -> None:
+        status = str(report["status"])
+        services = report["services"]
+        assert isinstance(services, list)
+        bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
+        color = {"ok": "#1b7f3b", "degraded": "#b26a00", "down": "#b00020"}.get(status, "#000")
+        self.health_label.setText(f"<span style='color:{color}'>●</span> {status}")
+        self.health_label.setToolTip("\n".join(bad) if bad else "all services healthy")
+
+    def _health_failed(self, exc: Exception) -> None:
+        self.health_label.setText(f"<span style='color:#b00020'>●</span> health check failed: {exc}")
+
+    # -- settings ---------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        if SettingsDialog.ask(self.services, self):
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, str(self.services.settings.get("ui.theme", "system")))
+            self.statusBar().showMessage("Settings saved", 5000)
+
+    # -- state --------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.qsettings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        state = self.qsettings.value("window/state")
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
+        title = str(self.qsettings.value("window/panel", "Templates"))
+        titles = [s.title for s in self.specs]
+        self.nav.setCurrentRow(titles.index(title) if title in titles else 0)
+
+    def save_state(self) -> None:
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.setValue("window/state", self.saveState())
+        self.qsettings.setValue("window/panel", self.current_title())
+        self.qsettings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self._health_timer.stop()
+        if self.tray is not None:
+            self.tray.hide()
+        super().closeEvent(event)

@@ -1,0 +1,123 @@
+"""A lazy table model over the event log: pages of 200, newest first, live rows on top."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.events import Event
+from app.timeutil import to_iso
+from services.events.service import EventsService
+from services.events.store import EventQuery, StoredEvent
+
+PAGE = 200
+COLUMNS = ("Time (UTC)", "Type", "Source", "Correlation", "Payload")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def matches(query: EventQuery, event: Event) -> bool:
+    """Whether a live event belongs in a table filtered by ``query``."""
+    if query.types and not any(
+        event.type == t or (t.endswith("*") and event.type.startswith(t[:-1])) for t in query.types
+    ):
+        return False
+    if query.source and event.source != query.source:
+        return False
+    if query.correlation_id and event.correlation_id != query.correlation_id:
+        return False
+    if query.since and event.timestamp < query.since:
+        return False
+    if query.until and event.timestamp > query.until:
+        return False
+    if query.search:
+        hay = json.dumps(event.payload(), default=str) + event.type + event.source + event.id
+        if query.search.lower() not in hay.lower():
+            return False
+    return True
+
+
+class EventsTableModel(QAbstractTableModel):
+    def __init__(self, service: EventsService, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._rows: list[StoredEvent] = []
+        self._query = EventQuery(limit=PAGE)
+        self._exhausted = True
+
+    # -- loading ------------------------------------------------------------------
+    @property
+    def query(self) -> EventQuery:
+        return self._query
+
+    def set_query(self, query: EventQuery) -> None:
+        self.beginResetModel()
+        self._query = replace(query, limit=PAGE, before_seq=None)
+        self._rows = self._service.history(self._query)
+        self._exhausted = len(self._rows) < PAGE
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        stored = [r.seq for r in self._rows if r.seq > 0]
+        before = min(stored) if stored else None
+        page = self._service.history(replace(self._query, before_seq=before))
+        self._exhausted = len(page) < PAGE
+        if page:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def add_live(self, event: Event) -> bool:
+        if not matches(self._query, event):
+            return False
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._rows.insert(0, StoredEvent(seq=-1, event=event))
+        self.endInsertRows()
+        return True
+
+    def event_at(self, row: int) -> Event | None:
+        return self._rows[row].event if 0 <= row < len(self._rows) else None
+
+    # -- Qt model API -----------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        event = self._rows[index.row()].event
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return to_iso(event.timestamp)[:23]
+            if col == 1:
+                return event.type
+            if col == 2:
+                return event.source
+            if col == 3:
+                return event.correlation_id or ""
+            if col == 4:
+                text = json.dumps(event.payload(), sort_keys=True, default=str)
+                return text if len(text) < 160 else text[:157] + "..."
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return json.dumps(event.payload(), indent=2, sort_keys=True, default=str)
+        if role == Qt.ItemDataRole.UserRole:
+            return event.id
+        return None

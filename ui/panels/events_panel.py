@@ -1,0 +1,274 @@
+"""Events panel: a live, filterable view of the persisted event history, with replay."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import TrendForgeError
+from app.events import Event
+from app.timeutil import to_iso
+from services.bootstrap import ServiceManager
+from services.events.store import EventQuery
+from ui.background import run_in_background
+from ui.panels.events_model import EventsTableModel
+
+
+def _to_qdt(value: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()), Qt.TimeSpec.UTC)
+
+
+def _from_qdt(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=UTC)
+
+
+class EventsPanel(QWidget):
+    status_message = Signal(str)
+
+    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.model = EventsTableModel(services.events, self)
+
+        # filters
+        self.type_box = QComboBox()
+        self.type_box.setEditable(True)
+        self.type_box.setMinimumWidth(180)
+        type_line = self.type_box.lineEdit()
+        if type_line is not None:
+            type_line.setPlaceholderText("any type (e.g. build.*)")
+        self.source_edit = QLineEdit(placeholderText="any source")
+        self.correlation_edit = QLineEdit(placeholderText="correlation id")
+        self.search_edit = QLineEdit(placeholderText="search payloads…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.since_check = QCheckBox("From")
+        self.since_edit = QDateTimeEdit(_to_qdt(datetime.now(UTC) - timedelta(days=1)))
+        self.until_check = QCheckBox("To")
+        self.until_edit = QDateTimeEdit(_to_qdt(datetime.now(UTC)))
+        for edit in (self.since_edit, self.until_edit):
+            edit.setTimeSpec(Qt.TimeSpec.UTC)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+            edit.setCalendarPopup(True)
+        self.clear_button = QPushButton("Clear filters")
+
+        filters = QHBoxLayout()
+        row1: tuple[QWidget, ...] = (QLabel("Type"), self.type_box, self.source_edit, self.correlation_edit, self.search_edit)
+        for w in row1:
+            filters.addWidget(w)
+        filters2 = QHBoxLayout()
+        row2: tuple[QWidget, ...] = (self.since_check, self.since_edit, self.until_check, self.until_edit)
+        for w in row2:
+            filters2.addWidget(w)
+        filters2.addStretch(1)
+        filters2.addWidget(self.clear_button)
+
+        # table
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((170, 170, 90, 120)):
+            self.table.setColumnWidth(col, width)
+
+        # side: detail, counts
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.detail = QPlainTextEdit(readOnly=True)
+        self.detail.setFont(mono)
+        self.detail.setPlaceholderText("Select an event to see its envelope and payload.")
+        self.counts = QTableWidget(0, 2)
+        self.counts.setHorizontalHeaderLabels(["Type", "Count"])
+        self.counts.horizontalHeader().setStretchLastSection(True)
+        self.counts.verticalHeader().setVisible(False)
+        self.counts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.counts_refresh = QPushButton("Refresh counts")
+        counts_box = QWidget()
+        cl = QVBoxLayout(counts_box)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.counts)
+        cl.addWidget(self.counts_refresh)
+
+        self.replay_from = QDateTimeEdit(_to_qdt(datetime.now(UTC) - timedelta(hours=1)))
+        self.replay_from.setTimeSpec(Qt.TimeSpec.UTC)
+        self.replay_from.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
+        self.replay_from.setCalendarPopup(True)
+        self.replay_button = QPushButton("Replay to subscribers…")
+        replay_box = QWidget()
+        rl = QFormLayout(replay_box)
+        rl.addRow("Replay from", self.replay_from)
+        rl.addRow(self.replay_button)
+        rl.addRow(QLabel("Replay re-delivers stored events, oldest first, to every subscriber "
+                         "(panels refresh from them). Nothing is written again."))
+
+        self.side = QTabWidget()
+        self.side.addTab(self.detail, "Detail")
+        self.side.addTab(counts_box, "Counts by type")
+        self.side.addTab(replay_box, "Replay")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        self.summary = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addLayout(filters2)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.summary)
+
+        # wiring
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.reload)
+        for line in (self.source_edit, self.correlation_edit, self.search_edit):
+            line.textChanged.connect(self._debounce.start)
+        self.type_box.currentTextChanged.connect(self._debounce.start)
+        for check in (self.since_check, self.until_check):
+            check.toggled.connect(self._debounce.start)
+        for dt in (self.since_edit, self.until_edit):
+            dt.dateTimeChanged.connect(self._debounce.start)
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.counts_refresh.clicked.connect(self.refresh_counts)
+        self.replay_button.clicked.connect(self._on_replay_clicked)
+        services.bus.published.connect(self._on_bus_event)
+
+        self._load_types()
+        self.reload()
+        self.refresh_counts()
+
+    # -- filters ------------------------------------------------------------------------
+    def current_query(self) -> EventQuery:
+        type_text = self.type_box.currentText().strip()
+        return EventQuery(
+            types=[type_text] if type_text else [],
+            source=self.source_edit.text().strip() or None,
+            correlation_id=self.correlation_edit.text().strip() or None,
+            search=self.search_edit.text().strip() or None,
+            since=_from_qdt(self.since_edit.dateTime()) if self.since_check.isChecked() else None,
+            until=_from_qdt(self.until_edit.dateTime()) if self.until_check.isChecked() else None,
+        )
+
+    def clear_filters(self) -> None:
+        for w in (self.source_edit, self.correlation_edit, self.search_edit):
+            w.clear()
+        self.type_box.setEditText("")
+        self.since_check.setChecked(False)
+        self.until_check.setChecked(False)
+        self.reload()
+
+    def reload(self) -> None:
+        self._debounce.stop()
+        try:
+            self.model.set_query(self.current_query())
+        except TrendForgeError as exc:
+            self.summary.setText(f"<span style='color:#b00020'>{exc}</span>")
+            return
+        shown = self.model.rowCount()
+        more = " (scroll for more)" if self.model.canFetchMore() else ""
+        self.summary.setText(f"{shown} events shown{more}; {self.services.events.total()} stored in all")
+        self.detail.clear()
+
+    def _load_types(self) -> None:
+        current = self.type_box.currentText()
+        self.type_box.blockSignals(True)
+        self.type_box.clear()
+        self.type_box.addItem("")
+        self.type_box.addItems(self.services.events.types())
+        self.type_box.setEditText(current)
+        self.type_box.blockSignals(False)
+
+    # -- detail and counts -----------------------------------------------------------------
+    def _on_table_current_changed(self, current: object, _previous: object) -> None:
+        row = self.table.currentIndex().row()
+        event = self.model.event_at(row)
+        self.show_detail(event)
+
+    def show_detail(self, event: Event | None) -> None:
+        if event is None:
+            self.detail.clear()
+            return
+        envelope = {
+            "id": event.id,
+            "type": event.type,
+            "source": event.source,
+            "timestamp": to_iso(event.timestamp),
+            "correlation_id": event.correlation_id,
+            "causation_id": event.causation_id,
+            "payload": event.payload(),
+        }
+        self.detail.setPlainText(json.dumps(envelope, indent=2, sort_keys=False, default=str))
+
+    def refresh_counts(self) -> None:
+        self.counts_refresh.setEnabled(False)
+        run_in_background(self.services.events.counts_by_type, self._show_counts, self._counts_failed, self)
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.counts_refresh.setEnabled(True)
+        self.counts.setRowCount(len(counts))
+        for row, (name, n) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))):
+            self.counts.setItem(row, 0, QTableWidgetItem(name))
+            item = QTableWidgetItem()
+            item.setData(Qt.ItemDataRole.DisplayRole, n)
+            self.counts.setItem(row, 1, item)
+
+    def _counts_failed(self, exc: Exception) -> None:
+        self.counts_refresh.setEnabled(True)
+        self.summary.setText(f"could not count events: {exc}")
+
+    # -- live and replay ----------------------------------------------------------------------
+    def _on_bus_event(self, event: Event) -> None:
+        if self.model.add_live(event):
+            self.summary.setText(f"{self.model.rowCount()} events shown; newest: {event.type}")
+        if self.type_box.findText(event.type) < 0:
+            self.type_box.blockSignals(True)
+            self.type_box.addItem(event.type)
+            self.type_box.blockSignals(False)
+
+    def _on_replay_clicked(self) -> None:
+        since = _from_qdt(self.replay_from.dateTime())
+        type_text = self.type_box.currentText().strip()
+        what = f"'{type_text}' events" if type_text else "all events"
+        if not ask_confirm(self, "Replay events", f"Re-deliver {what} since {to_iso(since)} to every subscriber?"):
+            return
+        n = self.replay(since)
+        self.status_message.emit(f"Replayed {n} events since {to_iso(since)}")
+
+    def replay(self, since: datetime) -> int:
+        type_text = self.type_box.currentText().strip()
+        return self.services.events.replay(since, [type_text] if type_text else [])
+
+
+def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
+    """Yes/No confirmation; tests replace this function."""
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
