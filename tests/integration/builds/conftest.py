@@ -1,0 +1,117 @@
+"""Fixtures of the builds tests: sample template packages, one shared keystore, the service."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.errors import NotFoundError
+from services.bootstrap import ServiceManager
+from services.builds.keys import generate_keystore
+from services.builds.service import BuildsService
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLES = ROOT / "resources" / "samples"
+SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
+
+# minimal manifests for the tests (the templates area owns the real template.json files)
+MANIFESTS: dict[str, dict[str, Any]] = {
+    "quotes-daily": {"title": "Quotes Daily", "category": "lifestyle", "app_name": "Quotes Daily",
+                     "application_id": "com.trendforge.quotes", "content": {"quotes": ["Ship it.", "Stay curious."]}},
+    "trivia-quiz": {"title": "Trivia Quiz", "category": "games", "app_name": "Trivia Quiz",
+                    "application_id": "com.trendforge.trivia",
+                    "content": {"questions": [{"q": "2+2?", "choices": ["3", "4"], "answer": 1}]}},
+    "wallpaper-pack": {"title": "Wallpaper Pack", "category": "personalization", "app_name": "Wallpaper Pack",
+                       "application_id": "com.trendforge.wallpapers", "content": {"wallpapers": ["sunset.png"]}},
+}
+
+
+@dataclass
+class FolderSource:
+    """A tiny in-test template source (get/package_dir) over copies of the sample packages."""
+
+    root: Path
+
+    def package_dir(self, template_id: str) -> Path:
+        path = self.root / template_id
+        if not (path / "template.json").is_file():
+            raise NotFoundError(f"no template {template_id!r}")
+        return path
+
+    def get(self, template_id: str) -> dict[str, Any]:
+        return dict(json.loads((self.package_dir(template_id) / "template.json").read_text()))
+
+
+def make_package(root: Path, template_id: str, **overrides: Any) -> Path:
+    dest = root / template_id
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(SAMPLES / template_id / "android", dest / "android")
+    web = dest / "web"
+    web.mkdir()
+    (web / "index.html").write_text(f"<!doctype html><title>{template_id}</title><h1>{template_id}</h1>")
+    (web / "style.css").write_text("body{font-family:sans-serif}")
+    manifest = {"schema_version": 1, "id": template_id, "description": "", "tags": [], "version": "1.0.0",
+                "min_sdk": 21, "target_sdk": 29, "price": {"amount": 199, "currency": "USD"},
+                **MANIFESTS.get(template_id, MANIFESTS["quotes-daily"]), **overrides}
+    (dest / "template.json").write_text(json.dumps(manifest))
+    return dest
+
+
+@dataclass(frozen=True)
+class SharedKey:
+    path: Path
+    password: str
+    fingerprint: str
+
+
+@pytest.fixture(scope="session")
+def shared_keystore(tmp_path_factory: pytest.TempPathFactory, qapp: Any) -> SharedKey:
+    """One keystore for the whole session (generating RSA keys is slow-ish)."""
+    path = tmp_path_factory.mktemp("keys") / "upload.p12"
+    facts = generate_keystore(path, "upload", "test-store-pass-1", "CN=Test Upload, O=TrendForge Tests, C=US")
+    return SharedKey(path, "test-store-pass-1", facts.fingerprint)
+
+
+@pytest.fixture(scope="session")
+def other_keystore(tmp_path_factory: pytest.TempPathFactory, qapp: Any) -> SharedKey:
+    path = tmp_path_factory.mktemp("keys2") / "other.p12"
+    facts = generate_keystore(path, "other", "other-store-pass-2", "CN=Someone Else, C=US")
+    return SharedKey(path, "other-store-pass-2", facts.fingerprint)
+
+
+@pytest.fixture
+def packages(tmp_path: Path) -> Path:
+    root = tmp_path / "packages"
+    root.mkdir()
+    for template_id in SAMPLE_IDS:
+        make_package(root, template_id)
+    return root
+
+
+@pytest.fixture
+def builds(services: ServiceManager, packages: Path, shared_keystore: SharedKey, qapp: Any) -> Iterator[BuildsService]:
+    svc = services.builds
+    svc.templates = FolderSource(packages)
+    svc.import_key("upload", shared_keystore.path, shared_keystore.password)
+    yield svc
+    runner = svc._runner
+    if runner is not None:
+        for build_id in [*runner.queued_ids(), *runner.running_ids()]:
+            runner.cancel(build_id)
+
+
+@pytest.fixture
+def package_factory(packages: Path) -> Any:
+    """``package_factory(template_id, **manifest_overrides)`` adds or replaces a package."""
+
+    def make(template_id: str, **overrides: Any) -> Path:
+        return make_package(packages, template_id, **overrides)
+
+    return make
