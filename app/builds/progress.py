@@ -32,6 +32,12 @@ DIRECT_STEPS: dict[Platform, tuple[tuple[str, float], ...]] = {
     Platform.WEB: (("prepare", 1.0), ("bundle", 1.0), ("verify", 1.0)),
 }
 
+GRADLE_STEPS: dict[Platform, tuple[tuple[str, float], ...]] = {
+    Platform.APK: (("prepare", 1.0), ("gradle", 20.0), ("align", 1.0), ("sign", 2.0), ("verify", 2.0)),
+    Platform.AAB: (("prepare", 1.0), ("gradle", 20.0), ("sign", 2.0), ("verify", 2.0)),
+}
+DEPLOY_STEP = ("deploy", 2.0)
+
 
 @dataclass(frozen=True)
 class StepPlan:

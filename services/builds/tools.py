@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,8 @@ TOOL_PACKAGES: dict[str, str] = {
     "jarsigner": "openjdk-17-jdk-headless",
     "adb": "adb",
 }
+
+_FRAME = re.compile(r"^\s*(at |\.\.\. \d+ more)")
 
 FRAMEWORK_RES = Path("/usr/share/android-framework-res/framework-res.apk")
 
@@ -66,7 +69,8 @@ class ToolResult:
         return not self.crashed and self.exit_code == 0
 
     def tail(self, n: int = 6) -> str:
-        meaningful = [line.strip() for line in self.lines if line.strip()]
+        """The last meaningful lines (Java stack frames left out), for an error message."""
+        meaningful = [line.strip() for line in self.lines if line.strip() and not _FRAME.match(line)]
         return " | ".join(meaningful[-n:])
 
 

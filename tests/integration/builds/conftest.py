@@ -52,14 +52,15 @@ def make_package(root: Path, template_id: str, **overrides: Any) -> Path:
     dest = root / template_id
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(SAMPLES / template_id / "android", dest / "android")
+    base = SAMPLES / template_id if (SAMPLES / template_id).is_dir() else SAMPLES / "quotes-daily"
+    shutil.copytree(base / "android", dest / "android")
     web = dest / "web"
     web.mkdir()
     (web / "index.html").write_text(f"<!doctype html><title>{template_id}</title><h1>{template_id}</h1>")
     (web / "style.css").write_text("body{font-family:sans-serif}")
     manifest = {"schema_version": 1, "id": template_id, "description": "", "tags": [], "version": "1.0.0",
                 "min_sdk": 21, "target_sdk": 29, "price": {"amount": 199, "currency": "USD"},
-                **MANIFESTS.get(template_id, MANIFESTS["quotes-daily"]), **overrides}
+                **MANIFESTS.get(template_id, {**MANIFESTS["quotes-daily"], "application_id": "com.example." + template_id.replace("-", "")}), **overrides}
     (dest / "template.json").write_text(json.dumps(manifest))
     return dest
 
