@@ -1,8 +1,12 @@
-"""Work around a PySide6 6.12.0 refcount bug: ``SignalInstance.emit()`` returns ``True`` without
-taking a reference, so every Python-side emit steals one reference to ``True``. After a few hundred
-emits ``True``'s count reaches zero and the interpreter aborts ("bool_dealloc: deallocating True or
-False"), usually at exit. :func:`emit` gives the reference back; it detects the bug at import, so it
-is a no-op on a fixed PySide6. (An extra reference to ``True`` is harmless: it is a singleton.)
+"""Work around a PySide6 6.12.0 refcount bug: ``SignalInstance.emit()`` and ``.disconnect(slot)``
+return ``True``/``False`` without taking a reference, so each call steals one reference to a bool
+singleton. Once ``True``'s count reaches zero the interpreter aborts ("bool_dealloc: deallocating
+True or False"), usually at exit -- and every emit anywhere (the event bus, pytest-qt) counts.
+
+The bug is detected at import; if present, ``True`` and ``False`` get a large extra reference count
+(as CPython 3.12+ makes them immortal anyway), which no realistic number of emits can use up. Extra
+references to these statically allocated singletons are harmless. :func:`emit` also returns the
+stolen reference per call.
 """
 
 from __future__ import annotations
@@ -36,6 +40,17 @@ def _emit_steals_reference() -> bool:
 
 
 STEALS = _emit_steals_reference()
+
+
+def _immortalize(obj: object) -> None:
+    refcnt = ctypes.c_ssize_t.from_address(id(obj))
+    if refcnt.value < (1 << 40):
+        refcnt.value += 1 << 40
+
+
+if STEALS:
+    _immortalize(True)
+    _immortalize(False)
 
 
 def emit(signal: Any, *args: Any) -> None:

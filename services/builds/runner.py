@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.builds.gradle_log import GradleProgress
-from app.builds.model import BuildState
+from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
 from services.builds.qtfix import emit
@@ -67,6 +67,7 @@ class BuildJob(QObject):
         self._expected_tasks = expected_gradle_tasks
         self._last_progress_emit = 0.0
         self._in_thread = False
+        self._artifact_final = False
         self._thread_done.connect(self._on_self_thread_done)
         self.started_at = 0.0
 
@@ -127,6 +128,8 @@ class BuildJob(QObject):
             return
         if isinstance(step, Mark):
             self._last_state = step.state
+            if step.state is not BuildState.BUILT or self.spec.platform is Platform.WEB:
+                self._artifact_final = True  # a later failure (a deploy) keeps the finished artifact
             self._write([f"== {step.state.value}" + (f": {step.artifact}" if step.artifact else "")])
             try:
                 self._hooks.on_mark(self.build_id, step)
@@ -248,7 +251,7 @@ class BuildJob(QObject):
             self._log = None
         # the workspace is scratch: artifacts live in outdir, the log beside it
         shutil.rmtree(self.spec.workdir, ignore_errors=True)
-        if state in (BuildState.FAILED, BuildState.CANCELLED):
+        if state in (BuildState.FAILED, BuildState.CANCELLED) and not self._artifact_final:
             shutil.rmtree(self.spec.outdir, ignore_errors=True)
         try:
             self._hooks.on_final(self.build_id, state, message)

