@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.builds.model import Platform
 
@@ -117,7 +118,7 @@ class BuildStats:
         finished = self.succeeded + self.failed
         return None if finished == 0 else self.succeeded / finished
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "template_id": self.template_id,
             "platform": self.platform,

@@ -96,8 +96,27 @@ class BuildsService(BaseService):
     def runner(self) -> BuildRunner:
         """Created lazily (a QObject; the GUI/CLI has made the Qt application by then)."""
         if self._runner is None:
+            from PySide6.QtCore import QTimer
+
             self._runner = BuildRunner(limit=self._max_concurrent)
+            # `builds cancel` from another process (the CLI beside the GUI) leaves a request in the database
+            self._cancel_poll = QTimer(self._runner)
+            self._cancel_poll.timeout.connect(self._poll_cancel_requests)
+            self._cancel_poll.start(1000)
         return self._runner
+
+    def _poll_cancel_requests(self) -> None:
+        runner = self._runner
+        if runner is None:
+            return
+        ids = [*runner.running_ids(), *runner.queued_ids()]
+        if not ids:
+            return
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.execute(select(BuildRecord.id, BuildRecord.options).where(BuildRecord.id.in_(ids))).all()
+            wanted = [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]
+        for bid in wanted:
+            runner.cancel(bid)
 
     def set_concurrency(self, limit: int) -> None:
         self._max_concurrent = max(1, limit)
@@ -499,7 +518,11 @@ class BuildsService(BaseService):
             assert rec is not None
             pid = int((rec.options or {}).get("pid", 0))
             if pid != os.getpid() and _pid_alive(pid):
-                raise ConflictError(f"build {info.id} runs in another TrendForge process (pid {pid}); cancel it there")
+                # the owning process polls for this request and cancels its job
+                rec.options = {**(rec.options or {}), "cancel_requested": True}
+                uow.commit()
+                self.invalidate()
+                return self.get(info.id)
         self._on_job_final(info.id, BuildState.CANCELLED, "cancelled")
         return self.get(info.id)
 
