@@ -1,0 +1,116 @@
+"""The Builds panel driven through its widgets, on a real service running real tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.builds.model import BuildState
+from services.bootstrap import ServiceManager
+from services.builds.service import BuildsService
+from ui.panels.builds.keys_dialog import KeysDialog
+from ui.panels.builds.log_view import LogView
+from ui.panels.builds_panel import BuildsPanel
+
+
+def test_build_from_the_panel_shows_progress_log_notification_and_stats(
+    qtbot: Any, qtmodeltester: Any, services: ServiceManager, builds: BuildsService
+) -> None:
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    panel.resize(1300, 700)
+    qtbot.waitUntil(lambda: panel.key_box.count() == 1, timeout=10_000)
+    panel.template_box.setCurrentText("quotes-daily")
+    panel.version_edit.setText("2.1.0")
+    panel.platform_box.setCurrentText("apk")
+    steps: list[str] = []
+    builds.runner.progressed.connect(lambda _id, step, _pct: steps.append(step))
+    with qtbot.waitSignal(panel.notify_requested, timeout=90_000) as notified:
+        qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
+    assert notified.args[0] == "Build signed"
+    assert "quotes-daily 2.1.0 (apk)" in notified.args[1]
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.model.builds()[0].state is BuildState.SIGNED,
+                    timeout=10_000)
+    qtmodeltester.check(panel.model)
+    info = panel.model.builds()[0]
+    assert panel.model.data(panel.model.index(0, 4)) == "signed"
+    assert panel.model.data(panel.model.index(0, 6)) == "100%"
+    assert "sign" in steps and "verify" in steps
+    panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: "apksigner" in panel.log.text.toPlainText(), timeout=10_000)
+    assert panel.fingerprint_label.text() == info.fingerprint
+    assert panel.copy_button.isEnabled() and panel.open_button.isEnabled()
+    assert not panel.cancel_button.isEnabled() and not panel.retry_button.isEnabled()
+    panel.copy_button.click()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == info.fingerprint
+    qtbot.waitUntil(lambda: panel.stats_table.rowCount() == 1, timeout=10_000)
+    assert panel.stats_table.item(0, 3).text() == "100%"
+    _drain_background(qtbot)
+
+
+def test_failed_build_can_be_retried_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService,
+                                                   package_factory: Any) -> None:
+    pkg = package_factory("flaky-app")
+    broken = pkg / "android" / "res" / "layout" / "broken.xml"
+    broken.write_text("<oops")
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.notify_requested, timeout=60_000) as notified:
+        builds.start_build("flaky-app", "1.0.0", "apk")
+    assert notified.args[0] == "Build failed" and "broken.xml" in notified.args[1]
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.retry_button.isEnabled(), timeout=10_000)
+    assert "broken.xml" in panel.error_label.text()
+    broken.unlink()
+    with qtbot.waitSignal(panel.notify_requested, timeout=60_000) as notified:
+        panel.retry_button.click()
+    assert notified.args[0] == "Build signed"
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=10_000)
+    _drain_background(qtbot)
+
+
+def test_log_view_stays_bounded_under_a_flood(qtbot: Any) -> None:
+    view = LogView(max_lines=2000, flush_ms=20)
+    qtbot.addWidget(view)
+    flushes: list[int] = []
+    view.flushed.connect(flushes.append)
+    for start in range(0, 100_000, 500):
+        view.append_lines([f"line {i}" for i in range(start, start + 500)])
+    view.flush()
+    assert view.line_count() <= 2000
+    assert view.text.toPlainText().splitlines()[-1] == "line 99999"
+    assert len(flushes) <= 3  # batched: the flood reached the widget in a few appends, not 100,000
+    assert "98000 older lines" in view.dropped_label.text()
+    view.search.setText("line 99990")
+    assert view.find_next() is True and not view.follow.isChecked()
+    assert view.text.textCursor().selectedText() == "line 99990"
+
+
+def test_keys_dialog_creates_a_key(qtbot: Any, services: ServiceManager, builds: BuildsService) -> None:
+    dialog = KeysDialog(builds)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)  # the imported test key
+    dialog.alias.setText("panel-key")
+    dialog.dname.setText("CN=Panel Key, O=Tests, C=US")
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=30_000)
+    aliases = {dialog.table.item(r, 0).text() for r in range(2)}
+    assert aliases == {"upload", "panel-key"}
+    assert services.ctx.secrets.get("keystore:panel-key")
+    assert "panel-key ready" in dialog.status.text()
+    dialog.alias.setText("Bad Alias")
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("error:"), timeout=10_000)
+    assert "invalid key alias" in dialog.status.text()
+    _drain_background(qtbot)
+
+
+def _drain_background(qtbot: Any) -> None:
+    """Let background loads finish before the widgets go (ui/background.py emits on its bridge
+    even when the owner is gone: "Signal source has been deleted")."""
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)
