@@ -233,6 +233,8 @@ class BuildJob(QObject):
         emit(self.log_lines, self.build_id, lines)
 
     def _fail(self, message: str) -> None:
+        # workspace paths are noise in a one-line error (the log keeps them)
+        message = message.replace(str(self.spec.workdir) + "/", "")
         self._write([f"== FAILED: {message}"])
         self._finish(BuildState.FAILED, message)
 

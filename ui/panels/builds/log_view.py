@@ -20,14 +20,17 @@ from PySide6.QtWidgets import (
 
 class LogView(QWidget):
     """Lines arrive via :meth:`append_lines` (any rate); they reach the widget at most every
-    ``flush_ms`` in one append, and only the last ``max_lines`` are kept (older ones are dropped
-    before they ever reach the document when a burst exceeds that)."""
+    ``flush_ms`` in one append of at most ``batch_lines`` lines. When output outruns that (a flood),
+    only the newest lines are shown and the skipped ones are counted: the full text is always in
+    the build's log file. The document keeps the last ``max_lines`` lines."""
 
     flushed = Signal(int)
 
-    def __init__(self, max_lines: int = 5000, flush_ms: int = 100, parent: QWidget | None = None) -> None:
+    def __init__(self, max_lines: int = 5000, flush_ms: int = 100, batch_lines: int = 400,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.max_lines = max_lines
+        self.batch_lines = batch_lines
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setMaximumBlockCount(max_lines)
@@ -53,7 +56,7 @@ class LogView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.text, 1)
-        self._pending: deque[str] = deque(maxlen=max_lines)
+        self._pending: deque[str] = deque(maxlen=batch_lines)
         self._dropped = 0
         self._timer = QTimer(self)
         self._timer.setInterval(flush_ms)
@@ -61,7 +64,7 @@ class LogView(QWidget):
         self.text.verticalScrollBar().valueChanged.connect(self._on_scroll)
 
     def append_lines(self, lines: list[str]) -> None:
-        overflow = len(self._pending) + len(lines) - self.max_lines
+        overflow = len(self._pending) + len(lines) - self.batch_lines
         if overflow > 0:
             self._dropped += overflow
         self._pending.extend(lines)
@@ -83,7 +86,7 @@ class LogView(QWidget):
         else:
             bar.setValue(keep)
         if self._dropped:
-            self.dropped_label.setText(f"{self._dropped} older lines only in the log file")
+            self.dropped_label.setText(f"{self._dropped} lines skipped (all in the log file)")
         self.flushed.emit(count)
 
     def set_text(self, lines: list[str]) -> None:
