@@ -18,18 +18,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
 
 LINES = 100_000
 FLOOD_GRADLEW = r"""#!/bin/bash
-awk 'BEGIN { for (i = 0; i < %d; i++) {
-  if (i %% 1000 == 0) printf "> Task :app:step%%d\n", i / 1000;
-  else printf "\tat org.gradle.internal.Worker.run(Worker.java:%%d) noise line %%d of the flood\n", i, i } }'
+awk 'BEGIN { for (i = 0; i < LINES; i++) {
+  if (i % 1000 == 0) printf "> Task :app:step%d\n", i / 1000;
+  else printf "\tat org.gradle.internal.Worker.run(Worker.java:%d) noise line %d of the flood\n", i, i } }'
 mkdir -p app/build/outputs/apk/release
 cp "$BENCH_ARTIFACT" app/build/outputs/apk/release/app-release-unsigned.apk
 echo "BUILD SUCCESSFUL in 1s"
-""" % LINES
+""".replace("LINES", str(LINES))
 
 
 class StallMeter:
@@ -97,7 +97,8 @@ def main() -> None:
         busy_stall = meter.stop()
         busy_s = time.perf_counter() - t0
         assert done.state.value == "signed", done.error
-        log_lines = sum(1 for _ in open(done.log_path or "", encoding="utf-8"))
+        with open(done.log_path or "", encoding="utf-8") as fh:
+            log_lines = sum(1 for _ in fh)
 
         # baseline: the same app and panel, idle for as long
         meter.start()

@@ -14,8 +14,8 @@ from pyaxmlparser import APK
 
 from app.builds.model import BuildState
 from services.bootstrap import ServiceManager
-from services.events.store import EventQuery
 from services.builds.service import BuildsService
+from services.events.store import EventQuery
 
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
 SharedKey = Any  # the shared_keystore fixture's type (conftest helpers are not importable here)

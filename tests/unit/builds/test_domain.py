@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from app.builds.model import BuildState, Platform, can_transition, check_alias, check_transition, normalize_fingerprint
-from app.builds.progress import DIRECT_STEPS, StepPlan, compute_stats, eta_seconds, expected_duration, format_seconds, percentile
+from app.builds.progress import (
+    DIRECT_STEPS,
+    StepPlan,
+    compute_stats,
+    eta_seconds,
+    expected_duration,
+    format_seconds,
+    percentile,
+)
 from app.builds.version import MAX_VERSION_CODE, SemVer, next_version_code
 from app.errors import ConflictError, UserError
 
 
 def test_happy_path_transitions_are_allowed() -> None:
     path = [BuildState.QUEUED, BuildState.RUNNING, BuildState.BUILT, BuildState.SIGNED, BuildState.DEPLOYED]
-    for a, b in zip(path, path[1:], strict=False):
+    for a, b in itertools.pairwise(path):
         assert can_transition(a, b)
 
 
