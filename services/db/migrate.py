@@ -68,10 +68,10 @@ def current_revisions(engine: Engine) -> set[str]:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to every head; a no-op when it is already there."""
-    from alembic import command
-
     if current_revisions(engine) == head_revisions():
         return
+    from alembic import command
+
     cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
