@@ -65,7 +65,7 @@ def test_state_is_remembered(qtbot: QtBot, services: ServiceManager) -> None:
 
 
 def test_first_run_banner_names_data_dir(qtbot: QtBot, services: ServiceManager) -> None:
-    w = MainWindow(services, ui_settings(services.config.data_dir), first_run=True)
+    w = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=True)
     qtbot.addWidget(w)
     w.show()
     assert w.banner.isVisible()
