@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
@@ -119,17 +118,18 @@ class MainWindow(QMainWindow):
                 "Add provider credentials in Settings (Ctrl+,)."
             )
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(1, False)
+        body = QWidget()
+        bodyl = QHBoxLayout(body)
+        bodyl.setContentsMargins(0, 0, 0, 0)
+        bodyl.setSpacing(0)
+        bodyl.addWidget(self.nav)
+        bodyl.addWidget(self.stack, 1)
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.banner)
-        cl.addWidget(splitter, 1)
+        cl.addWidget(body, 1)
         self.setCentralWidget(central)
 
         self.health_label = QLabel("health: …")
