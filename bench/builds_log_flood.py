@@ -68,7 +68,7 @@ def spin(ms: int) -> None:
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    from _builds_common import make_app, tempdir, unsigned_apk
+    from builds_support import make_app, tempdir, unsigned_apk
 
     from ui.panels.builds_panel import BuildsPanel
 

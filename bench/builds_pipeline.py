@@ -43,7 +43,7 @@ apksigner verify --verbose --print-certs "$OUT/app.apk" > /dev/null
 
 def main() -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
-    from _builds_common import SAMPLE, make_app, tempdir
+    from builds_support import SAMPLE, make_app, tempdir
 
     tmp = tempdir()
     try:

@@ -3,7 +3,7 @@ return ``True``/``False`` without taking a reference, so each call steals one re
 singleton. Once ``True``'s count reaches zero the interpreter aborts ("bool_dealloc: deallocating
 True or False"), usually at exit -- and every emit anywhere (the event bus, pytest-qt) counts.
 
-The bug is detected at import; if present, ``True`` and ``False`` get a large extra reference count
+The bug is detected by :func:`install` (called when the area is wired); if present, ``True`` and ``False`` get a large extra reference count
 (as CPython 3.12+ makes them immortal anyway), which no realistic number of emits can use up. Extra
 references to these statically allocated singletons are harmless. :func:`emit` also returns the
 stolen reference per call.
@@ -32,14 +32,14 @@ def _emit_steals_reference() -> bool:
     for _ in range(4):
         probe.ping.emit()
     lost = before - sys.getrefcount(True)
-    if lost > 0:
-        for _ in range(lost):
-            _incref(True)
-    probe.deleteLater()
+    for _ in range(max(lost, 0)):
+        _incref(True)
+    del probe
     return lost >= 4
 
 
-STEALS = _emit_steals_reference()
+STEALS = False
+_installed = False
 
 
 def _immortalize(obj: object) -> None:
@@ -48,19 +48,23 @@ def _immortalize(obj: object) -> None:
         refcnt.value += 1 << 40
 
 
-if STEALS:
-    _immortalize(True)
-    _immortalize(False)
+def install() -> bool:
+    """Detect the bug once and, if present, make the bool singletons' counts unreachable by it."""
+    global STEALS, _installed
+    if not _installed:
+        _installed = True
+        STEALS = _emit_steals_reference()
+        if STEALS:
+            _immortalize(True)
+            _immortalize(False)
+    return STEALS
 
 
 def emit(signal: Any, *args: Any) -> None:
     """``signal.emit(*args)``, returning the reference PySide6 6.12.0 steals."""
     result = signal.emit(*args)
+    if not _installed:
+        install()
     if STEALS and isinstance(result, bool):
         _incref(result)
 
-
-def compensate(*_args: Any) -> None:
-    """A slot for signals emitted by code outside this area (the event bus): one reference back per emit."""
-    if STEALS:
-        _incref(True)

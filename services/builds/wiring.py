@@ -22,6 +22,9 @@ def _samples_root() -> Path:
 
 
 def wire(manager: ServiceManager) -> None:
+    # PySide6 6.12.0 steals a reference to True on every Python-side emit/disconnect, the event
+    # bus's included; see services/builds/qtfix.py
+    qtfix.install()
     templates: Any = manager.extra.get("templates")
     source: TemplateSource
     if templates is not None and hasattr(templates, "package_dir"):
@@ -38,10 +41,6 @@ def wire(manager: ServiceManager) -> None:
         base_url=manager.settings.base_url,
     )
     manager.extra["builds"] = svc
-    # PySide6 6.12.0 loses a reference to True on every Python-side emit, the bus's included
-    # (see services/builds/qtfix.py); give them back so a long session cannot abort.
-    manager.bus.published.connect(qtfix.compensate)
-    manager.bus.replayed.connect(qtfix.compensate)
     try:
         svc.recover_interrupted()
     except Exception:  # a start-up chore must not stop the app
