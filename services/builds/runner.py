@@ -23,7 +23,6 @@ from app.builds.gradle_log import GradleProgress
 from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
-from services.builds.qtfix import emit
 from services.builds.tools import ToolProcess, ToolResult, resolve_tool
 
 log = logging.getLogger(__name__)
@@ -201,9 +200,9 @@ class BuildJob(QObject):
             try:
                 value = step.fn()
             except Exception as exc:  # noqa: BLE001 - handed back to the Qt thread
-                emit(self._thread_done, None, exc)
+                self._thread_done.emit(None, exc)
             else:
-                emit(self._thread_done, value, None)
+                self._thread_done.emit(value, None)
 
         threading.Thread(target=work, name=f"build-{self.build_id}-{step.step}", daemon=True).start()
 
@@ -222,7 +221,7 @@ class BuildJob(QObject):
         now = time.monotonic()
         if changed or now - self._last_progress_emit >= self.PROGRESS_EVERY_S:
             self._last_progress_emit = now
-            emit(self.progressed, self.build_id, step, self._percent)
+            self.progressed.emit(self.build_id, step, self._percent)
             if changed:
                 self._write([f"== step: {step}"])
                 self._hooks.on_step(self.build_id, step, self._percent)
@@ -230,7 +229,7 @@ class BuildJob(QObject):
     def _write(self, lines: list[str]) -> None:
         if self._log is not None:
             self._log.write("\n".join(lines) + "\n")
-        emit(self.log_lines, self.build_id, lines)
+        self.log_lines.emit(self.build_id, lines)
 
     def _fail(self, message: str) -> None:
         # workspace paths are noise in a one-line error (the log keeps them)
@@ -258,7 +257,7 @@ class BuildJob(QObject):
         try:
             self._hooks.on_final(self.build_id, state, message)
         finally:
-            emit(self.finished, self.build_id, state.value)
+            self.finished.emit(self.build_id, state.value)
 
 
 class BuildRunner(QObject):
@@ -287,14 +286,14 @@ class BuildRunner(QObject):
         while self._queue and len(self._running) < self.limit:
             job = self._queue.popleft()
             self._running[job.build_id] = job
-            emit(self.job_started, job.build_id)
+            self.job_started.emit(job.build_id)
             job.start()
 
     def _on_job_finished(self, build_id: str, state: str) -> None:
         job = self._running.pop(build_id, None)
         if job is not None:
             job.deleteLater()
-        emit(self.job_finished, build_id, state)
+        self.job_finished.emit(build_id, state)
         QTimer.singleShot(0, self, self._pump)
 
     def cancel(self, build_id: str) -> bool:
@@ -304,7 +303,7 @@ class BuildRunner(QObject):
                 job.finished.disconnect(self._on_job_finished)
                 job._hooks.on_final(build_id, BuildState.CANCELLED, "cancelled while queued")
                 shutil.rmtree(job.spec.workdir, ignore_errors=True)
-                emit(self.job_finished, build_id, BuildState.CANCELLED.value)
+                self.job_finished.emit(build_id, BuildState.CANCELLED.value)
                 job.deleteLater()
                 return True
         running = self._running.get(build_id)

@@ -19,7 +19,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from app.errors import ToolError
-from services.builds.qtfix import emit
 
 # tool -> the Debian package that ships it
 TOOL_PACKAGES: dict[str, str] = {
@@ -131,7 +130,7 @@ class ToolProcess(QObject):
             return
         out = [prefix + raw.decode("utf-8", errors="replace").rstrip("\r") for raw in complete]
         self._keep(out)
-        emit(self.lines, out)
+        self.lines.emit(out)
 
     def _keep(self, out: list[str]) -> None:
         self._kept.extend(out)
@@ -151,7 +150,7 @@ class ToolProcess(QObject):
         self._partial = {"out": b"", "err": b""}
         if tail:
             self._keep(tail)
-            emit(self.lines, tail)
+            self.lines.emit(tail)
 
     def _finish(self, exit_code: int, crashed: bool) -> None:
         if self._finished:
@@ -160,7 +159,7 @@ class ToolProcess(QObject):
         if self._kill_timer is not None:
             self._kill_timer.stop()
         self._flush()
-        emit(self.done, ToolResult(self._program, self._args, exit_code, crashed, self._kept[-self.KEEP_LINES :]))
+        self.done.emit(ToolResult(self._program, self._args, exit_code, crashed, self._kept[-self.KEEP_LINES :]))
 
     def _on_proc_finished(self, exit_code: int, status: QProcess.ExitStatus) -> None:
         self._finish(exit_code, status == QProcess.ExitStatus.CrashExit)

@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from services.builds import qtfix
 from services.builds.service import BuildsService
 from services.builds.templates_port import FolderTemplates, TemplateSource
 
@@ -22,9 +21,6 @@ def _samples_root() -> Path:
 
 
 def wire(manager: ServiceManager) -> None:
-    # PySide6 6.12.0 steals a reference to True on every Python-side emit/disconnect, the event
-    # bus's included; see services/builds/qtfix.py
-    qtfix.install()
     templates: Any = manager.extra.get("templates")
     source: TemplateSource
     if templates is not None and hasattr(templates, "package_dir"):
