@@ -63,6 +63,7 @@ class BuildJob(QObject):
         self._last_state: BuildState = BuildState.RUNNING
         self._log: TextIO | None = None
         self._gradle: GradleProgress | None = None
+        self._gradle_tasks: int | None = None
         self._expected_tasks = expected_gradle_tasks
         self._last_progress_emit = 0.0
         self._in_thread = False
@@ -126,6 +127,8 @@ class BuildJob(QObject):
             self._fail(f"{type(exc).__name__}: {exc}")
             return
         if isinstance(step, Mark):
+            if self._gradle_tasks is not None and step.state is BuildState.BUILT:
+                step.detail["gradle_tasks"] = self._gradle_tasks  # the next build's progress total
             self._last_state = step.state
             if step.state is not BuildState.BUILT or self.spec.platform is Platform.WEB:
                 self._artifact_final = True  # a later failure (a deploy) keeps the finished artifact
@@ -181,6 +184,8 @@ class BuildJob(QObject):
         if self._cancelled:
             self._finish(BuildState.CANCELLED, "cancelled")
             return
+        if step.gradle and self._gradle is not None:
+            self._gradle_tasks = self._gradle.tasks
         if step.gradle and self._gradle is not None and (not result.ok or self._gradle.success is False):
             message = self._gradle.error_message or result.tail()
             self._fail(f"gradle {step.args[0]} failed (exit {result.exit_code}): {message}")

@@ -319,6 +319,8 @@ class BuildsService(BaseService):
         def apply(rec: BuildRecord) -> list[Any]:
             artifact = str(mark.artifact) if mark.artifact else ""
             if mark.state is BuildState.BUILT:
+                if "gradle_tasks" in mark.detail:
+                    rec.options = {**(rec.options or {}), "gradle_tasks": int(mark.detail["gradle_tasks"])}
                 if Platform(rec.platform) is Platform.WEB:
                     rec.artifact_path = artifact
                 return [build_events.BuildSucceeded(source=self.name, build_id=rec.id, template_id=rec.template_id,

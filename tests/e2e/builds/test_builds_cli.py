@@ -91,6 +91,9 @@ def test_cli_errors_are_one_line(cli: Any, data_dir: Path, tmp_path: Path) -> No
     assert res.returncode == 1 and "wrong password for keystore" in res.stderr
     res = cli("keys", "import", "mine", str(ks), input="right-password\n")
     assert res.returncode == 0, res.stderr
+    res = cli("keys", "create", "typed", "--password-stdin", "--json", input="a-typed-password-123\n")
+    assert res.returncode == 0, res.stderr
+    assert "a-typed-password-123" not in res.stdout
     res = cli("builds", "show", "0000")
     assert res.returncode == 1 and "no build" in res.stderr
 

@@ -5,8 +5,10 @@ after it (parsing, artifact discovery, zipalign, apksigner/jarsigner, verificati
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,13 @@ def test_gradle_success_replaying_the_agp_log(builds: BuildsService, gradle_app:
     assert pct == sorted(pct)
     log_text = Path(done.log_path or "").read_text()
     assert "> Task :app:assembleRelease" in log_text and "BUILD SUCCESSFUL in 1m 58s" in log_text
+    # the task count is remembered, so the next build's percentage has a real total, and its ETA a history
+    tasks = sum(1 for line in (LOGS / "agp-assemble-success.log").read_text().splitlines() if line.startswith("> Task"))
+    assert builds._expected_gradle_tasks("gradle-app", done.platform) == tasks
+    assert builds.past_durations("gradle-app", "apk") == [pytest.approx(done.duration_s)]
+    running = dataclasses.replace(done, state=BuildState.RUNNING, finished_at=None, percent=10.0)
+    elapsed, eta = builds.eta(running, now=done.started_at + timedelta(seconds=0.1) if done.started_at else None)
+    assert elapsed == pytest.approx(0.1) and eta == pytest.approx((done.duration_s or 0) - 0.1)
 
 
 def test_gradle_failure_keeps_the_whole_noisy_log(builds: BuildsService, gradle_app: Path,
