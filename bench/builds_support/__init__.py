@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "samples" / "quotes-daily"
 FRAMEWORK = "/usr/share/android-framework-res/framework-res.apk"
 

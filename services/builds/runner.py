@@ -273,19 +273,49 @@ class BuildRunner(QObject):
     progressed = Signal(str, str, float)
     job_finished = Signal(str, str)
 
-    def __init__(self, limit: int = 2, parent: QObject | None = None) -> None:
+    _submitted = Signal(object)
+
+    def __init__(self, limit: int = 2, parent: QObject | None = None,
+                 cancel_requests: Callable[[list[str]], list[str]] | None = None) -> None:
         super().__init__(parent)
         self.limit = max(1, limit)
         self._queue: deque[BuildJob] = deque()
         self._running: dict[str, BuildJob] = {}
+        self._cancel_requests = cancel_requests
+        self._poll: QTimer | None = None
+        # a job submitted from another thread (a workflow worker) is handed over through a queued signal
+        self._submitted.connect(self._on_self_submitted)
 
     def submit(self, job: BuildJob) -> None:
+        """Queue ``job``; safe from any thread (the job moves to the runner's thread)."""
+        if job.thread() is not self.thread():
+            job.moveToThread(self.thread())
+        self._submitted.emit(job)
+
+    def _on_self_submitted(self, job: BuildJob) -> None:
         job.setParent(self)
         job.log_lines.connect(self.log_lines)
         job.progressed.connect(self.progressed)
         job.finished.connect(self._on_job_finished)
         self._queue.append(job)
+        if self._poll is None and self._cancel_requests is not None:
+            # `builds cancel` from another process leaves a request in the database; look for it while busy
+            self._poll = QTimer(self)
+            self._poll.setInterval(1000)
+            self._poll.timeout.connect(self._on_poll_timeout)
+        if self._poll is not None and not self._poll.isActive():
+            self._poll.start()
         QTimer.singleShot(0, self, self._pump)
+
+    def _on_poll_timeout(self) -> None:
+        ids = [*self._running, *(j.build_id for j in self._queue)]
+        if not ids or self._cancel_requests is None:
+            return
+        for build_id in self._cancel_requests(ids):
+            self.cancel(build_id)
+
+    def busy(self) -> bool:
+        return bool(self._running or self._queue)
 
     def _pump(self) -> None:
         while self._queue and len(self._running) < self.limit:
@@ -300,6 +330,8 @@ class BuildRunner(QObject):
             job.deleteLater()
         self.job_finished.emit(build_id, state)
         QTimer.singleShot(0, self, self._pump)
+        if self._poll is not None and not self.busy():
+            self._poll.stop()
 
     def cancel(self, build_id: str) -> bool:
         for job in list(self._queue):

@@ -96,27 +96,40 @@ class BuildsService(BaseService):
     def runner(self) -> BuildRunner:
         """Created lazily (a QObject; the GUI/CLI has made the Qt application by then)."""
         if self._runner is None:
-            from PySide6.QtCore import QTimer
+            from PySide6.QtCore import QCoreApplication
 
-            self._runner = BuildRunner(limit=self._max_concurrent)
-            # `builds cancel` from another process (the CLI beside the GUI) leaves a request in the database
-            self._cancel_poll = QTimer(self._runner)
-            self._cancel_poll.timeout.connect(self._poll_cancel_requests)
-            self._cancel_poll.start(1000)
+            runner = BuildRunner(limit=self._max_concurrent, cancel_requests=self._cancel_requested)
+            app = QCoreApplication.instance()
+            if app is not None and runner.thread() is not app.thread():
+                runner.moveToThread(app.thread())  # jobs live on the thread that runs the event loop
+            self._runner = runner
         return self._runner
 
-    def _poll_cancel_requests(self) -> None:
+    def _cancel_requested(self, ids: list[str]) -> list[str]:
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.execute(select(BuildRecord.id, BuildRecord.options).where(BuildRecord.id.in_(ids))).all()
+            return [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
         runner = self._runner
         if runner is None:
             return
-        ids = [*runner.running_ids(), *runner.queued_ids()]
-        if not ids:
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QThread
+
+        for build_id in [*runner.queued_ids(), *runner.running_ids()]:
+            runner.cancel(build_id)
+        if QCoreApplication.instance() is None or QThread.currentThread() is not runner.thread():
             return
-        with self.ctx.new_uow() as uow:
-            rows = uow.session.execute(select(BuildRecord.id, BuildRecord.options).where(BuildRecord.id.in_(ids))).all()
-            wanted = [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]
-        for bid in wanted:
-            runner.cancel(bid)
+        deadline = QDeadlineTimer(int(timeout_s * 1000))
+        while runner.busy() and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if not runner.busy():
+            # delete the runner (and its timer) now, on its own thread, rather than whenever and
+            # wherever Python's garbage collector gets to it
+            self._runner = None
+            runner.deleteLater()
+            QCoreApplication.sendPostedEvents(runner, QEvent.Type.DeferredDelete)
 
     def set_concurrency(self, limit: int) -> None:
         self._max_concurrent = max(1, limit)
@@ -584,8 +597,11 @@ class BuildsService(BaseService):
             info = self.get(build_id)
             job = self.runner.job(info.id) if self._runner is not None else None
             if job is None:
-                # final, or a web bundle finished as built, or not running in this process (nothing to wait on)
-                return info
+                if info.state.final or info.finished_at is not None:
+                    return info
+                if self._owner_pid(info.id) != os.getpid():
+                    return info  # runs in another process: nothing to wait on here
+                # else: submitted from another thread and still on its way to the runner
             if deadline.hasExpired():
                 raise UserError(f"build {info.id} did not finish within {timeout_s:.0f}s")
             loop = QEventLoop()
@@ -595,6 +611,11 @@ class BuildsService(BaseService):
             QTimer.singleShot(200, loop.quit)
             loop.exec()
             self.runner.job_finished.disconnect(loop.quit)
+
+    def _owner_pid(self, build_id: str) -> int:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            return int((rec.options or {}).get("pid", 0)) if rec is not None else 0
 
     # -- stats and ETA ------------------------------------------------------------------------------
     def past_durations(self, template_id: str, platform: str) -> list[float]:

@@ -37,6 +37,8 @@ def wire(manager: ServiceManager) -> None:
         base_url=manager.settings.base_url,
     )
     manager.extra["builds"] = svc
+    # closing the app (or the CLI) cancels running builds: their tools run in their own sessions
+    manager._closers.append(svc.shutdown)
     try:
         svc.recover_interrupted()
     except Exception:  # a start-up chore must not stop the app

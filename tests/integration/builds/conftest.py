@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from collections.abc import Iterator
@@ -102,10 +103,9 @@ def builds(services: ServiceManager, packages: Path, shared_keystore: SharedKey,
     svc.templates = FolderSource(packages)
     svc.import_key("upload", shared_keystore.path, shared_keystore.password)
     yield svc
-    runner = svc._runner
-    if runner is not None:
-        for build_id in [*runner.queued_ids(), *runner.running_ids()]:
-            runner.cancel(build_id)
+    svc.shutdown()
+    # collect this app's Qt objects here, on the Qt thread, not later from whatever thread triggers a GC
+    gc.collect()
 
 
 @pytest.fixture

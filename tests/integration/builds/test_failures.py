@@ -161,3 +161,37 @@ def test_retry_reruns_a_failed_build_with_a_higher_version_code(builds: BuildsSe
     assert again.version_code > failed.version_code
     with pytest.raises(UserError, match="only failed or cancelled"):
         builds.retry(again.id)
+
+
+def test_shutdown_cancels_running_builds_and_kills_their_tools(builds: BuildsService, package_factory: Any,
+                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              qtbot: Any) -> None:
+    pids_file = tmp_path / "pids"
+    monkeypatch.setenv("PIDS_FILE", str(pids_file))
+    _fake_gradle_project(package_factory("slow-app"), SLOW_GRADLEW)
+    info = builds.start_build("slow-app", "1.0.0", "apk")
+    qtbot.waitUntil(lambda: pids_file.exists() and len(pids_file.read_text().split()) >= 4, timeout=20_000)
+    pids = [int(p) for p in pids_file.read_text().split()]
+    builds.shutdown()  # what closing the app (ServiceManager.close) runs
+    assert builds.get(info.id).state is BuildState.CANCELLED
+    qtbot.waitUntil(lambda: not any(_alive(p) for p in pids), timeout=5_000)
+
+
+def test_a_build_started_from_a_worker_thread_runs_on_the_qt_thread(builds: BuildsService) -> None:
+    import threading
+
+    started: list[Any] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:  # e.g. a workflow step running off the GUI thread
+        try:
+            started.append(builds.start_build("wallpaper-pack", "1.0.0", "apk"))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join(30)
+    assert not errors and started
+    done = builds.wait(started[0].id, 90)
+    assert done.state is BuildState.SIGNED, done.error
