@@ -43,7 +43,7 @@ class ToolStep:
 class PyStep:
     step: str
     fn: Callable[[], Any]
-    thread: bool = False  # run off the Qt thread (network deploys)
+    thread: bool = True  # file and network work runs off the Qt thread; False only for trivial steps
 
 
 @dataclass
@@ -305,7 +305,7 @@ def _web_plan(spec: BuildSpec) -> Plan:
         "version_name": spec.version_name,
         "version_code": spec.version_code,
     }
-    yield PyStep("prepare", lambda: spec.outdir.mkdir(parents=True, exist_ok=True))
+    yield PyStep("prepare", lambda: spec.outdir.mkdir(parents=True, exist_ok=True), thread=False)
     yield PyStep("bundle", lambda: packaging.web_bundle(spec.package_dir, out, manifest, spec.template.content))
 
     def verify() -> str:

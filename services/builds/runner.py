@@ -28,6 +28,35 @@ from services.builds.tools import ToolProcess, ToolResult, resolve_tool
 log = logging.getLogger(__name__)
 
 
+_cleaners: list[threading.Thread] = []
+TRASH_PREFIX = ".trash-"
+
+
+def discard(path: Path) -> None:
+    """Remove a directory without blocking the Qt thread: an atomic rename now (so it is gone
+    from where it was), the recursive delete on a thread (joined by :func:`wait_for_cleanup`)."""
+    if not path.exists():
+        return
+    trash = path.with_name(f"{TRASH_PREFIX}{path.name}-{time.monotonic_ns()}")
+    try:
+        path.rename(trash)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    worker = threading.Thread(target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True},
+                              name="build-cleanup", daemon=True)
+    _cleaners.append(worker)
+    worker.start()
+    _cleaners[:] = [t for t in _cleaners if t.is_alive()]
+
+
+def wait_for_cleanup(timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    for worker in list(_cleaners):
+        worker.join(max(0.0, deadline - time.monotonic()))
+    _cleaners[:] = [t for t in _cleaners if t.is_alive()]
+
+
 @dataclass
 class JobHooks:
     """What the service does on a job's transitions (persist + publish)."""
@@ -213,8 +242,15 @@ class BuildJob(QObject):
 
     def _on_self_thread_done(self, value: object, exc: object) -> None:
         self._in_thread = False
-        if isinstance(exc, BaseException):
+        if self._cancelled:
+            self._finish(BuildState.CANCELLED, "cancelled")
+            return
+        if isinstance(exc, TrendForgeError | OSError):
             self._fail(f"{self._step}: {exc}")
+            return
+        if isinstance(exc, BaseException):
+            log.error("build %s: unexpected error in %s", self.build_id, self._step, exc_info=exc)
+            self._fail(f"{self._step}: {type(exc).__name__}: {exc}")
             return
         self._advance(value)
 
@@ -256,9 +292,9 @@ class BuildJob(QObject):
             self._log.close()
             self._log = None
         # the workspace is scratch: artifacts live in outdir, the log beside it
-        shutil.rmtree(self.spec.workdir, ignore_errors=True)
+        discard(self.spec.workdir)
         if state in (BuildState.FAILED, BuildState.CANCELLED) and not self._artifact_final:
-            shutil.rmtree(self.spec.outdir, ignore_errors=True)
+            discard(self.spec.outdir)
         try:
             self._hooks.on_final(self.build_id, state, message)
         finally:
@@ -339,7 +375,7 @@ class BuildRunner(QObject):
                 self._queue.remove(job)
                 job.finished.disconnect(self._on_job_finished)
                 job._hooks.on_final(build_id, BuildState.CANCELLED, "cancelled while queued")
-                shutil.rmtree(job.spec.workdir, ignore_errors=True)
+                discard(job.spec.workdir)
                 self.job_finished.emit(build_id, BuildState.CANCELLED.value)
                 job.deleteLater()
                 return True

@@ -40,7 +40,7 @@ from services.builds.pipeline import (
     parse_apksigner_verify,
     parse_keytool_fingerprint,
 )
-from services.builds.runner import BuildJob, BuildRunner, JobHooks
+from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import TOOL_PACKAGES, run_tool_sync
 from services.context import ServiceContext
@@ -113,8 +113,13 @@ class BuildsService(BaseService):
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
         runner = self._runner
-        if runner is None:
-            return
+        try:
+            if runner is not None:
+                self._stop_runner(runner, timeout_s)
+        finally:
+            wait_for_cleanup(timeout_s)  # workspaces being deleted on threads
+
+    def _stop_runner(self, runner: BuildRunner, timeout_s: float) -> None:
         from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QThread
 
         for build_id in [*runner.queued_ids(), *runner.running_ids()]:
@@ -559,6 +564,9 @@ class BuildsService(BaseService):
     def recover_interrupted(self) -> int:
         """Builds left active by a process that is gone become failed (their workspace is cleaned)."""
         n = 0
+        if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
+            for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
+                shutil.rmtree(trash, ignore_errors=True)
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(select(BuildRecord).where(BuildRecord.state.in_(ACTIVE))).all()
             for rec in rows:
