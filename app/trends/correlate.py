@@ -1,0 +1,196 @@
+"""Relations between trends: text similarity and co-movement (Spearman on first differences).
+
+Co-movement is Spearman's rank correlation of the *first differences* of two series (so two
+series that both merely grow are not "related" by their trend alone). Lagged correlation
+shifts one series against the other; a best lag ``L > 0`` means ``a`` leads ``b`` by ``L``
+steps (``b[t]`` moves like ``a[t - L]``).
+
+For many trends, :class:`CoMovementIndex` standardizes each trend's difference ranks once so
+every pairwise Spearman is a dot product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from app.trends.normalize import tokens
+
+
+def diffs(values: Sequence[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(values)]
+
+
+def ranks(values: Sequence[float]) -> list[float]:
+    """Average ranks (1-based), ties share the mean of their positions."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    out = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        avg = (i + j) / 2.0 + 1.0
+        for k in range(i, j + 1):
+            out[order[k]] = avg
+        i = j + 1
+    return out
+
+
+def pearson(a: Sequence[float], b: Sequence[float]) -> float:
+    n = len(a)
+    if n < 2 or n != len(b):
+        return 0.0
+    ma = sum(a) / n
+    mb = sum(b) / n
+    sab = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
+    saa = sum((x - ma) ** 2 for x in a)
+    sbb = sum((y - mb) ** 2 for y in b)
+    if saa <= 0 or sbb <= 0:
+        return 0.0
+    return sab / math.sqrt(saa * sbb)
+
+
+def spearman(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman's rho; 0.0 when either side is constant or shorter than 3."""
+    if len(a) < 3 or len(a) != len(b):
+        return 0.0
+    return pearson(ranks(a), ranks(b))
+
+
+def comovement(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman correlation of first differences of two aligned series."""
+    n = min(len(a), len(b))
+    return spearman(diffs(a[-n:]), diffs(b[-n:]))
+
+
+@dataclass(frozen=True)
+class LagResult:
+    lag: int  # > 0: a leads b by lag steps; < 0: b leads a
+    correlation: float
+
+    @property
+    def leader(self) -> str:
+        return "a" if self.lag > 0 else "b" if self.lag < 0 else "together"
+
+
+def lagged_comovement(a: Sequence[float], b: Sequence[float], max_lag: int = 3) -> LagResult:
+    """The lag in ``-max_lag..max_lag`` with the highest Spearman on first differences.
+
+    Ties prefer the smaller absolute lag. At least 4 overlapping differences are required.
+    """
+    da, db = diffs(a), diffs(b)
+    n = min(len(da), len(db))
+    da, db = da[-n:], db[-n:]
+    best = LagResult(0, spearman(da, db))
+    for lag in range(1, max_lag + 1):
+        if n - lag < 4:
+            break
+        fwd = spearman(da[: n - lag], db[lag:])  # a earlier, b later: a leads
+        back = spearman(da[lag:], db[: n - lag])  # b leads
+        for value, signed in ((fwd, lag), (back, -lag)):
+            if value > best.correlation + 1e-9:
+                best = LagResult(signed, value)
+    return best
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of word sets plus character-trigram overlap, 0..1."""
+    ta, tb = set(tokens(a)), set(tokens(b))
+    if not ta or not tb:
+        return 0.0
+    jac = len(ta & tb) / len(ta | tb)
+    ga, gb = trigrams("".join(sorted(ta))), trigrams("".join(sorted(tb)))
+    tri = len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+    return max(jac, 0.6 * jac + 0.4 * tri)
+
+
+def trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+@dataclass(frozen=True)
+class Related:
+    key: str
+    text: float
+    comovement: float
+    lag: int
+    score: float
+
+
+class CoMovementIndex:
+    """Precomputed standardized difference ranks of many series for fast pairwise Spearman.
+
+    Series are aligned on their last ``length`` points; shorter series are left out.
+    """
+
+    def __init__(self, series: dict[str, Sequence[float]], length: int = 30) -> None:
+        self.length = length
+        self.vectors: dict[str, list[float]] = {}
+        m = length - 1
+        for key, values in series.items():
+            if len(values) < 4:
+                continue
+            d = diffs(values[-length:])
+            r = ranks(d)
+            k = len(r)
+            mean = sum(r) / k
+            centered = [x - mean for x in r]
+            norm = math.sqrt(sum(x * x for x in centered))
+            if norm <= 0:
+                continue
+            scaled = [x / norm for x in centered]
+            if k < m:  # left-pad with zeros so vectors align at the end
+                scaled = [0.0] * (m - k) + scaled
+            self.vectors[key] = scaled
+
+    def rho(self, a: str, b: str) -> float:
+        va, vb = self.vectors.get(a), self.vectors.get(b)
+        if va is None or vb is None:
+            return 0.0
+        return sum(x * y for x, y in zip(va, vb, strict=True))
+
+    def top(self, key: str, n: int = 10, min_rho: float = 0.5) -> list[tuple[str, float]]:
+        """The ``n`` keys whose difference ranks correlate best with ``key``'s."""
+        va = self.vectors.get(key)
+        if va is None:
+            return []
+        scored: list[tuple[float, str]] = []
+        for other, vb in self.vectors.items():
+            if other == key:
+                continue
+            rho = sum(x * y for x, y in zip(va, vb, strict=True))
+            if rho >= min_rho:
+                scored.append((rho, other))
+        scored.sort(reverse=True)
+        return [(k, r) for r, k in scored[:n]]
+
+
+def related(
+    key: str,
+    title: str,
+    series: Sequence[float],
+    candidates: Iterable[tuple[str, str, Sequence[float]]],
+    *,
+    n: int = 10,
+    min_score: float = 0.3,
+) -> list[Related]:
+    """Rank ``candidates`` (key, title, series) by ``0.5*text + 0.5*max(comovement, 0)``.
+
+    The lag of each relation is reported (positive: this trend leads the other).
+    """
+    out: list[Related] = []
+    for other_key, other_title, other_series in candidates:
+        if other_key == key:
+            continue
+        text = text_similarity(title, other_title)
+        co = comovement(series, other_series) if min(len(series), len(other_series)) >= 4 else 0.0
+        score = 0.5 * text + 0.5 * max(co, 0.0)
+        if score < min_score:
+            continue
+        lag = lagged_comovement(series, other_series).lag if co > 0 else 0
+        out.append(Related(other_key, round(text, 3), round(co, 3), lag, round(score, 3)))
+    out.sort(key=lambda r: (-r.score, r.key))
+    return out[:n]
