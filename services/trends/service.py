@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
@@ -451,6 +451,7 @@ class TrendsService(BaseService):
         touched: dict[str, TrendRecord] = {}
         new_ids: set[str] = set()
         snapshots: list[dict[str, Any]] = []
+        new_aliases: list[dict[str, Any]] = []
         for (key, src, _when), (item, when) in sorted(best.items(), key=lambda kv: (kv[1][1], kv[0])):
             rec = existing.get(key)
             title = clean_title(item.title)
@@ -487,10 +488,12 @@ class TrendsService(BaseService):
                     rec.category = item.category[:120]
             if (rec.id, title, src) not in aliases:
                 aliases.add((rec.id, title, src))
-                s.add(TrendAliasRecord(trend_id=rec.id, alias=title, source=src, first_seen=when))
+                new_aliases.append({"trend_id": rec.id, "alias": title, "source": src, "first_seen": when})
             snapshots.append({"trend_id": rec.id, "source": src, "taken_at": when, "volume": float(item.volume), "rank": int(item.rank)})
             touched[rec.id] = rec
-        s.flush()
+        s.flush()  # new trends first: aliases and snapshots reference them
+        if new_aliases:
+            s.execute(TrendAliasRecord.__table__.insert(), new_aliases)  # type: ignore[attr-defined]
         if snapshots:
             s.execute(TrendSnapshotRecord.__table__.insert(), snapshots)  # type: ignore[attr-defined]
         points = self._points(s, list(touched))
@@ -612,7 +615,7 @@ class TrendsService(BaseService):
                 if tag:
                     q = q.where(TrendRecord.tag == tag)
                 if src:
-                    q = q.where(TrendRecord.sources.like(f'%"{src}"%'))
+                    q = q.where(type_coerce(TrendRecord.sources, Text).like(f'%"{src}"%'))
                 if search:
                     like = f"%{search.strip()}%"
                     key_like = f"%{normalize_title(search)}%"
@@ -678,15 +681,15 @@ class TrendsService(BaseService):
         with self.ctx.new_uow() as uow:
             rec = self._find(uow.session, trend_id)
             pts = self._points(uow.session, [rec.id], HISTORY_POINTS * 2).get(rec.id, [])
-            title, series = rec.title, combined_series(pts)[-HISTORY_POINTS:]
+            tid, title, series = rec.id, rec.title, combined_series(pts)[-HISTORY_POINTS:]
         everything = self._all_series()
         words = set(tokens(title))
-        candidates = {k for k, _ in self._index().top(rec.id, n=50, min_rho=0.5)} if rec.id in everything else set()
+        candidates = {k for k, _ in self._index().top(tid, n=50, min_rho=0.5)} if tid in everything else set()
         for tid, (other, _s) in everything.items():
             if words & set(tokens(other)) or text_similarity(title, other) >= 0.3:
                 candidates.add(tid)
-        candidates.discard(rec.id)
-        found = related(rec.id, title, series, ((t, everything[t][0], everything[t][1]) for t in candidates if t in everything), n=n)
+        candidates.discard(tid)
+        found = related(tid, title, series, ((t, everything[t][0], everything[t][1]) for t in candidates if t in everything), n=n)
         return [
             {"id": r.key, "title": everything[r.key][0], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
              "leader": "this" if r.lag > 0 else "other" if r.lag < 0 else "together"}
@@ -747,23 +750,23 @@ class TrendsService(BaseService):
             enabled = set(self.enabled_sources())
             with self.ctx.new_uow() as uow:
                 recs = {r.name: r for r in uow.session.scalars(select(SourceHealthRecord))}
-            out = []
-            for src in FETCHABLE:
-                r = recs.get(src.value)
-                out.append({
-                    "name": src.value,
-                    "enabled": src in enabled,
-                    "last_success": to_iso(r.last_success) if r and r.last_success else None,
-                    "last_attempt": to_iso(r.last_attempt) if r and r.last_attempt else None,
-                    "last_error": r.last_error if r else "",
-                    "last_error_at": to_iso(r.last_error_at) if r and r.last_error_at else None,
-                    "failures": r.failures if r else 0,
-                    "backoff_until": to_iso(r.backoff_until) if r and r.backoff_until else None,
-                    "backoff_until_dt": r.backoff_until if r else None,
-                    "last_items": r.last_items if r else 0,
-                    "notes": dict(r.notes or {}) if r else {},
-                    "ok": bool(r is None or r.failures == 0),
-                })
+                out = []
+                for src in FETCHABLE:
+                    r = recs.get(src.value)
+                    out.append({
+                        "name": src.value,
+                        "enabled": src in enabled,
+                        "last_success": to_iso(r.last_success) if r and r.last_success else None,
+                        "last_attempt": to_iso(r.last_attempt) if r and r.last_attempt else None,
+                        "last_error": r.last_error if r else "",
+                        "last_error_at": to_iso(r.last_error_at) if r and r.last_error_at else None,
+                        "failures": r.failures if r else 0,
+                        "backoff_until": to_iso(r.backoff_until) if r and r.backoff_until else None,
+                        "backoff_until_dt": r.backoff_until if r else None,
+                        "last_items": r.last_items if r else 0,
+                        "notes": dict(r.notes or {}) if r else {},
+                        "ok": bool(r is None or r.failures == 0),
+                    })
             return out
 
         return [dict(d) for d in self.cached(("health",), load)]
