@@ -146,16 +146,17 @@ def classify(m: Momentum, values: Sequence[float]) -> TrendTag:
 def trending_score(m: Momentum) -> float:
     """A 0..100 score; higher means more worth looking at now.
 
-    ``score = 12*log10(1+latest)`` (size, capped at 30)
+    ``score = 5*log10(1+latest)`` (size: 100 -> 10, 1,000,000 -> 30; capped at 30)
     ``+ 30*tanh(max(growth, -1))`` (growth over the window, -30..30)
     ``+ 20*tanh(2*rel_velocity)`` (EMA velocity relative to the slow EMA, -20..20)
     ``+ 10`` if the last step accelerated, ``+ 15`` if emerging, ``+ 10`` on a breakout,
-    clamped to 0..100 and rounded to one decimal. A flat series of volume 1,000 scores 36;
-    a fresh doubling with an emerging signal scores about 90.
+    clamped to 0..100 and rounded to one decimal. A flat series of volume 1,000 scores 15;
+    a fourfold jump at the last point (growth 3, emerging, accelerating) of a series at 100
+    scores about 83.
     """
     if m.points == 0:
         return 0.0
-    size = min(30.0, 12.0 * math.log10(1.0 + max(m.latest, 0.0)))
+    size = min(30.0, 5.0 * math.log10(1.0 + max(m.latest, 0.0)))
     score = size + 30.0 * math.tanh(max(m.growth, -1.0)) + 20.0 * math.tanh(2.0 * m.rel_velocity)
     if m.acceleration > EPS:
         score += 10.0

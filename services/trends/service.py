@@ -317,7 +317,7 @@ class TrendsService(BaseService):
 
     async def _sync(self, targets: list[SourceName], scheduled: bool) -> SyncReport:
         now = self.ctx.clock()
-        health = {h["name"]: h for h in self.source_health()}
+        health = {h["name"]: h for h in self._health_rows()}
         to_fetch: list[SourceName] = []
         outcomes: dict[SourceName, SourceOutcome] = {}
         for src in targets:
@@ -746,6 +746,10 @@ class TrendsService(BaseService):
     # -- health -----------------------------------------------------------------------------
     @operation
     def source_health(self) -> list[dict[str, Any]]:
+        """Per fetchable source: enabled, last success/attempt/error, failures, backoff, notes."""
+        return [{k: v for k, v in row.items() if k != "backoff_until_dt"} for row in self._health_rows()]
+
+    def _health_rows(self) -> list[dict[str, Any]]:
         def load() -> list[dict[str, Any]]:
             enabled = set(self.enabled_sources())
             with self.ctx.new_uow() as uow:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from standins import StandIn  # noqa: E402
+from standins import StandIn
 
 
 @pytest.fixture

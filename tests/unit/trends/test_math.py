@@ -94,7 +94,7 @@ def test_flat_line_is_steady_with_zero_momentum() -> None:
     assert m.growth == 0.0 and m.velocity == pytest.approx(0.0) and m.acceleration == pytest.approx(0.0)
     assert not m.emerging and not m.breakout
     assert tag is TrendTag.STEADY
-    assert score == pytest.approx(round(12 * math.log10(101), 1))
+    assert score == pytest.approx(round(5 * math.log10(101), 1))
 
 
 def test_step_at_the_end_is_exploding_and_emerging() -> None:
@@ -103,7 +103,7 @@ def test_step_at_the_end_is_exploding_and_emerging() -> None:
     assert m.emerging
     assert m.velocity > 0 and m.acceleration > 0
     assert tag is TrendTag.EXPLODING
-    assert score >= 90
+    assert score >= 80
 
 
 def test_step_five_points_back_still_grows_but_decelerates() -> None:
@@ -119,7 +119,7 @@ def test_ramp_is_rising() -> None:
     assert m.growth == pytest.approx(60 / 330)
     assert m.velocity > 0
     assert tag is TrendTag.RISING
-    assert 40 < score < 90
+    assert 25 < score < 80
 
 
 def test_spike_then_back_is_peaked_not_rising() -> None:
