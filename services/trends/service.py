@@ -711,7 +711,7 @@ class TrendsService(BaseService):
         svc = self._extras.get("templates")
         if svc is None:
             return []
-        for name in ("list_templates", "list", "search"):
+        for name in ("find", "list_templates", "list"):
             fn = getattr(svc, name, None)
             if callable(fn):
                 try:
@@ -720,6 +720,22 @@ class TrendsService(BaseService):
                     continue
                 return [t for t in (_template_info(r) for r in rows) if t is not None]
         return []
+
+    @operation
+    def pick(self, min_score: float = 0.0, trend_id: str | None = None) -> dict[str, Any]:
+        """The trend a trend-to-release run starts from: ``trend_id`` if given, else the best
+        emerging (then best overall) non-archived trend scoring at least ``min_score``."""
+        with self.ctx.new_uow() as uow:
+            if trend_id:
+                rec = self._find(uow.session, trend_id)
+                self.require(not rec.archived, f"trend {rec.title!r} is archived; unarchive it first")
+            else:
+                q = select(TrendRecord).where(TrendRecord.archived.is_(False), TrendRecord.score >= min_score)
+                found = uow.session.scalars(q.order_by(TrendRecord.emerging.desc(), TrendRecord.score.desc()).limit(1)).first()
+                if found is None:
+                    raise NotFoundError(f"no trend scores {min_score} or more; run `trendforge trends sync` first")
+                rec = found
+            return {"trend_id": rec.id, "title": rec.title, "score": rec.score, "tag": rec.tag, "category": rec.category}
 
     # -- archive -----------------------------------------------------------------------------
     @operation
@@ -803,7 +819,7 @@ def _template_info(row: Any) -> TemplateInfo | None:
         tags = [t.strip() for t in tags.split(",")]
     return TemplateInfo(
         id=str(tid),
-        name=str(get("name", "") or get("title", "") or tid),
+        name=str(get("title", "") or get("name", "") or tid),
         category=str(get("category", "") or ""),
         tags=tuple(str(t) for t in tags),
         description=str(get("description", "") or ""),
