@@ -321,7 +321,7 @@ class TrendsPanel(QWidget):
                 state = "ok" if h["last_success"] else "not synced yet"
             else:
                 state = f"failing ({h['failures']}x)"
-                failing.append(f"{h['name']}: {h['last_error']}")
+                failing.append(_with_source(h["name"], h["last_error"]))
             cells = [SOURCE_LABELS[SourceName(h["name"])], state, _short_time(h["last_success"]), str(h["last_items"]),
                      _short_time(h["backoff_until"]), h["last_error"]]
             for c, text in enumerate(cells):
@@ -331,7 +331,7 @@ class TrendsPanel(QWidget):
                     item.setForeground(Qt.GlobalColor.red)
                 self.health_table.setItem(i, c, item)
         self.health_table.resizeColumnsToContents()
-        if failing and not self._syncing:
+        if failing and not self._syncing and not self.sync_status.text():
             self.sync_status.setText("⚠ " + " | ".join(failing))
             self.sync_status.setStyleSheet("color: #c62828;")
 
@@ -405,7 +405,7 @@ class TrendsPanel(QWidget):
     def _on_sync_done(self, report: Any) -> None:
         self._syncing = False
         self.sync_button.setEnabled(True)
-        parts = [f"{o.source}: {o.items}" if o.ok else f"{o.source} FAILED: {o.error}" for o in report.outcomes]
+        parts = [f"{o.source}: {o.items}" if o.ok else f"FAILED {_with_source(o.source, o.error)}" for o in report.outcomes]
         text = f"Synced — {report.discovered} new, {report.emerging} emerging. " + "; ".join(parts)
         self.sync_status.setText(("⚠ " if report.failed else "") + text)
         self.sync_status.setStyleSheet("color: #c62828;" if report.failed else "")
@@ -566,6 +566,10 @@ class TrendsPanel(QWidget):
             self._on_error(exc)
             return
         self.status_message.emit(f"Started trend-to-release for “{t['title']}” (run {str(run_id)[:12]})")
+
+
+def _with_source(source: str, error: str) -> str:
+    return error if error.startswith(source) else f"{source}: {error}"
 
 
 def _short_time(iso: str | None) -> str:
