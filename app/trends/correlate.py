@@ -11,6 +11,7 @@ every pairwise Spearman is a dot product.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -121,51 +122,82 @@ class Related:
 
 
 class CoMovementIndex:
-    """Precomputed standardized difference ranks of many series for fast pairwise Spearman.
+    """Spearman on first differences for many series, each pair one big-integer multiplication.
 
-    Series are aligned on their last ``length`` points; shorter series are left out.
+    Each series' difference ranks (doubled, so tied average ranks stay integers) are packed into one
+    Python int, ``r_0 + r_1*B + r_2*B^2 ...`` with ``B = 2**bits`` wide enough that no coefficient of a
+    product carries. The query packs its ranks in reverse order; the coefficient of ``B^(m-1)`` in
+    the product is then the dot product of the two rank vectors, read with a shift and a mask. With
+    the rank means and centred norms kept beside it, that dot product is Pearson's r of the ranks,
+    i.e. Spearman's rho. Series are aligned on their last ``length`` points; a shorter one is padded
+    with its mean rank (contributing zero), one with fewer than 4 points or constant differences is
+    left out. Exactness: all of it is integer arithmetic until the final division.
     """
 
     def __init__(self, series: dict[str, Sequence[float]], length: int = 30) -> None:
         self.length = length
-        self.vectors: dict[str, list[float]] = {}
         m = length - 1
+        self._m = m
+        self._bits = (m * (2 * m) ** 2).bit_length() + 1
+        self._mask = (1 << self._bits) - 1
+        self._shift = self._bits * (m - 1)
+        self.keys: list[str] = []
+        self._codes: list[int] = []
+        self._rev: list[int] = []
+        self._means: list[int] = []  # doubled mean rank (an integer)
+        self._norms: list[float] = []  # centred norm of the doubled ranks
+        self._pos: dict[str, int] = {}
         for key, values in series.items():
             if len(values) < 4:
                 continue
             d = diffs(values[-length:])
-            r = ranks(d)
-            k = len(r)
-            mean = sum(r) / k
-            centered = [x - mean for x in r]
-            norm = math.sqrt(sum(x * x for x in centered))
-            if norm <= 0:
+            doubled = [int(2 * r) for r in ranks(d)]
+            k = len(doubled)
+            mean2 = k + 1  # 2 * (k + 1) / 2
+            norm_sq = sum((x - mean2) ** 2 for x in doubled)
+            if norm_sq <= 0:
                 continue
-            scaled = [x / norm for x in centered]
-            if k < m:  # left-pad with zeros so vectors align at the end
-                scaled = [0.0] * (m - k) + scaled
-            self.vectors[key] = scaled
+            padded = [mean2] * (m - k) + doubled
+            self._pos[key] = len(self.keys)
+            self.keys.append(key)
+            self._codes.append(self._pack(padded))
+            self._rev.append(self._pack(padded[::-1]))
+            self._means.append(mean2)
+            self._norms.append(math.sqrt(norm_sq))
+
+    def _pack(self, values: Sequence[int]) -> int:
+        code = 0
+        for v in reversed(values):
+            code = (code << self._bits) | v
+        return code
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._pos
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
     def rho(self, a: str, b: str) -> float:
-        va, vb = self.vectors.get(a), self.vectors.get(b)
-        if va is None or vb is None:
+        ia, ib = self._pos.get(a), self._pos.get(b)
+        if ia is None or ib is None:
             return 0.0
-        return sum(x * y for x, y in zip(va, vb, strict=True))
+        dot = ((self._codes[ib] * self._rev[ia]) >> self._shift) & self._mask
+        return (dot - self._m * self._means[ia] * self._means[ib]) / (self._norms[ia] * self._norms[ib])
 
     def top(self, key: str, n: int = 10, min_rho: float = 0.5) -> list[tuple[str, float]]:
         """The ``n`` keys whose difference ranks correlate best with ``key``'s."""
-        va = self.vectors.get(key)
-        if va is None:
+        i = self._pos.get(key)
+        if i is None:
             return []
-        scored: list[tuple[float, str]] = []
-        for other, vb in self.vectors.items():
-            if other == key:
-                continue
-            rho = sum(x * y for x, y in zip(va, vb, strict=True))
-            if rho >= min_rho:
-                scored.append((rho, other))
-        scored.sort(reverse=True)
-        return [(k, r) for r, k in scored[:n]]
+        q, shift, mask = self._rev[i], self._shift, self._mask
+        mq, nq = self._m * self._means[i], self._norms[i]
+        rhos = [
+            ((((c * q) >> shift) & mask) - mq * mb) / (nq * nb)
+            for c, mb, nb in zip(self._codes, self._means, self._norms, strict=True)
+        ]
+        rhos[i] = -math.inf
+        best = heapq.nlargest(n, range(len(rhos)), key=rhos.__getitem__)
+        return [(self.keys[j], rhos[j]) for j in best if rhos[j] >= min_rho]
 
 
 def related(

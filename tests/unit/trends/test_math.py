@@ -209,7 +209,7 @@ def test_comovement_index_matches_direct_spearman() -> None:
     idx = CoMovementIndex(series, length=10)
     assert idx.rho("a", "b") == pytest.approx(comovement(series["a"], series["b"]))
     assert idx.rho("a", "c") == pytest.approx(comovement(series["a"], series["c"]))
-    assert "flat" not in idx.vectors
+    assert "flat" not in idx and len(idx) == 3
     assert [k for k, _ in idx.top("a", n=3)] == ["b"]
 
 
@@ -244,3 +244,23 @@ def test_match_templates_by_category_tags_and_text() -> None:
     assert out[0].template_id == "t2"
     assert any(r.startswith("tags") for r in out[0].reasons)
     assert match_templates("quantum chromodynamics", "", templates) == []
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_series = st.lists(st.integers(min_value=0, max_value=6).map(float), min_size=4, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=_series, b=_series)
+def test_packed_index_equals_direct_spearman_with_ties_and_short_series(a: list[float], b: list[float]) -> None:
+    idx = CoMovementIndex({"a": a, "b": b}, length=30)
+    if "a" not in idx or "b" not in idx:
+        return  # constant differences: no correlation claimed
+    n = min(len(a), len(b))
+    if len(a) == len(b):
+        assert idx.rho("a", "b") == pytest.approx(spearman(diffs(a), diffs(b)), abs=1e-9)
+    assert -1 - 1e-9 <= idx.rho("a", "b") <= 1 + 1e-9
+    assert idx.rho("a", "a") == pytest.approx(1.0)
+    assert n >= 4
