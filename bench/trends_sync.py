@@ -20,14 +20,14 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration" / "trends"))
-from standins import REDDIT_RATE, Reply, StandIn, reddit_listing  # noqa: E402
+from standins import REDDIT_RATE, Reply, StandIn, reddit_listing
 
-from services.bootstrap import bootstrap  # noqa: E402
-from services.config import AppConfig  # noqa: E402
-from services.secrets import MemorySecretStore  # noqa: E402
+from services.bootstrap import bootstrap
+from services.config import AppConfig
+from services.secrets import MemorySecretStore
 
 SUBS = [f"sub{i}" for i in range(10)]
-WORDS = "pixel cozy retro farming quiz wallpaper tracker habit puzzle idle arcade space cat dog ai photo music workout budget recipe".split()
+WORDS = ["pixel", "cozy", "retro", "farming", "quiz", "wallpaper", "tracker", "habit", "puzzle", "idle", "arcade", "space", "cat", "dog", "ai", "photo", "music", "workout", "budget", "recipe"]
 
 
 def serve(standin: StandIn, rng: random.Random, round_: int) -> None:

@@ -195,3 +195,14 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceMana
     assert name == "trend-to-release"
     assert inputs["base_template"] == "tpl-9" and inputs["trend_id"] == p._current_id
     assert "run123456789" in sig.args[0]
+
+
+def test_scheduled_sync_runs_from_the_timer(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+    services.trends.update_settings(enabled_sources=["google_trends"])
+    standin.routes["/trending/rss"] = rss_reply(trends_rss([("Meteor shower", "20,000+")]))
+    assert panel._sync_timer.interval() == 60 * 60_000  # the configured interval (default 60 min)
+    with qtbot.waitSignal(panel.sync_finished, timeout=15000) as sig:
+        panel._sync_timer.start(20)  # let it fire soon
+    panel._sync_timer.stop()
+    assert sig.args[0].ok and [o.source for o in sig.args[0].outcomes] == ["google_trends"]
+    assert len([r for r in standin.requests if r.path == "/trending/rss"]) >= 1
