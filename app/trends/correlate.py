@@ -61,10 +61,25 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
     return pearson(ranks(a), ranks(b))
 
 
+def direction_agreement(da: Sequence[float], db: Sequence[float]) -> float:
+    """Share of steps where both moved and moved the same way (1.0 when neither ever moved together)."""
+    both = [(x > 0) == (y > 0) for x, y in zip(da, db, strict=False) if x != 0 and y != 0]
+    return sum(both) / len(both) if both else 1.0
+
+
 def comovement(a: Sequence[float], b: Sequence[float]) -> float:
-    """Spearman correlation of first differences of two aligned series."""
+    """Spearman correlation of first differences of two aligned series.
+
+    A positive rho only counts when the two moved the same way on at least half of the steps
+    where both moved: the ranks of a steady decay's differences (-100, -80, -64, ...) and of a
+    take-off's (0, 0, 3, 37, ...) both increase, yet one falls while the other rises.
+    """
     n = min(len(a), len(b))
-    return spearman(diffs(a[-n:]), diffs(b[-n:]))
+    da, db = diffs(a[-n:]), diffs(b[-n:])
+    rho = spearman(da, db)
+    if rho > 0 and direction_agreement(da, db) < 0.5:
+        return 0.0
+    return rho
 
 
 @dataclass(frozen=True)

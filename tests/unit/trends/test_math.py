@@ -182,6 +182,9 @@ def test_comovement_uses_first_differences_not_levels() -> None:
     # two ramps share a trend but their differences are constant: no co-movement claimed
     assert comovement(RAMP, [2 * v for v in RAMP]) == 0.0
     assert diffs([1, 4, 9]) == [3, 5]
+    # a decay and a take-off have rising difference ranks, but they move in opposite directions
+    assert spearman(diffs(DECAY[-10:]), diffs(FROM_ZERO[-10:])) > 0.5
+    assert comovement(DECAY[-10:], FROM_ZERO[-10:]) == 0.0
 
 
 def test_lag_shows_which_series_leads() -> None:
