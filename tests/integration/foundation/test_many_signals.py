@@ -19,7 +19,7 @@ m = bootstrap(AppConfig(data_dir=Path(sys.argv[1]), log_to_file=False), secrets=
 seen = []
 m.bus.published.connect(seen.append)
 for i in range(50):
-    m.bus.publish_batch([AppStarted(version=str(i))] * 100)
+    m.bus.publish_batch([AppStarted(version=str(i)) for _ in range(100)])
 m.close()
 print(len(seen))
 """
