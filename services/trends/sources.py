@@ -232,8 +232,16 @@ def parse_trends_rss(content: bytes) -> list[SourceItem]:
 class GoogleTrendsSource:
     name = SourceName.GOOGLE_TRENDS
 
+    PATHS = ("/trending/rss", "/trends/trendingsearches/daily/rss")  # current, then the older path
+
     async def fetch(self, client: httpx.AsyncClient, config: SourceConfig) -> FetchResult:
-        resp = await get(client, self.name, f"{config.base_url}/trending/rss", params={"geo": config.geo})
+        for i, path in enumerate(self.PATHS):
+            try:
+                resp = await get(client, self.name, f"{config.base_url}{path}", params={"geo": config.geo})
+                break
+            except ProviderError as exc:
+                if exc.status_code != 404 or i == len(self.PATHS) - 1:
+                    raise
         items = parse_trends_rss(resp.content)
         if not items:
             raise ProviderError(f"google_trends: the RSS feed for geo={config.geo} has no items", provider=self.name)

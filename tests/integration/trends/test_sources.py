@@ -232,3 +232,42 @@ def test_connection_refused_is_reported(svc: TrendsService, monkeypatch: pytest.
     svc.retry_initial = 0.01
     report = run(svc, "google_trends")
     assert not report.ok and "cannot connect" in report.outcomes[0].error
+
+
+def test_google_trends_falls_back_to_the_older_path(standin: StandIn, svc: TrendsService) -> None:
+    standin.routes["/trends/trendingsearches/daily/rss"] = rss_reply(trends_rss([("Old path topic", "2,000+")]))
+    report = run(svc, "google_trends")
+    assert report.ok and report.outcomes[0].items == 1
+    assert [r.path for r in standin.requests] == ["/trending/rss", "/trends/trendingsearches/daily/rss"]
+
+
+def test_manager_close_closes_the_long_lived_client(standin: StandIn, svc: TrendsService, manager: ServiceManager) -> None:
+    serve_defaults(standin)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(svc.sync())
+        client = svc._client
+        assert client is not None and not client.is_closed
+        loop.run_until_complete(svc.sync())
+        assert svc._client is client  # one client for the loop's life, reused by every sync
+        manager.close()
+        assert client.is_closed and svc._client is None
+    finally:
+        loop.close()
+
+
+def test_pick_for_trend_to_release(standin: StandIn, svc: TrendsService) -> None:
+    import pytest as _pytest
+
+    from app.errors import NotFoundError
+
+    with _pytest.raises(NotFoundError, match="trends sync"):
+        svc.pick()
+    serve_defaults(standin)
+    run(svc)
+    best = svc.list_trends()[0]
+    assert svc.pick()["trend_id"] == best["id"]
+    other = svc.list_trends()[-1]
+    assert svc.pick(trend_id=other["id"])["title"] == other["title"]
+    with _pytest.raises(NotFoundError):
+        svc.pick(min_score=101)
