@@ -166,7 +166,7 @@ class TrendsPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(40)
-        for col, width in ((COL_SCORE, 56), (COL_TAG, 92), (COL_MOMENTUM, 76), (COL_VOLUME, 84), (COL_SOURCES, 120), (COL_HISTORY, 110)):
+        for col, width in ((COL_SCORE, 50), (COL_TAG, 88), (COL_MOMENTUM, 82), (COL_VOLUME, 66), (COL_SOURCES, 90), (COL_HISTORY, 96)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel("No trends yet. Press “Sync now” to fetch Reddit and Google Trends, or import a CSV with "
