@@ -80,12 +80,25 @@ async def get(
 ) -> httpx.Response:
     """GET with errors mapped to ProviderError (transient: transport, 429, 5xx)."""
     hdrs = {"User-Agent": USER_AGENT, **(headers or {})}
+    limit = MAX_BODY
     try:
-        resp = await client.get(url, params=params, headers=hdrs)
+        async with client.stream("GET", url, params=params, headers=hdrs) as resp:
+            _raise_for_status(source, resp)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > limit:  # stop reading: a broken or hostile server cannot fill memory
+                    raise ProviderError(f"{source}: response larger than {limit} bytes; refused", provider=source)
+                chunks.append(chunk)
+            return httpx.Response(resp.status_code, headers=resp.headers, content=b"".join(chunks), request=resp.request)
     except httpx.TimeoutException as exc:
         raise ProviderError(f"{source}: timed out ({url})", provider=source, transient=True) from exc
     except httpx.TransportError as exc:
         raise ProviderError(f"{source}: cannot connect ({type(exc).__name__}: {exc})", provider=source, transient=True) from exc
+
+
+def _raise_for_status(source: SourceName, resp: httpx.Response) -> None:
     status = resp.status_code
     if status == 429:
         wait = retry_after_seconds(resp.headers.get("retry-after"))
@@ -103,9 +116,6 @@ async def get(
         )
     if status >= 400:
         raise ProviderError(f"{source}: HTTP {status} for {resp.url}", provider=source, status_code=status)
-    if len(resp.content) > MAX_BODY:
-        raise ProviderError(f"{source}: response of {len(resp.content)} bytes is larger than {MAX_BODY}", provider=source)
-    return resp
 
 
 def parse_json(source: SourceName, resp: httpx.Response) -> Any:

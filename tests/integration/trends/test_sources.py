@@ -271,3 +271,12 @@ def test_pick_for_trend_to_release(standin: StandIn, svc: TrendsService) -> None
     assert svc.pick(trend_id=other["id"])["title"] == other["title"]
     with _pytest.raises(NotFoundError):
         svc.pick(min_score=101)
+
+
+def test_oversized_body_is_refused_without_reading_it_all(standin: StandIn, svc: TrendsService, monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.trends.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_BODY", 64 * 1024)
+    standin.routes["/trending/rss"] = rss_reply(trends_rss([(f"Topic {i}", "1,000+") for i in range(2000)]))  # ~1.3 MB
+    report = run(svc, "google_trends")
+    assert not report.ok and "larger than 65536 bytes" in report.outcomes[0].error
