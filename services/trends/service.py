@@ -617,10 +617,12 @@ class TrendsService(BaseService):
                 if src:
                     q = q.where(type_coerce(TrendRecord.sources, Text).like(f'%"{src}"%'))
                 if search:
-                    like = f"%{search.strip()}%"
+                    like = f"%{_escape_like(search.strip())}%"
                     key_like = f"%{normalize_title(search)}%"
-                    alias_ids = select(TrendAliasRecord.trend_id).where(TrendAliasRecord.alias.like(like))
-                    q = q.where(or_(TrendRecord.title.like(like), TrendRecord.key.like(key_like), TrendRecord.id.in_(alias_ids)))
+                    alias_ids = select(TrendAliasRecord.trend_id).where(TrendAliasRecord.alias.like(like, escape="\\"))
+                    q = q.where(
+                        or_(TrendRecord.title.like(like, escape="\\"), TrendRecord.key.like(key_like), TrendRecord.id.in_(alias_ids))
+                    )
                 q = q.order_by(TrendRecord.score.desc(), TrendRecord.last_seen.desc(), TrendRecord.id)
                 if limit:
                     q = q.limit(limit)
@@ -637,6 +639,8 @@ class TrendsService(BaseService):
     def _find(self, s: Session, trend_id: str) -> TrendRecord:
         tid = trend_id.strip().lower()
         self.require(len(tid) >= 4, "give at least 4 characters of the trend id")
+        if not all(c in "0123456789abcdef" for c in tid):
+            raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal, see `trendforge trends list`")
         rec = s.get(TrendRecord, tid)
         if rec is not None:
             return rec
@@ -824,6 +828,10 @@ def _template_info(row: Any) -> TemplateInfo | None:
         tags=tuple(str(t) for t in tags),
         description=str(get("description", "") or ""),
     )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -134,3 +134,12 @@ def test_matching_templates_uses_the_templates_service(services: ServiceManager,
     matches = services.trends.matching_templates(t["id"])
     assert [m["template_id"] for m in matches] == ["tpl-1"]
     assert "category music" in matches[0]["reasons"]
+
+
+def test_search_treats_wildcards_literally(services: ServiceManager, tmp_path: Path) -> None:
+    services.trends.import_csv("csv", write_csv(tmp_path / "a.csv", ["100% juice,10,1,,", "Apple juice,10,2,,", "snake_case memes,5,3,,"]))
+    assert [t["title"] for t in services.trends.list_trends(search="100%")] == ["100% juice"]
+    assert [t["title"] for t in services.trends.list_trends(search="e_c")] == ["snake_case memes"]
+    assert len(services.trends.list_trends(search="juice")) == 2
+    with pytest.raises(NotFoundError, match="hexadecimal"):
+        services.trends.show("%%%%")
