@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.trends.model import Point
 from app.trends.normalize import tokens
 
 
@@ -241,3 +242,52 @@ def related(
         out.append(Related(other_key, round(text, 3), round(co, 3), lag, round(score, 3)))
     out.sort(key=lambda r: (-r.score, r.key))
     return out[:n]
+
+
+@dataclass(frozen=True)
+class SourceLead:
+    """Which of two sources moved first on one trend (``lag`` steps; 0 = together)."""
+
+    a: str
+    b: str
+    lag: int  # > 0: a leads b
+    correlation: float
+
+    @property
+    def leader(self) -> str:
+        return self.a if self.lag > 0 else self.b if self.lag < 0 else ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"a": self.a, "b": self.b, "lag": self.lag, "correlation": round(self.correlation, 3), "leader": self.leader}
+
+
+def aligned_source_series(points: Sequence[Point]) -> tuple[list[object], dict[str, list[float]]]:
+    """Every source's volumes on the union of snapshot times: 0 before a source first saw the
+    trend, its last volume carried forward where a sync did not fetch it."""
+    times = sorted({p.taken_at for p in points})
+    at: dict[str, dict[object, float]] = {}
+    for p in points:
+        at.setdefault(p.source, {})[p.taken_at] = p.volume
+    out: dict[str, list[float]] = {}
+    for source, values in at.items():
+        last = 0.0
+        row = []
+        for t in times:
+            last = values.get(t, last)
+            row.append(last)
+        out[source] = row
+    return list(times), out
+
+
+def source_leads(points: Sequence[Point], max_lag: int = 3) -> list[SourceLead]:
+    """For a trend seen by several sources: the lag (in snapshots) at which their first
+    differences correlate best, i.e. which source picks the topic up first."""
+    times, series = aligned_source_series(points)
+    if len(times) < 6:
+        return []
+    out = []
+    for a, b in itertools.combinations(sorted(series), 2):
+        res = lagged_comovement(series[a], series[b], max_lag)
+        if res.correlation > 0:
+            out.append(SourceLead(a, b, res.lag, res.correlation))
+    return out

@@ -28,7 +28,7 @@ import app.trends.events  # noqa: F401 - registers the event types
 from app.errors import NotFoundError, ProviderError, UserError
 from app.health import Health, HealthState
 from app.timeutil import parse_iso, to_iso
-from app.trends.correlate import CoMovementIndex, related, text_similarity
+from app.trends.correlate import CoMovementIndex, related, source_leads, text_similarity
 from app.trends.events import (
     SourceFailed,
     TrendArchived,
@@ -665,6 +665,11 @@ class TrendsService(BaseService):
             out = trend_dict(rec, combined_series(pts))
             out["snapshots"] = [{"taken_at": to_iso(x.taken_at), "source": x.source, "volume": x.volume, "rank": x.rank} for x in snaps]
             out["aliases"] = [{"alias": a.alias, "source": a.source, "first_seen": to_iso(a.first_seen)} for a in aliases]
+            first: dict[str, datetime] = {}
+            for x in snaps:
+                first.setdefault(x.source, x.taken_at)
+            out["first_seen_by_source"] = {k: to_iso(v) for k, v in first.items()}
+            out["source_leads"] = [lead.to_dict() for lead in source_leads(pts)]
             return out
 
     def _all_series(self) -> dict[str, tuple[str, list[float]]]:

@@ -470,6 +470,10 @@ class TrendsPanel(QWidget):
             stats.append(f"growth {growth}, velocity {m['velocity']:.1f}, acceleration {m['acceleration']:.1f}")
         if aliases:
             stats.append(f"also seen as: {aliases}")
+        for lead in t.get("source_leads", []):
+            if lead["leader"]:
+                other = lead["b"] if lead["leader"] == lead["a"] else lead["a"]
+                stats.append(f"{lead['leader']} leads {other} by {abs(lead['lag'])} snapshot(s)")
         if t["archived"]:
             stats.append("archived")
         self.detail_stats.setText(" · ".join(stats))

@@ -143,3 +143,16 @@ def test_search_treats_wildcards_literally(services: ServiceManager, tmp_path: P
     assert len(services.trends.list_trends(search="juice")) == 2
     with pytest.raises(NotFoundError, match="hexadecimal"):
         services.trends.show("%%%%")
+
+
+def test_show_says_which_source_led(services: ServiceManager, tmp_path: Path) -> None:
+    reddit = [5, 40, 90, 160, 200, 230, 250, 260]
+    google = [0, 0, 50, 400, 900, 1600, 2000, 2300]
+    services.trends.import_csv("reddit", write_csv(tmp_path / "r.csv", history_rows("Cozy games", [float(v) for v in reddit])))
+    services.trends.import_csv("google_trends", write_csv(tmp_path / "g.csv", [r for r in history_rows("cozy games!", [float(v) for v in google]) if ",0.0," not in r]))
+    (t,) = services.trends.list_trends()
+    shown = services.trends.show(t["id"])
+    assert set(shown["first_seen_by_source"]) == {"reddit", "google_trends"}
+    assert shown["first_seen_by_source"]["reddit"] < shown["first_seen_by_source"]["google_trends"]
+    (lead,) = shown["source_leads"]
+    assert lead["leader"] == "reddit" and abs(lead["lag"]) == 2

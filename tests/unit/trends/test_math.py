@@ -267,3 +267,19 @@ def test_packed_index_equals_direct_spearman_with_ties_and_short_series(a: list[
     assert -1 - 1e-9 <= idx.rho("a", "b") <= 1 + 1e-9
     assert idx.rho("a", "a") == pytest.approx(1.0)
     assert n >= 4
+
+
+def test_source_leads_shows_which_source_picked_the_topic_up_first() -> None:
+    from app.trends.correlate import aligned_source_series, source_leads
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    reddit = [0, 0, 5, 40, 90, 160, 200, 230, 250, 260]
+    google = [0, 0, 0, 0, 50, 400, 900, 1600, 2000, 2300]  # the same rise, two syncs later
+    pts = [Point(t0 + timedelta(hours=i), "reddit", v, 1) for i, v in enumerate(reddit) if v]
+    pts += [Point(t0 + timedelta(hours=i), "google_trends", v, 1) for i, v in enumerate(google) if v]
+    times, series = aligned_source_series(pts)
+    assert len(times) == 8 and series["google_trends"][:2] == [0.0, 0.0]  # zero before Google saw it
+    (lead,) = source_leads(pts)
+    assert (lead.a, lead.b) == ("google_trends", "reddit")
+    assert lead.lag == -2 and lead.leader == "reddit"
+    assert source_leads(pts[:3]) == []  # too little history to say

@@ -130,6 +130,10 @@ def cmd_show(ctx: CliContext) -> int:
         if m:
             ctx.print(f"growth {m['growth']:+.1%}  velocity {m['velocity']:.1f}  acceleration {m['acceleration']:.1f}  z {m['zscore']}")
         ctx.print("aliases: " + "; ".join(f"{a['alias']} ({a['source']})" for a in t["aliases"]))
+        for lead in t["source_leads"]:
+            if lead["leader"]:
+                other = lead["b"] if lead["leader"] == lead["a"] else lead["a"]
+                ctx.print(f"{lead['leader']} leads {other} by {abs(lead['lag'])} snapshot(s) (rho {lead['correlation']})")
         ctx.table(t["snapshots"], ["taken_at", "source", "volume", "rank"])
 
     ctx.emit(t, human)
