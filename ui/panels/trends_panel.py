@@ -562,14 +562,34 @@ class TrendsPanel(QWidget):
         answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self)
         if answer is None:
             return
-        inputs: dict[str, Any] = {"trend_id": t["id"], "min_score": 0, **answer}
+        names = _workflow_inputs(wf, "trend-to-release")
+        inputs: dict[str, Any] = dict(answer)
+        note = ""
+        if names is None or "trend_id" in names:
+            inputs["trend_id"] = t["id"]
+        else:  # this version of the workflow picks its own trend: make this one (or a better one) win
+            inputs["min_score"] = float(t["score"])
+            note = f" (the workflow picks the best emerging trend scoring at least {t['score']:.1f})"
+        if names is not None:
+            inputs = {k: v for k, v in inputs.items() if k in names}
         try:
             start = getattr(wf, "start")  # noqa: B009 - the workflows area is built in parallel
             run_id = start("trend-to-release", inputs)
         except Exception as exc:  # noqa: BLE001 - shown to the user, who can fix the inputs
             self._on_error(exc)
             return
-        self.status_message.emit(f"Started trend-to-release for “{t['title']}” (run {str(run_id)[:12]})")
+        self.status_message.emit(f"Started trend-to-release for “{t['title']}” (run {str(run_id)[:12]}){note}")
+
+
+def _workflow_inputs(wf: Any, name: str) -> set[str] | None:
+    """Input names of a workflow definition, if the workflows service can say."""
+    get_definition = getattr(wf, "get_definition", None)
+    if not callable(get_definition):
+        return None
+    try:
+        return {str(getattr(i, "name", i)) for i in get_definition(name).inputs}
+    except Exception:  # noqa: BLE001 - unknown shape: pass every input and let start() judge
+        return None
 
 
 def _with_source(source: str, error: str) -> str:

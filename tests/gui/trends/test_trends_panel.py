@@ -206,3 +206,35 @@ def test_scheduled_sync_runs_from_the_timer(qtbot: Any, panel: TrendsPanel, stan
     panel._sync_timer.stop()
     assert sig.args[0].ok and [o.source for o in sig.args[0].outcomes] == ["google_trends"]
     assert len([r for r in standin.requests if r.path == "/trending/rss"]) >= 1
+
+
+class FakeWorkflowsWithoutTrendId(FakeWorkflows):
+    """A workflows service whose trend-to-release has no trend_id input (as first drafted)."""
+
+    class _Input:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+    class _Def:
+        def __init__(self, names: list[str]) -> None:
+            self.inputs = [FakeWorkflowsWithoutTrendId._Input(n) for n in names]
+
+    def get_definition(self, name: str) -> Any:
+        return self._Def(["base_template", "deploy_dir", "version", "key_alias", "min_score"])
+
+
+def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(services, tmp_path)
+    wf = FakeWorkflowsWithoutTrendId()
+    services.extra["workflows"] = wf  # type: ignore[assignment]
+    p = TrendsPanel(services)
+    qtbot.addWidget(p)
+    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    with qtbot.waitSignal(p.detail_loaded, timeout=5000):
+        p.table.selectRow(0)
+    monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
+    with qtbot.waitSignal(p.status_message) as sig:
+        p.make_button.click()
+    ((_name, inputs),) = wf.started
+    assert "trend_id" not in inputs and inputs["min_score"] == p._current["score"]
+    assert "picks the best emerging trend" in sig.args[0]
