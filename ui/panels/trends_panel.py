@@ -248,7 +248,16 @@ class TrendsPanel(QWidget):
         self.health_table.verticalHeader().setVisible(False)
         self.health_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.health_table.horizontalHeader().setStretchLastSection(True)
+        self.health_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.health_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         lay.addWidget(self.health_table, 1)
+        self.sync_source_button = QPushButton("Sync selected source")
+        self.sync_source_button.setToolTip("Fetch only the selected source now (even if it is off or backing off)")
+        self.sync_source_button.clicked.connect(self._on_sync_source_button_clicked)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.sync_source_button)
+        lay.addLayout(row)
         box = QGroupBox("Settings")
         form = QFormLayout(box)
         self.source_checks: dict[SourceName, QCheckBox] = {}
@@ -327,6 +336,8 @@ class TrendsPanel(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, h["name"])
                 if c == 1 and state.startswith("failing"):
                     item.setForeground(Qt.GlobalColor.red)
                 self.health_table.setItem(i, c, item)
@@ -388,6 +399,12 @@ class TrendsPanel(QWidget):
 
             run_in_background(lambda: asyncio.run(off_thread()), self._on_sync_done, self._on_sync_failed, self)
         return True
+
+    def _on_sync_source_button_clicked(self) -> None:
+        item = self.health_table.item(self.health_table.currentRow(), 0)
+        name = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if name:
+            self.start_sync(str(name))
 
     def _on_sync_timer_timeout(self) -> None:
         self.start_sync(scheduled=True)

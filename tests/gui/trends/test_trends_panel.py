@@ -238,3 +238,16 @@ def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, service
     ((_name, inputs),) = wf.started
     assert "trend_id" not in inputs and inputs["min_score"] == p._current["score"]
     assert "picks the best emerging trend" in sig.args[0]
+
+
+def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+    standin.routes["/creative_radar_api/v1/popular_trend/hashtag/list"] = Reply(200, b'{"code": 0, "data": {"list": [{"hashtag_name": "cozygames", "video_views": 5000, "rank": 1}]}}')
+    qtbot.waitUntil(lambda: panel.health_table.rowCount() == 4)
+    row = next(r for r in range(4) if panel.health_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "tiktok")
+    assert panel.health_table.item(row, 1).text() == "off"  # opt-in: off by default
+    panel.health_table.selectRow(row)
+    with qtbot.waitSignal(panel.sync_finished, timeout=15000) as sig:
+        panel.sync_source_button.click()
+    assert [o.source for o in sig.args[0].outcomes] == ["tiktok"] and sig.args[0].ok
+    qtbot.waitUntil(lambda: rows_of(panel) == ["#cozygames"], timeout=5000)
+    assert {r.path for r in standin.requests} == {"/creative_radar_api/v1/popular_trend/hashtag/list"}
