@@ -326,9 +326,8 @@ class TrendsService(BaseService):
                 outcomes[src] = SourceOutcome(src.value, ok=True, skipped=True, backoff_until=until, warnings=[f"in backoff until {to_iso(until)}"])
             else:
                 to_fetch.append(src)
-        configs = {src: self._source_config(src) for src in to_fetch}
         client = self.client()
-        results = await asyncio.gather(*(self._fetch(src, client, configs[src]) for src in to_fetch), return_exceptions=True)
+        results = await asyncio.gather(*(self._fetch(src, client) for src in to_fetch), return_exceptions=True)
         fetched: dict[SourceName, FetchResult] = {}
         errors: dict[SourceName, BaseException] = {}
         for src, res in zip(to_fetch, results, strict=True):
@@ -342,8 +341,10 @@ class TrendsService(BaseService):
         report.outcomes = [outcomes[s] for s in targets]
         return report
 
-    async def _fetch(self, src: SourceName, client: httpx.AsyncClient, cfg: SourceConfig) -> FetchResult:
+    async def _fetch(self, src: SourceName, client: httpx.AsyncClient) -> FetchResult:
         adapter = self.sources[src]
+        # settings and the keyring (X, TikTok) are read off the loop; a failure there fails this source only
+        cfg = await asyncio.to_thread(self._source_config, src)
 
         async def once() -> FetchResult:
             try:

@@ -280,3 +280,18 @@ def test_oversized_body_is_refused_without_reading_it_all(standin: StandIn, svc:
     standin.routes["/trending/rss"] = rss_reply(trends_rss([(f"Topic {i}", "1,000+") for i in range(2000)]))  # ~1.3 MB
     report = run(svc, "google_trends")
     assert not report.ok and "larger than 65536 bytes" in report.outcomes[0].error
+
+
+def test_a_broken_keyring_fails_only_that_source(standin: StandIn, svc: TrendsService, manager: ServiceManager, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.errors import SecretStoreError
+
+    def broken(name: str) -> str | None:
+        raise SecretStoreError("the keyring is locked; unlock it and retry")
+
+    monkeypatch.setattr(manager.settings, "credential", broken)
+    svc.update_settings(enabled_sources=["google_trends", "x"])
+    standin.routes["/trending/rss"] = rss_reply(trends_rss([("Still works", "1,000+")]))
+    report = run(svc)
+    outcome = {o.source: o for o in report.outcomes}
+    assert outcome["google_trends"].ok and outcome["google_trends"].items == 1
+    assert not outcome["x"].ok and "keyring is locked" in outcome["x"].error
