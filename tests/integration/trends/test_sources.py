@@ -295,3 +295,15 @@ def test_a_broken_keyring_fails_only_that_source(standin: StandIn, svc: TrendsSe
     outcome = {o.source: o for o in report.outcomes}
     assert outcome["google_trends"].ok and outcome["google_trends"].items == 1
     assert not outcome["x"].ok and "keyring is locked" in outcome["x"].error
+
+
+def test_reddit_stops_when_the_rate_limit_is_spent(standin: StandIn, svc: TrendsService) -> None:
+    spent = {"x-ratelimit-used": "100", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "300"}
+    standin.routes["/r/AndroidApps/hot.json"] = Reply(200, reddit_listing("AndroidApps", [("Last one for now", 10)]), spent)
+    standin.routes["/r/gaming/hot.json"] = Reply(200, reddit_listing("gaming", [("Never asked", 10)]))
+    report = run(svc, "reddit")
+    assert report.ok and report.outcomes[0].items == 1
+    assert any("rate limit exhausted" in w for w in report.outcomes[0].warnings)
+    assert "/r/gaming/hot.json" not in {r.path for r in standin.requests}
+    h = next(h for h in svc.source_health() if h["name"] == "reddit")
+    assert h["notes"]["ratelimit"]["remaining"] == "0"
