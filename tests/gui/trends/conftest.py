@@ -17,3 +17,13 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
         monkeypatch.setenv(f"TRENDFORGE_{name}_BASE_URL", s.url)
     yield s
     s.stop()
+
+
+@pytest.fixture(autouse=True)
+def _drain_background_jobs(qtbot: object) -> Iterator[None]:
+    """Let the panel's background reads finish before its widgets are closed at teardown."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(15000)
+    qtbot.wait(20)  # type: ignore[attr-defined]  # deliver their callbacks while the panel still exists

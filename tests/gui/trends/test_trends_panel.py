@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,10 @@ def test_sync_on_the_qasync_loop(qtbot: Any, qapp: Any, panel: TrendsPanel, stan
         loop.run_until_complete(asyncio.wait_for(go(), 15))
     finally:
         loop.close()
+        # qasync's timer QObjects must die on this (their) thread, not whenever a worker thread
+        # happens to run the garbage collector ("Timers cannot be stopped from another thread")
+        del loop
+        gc.collect()
     assert results[0].ok and results[0].outcomes[0].items == 1
     qtbot.waitUntil(lambda: rows_of(panel) == ["Northern lights"], timeout=5000)
 
