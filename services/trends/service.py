@@ -317,7 +317,7 @@ class TrendsService(BaseService):
 
     async def _sync(self, targets: list[SourceName], scheduled: bool) -> SyncReport:
         now = self.ctx.clock()
-        health = {h["name"]: h for h in self._health_rows()}
+        health = {h["name"]: h for h in await asyncio.to_thread(self._health_rows)}
         to_fetch: list[SourceName] = []
         outcomes: dict[SourceName, SourceOutcome] = {}
         for src in targets:
