@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from sqlalchemy import Text, func, or_, select, type_coerce
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
 from app.errors import NotFoundError, ProviderError, UserError
+from app.events import Event
 from app.health import Health, HealthState
 from app.timeutil import parse_iso, to_iso
 from app.trends.correlate import CoMovementIndex, related, source_leads, text_similarity
@@ -54,6 +55,9 @@ from app.trends.normalize import clean_title, normalize_title, tokens
 from app.trends.series import analyze, combined_series
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db.base import make_session_factory
+from services.db.uow import UnitOfWork
+from services.events.bus import EventBus
 from services.settings.service import SettingsService
 from services.trends.models import SourceHealthRecord, TrendAliasRecord, TrendRecord, TrendSnapshotRecord
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
@@ -165,6 +169,7 @@ class TrendsService(BaseService):
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._sync_lock: asyncio.Lock | None = None
+        self._session_factory = make_session_factory(ctx.engine)
         self.syncing = False
 
     # -- HTTP client ---------------------------------------------------------------------
@@ -337,7 +342,9 @@ class TrendsService(BaseService):
                 errors[src] = res
                 if not isinstance(res, Exception):
                     raise res
-        report = await asyncio.to_thread(self._store_sync, now, fetched, errors, outcomes)
+        report, events = await asyncio.to_thread(self._store_sync, now, fetched, errors, outcomes)
+        # committed in the worker; delivered here, on the caller's (the GUI loop's) thread
+        self.ctx.bus.dispatch(events)
         report.outcomes = [outcomes[s] for s in targets]
         return report
 
@@ -363,10 +370,11 @@ class TrendsService(BaseService):
         fetched: dict[SourceName, FetchResult],
         errors: dict[SourceName, BaseException],
         outcomes: dict[SourceName, SourceOutcome],
-    ) -> SyncReport:
+    ) -> tuple[SyncReport, list[Event]]:
         items = [item for res in fetched.values() for item in res.items]
         report = SyncReport(started_at=now, outcomes=[])
-        with self.ctx.new_uow() as uow:
+        deferred = _DeferredDispatch(self.ctx.bus)
+        with UnitOfWork(self._session_factory, cast(EventBus, deferred)) as uow:
             s = uow.session
             for src, res in fetched.items():
                 rec = self._health_record(s, src)
@@ -407,7 +415,7 @@ class TrendsService(BaseService):
             )
             uow.commit()
         self.invalidate()
-        return report
+        return report, deferred.events
 
     @staticmethod
     def _health_record(s: Session, src: SourceName) -> SourceHealthRecord:
@@ -813,6 +821,23 @@ class TrendsService(BaseService):
         if failing:
             return Health(self.name, HealthState.DEGRADED, "; ".join(f"{h['name']}: {h['last_error']}" for h in failing)[:300])
         return Health(self.name, HealthState.OK, f"sources: {', '.join(s.value for s in self.enabled_sources())}")
+
+
+class _DeferredDispatch:
+    """Stands in for the bus inside a worker-thread unit of work: events are stored in the same
+    transaction as always, but handed back for dispatch on the calling thread (Qt signals emitted
+    from a worker thread would be queued to objects that may be gone by then)."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self.events: list[Event] = []
+
+    @property
+    def store(self) -> Any:
+        return self._bus.store
+
+    def dispatch(self, events: Sequence[Event], *, replay: bool = False) -> None:
+        self.events.extend(events)
 
 
 def _template_info(row: Any) -> TemplateInfo | None:
