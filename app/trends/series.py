@@ -16,6 +16,7 @@ Definitions (the same ones the docs and the README use):
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 
 from app.trends.model import Momentum, Point, TrendTag
@@ -65,15 +66,15 @@ def smoothed_zscore(
     if n <= lag:
         return signals, zs
     filtered = [float(v) for v in values[:lag]]
+    mul = operator.mul
     for i in range(lag, n):
         window = filtered[i - lag : i]
         mean = sum(window) / lag
-        var = sum((w - mean) ** 2 for w in window) / lag
+        # population variance as E[w^2] - mean^2 (C-level sums; clipped at 0 against rounding)
+        var = max(0.0, sum(map(mul, window, window)) / lag - mean * mean)
         std = max(math.sqrt(var), 0.02 * abs(mean))
         dev = values[i] - mean
-        # an exactly flat window of zeros: any move is infinitely unusual
-        flat_z = 0.0 if abs(dev) <= EPS else math.copysign(math.inf, dev)
-        z = dev / std if std > EPS else flat_z
+        z = dev / std if std > EPS else _flat_window_z(dev)
         zs[i] = z
         if abs(z) > threshold:
             signals[i] = 1 if dev > 0 else -1
@@ -81,6 +82,11 @@ def smoothed_zscore(
         else:
             filtered.append(float(values[i]))
     return signals, zs
+
+
+def _flat_window_z(dev: float) -> float:
+    """z against an exactly flat window of zeros: any move is infinitely unusual."""
+    return 0.0 if abs(dev) <= EPS else math.copysign(math.inf, dev)
 
 
 def momentum(
