@@ -272,6 +272,13 @@ class TrendsPanel(QWidget):
         form.addRow("Subreddits", self.subreddits_edit)
         self.interval_spin = QSpinBox(minimum=5, maximum=1440, suffix=" min")
         form.addRow("Sync every", self.interval_spin)
+        self.geo_edit = QLineEdit()
+        self.geo_edit.setMaxLength(2)
+        self.geo_edit.setToolTip("two-letter country for Google Trends and TikTok, e.g. US")
+        self.woeid_spin = QSpinBox(minimum=1, maximum=99_999_999)
+        self.woeid_spin.setToolTip("X trends location: 1 = worldwide, 23424977 = United States")
+        form.addRow("Country", self.geo_edit)
+        form.addRow("X WOEID", self.woeid_spin)
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.clicked.connect(self._on_save_settings_button_clicked)
         self.settings_error = QLabel("")
@@ -352,16 +359,20 @@ class TrendsPanel(QWidget):
             cb.setChecked(src.value in s["enabled_sources"])
         self.subreddits_edit.setText(", ".join(s["subreddits"]))
         self.interval_spin.setValue(int(s["interval_minutes"]))
+        self.geo_edit.setText(str(s["geo"]))
+        self.woeid_spin.setValue(int(s["woeid"]))
         self._sync_timer.start(int(s["interval_minutes"]) * 60_000)
 
     def _on_save_settings_button_clicked(self) -> None:
         enabled = [s.value for s, cb in self.source_checks.items() if cb.isChecked()]
         subs = [x.strip() for x in self.subreddits_edit.text().split(",") if x.strip()]
         interval = self.interval_spin.value()
+        geo = self.geo_edit.text().strip()
+        woeid = self.woeid_spin.value()
         svc = self.svc
 
         def save() -> dict[str, Any]:
-            return svc.update_settings(enabled_sources=enabled, subreddits=subs, interval_minutes=interval)
+            return svc.update_settings(enabled_sources=enabled, subreddits=subs, interval_minutes=interval, geo=geo, woeid=woeid)
 
         def done(s: dict[str, Any]) -> None:
             self.settings_error.setText("")

@@ -159,9 +159,13 @@ def test_settings_are_saved_and_validated(qtbot: Any, panel: TrendsPanel, servic
     panel.source_checks[next(s for s in panel.source_checks if s.value == "x")].setChecked(True)
     panel.subreddits_edit.setText("gaming, r/apps")
     panel.interval_spin.setValue(30)
+    assert panel.geo_edit.text() == "US"
+    panel.geo_edit.setText("de")
+    panel.woeid_spin.setValue(23424829)
     with qtbot.waitSignal(panel.status_message, timeout=5000):
         panel.save_settings_button.click()
     s = services.trends.get_settings()
+    assert s["geo"] == "DE" and s["woeid"] == 23424829
     assert s["enabled_sources"] == ["reddit", "google_trends", "x"] and s["subreddits"] == ["gaming", "apps"]
     assert s["interval_minutes"] == 30 and panel._sync_timer.interval() == 30 * 60_000
     panel.subreddits_edit.setText("not a sub!")
