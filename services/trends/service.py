@@ -60,6 +60,7 @@ from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.settings.service import SettingsService
 from services.trends.models import SourceHealthRecord, TrendAliasRecord, TrendRecord, TrendSnapshotRecord
+from services.trends.schedule import SyncScheduler
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ class TrendsService(BaseService):
         self._sync_lock: asyncio.Lock | None = None
         self._session_factory = make_session_factory(ctx.engine)
         self.syncing = False
+        self.scheduler: SyncScheduler | None = None
 
     # -- HTTP client ---------------------------------------------------------------------
     def client(self) -> httpx.AsyncClient:
@@ -207,7 +209,16 @@ class TrendsService(BaseService):
 
     def close(self) -> None:
         """Called by the manager on close."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
         self._drop_client()
+
+    def start_schedule(self) -> SyncScheduler:
+        """Start the scheduled sync at the configured interval (needs a Qt application)."""
+        if self.scheduler is None:
+            self.scheduler = SyncScheduler(self)
+        self.scheduler.start(self.interval_minutes())
+        return self.scheduler
 
     # -- settings -----------------------------------------------------------------------
     def enabled_sources(self) -> list[SourceName]:
@@ -284,6 +295,8 @@ class TrendsService(BaseService):
         if values:
             self.settings.update(values)
         self.invalidate()
+        if interval_minutes is not None and self.scheduler is not None and self.scheduler.active:
+            self.scheduler.interval_changed.emit(float(interval_minutes))  # may be called off the GUI thread
         return self.get_settings()
 
     def _source_config(self, source: SourceName) -> SourceConfig:

@@ -120,9 +120,9 @@ class TrendsPanel(QWidget):
         self._build()
         self._refresh_timer = QTimer(self, singleShot=True, interval=250)
         self._refresh_timer.timeout.connect(self.refresh)
-        self._sync_timer = QTimer(self)
-        self._sync_timer.timeout.connect(self._on_sync_timer_timeout)
         self.services.bus.published.connect(self._on_bus_published)
+        if self.svc.scheduler is not None:  # the schedule itself lives in the service (runs from start-up)
+            self.svc.scheduler.ran.connect(self._on_scheduler_ran)
         self._load_settings()
         self.refresh()
 
@@ -361,7 +361,6 @@ class TrendsPanel(QWidget):
         self.interval_spin.setValue(int(s["interval_minutes"]))
         self.geo_edit.setText(str(s["geo"]))
         self.woeid_spin.setValue(int(s["woeid"]))
-        self._sync_timer.start(int(s["interval_minutes"]) * 60_000)
 
     def _on_save_settings_button_clicked(self) -> None:
         enabled = [s.value for s, cb in self.source_checks.items() if cb.isChecked()]
@@ -376,8 +375,7 @@ class TrendsPanel(QWidget):
 
         def done(s: dict[str, Any]) -> None:
             self.settings_error.setText("")
-            self._sync_timer.start(int(s["interval_minutes"]) * 60_000)
-            self.status_message.emit("Trends settings saved")
+            self.status_message.emit(f"Trends settings saved; syncing every {s['interval_minutes']} min")
             self.refresh()
 
         run_in_background(save, done, lambda exc: self.settings_error.setText(str(exc)), self)
@@ -417,8 +415,13 @@ class TrendsPanel(QWidget):
         if name:
             self.start_sync(str(name))
 
-    def _on_sync_timer_timeout(self) -> None:
-        self.start_sync(scheduled=True)
+    def _on_scheduler_ran(self, result: object) -> None:
+        if self._syncing:
+            return
+        if isinstance(result, Exception):
+            self._on_sync_failed(result)
+        else:
+            self._on_sync_done(result)
 
     def _on_sync_task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

@@ -167,7 +167,8 @@ def test_settings_are_saved_and_validated(qtbot: Any, panel: TrendsPanel, servic
     s = services.trends.get_settings()
     assert s["geo"] == "DE" and s["woeid"] == 23424829
     assert s["enabled_sources"] == ["reddit", "google_trends", "x"] and s["subreddits"] == ["gaming", "apps"]
-    assert s["interval_minutes"] == 30 and panel._sync_timer.interval() == 30 * 60_000
+    assert s["interval_minutes"] == 30
+    assert services.trends.scheduler is not None and services.trends.scheduler.interval_minutes == 30
     panel.subreddits_edit.setText("not a sub!")
     panel.save_settings_button.click()
     qtbot.waitUntil(lambda: "not a subreddit" in panel.settings_error.text())
@@ -206,15 +207,35 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceMana
     assert "run123456789" in sig.args[0]
 
 
-def test_scheduled_sync_runs_from_the_timer(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+def test_scheduled_sync_runs_from_the_service_timer(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+    """The schedule belongs to the service (started at wiring in a Qt app), runs on the asyncio loop,
+    skips sources in backoff, and the panel shows its result."""
+    import qasync
+
+    scheduler = services.trends.scheduler
+    assert scheduler is not None and scheduler.active and scheduler.interval_minutes == 60  # the default
     services.trends.update_settings(enabled_sources=["google_trends"])
     standin.routes["/trending/rss"] = rss_reply(trends_rss([("Meteor shower", "20,000+")]))
-    assert panel._sync_timer.interval() == 60 * 60_000  # the configured interval (default 60 min)
-    with qtbot.waitSignal(panel.sync_finished, timeout=15000) as sig:
-        panel._sync_timer.start(20)  # let it fire soon
-    panel._sync_timer.stop()
-    assert sig.args[0].ok and [o.source for o in sig.args[0].outcomes] == ["google_trends"]
-    assert len([r for r in standin.requests if r.path == "/trending/rss"]) >= 1
+    results: list[Any] = []
+    scheduler.ran.connect(results.append)
+    loop = qasync.QEventLoop(qapp, already_running=False)
+
+    async def go() -> None:
+        scheduler.start(0.0005)  # about 30 ms
+        while not results:
+            await asyncio.sleep(0.02)
+        scheduler.stop()
+        await services.trends.aclose()
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(go(), 15))
+    finally:
+        loop.close()
+        del loop
+        gc.collect()
+    assert results[0].ok and [o.source for o in results[0].outcomes] == ["google_trends"]
+    qtbot.waitUntil(lambda: rows_of(panel) == ["Meteor shower"], timeout=5000)
+    assert "Synced" in panel.sync_status.text()
 
 
 class FakeWorkflowsWithoutTrendId(FakeWorkflows):
