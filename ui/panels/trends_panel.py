@@ -144,6 +144,7 @@ class TrendsPanel(QWidget):
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Fetch every enabled source now")
         self.sync_status = QLabel("")
+        self.sync_status.setWordWrap(True)
         for w in (self.search, self.source_filter, self.tag_filter, self.emerging_only, self.show_archived, self.sync_button):
             bar.addWidget(w)
         bar.setStretch(0, 1)
