@@ -38,7 +38,7 @@ def wire(manager: ServiceManager) -> None:
     )
     manager.extra["builds"] = svc
     # closing the app (or the CLI) cancels running builds: their tools run in their own sessions
-    manager._closers.append(svc.shutdown)
+    manager.on_close(svc.shutdown)
     try:
         svc.recover_interrupted()
     except Exception:  # a start-up chore must not stop the app
