@@ -43,6 +43,10 @@ class BuildTemplate:
                 return info.get(name, default)
             return getattr(info, name, default)
 
+        status = attr("status", None)
+        status = getattr(status, "value", status)
+        if status == "archived":
+            raise UserError(f"template {attr('id')!r} is archived; restore it before building (trendforge templates restore ID)")
         app_id = str(attr("application_id", "") or "")
         if not _APP_ID.fullmatch(app_id):
             raise UserError(f"template {attr('id')!r} has an invalid application_id {app_id!r} (e.g. com.example.app)")

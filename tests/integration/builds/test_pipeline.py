@@ -13,6 +13,7 @@ import pytest
 from pyaxmlparser import APK
 
 from app.builds.model import BuildState
+from app.errors import UserError
 from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
@@ -119,3 +120,12 @@ def test_web_bundle_unzips_to_the_assets(builds: BuildsService, tmp_path: Path) 
     assert set(manifest["files"]) == {"index.html", "style.css"}
     assert json.loads((target / "content.json").read_text()) == {"quotes": ["Ship it.", "Stay curious."]}
     assert [s.success_rate for s in builds.stats() if s.platform == "web"] == [1.0]
+    # the figures the templates area shows per template
+    assert builds.template_stats(["quotes-daily", "trivia-quiz"]) == {"quotes-daily": {"builds": 1, "build_success_rate": 1.0}}
+
+
+def test_archived_templates_are_not_built(builds: BuildsService, package_factory: Any) -> None:
+    package_factory("old-app", status="archived")
+    with pytest.raises(UserError, match="archived; restore it"):
+        builds.start_build("old-app", "1.0.0", "apk")
+    assert builds.list_builds() == []
