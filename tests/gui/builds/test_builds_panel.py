@@ -119,3 +119,18 @@ def _drain_background(qtbot: Any) -> None:
 
     QThreadPool.globalInstance().waitForDone(10_000)
     qtbot.wait(50)
+
+
+def test_main_window_hosts_the_panel_and_shows_its_notification(qtbot: Any, services: ServiceManager,
+                                                               builds: BuildsService) -> None:
+    from ui.app_runner import create_window
+
+    window = create_window(services)
+    qtbot.addWidget(window)
+    panel = window.show_panel("Builds")
+    assert isinstance(panel, BuildsPanel)
+    with qtbot.waitSignal(panel.notify_requested, timeout=60_000):
+        builds.start_build("wallpaper-pack", "1.0.0", "web")
+    qtbot.waitUntil(lambda: "Build finished: wallpaper-pack 1.0.0 (web)" in window.statusBar().currentMessage(),
+                    timeout=5_000)
+    _drain_background(qtbot)
