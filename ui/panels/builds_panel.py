@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -136,6 +137,9 @@ class BuildsPanel(QWidget):
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c62828")
+        for wide in (self.error_label, self.artifact_label, self.fingerprint_label, self.title):
+            # long paths and messages must not widen the details side at the table's expense
+            wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.retry_button = QPushButton("Retry")
@@ -165,7 +169,9 @@ class BuildsPanel(QWidget):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(details_box)
         right.addWidget(log_box)
+        right.setStretchFactor(0, 0)
         right.setStretchFactor(1, 3)
+        details_box.setMinimumHeight(details_box.sizeHint().height() + 3 * self.error_label.fontMetrics().height())
 
         # -- stats -------------------------------------------------------------------------------
         self.stats_table = QTableWidget(0, 7)
