@@ -116,6 +116,7 @@ class ImportResult:
     error: str | None = None
     replaced: bool = False
     renamed_from: str | None = None
+    duplicate: bool = False  # refused only because the id exists (the UI offers replace / keep both)
 
     @property
     def ok(self) -> bool:
@@ -129,6 +130,7 @@ class ImportResult:
             "error": self.error,
             "replaced": self.replaced,
             "renamed_from": self.renamed_from,
+            "duplicate": self.duplicate,
         }
 
 

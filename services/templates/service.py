@@ -536,6 +536,8 @@ class TemplatesService(BaseService):
         for path in paths:
             try:
                 results.append(self.import_path(path, on_duplicate=on_duplicate))
+            except ConflictError as exc:
+                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True))
             except UserError as exc:
                 results.append(ImportResult(source=str(path), error=str(exc)))
             except OSError as exc:
