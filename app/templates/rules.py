@@ -298,3 +298,37 @@ def trending_score(
 def check_rating(rating: int) -> None:
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise UserError(f"rating must be a whole number from 1 to 5, got {rating!r}")
+
+
+# -- price ---------------------------------------------------------------------------------------
+
+_ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX"})
+_PRICE_RE = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
+
+
+def currency_exponent(currency: str) -> int:
+    return 0 if currency.upper() in _ZERO_DECIMAL else 2
+
+
+def format_price(amount_minor: int, currency: str) -> str:
+    """``199, "USD"`` -> ``"1.99 USD"``; free templates show ``"free"``."""
+    if amount_minor == 0:
+        return "free"
+    exp = currency_exponent(currency)
+    if exp == 0:
+        return f"{amount_minor} {currency}"
+    return f"{amount_minor // 100}.{amount_minor % 100:02d} {currency}"
+
+
+def parse_price(text: str, currency: str) -> int:
+    """``"1.99"`` -> ``199`` minor units (no floats); raises ``UserError`` on bad input."""
+    m = _PRICE_RE.match(text or "")
+    if not m:
+        raise UserError(f"price must be a number like 1.99, got {text!r}")
+    whole, frac = m.group(1), m.group(2) or ""
+    exp = currency_exponent(currency)
+    if exp == 0:
+        if frac:
+            raise UserError(f"{currency} has no minor units; give a whole number")
+        return int(whole)
+    return int(whole) * 100 + int(frac.ljust(2, "0"))
