@@ -77,6 +77,9 @@ def check_member_name(name: str) -> str:
         raise PackageError(f"path traversal ('..') in package: {name!r}")
     if not parts:
         raise PackageError(f"file name has no path: {name!r}")
+    if any(":" in p for p in parts):
+        # 'C:' after normalisation, or an NTFS stream ('a.txt:evil'): unsafe on Windows
+        raise PackageError(f"drive letter or ':' in file name: {name!r}")
     if any(len(p.encode("utf-8")) > 255 for p in parts):
         raise PackageError(f"file name component longer than 255 bytes: {name[:60]!r}...")
     if len(parts) > DEFAULT_LIMITS.max_depth:
