@@ -147,7 +147,7 @@ def unpack_zip(archive: Path, staging: Path, limits: ImportLimits = DEFAULT_LIMI
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 raise PackageError(f"symbolic link in package: {name!r} (links are not allowed)")
-            if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
                 raise PackageError(f"special file in package: {name!r}")
             if info.flag_bits & 0x1:
                 raise PackageError(f"encrypted file in package: {name!r}")
