@@ -12,12 +12,7 @@ from services.context import ServiceContext
 from services.templates.models import TemplateRow
 
 CATEGORIES = ("lifestyle", "games", "personalization", "education", "health", "finance", "music", "travel")
-WORDS = (
-    "quotes daily trivia quiz wallpaper gradient fitness habit tracker budget recipes meditation sleep "
-    "flashcards language puzzle arcade retro neon minimal dark cozy kawaii anime space ocean forest city "
-    "motivation stoic poetry jokes facts planets dinosaurs cats dogs coffee yoga running study exam music "
-    "piano guitar lofi chill travel maps weather moon sun stars horoscope tarot zen garden plants"
-).split()
+WORDS = ["quotes", "daily", "trivia", "quiz", "wallpaper", "gradient", "fitness", "habit", "tracker", "budget", "recipes", "meditation", "sleep", "flashcards", "language", "puzzle", "arcade", "retro", "neon", "minimal", "dark", "cozy", "kawaii", "anime", "space", "ocean", "forest", "city", "motivation", "stoic", "poetry", "jokes", "facts", "planets", "dinosaurs", "cats", "dogs", "coffee", "yoga", "running", "study", "exam", "music", "piano", "guitar", "lofi", "chill", "travel", "maps", "weather", "moon", "sun", "stars", "horoscope", "tarot", "zen", "garden", "plants"]
 
 
 def seed_synthetic(ctx: ServiceContext, count: int, *, seed: int = 7, prefix: str = "synthetic",

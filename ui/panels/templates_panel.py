@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeySequence, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
@@ -261,7 +262,7 @@ class TemplatesPanel(QWidget):
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_stack.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}" if t else ""))
-        self.undo_stack.indexChanged.connect(lambda _i: self.refresh())
+        self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.export_button.clicked.connect(self.export_current)
         self.csv_button.clicked.connect(self.export_csv_dialog)
         self.review_button.clicked.connect(self.add_review)
@@ -314,6 +315,10 @@ class TemplatesPanel(QWidget):
             return
         self._update_summary()
         self._reselect(self.current.id if self.current else None)
+
+    def _on_undo_stack_index_changed(self, _index: int) -> None:
+        if shiboken6.isValid(self.model):  # the stack may signal while the panel is being destroyed
+            self.refresh()
 
     def refresh(self) -> None:
         """Re-read after a change (keeps loaded rows, selection, categories)."""

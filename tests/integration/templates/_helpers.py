@@ -19,7 +19,7 @@ def sample_manifest(slug: str = "quotes-daily") -> dict[str, Any]:
     return json.loads((SAMPLES / slug / "template.json").read_text())
 
 
-def build_zip(path: Path, members: dict[str, bytes], *, manifest: dict[str, Any] | None | bool = True) -> Path:
+def build_zip(path: Path, members: dict[str, bytes], *, manifest: dict[str, Any] | bool | None = True) -> Path:
     """Write a zip with ``template.json`` (a valid one unless told) plus ``members``."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         if manifest is True:

@@ -136,7 +136,7 @@ def test_reviews_one_per_reviewer_with_average(loaded: ServiceManager) -> None:
             svc.add_review("trivia-quiz", bad)
     with pytest.raises(NotFoundError):
         svc.add_review("nope", 3)
-    assert [t.id for t in svc.find(TemplateQuery(sort=SortKey.RATING))][0] == "trivia-quiz"
+    assert next(t.id for t in svc.find(TemplateQuery(sort=SortKey.RATING))) == "trivia-quiz"
 
 
 def test_stats_sources_and_trending(loaded: ServiceManager) -> None:

@@ -115,7 +115,7 @@ def test_size_caps() -> None:
         check_sizes([(str(i), 1, 1) for i in range(4)], limits)
     with pytest.raises(PackageError, match="file too large"):
         check_sizes([("big.bin", 6_000_000, 6_000_000)], limits)
-    with pytest.raises(PackageError, match="template.json is too large"):
+    with pytest.raises(PackageError, match=r"template\.json is too large"):
         check_sizes([("template.json", 2000, 2000)], limits)
     with pytest.raises(PackageError, match="compression ratio"):
         check_sizes([("zeros.bin", 4_000_000, 4_000)], limits)
@@ -131,9 +131,9 @@ def test_png_check_accepts_real_pngs_and_refuses_fakes() -> None:
     assert check_png("preview.png", data) == (360, 640)
     with pytest.raises(PackageError, match="bad signature"):
         check_png("p.png", b"<html>not a png</html>")
-    with pytest.raises(PackageError, match="bad CRC|truncated"):
+    with pytest.raises(PackageError, match=r"bad CRC|truncated"):
         check_png("p.png", data[:40] + b"\x00" * 10 + data[50:])
-    with pytest.raises(PackageError, match="no IEND|truncated"):
+    with pytest.raises(PackageError, match=r"no IEND|truncated"):
         check_png("p.png", data[: len(data) // 2])
     with pytest.raises(PackageError, match="not a JPEG"):
         sniff_image("a.jpg", b"GIF89a.....")
