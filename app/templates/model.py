@@ -215,3 +215,6 @@ class TemplateQuery:
     sort: SortKey = SortKey.RELEVANCE
     limit: int = 200
     offset: int = 0
+    # Keyset cursor for title order: (title, id) of the last row already shown. Paging with it
+    # costs the same at row 99,800 as at row 200 (OFFSET would rescan everything before).
+    after: tuple[str, str] | None = None

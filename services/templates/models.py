@@ -43,8 +43,8 @@ class TemplateRow(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
-        Index("ix_templates_status_title", "status", "title"),
-        Index("ix_templates_status_category_title", "status", "category", "title"),
+        Index("ix_templates_status_title", "status", "title", "id"),
+        Index("ix_templates_status_category_title", "status", "category", "title", "id"),
         Index("ix_templates_updated", "updated_at"),
     )
 

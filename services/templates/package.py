@@ -45,6 +45,11 @@ def manifest_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(manifest_schema())
+
+
 def validate_manifest(manifest: Any) -> dict[str, Any]:
     """Schema + rule validation; returns the manifest with defaults filled in."""
     if not isinstance(manifest, dict):
@@ -54,8 +59,7 @@ def validate_manifest(manifest: Any) -> dict[str, Any]:
         raise PackageError(
             f"unsupported schema_version {version!r} in {MANIFEST_NAME}: this TrendForge reads version 1"
         )
-    validator = jsonschema.Draft202012Validator(manifest_schema())
-    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(manifest), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"

@@ -62,6 +62,9 @@ _SUMMARY_COLUMNS = (
 )
 # bm25 weights per FTS column: title, description, tags, category
 _BM25 = "bm25(templates_fts, 10.0, 2.0, 5.0, 3.0)"
+# Searches matching more index entries than this are listed newest first instead of ranked:
+# bm25 costs ~2-4 µs per match and tells little apart among a 2-letter prefix's 30,000 hits.
+RANK_MAX_MATCHES = 2_500
 
 
 def _info(row: TemplateRow) -> TemplateInfo:
@@ -196,7 +199,8 @@ class TemplatesService(BaseService):
             return "templates t", where, False
         params["match"] = match
         where.insert(0, "templates_fts MATCH :match")
-        return "templates_fts JOIN templates t ON t.seq = templates_fts.rowid", where, True
+        # CROSS JOIN pins the FTS index as the outer loop (else SQLite may scan templates and probe MATCH per row)
+        return "templates_fts CROSS JOIN templates t ON t.seq = templates_fts.rowid", where, True
 
     @operation
     def find(self, query: TemplateQuery | None = None) -> list[TemplateSummary]:
@@ -207,18 +211,59 @@ class TemplatesService(BaseService):
     def _list(self, query: TemplateQuery) -> list[TemplateSummary]:
         params: dict[str, Any] = {"limit": max(0, query.limit), "offset": max(0, query.offset)}
         source, where, searching = self._from(query, params)
+        cols = _SUMMARY_COLUMNS
         if query.sort is SortKey.RELEVANCE and searching:
-            order = f"{_BM25}, t.title"
+            broad = self._fts_matches(params["match"]) > RANK_MAX_MATCHES
+            if broad:
+                # Too broad to rank usefully (e.g. a 2-letter prefix): newest first, straight
+                # from the FTS index order, so typing stays fast.
+                order = "templates_fts.rowid DESC"
+            else:
+                rows = self._ranked(query, params, where)
+                if rows is not None:
+                    return rows
+                order = f"{_BM25}, t.title"
         elif query.sort is SortKey.UPDATED:
             order = "t.updated_at DESC, t.id"
         elif query.sort is SortKey.RATING:
             order = "CASE WHEN t.rating_count = 0 THEN 0 ELSE 1.0 * t.rating_sum / t.rating_count END DESC, t.title"
         else:
             order = "t.title, t.id"
+            if query.after is not None:
+                where.append("(t.title, t.id) > (:after_title, :after_id)")
+                params.update(after_title=query.after[0], after_id=query.after[1], offset=0)
+        sql = f"SELECT {cols} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        return self._summaries(sql, params, query)
+
+    def _fts_matches(self, match: str) -> int:
+        """How many index entries match (cheap: no join, no ranking)."""
+        with self.ctx.new_uow() as uow:
+            return int(uow.session.execute(
+                text("SELECT count(*) FROM templates_fts WHERE templates_fts MATCH :match"), {"match": match}
+            ).scalar_one())
+
+    def _ranked(self, query: TemplateQuery, params: dict[str, Any], where: list[str]) -> list[TemplateSummary] | None:
+        """bm25-rank inside the FTS table first (a bounded candidate list), then join and filter.
+
+        Returns None when the filters dropped too many candidates to fill the page, so the
+        caller runs the uncapped query instead.
+        """
+        need = params["offset"] + params["limit"]
+        # bm25 runs on every match anyway (<= RANK_MAX_MATCHES here), so keep them all as candidates
+        cap = max(RANK_MAX_MATCHES, need + 100)
+        filters = [w for w in where if not w.startswith("templates_fts MATCH")]
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+            f"SELECT {_SUMMARY_COLUMNS} FROM (SELECT rowid AS rid, {_BM25} AS score FROM templates_fts "
+            f"WHERE templates_fts MATCH :match ORDER BY score LIMIT :cap) r "
+            f"CROSS JOIN templates t ON t.seq = r.rid WHERE {' AND '.join(filters)} "
+            "ORDER BY r.score, t.title LIMIT :limit OFFSET :offset"
         )
+        rows = self._summaries(sql, {**params, "cap": cap}, query)
+        if len(rows) < params["limit"] and self._fts_matches(params["match"]) > cap:
+            return None
+        return rows
+
+    def _summaries(self, sql: str, params: dict[str, Any], query: TemplateQuery) -> list[TemplateSummary]:
         stmt = text(sql).columns(updated_at=UTCDateTime(), tags=JSONText())
         try:
             with self.ctx.new_uow() as uow:
@@ -244,7 +289,7 @@ class TemplatesService(BaseService):
             with self.ctx.new_uow() as uow:
                 return int(uow.session.execute(text(f"SELECT count(*) FROM {source} WHERE {' AND '.join(where)}"), params).scalar_one())
 
-        key = ("count", query.search, query.category, query.tag, query.statuses)
+        key = ("count", query.search, query.category, query.tag, query.statuses)  # not sort/paging
         return self.cached(key, compute)
 
     def search(self, text_: str, *, category: str | None = None, limit: int = 50) -> list[TemplateSummary]:

@@ -99,6 +99,7 @@ class TemplatesPanel(QWidget):
     notify_requested = Signal(str, str)
     imports_finished = Signal(list)  # list[ImportResult], after each import batch
     csv_exported = Signal(str)
+    count_updated = Signal(int)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -329,9 +330,23 @@ class TemplatesPanel(QWidget):
         self._reselect(self.current.id if self.current else None)
 
     def _update_summary(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
+        """Exact when everything is loaded; otherwise counted off the GUI thread."""
+        shown = self.model.rowCount()
+        if self.model.exhausted:
+            self._show_total(self.model.query, shown)
+            return
+        self.summary.setText(f"{shown}+ templates — counting…")
+        query = self.model.query
+        run_in_background(lambda: self.svc.count(query), lambda n: self._show_total(query, n),
+                          self._command_failed, self)
+
+    def _show_total(self, query: TemplateQuery, total: int) -> None:
+        if query != self.model.query:
+            return  # a newer search replaced this one
+        shown = self.model.rowCount()
         more = f" — {shown} loaded, scroll for more" if shown < total else ""
         self.summary.setText(f"{total} template{'s' if total != 1 else ''}{more}")
+        self.count_updated.emit(total)
 
     def _reselect(self, template_id: str | None) -> None:
         row = self.model.row_of(template_id) if template_id else -1

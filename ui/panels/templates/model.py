@@ -1,7 +1,7 @@
 """A lazy table model over the templates store: pages of 200 rows fetched as the view scrolls.
 
 Only light :class:`TemplateSummary` rows are kept, so a 100,000-row store costs a few MB even
-when scrolled to the end; the total comes from one ``count`` query.
+when scrolled to the end. No ``count`` runs per keystroke: the panel counts in the background.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class TemplatesTableModel(QAbstractTableModel):
         self._service = service
         self._rows: list[TemplateSummary] = []
         self._query = TemplateQuery(limit=PAGE)
-        self._total = 0
+        self._exhausted = True
 
     # -- loading ------------------------------------------------------------------
     @property
@@ -37,15 +37,15 @@ class TemplatesTableModel(QAbstractTableModel):
         return self._query
 
     @property
-    def total(self) -> int:
-        """How many templates match the current filters (loaded or not)."""
-        return self._total
+    def exhausted(self) -> bool:
+        """True once every matching row is loaded."""
+        return self._exhausted
 
     def set_query(self, query: TemplateQuery) -> None:
         self.beginResetModel()
         self._query = replace(query, limit=PAGE, offset=0)
         self._rows = self._service.find(self._query)
-        self._total = self._service.count(self._query) if len(self._rows) >= PAGE else len(self._rows)
+        self._exhausted = len(self._rows) < PAGE
         self.endResetModel()
 
     def reload(self) -> None:
@@ -53,23 +53,31 @@ class TemplatesTableModel(QAbstractTableModel):
         loaded = max(len(self._rows), PAGE)
         self.beginResetModel()
         self._rows = self._service.find(replace(self._query, limit=loaded, offset=0))
-        self._total = self._service.count(self._query) if len(self._rows) >= PAGE else len(self._rows)
+        self._exhausted = len(self._rows) < loaded
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or len(self._rows) >= self._total:
+        if parent.isValid() or self._exhausted:
             return
-        page = self._service.find(replace(self._query, offset=len(self._rows)))
+        page = self._service.find(self._next_page_query())
+        self._exhausted = len(page) < PAGE
         if not page:
-            self._total = len(self._rows)
             return
         start = len(self._rows)
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
         self._rows.extend(page)
         self.endInsertRows()
+
+    def _next_page_query(self) -> TemplateQuery:
+        q = self._query
+        title_order = q.sort is SortKey.TITLE or (q.sort is SortKey.RELEVANCE and not (q.search or "").strip())
+        if title_order and self._rows:
+            last = self._rows[-1]
+            return replace(q, after=(last.title, last.id), offset=0)
+        return replace(q, offset=len(self._rows))
 
     def fetch_all(self) -> None:
         while self.canFetchMore():

@@ -48,8 +48,8 @@ def upgrade() -> None:
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
         sa.UniqueConstraint("id", name="uq_templates_id"),
     )
-    op.create_index("ix_templates_status_title", "templates", ["status", "title"])
-    op.create_index("ix_templates_status_category_title", "templates", ["status", "category", "title"])
+    op.create_index("ix_templates_status_title", "templates", ["status", "title", "id"])
+    op.create_index("ix_templates_status_category_title", "templates", ["status", "category", "title", "id"])
     op.create_index("ix_templates_updated", "templates", ["updated_at"])
     op.create_table(
         "template_reviews",
