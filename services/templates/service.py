@@ -735,6 +735,17 @@ class TemplatesService(BaseService):
             return Health(self.name, HealthState.DOWN, f"templates store unavailable: {exc}")
         return Health(self.name, HealthState.OK, f"{n} templates in {self.store_dir}")
 
+    @operation
+    def optimize(self) -> None:
+        """Maintenance after bulk loads: merge the FTS5 index segments, refresh planner stats,
+        and checkpoint the WAL (reads slow down while a large WAL is outstanding)."""
+        with self.ctx.engine.begin() as conn:
+            conn.execute(text("INSERT INTO templates_fts(templates_fts) VALUES ('optimize')"))
+            conn.execute(text("PRAGMA optimize"))
+        with self.ctx.engine.connect() as conn:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        self.invalidate()
+
     def touch(self, template_id: str) -> None:
         """Mark activity on a template (e.g. from another area) without changing it."""
         with self.ctx.new_uow() as uow:
