@@ -6,10 +6,10 @@ import contextlib
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -50,6 +50,8 @@ from services.templates.models import ReviewRow, TemplateRow
 log = logging.getLogger(__name__)
 
 StatsSource = Callable[[list[str]], dict[str, dict[str, Any]]]
+T = TypeVar("T")
+_MISSING = object()
 
 SOURCE = "templates"
 EDITABLE_FIELDS = frozenset(
@@ -125,6 +127,24 @@ class TemplatesService(BaseService):
         self.limits = limits
         self._stats_sources: list[StatsSource] = []
         self._fs_lock = threading.RLock()  # one store mutation at a time (GUI + background imports)
+        self._cache_lock = threading.Lock()  # the panel counts and imports on worker threads
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """BaseService.cached, safe to call from the GUI thread and workers at once."""
+        with self._cache_lock:
+            hit = self._cache.get(key, _MISSING)
+        if hit is not _MISSING:
+            self.metrics.cache_hits += 1
+            return hit  # type: ignore[no-any-return]
+        self.metrics.cache_misses += 1
+        value = compute()
+        with self._cache_lock:
+            self._cache[key] = value
+        return value
+
+    def invalidate(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
 
     # -- store layout ---------------------------------------------------------------------
     @property

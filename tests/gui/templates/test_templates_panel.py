@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -205,6 +205,15 @@ def test_archive_toggle_with_undo(qtbot: Any, panel: TemplatesPanel) -> None:
     assert panel.svc.get("trivia-quiz").status is TemplateStatus.ACTIVE
 
 
+def drag_enter(mime: QMimeData) -> QDragEnterEvent:
+    """A drag entering at (5, 5): QPointF where this PySide6 has it (newer), QPoint otherwise."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return QDragEnterEvent(QPointF(5, 5), *args)  # type: ignore[call-overload]
+    except TypeError:
+        return QDragEnterEvent(QPoint(5, 5), *args)
+
+
 def _mime(paths: list[Path]) -> QMimeData:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
@@ -225,13 +234,13 @@ def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Servi
     mime = _mime(paths)
     zone = panel.drop_zone
     actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = drag_enter(mime)
     QApplication.sendEvent(zone, enter)
     assert enter.isAccepted() and zone.dragging
     assert "Release to import 4 items" in zone.label.text() and "solid" in zone.styleSheet()
     QApplication.sendEvent(zone, QDragLeaveEvent())
     assert not zone.dragging and "dashed" in zone.styleSheet()
-    QApplication.sendEvent(zone, QDragEnterEvent(QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    QApplication.sendEvent(zone, drag_enter(mime))
     drop = QDropEvent(QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(panel.imports_finished, timeout=10000) as blocker:
         QApplication.sendEvent(zone, drop)
@@ -248,7 +257,7 @@ def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Servi
 def test_drop_ignores_non_file_drags(qtbot: Any, panel: TemplatesPanel) -> None:
     mime = QMimeData()
     mime.setText("just text")
-    enter = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = drag_enter(mime)
     QApplication.sendEvent(panel.drop_zone, enter)
     assert not enter.isAccepted() and not panel.drop_zone.dragging
 
