@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -138,13 +140,18 @@ class TemplatesPanel(QWidget):
         filters.addWidget(self.category_box)
         filters.addWidget(self.archived_check)
         filters.addWidget(self.deleted_check)
-        actions = QHBoxLayout()
+        # A tool bar, not a plain row: on a narrow window the buttons that do not fit move into
+        # its » menu instead of forcing the whole window wider.
+        self.toolbar = QToolBar()
+        self.toolbar.setMovable(False)
         for w in (self.new_button, self.edit_button, self.archive_button, self.delete_button, self.undo_button,
                   self.redo_button):
-            actions.addWidget(w)
-        actions.addStretch(1)
+            self.toolbar.addWidget(w)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
         for w2 in (self.export_button, self.csv_button, self.import_button):
-            actions.addWidget(w2)
+            self.toolbar.addWidget(w2)
 
         # -- table ------------------------------------------------------------------------------
         self.table = QTableView()
@@ -240,7 +247,7 @@ class TemplatesPanel(QWidget):
         splitter.setSizes([860, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addLayout(actions)
+        layout.addWidget(self.toolbar)
         layout.addWidget(splitter, 1)
 
         # -- wiring ------------------------------------------------------------------------------
