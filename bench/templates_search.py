@@ -96,9 +96,10 @@ def main() -> None:
                 start = time.perf_counter()
                 page = conn.execute(text(f"SELECT id, title FROM templates WHERE {where} ORDER BY title LIMIT 200"), params).all()
                 like_ms.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                conn.execute(text(f"SELECT count(*) FROM templates WHERE {where}"), params).scalar_one()
-                like_count_ms.append((time.perf_counter() - start) * 1000)
+                if len(like_count_ms) < 40:  # a full scan per count: 40 samples keep the run under a minute
+                    start = time.perf_counter()
+                    conn.execute(text(f"SELECT count(*) FROM templates WHERE {where}"), params).scalar_one()
+                    like_count_ms.append((time.perf_counter() - start) * 1000)
                 hits_like += len(page)
         manager.close()
 
@@ -108,7 +109,7 @@ def main() -> None:
     print(f"FTS5 first page (service.find, ranked):  p50 {f50:7.2f} ms   p95 {f95:7.2f} ms   mean {statistics.mean(fts_ms):.2f} ms")
     print(f"LIKE scan baseline (first page):         p50 {l50:7.2f} ms   p95 {l95:7.2f} ms   mean {statistics.mean(like_ms):.2f} ms")
     print(f"FTS5 total count (background):           p50 {pct(fts_count_ms, 50):7.2f} ms   p95 {pct(fts_count_ms, 95):7.2f} ms")
-    print(f"LIKE total count baseline:               p50 {pct(like_count_ms, 50):7.2f} ms   p95 {pct(like_count_ms, 95):7.2f} ms")
+    print(f"LIKE total count baseline (40 queries):  p50 {pct(like_count_ms, 50):7.2f} ms   p95 {pct(like_count_ms, 95):7.2f} ms")
     print(f"ratio LIKE/FTS: p50 x{l50 / f50:.1f}, p95 x{l95 / f95:.1f}")
     print(f"target FTS p95 < {TARGET_P95_MS:.0f} ms: {'MET' if f95 < TARGET_P95_MS else 'MISSED'} ({f95:.2f} ms)")
     print(f"rows returned: FTS {hits_fts}, LIKE {hits_like} (LIKE also matches inside words)")
