@@ -206,7 +206,7 @@ def test_many_synthetic_templates_page_and_count(services: ServiceManager) -> No
 # -- the CLI as a subprocess ---------------------------------------------------------------------
 
 
-def test_cli_imports_the_samples_and_lists_json(cli: Any, sample_dirs: list[Path], tmp_path: Path) -> None:
+def test_cli_imports_the_samples_and_lists_json(cli: Any, sample_dirs: list[Path], tmp_path: Path, data_dir: Path) -> None:
     r = cli("templates", "import", *map(str, sample_dirs))
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("imported ") == 3
@@ -241,6 +241,13 @@ def test_cli_imports_the_samples_and_lists_json(cli: Any, sample_dirs: list[Path
     assert json.loads(r.stdout)["status"] == "deleted"
     r = cli("templates", "export", "quotes-daily", str(tmp_path / "q.zip"))
     assert r.returncode == 0 and zipfile.is_zipfile(tmp_path / "q.zip")
+    cats = json.loads(cli("templates", "categories", "--json").stdout)
+    assert {c["category"]: c["count"] for c in cats} == {"games": 1, "lifestyle": 2}
+    trending = json.loads(cli("templates", "trending", "--json").stdout)
+    assert trending[0]["id"] == "trivia-quiz" and trending[0]["score"] > 0  # the only rated one
+    assert json.loads(cli("templates", "reviews", "trivia-quiz", "--json").stdout)[0]["reviewer"] == "ana"
+    r = cli("templates", "delete", "wallpaper-pack", "--purge")
+    assert r.returncode == 0 and not (data_dir / "templates" / "wallpaper-pack").exists()
     r = cli("templates", "show", "missing")
     assert r.returncode == 1 and r.stderr.startswith("trendforge: no template 'missing'")
 
