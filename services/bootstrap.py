@@ -31,6 +31,7 @@ from services.settings.service import SettingsService
 from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
+    from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ class ServiceManager:
     @property
     def config(self) -> AppConfig:
         return self.ctx.config
+
+    @property
+    def templates(self) -> TemplatesService:
+        return cast("TemplatesService", self.extra["templates"])
 
     @property
     def trends(self) -> TrendsService:
