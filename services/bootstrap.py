@@ -32,6 +32,7 @@ from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,10 @@ class ServiceManager:
     @property
     def builds(self) -> BuildsService:
         return cast("BuildsService", self.extra["builds"])
+
+    @property
+    def templates(self) -> TemplatesService:
+        return cast("TemplatesService", self.extra["templates"])
 
     @property
     def trends(self) -> TrendsService:
