@@ -252,6 +252,9 @@ def _gradle_plan(spec: BuildSpec) -> Plan:
 
     def copy() -> None:
         shutil.copytree(source, project, symlinks=True)
+        # imported packages may have lost the wrapper's executable bit; the workspace copy gets it back
+        wrapper_copy = project / "gradlew"
+        wrapper_copy.chmod(wrapper_copy.stat().st_mode | 0o111)
         (spec.workdir / "content.json").write_text(
             json.dumps(spec.template.content, ensure_ascii=False), encoding="utf-8"
         )

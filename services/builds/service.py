@@ -528,7 +528,7 @@ class BuildsService(BaseService):
     @operation
     def cancel(self, build_id: str) -> BuildInfo:
         info = self.get(build_id)
-        if info.state.final:
+        if info.state.final or info.finished_at is not None:
             raise ConflictError(f"build {info.id} is already {info.state.value}")
         if self._runner is not None and self._runner.cancel(info.id):
             return self.get(info.id)
@@ -568,7 +568,8 @@ class BuildsService(BaseService):
             for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
                 shutil.rmtree(trash, ignore_errors=True)
         with self.ctx.new_uow() as uow:
-            rows = uow.session.scalars(select(BuildRecord).where(BuildRecord.state.in_(ACTIVE))).all()
+            rows = uow.session.scalars(select(BuildRecord).where(
+                BuildRecord.state.in_(ACTIVE), BuildRecord.finished_at.is_(None))).all()  # a finished web build stays "built"
             for rec in rows:
                 pid = int((rec.options or {}).get("pid", 0))
                 if pid == os.getpid() or _pid_alive(pid):
@@ -666,10 +667,17 @@ class BuildsService(BaseService):
         for st in self.stats():
             if st.template_id not in template_ids:
                 continue
-            cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0})
+            cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
             cur["builds"] += st.builds
             cur["_ok"] += st.succeeded
             cur["_done"] += st.succeeded + st.failed
+        if out:
+            with self.ctx.new_uow() as uow:
+                latest = uow.session.execute(
+                    select(BuildRecord.template_id, func.max(BuildRecord.created_at))
+                    .where(BuildRecord.template_id.in_(list(out))).group_by(BuildRecord.template_id)).all()
+            for template_id, when in latest:
+                out[template_id]["last_activity"] = when
         for cur in out.values():
             done = cur.pop("_done")
             ok = cur.pop("_ok")

@@ -217,17 +217,19 @@ class BuildsPanel(QWidget):
     def reload(self) -> None:
         svc = self.service
 
-        def load() -> tuple[list[BuildInfo], list[BuildStats]]:
-            return svc.list_builds(limit=500), svc.stats()
+        known = self._known_templates
+
+        def load() -> tuple[list[BuildInfo], list[BuildStats], set[str]]:
+            return svc.list_builds(limit=500), svc.stats(), known()
 
         run_in_background(load, self._show, self._on_error, self)
 
-    def _show(self, data: tuple[list[BuildInfo], list[BuildStats]]) -> None:
-        builds, stats = data
+    def _show(self, data: tuple[list[BuildInfo], list[BuildStats], set[str]]) -> None:
+        builds, stats, known = data
         keep = self._selected
         self.model.set_builds(builds)
         self._show_stats(stats)
-        templates = sorted({b.template_id for b in builds} | self._known_templates())
+        templates = sorted({b.template_id for b in builds} | known)
         current = self.template_box.currentText()
         self.template_box.blockSignals(True)
         self.template_box.clear()
@@ -241,8 +243,9 @@ class BuildsPanel(QWidget):
         self._refresh_details()
 
     def _known_templates(self) -> set[str]:
+        """Ids of the active templates (runs off the GUI thread)."""
         templates = self.services.extra.get("templates")
-        lister = getattr(templates, "list", None)
+        lister = getattr(templates, "find", None)
         if not callable(lister):
             return set()
         try:

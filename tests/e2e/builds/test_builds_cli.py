@@ -145,3 +145,23 @@ def test_cancel_from_another_process(cli: Any, data_dir: Path, tmp_path: Path) -
     assert json.loads(cli("builds", "show", build_id, "--json").stdout)["state"] == "cancelled"
     pids = [int(p) for p in pids_file.read_text().split()]
     assert not any(_alive(p) for p in pids)
+
+
+@pytest.mark.slow
+def test_shipped_samples_build_through_the_templates_service(cli: Any, tmp_path: Path) -> None:
+    """The real sample packages (their template.json from the templates area), imported and built."""
+    res = cli("templates", "import", *(str(SAMPLES / t) for t in ("quotes-daily", "trivia-quiz", "wallpaper-pack")))
+    assert res.returncode == 0, res.stderr
+    assert cli("keys", "create", "upload").returncode == 0
+    res = cli("build", "trivia-quiz", "--version", "1.0.0", "--json")
+    assert res.returncode == 0, res.stderr
+    apk = json.loads(res.stdout)["artifact_path"]
+    manifest = json.loads((SAMPLES / "trivia-quiz" / "template.json").read_text())
+    badging = subprocess.run(["aapt2", "dump", "badging", apk], capture_output=True, text=True, check=True).stdout
+    assert f"package: name='{manifest['application_id']}' versionCode='10000' versionName='1.0.0'" in badging
+    assert f"application-label:'{manifest['app_name']}'" in badging
+    with zipfile.ZipFile(apk) as zf:
+        assert json.loads(zf.read("assets/content.json")) == manifest["content"]
+    # the templates area shows the build figures registered by the builds area
+    stats = json.loads(cli("templates", "show", "trivia-quiz", "--json").stdout)["stats"]
+    assert stats["builds"] == 1 and stats["build_success_rate"] == 1.0

@@ -195,3 +195,21 @@ def test_a_build_started_from_a_worker_thread_runs_on_the_qt_thread(builds: Buil
     assert not errors and started
     done = builds.wait(started[0].id, 90)
     assert done.state is BuildState.SIGNED, done.error
+
+
+def test_builds_left_running_by_a_dead_process_become_failed(builds: BuildsService, services: ServiceManager) -> None:
+    from services.builds.models import BuildRecord
+
+    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "web").id, 60)
+    with builds.ctx.new_uow() as uow:  # as a crash would have left it
+        rec = uow.session.get(BuildRecord, done.id)
+        assert rec is not None
+        rec.state, rec.finished_at = "running", None
+        rec.options = {**rec.options, "pid": 2**22 + 12345}
+        uow.commit()
+    work = builds.builds_dir / done.id / "work"
+    work.mkdir(parents=True)
+    assert builds.recover_interrupted() == 1
+    after = builds.get(done.id)
+    assert after.state is BuildState.FAILED and after.error == "interrupted: TrendForge stopped during the build"
+    assert not work.exists()

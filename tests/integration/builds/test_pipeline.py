@@ -120,8 +120,23 @@ def test_web_bundle_unzips_to_the_assets(builds: BuildsService, tmp_path: Path) 
     assert set(manifest["files"]) == {"index.html", "style.css"}
     assert json.loads((target / "content.json").read_text()) == {"quotes": ["Ship it.", "Stay curious."]}
     assert [s.success_rate for s in builds.stats() if s.platform == "web"] == [1.0]
+    # a finished web build is not mistaken for one interrupted by a crash of its (now gone) process
+    from services.builds.models import BuildRecord
+
+    with builds.ctx.new_uow() as uow:
+        rec = uow.session.get(BuildRecord, done.id)
+        assert rec is not None
+        rec.options = {**rec.options, "pid": 2**22 + 12345}  # no such process
+        uow.commit()
+    assert builds.recover_interrupted() == 0
+    assert builds.get(done.id).state is BuildState.BUILT
+    with pytest.raises(UserError, match="already built"):
+        builds.cancel(done.id)
     # the figures the templates area shows per template
-    assert builds.template_stats(["quotes-daily", "trivia-quiz"]) == {"quotes-daily": {"builds": 1, "build_success_rate": 1.0}}
+    figures = builds.template_stats(["quotes-daily", "trivia-quiz"])
+    assert list(figures) == ["quotes-daily"]
+    assert figures["quotes-daily"]["builds"] == 1 and figures["quotes-daily"]["build_success_rate"] == 1.0
+    assert figures["quotes-daily"]["last_activity"] == done.created_at
 
 
 def test_archived_templates_are_not_built(builds: BuildsService, package_factory: Any) -> None:
