@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -21,17 +20,19 @@ def make_app(tmp: Path, gradlew: str | None = None) -> Any:
     from services.secrets import MemorySecretStore
 
     home = tmp / "home"
-    pkg = home / "templates" / "quotes-daily"
-    shutil.copytree(SAMPLE / "android", pkg / "android")
-    (pkg / "template.json").write_text(json.dumps({
-        "id": "quotes-daily", "app_name": "Quotes Daily", "application_id": "com.trendforge.quotes",
-        "version": "1.0.0", "min_sdk": 21, "target_sdk": 29, "content": {"quotes": ["bench"]}}))
+    pkg = tmp / "package" / "quotes-daily"
+    shutil.copytree(SAMPLE, pkg)
     if gradlew is not None:
         (pkg / "android" / "gradlew").write_text(gradlew)
         (pkg / "android" / "gradlew").chmod(0o755)
     config = AppConfig.from_env(home)
     config.log_to_file = False
     manager = bootstrap(config, secrets=MemorySecretStore())
+    templates = manager.extra.get("templates")
+    if templates is not None:
+        templates.import_path(pkg)  # type: ignore[attr-defined]
+    else:  # a tree without the templates area: where imported templates live
+        shutil.copytree(pkg, home / "templates" / "quotes-daily")
     manager.builds.create_key("bench", dname="CN=Bench, O=TrendForge, C=US")
     return manager
 
