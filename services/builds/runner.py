@@ -270,6 +270,7 @@ class BuildJob(QObject):
     def _write(self, lines: list[str]) -> None:
         if self._log is not None:
             self._log.write("\n".join(lines) + "\n")
+            self._log.flush()  # one write per batch; readers (the panel, `builds show`) see it at once
         self.log_lines.emit(self.build_id, lines)
 
     def _fail(self, message: str) -> None:

@@ -134,3 +134,36 @@ def test_main_window_hosts_the_panel_and_shows_its_notification(qtbot: Any, serv
     qtbot.waitUntil(lambda: "Build finished: wallpaper-pack 1.0.0 (web)" in window.statusBar().currentMessage(),
                     timeout=5_000)
     _drain_background(qtbot)
+
+
+SLOW_GRADLEW = """#!/bin/bash
+echo "> Task :app:preBuild UP-TO-DATE"
+sleep 300 &
+echo $! > "$PIDS_FILE"
+wait
+"""
+
+
+def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService, package_factory: Any,
+                               tmp_path: Any, monkeypatch: Any) -> None:
+    pids_file = tmp_path / "pids"
+    monkeypatch.setenv("PIDS_FILE", str(pids_file))
+    wrapper = package_factory("slow-app") / "android" / "gradlew"
+    wrapper.write_text(SLOW_GRADLEW)
+    wrapper.chmod(0o755)
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    info = builds.start_build("slow-app", "1.0.0", "apk")
+    qtbot.waitUntil(lambda: pids_file.exists() and pids_file.read_text().strip() != "", timeout=20_000)
+    qtbot.waitUntil(lambda: panel.model.row_of(info.id) >= 0, timeout=10_000)
+    panel.table.selectRow(panel.model.row_of(info.id))
+    qtbot.waitUntil(panel.cancel_button.isEnabled, timeout=10_000)
+    qtbot.waitUntil(lambda: "preBuild" in panel.log.text.toPlainText(), timeout=10_000)  # live log
+    with qtbot.waitSignal(panel.notify_requested, timeout=20_000) as notified:
+        panel.cancel_button.click()
+    assert notified.args[0] == "Build cancelled"
+    assert builds.get(info.id).state is BuildState.CANCELLED
+    sleeper = int(pids_file.read_text())
+    qtbot.waitUntil(lambda: not __import__("os").path.exists(f"/proc/{sleeper}") or
+                    open(f"/proc/{sleeper}/stat").read().split()[2] == "Z", timeout=5_000)
+    _drain_background(qtbot)
