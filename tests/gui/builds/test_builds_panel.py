@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -164,6 +165,10 @@ def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: Bui
     assert notified.args[0] == "Build cancelled"
     assert builds.get(info.id).state is BuildState.CANCELLED
     sleeper = int(pids_file.read_text())
-    qtbot.waitUntil(lambda: not __import__("os").path.exists(f"/proc/{sleeper}") or
-                    open(f"/proc/{sleeper}/stat").read().split()[2] == "Z", timeout=5_000)
+
+    def gone() -> bool:
+        stat = Path(f"/proc/{sleeper}/stat")
+        return not stat.exists() or stat.read_text().split()[2] == "Z"
+
+    qtbot.waitUntil(gone, timeout=5_000)
     _drain_background(qtbot)
