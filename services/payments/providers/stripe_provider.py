@@ -58,6 +58,14 @@ class _SharedHTTPXClient(stripe.HTTPXClient):  # type: ignore[misc]
     async def close_async(self) -> None:  # the client belongs to the app, not to the SDK
         return None
 
+    def _get_request_args_kwargs(self, method: str, url: str, headers: Any, post_data: Any) -> Any:
+        # The SDK hands httpx an encoded form body as ``data=``; httpx wants raw bytes as ``content=``.
+        args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
+        data = kwargs.pop("data", None)
+        if data:
+            kwargs["content"] = data
+        return [args, kwargs]
+
 
 def g(obj: Any, key: str, default: Any = None) -> Any:
     """``obj[key]`` for StripeObjects and dicts; ``default`` when missing."""

@@ -18,13 +18,28 @@ standins = importlib.util.module_from_spec(_spec)
 sys.modules["payments_standins"] = standins
 _spec.loader.exec_module(standins)
 
-STRIPE_KEY = "sk_test_trendforge123456"
+STRIPE_KEY = standins.STRIPE_KEY
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def localstripe_url() -> Iterator[str]:
+    """A fresh localstripe per test (its store is global to the process), on 127.0.0.1."""
     with standins.localstripe() as url:
         yield url
+
+
+@pytest.fixture
+def stripe_sdk(localstripe_url: str) -> Any:
+    """The bare SDK against the same localstripe, to set up and inspect state."""
+    import stripe
+
+    return stripe.StripeClient(STRIPE_KEY, base_addresses={"api": localstripe_url})
+
+
+@pytest.fixture
+def stripe_app(pay: Callable[..., Any], localstripe_url: str, secrets: Any) -> tuple[ServiceManager, Any]:
+    secrets.set("provider:stripe", STRIPE_KEY)
+    return pay(TRENDFORGE_STRIPE_BASE_URL=localstripe_url)  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+STRIPE_KEY = "sk_test_trendforge123456"
 
 
 def free_port() -> int:
@@ -325,7 +326,34 @@ class _ProxyHandler(_Handler):
         self.end_headers()
         self.wfile.write(raw)
 
-    do_GET = _forward
-    do_POST = _forward
-    do_PUT = _forward
-    do_DELETE = _forward
+    def do_GET(self) -> None:
+        self._forward()
+
+    def do_POST(self) -> None:
+        self._forward()
+
+    def do_PUT(self) -> None:
+        self._forward()
+
+    def do_DELETE(self) -> None:
+        self._forward()
+
+
+# -- Stripe helpers (bare SDK) ---------------------------------------------------------------
+
+
+def card_pm(sdk: Any, number: str) -> str:
+    pm = sdk.v1.payment_methods.create(params={
+        "type": "card", "card": {"number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
+    return str(pm.id)
+
+
+def stripe_intents(sdk: Any) -> list[Any]:
+    out: list[Any] = []
+    params: dict[str, Any] = {"limit": 100}
+    while True:
+        page = sdk.v1.payment_intents.list(params=params)
+        out.extend(page.data)
+        if not page.has_more:
+            return out
+        params["starting_after"] = page.data[-1].id
