@@ -224,18 +224,18 @@ class PaymentsService(BaseService):
 
     @operation
     def provider_health(self) -> list[dict[str, Any]]:
+        out = []
         with self.ctx.new_uow() as uow:
             rows = {r.provider: r for r in uow.session.scalars(select(ProviderHealthRecord))}
-        out = []
-        for p in Provider:
-            r = rows.get(p.value)
-            out.append({
-                "provider": p.value,
-                "state": r.state if r else "ok",
-                "consecutive_failures": r.consecutive_failures if r else 0,
-                "last_error": r.last_error if r else None,
-                "unhealthy_until": to_iso(r.unhealthy_until) if r and r.unhealthy_until else None,
-            })
+            for p in Provider:
+                r = rows.get(p.value)
+                out.append({
+                    "provider": p.value,
+                    "state": r.state if r else "ok",
+                    "consecutive_failures": r.consecutive_failures if r else 0,
+                    "last_error": r.last_error if r else None,
+                    "unhealthy_until": to_iso(r.unhealthy_until) if r and r.unhealthy_until else None,
+                })
         return out
 
     def health(self) -> Health:
