@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,6 +58,7 @@ class PaymentsPanel(QWidget):
     sync_progress = Signal(str, int)
     sync_finished = Signal(object)
     refund_finished = Signal(object)
+    _sync_done = Signal(object)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +112,7 @@ class PaymentsPanel(QWidget):
         self.progress.setValue(0)
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(120)
+        self.progress.setVisible(False)
         self.progress_label = QLabel("")
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
@@ -155,6 +158,7 @@ class PaymentsPanel(QWidget):
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 440])
 
         self.totals = QLabel()
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -182,6 +186,7 @@ class PaymentsPanel(QWidget):
         self.retry_button.clicked.connect(self.retry_selected)
         self.export_button.clicked.connect(self.export_csv)
         self.sync_progress.connect(self._on_sync_progress)
+        self._sync_done.connect(self._on_sync_done)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         services.bus.published.connect(self._on_bus_event)
         self._update_buttons()
@@ -272,8 +277,9 @@ class PaymentsPanel(QWidget):
         if t is None:
             self.detail.clear()
             return
-        lines = [f"{k:16} {v}" for k, v in t.to_dict().items() if v not in (None, "")]
-        lines[lines.index(f"{'amount':16} {t.amount}")] = f"{'amount':16} {format_minor(t.amount, t.currency)}"
+        money_keys = ("amount", "fee", "refunded_amount", "net")
+        lines = [f"{k:16} {format_minor(v, t.currency) if k in money_keys else v}"
+                 for k, v in t.to_dict().items() if v not in (None, "")]
         try:
             refunds = self.svc.refunds_of(t.id)
         except TrendForgeError as exc:
@@ -340,6 +346,7 @@ class PaymentsPanel(QWidget):
             return
         self._syncing = True
         self.progress.setRange(0, 0)  # busy
+        self.progress.setVisible(True)
         self.progress_label.setText("syncing…")
         self._update_buttons()
 
@@ -353,8 +360,15 @@ class PaymentsPanel(QWidget):
         if loop is not None:  # the app's qasync loop: its long-lived httpx client, no thread
             task = loop.create_task(self.svc.sync_async(None, progress))
             task.add_done_callback(lambda t: self._on_sync_done(t.exception() or t.result()))
-        else:
-            run_in_background(lambda: self.svc.sync(None, progress), self._on_sync_done, self._on_sync_done, self)
+        else:  # no event loop (tests, a bare QApplication): a worker thread, results queued back
+            def work() -> None:
+                try:
+                    result: Any = self.svc.sync(None, progress)
+                except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
+                    result = exc
+                self._sync_done.emit(result)
+
+            threading.Thread(target=work, name="payments-sync", daemon=True).start()
 
     def _on_sync_progress(self, provider: str, fetched: int) -> None:
         self.progress_label.setText(f"{provider}: {fetched} objects")
@@ -363,6 +377,7 @@ class PaymentsPanel(QWidget):
         self._syncing = False
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
+        self.progress.setVisible(False)
         if isinstance(result, BaseException):
             text = str(result) or type(result).__name__
             self.progress_label.setText(f"<span style='color:#b00020'>{text}</span>")
