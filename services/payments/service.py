@@ -525,10 +525,24 @@ class PaymentsService(BaseService):
         totals = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}
 
         async def run() -> None:
-            async for batch in provider.sync(cursors):
+            # Each page is written on a worker thread while the next one is fetched: the event loop (the
+            # GUI's, under qasync) never waits on SQLite, and network and disk overlap. Pages are applied
+            # strictly in order, so a cursor is never saved ahead of the rows it covers.
+            writing: asyncio.Future[None] | None = None
+
+            def apply(batch: SyncBatch) -> None:
                 self._apply_batch(p, batch, totals)
                 if progress is not None:
                     progress(p.value, totals["fetched"])
+
+            try:
+                async for batch in provider.sync(cursors):
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.ensure_future(asyncio.to_thread(apply, batch))
+            finally:
+                if writing is not None:
+                    await writing
 
         await self._guarded(p, run)
         with self.ctx.new_uow() as uow:
