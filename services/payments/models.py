@@ -3,9 +3,10 @@
 ``payment_transactions`` is the ledger: one row per provider object, unique on
 ``(provider, provider_id)``. A charge's row (local id + idempotency key) is written
 before the first attempt, so ``provider_id`` may still be NULL (SQLite allows many NULLs
-under a unique index). ``payment_daily_totals`` is a rollup maintained in the same
-transaction as every ledger change, so revenue summaries read a few thousand rows, not
-a million.
+under a unique index). ``payment_daily_totals`` (day x provider x currency) and
+``payment_monthly_totals`` (month x provider x template x currency) are rollups maintained
+in the same transaction as every ledger change, so revenue summaries read a few thousand
+rows, not a million.
 """
 
 from __future__ import annotations
@@ -140,11 +141,25 @@ class ProviderHealthRecord(Base):
 
 
 class DailyTotalRecord(Base):
-    """Rollup of captured revenue per day, provider, template and currency."""
+    """Rollup of captured revenue per day, provider and currency (answers ``summary --by day``)."""
 
     __tablename__ = "payment_daily_totals"
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    gross: Mapped[int] = mapped_column(Integer, default=0)
+    fees: Mapped[int] = mapped_column(Integer, default=0)
+    refunds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyTotalRecord(Base):
+    """Rollup of captured revenue per month, provider, template and currency (the other summaries)."""
+
+    __tablename__ = "payment_monthly_totals"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     provider: Mapped[str] = mapped_column(String(16), primary_key=True)
     template_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)

@@ -48,6 +48,9 @@ def test_rollup_matches_ledger_after_inserts_updates_refunds_and_fees(services: 
             fast = summary(uow.session, by)
             slow = summary_from_ledger(uow.session, by)
             assert fast == slow, by
+            for kw in ({"provider": "stripe", "currency": "USD"}, {"since": "2026-01-05", "until": "2026-02-01"},
+                       {"since": "2026-02-01"}, {"template_id": "tpl-1"}, {"template_id": "tpl-2", "since": "2026-01-09"}):
+                assert summary(uow.session, by, **kw) == summary_from_ledger(uow.session, by, **kw), (by, kw)
         rows = list(uow.session.scalars(select(TransactionRecord)))
         assert all(0 <= r.refunded_amount <= r.amount for r in rows)
         assert any(r.status == TxnStatus.PARTIALLY_REFUNDED for r in rows)
@@ -72,7 +75,7 @@ def test_migration_creates_tables_and_indexes(services: Any) -> None:
     insp = inspect(services.ctx.engine)
     tables = set(insp.get_table_names())
     assert {"payment_transactions", "payment_refunds", "payment_balance_transactions", "payment_products",
-            "payment_sync_cursors", "payment_provider_health", "payment_daily_totals"} <= tables
+            "payment_sync_cursors", "payment_provider_health", "payment_daily_totals", "payment_monthly_totals"} <= tables
     uniques = {tuple(u["column_names"]) for u in insp.get_unique_constraints("payment_transactions")}
     assert ("provider", "provider_id") in uniques and ("idempotency_key",) in uniques
     indexes = {i["name"] for i in insp.get_indexes("payment_transactions")}

@@ -1,4 +1,4 @@
-"""payments: ledger, refunds, balance transactions, products, sync cursors, provider health, daily rollup
+"""payments: ledger, refunds, balance transactions, products, sync cursors, provider health, rollups
 
 Revision ID: 0400_payments
 Revises: 0001_foundation
@@ -126,6 +126,16 @@ def upgrade() -> None:
         "payment_daily_totals",
         sa.Column("day", sa.String(10), primary_key=True),
         sa.Column("provider", sa.String(16), primary_key=True),
+        sa.Column("currency", sa.String(3), primary_key=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("gross", sa.Integer(), nullable=False),
+        sa.Column("fees", sa.Integer(), nullable=False),
+        sa.Column("refunds", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "payment_monthly_totals",
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("provider", sa.String(16), primary_key=True),
         sa.Column("template_id", sa.String(64), primary_key=True),
         sa.Column("currency", sa.String(3), primary_key=True),
         sa.Column("count", sa.Integer(), nullable=False),
@@ -136,6 +146,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("payment_daily_totals", "payment_provider_health", "payment_sync_cursors", "payment_products",
+    for name in ("payment_monthly_totals", "payment_daily_totals", "payment_provider_health", "payment_sync_cursors", "payment_products",
                  "payment_balance_transactions", "payment_refunds", "payment_transactions"):
         op.drop_table(name)
