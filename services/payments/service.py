@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from tenacity import RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.errors import NotFoundError, ProviderError, UserError
@@ -36,6 +35,7 @@ from app.payments.events import (
     ProviderUnhealthy,
 )
 from app.payments.model import (
+    CAPTURED_STATUSES,
     FAILED_STATUSES,
     ImportReport,
     Provider,
@@ -48,13 +48,19 @@ from app.payments.model import (
     TxnStatus,
     check_refund,
 )
-from app.payments.money import format_minor, normalize_currency, to_minor
+from app.payments.money import normalize_currency, to_minor
 from app.timeutil import to_iso
-from services.base import BaseService, is_transient, operation
+from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
-from services.payments.models import ProductRecord, ProviderHealthRecord, RefundRecord, TransactionRecord
+from services.payments.models import (
+    MonthlyTotalRecord,
+    ProductRecord,
+    ProviderHealthRecord,
+    RefundRecord,
+    TransactionRecord,
+)
 from services.payments.providers.base import (
     ChargeOutcome,
     ChargeRequest,
@@ -71,21 +77,6 @@ T = TypeVar("T")
 Progress = Callable[[str, int], None]
 
 SYNCABLE = (Provider.STRIPE, Provider.GUMROAD, Provider.ITCH)
-
-
-class _RetryAfterWait:
-    """Exponential backoff with jitter, but at least what a 429's Retry-After asked for."""
-
-    def __init__(self, initial: float, maximum: float) -> None:
-        self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
-        self._maximum = maximum
-
-    def __call__(self, state: RetryCallState) -> float:
-        base = float(self._backoff(state))
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(exc, ProviderError) and exc.retry_after is not None:
-            return max(base, min(exc.retry_after, max(self._maximum * 4, 60.0)))
-        return base
 
 
 class PaymentDeclinedError(UserError):
@@ -108,16 +99,6 @@ class PaymentsService(BaseService):
         super().__init__(ctx)
         self.settings = settings
         self.http = http or HttpClients()
-
-    def _retry_kwargs(self, attempts: int | None) -> dict[str, Any]:
-        # Work-around for services/base.py: tenacity 9.2 deprecates ``wait_exponential_jitter(initial=)``
-        # (a DeprecationWarning the test config turns into an error); same backoff via ``multiplier=``.
-        return {
-            "retry": retry_if_exception(is_transient),
-            "stop": stop_after_attempt(attempts or self.retry_attempts),
-            "wait": _RetryAfterWait(self.retry_initial, self.retry_max),
-            "reraise": True,
-        }
 
     # -- running coroutines for sync callers --------------------------------------------------
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -744,15 +725,43 @@ class PaymentsService(BaseService):
 
         return list(self.cached(cache_key, compute))
 
-    def template_revenue(self, template_id: str) -> dict[str, Any]:
-        """Per-template revenue for the templates area's stats (by currency)."""
-        rows = self.summary("template", template_id=template_id)
-        return {
-            "revenue": [{"currency": r.currency, "sales": r.count, "gross": r.gross, "fees": r.fees,
-                         "refunds": r.refunds, "net": r.net, "net_text": format_minor(r.net, r.currency)}
-                    for r in rows],
-            "sales": sum(r.count for r in rows),
-        }
+    def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Per-template revenue for the templates area's stats (``register_stats_source``).
+
+        ``revenue_minor``/``currency`` is the net in the template's main currency (the one with
+        the most net); every currency is in ``revenue_by_currency``.
+        """
+        ids = [i for i in dict.fromkeys(template_ids) if i]
+        if not ids:
+            return {}
+        since = self.ctx.clock() - timedelta(days=30)
+        m = MonthlyTotalRecord
+        t = TransactionRecord
+        captured = [s.value for s in CAPTURED_STATUSES]
+        with self.ctx.new_uow() as uow:
+            totals = uow.session.execute(
+                select(m.template_id, m.currency, func.sum(m.count), func.sum(m.gross), func.sum(m.fees),
+                       func.sum(m.refunds)).where(m.template_id.in_(ids)).group_by(m.template_id, m.currency)).all()
+            recent = dict(uow.session.execute(
+                select(t.template_id, func.count()).where(t.template_id.in_(ids), t.created_at >= since,
+                                                          t.status.in_(captured)).group_by(t.template_id)).all())
+            last = dict(uow.session.execute(
+                select(t.template_id, func.max(t.created_at)).where(t.template_id.in_(ids), t.status.in_(captured))
+                .group_by(t.template_id)).all())
+        out: dict[str, dict[str, Any]] = {}
+        for tid, cur, n, gross, fees, refunds in totals:
+            net = int(gross or 0) - int(fees or 0) - int(refunds or 0)
+            entry = out.setdefault(str(tid), {"sales": 0, "revenue_by_currency": []})
+            entry["sales"] += int(n or 0)
+            entry["revenue_by_currency"].append({"currency": cur, "gross": int(gross or 0), "net": net})
+        for tid, entry in out.items():
+            main = max(entry["revenue_by_currency"], key=lambda r: r["net"])
+            entry["revenue_minor"] = main["net"]
+            entry["currency"] = main["currency"]
+            entry["recent_sales"] = int(recent.get(tid, 0))
+            if last.get(tid) is not None:
+                entry["last_activity"] = last[tid]
+        return out
 
     @operation
     def stats(self) -> dict[str, Any]:

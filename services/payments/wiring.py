@@ -16,10 +16,11 @@ def wire(manager: ServiceManager) -> None:
 
     svc = PaymentsService(manager.ctx, manager.settings)
     manager.extra["payments"] = svc
+    # per-template revenue in the templates area's stats (register_stats_source(fn(ids) -> {id: figures}))
     templates = manager.extra.get("templates")
     register = getattr(templates, "register_stats_source", None)
     if callable(register):
         try:
-            register("payments", svc.template_revenue)
+            register(svc.template_stats)
         except Exception:
             log.exception("could not register payments as a template stats source")

@@ -81,3 +81,34 @@ def test_migration_creates_tables_and_indexes(services: Any) -> None:
     indexes = {i["name"] for i in insp.get_indexes("payment_transactions")}
     assert {"ix_payment_transactions_provider_created", "ix_payment_transactions_status_created",
             "ix_payment_transactions_template_created"} <= indexes
+
+
+def test_template_stats_source_is_registered_and_reports_revenue(services: Any) -> None:
+    from services.payments.wiring import wire
+
+    class FakeTemplates:
+        def __init__(self) -> None:
+            self.sources: list[Any] = []
+
+        def register_stats_source(self, fn: Any) -> None:
+            self.sources.append(fn)
+
+    fake = FakeTemplates()
+    services.extra["templates"] = fake
+    wire(services)
+    [source] = fake.sources
+    now = services.ctx.clock()
+    with services.ctx.new_uow() as uow:
+        ledger = Ledger(uow.session, now)
+        ledger.upsert_txns([
+            _txn(1, created_at=now, template_id="tpl-a", currency="USD", amount=1000, fee=30),
+            _txn(2, created_at=now, template_id="tpl-a", currency="EUR", amount=200),
+            _txn(3, created_at=now, template_id="tpl-b", currency="USD", amount=500, status=TxnStatus.DECLINED),
+        ])
+        ledger.flush_totals()
+        uow.commit()
+    stats = source(["tpl-a", "tpl-b", "tpl-none"])
+    assert set(stats) == {"tpl-a"}  # a declined charge is no revenue
+    a = stats["tpl-a"]
+    assert (a["revenue_minor"], a["currency"], a["sales"], a["recent_sales"]) == (970, "USD", 2, 2)
+    assert {r["currency"] for r in a["revenue_by_currency"]} == {"USD", "EUR"}
