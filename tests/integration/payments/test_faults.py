@@ -76,6 +76,7 @@ def test_server_error_then_success_charges_once(proxied: Any, stripe_sdk: Any) -
 
 def test_rate_limit_honours_retry_after(proxied: Any, stripe_sdk: Any) -> None:
     _manager, svc, proxy = proxied
+    svc.retry_max = 1.0  # the backoff caps Retry-After at 4x retry_max; the fixture's 0.05 s would cap it
     proxy.rule = _only_post_intents("429")
     start = time.monotonic()
     t = svc.charge("stripe", None, "4.00", "USD")
