@@ -10,7 +10,6 @@ up by that local id at the provider, so a customer is never charged twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -673,6 +672,30 @@ class PaymentsService(BaseService):
         self.invalidate()
 
     @operation
+    def create_template_product(self, template_id: str, name: str, amount: str | int | None = None,
+                                currency: str | None = None) -> dict[str, Any]:
+        return self._run(self.create_template_product_async(template_id, name, amount, currency))
+
+    async def create_template_product_async(self, template_id: str, name: str, amount: str | int | None = None,
+                                            currency: str | None = None) -> dict[str, Any]:
+        """A Stripe product for a template (``metadata[template_id]``), with a price when an amount is given."""
+        self.require(template_id and name, "a product needs a template id and a name")
+        cur = normalize_currency(currency) if currency else None
+        minor = None
+        if amount is not None:
+            self.require(cur, "a price needs a currency")
+            minor = to_minor(amount, cur or "") if isinstance(amount, str) else int(amount)
+        provider = self._provider(Provider.STRIPE)
+        product = await self._guarded(Provider.STRIPE, lambda: self.with_retry_async(
+            lambda: provider.create_product(template_id, name, minor, cur)))
+        with self.ctx.new_uow() as uow:
+            Ledger(uow.session, self.ctx.clock()).upsert_products([product])
+            uow.commit()
+        self.invalidate()
+        return {"provider": "stripe", "product_id": product.product_id, "price_id": product.price_id,
+                "template_id": template_id, "name": name}
+
+    @operation
     def products(self) -> list[dict[str, Any]]:
         with self.ctx.new_uow() as uow:
             return [{"provider": r.provider, "product_id": r.product_id, "name": r.name, "template_id": r.template_id,
@@ -770,6 +793,3 @@ class PaymentsService(BaseService):
                                                  .group_by(TransactionRecord.status)).all())
         return {"by_status": {str(k): int(v) for k, v in by_status.items()}}
 
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            pass

@@ -151,3 +151,49 @@ def test_screenshot(panel: PaymentsPanel, qtbot: Any) -> None:
     img.save("/tmp/payments.png")
     panel.side.setCurrentIndex(1)
     panel.grab().save("/tmp/payments_charts.png")
+
+
+def test_sync_on_the_qasync_loop_keeps_the_gui_responsive(qtbot: Any, qapp: Any, services: Any, secrets: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's path: a qasync loop runs the sync as a task on the GUI thread's loop (one long-lived
+    httpx client); page writes go to a worker thread; Qt timers keep firing meanwhile."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QTimer
+
+    state = st.ItchState()
+    state.per_page = 3
+    state.games = [{"id": 1, "title": "Neon", "url": "u", "min_price": 100, "earnings": []}]
+    state.purchases = {"1": [{"id": 700 + i, "game_id": 1, "created_at": f"2026-10-{i % 28 + 1:02d}T10:00:00Z",
+                              "price": 100 + i, "currency": "USD"} for i in range(40)]}
+    secrets.set("provider:itch", state.key)
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        with st.ItchServer(state) as server:
+            monkeypatch.setenv("TRENDFORGE_ITCH_BASE_URL", server.url + "/api/1")
+            panel = PaymentsPanel(services)
+            qtbot.addWidget(panel)
+            ticks: list[int] = []
+            timer = QTimer(interval=5)
+            timer.timeout.connect(lambda: ticks.append(1))
+            timer.start()
+            done: list[Any] = []
+            panel.sync_finished.connect(done.append)
+
+            async def drive() -> None:
+                panel.start_sync()  # inside the running loop: the asyncio path
+                assert not panel.sync_button.isEnabled()
+                while not done:
+                    await asyncio.sleep(0.01)
+
+            loop.run_until_complete(asyncio.wait_for(drive(), 30))
+            timer.stop()
+            assert isinstance(done[0], list) and done[0][0].added == 40
+            assert panel.model.rowCount() == 40
+            assert len(ticks) >= 3  # the GUI thread kept serving its timers during the sync
+            assert services.payments.http._clients  # the loop's long-lived client, kept for the next sync
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import UserError
+from app.errors import ProviderError, UserError
 from app.payments.model import TxnStatus
 from services.events.store import EventQuery
 from services.payments.ledger import TxnFilter
@@ -145,3 +145,18 @@ def test_bad_amount_writes_nothing(stripe_app: Any) -> None:
             svc.charge("stripe", None, amount, currency)
     assert svc.list_transactions() == []
     assert STRIPE_KEY not in repr(svc.list_transactions())
+
+
+def test_template_product_then_sync_maps_it(stripe_app: Any, stripe_sdk: Any) -> None:
+    _manager, svc = stripe_app
+    made = svc.create_template_product("tpl-quotes", "Quotes Daily")
+    assert made["product_id"].startswith("prod_")
+    product = stripe_sdk.v1.products.retrieve(made["product_id"])
+    assert product.metadata["template_id"] == "tpl-quotes"
+    [rep] = svc.sync("stripe")
+    assert rep.error is None
+    [row] = [p for p in svc.products() if p["provider"] == "stripe"]
+    assert (row["product_id"], row["template_id"], row["name"]) == (made["product_id"], "tpl-quotes", "Quotes Daily")
+    # localstripe has no Prices API: asking for a price is a clear provider error, and no product row is half-written
+    with pytest.raises(ProviderError, match="stripe refused"):
+        svc.create_template_product("tpl-x", "X", "4.99", "USD")

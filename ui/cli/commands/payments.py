@@ -75,6 +75,22 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     s.add_argument("file", metavar="FILE")
     s.set_defaults(func=cmd_import)
 
+    s = psub.add_parser("products", parents=[parent], help="provider products and the templates they belong to")
+    s.set_defaults(func=cmd_products)
+
+    s = psub.add_parser("link", parents=[parent], help="tie a provider product (Gumroad product, itch.io game) to a template")
+    s.add_argument("--provider", required=True, choices=[x.value for x in Provider])
+    s.add_argument("--product", required=True, help="the provider's product id")
+    s.add_argument("--template", required=True)
+    s.set_defaults(func=cmd_link)
+
+    s = psub.add_parser("create-product", parents=[parent], help="create a Stripe product (and price) for a template")
+    s.add_argument("--template", required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--amount", default=None)
+    s.add_argument("--currency", default=None)
+    s.set_defaults(func=cmd_create_product)
+
     s = psub.add_parser("health", parents=[parent], help="provider health (unhealthy providers are not retried)")
     s.set_defaults(func=cmd_health)
 
@@ -213,3 +229,24 @@ def cmd_health(ctx: CliContext) -> int:
 
 
 
+
+
+def cmd_products(ctx: CliContext) -> int:
+    rows = _svc(ctx).products()
+    ctx.emit(rows, lambda: ctx.table(rows, ["provider", "product_id", "name", "template_id", "price_id"]))
+    return 0
+
+
+def cmd_link(ctx: CliContext) -> int:
+    a = ctx.args
+    _svc(ctx).link_product(a.provider, a.product, a.template)
+    data = {"provider": a.provider, "product_id": a.product, "template_id": a.template}
+    ctx.emit(data, lambda: ctx.print(f"{a.provider} product {a.product} -> template {a.template}"))
+    return 0
+
+
+def cmd_create_product(ctx: CliContext) -> int:
+    a = ctx.args
+    data = _svc(ctx).create_template_product(a.template, a.name, a.amount, a.currency)
+    ctx.emit(data, lambda: ctx.print(f"created {data['product_id']} for template {a.template}"))
+    return 0
