@@ -118,6 +118,23 @@ def main() -> None:
             print(f"{by:10} {len(rows):>6} {fast * 1000:>13.1f} {slow * 1000:>21.0f} {slow / fast:>8.0f}x  "
                   f"{'OK' if fast < 0.1 else 'OVER'}")
         print(f"worst summary: {worst * 1000:.1f} ms (target < 100 ms) {'OK' if worst < 0.1 else 'OVER TARGET'}")
+        from services.payments.ledger import TxnFilter
+
+        print("panel queries at 1M rows (best of 3):")
+        for label, f in (("newest 1000", TxnFilter(limit=1000)),
+                         ("provider=gumroad, 1000", TxnFilter(provider="gumroad", limit=1000)),
+                         ("status=declined, 1000", TxnFilter(status=["declined"], limit=1000)),
+                         ("template=tpl-7, since 2026-06-01", TxnFilter(template_id="tpl-7", limit=1000,
+                                                                        since=datetime(2026, 6, 1, tzinfo=UTC)))):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                svc.list_transactions(f)
+                times.append(time.perf_counter() - start)
+            print(f"  list {label:34} {min(times) * 1000:7.1f} ms")
+        start = time.perf_counter()
+        n = svc.count_transactions(TxnFilter())
+        print(f"  count all ({n:,})                   {(time.perf_counter() - start) * 1000:7.1f} ms")
         manager.close()
 
 

@@ -194,10 +194,8 @@ class PaymentsService(BaseService):
         try:
             result = await call()
         except ProviderError as exc:
-            if exc.transient:
+            if exc.transient:  # a decline or a refused request says nothing about the provider's health
                 self._mark_failure(p, exc)
-            elif not isinstance(exc, DeclinedError) and exc.status_code is None:
-                pass
             raise
         self._mark_ok(p)
         return result

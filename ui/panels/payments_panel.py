@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import threading
 from collections import Counter
@@ -226,7 +227,7 @@ class PaymentsPanel(QWidget):
         f = self.current_filter()
         try:
             rows = self.svc.list_transactions(f)
-            total = self.svc.count_transactions(f)
+            total = len(rows) if len(rows) < LIMIT else None  # no COUNT(*) over a million rows on the GUI thread
             summary_provider = self.svc.summary("provider")
             summary_time = self.svc.summary("day")
         except TrendForgeError as exc:
@@ -247,7 +248,7 @@ class PaymentsPanel(QWidget):
             gross[r.currency] += r.gross
         return gross.most_common(1)[0][0] if gross else None
 
-    def _show_totals(self, rows: list[Transaction], total: int, by_provider: list[SummaryRow]) -> None:
+    def _show_totals(self, rows: list[Transaction], total: int | None, by_provider: list[SummaryRow]) -> None:
         per_currency: dict[str, list[int]] = {}
         for r in by_provider:
             acc = per_currency.setdefault(r.currency, [0, 0, 0, 0])
@@ -258,7 +259,7 @@ class PaymentsPanel(QWidget):
         money = "; ".join(
             f"{cur}: gross {format_minor(v[0], cur)}, fees {format_minor(v[1], cur)}, refunds {format_minor(v[2], cur)}, "
             f"<b>net {format_minor(v[3], cur)}</b>" for cur, v in sorted(per_currency.items()))
-        shown = f"{len(rows)} of {total} transactions shown" if total > len(rows) else f"{total} transactions"
+        shown = f"newest {len(rows)} matching transactions shown" if total is None else f"{total} transactions"
         failed = sum(1 for r in rows if r.status in FAILED_STATUSES)
         self.totals.setText(f"{shown}{f', {failed} failed' if failed else ''}. All time — {money or 'no revenue yet'}")
 
@@ -366,7 +367,8 @@ class PaymentsPanel(QWidget):
                     result: Any = self.svc.sync(None, progress)
                 except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
                     result = exc
-                self._sync_done.emit(result)
+                with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+                    self._sync_done.emit(result)
 
             threading.Thread(target=work, name="payments-sync", daemon=True).start()
 
