@@ -261,6 +261,10 @@ class PaymentsPanel(QWidget):
             f"<b>net {format_minor(v[3], cur)}</b>" for cur, v in sorted(per_currency.items()))
         shown = f"newest {len(rows)} matching transactions shown" if total is None else f"{total} transactions"
         failed = sum(1 for r in rows if r.status in FAILED_STATUSES)
+        if not by_provider and not rows:
+            self.totals.setText("No transactions yet. Store a Stripe, Gumroad or itch.io credential in Settings and "
+                                "press Sync now; Ko-fi sales come in with `trendforge payments import --provider kofi FILE`.")
+            return
         self.totals.setText(f"{shown}{f', {failed} failed' if failed else ''}. All time — {money or 'no revenue yet'}")
 
     # -- selection / detail ---------------------------------------------------------------------
