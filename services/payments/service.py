@@ -399,6 +399,8 @@ class PaymentsService(BaseService):
         p = Provider(row.provider)
         requested = None if amount is None else (to_minor(amount, row.currency) if isinstance(amount, str)
                                                  else int(amount))
+        if p.can_refund_remotely:
+            await self._settle_pending_refunds(row)
         now = self.ctx.clock()
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(TransactionRecord, row.id)
@@ -448,6 +450,32 @@ class PaymentsService(BaseService):
                                     provider=p.value, transient=True) from exc
             raise
         return self._finish_refund(refund.id, outcome.provider_refund_id, remote=True, message="")
+
+    async def _settle_pending_refunds(self, row: TransactionRecord) -> None:
+        """Refunds left pending by an unknown outcome: ask the provider, then count them or drop them."""
+        with self.ctx.new_uow() as uow:
+            pending = list(uow.session.scalars(select(RefundRecord).where(
+                RefundRecord.transaction_id == row.id, RefundRecord.status == RefundStatus.PENDING.value)))
+            uow.session.expunge_all()
+        if not pending:
+            return
+        p = Provider(row.provider)
+        provider = self._provider(p)
+        for r in pending:
+            req = RefundRequest(local_refund_id=r.id, idempotency_key=r.idempotency_key or "",
+                                provider_id=row.provider_id or "", charge_id=row.charge_id, amount=r.amount,
+                                currency=r.currency, full=False)
+            found: RefundOutcome | None = await self._guarded(p, lambda req=req: self.with_retry_async(  # type: ignore[misc]
+                lambda: provider.find_refund(req)))
+            if found is not None:
+                self._finish_refund(r.id, found.provider_refund_id, remote=True, message="")
+            else:
+                with self.ctx.new_uow() as uow:
+                    rec = uow.session.get(RefundRecord, r.id)
+                    assert rec is not None
+                    rec.status = RefundStatus.FAILED.value
+                    rec.message = f"not found at {p.value} after an unknown outcome; not counted"
+                    uow.commit()
 
     def _finish_refund(self, refund_id: str, provider_refund_id: str | None, *, remote: bool,
                        message: str) -> RefundResult:

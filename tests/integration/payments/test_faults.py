@@ -166,3 +166,24 @@ def test_provider_that_keeps_failing_is_marked_unhealthy_not_retried_forever(pro
     assert manager.health()["status"] == "degraded"
     with manager.ctx.new_uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(TransactionRecord)) == 0
+
+
+def test_refund_with_unknown_outcome_stays_pending_then_is_settled(proxied: Any, stripe_sdk: Any) -> None:
+    manager, svc, proxy = proxied
+    t = svc.charge("stripe", None, "9.99", "USD")
+    svc.http.read_timeout = 0.4
+    svc.retry_attempts = 2
+    proxy.stall_seconds = 1.0
+    proxy.rule = lambda m, p, n: "stall" if m == "POST" and p.startswith("/v1/refunds") else None
+    with pytest.raises(ProviderError, match="stays pending"):
+        svc.refund(t.id, "3.00")
+    [pending] = svc.refunds_of(t.id)
+    assert pending["status"] == "pending"
+    assert svc.get(t.id).refunded_amount == 0  # not counted as done, but it blocks over-refunding meanwhile
+    proxy.rule = lambda m, p, n: None
+    svc.http.read_timeout = 20
+    r = svc.refund(t.id)  # first asks Stripe about the pending one (never arrived), then refunds the rest
+    assert r.amount == 999 and r.transaction.status is TxnStatus.REFUNDED
+    assert sorted(x["status"] for x in svc.refunds_of(t.id)) == ["failed", "succeeded"]
+    assert "not found" in next(x for x in svc.refunds_of(t.id) if x["status"] == "failed")["message"]
+    assert [x.amount for x in stripe_sdk.v1.refunds.list(params={"limit": 100}).data] == [999]
