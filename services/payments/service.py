@@ -310,7 +310,11 @@ class PaymentsService(BaseService):
                                  exc.transient)
             raise ProviderError(reason, provider=p.value, transient=exc.transient,
                                 status_code=exc.status_code) from exc
-        return self._record_outcome(txn_id, outcome)
+        txn = self._record_outcome(txn_id, outcome)
+        if txn.status is TxnStatus.DECLINED:  # found by reconciliation: the same answer as a direct decline
+            raise PaymentDeclinedError(f"card declined: {txn.failure_message or txn.failure_code} "
+                                       f"(transaction {txn.id} recorded as declined)", txn)
+        return txn
 
     def _record_failure(self, txn_id: str, code: str, message: str, transient: bool) -> None:
         with self.ctx.new_uow() as uow:

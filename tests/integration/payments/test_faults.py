@@ -187,3 +187,16 @@ def test_refund_with_unknown_outcome_stays_pending_then_is_settled(proxied: Any,
     assert sorted(x["status"] for x in svc.refunds_of(t.id)) == ["failed", "succeeded"]
     assert "not found" in next(x for x in svc.refunds_of(t.id) if x["status"] == "failed")["message"]
     assert [x.amount for x in stripe_sdk.v1.refunds.list(params={"limit": 100}).data] == [999]
+
+
+def test_decline_whose_answer_was_dropped_is_found_not_retried(proxied: Any, stripe_sdk: Any) -> None:
+    from services.payments.service import PaymentDeclinedError
+
+    manager, svc, proxy = proxied
+    pm = st.card_pm(stripe_sdk, "4000000000000341")
+    proxy.rule = _only_post_intents("drop_after")
+    with pytest.raises(PaymentDeclinedError, match="declined"):
+        svc.charge("stripe", None, "5.00", "USD", pm)
+    assert len(st.stripe_intents(stripe_sdk)) == 1  # the card was tried once
+    [row] = _ledger_rows(manager)
+    assert row.status == "declined" and row.provider_id
