@@ -169,7 +169,7 @@ def test_provider_that_keeps_failing_is_marked_unhealthy_not_retried_forever(pro
 
 
 def test_refund_with_unknown_outcome_stays_pending_then_is_settled(proxied: Any, stripe_sdk: Any) -> None:
-    manager, svc, proxy = proxied
+    _manager, svc, proxy = proxied
     t = svc.charge("stripe", None, "9.99", "USD")
     svc.http.read_timeout = 0.4
     svc.retry_attempts = 2
