@@ -239,3 +239,33 @@ def test_kofi_import_needs_the_token(pay: Any, tmp_path: Path) -> None:
     f.write_text(json.dumps(kofi_payload(1)))
     with pytest.raises(UserError, match="credentials set kofi"):
         svc.import_file("kofi", f)
+
+
+def test_gumroad_sync_through_faults_is_exact(pay: Any, secrets: Any) -> None:
+    state = st.GumroadState()
+    state.page_size = 4
+    state.sales = [st.make_sale(i, START + timedelta(days=i), price=300 + i) for i in range(20)]
+    secrets.set("provider:gumroad", state.token)
+    with st.GumroadServer(state) as server, st.FaultProxy(server.url) as proxy:
+        proxy.rule = lambda m, p, n: {2: "429", 4: "500", 6: "drop_after"}.get(n)
+        _manager, svc = pay(TRENDFORGE_GUMROAD_BASE_URL=proxy.url + "/v2")
+        svc.retry_max = 1.0
+        svc.gumroad_start = START
+        import services.payments.providers.gumroad as gmod
+
+        original = gmod.GumroadProvider.__init__
+
+        def fixed_today(self: Any, *a: Any, **kw: Any) -> None:
+            kw["today"] = START + timedelta(days=25)
+            original(self, *a, **kw)
+
+        gmod.GumroadProvider.__init__ = fixed_today  # type: ignore[method-assign]
+        try:
+            [rep] = svc.sync("gumroad")
+            [again] = svc.sync("gumroad")
+        finally:
+            gmod.GumroadProvider.__init__ = original  # type: ignore[method-assign]
+    assert {a for _m, _p, a in proxy.log} >= {"429", "500", "drop_after"}
+    assert rep.added == 20 and again.added == 0
+    rows = svc.list_transactions(TxnFilter(provider="gumroad", limit=100))
+    assert sorted(r.provider_id for r in rows) == sorted(s["id"] for s in state.sales)
