@@ -32,6 +32,7 @@ from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
     from services.payments.service import PaymentsService
+    from services.trends.service import TrendsService
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class ServiceManager:
     @property
     def payments(self) -> PaymentsService:
         return cast("PaymentsService", self.extra["payments"])
+
+    @property
+    def trends(self) -> TrendsService:
+        return cast("TrendsService", self.extra["trends"])
 
     def services(self) -> list[BaseService]:
         return [self.events, self.settings, *self.extra.values()]
@@ -101,6 +106,10 @@ class ServiceManager:
         )
         checks.extend(tool_checks())
         return checks
+
+    def on_close(self, closer: Callable[[], Any]) -> None:
+        """Run ``closer`` when the manager closes (last registered, first run)."""
+        self._closers.append(closer)
 
     def close(self) -> None:
         for closer in reversed(self._closers):
