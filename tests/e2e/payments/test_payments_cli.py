@@ -69,3 +69,37 @@ def test_charge_list_refund_summary_failed_via_cli(cli: Any, e2e_localstripe: st
     assert [x["provider_id"] for x in json.loads(r.stdout)] == ["tx-100"]
     # the secret is nowhere in what the CLI printed
     assert st.STRIPE_KEY not in r.stdout + r.stderr
+
+
+def test_kofi_listen_command_takes_webhooks(cli: Any, data_dir: Path) -> None:
+    import os
+    import subprocess
+    import time
+    import urllib.parse
+    import urllib.request
+
+    r = cli("credentials", "set", "kofi", input="kofi-token-e2e\n")
+    assert r.returncode == 0, r.stderr
+    port = st.free_port()
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ)
+    env.pop("TRENDFORGE_HOME", None)
+    proc = subprocess.Popen([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir), "payments", "listen",
+                             "--port", str(port), "--seconds", "20"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"127.0.0.1:{port}" in line
+        payload = {"verification_token": "kofi-token-e2e", "message_id": "m-1", "timestamp": "2026-11-01T10:00:00Z",
+                   "type": "Donation", "amount": "4.00", "currency": "USD", "kofi_transaction_id": "k-1"}
+        body = ("data=" + urllib.parse.quote(json.dumps(payload))).encode()
+        for _ in range(2):  # Ko-fi's retry of the same message
+            with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/", data=body), timeout=10) as resp:
+                assert resp.status == 200
+        time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    r = cli("payments", "list", "--provider", "kofi", "--json")
+    rows = json.loads(r.stdout)
+    assert [(x["provider_id"], x["amount"]) for x in rows] == [("k-1", 400)]

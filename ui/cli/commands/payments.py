@@ -91,6 +91,11 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     s.add_argument("--currency", default=None)
     s.set_defaults(func=cmd_create_product)
 
+    s = psub.add_parser("listen", parents=[parent], help="receive Ko-fi webhooks on 127.0.0.1 (put a tunnel in front)")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl+C)")
+    s.set_defaults(func=cmd_listen)
+
     s = psub.add_parser("health", parents=[parent], help="provider health (unhealthy providers are not retried)")
     s.set_defaults(func=cmd_health)
 
@@ -249,4 +254,24 @@ def cmd_create_product(ctx: CliContext) -> int:
     a = ctx.args
     data = _svc(ctx).create_template_product(a.template, a.name, a.amount, a.currency)
     ctx.emit(data, lambda: ctx.print(f"created {data['product_id']} for template {a.template}"))
+    return 0
+
+
+def cmd_listen(ctx: CliContext) -> int:
+    import time
+
+    svc = _svc(ctx)
+    if not ctx.services.settings.credential("kofi"):
+        raise UserError("store your Ko-fi verification token first: `trendforge credentials set kofi`")
+    listener = svc.start_kofi_listener(ctx.args.port)
+    ctx.print(f"listening for Ko-fi webhooks on {listener.url}")
+    ctx.out.flush()
+    try:
+        deadline = None if ctx.args.seconds is None else time.monotonic() + ctx.args.seconds
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        listener.stop()
     return 0
