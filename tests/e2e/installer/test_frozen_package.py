@@ -91,3 +91,24 @@ def test_templates_import_of_a_bundled_sample(package: Path, tmp_path: Path) -> 
     shown = frozen(package, "templates", "show", "quotes-daily", "--json", data_dir=data)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["title"] == "Quotes Daily"
+
+
+def test_build_a_signed_apk_from_the_frozen_app(package: Path, tmp_path: Path) -> None:
+    sample = package / "trendforge" / "_internal" / "resources" / "samples" / "quotes-daily"
+    data = tmp_path / "d"
+    assert frozen(package, "templates", "import", str(sample), data_dir=data).returncode == 0
+    key = frozen(package, "keys", "create", "frozen-upload", "--json", data_dir=data)
+    assert key.returncode == 0, key.stderr
+    fingerprint = json.loads(key.stdout)["fingerprint_sha256"]
+    dest = tmp_path / "release"
+    built = frozen(
+        package, "build", "quotes-daily", "--version", "1.0.1", "--platform", "apk", "--key", "frozen-upload",
+        "--deploy", f"folder:{dest}", data_dir=data, timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    apk = next(dest.glob("*.apk"))
+    verify = subprocess.run(["apksigner", "verify", "--print-certs", str(apk)], capture_output=True, text=True, check=False)
+    assert verify.returncode == 0 and fingerprint in verify.stdout
+    badging = subprocess.run(["aapt2", "dump", "badging", str(apk)], capture_output=True, text=True, check=False)
+    assert "package: name='com.trendforge.quotes'" in badging.stdout
+    assert "versionName='1.0.1'" in badging.stdout
