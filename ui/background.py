@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 T = TypeVar("T")
@@ -49,18 +50,23 @@ def run_in_background(
     on_error: Callable[[Exception], None],
     owner: QObject,
 ) -> None:
-    bridge = _Bridge(owner)  # parented: lives in the GUI thread, dies with the owner
+    # The bridge has no parent, so it cannot be destroyed while the worker still emits on it
+    # (a parented bridge died with its owner mid-emit); it is kept alive here until the job
+    # reports, and the callbacks run only if the owner still exists.
+    bridge = _Bridge()
     _live.add(bridge)
 
-    def finish_ok(result: object) -> None:
+    def finish(callback: Callable[[Any], None], value: object) -> None:
         _live.discard(bridge)
-        on_done(result)  # type: ignore[arg-type]
         bridge.deleteLater()
+        if shiboken6.isValid(owner):
+            callback(value)
+
+    def finish_ok(result: object) -> None:
+        finish(on_done, result)
 
     def finish_err(exc: object) -> None:
-        _live.discard(bridge)
-        on_error(exc)  # type: ignore[arg-type]
-        bridge.deleteLater()
+        finish(on_error, exc)
 
     bridge.done.connect(finish_ok)
     bridge.failed.connect(finish_err)
