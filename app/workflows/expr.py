@@ -61,9 +61,10 @@ def tokenize(text: str) -> list[Token]:
             raise ExpressionError(f"cannot read condition {text!r} at position {pos}: {text[pos:pos + 10]!r}")
         kind = m.lastgroup or "?"
         value = m.group(kind)
+        start = m.start(kind)
         if kind == "ref" and value in _KEYWORDS:
             kind = "kw"
-        tokens.append(Token(kind, value, m.start(kind)))
+        tokens.append(Token(kind, value, start))
         pos = m.end()
     tokens.append(Token("end", "", len(text)))
     return tokens

@@ -650,7 +650,14 @@ class WorkflowEngine:
             uow.commit()
         return ids
 
-    def _claim(self, run_id: str, status: RunStatus, step_updates: Mapping[int, Mapping[str, Any]], event: Event) -> None:
+    def _claim(
+        self,
+        run_id: str,
+        status: RunStatus,
+        step_updates: Mapping[int, Mapping[str, Any]],
+        event: Event,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         with correlation(run_id), self.ctx.new_uow() as uow:
             s = uow.session
             claimed = s.execute(
@@ -658,7 +665,8 @@ class WorkflowEngine:
                 .where(RunRec.id == run_id, RunRec.status.in_([
                     RunStatus.INTERRUPTED.value, RunStatus.FAILED.value, RunStatus.CANCELLED.value,
                     RunStatus.SUCCEEDED.value, RunStatus.COMPENSATION_FAILED.value]))
-                .values(status=status.value, owner_pid=os.getpid(), owner_token=self.token, cancel_requested=False, ended_at=None)
+                .values(status=status.value, owner_pid=os.getpid(), owner_token=self.token, cancel_requested=False,
+                        ended_at=None, **(extra or {}))
             )
             if getattr(claimed, "rowcount", 1) != 1:
                 raise ConflictError(f"run {run_id} changed meanwhile (another process took it); look again with `workflow show`")
@@ -725,11 +733,8 @@ class WorkflowEngine:
         live = self._live_from_db(run, steps)
         self._check_compensations(live, force)
         event = ev.WorkflowResumed(run_id=run_id, workflow=run.workflow, status=RunStatus.COMPENSATING.value, correlation_id=run_id)
-        self._claim(run_id, RunStatus.COMPENSATING, {}, event)
-        with self.ctx.new_uow() as uow:
-            uow.session.execute(update(RunRec).where(RunRec.id == run_id).values(phase=Phase.COMPENSATE.value,
-                                error=run.error or f"compensation requested after {status.value}"))
-            uow.commit()
+        extra = {"phase": Phase.COMPENSATE.value, "error": run.error or f"compensation requested after {status.value}"}
+        self._claim(run_id, RunStatus.COMPENSATING, {}, event, extra)
         self._spawn(run_id)
         return run_id
 

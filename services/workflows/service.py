@@ -122,7 +122,7 @@ class WorkflowsService(BaseService):
         def compute() -> list[dict[str, Any]]:
             with self.ctx.new_uow() as uow:
                 recs = [(r.body, r.origin) for r in uow.session.scalars(select(DefRec).order_by(DefRec.name))]
-                counts = dict(uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow)).tuples().all())
+                counts = {str(w): int(n) for w, n in uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow))}
             out = []
             for body, origin in recs:
                 defn = parse_definition(body, source=str(body.get("name")))
