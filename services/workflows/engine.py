@@ -264,8 +264,19 @@ class WorkflowEngine:
     async def wait(self, run_id: str) -> RunStatus:
         live = self._live.get(run_id)
         if live is not None and live.task is not None:
-            return await asyncio.shield(live.task)
+            status = await asyncio.shield(live.task)
+            await self._stop_watcher_if_idle()
+            return status
         return RunStatus(self._load(run_id)[0].status)
+
+    async def _stop_watcher_if_idle(self) -> None:
+        watcher = self._watcher
+        if self._live or watcher is None:
+            return
+        self._watcher = None
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
 
     def is_live(self, run_id: str) -> bool:
         return run_id in self._live
@@ -304,6 +315,8 @@ class WorkflowEngine:
             return RunStatus.FAILED
         finally:
             self._live.pop(live.run_id, None)
+            if not self._live and self._watcher is not None:
+                self._watcher.cancel()
 
     def _scope(self, live: _Live) -> dict[str, Any]:
         return {

@@ -1,0 +1,70 @@
+"""The `workflow` commands as a real subprocess, on a temp data dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DEMO = {
+    "name": "demo",
+    "inputs": {"n": {"type": "integer", "default": 1}},
+    "steps": [
+        {"name": "a", "action": "noop", "inputs": {"value": "${ctx.n}"}},
+        {"name": "b", "action": "fail", "condition": "ctx.n > 1", "inputs": {"message": "too big"}},
+        {"name": "c", "action": "notify", "inputs": {"title": "done", "message": "n=${ctx.n}"}},
+    ],
+}
+
+
+def test_import_list_run_show_history_rerun(cli: Any, tmp_path: Path) -> None:
+    f = tmp_path / "demo.json"
+    f.write_text(json.dumps(DEMO))
+    r = cli("workflow", "import", str(f))
+    assert r.returncode == 0, r.stderr
+    assert "1. a [noop]" in r.stdout
+
+    listed = json.loads(cli("workflow", "list", "--json").stdout)
+    by_name = {d["name"]: d for d in listed}
+    assert by_name["demo"]["runnable"] and by_name["demo"]["origin"] == "user"
+    assert "trend-to-release" in by_name
+
+    ok = cli("workflow", "run", "demo", "--input", "n=1")
+    assert ok.returncode == 0, ok.stderr
+    assert "ok a" in ok.stdout and "- b skipped" in ok.stdout and "demo succeeded" in ok.stdout
+
+    bad = cli("workflow", "run", "demo", "--input", "n=2", "--json")
+    assert bad.returncode == 1
+    assert "too big" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    failed = json.loads(bad.stdout)
+    assert failed["status"] == "failed" and failed["failed_step"] == "b"
+
+    shown = json.loads(cli("workflow", "show", failed["id"][:10], "--json").stdout)
+    assert [s["status"] for s in shown["steps"]] == ["succeeded", "failed", "pending"]
+
+    history = json.loads(cli("workflow", "history", "demo", "--json").stdout)
+    assert [h["status"] for h in history] == ["failed", "succeeded"]
+
+    refused = cli("workflow", "resume", failed["id"])
+    assert refused.returncode == 1 and "only interrupted runs can be resumed" in refused.stderr
+
+    again = cli("workflow", "rerun", failed["id"], "--from", "b", "--input", "n=1", "--json")
+    assert again.returncode == 0, again.stderr
+    rerun = json.loads(again.stdout)
+    assert rerun["status"] == "succeeded" and rerun["rerun_of"] == failed["id"]
+    assert [s["reused"] for s in rerun["steps"]] == [True, False, False]
+
+
+def test_bad_input_and_usage_errors(cli: Any, tmp_path: Path) -> None:
+    r = cli("workflow", "run", "nope")
+    assert r.returncode == 1 and "no workflow named 'nope'" in r.stderr
+    r = cli("workflow", "run", "approval-demo", "--input", "pause=soon")
+    assert r.returncode == 1 and "must be a number" in r.stderr
+    r = cli("workflow", "run")
+    assert r.returncode == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "steps": [{"name": "a", "action": "noop", "condition": "1 +"}]}')
+    r = cli("workflow", "import", str(bad))
+    assert r.returncode == 1 and "condition" in r.stderr
+    r = cli("workflow", "show", "0123456789")
+    assert r.returncode == 1 and "no workflow run" in r.stderr
