@@ -14,6 +14,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from PySide6.QtCore import QCoreApplication
+
 from app.errors import UserError
 from app.events import Event
 from services.workflows.service import WorkflowsService
@@ -89,9 +91,7 @@ def _svc(ctx: CliContext) -> WorkflowsService:
 
 def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine on a qasync loop over a QCoreApplication (QProcess-based actions need Qt)."""
-    from PySide6.QtCore import QCoreApplication
-
-    import qasync  # after PySide6
+    import qasync  # imported after PySide6 (module top), so it binds to it
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     loop = qasync.QEventLoop(app)
