@@ -98,7 +98,8 @@ def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            return loop.run_until_complete(factory())
+            result: T = loop.run_until_complete(factory())
+            return result
     finally:
         asyncio.set_event_loop(None)
 
@@ -184,9 +185,13 @@ def cmd_actions(ctx: CliContext) -> int:
          "description": s.description}
         for s in svc.registry.specs()
     ]
-    ctx.emit({"actions": rows, "areas_missing": svc.missing_areas},
-             lambda: (ctx.table(rows, ["name", "area", "idempotent", "inputs", "description"]),
-                      ctx.print(f"no actions from: {', '.join(svc.missing_areas)}") if svc.missing_areas else None))
+
+    def human() -> None:
+        ctx.table(rows, ["name", "area", "idempotent", "inputs", "description"])
+        if svc.missing_areas:
+            ctx.print(f"no actions from: {', '.join(svc.missing_areas)} (not installed in this build)")
+
+    ctx.emit({"actions": rows, "areas_missing": svc.missing_areas}, human)
     return 0
 
 
