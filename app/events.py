@@ -44,12 +44,7 @@ class Event:
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields (everything but the envelope), JSON-ready."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            if f.name in ENVELOPE_FIELDS:
-                continue
-            out[f.name] = _jsonable(getattr(self, f.name))
-        return out
+        return {name: _jsonable(getattr(self, name)) for name in _payload_names(type(self))}
 
     def caused(self, event: E) -> E:
         """Return ``event`` linked to this one: same correlation id, this id as cause."""
@@ -75,7 +70,19 @@ class UnknownEvent(Event):
         return dict(self.data)
 
 
+_PAYLOAD_NAMES: dict[type[Event], tuple[str, ...]] = {}
+
+
+def _payload_names(cls: type[Event]) -> tuple[str, ...]:
+    names = _PAYLOAD_NAMES.get(cls)
+    if names is None:
+        names = _PAYLOAD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name not in ENVELOPE_FIELDS)
+    return names
+
+
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, (list, tuple)):

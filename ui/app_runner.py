@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import app as core
@@ -72,5 +72,6 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        QThreadPool.globalInstance().waitForDone(5000)
         services.close()
     return 0

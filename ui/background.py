@@ -7,6 +7,7 @@ owner (a QObject) is destroyed first.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,9 +32,12 @@ class _Job(QRunnable):
         try:
             result = self._fn()
         except Exception as exc:  # noqa: BLE001 - handed to the GUI thread's callback
-            self._bridge.failed.emit(exc)
+            outcome, signal_name = exc, "failed"
         else:
-            self._bridge.done.emit(result)
+            outcome, signal_name = result, "done"
+        # RuntimeError: the owner (and its bridge) was destroyed meanwhile; nobody is waiting
+        with contextlib.suppress(RuntimeError):
+            getattr(self._bridge, signal_name).emit(outcome)
 
 
 _live: set[_Bridge] = set()

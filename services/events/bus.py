@@ -63,6 +63,7 @@ class EventBus(QObject):
         self._store = store
         self._by_class: dict[type[Event], list[Handler]] = {}
         self._by_pattern: dict[str, list[Handler]] = {}
+        self._resolved: dict[tuple[type[Event], str], list[Handler]] = {}
 
     @property
     def store(self) -> EventStore:
@@ -81,13 +82,23 @@ class EventBus(QObject):
             self._by_class.setdefault(what, []).append(handler)
             bucket = self._by_class[what]
 
+        self._resolved.clear()
+
         def unsubscribe() -> None:
             with contextlib.suppress(ValueError):
                 bucket.remove(handler)
+            self._resolved.clear()
 
         return unsubscribe
 
     def _handlers_for(self, event: Event) -> list[Handler]:
+        key = (type(event), event.type)
+        cached = self._resolved.get(key)
+        if cached is None:
+            cached = self._resolved[key] = self._resolve(event)
+        return cached
+
+    def _resolve(self, event: Event) -> list[Handler]:
         found: list[Handler] = []
         for cls in type(event).__mro__:
             found.extend(self._by_class.get(cls, ()))  # type: ignore[arg-type]

@@ -15,7 +15,12 @@ class EventsService(BaseService):
     name = "events"
 
     def __init__(self, ctx: ServiceContext) -> None:
-        super().__init__(ctx, cache_ttl=2.0)
+        super().__init__(ctx, cache_ttl=30.0)
+        # counts and types change with every new event
+        ctx.bus.published.connect(self._on_bus_published)
+
+    def _on_bus_published(self, _event: object) -> None:
+        self.invalidate()
 
     @operation
     def history(self, query: EventQuery) -> list[StoredEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +39,7 @@ from ui.panels.events_model import EventsTableModel
 
 
 def _to_qdt(value: datetime) -> QDateTime:
-    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()), Qt.TimeSpec.UTC)
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()), QTimeZone.utc())
 
 
 def _from_qdt(value: QDateTime) -> datetime:
@@ -70,7 +70,7 @@ class EventsPanel(QWidget):
         self.until_check = QCheckBox("To")
         self.until_edit = QDateTimeEdit(_to_qdt(datetime.now(UTC)))
         for edit in (self.since_edit, self.until_edit):
-            edit.setTimeSpec(Qt.TimeSpec.UTC)
+            edit.setTimeZone(QTimeZone.utc())
             edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
             edit.setCalendarPopup(True)
         self.clear_button = QPushButton("Clear filters")
@@ -117,7 +117,7 @@ class EventsPanel(QWidget):
         cl.addWidget(self.counts_refresh)
 
         self.replay_from = QDateTimeEdit(_to_qdt(datetime.now(UTC) - timedelta(hours=1)))
-        self.replay_from.setTimeSpec(Qt.TimeSpec.UTC)
+        self.replay_from.setTimeZone(QTimeZone.utc())
         self.replay_from.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
         self.replay_from.setCalendarPopup(True)
         self.replay_button = QPushButton("Replay to subscribers…")

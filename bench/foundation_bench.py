@@ -1,0 +1,175 @@
+"""Foundation benchmarks, each beside a baseline measured in the same run.
+
+1. events published and persisted per second: in batches (target >= 50,000/s) and one by one,
+   beside raw sqlite3 executemany of the same rows;
+2. history by correlation id over 1,000,000 events (target < 10 ms), beside the raw SQL query;
+3. start-up to main window shown on a data dir with 1,000,000 events, beside a bare PySide6
+   window (target <= 1.5x).
+
+Run: .venv/bin/python bench/foundation_bench.py [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.events import AppStarted, CredentialSet  # noqa: E402
+from services.bootstrap import bootstrap  # noqa: E402
+from services.config import AppConfig  # noqa: E402
+from services.events.store import EventQuery  # noqa: E402
+from services.secrets import MemorySecretStore  # noqa: E402
+
+
+def line(name: str, value: float, unit: str, baseline: float, target: str) -> None:
+    ratio = value / baseline if baseline else float("nan")
+    print(f"{name:<44} {value:>12,.2f} {unit:<8} baseline {baseline:>12,.2f} {unit:<8} ratio {ratio:5.2f}  target {target}")
+
+
+def bench_publish(tmp: Path) -> None:
+    services = bootstrap(AppConfig(data_dir=tmp / "pub", log_to_file=False), secrets=MemorySecretStore())
+    n = 50_000
+    events = [AppStarted(version=str(i), correlation_id=f"c{i % 1000}") for i in range(n)]
+    t = time.perf_counter()
+    for i in range(0, n, 1000):
+        services.bus.publish_batch(events[i : i + 1000])
+    batched = n / (time.perf_counter() - t)
+    single_n = 2000
+    t = time.perf_counter()
+    for e in events[:single_n]:
+        services.bus.publish(AppStarted(version=e.version))
+    single = single_n / (time.perf_counter() - t)
+    services.close()
+
+    # baseline: the same rows straight into sqlite3 (same schema, WAL, synchronous=NORMAL)
+    db = tmp / "pub" / "trendforge.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    rows = [
+        (f"x{i:031d}", "app.started", "app", "2026-01-01 00:00:00.000000", f"c{i % 1000}", None, json.dumps({"version": str(i), "data_dir": ""}))
+        for i in range(n)
+    ]
+    t = time.perf_counter()
+    for i in range(0, n, 1000):
+        with conn:
+            conn.executemany(
+                "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload) VALUES (?,?,?,?,?,?,?)",
+                rows[i : i + 1000],
+            )
+    raw_batched = n / (time.perf_counter() - t)
+    t = time.perf_counter()
+    for i in range(single_n):
+        with conn:
+            conn.execute(
+                "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload) VALUES (?,?,?,?,?,?,?)",
+                (f"y{i:031d}", "app.started", "app", "2026-01-01 00:00:00", None, None, "{}"),
+            )
+    raw_single = single_n / (time.perf_counter() - t)
+    conn.close()
+    line("publish+persist, batches of 1000 (events/s)", batched, "ev/s", raw_batched, ">= 50,000 ev/s")
+    line("publish+persist, one by one (events/s)", single, "ev/s", raw_single, "(report)")
+
+
+def seed(data_dir: Path, total: int) -> None:
+    services = bootstrap(AppConfig(data_dir=data_dir, log_to_file=False), secrets=MemorySecretStore())
+    have = services.events.total()
+    batch = 10_000
+    for start in range(have, total, batch):
+        services.bus.publish_batch(
+            [
+                CredentialSet(name="stripe", correlation_id=f"run-{i // 20}") if i % 7 == 0 else AppStarted(version=str(i), correlation_id=f"run-{i // 20}")
+                for i in range(start, min(total, start + batch))
+            ]
+        )
+    services.close()
+
+
+def bench_history(data_dir: Path, total: int) -> None:
+    services = bootstrap(AppConfig(data_dir=data_dir, log_to_file=False), secrets=MemorySecretStore())
+    ids = [f"run-{(i * 7919) % (total // 20)}" for i in range(200)]
+    times = []
+    for cid in ids:
+        t = time.perf_counter()
+        rows = services.events.history(EventQuery(correlation_id=cid, limit=100))
+        times.append(time.perf_counter() - t)
+        assert rows, cid
+    services.close()
+    conn = sqlite3.connect(data_dir / "trendforge.sqlite3")
+    raw = []
+    for cid in ids:
+        t = time.perf_counter()
+        conn.execute("SELECT * FROM events WHERE correlation_id=? ORDER BY seq DESC LIMIT 100", (cid,)).fetchall()
+        raw.append(time.perf_counter() - t)
+    conn.close()
+    times.sort()
+    raw.sort()
+    line(f"history by correlation id, {total:,} events, p50", times[100] * 1000, "ms", raw[100] * 1000, "< 10 ms")
+    line(f"history by correlation id, {total:,} events, p95", times[190] * 1000, "ms", raw[190] * 1000, "< 10 ms")
+
+
+BARE = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow(); w.resize(1200, 760); w.setWindowTitle("bare"); w.show()
+QTimer.singleShot(0, lambda: (Path(sys.argv[1]).write_text(f"{time.time():.6f}"), app.quit()))
+app.exec()
+"""
+
+
+def _timed(cmd: list[str], report: Path, env: dict[str, str]) -> float:
+    report.unlink(missing_ok=True)
+    start = time.time()
+    subprocess.run(cmd, env=env, check=True, timeout=120, capture_output=True)
+    return float(report.read_text()) - start
+
+
+def bench_startup(data_dir: Path, total: int, tmp: Path) -> None:
+    report = tmp / "shown.txt"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TRENDFORGE_STARTUP_REPORT=str(report))
+    app_cmd = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--quit-after", "0.05"]
+    bare_cmd = [sys.executable, "-c", BARE, str(report)]
+    # warm the page cache once each, then measure alternately
+    _timed(app_cmd, report, env)
+    _timed(bare_cmd, report, env)
+    app_t, bare_t = [], []
+    for _ in range(5):
+        app_t.append(_timed(app_cmd, report, env))
+        bare_t.append(_timed(bare_cmd, report, env))
+    line(f"start-up to window shown, {total:,} events (s)", statistics.median(app_t), "s", statistics.median(bare_t), "<= 1.5x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, default=None, help="reuse a seeded data dir")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        print("== foundation benchmarks")
+        bench_publish(tmp)
+        data_dir = args.data or tmp / "big"
+        t = time.perf_counter()
+        seed(data_dir, args.events)
+        print(f"(seeded {args.events:,} events in {time.perf_counter() - t:.1f} s)")
+        bench_history(data_dir, args.events)
+        bench_startup(data_dir, args.events, tmp)
+
+
+if __name__ == "__main__":
+    main()

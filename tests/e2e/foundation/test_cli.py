@@ -1,0 +1,73 @@
+"""The CLI as a user runs it: a subprocess per command, exit codes per the contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from collections.abc import Callable
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def test_health_json(cli: CliRunner) -> None:
+    r = cli("health", "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["status"] in {"ok", "degraded"}
+    assert {s["name"] for s in report["services"]} >= {"events", "keyring"}
+
+
+def test_json_flag_before_command(cli: CliRunner) -> None:
+    r = cli("--json", "doctor")
+    assert r.returncode == 0, r.stderr
+    names = {c["name"] for c in json.loads(r.stdout)}
+    assert {"data_dir", "database", "keyring", "tool:aapt2", "tool:apksigner"} <= names
+
+
+def test_usage_error_exits_2(cli: CliRunner) -> None:
+    r = cli("no-such-command")
+    assert r.returncode == 2
+    assert "invalid choice" in r.stderr
+
+
+def test_domain_error_exits_1_with_one_line(cli: CliRunner) -> None:
+    r = cli("events", "list", "--since", "yesterday-ish")
+    assert r.returncode == 1
+    assert r.stderr.strip().count("\n") == 0
+    assert "ISO-8601" in r.stderr
+
+
+def test_credentials_via_real_keyring_and_events(cli: CliRunner) -> None:
+    secret = "tok_" + uuid.uuid4().hex
+    r = cli("credentials", "set", "gumroad", input=secret)
+    assert r.returncode == 0, r.stderr
+    assert secret not in r.stdout + r.stderr
+    listed = json.loads(cli("credentials", "list", "--json").stdout)
+    assert {"name": "gumroad"} in listed
+    events = json.loads(cli("events", "list", "--type", "credential.*", "--json").stdout)
+    assert [e["type"] for e in events] == ["credential.set"]
+    assert secret not in json.dumps(events)
+    assert cli("credentials", "delete", "gumroad").returncode == 0
+    again = cli("credentials", "delete", "gumroad")
+    assert again.returncode == 1 and "no credential named gumroad" in again.stderr
+
+
+def test_empty_secret_is_refused(cli: CliRunner) -> None:
+    r = cli("credentials", "set", "stripe", input="")
+    assert r.returncode == 1
+    assert "no secret on stdin" in r.stderr
+
+
+def test_events_replay_and_counts(cli: CliRunner) -> None:
+    cli("credentials", "set", "kofi", input="verif-token-1")
+    r = cli("events", "replay", "--since", "2000-01-01T00:00:00Z", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["replayed"] >= 1
+    counts = json.loads(cli("events", "counts", "--json").stdout)
+    assert counts.get("credential.set") == 1
+
+
+def test_version(cli: CliRunner) -> None:
+    r = cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("TrendForge ")

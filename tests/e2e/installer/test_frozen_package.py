@@ -1,0 +1,82 @@
+"""Build the PyInstaller package once and drive the frozen binary as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+BUDGET_MB = 200
+
+
+@pytest.fixture(scope="session")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    out = tmp_path_factory.mktemp("dist")
+    r = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "build_installer.sh"), str(out)],
+        capture_output=True, text=True, timeout=900, check=False, cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    print(r.stdout)
+    yield out
+
+
+def frozen(package: Path, *args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in {"TRENDFORGE_HOME", "PYTHONPATH", "VIRTUAL_ENV"}}
+    full_env.update(env or {})
+    return subprocess.run(
+        [str(package / "trendforge" / "trendforge"), "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, timeout=timeout, check=False, env=full_env, cwd=package,
+    )
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
+
+
+def test_layout_size_and_contents(package: Path) -> None:
+    bundle = package / "trendforge"
+    assert (bundle / "trendforge").is_file() and os.access(bundle / "trendforge", os.X_OK)
+    desktop = (bundle / "trendforge.desktop").read_text()
+    assert "Exec=trendforge" in desktop and "Type=Application" in desktop
+    assert _size_mb(bundle) < BUDGET_MB
+    names = [str(p.relative_to(bundle)) for p in bundle.rglob("*")]
+    assert not [n for n in names if "WebEngine" in n], "WebEngine must not be bundled"
+    assert not [n for n in names if "libqgtk3" in n], "the GTK platform theme must not be bundled"
+    assert [n for n in names if n.endswith("platforms/libqxcb.so")], "the X11 platform plugin is needed"
+    assert [n for n in names if n.endswith("keyring-25.7.0.dist-info/entry_points.txt")], "keyring backends need their metadata"
+    archives = list(package.glob("trendforge-*-linux-*.tar.gz"))
+    assert len(archives) == 1
+    with tarfile.open(archives[0]) as tar:
+        assert "trendforge/trendforge" in tar.getnames()
+
+
+def test_version(package: Path, tmp_path: Path) -> None:
+    r = frozen(package, "--version", data_dir=tmp_path / "d")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("TrendForge ")
+
+
+def test_health_json_and_migrations_from_bundle(package: Path, tmp_path: Path) -> None:
+    r = frozen(package, "health", "--json", data_dir=tmp_path / "d")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["data_dir"] == str(tmp_path / "d")
+    assert (tmp_path / "d" / "trendforge.sqlite3").is_file()
+    events = frozen(package, "events", "list", "--json", data_dir=tmp_path / "d")
+    assert events.returncode == 0 and json.loads(events.stdout) == []
+
+
+def test_gui_starts_offscreen_creates_data_dir_and_exits_cleanly(package: Path, tmp_path: Path) -> None:
+    data = tmp_path / "first-run"
+    r = frozen(package, "--quit-after", "1", data_dir=data, env={"QT_QPA_PLATFORM": "offscreen"})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"created data directory {data}" in r.stderr
+    assert (data / "trendforge.sqlite3").is_file()
+    assert (data / "ui.ini").is_file()  # the window saved its state on close

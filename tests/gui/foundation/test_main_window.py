@@ -1,0 +1,185 @@
+"""The main window, navigation, settings dialog and Events panel, driven with qtbot."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from app.events import AppStarted, CredentialSet, Event, SettingsChanged
+from services.bootstrap import ServiceManager
+from ui.app_runner import create_window, ui_settings
+from ui.main_window import MainWindow
+from ui.panels import events_panel as events_panel_module
+from ui.panels.events_panel import EventsPanel
+from ui.settings_dialog import SettingsDialog
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
+    w = create_window(services)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["Templates", "Payments", "Trends", "Builds", "Workflows", "Events"]
+    window.nav.setCurrentRow(5)
+    for row, title in enumerate(titles[:-1]):
+        with qtbot.waitSignal(window.panel_changed) as blocker:
+            window.nav.setCurrentRow(row)
+        assert blocker.args == [title]
+        assert window.stack.currentIndex() == row
+        assert window.panels[title].isVisible()
+
+
+def test_keyboard_shortcut_switches_panel(window: MainWindow, qtbot: QtBot) -> None:
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_title() == "Events"
+
+
+def test_status_bar_shows_health(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: "●" in window.health_label.text(), timeout=5000)
+    assert "ok" in window.health_label.text()
+
+
+def test_state_is_remembered(qtbot: QtBot, services: ServiceManager) -> None:
+    w = create_window(services)
+    qtbot.addWidget(w)
+    w.show()
+    w.resize(700, 500)
+    w.show_panel("Events")
+    w.close()
+    again = create_window(services)
+    qtbot.addWidget(again)
+    assert again.current_title() == "Events"
+    assert again.size().width() == 700
+
+
+def test_first_run_banner_names_data_dir(qtbot: QtBot, services: ServiceManager) -> None:
+    w = MainWindow(services, ui_settings(services.config.data_dir), first_run=True)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.banner.isVisible()
+    assert str(services.config.data_dir) in w.banner_text.text()
+
+
+def test_settings_dialog_validates_and_saves(qtbot: QtBot, services: ServiceManager) -> None:
+    dlg = SettingsDialog(services)
+    qtbot.addWidget(dlg)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dlg.url_edits["STRIPE"].setText("not a url")
+    assert not ok.isEnabled()
+    assert "STRIPE" in dlg.error.text()
+    dlg.url_edits["STRIPE"].setText("http://127.0.0.1:8420")
+    assert ok.isEnabled()
+    dlg.theme_box.setCurrentText("dark")
+    dlg.secret_edits["stripe"].setText("sk_test_fromdialog")
+    dlg.save_secret("stripe")
+    assert dlg.secret_edits["stripe"].text() == ""
+    dlg.accept()
+    assert services.settings.get("base_url.stripe") == "http://127.0.0.1:8420"
+    assert services.settings.get("ui.theme") == "dark"
+    assert services.settings.credential("stripe") == "sk_test_fromdialog"
+    # the secret is not in the settings table
+    assert "sk_test_fromdialog" not in str(services.settings.all())
+
+
+def test_settings_opened_from_window(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    monkeypatch.setattr(SettingsDialog, "ask", classmethod(lambda cls, s, p=None: calls.append(True) or True))
+    window.settings_action.trigger()
+    assert calls == [True]
+    assert window.statusBar().currentMessage() == "Settings saved"
+
+
+# -- Events panel -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, services: ServiceManager) -> EventsPanel:
+    services.bus.publish_batch([AppStarted(version=str(i), source="app") for i in range(250)])
+    services.bus.publish(CredentialSet(name="stripe", source="settings", correlation_id="corr-1"))
+    p = EventsPanel(services)
+    qtbot.addWidget(p)
+    p.show()
+    return p
+
+
+def test_events_model_passes_modeltester(panel: EventsPanel, qtmodeltester: object) -> None:
+    qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
+
+
+def test_events_panel_pages_lazily(panel: EventsPanel) -> None:
+    assert panel.model.rowCount() == 200
+    assert panel.model.canFetchMore()
+    panel.model.fetchMore()
+    assert panel.model.rowCount() == 251
+    assert not panel.model.canFetchMore()
+
+
+def test_events_filters(panel: EventsPanel, qtbot: QtBot) -> None:
+    panel.type_box.setEditText("credential.*")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
+    panel.clear_filters()
+    panel.correlation_edit.setText("corr-1")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
+    panel.clear_filters()
+    panel.search_edit.setText('"version":"249"')
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
+    panel.clear_filters()
+    panel.source_edit.setText("settings")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
+
+
+def test_events_detail_shows_payload(panel: EventsPanel) -> None:
+    panel.table.selectRow(0)
+    text = panel.detail.toPlainText()
+    assert '"type": "credential.set"' in text
+    assert '"correlation_id": "corr-1"' in text
+    assert '"name": "stripe"' in text
+
+
+def test_events_live_rows_and_counts(panel: EventsPanel, services: ServiceManager, qtbot: QtBot) -> None:
+    before = panel.model.rowCount()
+    services.bus.publish(SettingsChanged(keys=("x",)))
+    assert panel.model.rowCount() == before + 1
+    assert panel.model.event_at(0).type == "settings.changed"  # type: ignore[union-attr]
+    panel.refresh_counts()
+    qtbot.waitUntil(lambda: panel.counts.rowCount() == 3, timeout=5000)
+    counts = {panel.counts.item(r, 0).text(): panel.counts.item(r, 1).data(Qt.ItemDataRole.DisplayRole) for r in range(3)}
+    assert counts == {"app.started": 250, "credential.set": 1, "settings.changed": 1}
+
+
+def test_events_replay_from_chosen_time(panel: EventsPanel, services: ServiceManager, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
+    got: list[Event] = []
+    services.bus.subscribe(CredentialSet, got.append)
+    newest = services.bus.history()[0].event
+    later = [
+        dataclasses.replace(CredentialSet(name="gumroad"), timestamp=newest.timestamp + timedelta(hours=1)),
+        dataclasses.replace(SettingsChanged(keys=("late",)), timestamp=newest.timestamp + timedelta(hours=2)),
+    ]
+    services.bus.publish_batch(later)
+    got.clear()
+    monkeypatch.setattr(events_panel_module, "ask_confirm", lambda *a: True)
+    rows = panel.model.rowCount()
+    panel.replay_from.setDateTime(events_panel_module._to_qdt(newest.timestamp + timedelta(minutes=30)))
+    with qtbot.waitSignal(panel.status_message) as blocker:
+        panel.replay_button.click()
+    assert "Replayed 2 events" in blocker.args[0]
+    assert [e.name for e in got if isinstance(e, CredentialSet)] == ["gumroad"]
+    assert panel.model.rowCount() == rows  # replay adds no rows to the log view
+
+
+def test_ui_settings_live_in_data_dir(services: ServiceManager) -> None:
+    s = ui_settings(services.config.data_dir)
+    assert isinstance(s, QSettings)
+    assert s.fileName().startswith(str(services.config.data_dir))

@@ -1,0 +1,94 @@
+"""BaseService: caching, metrics, retries only for transient errors, validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.errors import ProviderError, UserError
+from services.base import BaseService, operation
+from services.bootstrap import ServiceManager
+
+
+class Counter(BaseService):
+    name = "counter"
+    retry_initial = 0.001
+    retry_max = 0.01
+
+    def __init__(self, services: ServiceManager) -> None:
+        super().__init__(services.ctx, cache_ttl=60)
+        self.loads = 0
+        self.calls = 0
+
+    @operation
+    def read(self) -> int:
+        def load() -> int:
+            self.loads += 1
+            return 42
+
+        return self.cached("value", load)
+
+    @operation
+    def write(self) -> None:
+        self.invalidate()
+
+    @operation
+    def fails(self) -> None:
+        self.require(False, "give a positive amount, e.g. 9.99")
+
+    def flaky(self, failures: int, transient: bool = True) -> str:
+        def call() -> str:
+            self.calls += 1
+            if self.calls <= failures:
+                raise ProviderError("boom", transient=transient)
+            return "ok"
+
+        return self.with_retry(call, attempts=4)
+
+
+def test_cache_hits_and_invalidation(services: ServiceManager) -> None:
+    svc = Counter(services)
+    assert svc.read() == 42 and svc.read() == 42
+    assert svc.loads == 1
+    svc.write()
+    svc.read()
+    assert svc.loads == 2
+    snap = svc.metrics.snapshot()
+    assert snap["cache"] == {"hits": 1, "misses": 2, "hit_rate": pytest.approx(1 / 3, abs=1e-4)}
+    assert snap["operations"]["read"]["count"] == 3
+
+
+def test_errors_counted_and_user_error_message(services: ServiceManager) -> None:
+    svc = Counter(services)
+    with pytest.raises(UserError, match="give a positive amount"):
+        svc.fails()
+    ops = svc.metrics.snapshot()["operations"]["fails"]
+    assert ops["count"] == 1 and ops["errors"] == 1
+    assert ops["p95_ms"] >= ops["p50_ms"] >= 0
+
+
+def test_transient_errors_are_retried(services: ServiceManager) -> None:
+    svc = Counter(services)
+    assert svc.flaky(failures=2) == "ok"
+    assert svc.calls == 3
+
+
+def test_permanent_errors_are_not_retried(services: ServiceManager) -> None:
+    svc = Counter(services)
+    with pytest.raises(ProviderError):
+        svc.flaky(failures=5, transient=False)
+    assert svc.calls == 1
+
+
+def test_retries_give_up_after_attempts(services: ServiceManager) -> None:
+    svc = Counter(services)
+    with pytest.raises(ProviderError):
+        svc.flaky(failures=10)
+    assert svc.calls == 4
+
+
+def test_manager_aggregates_health_and_metrics(services: ServiceManager) -> None:
+    report = services.health()
+    assert report["status"] == "ok"
+    assert {s["name"] for s in report["services"]} >= {"events", "keyring"}
+    metrics = services.metrics()
+    assert "events" in metrics["services"] and metrics["events_total"] == 0
