@@ -21,13 +21,13 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Dialect, Table, insert, select, update
 
 from app.errors import ConflictError, NotFoundError, UserError
 from app.events import Event
@@ -36,7 +36,7 @@ from app.workflows.definition import StepDefinition, WorkflowDefinition, bind_in
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import Phase, RunStatus, StepStatus
 from services.context import ServiceContext
-from services.events.bus import correlation
+from services.events.bus import correlation, stamp
 from services.workflows.actions import ActionContext, ActionRegistry, ActionSpec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
@@ -113,6 +113,40 @@ def pid_alive(pid: int | None) -> bool:
         return True
 
 
+class _FastUpdate:
+    """``UPDATE table SET ... WHERE keys`` through the driver, with the columns' own bind processors.
+
+    Building SQLAlchemy statements cost more than SQLite itself on the per-step path; the SQL
+    for each set of columns is built once and the values still go through the column types
+    (UTC datetimes, JSON text, booleans), so rows read back exactly as ORM-written ones.
+    """
+
+    def __init__(self, table: Table, keys: tuple[str, ...], dialect: Dialect) -> None:
+        self._table = table
+        self._keys = keys
+        self._procs: dict[str, Callable[[Any], Any] | None] = {
+            c.name: c.type.bind_processor(dialect) for c in table.columns
+        }
+        self._sql: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, conn: Connection, key_values: tuple[Any, ...], values: Mapping[str, Any]) -> None:
+        cols = tuple(values)
+        sql = self._sql.get(cols)
+        if sql is None:
+            for c in cols:
+                if c not in self._procs:
+                    raise KeyError(f"{self._table.name} has no column {c!r}")
+            sets = ", ".join(f"{c} = ?" for c in cols)
+            where = " AND ".join(f"{k} = ?" for k in self._keys)
+            sql = self._sql[cols] = f"UPDATE {self._table.name} SET {sets} WHERE {where}"
+        params = []
+        for c in cols:
+            proc = self._procs[c]
+            v = values[c]
+            params.append(proc(v) if proc is not None and v is not None else v)
+        conn.exec_driver_sql(sql, (*params, *key_values))
+
+
 def current_loop() -> asyncio.AbstractEventLoop:
     try:
         return asyncio.get_running_loop()
@@ -135,6 +169,9 @@ class WorkflowEngine:
         self._live: dict[str, _Live] = {}
         self._approvals: dict[tuple[str, str], asyncio.Event] = {}
         self._watcher: asyncio.Task[None] | None = None
+        dialect = ctx.engine.dialect
+        self._run_update = _FastUpdate(RunRec.__table__, ("id",), dialect)  # type: ignore[arg-type]
+        self._step_update = _FastUpdate(StepRec.__table__, ("run_id", "position"), dialect)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ persistence
     def _commit(
@@ -145,15 +182,22 @@ class WorkflowEngine:
         step: tuple[int, Mapping[str, Any]] | None = None,
         events: Iterable[Event] = (),
     ) -> None:
-        with correlation(run_id), self.ctx.new_uow() as uow:
-            s = uow.session
+        """One transaction: the row changes and their events; events are dispatched after commit.
+
+        This is the engine's hot path (two per step), so it uses a Core connection rather than
+        an ORM session; the semantics are the unit of work's (same transaction, publish after commit).
+        """
+        with correlation(run_id):
+            stamped = [stamp(e) for e in events]
+        bus = self.ctx.bus
+        with self.ctx.engine.begin() as conn:
             if run:
-                s.execute(update(RunRec).where(RunRec.id == run_id).values(**run))
+                self._run_update(conn, (run_id,), run)
             if step is not None:
                 pos, values = step
-                s.execute(update(StepRec).where(StepRec.run_id == run_id, StepRec.position == pos).values(**values))
-            uow.record(*events)
-            uow.commit()
+                self._step_update(conn, (run_id, pos), values)
+            bus.store.append(conn, stamped)
+        bus.dispatch(stamped)
 
     def _load(self, run_id: str) -> tuple[RunRec, list[StepRec]]:
         with self.ctx.new_uow() as uow:
