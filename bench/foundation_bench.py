@@ -127,31 +127,36 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv)
 w = QMainWindow(); w.resize(1200, 760); w.setWindowTitle("bare"); w.show()
-QTimer.singleShot(0, lambda: (Path(sys.argv[1]).write_text(f"{time.time():.6f}"), app.quit()))
+app.processEvents()  # the same moment the app reports: shown and painted
+Path(sys.argv[1]).write_text(f"shown {time.time():.6f}")
+QTimer.singleShot(0, app.quit)
 app.exec()
 """
 
 
-def _timed(cmd: list[str], report: Path, env: dict[str, str]) -> float:
+def _timed(cmd: list[str], report: Path, env: dict[str, str], mark: str = "shown") -> float:
     report.unlink(missing_ok=True)
     start = time.time()
     subprocess.run(cmd, env=env, check=True, timeout=120, capture_output=True)
-    return float(report.read_text()) - start
+    marks = dict(line.split() for line in report.read_text().splitlines())
+    return float(marks[mark]) - start
 
 
 def bench_startup(data_dir: Path, total: int, tmp: Path) -> None:
     report = tmp / "shown.txt"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TRENDFORGE_STARTUP_REPORT=str(report))
-    app_cmd = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--quit-after", "0.05"]
+    app_cmd = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--quit-after", "1.5"]
     bare_cmd = [sys.executable, "-c", BARE, str(report)]
     # warm the page cache once each, then measure alternately
     _timed(app_cmd, report, env)
     _timed(bare_cmd, report, env)
-    app_t, bare_t = [], []
+    app_t, ready_t, bare_t = [], [], []
     for _ in range(5):
         app_t.append(_timed(app_cmd, report, env))
+        ready_t.append(_timed(app_cmd, report, env, "ready"))
         bare_t.append(_timed(bare_cmd, report, env))
     line(f"start-up to window shown, {total:,} events (s)", statistics.median(app_t), "s", statistics.median(bare_t), "<= 1.5x")
+    line(f"start-up to services attached, {total:,} events", statistics.median(ready_t), "s", statistics.median(bare_t), "(report)")
 
 
 def main() -> None:

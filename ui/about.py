@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import platform
 import sys
-from importlib import metadata
 
 import PySide6
 from PySide6.QtCore import qVersion
@@ -16,6 +14,9 @@ PACKAGES = ("sqlalchemy", "alembic", "qasync", "httpx", "stripe", "keyring", "te
 
 
 def versions() -> dict[str, str]:
+    import platform
+    from importlib import metadata
+
     out = {
         "TrendForge": app.__version__,
         "Python": sys.version.split()[0],

@@ -1,23 +1,33 @@
-"""Start the GUI: QApplication + MainWindow on a qasync event loop."""
+"""Start the GUI: QApplication + MainWindow on a qasync event loop.
+
+The window is shown first; the service layer (SQLAlchemy, migrations, every area) is imported
+on a worker thread meanwhile and attached on the GUI thread when ready, so the window appears
+at once and never freezes while the app loads.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 import app as core
-from app.errors import TrendForgeError
-from services.bootstrap import ServiceManager, bootstrap
 from services.config import AppConfig
+from ui.background import run_in_background
 from ui.icons import app_icon
 from ui.main_window import MainWindow
 from ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
+
+HEAVY_MODULES = ("services.bootstrap",)
 
 
 def ui_settings(data_dir: Path) -> QSettings:
@@ -26,7 +36,15 @@ def ui_settings(data_dir: Path) -> QSettings:
 
 
 def create_window(services: ServiceManager, *, first_run: bool = False) -> MainWindow:
-    return MainWindow(services, ui_settings(services.config.data_dir), first_run=first_run)
+    """A window with its services attached at once (tests, and anything that has services already)."""
+    window = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=first_run)
+    window.attach(services)
+    return window
+
+
+def _import_heavy() -> None:
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
 
 
 def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> int:
@@ -40,28 +58,49 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     qapp.setWindowIcon(app_icon())
     qapp.setDesktopFileName("trendforge")
 
-    import qasync  # after PySide6, so qasync binds to it
-
     config = AppConfig.from_env(data_dir)
     first_run = not config.db_path.exists()
-    try:
-        services = bootstrap(config)
-    except (TrendForgeError, OSError) as exc:
-        QMessageBox.critical(None, "TrendForge cannot start", f"{exc}\n\nData directory: {config.data_dir}")
-        return 1
+    config.data_dir.mkdir(parents=True, exist_ok=True)
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
-    apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
+
+    window = MainWindow(ui_settings(config.data_dir), config.data_dir, first_run=first_run)
+    window.show()
+    qapp.processEvents()  # expose and paint the window before anything slower happens
+    report = os.environ.get("TRENDFORGE_STARTUP_REPORT")
+    if report:
+        Path(report).write_text(f"shown {time.time():.6f}\n")
+
+    import asyncio
+
+    import qasync  # after PySide6, so qasync binds to it
 
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    window = create_window(services, first_run=first_run)
-    window.show()
 
-    report = os.environ.get("TRENDFORGE_STARTUP_REPORT")
-    if report:
-        # the first turn of the event loop after show(): the window has been exposed
-        QTimer.singleShot(0, lambda: Path(report).write_text(f"{time.time():.6f}\n"))
+    holder: dict[str, ServiceManager] = {}
+
+    def attach(_: object) -> None:
+        from app.errors import TrendForgeError
+        from services.bootstrap import bootstrap
+
+        try:
+            services = bootstrap(config)
+        except (TrendForgeError, OSError) as exc:
+            window.show_startup_error(f"{exc}\n\nData directory: {config.data_dir}")
+            return
+        holder["services"] = services
+        apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
+        window.attach(services)
+        if report:
+            with Path(report).open("a") as fh:
+                fh.write(f"ready {time.time():.6f}\n")
+
+    def import_failed(exc: Exception) -> None:
+        window.show_startup_error(f"{type(exc).__name__}: {exc}")
+
+    # start loading once the window is on screen, so the loader does not compete with showing it
+    QTimer.singleShot(0, lambda: run_in_background(_import_heavy, attach, import_failed, window))
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
 
@@ -73,5 +112,6 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
             loop.run_until_complete(closed.wait())
     finally:
         QThreadPool.globalInstance().waitForDone(5000)
-        services.close()
+        if "services" in holder:
+            holder["services"].close()
     return 0

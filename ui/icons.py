@@ -10,7 +10,8 @@ from PySide6.QtGui import QIcon, QPixmap
 
 @cache
 def app_icon() -> QIcon:
-    data = (resources.files("resources.icons") / "trendforge.svg").read_bytes()
+    # PNG (built into Qt) rather than SVG: no image plugin to load before the first window
+    data = (resources.files("resources.icons") / "trendforge.png").read_bytes()
     pix = QPixmap()
-    pix.loadFromData(data, "SVG")
+    pix.loadFromData(data, "PNG")
     return QIcon(pix)

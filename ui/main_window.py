@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -16,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QSystemTrayIcon,
@@ -24,43 +26,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.bootstrap import ServiceManager
 from ui.about import show_about
 from ui.background import run_in_background
 from ui.icons import app_icon
-from ui.panels import builds_panel, payments_panel, templates_panel, trends_panel, workflows_panel
-from ui.panels.events_panel import EventsPanel
-from ui.settings_dialog import SettingsDialog
 from ui.theme import apply_theme
 
-PanelFactory = Callable[[ServiceManager], QWidget]
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
+
+PanelFactory = Callable[["ServiceManager"], QWidget]
 
 
 @dataclass(frozen=True)
 class PanelSpec:
+    """A panel, named by the module and callable that build it, imported on first use.
+
+    The window itself imports no service code, so it can be shown while the services load.
+    """
+
     title: str
     icon: QStyle.StandardPixmap
-    factory: PanelFactory
+    factory_path: str
+
+    def factory(self) -> PanelFactory:
+        module, _, name = self.factory_path.partition(":")
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 def panel_specs() -> list[PanelSpec]:
     sp = QStyle.StandardPixmap
     return [
-        PanelSpec("Templates", sp.SP_FileDialogDetailedView, templates_panel.create_panel),
-        PanelSpec("Payments", sp.SP_DialogApplyButton, payments_panel.create_panel),
-        PanelSpec("Trends", sp.SP_ArrowUp, trends_panel.create_panel),
-        PanelSpec("Builds", sp.SP_DriveHDIcon, builds_panel.create_panel),
-        PanelSpec("Workflows", sp.SP_BrowserReload, workflows_panel.create_panel),
-        PanelSpec("Events", sp.SP_FileDialogInfoView, EventsPanel),
+        PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel"),
+        PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel"),
+        PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel"),
+        PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
+        PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
+        PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
     ]
 
 
 class MainWindow(QMainWindow):
     panel_changed = Signal(str)
 
-    def __init__(self, services: ServiceManager, settings: QSettings, *, first_run: bool = False) -> None:
+    services_attached = Signal()
+
+    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
         super().__init__()
-        self.services = services
+        self._services: ServiceManager | None = None
+        self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
         self.setWindowIcon(app_icon())
@@ -80,7 +93,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for _spec in self.specs:
             holder = QWidget()
-            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            hl = QVBoxLayout(holder)
+            hl.setContentsMargins(0, 0, 0, 0)
+            loading = QLabel("Loading…")
+            loading.setObjectName("loadingLabel")
+            loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            hl.addWidget(loading)
             self.stack.addWidget(holder)
 
         self.banner = QWidget()
@@ -96,21 +114,22 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(first_run)
         if first_run:
             self.banner_text.setText(
-                f"Welcome to TrendForge. Your data directory was created at <b>{services.config.data_dir}</b>. "
+                f"Welcome to TrendForge. Your data directory was created at <b>{data_dir}</b>. "
                 "Add provider credentials in Settings (Ctrl+,)."
             )
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(1, False)
+        body = QWidget()
+        bodyl = QHBoxLayout(body)
+        bodyl.setContentsMargins(0, 0, 0, 0)
+        bodyl.setSpacing(0)
+        bodyl.addWidget(self.nav)
+        bodyl.addWidget(self.stack, 1)
         central = QWidget()
         cl = QVBoxLayout(central)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.banner)
-        cl.addWidget(splitter, 1)
+        cl.addWidget(body, 1)
         self.setCentralWidget(central)
 
         self.health_label = QLabel("health: …")
@@ -123,12 +142,33 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._health_timer = QTimer(self, interval=30_000)
         self._health_timer.timeout.connect(self.refresh_health)
-        self._health_timer.start()
-        QTimer.singleShot(0, self.refresh_health)
 
         self._restore_state()
         if first_run:
-            self.notify("TrendForge", f"Data directory created at {services.config.data_dir}")
+            self.notify("TrendForge", f"Data directory created at {data_dir}")
+
+    # -- services ---------------------------------------------------------------------------
+    @property
+    def services(self) -> ServiceManager:
+        if self._services is None:
+            raise RuntimeError("the services are still loading")
+        return self._services
+
+    def attach(self, services: ServiceManager) -> None:
+        """Connect the loaded services: panels can now be built; health is polled."""
+        self._services = services
+        self._health_timer.start()
+        self.refresh_health()
+        self._on_nav_current_row_changed(self.nav.currentRow())
+        self.services_attached.emit()
+
+    def show_startup_error(self, message: str) -> None:
+        self.health_label.setText("<span style='color:#b00020'>●</span> not started")
+        for i in range(self.stack.count()):
+            holder = self.stack.widget(i)
+            label = holder.findChild(QLabel, "loadingLabel") if holder is not None else None
+            if label is not None:
+                label.setText(f"TrendForge could not open its data.\n\n{message}")
 
     # -- menus and shortcuts --------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -178,10 +218,10 @@ class MainWindow(QMainWindow):
 
     # -- panels ---------------------------------------------------------------------------
     def panel(self, title: str) -> QWidget:
-        """The panel named ``title``, created on first use."""
+        """The panel named ``title``, created on first use (once the services are attached)."""
         if title not in self.panels:
             index = [s.title for s in self.specs].index(title)
-            widget = self.specs[index].factory(self.services)
+            widget = self.specs[index].factory()(self.services)
             status = getattr(widget, "status_message", None)
             if status is not None:
                 status.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -190,7 +230,10 @@ class MainWindow(QMainWindow):
                 notify.connect(self.notify)
             holder = self.stack.widget(index)
             layout = holder.layout() if holder is not None else None
-            assert layout is not None
+            assert layout is not None and holder is not None
+            loading = holder.findChild(QLabel, "loadingLabel")
+            if loading is not None:
+                loading.hide()
             layout.addWidget(widget)
             self.panels[title] = widget
         return self.panels[title]
@@ -206,7 +249,8 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         title = self.specs[row].title
-        self.panel(title)
+        if self._services is not None:
+            self.panel(title)
         self.stack.setCurrentIndex(row)
         self.panel_changed.emit(title)
 
@@ -228,6 +272,10 @@ class MainWindow(QMainWindow):
 
     # -- settings ---------------------------------------------------------------------------
     def open_settings(self) -> None:
+        if self._services is None:
+            return
+        from ui.settings_dialog import SettingsDialog
+
         if SettingsDialog.ask(self.services, self):
             app = QApplication.instance()
             if isinstance(app, QApplication):

@@ -125,8 +125,10 @@ class EventsPanel(QWidget):
         rl = QFormLayout(replay_box)
         rl.addRow("Replay from", self.replay_from)
         rl.addRow(self.replay_button)
-        rl.addRow(QLabel("Replay re-delivers stored events, oldest first, to every subscriber "
-                         "(panels refresh from them). Nothing is written again."))
+        replay_help = QLabel("Replay re-delivers stored events, oldest first, to every subscriber "
+                             "(panels refresh from them). Nothing is written again.")
+        replay_help.setWordWrap(True)
+        rl.addRow(replay_help)
 
         self.side = QTabWidget()
         self.side.addTab(self.detail, "Detail")
@@ -138,6 +140,7 @@ class EventsPanel(QWidget):
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 380])
 
         self.summary = QLabel()
         layout = QVBoxLayout(self)

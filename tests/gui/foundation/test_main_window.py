@@ -55,17 +55,17 @@ def test_state_is_remembered(qtbot: QtBot, services: ServiceManager) -> None:
     w = create_window(services)
     qtbot.addWidget(w)
     w.show()
-    w.resize(700, 500)
+    w.resize(790, 520)
     w.show_panel("Events")
     w.close()
     again = create_window(services)
     qtbot.addWidget(again)
     assert again.current_title() == "Events"
-    assert again.size().width() == 700
+    assert again.size().width() == 790
 
 
 def test_first_run_banner_names_data_dir(qtbot: QtBot, services: ServiceManager) -> None:
-    w = MainWindow(services, ui_settings(services.config.data_dir), first_run=True)
+    w = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=True)
     qtbot.addWidget(w)
     w.show()
     assert w.banner.isVisible()
