@@ -22,15 +22,15 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from app.workflows.definition import parse_definition  # noqa: E402
-from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
-from services.config import AppConfig  # noqa: E402
-from services.secrets import MemorySecretStore  # noqa: E402
-from services.workflows.actions import ActionContext  # noqa: E402
-from services.workflows.models import WorkflowRunRecord, WorkflowStepRecord  # noqa: E402
-from services.workflows.service import WorkflowsService  # noqa: E402
+from app.workflows.definition import parse_definition
+from services.bootstrap import ServiceManager, bootstrap
+from services.config import AppConfig
+from services.secrets import MemorySecretStore
+from services.workflows.actions import ActionContext
+from services.workflows.models import WorkflowRunRecord, WorkflowStepRecord
+from services.workflows.service import WorkflowsService
 
 STEPS_PER_RUN = 100
 RUNS = 8

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine
 
@@ -29,6 +29,9 @@ from services.logs import install_file_logging
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
 from services.system import Check, sqlite_check, tool_checks
+
+if TYPE_CHECKING:
+    from services.workflows.service import WorkflowsService
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ class ServiceManager:
     @property
     def config(self) -> AppConfig:
         return self.ctx.config
+
+    @property
+    def workflows(self) -> WorkflowsService:
+        return cast("WorkflowsService", self.extra["workflows"])
 
     def services(self) -> list[BaseService]:
         return [self.events, self.settings, *self.extra.values()]

@@ -834,6 +834,37 @@ class WorkflowEngine:
         self._spawn(new_id)
         return new_id
 
+    def close(self) -> list[str]:
+        """The app is quitting: fire cancel hooks (stop child processes) and record live runs as interrupted.
+
+        They are resumable at the next start exactly as after a crash; nothing is compensated
+        behind the user's back.
+        """
+        ids = list(self._live)
+        for run_id in ids:
+            live = self._live.pop(run_id)
+            if live.actx is not None:
+                live.actx.fire_cancel()
+            if live.task is not None:
+                live.task.cancel()
+            in_flight = next((s.name for s in live.steps.values() if s.status == StepStatus.RUNNING), None)
+            with correlation(run_id), self.ctx.new_uow() as uow:
+                s = uow.session
+                s.execute(
+                    update(StepRec)
+                    .where(StepRec.run_id == run_id, StepRec.status == StepStatus.RUNNING.value)
+                    .values(status=StepStatus.INTERRUPTED.value, error="interrupted: the app was closed during this step")
+                )
+                s.execute(update(RunRec).where(RunRec.id == run_id).values(
+                    status=RunStatus.INTERRUPTED.value, owner_pid=None, owner_token=None))
+                uow.record(ev.WorkflowInterrupted(run_id=run_id, workflow=live.defn.name, step=in_flight,
+                                                  phase=live.phase.value, correlation_id=run_id))
+                uow.commit()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+        return ids
+
     async def shutdown(self) -> None:
         """Cancel the tasks of live runs without recording anything (they will read as interrupted)."""
         tasks = [live.task for live in self._live.values() if live.task is not None]

@@ -318,3 +318,46 @@ def test_action_inputs_are_type_checked_at_run_time(wf: WorkflowsService, run: R
                   "steps": [{"name": "a", "action": "needs_int", "inputs": {"n": "${ctx.v}"}}]})
     assert detail["status"] == "failed"
     assert "must be int" in detail["steps"][0]["error"]
+
+
+def test_closing_the_app_records_live_runs_as_interrupted_and_they_resume(make_services: Any) -> None:
+    first = make_services()
+    wf = first.extra["workflows"]
+    hooks: list[str] = []
+
+    @wf.registry.action("slow", idempotent=True)
+    async def slow(actx: ActionContext) -> dict[str, Any]:
+        actx.on_cancel(lambda: hooks.append("stopped"))
+        await asyncio.sleep(30)
+        return {}
+
+    defn = parse_definition({"name": "q", "steps": [{"name": "slow", "action": "slow"}, {"name": "n", "action": "noop"}]})
+
+    async def go() -> str:
+        run_id = wf.engine.start(defn, {})
+        while wf.show(run_id)["steps"][0]["status"] != "running":
+            await asyncio.sleep(0.01)
+        first.close()
+        return run_id
+
+    run_id = asyncio.run(go())
+    assert hooks == ["stopped"]
+    second = make_services()
+    wf2 = second.extra["workflows"]
+    detail = wf2.show(run_id)
+    assert detail["status"] == "interrupted"
+    assert [s["status"] for s in detail["steps"]] == ["interrupted", "pending"]
+    assert "interrupted run" in wf2.health().detail
+
+    @wf2.registry.action("slow", idempotent=True)
+    async def fast(actx: ActionContext) -> dict[str, Any]:
+        return {"fast": True}
+
+    async def resume() -> None:
+        wf2.resume(run_id)
+        await wf2.wait(run_id)
+
+    asyncio.run(resume())
+    done = wf2.show(run_id)
+    assert done["status"] == "succeeded" and done["steps"][0]["attempts"] == 2
+    check_replay(wf2, done)
