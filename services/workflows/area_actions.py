@@ -225,9 +225,13 @@ def _builds(registry: ActionRegistry, svc: Any) -> list[str]:
                 loc = dep.get("location") if isinstance(dep, dict) else None
                 if dep.get("ok") and loc:
                     path = Path(loc).expanduser().resolve()
-                    if path.is_file() and folder in path.parents:
-                        path.unlink()
-                        removed.append(str(path))
+                    if folder not in path.parents:
+                        continue
+                    # the artifact and the sidecars a folder deploy writes beside it
+                    for p in (path, path.with_name(path.name + ".sha256"), path.with_name(path.name + ".json")):
+                        if p.is_file():
+                            p.unlink()
+                            removed.append(str(p))
             return {"removed": removed}
 
         names += ["builds.deploy", "builds.undeploy"]

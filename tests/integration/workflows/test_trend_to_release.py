@@ -1,0 +1,95 @@
+"""The built-in trend-to-release workflow against the real areas (when they are installed).
+
+With every area present it runs for real: a trend imported from CSV, the sample template as
+base, a real build with the Android tools, signature verification, a folder deploy; and the
+failure path archives the template and removes the artifacts. Without them, the definition
+must say exactly which actions are missing instead of pretending.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.errors import UserError
+
+AREA_ACTIONS = {
+    "trends": {"trends.pick"},
+    "templates": {"templates.create_from_base", "templates.archive"},
+    "builds": {"builds.build", "builds.sign", "builds.deploy", "builds.undeploy", "builds.remove_artifacts"},
+}
+
+
+def _definition(wf: Any) -> dict[str, Any]:
+    return {d["name"]: d for d in wf.list_definitions()}["trend-to-release"]
+
+
+def _setup(services: Any, tmp_path: Path) -> str:
+    tpl = services.extra["templates"]
+    res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
+    assert res.error is None, res.error
+    csv = tmp_path / "trends.csv"
+    csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
+    services.extra["trends"].import_csv("reddit", csv)
+    services.extra["builds"].create_key("release")
+    return str(res.template_id)
+
+
+def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    """On a QCoreApplication + qasync loop, like the CLI: the build runs real QProcess children."""
+    from ui.cli.commands.workflows import run_on_loop
+
+    run_id = run_on_loop(lambda: wf.run("trend-to-release", inputs))
+    return dict(wf.show(run_id))
+
+
+def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_path: Path) -> None:
+    wf = services.extra["workflows"]
+    d = _definition(wf)
+    absent = [a for a in AREA_ACTIONS if a not in services.extra]
+    if absent:
+        expected = set().union(*(AREA_ACTIONS[a] for a in absent))
+        assert expected <= set(d["missing_actions"]) and not d["runnable"]
+        with pytest.raises(UserError, match="cannot run here"):
+            wf.start("trend-to-release", {"base_template": "x", "deploy_dir": str(tmp_path)})
+        return
+    assert d["runnable"], d["missing_actions"]
+    base = _setup(services, tmp_path)
+    out = tmp_path / "release"
+    out.mkdir()
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(out), "version": "1.2.0"})
+    assert detail["status"] == "succeeded", detail["error"]
+    steps = {s["name"]: s for s in detail["steps"]}
+    assert steps["pick"]["output"]["title"] == "Cozy cat cafe"
+    new_id = steps["template"]["output"]["template_id"]
+    assert services.extra["templates"].get(new_id).title == "Cozy cat cafe"
+    apk = Path(steps["deploy"]["output"]["location"])
+    assert apk.parent == out and apk.is_file() and apk.suffix == ".apk"
+    assert steps["sign"]["output"]["fingerprint"]
+    # the build's events carry the run id as their correlation id
+    from services.events.store import EventQuery
+
+    types = {e.event.type for e in services.bus.history(EventQuery(correlation_id=detail["id"], limit=1000))}
+    assert any(t.startswith("build.") for t in types) and any(t.startswith("template") for t in types), types
+
+
+def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path) -> None:
+    wf = services.extra["workflows"]
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    base = _setup(services, tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the deploy folder should be")
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(blocker), "version": "1.0.0"})
+    steps = {s["name"]: s for s in detail["steps"]}
+    assert steps["deploy"]["status"] == "failed", json.dumps(detail, default=str)
+    assert detail["status"] == "compensated", [(s["name"], s["compensation_error"]) for s in detail["steps"]]
+    assert [steps[n]["status"] for n in ("template", "build", "sign")] == ["compensated", "compensated", "succeeded"]
+    new_id = steps["template"]["output"]["template_id"]
+    assert services.extra["templates"].get(new_id, include_deleted=True).status.value == "archived"
+    assert not Path(steps["build"]["output"]["artifact"]).exists()
