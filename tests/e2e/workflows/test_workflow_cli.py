@@ -68,3 +68,65 @@ def test_bad_input_and_usage_errors(cli: Any, tmp_path: Path) -> None:
     assert r.returncode == 1 and "condition" in r.stderr
     r = cli("workflow", "show", "0123456789")
     assert r.returncode == 1 and "no workflow run" in r.stderr
+
+
+def _wait_for_step(cli: Any, run_id: str, step: str, status: str, timeout: float = 60) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        r = cli("workflow", "show", run_id, "--json")
+        if r.returncode == 0:
+            detail = json.loads(r.stdout)
+            if {s["name"]: s["status"] for s in detail["steps"]}.get(step) == status:
+                return dict(detail)
+        assert time.monotonic() < deadline, f"{step} never became {status}"
+        time.sleep(0.2)
+
+
+def test_another_process_approves_then_cancels_a_running_workflow(data_dir: Path) -> None:
+    """Two CLI processes: one runs approval-demo, others approve and cancel it through the database."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ)
+    env.pop("TRENDFORGE_HOME", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir), *args],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+
+    def start() -> tuple[subprocess.Popen[str], str]:
+        proc = subprocess.Popen([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir), "workflow", "run",
+                                 "approval-demo", "--input", "what=v2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env)
+        assert proc.stdout is not None
+        first = proc.stdout.readline().split()
+        assert first[0] == "run", first
+        return proc, first[1]
+
+    proc, run_id = start()
+    try:
+        _wait_for_step(cli, run_id, "approve", "running")
+        r = cli("workflow", "approve", run_id[:8], "--note", "ship it")
+        assert r.returncode == 0, r.stderr
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert "approval-demo succeeded" in out
+    finally:
+        proc.kill() if proc.poll() is None else None
+
+    proc, run_id = start()
+    try:
+        _wait_for_step(cli, run_id, "approve", "running")
+        r = cli("workflow", "cancel", run_id)
+        assert r.returncode == 0 and "cancel requested" in r.stdout, r.stderr
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1 and "cancelled" in err
+    finally:
+        proc.kill() if proc.poll() is None else None
+    detail = json.loads(cli("workflow", "show", run_id, "--json").stdout)
+    assert detail["status"] == "cancelled"
+    assert [s["status"] for s in detail["steps"]] == ["succeeded", "skipped", "cancelled", "pending"]
