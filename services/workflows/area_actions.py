@@ -177,7 +177,14 @@ def _builds(registry: ActionRegistry, svc: Any) -> list[str]:
                         break
                     await asyncio.sleep(BUILD_POLL)
             except asyncio.CancelledError:
+                # the cancel hook asked the builds service to kill the process group; wait (bounded)
+                # until the build records its final state, so the run ends after the build does
                 stop()
+                deadline = asyncio.get_running_loop().time() + 15
+                while _state(svc.get(build_id)) not in ("signed", "deployed", "failed", "cancelled"):
+                    if asyncio.get_running_loop().time() > deadline:
+                        break
+                    await asyncio.sleep(BUILD_POLL)
                 raise
             if state in ("failed", "cancelled"):
                 raise ToolError(f"build {build_id} {state}: {info.error or 'see its log'}")

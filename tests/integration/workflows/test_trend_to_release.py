@@ -8,6 +8,7 @@ must say exactly which actions are missing instead of pretending.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from importlib import resources
 from pathlib import Path
@@ -93,3 +94,32 @@ def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(se
     new_id = steps["template"]["output"]["template_id"]
     assert services.extra["templates"].get(new_id, include_deleted=True).status.value == "archived"
     assert not Path(steps["build"]["output"]["artifact"]).exists()
+
+
+def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path) -> None:
+    wf = services.extra["workflows"]
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    base = _setup(services, tmp_path)
+    builds = services.extra["builds"]
+    out = tmp_path / "release"
+    out.mkdir()
+
+    async def go() -> str:
+        run_id = str(wf.start("trend-to-release", {"base_template": base, "deploy_dir": str(out)}))
+        while not builds.list_builds():
+            await asyncio.sleep(0.01)
+        wf.cancel(run_id)
+        await wf.wait(run_id)
+        return run_id
+
+    from ui.cli.commands.workflows import run_on_loop
+
+    run_id = run_on_loop(go)
+    detail = wf.show(run_id)
+    assert detail["status"] == "cancelled"
+    assert {s["name"]: s["status"] for s in detail["steps"]}["build"] == "cancelled"
+    (build,) = builds.list_builds()
+    assert build.state.value == "cancelled"
+    assert not list(out.iterdir())
