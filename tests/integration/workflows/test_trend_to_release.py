@@ -41,14 +41,18 @@ def _setup(services: Any, tmp_path: Path) -> str:
 
 
 def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
-    """On a QCoreApplication + qasync loop, like the CLI: the build runs real QProcess children."""
+    """On a qasync loop, like the CLI: the build runs real QProcess children.
+
+    The tests take pytest-qt's ``qapp`` so the one application object of the test process is
+    a QApplication (a bare QCoreApplication made here would break later widget tests).
+    """
     from ui.cli.commands.workflows import run_on_loop
 
     run_id = run_on_loop(lambda: wf.run("trend-to-release", inputs))
     return dict(wf.show(run_id))
 
 
-def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_path: Path) -> None:
+def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.extra["workflows"]
     d = _definition(wf)
     absent = [a for a in AREA_ACTIONS if a not in services.extra]
@@ -78,7 +82,7 @@ def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_
     assert any(t.startswith("build.") for t in types) and any(t.startswith("template") for t in types), types
 
 
-def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path) -> None:
+def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.extra["workflows"]
     if any(a not in services.extra for a in AREA_ACTIONS):
         assert not _definition(wf)["runnable"]
@@ -96,7 +100,7 @@ def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(se
     assert not Path(steps["build"]["output"]["artifact"]).exists()
 
 
-def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path) -> None:
+def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.extra["workflows"]
     if any(a not in services.extra for a in AREA_ACTIONS):
         assert not _definition(wf)["runnable"]
