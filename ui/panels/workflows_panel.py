@@ -73,6 +73,7 @@ class WorkflowsPanel(QWidget):
         self.defs_view = QListView()
         self.defs_view.setModel(self.defs_model)
         self.defs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.defs_view.setMaximumHeight(150)
         self.def_title = QLabel()
         self.def_title.setWordWrap(True)
         self.def_title.setTextFormat(Qt.TextFormat.RichText)
@@ -90,9 +91,9 @@ class WorkflowsPanel(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(QLabel("<b>Workflows</b>"))
-        ll.addWidget(self.defs_view, 1)
+        ll.addWidget(self.defs_view)
         ll.addWidget(self.def_title)
-        ll.addWidget(scroll, 2)
+        ll.addWidget(scroll, 1)
         ll.addLayout(def_buttons)
 
         # -- runs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.panels.workflows.models import STATUS_COLORS
@@ -60,7 +60,7 @@ class StepDiagram(QWidget):
         text_color = pal.color(QPalette.ColorRole.Text)
         base = pal.color(QPalette.ColorRole.Base)
         width = self.width() - 2 * MARGIN
-        box_w = int(min(max(width * 0.6, 150), 250))
+        box_w = int(min(max(width * 0.55, 150), 230))
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         for i, (step, text) in enumerate(zip(self._steps, self.box_texts(), strict=True)):
@@ -74,13 +74,20 @@ class StepDiagram(QWidget):
             p.setBrush(fill if status else base)
             p.drawRoundedRect(rect, 6, 6)
             p.setPen(text_color)
-            title, _, notes = text.partition("\n")
-            p.drawText(rect.adjusted(8, 4, -8, -BOX_H / 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       f"{i + 1}. {title}")
+            _, _, notes = text.partition("\n")
+            inner = int(rect.width()) - 16
+            bold = QFont(self.font())
+            bold.setBold(True)
+            p.setFont(bold)
+            head = QFontMetrics(bold).elidedText(f"{i + 1}. {step['name']}", Qt.TextElideMode.ElideRight, inner)
+            p.drawText(rect.adjusted(8, 4, -8, -BOX_H / 2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, head)
             p.setFont(small)
-            sub = notes or ""
+            parts = [str(step["action"])]
             if status:
-                sub = f"{status.replace('_', ' ')}" + (f" · {notes}" if notes else "")
+                parts.append(status.replace("_", " "))
+            if notes:
+                parts.append(notes)
+            sub = QFontMetrics(small).elidedText(" · ".join(parts), Qt.TextElideMode.ElideRight, inner)
             p.drawText(rect.adjusted(8, BOX_H / 2, -8, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, sub)
             p.setFont(self.font())
             comp = step.get("compensation")
@@ -89,8 +96,9 @@ class StepDiagram(QWidget):
                 y = top + BOX_H / 2
                 p.setPen(QPen(QColor("#8e24aa"), 1, Qt.PenStyle.DashLine))
                 p.drawLine(QPointF(x0, y), QPointF(x0 + 14, y))
-                p.drawText(QRectF(x0 + 18, top, width - box_w - 18, BOX_H),
-                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"undo: {comp['action']}")
+                undo_w = int(width - box_w - 18)
+                undo = QFontMetrics(self.font()).elidedText(f"undo: {comp['action']}", Qt.TextElideMode.ElideMiddle, undo_w)
+                p.drawText(QRectF(x0 + 18, top, undo_w, BOX_H), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, undo)
             if i < len(self._steps) - 1:
                 x = MARGIN + box_w / 2
                 y1, y2 = top + BOX_H, top + BOX_H + GAP
