@@ -814,8 +814,9 @@ class WorkflowEngine:
             reuse[s.name] = rec
         risky = [
             s.name for s in defn.steps[idx:]
+            # a step that finished, or was in flight when the run stopped or was cancelled, may have taken effect
             if by_name[s.name].status in (StepStatus.SUCCEEDED.value, StepStatus.INTERRUPTED.value, StepStatus.COMPENSATION_FAILED.value,
-                                          StepStatus.COMPENSATING.value)
+                                          StepStatus.COMPENSATING.value, StepStatus.CANCELLED.value)
             and not (self.registry.has(s.action) and self.registry.get(s.action).idempotent)
         ]
         if risky and not force:
