@@ -108,7 +108,7 @@ def test_a_non_idempotent_compensation_in_flight_needs_force(make_services: Any)
     log: list[str] = []
     wf, run_id = _crash_during(make_services, log, "undo:b", undo_idempotent=False)
     _register(wf, log, undo_idempotent=False)
-    with pytest.raises(ConflictError, match="compensate .* --force"):
+    with pytest.raises(ConflictError, match=r"compensate .* --force"):
         wf.resume(run_id)
     _finish(wf, lambda: wf.compensate(run_id, force=True))
     assert wf.show(run_id)["status"] == "compensated"
@@ -124,7 +124,7 @@ def test_cancel_an_interrupted_run_and_rerun_it_with_force(make_services: Any) -
     assert d["status"] == "cancelled" and [s["status"] for s in d["steps"]] == ["succeeded", "cancelled", "pending"]
     _check_replay(wf, run_id)
     # b was in flight (may have taken effect) and is not idempotent: a re-run from b needs --force
-    with pytest.raises(ConflictError, match="b already ran .* --force"):
+    with pytest.raises(ConflictError, match=r"b already ran .* --force"):
         wf.rerun(run_id, "b")
     with pytest.raises(ConflictError, match="cannot be reused"):
         wf.rerun(run_id, "c", force=True)
