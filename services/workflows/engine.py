@@ -147,6 +147,25 @@ class _FastUpdate:
         conn.exec_driver_sql(sql, (*params, *key_values))
 
 
+def process_start(pid: int) -> str:
+    """The kernel's start time of ``pid`` (clock ticks since boot), or '' where unknown.
+
+    Stored in a run's owner token beside the pid, so a recycled pid is not taken for the owner.
+    """
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def owner_alive(pid: int | None, token: str | None) -> bool:
+    """Is the process that owns a run (pid + token written by its engine) still running?"""
+    if not pid_alive(pid):
+        return False
+    started = (token or "").split(":", 1)[0]
+    return not started or started == process_start(pid or 0)
+
+
 def current_loop() -> asyncio.AbstractEventLoop:
     try:
         return asyncio.get_running_loop()
@@ -165,7 +184,8 @@ class WorkflowEngine:
         self.ctx = ctx
         self.registry = registry
         self.services = services
-        self.token = uuid.uuid4().hex
+        # "<process start time>:<random>": tells this engine apart, and survives pid reuse checks
+        self.token = f"{process_start(os.getpid())}:{uuid.uuid4().hex[:12]}"
         self._live: dict[str, _Live] = {}
         self._approvals: dict[tuple[str, str], asyncio.Event] = {}
         self._watcher: asyncio.Task[None] | None = None
@@ -619,7 +639,7 @@ class WorkflowEngine:
         status = RunStatus(run.status)
         if status.final:
             raise ConflictError(f"run {run_id} is already {status.value}")
-        if status.active and pid_alive(run.owner_pid) and run.owner_token != self.token:
+        if status.active and owner_alive(run.owner_pid, run.owner_token) and run.owner_token != self.token:
             self._commit(run_id, run={"cancel_requested": True})
             return "requested"
         live = self._live_from_db(run, steps)
@@ -677,9 +697,9 @@ class WorkflowEngine:
         me = os.getpid()
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(
-                select(RunRec.id, RunRec.workflow, RunRec.owner_pid, RunRec.phase).where(RunRec.status.in_(ACTIVE))
+                select(RunRec.id, RunRec.workflow, RunRec.owner_pid, RunRec.owner_token, RunRec.phase).where(RunRec.status.in_(ACTIVE))
             ).all()
-        stale = [r for r in rows if r.owner_pid == me or not pid_alive(r.owner_pid)]
+        stale = [r for r in rows if r.owner_pid == me or not owner_alive(r.owner_pid, r.owner_token)]
         if not stale:
             return []
         ids = [r.id for r in stale]
@@ -733,7 +753,7 @@ class WorkflowEngine:
             uow.commit()
 
     def _refuse_if_busy(self, run: RunRec) -> None:
-        if run.id in self._live or (RunStatus(run.status).active and pid_alive(run.owner_pid)):
+        if run.id in self._live or (RunStatus(run.status).active and owner_alive(run.owner_pid, run.owner_token)):
             raise ConflictError(f"run {run.id} is still {run.status}; cancel it first (`workflow cancel {run.id}`)")
         if run.superseded_by:
             raise ConflictError(f"run {run.id} was re-run as {run.superseded_by}; act on that run instead")
