@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app.workflows.definition import parse_definition
@@ -96,3 +96,79 @@ def test_every_run_ends_final_and_replays_to_the_stored_state(services: Any, spe
     assert {k: (v.status.value, v.attempts) for k, v in state.steps.items()} == {
         s["name"]: (s["status"], s["attempts"]) for s in detail["steps"]
     }
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=st.lists(step_st, min_size=1, max_size=4), crash_at=st.integers(0, 3))
+def test_a_crash_at_any_step_then_resume_still_ends_final_and_replays(
+    make_services: Any, spec: list[dict[str, Any]], crash_at: int
+) -> None:
+    """The process 'dies' while a random step runs (its tasks vanish, nothing more is written);
+    a restart marks the run interrupted; resume (all actions idempotent here) finishes it."""
+    first = make_services()
+    wf = first.extra["workflows"]
+    entered: list[int] = []
+
+    @wf.registry.action("plan", Param("plan", list), Param("i", int), idempotent=True, replace=True)
+    async def plan_blocking(actx: ActionContext, plan: list[str], i: int) -> dict[str, Any]:
+        if i == crash_at and actx.attempt == 1:
+            entered.append(i)
+            await asyncio.sleep(60)
+        if plan[min(actx.attempt, len(plan)) - 1] != "ok":
+            raise RuntimeError("planned failure")
+        return {}
+
+    @wf.registry.action("plan_undo", Param("ok", bool), idempotent=True, replace=True)
+    def plan_undo(actx: ActionContext, ok: bool) -> dict[str, Any]:
+        if not ok:
+            raise RuntimeError("planned compensation failure")
+        return {}
+
+    steps = []
+    for i, s in enumerate(spec):
+        step: dict[str, Any] = {"name": f"s{i}", "action": "plan", "inputs": {"plan": s["plan"], "i": i},
+                                "retry": {"max_attempts": s["attempts"], "initial_interval": 0}}
+        if s["skip"]:
+            step["condition"] = "ctx.go == 1"
+        if s["comp"] != "none":
+            step["compensation"] = {"action": "plan_undo", "inputs": {"ok": s["comp"] == "ok"}}
+        steps.append(step)
+    defn = parse_definition({"name": "crashprop", "inputs": {"go": {"type": "integer", "default": 0}}, "steps": steps})
+
+    async def until_crash_or_end() -> str:
+        run_id = wf.engine.start(defn, {})
+        while not entered and wf.engine.is_live(run_id):
+            await asyncio.sleep(0.005)
+        await wf.engine.shutdown()
+        return str(run_id)
+
+    run_id = asyncio.run(until_crash_or_end())
+    second = make_services()  # restart: recovery at start-up
+    wf2 = second.extra["workflows"]
+
+    @wf2.registry.action("plan", Param("plan", list), Param("i", int), idempotent=True, replace=True)
+    def plan_after_restart(actx: ActionContext, plan: list[str], i: int) -> dict[str, Any]:
+        if plan[min(actx.attempt, len(plan)) - 1] != "ok":
+            raise RuntimeError("planned failure")
+        return {}
+
+    wf2.registry.action("plan_undo", Param("ok", bool), idempotent=True, replace=True)(plan_undo)
+    status = RunStatus(wf2.show(run_id)["status"])
+    if entered:
+        assert status == RunStatus.INTERRUPTED
+
+        async def resume() -> None:
+            wf2.resume(run_id)
+            await wf2.wait(run_id)
+
+        asyncio.run(resume())
+    detail = wf2.show(run_id)
+    assert RunStatus(detail["status"]) in FINAL_RUN_STATUSES
+    state = replay(wf2.events_of(run_id), [s["name"] for s in detail["steps"]])
+    assert state.status.value == detail["status"]
+    assert {k: (v.status.value, v.attempts) for k, v in state.steps.items()} == {
+        s["name"]: (s["status"], s["attempts"]) for s in detail["steps"]
+    }
+    interrupted = [e for e in wf2.events_of(run_id) if e[0] == "workflow.interrupted"]
+    assert len(interrupted) == (1 if entered else 0)
+    event("crashed mid-step" if entered else "finished before the crash point")
