@@ -718,7 +718,9 @@ class WorkflowEngine:
                     .values(status=StepStatus.INTERRUPTED.value, error="interrupted: the process stopped during this step")
                 )
                 s.execute(
-                    update(RunRec).where(RunRec.id.in_(part)).values(status=RunStatus.INTERRUPTED.value, owner_pid=None, owner_token=None)
+                    update(RunRec).where(RunRec.id.in_(part)).values(
+                        status=RunStatus.INTERRUPTED.value, owner_pid=None, owner_token=None,
+                        error="interrupted: the process running it stopped; resume, compensate or re-run it")
                 )
             for r in stale:
                 uow.record(
@@ -786,7 +788,7 @@ class WorkflowEngine:
             self._check_compensations(live, force)
             new_status = RunStatus.COMPENSATING
         event = ev.WorkflowResumed(run_id=run_id, workflow=run.workflow, status=new_status.value, step=in_flight, correlation_id=run_id)
-        self._claim(run_id, new_status, updates, event)
+        self._claim(run_id, new_status, updates, event, {"error": live.error if live.phase == Phase.COMPENSATE else None})
         self._spawn(run_id)
         return run_id
 

@@ -118,8 +118,10 @@ class WorkflowsPanel(QWidget):
         self.cancel_button = QPushButton("Cancel run")
         self.rerun_button = QPushButton("Re-run from step…")
         self.approve_button = QPushButton("Approve")
+        self.reject_button = QPushButton("Reject")
         actions = QHBoxLayout()
-        for b in (self.resume_button, self.compensate_button, self.cancel_button, self.rerun_button, self.approve_button):
+        for b in (self.resume_button, self.compensate_button, self.cancel_button, self.rerun_button, self.approve_button,
+                  self.reject_button):
             actions.addWidget(b)
         actions.addStretch(1)
 
@@ -174,7 +176,8 @@ class WorkflowsPanel(QWidget):
         self.compensate_button.clicked.connect(lambda: self._repair("compensate"))
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.rerun_button.clicked.connect(self._on_rerun_clicked)
-        self.approve_button.clicked.connect(self._on_approve_clicked)
+        self.approve_button.clicked.connect(lambda: self._on_approve_clicked(True))
+        self.reject_button.clicked.connect(lambda: self._on_approve_clicked(False))
         self._unsubscribe: Callable[[], None] | None = services.bus.subscribe("workflow.*", self._on_event)
         self.destroyed.connect(lambda *_: self._disconnect())
 
@@ -328,6 +331,7 @@ class WorkflowsPanel(QWidget):
             s["action"] == "wait_for_approval" and s["status"] == "running" for s in (detail or {}).get("steps", [])
         )
         self.approve_button.setEnabled(waiting)
+        self.reject_button.setEnabled(waiting)
 
     # ------------------------------------------------------------------ live
     def _on_event(self, event: Event) -> None:
@@ -449,15 +453,15 @@ class WorkflowsPanel(QWidget):
         self.select_run(new_id)
         return new_id
 
-    def _on_approve_clicked(self) -> None:
+    def _on_approve_clicked(self, approved: bool) -> None:
         if self.current_run is None:
             return
         try:
-            step = self.svc.approve(self.current_run)
+            step = self.svc.approve(self.current_run, approved=approved, note="" if approved else "rejected in the panel")
         except TrendForgeError as exc:
             self._fail(exc)
             return
-        self.status_message.emit(f"approved {step}")
+        self.status_message.emit(f"{'approved' if approved else 'rejected'} {step}")
 
 
 def create_panel(services: ServiceManager) -> QWidget:

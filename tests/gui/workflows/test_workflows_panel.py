@@ -167,3 +167,15 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
     p.compensate_button.click()
     drive(lambda: p.run_detail()["status"] == "compensated")  # type: ignore[index]
     assert effects == ["charge 5", "refund 5"]
+
+
+def test_reject_fails_the_run_with_the_reason(panel: WorkflowsPanel, drive: Callable[..., None]) -> None:
+    select_definition(panel, "approval-demo")
+    run_id = panel.start_run("approval-demo", {"what": "a risky thing"})
+    assert run_id
+    drive(lambda: panel.reject_button.isEnabled())
+    panel.reject_button.click()
+    drive(lambda: panel.run_detail()["status"] == "failed")  # type: ignore[index]
+    drive(lambda: panel.runs_model.row_dict(0)["status"] == "failed")  # type: ignore[index]
+    assert "rejected in the panel" in panel.runs_model.data(panel.runs_model.index(0, 5))
+    assert not panel.approve_button.isEnabled() and not panel.reject_button.isEnabled()
