@@ -130,3 +130,51 @@ def test_another_process_approves_then_cancels_a_running_workflow(data_dir: Path
     detail = json.loads(cli("workflow", "show", run_id, "--json").stdout)
     assert detail["status"] == "cancelled"
     assert [s["status"] for s in detail["steps"]] == ["succeeded", "skipped", "cancelled", "pending"]
+
+
+def test_sigkill_the_cli_mid_workflow_then_resume_from_another_cli(data_dir: Path) -> None:
+    """The real CLI is killed while a run waits for approval; the next CLI finds it interrupted and resumes it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ)
+    env.pop("TRENDFORGE_HOME", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir), *args],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+
+    def popen(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir), *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    first = popen("workflow", "run", "approval-demo", "--input", "what=the build")
+    assert first.stdout is not None
+    run_id = first.stdout.readline().split()[1]
+    _wait_for_step(cli, run_id, "approve", "running")
+    os.kill(first.pid, signal.SIGKILL)
+    first.communicate(timeout=30)
+    assert first.returncode == -signal.SIGKILL
+
+    shown = json.loads(cli("workflow", "show", run_id, "--json").stdout)
+    assert shown["status"] == "interrupted"
+    assert [s["status"] for s in shown["steps"]] == ["succeeded", "skipped", "interrupted", "pending"]
+    health = cli("health", "--json")
+    assert "interrupted run" in health.stdout
+
+    second = popen("workflow", "resume", run_id)
+    try:
+        _wait_for_step(cli, run_id, "approve", "running")
+        assert cli("workflow", "approve", run_id).returncode == 0
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, err
+    finally:
+        second.kill() if second.poll() is None else None
+    final = json.loads(cli("workflow", "show", run_id, "--json").stdout)
+    assert final["status"] == "succeeded"
+    assert [s["attempts"] for s in final["steps"]] == [1, 0, 2, 1]
+    events = json.loads(cli("events", "list", "--correlation", run_id, "--type", "workflow.notified", "--json").stdout)
+    assert sorted(e["payload"]["title"] for e in events) == ["Approval needed", "Approved"]  # nothing ran twice
