@@ -171,6 +171,7 @@ def test_sigkill_the_cli_mid_workflow_then_resume_from_another_cli(data_dir: Pat
         assert cli("workflow", "approve", run_id).returncode == 0
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
+        assert "approval-demo succeeded" in out
     finally:
         second.kill() if second.poll() is None else None
     final = json.loads(cli("workflow", "show", run_id, "--json").stdout)
