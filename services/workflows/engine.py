@@ -583,6 +583,10 @@ class WorkflowEngine:
                                     "compensation_attempts": attempts, "compensated_at": self.ctx.clock()}),
                 events=[self._ev(live, ev.StepCompensated, step=step.name, ok=ok, error=error)],
             )
+        # from every step's state, not only this pass: a resumed compensation may find earlier undos done
+        statuses = {st.status for st in live.steps.values()}
+        any_failed = any_failed or StepStatus.COMPENSATION_FAILED in statuses
+        any_done = any_done or StepStatus.COMPENSATED in statuses
         final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
         self._commit(
             live.run_id,

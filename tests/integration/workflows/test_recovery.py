@@ -137,3 +137,20 @@ def test_cancel_an_interrupted_run_and_rerun_it_with_force(make_services: Any) -
     new_id = asyncio.run(go())
     assert wf.show(new_id)["steps"][0]["reused"] is True
     assert log.count("a") == 1  # a was never run again
+
+
+def test_a_crash_after_the_last_undo_still_ends_compensated(make_services: Any) -> None:
+    """Every undo was recorded, the final status was not: resuming must not call it plain 'failed'."""
+    log: list[str] = []
+    wf, run_id = _crash_during(make_services, log, "undo:a")
+    _register(wf, log)
+    from sqlalchemy import update
+
+    from services.workflows.models import WorkflowStepRecord
+
+    with wf.ctx.engine.begin() as conn:  # as if undo:a had been recorded just before the crash
+        conn.execute(update(WorkflowStepRecord).where(WorkflowStepRecord.run_id == run_id, WorkflowStepRecord.name == "a")
+                     .values(status="compensated"))
+    _finish(wf, lambda: wf.resume(run_id))
+    assert wf.show(run_id)["status"] == "compensated"
+    assert log == ["a", "b", "undo:b", "undo:a"]
