@@ -31,6 +31,7 @@ from services.settings.service import SettingsService
 from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
+    from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ class ServiceManager:
     @property
     def workflows(self) -> WorkflowsService:
         return cast("WorkflowsService", self.extra["workflows"])
+
+    @property
+    def trends(self) -> TrendsService:
+        return cast("TrendsService", self.extra["trends"])
 
     def services(self) -> list[BaseService]:
         return [self.events, self.settings, *self.extra.values()]

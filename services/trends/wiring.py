@@ -9,4 +9,13 @@ if TYPE_CHECKING:
 
 
 def wire(manager: ServiceManager) -> None:
-    """Build this area's services and register them on the manager. Nothing here yet."""
+    """Build the TrendsService; it sees the other areas' services through ``manager.extra``."""
+    from services.trends.service import TrendsService
+
+    svc = TrendsService(manager.ctx, manager.settings, extras=manager.extra)  # type: ignore[arg-type]
+    manager.extra["trends"] = svc
+    manager._closers.append(svc.close)
+    from PySide6.QtCore import QCoreApplication
+
+    if QCoreApplication.instance() is not None:  # the GUI: sync on schedule from start-up
+        svc.start_schedule()

@@ -1,0 +1,883 @@
+"""TrendsService: sync sources, keep history, score, relate, archive, import CSV, match templates.
+
+Network I/O is async on the caller's event loop (the qasync loop in the GUI, ``asyncio.run`` in
+the CLI) with one long-lived ``httpx.AsyncClient`` per loop, owned here and closed with the
+manager. Database work of a sync runs in a worker thread (``asyncio.to_thread``) so the GUI
+loop never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from sqlalchemy import Text, func, or_, select, type_coerce
+from sqlalchemy.orm import Session
+
+import app.trends.events  # noqa: F401 - registers the event types
+from app.errors import NotFoundError, ProviderError, UserError
+from app.events import Event
+from app.health import Health, HealthState
+from app.timeutil import parse_iso, to_iso
+from app.trends.correlate import CoMovementIndex, related, source_leads, text_similarity
+from app.trends.events import (
+    SourceFailed,
+    TrendArchived,
+    TrendDiscovered,
+    TrendEmerging,
+    TrendsSynced,
+    TrendUnarchived,
+    TrendUpdated,
+)
+from app.trends.matching import TemplateInfo, match_templates
+from app.trends.model import (
+    DEFAULT_ENABLED,
+    DEFAULT_INTERVAL_MINUTES,
+    DEFAULT_SUBREDDITS,
+    FETCHABLE,
+    Point,
+    SourceItem,
+    SourceName,
+    TrendTag,
+    parse_source,
+)
+from app.trends.normalize import clean_title, normalize_title, tokens
+from app.trends.series import analyze, combined_series
+from services.base import BaseService, operation
+from services.context import ServiceContext
+from services.db.base import make_session_factory
+from services.db.uow import UnitOfWork
+from services.events.bus import EventBus
+from services.settings.service import SettingsService
+from services.trends.models import SourceHealthRecord, TrendAliasRecord, TrendRecord, TrendSnapshotRecord
+from services.trends.schedule import SyncScheduler
+from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
+
+log = logging.getLogger(__name__)
+
+SETTING_ENABLED = "trends.enabled_sources"
+SETTING_SUBREDDITS = "trends.subreddits"
+SETTING_INTERVAL = "trends.interval_minutes"
+SETTING_GEO = "trends.geo"
+SETTING_WOEID = "trends.woeid"
+BACKOFF_BASE = 60.0
+BACKOFF_MAX = 6 * 3600.0
+MAX_RETRY_WAIT = 5.0  # a Retry-After longer than this ends the sync for that source and becomes backoff
+HISTORY_POINTS = 30
+
+
+@dataclass
+class SourceOutcome:
+    source: str
+    ok: bool
+    items: int = 0
+    error: str = ""
+    skipped: bool = False
+    warnings: list[str] = field(default_factory=list)
+    backoff_until: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "ok": self.ok,
+            "items": self.items,
+            "error": self.error,
+            "skipped": self.skipped,
+            "warnings": list(self.warnings),
+            "backoff_until": to_iso(self.backoff_until) if self.backoff_until else None,
+        }
+
+
+@dataclass
+class SyncReport:
+    started_at: datetime
+    outcomes: list[SourceOutcome]
+    discovered: int = 0
+    updated: int = 0
+    emerging: int = 0
+    items: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "started_at": to_iso(self.started_at),
+            "ok": self.ok,
+            "items": self.items,
+            "discovered": self.discovered,
+            "updated": self.updated,
+            "emerging": self.emerging,
+            "sources": [o.to_dict() for o in self.outcomes],
+        }
+
+
+def trend_dict(r: TrendRecord, series: Sequence[float] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": r.id,
+        "title": r.title,
+        "key": r.key,
+        "category": r.category,
+        "url": r.url,
+        "sources": list(r.sources or []),
+        "first_seen": to_iso(r.first_seen),
+        "last_seen": to_iso(r.last_seen),
+        "volume": r.volume,
+        "score": r.score,
+        "tag": r.tag,
+        "emerging": r.emerging,
+        "momentum": dict(r.momentum or {}),
+        "archived": r.archived,
+        "archived_at": to_iso(r.archived_at) if r.archived_at else None,
+    }
+    if series is not None:
+        out["series"] = list(series)
+    return out
+
+
+class TrendsService(BaseService):
+    name = "trends"
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        settings: SettingsService,
+        *,
+        extras: dict[str, Any] | None = None,
+        sources: dict[SourceName, TrendSource] | None = None,
+        timeout: float = 15.0,
+    ) -> None:
+        super().__init__(ctx)
+        self.settings = settings
+        self._extras = extras if extras is not None else {}
+        self.sources: dict[SourceName, TrendSource] = dict(sources or SOURCES)
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._sync_lock: asyncio.Lock | None = None
+        self._session_factory = make_session_factory(ctx.engine)
+        self.syncing = False
+        self.scheduler: SyncScheduler | None = None
+
+    # -- HTTP client ---------------------------------------------------------------------
+    def client(self) -> httpx.AsyncClient:
+        """The long-lived client of the running loop (a new loop, e.g. a new ``asyncio.run``, gets its own)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop or self._client.is_closed:
+            self._drop_client()
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self._timeout, connect=min(5.0, self._timeout)),
+                follow_redirects=True,
+                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4),
+            )
+            self._client_loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client, self._client_loop = self._client, None, None
+            await client.aclose()
+
+    def _drop_client(self) -> None:
+        client, loop = self._client, self._client_loop
+        self._client, self._client_loop = None, None
+        if client is None or client.is_closed:
+            return
+        if loop is not None and not loop.is_closed():
+            if loop.is_running():
+                loop.create_task(client.aclose())
+                return
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(client.aclose())
+                return
+        # its loop is gone: the sockets die with it; nothing left to await
+
+    def close(self) -> None:
+        """Called by the manager on close."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self._drop_client()
+
+    def start_schedule(self) -> SyncScheduler:
+        """Start the scheduled sync at the configured interval (needs a Qt application)."""
+        if self.scheduler is None:
+            self.scheduler = SyncScheduler(self)
+        self.scheduler.start(self.interval_minutes())
+        return self.scheduler
+
+    # -- settings -----------------------------------------------------------------------
+    def enabled_sources(self) -> list[SourceName]:
+        raw = self.settings.get(SETTING_ENABLED)
+        if not isinstance(raw, list):
+            return list(DEFAULT_ENABLED)
+        out = []
+        for v in raw:
+            with contextlib.suppress(UserError):
+                s = parse_source(str(v))
+                if s in FETCHABLE:
+                    out.append(s)
+        return out
+
+    def subreddits(self) -> list[str]:
+        raw = self.settings.get(SETTING_SUBREDDITS)
+        return [str(s) for s in raw] if isinstance(raw, list) else list(DEFAULT_SUBREDDITS)
+
+    def interval_minutes(self) -> int:
+        raw = self.settings.get(SETTING_INTERVAL)
+        return int(raw) if isinstance(raw, (int, float)) and raw >= 1 else DEFAULT_INTERVAL_MINUTES
+
+    @operation
+    def get_settings(self) -> dict[str, Any]:
+        return {
+            "enabled_sources": [s.value for s in self.enabled_sources()],
+            "subreddits": self.subreddits(),
+            "interval_minutes": self.interval_minutes(),
+            "geo": str(self.settings.get(SETTING_GEO) or "US"),
+            "woeid": int(self.settings.get(SETTING_WOEID) or 1),
+        }
+
+    @operation
+    def update_settings(
+        self,
+        *,
+        enabled_sources: Iterable[str] | None = None,
+        subreddits: Iterable[str] | None = None,
+        interval_minutes: int | None = None,
+        geo: str | None = None,
+        woeid: int | None = None,
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if enabled_sources is not None:
+            chosen = []
+            for s in enabled_sources:
+                src = parse_source(s)
+                self.require(src in FETCHABLE, f"{src} cannot be synced; it is import-only")
+                if src not in chosen:
+                    chosen.append(src)
+            values[SETTING_ENABLED] = [s.value for s in chosen]
+        if subreddits is not None:
+            subs: list[str] = []
+            for s in subreddits:
+                name = s.strip().removeprefix("/").removeprefix("r/")
+                if not name:
+                    continue
+                self.require(
+                    name.replace("_", "").isalnum() and 2 <= len(name) <= 21,
+                    f"{s!r} is not a subreddit name (letters, digits and _, 2-21 characters)",
+                )
+                if name.lower() not in {x.lower() for x in subs}:
+                    subs.append(name)
+            values[SETTING_SUBREDDITS] = subs
+        if interval_minutes is not None:
+            self.require(5 <= interval_minutes <= 24 * 60, "the sync interval must be between 5 and 1440 minutes")
+            values[SETTING_INTERVAL] = int(interval_minutes)
+        if geo is not None:
+            self.require(geo.isalpha() and len(geo) == 2, "geo must be a two-letter country code such as US")
+            values[SETTING_GEO] = geo.upper()
+        if woeid is not None:
+            self.require(woeid > 0, "WOEID must be a positive number (1 = worldwide)")
+            values[SETTING_WOEID] = int(woeid)
+        if values:
+            self.settings.update(values)
+        self.invalidate()
+        if interval_minutes is not None and self.scheduler is not None and self.scheduler.active:
+            self.scheduler.interval_changed.emit(float(interval_minutes))  # may be called off the GUI thread
+        return self.get_settings()
+
+    def _source_config(self, source: SourceName) -> SourceConfig:
+        cfg = SourceConfig(base_url=self.settings.base_url(source.setting_name))
+        s = self.get_settings()
+        cfg.subreddits = tuple(s["subreddits"])
+        cfg.geo = s["geo"]
+        cfg.country = s["geo"]
+        cfg.woeid = s["woeid"]
+        if source in (SourceName.X, SourceName.TIKTOK):
+            cfg.token = self.settings.credential(source.value)
+        return cfg
+
+    # -- sync ------------------------------------------------------------------------------
+    @operation
+    async def sync(self, source: str | SourceName | None = None, *, scheduled: bool = False) -> SyncReport:
+        """Fetch every enabled source (or one) and store a snapshot per trend.
+
+        A scheduled sync skips sources still in backoff; an on-demand sync tries them anyway.
+        """
+        if source is not None:
+            src = source if isinstance(source, SourceName) else parse_source(source)
+            self.require(src in FETCHABLE, f"{src} is import-only: use `trendforge trends import --source {src} FILE`")
+            targets = [src]
+        else:
+            targets = self.enabled_sources()
+            self.require(targets, "no trend source is enabled; enable one in the trends settings")
+        if self._sync_lock is None or self._client_loop is not asyncio.get_running_loop():
+            self._sync_lock = asyncio.Lock()
+        async with self._sync_lock:
+            self.syncing = True
+            try:
+                return await self._sync(targets, scheduled)
+            finally:
+                self.syncing = False
+
+    async def _sync(self, targets: list[SourceName], scheduled: bool) -> SyncReport:
+        now = self.ctx.clock()
+        health = {h["name"]: h for h in await asyncio.to_thread(self._health_rows)}
+        to_fetch: list[SourceName] = []
+        outcomes: dict[SourceName, SourceOutcome] = {}
+        for src in targets:
+            until = health.get(src.value, {}).get("backoff_until_dt")
+            if scheduled and until is not None and until > now:
+                outcomes[src] = SourceOutcome(src.value, ok=True, skipped=True, backoff_until=until, warnings=[f"in backoff until {to_iso(until)}"])
+            else:
+                to_fetch.append(src)
+        client = self.client()
+        results = await asyncio.gather(*(self._fetch(src, client) for src in to_fetch), return_exceptions=True)
+        fetched: dict[SourceName, FetchResult] = {}
+        errors: dict[SourceName, BaseException] = {}
+        for src, res in zip(to_fetch, results, strict=True):
+            if isinstance(res, FetchResult):
+                fetched[src] = res
+            else:
+                errors[src] = res
+                if not isinstance(res, Exception):
+                    raise res
+        report, events = await asyncio.to_thread(self._store_sync, now, fetched, errors, outcomes)
+        # committed in the worker; delivered here, on the caller's (the GUI loop's) thread
+        self.ctx.bus.dispatch(events)
+        report.outcomes = [outcomes[s] for s in targets]
+        return report
+
+    async def _fetch(self, src: SourceName, client: httpx.AsyncClient) -> FetchResult:
+        adapter = self.sources[src]
+        # settings and the keyring (X, TikTok) are read off the loop; a failure there fails this source only
+        cfg = await asyncio.to_thread(self._source_config, src)
+
+        async def once() -> FetchResult:
+            try:
+                return await adapter.fetch(client, cfg)
+            except ProviderError as exc:
+                if exc.transient and exc.retry_after is not None and exc.retry_after > MAX_RETRY_WAIT:
+                    # waiting that long inside a sync helps nobody: stop and back off instead
+                    raise ProviderError(str(exc), provider=exc.provider, transient=False, retry_after=exc.retry_after, status_code=exc.status_code) from exc
+                raise
+
+        return await self.with_retry_async(once, attempts=3)
+
+    def _store_sync(
+        self,
+        now: datetime,
+        fetched: dict[SourceName, FetchResult],
+        errors: dict[SourceName, BaseException],
+        outcomes: dict[SourceName, SourceOutcome],
+    ) -> tuple[SyncReport, list[Event]]:
+        items = [item for res in fetched.values() for item in res.items]
+        report = SyncReport(started_at=now, outcomes=[])
+        deferred = _DeferredDispatch(self.ctx.bus)
+        with UnitOfWork(self._session_factory, cast(EventBus, deferred)) as uow:
+            s = uow.session
+            for src, res in fetched.items():
+                rec = self._health_record(s, src)
+                rec.last_attempt = now
+                rec.last_success = now
+                rec.failures = 0
+                rec.backoff_until = None
+                rec.last_items = len(res.items)
+                rec.notes = {**res.notes, "warnings": res.warnings[:20]}
+                outcomes[src] = SourceOutcome(src.value, ok=True, items=len(res.items), warnings=list(res.warnings))
+            for src, exc in errors.items():
+                rec = self._health_record(s, src)
+                rec.last_attempt = now
+                rec.failures = (rec.failures or 0) + 1
+                backoff = min(BACKOFF_BASE * 2 ** (rec.failures - 1), BACKOFF_MAX)
+                retry_after = exc.retry_after if isinstance(exc, ProviderError) else None
+                if retry_after is not None:
+                    backoff = max(backoff, retry_after)
+                message = str(exc) if isinstance(exc, (ProviderError, UserError)) else f"{src}: {type(exc).__name__}: {exc}"
+                rec.last_error = message
+                rec.last_error_at = now
+                rec.backoff_until = now + timedelta(seconds=backoff)
+                outcomes[src] = SourceOutcome(src.value, ok=False, error=message, backoff_until=rec.backoff_until)
+                uow.record(SourceFailed(source=self.name, source_name=src.value, error=message, backoff_seconds=backoff, consecutive_failures=rec.failures))
+                if not isinstance(exc, ProviderError):
+                    log.error("trend source %s failed unexpectedly", src, exc_info=exc)
+            self._ingest(s, uow.record, items, now, report)
+            uow.record(
+                TrendsSynced(
+                    source=self.name,
+                    sources=tuple(sorted(o.source for o in outcomes.values() if o.ok and not o.skipped)),
+                    failed=tuple(sorted(o.source for o in outcomes.values() if not o.ok)),
+                    items=len(items),
+                    discovered=report.discovered,
+                    updated=report.updated,
+                    emerging=report.emerging,
+                )
+            )
+            uow.commit()
+        self.invalidate()
+        return report, deferred.events
+
+    @staticmethod
+    def _health_record(s: Session, src: SourceName) -> SourceHealthRecord:
+        rec = s.get(SourceHealthRecord, src.value)
+        if rec is None:
+            rec = SourceHealthRecord(name=src.value, failures=0, last_error="", last_items=0, notes={})
+            s.add(rec)
+        return rec
+
+    def _ingest(
+        self,
+        s: Session,
+        record: Callable[..., None],
+        items: Sequence[SourceItem],
+        now: datetime,
+        report: SyncReport,
+        *,
+        times: Sequence[datetime] | None = None,
+    ) -> list[str]:
+        """Merge items into trends (by normalized key), add snapshots, recompute metrics."""
+        # collapse duplicates within one source at one time: keep the highest volume
+        best: dict[tuple[str, str, datetime], tuple[SourceItem, datetime]] = {}
+        for i, item in enumerate(items):
+            key = normalize_title(item.title)
+            if not key:
+                continue
+            when = times[i] if times is not None else now
+            k = (key, item.source.value, when)
+            if k not in best or item.volume > best[k][0].volume:
+                best[k] = (item, when)
+        keys = sorted({k[0] for k in best})
+        existing: dict[str, TrendRecord] = {}
+        for chunk in _chunks(keys, 500):
+            for r in s.scalars(select(TrendRecord).where(TrendRecord.key.in_(chunk))):
+                existing[r.key] = r
+        aliases: set[tuple[str, str, str]] = set()
+        if existing:
+            ids = [r.id for r in existing.values()]
+            for chunk in _chunks(ids, 500):
+                for a in s.scalars(select(TrendAliasRecord).where(TrendAliasRecord.trend_id.in_(chunk))):
+                    aliases.add((a.trend_id, a.alias, a.source))
+        touched: dict[str, TrendRecord] = {}
+        new_ids: set[str] = set()
+        snapshots: list[dict[str, Any]] = []
+        new_aliases: list[dict[str, Any]] = []
+        for (key, src, _when), (item, when) in sorted(best.items(), key=lambda kv: (kv[1][1], kv[0])):
+            rec = existing.get(key)
+            title = clean_title(item.title)
+            if rec is None:
+                rec = TrendRecord(
+                    id=uuid.uuid4().hex,
+                    key=key,
+                    title=title,
+                    category=item.category[:120],
+                    url=item.url,
+                    sources=[src],
+                    first_seen=when,
+                    last_seen=when,
+                    volume=item.volume,
+                    score=0.0,
+                    tag=TrendTag.NEW.value,
+                    emerging=False,
+                    momentum={},
+                    archived=False,
+                )
+                s.add(rec)
+                existing[key] = rec
+                new_ids.add(rec.id)
+            else:
+                if src not in (rec.sources or []):
+                    rec.sources = sorted({*(rec.sources or []), src})
+                if when >= rec.last_seen:
+                    rec.last_seen = when
+                if when < rec.first_seen:
+                    rec.first_seen = when
+                if not rec.url and item.url:
+                    rec.url = item.url
+                if not rec.category and item.category:
+                    rec.category = item.category[:120]
+            if (rec.id, title, src) not in aliases:
+                aliases.add((rec.id, title, src))
+                new_aliases.append({"trend_id": rec.id, "alias": title, "source": src, "first_seen": when})
+            snapshots.append({"trend_id": rec.id, "source": src, "taken_at": when, "volume": float(item.volume), "rank": int(item.rank)})
+            touched[rec.id] = rec
+        s.flush()  # new trends first: aliases and snapshots reference them
+        if new_aliases:
+            s.execute(TrendAliasRecord.__table__.insert(), new_aliases)  # type: ignore[attr-defined]
+        if snapshots:
+            s.execute(TrendSnapshotRecord.__table__.insert(), snapshots)  # type: ignore[attr-defined]
+        points = self._points(s, list(touched))
+        for tid, rec in touched.items():
+            m, tag, score = analyze(combined_series(points.get(tid, [])))
+            was_emerging, old_tag = rec.emerging, rec.tag
+            rec.momentum = m.to_dict()
+            rec.tag = tag.value
+            rec.score = score
+            rec.emerging = m.emerging
+            rec.volume = m.latest
+            if tid in new_ids:
+                report.discovered += 1
+                record(TrendDiscovered(source=self.name, trend_id=tid, title=rec.title, sources=tuple(rec.sources or [])))
+            elif tag.value != old_tag:
+                report.updated += 1
+                record(TrendUpdated(source=self.name, trend_id=tid, title=rec.title, tag=tag.value, score=score))
+            if m.emerging and not was_emerging and not rec.archived:
+                report.emerging += 1
+                record(TrendEmerging(source=self.name, trend_id=tid, title=rec.title, tag=tag.value, score=score))
+        report.items += len(snapshots)
+        return list(touched)
+
+    @staticmethod
+    def _points(s: Session, ids: Sequence[str], limit_per_trend: int = HISTORY_POINTS * 4) -> dict[str, list[Point]]:
+        out: dict[str, list[Point]] = {}
+        for chunk in _chunks(list(ids), 500):
+            q = (
+                select(TrendSnapshotRecord.trend_id, TrendSnapshotRecord.taken_at, TrendSnapshotRecord.source, TrendSnapshotRecord.volume, TrendSnapshotRecord.rank)
+                .where(TrendSnapshotRecord.trend_id.in_(chunk))
+                .order_by(TrendSnapshotRecord.trend_id, TrendSnapshotRecord.taken_at)
+            )
+            for tid, taken_at, source, volume, rank in s.execute(q):
+                out.setdefault(tid, []).append(Point(taken_at, source, volume, rank))
+        for tid, pts in out.items():
+            if len(pts) > limit_per_trend:
+                out[tid] = pts[-limit_per_trend:]
+        return out
+
+    # -- CSV import --------------------------------------------------------------------------
+    @operation
+    def import_csv(self, source: str, path: str | Path) -> dict[str, Any]:
+        """Import trends from a CSV with a ``title`` column and optional ``volume``, ``rank``,
+        ``taken_at`` (ISO time; rows with times become history), ``url`` and ``category``.
+
+        The whole file is checked first; one bad row rejects the file with its line number.
+        """
+        src = parse_source(source)
+        p = Path(path).expanduser()
+        self.require(p.is_file(), f"no such file: {p}")
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{p} is not UTF-8 text ({exc.reason}); save the CSV as UTF-8") from exc
+        reader = csv.DictReader(io.StringIO(text))
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        aliases = {"name": "title", "trend": "title", "hashtag_name": "title", "trend_name": "title", "topic": "title", "query": "title",
+                   "traffic": "volume", "approx_traffic": "volume", "tweet_count": "volume", "video_views": "volume", "score": "volume",
+                   "time": "taken_at", "date": "taken_at", "timestamp": "taken_at"}
+        mapped = [aliases.get(f, f) for f in fields]
+        self.require("title" in mapped, f"{p.name}: no 'title' column (found: {', '.join(fields) or 'nothing'}); the first row must name the columns")
+        now = self.ctx.clock()
+        items: list[SourceItem] = []
+        times: list[datetime] = []
+        for line_no, row in enumerate(reader, start=2):
+            values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in (reader.fieldnames or [])) if i < len(mapped)}
+            title = values.get("title", "")
+            if not title:
+                raise UserError(f"{p.name} line {line_no}: empty title")
+            if not normalize_title(title):
+                raise UserError(f"{p.name} line {line_no}: title {title!r} has no letters or digits")
+            try:
+                volume = float(values.get("volume", "").replace(",", "").rstrip("+") or 0)
+                rank = int(values.get("rank") or 0) or len(items) + 1
+            except ValueError:
+                raise UserError(f"{p.name} line {line_no}: volume and rank must be numbers") from None
+            self.require(volume >= 0, f"{p.name} line {line_no}: volume must not be negative")
+            when = parse_iso(values["taken_at"]) if values.get("taken_at") else now
+            self.require(when <= now + timedelta(days=1), f"{p.name} line {line_no}: taken_at is in the future")
+            items.append(SourceItem(src, title, volume, rank, url=values.get("url", ""), category=values.get("category", "")))
+            times.append(when)
+        self.require(items, f"{p.name} has no data rows")
+        report = SyncReport(started_at=now, outcomes=[SourceOutcome(src.value, ok=True, items=len(items))])
+        with self.ctx.new_uow() as uow:
+            self._ingest(uow.session, uow.record, items, now, report, times=times)
+            uow.record(TrendsSynced(source=self.name, sources=(f"csv:{src.value}",), items=len(items), discovered=report.discovered, updated=report.updated, emerging=report.emerging))
+            uow.commit()
+        self.invalidate()
+        return {"file": str(p), "source": src.value, "rows": len(items), "discovered": report.discovered, "updated": report.updated, "emerging": report.emerging, "snapshots": report.items}
+
+    # -- reads ------------------------------------------------------------------------------
+    @operation
+    def list_trends(
+        self,
+        *,
+        emerging: bool = False,
+        source: str | None = None,
+        tag: str | None = None,
+        archived: bool | None = False,
+        search: str | None = None,
+        limit: int | None = 200,
+        with_series: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Trends by score, best first. ``archived=None`` lists both."""
+        src = parse_source(source).value if source else None
+        if tag:
+            try:
+                tag = TrendTag(tag.lower()).value
+            except ValueError:
+                raise UserError(f"unknown tag {tag!r}; use one of: {', '.join(t.value for t in TrendTag)}") from None
+
+        def load() -> list[dict[str, Any]]:
+            with self.ctx.new_uow() as uow:
+                q = select(TrendRecord)
+                if archived is not None:
+                    q = q.where(TrendRecord.archived.is_(archived))
+                if emerging:
+                    q = q.where(TrendRecord.emerging.is_(True))
+                if tag:
+                    q = q.where(TrendRecord.tag == tag)
+                if src:
+                    q = q.where(type_coerce(TrendRecord.sources, Text).like(f'%"{src}"%'))
+                if search:
+                    like = f"%{_escape_like(search.strip())}%"
+                    key_like = f"%{normalize_title(search)}%"
+                    alias_ids = select(TrendAliasRecord.trend_id).where(TrendAliasRecord.alias.like(like, escape="\\"))
+                    q = q.where(
+                        or_(TrendRecord.title.like(like, escape="\\"), TrendRecord.key.like(key_like), TrendRecord.id.in_(alias_ids))
+                    )
+                q = q.order_by(TrendRecord.score.desc(), TrendRecord.last_seen.desc(), TrendRecord.id)
+                if limit:
+                    q = q.limit(limit)
+                rows = list(uow.session.scalars(q))
+                series: dict[str, list[float]] = {}
+                if with_series and rows:
+                    pts = self._points(uow.session, [r.id for r in rows], HISTORY_POINTS * 2)
+                    series = {tid: combined_series(p)[-HISTORY_POINTS:] for tid, p in pts.items()}
+                return [trend_dict(r, series.get(r.id, []) if with_series else None) for r in rows]
+
+        key = ("list", emerging, src, tag, archived, search, limit, with_series)
+        return [dict(d) for d in self.cached(key, load)]
+
+    def _find(self, s: Session, trend_id: str) -> TrendRecord:
+        tid = trend_id.strip().lower()
+        self.require(len(tid) >= 4, "give at least 4 characters of the trend id")
+        if not all(c in "0123456789abcdef" for c in tid):
+            raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal, see `trendforge trends list`")
+        rec = s.get(TrendRecord, tid)
+        if rec is not None:
+            return rec
+        matches = list(s.scalars(select(TrendRecord).where(TrendRecord.id.like(f"{tid}%")).limit(2)))
+        if not matches:
+            raise NotFoundError(f"no trend with id {trend_id!r}; see `trendforge trends list`")
+        if len(matches) > 1:
+            raise UserError(f"trend id {trend_id!r} is ambiguous; give more characters")
+        return matches[0]
+
+    @operation
+    def show(self, trend_id: str) -> dict[str, Any]:
+        with self.ctx.new_uow() as uow:
+            rec = self._find(uow.session, trend_id)
+            snaps = list(
+                uow.session.scalars(
+                    select(TrendSnapshotRecord).where(TrendSnapshotRecord.trend_id == rec.id).order_by(TrendSnapshotRecord.taken_at, TrendSnapshotRecord.source)
+                )
+            )
+            aliases = list(uow.session.scalars(select(TrendAliasRecord).where(TrendAliasRecord.trend_id == rec.id).order_by(TrendAliasRecord.first_seen)))
+            pts = [Point(x.taken_at, x.source, x.volume, x.rank) for x in snaps]
+            out = trend_dict(rec, combined_series(pts))
+            out["snapshots"] = [{"taken_at": to_iso(x.taken_at), "source": x.source, "volume": x.volume, "rank": x.rank} for x in snaps]
+            out["aliases"] = [{"alias": a.alias, "source": a.source, "first_seen": to_iso(a.first_seen)} for a in aliases]
+            first: dict[str, datetime] = {}
+            for x in snaps:
+                first.setdefault(x.source, x.taken_at)
+            out["first_seen_by_source"] = {k: to_iso(v) for k, v in first.items()}
+            out["source_leads"] = [lead.to_dict() for lead in source_leads(pts)]
+            return out
+
+    def _all_series(self) -> dict[str, tuple[str, list[float]]]:
+        def load() -> dict[str, tuple[str, list[float]]]:
+            with self.ctx.new_uow() as uow:
+                rows = list(uow.session.execute(select(TrendRecord.id, TrendRecord.title).where(TrendRecord.archived.is_(False))))
+                pts = self._points(uow.session, [r[0] for r in rows], HISTORY_POINTS * 2)
+            return {tid: (title, combined_series(pts.get(tid, []))[-HISTORY_POINTS:]) for tid, title in rows}
+
+        return self.cached(("all_series",), load)
+
+    def _index(self) -> CoMovementIndex:
+        return self.cached(("index",), lambda: CoMovementIndex({k: v[1] for k, v in self._all_series().items()}, HISTORY_POINTS))
+
+    @operation
+    def related(self, trend_id: str, n: int = 10) -> list[dict[str, Any]]:
+        """Related trends by text similarity and co-movement, with the lag showing who leads."""
+        with self.ctx.new_uow() as uow:
+            rec = self._find(uow.session, trend_id)
+            pts = self._points(uow.session, [rec.id], HISTORY_POINTS * 2).get(rec.id, [])
+            tid, title, series = rec.id, rec.title, combined_series(pts)[-HISTORY_POINTS:]
+        everything = self._all_series()
+        words = set(tokens(title))
+        candidates = {k for k, _ in self._index().top(tid, n=50, min_rho=0.5)} if tid in everything else set()
+        for tid, (other, _s) in everything.items():
+            if words & set(tokens(other)) or text_similarity(title, other) >= 0.3:
+                candidates.add(tid)
+        candidates.discard(tid)
+        found = related(tid, title, series, ((t, everything[t][0], everything[t][1]) for t in candidates if t in everything), n=n)
+        return [
+            {"id": r.key, "title": everything[r.key][0], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
+             "leader": "this" if r.lag > 0 else "other" if r.lag < 0 else "together"}
+            for r in found
+        ]
+
+    @operation
+    def matching_templates(self, trend_id: str, n: int = 5) -> list[dict[str, Any]]:
+        with self.ctx.new_uow() as uow:
+            rec = self._find(uow.session, trend_id)
+            title, category = rec.title, rec.category
+        return [m.to_dict() for m in match_templates(title, category, self._templates(), n=n)]
+
+    def templates_available(self) -> bool:
+        return self._extras.get("templates") is not None
+
+    def _templates(self) -> list[TemplateInfo]:
+        """Templates from the templates area if it is wired (duck-typed: it is built in parallel)."""
+        svc = self._extras.get("templates")
+        if svc is None:
+            return []
+        for name in ("find", "list_templates", "list"):
+            fn = getattr(svc, name, None)
+            if callable(fn):
+                try:
+                    rows = fn()
+                except TypeError:
+                    continue
+                return [t for t in (_template_info(r) for r in rows) if t is not None]
+        return []
+
+    @operation
+    def pick(self, min_score: float = 0.0, trend_id: str | None = None) -> dict[str, Any]:
+        """The trend a trend-to-release run starts from: ``trend_id`` if given, else the best
+        emerging (then best overall) non-archived trend scoring at least ``min_score``."""
+        with self.ctx.new_uow() as uow:
+            if trend_id:
+                rec = self._find(uow.session, trend_id)
+                self.require(not rec.archived, f"trend {rec.title!r} is archived; unarchive it first")
+            else:
+                q = select(TrendRecord).where(TrendRecord.archived.is_(False), TrendRecord.score >= min_score)
+                found = uow.session.scalars(q.order_by(TrendRecord.emerging.desc(), TrendRecord.score.desc()).limit(1)).first()
+                if found is None:
+                    raise NotFoundError(f"no trend scores {min_score} or more; run `trendforge trends sync` first")
+                rec = found
+            return {"trend_id": rec.id, "title": rec.title, "score": rec.score, "tag": rec.tag, "category": rec.category}
+
+    # -- archive -----------------------------------------------------------------------------
+    @operation
+    def archive(self, trend_id: str) -> dict[str, Any]:
+        return self._set_archived(trend_id, True)
+
+    @operation
+    def unarchive(self, trend_id: str) -> dict[str, Any]:
+        return self._set_archived(trend_id, False)
+
+    def _set_archived(self, trend_id: str, archived: bool) -> dict[str, Any]:
+        with self.ctx.new_uow() as uow:
+            rec = self._find(uow.session, trend_id)
+            if rec.archived != archived:
+                rec.archived = archived
+                rec.archived_at = self.ctx.clock() if archived else None
+                cls = TrendArchived if archived else TrendUnarchived
+                uow.record(cls(source=self.name, trend_id=rec.id, title=rec.title))
+            out = trend_dict(rec)
+            uow.commit()
+        self.invalidate()
+        return out
+
+    # -- health -----------------------------------------------------------------------------
+    @operation
+    def source_health(self) -> list[dict[str, Any]]:
+        """Per fetchable source: enabled, last success/attempt/error, failures, backoff, notes."""
+        return [{k: v for k, v in row.items() if k != "backoff_until_dt"} for row in self._health_rows()]
+
+    def _health_rows(self) -> list[dict[str, Any]]:
+        def load() -> list[dict[str, Any]]:
+            enabled = set(self.enabled_sources())
+            with self.ctx.new_uow() as uow:
+                recs = {r.name: r for r in uow.session.scalars(select(SourceHealthRecord))}
+                out = []
+                for src in FETCHABLE:
+                    r = recs.get(src.value)
+                    out.append({
+                        "name": src.value,
+                        "enabled": src in enabled,
+                        "last_success": to_iso(r.last_success) if r and r.last_success else None,
+                        "last_attempt": to_iso(r.last_attempt) if r and r.last_attempt else None,
+                        "last_error": r.last_error if r else "",
+                        "last_error_at": to_iso(r.last_error_at) if r and r.last_error_at else None,
+                        "failures": r.failures if r else 0,
+                        "backoff_until": to_iso(r.backoff_until) if r and r.backoff_until else None,
+                        "backoff_until_dt": r.backoff_until if r else None,
+                        "last_items": r.last_items if r else 0,
+                        "notes": dict(r.notes or {}) if r else {},
+                        "ok": bool(r is None or r.failures == 0),
+                    })
+            return out
+
+        return [dict(d) for d in self.cached(("health",), load)]
+
+    @operation
+    def counts(self) -> dict[str, int]:
+        with self.ctx.new_uow() as uow:
+            total = uow.session.scalar(select(func.count()).select_from(TrendRecord)) or 0
+            snaps = uow.session.scalar(select(func.count()).select_from(TrendSnapshotRecord)) or 0
+        return {"trends": int(total), "snapshots": int(snaps)}
+
+    def health(self) -> Health:
+        failing = [h for h in self.source_health() if h["enabled"] and h["failures"]]
+        if failing:
+            return Health(self.name, HealthState.DEGRADED, "; ".join(f"{h['name']}: {h['last_error']}" for h in failing)[:300])
+        return Health(self.name, HealthState.OK, f"sources: {', '.join(s.value for s in self.enabled_sources())}")
+
+
+class _DeferredDispatch:
+    """Stands in for the bus inside a worker-thread unit of work: events are stored in the same
+    transaction as always, but handed back for dispatch on the calling thread (Qt signals emitted
+    from a worker thread would be queued to objects that may be gone by then)."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self.events: list[Event] = []
+
+    @property
+    def store(self) -> Any:
+        return self._bus.store
+
+    def dispatch(self, events: Sequence[Event], *, replay: bool = False) -> None:
+        self.events.extend(events)
+
+
+def _template_info(row: Any) -> TemplateInfo | None:
+    def get(name: str, default: Any = "") -> Any:
+        if isinstance(row, dict):
+            return row.get(name, default)
+        return getattr(row, name, default)
+
+    tid = get("id", None)
+    if tid is None:
+        return None
+    tags = get("tags", ()) or ()
+    if isinstance(tags, str):
+        tags = [t.strip() for t in tags.split(",")]
+    return TemplateInfo(
+        id=str(tid),
+        name=str(get("title", "") or get("name", "") or tid),
+        category=str(get("category", "") or ""),
+        tags=tuple(str(t) for t in tags),
+        description=str(get("description", "") or ""),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]

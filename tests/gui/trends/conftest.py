@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "trends"))
+from standins import StandIn
+
+
+@pytest.fixture
+def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    s = StandIn().start()
+    for name in ("REDDIT", "GOOGLE_TRENDS", "X", "TIKTOK"):
+        monkeypatch.setenv(f"TRENDFORGE_{name}_BASE_URL", s.url)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(autouse=True)
+def _drain_background_jobs(qtbot: object) -> Iterator[None]:
+    """Let the panel's background reads finish before its widgets are closed at teardown."""
+    yield
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(15000)
+    qtbot.wait(20)  # type: ignore[attr-defined]  # deliver their callbacks while the panel still exists
