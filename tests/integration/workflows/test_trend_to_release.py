@@ -127,3 +127,23 @@ def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, q
     (build,) = builds.list_builds()
     assert build.state.value == "cancelled"
     assert not list(out.iterdir())
+
+
+def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Path) -> None:
+    wf = services.extra["workflows"]
+    if "trends" not in services.extra:
+        assert not wf.registry.has("trends.pick")
+        return
+    csv = tmp_path / "trends.csv"
+    csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
+    services.extra["trends"].import_csv("reddit", csv)
+    detail = run({"name": "pick", "inputs": {"min": {"type": "number", "default": 0}}, "steps": [
+        {"name": "pick", "action": "trends.pick", "inputs": {"min_score": "${ctx.min}"}},
+        {"name": "say", "action": "notify", "inputs": {"title": "Trend", "message": "${steps.pick.output.title}"}},
+    ]})
+    assert detail["status"] == "succeeded"
+    assert detail["steps"][0]["output"]["title"] == "Cozy cat cafe"
+    assert detail["steps"][1]["output"]["message"] == "Cozy cat cafe"
+    too_high = run({"name": "pick2", "steps": [{"name": "pick", "action": "trends.pick", "inputs": {"min_score": 1e9}}]})
+    assert too_high["status"] == "failed" and "no trend scores" in too_high["steps"][0]["error"]
+    assert too_high["steps"][0]["attempts"] == 1  # NotFoundError is a UserError: not retried
