@@ -107,6 +107,10 @@ class ServiceManager:
         checks.extend(tool_checks())
         return checks
 
+    def on_close(self, closer: Callable[[], Any]) -> None:
+        """Run ``closer`` when the manager closes (last registered, first run)."""
+        self._closers.append(closer)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             try:

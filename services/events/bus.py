@@ -11,11 +11,12 @@ import contextlib
 import contextvars
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from sqlalchemy import Engine
 
 from app.events import Event
@@ -56,6 +57,7 @@ class EventBus(QObject):
     published = Signal(object)
     replayed = Signal(object)
     subscriber_failed = Signal(object, str)
+    _deliver = Signal(object, bool)
 
     def __init__(self, engine: Engine, store: EventStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,8 @@ class EventBus(QObject):
         self._by_class: dict[type[Event], list[Handler]] = {}
         self._by_pattern: dict[str, list[Handler]] = {}
         self._resolved: dict[tuple[type[Event], str], list[Handler]] = {}
+        self._home_thread = threading.get_ident()
+        self._deliver.connect(self._dispatch_here, Qt.ConnectionType.QueuedConnection)
 
     @property
     def store(self) -> EventStore:
@@ -123,7 +127,17 @@ class EventBus(QObject):
         return stamped
 
     def dispatch(self, events: Sequence[Event], *, replay: bool = False) -> None:
-        """Deliver already-committed events to subscribers and the Qt signal."""
+        """Deliver already-committed events to subscribers and the Qt signal.
+
+        Subscribers always run on the bus's own (GUI) thread: a commit made on a worker thread
+        hands its events over through a queued signal, so no handler touches widgets off-thread.
+        """
+        if threading.get_ident() != self._home_thread:
+            self._deliver.emit(list(events), replay)
+            return
+        self._dispatch_here(events, replay)
+
+    def _dispatch_here(self, events: Sequence[Event], replay: bool = False) -> None:
         for event in events:
             for handler in self._handlers_for(event):
                 try:

@@ -14,7 +14,7 @@ def wire(manager: ServiceManager) -> None:
 
     svc = TrendsService(manager.ctx, manager.settings, extras=manager.extra)  # type: ignore[arg-type]
     manager.extra["trends"] = svc
-    manager._closers.append(svc.close)
+    manager.on_close(svc.close)
     from PySide6.QtCore import QCoreApplication
 
     if QCoreApplication.instance() is not None:  # the GUI: sync on schedule from start-up

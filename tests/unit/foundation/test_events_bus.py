@@ -116,3 +116,17 @@ def test_caused_links_correlation() -> None:
     parent = Pinged(n=1)
     child = parent.caused(Pinged(n=2))
     assert child.correlation_id == parent.id and child.causation_id == parent.id
+
+
+def test_commit_on_a_worker_thread_delivers_on_the_bus_thread(services: ServiceManager, qtbot: object) -> None:
+    import threading
+
+    seen: list[tuple[int, int]] = []
+    services.bus.subscribe(Pinged, lambda e: seen.append((threading.get_ident(), e.n)))  # type: ignore[attr-defined]
+    worker = threading.Thread(target=lambda: services.bus.publish(Pinged(n=7)))
+    worker.start()
+    worker.join()
+    assert seen == []  # not delivered on the worker
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=3000)  # type: ignore[attr-defined]
+    assert seen == [(threading.get_ident(), 7)]
+    assert len(services.bus.history(EventQuery(types=["test.pinged"]))) == 1
