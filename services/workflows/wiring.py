@@ -18,4 +18,4 @@ def wire(manager: ServiceManager) -> None:
     svc.sync_builtins()
     svc.recover()  # runs left in flight by a dead process become 'interrupted'
     manager.extra["workflows"] = svc
-    manager._closers.append(svc.engine.close)  # live runs are recorded as interrupted on exit
+    manager.on_close(svc.engine.close)  # live runs are recorded as interrupted on exit
