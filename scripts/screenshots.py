@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from app.events import AppStarted, CredentialSet, SettingsChanged  # noqa: E402
 from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
@@ -36,10 +36,25 @@ def seed(services: ServiceManager) -> None:
     services.settings.set_credential("stripe", "sk_test_screenshot")
     services.bus.publish(SettingsChanged(keys=("ui.theme",)))
     services.bus.publish(CredentialSet(name="gumroad"))
-    templates = services.extra.get("templates")
-    importer = getattr(templates, "import_samples", None)
-    if callable(importer):
-        importer()
+    samples = ROOT / "resources" / "samples"
+    if "templates" in services.extra:
+        for folder in sorted(p for p in samples.iterdir() if (p / "template.json").is_file()):
+            services.templates.import_path(folder)
+        services.templates.add_review("quotes-daily", 5, "Clean and fast", reviewer="ana")
+        services.templates.add_review("quotes-daily", 4, "Nice quotes", reviewer="ben")
+    if "trends" in services.extra:
+        csv = services.config.data_dir / "trends.csv"
+        series = {
+            "Cozy games": ([40, 45, 60, 90, 150, 260, 420, 610], "games"),
+            "Stoic quotes": ([300, 310, 305, 320, 330, 335, 350, 360], "lifestyle"),
+            "Retro wallpapers": ([500, 480, 430, 360, 300, 240, 200, 170], "personalization"),
+            "Trivia night": ([0, 0, 0, 5, 30, 120, 400, 900], "games"),
+        }
+        lines = ["title,volume,rank,taken_at,category"]
+        for rank, (title, (values, category)) in enumerate(series.items(), start=1):
+            lines += [f"{title},{v},{rank},2026-11-{10 + i:02d}T00:00:00Z,{category}" for i, v in enumerate(values)]
+        csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        services.trends.import_csv("reddit", csv)
 
 
 def main() -> int:
@@ -54,8 +69,13 @@ def main() -> int:
         window.show()
         settle(800)
         for spec in window.specs:
-            window.show_panel(spec.title)
+            panel = window.show_panel(spec.title)
             settle(600)
+            # select the first row of the panel's main table, so the detail view has something to show
+            tables = [t for t in panel.findChildren(QTableView) if t.isVisible() and t.model() and t.model().rowCount() > 0]
+            if tables:
+                tables[0].selectRow(0)
+                settle(800)
             path = out / f"{spec.title.lower()}.png"
             window.grab().save(str(path))
             print(f"saved {path.relative_to(ROOT)}")

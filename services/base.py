@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
@@ -97,21 +98,30 @@ class BaseService:
         self.metrics = ServiceMetrics()
         ttl = ctx.config.cache_ttl if cache_ttl is None else cache_ttl
         self._cache: TTLCache[Hashable, Any] = TTLCache(maxsize=cache_size, ttl=ttl)
+        # services are called from the GUI thread and from background jobs alike
+        self._cache_lock = threading.RLock()
+        self._generation = 0
 
     # -- caching ------------------------------------------------------------------
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        value = self._cache.get(key, _MISSING)
-        if value is not _MISSING:
-            self.metrics.cache_hits += 1
-            return value  # type: ignore[no-any-return]
-        self.metrics.cache_misses += 1
+        with self._cache_lock:
+            value = self._cache.get(key, _MISSING)
+            if value is not _MISSING:
+                self.metrics.cache_hits += 1
+                return value  # type: ignore[no-any-return]
+            self.metrics.cache_misses += 1
+            generation = self._generation
         value = compute()
-        self._cache[key] = value
+        with self._cache_lock:
+            if generation == self._generation:  # no write happened meanwhile
+                self._cache[key] = value
         return value
 
     def invalidate(self) -> None:
         """Drop every cached read; called after each write."""
-        self._cache.clear()
+        with self._cache_lock:
+            self._generation += 1
+            self._cache.clear()
 
     # -- retries ------------------------------------------------------------------
     def _retry_kwargs(self, attempts: int | None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from services.settings.service import SettingsService
 from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
+    from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
 
@@ -59,6 +60,10 @@ class ServiceManager:
     @property
     def workflows(self) -> WorkflowsService:
         return cast("WorkflowsService", self.extra["workflows"])
+
+    @property
+    def templates(self) -> TemplatesService:
+        return cast("TemplatesService", self.extra["templates"])
 
     @property
     def trends(self) -> TrendsService:

@@ -9,4 +9,7 @@ if TYPE_CHECKING:
 
 
 def wire(manager: ServiceManager) -> None:
-    """Build this area's services and register them on the manager. Nothing here yet."""
+    """Build the templates service and register it as ``manager.extra["templates"]``."""
+    from services.templates.service import TemplatesService
+
+    manager.extra["templates"] = TemplatesService(manager.ctx)

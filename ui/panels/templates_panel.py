@@ -1,12 +1,657 @@
-"""The Templates panel."""
+"""The Templates panel: a lazy, searchable table of templates with details, reviews, a form,
+undoable delete/archive, export, CSV export and drag-and-drop import."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+import csv
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
+import shiboken6
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeySequence, QPixmap, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import TrendForgeError
+from app.events import Event
+from app.templates.model import DuplicatePolicy, ImportResult, TemplateInfo, TemplateQuery, TemplateStatus
+from app.templates.rules import format_price
 from services.bootstrap import ServiceManager
-from ui.panels.placeholder import PlaceholderPanel
+from services.templates.service import TemplatesService
+from ui.background import run_in_background
+from ui.panels.templates.commands import archive_command, delete_command
+from ui.panels.templates.dropzone import DropZone, local_paths
+from ui.panels.templates.form import TemplateForm
+from ui.panels.templates.model import PAGE, TemplatesTableModel
+
+CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
+              "rating_avg", "rating_count", "updated_at")
+
+
+class Dialogs:
+    """Every modal question the panel asks; tests replace these classmethods."""
+
+    @classmethod
+    def ask_import_files(cls, parent: QWidget) -> list[str]:
+        files, _ = QFileDialog.getOpenFileNames(parent, "Import templates", "",
+                                                "Template packages (*.zip template.json);;All files (*)")
+        return files
+
+    @classmethod
+    def ask_import_folder(cls, parent: QWidget) -> list[str]:
+        folder = QFileDialog.getExistingDirectory(parent, "Import a template folder")
+        return [folder] if folder else []
+
+    @classmethod
+    def ask_save_path(cls, parent: QWidget, title: str, suggested: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+        return path or None
+
+    @classmethod
+    def ask_duplicate_policy(cls, parent: QWidget, ids: list[str]) -> DuplicatePolicy | None:
+        box = QMessageBox(parent)
+        box.setWindowTitle("Templates already exist")
+        box.setText(f"These templates already exist: {', '.join(ids)}.\nReplace them, or keep both (the new ones get a suffix)?")
+        replace_btn = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+        keep_btn = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is replace_btn:
+            return DuplicatePolicy.REPLACE
+        if clicked is keep_btn:
+            return DuplicatePolicy.KEEP_BOTH
+        return None
+
+    @classmethod
+    def edit_template(cls, parent: QWidget, form: TemplateForm) -> bool:
+        return form.exec() == TemplateForm.DialogCode.Accepted
+
+
+class TemplatesPanel(QWidget):
+    status_message = Signal(str)
+    notify_requested = Signal(str, str)
+    imports_finished = Signal(list)  # list[ImportResult], after each import batch
+    csv_exported = Signal(str)
+    count_updated = Signal(int)
+
+    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.svc: TemplatesService = services.templates
+        self.model = TemplatesTableModel(self.svc, self)
+        self.undo_stack = QUndoStack(self)
+        self.current: TemplateInfo | None = None
+        self.setAcceptDrops(True)
+
+        # -- filters and actions ----------------------------------------------------------
+        self.search_edit = QLineEdit(placeholderText="Search title, description, tags, category…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.category_box = QComboBox()
+        self.category_box.setMinimumWidth(160)
+        self.archived_check = QCheckBox("Show archived")
+        self.deleted_check = QCheckBox("Show deleted")
+        self.new_button = QPushButton("New…")
+        self.edit_button = QPushButton("Edit…")
+        self.archive_button = QPushButton("Archive")
+        self.delete_button = QPushButton("Delete")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.export_button = QPushButton("Export…")
+        self.csv_button = QPushButton("Export CSV…")
+        self.import_button = QToolButton()
+        self.import_button.setText("Import…")
+        self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.import_button)
+        menu.addAction("Packages (.zip, template.json)…", self.import_files_dialog)
+        menu.addAction("Folder…", self.import_folder_dialog)
+        self.import_button.setMenu(menu)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.category_box)
+        filters.addWidget(self.archived_check)
+        filters.addWidget(self.deleted_check)
+        # A tool bar, not a plain row: on a narrow window the buttons that do not fit move into
+        # its » menu instead of forcing the whole window wider.
+        self.toolbar = QToolBar()
+        self.toolbar.setMovable(False)
+        for w in (self.new_button, self.edit_button, self.archive_button, self.delete_button, self.undo_button,
+                  self.redo_button):
+            self.toolbar.addWidget(w)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        for w2 in (self.export_button, self.csv_button, self.import_button):
+            self.toolbar.addWidget(w2)
+
+        # -- table ------------------------------------------------------------------------------
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self.model.sort)
+        for col, width in enumerate((140, 110, 100, 150, 60, 55, 70, 80)):
+            self.table.setColumnWidth(col, width)
+        self.summary = QLabel()
+        self.drop_zone = DropZone()
+        self.results = QListWidget()
+        self.results.setMaximumHeight(90)
+        self.results.setVisible(False)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.summary)
+        ll.addWidget(self.drop_zone)
+        ll.addWidget(self.results)
+
+        # -- detail pane -----------------------------------------------------------------------
+        self.preview = QLabel("No preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setFixedSize(150, 240)
+        self.preview.setStyleSheet("border: 1px solid #ccc; border-radius: 4px;")
+        self.fields: dict[str, QLabel] = {}
+        detail_form = QFormLayout()
+        for key, label in (("id", "Id"), ("status", "Status"), ("category", "Category"), ("tags", "Tags"),
+                           ("version", "Version"), ("app_name", "App name"), ("application_id", "Application id"),
+                           ("sdk", "SDK (min / target)"), ("price", "Price"), ("description", "Description"),
+                           ("content", "Content"), ("rating", "Rating"), ("builds", "Builds"),
+                           ("revenue", "Revenue"), ("last_activity", "Last activity"), ("trending", "Trending score")):
+            value = QLabel("—")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields[key] = value
+            detail_form.addRow(label, value)
+        self.detail_title = QLabel("<i>Select a template</i>")
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.addWidget(self.detail_title)
+        dl.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        dl.addLayout(detail_form)
+        dl.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(detail)
+
+        self.reviews_table = QTableWidget(0, 3)
+        self.reviews_table.setHorizontalHeaderLabels(["Reviewer", "Rating", "Review"])
+        self.reviews_table.horizontalHeader().setStretchLastSection(True)
+        self.reviews_table.verticalHeader().setVisible(False)
+        self.reviews_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reviews_summary = QLabel()
+        self.rating_spin = QSpinBox(minimum=1, maximum=5, value=5)
+        self.rating_spin.setSuffix(" ★")
+        self.reviewer_edit = QLineEdit("me")
+        self.review_text = QLineEdit(placeholderText="What worked, what did not…")
+        self.review_button = QPushButton("Add review")
+        self.review_error = QLabel()
+        self.review_error.setStyleSheet("color: #c62828;")
+        rf = QFormLayout()
+        rf.addRow("Rating", self.rating_spin)
+        rf.addRow("Reviewer", self.reviewer_edit)
+        rf.addRow("Review", self.review_text)
+        rf.addRow(self.review_button)
+        rf.addRow(self.review_error)
+        reviews = QWidget()
+        rl = QVBoxLayout(reviews)
+        rl.addWidget(self.reviews_summary)
+        rl.addWidget(self.reviews_table, 1)
+        rl.addLayout(rf)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, "Details")
+        self.tabs.addTab(reviews, "Reviews")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([860, 420])
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(splitter, 1)
+
+        # -- wiring ------------------------------------------------------------------------------
+        self._debounce = QTimer(self, singleShot=True, interval=200)
+        self._debounce.timeout.connect(self.reload)
+        self._live = QTimer(self, singleShot=True, interval=300)
+        self._live.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(self._debounce.start)
+        self.category_box.currentIndexChanged.connect(self.reload)
+        self.archived_check.toggled.connect(self.reload)
+        self.deleted_check.toggled.connect(self.reload)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        self.new_button.clicked.connect(self.new_template)
+        self.edit_button.clicked.connect(self.edit_current)
+        self.archive_button.clicked.connect(self.toggle_archive_current)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.undo_button.clicked.connect(self.undo_stack.undo)
+        self.redo_button.clicked.connect(self.undo_stack.redo)
+        self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}" if t else ""))
+        self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+        self.export_button.clicked.connect(self.export_current)
+        self.csv_button.clicked.connect(self.export_csv_dialog)
+        self.review_button.clicked.connect(self.add_review)
+        self.drop_zone.paths_dropped.connect(self.import_paths)
+        services.bus.published.connect(self._on_bus_event)
+        for seq, slot in ((QKeySequence.StandardKey.Undo, self.undo_stack.undo),
+                          (QKeySequence.StandardKey.Redo, self.undo_stack.redo),
+                          (QKeySequence.StandardKey.Find, self.search_edit.setFocus)):
+            action = QAction(self)
+            action.setShortcut(seq)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+
+        self._load_categories()
+        self.reload()
+
+    # -- filters -----------------------------------------------------------------------------
+    def current_query(self) -> TemplateQuery:
+        statuses = [TemplateStatus.ACTIVE]
+        if self.archived_check.isChecked():
+            statuses.append(TemplateStatus.ARCHIVED)
+        if self.deleted_check.isChecked():
+            statuses.append(TemplateStatus.DELETED)
+        category = self.category_box.currentData()
+        return TemplateQuery(search=self.search_edit.text().strip() or None,
+                             category=category or None, statuses=tuple(statuses),
+                             sort=self.model.query.sort, limit=PAGE)
+
+    def _load_categories(self) -> None:
+        current = self.category_box.currentData()
+        self.category_box.blockSignals(True)
+        self.category_box.clear()
+        self.category_box.addItem("All categories", "")
+        for name, n in self.svc.categories(include_archived=True):
+            self.category_box.addItem(f"{name} ({n})", name)
+        idx = self.category_box.findData(current) if current else 0
+        self.category_box.setCurrentIndex(max(idx, 0))
+        self.category_box.blockSignals(False)
+
+    def reload(self) -> None:
+        """Apply the filters (a new query from the first page)."""
+        self._debounce.stop()
+        try:
+            self.model.set_query(self.current_query())
+        except TrendForgeError as exc:
+            self.summary.setText(f"<span style='color:#c62828'>{exc}</span>")
+            return
+        self._update_summary()
+        self._reselect(self.current.id if self.current else None)
+
+    def _on_undo_stack_index_changed(self, _index: int) -> None:
+        if shiboken6.isValid(self.model):  # the stack may signal while the panel is being destroyed
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read after a change (keeps loaded rows, selection, categories)."""
+        self._live.stop()
+        self._load_categories()
+        self.model.reload()
+        self._update_summary()
+        self._reselect(self.current.id if self.current else None)
+
+    def _update_summary(self) -> None:
+        """Exact when everything is loaded; otherwise counted off the GUI thread."""
+        shown = self.model.rowCount()
+        if self.model.exhausted:
+            self._show_total(self.model.query, shown)
+            return
+        self.summary.setText(f"{shown}+ templates — counting…")
+        query = self.model.query
+        run_in_background(lambda: self.svc.count(query), lambda n: self._show_total(query, n),
+                          self._command_failed, self)
+
+    def _show_total(self, query: TemplateQuery, total: int) -> None:
+        if query != self.model.query:
+            return  # a newer search replaced this one
+        shown = self.model.rowCount()
+        more = f" — {shown} loaded, scroll for more" if shown < total else ""
+        self.summary.setText(f"{total} template{'s' if total != 1 else ''}{more}")
+        self.count_updated.emit(total)
+
+    def _reselect(self, template_id: str | None) -> None:
+        row = self.model.row_of(template_id) if template_id else -1
+        if row >= 0:
+            self.table.selectRow(row)
+            self.show_detail(template_id)
+        else:
+            self.table.clearSelection()
+            self.show_detail(None)
+
+    def select_id(self, template_id: str) -> bool:
+        row = self.model.row_of(template_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    # -- detail and reviews -------------------------------------------------------------------
+    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        summary = self.model.summary_at(current.row())
+        self.show_detail(summary.id if summary else None)
+
+    def show_detail(self, template_id: str | None) -> None:
+        info: TemplateInfo | None = None
+        if template_id:
+            try:
+                info = self.svc.get(template_id, include_deleted=True)
+            except TrendForgeError:
+                info = None
+        self.current = info
+        has = info is not None
+        for w in (self.edit_button, self.archive_button, self.delete_button, self.export_button, self.review_button):
+            w.setEnabled(has)
+        if info is None:
+            self.detail_title.setText("<i>Select a template</i>")
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText("No preview")
+            for label in self.fields.values():
+                label.setText("—")
+            self.reviews_table.setRowCount(0)
+            self.reviews_summary.setText("")
+            return
+        self.archive_button.setText("Unarchive" if info.status is TemplateStatus.ARCHIVED else "Archive")
+        self.delete_button.setEnabled(info.status is not TemplateStatus.DELETED)
+        self.detail_title.setText(f"<h3>{_esc(info.title)}</h3>")
+        path = self.svc.preview_path(info.id) if info.preview else None
+        pix = QPixmap(str(path)) if path else QPixmap()
+        if pix.isNull():
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText("No preview")
+        else:
+            self.preview.setPixmap(pix.scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+        stats = self.svc.stats([info.id]).get(info.id)
+        content_keys = ", ".join(f"{k} ({len(v) if isinstance(v, (list, dict)) else 1})" for k, v in info.content.items())
+        values = {
+            "id": info.id,
+            "status": info.status.value,
+            "category": info.category,
+            "tags": ", ".join(info.tags) or "—",
+            "version": info.version,
+            "app_name": info.app_name,
+            "application_id": info.application_id,
+            "sdk": f"{info.min_sdk} / {info.target_sdk}",
+            "price": format_price(info.price_amount, info.price_currency),
+            "description": info.description or "—",
+            "content": content_keys or "—",
+            "rating": f"{info.rating_avg:.2f} ★ from {info.rating_count}" if info.rating_avg is not None else "no reviews yet",
+        }
+        if stats is not None:
+            rate = f", {stats.build_success_rate:.0%} succeeded" if stats.build_success_rate is not None else ""
+            values["builds"] = f"{stats.builds}{rate}"
+            values["revenue"] = (format_price(stats.revenue_minor, stats.currency) if stats.currency and stats.revenue_minor
+                                 else "none yet")
+            values["last_activity"] = stats.last_activity.strftime("%Y-%m-%d %H:%M UTC") if stats.last_activity else "—"
+            values["trending"] = f"{stats.trending_score:.2f}"
+        for key, label in self.fields.items():
+            label.setText(values.get(key, "—"))
+        self._show_reviews(info)
+
+    def _show_reviews(self, info: TemplateInfo) -> None:
+        reviews = self.svc.reviews(info.id)
+        self.reviews_table.setRowCount(len(reviews))
+        for row, r in enumerate(reviews):
+            self.reviews_table.setItem(row, 0, QTableWidgetItem(r.reviewer))
+            self.reviews_table.setItem(row, 1, QTableWidgetItem("★" * r.rating + "☆" * (5 - r.rating)))
+            self.reviews_table.setItem(row, 2, QTableWidgetItem(r.text))
+        self.reviews_summary.setText(
+            f"Average {info.rating_avg:.2f} ★ from {info.rating_count} review{'s' if info.rating_count != 1 else ''}"
+            if info.rating_avg is not None else "No reviews yet")
+
+    def add_review(self) -> None:
+        if self.current is None:
+            return
+        try:
+            self.svc.add_review(self.current.id, self.rating_spin.value(), self.review_text.text(),
+                                reviewer=self.reviewer_edit.text())
+        except TrendForgeError as exc:
+            self.review_error.setText(str(exc))
+            return
+        self.review_error.setText("")
+        self.review_text.clear()
+        self.status_message.emit(f"Review saved for {self.current.id}")
+        self.refresh()
+
+    # -- create / edit -------------------------------------------------------------------------
+    def _categories(self) -> list[str]:
+        return [c for c, _ in self.svc.categories(include_archived=True)]
+
+    def new_template(self) -> TemplateInfo | None:
+        form = TemplateForm(self.svc.create, categories=self._categories(), parent=self)
+        if not Dialogs.edit_template(self, form):
+            return None
+        info: TemplateInfo = form.result_value
+        self.status_message.emit(f"Created template {info.id}")
+        self.current = info
+        self.refresh()
+        self.select_id(info.id)
+        return info
+
+    def edit_current(self) -> TemplateInfo | None:
+        if self.current is None:
+            return None
+        template_id = self.current.id
+
+        def save(manifest: dict[str, Any]) -> TemplateInfo:
+            manifest.pop("id", None)
+            return self.svc.update(template_id, manifest)
+
+        form = TemplateForm(save, initial=self.current, categories=self._categories(), parent=self)
+        if not Dialogs.edit_template(self, form):
+            return None
+        self.status_message.emit(f"Saved template {template_id}")
+        self.refresh()
+        return form.result_value  # type: ignore[no-any-return]
+
+    # -- archive / delete with undo ---------------------------------------------------------------
+    def _command_failed(self, exc: Exception) -> None:
+        self.status_message.emit(str(exc))
+        self.summary.setText(f"<span style='color:#c62828'>{_esc(str(exc))}</span>")
+
+    def delete_current(self) -> None:
+        if self.current is None:
+            return
+        info = self.current
+        self.undo_stack.push(delete_command(self.svc, info.id, info.title, self._command_failed))
+        self.status_message.emit(f"Deleted {info.id} (Undo brings it back)")
+
+    def toggle_archive_current(self) -> None:
+        if self.current is None:
+            return
+        info = self.current
+        archive = info.status is TemplateStatus.ACTIVE
+        self.undo_stack.push(archive_command(self.svc, info.id, info.title, archive, self._command_failed))
+
+    # -- export -------------------------------------------------------------------------------------
+    def export_current(self) -> Path | None:
+        if self.current is None:
+            return None
+        info = self.current
+        dest = Dialogs.ask_save_path(self, "Export template", f"{info.id}-{info.version}.zip", "Zip packages (*.zip)")
+        if not dest:
+            return None
+        if not dest.lower().endswith(".zip"):
+            dest += ".zip"
+        try:
+            path = self.svc.export(info.id, dest)
+        except TrendForgeError as exc:
+            self._command_failed(exc)
+            return None
+        self.status_message.emit(f"Exported {info.id} to {path}")
+        return path
+
+    def export_csv_dialog(self) -> None:
+        dest = Dialogs.ask_save_path(self, "Export table as CSV", "templates.csv", "CSV files (*.csv)")
+        if dest:
+            self.export_csv(dest)
+
+    def export_csv(self, dest: str) -> None:
+        """Write every row matching the current filters (not only the loaded ones), off the GUI thread."""
+        query = replace(self.model.query, limit=2000, offset=0)
+        svc = self.svc
+
+        def work() -> int:
+            n = 0
+            tmp = Path(dest).with_name(Path(dest).name + ".part")
+            with tmp.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(CSV_FIELDS)
+                offset = 0
+                while True:
+                    page = svc.find(replace(query, offset=offset))
+                    for t in page:
+                        d = t.to_dict()
+                        d["tags"] = ";".join(t.tags)
+                        writer.writerow([d[f] for f in CSV_FIELDS])
+                    n += len(page)
+                    if len(page) < query.limit:
+                        break
+                    offset += len(page)
+            tmp.replace(dest)
+            return n
+
+        def done(n: int) -> None:
+            self.status_message.emit(f"Wrote {n} templates to {dest}")
+            self.csv_exported.emit(dest)
+
+        run_in_background(work, done, self._command_failed, self)
+
+    # -- import -----------------------------------------------------------------------------------------
+    def import_files_dialog(self) -> None:
+        paths = Dialogs.ask_import_files(self)
+        if paths:
+            self.import_paths(paths)
+
+    def import_folder_dialog(self) -> None:
+        paths = Dialogs.ask_import_folder(self)
+        if paths:
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[str], policy: DuplicatePolicy = DuplicatePolicy.ERROR) -> None:
+        """Import in the background; per-file results appear under the drop zone."""
+        paths = [str(p) for p in paths]
+        self.drop_zone.label.setText(f"Importing {len(paths)} item{'s' if len(paths) != 1 else ''}…")
+        svc = self.svc
+        run_in_background(lambda: svc.import_paths(paths, on_duplicate=policy),
+                          lambda results: self._on_imported(results, policy),
+                          self._on_import_failed, self)
+
+    def _on_imported(self, results: list[ImportResult], policy: DuplicatePolicy) -> None:
+        self.drop_zone._set_active(False)
+        if policy is DuplicatePolicy.ERROR:
+            self.results.clear()
+        self.results.setVisible(True)
+        dups = [r for r in results if r.duplicate]
+        for r in results:
+            if r.duplicate and policy is DuplicatePolicy.ERROR:
+                continue
+            name = Path(r.source).name
+            if r.ok:
+                how = " (replaced)" if r.replaced else (f" (as {r.template_id})" if r.renamed_from else "")
+                item = QListWidgetItem(f"✔ {name}: imported {r.template_id}{how}")
+                item.setForeground(Qt.GlobalColor.darkGreen)
+            else:
+                item = QListWidgetItem(f"✖ {name}: {r.error}")
+                item.setForeground(Qt.GlobalColor.red)
+            item.setToolTip(r.source if r.ok else f"{r.source}\n{r.error}")
+            self.results.addItem(item)
+        ok = [r for r in results if r.ok]
+        if ok:
+            self.refresh()
+            self.select_id(ok[-1].template_id or "")
+        self.status_message.emit(f"Imported {len(ok)} of {len(results)}")
+        if len(results) > 1 or not ok:
+            self.notify_requested.emit("Templates import", f"Imported {len(ok)} of {len(results)} packages")
+        if dups and policy is DuplicatePolicy.ERROR:
+            choice = Dialogs.ask_duplicate_policy(self, [Path(r.source).name for r in dups])
+            if choice is not None:
+                self.imports_finished.emit(results)
+                self.import_paths([r.source for r in dups], choice)
+                return
+            for r in dups:
+                item = QListWidgetItem(f"- {Path(r.source).name}: skipped (id already exists)")
+                self.results.addItem(item)
+        self.imports_finished.emit(results)
+
+    def _on_import_failed(self, exc: Exception) -> None:
+        self.drop_zone._set_active(False)
+        self.results.setVisible(True)
+        self.results.addItem(QListWidgetItem(f"✖ import failed: {exc}"))
+        self.imports_finished.emit([])
+
+    # -- drag and drop anywhere on the panel --------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        paths = local_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.drop_zone._set_active(True, len(paths))
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_zone._set_active(False)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_zone.dropEvent(event)
+
+    # -- live updates -----------------------------------------------------------------------------------------
+    def _on_bus_event(self, event: Event) -> None:
+        if event.type.startswith(("template.", "review.")) and event.type != "template.exported":
+            self._live.start()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def create_panel(services: ServiceManager) -> QWidget:
-    return PlaceholderPanel("Templates", services)
+    return TemplatesPanel(services)

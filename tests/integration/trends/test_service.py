@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -104,36 +102,18 @@ def test_settings_defaults_and_validation(make_services: Callable[..., ServiceMa
     assert m2.trends.interval_minutes() == 15
 
 
-@dataclass
-class FakeTemplate:
-    id: str
-    name: str
-    category: str
-    tags: tuple[str, ...]
-    description: str = ""
-
-
-class FakeTemplatesService:
-    """Stands in for the templates area (built in parallel) with the shape matching reads."""
-
-    name = "templates"
-
-    def list_templates(self) -> list[Any]:
-        return [
-            FakeTemplate("tpl-1", "Music Fan Quiz", "music", ("quiz", "concert", "tour")),
-            FakeTemplate("tpl-2", "Budget Tracker", "finance", ("money",)),
-        ]
-
-
 def test_matching_templates_uses_the_templates_service(services: ServiceManager, tmp_path: Path) -> None:
-    services.trends.import_csv("csv", write_csv(tmp_path / "a.csv", ["Eras Tour,100,1,,music"]))
+    services.trends.import_csv("csv", write_csv(tmp_path / "a.csv", ["Daily motivation quotes,100,1,,lifestyle"]))
     (t,) = services.trends.list_trends()
-    assert services.trends.matching_templates(t["id"]) == []  # no templates area wired
-    assert not services.trends.templates_available()
-    services.extra["templates"] = FakeTemplatesService()  # type: ignore[assignment]
+    assert services.trends.templates_available()
+    assert services.trends.matching_templates(t["id"]) == []  # no templates imported yet
+    samples = Path(__file__).resolve().parents[3] / "resources" / "samples"
+    for name in ("quotes-daily", "trivia-quiz"):
+        result = services.templates.import_path(samples / name)
+        assert result.error is None, result.error
     matches = services.trends.matching_templates(t["id"])
-    assert [m["template_id"] for m in matches] == ["tpl-1"]
-    assert "category music" in matches[0]["reasons"]
+    assert matches and matches[0]["template_id"] == "quotes-daily"
+    assert "category lifestyle" in matches[0]["reasons"]
 
 
 def test_search_treats_wildcards_literally(services: ServiceManager, tmp_path: Path) -> None:

@@ -1,10 +1,212 @@
-"""CLI commands of the templates area (see the CLI contract in DESIGN.md)."""
+"""templates import|list|show|export|archive|unarchive|restore|delete|review|reviews|categories|trending."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from app.templates.model import DuplicatePolicy, SortKey, TemplateQuery, TemplateStatus
+from ui.cli.context import CliContext
+
 
 def register(sub: Any, parent: argparse.ArgumentParser) -> None:
-    """Add this area's commands to the parser. Nothing here yet."""
+    p = sub.add_parser("templates", parents=[parent], help="app templates: import, search, review, archive")
+    tsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    s = tsub.add_parser("import", parents=[parent], help="import template packages (folders, .zip files)")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument(
+        "--on-duplicate",
+        choices=[p.value for p in DuplicatePolicy],
+        default=DuplicatePolicy.ERROR.value,
+        help="when the id exists: error (default), replace it, or keep-both (new id with a suffix)",
+    )
+    s.set_defaults(func=cmd_import)
+
+    s = tsub.add_parser("list", parents=[parent], help="list or search templates")
+    s.add_argument("--search", metavar="Q", help="full-text search over title, description, tags, category")
+    s.add_argument("--category", metavar="C")
+    s.add_argument("--tag", metavar="T")
+    s.add_argument("--archived", action="store_true", help="include archived templates")
+    s.add_argument("--deleted", action="store_true", help="include deleted templates")
+    s.add_argument("--sort", choices=[k.value for k in SortKey], default=SortKey.RELEVANCE.value)
+    s.add_argument("--limit", type=int, default=100)
+    s.add_argument("--offset", type=int, default=0)
+    s.set_defaults(func=cmd_list)
+
+    s = tsub.add_parser("show", parents=[parent], help="one template: manifest, stats, reviews")
+    s.add_argument("id")
+    s.set_defaults(func=cmd_show)
+
+    s = tsub.add_parser("export", parents=[parent], help="write a template back to a .zip package")
+    s.add_argument("id")
+    s.add_argument("dest", help="a .zip path, or a folder for <id>-<version>.zip")
+    s.set_defaults(func=cmd_export)
+
+    for name, helptext in (
+        ("archive", "archive a template (hidden from lists, kept)"),
+        ("unarchive", "bring an archived template back"),
+        ("restore", "restore a deleted or archived template"),
+    ):
+        s = tsub.add_parser(name, parents=[parent], help=helptext)
+        s.add_argument("id")
+        s.set_defaults(func=cmd_status, status_action=name)
+
+    s = tsub.add_parser("delete", parents=[parent], help="delete a template (restorable unless --purge)")
+    s.add_argument("id")
+    s.add_argument("--purge", action="store_true", help="remove a deleted template and its files for good")
+    s.set_defaults(func=cmd_delete)
+
+    s = tsub.add_parser("review", parents=[parent], help="rate a template 1-5 (one review per reviewer)")
+    s.add_argument("id")
+    s.add_argument("--rating", type=int, required=True, choices=range(1, 6), metavar="1-5")
+    s.add_argument("--text", default="")
+    s.add_argument("--reviewer", default="me")
+    s.set_defaults(func=cmd_review)
+
+    s = tsub.add_parser("reviews", parents=[parent], help="the reviews of a template")
+    s.add_argument("id")
+    s.set_defaults(func=cmd_reviews)
+
+    s = tsub.add_parser("categories", parents=[parent], help="categories with template counts")
+    s.set_defaults(func=cmd_categories)
+
+    s = tsub.add_parser("trending", parents=[parent], help="templates by trending score")
+    s.add_argument("--limit", type=int, default=10)
+    s.set_defaults(func=cmd_trending)
+
+
+def cmd_import(ctx: CliContext) -> int:
+    results = ctx.services.templates.import_paths(ctx.args.paths, on_duplicate=ctx.args.on_duplicate)
+    rows = [r.to_dict() for r in results]
+
+    def human() -> None:
+        for r in results:
+            if r.ok:
+                extra = " (replaced)" if r.replaced else (f" (renamed from {r.renamed_from})" if r.renamed_from else "")
+                ctx.print(f"imported {r.template_id}{extra} from {r.source}")
+            else:
+                ctx.print(f"FAILED {r.source}: {r.error}")
+
+    ctx.emit(rows, human)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        import sys
+
+        sys.stderr.write(f"trendforge: {len(failed)} of {len(results)} packages not imported: {failed[0].error}\n")
+        return 1
+    return 0
+
+
+def cmd_list(ctx: CliContext) -> int:
+    a = ctx.args
+    statuses = [TemplateStatus.ACTIVE]
+    if a.archived:
+        statuses.append(TemplateStatus.ARCHIVED)
+    if a.deleted:
+        statuses.append(TemplateStatus.DELETED)
+    svc = ctx.services.templates
+    query = TemplateQuery(search=a.search, category=a.category, tag=a.tag, statuses=tuple(statuses),
+                          sort=SortKey(a.sort), limit=a.limit, offset=a.offset)
+    items = svc.find(query)
+    stats = svc.stats([i.id for i in items])
+    rows = [{**i.to_dict(), "stats": stats[i.id].to_dict()} for i in items]
+
+    def human() -> None:
+        flat = [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "category": r["category"],
+                "tags": ",".join(r["tags"]),
+                "status": r["status"],
+                "version": r["version"],
+                "rating": f"{r['rating_avg']:.1f} ({r['rating_count']})" if r["rating_count"] else "-",
+                "builds": r["stats"]["builds"],
+            }
+            for r in rows
+        ]
+        ctx.table(flat, ["id", "title", "category", "tags", "status", "version", "rating", "builds"])
+
+    ctx.emit(rows, human)
+    return 0
+
+
+def cmd_show(ctx: CliContext) -> int:
+    svc = ctx.services.templates
+    info = svc.get(ctx.args.id, include_deleted=True)
+    data = info.to_dict()
+    data["stats"] = svc.stats([info.id])[info.id].to_dict()
+    data["reviews"] = [r.to_dict() for r in svc.reviews(info.id)]
+    folder = svc.store_dir / info.id
+    data["package_dir"] = str(folder) if folder.is_dir() else None
+
+    def human() -> None:
+        for key in ("id", "title", "status", "category", "tags", "version", "app_name", "application_id",
+                    "min_sdk", "target_sdk", "price_amount", "price_currency", "preview", "package_dir",
+                    "created_at", "updated_at"):
+            value = data.get(key)
+            ctx.print(f"{key:>15}: {', '.join(value) if isinstance(value, list) else value}")
+        ctx.print(f"{'description':>15}: {data['description']}")
+        for key, value in data["stats"].items():
+            ctx.print(f"{key:>15}: {value}")
+        for r in data["reviews"]:
+            ctx.print(f"  review {r['rating']}/5 by {r['reviewer']}: {r['text']}")
+
+    ctx.emit(data, human)
+    return 0
+
+
+def cmd_export(ctx: CliContext) -> int:
+    path = ctx.services.templates.export(ctx.args.id, ctx.args.dest)
+    ctx.emit({"id": ctx.args.id, "path": str(path)}, lambda: ctx.print(f"exported {ctx.args.id} to {path}"))
+    return 0
+
+
+def cmd_status(ctx: CliContext) -> int:
+    svc = ctx.services.templates
+    action = ctx.args.status_action
+    info = {"archive": svc.archive, "unarchive": svc.unarchive, "restore": svc.restore}[action](ctx.args.id)
+    ctx.emit(info.to_dict(), lambda: ctx.print(f"{info.id} is now {info.status.value}"))
+    return 0
+
+
+def cmd_delete(ctx: CliContext) -> int:
+    svc = ctx.services.templates
+    if ctx.args.purge:
+        svc.purge(ctx.args.id)
+        ctx.emit({"id": ctx.args.id, "purged": True}, lambda: ctx.print(f"{ctx.args.id} purged"))
+        return 0
+    info = svc.delete(ctx.args.id)
+    ctx.emit(info.to_dict(), lambda: ctx.print(
+        f"{info.id} deleted (restore with 'trendforge templates restore {info.id}')"))
+    return 0
+
+
+def cmd_review(ctx: CliContext) -> int:
+    a = ctx.args
+    svc = ctx.services.templates
+    review = svc.add_review(a.id, a.rating, a.text, reviewer=a.reviewer)
+    info = svc.get(a.id, include_deleted=True)
+    data = {**review.to_dict(), "rating_avg": info.rating_avg, "rating_count": info.rating_count}
+    ctx.emit(data, lambda: ctx.print(
+        f"{review.reviewer} rated {a.id} {review.rating}/5; average {info.rating_avg:.2f} over {info.rating_count}"))
+    return 0
+
+
+def cmd_reviews(ctx: CliContext) -> int:
+    rows = [r.to_dict() for r in ctx.services.templates.reviews(ctx.args.id)]
+    ctx.emit(rows, lambda: ctx.table(rows, ["reviewer", "rating", "text", "updated_at"]))
+    return 0
+
+
+def cmd_categories(ctx: CliContext) -> int:
+    rows = [{"category": c, "count": n} for c, n in ctx.services.templates.categories()]
+    ctx.emit(rows, lambda: ctx.table(rows, ["category", "count"]))
+    return 0
+
+
+def cmd_trending(ctx: CliContext) -> int:
+    rows = [{**s.to_dict(), "score": round(score, 4)} for s, score in ctx.services.templates.trending(ctx.args.limit)]
+    ctx.emit(rows, lambda: ctx.table(rows, ["id", "title", "category", "score"]))
+    return 0

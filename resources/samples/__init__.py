@@ -1,0 +1,1 @@
+"""Sample template packages (read with importlib.resources)."""

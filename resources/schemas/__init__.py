@@ -1,0 +1,1 @@
+"""JSON schemas (read with importlib.resources)."""

@@ -1,0 +1,65 @@
+"""Tables of the templates area. ``templates_fts`` (FTS5, external content) is created and
+kept in sync by triggers in migration ``0100_templates``; it is not mapped here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, JSONText, UTCDateTime
+
+
+class TemplateRow(Base):
+    __tablename__ = "templates"
+
+    # An INTEGER PRIMARY KEY is the SQLite rowid: the stable key the FTS index points at.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(63), nullable=False, unique=True)
+    title: Mapped[str] = mapped_column(String(120), nullable=False)
+    category: Mapped[str] = mapped_column(String(40), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    tags: Mapped[list[str]] = mapped_column(JSONText, nullable=False, default=list)
+    version: Mapped[str] = mapped_column(String(40), nullable=False)
+    app_name: Mapped[str] = mapped_column(String(50), nullable=False)
+    application_id: Mapped[str] = mapped_column(String(150), nullable=False)
+    min_sdk: Mapped[int] = mapped_column(Integer, nullable=False, default=21)
+    target_sdk: Mapped[int] = mapped_column(Integer, nullable=False, default=29)
+    price_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    price_currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
+    content: Mapped[dict[str, Any]] = mapped_column(JSONText, nullable=False, default=dict)
+    preview: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    schema_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    has_package: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rating_sum: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rating_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_templates_status_title", "status", "title", "id"),
+        Index("ix_templates_status_category_title", "status", "category", "title", "id"),
+        Index("ix_templates_updated", "updated_at"),
+    )
+
+
+class ReviewRow(Base):
+    __tablename__ = "template_reviews"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    template_id: Mapped[str] = mapped_column(
+        String(63), ForeignKey("templates.id", ondelete="CASCADE", onupdate="CASCADE"), nullable=False, index=True
+    )
+    reviewer: Mapped[str] = mapped_column(String(80), nullable=False)
+    rating: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (UniqueConstraint("template_id", "reviewer", name="uq_template_reviews_template_reviewer"),)

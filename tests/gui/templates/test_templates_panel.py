@@ -1,0 +1,307 @@
+"""The Templates panel driven through its real widgets on a real app (offscreen)."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from app.templates.model import DuplicatePolicy, TemplateStatus
+from services.bootstrap import ServiceManager
+from services.templates.seed import seed_synthetic
+from ui.panels import templates_panel
+from ui.panels.templates.form import TemplateForm
+from ui.panels.templates.model import PAGE, TemplatesTableModel
+from ui.panels.templates_panel import Dialogs, TemplatesPanel
+
+_helpers = Path(__file__).resolve().parents[2] / "integration" / "templates" / "_helpers.py"
+_spec = importlib.util.spec_from_file_location("templates_test_helpers", _helpers)
+assert _spec is not None and _spec.loader is not None
+H = sys.modules.get("templates_test_helpers") or importlib.util.module_from_spec(_spec)
+if "templates_test_helpers" not in sys.modules:
+    sys.modules["templates_test_helpers"] = H
+    _spec.loader.exec_module(H)
+
+SAMPLE_DIRS = [H.SAMPLES / s for s in H.SAMPLE_IDS]
+
+
+@pytest.fixture
+def loaded(services: ServiceManager) -> ServiceManager:
+    assert all(r.ok for r in services.templates.import_paths(SAMPLE_DIRS))
+    return services
+
+
+@pytest.fixture
+def panel(qtbot: Any, loaded: ServiceManager) -> TemplatesPanel:
+    p = TemplatesPanel(loaded)
+    qtbot.addWidget(p)
+    return p
+
+
+def ids(panel: TemplatesPanel) -> list[str]:
+    return [panel.model.summary_at(r).id for r in range(panel.model.rowCount())]  # type: ignore[union-attr]
+
+
+def test_model_passes_qtmodeltester_and_fetches_lazily(qtbot: Any, qtmodeltester: Any, services: ServiceManager) -> None:
+    seed_synthetic(services.ctx, 450)
+    services.templates.invalidate()
+    model = TemplatesTableModel(services.templates)
+    model.set_query(model.query)
+    assert model.rowCount() == PAGE and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 2 * PAGE
+    qtmodeltester.check(model)  # (fetches the rest itself)
+    model.fetch_all()
+    assert model.rowCount() == 450 and not model.canFetchMore()
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 1)) == model.summary_at(0).id  # type: ignore[union-attr]
+
+
+def test_search_as_you_type_is_debounced(qtbot: Any, panel: TemplatesPanel) -> None:
+    assert sorted(ids(panel)) == list(H.SAMPLE_IDS)
+    qtbot.keyClicks(panel.search_edit, "triv")
+    assert len(ids(panel)) == 3  # not yet: debounced
+    qtbot.waitUntil(lambda: ids(panel) == ["trivia-quiz"], timeout=2000)
+    assert panel.summary.text().startswith("1 template")
+    panel.search_edit.setText("no-such-thing-anywhere")
+    qtbot.waitUntil(lambda: ids(panel) == [], timeout=2000)
+    panel.search_edit.clear()
+    qtbot.waitUntil(lambda: len(ids(panel)) == 3, timeout=2000)
+
+
+def test_category_filter(qtbot: Any, panel: TemplatesPanel) -> None:
+    box = panel.category_box
+    assert [box.itemData(i) for i in range(box.count())] == ["", "games", "lifestyle", "personalization"]
+    box.setCurrentIndex(box.findData("games"))
+    assert ids(panel) == ["trivia-quiz"]
+    box.setCurrentIndex(0)
+    assert len(ids(panel)) == 3
+
+
+def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.svc.add_review("quotes-daily", 4, "ok", reviewer="ana")
+    panel.refresh()
+    assert panel.select_id("quotes-daily")
+    assert panel.current is not None and panel.current.id == "quotes-daily"
+    pix = panel.preview.pixmap()
+    assert pix is not None and not pix.isNull()
+    assert panel.fields["application_id"].text() == "com.trendforge.quotes"
+    assert panel.fields["price"].text() == "1.99 USD"
+    assert panel.fields["rating"].text().startswith("4.00")
+    assert panel.reviews_table.rowCount() == 1 and panel.reviews_table.item(0, 2).text() == "ok"
+    # add a review from the Reviews tab
+    panel.rating_spin.setValue(2)
+    panel.reviewer_edit.setText("bo")
+    panel.review_text.setText("too short")
+    qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
+    assert panel.reviews_table.rowCount() == 2
+    assert panel.reviews_summary.text().startswith("Average 3.00")
+    panel.reviewer_edit.setText("")
+    qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
+    assert "reviewer name" in panel.review_error.text()
+
+
+def test_form_inline_validation(qtbot: Any, loaded: ServiceManager) -> None:
+    saved: list[dict[str, Any]] = []
+    form = TemplateForm(lambda m: saved.append(m) or loaded.templates.create(m), categories=["games"])
+    qtbot.addWidget(form)
+    save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert save is not None and not save.isEnabled()
+    assert form.errors["title"].isVisibleTo(form) and form.errors["title"].text() == "a title is required"
+    qtbot.keyClicks(form.title_edit, "My Cool App")
+    assert form.id_edit.text() == "my-cool-app" and form.app_name_edit.text() == "My Cool App"
+    form.category_box.setEditText("games")
+    form.app_id_edit.setText("com.example.cool")
+    assert form.field_errors() == {} and save.isEnabled()
+    form.version_edit.setText("1.0")
+    assert "X.Y.Z" in form.errors["version"].text() and not save.isEnabled()
+    form.version_edit.setText("1.0.0")
+    form.content_edit.setPlainText("{not json")
+    assert form.errors["content"].text().startswith("invalid JSON") and not save.isEnabled()
+    form.content_edit.setPlainText('{"quotes": ["hi"]}')
+    form.price_edit.setText("1.999")
+    assert "price" in form.field_errors()
+    form.price_edit.setText("1.50")
+    form.min_sdk.setValue(30)
+    form.target_sdk.setValue(29)
+    assert "min SDK" in form.errors["target_sdk"].text()
+    form.target_sdk.setValue(33)
+    form.tags_edit.setText("Fun, ok")
+    assert "not a tag" in form.errors["tags"].text()
+    form.tags_edit.setText("fun, ok")
+    assert save.isEnabled()
+    form.submit()
+    assert form.result() == TemplateForm.DialogCode.Accepted
+    info = loaded.templates.get("my-cool-app")
+    assert info.price_amount == 150 and info.tags == ("fun", "ok") and info.content == {"quotes": ["hi"]}
+    # a service refusal (duplicate id) is shown in the form, which stays open
+    again = TemplateForm(loaded.templates.create)
+    qtbot.addWidget(again)
+    again.title_edit.setText("My Cool App")
+    again.category_box.setEditText("games")
+    again.app_id_edit.setText("com.example.cool")
+    again.submit()
+    assert "already exists" in again.general_error.text() and again.result() != TemplateForm.DialogCode.Accepted
+
+
+def test_new_and_edit_through_the_panel(qtbot: Any, panel: TemplatesPanel, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fill_new(parent: Any, form: TemplateForm) -> bool:
+        form.title_edit.setText("Space Facts")
+        form.category_box.setEditText("education")
+        form.app_id_edit.setText("com.example.space")
+        form.submit()
+        return form.result() == TemplateForm.DialogCode.Accepted
+
+    monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: fill_new(p, f)))
+    info = panel.new_template()
+    assert info is not None and info.id == "space-facts" and "space-facts" in ids(panel)
+    assert panel.category_box.findData("education") > 0
+
+    def edit(parent: Any, form: TemplateForm) -> bool:
+        assert form.id_edit.isReadOnly() and form.title_edit.text() == "Space Facts"
+        form.title_edit.setText("Space Facts Pro")
+        form.submit()
+        return True
+
+    monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: edit(p, f)))
+    panel.select_id("space-facts")
+    panel.edit_current()
+    assert panel.svc.get("space-facts").title == "Space Facts Pro"
+    assert panel.fields["id"].text() == "space-facts"
+
+
+def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.select_id("wallpaper-pack")
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    assert "wallpaper-pack" not in ids(panel)
+    assert panel.svc.get("wallpaper-pack", include_deleted=True).status is TemplateStatus.DELETED
+    assert panel.undo_button.isEnabled()
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert "wallpaper-pack" in ids(panel)
+    assert panel.svc.get("wallpaper-pack").status is TemplateStatus.ACTIVE
+    panel.undo_stack.redo()
+    assert "wallpaper-pack" not in ids(panel)
+    panel.undo_stack.undo()
+    assert panel.svc.get("wallpaper-pack").status is TemplateStatus.ACTIVE
+
+
+def test_archive_toggle_with_undo(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.select_id("trivia-quiz")
+    panel.toggle_archive_current()
+    assert panel.svc.get("trivia-quiz").status is TemplateStatus.ARCHIVED and "trivia-quiz" not in ids(panel)
+    panel.archived_check.setChecked(True)
+    assert "trivia-quiz" in ids(panel)
+    panel.select_id("trivia-quiz")
+    assert panel.archive_button.text() == "Unarchive"
+    panel.undo_stack.undo()
+    assert panel.svc.get("trivia-quiz").status is TemplateStatus.ACTIVE
+
+
+def drag_enter(mime: QMimeData) -> QDragEnterEvent:
+    """A drag entering at (5, 5): QPointF where this PySide6 has it (newer), QPoint otherwise."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return QDragEnterEvent(QPointF(5, 5), *args)  # type: ignore[call-overload]
+    except TypeError:
+        return QDragEnterEvent(QPoint(5, 5), *args)
+
+
+def _mime(paths: list[Path]) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def test_drop_several_packages_with_per_file_results(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+    panel = TemplatesPanel(services)
+    qtbot.addWidget(panel)
+    assert panel.model.rowCount() == 0
+    zipped = tmp_path / "quotes.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for p in (H.SAMPLES / "quotes-daily").rglob("*"):
+            if p.is_file():
+                zf.write(p, f"quotes-daily/{p.relative_to(H.SAMPLES / 'quotes-daily').as_posix()}")
+    evil = H.build_zip(tmp_path / "evil.zip", {"../../x.txt": b"x"})
+    paths = [zipped, H.SAMPLES / "trivia-quiz", H.SAMPLES / "wallpaper-pack", evil]
+    mime = _mime(paths)
+    zone = panel.drop_zone
+    actions = Qt.DropAction.CopyAction
+    enter = drag_enter(mime)
+    QApplication.sendEvent(zone, enter)
+    assert enter.isAccepted() and zone.dragging
+    assert "Release to import 4 items" in zone.label.text() and "solid" in zone.styleSheet()
+    QApplication.sendEvent(zone, QDragLeaveEvent())
+    assert not zone.dragging and "dashed" in zone.styleSheet()
+    QApplication.sendEvent(zone, drag_enter(mime))
+    drop = QDropEvent(QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(panel.imports_finished, timeout=10000) as blocker:
+        QApplication.sendEvent(zone, drop)
+    results = blocker.args[0]
+    assert [r.ok for r in results] == [True, True, True, False]
+    assert "path traversal" in (results[3].error or "")
+    texts = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert texts[0].startswith("✔ quotes.zip: imported quotes-daily")
+    assert texts[3].startswith("✖ evil.zip:") and "traversal" in texts[3]
+    assert sorted(ids(panel)) == list(H.SAMPLE_IDS)
+    assert not zone.dragging
+
+
+def test_drop_ignores_non_file_drags(qtbot: Any, panel: TemplatesPanel) -> None:
+    mime = QMimeData()
+    mime.setText("just text")
+    enter = drag_enter(mime)
+    QApplication.sendEvent(panel.drop_zone, enter)
+    assert not enter.isAccepted() and not panel.drop_zone.dragging
+
+
+def test_drop_duplicates_offers_keep_both(qtbot: Any, panel: TemplatesPanel, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[list[str]] = []
+    monkeypatch.setattr(Dialogs, "ask_duplicate_policy",
+                        classmethod(lambda cls, p, names: asked.append(names) or DuplicatePolicy.KEEP_BOTH))
+    with qtbot.waitSignals([panel.imports_finished, panel.imports_finished], timeout=10000):
+        panel.import_paths([str(H.SAMPLES / "quotes-daily")])
+    assert asked == [["quotes-daily"]]
+    qtbot.waitUntil(lambda: "quotes-daily-2" in ids(panel), timeout=3000)
+    assert any("as quotes-daily-2" in panel.results.item(i).text() for i in range(panel.results.count()))
+
+
+def test_import_dialog_and_export(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    panel = TemplatesPanel(services)
+    qtbot.addWidget(panel)
+    monkeypatch.setattr(Dialogs, "ask_import_folder", classmethod(lambda cls, p: [str(H.SAMPLES / "trivia-quiz")]))
+    with qtbot.waitSignal(panel.imports_finished, timeout=10000):
+        panel.import_folder_dialog()
+    assert ids(panel) == ["trivia-quiz"]
+    panel.select_id("trivia-quiz")
+    dest = tmp_path / "exported"
+    monkeypatch.setattr(Dialogs, "ask_save_path", classmethod(lambda cls, *a: str(dest)))
+    path = panel.export_current()
+    assert path == tmp_path / "exported.zip" and zipfile.is_zipfile(path)
+
+
+def test_csv_export_writes_all_matching_rows(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+    seed_synthetic(services.ctx, 450)
+    services.templates.invalidate()
+    panel = TemplatesPanel(services)
+    qtbot.addWidget(panel)
+    assert panel.model.rowCount() == PAGE  # only one page loaded...
+    qtbot.waitUntil(lambda: panel.summary.text().startswith("450 templates — 200 loaded"), timeout=5000)
+    dest = tmp_path / "all.csv"
+    with qtbot.waitSignal(panel.csv_exported, timeout=10000):
+        panel.export_csv(str(dest))
+    rows = list(csv.DictReader(dest.open(encoding="utf-8")))
+    assert len(rows) == 450  # ...but the CSV has every matching row
+    assert set(rows[0]) == set(templates_panel.CSV_FIELDS)
+
+
+def test_live_refresh_from_bus_events(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.svc.archive("quotes-daily")  # e.g. from the CLI-side service or another panel
+    qtbot.waitUntil(lambda: "quotes-daily" not in ids(panel), timeout=3000)

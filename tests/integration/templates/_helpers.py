@@ -1,0 +1,50 @@
+"""Helpers shared by the templates tests (loaded by path: tests run in importlib mode)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from services.bootstrap import ServiceManager
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLES = ROOT / "resources" / "samples"
+SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
+def sample_manifest(slug: str = "quotes-daily") -> dict[str, Any]:
+    return json.loads((SAMPLES / slug / "template.json").read_text())
+
+
+def build_zip(path: Path, members: dict[str, bytes], *, manifest: dict[str, Any] | bool | None = True) -> Path:
+    """Write a zip with ``template.json`` (a valid one unless told) plus ``members``."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        if manifest is True:
+            m = sample_manifest()
+            m.pop("preview")
+            zf.writestr("template.json", json.dumps(m))
+        elif isinstance(manifest, dict):
+            zf.writestr("template.json", json.dumps(manifest))
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def snapshot(services: ServiceManager) -> dict[str, Any]:
+    """Everything an import may touch: tables, FTS index, template events, and the store files."""
+    with services.ctx.engine.connect() as conn:
+        templates = conn.execute(text("SELECT * FROM templates ORDER BY seq")).all()
+        reviews = conn.execute(text("SELECT * FROM template_reviews ORDER BY seq")).all()
+        fts = conn.execute(text("SELECT count(*) FROM templates_fts")).scalar_one()
+        events = conn.execute(text("SELECT type, payload FROM events WHERE type LIKE 'template.%' ORDER BY seq")).all()
+    store = services.templates.store_dir
+    files: dict[str, str] = {}
+    if store.exists():
+        for p in sorted(store.rglob("*")):
+            rel = p.relative_to(store).as_posix()
+            files[rel] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+    return {"templates": [tuple(r) for r in templates], "reviews": [tuple(r) for r in reviews], "fts": fts,
+            "events": [tuple(e) for e in events], "files": files}

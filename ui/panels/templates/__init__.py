@@ -1,0 +1,1 @@
+"""Pieces of the Templates panel: table model, form, drop zone, dialogs, undo commands."""
