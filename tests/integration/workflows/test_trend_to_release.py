@@ -147,3 +147,31 @@ def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Pa
     too_high = run({"name": "pick2", "steps": [{"name": "pick", "action": "trends.pick", "inputs": {"min_score": 1e9}}]})
     assert too_high["status"] == "failed" and "no trend scores" in too_high["steps"][0]["error"]
     assert too_high["steps"][0]["attempts"] == 1  # NotFoundError is a UserError: not retried
+
+
+def test_templates_actions_create_from_base_and_archive_as_compensation(services: Any, run: Any) -> None:
+    wf = services.extra["workflows"]
+    if "templates" not in services.extra:
+        assert not wf.registry.has("templates.create_from_base")
+        return
+    tpl = services.extra["templates"]
+    res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
+    assert res.error is None, res.error
+    detail = run({"name": "tpl", "steps": [
+        {"name": "template", "action": "templates.create_from_base", "inputs": {"base_id": res.template_id, "title": "Cat Quotes"},
+         "compensation": {"action": "templates.archive", "inputs": {"template_id": "${steps.template.output.template_id}"}}},
+        {"name": "again", "action": "templates.create_from_base",
+         "inputs": {"base_id": res.template_id, "title": "Cat Quotes", "template_id": "${steps.template.output.template_id}"}},
+        {"name": "boom", "action": "fail", "inputs": {"message": "later step failed"}},
+    ]})
+    steps = {s["name"]: s for s in detail["steps"]}
+    new_id = steps["template"]["output"]["template_id"]
+    assert new_id.startswith("cat-quotes-") and steps["template"]["output"]["created"] is True
+    assert steps["again"]["output"]["created"] is False  # running it again finds the same template
+    info = tpl.get(new_id, include_deleted=True)
+    assert info.title == "Cat Quotes" and info.status.value == "archived"
+    assert detail["status"] == "compensated"
+    assert Path(tpl.package_dir(new_id)).is_dir()  # a real copy of the base package (resources and all)
+    base_files = {p.name for p in Path(tpl.package_dir(res.template_id)).rglob("*") if p.is_file()}
+    copy_files = {p.name for p in Path(tpl.package_dir(new_id)).rglob("*") if p.is_file()}
+    assert base_files <= copy_files
