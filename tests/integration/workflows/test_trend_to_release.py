@@ -144,6 +144,10 @@ def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Pa
     assert detail["status"] == "succeeded"
     assert detail["steps"][0]["output"]["title"] == "Cozy cat cafe"
     assert detail["steps"][1]["output"]["message"] == "Cozy cat cafe"
+    retro = next(t for t in services.extra["trends"].list_trends() if t["title"] == "Retro pixel art")
+    chosen = run({"name": "pick3", "inputs": {"trend": {"type": "string"}}, "steps": [
+        {"name": "pick", "action": "trends.pick", "inputs": {"trend_id": "${ctx.trend}"}}]}, {"trend": retro["id"]})
+    assert chosen["steps"][0]["output"]["title"] == "Retro pixel art"
     too_high = run({"name": "pick2", "steps": [{"name": "pick", "action": "trends.pick", "inputs": {"min_score": 1e9}}]})
     assert too_high["status"] == "failed" and "no trend scores" in too_high["steps"][0]["error"]
     assert too_high["steps"][0]["attempts"] == 1  # NotFoundError is a UserError: not retried
