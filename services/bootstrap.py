@@ -31,6 +31,7 @@ from services.settings.service import SettingsService
 from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
+    from services.payments.service import PaymentsService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
@@ -64,6 +65,10 @@ class ServiceManager:
     @property
     def templates(self) -> TemplatesService:
         return cast("TemplatesService", self.extra["templates"])
+
+    @property
+    def payments(self) -> PaymentsService:
+        return cast("PaymentsService", self.extra["payments"])
 
     @property
     def trends(self) -> TrendsService:

@@ -1,12 +1,432 @@
-"""The Payments panel."""
+"""The Payments panel: one ledger across providers, with filters, detail, refund, sync, charts, CSV."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+import asyncio
+import contextlib
+import csv
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import TrendForgeError
+from app.events import Event
+from app.payments.model import FAILED_STATUSES, Provider, SummaryRow, SyncReport, Transaction, TxnStatus
+from app.payments.money import format_minor
 from services.bootstrap import ServiceManager
-from ui.panels.placeholder import PlaceholderPanel
+from services.payments.ledger import TxnFilter
+from services.payments.service import PaymentsService
+from ui.background import run_in_background
+from ui.panels.payments.charts import ProviderChart, RevenueChart
+from ui.panels.payments.dialogs import ExportDialog, RefundDialog
+from ui.panels.payments.model import PaymentsTableModel
+
+LIMIT = 1000
+CSV_FIELDS = ["id", "provider", "provider_id", "status", "amount", "currency", "fee", "refunded_amount", "net",
+              "template_id", "description", "created_at"]
+
+
+def _qdate_to_dt(value: QDate) -> datetime:
+    return datetime(value.year(), value.month(), value.day(), tzinfo=UTC)
+
+
+class PaymentsPanel(QWidget):
+    status_message = Signal(str)
+    notify_requested = Signal(str, str)
+    sync_progress = Signal(str, int)
+    sync_finished = Signal(object)
+    refund_finished = Signal(object)
+    _sync_done = Signal(object)
+
+    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.svc: PaymentsService = services.payments
+        self.model = PaymentsTableModel(self)
+        self._syncing = False
+
+        # filters
+        self.provider_box = QComboBox()
+        self.provider_box.addItem("All providers", None)
+        for p in Provider:
+            self.provider_box.addItem(p.value, p.value)
+        self.status_box = QComboBox()
+        self.status_box.addItem("Any status", None)
+        self.status_box.addItem("failed / needs action", "__failed__")
+        for s in TxnStatus:
+            self.status_box.addItem(s.value.replace("_", " "), s.value)
+        self.template_edit = QLineEdit(placeholderText="template id")
+        self.currency_edit = QLineEdit(placeholderText="currency")
+        self.currency_edit.setMaxLength(3)
+        self.currency_edit.setFixedWidth(80)
+        self.search_edit = QLineEdit(placeholderText="search id / description…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.since_check = QCheckBox("From")
+        self.since_edit = QDateEdit(QDate.currentDate().addDays(-30))
+        self.until_check = QCheckBox("To")
+        self.until_edit = QDateEdit(QDate.currentDate())
+        for edit in (self.since_edit, self.until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.clear_button = QPushButton("Clear filters")
+
+        row1 = QHBoxLayout()
+        filters1: tuple[QWidget, ...] = (self.provider_box, self.status_box, self.template_edit, self.currency_edit,
+                                         self.search_edit)
+        for w in filters1:
+            row1.addWidget(w)
+        row2 = QHBoxLayout()
+        filters2: tuple[QWidget, ...] = (self.since_check, self.since_edit, self.until_check, self.until_edit)
+        for w in filters2:
+            row2.addWidget(w)
+        row2.addStretch(1)
+        row2.addWidget(self.clear_button)
+
+        # actions
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setToolTip("Pull new sales, refunds and fees from every provider with a stored credential")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(120)
+        self.progress.setVisible(False)
+        self.progress_label = QLabel("")
+        self.refund_button = QPushButton("Refund…")
+        self.retry_button = QPushButton("Retry charge")
+        self.export_button = QPushButton("Export CSV…")
+        actions = QHBoxLayout()
+        left: tuple[QWidget, ...] = (self.sync_button, self.progress, self.progress_label)
+        for w in left:
+            actions.addWidget(w)
+        actions.addStretch(1)
+        right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.export_button)
+        for w in right:
+            actions.addWidget(w)
+
+        # table + side
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((140, 70, 120, 100, 90, 90, 100, 150)):
+            self.table.setColumnWidth(col, width)
+
+        self.detail = QPlainTextEdit(readOnly=True)
+        self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.detail.setPlaceholderText("Select a transaction to see its details and refunds.")
+        self.revenue_chart = RevenueChart()
+        self.provider_chart = ProviderChart()
+        charts = QWidget()
+        cl = QVBoxLayout(charts)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.revenue_chart, 1)
+        cl.addWidget(self.provider_chart, 1)
+        self.side = QTabWidget()
+        self.side.addTab(self.detail, "Detail")
+        self.side.addTab(charts, "Charts")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 440])
+
+        self.totals = QLabel()
+        self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(actions)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.totals)
+
+        # wiring
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.reload)
+        for line in (self.template_edit, self.currency_edit, self.search_edit):
+            line.textChanged.connect(self._debounce.start)
+        for box in (self.provider_box, self.status_box):
+            box.currentIndexChanged.connect(self._debounce.start)
+        for check in (self.since_check, self.until_check):
+            check.toggled.connect(self._debounce.start)
+        for d in (self.since_edit, self.until_edit):
+            d.dateChanged.connect(self._debounce.start)
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.sync_button.clicked.connect(self.start_sync)
+        self.refund_button.clicked.connect(self.refund_selected)
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.export_button.clicked.connect(self.export_csv)
+        self.sync_progress.connect(self._on_sync_progress)
+        self._sync_done.connect(self._on_sync_done)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        services.bus.published.connect(self._on_bus_event)
+        self._update_buttons()
+        self.reload()
+
+    # -- filters ---------------------------------------------------------------------------
+    def current_filter(self) -> TxnFilter:
+        status_data = self.status_box.currentData()
+        statuses: list[str] = []
+        if status_data == "__failed__":
+            statuses = [s.value for s in FAILED_STATUSES]
+        elif status_data:
+            statuses = [str(status_data)]
+        until = _qdate_to_dt(self.until_edit.date()) + timedelta(days=1) if self.until_check.isChecked() else None
+        return TxnFilter(
+            provider=self.provider_box.currentData(),
+            status=statuses,
+            template_id=self.template_edit.text().strip() or None,
+            currency=self.currency_edit.text().strip().upper() or None,
+            since=_qdate_to_dt(self.since_edit.date()) if self.since_check.isChecked() else None,
+            until=until,
+            search=self.search_edit.text().strip() or None,
+            limit=LIMIT,
+        )
+
+    def clear_filters(self) -> None:
+        self.provider_box.setCurrentIndex(0)
+        self.status_box.setCurrentIndex(0)
+        for w in (self.template_edit, self.currency_edit, self.search_edit):
+            w.clear()
+        self.since_check.setChecked(False)
+        self.until_check.setChecked(False)
+        self.reload()
+
+    def reload(self) -> None:
+        self._debounce.stop()
+        f = self.current_filter()
+        try:
+            rows = self.svc.list_transactions(f)
+            total = len(rows) if len(rows) < LIMIT else None  # no COUNT(*) over a million rows on the GUI thread
+            summary_provider = self.svc.summary("provider")
+            summary_time = self.svc.summary("day")
+        except TrendForgeError as exc:
+            self.totals.setText(f"<span style='color:#b00020'>{exc}</span>")
+            return
+        self.model.set_rows(rows)
+        self.detail.clear()
+        self._show_totals(rows, total, summary_provider)
+        currency = self._main_currency(summary_provider)
+        self.revenue_chart.show_rows(summary_time, currency)
+        self.provider_chart.show_rows(summary_provider, currency)
+        self._update_buttons()
+
+    @staticmethod
+    def _main_currency(rows: list[SummaryRow]) -> str | None:
+        gross: Counter[str] = Counter()
+        for r in rows:
+            gross[r.currency] += r.gross
+        return gross.most_common(1)[0][0] if gross else None
+
+    def _show_totals(self, rows: list[Transaction], total: int | None, by_provider: list[SummaryRow]) -> None:
+        per_currency: dict[str, list[int]] = {}
+        for r in by_provider:
+            acc = per_currency.setdefault(r.currency, [0, 0, 0, 0])
+            acc[0] += r.gross
+            acc[1] += r.fees
+            acc[2] += r.refunds
+            acc[3] += r.net
+        money = "; ".join(
+            f"{cur}: gross {format_minor(v[0], cur)}, fees {format_minor(v[1], cur)}, refunds {format_minor(v[2], cur)}, "
+            f"<b>net {format_minor(v[3], cur)}</b>" for cur, v in sorted(per_currency.items()))
+        shown = f"newest {len(rows)} matching transactions shown" if total is None else f"{total} transactions"
+        failed = sum(1 for r in rows if r.status in FAILED_STATUSES)
+        if not by_provider and not rows:
+            self.totals.setText("No transactions yet. Store a Stripe, Gumroad or itch.io credential in Settings and "
+                                "press Sync now; Ko-fi sales come in with `trendforge payments import --provider kofi FILE`.")
+            return
+        self.totals.setText(f"{shown}{f', {failed} failed' if failed else ''}. All time — {money or 'no revenue yet'}")
+
+    # -- selection / detail ---------------------------------------------------------------------
+    def selected(self) -> Transaction | None:
+        index = self.table.currentIndex()
+        return self.model.transaction(index.row()) if index.isValid() else None
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def _on_table_current_changed(self, *_args: Any) -> None:
+        self._update_buttons()
+        t = self.selected()
+        if t is None:
+            self.detail.clear()
+            return
+        money_keys = ("amount", "fee", "refunded_amount", "net")
+        lines = [f"{k:16} {format_minor(v, t.currency) if k in money_keys else v}"
+                 for k, v in t.to_dict().items() if v not in (None, "")]
+        try:
+            refunds = self.svc.refunds_of(t.id)
+        except TrendForgeError as exc:
+            refunds = []
+            lines.append(str(exc))
+        if refunds:
+            lines.append("")
+            lines.append("refunds:")
+            for r in refunds:
+                lines.append(f"  {r['created_at']}  {format_minor(r['amount'], r['currency'])}  {r['status']}"
+                             f"  {r['provider_refund_id'] or ''}  {r['message'] or ''}")
+        self.detail.setPlainText("\n".join(lines))
+
+    def _update_buttons(self) -> None:
+        t = self.selected()
+        self.refund_button.setEnabled(t is not None and t.status.captured and t.refunded_amount < t.amount)
+        self.retry_button.setEnabled(t is not None and t.status in FAILED_STATUSES and t.provider.can_charge)
+        self.sync_button.setEnabled(not self._syncing)
+
+    # -- refund / retry -----------------------------------------------------------------------------
+    def refund_selected(self) -> None:
+        t = self.selected()
+        if t is None:
+            return
+        amount = RefundDialog.ask(self, t)
+        if amount is None:
+            self.status_message.emit("refund cancelled")
+            return
+        self.refund_button.setEnabled(False)
+
+        def done(result: Any) -> None:
+            msg = f"refunded {format_minor(result.amount, result.transaction.currency)} of {result.transaction.id}"
+            if result.message:
+                msg += f" — recorded locally: {result.message}"
+                self.notify_requested.emit("Refund recorded", result.message)
+            self.status_message.emit(msg)
+            self.totals.setText(msg)
+            self.reload()
+            self.refund_finished.emit(result)
+
+        run_in_background(lambda: self.svc.refund(t.id, amount or None), done, self._on_error, self)
+
+    def retry_selected(self) -> None:
+        t = self.selected()
+        if t is None:
+            return
+
+        def done(txn: Any) -> None:
+            self.status_message.emit(f"retried {txn.id}: {txn.status.value}")
+            self.reload()
+
+        run_in_background(lambda: self.svc.retry(t.id), done, self._on_error, self)
+
+    def _on_error(self, exc: Exception) -> None:
+        text = str(exc) or type(exc).__name__
+        self.totals.setText(f"<span style='color:#b00020'>{text}</span>")
+        self.status_message.emit(text)
+        self._update_buttons()
+        self.refund_finished.emit(exc)
+
+    # -- sync ------------------------------------------------------------------------------------------
+    def start_sync(self) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        self.progress.setRange(0, 0)  # busy
+        self.progress.setVisible(True)
+        self.progress_label.setText("syncing…")
+        self._update_buttons()
+
+        def progress(provider: str, fetched: int) -> None:
+            self.sync_progress.emit(provider, fetched)  # safe from a worker thread: queued to the GUI thread
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:  # the app's qasync loop: its long-lived httpx client, no thread
+            task = loop.create_task(self.svc.sync_async(None, progress))
+            task.add_done_callback(lambda t: self._on_sync_done(t.exception() or t.result()))
+        else:  # no event loop (tests, a bare QApplication): a worker thread, results queued back
+            def work() -> None:
+                try:
+                    result: Any = self.svc.sync(None, progress)
+                except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
+                    result = exc
+                with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+                    self._sync_done.emit(result)
+
+            threading.Thread(target=work, name="payments-sync", daemon=True).start()
+
+    def _on_sync_progress(self, provider: str, fetched: int) -> None:
+        self.progress_label.setText(f"{provider}: {fetched} objects")
+
+    def _on_sync_done(self, result: Any) -> None:
+        self._syncing = False
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setVisible(False)
+        if isinstance(result, BaseException):
+            text = str(result) or type(result).__name__
+            self.progress_label.setText(f"<span style='color:#b00020'>{text}</span>")
+            self.status_message.emit(text)
+        else:
+            reports: list[SyncReport] = list(result)
+            parts = [f"{r.provider.value}: {'error: ' + r.error if r.error else f'+{r.added} new, {r.updated} updated'}"
+                     for r in reports]
+            self.progress_label.setText("; ".join(parts))
+            self.status_message.emit("payments synced: " + "; ".join(parts))
+            if any(r.error for r in reports):
+                self.notify_requested.emit("Payments sync", "; ".join(parts))
+        self.reload()
+        self.sync_finished.emit(result)
+
+    # -- export ------------------------------------------------------------------------------------------
+    def export_csv(self) -> None:
+        path = ExportDialog.ask_path(self)
+        if not path:
+            return
+        f = self.current_filter()
+        f = TxnFilter(**{**f.__dict__, "limit": 1_000_000})
+
+        def work() -> int:
+            rows = self.svc.list_transactions(f)
+            with Path(path).open("w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
+                w.writeheader()
+                for t in rows:
+                    w.writerow(t.to_dict())
+            return len(rows)
+
+        def done(n: int) -> None:
+            self.status_message.emit(f"exported {n} transactions to {path}")
+            self.totals.setText(f"exported {n} transactions to {path}")
+
+        run_in_background(work, done, self._on_error, self)
+
+    # -- live updates --------------------------------------------------------------------------------------
+    def _on_bus_event(self, event: Event) -> None:
+        if event.type.startswith(("payment.", "provider.")) and not self._syncing:
+            self._debounce.start()
 
 
 def create_panel(services: ServiceManager) -> QWidget:
-    return PlaceholderPanel("Payments", services)
+    return PaymentsPanel(services)

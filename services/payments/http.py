@@ -1,0 +1,140 @@
+"""HTTP plumbing shared by the payment providers.
+
+One long-lived ``httpx.AsyncClient`` per event loop: the GUI's qasync loop keeps one for
+the life of the app; a CLI command (one ``asyncio.run``) gets one and closes it at the end.
+Responses are mapped onto ``ProviderError`` so the service's tenacity retry can tell
+transient failures (connect/read errors, 429 with Retry-After, 5xx) from permanent ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import threading
+import time
+import weakref
+from typing import Any
+
+import httpx
+
+from app.errors import ProviderError
+
+USER_AGENT = "TrendForge-payments/0.1 (+https://trendforge.invalid)"
+
+
+class HttpClients:
+    """A lazily created ``httpx.AsyncClient`` for each running event loop."""
+
+    def __init__(self, *, connect_timeout: float = 5.0, read_timeout: float = 20.0) -> None:
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
+
+    def get(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._clients.get(loop)
+            if client is None or client.is_closed:
+                client = httpx.AsyncClient(
+                    timeout=self.timeout(),
+                    headers={"User-Agent": USER_AGENT},
+                    limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+                    follow_redirects=False,
+                )
+                self._clients[loop] = client
+            return client
+
+    async def close_current(self) -> None:
+        """Close the current loop's client (end of a CLI command's ``asyncio.run``)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._clients.pop(loop, None)
+        if client is not None:
+            await client.aclose()
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` as seconds (``"2"``) or an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def transport_error(exc: httpx.HTTPError, provider: str) -> ProviderError:
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        what = "did not answer in time"
+    elif isinstance(exc, httpx.ConnectError):
+        what = "could not be reached"
+    else:
+        what = "dropped the connection"
+    return ProviderError(f"{provider} {what} ({kind})", provider=provider, transient=True)
+
+
+def status_error(resp: httpx.Response, provider: str, detail: str = "") -> ProviderError:
+    code = resp.status_code
+    detail = detail or _body_excerpt(resp)
+    if code == 429:
+        wait = parse_retry_after(resp.headers.get("Retry-After"))
+        return ProviderError(
+            f"{provider} is rate limiting requests (HTTP 429){f', retry after {wait:.0f}s' if wait else ''}",
+            provider=provider, transient=True, retry_after=wait, status_code=code,
+        )
+    if code >= 500:
+        return ProviderError(f"{provider} had a server error (HTTP {code}): {detail}", provider=provider,
+                             transient=True, status_code=code)
+    if code in (401, 403):
+        return ProviderError(
+            f"{provider} rejected the credential (HTTP {code}); store a valid one with "
+            f"`trendforge credentials set {provider}`", provider=provider, status_code=code)
+    return ProviderError(f"{provider} refused the request (HTTP {code}): {detail}", provider=provider, status_code=code)
+
+
+def _body_excerpt(resp: httpx.Response) -> str:
+    try:
+        data = resp.json()
+    except ValueError:
+        return resp.text[:200].strip()
+    if isinstance(data, dict):
+        for key in ("message", "error", "errors"):
+            if key in data:
+                value = data[key]
+                if isinstance(value, list):
+                    return "; ".join(str(v) for v in value)[:300]
+                if isinstance(value, dict):
+                    return str(value.get("message", value))[:300]
+                return str(value)[:300]
+    return str(data)[:200]
+
+
+async def get_json(client: httpx.AsyncClient, url: str, provider: str, **kwargs: Any) -> Any:
+    return await request_json(client, "GET", url, provider, **kwargs)
+
+
+async def request_json(client: httpx.AsyncClient, method: str, url: str, provider: str, **kwargs: Any) -> Any:
+    try:
+        resp = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, provider) from exc
+    if resp.status_code >= 400:
+        raise status_error(resp, provider)
+    try:
+        return resp.json()
+    except ValueError as exc:
+        raise ProviderError(f"{provider} answered with something that is not JSON: {resp.text[:120]!r}",
+                            provider=provider) from exc

@@ -1,0 +1,1 @@
+"""Payment provider adapters behind one interface (see :mod:`services.payments.providers.base`)."""

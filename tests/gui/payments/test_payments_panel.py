@@ -1,0 +1,199 @@
+"""The Payments panel on a real ledger: model checks, filters, detail, refund, sync, charts, CSV."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.payments.model import TxnStatus
+from ui.panels.payments.dialogs import ExportDialog, RefundDialog
+from ui.panels.payments_panel import PaymentsPanel
+
+st = sys.modules["payments_standins"]
+
+
+@pytest.fixture
+def panel(qtbot: Any, filled: Any) -> PaymentsPanel:
+    widget = PaymentsPanel(filled)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    return widget
+
+
+def _row_of(panel: PaymentsPanel, provider_id: str) -> int:
+    return next(i for i, t in enumerate(panel.model.rows()) if t.provider_id == provider_id)
+
+
+def test_model_passes_qt_model_tester_and_shows_the_ledger(panel: PaymentsPanel, qtmodeltester: Any) -> None:
+    qtmodeltester.check(panel.model)
+    assert panel.model.rowCount() == 14
+    assert "14 transactions" in panel.totals.text()
+    assert "net" in panel.totals.text()
+    row = _row_of(panel, "stripe-1")
+    assert panel.model.index(row, 3).data() == "6.00 USD"
+    assert panel.model.index(row, 5).data() == "5.70 USD"  # net of the fee
+
+
+def test_filters_narrow_the_table(panel: PaymentsPanel, qtbot: Any) -> None:
+    panel.provider_box.setCurrentIndex(panel.provider_box.findData("gumroad"))
+    panel.reload()
+    assert {t.provider.value for t in panel.model.rows()} == {"gumroad"} and panel.model.rowCount() == 4
+    panel.clear_filters()
+    panel.status_box.setCurrentIndex(panel.status_box.findData("__failed__"))
+    panel.reload()
+    assert [t.provider_id for t in panel.model.rows()] == ["pi_declined"]
+    panel.clear_filters()
+    panel.currency_edit.setText("eur")
+    panel.template_edit.setText("tpl-0")
+    qtbot.waitUntil(lambda: panel.model.rowCount() < 14, timeout=3000)  # the debounced reload
+    assert all(t.currency == "EUR" and t.template_id == "tpl-0" for t in panel.model.rows())
+    panel.clear_filters()
+    from PySide6.QtCore import QDate
+
+    panel.since_check.setChecked(True)
+    panel.since_edit.setDate(QDate(2026, 10, 10))
+    panel.until_check.setChecked(True)
+    panel.until_edit.setDate(QDate(2026, 10, 15))
+    panel.reload()
+    days = sorted(t.created_at.date().isoformat() for t in panel.model.rows() if t.created_at)
+    assert days == ["2026-10-11", "2026-10-13", "2026-10-15"]  # both ends inclusive
+
+
+def test_detail_and_refund_with_confirmation(panel: PaymentsPanel, qtbot: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    row = _row_of(panel, "kofi-11")
+    panel.select_row(row)
+    assert "kofi-11" in panel.detail.toPlainText()
+    assert panel.refund_button.isEnabled() and not panel.retry_button.isEnabled()
+
+    monkeypatch.setattr(RefundDialog, "ask", classmethod(lambda cls, parent, txn: None))
+    panel.refund_selected()
+    assert panel.svc.get(panel.model.rows()[row].id).refunded_amount == 0  # cancelled: nothing happened
+
+    asked: list[Any] = []
+
+    def ask(cls: Any, parent: Any, txn: Any) -> str:
+        asked.append(txn)
+        return "2.00"
+
+    monkeypatch.setattr(RefundDialog, "ask", classmethod(ask))
+    notes: list[tuple[str, str]] = []
+    panel.notify_requested.connect(lambda a, b: notes.append((a, b)))
+    with qtbot.waitSignal(panel.refund_finished, timeout=10000):
+        panel.refund_selected()
+    assert asked and asked[0].provider_id == "kofi-11"
+    t = next(x for x in panel.model.rows() if x.provider_id == "kofi-11")
+    assert t.refunded_amount == 200 and t.status is TxnStatus.PARTIALLY_REFUNDED
+    assert notes and "Ko-fi" in notes[0][1]
+    panel.select_row(_row_of(panel, "kofi-11"))
+    assert "refunds:" in panel.detail.toPlainText()
+
+    monkeypatch.setattr(RefundDialog, "ask", classmethod(lambda cls, parent, txn: "999.00"))
+    with qtbot.waitSignal(panel.refund_finished, timeout=10000):
+        panel.refund_selected()
+    assert "only" in panel.totals.text()  # the rule's message, shown; nothing written
+
+
+def test_charts_show_revenue(panel: PaymentsPanel) -> None:
+    assert panel.revenue_chart.points >= 10
+    assert set(panel.provider_chart.categories) == {"gumroad", "kofi", "stripe"}
+
+
+def test_csv_export(panel: PaymentsPanel, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "export.csv"
+    monkeypatch.setattr(ExportDialog, "ask_path", classmethod(lambda cls, parent: str(out)))
+    panel.provider_box.setCurrentIndex(panel.provider_box.findData("stripe"))
+    panel.reload()
+    panel.export_csv()
+    qtbot.waitUntil(out.exists, timeout=5000)
+    qtbot.waitUntil(lambda: "exported" in panel.totals.text(), timeout=5000)
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 7 and {r["provider"] for r in rows} == {"stripe"}
+    assert {r["amount"] for r in rows} >= {"600", "999"}
+
+
+def test_sync_button_runs_off_the_gui_thread_with_progress(qtbot: Any, services: Any, secrets: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    state = st.ItchState()
+    state.games = [{"id": 1, "title": "Neon", "url": "u", "min_price": 100, "earnings": []}]
+    state.purchases = {"1": [{"id": 900 + i, "game_id": 1, "created_at": f"2026-10-0{i + 1}T10:00:00Z",
+                              "price": 100, "currency": "USD"} for i in range(7)]}
+    secrets.set("provider:itch", state.key)
+    with st.ItchServer(state) as server:
+        monkeypatch.setenv("TRENDFORGE_ITCH_BASE_URL", server.url + "/api/1")
+        panel = PaymentsPanel(services)
+        qtbot.addWidget(panel)
+        progress: list[tuple[str, int]] = []
+        panel.sync_progress.connect(lambda p, n: progress.append((p, n)))
+        with qtbot.waitSignal(panel.sync_finished, timeout=20000):
+            panel.sync_button.click()
+            assert not panel.sync_button.isEnabled()  # returned at once: the GUI thread is free
+        assert panel.model.rowCount() == 7
+        assert progress and progress[-1][0] == "itch"
+        assert "+7 new" in panel.progress_label.text()
+        assert panel.sync_button.isEnabled()
+
+
+def test_sync_without_credentials_says_what_to_do(panel: PaymentsPanel, qtbot: Any) -> None:
+    with qtbot.waitSignal(panel.sync_finished, timeout=10000):
+        panel.start_sync()
+    assert "credentials set" in panel.progress_label.text()
+
+
+def test_screenshot(panel: PaymentsPanel, qtbot: Any) -> None:
+    panel.select_row(0)
+    img = panel.grab()
+    assert img.width() > 800
+    img.save("/tmp/payments.png")
+    panel.side.setCurrentIndex(1)
+    panel.grab().save("/tmp/payments_charts.png")
+
+
+def test_sync_on_the_qasync_loop_keeps_the_gui_responsive(qtbot: Any, qapp: Any, services: Any, secrets: Any,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's path: a qasync loop runs the sync as a task on the GUI thread's loop (one long-lived
+    httpx client); page writes go to a worker thread; Qt timers keep firing meanwhile."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtCore import QTimer
+
+    state = st.ItchState()
+    state.per_page = 3
+    state.games = [{"id": 1, "title": "Neon", "url": "u", "min_price": 100, "earnings": []}]
+    state.purchases = {"1": [{"id": 700 + i, "game_id": 1, "created_at": f"2026-10-{i % 28 + 1:02d}T10:00:00Z",
+                              "price": 100 + i, "currency": "USD"} for i in range(40)]}
+    secrets.set("provider:itch", state.key)
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        with st.ItchServer(state) as server:
+            monkeypatch.setenv("TRENDFORGE_ITCH_BASE_URL", server.url + "/api/1")
+            panel = PaymentsPanel(services)
+            qtbot.addWidget(panel)
+            ticks: list[int] = []
+            timer = QTimer(interval=5)
+            timer.timeout.connect(lambda: ticks.append(1))
+            timer.start()
+            done: list[Any] = []
+            panel.sync_finished.connect(done.append)
+
+            async def drive() -> None:
+                panel.start_sync()  # inside the running loop: the asyncio path
+                assert not panel.sync_button.isEnabled()
+                while not done:
+                    await asyncio.sleep(0.01)
+
+            loop.run_until_complete(asyncio.wait_for(drive(), 30))
+            timer.stop()
+            assert isinstance(done[0], list) and done[0][0].added == 40
+            assert panel.model.rowCount() == 40
+            assert len(ticks) >= 3  # the GUI thread kept serving its timers during the sync
+            assert services.payments.http._clients  # the loop's long-lived client, kept for the next sync
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

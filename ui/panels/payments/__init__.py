@@ -1,0 +1,1 @@
+"""Widgets of the Payments panel: table model, dialogs, charts."""

@@ -1,0 +1,97 @@
+"""Revenue charts (QtCharts): net revenue over time, and gross/net by provider."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QWidget
+
+from app.payments.model import SummaryRow
+from app.payments.money import exponent
+
+
+def _major(amount: int, currency: str) -> float:
+    return float(amount) / float(10 ** exponent(currency))  # display only; stored money stays integer
+
+
+class RevenueChart(QChartView):
+    """Net revenue per day (or month) in one currency."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(QChart(), parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(200)
+        self.points = 0
+
+    def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
+        chart = QChart()
+        chart.setTitle(f"Net revenue over time ({currency or 'no data'})")
+        chart.legend().hide()
+        series = QLineSeries()
+        picked = sorted((r for r in rows if r.currency == currency), key=lambda r: r.key)
+        for r in picked:
+            day = date.fromisoformat(r.key if len(r.key) == 10 else r.key + "-01")
+            ms = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000
+            series.append(ms, _major(r.net, r.currency))
+        self.points = len(picked)
+        chart.addSeries(series)
+        x = QDateTimeAxis()
+        x.setFormat("yyyy-MM-dd")
+        x.setTickCount(min(6, max(2, len(picked))))
+        y = QValueAxis()
+        y.setLabelFormat("%.0f")
+        values = [_major(r.net, r.currency) for r in picked] or [0.0]
+        y.setRange(min(0.0, min(values)), max(1.0, max(values) * 1.1))
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+        self.setChart(chart)
+
+
+class ProviderChart(QChartView):
+    """Gross and net by provider in one currency."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(QChart(), parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(200)
+        self.categories: list[str] = []
+
+    def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
+        chart = QChart()
+        chart.setTitle(f"By provider ({currency or 'no data'})")
+        picked = [r for r in rows if r.currency == currency]
+        gross, net = QBarSet("Gross"), QBarSet("Net")
+        for r in picked:
+            gross.append(_major(r.gross, r.currency))
+            net.append(_major(r.net, r.currency))
+        series = QBarSeries()
+        series.append(gross)
+        series.append(net)
+        chart.addSeries(series)
+        self.categories = [r.key for r in picked]
+        x = QBarCategoryAxis()
+        x.append(self.categories or [""])
+        y = QValueAxis()
+        y.setLabelFormat("%.0f")
+        top = max([_major(r.gross, r.currency) for r in picked] or [1.0])
+        y.setRange(0.0, max(1.0, top * 1.1))
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x)
+        series.attachAxis(y)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.setChart(chart)

@@ -1,0 +1,61 @@
+"""Dialogs of the Payments panel, each behind a classmethod that tests replace."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.payments.model import Transaction
+from app.payments.money import format_minor
+
+
+class RefundDialog(QDialog):
+    """Confirm a refund; the amount is prefilled with everything not yet refunded."""
+
+    def __init__(self, txn: Transaction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Refund payment")
+        remaining = txn.amount - txn.refunded_amount
+        self.amount = QLineEdit(format_minor(remaining, txn.currency).split()[0])
+        note = QLabel(
+            f"Refund up to <b>{format_minor(remaining, txn.currency)}</b> of {format_minor(txn.amount, txn.currency)} "
+            f"({txn.provider.value} {txn.provider_id or txn.id}). This cannot be undone."
+            + ("" if txn.provider.can_refund_remotely else
+               f"<br><br>{txn.provider.value} has no refund API: TrendForge records it and tells you where to issue it.")
+        )
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(f"Amount ({txn.currency})", self.amount)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Refund")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, txn: Transaction) -> str | None:
+        """The amount text to refund, or None if the user cancelled."""
+        dialog = cls(txn, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.amount.text().strip()
+
+
+class ExportDialog:
+    @classmethod
+    def ask_path(cls, parent: QWidget | None) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, "Export transactions", "payments.csv", "CSV files (*.csv)")
+        return path or None
