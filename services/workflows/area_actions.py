@@ -272,8 +272,7 @@ def _payments(registry: ActionRegistry, svc: Any) -> list[str]:
         )
         async def charge(actx: ActionContext, provider: str, amount: str, currency: str, template_id: str | None = None,
                          payment_method: str | None = None) -> dict[str, Any]:
-            txn = await svc.charge_async(provider, template_id, amount, currency, payment_method,
-                                         f"workflow {actx.workflow} run {actx.run_id[:10]}")
+            txn = await svc.charge_async(provider, template_id, amount, currency, payment_method)
             return _txn(txn)
 
         names.append("payments.charge")

@@ -73,3 +73,9 @@ RunDef = Callable[..., dict[str, Any]]
 @pytest.fixture
 def run(wf: WorkflowsService) -> RunDef:
     return lambda data, inputs=None: run_def(wf, data, inputs)
+
+
+@pytest.fixture
+def run_in() -> Callable[..., dict[str, Any]]:
+    """Run a definition on a given workflows service (for tests that build their own app)."""
+    return run_def
