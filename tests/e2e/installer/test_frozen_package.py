@@ -80,3 +80,14 @@ def test_gui_starts_offscreen_creates_data_dir_and_exits_cleanly(package: Path, 
     assert f"created data directory {data}" in r.stderr
     assert (data / "trendforge.sqlite3").is_file()
     assert (data / "ui.ini").is_file()  # the window saved its state on close
+
+
+def test_templates_import_of_a_bundled_sample(package: Path, tmp_path: Path) -> None:
+    sample = package / "trendforge" / "_internal" / "resources" / "samples" / "quotes-daily"
+    assert (sample / "template.json").is_file(), "the sample templates must be bundled"
+    data = tmp_path / "d"
+    r = frozen(package, "templates", "import", str(sample), data_dir=data)
+    assert r.returncode == 0, r.stderr
+    shown = frozen(package, "templates", "show", "quotes-daily", "--json", data_dir=data)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["title"] == "Quotes Daily"
