@@ -31,6 +31,7 @@ from services.settings.service import SettingsService
 from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
+    from services.builds.service import BuildsService
     from services.payments.service import PaymentsService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
@@ -61,6 +62,10 @@ class ServiceManager:
     @property
     def workflows(self) -> WorkflowsService:
         return cast("WorkflowsService", self.extra["workflows"])
+
+    @property
+    def builds(self) -> BuildsService:
+        return cast("BuildsService", self.extra["builds"])
 
     @property
     def templates(self) -> TemplatesService:

@@ -1,12 +1,426 @@
-"""The Builds panel."""
+"""The Builds panel: queue and history, per-build progress, live log, actions, stats, keys."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.builds.model import BuildInfo, BuildState, Platform
+from app.builds.progress import BuildStats, eta_seconds, format_seconds
+from app.errors import TrendForgeError
+from app.events import Event
 from services.bootstrap import ServiceManager
-from ui.panels.placeholder import PlaceholderPanel
+from services.builds.service import BuildsService
+from ui.background import run_in_background
+from ui.panels.builds.keys_dialog import KeysDialog
+from ui.panels.builds.log_view import LogView
+from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
+
+_FINAL_TITLES = {
+    BuildState.SIGNED: "Build signed",
+    BuildState.DEPLOYED: "Build deployed",
+    BuildState.FAILED: "Build failed",
+    BuildState.CANCELLED: "Build cancelled",
+    BuildState.BUILT: "Build finished",
+}
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the Progress column as a progress bar."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        percent = index.data(ROLE_PERCENT)
+        if percent is None:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))  # type: ignore[attr-defined]
+        bar.minimum = 0
+        bar.maximum = 100
+        bar.progress = int(percent)
+        bar.text = f"{percent:.0f}%"
+        bar.textVisible = True
+        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+        style = QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class BuildsPanel(QWidget):
+    status_message = Signal(str)
+    notify_requested = Signal(str, str)
+
+    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.service: BuildsService = services.builds
+        self.model = BuildsTableModel(self)
+        self._selected: str | None = None
+        self._unsubscribe: list[Any] = []
+
+        # -- new build form ------------------------------------------------------------------
+        self.template_box = QComboBox()
+        self.template_box.setEditable(True)
+        self.template_box.setMinimumWidth(160)
+        self.template_box.lineEdit().setPlaceholderText("template id")  # type: ignore[union-attr]
+        self.version_edit = QLineEdit("1.0.0")
+        self.version_edit.setMaximumWidth(90)
+        self.platform_box = QComboBox()
+        self.platform_box.addItems([p.value for p in Platform])
+        self.key_box = QComboBox()
+        self.key_box.setMinimumWidth(110)
+        self.deploy_edit = QLineEdit()
+        self.deploy_edit.setPlaceholderText("deploy: folder:DIR | adb | play:TRACK (optional)")
+        self.build_button = QPushButton("Build")
+        self.build_button.setDefault(True)
+        self.build_button.clicked.connect(self._on_build_clicked)
+        self.keys_button = QPushButton("Keys…")
+        self.keys_button.clicked.connect(self._on_keys_clicked)
+        form = QHBoxLayout()
+        for label, w in (("Template", self.template_box), ("Version", self.version_edit),
+                         ("Platform", self.platform_box), ("Key", self.key_box)):
+            form.addWidget(QLabel(label))
+            form.addWidget(w)
+        form.addWidget(self.deploy_edit, 1)
+        form.addWidget(self.build_button)
+        form.addWidget(self.keys_button)
+
+        # -- queue/history table --------------------------------------------------------------
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self.table))
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
+
+        # -- details of the selected build ------------------------------------------------------
+        self.title = QLabel("Select a build")
+        self.title.setStyleSheet("font-weight: bold")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.step_label = QLabel("-")
+        self.time_label = QLabel("-")
+        self.artifact_label = QLabel("-")
+        self.artifact_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_label = QLabel("-")
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label = QLabel("")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828")
+        for wide in (self.error_label, self.artifact_label, self.fingerprint_label, self.title):
+            # long paths and messages must not widen the details side at the table's expense
+            wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.clicked.connect(self._on_retry_clicked)
+        self.open_button = QPushButton("Open artifact folder")
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.copy_button = QPushButton("Copy fingerprint")
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        details = QFormLayout()
+        details.addRow(self.title)
+        details.addRow("Progress", self.progress)
+        details.addRow("Step", self.step_label)
+        details.addRow("Elapsed / ETA", self.time_label)
+        details.addRow("Artifact", self.artifact_label)
+        details.addRow("Certificate", self.fingerprint_label)
+        details.addRow(self.error_label)
+        actions = QHBoxLayout()
+        for b in (self.cancel_button, self.retry_button, self.open_button, self.copy_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        details.addRow(actions)
+        details_box = QGroupBox("Build")
+        details_box.setLayout(details)
+        self.log = LogView()
+        log_box = QGroupBox("Log")
+        QVBoxLayout(log_box).addWidget(self.log)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(details_box)
+        right.addWidget(log_box)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 3)
+        details_box.setMinimumHeight(details_box.sizeHint().height() + 3 * self.error_label.fontMetrics().height())
+
+        # -- stats -------------------------------------------------------------------------------
+        self.stats_table = QTableWidget(0, 7)
+        self.stats_table.setHorizontalHeaderLabels(
+            ["Template", "Platform", "Builds", "Success rate", "Mean", "p95", "Failed / cancelled"])
+        self.stats_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.stats_table.verticalHeader().setVisible(False)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(split, "Queue and history")
+        self.tabs.addTab(self.stats_table, "Statistics")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.tabs, 1)
+
+        # -- live updates ------------------------------------------------------------------------------
+        runner = self.service.runner
+        runner.progressed.connect(self._on_runner_progressed)
+        runner.log_lines.connect(self._on_runner_log_lines)
+        runner.job_finished.connect(self._on_runner_job_finished)
+        self._unsubscribe.append(services.bus.subscribe("build.*", self._on_bus_event))
+        self._unsubscribe.append(services.bus.subscribe("key.*", lambda _e: self._reload_keys()))
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(150)
+        self._reload_timer.timeout.connect(self.reload)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._on_tick_timeout)
+        self._tick.start()
+        self.destroyed.connect(lambda *_: [u() for u in self._unsubscribe])
+        self._update_actions(None)
+        self.reload()
+        self._reload_keys()
+
+    # -- loading ----------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        svc = self.service
+
+        known = self._known_templates
+
+        def load() -> tuple[list[BuildInfo], list[BuildStats], set[str]]:
+            return svc.list_builds(limit=500), svc.stats(), known()
+
+        run_in_background(load, self._show, self._on_error, self)
+
+    def _show(self, data: tuple[list[BuildInfo], list[BuildStats], set[str]]) -> None:
+        builds, stats, known = data
+        keep = self._selected
+        self.model.set_builds(builds)
+        self._show_stats(stats)
+        templates = sorted({b.template_id for b in builds} | known)
+        current = self.template_box.currentText()
+        self.template_box.blockSignals(True)
+        self.template_box.clear()
+        self.template_box.addItems(templates)
+        self.template_box.setCurrentText(current or (templates[0] if templates else ""))
+        self.template_box.blockSignals(False)
+        row = self.model.row_of(keep) if keep else (0 if builds else -1)
+        if row >= 0:
+            self.table.selectRow(row)
+        self._on_tick_timeout()
+        self._refresh_details()
+
+    def _known_templates(self) -> set[str]:
+        """Ids of the active templates (runs off the GUI thread)."""
+        templates = self.services.extra.get("templates")
+        lister = getattr(templates, "find", None)
+        if not callable(lister):
+            return set()
+        try:
+            return {str(getattr(t, "id", t)) for t in lister()}
+        except (TrendForgeError, TypeError):
+            return set()
+
+    def _show_stats(self, stats: list[BuildStats]) -> None:
+        self.stats_table.setRowCount(len(stats))
+        for row, s in enumerate(stats):
+            rate = "-" if s.success_rate is None else f"{100 * s.success_rate:.0f}%"
+            values = [s.template_id, s.platform, str(s.builds), rate, format_seconds(s.mean_s),
+                      format_seconds(s.p95_s), f"{s.failed} / {s.cancelled}"]
+            for col, value in enumerate(values):
+                self.stats_table.setItem(row, col, QTableWidgetItem(value))
+
+    def _reload_keys(self) -> None:
+        run_in_background(self.service.list_keys, self._show_keys, self._on_error, self)
+
+    def _show_keys(self, keys: list[Any]) -> None:
+        current = self.key_box.currentText()
+        self.key_box.clear()
+        self.key_box.addItems([k.alias for k in keys])
+        if current:
+            self.key_box.setCurrentText(current)
+
+    # -- selection and details ---------------------------------------------------------------------------
+    def selected(self) -> BuildInfo | None:
+        return self.model.info(self.model.row_of(self._selected)) if self._selected else None
+
+    def _on_table_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        info = current.data(ROLE_INFO) if current.isValid() else None
+        new = info.id if info is not None else None
+        if new == self._selected:
+            self._refresh_details()
+            return
+        self._selected = new
+        self.log.clear()
+        if info is not None:
+            svc = self.service
+            build_id = info.id
+            run_in_background(lambda: svc.log_tail(build_id, self.log.max_lines),
+                              lambda lines: self._show_log(build_id, lines), self._on_error, self)
+        self._refresh_details()
+
+    def _show_log(self, build_id: str, lines: list[str]) -> None:
+        if build_id == self._selected:
+            self.log.set_text(lines)
+
+    def _refresh_details(self) -> None:
+        info = self.selected()
+        self._update_actions(info)
+        if info is None:
+            self.title.setText("Select a build")
+            return
+        step, percent = self.model.step_and_percent(info)
+        self.title.setText(f"{info.template_id} {info.version_name} · {info.platform.value} · {info.state.value}")
+        self.progress.setValue(int(percent))
+        self.step_label.setText(step or "-")
+        elapsed, eta = self.service.eta(info) if info.started_at else (0.0, None)
+        if info.state.active and not info.finished_at:
+            elapsed = elapsed_seconds(info, self.service.ctx.clock())
+        self.time_label.setText(f"{format_seconds(elapsed)} / {format_seconds(eta) if info.state.active and not info.finished_at else 'done'}")
+        self.artifact_label.setText(info.artifact_path or "-")
+        self.fingerprint_label.setText(info.fingerprint or "-")
+        self.error_label.setText(info.error or "")
+
+    def _update_actions(self, info: BuildInfo | None) -> None:
+        active = info is not None and info.state.active and info.finished_at is None
+        self.cancel_button.setEnabled(active)
+        self.retry_button.setEnabled(info is not None and info.state in (BuildState.FAILED, BuildState.CANCELLED))
+        self.open_button.setEnabled(info is not None and bool(info.artifact_path))
+        self.copy_button.setEnabled(info is not None and bool(info.fingerprint))
+
+    # -- live signals ---------------------------------------------------------------------------------------
+    def _on_runner_progressed(self, build_id: str, step: str, percent: float) -> None:
+        self.model.set_progress(build_id, step, percent)
+        if build_id == self._selected:
+            self.progress.setValue(int(percent))
+            self.step_label.setText(step)
+
+    def _on_runner_log_lines(self, build_id: str, lines: list[str]) -> None:
+        if build_id == self._selected:
+            self.log.append_lines(lines)
+
+    def _on_runner_job_finished(self, build_id: str, state: str) -> None:
+        self.log.flush()
+        self.reload()
+        svc = self.service
+        run_in_background(lambda: svc.get(build_id), self._notify_finished, self._on_error, self)
+
+    def _notify_finished(self, info: BuildInfo) -> None:
+        title = _FINAL_TITLES.get(info.state, "Build finished")
+        detail = f"{info.template_id} {info.version_name} ({info.platform.value})"
+        if info.error:
+            detail += f": {info.error}"
+        self.notify_requested.emit(title, detail)
+        self.status_message.emit(f"{title}: {detail}")
+
+    def _on_bus_event(self, event: Event) -> None:
+        if event.type != "build.progressed":
+            self._reload_timer.start()
+
+    def _on_tick_timeout(self) -> None:
+        now = self.service.ctx.clock()
+        times: dict[str, tuple[float, float | None]] = {}
+        for b in self.model.builds():
+            if b.state.active and not b.finished_at and b.started_at:
+                _step, percent = self.model.step_and_percent(b)
+                elapsed = elapsed_seconds(b, now)
+                times[b.id] = (elapsed, eta_seconds(elapsed, percent / 100.0, self.service.past_durations(b.template_id, b.platform.value)))
+        if times:
+            self.model.set_times(times)
+            if self._selected in times:
+                elapsed, eta = times[self._selected]
+                self.time_label.setText(f"{format_seconds(elapsed)} / {format_seconds(eta)}")
+
+    # -- actions ---------------------------------------------------------------------------------------------
+    def _on_build_clicked(self) -> None:
+        template_id = self.template_box.currentText().strip()
+        version = self.version_edit.text().strip()
+        platform = self.platform_box.currentText()
+        key = self.key_box.currentText() or None
+        deploy = self.deploy_edit.text().strip() or None
+        try:
+            info = self.service.start_build(template_id, version, platform, key_alias=key, deploy=deploy)
+        except TrendForgeError as exc:
+            self._on_error(exc)
+            return
+        self._selected = info.id
+        self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
+        self.reload()
+
+    def _on_cancel_clicked(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        try:
+            self.service.cancel(info.id)
+        except TrendForgeError as exc:
+            self._on_error(exc)
+            return
+        self.status_message.emit(f"cancelling build {info.id[:8]}")
+
+    def _on_retry_clicked(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        try:
+            new = self.service.retry(info.id)
+        except TrendForgeError as exc:
+            self._on_error(exc)
+            return
+        self._selected = new.id
+        self.reload()
+
+    def _on_open_clicked(self) -> None:
+        info = self.selected()
+        if info is not None and info.artifact_path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(info.artifact_path).parent)))
+
+    def _on_copy_clicked(self) -> None:
+        info = self.selected()
+        if info is not None and info.fingerprint:
+            QGuiApplication.clipboard().setText(info.fingerprint)
+            self.status_message.emit("certificate fingerprint copied")
+
+    def _on_keys_clicked(self) -> None:
+        KeysDialog(self.service, self).exec()
+        self._reload_keys()
+
+    def _on_error(self, exc: Exception) -> None:
+        self.error_label.setText(str(exc))
+        self.status_message.emit(f"error: {exc}")
 
 
 def create_panel(services: ServiceManager) -> QWidget:
-    return PlaceholderPanel("Builds", services)
+    return BuildsPanel(services)

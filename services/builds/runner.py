@@ -1,0 +1,396 @@
+"""Runs build plans as QProcess jobs on the Qt event loop, with a concurrency limit and a queue.
+
+A job writes every output line to its persisted log file and re-emits lines in batches (one
+``log_lines`` signal per read, never per line) so a flood of output cannot starve the GUI thread.
+Cancel kills the running tool's whole process group; a job always reaches a final state.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.builds.gradle_log import GradleProgress
+from app.builds.model import BuildState, Platform
+from app.errors import TrendForgeError
+from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
+from services.builds.tools import ToolProcess, ToolResult, resolve_tool
+
+log = logging.getLogger(__name__)
+
+
+_cleaners: list[threading.Thread] = []
+TRASH_PREFIX = ".trash-"
+
+
+def discard(path: Path) -> None:
+    """Remove a directory without blocking the Qt thread: an atomic rename now (so it is gone
+    from where it was), the recursive delete on a thread (joined by :func:`wait_for_cleanup`)."""
+    if not path.exists():
+        return
+    trash = path.with_name(f"{TRASH_PREFIX}{path.name}-{time.monotonic_ns()}")
+    try:
+        path.rename(trash)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    worker = threading.Thread(target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True},
+                              name="build-cleanup", daemon=True)
+    _cleaners.append(worker)
+    worker.start()
+    _cleaners[:] = [t for t in _cleaners if t.is_alive()]
+
+
+def wait_for_cleanup(timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    for worker in list(_cleaners):
+        worker.join(max(0.0, deadline - time.monotonic()))
+    _cleaners[:] = [t for t in _cleaners if t.is_alive()]
+
+
+@dataclass
+class JobHooks:
+    """What the service does on a job's transitions (persist + publish)."""
+
+    on_started: Callable[[str], None]
+    on_step: Callable[[str, str, float], None]
+    on_mark: Callable[[str, Mark], None]
+    on_final: Callable[[str, BuildState, str], None]  # build id, failed|cancelled|<last mark state>, error
+
+
+class BuildJob(QObject):
+    log_lines = Signal(str, list)
+    progressed = Signal(str, str, float)  # build id, step, percent
+    finished = Signal(str, str)  # build id, final state
+    _thread_done = Signal(object, object)  # result, exception
+
+    PROGRESS_EVERY_S = 0.5
+
+    def __init__(self, spec: BuildSpec, log_path: Path, hooks: JobHooks, parent: QObject | None = None,
+                 expected_gradle_tasks: int | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.build_id = spec.build_id
+        self.log_path = log_path
+        self._hooks = hooks
+        self._plan: Plan | None = None
+        self._steps = spec.step_plan()
+        self._step = ""
+        self._percent = 0.0
+        self._proc: ToolProcess | None = None
+        self._cancelled = False
+        self._done = False
+        self._last_state: BuildState = BuildState.RUNNING
+        self._log: TextIO | None = None
+        self._gradle: GradleProgress | None = None
+        self._gradle_tasks: int | None = None
+        self._expected_tasks = expected_gradle_tasks
+        self._last_progress_emit = 0.0
+        self._in_thread = False
+        self._artifact_final = False
+        self._thread_done.connect(self._on_self_thread_done)
+        self.started_at = 0.0
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("a", encoding="utf-8", errors="replace")
+        self.spec.workdir.mkdir(parents=True, exist_ok=True)
+        self.spec.outdir.mkdir(parents=True, exist_ok=True)
+        self._write([f"== build {self.build_id}: {self.spec.template.id} {self.spec.version_name} "
+                     f"({self.spec.platform.value}, {self.spec.backend.value})"])
+        self._hooks.on_started(self.build_id)
+        try:
+            self._plan = plan_for(self.spec)
+        except TrendForgeError as exc:
+            self._fail(str(exc))
+            return
+        self._advance(None)
+
+    def cancel(self) -> None:
+        if self._done:
+            return
+        self._cancelled = True
+        self._write(["== cancel requested"])
+        if self._proc is not None and self._proc.running():
+            self._proc.terminate_tree()
+        elif not self._in_thread:
+            self._finish(BuildState.CANCELLED, "cancelled")
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    @property
+    def current_pid(self) -> int:
+        return self._proc.pid if self._proc is not None else 0
+
+    # -- driving the plan -----------------------------------------------------------------------
+    def _advance(self, value: Any) -> None:
+        if self._done:
+            return
+        if self._cancelled:
+            self._finish(BuildState.CANCELLED, "cancelled")
+            return
+        assert self._plan is not None
+        try:
+            step = self._plan.send(value)
+        except StopIteration:
+            self._finish(self._last_state, "")
+            return
+        except TrendForgeError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:
+            log.exception("build %s: unexpected error", self.build_id)
+            self._fail(f"{type(exc).__name__}: {exc}")
+            return
+        if isinstance(step, Mark):
+            if self._gradle_tasks is not None and step.state is BuildState.BUILT:
+                step.detail["gradle_tasks"] = self._gradle_tasks  # the next build's progress total
+            self._last_state = step.state
+            if step.state is not BuildState.BUILT or self.spec.platform is Platform.WEB:
+                self._artifact_final = True  # a later failure (a deploy) keeps the finished artifact
+            self._write([f"== {step.state.value}" + (f": {step.artifact}" if step.artifact else "")])
+            try:
+                self._hooks.on_mark(self.build_id, step)
+            except TrendForgeError as exc:
+                self._fail(str(exc))
+                return
+            QTimer.singleShot(0, self, lambda: self._advance(None))
+            return
+        self._set_step(step.step)
+        if isinstance(step, ToolStep):
+            self._run_tool(step)
+        elif step.thread:
+            self._run_thread(step)
+        else:
+            try:
+                result = step.fn()
+            except TrendForgeError as exc:
+                self._fail(f"{step.step}: {exc}")
+                return
+            except OSError as exc:
+                self._fail(f"{step.step}: {exc}")
+                return
+            QTimer.singleShot(0, self, lambda: self._advance(result))
+
+    def _run_tool(self, step: ToolStep) -> None:
+        try:
+            program = step.program or resolve_tool(step.tool)
+        except TrendForgeError as exc:
+            self._fail(f"{step.step}: {exc}")
+            return
+        self._write([f"$ {step.describe()}"])  # secrets are only ever in step.env, never in args
+        self._gradle = GradleProgress(expected_tasks=self._expected_tasks) if step.gradle else None
+        proc = ToolProcess(self)
+        proc.lines.connect(self._on_proc_lines)
+        proc.done.connect(lambda result: self._on_proc_done(step, result))
+        self._proc = proc
+        proc.start(program, step.args, env=step.env, cwd=step.cwd)
+
+    def _on_proc_lines(self, lines: list[str]) -> None:
+        self._write(lines)
+        if self._gradle is not None:
+            for line in lines:
+                self._gradle.feed(line)
+            self._set_step(self._step, self._gradle.fraction)
+
+    def _on_proc_done(self, step: ToolStep, result: ToolResult) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.deleteLater()
+        if self._cancelled:
+            self._finish(BuildState.CANCELLED, "cancelled")
+            return
+        if step.gradle and self._gradle is not None:
+            self._gradle_tasks = self._gradle.tasks
+        if step.gradle and self._gradle is not None and (not result.ok or self._gradle.success is False):
+            message = self._gradle.error_message or result.tail()
+            self._fail(f"gradle {step.args[0]} failed (exit {result.exit_code}): {message}")
+            return
+        if not result.ok and step.step != "verify":
+            how = "crashed" if result.crashed else f"exited with code {result.exit_code}"
+            self._fail(f"{step.step}: {step.tool} {how}: {result.tail()}")
+            return
+        if not result.ok:
+            self._write([f"== {step.tool} exited with code {result.exit_code}"])
+        self._advance(result)
+
+    def _run_thread(self, step: PyStep) -> None:
+        self._in_thread = True
+
+        def work() -> None:
+            try:
+                value = step.fn()
+            except Exception as exc:  # noqa: BLE001 - handed back to the Qt thread
+                self._thread_done.emit(None, exc)
+            else:
+                self._thread_done.emit(value, None)
+
+        threading.Thread(target=work, name=f"build-{self.build_id}-{step.step}", daemon=True).start()
+
+    def _on_self_thread_done(self, value: object, exc: object) -> None:
+        self._in_thread = False
+        if self._cancelled:
+            self._finish(BuildState.CANCELLED, "cancelled")
+            return
+        if isinstance(exc, TrendForgeError | OSError):
+            self._fail(f"{self._step}: {exc}")
+            return
+        if isinstance(exc, BaseException):
+            log.error("build %s: unexpected error in %s", self.build_id, self._step, exc_info=exc)
+            self._fail(f"{self._step}: {type(exc).__name__}: {exc}")
+            return
+        self._advance(value)
+
+    # -- progress, log, end ---------------------------------------------------------------------
+    def _set_step(self, step: str, within: float = 0.0) -> None:
+        changed = step != self._step
+        self._step = step
+        self._percent = self._steps.percent(step, within)
+        now = time.monotonic()
+        if changed or now - self._last_progress_emit >= self.PROGRESS_EVERY_S:
+            self._last_progress_emit = now
+            self.progressed.emit(self.build_id, step, self._percent)
+            if changed:
+                self._write([f"== step: {step}"])
+                self._hooks.on_step(self.build_id, step, self._percent)
+
+    def _write(self, lines: list[str]) -> None:
+        if self._log is not None:
+            self._log.write("\n".join(lines) + "\n")
+            self._log.flush()  # one write per batch; readers (the panel, `builds show`) see it at once
+        self.log_lines.emit(self.build_id, lines)
+
+    def _fail(self, message: str) -> None:
+        # workspace paths are noise in a one-line error (the log keeps them)
+        message = message.replace(str(self.spec.workdir) + "/", "")
+        self._write([f"== FAILED: {message}"])
+        self._finish(BuildState.FAILED, message)
+
+    def _finish(self, state: BuildState, message: str) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._plan is not None:
+            self._plan.close()
+        if state is BuildState.CANCELLED:
+            self._write(["== cancelled"])
+        elif state not in (BuildState.FAILED,):
+            self._write([f"== done: {state.value} in {time.monotonic() - self.started_at:.2f}s"])
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        # the workspace is scratch: artifacts live in outdir, the log beside it
+        discard(self.spec.workdir)
+        if state in (BuildState.FAILED, BuildState.CANCELLED) and not self._artifact_final:
+            discard(self.spec.outdir)
+        try:
+            self._hooks.on_final(self.build_id, state, message)
+        finally:
+            self.finished.emit(self.build_id, state.value)
+
+
+class BuildRunner(QObject):
+    """Runs at most ``limit`` jobs at once; the rest wait in FIFO order."""
+
+    job_started = Signal(str)
+    log_lines = Signal(str, list)
+    progressed = Signal(str, str, float)
+    job_finished = Signal(str, str)
+
+    _submitted = Signal(object)
+
+    def __init__(self, limit: int = 2, parent: QObject | None = None,
+                 cancel_requests: Callable[[list[str]], list[str]] | None = None) -> None:
+        super().__init__(parent)
+        self.limit = max(1, limit)
+        self._queue: deque[BuildJob] = deque()
+        self._running: dict[str, BuildJob] = {}
+        self._cancel_requests = cancel_requests
+        self._poll: QTimer | None = None
+        # a job submitted from another thread (a workflow worker) is handed over through a queued signal
+        self._submitted.connect(self._on_self_submitted)
+
+    def submit(self, job: BuildJob) -> None:
+        """Queue ``job``; safe from any thread (the job moves to the runner's thread)."""
+        if job.thread() is not self.thread():
+            job.moveToThread(self.thread())
+        self._submitted.emit(job)
+
+    def _on_self_submitted(self, job: BuildJob) -> None:
+        job.setParent(self)
+        job.log_lines.connect(self.log_lines)
+        job.progressed.connect(self.progressed)
+        job.finished.connect(self._on_job_finished)
+        self._queue.append(job)
+        if self._poll is None and self._cancel_requests is not None:
+            # `builds cancel` from another process leaves a request in the database; look for it while busy
+            self._poll = QTimer(self)
+            self._poll.setInterval(1000)
+            self._poll.timeout.connect(self._on_poll_timeout)
+        if self._poll is not None and not self._poll.isActive():
+            self._poll.start()
+        QTimer.singleShot(0, self, self._pump)
+
+    def _on_poll_timeout(self) -> None:
+        ids = [*self._running, *(j.build_id for j in self._queue)]
+        if not ids or self._cancel_requests is None:
+            return
+        for build_id in self._cancel_requests(ids):
+            self.cancel(build_id)
+
+    def busy(self) -> bool:
+        return bool(self._running or self._queue)
+
+    def _pump(self) -> None:
+        while self._queue and len(self._running) < self.limit:
+            job = self._queue.popleft()
+            self._running[job.build_id] = job
+            self.job_started.emit(job.build_id)
+            job.start()
+
+    def _on_job_finished(self, build_id: str, state: str) -> None:
+        job = self._running.pop(build_id, None)
+        if job is not None:
+            job.deleteLater()
+        self.job_finished.emit(build_id, state)
+        QTimer.singleShot(0, self, self._pump)
+        if self._poll is not None and not self.busy():
+            self._poll.stop()
+
+    def cancel(self, build_id: str) -> bool:
+        for job in list(self._queue):
+            if job.build_id == build_id:
+                self._queue.remove(job)
+                job.finished.disconnect(self._on_job_finished)
+                job._hooks.on_final(build_id, BuildState.CANCELLED, "cancelled while queued")
+                discard(job.spec.workdir)
+                self.job_finished.emit(build_id, BuildState.CANCELLED.value)
+                job.deleteLater()
+                return True
+        running = self._running.get(build_id)
+        if running is not None:
+            running.cancel()
+            return True
+        return False
+
+    def job(self, build_id: str) -> BuildJob | None:
+        return self._running.get(build_id) or next((j for j in self._queue if j.build_id == build_id), None)
+
+    def running_ids(self) -> list[str]:
+        return list(self._running)
+
+    def queued_ids(self) -> list[str]:
+        return [j.build_id for j in self._queue]

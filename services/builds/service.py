@@ -1,0 +1,696 @@
+"""The builds service: keys, builds as QProcess jobs, their persisted states and events, deploys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+import app.builds.events as build_events
+from app.builds.model import (
+    SUCCESS_STATES,
+    Backend,
+    BuildInfo,
+    BuildState,
+    KeyInfo,
+    Platform,
+    check_alias,
+    check_transition,
+    normalize_fingerprint,
+)
+from app.builds.progress import BuildStats, compute_stats, eta_seconds
+from app.builds.version import SemVer, next_version_code
+from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
+from app.events import new_id
+from app.health import Health, HealthState
+from services.base import BaseService, operation
+from services.builds import keys as keyops
+from services.builds.deploy import DeployTarget, PlayPublisher, deploy_adb, deploy_folder
+from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
+from services.builds.pipeline import (
+    BuildSpec,
+    Mark,
+    SigningKey,
+    gradle_project,
+    parse_apksigner_verify,
+    parse_keytool_fingerprint,
+)
+from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
+from services.builds.templates_port import BuildTemplate, TemplateSource
+from services.builds.tools import TOOL_PACKAGES, run_tool_sync
+from services.context import ServiceContext
+
+ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
+
+
+def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
+    return BuildInfo(
+        id=r.id, template_id=r.template_id, application_id=r.application_id, platform=Platform(r.platform),
+        backend=Backend(r.backend), version_name=r.version_name, version_code=r.version_code,
+        key_alias=r.key_alias, deploy_target=r.deploy_target, state=BuildState(r.state), step=r.step,
+        percent=r.percent, created_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
+        duration_s=r.duration_s, artifact_path=r.artifact_path, fingerprint=r.fingerprint, error=r.error,
+        log_path=r.log_path, retry_of=r.retry_of,
+        deployments=[
+            {"target": d.target, "ok": d.ok, "dry_run": d.dry_run, "location": d.location, "detail": d.detail,
+             "at": d.created_at.isoformat()}
+            for d in (deployments or [])
+        ],
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class BuildsService(BaseService):
+    name = "builds"
+
+    def __init__(self, ctx: ServiceContext, templates: TemplateSource, *, max_concurrent: int = 2,
+                 settings_get: Callable[[str, Any], Any] | None = None,
+                 base_url: Callable[[str], str] | None = None) -> None:
+        super().__init__(ctx, cache_ttl=2.0)
+        self.templates = templates
+        self._settings_get: Callable[[str, Any], Any] = settings_get or (lambda key, default: default)
+        self._base_url = base_url or (lambda name: ctx.config.base_urls[name])
+        self._runner: BuildRunner | None = None
+        self._max_concurrent = max_concurrent
+        self.builds_dir = ctx.data_dir / "builds"
+        self.keys_dir = ctx.data_dir / "keys"
+
+    # -- runner ---------------------------------------------------------------------------------
+    @property
+    def runner(self) -> BuildRunner:
+        """Created lazily (a QObject; the GUI/CLI has made the Qt application by then)."""
+        if self._runner is None:
+            from PySide6.QtCore import QCoreApplication
+
+            runner = BuildRunner(limit=self._max_concurrent, cancel_requests=self._cancel_requested)
+            app = QCoreApplication.instance()
+            if app is not None and runner.thread() is not app.thread():
+                runner.moveToThread(app.thread())  # jobs live on the thread that runs the event loop
+            self._runner = runner
+        return self._runner
+
+    def _cancel_requested(self, ids: list[str]) -> list[str]:
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.execute(select(BuildRecord.id, BuildRecord.options).where(BuildRecord.id.in_(ids))).all()
+            return [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
+        runner = self._runner
+        try:
+            if runner is not None:
+                self._stop_runner(runner, timeout_s)
+        finally:
+            wait_for_cleanup(timeout_s)  # workspaces being deleted on threads
+
+    def _stop_runner(self, runner: BuildRunner, timeout_s: float) -> None:
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QThread
+
+        for build_id in [*runner.queued_ids(), *runner.running_ids()]:
+            runner.cancel(build_id)
+        if QCoreApplication.instance() is None or QThread.currentThread() is not runner.thread():
+            return
+        deadline = QDeadlineTimer(int(timeout_s * 1000))
+        while runner.busy() and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if not runner.busy():
+            # delete the runner (and its timer) now, on its own thread, rather than whenever and
+            # wherever Python's garbage collector gets to it
+            self._runner = None
+            runner.deleteLater()
+            QCoreApplication.sendPostedEvents(runner, QEvent.Type.DeferredDelete)
+
+    def set_concurrency(self, limit: int) -> None:
+        self._max_concurrent = max(1, limit)
+        if self._runner is not None:
+            self._runner.limit = self._max_concurrent
+
+    # -- keys -------------------------------------------------------------------------------------
+    def _keystore_path(self, alias: str) -> Path:
+        return self.keys_dir / f"{alias}.p12"
+
+    @operation
+    def create_key(self, alias: str, *, dname: str | None = None, password: str | None = None) -> KeyInfo:
+        check_alias(alias)
+        self._require_new_key(alias)
+        pw = password or keyops.generate_password()
+        path = self._keystore_path(alias)
+        if path.exists():
+            path.unlink()
+        facts = keyops.generate_keystore(path, alias, pw, dname)
+        return self._store_key(alias, path, facts, pw, imported=False)
+
+    @operation
+    def import_key(self, alias: str, keystore_file: Path, password: str, *, key_alias: str | None = None) -> KeyInfo:
+        check_alias(alias)
+        self._require_new_key(alias)
+        source = Path(keystore_file).expanduser()
+        self.require(source.is_file(), f"no keystore file at {source}")
+        self.require(password, "the keystore password is empty; pipe it on stdin")
+        facts = keyops.inspect_keystore(source, password, key_alias)  # wrong password -> clear UserError
+        path = self._keystore_path(alias)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+        path.chmod(0o600)
+        return self._store_key(alias, path, facts, password, imported=True)
+
+    def _require_new_key(self, alias: str) -> None:
+        with self.ctx.new_uow() as uow:
+            if uow.session.get(SigningKeyRecord, alias) is not None:
+                raise ConflictError(f"a key named {alias!r} exists already; pick another alias")
+
+    def _store_key(self, alias: str, path: Path, facts: keyops.KeystoreFacts, password: str, *, imported: bool) -> KeyInfo:
+        path.chmod(0o600)
+        self.ctx.secrets.set(keyops.secret_name(alias), password)
+        try:
+            with self.ctx.new_uow() as uow:
+                rec = SigningKeyRecord(alias=alias, keystore_path=str(path), key_alias=facts.key_alias,
+                                       fingerprint_sha256=facts.fingerprint, subject=facts.subject,
+                                       created_at=self.ctx.clock())
+                uow.session.add(rec)
+                uow.record(build_events.KeyCreated(source=self.name, alias=alias, fingerprint=facts.fingerprint,
+                                                   imported=imported))
+                uow.commit()
+        except Exception:
+            self.ctx.secrets.delete(keyops.secret_name(alias))
+            path.unlink(missing_ok=True)
+            raise
+        self.invalidate()
+        return KeyInfo(alias, facts.fingerprint, facts.subject, str(path), rec.created_at)
+
+    @operation
+    def list_keys(self) -> list[KeyInfo]:
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.scalars(select(SigningKeyRecord).order_by(SigningKeyRecord.alias)).all()
+            return [KeyInfo(r.alias, r.fingerprint_sha256, r.subject, r.keystore_path, r.created_at) for r in rows]
+
+    def _signing_key(self, alias: str) -> SigningKey:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(SigningKeyRecord, alias)
+            if rec is None:
+                raise NotFoundError(f"no key {alias!r}; create one with: trendforge keys create {alias}")
+            keystore, key_alias, fingerprint = Path(rec.keystore_path), rec.key_alias, rec.fingerprint_sha256
+        password = self.ctx.secrets.get(keyops.secret_name(alias))
+        if not password:
+            raise UserError(f"the keyring has no password for key {alias!r}; re-import it with: trendforge keys import")
+        return SigningKey(alias, keystore, key_alias, password, fingerprint)
+
+    def _default_key_alias(self) -> str | None:
+        configured = self._settings_get("builds.default_key", None)
+        if isinstance(configured, str) and configured:
+            return configured
+        aliases = [k.alias for k in self.list_keys()]
+        return aliases[0] if len(aliases) == 1 else None
+
+    def expected_upload_fingerprint(self, application_id: str) -> str | None:
+        value = self._settings_get(f"builds.upload_key.{application_id.replace('.', '_').lower()}", None)
+        return normalize_fingerprint(value) if isinstance(value, str) and value else None
+
+    # -- builds -----------------------------------------------------------------------------------
+    def _template(self, template_id: str) -> tuple[BuildTemplate, Path]:
+        info = self.templates.get(template_id)
+        return BuildTemplate.from_info(info), Path(self.templates.package_dir(template_id))
+
+    @operation
+    def start_build(
+        self, template_id: str, version: str, platform: str | Platform = Platform.APK, *,
+        key_alias: str | None = None, deploy: str | None = None, dry_run: bool = False,
+        expected_fingerprint: str | None = None, application_id: str | None = None,
+        app_name: str | None = None, retry_of: str | None = None,
+    ) -> BuildInfo:
+        plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
+        semver = SemVer.parse(version)
+        template, package_dir = self._template(template_id)
+        backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
+        target = DeployTarget.parse(deploy) if deploy else None
+        key: SigningKey | None = None
+        if plat is not Platform.WEB:
+            alias = key_alias or self._default_key_alias()
+            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
+            assert alias is not None
+            key = self._signing_key(alias)
+        if target is not None and target.kind == "adb":
+            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+        app_id = application_id or template.application_id
+        name = app_name or template.app_name
+        options = {"dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+                   "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        build_id = new_id()
+        with self.ctx.new_uow() as uow:
+            codes = uow.session.get(VersionCodeRecord, app_id)
+            code = next_version_code(semver, codes.last_code if codes else None)
+            if codes is None:
+                uow.session.add(VersionCodeRecord(application_id=app_id, last_code=code))
+            else:
+                codes.last_code = code
+            rec = BuildRecord(
+                id=build_id, template_id=template.id, application_id=app_id, app_name=name,
+                platform=plat.value, backend=backend.value, version_name=str(semver), version_code=code,
+                key_alias=key.alias if key else None, deploy_target=str(target) if target else None,
+                state=BuildState.QUEUED.value, step="", percent=0.0, created_at=self.ctx.clock(),
+                log_path=str(self.builds_dir / build_id / "build.log"), retry_of=retry_of, options=options,
+            )
+            uow.session.add(rec)
+            uow.record(build_events.BuildQueued(
+                source=self.name, build_id=build_id, template_id=template.id, platform=plat.value,
+                version_name=str(semver), version_code=code, retry_of=retry_of))
+            uow.commit()
+        self.invalidate()
+        spec = BuildSpec(
+            build_id=build_id, template=template, package_dir=package_dir, platform=plat, backend=backend,
+            version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
+            workdir=self.builds_dir / build_id / "work", outdir=self.builds_dir / build_id / "out", key=key,
+            deployer=self._deployer(build_id, target, dry_run) if target else None,
+        )
+        expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
+        job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
+        self.runner.submit(job)
+        return _to_info(rec)
+
+    def _expected_gradle_tasks(self, template_id: str, platform: Platform) -> int | None:
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.scalars(
+                select(BuildRecord).where(BuildRecord.template_id == template_id, BuildRecord.platform == platform.value,
+                                          BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                .order_by(BuildRecord.created_at.desc()).limit(1)).all()
+            for r in rows:
+                tasks = (r.options or {}).get("gradle_tasks")
+                if isinstance(tasks, int) and tasks > 0:
+                    return tasks
+        return None
+
+    # -- job hooks: every transition persisted and published -------------------------------------------
+    def _hooks(self) -> JobHooks:
+        return JobHooks(on_started=self._on_job_started, on_step=self._on_job_step, on_mark=self._on_job_mark,
+                        on_final=self._on_job_final)
+
+    def _transition(self, build_id: str, target: BuildState, apply: Callable[[BuildRecord], list[Any]]) -> None:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            if rec is None:
+                raise NotFoundError(f"no build {build_id}")
+            current = BuildState(rec.state)
+            if current != target:
+                check_transition(current, target)
+            rec.state = target.value
+            uow.record(*apply(rec))
+            uow.commit()
+        self.invalidate()
+
+    def _on_job_started(self, build_id: str) -> None:
+        def apply(rec: BuildRecord) -> list[Any]:
+            rec.started_at = self.ctx.clock()
+            return [build_events.BuildStarted(source=self.name, build_id=rec.id, template_id=rec.template_id,
+                                              backend=rec.backend)]
+
+        self._transition(build_id, BuildState.RUNNING, apply)
+
+    def _on_job_step(self, build_id: str, step: str, percent: float) -> None:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            if rec is None:
+                return
+            rec.step = step
+            rec.percent = percent
+            uow.record(build_events.BuildProgressed(source=self.name, build_id=build_id, step=step,
+                                                    percent=round(percent, 1), state=rec.state))
+            uow.commit()
+        self.invalidate()
+
+    def _on_job_mark(self, build_id: str, mark: Mark) -> None:
+        def apply(rec: BuildRecord) -> list[Any]:
+            artifact = str(mark.artifact) if mark.artifact else ""
+            if mark.state is BuildState.BUILT:
+                if "gradle_tasks" in mark.detail:
+                    rec.options = {**(rec.options or {}), "gradle_tasks": int(mark.detail["gradle_tasks"])}
+                if Platform(rec.platform) is Platform.WEB:
+                    rec.artifact_path = artifact
+                return [build_events.BuildSucceeded(source=self.name, build_id=rec.id, template_id=rec.template_id,
+                                                    artifact=artifact)]
+            if mark.state is BuildState.SIGNED:
+                rec.artifact_path = artifact
+                rec.fingerprint = mark.fingerprint
+                duration = self._duration(rec)
+                return [build_events.BuildSigned(source=self.name, build_id=rec.id, template_id=rec.template_id,
+                                                 artifact=artifact, fingerprint=mark.fingerprint or "",
+                                                 duration_s=round(duration, 3))]
+            if mark.state is BuildState.DEPLOYED:
+                uow_events: list[Any] = []
+                uow_events.append(build_events.BuildDeployed(
+                    source=self.name, build_id=rec.id, target=rec.deploy_target or "",
+                    location=str(mark.detail.get("location", "")), dry_run=bool(mark.detail.get("dry_run", False))))
+                return uow_events
+            return []
+
+        self._transition(build_id, mark.state, apply)
+        if mark.state is BuildState.DEPLOYED:
+            self._record_deployment(build_id, ok=True, detail=mark.detail)
+
+    def _record_deployment(self, build_id: str, *, ok: bool, detail: dict[str, Any], target: str | None = None) -> None:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            uow.session.add(DeploymentRecord(
+                build_id=build_id, target=target or (rec.deploy_target if rec else "") or "", ok=ok,
+                dry_run=bool(detail.get("dry_run", False)), location=str(detail.get("location", "")),
+                detail=str(detail.get("error", "") or ", ".join(detail.get("steps", []))),
+                created_at=self.ctx.clock()))
+            if not ok:
+                uow.record(build_events.BuildDeployFailed(source=self.name, build_id=build_id,
+                                                          target=target or "", error=str(detail.get("error", ""))))
+            uow.commit()
+        self.invalidate()
+
+    def _duration(self, rec: BuildRecord) -> float:
+        if rec.started_at is None:
+            return 0.0
+        return max(0.0, (self.ctx.clock() - rec.started_at).total_seconds())
+
+    def _on_job_final(self, build_id: str, state: BuildState, message: str) -> None:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            if rec is None:
+                return
+            current = BuildState(rec.state)
+            now = self.ctx.clock()
+            if state in (BuildState.FAILED, BuildState.CANCELLED):
+                if current is BuildState.SIGNED and state is BuildState.FAILED:
+                    # the deploy failed after signing: the build stays signed, the deployment is recorded failed
+                    rec.error = message
+                    rec.finished_at = rec.finished_at or now
+                    uow.commit()
+                    self._record_deployment(build_id, ok=False, detail={"error": message}, target=rec.deploy_target)
+                    return
+                if current.final:
+                    return
+                check_transition(current, state)
+                rec.state = state.value
+                rec.error = message
+                rec.artifact_path = None
+                if state is BuildState.FAILED:
+                    uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
+                                                        step=rec.step, error=message))
+                else:
+                    uow.record(build_events.BuildCancelled(source=self.name, build_id=rec.id,
+                                                           template_id=rec.template_id))
+            rec.finished_at = now
+            rec.duration_s = self._duration(rec)
+            if state not in (BuildState.FAILED, BuildState.CANCELLED):
+                rec.percent = 100.0
+                rec.step = "done"
+            uow.commit()
+        self.invalidate()
+
+    # -- deploy ---------------------------------------------------------------------------------------
+    def _deployer(self, build_id: str, target: DeployTarget, dry_run: bool) -> Callable[[Path, str], dict[str, Any]]:
+        def run(artifact: Path, fingerprint: str) -> dict[str, Any]:
+            # the pipeline verified this artifact a moment ago; its fingerprint is checked, not re-read
+            return self._deploy_artifact(build_id, artifact, fingerprint, target, dry_run, reverify=False)
+
+        return run
+
+    def verify_artifact(self, artifact: Path) -> str:
+        """Verify a signed artifact afresh and return its certificate SHA-256 ('' for web bundles)."""
+        if artifact.suffix == ".apk":
+            aligned = run_tool_sync("zipalign", ["-c", "-p", "4", str(artifact)])
+            if not aligned.ok:
+                raise ToolError(f"{artifact.name} is not aligned: {aligned.tail()}")
+            res = run_tool_sync("apksigner", ["verify", "--verbose", "--print-certs", str(artifact)])
+            return parse_apksigner_verify(res.lines)[0]
+        if artifact.suffix == ".aab":
+            res = run_tool_sync("jarsigner", ["-verify", str(artifact)])
+            if not any("jar verified" in line for line in res.lines):
+                raise ToolError(f"jarsigner -verify rejected {artifact.name}: {res.tail()}")
+            return parse_keytool_fingerprint(run_tool_sync("keytool", ["-printcert", "-jarfile", str(artifact)]).lines)
+        return ""
+
+    def _deploy_artifact(self, build_id: str, artifact: Path, fingerprint: str, target: DeployTarget,
+                         dry_run: bool, *, reverify: bool = True) -> dict[str, Any]:
+        """Runs off the Qt thread during a build: no Qt objects touched except via run_tool_sync."""
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            if rec is None:
+                raise NotFoundError(f"no build {build_id}")
+            info = _to_info(rec)
+            options = dict(rec.options or {})
+        if info.platform is not Platform.WEB:
+            actual = self.verify_artifact(artifact) if reverify else fingerprint
+            self.require(actual, f"build {build_id} has no verified signature to deploy")
+            expected = options.get("expected_fingerprint") or self.expected_upload_fingerprint(info.application_id)
+            if expected is None:
+                expected = fingerprint
+            if actual != expected:
+                raise UserError(
+                    f"refusing to deploy: the artifact is signed by {actual[:16]}..., but the expected upload key "
+                    f"is {expected[:16]}...; rebuild with the upload key (--key) or fix the expected fingerprint"
+                )
+            fingerprint = actual
+        if target.kind == "folder":
+            meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
+                    "version_name": info.version_name, "version_code": info.version_code,
+                    "platform": info.platform.value, "fingerprint_sha256": fingerprint}
+            return deploy_folder(artifact, Path(target.arg), meta)
+        if target.kind == "adb":
+            return deploy_adb(artifact)
+        token = self.ctx.secrets.get("provider:play")
+        if not token:
+            raise UserError("no Google Play credential; store an access token with: trendforge credentials set play")
+        publisher = PlayPublisher(self._base_url("PLAY"), token)
+        try:
+            return publisher.publish(info.application_id, artifact, target.arg, info.version_code,
+                                     status=target.status, dry_run=dry_run)
+        finally:
+            publisher.close()
+
+    @operation
+    def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
+        """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
+        info = self.get(build_id)
+        ok_states = (BuildState.SIGNED, BuildState.DEPLOYED) if info.platform is not Platform.WEB else (BuildState.BUILT, BuildState.DEPLOYED)
+        self.require(info.state in ok_states and info.artifact_path,
+                     f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
+        parsed = DeployTarget.parse(target)
+        try:
+            result = self._deploy_artifact(build_id, Path(info.artifact_path or ""), info.fingerprint or "", parsed, dry_run)
+        except TrendForgeError as exc:
+            self._record_deployment(build_id, ok=False, detail={"error": str(exc)}, target=str(parsed))
+            raise
+
+        def apply(rec: BuildRecord) -> list[Any]:
+            rec.deploy_target = str(parsed)
+            return [build_events.BuildDeployed(source=self.name, build_id=build_id, target=str(parsed),
+                                               location=str(result.get("location", "")), dry_run=dry_run)]
+
+        self._transition(build_id, BuildState.DEPLOYED, apply)
+        self._record_deployment(build_id, ok=True, detail=result, target=str(parsed))
+        return result
+
+    # -- queries, cancel, retry -----------------------------------------------------------------------
+    @operation
+    def get(self, build_id: str) -> BuildInfo:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            if rec is None:
+                matches = uow.session.scalars(select(BuildRecord).where(BuildRecord.id.like(f"{build_id}%")).limit(2)).all()
+                if len(build_id) >= 4 and len(matches) == 1:
+                    rec = matches[0]
+                else:
+                    raise NotFoundError(f"no build {build_id!r}; see: trendforge builds list")
+            deps = uow.session.scalars(select(DeploymentRecord).where(DeploymentRecord.build_id == rec.id)
+                                       .order_by(DeploymentRecord.id)).all()
+            return _to_info(rec, list(deps))
+
+    @operation
+    def list_builds(self, *, limit: int = 200, template_id: str | None = None, state: str | None = None) -> list[BuildInfo]:
+        with self.ctx.new_uow() as uow:
+            q = select(BuildRecord).order_by(BuildRecord.created_at.desc()).limit(limit)
+            if template_id:
+                q = q.where(BuildRecord.template_id == template_id)
+            if state:
+                q = q.where(BuildRecord.state == state)
+            return [_to_info(r) for r in uow.session.scalars(q)]
+
+    @operation
+    def cancel(self, build_id: str) -> BuildInfo:
+        info = self.get(build_id)
+        if info.state.final or info.finished_at is not None:
+            raise ConflictError(f"build {info.id} is already {info.state.value}")
+        if self._runner is not None and self._runner.cancel(info.id):
+            return self.get(info.id)
+        # not running in this process: only an orphaned record (its process is gone) may be closed here
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, info.id)
+            assert rec is not None
+            pid = int((rec.options or {}).get("pid", 0))
+            if pid != os.getpid() and _pid_alive(pid):
+                # the owning process polls for this request and cancels its job
+                rec.options = {**(rec.options or {}), "cancel_requested": True}
+                uow.commit()
+                self.invalidate()
+                return self.get(info.id)
+        self._on_job_final(info.id, BuildState.CANCELLED, "cancelled")
+        return self.get(info.id)
+
+    @operation
+    def retry(self, build_id: str) -> BuildInfo:
+        info = self.get(build_id)
+        self.require(info.state in (BuildState.FAILED, BuildState.CANCELLED),
+                     f"build {info.id} is {info.state.value}; only failed or cancelled builds can be retried")
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, info.id)
+            assert rec is not None
+            options = dict(rec.options or {})
+        return self.start_build(
+            info.template_id, info.version_name, info.platform, key_alias=info.key_alias, deploy=info.deploy_target,
+            dry_run=bool(options.get("dry_run")), expected_fingerprint=options.get("expected_fingerprint"),
+            application_id=info.application_id, app_name=options.get("app_name"), retry_of=info.id,
+        )
+
+    def recover_interrupted(self) -> int:
+        """Builds left active by a process that is gone become failed (their workspace is cleaned)."""
+        n = 0
+        if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
+            for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
+                shutil.rmtree(trash, ignore_errors=True)
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.scalars(select(BuildRecord).where(
+                BuildRecord.state.in_(ACTIVE), BuildRecord.finished_at.is_(None))).all()  # a finished web build stays "built"
+            for rec in rows:
+                pid = int((rec.options or {}).get("pid", 0))
+                if pid == os.getpid() or _pid_alive(pid):
+                    continue
+                rec.state = BuildState.FAILED.value
+                rec.error = "interrupted: TrendForge stopped during the build"
+                rec.finished_at = self.ctx.clock()
+                uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
+                                                    step=rec.step, error=rec.error))
+                shutil.rmtree(self.builds_dir / rec.id / "work", ignore_errors=True)
+                n += 1
+            uow.commit()
+        return n
+
+    def log_tail(self, build_id: str, lines: int = 200) -> list[str]:
+        info = self.get(build_id)
+        path = Path(info.log_path or "")
+        if not path.is_file():
+            return []
+        with path.open("rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 200 * max(lines, 1)))
+            data = fh.read().decode("utf-8", errors="replace").splitlines()
+        return data[-lines:]
+
+    def wait(self, build_id: str, timeout_s: float = 600.0) -> BuildInfo:
+        """Run the Qt event loop until the build is final (CLI)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+
+        self.require(QCoreApplication.instance() is not None, "wait() needs a Qt application")
+        deadline = QDeadlineTimer(int(timeout_s * 1000))
+        while True:
+            info = self.get(build_id)
+            job = self.runner.job(info.id) if self._runner is not None else None
+            if job is None:
+                if info.state.final or info.finished_at is not None:
+                    return info
+                if self._owner_pid(info.id) != os.getpid():
+                    return info  # runs in another process: nothing to wait on here
+                # else: submitted from another thread and still on its way to the runner
+            if deadline.hasExpired():
+                raise UserError(f"build {info.id} did not finish within {timeout_s:.0f}s")
+            loop = QEventLoop()
+            self.runner.job_finished.connect(loop.quit)
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(200, loop.quit)
+            loop.exec()
+            self.runner.job_finished.disconnect(loop.quit)
+
+    def _owner_pid(self, build_id: str) -> int:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            return int((rec.options or {}).get("pid", 0)) if rec is not None else 0
+
+    # -- stats and ETA ------------------------------------------------------------------------------
+    def past_durations(self, template_id: str, platform: str) -> list[float]:
+        def load() -> list[float]:
+            with self.ctx.new_uow() as uow:
+                rows = uow.session.execute(
+                    select(BuildRecord.duration_s).where(
+                        BuildRecord.template_id == template_id, BuildRecord.platform == platform,
+                        BuildRecord.state.in_([s.value for s in SUCCESS_STATES]), BuildRecord.duration_s.is_not(None))
+                    .order_by(BuildRecord.created_at.desc()).limit(10)).all()
+                return [float(r[0] or 0.0) for r in reversed(rows)]
+
+        return self.cached(("durations", template_id, platform), load)
+
+    def eta(self, info: BuildInfo, now: datetime | None = None) -> tuple[float, float | None]:
+        """(elapsed, eta) in seconds for an active build."""
+        if info.started_at is None:
+            return 0.0, None
+        end = info.finished_at or now or self.ctx.clock()
+        elapsed = max(0.0, (end - info.started_at).total_seconds())
+        if info.state.final or info.finished_at:
+            return elapsed, 0.0
+        return elapsed, eta_seconds(elapsed, info.percent / 100.0, self.past_durations(info.template_id, info.platform.value))
+
+    @operation
+    def stats(self) -> list[BuildStats]:
+        with self.ctx.new_uow() as uow:
+            rows = uow.session.execute(
+                select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
+                       BuildRecord.finished_at).order_by(BuildRecord.created_at)).all()
+        groups: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
+        for template_id, platform, state, duration, finished in rows:
+            if state == "built" and platform == "web" and finished is not None:
+                state = "signed"  # web bundles are finished when built (nothing to sign)
+            groups.setdefault((template_id, platform), []).append((state, duration))
+        return [compute_stats(t, p, r) for (t, p), r in sorted(groups.items())]
+
+    def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for st in self.stats():
+            if st.template_id not in template_ids:
+                continue
+            cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
+            cur["builds"] += st.builds
+            cur["_ok"] += st.succeeded
+            cur["_done"] += st.succeeded + st.failed
+        if out:
+            with self.ctx.new_uow() as uow:
+                latest = uow.session.execute(
+                    select(BuildRecord.template_id, func.max(BuildRecord.created_at))
+                    .where(BuildRecord.template_id.in_(list(out))).group_by(BuildRecord.template_id)).all()
+            for template_id, when in latest:
+                out[template_id]["last_activity"] = when
+        for cur in out.values():
+            done = cur.pop("_done")
+            ok = cur.pop("_ok")
+            cur["build_success_rate"] = round(ok / done, 4) if done else None
+        return out
+
+    def count(self) -> int:
+        with self.ctx.new_uow() as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(BuildRecord)) or 0)
+
+    def health(self) -> Health:
+        missing = [f"{t} ({p})" for t, p in TOOL_PACKAGES.items() if t != "adb" and shutil.which(t) is None]
+        if missing:
+            return Health(self.name, HealthState.DEGRADED, "missing tools: " + ", ".join(missing))
+        running = len(self._runner.running_ids()) if self._runner else 0
+        return Health(self.name, HealthState.OK, f"{running} running")

@@ -1,0 +1,174 @@
+"""The Builds panel driven through its widgets, on a real service running real tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from app.builds.model import BuildState
+from services.bootstrap import ServiceManager
+from services.builds.service import BuildsService
+from ui.panels.builds.keys_dialog import KeysDialog
+from ui.panels.builds.log_view import LogView
+from ui.panels.builds_panel import BuildsPanel
+
+
+def test_build_from_the_panel_shows_progress_log_notification_and_stats(
+    qtbot: Any, qtmodeltester: Any, services: ServiceManager, builds: BuildsService
+) -> None:
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    panel.resize(1300, 700)
+    qtbot.waitUntil(lambda: panel.key_box.count() == 1, timeout=10_000)
+    panel.template_box.setCurrentText("quotes-daily")
+    panel.version_edit.setText("2.1.0")
+    panel.platform_box.setCurrentText("apk")
+    steps: list[str] = []
+    builds.runner.progressed.connect(lambda _id, step, _pct: steps.append(step))
+    with qtbot.waitSignal(panel.notify_requested, timeout=90_000) as notified:
+        qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
+    assert notified.args[0] == "Build signed"
+    assert "quotes-daily 2.1.0 (apk)" in notified.args[1]
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.model.builds()[0].state is BuildState.SIGNED,
+                    timeout=10_000)
+    qtmodeltester.check(panel.model)
+    info = panel.model.builds()[0]
+    assert panel.model.data(panel.model.index(0, 4)) == "signed"
+    assert panel.model.data(panel.model.index(0, 6)) == "100%"
+    assert "sign" in steps and "verify" in steps
+    panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: "apksigner" in panel.log.text.toPlainText(), timeout=10_000)
+    assert panel.fingerprint_label.text() == info.fingerprint
+    assert panel.copy_button.isEnabled() and panel.open_button.isEnabled()
+    assert not panel.cancel_button.isEnabled() and not panel.retry_button.isEnabled()
+    panel.copy_button.click()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == info.fingerprint
+    qtbot.waitUntil(lambda: panel.stats_table.rowCount() == 1, timeout=10_000)
+    assert panel.stats_table.item(0, 3).text() == "100%"
+    _drain_background(qtbot)
+
+
+def test_failed_build_can_be_retried_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService,
+                                                   package_factory: Any) -> None:
+    pkg = package_factory("flaky-app")
+    broken = pkg / "android" / "res" / "layout" / "broken.xml"
+    broken.write_text("<oops")
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.notify_requested, timeout=60_000) as notified:
+        builds.start_build("flaky-app", "1.0.0", "apk")
+    assert notified.args[0] == "Build failed" and "broken.xml" in notified.args[1]
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.retry_button.isEnabled(), timeout=10_000)
+    assert "broken.xml" in panel.error_label.text()
+    broken.unlink()
+    with qtbot.waitSignal(panel.notify_requested, timeout=60_000) as notified:
+        panel.retry_button.click()
+    assert notified.args[0] == "Build signed"
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=10_000)
+    _drain_background(qtbot)
+
+
+def test_log_view_stays_bounded_under_a_flood(qtbot: Any) -> None:
+    view = LogView(max_lines=2000, flush_ms=20, batch_lines=400)
+    qtbot.addWidget(view)
+    flushes: list[int] = []
+    view.flushed.connect(flushes.append)
+    for start in range(0, 100_000, 500):
+        view.append_lines([f"line {i}" for i in range(start, start + 500)])
+    view.flush()
+    for start in range(100_000, 110_000, 100):  # a steadier stream: each flush adds at most a batch
+        view.append_lines([f"line {i}" for i in range(start, start + 100)])
+        if start % 400 == 0:
+            view.flush()
+    view.flush()
+    assert view.line_count() <= 2000
+    assert view.text.toPlainText().splitlines()[-1] == "line 109999"
+    assert max(flushes) <= 400 and len(flushes) < 100  # batched, never one append per line
+    assert "lines skipped (all in the log file)" in view.dropped_label.text()
+    view.search.setText("line 109990")
+    assert view.find_next() is True and not view.follow.isChecked()
+    assert view.text.textCursor().selectedText() == "line 109990"
+
+
+def test_keys_dialog_creates_a_key(qtbot: Any, services: ServiceManager, builds: BuildsService) -> None:
+    dialog = KeysDialog(builds)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)  # the imported test key
+    dialog.alias.setText("panel-key")
+    dialog.dname.setText("CN=Panel Key, O=Tests, C=US")
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=30_000)
+    aliases = {dialog.table.item(r, 0).text() for r in range(2)}
+    assert aliases == {"upload", "panel-key"}
+    assert services.ctx.secrets.get("keystore:panel-key")
+    assert "panel-key ready" in dialog.status.text()
+    dialog.alias.setText("Bad Alias")
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("error:"), timeout=10_000)
+    assert "invalid key alias" in dialog.status.text()
+    _drain_background(qtbot)
+
+
+def _drain_background(qtbot: Any) -> None:
+    """Let background loads finish before the widgets go (ui/background.py emits on its bridge
+    even when the owner is gone: "Signal source has been deleted")."""
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)
+
+
+def test_main_window_hosts_the_panel_and_shows_its_notification(qtbot: Any, services: ServiceManager,
+                                                               builds: BuildsService) -> None:
+    from ui.app_runner import create_window
+
+    window = create_window(services)
+    qtbot.addWidget(window)
+    panel = window.show_panel("Builds")
+    assert isinstance(panel, BuildsPanel)
+    with qtbot.waitSignal(panel.notify_requested, timeout=60_000):
+        builds.start_build("wallpaper-pack", "1.0.0", "web")
+    qtbot.waitUntil(lambda: "Build finished: wallpaper-pack 1.0.0 (web)" in window.statusBar().currentMessage(),
+                    timeout=5_000)
+    _drain_background(qtbot)
+
+
+SLOW_GRADLEW = """#!/bin/bash
+echo "> Task :app:preBuild UP-TO-DATE"
+sleep 300 &
+echo $! > "$PIDS_FILE"
+wait
+"""
+
+
+def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService, package_factory: Any,
+                               tmp_path: Any, monkeypatch: Any) -> None:
+    pids_file = tmp_path / "pids"
+    monkeypatch.setenv("PIDS_FILE", str(pids_file))
+    wrapper = package_factory("slow-app") / "android" / "gradlew"
+    wrapper.write_text(SLOW_GRADLEW)
+    wrapper.chmod(0o755)
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    info = builds.start_build("slow-app", "1.0.0", "apk")
+    qtbot.waitUntil(lambda: pids_file.exists() and pids_file.read_text().strip() != "", timeout=20_000)
+    qtbot.waitUntil(lambda: panel.model.row_of(info.id) >= 0, timeout=10_000)
+    panel.table.selectRow(panel.model.row_of(info.id))
+    qtbot.waitUntil(panel.cancel_button.isEnabled, timeout=10_000)
+    qtbot.waitUntil(lambda: "preBuild" in panel.log.text.toPlainText(), timeout=10_000)  # live log
+    with qtbot.waitSignal(panel.notify_requested, timeout=20_000) as notified:
+        panel.cancel_button.click()
+    assert notified.args[0] == "Build cancelled"
+    assert builds.get(info.id).state is BuildState.CANCELLED
+    sleeper = int(pids_file.read_text())
+
+    def gone() -> bool:
+        stat = Path(f"/proc/{sleeper}/stat")
+        return not stat.exists() or stat.read_text().split()[2] == "Z"
+
+    qtbot.waitUntil(gone, timeout=5_000)
+    _drain_background(qtbot)

@@ -1,0 +1,113 @@
+"""Deploy targets: folder, adb (absent here), Google Play against a stand-in server on 127.0.0.1 that
+follows the Android Publisher v3 edits API; the upload-key fingerprint check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.builds.model import BuildState
+from app.errors import ToolError, UserError
+from services.bootstrap import ServiceManager
+from services.builds.service import BuildsService
+from services.events.store import EventQuery
+
+
+def test_folder_deploy_writes_artifact_checksum_and_metadata(builds: BuildsService, tmp_path: Path,
+                                                             shared_keystore: Any) -> None:
+    dest = tmp_path / "releases"
+    done = builds.wait(builds.start_build("quotes-daily", "1.4.0", "apk", deploy=f"folder:{dest}").id, 90)
+    assert done.state is BuildState.DEPLOYED, done.error
+    artifact = dest / Path(done.artifact_path or "").name
+    digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
+    assert (dest / f"{artifact.name}.sha256").read_text() == f"{digest}  {artifact.name}\n"
+    meta = json.loads((dest / f"{artifact.name}.json").read_text())
+    assert meta["version_name"] == "1.4.0" and meta["template_id"] == "quotes-daily"
+    assert meta["fingerprint_sha256"] == shared_keystore.fingerprint and meta["sha256"] == digest
+    assert done.deployments and done.deployments[0]["ok"] is True
+
+
+def test_deploy_refuses_a_fingerprint_that_is_not_the_upload_key(builds: BuildsService, services: ServiceManager,
+                                                                 tmp_path: Path, other_keystore: Any) -> None:
+    dest = tmp_path / "releases"
+    info = builds.start_build("quotes-daily", "1.0.0", "apk", deploy=f"folder:{dest}",
+                              expected_fingerprint=other_keystore.fingerprint)
+    done = builds.wait(info.id, 90)
+    # signed fine, but the deployment was refused and nothing was written
+    assert done.state is BuildState.SIGNED
+    assert done.error is not None and "refusing to deploy" in done.error
+    assert not dest.exists()
+    assert done.deployments and done.deployments[0]["ok"] is False
+    failed = services.events.history(EventQuery(types=["build.deploy_failed"]))
+    assert failed and failed[0].event.payload()["build_id"] == info.id
+    # the same check on an explicit deploy, with the upload key registered in settings
+    services.settings.update({"builds.upload_key.com_trendforge_quotes": other_keystore.fingerprint})
+    with pytest.raises(UserError, match="refusing to deploy"):
+        builds.deploy(info.id, f"folder:{dest}")
+    assert not dest.exists()
+
+
+def test_adb_absent_is_a_clear_error(builds: BuildsService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    assert done.state is BuildState.SIGNED
+    if shutil.which("adb") is not None:  # pragma: no cover - this machine has no adb
+        pytest.fail("this test expects a machine without adb")
+    with pytest.raises(ToolError, match="adb not found on PATH; install it with: sudo apt-get install adb"):
+        builds.deploy(done.id, "adb")
+    assert builds.get(done.id).state is BuildState.SIGNED
+
+
+def test_play_commit_flow(builds: BuildsService, services: ServiceManager, play_server: Any) -> None:
+    _url, state = play_server
+    services.ctx.secrets.set("provider:play", state.token)
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 90)
+    assert done.state is BuildState.DEPLOYED, done.error
+    methods = [(m, p.rsplit("/", 1)[-1]) for m, p in state.calls]
+    assert methods == [("POST", "edits"), ("POST", "bundles"), ("PUT", "internal"),
+                       ("POST", "edit-1:validate"), ("POST", "edit-1:commit")]
+    assert state.committed and state.committed[0]["tracks"]["internal"]["releases"][0]["status"] == "completed"
+    assert state.uploads[0] == Path(done.artifact_path or "").stat().st_size
+    deployed = services.events.history(EventQuery(types=["build.deployed"]))
+    assert deployed[0].event.payload()["dry_run"] is False
+
+
+def test_play_dry_run_validates_without_committing(builds: BuildsService, services: ServiceManager,
+                                                   play_server: Any) -> None:
+    _url, state = play_server
+    services.ctx.secrets.set("provider:play", state.token)
+    info = builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:beta", dry_run=True)
+    done = builds.wait(info.id, 90)
+    assert done.state is BuildState.DEPLOYED, done.error
+    assert [m for m, _ in state.calls] == ["POST", "POST", "PUT", "POST", "DELETE"]
+    assert not state.committed
+    assert done.deployments[0]["dry_run"] is True and "dry run" in done.deployments[0]["location"]
+
+
+def test_play_failed_commit_abandons_the_edit(builds: BuildsService, services: ServiceManager,
+                                             play_server: Any) -> None:
+    _url, state = play_server
+    services.ctx.secrets.set("provider:play", state.token)
+    state.fail_commit = True
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:production").id, 90)
+    assert done.state is BuildState.SIGNED  # the artifact stays good; the deployment failed
+    assert done.error is not None and "Version code 100 has already been used" in done.error
+    assert state.calls[-1][0] == "DELETE" and state.edits["edit-1"]["state"] == "deleted"
+    assert done.deployments[-1]["ok"] is False
+
+
+def test_play_draft_app_rejects_completed_release(builds: BuildsService, services: ServiceManager,
+                                                  play_server: Any) -> None:
+    _url, state = play_server
+    services.ctx.secrets.set("provider:play", state.token)
+    state.app_in_draft = True
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab").id, 90)
+    with pytest.raises(Exception, match="Only releases with status draft"):
+        builds.deploy(done.id, "play:internal")
+    result = builds.deploy(done.id, "play:internal:draft")
+    assert result["dry_run"] is False and state.committed[-1]["tracks"]["internal"]["releases"][0]["status"] == "draft"
+    assert builds.get(done.id).state is BuildState.DEPLOYED

@@ -1,0 +1,121 @@
+"""Manage signing keys: list with fingerprints, create, import. Passwords go to the keyring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.builds.model import KeyInfo
+from services.builds.service import BuildsService
+from ui.background import run_in_background
+
+
+class KeysDialog(QDialog):
+    def __init__(self, service: BuildsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Signing keys")
+        self.resize(760, 360)
+        self.service = service
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Alias", "Certificate SHA-256", "Subject"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.alias = QLineEdit()
+        self.alias.setPlaceholderText("alias, e.g. upload")
+        self.dname = QLineEdit()
+        self.dname.setPlaceholderText("CN=Your Name, O=Your Studio, C=US (optional)")
+        self.import_password = QLineEdit()
+        self.import_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.import_password.setPlaceholderText("password of the keystore to import")
+        self.create_button = QPushButton("Create key")
+        self.create_button.clicked.connect(self._on_create_clicked)
+        self.import_button = QPushButton("Import keystore…")
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.copy_button = QPushButton("Copy fingerprint")
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.status = QLabel("Keystore passwords are generated (or typed once) and kept only in the OS keyring.")
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Alias", self.alias)
+        form.addRow("Distinguished name", self.dname)
+        form.addRow("Import password", self.import_password)
+        buttons = QHBoxLayout()
+        for b in (self.create_button, self.import_button, self.copy_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.refresh()
+
+    @classmethod
+    def ask_keystore_file(cls, parent: QWidget) -> str:
+        """Replaced in tests."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Import keystore", "", "Keystores (*.p12 *.pfx *.jks *.keystore);;All files (*)")
+        return path
+
+    def refresh(self) -> None:
+        run_in_background(self.service.list_keys, self._show_keys, self._on_error, self)
+
+    def _show_keys(self, keys: list[KeyInfo]) -> None:
+        self.table.setRowCount(len(keys))
+        for row, k in enumerate(keys):
+            for col, value in enumerate((k.alias, k.fingerprint_sha256, k.subject)):
+                self.table.setItem(row, col, QTableWidgetItem(value))
+
+    def _busy(self, on: bool, text: str = "") -> None:
+        for b in (self.create_button, self.import_button):
+            b.setEnabled(not on)
+        if text:
+            self.status.setText(text)
+
+    def _on_create_clicked(self) -> None:
+        alias, dname = self.alias.text().strip(), self.dname.text().strip() or None
+        self._busy(True, f"creating key {alias}…")
+        run_in_background(lambda: self.service.create_key(alias, dname=dname), self._on_done, self._on_error, self)
+
+    def _on_import_clicked(self) -> None:
+        path = self.ask_keystore_file(self)
+        if not path:
+            return
+        alias, password = self.alias.text().strip(), self.import_password.text()
+        self.import_password.clear()
+        self._busy(True, f"importing {Path(path).name}…")
+        run_in_background(lambda: self.service.import_key(alias, Path(path), password), self._on_done, self._on_error, self)
+
+    def _on_done(self, key: KeyInfo) -> None:
+        self._busy(False, f"key {key.alias} ready, certificate SHA-256 {key.fingerprint_sha256}")
+        self.refresh()
+
+    def _on_error(self, exc: Exception) -> None:
+        self._busy(False, f"error: {exc}")
+
+    def _on_copy_clicked(self) -> None:
+        row = self.table.currentRow()
+        item = self.table.item(row, 1) if row >= 0 else None
+        if item is not None:
+            QGuiApplication.clipboard().setText(item.text())
+            self.status.setText(f"copied {item.text()[:16]}…")

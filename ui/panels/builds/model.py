@@ -1,0 +1,127 @@
+"""The builds queue/history as a table model, updated live from the runner and the bus."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.builds.model import BuildInfo, BuildState
+from app.builds.progress import format_seconds
+
+COLUMNS = ("Build", "Template", "Platform", "Version", "State", "Step", "Progress", "Elapsed", "ETA")
+PROGRESS_COLUMN = COLUMNS.index("Progress")
+ROLE_INFO = Qt.ItemDataRole.UserRole + 1
+ROLE_PERCENT = Qt.ItemDataRole.UserRole + 2
+
+_STATE_COLORS = {
+    BuildState.FAILED: "#c62828",
+    BuildState.CANCELLED: "#757575",
+    BuildState.SIGNED: "#2e7d32",
+    BuildState.DEPLOYED: "#1565c0",
+    BuildState.RUNNING: "#ef6c00",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class BuildsTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[BuildInfo] = []
+        self._live: dict[str, tuple[str, float]] = {}  # build id -> (step, percent) from the runner
+        self._times: dict[str, tuple[float, float | None]] = {}  # build id -> (elapsed, eta)
+
+    # -- data -----------------------------------------------------------------------------
+    def set_builds(self, builds: list[BuildInfo]) -> None:
+        self.beginResetModel()
+        self._rows = list(builds)
+        for b in builds:
+            if b.state.final or b.finished_at:
+                self._live.pop(b.id, None)
+        self.endResetModel()
+
+    def builds(self) -> list[BuildInfo]:
+        return list(self._rows)
+
+    def row_of(self, build_id: str) -> int:
+        for i, b in enumerate(self._rows):
+            if b.id == build_id:
+                return i
+        return -1
+
+    def info(self, row: int) -> BuildInfo | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def set_progress(self, build_id: str, step: str, percent: float) -> None:
+        self._live[build_id] = (step, percent)
+        row = self.row_of(build_id)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, COLUMNS.index("Step")), self.index(row, PROGRESS_COLUMN))
+
+    def set_times(self, times: dict[str, tuple[float, float | None]]) -> None:
+        self._times.update(times)
+        rows = [self.row_of(bid) for bid in times]
+        rows = [r for r in rows if r >= 0]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), COLUMNS.index("Elapsed")),
+                                  self.index(max(rows), COLUMNS.index("ETA")))
+
+    def step_and_percent(self, b: BuildInfo) -> tuple[str, float]:
+        if b.id in self._live and not b.state.final and not b.finished_at:
+            return self._live[b.id]
+        return b.step, b.percent
+
+    # -- Qt model API -------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        b = self._rows[index.row()]
+        col = COLUMNS[index.column()]
+        step, percent = self.step_and_percent(b)
+        if role == ROLE_INFO:
+            return b
+        if role == ROLE_PERCENT:
+            return percent
+        if role == Qt.ItemDataRole.DisplayRole:
+            elapsed, eta = self._times.get(b.id, (b.duration_s or 0.0, None))
+            return {
+                "Build": b.id[:8],
+                "Template": b.template_id,
+                "Platform": b.platform.value,
+                "Version": f"{b.version_name} ({b.version_code})",
+                "State": b.state.value,
+                "Step": step,
+                "Progress": f"{percent:.0f}%",
+                "Elapsed": format_seconds(elapsed) if b.started_at else "-",
+                "ETA": format_seconds(eta) if (b.state.active and not b.finished_at) else "",
+            }[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return b.error or (b.artifact_path or "")
+        if role == Qt.ItemDataRole.ForegroundRole and col == "State":
+            from PySide6.QtGui import QColor
+
+            color = _STATE_COLORS.get(b.state)
+            return QColor(color) if color else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in ("Progress", "Elapsed", "ETA"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def elapsed_seconds(info: BuildInfo, now: datetime) -> float:
+    if info.started_at is None:
+        return 0.0
+    end = info.finished_at or now
+    return max(0.0, (end - info.started_at).total_seconds())
