@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from services.payments.service import PaymentsService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
+    from services.workflows.service import WorkflowsService
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,10 @@ class ServiceManager:
     @property
     def config(self) -> AppConfig:
         return self.ctx.config
+
+    @property
+    def workflows(self) -> WorkflowsService:
+        return cast("WorkflowsService", self.extra["workflows"])
 
     @property
     def builds(self) -> BuildsService:

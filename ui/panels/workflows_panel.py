@@ -1,12 +1,468 @@
-"""The Workflows panel."""
+"""The Workflows panel: definitions with a step diagram, run dialog, runs table, step timeline, repair buttons.
+
+Runs execute on the qasync loop of the GUI (the engine schedules asyncio tasks); the panel
+only starts/repairs them and refreshes from ``workflow.*`` events on the bus.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ConflictError, TrendForgeError
+from app.events import Event
 from services.bootstrap import ServiceManager
-from ui.panels.placeholder import PlaceholderPanel
+from services.workflows.service import WorkflowsService
+from ui.panels.workflows.diagram import StepDiagram
+from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
+from ui.panels.workflows.run_dialog import RunDialog
+
+
+def ask_force(parent: QWidget, message: str) -> bool:
+    """Ask whether to run a non-idempotent step again anyway (tests replace this)."""
+    answer = QMessageBox.question(
+        parent, "Run it again?", message + "\n\nRun it again anyway (force)?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def show_error(parent: QWidget, message: str) -> None:
+    QMessageBox.warning(parent, "Workflows", message)
+
+
+class WorkflowsPanel(QWidget):
+    status_message = Signal(str)
+    notify_requested = Signal(str, str)
+
+    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        svc = services.extra["workflows"]
+        assert isinstance(svc, WorkflowsService)
+        self.svc = svc
+        self.current_run: str | None = None
+        self._refreshing = False
+        self.errors: list[str] = []  # what the panel showed the user (kept for tests and the status bar)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+        # -- definitions side
+        self.defs_model = DefinitionsModel(self)
+        self.defs_view = QListView()
+        self.defs_view.setModel(self.defs_model)
+        self.defs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.defs_view.setMaximumHeight(150)
+        self.def_title = QLabel()
+        self.def_title.setWordWrap(True)
+        self.def_title.setTextFormat(Qt.TextFormat.RichText)
+        self.diagram = StepDiagram()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.diagram)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.run_button = QPushButton("Run…")
+        self.import_button = QPushButton("Import…")
+        def_buttons = QHBoxLayout()
+        def_buttons.addWidget(self.run_button)
+        def_buttons.addWidget(self.import_button)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(QLabel("<b>Workflows</b>"))
+        ll.addWidget(self.defs_view)
+        ll.addWidget(self.def_title)
+        ll.addWidget(scroll, 1)
+        ll.addLayout(def_buttons)
+
+        # -- runs
+        self.runs_model = RunsTableModel(self)
+        self.runs_view = self._table(self.runs_model, (90, 130, 150, 140, 70))
+        self.all_runs = QCheckBox("All workflows")
+        runs_head = QHBoxLayout()
+        runs_head.addWidget(QLabel("<b>Runs</b>"))
+        runs_head.addStretch(1)
+        runs_head.addWidget(self.all_runs)
+
+        # -- timeline of the selected run
+        self.steps_model = StepsTableModel(self)
+        self.steps_view = self._table(self.steps_model, (30, 100, 120, 150, 60, 140, 70))
+        self.run_label = QLabel("Select a run to see its steps.")
+        self.run_label.setWordWrap(True)
+        self.detail = QPlainTextEdit(readOnly=True)
+        self.detail.setFont(mono)
+        self.detail.setPlaceholderText("Select a step to see its inputs, output and errors.")
+        self.resume_button = QPushButton("Resume")
+        self.compensate_button = QPushButton("Compensate")
+        self.cancel_button = QPushButton("Cancel run")
+        self.rerun_button = QPushButton("Re-run from step…")
+        self.approve_button = QPushButton("Approve")
+        self.reject_button = QPushButton("Reject")
+        actions = QHBoxLayout()
+        for b in (self.resume_button, self.compensate_button, self.cancel_button, self.rerun_button, self.approve_button,
+                  self.reject_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+
+        timeline = QSplitter(Qt.Orientation.Horizontal)
+        timeline.addWidget(self.steps_view)
+        timeline.addWidget(self.detail)
+        timeline.setStretchFactor(0, 3)
+        timeline.setStretchFactor(1, 2)
+
+        right_top = QWidget()
+        rt = QVBoxLayout(right_top)
+        rt.setContentsMargins(0, 0, 0, 0)
+        rt.addLayout(runs_head)
+        rt.addWidget(self.runs_view)
+        right_bottom = QWidget()
+        rb = QVBoxLayout(right_bottom)
+        rb.setContentsMargins(0, 0, 0, 0)
+        rb.addWidget(self.run_label)
+        rb.addLayout(actions)
+        rb.addWidget(timeline, 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(right_top)
+        right.addWidget(right_bottom)
+        right.setStretchFactor(0, 2)
+        right.setStretchFactor(1, 3)
+
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(left)
+        main.addWidget(right)
+        main.setStretchFactor(0, 1)
+        main.setStretchFactor(1, 3)
+        main.setSizes([400, 880])
+        layout = QVBoxLayout(self)
+        layout.addWidget(main)
+
+        # -- wiring
+        self._refresh_timer = QTimer(self, singleShot=True, interval=120)
+        self._refresh_timer.timeout.connect(self.refresh_runs)
+        sel = self.defs_view.selectionModel()
+        assert sel is not None
+        sel.currentChanged.connect(lambda *_: self._on_definition_changed())
+        rsel = self.runs_view.selectionModel()
+        assert rsel is not None
+        rsel.currentChanged.connect(lambda *_: self._on_run_changed())
+        ssel = self.steps_view.selectionModel()
+        assert ssel is not None
+        ssel.currentChanged.connect(lambda *_: self._show_step_detail())
+        self.all_runs.toggled.connect(lambda _: self.refresh_runs())
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.resume_button.clicked.connect(lambda: self._repair("resume"))
+        self.compensate_button.clicked.connect(lambda: self._repair("compensate"))
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.rerun_button.clicked.connect(self._on_rerun_clicked)
+        self.approve_button.clicked.connect(lambda: self._on_approve_clicked(True))
+        self.reject_button.clicked.connect(lambda: self._on_approve_clicked(False))
+        self._unsubscribe: Callable[[], None] | None = services.bus.subscribe("workflow.*", self._on_event)
+        self.destroyed.connect(lambda *_: self._disconnect())
+
+        self.refresh_definitions()
+        if self.defs_model.rowCount() > 0:
+            self.defs_view.setCurrentIndex(self.defs_model.index(0))
+        self._update_buttons()
+
+    def _disconnect(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    @staticmethod
+    def _table(model: Any, widths: tuple[int, ...]) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setAlternatingRowColors(True)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(22)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, w in enumerate(widths):
+            view.setColumnWidth(col, w)
+        return view
+
+    # ------------------------------------------------------------------ data
+    def selected_definition(self) -> dict[str, Any] | None:
+        return self.defs_model.row_dict(self.defs_view.currentIndex().row())
+
+    def refresh_definitions(self) -> None:
+        current = self.selected_definition()
+        self.defs_model.set_rows(self.svc.list_definitions())
+        if current is not None:
+            row = self.defs_model.row_of(current["name"])
+            if row >= 0:
+                self.defs_view.setCurrentIndex(self.defs_model.index(row))
+
+    def _on_definition_changed(self) -> None:
+        d = self.selected_definition()
+        if d is None:
+            return
+        defn = self.svc.get_definition(d["name"])
+        note = "" if d["runnable"] else f"<br><i>Not runnable here: no action {', '.join(d['missing_actions'])}.</i>"
+        self.def_title.setText(f"<b>{d['title']}</b> <small>v{d['version']} · {d['origin']}</small><br>{d['description']}{note}")
+        self.diagram.set_steps([dict(s) for s in defn.raw["steps"]])
+        self.run_button.setEnabled(bool(d["runnable"]))
+        self.refresh_runs()
+
+    def refresh_runs(self) -> None:
+        d = self.selected_definition()
+        name = None if self.all_runs.isChecked() or d is None else d["name"]
+        try:
+            rows = self.svc.history(name, limit=200)
+        except TrendForgeError:
+            rows = []
+        self._refreshing = True
+        try:
+            self.runs_model.set_rows(rows)
+            if self.current_run is not None:
+                for i, r in enumerate(rows):
+                    if r["id"] == self.current_run:
+                        self.runs_view.setCurrentIndex(self.runs_model.index(i, 0))
+                        break
+        finally:
+            self._refreshing = False
+        self.refresh_timeline()
+
+    def select_run(self, run_id: str) -> None:
+        self.current_run = run_id
+        self.refresh_runs()
+
+    def _on_run_changed(self) -> None:
+        if self._refreshing:
+            return
+        r = self.runs_model.row_dict(self.runs_view.currentIndex().row())
+        self.current_run = r["id"] if r else None
+        self.refresh_timeline()
+
+    def run_detail(self) -> dict[str, Any] | None:
+        if self.current_run is None:
+            return None
+        try:
+            return self.svc.show(self.current_run)
+        except TrendForgeError:
+            return None
+
+    def refresh_timeline(self) -> None:
+        detail = self.run_detail()
+        step_row = self.steps_view.currentIndex().row()
+        if detail is None:
+            self.steps_model.set_rows([])
+            self.run_label.setText("Select a run to see its steps.")
+            self.diagram.set_status({})
+        else:
+            self.steps_model.set_rows(detail["steps"])
+            text = f"<b>{detail['workflow']}</b> run {detail['id'][:10]} — <b>{detail['status'].replace('_', ' ')}</b>"
+            if detail["duration"] is not None:
+                text += f" in {detail['duration']:.2f} s"
+            if detail["error"]:
+                text += f"<br><span style='color:#c62828'>{detail['error']}</span>"
+            if detail["superseded_by"]:
+                text += f"<br>Re-run as {detail['superseded_by'][:10]}"
+            self.run_label.setText(text)
+            d = self.selected_definition()
+            if d is not None and d["name"] == detail["workflow"]:
+                self.diagram.set_status({s["name"]: s["status"] for s in detail["steps"]})
+            if 0 <= step_row < self.steps_model.rowCount():
+                sel = self.steps_view.selectionModel()
+                assert sel is not None
+                sel.setCurrentIndex(self.steps_model.index(step_row, 0),
+                                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self._show_step_detail()
+        self._update_buttons(detail)
+
+    def _show_step_detail(self) -> None:
+        s = self.steps_model.row_dict(self.steps_view.currentIndex().row())
+        if s is None:
+            self.detail.setPlainText("")
+            return
+        parts = [
+            f"step {s['name']}  [{s['action']}]  {s['status']}  attempts: {s['attempts']}",
+            f"started {s['started_at'] or '-'}   ended {s['ended_at'] or '-'}",
+            "inputs:\n" + json.dumps(s["inputs"], indent=2, sort_keys=True),
+            "output:\n" + json.dumps(s["output"], indent=2, sort_keys=True),
+        ]
+        if s["error"]:
+            parts.append(f"error ({s['error_type']}): {s['error']}")
+        if s["compensation_action"]:
+            comp = f"undo: {s['compensation_action']}"
+            if s["compensated_at"]:
+                comp += f" at {s['compensated_at']} ({s['compensation_attempts']} attempt(s))"
+            if s["compensation_error"]:
+                comp += f"\nundo FAILED: {s['compensation_error']}"
+            parts.append(comp)
+        self.detail.setPlainText("\n\n".join(parts))
+
+    def _update_buttons(self, detail: dict[str, Any] | None = None) -> None:
+        status = detail["status"] if detail else None
+        live = bool(detail and detail.get("live"))
+        superseded = bool(detail and detail.get("superseded_by"))
+        self.resume_button.setEnabled(status == "interrupted" and not superseded)
+        self.compensate_button.setEnabled(
+            status in {"interrupted", "failed", "cancelled", "succeeded", "compensation_failed"} and not live and not superseded
+        )
+        self.cancel_button.setEnabled(status in {"running", "pending", "interrupted"} and not superseded)
+        self.rerun_button.setEnabled(bool(detail) and status not in {"running", "pending", "compensating"} and not superseded)
+        waiting = bool(detail) and any(
+            s["action"] == "wait_for_approval" and s["status"] == "running" for s in (detail or {}).get("steps", [])
+        )
+        self.approve_button.setEnabled(waiting)
+        self.reject_button.setEnabled(waiting)
+
+    # ------------------------------------------------------------------ live
+    def _on_event(self, event: Event) -> None:
+        if event.type == "workflow.notified":
+            p = event.payload()
+            self.notify_requested.emit(str(p.get("title", "")), str(p.get("message", "")))
+        elif event.type == "workflow.imported":
+            self.refresh_definitions()
+        if event.type in {"workflow.completed", "workflow.failed", "workflow.cancelled"}:
+            p = event.payload()
+            status = p.get("status", event.type.removeprefix("workflow."))
+            self.status_message.emit(f"workflow {p.get('workflow')} {status}")
+        self._refresh_timer.start()
+
+    # ------------------------------------------------------------------ actions
+    def _fail(self, exc: Exception) -> None:
+        message = str(exc)
+        self.errors.append(message)
+        self.status_message.emit(message)
+        show_error(self, message)
+
+    def _on_run_clicked(self) -> None:
+        d = self.selected_definition()
+        if d is None:
+            return
+        values = RunDialog.ask(self, f"Run {d['title']}", d["inputs"])
+        if values is None:
+            return
+        self.start_run(d["name"], values)
+
+    def start_run(self, name: str, values: dict[str, Any]) -> str | None:
+        try:
+            run_id = self.svc.start(name, values)
+        except TrendForgeError as exc:
+            self._fail(exc)
+            return None
+        self.status_message.emit(f"started {name} ({run_id[:10]})")
+        self.select_run(run_id)
+        return run_id
+
+    def _on_import_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import workflow", "", "Workflow definitions (*.json *.toml)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        try:
+            defn = self.svc.import_definition(path)
+        except TrendForgeError as exc:
+            self._fail(exc)
+            return
+        self.refresh_definitions()
+        row = self.defs_model.row_of(defn.name)
+        if row >= 0:
+            self.defs_view.setCurrentIndex(self.defs_model.index(row))
+        self.status_message.emit(f"imported {defn.name}")
+
+    def _repair(self, what: str) -> None:
+        if self.current_run is None:
+            return
+        run_id = self.current_run
+        call = self.svc.resume if what == "resume" else self.svc.compensate
+        try:
+            call(run_id)
+        except ConflictError as exc:
+            if "idempotent" in str(exc) and ask_force(self, str(exc)):
+                try:
+                    call(run_id, force=True)
+                except TrendForgeError as exc2:
+                    self._fail(exc2)
+                    return
+            else:
+                self._fail(exc)
+                return
+        except TrendForgeError as exc:
+            self._fail(exc)
+            return
+        self.status_message.emit(f"{what} {run_id[:10]}")
+        self.refresh_runs()
+
+    def _on_cancel_clicked(self) -> None:
+        if self.current_run is None:
+            return
+        try:
+            outcome = self.svc.cancel(self.current_run)
+        except TrendForgeError as exc:
+            self._fail(exc)
+            return
+        self.status_message.emit(f"cancel: {outcome}")
+        self.refresh_runs()
+
+    def _on_rerun_clicked(self) -> None:
+        detail = self.run_detail()
+        if detail is None:
+            return
+        step = self.steps_model.row_dict(self.steps_view.currentIndex().row())
+        if step is None:
+            failed = [s for s in detail["steps"] if s["status"] in {"failed", "interrupted", "cancelled", "compensated", "compensation_failed"}]
+            step = failed[0] if failed else detail["steps"][0]
+        d = self.defs_model.row_dict(self.defs_model.row_of(detail["workflow"]))
+        inputs = d["inputs"] if d else []
+        values = RunDialog.ask(self, f"Re-run {detail['workflow']} from {step['name']}", inputs, detail["inputs"],
+                               note=f"Steps before '{step['name']}' keep their results; it and the later ones run again.")
+        if values is None:
+            return
+        self.rerun_from(detail["id"], step["name"], values)
+
+    def rerun_from(self, run_id: str, step: str, values: dict[str, Any], *, force: bool = False) -> str | None:
+        try:
+            new_id = self.svc.rerun(run_id, step, [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()], force=force)
+        except ConflictError as exc:
+            if not force and "--force" in str(exc) and ask_force(self, str(exc)):
+                return self.rerun_from(run_id, step, values, force=True)
+            self._fail(exc)
+            return None
+        except TrendForgeError as exc:
+            self._fail(exc)
+            return None
+        self.select_run(new_id)
+        return new_id
+
+    def _on_approve_clicked(self, approved: bool) -> None:
+        if self.current_run is None:
+            return
+        try:
+            step = self.svc.approve(self.current_run, approved=approved, note="" if approved else "rejected in the panel")
+        except TrendForgeError as exc:
+            self._fail(exc)
+            return
+        self.status_message.emit(f"{'approved' if approved else 'rejected'} {step}")
 
 
 def create_panel(services: ServiceManager) -> QWidget:
-    return PlaceholderPanel("Workflows", services)
+    return WorkflowsPanel(services)

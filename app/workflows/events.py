@@ -1,0 +1,147 @@
+"""Events of the workflows area. Every one carries the run id as its correlation id."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from app.events import Event, event_type
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowEvent(Event):
+    source: str = "workflows"
+    run_id: str = ""
+    workflow: str = ""
+
+
+@event_type("workflow.imported")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowImported(WorkflowEvent):
+    version: int = 1
+    origin: str = ""
+
+
+@event_type("workflow.started")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowStarted(WorkflowEvent):
+    inputs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    status: str = "running"
+    rerun_of: str | None = None
+    from_step: str | None = None
+
+
+@event_type("workflow.resumed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowResumed(WorkflowEvent):
+    status: str = "running"
+    step: str | None = None
+
+
+@event_type("workflow.step_started")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepStarted(WorkflowEvent):
+    step: str = ""
+    action: str = ""
+    attempt: int = 1
+
+
+@event_type("workflow.step_succeeded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepSucceeded(WorkflowEvent):
+    step: str = ""
+    attempt: int = 1
+    output: dict[str, Any] = dataclasses.field(default_factory=dict)
+    reused: bool = False
+
+
+@event_type("workflow.step_failed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepFailed(WorkflowEvent):
+    step: str = ""
+    attempt: int = 1
+    error: str = ""
+    error_type: str = ""
+    will_retry: bool = False
+    retry_in: float = 0.0
+
+
+@event_type("workflow.step_skipped")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepSkipped(WorkflowEvent):
+    step: str = ""
+    condition: str = ""
+
+
+@event_type("workflow.step_cancelled")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepCancelled(WorkflowEvent):
+    step: str = ""
+
+
+@event_type("workflow.compensating")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepCompensating(WorkflowEvent):
+    step: str = ""
+    action: str = ""
+
+
+@event_type("workflow.compensated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepCompensated(WorkflowEvent):
+    step: str = ""
+    ok: bool = True
+    error: str = ""
+
+
+@event_type("workflow.completed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowCompleted(WorkflowEvent):
+    duration: float = 0.0
+
+
+@event_type("workflow.failed")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowFailed(WorkflowEvent):
+    status: str = "failed"
+    step: str = ""
+    error: str = ""
+
+
+@event_type("workflow.cancelled")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowCancelled(WorkflowEvent):
+    step: str | None = None
+
+
+@event_type("workflow.interrupted")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowInterrupted(WorkflowEvent):
+    step: str | None = None
+    phase: str = "forward"
+
+
+@event_type("workflow.notified")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowNotified(WorkflowEvent):
+    """A ``notify`` step: the panel shows it as a desktop notification, the CLI prints it."""
+
+    step: str = ""
+    title: str = ""
+    message: str = ""
+    level: str = "info"
+
+
+@event_type("workflow.approval_requested")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApprovalRequested(WorkflowEvent):
+    step: str = ""
+    message: str = ""
+
+
+@event_type("workflow.approval_given")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ApprovalGiven(WorkflowEvent):
+    step: str = ""
+    approved: bool = True
+    note: str = ""

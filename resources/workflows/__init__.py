@@ -1,0 +1,1 @@
+"""Built-in workflow definitions (JSON), read with importlib.resources."""

@@ -1,0 +1,317 @@
+"""The workflows service: definitions (built-in and imported), runs, and their history."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+import app.workflows.events as wf_events  # also registers the event types
+from app.errors import NotFoundError, UserError
+from app.health import Health, HealthState
+from app.timeutil import to_iso
+from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
+from app.workflows.events import WorkflowImported
+from app.workflows.model import RunStatus
+from services.base import BaseService, operation
+from services.context import ServiceContext
+from services.workflows.actions import ActionRegistry
+from services.workflows.builtin_actions import register_builtin_actions
+from services.workflows.engine import WorkflowEngine
+from services.workflows.models import WorkflowDefinitionRecord as DefRec
+from services.workflows.models import WorkflowRunRecord as RunRec
+from services.workflows.models import WorkflowStepRecord as StepRec
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
+
+BUILTIN_PACKAGE = "resources.workflows"
+
+
+def _iso(value: Any) -> str | None:
+    return to_iso(value) if value is not None else None
+
+
+def _duration(start: Any, end: Any) -> float | None:
+    if start is None or end is None:
+        return None
+    return round(float((end - start).total_seconds()), 3)
+
+
+def run_to_dict(run: RunRec) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "workflow": run.workflow,
+        "version": run.version,
+        "status": run.status,
+        "phase": run.phase,
+        "inputs": run.inputs or {},
+        "error": run.error,
+        "failed_step": run.failed_step,
+        "created_at": _iso(run.created_at),
+        "started_at": _iso(run.started_at),
+        "ended_at": _iso(run.ended_at),
+        "duration": _duration(run.started_at, run.ended_at),
+        "rerun_of": run.rerun_of,
+        "superseded_by": run.superseded_by,
+        "cancel_requested": bool(run.cancel_requested),
+    }
+
+
+def step_to_dict(step: StepRec) -> dict[str, Any]:
+    return {
+        "position": step.position,
+        "name": step.name,
+        "action": step.action,
+        "status": step.status,
+        "attempts": step.attempts,
+        "inputs": step.inputs,
+        "output": step.output,
+        "error": step.error,
+        "error_type": step.error_type,
+        "started_at": _iso(step.started_at),
+        "ended_at": _iso(step.ended_at),
+        "duration": _duration(step.started_at, step.ended_at),
+        "reused": bool(step.reused),
+        "compensation_action": step.compensation_action,
+        "compensation_error": step.compensation_error,
+        "compensation_attempts": step.compensation_attempts,
+        "compensated_at": _iso(step.compensated_at),
+    }
+
+
+class WorkflowsService(BaseService):
+    name = "workflows"
+
+    def __init__(self, ctx: ServiceContext, services: ServiceManager | None = None) -> None:
+        super().__init__(ctx, cache_ttl=2.0)
+        self.registry = ActionRegistry()
+        register_builtin_actions(self.registry)
+        self.engine = WorkflowEngine(ctx, self.registry, services)
+        self.area_actions: dict[str, list[str]] = {}
+        self.missing_areas: list[str] = []
+
+    # ------------------------------------------------------------------ definitions
+    def builtin_definitions(self) -> list[WorkflowDefinition]:
+        out: list[WorkflowDefinition] = []
+        for entry in sorted(resources.files(BUILTIN_PACKAGE).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".json", ".toml")):
+                fmt = "toml" if entry.name.endswith(".toml") else "json"
+                out.append(load_text(entry.read_text(encoding="utf-8"), fmt=fmt, source=f"built-in {entry.name}"))
+        return out
+
+    def sync_builtins(self) -> None:
+        """Store the bundled definitions (new versions replace old ones; user ones are never touched)."""
+        now = self.ctx.clock()
+        with self.ctx.new_uow() as uow:
+            s = uow.session
+            for defn in self.builtin_definitions():
+                rec = s.get(DefRec, defn.name)
+                if rec is None:
+                    s.add(DefRec(name=defn.name, version=defn.version, origin="builtin", body=dict(defn.raw), updated_at=now))
+                elif rec.origin == "builtin" and (rec.version != defn.version or rec.body != dict(defn.raw)):
+                    rec.version, rec.body, rec.updated_at = defn.version, dict(defn.raw), now
+            uow.commit()
+        self.invalidate()
+
+    @operation
+    def list_definitions(self) -> list[dict[str, Any]]:
+        def compute() -> list[dict[str, Any]]:
+            with self.ctx.new_uow() as uow:
+                recs = [(r.body, r.origin) for r in uow.session.scalars(select(DefRec).order_by(DefRec.name))]
+                counts = {str(w): int(n) for w, n in uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow))}
+            out = []
+            for body, origin in recs:
+                defn = parse_definition(body, source=str(body.get("name")))
+                missing = self.registry.missing(defn)
+                out.append({
+                    "name": defn.name,
+                    "title": defn.title or defn.name,
+                    "version": defn.version,
+                    "origin": origin,
+                    "description": defn.description,
+                    "steps": defn.step_names(),
+                    "inputs": [{"name": i.name, "type": i.type, "required": i.required, "default": i.default,
+                                "description": i.description} for i in defn.inputs],
+                    "missing_actions": missing,
+                    "runnable": not missing,
+                    "runs": int(counts.get(defn.name, 0)),
+                })
+            return out
+
+        return self.cached(("defs",), compute)
+
+    @operation
+    def get_definition(self, name: str) -> WorkflowDefinition:
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(DefRec, name)
+            if rec is None:
+                known = ", ".join(uow.session.scalars(select(DefRec.name).order_by(DefRec.name)))
+                raise NotFoundError(f"no workflow named {name!r}; known workflows: {known or 'none'} (import one with `workflow import FILE`)")
+            body = rec.body
+        return parse_definition(body, source=name)
+
+    @operation
+    def import_definition(self, path: Path, *, replace: bool = False) -> WorkflowDefinition:
+        path = Path(path)
+        self.require(path.is_file(), f"{path} is not a file; give a workflow definition (.json or .toml)")
+        fmt = "toml" if path.suffix.lower() == ".toml" else "json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read {path}: {exc}") from exc
+        defn = load_text(text, fmt=fmt, source=path.name)
+        self.registry.check(defn)
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(DefRec, defn.name)
+            if rec is not None and rec.origin == "builtin":
+                raise UserError(f"{defn.name!r} is a built-in workflow; give yours another name")
+            if rec is not None and not replace:
+                raise UserError(f"a workflow named {defn.name!r} exists already; pass --replace to update it")
+            if rec is None:
+                uow.session.add(DefRec(name=defn.name, version=defn.version, origin="user", body=dict(defn.raw), updated_at=self.ctx.clock()))
+            else:
+                rec.version, rec.body, rec.updated_at = defn.version, dict(defn.raw), self.ctx.clock()
+            uow.record(WorkflowImported(workflow=defn.name, version=defn.version, origin=str(path)))
+            uow.commit()
+        self.invalidate()
+        return defn
+
+    def parse_inputs(self, name: str, pairs: list[str]) -> dict[str, Any]:
+        """``["k=v", ...]`` -> typed inputs of workflow ``name``."""
+        defn = self.get_definition(name)
+        return self._parse_pairs(defn, pairs)
+
+    @staticmethod
+    def _parse_pairs(defn: WorkflowDefinition, pairs: list[str]) -> dict[str, Any]:
+        specs = {i.name: i for i in defn.inputs}
+        out: dict[str, Any] = {}
+        for pair in pairs:
+            if "=" not in pair:
+                raise UserError(f"--input needs NAME=VALUE, got {pair!r}")
+            key, value = pair.split("=", 1)
+            spec = specs.get(key.strip())
+            if spec is None:
+                raise UserError(f"workflow {defn.name!r} has no input {key!r}; its inputs are: {', '.join(specs) or 'none'}")
+            out[spec.name] = coerce_input(spec, value)
+        return out
+
+    # ------------------------------------------------------------------ runs
+    @operation
+    def start(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+        """Start a run on the current asyncio loop; returns its id immediately."""
+        run_id = self.engine.start(self.get_definition(name), inputs or {})
+        self.invalidate()
+        return run_id
+
+    async def run(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+        run_id = self.start(name, inputs)
+        await self.engine.wait(run_id)
+        self.invalidate()
+        return run_id
+
+    @operation
+    def resume(self, run_id: str, *, force: bool = False) -> str:
+        self.invalidate()
+        return self.engine.resume(self._full_id(run_id), force=force)
+
+    @operation
+    def compensate(self, run_id: str, *, force: bool = False) -> str:
+        self.invalidate()
+        return self.engine.compensate(self._full_id(run_id), force=force)
+
+    @operation
+    def cancel(self, run_id: str) -> str:
+        self.invalidate()
+        return self.engine.cancel(self._full_id(run_id))
+
+    @operation
+    def rerun(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *, force: bool = False) -> str:
+        full = self._full_id(run_id)
+        run, _ = self.engine._load(full)
+        defn = parse_definition(run.definition, source=full)
+        overrides = self._parse_pairs(defn, inputs) if isinstance(inputs, list) else dict(inputs or {})
+        self.invalidate()
+        return self.engine.rerun(full, from_step, overrides, force=force)
+
+    @operation
+    def approve(self, run_id: str, step: str | None = None, *, approved: bool = True, note: str = "") -> str:
+        full = self._full_id(run_id)
+        detail = self.show(full)
+        if step is None:
+            waiting = [s["name"] for s in detail["steps"] if s["action"] == "wait_for_approval" and s["status"] in ("running", "pending")]
+            self.require(waiting, f"run {full} has no step waiting for approval")
+            step = waiting[0]
+        self.engine.approve(full, step, approved=approved, note=note)
+        with self.ctx.new_uow() as uow:
+            uow.record(wf_events.ApprovalGiven(run_id=full, workflow=detail["workflow"], step=step, approved=approved,
+                                               note=note, correlation_id=full))
+            uow.commit()
+        return step
+
+    async def wait(self, run_id: str) -> RunStatus:
+        return await self.engine.wait(run_id)
+
+    def recover(self) -> list[str]:
+        ids = self.engine.recover()
+        self.invalidate()
+        return ids
+
+    def _full_id(self, run_id: str) -> str:
+        """Accept a unique prefix of a run id (at least 6 characters), like git."""
+        run_id = run_id.strip()
+        if len(run_id) == 32:
+            return run_id
+        self.require(len(run_id) >= 6, f"run id {run_id!r} is too short; give at least 6 characters")
+        with self.ctx.new_uow() as uow:
+            found = list(uow.session.scalars(select(RunRec.id).where(RunRec.id.like(run_id + "%")).limit(2)))
+        if not found:
+            raise NotFoundError(f"no workflow run {run_id!r}; see `trendforge workflow history NAME`")
+        self.require(len(found) == 1, f"run id {run_id!r} is ambiguous; give more characters")
+        return found[0]
+
+    @operation
+    def show(self, run_id: str) -> dict[str, Any]:
+        full = self._full_id(run_id)
+        run, steps = self.engine._load(full)
+        out = run_to_dict(run)
+        out["steps"] = [step_to_dict(s) for s in steps]
+        out["live"] = self.engine.is_live(full)
+        return out
+
+    @operation
+    def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
+        with self.ctx.new_uow() as uow:
+            q = select(RunRec).order_by(RunRec.created_at.desc()).limit(limit)
+            if name:
+                q = q.where(RunRec.workflow == name)
+            if status:
+                q = q.where(RunRec.status == status)
+            rows = list(uow.session.scalars(q))
+            if name and not rows and uow.session.get(DefRec, name) is None:
+                raise NotFoundError(f"no workflow named {name!r}; see `trendforge workflow list`")
+            return [run_to_dict(r) for r in rows]
+
+    def events_of(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
+        """The run's persisted ``workflow.*`` events, oldest first (for replay)."""
+        from services.events.store import EventQuery
+
+        rows = self.ctx.bus.history(EventQuery(correlation_id=run_id, types=["workflow.*"], limit=100_000, oldest_first=True))
+        return [(r.event.type, r.event.payload()) for r in rows]
+
+    def health(self) -> Health:
+        with self.ctx.new_uow() as uow:
+            n = uow.session.scalar(select(func.count()).select_from(RunRec).where(RunRec.status == RunStatus.INTERRUPTED.value)) or 0
+        detail = f"{len(self.registry.specs())} actions"
+        if self.missing_areas:
+            detail += f"; no actions from: {', '.join(self.missing_areas)}"
+        if n:
+            return Health(self.name, HealthState.DEGRADED, f"{n} interrupted run(s): resume, compensate or re-run them ({detail})")
+        return Health(self.name, HealthState.OK, detail)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=str)

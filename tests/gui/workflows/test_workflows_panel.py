@@ -1,0 +1,181 @@
+"""The Workflows panel driven with qtbot on a real app and a qasync loop."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.workflows.definition import parse_definition
+from services.bootstrap import ServiceManager
+from services.workflows.actions import ActionContext, Param
+from ui.panels import workflows_panel as panel_module
+from ui.panels.workflows.run_dialog import RunDialog
+from ui.panels.workflows_panel import WorkflowsPanel
+
+SAGA = {
+    "name": "saga",
+    "title": "Saga demo",
+    "inputs": {"fail": {"type": "boolean", "default": True}},
+    "steps": [
+        {"name": "a", "action": "noop", "inputs": {"value": "a"}, "compensation": {"action": "noop", "inputs": {"value": "undo a"}}},
+        {"name": "b", "action": "noop", "inputs": {"value": "b"},
+         "compensation": {"action": "fail", "inputs": {"message": "cannot undo b"}}},
+        {"name": "c", "action": "fail", "condition": "ctx.fail", "inputs": {"message": "c broke"}},
+        {"name": "d", "action": "notify", "inputs": {"title": "Saga", "message": "all done"}},
+    ],
+}
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, services: ServiceManager, aloop: Any) -> WorkflowsPanel:
+    p = WorkflowsPanel(services)
+    qtbot.addWidget(p)
+    p.resize(1200, 760)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def select_definition(panel: WorkflowsPanel, name: str) -> None:
+    panel.defs_view.setCurrentIndex(panel.defs_model.index(panel.defs_model.row_of(name)))
+
+
+def test_definitions_diagram_and_models(panel: WorkflowsPanel, qtmodeltester: Any) -> None:
+    names = [panel.defs_model.row_dict(i)["name"] for i in range(panel.defs_model.rowCount())]  # type: ignore[index]
+    assert {"approval-demo", "trend-to-release"} <= set(names)
+    select_definition(panel, "trend-to-release")
+    texts = panel.diagram.box_texts()
+    assert [t.split()[0] for t in texts] == ["pick", "template", "build", "sign", "deploy"]
+    assert "retry x3" in texts[0] and "timeout 1800s" in texts[2]
+    runnable = panel.selected_definition()["runnable"]  # type: ignore[index]
+    assert panel.run_button.isEnabled() == runnable
+    if not runnable:
+        assert "Not runnable here" in panel.def_title.text()
+    qtmodeltester.check(panel.defs_model)
+    qtmodeltester.check(panel.runs_model)
+    qtmodeltester.check(panel.steps_model)
+
+
+def test_run_dialog_approve_and_live_timeline(panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None],
+                                              monkeypatch: pytest.MonkeyPatch, qtmodeltester: Any) -> None:
+    select_definition(panel, "approval-demo")
+    asked: list[list[dict[str, Any]]] = []
+
+    def fake_ask(parent: Any, title: str, inputs: list[dict[str, Any]], values: Any = None, note: str = "") -> dict[str, Any]:
+        asked.append(inputs)
+        return {"what": "the cat app", "pause": 0}
+
+    monkeypatch.setattr(RunDialog, "ask", staticmethod(fake_ask))
+    with qtbot.waitSignal(panel.notify_requested, timeout=5000) as note:
+        panel.run_button.click()
+        drive(lambda: panel.approve_button.isEnabled())
+    assert note.args == ["Approval needed", "Please approve the cat app"]
+    assert {i["name"] for i in asked[0]} == {"what", "pause"}
+    assert panel.runs_model.rowCount() == 1
+    drive(lambda: panel.steps_model.row_dict(2) is not None and panel.steps_model.row_dict(2)["status"] == "running")  # type: ignore[index]
+    assert panel.cancel_button.isEnabled() and not panel.resume_button.isEnabled()
+    panel.approve_button.click()
+    drive(lambda: panel.runs_model.row_dict(0)["status"] == "succeeded")  # type: ignore[index]
+    drive(lambda: [s["status"] for s in panel.steps_model.rows()] == ["succeeded", "skipped", "succeeded", "succeeded"])
+    assert panel.runs_model.data(panel.runs_model.index(0, 2)) == "succeeded"
+    assert "succeeded" in panel.run_label.text()
+    panel.steps_view.setCurrentIndex(panel.steps_model.index(2, 0))
+    assert '"decision": "approved"' in panel.detail.toPlainText()
+    assert panel.diagram._status["pause"] == "skipped"
+    qtmodeltester.check(panel.steps_model)
+
+
+def test_import_failure_compensation_and_rerun(panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None],
+                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "saga.json"
+    f.write_text(json.dumps(SAGA))
+    panel.import_file(f)
+    assert panel.selected_definition()["name"] == "saga"  # type: ignore[index]
+    run_id = panel.start_run("saga", {})
+    assert run_id
+    drive(lambda: panel.runs_model.row_dict(0)["status"] == "compensation_failed")  # type: ignore[index]
+    steps = {s["name"]: s for s in panel.steps_model.rows()}
+    assert steps["a"]["status"] == "compensated" and steps["b"]["status"] == "compensation_failed"
+    assert panel.steps_model.data(panel.steps_model.index(1, 7)).startswith("undo failed: RuntimeError: cannot undo b")
+    assert "c broke" in panel.runs_model.data(panel.runs_model.index(0, 5))
+    assert panel.rerun_button.isEnabled() and not panel.resume_button.isEnabled()
+
+    # re-run from the failed step with an edited input: earlier steps were undone, so it refuses clearly
+    shown: list[str] = []
+    monkeypatch.setattr(panel_module, "show_error", lambda parent, message: shown.append(message))
+    assert panel.rerun_from(run_id, "c", {"fail": False}) is None
+    assert "cannot be reused" in shown[-1]
+    # from the start it works
+    new_id = panel.rerun_from(run_id, "a", {"fail": False})
+    assert new_id
+    drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "succeeded")  # type: ignore[index]
+    drive(lambda: [s["status"] for s in panel.steps_model.rows()] == ["succeeded", "succeeded", "skipped", "succeeded"])
+    assert panel.runs_model.rowCount() == 2
+    panel.grab().save(str(tmp_path / "workflows.png"))
+
+
+def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_services: Callable[..., ServiceManager],
+                                                         aloop: Any, drive: Callable[..., None],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run left 'running' by a process that stopped is interrupted at the next start-up."""
+    first = make_services()
+    wf = first.extra["workflows"]
+    effects: list[str] = []
+
+    def register(svc: Any) -> None:
+        @svc.registry.action("charge", Param("amount", int), idempotent=False)
+        async def charge(actx: ActionContext, amount: int) -> dict[str, Any]:
+            effects.append(f"charge {amount}")
+            import asyncio
+
+            await asyncio.sleep(60)
+            return {}
+
+        @svc.registry.action("refund", Param("amount", int), idempotent=True)
+        def refund(actx: ActionContext, amount: int) -> dict[str, Any]:
+            effects.append(f"refund {amount}")
+            return {}
+
+    register(wf)
+    defn = parse_definition({"name": "pay", "steps": [
+        {"name": "charge", "action": "charge", "inputs": {"amount": 5}, "compensation": {"action": "refund", "inputs": {"amount": 5}}},
+    ]})
+    run_id = wf.engine.create_run(defn, {})
+    wf.engine._spawn(run_id)
+    drive(lambda: effects == ["charge 5"])
+    aloop.run_until_complete(wf.engine.shutdown())  # the process "stops": nothing more is written
+
+    second = make_services()
+    register(second.extra["workflows"])
+    p = WorkflowsPanel(second)
+    qtbot.addWidget(p)
+    p.all_runs.setChecked(True)
+    p.select_run(run_id)
+    assert p.run_detail()["status"] == "interrupted"  # type: ignore[index]
+    assert p.resume_button.isEnabled()
+    asked: list[str] = []
+    shown: list[str] = []
+    monkeypatch.setattr(panel_module, "ask_force", lambda parent, message: asked.append(message) or False)
+    monkeypatch.setattr(panel_module, "show_error", lambda parent, message: shown.append(message))
+    p.resume_button.click()
+    assert "not idempotent" in asked[0] and shown and effects == ["charge 5"]
+    p.compensate_button.click()
+    drive(lambda: p.run_detail()["status"] == "compensated")  # type: ignore[index]
+    assert effects == ["charge 5", "refund 5"]
+
+
+def test_reject_fails_the_run_with_the_reason(panel: WorkflowsPanel, drive: Callable[..., None]) -> None:
+    select_definition(panel, "approval-demo")
+    run_id = panel.start_run("approval-demo", {"what": "a risky thing"})
+    assert run_id
+    drive(lambda: panel.reject_button.isEnabled())
+    panel.reject_button.click()
+    drive(lambda: panel.run_detail()["status"] == "failed")  # type: ignore[index]
+    drive(lambda: panel.runs_model.row_dict(0)["status"] == "failed")  # type: ignore[index]
+    assert "rejected in the panel" in panel.runs_model.data(panel.runs_model.index(0, 5))
+    assert not panel.approve_button.isEnabled() and not panel.reject_button.isEnabled()

@@ -1,0 +1,181 @@
+"""The built-in trend-to-release workflow against the real areas (when they are installed).
+
+With every area present it runs for real: a trend imported from CSV, the sample template as
+base, a real build with the Android tools, signature verification, a folder deploy; and the
+failure path archives the template and removes the artifacts. Without them, the definition
+must say exactly which actions are missing instead of pretending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.errors import UserError
+
+AREA_ACTIONS = {
+    "trends": {"trends.pick"},
+    "templates": {"templates.create_from_base", "templates.archive"},
+    "builds": {"builds.build", "builds.sign", "builds.deploy", "builds.undeploy", "builds.remove_artifacts"},
+}
+
+
+def _definition(wf: Any) -> dict[str, Any]:
+    return {d["name"]: d for d in wf.list_definitions()}["trend-to-release"]
+
+
+def _setup(services: Any, tmp_path: Path) -> str:
+    tpl = services.extra["templates"]
+    res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
+    assert res.error is None, res.error
+    csv = tmp_path / "trends.csv"
+    csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
+    services.extra["trends"].import_csv("reddit", csv)
+    services.extra["builds"].create_key("release")
+    return str(res.template_id)
+
+
+def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+    """On a qasync loop, like the CLI: the build runs real QProcess children.
+
+    The tests take pytest-qt's ``qapp`` so the one application object of the test process is
+    a QApplication (a bare QCoreApplication made here would break later widget tests).
+    """
+    from ui.cli.commands.workflows import run_on_loop
+
+    run_id = run_on_loop(lambda: wf.run("trend-to-release", inputs))
+    return dict(wf.show(run_id))
+
+
+def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_path: Path, qapp: Any) -> None:
+    wf = services.extra["workflows"]
+    d = _definition(wf)
+    absent = [a for a in AREA_ACTIONS if a not in services.extra]
+    if absent:
+        expected = set().union(*(AREA_ACTIONS[a] for a in absent))
+        assert expected <= set(d["missing_actions"]) and not d["runnable"]
+        with pytest.raises(UserError, match="cannot run here"):
+            wf.start("trend-to-release", {"base_template": "x", "deploy_dir": str(tmp_path)})
+        return
+    assert d["runnable"], d["missing_actions"]
+    base = _setup(services, tmp_path)
+    out = tmp_path / "release"
+    out.mkdir()
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(out), "version": "1.2.0"})
+    assert detail["status"] == "succeeded", detail["error"]
+    steps = {s["name"]: s for s in detail["steps"]}
+    assert steps["pick"]["output"]["title"] == "Cozy cat cafe"
+    new_id = steps["template"]["output"]["template_id"]
+    assert services.extra["templates"].get(new_id).title == "Cozy cat cafe"
+    apk = Path(steps["deploy"]["output"]["location"])
+    assert apk.parent == out and apk.is_file() and apk.suffix == ".apk"
+    assert steps["sign"]["output"]["fingerprint"]
+    # the build's events carry the run id as their correlation id
+    from services.events.store import EventQuery
+
+    types = {e.event.type for e in services.bus.history(EventQuery(correlation_id=detail["id"], limit=1000))}
+    assert any(t.startswith("build.") for t in types) and any(t.startswith("template") for t in types), types
+
+
+def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path, qapp: Any) -> None:
+    wf = services.extra["workflows"]
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    base = _setup(services, tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the deploy folder should be")
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(blocker), "version": "1.0.0"})
+    steps = {s["name"]: s for s in detail["steps"]}
+    assert steps["deploy"]["status"] == "failed", json.dumps(detail, default=str)
+    assert detail["status"] == "compensated", [(s["name"], s["compensation_error"]) for s in detail["steps"]]
+    assert [steps[n]["status"] for n in ("template", "build", "sign")] == ["compensated", "compensated", "succeeded"]
+    new_id = steps["template"]["output"]["template_id"]
+    assert services.extra["templates"].get(new_id, include_deleted=True).status.value == "archived"
+    assert not Path(steps["build"]["output"]["artifact"]).exists()
+
+
+def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, qapp: Any) -> None:
+    wf = services.extra["workflows"]
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    base = _setup(services, tmp_path)
+    builds = services.extra["builds"]
+    out = tmp_path / "release"
+    out.mkdir()
+
+    async def go() -> str:
+        run_id = str(wf.start("trend-to-release", {"base_template": base, "deploy_dir": str(out)}))
+        while not builds.list_builds():
+            await asyncio.sleep(0.01)
+        wf.cancel(run_id)
+        await wf.wait(run_id)
+        return run_id
+
+    from ui.cli.commands.workflows import run_on_loop
+
+    run_id = run_on_loop(go)
+    detail = wf.show(run_id)
+    assert detail["status"] == "cancelled"
+    assert {s["name"]: s["status"] for s in detail["steps"]}["build"] == "cancelled"
+    (build,) = builds.list_builds()
+    assert build.state.value == "cancelled"
+    assert not list(out.iterdir())
+
+
+def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Path) -> None:
+    wf = services.extra["workflows"]
+    if "trends" not in services.extra:
+        assert not wf.registry.has("trends.pick")
+        return
+    csv = tmp_path / "trends.csv"
+    csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
+    services.extra["trends"].import_csv("reddit", csv)
+    detail = run({"name": "pick", "inputs": {"min": {"type": "number", "default": 0}}, "steps": [
+        {"name": "pick", "action": "trends.pick", "inputs": {"min_score": "${ctx.min}"}},
+        {"name": "say", "action": "notify", "inputs": {"title": "Trend", "message": "${steps.pick.output.title}"}},
+    ]})
+    assert detail["status"] == "succeeded"
+    assert detail["steps"][0]["output"]["title"] == "Cozy cat cafe"
+    assert detail["steps"][1]["output"]["message"] == "Cozy cat cafe"
+    retro = next(t for t in services.extra["trends"].list_trends() if t["title"] == "Retro pixel art")
+    chosen = run({"name": "pick3", "inputs": {"trend": {"type": "string"}}, "steps": [
+        {"name": "pick", "action": "trends.pick", "inputs": {"trend_id": "${ctx.trend}"}}]}, {"trend": retro["id"]})
+    assert chosen["steps"][0]["output"]["title"] == "Retro pixel art"
+    too_high = run({"name": "pick2", "steps": [{"name": "pick", "action": "trends.pick", "inputs": {"min_score": 1e9}}]})
+    assert too_high["status"] == "failed" and "no trend scores" in too_high["steps"][0]["error"]
+    assert too_high["steps"][0]["attempts"] == 1  # NotFoundError is a UserError: not retried
+
+
+def test_templates_actions_create_from_base_and_archive_as_compensation(services: Any, run: Any) -> None:
+    wf = services.extra["workflows"]
+    if "templates" not in services.extra:
+        assert not wf.registry.has("templates.create_from_base")
+        return
+    tpl = services.extra["templates"]
+    res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
+    assert res.error is None, res.error
+    detail = run({"name": "tpl", "steps": [
+        {"name": "template", "action": "templates.create_from_base", "inputs": {"base_id": res.template_id, "title": "Cat Quotes"},
+         "compensation": {"action": "templates.archive", "inputs": {"template_id": "${steps.template.output.template_id}"}}},
+        {"name": "again", "action": "templates.create_from_base",
+         "inputs": {"base_id": res.template_id, "title": "Cat Quotes", "template_id": "${steps.template.output.template_id}"}},
+        {"name": "boom", "action": "fail", "inputs": {"message": "later step failed"}},
+    ]})
+    steps = {s["name"]: s for s in detail["steps"]}
+    new_id = steps["template"]["output"]["template_id"]
+    assert new_id.startswith("cat-quotes-") and steps["template"]["output"]["created"] is True
+    assert steps["again"]["output"]["created"] is False  # running it again finds the same template
+    info = tpl.get(new_id, include_deleted=True)
+    assert info.title == "Cat Quotes" and info.status.value == "archived"
+    assert detail["status"] == "compensated"
+    assert Path(tpl.package_dir(new_id)).is_dir()  # a real copy of the base package (resources and all)
+    base_files = {p.name for p in Path(tpl.package_dir(res.template_id)).rglob("*") if p.is_file()}
+    copy_files = {p.name for p in Path(tpl.package_dir(new_id)).rglob("*") if p.is_file()}
+    assert base_files <= copy_files

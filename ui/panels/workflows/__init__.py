@@ -1,0 +1,1 @@
+"""Parts of the Workflows panel: table models, the step diagram, the run dialog."""

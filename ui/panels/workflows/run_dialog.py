@@ -1,0 +1,100 @@
+"""The run dialog: one field per workflow input, typed by the definition."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class RunDialog(QDialog):
+    """``RunDialog.ask(...)`` returns the inputs, or None if cancelled (tests replace ``ask``)."""
+
+    def __init__(self, title: str, inputs: list[dict[str, Any]], values: dict[str, Any] | None = None,
+                 note: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.specs = inputs
+        self.fields: dict[str, QWidget] = {}
+        values = values or {}
+        form = QFormLayout()
+        for spec in inputs:
+            name, type_ = spec["name"], spec["type"]
+            value = values.get(name, spec.get("default"))
+            widget: QWidget
+            if type_ == "boolean":
+                box = QCheckBox()
+                box.setChecked(bool(value))
+                widget = box
+            elif type_ == "integer":
+                spin = QSpinBox()
+                spin.setRange(-1_000_000_000, 1_000_000_000)
+                spin.setValue(int(value or 0))
+                widget = spin
+            elif type_ == "number":
+                dspin = QDoubleSpinBox()
+                dspin.setRange(-1e12, 1e12)
+                dspin.setDecimals(3)
+                dspin.setValue(float(value or 0))
+                widget = dspin
+            else:
+                line = QLineEdit()
+                if value is not None:
+                    line.setText(value if isinstance(value, str) else json.dumps(value))
+                if spec.get("required"):
+                    line.setPlaceholderText("required")
+                widget = line
+            widget.setToolTip(spec.get("description", ""))
+            label = name + (" *" if spec.get("required") else "")
+            form.addRow(label, widget)
+            self.fields[name] = widget
+        layout = QVBoxLayout(self)
+        if note:
+            lbl = QLabel(note)
+            lbl.setWordWrap(True)
+            layout.addWidget(lbl)
+        if not inputs:
+            layout.addWidget(QLabel("This workflow takes no inputs."))
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Run")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for spec in self.specs:
+            w = self.fields[spec["name"]]
+            if isinstance(w, QCheckBox):
+                out[spec["name"]] = w.isChecked()
+            elif isinstance(w, QSpinBox | QDoubleSpinBox):
+                out[spec["name"]] = w.value()
+            elif isinstance(w, QLineEdit):
+                text = w.text().strip()
+                if text == "" and not spec.get("required"):
+                    continue
+                out[spec["name"]] = text  # the service types and validates it
+        return out
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, inputs: list[dict[str, Any]],
+            values: dict[str, Any] | None = None, note: str = "") -> dict[str, Any] | None:
+        dlg = cls(title, inputs, values, note, parent)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dlg.values()
