@@ -55,6 +55,29 @@ def seed(services: ServiceManager) -> None:
             lines += [f"{title},{v},{rank},2026-11-{10 + i:02d}T00:00:00Z,{category}" for i, v in enumerate(values)]
         csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
         services.trends.import_csv("reddit", csv)
+    if "payments" in services.extra:
+        kofi = services.config.data_dir / "kofi.csv"
+        rows = ["DateTime (UTC),From,Message,Item,Received,Currency,TransactionType,TransactionId"]
+        for i in range(24):
+            rows.append(f"2026-11-{1 + i:02d} 12:00:00,Fan {i},thanks,,{3 + (i * 7) % 11}.00,USD,Donation,tx-{i}")
+        kofi.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        services.payments.import_file("kofi", kofi)
+    if "builds" in services.extra and "templates" in services.extra:
+        services.builds.create_key("upload", dname="CN=Screenshot, O=TrendForge, C=US")
+        for template_id, version in (("quotes-daily", "1.0.0"), ("trivia-quiz", "1.2.0")):
+            info = services.builds.start_build(template_id, version, "apk", key_alias="upload")
+            services.builds.wait(info.id, timeout_s=120)
+        web = services.builds.start_build("wallpaper-pack", "0.9.0", "web")
+        services.builds.wait(web.id, timeout_s=120)
+    if "workflows" in services.extra and "builds" in services.extra:
+        import asyncio
+
+        import qasync
+
+        loop = qasync.QEventLoop(QApplication.instance())
+        asyncio.set_event_loop(loop)
+        inputs = {"base_template": "trivia-quiz", "deploy_dir": str(services.config.data_dir / "releases"), "key_alias": "upload"}
+        loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
 
 
 def main() -> int:
@@ -71,6 +94,13 @@ def main() -> int:
         for spec in window.specs:
             panel = window.show_panel(spec.title)
             settle(600)
+            defs_view = getattr(panel, "defs_view", None)
+            if defs_view is not None:  # workflows: show the definition that has a run
+                model = defs_view.model()
+                for row in range(model.rowCount()):
+                    if "release" in str(model.index(row, 0).data()).lower():
+                        defs_view.setCurrentIndex(model.index(row, 0))
+                settle(600)
             # select the first row of the panel's main table, so the detail view has something to show
             tables = [t for t in panel.findChildren(QTableView) if t.isVisible() and t.model() and t.model().rowCount() > 0]
             if tables:
