@@ -82,6 +82,8 @@ class BuildSpec:
     outdir: Path
     key: SigningKey | None
     deployer: Callable[[Path, str], dict[str, Any]] | None = None  # (artifact, fingerprint) -> result
+    # environment from the toolchain settings (PATH, JAVA_HOME, ANDROID_HOME) for every tool of this build
+    toolchain_env: dict[str, str] = field(default_factory=dict)
 
     def step_plan(self) -> StepPlan:
         base = (GRADLE_STEPS if self.backend is Backend.GRADLE else DIRECT_STEPS)[self.platform]

@@ -187,7 +187,7 @@ class BuildJob(QObject):
 
     def _run_tool(self, step: ToolStep) -> None:
         try:
-            program = step.program or resolve_tool(step.tool)
+            program = step.program or resolve_tool(step.tool, self.spec.toolchain_env.get("PATH"))
         except TrendForgeError as exc:
             self._fail(f"{step.step}: {exc}")
             return
@@ -197,7 +197,7 @@ class BuildJob(QObject):
         proc.lines.connect(self._on_proc_lines)
         proc.done.connect(lambda result: self._on_proc_done(step, result))
         self._proc = proc
-        proc.start(program, step.args, env=step.env, cwd=step.cwd)
+        proc.start(program, step.args, env={**self.spec.toolchain_env, **(step.env or {})}, cwd=step.cwd)
 
     def _on_proc_lines(self, lines: list[str]) -> None:
         self._write(lines)

@@ -277,11 +277,30 @@ class BuildsService(BaseService):
             version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
             workdir=self.builds_dir / build_id / "work", outdir=self.builds_dir / build_id / "out", key=key,
             deployer=self._deployer(build_id, target, dry_run) if target else None,
+            toolchain_env=self.toolchain_env(),
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
         self.runner.submit(job)
         return _to_info(rec)
+
+    def toolchain_env(self) -> dict[str, str]:
+        """PATH, JAVA_HOME and ANDROID_HOME from the toolchain settings (Settings > Toolchain).
+
+        Extra folders and ``JAVA_HOME/bin`` come before the inherited PATH; empty settings change nothing.
+        """
+        env: dict[str, str] = {}
+        java_home = str(self._settings_get("toolchain.java_home", "") or "").strip()
+        android_home = str(self._settings_get("toolchain.android_home", "") or "").strip()
+        extra = [p for p in str(self._settings_get("toolchain.extra_path", "") or "").split(os.pathsep) if p.strip()]
+        if java_home:
+            env["JAVA_HOME"] = java_home
+            extra.append(str(Path(java_home) / "bin"))
+        if android_home:
+            env["ANDROID_HOME"] = android_home
+        if extra:
+            env["PATH"] = os.pathsep.join([*extra, os.environ.get("PATH", "")])
+        return env
 
     def _expected_gradle_tasks(self, template_id: str, platform: Platform) -> int | None:
         with self.ctx.new_uow() as uow:
