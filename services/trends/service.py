@@ -580,23 +580,29 @@ class TrendsService(BaseService):
         now = self.ctx.clock()
         items: list[SourceItem] = []
         times: list[datetime] = []
-        for line_no, row in enumerate(reader, start=2):
-            values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in (reader.fieldnames or [])) if i < len(mapped)}
-            title = values.get("title", "")
-            if not title:
-                raise UserError(f"{p.name} line {line_no}: empty title")
-            if not normalize_title(title):
-                raise UserError(f"{p.name} line {line_no}: title {title!r} has no letters or digits")
-            try:
-                volume = float(values.get("volume", "").replace(",", "").rstrip("+") or 0)
-                rank = int(values.get("rank") or 0) or len(items) + 1
-            except ValueError:
-                raise UserError(f"{p.name} line {line_no}: volume and rank must be numbers") from None
-            self.require(volume >= 0, f"{p.name} line {line_no}: volume must not be negative")
-            when = parse_iso(values["taken_at"]) if values.get("taken_at") else now
-            self.require(when <= now + timedelta(days=1), f"{p.name} line {line_no}: taken_at is in the future")
-            items.append(SourceItem(src, title, volume, rank, url=values.get("url", ""), category=values.get("category", "")))
-            times.append(when)
+        try:
+            for line_no, row in enumerate(reader, start=2):
+                values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in (reader.fieldnames or [])) if i < len(mapped)}
+                title = values.get("title", "")
+                if not title:
+                    raise UserError(f"{p.name} line {line_no}: empty title")
+                if not normalize_title(title):
+                    raise UserError(f"{p.name} line {line_no}: title {title!r} has no letters or digits")
+                try:
+                    volume = float(values.get("volume", "").replace(",", "").rstrip("+") or 0)
+                    rank = int(values.get("rank") or 0) or len(items) + 1
+                except ValueError:
+                    raise UserError(f"{p.name} line {line_no}: volume and rank must be numbers") from None
+                self.require(volume >= 0, f"{p.name} line {line_no}: volume must not be negative")
+                try:
+                    when = parse_iso(values["taken_at"]) if values.get("taken_at") else now
+                except UserError as exc:
+                    raise UserError(f"{p.name} line {line_no}: taken_at: {exc}") from None
+                self.require(when <= now + timedelta(days=1), f"{p.name} line {line_no}: taken_at is in the future")
+                items.append(SourceItem(src, title, volume, rank, url=values.get("url", ""), category=values.get("category", "")))
+                times.append(when)
+        except UserError as exc:
+            raise UserError(f"{exc}; nothing was imported: fix that line and import the file again") from None
         self.require(items, f"{p.name} has no data rows")
         report = SyncReport(started_at=now, outcomes=[SourceOutcome(src.value, ok=True, items=len(items))])
         with self.ctx.new_uow() as uow:

@@ -51,8 +51,10 @@ def test_import_csv_with_history_and_related(services: ServiceManager, tmp_path:
 
 def test_import_csv_rejects_bad_files_and_stores_nothing(services: ServiceManager, tmp_path: Path) -> None:
     bad = write_csv(tmp_path / "bad.csv", ["Good row,10,1,,", "Bad row,lots,2,,"])
-    with pytest.raises(UserError, match=r"line 3: volume and rank must be numbers"):
+    with pytest.raises(UserError, match=r"line 3: volume and rank must be numbers; nothing was imported"):
         services.trends.import_csv("reddit", bad)
+    with pytest.raises(UserError, match=r"line 3: taken_at: not an ISO-8601 time: 'yesterday'"):
+        services.trends.import_csv("reddit", write_csv(tmp_path / "t.csv", ["Good row,10,1,,", "Old row,5,2,yesterday,"]))
     with pytest.raises(UserError, match="no 'title' column"):
         services.trends.import_csv("reddit", write_csv(tmp_path / "x.csv", ["a,b"], header="foo,bar"))
     with pytest.raises(UserError, match="no such file"):
