@@ -95,7 +95,13 @@ async def get(
     except httpx.TimeoutException as exc:
         raise ProviderError(f"{source}: timed out ({url})", provider=source, transient=True) from exc
     except httpx.TransportError as exc:
-        raise ProviderError(f"{source}: cannot connect ({type(exc).__name__}: {exc})", provider=source, transient=True) from exc
+        host = httpx.URL(url).host or url
+        raise ProviderError(
+            f"{source}: cannot connect to {host} ({type(exc).__name__}: {exc}); check your network, or the {source} "
+            f"base URL in Settings (or TRENDFORGE_{str(source).upper()}_BASE_URL)",
+            provider=source,
+            transient=True,
+        ) from exc
 
 
 def _raise_for_status(source: SourceName, resp: httpx.Response) -> None:

@@ -231,7 +231,8 @@ def test_connection_refused_is_reported(svc: TrendsService, monkeypatch: pytest.
     monkeypatch.setenv("TRENDFORGE_GOOGLE_TRENDS_BASE_URL", f"http://127.0.0.1:{port}")
     svc.retry_initial = 0.01
     report = run(svc, "google_trends")
-    assert not report.ok and "cannot connect" in report.outcomes[0].error
+    assert not report.ok and "cannot connect to 127.0.0.1" in report.outcomes[0].error
+    assert "TRENDFORGE_GOOGLE_TRENDS_BASE_URL" in report.outcomes[0].error  # says what to check
 
 
 def test_google_trends_falls_back_to_the_older_path(standin: StandIn, svc: TrendsService) -> None:
