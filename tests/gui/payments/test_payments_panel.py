@@ -197,3 +197,24 @@ def test_sync_on_the_qasync_loop_keeps_the_gui_responsive(qtbot: Any, qapp: Any,
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def test_chart_value_axes_tick_on_round_numbers(qtbot: Any) -> None:
+    """Integer-formatted tick labels must be the tick values: no 0, 2, 4, 7, 9 on a 0-8.8 axis."""
+    from PySide6.QtCharts import QValueAxis
+
+    from app.payments.model import SummaryRow
+    from ui.panels.payments.charts import ProviderChart, RevenueChart
+
+    rows = [SummaryRow(key="2026-10-01", currency="USD", count=1, gross=500, fees=0, refunds=500),
+            SummaryRow(key="2026-11-01", currency="USD", count=2, gross=800, fees=0, refunds=0)]
+    by_provider = [SummaryRow(key="kofi", currency="USD", count=3, gross=1300, fees=0, refunds=500)]
+    revenue, providers = RevenueChart(), ProviderChart()
+    qtbot.addWidget(revenue)
+    qtbot.addWidget(providers)
+    revenue.show_rows(rows, "USD")
+    providers.show_rows(by_provider, "USD")
+    for view in (revenue, providers):
+        (y,) = [a for a in view.chart().axes() if isinstance(a, QValueAxis)]
+        step = (y.max() - y.min()) / (y.tickCount() - 1)
+        assert step == int(step), (y.min(), y.max(), y.tickCount())

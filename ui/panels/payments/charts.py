@@ -54,6 +54,7 @@ class RevenueChart(QChartView):
         y.setLabelFormat("%.0f")
         values = [_major(r.net, r.currency) for r in picked] or [0.0]
         y.setRange(min(0.0, min(values)), max(1.0, max(values) * 1.1))
+        y.applyNiceNumbers()  # ticks on round values: "%.0f" of 2.25 and 6.75 read as 2 and 7
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
@@ -89,6 +90,7 @@ class ProviderChart(QChartView):
         y.setLabelFormat("%.0f")
         top = max([_major(r.gross, r.currency) for r in picked] or [1.0])
         y.setRange(0.0, max(1.0, top * 1.1))
+        y.applyNiceNumbers()
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
