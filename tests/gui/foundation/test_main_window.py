@@ -78,11 +78,18 @@ def test_settings_dialog_validates_and_saves(qtbot: QtBot, services: ServiceMana
     ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
     dlg.url_edits["STRIPE"].setText("not a url")
     assert not ok.isEnabled()
-    assert "STRIPE" in dlg.error.text()
+    assert "Stripe" in dlg.error.text()
+    dlg.url_edits["GOOGLE_TRENDS"].setText("ftp://trends")
+    assert "Stripe, Google Trends: a base URL" in dlg.error.text()  # named as the form labels them
+    dlg.url_edits["GOOGLE_TRENDS"].setText("")
     dlg.url_edits["STRIPE"].setText("http://127.0.0.1:8420")
     assert ok.isEnabled()
     dlg.theme_box.setCurrentText("dark")
     dlg.secret_edits["stripe"].setText("sk_test_fromdialog")
+    dlg.save_secret("gumroad")  # nothing typed
+    assert "empty" in dlg.error.text()
+    dlg.delete_secret("gumroad")
+    assert dlg.error.text() == ""  # a stale error does not outlive the next action
     dlg.save_secret("stripe")
     assert dlg.secret_edits["stripe"].text() == ""
     dlg.accept()
