@@ -571,6 +571,7 @@ class TrendsPanel(QWidget):
             lo, hi = lo - 3_600_000, hi + 3_600_000
         x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(lo)), QDateTime.fromMSecsSinceEpoch(int(hi)))
         y_axis.setRange(0, max(ys) * 1.1 or 1.0)
+        y_axis.applyNiceNumbers()  # ticks on round values ("%.0f" of 412.5 read as 413)
 
     def _on_archive_button_clicked(self) -> None:
         if self._current is None:

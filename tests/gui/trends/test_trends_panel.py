@@ -284,3 +284,20 @@ def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, s
     assert [o.source for o in sig.args[0].outcomes] == ["tiktok"] and sig.args[0].ok
     qtbot.waitUntil(lambda: rows_of(panel) == ["#cozygames"], timeout=5000)
     assert {r.path for r in standin.requests} == {"/creative_radar_api/v1/popular_trend/hashtag/list"}
+
+
+def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+    from PySide6.QtCharts import QValueAxis
+
+    (tmp_path / "p.csv").write_text("title,volume,rank,taken_at\nAI pets,1000,1,2026-11-20T10:00:00Z\n"
+                                    "AI pets,1500,1,2026-11-21T10:00:00Z\n")
+    services.trends.import_csv("csv", tmp_path / "p.csv")
+    p = TrendsPanel(services)
+    qtbot.addWidget(p)
+    p.show()
+    qtbot.waitUntil(lambda: p.proxy.rowCount() == 1)
+    with qtbot.waitSignal(p.detail_loaded, timeout=5000):
+        p.table.selectRow(0)
+    (y,) = [a for a in p.chart.axes() if isinstance(a, QValueAxis)]
+    step = (y.max() - y.min()) / (y.tickCount() - 1)
+    assert step == int(step) and y.max() >= 1500, (y.min(), y.max(), y.tickCount())  # not 0, 413, 825, 1238, 1650
