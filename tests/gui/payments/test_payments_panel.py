@@ -218,3 +218,19 @@ def test_chart_value_axes_tick_on_round_numbers(qtbot: Any) -> None:
         (y,) = [a for a in view.chart().axes() if isinstance(a, QValueAxis)]
         step = (y.max() - y.min()) / (y.tickCount() - 1)
         assert step == int(step), (y.min(), y.max(), y.tickCount())
+
+
+def test_refund_dialog_checks_the_amount_before_it_closes(panel: PaymentsPanel, qtbot: Any) -> None:
+    t = next(x for x in panel.model.rows() if x.provider_id == "kofi-11")
+    dlg = RefundDialog(t)
+    qtbot.addWidget(dlg)
+    remaining = t.amount - t.refunded_amount
+    assert dlg.ok_button.isEnabled() and dlg.error.text() == ""  # prefilled with what is left
+    for text, message in (("", "enter the amount"), ("abc", "not an amount"), ("0", "must be positive"),
+                          (f"{remaining / 100 + 1:.2f}", "left to refund")):
+        dlg.amount.setText(text)
+        assert not dlg.ok_button.isEnabled() and message in dlg.error.text(), text
+        dlg.accept()  # Enter in the field
+        assert dlg.result() != dlg.DialogCode.Accepted  # an emptied field never means "refund everything"
+    dlg.amount.setText("1.00")
+    assert dlg.ok_button.isEnabled() and dlg.error.text() == ""

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import UserError
 from app.payments.model import Transaction
-from app.payments.money import format_minor
+from app.payments.money import format_minor, to_minor
 
 
 class RefundDialog(QDialog):
@@ -34,16 +35,51 @@ class RefundDialog(QDialog):
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Amount ({txn.currency})", self.amount)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        if ok is not None:
-            ok.setText("Refund")
+        assert ok is not None
+        ok.setText("Refund")
+        self.ok_button = ok
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(form)
+        layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._txn = txn
+        self._remaining = remaining
+        self.amount.textChanged.connect(self._validate)
+        self._validate()
+
+    def _validate(self) -> bool:
+        """Check the amount as it is typed, so a bad one is fixed here instead of failing after the dialog closed
+        (and an emptied field never means 'refund everything')."""
+        text = self.amount.text().strip()
+        cur = self._txn.currency
+        problem = ""
+        if not text:
+            problem = f"enter the amount to refund (at most {format_minor(self._remaining, cur)})"
+        else:
+            try:
+                value = to_minor(text, cur)
+            except UserError as exc:
+                problem = str(exc)
+            else:
+                if value <= 0:
+                    problem = "a refund amount must be positive"
+                elif value > self._remaining:
+                    problem = f"at most {format_minor(self._remaining, cur)} is left to refund"
+        self.error.setText(problem)
+        self.ok_button.setEnabled(not problem)
+        return not problem
+
+    def accept(self) -> None:
+        if self._validate():
+            super().accept()
 
     @classmethod
     def ask(cls, parent: QWidget | None, txn: Transaction) -> str | None:
