@@ -415,6 +415,9 @@ class TrendsPanel(QWidget):
         name = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if name:
             self.start_sync(str(name))
+        else:
+            self.sync_status.setStyleSheet("")
+            self.sync_status.setText("Select a source in the Sources table first, then press “Sync selected source”.")
 
     def _on_scheduler_ran(self, result: object) -> None:
         if self._syncing:

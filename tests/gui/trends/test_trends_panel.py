@@ -278,6 +278,9 @@ def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, s
     qtbot.waitUntil(lambda: panel.health_table.rowCount() == 4)
     row = next(r for r in range(4) if panel.health_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "tiktok")
     assert panel.health_table.item(row, 1).text() == "off"  # opt-in: off by default
+    panel.health_table.setCurrentCell(-1, -1)
+    panel.sync_source_button.click()  # nothing selected: says what to do instead of doing nothing
+    assert "Select a source" in panel.sync_status.text() and not standin.requests
     panel.health_table.selectRow(row)
     with qtbot.waitSignal(panel.sync_finished, timeout=15000) as sig:
         panel.sync_source_button.click()
