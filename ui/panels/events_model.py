@@ -54,10 +54,14 @@ class EventsTableModel(QAbstractTableModel):
         return self._query
 
     def set_query(self, query: EventQuery) -> None:
+        """Show the first page for ``query``. A query the store refuses (e.g. a start after the end) raises
+        before the reset begins, so the model keeps its rows and query and stays consistent."""
+        q = replace(query, limit=PAGE, before_seq=None)
+        rows = self._service.history(q)
         self.beginResetModel()
-        self._query = replace(query, limit=PAGE, before_seq=None)
-        self._rows = self._service.history(self._query)
-        self._exhausted = len(self._rows) < PAGE
+        self._query = q
+        self._rows = rows
+        self._exhausted = len(rows) < PAGE
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
