@@ -75,7 +75,7 @@ class SettingsDialog(QDialog):
             edit.setPlaceholderText(default)
             edit.setObjectName(f"url_{name}")
             edit.textChanged.connect(self._validate)
-            uform.addRow(name.replace("_", " ").title(), edit)
+            uform.addRow(self._label(name), edit)
             self.url_edits[name] = edit
         uform.addRow(QLabel("Leave empty for the default. TRENDFORGE_<NAME>_BASE_URL overrides these."))
 
@@ -114,6 +114,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._validate()
 
+    @staticmethod
+    def _label(name: str) -> str:
+        """The provider's name as the form shows it (GOOGLE_TRENDS -> Google Trends)."""
+        return name.replace("_", " ").title()
+
     # -- validation ------------------------------------------------------------------
     def _validate(self) -> bool:
         bad = [n for n, e in self.url_edits.items() if e.text().strip() and not URL.match(e.text().strip())]
@@ -122,7 +127,8 @@ class SettingsDialog(QDialog):
         ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok_button.setEnabled(not bad)
         self.error.setText(
-            f"{', '.join(bad)}: a base URL must start with http:// or https:// (e.g. https://api.example.com)" if bad else ""
+            f"{', '.join(self._label(n) for n in bad)}: a base URL must start with http:// or https:// "
+            "(e.g. https://api.example.com or http://127.0.0.1:8420), or be left empty for the default" if bad else ""
         )
         return not bad
 
@@ -163,6 +169,7 @@ class SettingsDialog(QDialog):
             return
         self.secret_edits[name].setPlaceholderText("not set")
         self.secret_state[name].setText("—")
+        self.error.setText("")
 
     @classmethod
     def ask(cls, services: ServiceManager, parent: QWidget | None = None) -> bool:
