@@ -115,6 +115,7 @@ class PaymentsPanel(QWidget):
         self.progress.setFixedWidth(120)
         self.progress.setVisible(False)
         self.progress_label = QLabel("")
+        self.progress_label.setWordWrap(True)  # a long sync error wraps instead of widening the window off screen
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
         self.export_button = QPushButton("Export CSV…")
@@ -162,6 +163,7 @@ class PaymentsPanel(QWidget):
         splitter.setSizes([760, 440])
 
         self.totals = QLabel()
+        self.totals.setWordWrap(True)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.addLayout(actions)

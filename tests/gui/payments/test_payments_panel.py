@@ -142,6 +142,8 @@ def test_sync_without_credentials_says_what_to_do(panel: PaymentsPanel, qtbot: A
     with qtbot.waitSignal(panel.sync_finished, timeout=10000):
         panel.start_sync()
     assert "credentials set" in panel.progress_label.text()
+    # the long message wraps: it does not make the panel (and the window) wider than the screen
+    assert panel.progress_label.minimumSizeHint().width() < 400, panel.progress_label.minimumSizeHint()
 
 
 def test_screenshot(panel: PaymentsPanel, qtbot: Any) -> None:
