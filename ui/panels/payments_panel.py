@@ -120,10 +120,10 @@ class PaymentsPanel(QWidget):
         self.retry_button = QPushButton("Retry charge")
         self.export_button = QPushButton("Export CSV…")
         actions = QHBoxLayout()
-        left: tuple[QWidget, ...] = (self.sync_button, self.progress, self.progress_label)
+        left: tuple[QWidget, ...] = (self.sync_button, self.progress)
         for w in left:
             actions.addWidget(w)
-        actions.addStretch(1)
+        actions.addWidget(self.progress_label, 1)  # takes the free width, so a message wraps only when it must
         right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.export_button)
         for w in right:
             actions.addWidget(w)
