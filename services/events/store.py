@@ -86,7 +86,8 @@ class EventStore:
     def history(self, query: EventQuery) -> list[StoredEvent]:
         t = _TABLE.c
         stmt = select(_TABLE)
-        wanted = [x for x in query.types if x]
+        # type names and sources are lower case by convention; accept "Build.*" or "Trends" as typed
+        wanted = [x.strip().lower() for x in query.types if x.strip()]
         if wanted:
             exact = [x for x in wanted if not x.endswith("*")]
             prefixes = [x[:-1] for x in wanted if x.endswith("*")]
@@ -96,7 +97,7 @@ class EventStore:
             conds.extend(t.type.startswith(p, autoescape=True) for p in prefixes)
             stmt = stmt.where(or_(*conds))
         if query.source:
-            stmt = stmt.where(t.source == query.source)
+            stmt = stmt.where(t.source == query.source.strip().lower())
         if query.since is not None:
             stmt = stmt.where(t.timestamp >= _TS.process_bind_param(query.since, None))  # type: ignore[arg-type]
         if query.until is not None:

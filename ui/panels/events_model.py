@@ -21,11 +21,10 @@ Index = QModelIndex | QPersistentModelIndex
 
 def matches(query: EventQuery, event: Event) -> bool:
     """Whether a live event belongs in a table filtered by ``query``."""
-    if query.types and not any(
-        event.type == t or (t.endswith("*") and event.type.startswith(t[:-1])) for t in query.types
-    ):
+    types = [t.strip().lower() for t in query.types if t.strip()]
+    if types and not any(event.type == t or (t.endswith("*") and event.type.startswith(t[:-1])) for t in types):
         return False
-    if query.source and event.source != query.source:
+    if query.source and event.source != query.source.strip().lower():
         return False
     if query.correlation_id and event.correlation_id != query.correlation_id:
         return False

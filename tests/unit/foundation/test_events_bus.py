@@ -88,6 +88,8 @@ def test_history_filters(services: ServiceManager) -> None:
         "credential.set",
     ]
     assert len(bus.history(EventQuery(source="beta"))) == 1
+    assert len(bus.history(EventQuery(source="Beta "))) == 1  # as a person types it
+    assert len(bus.history(EventQuery(types=["Credential.*"]))) == 1
     assert len(bus.history(EventQuery(types=["credential.*"]))) == 1
     assert len(bus.history(EventQuery(search="stripe"))) == 1
     assert len(bus.history(EventQuery(limit=2))) == 2
