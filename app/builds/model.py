@@ -36,7 +36,8 @@ SUCCESS_STATES = frozenset({BuildState.SIGNED, BuildState.DEPLOYED})
 TRANSITIONS: dict[BuildState, frozenset[BuildState]] = {
     BuildState.QUEUED: frozenset({BuildState.RUNNING, BuildState.CANCELLED, BuildState.FAILED}),
     BuildState.RUNNING: frozenset({BuildState.BUILT, BuildState.FAILED, BuildState.CANCELLED}),
-    BuildState.BUILT: frozenset({BuildState.SIGNED, BuildState.FAILED, BuildState.CANCELLED}),
+    # a web bundle is not signed: a built one goes straight to deployed
+    BuildState.BUILT: frozenset({BuildState.SIGNED, BuildState.DEPLOYED, BuildState.FAILED, BuildState.CANCELLED}),
     # a signed build may still be deployed (again, to another target); a failed deploy leaves it signed
     BuildState.SIGNED: frozenset({BuildState.DEPLOYED}),
     BuildState.DEPLOYED: frozenset({BuildState.DEPLOYED}),

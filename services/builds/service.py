@@ -408,8 +408,11 @@ class BuildsService(BaseService):
             current = BuildState(rec.state)
             now = self.ctx.clock()
             if state in (BuildState.FAILED, BuildState.CANCELLED):
-                if current is BuildState.SIGNED and state is BuildState.FAILED:
-                    # the deploy failed after signing: the build stays signed, the deployment is recorded failed
+                after_artifact = current is BuildState.SIGNED or (
+                    current is BuildState.BUILT and Platform(rec.platform) is Platform.WEB)
+                if after_artifact and state is BuildState.FAILED:
+                    # the deploy failed after signing (or after bundling, for web): the build keeps its good
+                    # artifact and state, the deployment is recorded failed
                     rec.error = message
                     rec.finished_at = rec.finished_at or now
                     uow.commit()

@@ -39,6 +39,15 @@ def _slug(text: str) -> str:
     return (s or "app")[:40].strip("-")
 
 
+def _derived_application_id(base: str, new_id: str) -> str:
+    """The base's application id plus a segment from the new template id (a letter first, as Android wants)."""
+    segment = re.sub(r"[^a-z0-9_]", "_", new_id.lower())
+    if not segment[:1].isalpha():
+        segment = f"t{segment}"
+    base = base if "." in base else "com.trendforge.app"
+    return f"{base[:150 - len(segment) - 1]}.{segment}"
+
+
 def _state(info: Any) -> str:
     state = getattr(info, "state", "")
     return str(getattr(state, "value", state))
@@ -116,6 +125,9 @@ def _templates(registry: ActionRegistry, svc: Any) -> list[str]:
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
                 manifest["id"] = new_id
                 manifest["title"] = title
+                # its own app: the base's name and application id would make the release an update of the base app
+                manifest["app_name"] = title.strip()[:50] or new_id
+                manifest["application_id"] = _derived_application_id(str(manifest.get("application_id", "")), new_id)
                 if trend_id:
                     tags = [t for t in manifest.get("tags", []) if isinstance(t, str)]
                     manifest["tags"] = [*tags, "trend"] if "trend" not in tags else tags

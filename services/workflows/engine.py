@@ -814,6 +814,15 @@ class WorkflowEngine:
         if status in (RunStatus.COMPENSATED,):
             raise ConflictError(f"run {run_id} is already compensated")
         live = self._live_from_db(run, steps)
+        undoable = (StepStatus.SUCCEEDED, StepStatus.INTERRUPTED, StepStatus.COMPENSATING, StepStatus.COMPENSATION_FAILED)
+        if status.final and not any(
+            step.compensation is not None and live.steps[step.name].status in undoable for step in live.defn.steps
+        ):
+            # nothing would be undone: leave the run (and its status and end time) exactly as it is
+            raise ConflictError(
+                f"run {run_id} has nothing to compensate: no step that ran has a compensating action; "
+                f"it stays {status.value}"
+            )
         self._check_compensations(live, force)
         event = ev.WorkflowResumed(run_id=run_id, workflow=run.workflow, status=RunStatus.COMPENSATING.value, correlation_id=run_id)
         extra = {"phase": Phase.COMPENSATE.value, "error": run.error or f"compensation requested after {status.value}"}

@@ -32,6 +32,27 @@ def test_folder_deploy_writes_artifact_checksum_and_metadata(builds: BuildsServi
     assert done.deployments and done.deployments[0]["ok"] is True
 
 
+def test_web_bundle_deploys_to_a_folder_during_the_build_and_afterwards(builds: BuildsService, tmp_path: Path) -> None:
+    # a web bundle is never signed: it goes built -> deployed (this used to fail with
+    # "a built build cannot become deployed" after the files had already been written)
+    dest = tmp_path / "web"
+    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "web", deploy=f"folder:{dest}").id, 60)
+    assert done.state is BuildState.DEPLOYED, done.error
+    bundle = dest / Path(done.artifact_path or "").name
+    assert bundle.is_file() and (dest / f"{bundle.name}.sha256").is_file()
+    assert done.deployments and done.deployments[0]["ok"] is True
+    plain = builds.wait(builds.start_build("quotes-daily", "1.0.1", "web").id, 60)
+    assert plain.state is BuildState.BUILT, plain.error
+    builds.deploy(plain.id, f"folder:{tmp_path / 'later'}")
+    assert builds.get(plain.id).state is BuildState.DEPLOYED
+    # a failed deploy leaves a good web bundle built, with the failed deployment recorded
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    third = builds.wait(builds.start_build("quotes-daily", "1.0.2", "web", deploy=f"folder:{blocker}").id, 60)
+    assert third.state is BuildState.BUILT and third.artifact_path, third.error
+    assert third.deployments and third.deployments[0]["ok"] is False
+
+
 def test_deploy_refuses_a_fingerprint_that_is_not_the_upload_key(builds: BuildsService, services: ServiceManager,
                                                                  tmp_path: Path, other_keystore: Any) -> None:
     dest = tmp_path / "releases"

@@ -290,6 +290,17 @@ def test_compensate_a_succeeded_run_on_request(wf: WorkflowsService, rec: Record
         wf.resume(detail["id"])
 
 
+def test_compensating_a_run_with_nothing_to_undo_is_refused_and_leaves_it_as_it_was(
+        wf: WorkflowsService, rec: Recorder, run: RunDef) -> None:
+    # used to flip a cancelled/failed run to "failed" with a new end time and report "run failed"
+    detail = run({"name": "no-undo", "steps": [{"name": "a", "action": "noop"}, {"name": "boom", "action": "fail"}]})
+    assert detail["status"] == "failed"
+    with pytest.raises(ConflictError, match=r"nothing to compensate.*stays failed"):
+        wf.compensate(detail["id"])
+    after = wf.show(detail["id"])
+    assert after["status"] == "failed" and after["ended_at"] == detail["ended_at"]
+
+
 def test_unknown_action_in_an_import_is_refused(wf: WorkflowsService, tmp_path: Any) -> None:
     f = tmp_path / "x.json"
     f.write_text('{"name": "x", "steps": [{"name": "a", "action": "launch_rockets"}]}')

@@ -174,6 +174,11 @@ def test_templates_actions_create_from_base_and_archive_as_compensation(services
     assert steps["again"]["output"]["created"] is False  # running it again finds the same template
     info = tpl.get(new_id, include_deleted=True)
     assert info.title == "Cat Quotes" and info.status.value == "archived"
+    # its own app, not an update of the base app: name and application id follow the new template
+    shown = info
+    assert shown.app_name == "Cat Quotes"
+    base_app_id = tpl.get(res.template_id).application_id
+    assert shown.application_id == f"{base_app_id}.{new_id.replace('-', '_')}"
     assert detail["status"] == "compensated"
     assert Path(tpl.package_dir(new_id)).is_dir()  # a real copy of the base package (resources and all)
     base_files = {p.name for p in Path(tpl.package_dir(res.template_id)).rglob("*") if p.is_file()}
