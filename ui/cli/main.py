@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -75,6 +76,11 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
     except KeyboardInterrupt:
         sys.stderr.write("trendforge: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # the reader went away (`trendforge builds show X | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     finally:
         ctx.close()
         logging.shutdown()

@@ -71,3 +71,26 @@ def test_events_replay_and_counts(cli: CliRunner) -> None:
 def test_version(cli: CliRunner) -> None:
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("TrendForge ")
+
+
+def test_closed_pipe_is_not_a_traceback(data_dir: object) -> None:
+    import os
+    import sys
+    from pathlib import Path
+
+    from app.events import AppStarted
+    from services.bootstrap import bootstrap
+    from services.config import AppConfig
+    from services.secrets import MemorySecretStore
+
+    manager = bootstrap(AppConfig(data_dir=Path(str(data_dir)), log_to_file=False), secrets=MemorySecretStore())
+    manager.bus.publish_batch([AppStarted(version=str(i)) for i in range(5000)])  # megabytes of JSON to print
+    manager.close()
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if k != "TRENDFORGE_HOME"}
+    proc = subprocess.run(
+        f"'{sys.executable}' '{root / 'main.py'}' --data-dir '{data_dir}' events list --limit 0 | head -c 10",
+        shell=True, capture_output=True, text=True, env=env, check=False, timeout=60,
+    )
+    assert proc.stdout.startswith("SEQ")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr[-500:]
