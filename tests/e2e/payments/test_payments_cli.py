@@ -65,8 +65,17 @@ def test_charge_list_refund_summary_failed_via_cli(cli: Any, e2e_localstripe: st
     r = cli("payments", "import", "--provider", "kofi", str(f), "--json", env=env)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["added"] == 1
+    # a file with a bad row: the good rows go in, the bad one is named on stderr, exit 1 -- also the second time
+    bad = tmp_path / "kofi-bad.csv"
+    bad.write_text("DateTime (UTC),From,Message,Item,Received,Currency,TransactionType,TransactionId\n"
+                   "2026-10-02 12:00:00,Bob,,,7.00,USD,Donation,tx-101\n"
+                   "2026-10-03 12:00:00,Cy,,,lots,USD,Donation,tx-102\n")
+    for expected_added in (1, 0):
+        r = cli("payments", "import", "--provider", "kofi", str(bad), "--json", env=env)
+        assert r.returncode == 1 and "rejected:" in r.stderr, r.stderr
+        assert json.loads(r.stdout)["added"] == expected_added
     r = cli("payments", "list", "--provider", "kofi", "--json", env=env)
-    assert [x["provider_id"] for x in json.loads(r.stdout)] == ["tx-100"]
+    assert sorted(x["provider_id"] for x in json.loads(r.stdout)) == ["tx-100", "tx-101"]
     # the secret is nowhere in what the CLI printed
     assert st.STRIPE_KEY not in r.stdout + r.stderr
 

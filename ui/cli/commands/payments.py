@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from app.errors import UserError
@@ -219,11 +220,12 @@ def cmd_import(ctx: CliContext) -> int:
 
     def human() -> None:
         ctx.print(f"{r.provider.value}: {r.added} added, {r.duplicates} duplicates, {r.rejected} rejected")
-        for e in r.errors:
-            ctx.print(f"  {e}")
 
     ctx.emit(data, human)
-    return 0 if not r.rejected or r.added else 1
+    # the good rows are kept; every rejected one is named on stderr and makes the exit code 1, every time
+    for e in r.errors:
+        sys.stderr.write(f"trendforge: rejected: {e}\n")
+    return 1 if r.rejected else 0
 
 
 def cmd_health(ctx: CliContext) -> int:
