@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 # tool -> Debian package that ships it
-ANDROID_TOOLS: dict[str, str] = {
+TOOL_PACKAGES: dict[str, str] = {
     "aapt2": "aapt",
     "zipalign": "zipalign",
     "apksigner": "apksigner",
@@ -31,7 +31,7 @@ class Check:
 
 def tool_checks() -> list[Check]:
     out = []
-    for tool, package in ANDROID_TOOLS.items():
+    for tool, package in TOOL_PACKAGES.items():
         path = shutil.which(tool)
         out.append(
             Check(

@@ -42,8 +42,10 @@ from services.builds.pipeline import (
 )
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
-from services.builds.tools import TOOL_PACKAGES, run_tool_sync
+from services.builds.tools import run_tool_sync
 from services.context import ServiceContext
+from services.processes import pid_alive
+from services.system import TOOL_PACKAGES
 
 ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
 
@@ -62,18 +64,6 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
             for d in (deployments or [])
         ],
     )
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class BuildsService(BaseService):
@@ -559,7 +549,7 @@ class BuildsService(BaseService):
             rec = uow.session.get(BuildRecord, info.id)
             assert rec is not None
             pid = int((rec.options or {}).get("pid", 0))
-            if pid != os.getpid() and _pid_alive(pid):
+            if pid != os.getpid() and pid_alive(pid):
                 # the owning process polls for this request and cancels its job
                 rec.options = {**(rec.options or {}), "cancel_requested": True}
                 uow.commit()
@@ -594,7 +584,7 @@ class BuildsService(BaseService):
                 BuildRecord.state.in_(ACTIVE), BuildRecord.finished_at.is_(None))).all()  # a finished web build stays "built"
             for rec in rows:
                 pid = int((rec.options or {}).get("pid", 0))
-                if pid == os.getpid() or _pid_alive(pid):
+                if pid == os.getpid() or pid_alive(pid):
                     continue
                 rec.state = BuildState.FAILED.value
                 rec.error = "interrupted: TrendForge stopped during the build"

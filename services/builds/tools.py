@@ -19,17 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from app.errors import ToolError
-
-# tool -> the Debian package that ships it
-TOOL_PACKAGES: dict[str, str] = {
-    "aapt2": "aapt",
-    "zipalign": "zipalign",
-    "apksigner": "apksigner",
-    "smali": "libsmali-java",
-    "keytool": "openjdk-17-jre-headless",
-    "jarsigner": "openjdk-17-jdk-headless",
-    "adb": "adb",
-}
+from services.system import TOOL_PACKAGES
 
 _FRAME = re.compile(r"^\s*(at |\.\.\. \d+ more)")
 

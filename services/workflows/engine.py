@@ -37,6 +37,7 @@ from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import Phase, RunStatus, StepStatus
 from services.context import ServiceContext
 from services.events.bus import correlation, stamp
+from services.processes import pid_alive
 from services.workflows.actions import ActionContext, ActionRegistry, ActionSpec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
@@ -94,23 +95,6 @@ def _jsonable(value: Any) -> dict[str, Any]:
         return {}
     data = dict(value) if isinstance(value, Mapping) else {"value": value}
     return dict(json.loads(json.dumps(data, default=str)))
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Is ``pid`` a live (not zombie) process?"""
-    if not pid or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 class _FastUpdate:
