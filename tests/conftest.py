@@ -15,7 +15,6 @@ if not os.environ.get("QT_QPA_PLATFORM"):
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402

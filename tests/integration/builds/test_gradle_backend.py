@@ -17,7 +17,7 @@ import pytest
 from app.builds.model import Backend, BuildState
 from services.builds.service import BuildsService
 
-LOGS = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "gradle-logs"
+LOGS = Path(__file__).resolve().parents[2] / "data" / "gradle-logs"
 
 FAKE_GRADLEW = """#!/bin/bash
 # stand-in for a Gradle wrapper: replays a real log, records its arguments, writes an artifact

@@ -10,7 +10,7 @@ import pytest
 from app.builds.gradle_log import GradleProgress, LineKind, parse_duration, parse_line
 
 # tests/unit/builds/<this file> -> repo root is parents[3]; shared/ sits beside the clone.
-LOGS = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "gradle-logs"
+LOGS = Path(__file__).resolve().parents[2] / "data" / "gradle-logs"
 
 
 def read_log(name: str) -> list[str]:
