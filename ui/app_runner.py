@@ -90,6 +90,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
             window.show_startup_error(f"{exc}\n\nData directory: {config.data_dir}")
             return
         holder["services"] = services
+        services.start_schedules()
         apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
         window.attach(services)
         if report:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import TrendForgeError
-from services.bootstrap import ServiceManager
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
 from ui.theme import THEMES
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 URL = re.compile(r"^https?://\S+$")
 TOOLCHAIN_KEYS = {

@@ -41,9 +41,10 @@ from services.builds.pipeline import (
     parse_keytool_fingerprint,
 )
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
-from services.builds.templates_port import BuildTemplate, TemplateSource
+from services.builds.templates_port import BuildTemplate
 from services.builds.tools import run_tool_sync
 from services.context import ServiceContext
+from services.ports import TemplateCatalogue
 from services.processes import pid_alive
 from services.system import TOOL_PACKAGES
 
@@ -69,7 +70,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
 class BuildsService(BaseService):
     name = "builds"
 
-    def __init__(self, ctx: ServiceContext, templates: TemplateSource, *, max_concurrent: int = 2,
+    def __init__(self, ctx: ServiceContext, templates: TemplateCatalogue, *, max_concurrent: int = 2,
                  settings_get: Callable[[str, Any], Any] | None = None,
                  base_url: Callable[[str], str] | None = None) -> None:
         super().__init__(ctx, cache_ttl=2.0)

@@ -44,12 +44,12 @@ from app.timeutil import parse_iso
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
+from services.ports import StatsSource
 from services.templates import package as pkg
 from services.templates.models import ReviewRow, TemplateRow
 
 log = logging.getLogger(__name__)
 
-StatsSource = Callable[[list[str]], dict[str, dict[str, Any]]]
 T = TypeVar("T")
 _MISSING = object()
 

@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from services.bootstrap import ServiceManager, bootstrap
-from services.config import AppConfig
+if TYPE_CHECKING:
+    from services.bootstrap import Services
 
 
 class CliContext:
@@ -18,11 +18,15 @@ class CliContext:
         self.json: bool = bool(getattr(args, "json", False))
         self.out = stdout or sys.stdout
         self.stdin = stdin or sys.stdin
-        self._manager: ServiceManager | None = None
+        self._manager: Services | None = None
 
     @property
-    def services(self) -> ServiceManager:
+    def services(self) -> Services:
+        """Built on first use: the database and the core now, each area when the command asks for it."""
         if self._manager is None:
+            from services.bootstrap import bootstrap
+            from services.config import AppConfig
+
             config = AppConfig.from_env(getattr(self.args, "data_dir", None))
             self._manager = bootstrap(config)
         return self._manager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
@@ -37,12 +37,14 @@ from app.builds.model import BuildInfo, BuildState, Platform
 from app.builds.progress import BuildStats, eta_seconds, format_seconds
 from app.errors import TrendForgeError
 from app.events import Event
-from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from ui.background import run_in_background
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 _FINAL_TITLES = {
     BuildState.SIGNED: "Build signed",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QFontDatabase
@@ -32,10 +33,12 @@ from PySide6.QtWidgets import (
 from app.errors import TrendForgeError
 from app.events import Event
 from app.timeutil import to_iso
-from services.bootstrap import ServiceManager
 from services.events.store import EventQuery
 from ui.background import run_in_background
 from ui.panels.events_model import EventsTableModel
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 
 def _to_qdt(value: datetime) -> QDateTime:

@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -36,13 +36,15 @@ from app.errors import TrendForgeError
 from app.events import Event
 from app.payments.model import FAILED_STATUSES, Provider, SummaryRow, SyncReport, Transaction, TxnStatus
 from app.payments.money import format_minor
-from services.bootstrap import ServiceManager
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
 from ui.background import run_in_background
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 LIMIT = 1000
 CSV_FIELDS = ["id", "provider", "provider_id", "status", "amount", "currency", "fee", "refunded_amount", "net",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -44,13 +44,15 @@ from app.errors import TrendForgeError
 from app.events import Event
 from app.templates.model import DuplicatePolicy, ImportResult, TemplateInfo, TemplateQuery, TemplateStatus
 from app.templates.rules import format_price
-from services.bootstrap import ServiceManager
 from services.templates.service import TemplatesService
 from ui.background import run_in_background
 from ui.panels.templates.commands import archive_command, delete_command
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
               "rating_avg", "rating_count", "updated_at")

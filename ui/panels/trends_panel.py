@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import QDateTime, QSortFilterProxyModel, Qt, QTimer, Signal
@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 from app.events import Event
 from app.timeutil import parse_iso
 from app.trends.model import FETCHABLE, SourceName, TrendTag
-from services.bootstrap import ServiceManager
 from ui.background import run_in_background
 from ui.panels.trends.models import (
     COL_HISTORY,
@@ -57,6 +56,9 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 log = logging.getLogger(__name__)
 

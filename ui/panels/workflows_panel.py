@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConflictError, TrendForgeError
 from app.events import Event
-from services.bootstrap import ServiceManager
 from services.workflows.service import WorkflowsService
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
@@ -60,7 +62,7 @@ class WorkflowsPanel(QWidget):
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        svc = services.extra["workflows"]
+        svc = services.workflows
         assert isinstance(svc, WorkflowsService)
         self.svc = svc
         self.current_run: str | None = None

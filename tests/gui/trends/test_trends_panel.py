@@ -34,6 +34,7 @@ def seed(services: ServiceManager, tmp_path: Path) -> None:
 
 @pytest.fixture
 def panel(qtbot: Any, services: ServiceManager) -> TrendsPanel:
+    services.start_schedules()  # as the GUI does at start-up
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     p.resize(1300, 720)
@@ -194,7 +195,7 @@ class FakeWorkflows:
 def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(services, tmp_path)
     wf = FakeWorkflows()
-    services.extra["workflows"] = wf  # type: ignore[assignment]
+    services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
@@ -211,7 +212,7 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceMana
 
 
 def test_scheduled_sync_runs_from_the_service_timer(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
-    """The schedule belongs to the service (started at wiring in a Qt app), runs on the asyncio loop,
+    """The schedule belongs to the service (started with the GUI's schedules), runs on the asyncio loop,
     skips sources in backoff, and the panel shows its result."""
     import qasync
 
@@ -259,7 +260,7 @@ class FakeWorkflowsWithoutTrendId(FakeWorkflows):
 def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(services, tmp_path)
     wf = FakeWorkflowsWithoutTrendId()
-    services.extra["workflows"] = wf  # type: ignore[assignment]
+    services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)

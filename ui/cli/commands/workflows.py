@@ -188,10 +188,8 @@ def cmd_actions(ctx: CliContext) -> int:
 
     def human() -> None:
         ctx.table(rows, ["name", "area", "idempotent", "inputs", "description"])
-        if svc.missing_areas:
-            ctx.print(f"no actions from: {', '.join(svc.missing_areas)} (not installed in this build)")
 
-    ctx.emit({"actions": rows, "areas_missing": svc.missing_areas}, human)
+    ctx.emit({"actions": rows}, human)
     return 0
 
 
