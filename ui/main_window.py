@@ -31,6 +31,7 @@ from ui.about import show_about
 from ui.background import run_in_background
 from ui.icons import app_icon
 from ui.theme import apply_theme
+from ui.widgets.plain_text import escape, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         self.banner.setObjectName("firstRunBanner")
         self.banner.setStyleSheet("#firstRunBanner { background: #e8f0fe; border-bottom: 1px solid #c6d4f5; } QLabel { color: #1a3d8f; }")
         bl = QHBoxLayout(self.banner)
-        self.banner_text = QLabel()
+        self.banner_text = QLabel(textFormat=Qt.TextFormat.RichText)  # our markup; the path is escaped
         self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("Dismiss")
         close.clicked.connect(self.banner.hide)
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(first_run)
         if first_run:
             self.banner_text.setText(
-                f"Welcome to TrendForge. Your data directory was created at <b>{data_dir}</b>. "
+                f"Welcome to TrendForge. Your data directory was created at <b>{escape(data_dir)}</b>. "
                 "Add provider credentials in Settings (Ctrl+,)."
             )
 
@@ -141,7 +142,7 @@ class MainWindow(QMainWindow):
         cl.addWidget(body, 1)
         self.setCentralWidget(central)
 
-        self.health_label = QLabel("health: …")
+        self.health_label = QLabel("health: …", textFormat=Qt.TextFormat.RichText)  # foreign text is escaped
         self.health_label.setObjectName("healthLabel")
         self.statusBar().addPermanentWidget(self.health_label)
 
@@ -177,6 +178,7 @@ class MainWindow(QMainWindow):
             holder = self.stack.widget(i)
             label = holder.findChild(QLabel, "loadingLabel") if holder is not None else None
             if label is not None:
+                label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setText(f"TrendForge could not open its data.\n\n{message}")
 
     # -- menus and shortcuts --------------------------------------------------------------
@@ -287,10 +289,10 @@ class MainWindow(QMainWindow):
         bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
         color = {"ok": "#1b7f3b", "degraded": "#b26a00", "down": "#b00020"}.get(status, "#000")
         self.health_label.setText(f"<span style='color:{color}'>●</span> {status}")
-        self.health_label.setToolTip("\n".join(bad) if bad else "all services healthy")
+        self.health_label.setToolTip(tooltip("\n".join(bad)) if bad else "all services healthy")
 
     def _health_failed(self, exc: Exception) -> None:
-        self.health_label.setText(f"<span style='color:#b00020'>●</span> health check failed: {exc}")
+        self.health_label.setText(f"<span style='color:#b00020'>●</span> health check failed: {escape(exc)}")
 
     # -- settings ---------------------------------------------------------------------------
     def open_settings(self) -> None:
