@@ -43,6 +43,7 @@ from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.home.service import HomeService
     from services.payments.service import PaymentsService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
@@ -54,8 +55,9 @@ S = TypeVar("S", bound=BaseService)
 
 
 class Area(enum.StrEnum):
-    """The areas, in the order they are closed in (workflows drive the others, so they stop first)."""
+    """The areas, in the order they are closed in (home reads them all; workflows drive the others)."""
 
+    HOME = "home"
     WORKFLOWS = "workflows"
     TRENDS = "trends"
     PAYMENTS = "payments"
@@ -109,6 +111,7 @@ class Services:
         self._payments: _Slot[PaymentsService] = _Slot(self._build_payments, _no_start, _no_close)
         self._trends: _Slot[TrendsService] = _Slot(self._build_trends, _no_start, _close_trends)
         self._workflows: _Slot[WorkflowsService] = _Slot(self._build_workflows, _start_workflows, _close_workflows)
+        self._home: _Slot[HomeService] = _Slot(self._build_home, _no_start, _no_close)
 
     # -- the areas --------------------------------------------------------------------------
     @property
@@ -131,9 +134,13 @@ class Services:
     def workflows(self) -> WorkflowsService:
         return self._get(self._workflows)
 
+    @property
+    def home(self) -> HomeService:
+        return self._get(self._home)
+
     def _slots(self) -> list[_Slot[Any]]:
         by_area: dict[Area, _Slot[Any]] = {
-            Area.WORKFLOWS: self._workflows, Area.TRENDS: self._trends, Area.PAYMENTS: self._payments,
+            Area.HOME: self._home, Area.WORKFLOWS: self._workflows, Area.TRENDS: self._trends, Area.PAYMENTS: self._payments,
             Area.BUILDS: self._builds, Area.TEMPLATES: self._templates,
         }
         return [by_area[a] for a in Area]
@@ -209,13 +216,26 @@ class Services:
         payments: PaymentsService | None = None,
         trends: TrendsService | None = None,
         workflows: WorkflowsService | None = None,
+        home: HomeService | None = None,
     ) -> None:
         """Put the given services in their areas' places (tests: a service built with other limits, a fake)."""
         with self._lock:
             for slot, svc in ((self._templates, templates), (self._builds, builds), (self._payments, payments),
-                              (self._trends, trends), (self._workflows, workflows)):
+                              (self._trends, trends), (self._workflows, workflows), (self._home, home)):
                 if svc is not None:
                     slot.value, slot.started = svc, True
+
+    def _build_home(self) -> HomeService:
+        from services.home.service import HomeService
+
+        def checks() -> list[Health]:
+            """The same checks as the status bar's, without Home's own."""
+            return _checks([svc for svc in self.services() if svc.name != HomeService.name])
+
+        return HomeService(
+            self.ctx, settings=self.settings, templates=self.templates, builds=self.builds, payments=self.payments,
+            trends=self.trends, workflows=self.workflows, checks=checks,
+        )
 
     # -- starting ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -256,12 +276,7 @@ class Services:
         return [self.events, self.settings, *(getattr(self, a.value) for a in reversed(Area))]
 
     def health(self) -> dict[str, Any]:
-        checks: list[Health] = []
-        for svc in self.services():
-            try:
-                checks.append(svc.health())
-            except Exception as exc:  # noqa: BLE001 - a broken health check is itself news
-                checks.append(Health(svc.name, HealthState.DOWN, str(exc)))
+        checks = _checks(self.services())
         overall = worst([c.state for c in checks])
         return {
             "status": overall.value,
@@ -337,6 +352,16 @@ class _AreaMap(Mapping[str, BaseService]):
 
     def __len__(self) -> int:
         return len(Area)
+
+
+def _checks(services: Sequence[BaseService]) -> list[Health]:
+    checks: list[Health] = []
+    for svc in services:
+        try:
+            checks.append(svc.health())
+        except Exception as exc:  # noqa: BLE001 - a broken health check is itself news
+            checks.append(Health(svc.name, HealthState.DOWN, str(exc)))
+    return checks
 
 
 def _no_start(svc: BaseService) -> None:

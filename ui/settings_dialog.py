@@ -23,6 +23,7 @@ from app.errors import TrendForgeError
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
 from ui.theme import THEMES
+from ui.widgets.plain_text import plain_label
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -103,7 +104,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(tools, "Toolchain")
         self.tabs.addTab(look, "Appearance")
 
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -56,6 +56,7 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+from ui.widgets.plain_text import escape, plain_label, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -69,7 +70,6 @@ SOURCE_LABELS = {
     SourceName.TIKTOK: "TikTok (opt-in, unofficial)",
     SourceName.CSV: "CSV import",
 }
-NO_WORKFLOWS = "The Workflows area is not installed, so the trend-to-release workflow cannot start yet."
 
 
 class MakeTemplateDialog(QDialog):
@@ -79,7 +79,7 @@ class MakeTemplateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Make a template from this trend")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"Start the <b>trend-to-release</b> workflow for “{title}”."))
+        form.addRow(QLabel(f"Start the <b>trend-to-release</b> workflow for “{escape(title)}”.", textFormat=Qt.TextFormat.RichText))
         self.base = QComboBox()
         for t in templates:
             self.base.addItem(f"{t['name']} ({t['score']:.2f})", t["template_id"])
@@ -145,7 +145,7 @@ class TrendsPanel(QWidget):
         self.show_archived = QCheckBox("Archived")
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Fetch every enabled source now")
-        self.sync_status = QLabel("")
+        self.sync_status = plain_label("")
         self.sync_status.setWordWrap(True)
         for w in (self.search, self.source_filter, self.tag_filter, self.emerging_only, self.show_archived, self.sync_button):
             bar.addWidget(w)
@@ -203,10 +203,10 @@ class TrendsPanel(QWidget):
     def _build_detail(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
-        self.detail_title = QLabel("Select a trend")
+        self.detail_title = plain_label("Select a trend")
         self.detail_title.setWordWrap(True)
         self.detail_title.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.detail_stats = QLabel("")
+        self.detail_stats = plain_label("")
         self.detail_stats.setWordWrap(True)
         self.detail_stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = QChart()
@@ -284,7 +284,7 @@ class TrendsPanel(QWidget):
         form.addRow("X WOEID", self.woeid_spin)
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.clicked.connect(self._on_save_settings_button_clicked)
-        self.settings_error = QLabel("")
+        self.settings_error = plain_label("")
         self.settings_error.setStyleSheet("color: #c62828;")
         self.settings_error.setWordWrap(True)
         form.addRow(self.save_settings_button, self.settings_error)
@@ -345,7 +345,7 @@ class TrendsPanel(QWidget):
                      _short_time(h["backoff_until"]), h["last_error"]]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tooltip(text))
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, h["name"])
                 if c == 1 and state.startswith("failing"):
@@ -480,6 +480,13 @@ class TrendsPanel(QWidget):
         if tid:
             self.show_trend(tid)
 
+    def select_item(self, item_id: str) -> None:
+        """Show trend ``item_id``; its row is selected once the table has it."""
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+        self.show_trend(item_id)
+
     def show_trend(self, trend_id: str) -> None:
         self._current_id = trend_id
         self._detail_generation += 1
@@ -532,11 +539,9 @@ class TrendsPanel(QWidget):
             self.templates_list.addItem("(no template matches this trend)")
         self.archive_button.setEnabled(True)
         self.archive_button.setText("Unarchive" if t["archived"] else "Archive")
-        has_workflows = self.services.extra.get("workflows") is not None
-        self.make_button.setEnabled(has_workflows and not t["archived"])
+        self.make_button.setEnabled(not t["archived"])
         self.make_button.setToolTip(
-            NO_WORKFLOWS if not has_workflows else "Unarchive the trend first" if t["archived"] else
-            "Start the trend-to-release workflow from this trend"
+            "Unarchive the trend first" if t["archived"] else "Start the trend-to-release workflow from this trend"
         )
         self.detail_loaded.emit(t["id"])
 
@@ -593,9 +598,9 @@ class TrendsPanel(QWidget):
         run_in_background(lambda: fn(tid), done, self._on_error, self)
 
     def _on_make_button_clicked(self) -> None:
-        wf = self.services.extra.get("workflows")
-        if self._current is None or wf is None:
+        if self._current is None:
             return
+        wf = self.services.workflows
         t = self._current
         answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self)
         if answer is None:

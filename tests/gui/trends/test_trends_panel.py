@@ -14,7 +14,7 @@ from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_
 
 from services.bootstrap import ServiceManager
 from ui.panels.trends.models import COL_HISTORY, COL_TAG, SERIES_ROLE, TrendsTableModel
-from ui.panels.trends_panel import NO_WORKFLOWS, MakeTemplateDialog, TrendsPanel
+from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
 
 HISTORY = {
     "Eras Tour": [1000 + 200 * i + 300 * (i % 3) for i in range(12)],
@@ -100,10 +100,7 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: ServiceMan
     related = [p.related_list.item(i).text() for i in range(p.related_list.count())]
     assert any(t.startswith("Friendship bracelets") for t in related)
     assert p.templates_list.item(0).text() == "(no template matches this trend)"
-    if services.extra.get("workflows") is None:
-        assert not p.make_button.isEnabled() and p.make_button.toolTip() == NO_WORKFLOWS
-    else:  # the workflows area is installed: the button can start trend-to-release
-        assert p.make_button.isEnabled()
+    assert p.make_button.isEnabled()  # the button can start trend-to-release
 
     with qtbot.waitSignal(p.loaded, timeout=5000):
         qtbot.mouseClick(p.archive_button, Qt.MouseButton.LeftButton)
