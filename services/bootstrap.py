@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,27 +70,41 @@ class Area(enum.StrEnum):
 class _Slot(Generic[S]):
     """One area's service: built on first use (under the root's lock), started if the root is."""
 
-    build: Callable[[], S]
+    build: Callable[[Services], S]
     start: Callable[[S], None]
     close: Callable[[S], object]
     value: S | None = None
     started: bool = False
 
 
+class _Root:
+    """A weak reference to the root, for what the areas hold: no cycle keeps a closed app (and its
+    QObjects) alive until a garbage collection that may run on any thread."""
+
+    def __init__(self, services: Services) -> None:
+        self._ref = weakref.ref(services)
+
+    def __call__(self) -> Services:
+        services = self._ref()
+        if services is None:
+            raise RuntimeError("the services were closed and released")
+        return services
+
+
 class _TemplatesOnDemand:
     """The templates area as a :class:`~services.ports.TemplateCatalogue`, built when first asked."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, root: _Root) -> None:
+        self._root = root
 
     def get(self, template_id: str) -> TemplateInfo:
-        return self._services.templates.get(template_id)
+        return self._root().templates.get(template_id)
 
     def package_dir(self, template_id: str) -> Path:
-        return self._services.templates.package_dir(template_id)
+        return self._root().templates.package_dir(template_id)
 
     def find(self) -> Sequence[TemplateSummary]:
-        return self._services.templates.find()
+        return self._root().templates.find()
 
 
 class Services:
@@ -106,12 +121,12 @@ class Services:
         self._closers: list[Callable[[], object]] = []
         self._lock = threading.RLock()
         self._started = False
-        self._templates: _Slot[TemplatesService] = _Slot(self._build_templates, _no_start, _no_close)
-        self._builds: _Slot[BuildsService] = _Slot(self._build_builds, _start_builds, _close_builds)
-        self._payments: _Slot[PaymentsService] = _Slot(self._build_payments, _no_start, _no_close)
-        self._trends: _Slot[TrendsService] = _Slot(self._build_trends, _no_start, _close_trends)
-        self._workflows: _Slot[WorkflowsService] = _Slot(self._build_workflows, _start_workflows, _close_workflows)
-        self._home: _Slot[HomeService] = _Slot(self._build_home, _no_start, _no_close)
+        self._templates: _Slot[TemplatesService] = _Slot(Services._build_templates, _no_start, _no_close)
+        self._builds: _Slot[BuildsService] = _Slot(Services._build_builds, _start_builds, _close_builds)
+        self._payments: _Slot[PaymentsService] = _Slot(Services._build_payments, _no_start, _no_close)
+        self._trends: _Slot[TrendsService] = _Slot(Services._build_trends, _no_start, _close_trends)
+        self._workflows: _Slot[WorkflowsService] = _Slot(Services._build_workflows, _start_workflows, _close_workflows)
+        self._home: _Slot[HomeService] = _Slot(Services._build_home, _no_start, _no_close)
 
     # -- the areas --------------------------------------------------------------------------
     @property
@@ -155,7 +170,7 @@ class Services:
             return value
         with self._lock:
             if slot.value is None:
-                slot.value = slot.build()
+                slot.value = slot.build(self)
             if self._started and not slot.started:
                 slot.started = True
                 _run_chore(slot.start, slot.value)
@@ -165,9 +180,10 @@ class Services:
         from services.templates.service import TemplatesService
 
         svc = TemplatesService(self.ctx)
+        root = _Root(self)
         # the figures other areas add to a template's stats; each area is built when stats are asked for
-        svc.register_stats_source(lambda ids: self.builds.template_stats(ids))
-        svc.register_stats_source(lambda ids: self.payments.template_stats(ids))
+        svc.register_stats_source(lambda ids: root().builds.template_stats(ids))
+        svc.register_stats_source(lambda ids: root().payments.template_stats(ids))
         return svc
 
     def _build_builds(self) -> BuildsService:
@@ -176,7 +192,7 @@ class Services:
         limit = self.settings.get("builds.max_concurrent", 2)
         return BuildsService(
             self.ctx,
-            _TemplatesOnDemand(self),
+            _TemplatesOnDemand(_Root(self)),
             max_concurrent=limit if isinstance(limit, int) and not isinstance(limit, bool) else 2,
             settings_get=self.settings.get,
             base_url=self.settings.base_url,
@@ -190,7 +206,7 @@ class Services:
     def _build_trends(self) -> TrendsService:
         from services.trends.service import TrendsService
 
-        return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(self))
+        return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(_Root(self)))
 
     def _build_workflows(self) -> WorkflowsService:
         from services.actions import ActionRegistry
@@ -201,11 +217,12 @@ class Services:
         from services.workflows.service import WorkflowsService
 
         registry = ActionRegistry()
+        root = _Root(self)
         # each area registers its own actions; the area itself is built when one of them runs
-        trends_actions(registry, lambda: self.trends)
-        templates_actions(registry, lambda: self.templates)
-        builds_actions(registry, lambda: self.builds)
-        payments_actions(registry, lambda: self.payments)
+        trends_actions(registry, lambda: root().trends)
+        templates_actions(registry, lambda: root().templates)
+        builds_actions(registry, lambda: root().builds)
+        payments_actions(registry, lambda: root().payments)
         return WorkflowsService(self.ctx, registry)
 
     def substitute(
@@ -228,9 +245,11 @@ class Services:
     def _build_home(self) -> HomeService:
         from services.home.service import HomeService
 
+        root = _Root(self)
+
         def checks() -> list[Health]:
             """The same checks as the status bar's, without Home's own."""
-            return _checks([svc for svc in self.services() if svc.name != HomeService.name])
+            return _checks([svc for svc in root().services() if svc.name != HomeService.name])
 
         return HomeService(
             self.ctx, settings=self.settings, templates=self.templates, builds=self.builds, payments=self.payments,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +81,19 @@ def test_schedules_start_only_when_asked(qapp: Any, services: Services) -> None:
     assert services.trends.scheduler is None
     services.start_schedules()
     assert services.trends.scheduler is not None and services.trends.scheduler.active
+
+
+def test_a_closed_app_is_freed_without_a_garbage_collection(data_dir: Path, qapp: Any) -> None:
+    """No reference cycle holds the areas (and their QObjects) until a collection on some other thread."""
+    gc.collect()
+    gc.disable()
+    try:
+        services = bootstrap(AppConfig.from_env(data_dir), secrets=MemorySecretStore())
+        services.build_all()
+        assert services.builds.runner is not None
+        refs = [weakref.ref(services), weakref.ref(services.builds), weakref.ref(services.templates)]
+        services.close()
+        del services
+        assert [r() is None for r in refs] == [True, True, True]
+    finally:
+        gc.enable()

@@ -83,10 +83,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
 
 
 def _svc(ctx: CliContext) -> WorkflowsService:
-    svc = ctx.services.extra.get("workflows")
-    if not isinstance(svc, WorkflowsService):
-        raise UserError("the workflows service is not available")
-    return svc
+    return ctx.services.workflows
 
 
 def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
