@@ -36,6 +36,10 @@ class CliContext:
     def print(self, text: str = "") -> None:
         self.out.write(text + "\n")
 
+    def note(self, text: str) -> None:
+        """Advice for the person at the terminal: on stderr, so ``--json`` output stays parseable."""
+        sys.stderr.write(text + "\n")
+
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """``--json`` prints ``data``; otherwise ``human()`` (or ``data`` as text)."""
         if self.json or human is None:

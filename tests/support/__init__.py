@@ -1,0 +1,1 @@
+"""Helpers shared by tests (importable by test subprocesses with the repository root on PYTHONPATH)."""
