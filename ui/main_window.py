@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.home.model import ItemRef
 from ui.about import show_about
 from ui.background import run_in_background
 from ui.icons import app_icon
@@ -36,6 +37,13 @@ if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
 
 PanelFactory = Callable[["ServiceManager"], QWidget]
+
+
+@runtime_checkable
+class SelectsItem(Protocol):
+    """A panel that can show one of its items selected (what Home's rows and links open)."""
+
+    def select_item(self, item_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class PanelSpec:
 def panel_specs() -> list[PanelSpec]:
     sp = QStyle.StandardPixmap
     return [
+        PanelSpec("Home", sp.SP_DirHomeIcon, "ui.panels.home_panel:create_panel"),
         PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel"),
         PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel"),
         PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel"),
@@ -230,6 +239,12 @@ class MainWindow(QMainWindow):
             notify = getattr(widget, "notify_requested", None)
             if notify is not None:
                 notify.connect(self.notify)
+            opener = getattr(widget, "open_requested", None)
+            if opener is not None:
+                opener.connect(self.open_item)
+            wants_settings = getattr(widget, "settings_requested", None)
+            if wants_settings is not None:
+                wants_settings.connect(self.open_settings)
             holder = self.stack.widget(index)
             layout = holder.layout() if holder is not None else None
             assert layout is not None and holder is not None
@@ -243,6 +258,13 @@ class MainWindow(QMainWindow):
     def show_panel(self, title: str) -> QWidget:
         self.nav.setCurrentRow([s.title for s in self.specs].index(title))
         return self.panel(title)
+
+    def open_item(self, ref: ItemRef) -> QWidget:
+        """Show the panel of ``ref``'s area with that item selected (the panel only, for an empty id)."""
+        widget = self.show_panel(ref.area.value)
+        if ref.item_id and isinstance(widget, SelectsItem):
+            widget.select_item(ref.item_id)
+        return widget
 
     def current_title(self) -> str:
         return self.specs[max(0, self.nav.currentRow())].title
@@ -292,7 +314,7 @@ class MainWindow(QMainWindow):
         state = self.qsettings.value("window/state")
         if state is not None:
             self.restoreState(state)  # type: ignore[arg-type]
-        title = str(self.qsettings.value("window/panel", "Templates"))
+        title = str(self.qsettings.value("window/panel", "Home"))
         titles = [s.title for s in self.specs]
         self.nav.setCurrentRow(titles.index(title) if title in titles else 0)
 

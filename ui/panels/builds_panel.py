@@ -274,6 +274,15 @@ class BuildsPanel(QWidget):
             self.key_box.setCurrentText(current)
 
     # -- selection and details ---------------------------------------------------------------------------
+    def select_item(self, item_id: str) -> None:
+        """Select build ``item_id`` (kept across the reload that brings it in)."""
+        self._selected = item_id
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.reload()
+
     def selected(self) -> BuildInfo | None:
         return self.model.info(self.model.row_of(self._selected)) if self._selected else None
 

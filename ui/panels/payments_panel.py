@@ -277,6 +277,15 @@ class PaymentsPanel(QWidget):
         index = self.table.currentIndex()
         return self.model.transaction(index.row()) if index.isValid() else None
 
+    def select_item(self, item_id: str) -> None:
+        """Select transaction ``item_id``, clearing filters that hide it."""
+        row = self.model.row_of(item_id)
+        if row < 0:
+            self.clear_filters()  # reloads at once
+            row = self.model.row_of(item_id)
+        if row >= 0:
+            self.select_row(row)
+
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
         self.table.setCurrentIndex(self.model.index(row, 0))

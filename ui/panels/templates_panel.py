@@ -373,6 +373,13 @@ class TemplatesPanel(QWidget):
             self.table.clearSelection()
             self.show_detail(None)
 
+    def select_item(self, item_id: str) -> None:
+        """Select template ``item_id``, clearing a search that hides it."""
+        if not self.select_id(item_id):
+            self.search_edit.clear()
+            self.reload()
+            self.select_id(item_id)
+
     def select_id(self, template_id: str) -> bool:
         row = self.model.row_of(template_id)
         if row < 0:

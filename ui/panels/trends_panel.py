@@ -479,6 +479,13 @@ class TrendsPanel(QWidget):
         if tid:
             self.show_trend(tid)
 
+    def select_item(self, item_id: str) -> None:
+        """Show trend ``item_id``; its row is selected once the table has it."""
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+        self.show_trend(item_id)
+
     def show_trend(self, trend_id: str) -> None:
         self._current_id = trend_id
         self._detail_generation += 1

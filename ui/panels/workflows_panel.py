@@ -247,6 +247,9 @@ class WorkflowsPanel(QWidget):
             self._refreshing = False
         self.refresh_timeline()
 
+    def select_item(self, item_id: str) -> None:
+        self.select_run(item_id)
+
     def select_run(self, run_id: str) -> None:
         self.current_run = run_id
         self.refresh_runs()

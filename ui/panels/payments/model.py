@@ -35,6 +35,9 @@ class PaymentsTableModel(QAbstractTableModel):
     def transaction(self, row: int) -> Transaction | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def row_of(self, txn_id: str) -> int:
+        return next((i for i, t in enumerate(self._rows) if t.id == txn_id), -1)
+
     def rows(self) -> list[Transaction]:
         return list(self._rows)
 
