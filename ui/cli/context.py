@@ -45,7 +45,7 @@ class CliContext:
 
     def note(self, text: str) -> None:
         """Advice for the person at the terminal: on stderr, so ``--json`` output stays parseable."""
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(terminal_safe(text) + "\n")
 
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """``--json`` prints ``data``; otherwise ``human()`` (or ``data`` as text)."""
