@@ -12,6 +12,7 @@ from app.events import Event
 from app.timeutil import to_iso
 from services.events.service import EventsService
 from services.events.store import EventQuery, StoredEvent
+from ui.widgets.plain_text import tooltip
 
 PAGE = 200
 COLUMNS = ("Time (UTC)", "Type", "Source", "Correlation", "Payload")
@@ -120,7 +121,7 @@ class EventsTableModel(QAbstractTableModel):
                 text = json.dumps(event.payload(), sort_keys=True, default=str)
                 return text if len(text) < 160 else text[:157] + "..."
         if role == Qt.ItemDataRole.ToolTipRole and col == 4:
-            return json.dumps(event.payload(), indent=2, sort_keys=True, default=str)
+            return tooltip(json.dumps(event.payload(), indent=2, sort_keys=True, default=str))
         if role == Qt.ItemDataRole.UserRole:
             return event.id
         return None
