@@ -327,6 +327,8 @@ class Services:
             )
         )
         checks.extend(tool_checks())
+        if "builds" in self.extra:
+            checks.extend(self.builds.key_checks())
         return checks
 
     # -- closing ----------------------------------------------------------------------------

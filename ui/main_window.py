@@ -264,6 +264,9 @@ class MainWindow(QMainWindow):
         widget = self.show_panel(ref.area.value)
         if ref.item_id and isinstance(widget, SelectsItem):
             widget.select_item(ref.item_id)
+        elif not ref.item_id:  # keyboard users go on in the panel's first field
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            widget.focusNextChild()
         return widget
 
     def current_title(self) -> str:

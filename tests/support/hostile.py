@@ -39,3 +39,14 @@ FORMULAS = [
     "\t=1+1",
     "\r=1+1",
 ]
+
+# Terminal control sequences a title could carry (window title, clear screen, OSC 52 clipboard, C1 CSI, bidi).
+TERMINAL = [
+    "\x1b]0;pwned\x07",
+    "\x1b[2J\x1b[H",
+    "\x1b]52;c;cHduZWQ=\x07",
+    "\x9b31mred",
+    "bell\x07\x08back",
+    "\u202eevil",
+]
+UNSAFE_CHARS = {chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]} | set("\u202a\u202b\u202c\u202d\u202e")

@@ -101,6 +101,7 @@ class HomePanel(QWidget):
         self.services = services
         self.svc = services.home
         self.overview: HomeOverview | None = None
+        self.keys_dialog: QWidget | None = None
         self._generation = 0
 
         self.guide = GuideBox()
@@ -320,11 +321,20 @@ class HomePanel(QWidget):
 
         run_in_background(self.svc.import_samples, done, failed, self)
 
+    def _on_keys_dialog_finished(self, _result: int) -> None:
+        self.reload()
+        self.guide.focus_next_step()
+
     def open_keys(self) -> None:
+        """The signing keys dialog, window-modal; Home re-reads when a key is made (its event) or it closes."""
         from ui.panels.builds.keys_dialog import KeysDialog
 
-        KeysDialog(self.services.builds, self).exec()
-        self.reload()
+        dialog = KeysDialog(self.services.builds, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_keys_dialog_finished)
+        self.keys_dialog = dialog
+        dialog.open()
+        dialog.alias.setFocus()
 
 
 def create_panel(services: ServiceManager) -> QWidget:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.home.model import Area, GuideStep, ItemRef
@@ -117,3 +118,35 @@ def test_a_run_waiting_for_approval_is_approved_from_home(qtbot: QtBot, services
     drive(lambda: services.workflows.show(run_id)["status"] == "succeeded")
     drive(lambda: home.overview is not None and not home.overview.runs)
     assert not home.approve_button.isEnabled()
+
+
+def test_add_credential_step_opens_settings_and_ticks_once_saved(qtbot: QtBot, services: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.settings_dialog import SettingsDialog
+
+    _window, home = open_home(qtbot, services)
+
+    def save_one(cls: Any, svc: Any, parent: Any = None) -> bool:
+        svc.settings.set_credential("stripe", "sk_test_home")
+        return True
+
+    monkeypatch.setattr(SettingsDialog, "ask", classmethod(save_one))
+    home.guide.buttons[GuideStep.CREDENTIAL].click()
+    qtbot.waitUntil(lambda: home.guide.state()[GuideStep.CREDENTIAL], timeout=5000)
+    assert "1 credential saved" in home.guide.details[GuideStep.CREDENTIAL].text()
+
+
+def test_release_step_opens_builds(qtbot: QtBot, services: Any) -> None:
+    window, home = open_home(qtbot, services)
+    home.guide.buttons[GuideStep.FIRST_RELEASE].click()
+    assert window.current_title() == "Builds"
+
+
+def test_the_guide_goes_away_once_every_step_is_done(qtbot: QtBot, services: Any) -> None:
+    from app.home.model import GuideFacts, HomeOverview, guide
+
+    _window, home = open_home(qtbot, services)
+    done = HomeOverview(guide=guide(GuideFacts(True, "SecretService", 3, 1, 1, 1, 1)))
+    home._generation += 1
+    home._show(home._generation, done)
+    assert not home.guide.isVisibleTo(home)

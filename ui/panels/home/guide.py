@@ -48,6 +48,7 @@ class GuideBox(QGroupBox):
             title.setText(f"<b>{GUIDE_TITLES[step]}</b>")
 
     def show_items(self, items: list[GuideItem]) -> None:
+        had_focus = any(b.hasFocus() for b in self.buttons.values())
         for item in items:
             self.marks[item.step].setText("✓ done" if item.done else "○ to do")
             self.marks[item.step].setAccessibleName(f"{item.title}: {'done' if item.done else 'to do'}")
@@ -55,6 +56,14 @@ class GuideBox(QGroupBox):
             button = self.buttons[item.step]
             button.setAccessibleName(f"{ACTIONS[item.step].rstrip('…')}: {item.title}")
             button.setVisible(not item.done)
+        if had_focus and not any(b.hasFocus() for b in self.buttons.values()):
+            self.focus_next_step()
+
+    def focus_next_step(self) -> None:
+        """Keyboard focus on the first step still to do (a done step's button goes away)."""
+        todo = [b for b in self.buttons.values() if not b.isHidden()]
+        if todo:
+            todo[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def state(self) -> dict[GuideStep, bool]:
         return {step: mark.text().startswith("✓") for step, mark in self.marks.items()}
