@@ -45,6 +45,11 @@ def ask_force(parent: QWidget, message: str) -> bool:
     return ask_yes_no(parent, "Run it again?", message + "\n\nRun it again anyway (force)?", default_yes=False)
 
 
+def ask_compensate(parent: QWidget, message: str) -> bool:
+    """Ask before undoing a run that succeeded (tests replace this)."""
+    return ask_yes_no(parent, "Undo a finished run?", message, default_yes=False)
+
+
 def show_error(parent: QWidget, message: str) -> None:
     warn(parent, "Workflows", message)
 
@@ -397,6 +402,8 @@ class WorkflowsPanel(QWidget):
             return
         run_id = self.current_run
         call = self.svc.resume if what == "resume" else self.svc.compensate
+        if what == "compensate" and not self._compensation_confirmed():
+            return
         try:
             call(run_id)
         except ConflictError as exc:
@@ -414,6 +421,17 @@ class WorkflowsPanel(QWidget):
             return
         self.status_message.emit(f"{what} {run_id[:10]}")
         self.refresh_runs()
+
+    def _compensation_confirmed(self) -> bool:
+        """A run that succeeded is undone (its release removed, its template archived) only when asked."""
+        detail = self.run_detail()
+        if detail is None or detail["status"] != "succeeded":
+            return True
+        undone = [f"{s['name']} ({s['compensation_action']})" for s in reversed(detail["steps"])
+                  if s.get("compensation_action") and s["status"] == "succeeded"]
+        message = (f"Run {detail['id'][:10]} of {detail['workflow']} succeeded. Compensating it undoes, in this order: "
+                   f"{', '.join(undone) or 'nothing'}.\n\nUndo it?")
+        return ask_compensate(self, message)
 
     def _on_cancel_clicked(self) -> None:
         if self.current_run is None:
