@@ -33,6 +33,7 @@ from services.system import Check, sqlite_check, tool_checks
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
     from services.payments.service import PaymentsService
+    from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
@@ -74,6 +75,10 @@ class ServiceManager:
     @property
     def payments(self) -> PaymentsService:
         return cast("PaymentsService", self.extra["payments"])
+
+    @property
+    def releases(self) -> ReleasesService:
+        return cast("ReleasesService", self.extra["releases"])
 
     @property
     def trends(self) -> TrendsService:
@@ -173,6 +178,10 @@ def bootstrap(
     from services.builds.wiring import wire as wire_builds
 
     wire_builds(manager)
+
+    from services.releases.wiring import wire as wire_releases
+
+    wire_releases(manager)
 
     from services.payments.wiring import wire as wire_payments
 

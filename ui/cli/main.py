@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import app
 from app.errors import TrendForgeError
 from app.redact import redact
-from ui.cli.commands import builds, credentials, events, payments, system, templates, trends, workflows
+from ui.cli.commands import builds, credentials, events, payments, releases, system, templates, trends, workflows
 from ui.cli.context import CliContext
 
 Registrar = Callable[[Any, argparse.ArgumentParser], None]
@@ -26,6 +26,7 @@ REGISTRARS: list[Registrar] = [
     events.register,
     templates.register,
     builds.register,
+    releases.register,
     payments.register,
     trends.register,
     workflows.register,
