@@ -32,6 +32,7 @@ from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.home.service import HomeService
     from services.payments.service import PaymentsService
     from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
@@ -83,6 +84,10 @@ class ServiceManager:
     @property
     def trends(self) -> TrendsService:
         return cast("TrendsService", self.extra["trends"])
+
+    @property
+    def home(self) -> HomeService:
+        return cast("HomeService", self.extra["home"])
 
     def services(self) -> list[BaseService]:
         return [self.events, self.settings, *self.extra.values()]
@@ -194,5 +199,9 @@ def bootstrap(
     from services.workflows.wiring import wire as wire_workflows
 
     wire_workflows(manager)
+
+    from services.home.wiring import wire as wire_home
+
+    wire_home(manager)
 
     return manager

@@ -24,6 +24,7 @@ from services.bootstrap import ServiceManager
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
 from ui.theme import THEMES
+from ui.widgets.plain_text import plain_label
 
 URL = re.compile(r"^https?://\S+$")
 TOOLCHAIN_KEYS = {
@@ -101,7 +102,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(tools, "Toolchain")
         self.tabs.addTab(look, "Appearance")
 
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

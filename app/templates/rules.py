@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import UserError
+from app.search import fts_query as fts_query
 
 SCHEMA_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -243,21 +244,7 @@ def is_image_name(name: str) -> bool:
 
 # -- search -------------------------------------------------------------------------------------
 
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_query(text: str) -> str | None:
-    """Turn what a person typed into a safe FTS5 MATCH expression.
-
-    Every word becomes a quoted term (so FTS syntax in the input is inert), all must match,
-    and the last one matches as a prefix so results appear while typing.
-    """
-    words = _TOKEN_RE.findall(text or "")
-    if not words:
-        return None
-    terms = [f'"{w}"' for w in words[:16]]
-    terms[-1] += "*"
-    return " AND ".join(terms)
+# fts_query lives in app.search (one meaning of a typed search for every index); re-exported here.
 
 
 # -- trending ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 import app.builds.events as build_events
 from app.builds.model import (
@@ -42,10 +44,11 @@ from services.builds.pipeline import (
     parse_keytool_fingerprint,
 )
 from services.builds.play_port import PlayPort
-from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
+from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import run_tool_sync
 from services.context import ServiceContext
+from services.db.writes import begin_write, is_busy, short_waits
 from services.processes import pid_alive
 from services.system import TOOL_PACKAGES
 
@@ -83,6 +86,7 @@ class BuildsService(BaseService):
         self._max_concurrent = max_concurrent
         self.builds_dir = ctx.data_dir / "builds"
         self.keys_dir = ctx.data_dir / "keys"
+        self._unrecorded: dict[str, tuple[BuildState, str]] = {}
 
     # -- runner ---------------------------------------------------------------------------------
     @property
@@ -257,6 +261,8 @@ class BuildsService(BaseService):
             raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()
         with self.ctx.new_uow() as uow:
+            # read and bump the last code holding the write lock: unique under any concurrency
+            begin_write(uow.session, VersionCodeRecord.__table__)  # type: ignore[arg-type]
             codes = uow.session.get(VersionCodeRecord, app_id)
             known = [c for c in (codes.last_code if codes else None, on_play) if c is not None]
             code = next_version_code(semver, max(known) if known else None)
@@ -334,9 +340,25 @@ class BuildsService(BaseService):
         return None
 
     # -- job hooks: every transition persisted and published -------------------------------------------
-    def _hooks(self) -> JobHooks:
-        return JobHooks(on_started=self._on_job_started, on_step=self._on_job_step, on_mark=self._on_job_mark,
-                        on_final=self._on_job_final)
+    def _hooks(self, try_ms: int = BuildJob.PERSIST_TRY_MS) -> JobHooks:
+        def recorded(write: Callable[..., None]) -> Callable[..., None]:
+            def call(*args: Any) -> None:
+                try:
+                    with short_waits(try_ms):  # the job retries a busy database itself, off a timer
+                        write(*args)
+                except OperationalError as exc:
+                    raise HookWriteError(str(exc.orig or exc), busy=is_busy(exc)) from exc
+
+            return call
+
+        return JobHooks(on_started=recorded(self._on_job_started), on_step=recorded(self._on_job_step),
+                        on_mark=recorded(self._on_job_mark), on_final=recorded(self._on_job_final),
+                        on_unrecorded=self._on_job_unrecorded)
+
+    def _on_job_unrecorded(self, build_id: str, state: BuildState, message: str) -> None:
+        """The job ended but its final state could not be written: remember it for :meth:`wait`
+        (start-up recovery marks the record failed once this process is gone)."""
+        self._unrecorded[build_id] = (state, message)
 
     def _transition(self, build_id: str, target: BuildState, apply: Callable[[BuildRecord], list[Any]]) -> None:
         with self.ctx.new_uow() as uow:
@@ -646,6 +668,10 @@ class BuildsService(BaseService):
             if job is None:
                 if info.state.final or info.finished_at is not None:
                     return info
+                unrecorded = self._unrecorded.get(info.id)
+                if unrecorded is not None:  # ended here, but the database took no final write
+                    state, message = unrecorded
+                    return dataclasses.replace(info, state=state, error=message or info.error)
                 if self._owner_pid(info.id) != os.getpid():
                     return info  # runs in another process: nothing to wait on here
                 # else: submitted from another thread and still on its way to the runner

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.errors import NotFoundError, ProviderError, UserError
@@ -798,9 +798,11 @@ class PaymentsService(BaseService):
             recent = dict(uow.session.execute(
                 select(t.template_id, func.count()).where(t.template_id.in_(ids), t.created_at >= since,
                                                           t.status.in_(captured)).group_by(t.template_id)).all())
-            last = dict(uow.session.execute(
-                select(t.template_id, func.max(t.created_at)).where(t.template_id.in_(ids), t.status.in_(captured))
-                .group_by(t.template_id)).all())
+            # newest captured sale per template: a short walk back on (template_id, created_at, status)
+            # for each, where max() over the group read every sale the template ever had
+            latest = (select(t.created_at).where(t.template_id == bindparam("tid"), t.status.in_(captured))
+                      .order_by(t.created_at.desc()).limit(1))
+            last = {tid: uow.session.scalar(latest, {"tid": tid}) for tid in ids}
         out: dict[str, dict[str, Any]] = {}
         for tid, cur, n, gross, fees, refunds in totals:
             net = int(gross or 0) - int(fees or 0) - int(refunds or 0)

@@ -72,7 +72,7 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
         return int(func(ctx))
     except TrendForgeError as exc:
         message = redact(str(exc) or type(exc).__name__).splitlines()[0]
-        sys.stderr.write(f"trendforge: {message}\n")
+        CliContext.error(message)
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("trendforge: interrupted\n")

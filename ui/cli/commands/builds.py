@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from app.builds.model import BuildInfo, BuildState, Platform
 from app.builds.progress import format_seconds
 from app.errors import UserError
+from app.terminal import terminal_safe
 from services.builds.service import BuildsService
 from services.releases.listing_files import load_notes
 from ui.cli.context import CliContext
@@ -155,7 +156,7 @@ def _outcome(ctx: CliContext, info: BuildInfo) -> int:
 def _wait_with_progress(ctx: CliContext, svc: BuildsService, info: BuildInfo, timeout: float) -> BuildInfo:
     def on_progress(build_id: str, step: str, percent: float) -> None:
         if build_id == info.id and not ctx.json:
-            sys.stderr.write(f"[{percent:5.1f}%] {step}\n")
+            sys.stderr.write(terminal_safe(f"[{percent:5.1f}%] {step}", one_line=True) + "\n")
 
     last: dict[str, Any] = {"step": None}
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.builds.model import KeyInfo
 from services.builds.service import BuildsService
 from ui.background import run_in_background
+from ui.widgets.plain_text import plain_label
 
 
 class KeysDialog(QDialog):
@@ -51,7 +51,7 @@ class KeysDialog(QDialog):
         self.import_button.clicked.connect(self._on_import_clicked)
         self.copy_button = QPushButton("Copy fingerprint")
         self.copy_button.clicked.connect(self._on_copy_clicked)
-        self.status = QLabel("Keystore passwords are generated (or typed once) and kept only in the OS keyring.")
+        self.status = plain_label("Keystore passwords are generated (or typed once) and kept only in the OS keyring.")
         self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Alias", self.alias)

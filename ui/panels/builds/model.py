@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.builds.model import BuildInfo, BuildState
 from app.builds.progress import format_seconds
+from ui.widgets.plain_text import tooltip
 
 COLUMNS = ("Build", "Template", "Platform", "Version", "State", "Step", "Progress", "Elapsed", "ETA")
 PROGRESS_COLUMN = COLUMNS.index("Progress")
@@ -109,7 +110,7 @@ class BuildsTableModel(QAbstractTableModel):
                 "ETA": format_seconds(eta) if (b.state.active and not b.finished_at) else "",
             }[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return b.error or (b.artifact_path or "")
+            return tooltip(b.error or (b.artifact_path or ""))
         if role == Qt.ItemDataRole.ForegroundRole and col == "State":
             from PySide6.QtGui import QColor
 

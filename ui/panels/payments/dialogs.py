@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.payments.model import Transaction
 from app.payments.money import format_minor, to_minor
+from ui.widgets.plain_text import plain_label
 
 
 class RefundDialog(QDialog):
@@ -35,7 +36,7 @@ class RefundDialog(QDialog):
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Amount ({txn.currency})", self.amount)
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

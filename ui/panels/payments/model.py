@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from app.payments.model import Transaction, TxnStatus
 from app.payments.money import format_minor
 from app.timeutil import to_iso
+from ui.widgets.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Created (UTC)", "Provider", "Status", "Amount", "Refunded", "Net", "Template", "Provider ID", "ID")
@@ -33,6 +34,9 @@ class PaymentsTableModel(QAbstractTableModel):
 
     def transaction(self, row: int) -> Transaction | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, txn_id: str) -> int:
+        return next((i for i, t in enumerate(self._rows) if t.id == txn_id), -1)
 
     def rows(self) -> list[Transaction]:
         return list(self._rows)
@@ -60,7 +64,7 @@ class PaymentsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 and t.status in STATUS_COLORS:
             return QColor(STATUS_COLORS[t.status])
         if role == Qt.ItemDataRole.ToolTipRole and col == 2 and t.failure_message:
-            return t.failure_message
+            return tooltip(t.failure_message)
         if role == TxnRole:
             return t
         return None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.templates.model import TemplateInfo
 from app.templates.rules import APP_ID_RE, SEMVER_RE, SLUG_RE, currency_exponent, parse_price
+from ui.widgets.plain_text import plain_label
 
 _TAG_RE = SLUG_RE.pattern.replace("{1,62}", "{0,29}")
 _CATEGORY_RE = SLUG_RE.pattern.replace("{1,62}", "{0,39}")
@@ -95,7 +96,7 @@ class TemplateForm(QDialog):
             lay.setContentsMargins(0, 0, 0, 0)
             lay.setSpacing(1)
             lay.addWidget(widget)
-            err = QLabel()
+            err = plain_label()
             err.setStyleSheet(ERROR_STYLE)
             err.setObjectName(f"error_{key}")
             err.setVisible(False)
@@ -103,7 +104,7 @@ class TemplateForm(QDialog):
             self.errors[key] = err
             form.addRow(label, box)
 
-        self.general_error = QLabel()
+        self.general_error = plain_label()
         self.general_error.setStyleSheet(ERROR_STYLE)
         self.general_error.setWordWrap(True)
         self.general_error.setVisible(False)

@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from ui.widgets.plain_text import tooltip
+
 Index = QModelIndex | QPersistentModelIndex
 
 STATUS_COLORS = {
@@ -78,7 +80,7 @@ class DefinitionsModel(QAbstractListModel):
             return f"{r['title']}{mark}"
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = "" if r["runnable"] else "\nNot runnable here: no action " + ", ".join(r["missing_actions"])
-            return f"{r['name']} v{r['version']} ({r['origin']}), {r['runs']} run(s)\n{r['description']}{extra}"
+            return tooltip(f"{r['name']} v{r['version']} ({r['origin']}), {r['runs']} run(s)\n{r['description']}{extra}")
         if role == Qt.ItemDataRole.ForegroundRole and not r["runnable"]:
             return QBrush(QColor("#888888"))
         if role == Qt.ItemDataRole.UserRole:
@@ -127,7 +129,8 @@ class _Table(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and self.COLUMNS[index.column()] == "Status":
             return status_brush(str(r.get("status")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(r)
+            tip = self.tooltip(r)
+            return tooltip(tip) if tip is not None else None
         if role == Qt.ItemDataRole.UserRole:
             return r
         return None
