@@ -7,12 +7,13 @@ Cancel kills the running tool's whole process group; a job always reaches a fina
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,6 +26,7 @@ from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
 from services.builds.tools import ToolProcess, ToolResult, resolve_tool
+from services.events.bus import correlation
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +218,15 @@ class BuildJob(QObject):
             QTimer.singleShot(0, self, lambda: self._advance(result))
 
     # -- recording transitions --------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _correlated(self) -> Iterator[None]:
+        """Re-enter the correlation of what started the build (hooks and threads run later)."""
+        if self.spec.correlation is None:
+            yield
+            return
+        with correlation(*self.spec.correlation):
+            yield
+
     def _persist(self, write: Callable[[], None], then: Callable[[], None], *, final: bool = False) -> None:
         """Run a hook's write, then ``then``. A busy database is tried again on a timer (the event
         loop keeps running meanwhile), with tenacity's backoff, for at most PERSIST_FOR_S; a write
@@ -228,7 +239,8 @@ class BuildJob(QObject):
             if self._done and not final:
                 return  # cancelled (or failed) while waiting for the database
             try:
-                write()
+                with self._correlated():
+                    write()
             except HookWriteError as exc:
                 attempt.set_exception((type(exc), exc, exc.__traceback__))
                 if exc.busy and not policy.stop(attempt):
@@ -304,7 +316,8 @@ class BuildJob(QObject):
 
         def work() -> None:
             try:
-                value = step.fn()
+                with self._correlated():
+                    value = step.fn()
             except Exception as exc:  # noqa: BLE001 - handed back to the Qt thread
                 self._thread_done.emit(None, exc)
             else:

@@ -51,6 +51,7 @@ from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import run_tool_sync
 from services.context import ServiceContext
 from services.db.writes import begin_write, is_busy, short_waits
+from services.events.bus import current_correlation
 from services.processes import pid_alive
 from services.system import TOOL_PACKAGES, Check
 
@@ -347,8 +348,10 @@ class BuildsService(BaseService):
             self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
         app_id = application_id or template.application_id
         name = app_name or template.app_name
+        carried = current_correlation()  # a workflow run's id, kept for the job's later events
         options: dict[str, Any] = {
             "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+            "correlation_id": carried[0] if carried else None,
             "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
         on_play: int | None = None
         if target is not None and target.kind == "play":
@@ -388,7 +391,7 @@ class BuildsService(BaseService):
             version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
             workdir=self.builds_dir / build_id / "work", outdir=self.builds_dir / build_id / "out", key=key,
             deployer=self._deployer(build_id, target, dry_run) if target else None,
-            toolchain_env=self.toolchain_env(),
+            toolchain_env=self.toolchain_env(), correlation=carried,
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
@@ -738,7 +741,8 @@ class BuildsService(BaseService):
                 rec.error = "interrupted: TrendForge stopped during the build"
                 rec.finished_at = self.ctx.clock()
                 uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
-                                                    step=rec.step, error=rec.error))
+                                                    step=rec.step, error=rec.error,
+                                                    correlation_id=(rec.options or {}).get("correlation_id")))
                 shutil.rmtree(self.builds_dir / rec.id / "work", ignore_errors=True)
                 n += 1
             uow.commit()

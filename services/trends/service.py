@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Text, func, or_, select, type_coerce
+from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
@@ -29,7 +29,7 @@ from app.errors import NotFoundError, ProviderError, UserError
 from app.events import Event
 from app.health import Health, HealthState
 from app.timeutil import parse_iso, to_iso
-from app.trends.correlate import CoMovementIndex, related, source_leads, text_similarity
+from app.trends.correlate import related, source_leads
 from app.trends.events import (
     SourceFailed,
     TrendArchived,
@@ -45,13 +45,15 @@ from app.trends.model import (
     DEFAULT_INTERVAL_MINUTES,
     DEFAULT_SUBREDDITS,
     FETCHABLE,
+    HISTORY_POINTS,
     Point,
     SourceItem,
     SourceName,
     TrendTag,
     parse_source,
 )
-from app.trends.normalize import clean_title, normalize_title, tokens
+from app.trends.normalize import clean_title, normalize_title
+from app.trends.related_terms import related_terms
 from app.trends.series import analyze, combined_series
 from services.base import BaseService, operation
 from services.context import ServiceContext
@@ -59,7 +61,13 @@ from services.db.base import make_session_factory
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.settings.service import SettingsService
-from services.trends.models import SourceHealthRecord, TrendAliasRecord, TrendRecord, TrendSnapshotRecord
+from services.trends.models import (
+    SourceHealthRecord,
+    TrendAliasRecord,
+    TrendRecord,
+    TrendSnapshotRecord,
+    TrendTermRecord,
+)
 from services.trends.schedule import SyncScheduler
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
 
@@ -72,8 +80,8 @@ SETTING_GEO = "trends.geo"
 SETTING_WOEID = "trends.woeid"
 BACKOFF_BASE = 60.0
 BACKOFF_MAX = 6 * 3600.0
+RELATED_CANDIDATES = 400  # trends scored per related() call, those sharing the most terms
 MAX_RETRY_WAIT = 5.0  # a Retry-After longer than this ends the sync for that source and becomes backoff
-HISTORY_POINTS = 30
 
 
 @dataclass
@@ -519,8 +527,13 @@ class TrendsService(BaseService):
         if snapshots:
             s.execute(TrendSnapshotRecord.__table__.insert(), snapshots)  # type: ignore[attr-defined]
         points = self._points(s, list(touched))
+        terms: list[dict[str, str]] = []
         for tid, rec in touched.items():
-            m, tag, score = analyze(combined_series(points.get(tid, [])))
+            series = combined_series(points.get(tid, []))
+            m, tag, score = analyze(series)
+            rec.recent = series[-HISTORY_POINTS:]
+            terms.extend({"term": t, "trend_id": tid} for t in dict.fromkeys(related_terms(rec.title, rec.recent,
+                                                                                           HISTORY_POINTS)))
             was_emerging, old_tag = rec.emerging, rec.tag
             rec.momentum = m.to_dict()
             rec.tag = tag.value
@@ -536,6 +549,11 @@ class TrendsService(BaseService):
             if m.emerging and not was_emerging and not rec.archived:
                 report.emerging += 1
                 record(TrendEmerging(source=self.name, trend_id=tid, title=rec.title, tag=tag.value, score=score))
+        # the candidate index of related(): this trend's terms, replaced with its new series
+        for chunk in _chunks(list(touched), 500):
+            s.execute(delete(TrendTermRecord).where(TrendTermRecord.trend_id.in_(chunk)))
+        if terms:
+            s.execute(TrendTermRecord.__table__.insert(), terms)  # type: ignore[attr-defined]
         report.items += len(snapshots)
         return list(touched)
 
@@ -700,35 +718,30 @@ class TrendsService(BaseService):
             out["source_leads"] = [lead.to_dict() for lead in source_leads(pts)]
             return out
 
-    def _all_series(self) -> dict[str, tuple[str, list[float]]]:
-        def load() -> dict[str, tuple[str, list[float]]]:
-            with self.ctx.new_uow() as uow:
-                rows = list(uow.session.execute(select(TrendRecord.id, TrendRecord.title).where(TrendRecord.archived.is_(False))))
-                pts = self._points(uow.session, [r[0] for r in rows], HISTORY_POINTS * 2)
-            return {tid: (title, combined_series(pts.get(tid, []))[-HISTORY_POINTS:]) for tid, title in rows}
-
-        return self.cached(("all_series",), load)
-
-    def _index(self) -> CoMovementIndex:
-        return self.cached(("index",), lambda: CoMovementIndex({k: v[1] for k, v in self._all_series().items()}, HISTORY_POINTS))
-
     @operation
     def related(self, trend_id: str, n: int = 10) -> list[dict[str, Any]]:
-        """Related trends by text similarity and co-movement, with the lag showing who leads."""
+        """Related trends by text similarity and co-movement, with the lag showing who leads.
+
+        Candidates come from the term index (shared title words, shared bands of move directions:
+        app/trends/related_terms.py); only they are scored, from their stored recent series, so the
+        cost and memory follow the candidates, not the number of trends.
+        """
         with self.ctx.new_uow() as uow:
             rec = self._find(uow.session, trend_id)
-            pts = self._points(uow.session, [rec.id], HISTORY_POINTS * 2).get(rec.id, [])
-            tid, title, series = rec.id, rec.title, combined_series(pts)[-HISTORY_POINTS:]
-        everything = self._all_series()
-        words = set(tokens(title))
-        candidates = {k for k, _ in self._index().top(tid, n=50, min_rho=0.5)} if tid in everything else set()
-        for tid, (other, _s) in everything.items():
-            if words & set(tokens(other)) or text_similarity(title, other) >= 0.3:
-                candidates.add(tid)
-        candidates.discard(tid)
-        found = related(tid, title, series, ((t, everything[t][0], everything[t][1]) for t in candidates if t in everything), n=n)
+            tid, title, series = rec.id, rec.title, list(rec.recent or [])
+            own = select(TrendTermRecord.term).where(TrendTermRecord.trend_id == tid)
+            t = TrendTermRecord
+            shared = (select(t.trend_id).where(t.term.in_(own), t.trend_id != tid)
+                      .group_by(t.trend_id).order_by(func.count().desc(), t.trend_id).limit(RELATED_CANDIDATES)
+                      .subquery())
+            rows = uow.session.execute(
+                select(TrendRecord.id, TrendRecord.title, TrendRecord.recent)
+                .join(shared, shared.c.trend_id == TrendRecord.id).where(TrendRecord.archived.is_(False))
+            ).all()
+        titles = {r[0]: r[1] for r in rows}
+        found = related(tid, title, series, ((r[0], r[1], list(r[2] or [])) for r in rows), n=n)
         return [
-            {"id": r.key, "title": everything[r.key][0], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
+            {"id": r.key, "title": titles[r.key], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
              "leader": "this" if r.lag > 0 else "other" if r.lag < 0 else "together"}
             for r in found
         ]
