@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -52,8 +53,10 @@ from services.builds.tools import run_tool_sync
 from services.context import ServiceContext
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
-from services.processes import pid_alive
+from services.processes import end_orphaned_tools, pid_alive
 from services.system import TOOL_PACKAGES, Check
+
+log = logging.getLogger(__name__)
 
 ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
 
@@ -725,7 +728,13 @@ class BuildsService(BaseService):
         )
 
     def recover_interrupted(self) -> int:
-        """Builds left active by a process that is gone become failed (their workspace is cleaned)."""
+        """Builds left active by a process that is gone become failed (their workspace is cleaned).
+
+        First the tools such a process left running (a SIGKILLed CLI's gradlew and its children)
+        are ended, so nothing keeps writing into a workspace being deleted."""
+        ended = end_orphaned_tools()
+        if ended:
+            log.warning("ended %d tool process group(s) left running by a TrendForge process that is gone", len(ended))
         n = 0
         if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
             for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
