@@ -125,6 +125,8 @@ class ServiceManager:
             )
         )
         checks.extend(tool_checks())
+        if "builds" in self.extra:
+            checks.extend(self.builds.key_checks())
         return checks
 
     def on_close(self, closer: Callable[[], Any]) -> None:

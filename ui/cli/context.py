@@ -43,6 +43,10 @@ class CliContext:
         """Human output: control sequences from foreign text are escaped (``--json`` is written as is)."""
         self.out.write(terminal_safe(text) + "\n")
 
+    def note(self, text: str) -> None:
+        """Advice for the person at the terminal: on stderr, so ``--json`` output stays parseable."""
+        sys.stderr.write(terminal_safe(text) + "\n")
+
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """``--json`` prints ``data``; otherwise ``human()`` (or ``data`` as text)."""
         if self.json or human is None:

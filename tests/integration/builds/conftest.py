@@ -98,6 +98,11 @@ def packages(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def folder_templates(packages: Path) -> FolderSource:
+    return FolderSource(packages)
+
+
+@pytest.fixture
 def builds(services: ServiceManager, packages: Path, shared_keystore: SharedKey, qapp: Any) -> Iterator[BuildsService]:
     svc = services.builds
     svc.templates = FolderSource(packages)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from app.builds.model import BuildInfo, BuildState, Platform
+from app.builds.model import KEY_BACKUP_WHY, BuildInfo, BuildState, Platform
 from app.builds.progress import format_seconds
 from app.errors import UserError
 from app.terminal import terminal_safe
@@ -33,6 +34,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     s.set_defaults(func=cmd_keys_import)
     s = ksub.add_parser("list", parents=[parent], help="keys with their certificate SHA-256 fingerprints")
     s.set_defaults(func=cmd_keys_list)
+    s = ksub.add_parser("export", parents=[parent], help="copy a keystore out for a backup (password stays in the keyring)")
+    s.add_argument("alias")
+    s.add_argument("dest", help="a new file, or a folder to put ALIAS.p12 in")
+    s.add_argument("--show-password", action="store_true",
+                   help="also print the keystore password (only on a terminal, never into a pipe or file)")
+    s.set_defaults(func=cmd_keys_export)
 
     # build
     p = sub.add_parser("build", parents=[parent], help="build a template into a signed APK/AAB or a web bundle")
@@ -94,7 +101,32 @@ def cmd_keys_create(ctx: CliContext) -> int:
     key = _svc(ctx).create_key(ctx.args.alias, dname=ctx.args.dname, password=password)
     ctx.emit(key.to_dict(), lambda: ctx.print(
         f"created key {key.alias}\n  certificate SHA-256: {key.fingerprint_sha256}\n  subject: {key.subject}\n"
-        f"  keystore: {key.keystore_path}\n  password: stored in the keyring as keystore:{key.alias}"))
+        f"  keystore: {key.keystore_path}\n  password: in the OS keyring (service trendforge, entry {key.keyring_entry})"))
+    ctx.note(backup_advice(key.alias))
+    return 0
+
+
+def backup_advice(alias: str) -> str:
+    return f"Back up this key now ({KEY_BACKUP_WHY}): trendforge keys export {alias} DEST"
+
+
+def _password_recovery(entry: str, alias: str) -> str:
+    return (f"The password is not in the file: it stays in the OS keyring (service trendforge, entry {entry}). "
+            f"To see it, run on a terminal: trendforge keys export {alias} DEST --show-password "
+            f"(on Linux also, with libsecret-tools: secret-tool lookup service trendforge username {entry})")
+
+
+def cmd_keys_export(ctx: CliContext) -> int:
+    if ctx.args.show_password and not (ctx.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("--show-password prints the password only on a terminal, never into a pipe or file; "
+                        "run it in a terminal, or leave the flag out")
+    exported = _svc(ctx).export_key(ctx.args.alias, Path(ctx.args.dest))
+    ctx.emit(exported.to_dict(), lambda: ctx.print(
+        f"exported key {exported.alias} to {exported.path}\n  certificate SHA-256: {exported.fingerprint_sha256}"))
+    ctx.note(_password_recovery(exported.keyring_entry, exported.alias))
+    if ctx.args.show_password:
+        sys.stdout.write(f"keystore password: {_svc(ctx).key_password(exported.alias)}\n")
+        sys.stdout.flush()
     return 0
 
 
