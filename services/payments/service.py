@@ -49,6 +49,7 @@ from app.payments.model import (
 )
 from app.payments.money import normalize_currency, to_minor
 from app.timeutil import to_iso
+from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.payments.http import HttpClients
@@ -610,7 +611,7 @@ class PaymentsService(BaseService):
             from services.payments.providers.gumroad import sale_to_txn
 
             try:
-                data = json.loads(text)
+                data = load_json(text, "the Gumroad file")
             except json.JSONDecodeError as exc:
                 raise UserError(f"a Gumroad import is the JSON of /v2/sales (a 'sales' list): {exc}") from exc
             sales = data.get("sales") if isinstance(data, dict) else data
@@ -642,7 +643,7 @@ class PaymentsService(BaseService):
                 continue
             try:
                 txns.append(payload_to_txn(pl))
-            except (UserError, ValueError) as exc:
+            except (UserError, ProviderError, ValueError) as exc:
                 rejected += 1
                 errors.append(f"payload {i}: {exc}")
         return self._import_txns(Provider.KOFI, txns, rejected=rejected, errors=tuple(errors))

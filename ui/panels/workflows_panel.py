@@ -34,6 +34,7 @@ from app.errors import ConflictError, TrendForgeError
 from app.events import Event
 from services.bootstrap import ServiceManager
 from services.workflows.service import WorkflowsService
+from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
@@ -288,7 +289,7 @@ class WorkflowsPanel(QWidget):
             if detail["duration"] is not None:
                 text += f" in {detail['duration']:.2f} s"
             if detail["error"]:
-                text += f"<br><span style='color:#c62828'>{escape(detail['error'])}</span>"
+                text += f"<br><span style='color:{tone_hex(Tone.ERROR)}'>{escape(detail['error'])}</span>"
             if detail["superseded_by"]:
                 text += f"<br>Re-run as {escape(detail['superseded_by'][:10])}"
             self.run_label.setText(text)
