@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from services.builds.service import BuildsService
     from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
@@ -75,6 +76,10 @@ class ServiceManager:
     @property
     def payments(self) -> PaymentsService:
         return cast("PaymentsService", self.extra["payments"])
+
+    @property
+    def releases(self) -> ReleasesService:
+        return cast("ReleasesService", self.extra["releases"])
 
     @property
     def trends(self) -> TrendsService:
@@ -162,6 +167,10 @@ def bootstrap(
     from services.builds.wiring import wire as wire_builds
 
     wire_builds(manager)
+
+    from services.releases.wiring import wire as wire_releases
+
+    wire_releases(manager)
 
     from services.payments.wiring import wire as wire_payments
 
