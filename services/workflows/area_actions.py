@@ -110,6 +110,7 @@ def _templates(registry: ActionRegistry, svc: Any) -> list[str]:
                              template_id: str | None = None) -> dict[str, Any]:
             # the id is derived from the run, so running this step again finds its own template
             new_id = template_id or f"{_slug(title)}-{actx.run_id[:6]}"
+            actx.remember(template_id=new_id)  # its undo (archive) needs it, even if the run dies mid-import
             if svc.exists(new_id):
                 return {"template_id": new_id, "title": title, "base_id": base_id, "created": False}
             svc.get(base_id)  # a clear NotFoundError if the base is unknown
@@ -175,6 +176,7 @@ def _builds(registry: ActionRegistry, svc: Any) -> list[str]:
                         key_alias: str | None = None) -> dict[str, Any]:
             info = svc.start_build(template_id, version, platform, key_alias=key_alias)
             build_id = info.id
+            actx.remember(build_id=build_id)  # its undo (remove_artifacts) needs it, even if the run dies now
 
             def stop() -> None:
                 with contextlib.suppress(ConflictError):  # already final

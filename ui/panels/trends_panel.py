@@ -44,6 +44,7 @@ from app.timeutil import parse_iso
 from app.trends.model import FETCHABLE, SourceName, TrendTag
 from services.bootstrap import ServiceManager
 from ui.background import run_in_background
+from ui.colors import Tone, tone_brush, tone_style
 from ui.panels.trends.models import (
     COL_HISTORY,
     COL_MOMENTUM,
@@ -284,7 +285,7 @@ class TrendsPanel(QWidget):
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.clicked.connect(self._on_save_settings_button_clicked)
         self.settings_error = plain_label("")
-        self.settings_error.setStyleSheet("color: #c62828;")
+        self.settings_error.setStyleSheet(tone_style(Tone.ERROR))
         self.settings_error.setWordWrap(True)
         form.addRow(self.save_settings_button, self.settings_error)
         lay.addWidget(box)
@@ -348,12 +349,12 @@ class TrendsPanel(QWidget):
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, h["name"])
                 if c == 1 and state.startswith("failing"):
-                    item.setForeground(Qt.GlobalColor.red)
+                    item.setForeground(tone_brush(Tone.ERROR))
                 self.health_table.setItem(i, c, item)
         self.health_table.resizeColumnsToContents()
         if failing and not self._syncing and not self.sync_status.text():
             self.sync_status.setText("⚠ " + " | ".join(failing))
-            self.sync_status.setStyleSheet("color: #c62828;")
+            self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
 
     def _load_settings(self) -> None:
         s = self.svc.get_settings()
@@ -444,7 +445,7 @@ class TrendsPanel(QWidget):
         parts = [f"{o.source}: {o.items}" if o.ok else f"FAILED {_with_source(o.source, o.error)}" for o in report.outcomes]
         text = f"Synced — {report.discovered} new, {report.emerging} emerging. " + "; ".join(parts)
         self.sync_status.setText(("⚠ " if report.failed else "") + text)
-        self.sync_status.setStyleSheet("color: #c62828;" if report.failed else "")
+        self.sync_status.setStyleSheet(tone_style(Tone.ERROR) if report.failed else "")
         self.status_message.emit(text)
         if report.emerging:
             self.notify_requested.emit("Emerging trends", f"{report.emerging} trend(s) started rising fast")
@@ -457,7 +458,7 @@ class TrendsPanel(QWidget):
         self._syncing = False
         self.sync_button.setEnabled(True)
         self.sync_status.setText(f"⚠ Sync failed: {exc}")
-        self.sync_status.setStyleSheet("color: #c62828;")
+        self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
         self.status_message.emit(f"Trends sync failed: {exc}")
         self.sync_finished.emit(exc)
 
