@@ -31,8 +31,8 @@ from app.timeutil import Clock, utcnow
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
-from services.db import migrate
-from services.db.base import make_engine, make_session_factory, sqlite_url
+from services.db.base import make_session_factory
+from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.events.service import EventsService
@@ -40,12 +40,13 @@ from services.events.store import EventStore
 from services.logs import install_file_logging
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
-from services.system import Check, sqlite_check, tool_checks
+from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
     from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
@@ -62,6 +63,7 @@ class Area(enum.StrEnum):
     WORKFLOWS = "workflows"
     TRENDS = "trends"
     PAYMENTS = "payments"
+    RELEASES = "releases"
     BUILDS = "builds"
     TEMPLATES = "templates"
 
@@ -107,6 +109,22 @@ class _TemplatesOnDemand:
         return self._root().templates.find()
 
 
+class _PlayOnDemand:
+    """The releases area as the builds area's :class:`~services.builds.play_port.PlayPort`, built when first used."""
+
+    def __init__(self, root: _Root) -> None:
+        self._root = root
+
+    def highest_version_code(self, application_id: str) -> int | None:
+        return self._root().releases.highest_version_code(application_id)
+
+    def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
+                      status: str, user_fraction: float | None, notes: Mapping[str, str],
+                      dry_run: bool) -> dict[str, Any]:
+        return self._root().releases.publish_build(application_id, artifact, track, version_code, status=status,
+                                                   user_fraction=user_fraction, notes=notes, dry_run=dry_run)
+
+
 class Services:
     """Every service of one data directory, typed; the UI and the CLI reach services only through it.
 
@@ -127,6 +145,7 @@ class Services:
         self._trends: _Slot[TrendsService] = _Slot(Services._build_trends, _no_start, _close_trends)
         self._workflows: _Slot[WorkflowsService] = _Slot(Services._build_workflows, _start_workflows, _close_workflows)
         self._home: _Slot[HomeService] = _Slot(Services._build_home, _no_start, _no_close)
+        self._releases: _Slot[ReleasesService] = _Slot(Services._build_releases, _no_start, _close_releases)
 
     # -- the areas --------------------------------------------------------------------------
     @property
@@ -153,9 +172,13 @@ class Services:
     def home(self) -> HomeService:
         return self._get(self._home)
 
+    @property
+    def releases(self) -> ReleasesService:
+        return self._get(self._releases)
+
     def _slots(self) -> list[_Slot[Any]]:
         by_area: dict[Area, _Slot[Any]] = {
-            Area.HOME: self._home, Area.WORKFLOWS: self._workflows, Area.TRENDS: self._trends, Area.PAYMENTS: self._payments,
+            Area.HOME: self._home, Area.RELEASES: self._releases, Area.WORKFLOWS: self._workflows, Area.TRENDS: self._trends, Area.PAYMENTS: self._payments,
             Area.BUILDS: self._builds, Area.TEMPLATES: self._templates,
         }
         return [by_area[a] for a in Area]
@@ -190,13 +213,21 @@ class Services:
         from services.builds.service import BuildsService
 
         limit = self.settings.get("builds.max_concurrent", 2)
-        return BuildsService(
+        svc = BuildsService(
             self.ctx,
             _TemplatesOnDemand(_Root(self)),
             max_concurrent=limit if isinstance(limit, int) and not isinstance(limit, bool) else 2,
             settings_get=self.settings.get,
             base_url=self.settings.base_url,
         )
+        svc.play = _PlayOnDemand(_Root(self))  # Google Play publishing, from the releases area when first used
+        return svc
+
+    def _build_releases(self) -> ReleasesService:
+        from services.releases.service import ReleasesService
+
+        settings = self.settings
+        return ReleasesService(self.ctx, base_url=lambda: settings.base_url("PLAY"))
 
     def _build_payments(self) -> PaymentsService:
         from services.payments.service import PaymentsService
@@ -234,11 +265,13 @@ class Services:
         trends: TrendsService | None = None,
         workflows: WorkflowsService | None = None,
         home: HomeService | None = None,
+        releases: ReleasesService | None = None,
     ) -> None:
         """Put the given services in their areas' places (tests: a service built with other limits, a fake)."""
         with self._lock:
             for slot, svc in ((self._templates, templates), (self._builds, builds), (self._payments, payments),
-                              (self._trends, trends), (self._workflows, workflows), (self._home, home)):
+                              (self._trends, trends), (self._workflows, workflows), (self._home, home),
+                              (self._releases, releases)):
                 if svc is not None:
                     slot.value, slot.started = svc, True
 
@@ -311,24 +344,8 @@ class Services:
         }
 
     def doctor(self) -> list[Check]:
-        data_dir = self.config.data_dir
-        checks = [
-            Check("data_dir", data_dir.is_dir(), str(data_dir)),
-            Check("database", self.config.db_path.exists(), str(self.config.db_path)),
-            sqlite_check(),
-        ]
-        keyring_health = self.settings.health()
-        checks.append(
-            Check(
-                "keyring",
-                keyring_health.ok,
-                keyring_health.detail,
-                "" if keyring_health.ok else "install and unlock gnome-keyring (or another Secret Service)",
-            )
-        )
-        checks.extend(tool_checks())
-        if "builds" in self.extra:
-            checks.extend(self.builds.key_checks())
+        checks = machine_checks(self.config, self.settings.health())
+        checks.extend(self.builds.key_checks())
         return checks
 
     # -- closing ----------------------------------------------------------------------------
@@ -401,6 +418,10 @@ def _close_builds(svc: BuildsService) -> None:
     svc.shutdown()  # cancels running builds: their tools run in their own sessions
 
 
+def _close_releases(svc: ReleasesService) -> None:
+    svc.close()
+
+
 def _close_trends(svc: TrendsService) -> None:
     svc.close()
 
@@ -426,10 +447,7 @@ def _bind_close(close: Callable[[S], object], svc: S) -> Callable[[], object]:
 
 
 def build_engine(config: AppConfig) -> Engine:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(sqlite_url(config.db_path))
-    migrate.upgrade(engine)
-    return engine
+    return open_store(config)  # one line naming the file and the remedy when the data dir is damaged
 
 
 def build_services(

@@ -35,6 +35,7 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
         svc = builds()
         info = svc.start_build(template_id, version, platform, key_alias=key_alias)
         build_id = info.id
+        actx.remember(build_id=build_id)  # its undo (remove_artifacts) needs it, even if the run dies now
 
         def stop() -> None:
             with contextlib.suppress(ConflictError):  # already final
@@ -60,7 +61,8 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
         if info.state in (BuildState.FAILED, BuildState.CANCELLED):
             raise ToolError(f"build {build_id} {info.state.value}: {info.error or 'see its log'}")
         return {"build_id": build_id, "state": info.state.value, "artifact": info.artifact_path,
-                "fingerprint": info.fingerprint, "version_code": info.version_code}
+                "fingerprint": info.fingerprint, "version_code": info.version_code,
+                "key_alias": info.key_alias}  # the key the build chose (given, or the default)
 
     @registry.action(
         "builds.sign", Param("build_id", str), Param("key_alias", str, required=False), idempotent=True, area="builds",

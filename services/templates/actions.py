@@ -47,6 +47,7 @@ def register_actions(registry: ActionRegistry, templates: Callable[[], Templates
         svc = templates()
         # the id is derived from the run, so running this step again finds its own template
         new_id = template_id or f"{_slug(title)}-{actx.run_id[:6]}"
+        actx.remember(template_id=new_id)  # its undo (archive) needs it, even if the run dies mid-import
         if svc.exists(new_id):
             return {"template_id": new_id, "title": title, "base_id": base_id, "created": False}
         svc.get(base_id)  # a clear NotFoundError if the base is unknown

@@ -12,6 +12,7 @@ from app.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from services.bootstrap import Services
+    from services.config import AppConfig
 
 
 class CliContext:
@@ -23,14 +24,18 @@ class CliContext:
         self._manager: Services | None = None
 
     @property
+    def config(self) -> AppConfig:
+        from services.config import AppConfig
+
+        return AppConfig.from_env(getattr(self.args, "data_dir", None))
+
+    @property
     def services(self) -> Services:
         """Built on first use: the database and the core now, each area when the command asks for it."""
         if self._manager is None:
             from services.bootstrap import bootstrap
-            from services.config import AppConfig
 
-            config = AppConfig.from_env(getattr(self.args, "data_dir", None))
-            self._manager = bootstrap(config)
+            self._manager = bootstrap(self.config)
         return self._manager
 
     def close(self) -> None:

@@ -34,6 +34,7 @@ from app.events import Event
 from app.timeutil import to_iso
 from services.events.store import EventQuery
 from ui.background import run_in_background
+from ui.colors import Tone, tone_hex
 from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
 
@@ -197,7 +198,7 @@ class EventsPanel(QWidget):
         try:
             self.model.set_query(self.current_query())
         except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:#b00020'>{escape(exc)}</span>")
+            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
             return
         shown = self.model.rowCount()
         more = " (scroll for more)" if self.model.canFetchMore() else ""

@@ -39,6 +39,7 @@ from app.spreadsheet import write_csv
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
 from ui.background import run_in_background
+from ui.colors import Tone, tone_hex
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
@@ -238,7 +239,7 @@ class PaymentsPanel(QWidget):
             summary_provider = self.svc.summary("provider")
             summary_time = self.svc.summary("day")
         except TrendForgeError as exc:
-            self.totals.setText(f"<span style='color:#b00020'>{escape(exc)}</span>")
+            self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
             return
         self.model.set_rows(rows)
         self.detail.clear()
@@ -356,7 +357,7 @@ class PaymentsPanel(QWidget):
 
     def _on_error(self, exc: Exception) -> None:
         text = str(exc) or type(exc).__name__
-        self.totals.setText(f"<span style='color:#b00020'>{escape(text)}</span>")
+        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
         self.status_message.emit(text)
         self._update_buttons()
         self.refund_finished.emit(exc)
@@ -402,7 +403,7 @@ class PaymentsPanel(QWidget):
         self.progress.setVisible(False)
         if isinstance(result, BaseException):
             text = str(result) or type(result).__name__
-            self.progress_label.setText(f"<span style='color:#b00020'>{escape(text)}</span>")
+            self.progress_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
             self.status_message.emit(text)
         else:
             reports: list[SyncReport] = list(result)
