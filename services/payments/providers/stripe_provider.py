@@ -46,7 +46,7 @@ CREATED_OVERLAP = 300  # seconds re-read before the last sync point (clock skew,
 RESOURCES = ("products", "payment_intents", "charges", "refunds", "balance_transactions")
 
 
-class _SharedHTTPXClient(stripe.HTTPXClient):  # type: ignore[misc]
+class _SharedHTTPXClient(stripe.HTTPXClient):
     """The SDK's HTTPX client, but on our long-lived ``httpx.AsyncClient``."""
 
     def __init__(self, client: httpx.AsyncClient, timeout: float) -> None:
