@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QStyle,
@@ -32,7 +33,7 @@ from ui.background import run_in_background
 from ui.colors import Tone, tone_hex, tone_span
 from ui.icons import app_icon
 from ui.theme import apply_theme
-from ui.widgets.plain_text import escape, tooltip
+from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -189,6 +190,9 @@ class MainWindow(QMainWindow):
             if label is not None:
                 label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setText(f"TrendForge could not open its data.\n\n{message}")
+        self.startup_dialog = message_box(self, QMessageBox.Icon.Critical, "TrendForge could not open its data", message)
+        self.startup_dialog.setStandardButtons(QMessageBox.StandardButton.Close)
+        self.startup_dialog.open()  # window-modal and non-blocking: the event loop keeps running
 
     # -- menus and shortcuts --------------------------------------------------------------
     def _build_menus(self) -> None:

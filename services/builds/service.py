@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,10 @@ from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
 from app.health import Health, HealthState
+from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from services.base import BaseService, operation
 from services.builds import keys as keyops
-from services.builds.deploy import DeployTarget, PlayPublisher, deploy_adb, deploy_folder
+from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.pipeline import (
@@ -45,6 +46,7 @@ from services.builds.pipeline import (
     parse_apksigner_verify,
     parse_keytool_fingerprint,
 )
+from services.builds.play_port import PlayPort
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import run_tool_sync
@@ -86,6 +88,7 @@ class BuildsService(BaseService):
         self._settings_get: Callable[[str, Any], Any] = settings_get or (lambda key, default: default)
         self._base_url = base_url or (lambda name: ctx.config.base_urls[name])
         self._runner: BuildRunner | None = None
+        self.play: PlayPort | None = None  # set by the releases area's wiring
         self._max_concurrent = max_concurrent
         self.builds_dir = ctx.data_dir / "builds"
         self.keys_dir = ctx.data_dir / "keys"
@@ -331,6 +334,7 @@ class BuildsService(BaseService):
         key_alias: str | None = None, deploy: str | None = None, dry_run: bool = False,
         expected_fingerprint: str | None = None, application_id: str | None = None,
         app_name: str | None = None, retry_of: str | None = None,
+        rollout: float | None = None, notes: Mapping[str, str] | None = None,
     ) -> BuildInfo:
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
@@ -348,15 +352,26 @@ class BuildsService(BaseService):
         app_id = application_id or template.application_id
         name = app_name or template.app_name
         carried = current_correlation()  # a workflow run's id, kept for the job's later events
-        options = {"dry_run": dry_run, "pid": os.getpid(), "app_name": name,
-                   "correlation_id": carried[0] if carried else None,
-                   "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        options: dict[str, Any] = {
+            "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+            "correlation_id": carried[0] if carried else None,
+            "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        on_play: int | None = None
+        if target is not None and target.kind == "play":
+            target = self._play_target(target, rollout)
+            release_notes = check_notes(notes or {})
+            options.update({"rollout": rollout, "notes": dict(release_notes)})
+            # the versionCode must be above what Play has, found now rather than when Play refuses the upload
+            on_play = self._require_play().highest_version_code(app_id)
+        elif rollout is not None or notes:
+            raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()
         with self.ctx.new_uow() as uow:
             # read and bump the last code holding the write lock: unique under any concurrency
             begin_write(uow.session, VersionCodeRecord.__table__)  # type: ignore[arg-type]
             codes = uow.session.get(VersionCodeRecord, app_id)
-            code = next_version_code(semver, codes.last_code if codes else None)
+            known = [c for c in (codes.last_code if codes else None, on_play) if c is not None]
+            code = next_version_code(semver, max(known) if known else None)
             if codes is None:
                 uow.session.add(VersionCodeRecord(application_id=app_id, last_code=code))
             else:
@@ -385,6 +400,20 @@ class BuildsService(BaseService):
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
         self.runner.submit(job)
         return _to_info(rec)
+
+    def _require_play(self) -> PlayPort:
+        if self.play is None:
+            raise UserError("Google Play publishing is not available in this TrendForge")
+        return self.play
+
+    @staticmethod
+    def _play_target(target: DeployTarget, rollout: float | None) -> DeployTarget:
+        """A rollout fraction makes the release staged (inProgress) unless a status was given."""
+        status = ReleaseStatus.parse(target.status)
+        if rollout is not None and status is ReleaseStatus.COMPLETED:
+            status = ReleaseStatus.IN_PROGRESS
+        check_fraction(status, rollout)
+        return DeployTarget("play", target.arg, status.value)
 
     def toolchain_env(self) -> dict[str, str]:
         """PATH, JAVA_HOME and ANDROID_HOME from the toolchain settings (Settings > Toolchain).
@@ -607,15 +636,11 @@ class BuildsService(BaseService):
             return deploy_folder(artifact, Path(target.arg), meta)
         if target.kind == "adb":
             return deploy_adb(artifact)
-        token = self.ctx.secrets.get("provider:play")
-        if not token:
-            raise UserError("no Google Play credential; store an access token with: trendforge credentials set play")
-        publisher = PlayPublisher(self._base_url("PLAY"), token)
-        try:
-            return publisher.publish(info.application_id, artifact, target.arg, info.version_code,
-                                     status=target.status, dry_run=dry_run)
-        finally:
-            publisher.close()
+        rollout = options.get("rollout")
+        return self._require_play().publish_build(
+            info.application_id, artifact, target.arg, info.version_code, status=target.status,
+            user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
+            dry_run=dry_run)
 
     @operation
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
@@ -699,6 +724,7 @@ class BuildsService(BaseService):
             info.template_id, info.version_name, info.platform, key_alias=info.key_alias, deploy=info.deploy_target,
             dry_run=bool(options.get("dry_run")), expected_fingerprint=options.get("expected_fingerprint"),
             application_id=info.application_id, app_name=options.get("app_name"), retry_of=info.id,
+            rollout=options.get("rollout"), notes=options.get("notes"),
         )
 
     def recover_interrupted(self) -> int:

@@ -18,7 +18,7 @@ import app
 from app.errors import TrendForgeError
 from app.redact import redact
 from services.processes import end_tracked_groups
-from ui.cli.commands import builds, credentials, events, payments, system, templates, trends, workflows
+from ui.cli.commands import builds, credentials, events, payments, releases, system, templates, trends, workflows
 from ui.cli.context import CliContext
 
 Registrar = Callable[[Any, argparse.ArgumentParser], None]
@@ -29,6 +29,7 @@ REGISTRARS: list[Registrar] = [
     events.register,
     templates.register,
     builds.register,
+    releases.register,
     payments.register,
     trends.register,
     workflows.register,
