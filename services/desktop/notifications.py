@@ -40,11 +40,14 @@ class DesktopNotifications:
         self._conn: DBusConnection | None = None
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
+        self._listening = threading.Event()
 
     def notify(self, summary: str, body: str, *, expire_ms: int = 8000) -> int:
         """Show a notification with a default action (a click); its id on the server."""
         msg = new_method_call(ADDRESS, "Notify", "susssasa{sv}i",
                               (self.app_name, 0, "", summary, body, [DEFAULT_ACTION, "Open"], {}, expire_ms))
+        self._start_listener()
+        self._listening.wait(self._timeout)  # a click right after showing must not be missed
         with self._lock:
             try:
                 if self._conn is None:
@@ -55,7 +58,6 @@ class DesktopNotifications:
                 raise NotificationsUnavailableError(f"no session bus: {exc}") from exc
         if reply.header.message_type is MessageType.error:
             raise NotificationsUnavailableError(f"{SERVICE}: {reply.body[0] if reply.body else 'error'}")
-        self._start_listener()
         return int(reply.body[0])
 
     def _drop(self) -> None:
@@ -64,7 +66,9 @@ class DesktopNotifications:
             self._conn = None
 
     def _start_listener(self) -> None:
-        if self._listener is None:
+        with self._lock:
+            if self._listener is not None:
+                return
             self._listener = threading.Thread(target=self._listen, name="notifications-listener", daemon=True)
             self._listener.start()
 
@@ -72,12 +76,14 @@ class DesktopNotifications:
         rule = MatchRule(type="signal", interface=SERVICE, member="ActionInvoked", path=PATH)
         try:
             conn = open_dbus_connection(bus="SESSION")
-        except OSError:
+        except (OSError, KeyError):
             log.warning("notification clicks unavailable: no session bus")
+            self._listening.set()
             return
         try:
-            conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=self._timeout)
             with conn.filter(rule) as queue:
+                conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=self._timeout)
+                self._listening.set()
                 while not self._stop.is_set():
                     try:
                         msg: Any = conn.recv_until_filtered(queue, timeout=0.25)
@@ -85,9 +91,10 @@ class DesktopNotifications:
                         continue
                     notification_id, action = msg.body
                     self._on_action(int(notification_id), str(action))
-        except OSError:
+        except (OSError, TimeoutError):
             log.warning("notification clicks stopped: the session bus went away")
         finally:
+            self._listening.set()
             conn.close()
 
     def close(self) -> None:
