@@ -203,7 +203,8 @@ def _builds(registry: ActionRegistry, svc: Any) -> list[str]:
             if state in ("failed", "cancelled"):
                 raise ToolError(f"build {build_id} {state}: {info.error or 'see its log'}")
             return {"build_id": build_id, "state": state, "artifact": info.artifact_path,
-                    "fingerprint": info.fingerprint, "version_code": info.version_code}
+                    "fingerprint": info.fingerprint, "version_code": info.version_code,
+                    "key_alias": info.key_alias}  # the key the build chose (given, or the default)
 
         names.append("builds.build")
     if _has(svc, "get", "verify_artifact"):

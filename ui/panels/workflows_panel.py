@@ -38,6 +38,7 @@ from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
+from ui.widgets.key_choice import signing_key_aliases
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 
@@ -366,7 +367,7 @@ class WorkflowsPanel(QWidget):
         d = self.selected_definition()
         if d is None:
             return
-        values = RunDialog.ask(self, f"Run {d['title']}", d["inputs"])
+        values = RunDialog.ask(self, f"Run {d['title']}", d["inputs"], keys=signing_key_aliases(self.services))
         if values is None:
             return
         self.start_run(d["name"], values)
@@ -456,7 +457,8 @@ class WorkflowsPanel(QWidget):
         d = self.defs_model.row_dict(self.defs_model.row_of(detail["workflow"]))
         inputs = d["inputs"] if d else []
         values = RunDialog.ask(self, f"Re-run {detail['workflow']} from {step['name']}", inputs, detail["inputs"],
-                               note=f"Steps before '{step['name']}' keep their results; it and the later ones run again.")
+                               note=f"Steps before '{step['name']}' keep their results; it and the later ones run again.",
+                               keys=signing_key_aliases(self.services))
         if values is None:
             return
         self.rerun_from(detail["id"], step["name"], values)

@@ -66,7 +66,8 @@ def test_run_dialog_approve_and_live_timeline(panel: WorkflowsPanel, qtbot: QtBo
     select_definition(panel, "approval-demo")
     asked: list[list[dict[str, Any]]] = []
 
-    def fake_ask(parent: Any, title: str, inputs: list[dict[str, Any]], values: Any = None, note: str = "") -> dict[str, Any]:
+    def fake_ask(parent: Any, title: str, inputs: list[dict[str, Any]], values: Any = None, note: str = "",
+                 keys: Any = None) -> dict[str, Any]:
         asked.append(inputs)
         return {"what": "the cat app", "pause": 0}
 
