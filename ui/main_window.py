@@ -37,6 +37,7 @@ from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
+    from ui.notifications import Notifier
 
 PanelFactory = Callable[["ServiceManager"], QWidget]
 
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
         super().__init__()
         self._services: ServiceManager | None = None
+        self.notifier: Notifier | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -168,8 +170,13 @@ class MainWindow(QMainWindow):
         return self._services
 
     def attach(self, services: ServiceManager) -> None:
-        """Connect the loaded services: panels can now be built; health is polled."""
+        """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
         self._services = services
+        from ui.notifications import Notifier
+
+        self.notifier = Notifier(services, self.tray, lambda text: self.statusBar().showMessage(text, 10_000), self)
+        self.notifier.activated.connect(self._on_notifier_activated)
+        self.notifier.start()
         self._health_timer.start()
         self.refresh_health()
         self._on_nav_current_row_changed(self.nav.currentRow())
@@ -228,10 +235,17 @@ class MainWindow(QMainWindow):
         return tray
 
     def notify(self, title: str, message: str) -> None:
-        """A desktop notification through the tray icon; the status bar where there is no tray."""
-        if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, message, app_icon(), 8000)
+        """A panel's news about what its user just did: the status bar.
+
+        Desktop notifications (builds, runs, syncs, payments, releases) come from the notifier.
+        """
         self.statusBar().showMessage(f"{title}: {message}", 10_000)
+
+    def _on_notifier_activated(self, ref: ItemRef) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.open_item(ref)
 
     # -- panels ---------------------------------------------------------------------------
     def panel(self, title: str) -> QWidget:
@@ -336,6 +350,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self._health_timer.stop()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)
