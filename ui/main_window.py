@@ -75,6 +75,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
         PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
         PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
+        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel"),
     ]
 
 
