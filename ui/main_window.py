@@ -37,6 +37,7 @@ from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
+    from ui.notifications import Notifier
 
 PanelFactory = Callable[["ServiceManager"], QWidget]
 
@@ -74,6 +75,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
         PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
         PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
+        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel"),
     ]
 
 
@@ -85,6 +87,8 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
         super().__init__()
         self._services: ServiceManager | None = None
+        self.notifier: Notifier | None = None
+        self.quick_switcher: QWidget | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -168,8 +172,13 @@ class MainWindow(QMainWindow):
         return self._services
 
     def attach(self, services: ServiceManager) -> None:
-        """Connect the loaded services: panels can now be built; health is polled."""
+        """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
         self._services = services
+        from ui.notifications import Notifier
+
+        self.notifier = Notifier(services, self.tray, lambda text: self.statusBar().showMessage(text, 10_000), self)
+        self.notifier.activated.connect(self._on_notifier_activated)
+        self.notifier.start()
         self._health_timer.start()
         self.refresh_health()
         self._on_nav_current_row_changed(self.nav.currentRow())
@@ -206,6 +215,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             view.addAction(action)
         view.addSeparator()
+        self.go_to_action = QAction("&Go to…", self, shortcut=QKeySequence("Ctrl+K"))
+        self.go_to_action.triggered.connect(self.open_quick_switcher)
+        view.addAction(self.go_to_action)
         refresh = QAction("&Refresh health", self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
         refresh.triggered.connect(self.refresh_health)
         view.addAction(refresh)
@@ -228,10 +240,17 @@ class MainWindow(QMainWindow):
         return tray
 
     def notify(self, title: str, message: str) -> None:
-        """A desktop notification through the tray icon; the status bar where there is no tray."""
-        if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, message, app_icon(), 8000)
+        """A panel's news about what its user just did: the status bar.
+
+        Desktop notifications (builds, runs, syncs, payments, releases) come from the notifier.
+        """
         self.statusBar().showMessage(f"{title}: {message}", 10_000)
+
+    def _on_notifier_activated(self, ref: ItemRef) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.open_item(ref)
 
     # -- panels ---------------------------------------------------------------------------
     def panel(self, title: str) -> QWidget:
@@ -274,6 +293,18 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.focusNextChild()
         return widget
+
+    def open_quick_switcher(self) -> None:
+        if self._services is None:
+            return
+        from ui.quick_switcher import QuickSwitcher
+
+        dialog = QuickSwitcher(self.services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.open_item)
+        self.quick_switcher = dialog
+        dialog.open()
+        dialog.edit.setFocus()
 
     def current_title(self) -> str:
         return self.specs[max(0, self.nav.currentRow())].title
@@ -336,6 +367,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self._health_timer.stop()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)

@@ -52,6 +52,7 @@ from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWrit
 from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import resolve_tool, run_tool_sync
 from services.context import ServiceContext
+from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
 from services.processes import end_orphaned_tools, pid_alive
@@ -683,6 +684,7 @@ class BuildsService(BaseService):
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
+        build_id = info.id  # a prefix names it from here on by its full id
         ok_states = (BuildState.SIGNED, BuildState.DEPLOYED) if info.platform is not Platform.WEB else (BuildState.BUILT, BuildState.DEPLOYED)
         self.require(info.state in ok_states and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
@@ -706,13 +708,9 @@ class BuildsService(BaseService):
     @operation
     def get(self, build_id: str) -> BuildInfo:
         with self.ctx.new_uow() as uow:
-            rec = uow.session.get(BuildRecord, build_id)
-            if rec is None:
-                matches = uow.session.scalars(select(BuildRecord).where(BuildRecord.id.like(f"{build_id}%")).limit(2)).all()
-                if len(build_id) >= 4 and len(matches) == 1:
-                    rec = matches[0]
-                else:
-                    raise NotFoundError(f"no build {build_id!r}; see: trendforge builds list")
+            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", hint="see: trendforge builds list")
+            rec = uow.session.get(BuildRecord, full)
+            assert rec is not None
             deps = uow.session.scalars(select(DeploymentRecord).where(DeploymentRecord.build_id == rec.id)
                                        .order_by(DeploymentRecord.id)).all()
             return _to_info(rec, list(deps))

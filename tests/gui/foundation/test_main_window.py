@@ -31,8 +31,8 @@ def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
 
 def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events"]
-    window.nav.setCurrentRow(6)
+    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events", "Releases"]
+    window.nav.setCurrentRow(len(titles) - 1)
     for row, title in enumerate(titles[:-1]):
         with qtbot.waitSignal(window.panel_changed) as blocker:
             window.nav.setCurrentRow(row)
@@ -146,6 +146,19 @@ def test_events_filters(panel: EventsPanel, qtbot: QtBot) -> None:
     panel.clear_filters()
     panel.source_edit.setText("settings")
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
+
+
+def test_events_correlation_filter_takes_a_unique_prefix(qtbot: QtBot, services: ServiceManager) -> None:
+    run = "c0ffee12" + "0" * 24
+    services.bus.publish(CredentialSet(name="stripe", source="settings", correlation_id=run))
+    services.bus.publish(CredentialSet(name="gumroad", source="settings", correlation_id="d" * 32))
+    p = EventsPanel(services)
+    qtbot.addWidget(p)
+    p.correlation_edit.setText(run[:6])
+    qtbot.waitUntil(lambda: p.model.rowCount() == 1, timeout=2000)
+    # a live event of that run joins the filtered table (matched by the resolved id, not the typed prefix)
+    services.bus.publish(CredentialSet(name="itch", source="settings", correlation_id=run))
+    qtbot.waitUntil(lambda: p.model.rowCount() == 2, timeout=2000)
 
 
 def test_events_time_range_backwards_keeps_the_model_whole(panel: EventsPanel, qtmodeltester: object) -> None:
