@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QStyle,
@@ -29,12 +30,14 @@ from PySide6.QtWidgets import (
 from app.home.model import ItemRef
 from ui.about import show_about
 from ui.background import run_in_background
+from ui.colors import Tone, tone_hex, tone_span
 from ui.icons import app_icon
 from ui.theme import apply_theme
-from ui.widgets.plain_text import escape, tooltip
+from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
+    from ui.notifications import Notifier
 
 PanelFactory = Callable[["ServiceManager"], QWidget]
 
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
         super().__init__()
         self._services: ServiceManager | None = None
+        self.notifier: Notifier | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -113,7 +117,8 @@ class MainWindow(QMainWindow):
 
         self.banner = QWidget()
         self.banner.setObjectName("firstRunBanner")
-        self.banner.setStyleSheet("#firstRunBanner { background: #e8f0fe; border-bottom: 1px solid #c6d4f5; } QLabel { color: #1a3d8f; }")
+        self.banner.setAutoFillBackground(True)
+        self.banner.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         bl = QHBoxLayout(self.banner)
         self.banner_text = QLabel(textFormat=Qt.TextFormat.RichText)  # our markup; the path is escaped
         self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -165,21 +170,29 @@ class MainWindow(QMainWindow):
         return self._services
 
     def attach(self, services: ServiceManager) -> None:
-        """Connect the loaded services: panels can now be built; health is polled."""
+        """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
         self._services = services
+        from ui.notifications import Notifier
+
+        self.notifier = Notifier(services, self.tray, lambda text: self.statusBar().showMessage(text, 10_000), self)
+        self.notifier.activated.connect(self._on_notifier_activated)
+        self.notifier.start()
         self._health_timer.start()
         self.refresh_health()
         self._on_nav_current_row_changed(self.nav.currentRow())
         self.services_attached.emit()
 
     def show_startup_error(self, message: str) -> None:
-        self.health_label.setText("<span style='color:#b00020'>●</span> not started")
+        self.health_label.setText(f"{tone_span(Tone.ERROR, '●')} not started")
         for i in range(self.stack.count()):
             holder = self.stack.widget(i)
             label = holder.findChild(QLabel, "loadingLabel") if holder is not None else None
             if label is not None:
                 label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setText(f"TrendForge could not open its data.\n\n{message}")
+        self.startup_dialog = message_box(self, QMessageBox.Icon.Critical, "TrendForge could not open its data", message)
+        self.startup_dialog.setStandardButtons(QMessageBox.StandardButton.Close)
+        self.startup_dialog.open()  # window-modal and non-blocking: the event loop keeps running
 
     # -- menus and shortcuts --------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -222,10 +235,17 @@ class MainWindow(QMainWindow):
         return tray
 
     def notify(self, title: str, message: str) -> None:
-        """A desktop notification through the tray icon; the status bar where there is no tray."""
-        if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, message, app_icon(), 8000)
+        """A panel's news about what its user just did: the status bar.
+
+        Desktop notifications (builds, runs, syncs, payments, releases) come from the notifier.
+        """
         self.statusBar().showMessage(f"{title}: {message}", 10_000)
+
+    def _on_notifier_activated(self, ref: ItemRef) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.open_item(ref)
 
     # -- panels ---------------------------------------------------------------------------
     def panel(self, title: str) -> QWidget:
@@ -290,12 +310,12 @@ class MainWindow(QMainWindow):
         services = report["services"]
         assert isinstance(services, list)
         bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
-        color = {"ok": "#1b7f3b", "degraded": "#b26a00", "down": "#b00020"}.get(status, "#000")
+        color = tone_hex({"ok": Tone.OK, "degraded": Tone.WARNING}.get(status, Tone.ERROR))
         self.health_label.setText(f"<span style='color:{color}'>●</span> {status}")
         self.health_label.setToolTip(tooltip("\n".join(bad)) if bad else "all services healthy")
 
     def _health_failed(self, exc: Exception) -> None:
-        self.health_label.setText(f"<span style='color:#b00020'>●</span> health check failed: {escape(exc)}")
+        self.health_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>●</span> health check failed: {escape(exc)}")
 
     # -- settings ---------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -330,6 +350,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self._health_timer.stop()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from app.builds.model import (
     SUCCESS_STATES,
     Backend,
     BuildInfo,
+    BuildPreview,
     BuildState,
     KeyExport,
     KeyInfo,
@@ -26,14 +28,15 @@ from app.builds.model import (
     check_transition,
     normalize_fingerprint,
 )
-from app.builds.progress import BuildStats, compute_stats, eta_seconds
+from app.builds.progress import BuildStats, compute_stats, eta_seconds, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
 from app.health import Health, HealthState
+from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from services.base import BaseService, operation
 from services.builds import keys as keyops
-from services.builds.deploy import DeployTarget, PlayPublisher, deploy_adb, deploy_folder
+from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.pipeline import (
@@ -44,14 +47,18 @@ from services.builds.pipeline import (
     parse_apksigner_verify,
     parse_keytool_fingerprint,
 )
+from services.builds.play_port import PlayPort
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
-from services.builds.tools import run_tool_sync
+from services.builds.tools import resolve_tool, run_tool_sync
 from services.context import ServiceContext
+from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
-from services.processes import pid_alive
+from services.processes import end_orphaned_tools, pid_alive
 from services.system import TOOL_PACKAGES, Check
+
+log = logging.getLogger(__name__)
 
 ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
 
@@ -83,6 +90,7 @@ class BuildsService(BaseService):
         self._settings_get: Callable[[str, Any], Any] = settings_get or (lambda key, default: default)
         self._base_url = base_url or (lambda name: ctx.config.base_urls[name])
         self._runner: BuildRunner | None = None
+        self.play: PlayPort | None = None  # set by the releases area's wiring
         self._max_concurrent = max_concurrent
         self.builds_dir = ctx.data_dir / "builds"
         self.keys_dir = ctx.data_dir / "keys"
@@ -328,32 +336,39 @@ class BuildsService(BaseService):
         key_alias: str | None = None, deploy: str | None = None, dry_run: bool = False,
         expected_fingerprint: str | None = None, application_id: str | None = None,
         app_name: str | None = None, retry_of: str | None = None,
+        rollout: float | None = None, notes: Mapping[str, str] | None = None,
     ) -> BuildInfo:
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
         backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
         target = DeployTarget.parse(deploy) if deploy else None
-        key: SigningKey | None = None
-        if plat is not Platform.WEB:
-            alias = key_alias or self._default_key_alias()
-            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
-            assert alias is not None
-            key = self._signing_key(alias)
-        if target is not None and target.kind == "adb":
-            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+        key = self._check_request(plat, key_alias, target)
         app_id = application_id or template.application_id
         name = app_name or template.app_name
+        if self.previews(dry_run, target):
+            raise UserError("a dry run without a Google Play target builds nothing; ask for a preview instead")
         carried = current_correlation()  # a workflow run's id, kept for the job's later events
-        options = {"dry_run": dry_run, "pid": os.getpid(), "app_name": name,
-                   "correlation_id": carried[0] if carried else None,
-                   "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        options: dict[str, Any] = {
+            "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+            "correlation_id": carried[0] if carried else None,
+            "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        on_play: int | None = None
+        if target is not None and target.kind == "play":
+            target = self._play_target(target, rollout)
+            release_notes = check_notes(notes or {})
+            options.update({"rollout": rollout, "notes": dict(release_notes)})
+            # the versionCode must be above what Play has, found now rather than when Play refuses the upload
+            on_play = self._require_play().highest_version_code(app_id)
+        elif rollout is not None or notes:
+            raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()
         with self.ctx.new_uow() as uow:
             # read and bump the last code holding the write lock: unique under any concurrency
             begin_write(uow.session, VersionCodeRecord.__table__)  # type: ignore[arg-type]
             codes = uow.session.get(VersionCodeRecord, app_id)
-            code = next_version_code(semver, codes.last_code if codes else None)
+            known = [c for c in (codes.last_code if codes else None, on_play) if c is not None]
+            code = next_version_code(semver, max(known) if known else None)
             if codes is None:
                 uow.session.add(VersionCodeRecord(application_id=app_id, last_code=code))
             else:
@@ -382,6 +397,61 @@ class BuildsService(BaseService):
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
         self.runner.submit(job)
         return _to_info(rec)
+
+    @staticmethod
+    def previews(dry_run: bool, target: DeployTarget | str | None) -> bool:
+        """A dry run builds for real only to validate a Google Play upload; any other dry run is
+        a preview: checked and described, nothing built, no versionCode spent."""
+        parsed = DeployTarget.parse(target) if isinstance(target, str) else target
+        return dry_run and (parsed is None or parsed.kind != "play")
+
+    @operation
+    def preview_build(self, template_id: str, version: str, platform: str | Platform = Platform.APK, *,
+                      key_alias: str | None = None, deploy: str | None = None,
+                      application_id: str | None = None) -> BuildPreview:
+        """What ``start_build`` would do, after the same checks (template, key, adb), writing nothing."""
+        plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
+        semver = SemVer.parse(version)
+        template, package_dir = self._template(template_id)
+        backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
+        target = DeployTarget.parse(deploy) if deploy else None
+        key = self._check_request(plat, key_alias, target)
+        app_id = application_id or template.application_id
+        with self.ctx.new_uow() as uow:
+            codes = uow.session.get(VersionCodeRecord, app_id)
+            code = next_version_code(semver, codes.last_code if codes else None)
+        return BuildPreview(template_id=template.id, application_id=app_id, platform=plat, backend=backend,
+                            version_name=str(semver), version_code=code, key_alias=key.alias if key else None,
+                            deploy_target=str(target) if target else None,
+                            steps=plan_steps(backend, plat, deploy=target is not None).names)
+
+    def _check_request(self, plat: Platform, key_alias: str | None, target: DeployTarget | None) -> SigningKey | None:
+        """What a build needs before a versionCode is spent: its key (and password), the deploy's tools."""
+        key: SigningKey | None = None
+        if plat is not Platform.WEB:
+            alias = key_alias or self._default_key_alias()
+            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
+            assert alias is not None
+            key = self._signing_key(alias)
+        if target is not None and target.kind == "adb":
+            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+            # a missing adb names its package now, not after a whole build
+            resolve_tool("adb", self.toolchain_env().get("PATH"))
+        return key
+
+    def _require_play(self) -> PlayPort:
+        if self.play is None:
+            raise UserError("Google Play publishing is not available in this TrendForge")
+        return self.play
+
+    @staticmethod
+    def _play_target(target: DeployTarget, rollout: float | None) -> DeployTarget:
+        """A rollout fraction makes the release staged (inProgress) unless a status was given."""
+        status = ReleaseStatus.parse(target.status)
+        if rollout is not None and status is ReleaseStatus.COMPLETED:
+            status = ReleaseStatus.IN_PROGRESS
+        check_fraction(status, rollout)
+        return DeployTarget("play", target.arg, status.value)
 
     def toolchain_env(self) -> dict[str, str]:
         """PATH, JAVA_HOME and ANDROID_HOME from the toolchain settings (Settings > Toolchain).
@@ -604,20 +674,17 @@ class BuildsService(BaseService):
             return deploy_folder(artifact, Path(target.arg), meta)
         if target.kind == "adb":
             return deploy_adb(artifact)
-        token = self.ctx.secrets.get("provider:play")
-        if not token:
-            raise UserError("no Google Play credential; store an access token with: trendforge credentials set play")
-        publisher = PlayPublisher(self._base_url("PLAY"), token)
-        try:
-            return publisher.publish(info.application_id, artifact, target.arg, info.version_code,
-                                     status=target.status, dry_run=dry_run)
-        finally:
-            publisher.close()
+        rollout = options.get("rollout")
+        return self._require_play().publish_build(
+            info.application_id, artifact, target.arg, info.version_code, status=target.status,
+            user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
+            dry_run=dry_run)
 
     @operation
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
+        build_id = info.id  # a prefix names it from here on by its full id
         ok_states = (BuildState.SIGNED, BuildState.DEPLOYED) if info.platform is not Platform.WEB else (BuildState.BUILT, BuildState.DEPLOYED)
         self.require(info.state in ok_states and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
@@ -641,13 +708,9 @@ class BuildsService(BaseService):
     @operation
     def get(self, build_id: str) -> BuildInfo:
         with self.ctx.new_uow() as uow:
-            rec = uow.session.get(BuildRecord, build_id)
-            if rec is None:
-                matches = uow.session.scalars(select(BuildRecord).where(BuildRecord.id.like(f"{build_id}%")).limit(2)).all()
-                if len(build_id) >= 4 and len(matches) == 1:
-                    rec = matches[0]
-                else:
-                    raise NotFoundError(f"no build {build_id!r}; see: trendforge builds list")
+            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", hint="see: trendforge builds list")
+            rec = uow.session.get(BuildRecord, full)
+            assert rec is not None
             deps = uow.session.scalars(select(DeploymentRecord).where(DeploymentRecord.build_id == rec.id)
                                        .order_by(DeploymentRecord.id)).all()
             return _to_info(rec, list(deps))
@@ -696,10 +759,17 @@ class BuildsService(BaseService):
             info.template_id, info.version_name, info.platform, key_alias=info.key_alias, deploy=info.deploy_target,
             dry_run=bool(options.get("dry_run")), expected_fingerprint=options.get("expected_fingerprint"),
             application_id=info.application_id, app_name=options.get("app_name"), retry_of=info.id,
+            rollout=options.get("rollout"), notes=options.get("notes"),
         )
 
     def recover_interrupted(self) -> int:
-        """Builds left active by a process that is gone become failed (their workspace is cleaned)."""
+        """Builds left active by a process that is gone become failed (their workspace is cleaned).
+
+        First the tools such a process left running (a SIGKILLed CLI's gradlew and its children)
+        are ended, so nothing keeps writing into a workspace being deleted."""
+        ended = end_orphaned_tools()
+        if ended:
+            log.warning("ended %d tool process group(s) left running by a TrendForge process that is gone", len(ended))
         n = 0
         if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
             for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):

@@ -602,6 +602,10 @@ class TemplatesService(BaseService):
                 results.append(ImportResult(source=str(path), error=str(exc)))
             except OSError as exc:
                 results.append(ImportResult(source=str(path), error=f"cannot read {path}: {exc.strerror or exc}"))
+            except Exception as exc:  # one bad package never aborts the batch: a bug is logged and named
+                log.exception("importing %s failed unexpectedly", path)
+                results.append(ImportResult(source=str(path), error=f"could not import {Path(path).name}: "
+                                                                    f"{type(exc).__name__}: {exc}".splitlines()[0]))
         return results
 
     @operation

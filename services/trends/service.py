@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -55,9 +53,11 @@ from app.trends.model import (
 from app.trends.normalize import clean_title, normalize_title
 from app.trends.related_terms import related_terms
 from app.trends.series import analyze, combined_series
+from app.untrusted import csv_rows
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import make_session_factory
+from services.db.ids import resolve_id
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.settings.service import SettingsService
@@ -82,6 +82,8 @@ BACKOFF_BASE = 60.0
 BACKOFF_MAX = 6 * 3600.0
 RELATED_CANDIDATES = 400  # trends scored per related() call, those sharing the most terms
 MAX_RETRY_WAIT = 5.0  # a Retry-After longer than this ends the sync for that source and becomes backoff
+MAX_VOLUME = 1e15  # a CSV row beyond these is a mistake (or an attack); SQLite could not store the rank
+MAX_RANK = 1_000_000
 
 
 @dataclass
@@ -588,8 +590,8 @@ class TrendsService(BaseService):
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise UserError(f"{p} is not UTF-8 text ({exc.reason}); save the CSV as UTF-8") from exc
-        reader = csv.DictReader(io.StringIO(text))
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        header, rows = csv_rows(text, p.name)
+        fields = [f.strip().lower() for f in header]
         aliases = {"name": "title", "trend": "title", "hashtag_name": "title", "trend_name": "title", "topic": "title", "query": "title",
                    "traffic": "volume", "approx_traffic": "volume", "tweet_count": "volume", "video_views": "volume", "score": "volume",
                    "time": "taken_at", "date": "taken_at", "timestamp": "taken_at"}
@@ -599,8 +601,8 @@ class TrendsService(BaseService):
         items: list[SourceItem] = []
         times: list[datetime] = []
         try:
-            for line_no, row in enumerate(reader, start=2):
-                values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in (reader.fieldnames or [])) if i < len(mapped)}
+            for line_no, row in enumerate(rows, start=2):
+                values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in header) if i < len(mapped)}
                 title = values.get("title", "")
                 if not title:
                     raise UserError(f"{p.name} line {line_no}: empty title")
@@ -612,6 +614,8 @@ class TrendsService(BaseService):
                 except ValueError:
                     raise UserError(f"{p.name} line {line_no}: volume and rank must be numbers") from None
                 self.require(volume >= 0, f"{p.name} line {line_no}: volume must not be negative")
+                self.require(volume <= MAX_VOLUME and 0 <= rank <= MAX_RANK,
+                             f"{p.name} line {line_no}: volume must be at most {MAX_VOLUME:.0e} and rank between 0 and {MAX_RANK}")
                 try:
                     when = parse_iso(values["taken_at"]) if values.get("taken_at") else now
                 except UserError as exc:
@@ -687,15 +691,10 @@ class TrendsService(BaseService):
         self.require(len(tid) >= 4, "give at least 4 characters of the trend id")
         if not all(c in "0123456789abcdef" for c in tid):
             raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal, see `trendforge trends list`")
-        rec = s.get(TrendRecord, tid)
-        if rec is not None:
-            return rec
-        matches = list(s.scalars(select(TrendRecord).where(TrendRecord.id.like(f"{tid}%")).limit(2)))
-        if not matches:
-            raise NotFoundError(f"no trend with id {trend_id!r}; see `trendforge trends list`")
-        if len(matches) > 1:
-            raise UserError(f"trend id {trend_id!r} is ambiguous; give more characters")
-        return matches[0]
+        full = resolve_id(s, TrendRecord.id, tid, what="trend", hint="see `trendforge trends list`")
+        rec = s.get(TrendRecord, full)
+        assert rec is not None
+        return rec
 
     @operation
     def show(self, trend_id: str) -> dict[str, Any]:

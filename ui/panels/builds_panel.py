@@ -40,6 +40,7 @@ from app.events import Event
 from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from ui.background import run_in_background
+from ui.colors import Tone, tone_style
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
@@ -137,7 +138,7 @@ class BuildsPanel(QWidget):
         self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label = plain_label("")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828")
+        self.error_label.setStyleSheet(tone_style(Tone.ERROR))
         for wide in (self.error_label, self.artifact_label, self.fingerprint_label, self.title):
             # long paths and messages must not widen the details side at the table's expense
             wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

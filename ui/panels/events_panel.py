@@ -33,6 +33,7 @@ from app.timeutil import to_iso
 from services.bootstrap import ServiceManager
 from services.events.store import EventQuery, StoredEvent
 from ui.background import LatestQuery, run_in_background
+from ui.colors import Tone, tone_hex
 from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
 
@@ -203,10 +204,11 @@ class EventsPanel(QWidget):
         query = self.model.first_page(self.current_query())
         events = self.services.events
 
-        def load() -> tuple[list[StoredEvent], int]:
-            return events.history(query), events.total()
+        def load() -> tuple[EventQuery, list[StoredEvent], int]:
+            resolved = events.resolve(query)  # a correlation prefix -> its id (live rows match by it)
+            return resolved, events.history(resolved), events.total()
 
-        self._reads.run(load, lambda result: self._show_page(query, *result), self._on_load_failed)
+        self._reads.run(load, lambda result: self._show_page(*result), self._on_load_failed)
 
     def _show_page(self, query: EventQuery, rows: list[StoredEvent], total: int) -> None:
         self.model.show(query, rows)
@@ -220,7 +222,7 @@ class EventsPanel(QWidget):
         self.summary.setText(f"{self.model.rowCount()} events shown{more}; {self._total} stored in all")
 
     def _on_load_failed(self, exc: Exception) -> None:
-        self.summary.setText(f"<span style='color:#b00020'>{escape(exc)}</span>")
+        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
         self.loaded.emit()
 
     def _load_types(self) -> None:

@@ -41,6 +41,7 @@ from services.bootstrap import ServiceManager
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
 from ui.background import LatestQuery, run_in_background
+from ui.colors import Tone, tone_hex
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
@@ -251,7 +252,7 @@ class PaymentsPanel(QWidget):
         self._reads.run(load, self._show_loaded, self._on_load_failed)
 
     def _on_load_failed(self, exc: Exception) -> None:
-        self.totals.setText(f"<span style='color:#b00020'>{escape(exc)}</span>")
+        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
         self._finish_load()
 
     def _finish_load(self) -> None:
@@ -382,7 +383,7 @@ class PaymentsPanel(QWidget):
 
     def _on_error(self, exc: Exception) -> None:
         text = str(exc) or type(exc).__name__
-        self.totals.setText(f"<span style='color:#b00020'>{escape(text)}</span>")
+        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
         self.status_message.emit(text)
         self._update_buttons()
         self.refund_finished.emit(exc)
@@ -428,7 +429,7 @@ class PaymentsPanel(QWidget):
         self.progress.setVisible(False)
         if isinstance(result, BaseException):
             text = str(result) or type(result).__name__
-            self.progress_label.setText(f"<span style='color:#b00020'>{escape(text)}</span>")
+            self.progress_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
             self.status_message.emit(text)
         else:
             reports: list[SyncReport] = list(result)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -55,6 +56,7 @@ from app.templates.rules import format_price
 from services.bootstrap import ServiceManager
 from services.templates.service import TemplatesService
 from ui.background import run_in_background
+from ui.colors import Tone, tone_brush, tone_hex, tone_style
 from ui.panels.templates.commands import archive_command, delete_command
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
@@ -195,7 +197,7 @@ class TemplatesPanel(QWidget):
         self.preview = QLabel("No preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setFixedSize(150, 240)
-        self.preview.setStyleSheet("border: 1px solid #ccc; border-radius: 4px;")
+        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
         self.fields: dict[str, QLabel] = {}
         detail_form = QFormLayout()
         for key, label in (("id", "Id"), ("status", "Status"), ("category", "Category"), ("tags", "Tags"),
@@ -231,7 +233,7 @@ class TemplatesPanel(QWidget):
         self.review_text = QLineEdit(placeholderText="What worked, what did not…")
         self.review_button = QPushButton("Add review")
         self.review_error = QLabel()
-        self.review_error.setStyleSheet("color: #c62828;")
+        self.review_error.setStyleSheet(tone_style(Tone.ERROR))
         rf = QFormLayout()
         rf.addRow("Rating", self.rating_spin)
         rf.addRow("Reviewer", self.reviewer_edit)
@@ -328,7 +330,7 @@ class TemplatesPanel(QWidget):
         try:
             self.model.set_query(self.current_query())
         except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:#c62828'>{escape(exc)}</span>")
+            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
             return
         self._update_summary()
         self._reselect(self.current.id if self.current else None)
@@ -510,7 +512,7 @@ class TemplatesPanel(QWidget):
     # -- archive / delete with undo ---------------------------------------------------------------
     def _command_failed(self, exc: Exception) -> None:
         self.status_message.emit(str(exc))
-        self.summary.setText(f"<span style='color:#c62828'>{escape(exc)}</span>")
+        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
 
     def delete_current(self) -> None:
         if self.current is None:
@@ -600,10 +602,10 @@ class TemplatesPanel(QWidget):
             if r.ok:
                 how = " (replaced)" if r.replaced else (f" (as {r.template_id})" if r.renamed_from else "")
                 item = QListWidgetItem(f"✔ {name}: imported {r.template_id}{how}")
-                item.setForeground(Qt.GlobalColor.darkGreen)
+                item.setForeground(tone_brush(Tone.OK))
             else:
                 item = QListWidgetItem(f"✖ {name}: {r.error}")
-                item.setForeground(Qt.GlobalColor.red)
+                item.setForeground(tone_brush(Tone.ERROR))
             item.setToolTip(tooltip(r.source if r.ok else f"{r.source}\n{r.error}"))
             self.results.addItem(item)
         ok = [r for r in results if r.ok]

@@ -44,6 +44,7 @@ from app.timeutil import parse_iso
 from app.trends.model import FETCHABLE, SourceName, TrendTag
 from services.bootstrap import ServiceManager
 from ui.background import run_in_background
+from ui.colors import Tone, tone_brush, tone_style
 from ui.panels.trends.models import (
     COL_HISTORY,
     COL_MOMENTUM,
@@ -57,6 +58,7 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,8 @@ NO_WORKFLOWS = "The Workflows area is not installed, so the trend-to-release wor
 class MakeTemplateDialog(QDialog):
     """Asks for the inputs of a trend-to-release run. Tests replace :meth:`ask`."""
 
-    def __init__(self, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None,
+                 keys: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a template from this trend")
         form = QFormLayout(self)
@@ -85,20 +88,30 @@ class MakeTemplateDialog(QDialog):
         self.base.setEditable(True)
         self.deploy = QLineEdit()
         self.deploy.setPlaceholderText("folder the signed release is copied to")
+        self.key = KeyCombo(keys or [])
         form.addRow("Base template", self.base)
         form.addRow("Deploy folder", self.deploy)
+        form.addRow("Signing key", self.key)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     @classmethod
-    def ask(cls, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None) -> dict[str, str] | None:
-        dlg = cls(title, templates, parent)
+    def ask(cls, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None,
+            keys: list[str] | None = None) -> dict[str, str] | None:
+        dlg = cls(title, templates, parent, keys)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
-        base = dlg.base.currentData() or dlg.base.currentText().strip()
-        return {"base_template": str(base), "deploy_dir": dlg.deploy.text().strip()}
+        return dlg.answer()
+
+    def answer(self) -> dict[str, str]:
+        base = self.base.currentData() or self.base.currentText().strip()
+        out = {"base_template": str(base), "deploy_dir": self.deploy.text().strip()}
+        alias = self.key.alias()
+        if alias is not None:
+            out[KEY_INPUT] = alias
+        return out
 
 
 class TrendsPanel(QWidget):
@@ -284,7 +297,7 @@ class TrendsPanel(QWidget):
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.clicked.connect(self._on_save_settings_button_clicked)
         self.settings_error = plain_label("")
-        self.settings_error.setStyleSheet("color: #c62828;")
+        self.settings_error.setStyleSheet(tone_style(Tone.ERROR))
         self.settings_error.setWordWrap(True)
         form.addRow(self.save_settings_button, self.settings_error)
         lay.addWidget(box)
@@ -348,12 +361,12 @@ class TrendsPanel(QWidget):
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, h["name"])
                 if c == 1 and state.startswith("failing"):
-                    item.setForeground(Qt.GlobalColor.red)
+                    item.setForeground(tone_brush(Tone.ERROR))
                 self.health_table.setItem(i, c, item)
         self.health_table.resizeColumnsToContents()
         if failing and not self._syncing and not self.sync_status.text():
             self.sync_status.setText("⚠ " + " | ".join(failing))
-            self.sync_status.setStyleSheet("color: #c62828;")
+            self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
 
     def _load_settings(self) -> None:
         s = self.svc.get_settings()
@@ -444,7 +457,7 @@ class TrendsPanel(QWidget):
         parts = [f"{o.source}: {o.items}" if o.ok else f"FAILED {_with_source(o.source, o.error)}" for o in report.outcomes]
         text = f"Synced — {report.discovered} new, {report.emerging} emerging. " + "; ".join(parts)
         self.sync_status.setText(("⚠ " if report.failed else "") + text)
-        self.sync_status.setStyleSheet("color: #c62828;" if report.failed else "")
+        self.sync_status.setStyleSheet(tone_style(Tone.ERROR) if report.failed else "")
         self.status_message.emit(text)
         if report.emerging:
             self.notify_requested.emit("Emerging trends", f"{report.emerging} trend(s) started rising fast")
@@ -457,7 +470,7 @@ class TrendsPanel(QWidget):
         self._syncing = False
         self.sync_button.setEnabled(True)
         self.sync_status.setText(f"⚠ Sync failed: {exc}")
-        self.sync_status.setStyleSheet("color: #c62828;")
+        self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
         self.status_message.emit(f"Trends sync failed: {exc}")
         self.sync_finished.emit(exc)
 
@@ -603,7 +616,8 @@ class TrendsPanel(QWidget):
         if self._current is None or wf is None:
             return
         t = self._current
-        answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self)
+        answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self,
+                                        keys=signing_key_aliases(self.services))
         if answer is None:
             return
         names = _workflow_inputs(wf, "trend-to-release")

@@ -59,3 +59,29 @@ def test_csv_export_neutralises_formula_titles(qtbot: Any, services: ServiceMana
         panel.export_csv(str(dest))
     (row,) = csv.DictReader(dest.open(encoding="utf-8"))
     assert row["title"] == "'" + formula
+
+
+def _raw_package(path: Path, manifest_text: str) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("template.json", manifest_text)
+    return path
+
+
+def test_a_dropped_batch_survives_deep_and_huge_packages(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+    digits = _raw_package(tmp_path / "digits.zip", '{"schema_version": ' + "1" * 5000 + "}")
+    deep = _raw_package(tmp_path / "deep.zip", '{"schema_version": 1, "c": ' + "[" * 3000 + "]" * 3000 + "}")
+    rlo = H.build_zip(tmp_path / "rlo.zip", {"web/\u202egnp.exe": b"x"})
+    paths = [str(H.SAMPLES / "trivia-quiz"), str(digits), str(deep), str(rlo), str(H.SAMPLES / "wallpaper-pack")]
+    panel = TemplatesPanel(services)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.imports_finished, timeout=20000) as blocker:
+        panel.import_paths(paths)
+    results = blocker.args[0]
+    assert [r.ok for r in results] == [True, False, False, False, True]
+    texts = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert texts[1] == "✖ digits.zip: template.json has a number with more than 4300 digits; numbers that long are not accepted"
+    assert texts[2] == "✖ deep.zip: template.json nests more than 64 levels deep; flatten it"
+    assert texts[3].startswith("✖ rlo.zip: invisible or text-direction character in file name")
+    assert all("\n" not in t for t in texts)

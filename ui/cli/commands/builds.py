@@ -14,6 +14,7 @@ from app.builds.progress import format_seconds
 from app.errors import UserError
 from app.terminal import terminal_safe
 from services.builds.service import BuildsService
+from services.releases.listing_files import load_notes
 from ui.cli.context import CliContext
 
 
@@ -48,7 +49,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     p.add_argument("--platform", default="apk", choices=[x.value for x in Platform])
     p.add_argument("--key", help="signing key alias (default: the only key, or setting builds.default_key)")
     p.add_argument("--deploy", help="folder:DIR | adb | play:TRACK[:draft|completed|inProgress|halted]")
-    p.add_argument("--dry-run", action="store_true", help="with play: validate the edit, do not commit")
+    p.add_argument("--dry-run", action="store_true",
+                   help="with play: build and validate the edit, do not commit; otherwise: say what would happen, build nothing")
+    p.add_argument("--rollout", type=float, metavar="F",
+                   help="with play: a staged rollout to this fraction of users, e.g. 0.1 (status inProgress)")
+    p.add_argument("--notes-file", metavar="F",
+                   help="with play: release notes, a text file (en-US) or JSON of language -> text (500 chars each)")
     p.add_argument("--expect-fingerprint", help="refuse to deploy unless signed by this SHA-256 certificate")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for the build")
     p.set_defaults(func=cmd_build)
@@ -166,7 +172,8 @@ def _outcome(ctx: CliContext, info: BuildInfo) -> int:
             ctx.print(f"  certificate SHA-256: {info.fingerprint}")
         for d in info.deployments:
             status = "ok" if d["ok"] else "FAILED"
-            ctx.print(f"  deploy {d['target']}: {status}{' (dry run: validated, not committed)' if d['dry_run'] else ''}"
+            dry = " (dry run: validated, not committed)" if d["dry_run"] and "dry run" not in d["location"] else ""
+            ctx.print(f"  deploy {d['target']}: {status}{dry}"
                       f" {d['location'] or d['detail']}")
         ctx.print(f"  log: {info.log_path}")
 
@@ -198,11 +205,23 @@ def _wait_with_progress(ctx: CliContext, svc: BuildsService, info: BuildInfo, ti
 
 
 def cmd_build(ctx: CliContext) -> int:
-    _qt_app()
     a = ctx.args
     svc = _svc(ctx)
+    if svc.previews(a.dry_run, a.deploy):
+        preview = svc.preview_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy)
+
+        def human() -> None:
+            ctx.print(f"dry run: {preview.describe()}")
+            ctx.print(f"steps: {' -> '.join(preview.steps)}")
+            ctx.print("nothing was built and no versionCode was spent")
+
+        ctx.emit(preview.to_dict(), human)
+        return 0
+    _qt_app()
+    notes = load_notes(Path(a.notes_file)) if a.notes_file else None
     info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
-                           dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint)
+                           dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint,
+                           rollout=a.rollout, notes=notes)
     if not ctx.json:
         sys.stderr.write(f"build {info.id} queued: {info.template_id} {info.version_name} "
                          f"versionCode {info.version_code} ({info.platform.value}, {info.backend.value})\n")

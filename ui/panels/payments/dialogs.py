@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.payments.model import Transaction
 from app.payments.money import format_minor, to_minor
+from ui.colors import Tone, tone_style
 from ui.widgets.plain_text import plain_label
 
 
@@ -37,7 +38,7 @@ class RefundDialog(QDialog):
         form = QFormLayout()
         form.addRow(f"Amount ({txn.currency})", self.amount)
         self.error = plain_label()
-        self.error.setStyleSheet("color: #b00020")
+        self.error.setStyleSheet(tone_style(Tone.ERROR))
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)

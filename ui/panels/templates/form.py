@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.templates.model import TemplateInfo
 from app.templates.rules import APP_ID_RE, SEMVER_RE, SLUG_RE, currency_exponent, parse_price
+from ui.colors import Tone, tone_style
 from ui.widgets.plain_text import plain_label
 
 _TAG_RE = SLUG_RE.pattern.replace("{1,62}", "{0,29}")
 _CATEGORY_RE = SLUG_RE.pattern.replace("{1,62}", "{0,39}")
-ERROR_STYLE = "color: #c62828; font-size: 11px;"
+def error_style() -> str:
+    return f"{tone_style(Tone.ERROR)} font-size: 11px;"
 
 
 class TemplateForm(QDialog):
@@ -97,7 +99,7 @@ class TemplateForm(QDialog):
             lay.setSpacing(1)
             lay.addWidget(widget)
             err = plain_label()
-            err.setStyleSheet(ERROR_STYLE)
+            err.setStyleSheet(error_style())
             err.setObjectName(f"error_{key}")
             err.setVisible(False)
             lay.addWidget(err)
@@ -105,7 +107,7 @@ class TemplateForm(QDialog):
             form.addRow(label, box)
 
         self.general_error = plain_label()
-        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error.setStyleSheet(error_style())
         self.general_error.setWordWrap(True)
         self.general_error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
