@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the PyInstaller onedir package and the .tar.gz installer; print their sizes.
+# Build the PyInstaller onedir package, the .tar.gz installer and the .deb; print their sizes.
 # Usage: scripts/build_installer.sh [OUT_DIR]   (default: dist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +19,4 @@ unpacked=$(du -sm "$out/trendforge" | cut -f1)
 packed=$(du -sm "$archive" | cut -f1)
 echo "package: $out/trendforge  unpacked ${unpacked} MB (budget 200 MB)"
 echo "installer: $archive  ${packed} MB"
+bash scripts/build_deb.sh "$out/trendforge" "$out"
