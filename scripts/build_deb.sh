@@ -25,7 +25,7 @@ install -d "$root/opt/trendforge" "$root/usr/bin" "$root/usr/share/applications"
     "$root/usr/share/icons/hicolor/scalable/apps" "$root/usr/share/doc/trendforge" "$root/usr/share/man/man1" "$root/DEBIAN"
 # the program itself; the tarball's desktop file, icon and install notes are replaced by the system places below
 cp -a "$bundle/trendforge" "$bundle/_internal" "$root/opt/trendforge/"
-ln -s ../../opt/trendforge/trendforge "$root/usr/bin/trendforge"
+ln -s /opt/trendforge/trendforge "$root/usr/bin/trendforge"
 install -m 0644 packaging/trendforge.desktop "$root/usr/share/applications/trendforge.desktop"
 install -m 0644 resources/icons/trendforge.svg "$root/usr/share/icons/hicolor/scalable/apps/trendforge.svg"
 QT_QPA_PLATFORM=offscreen "$VENV/bin/python" scripts/render_icons.py resources/icons/trendforge.svg "$root/usr/share/icons/hicolor"
@@ -38,6 +38,8 @@ install -m 0644 packaging/copyright "$root/usr/share/doc/trendforge/copyright"
 # normal permissions whatever the umask of the build: dirs 0755, files 0644, executables 0755
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -type f -exec chmod go-w,a+r {} +
+# shared libraries are loaded, not run: no execute bit (the bundle's executable keeps its own)
+find "$root/opt/trendforge/_internal" -type f -name '*.so*' -exec chmod 0644 {} +
 
 # --- Depends: libraries the bundle needs and does not carry
 elfs=()

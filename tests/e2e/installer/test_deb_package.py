@@ -102,10 +102,11 @@ def test_contents_hold_the_bundle_under_opt(package: Path, contents: dict[str, s
         if path.is_file() and not path.is_symlink():
             assert int(line.split()[2]) == path.stat().st_size, rel
     assert contents["/opt/trendforge/trendforge"].startswith("-rwxr-xr-x root/root")
+    assert not [p for p, line in contents.items() if ".so" in p and line.startswith("-rwx")], "libraries are not executables"
 
 
 def test_command_menu_entry_icons_and_docs_in_the_standard_places(contents: dict[str, str]) -> None:
-    assert "-> ../../opt/trendforge/trendforge" in contents["/usr/bin/trendforge"]
+    assert contents["/usr/bin/trendforge"].endswith("/usr/bin/trendforge -> /opt/trendforge/trendforge")
     for path in ("/usr/share/applications/trendforge.desktop", "/usr/share/icons/hicolor/scalable/apps/trendforge.svg",
                  "/usr/share/icons/hicolor/48x48/apps/trendforge.png", "/usr/share/icons/hicolor/256x256/apps/trendforge.png",
                  "/usr/share/man/man1/trendforge.1.gz", "/usr/share/doc/trendforge/copyright",
@@ -129,11 +130,14 @@ def test_nothing_runs_at_install_or_remove_so_remove_leaves_no_file(package: Pat
     assert r.returncode == 0, r.stdout[-1000:] + r.stderr[-1000:]
 
 
-def test_the_command_on_path_runs_from_the_unpacked_package(package: Path, tmp_path: Path) -> None:
+def test_the_command_runs_through_a_symlink_from_the_unpacked_package(package: Path, tmp_path: Path) -> None:
+    """As /usr/bin/trendforge does: the bundle finds its own files through a link from another folder."""
     unpacked = tmp_path / "root"
     subprocess.run(["dpkg-deb", "--extract", str(_deb(package)), str(unpacked)], check=True)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "trendforge").symlink_to(unpacked / "opt" / "trendforge" / "trendforge")
     env = {k: v for k, v in os.environ.items() if k not in {"TRENDFORGE_HOME", "PYTHONPATH", "VIRTUAL_ENV"}}
-    r = subprocess.run([str(unpacked / "usr" / "bin" / "trendforge"), "--data-dir", str(tmp_path / "d"), "health", "--json"],
+    r = subprocess.run([str(tmp_path / "bin" / "trendforge"), "--data-dir", str(tmp_path / "d"), "health", "--json"],
                        capture_output=True, text=True, env=env, check=False, timeout=120)
     assert r.returncode == 0, r.stderr[-1000:]
     assert '"status"' in r.stdout
