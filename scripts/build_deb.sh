@@ -43,9 +43,7 @@ find "$root/opt/trendforge/_internal" -type f -name '*.so*' -exec chmod 0644 {} 
 
 # --- Depends: libraries the bundle needs and does not carry
 elfs=()
-while IFS= read -r -d '' f; do
-  [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = "177ELF" ] && elfs+=("$f")
-done < <(find "$root/opt/trendforge" -type f -print0)
+while IFS= read -r -d '' f; do elfs+=("$f"); done < <("$VENV/bin/python" scripts/list_elf.py "$root/opt/trendforge")
 carried=$(find "$root/opt/trendforge" -name '*.so*' -printf '%f\n' | sort -u)
 needed=$(for f in "${elfs[@]}"; do objdump -p "$f" 2>/dev/null | awk '/^ *NEEDED/{print $2}'; done | sort -u)
 external=$(comm -23 <(echo "$needed") <(echo "$carried"))

@@ -12,14 +12,13 @@ version=$("$VENV/bin/python" -c "import app; print(app.__version__)")
 # the interpreter's own extension modules carry the build machine's library folder as RUNPATH (a folder that may
 # not exist, or belong to someone else, where the bundle runs): keep only the bundle-relative $ORIGIN entries
 while IFS= read -r -d '' f; do
-  [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = "177ELF" ] || continue
   rpath=$(patchelf --print-rpath "$f" 2>/dev/null) || continue
   [ -n "$rpath" ] || continue
   kept=$(tr ':' '\n' <<<"$rpath" | grep '^\$ORIGIN' | paste -sd: || true)
   if [ "$kept" != "$rpath" ]; then
     if [ -n "$kept" ]; then patchelf --set-rpath "$kept" "$f"; else patchelf --remove-rpath "$f"; fi
   fi
-done < <(find "$out/trendforge" -type f -print0)
+done < <("$VENV/bin/python" scripts/list_elf.py "$out/trendforge")
 # desktop integration beside the executable
 cp packaging/trendforge.desktop "$out/trendforge/trendforge.desktop"
 cp resources/icons/trendforge.svg "$out/trendforge/trendforge.svg"

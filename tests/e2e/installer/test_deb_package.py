@@ -16,6 +16,8 @@ import pytest
 import app
 
 ROOT = Path(__file__).resolve().parents[3]
+# the first test builds the installer (PyInstaller, the .deb): minutes on a busy 2-core machine
+pytestmark = pytest.mark.timeout(1800)
 # libraries the bundle carries itself: depending on them would pull packages nobody needs
 CARRIED = ("libssl3", "libsqlite3-0", "libpython3", "libfontconfig1", "libfreetype6", "libxkbcommon0", "libdbus-1-3",
            "libglib2.0-0", "libx11-6", "libxcb-cursor0", "libzstd1", "libstdc++6", "libicu")

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+# the first test builds the installer (PyInstaller, the .deb): minutes on a busy 2-core machine
+pytestmark = pytest.mark.timeout(1800)
 BUDGET_MB = 200
 
 
