@@ -19,8 +19,8 @@ from app.timeutil import Clock, utcnow
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
-from services.db import migrate
-from services.db.base import make_engine, make_session_factory, sqlite_url
+from services.db.base import make_session_factory
+from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.events.service import EventsService
@@ -28,11 +28,13 @@ from services.events.store import EventStore
 from services.logs import install_file_logging
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
-from services.system import Check, sqlite_check, tool_checks
+from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
@@ -76,8 +78,16 @@ class ServiceManager:
         return cast("PaymentsService", self.extra["payments"])
 
     @property
+    def releases(self) -> ReleasesService:
+        return cast("ReleasesService", self.extra["releases"])
+
+    @property
     def trends(self) -> TrendsService:
         return cast("TrendsService", self.extra["trends"])
+
+    @property
+    def home(self) -> HomeService:
+        return cast("HomeService", self.extra["home"])
 
     def services(self) -> list[BaseService]:
         return [self.events, self.settings, *self.extra.values()]
@@ -104,22 +114,9 @@ class ServiceManager:
         }
 
     def doctor(self) -> list[Check]:
-        data_dir = self.config.data_dir
-        checks = [
-            Check("data_dir", data_dir.is_dir(), str(data_dir)),
-            Check("database", self.config.db_path.exists(), str(self.config.db_path)),
-            sqlite_check(),
-        ]
-        keyring_health = self.settings.health()
-        checks.append(
-            Check(
-                "keyring",
-                keyring_health.ok,
-                keyring_health.detail,
-                "" if keyring_health.ok else "install and unlock gnome-keyring (or another Secret Service)",
-            )
-        )
-        checks.extend(tool_checks())
+        checks = machine_checks(self.config, self.settings.health())
+        if "builds" in self.extra:
+            checks.extend(self.builds.key_checks())
         return checks
 
     def on_close(self, closer: Callable[[], Any]) -> None:
@@ -139,10 +136,7 @@ class ServiceManager:
 
 
 def build_engine(config: AppConfig) -> Engine:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(sqlite_url(config.db_path))
-    migrate.upgrade(engine)
-    return engine
+    return open_store(config)  # one line naming the file and the remedy when the data dir is damaged
 
 
 def bootstrap(
@@ -174,6 +168,10 @@ def bootstrap(
 
     wire_builds(manager)
 
+    from services.releases.wiring import wire as wire_releases
+
+    wire_releases(manager)
+
     from services.payments.wiring import wire as wire_payments
 
     wire_payments(manager)
@@ -185,5 +183,9 @@ def bootstrap(
     from services.workflows.wiring import wire as wire_workflows
 
     wire_workflows(manager)
+
+    from services.home.wiring import wire as wire_home
+
+    wire_home(manager)
 
     return manager

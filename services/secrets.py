@@ -1,6 +1,6 @@
 """Secrets in the OS keyring (service name ``trendforge``), and nowhere else.
 
-Names are ``provider:<name>`` for API credentials and ``keystore:<alias>`` for signing key
+Names are ``provider:<name>`` for API credentials and ``keystore:<data-dir-id>:<alias>`` for signing key
 passwords. The keyring has no listing API, so the *names* (never the values) are kept in
 an index entry in the keyring itself.
 """
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from app.errors import SecretStoreError
+from app.health import Health, HealthState
 
 SERVICE = "trendforge"
 _INDEX = "__index__"
@@ -133,3 +134,14 @@ class MemorySecretStore:
 
     def known_values(self) -> list[str]:
         return sorted(self._values.values())
+
+
+def keyring_health(store: SecretStore) -> Health:
+    """Whether ``store`` has a usable backend (also asked by doctor when the database cannot open)."""
+    try:
+        backend = store.backend_name()
+    except SecretStoreError as exc:
+        return Health("keyring", HealthState.DEGRADED, str(exc))
+    if "fail" in backend.lower() or "null" in backend.lower():
+        return Health("keyring", HealthState.DEGRADED, f"no usable keyring backend ({backend})")
+    return Health("keyring", HealthState.OK, backend)

@@ -6,6 +6,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.errors import ConflictError, UserError
@@ -149,15 +150,36 @@ class KeyInfo:
     subject: str
     keystore_path: str
     created_at: datetime | None = None
+    keyring_entry: str = ""  # the name (never the value) of its password's keyring entry, when known
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "alias": self.alias,
             "fingerprint_sha256": self.fingerprint_sha256,
             "subject": self.subject,
             "keystore_path": self.keystore_path,
             "created_at": self.created_at.isoformat() if self.created_at else None,
         }
+        if self.keyring_entry:
+            out["keyring_entry"] = self.keyring_entry
+        return out
+
+
+KEY_BACKUP_WHY = "apps signed with it can only ever be updated with the same keystore and password"
+
+
+@dataclass(frozen=True)
+class KeyExport:
+    """A keystore copied out for a backup; its password stays in the keyring entry named here."""
+
+    alias: str
+    path: Path
+    fingerprint_sha256: str
+    keyring_entry: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"alias": self.alias, "path": str(self.path), "fingerprint_sha256": self.fingerprint_sha256,
+                "keyring_entry": self.keyring_entry}
 
 
 def normalize_fingerprint(value: str) -> str:
@@ -166,3 +188,30 @@ def normalize_fingerprint(value: str) -> str:
     if len(hexed) != 64:
         raise UserError(f"not a SHA-256 fingerprint: {value!r}")
     return hexed
+
+
+@dataclass(frozen=True)
+class BuildPreview:
+    """What a build would do (a dry run without a Google Play target): nothing built, nothing spent."""
+
+    template_id: str
+    application_id: str
+    platform: Platform
+    backend: Backend
+    version_name: str
+    version_code: int  # the next one, were the build started now
+    key_alias: str | None
+    deploy_target: str | None
+    steps: list[str]
+
+    def describe(self) -> str:
+        signed = f", signed with key {self.key_alias!r}" if self.key_alias else ""
+        deployed = f", deployed to {self.deploy_target}" if self.deploy_target else ""
+        return (f"would build {self.template_id} {self.version_name} ({self.platform.value}, {self.backend.value}) "
+                f"as {self.application_id} versionCode {self.version_code}{signed}{deployed}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dry_run": True, "template_id": self.template_id, "application_id": self.application_id,
+                "platform": self.platform.value, "backend": self.backend.value, "version_name": self.version_name,
+                "version_code": self.version_code, "key_alias": self.key_alias, "deploy_target": self.deploy_target,
+                "steps": list(self.steps), "built": False, "version_code_spent": False}

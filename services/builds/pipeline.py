@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.builds.model import Backend, BuildState, Platform
-from app.builds.progress import DEPLOY_STEP, DIRECT_STEPS, GRADLE_STEPS, StepPlan
+from app.builds.progress import StepPlan, plan_steps
 from app.errors import ToolError, UserError
 from services.builds import packaging
 from services.builds.templates_port import BuildTemplate
@@ -84,12 +84,12 @@ class BuildSpec:
     deployer: Callable[[Path, str], dict[str, Any]] | None = None  # (artifact, fingerprint) -> result
     # environment from the toolchain settings (PATH, JAVA_HOME, ANDROID_HOME) for every tool of this build
     toolchain_env: dict[str, str] = field(default_factory=dict)
+    # (correlation id, causation id) of what started the build (a workflow run): every event the
+    # job's hooks and threads record carries it, though they run later, on other threads
+    correlation: tuple[str, str | None] | None = None
 
     def step_plan(self) -> StepPlan:
-        base = (GRADLE_STEPS if self.backend is Backend.GRADLE else DIRECT_STEPS)[self.platform]
-        if self.deployer is not None:
-            base = (*base, DEPLOY_STEP)
-        return StepPlan(base)
+        return plan_steps(self.backend, self.platform, deploy=self.deployer is not None)
 
     @property
     def artifact_name(self) -> str:
