@@ -75,6 +75,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
         PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
         PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
+        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel"),
     ]
 
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._services: ServiceManager | None = None
         self.notifier: Notifier | None = None
+        self.quick_switcher: QWidget | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -213,6 +215,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             view.addAction(action)
         view.addSeparator()
+        self.go_to_action = QAction("&Go to…", self, shortcut=QKeySequence("Ctrl+K"))
+        self.go_to_action.triggered.connect(self.open_quick_switcher)
+        view.addAction(self.go_to_action)
         refresh = QAction("&Refresh health", self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
         refresh.triggered.connect(self.refresh_health)
         view.addAction(refresh)
@@ -288,6 +293,18 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.focusNextChild()
         return widget
+
+    def open_quick_switcher(self) -> None:
+        if self._services is None:
+            return
+        from ui.quick_switcher import QuickSwitcher
+
+        dialog = QuickSwitcher(self.services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.open_item)
+        self.quick_switcher = dialog
+        dialog.open()
+        dialog.edit.setFocus()
 
     def current_title(self) -> str:
         return self.specs[max(0, self.nav.currentRow())].title

@@ -231,6 +231,17 @@ def guide(facts: GuideFacts) -> list[GuideItem]:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """A quick-switcher result: what it is, in words, and where it opens."""
+
+    ref: ItemRef
+    label: str
+
+
+MIN_ID_PREFIX = 3  # shorter text matches names only
+
+
+@dataclass(frozen=True)
 class HomeOverview:
     revenue: list[CurrencyRevenue] = field(default_factory=list)
     builds: list[BuildItem] = field(default_factory=list)

@@ -381,14 +381,18 @@ class BuildsPanel(QWidget):
         platform = self.platform_box.currentText()
         key = self.key_box.currentText() or None
         deploy = self.deploy_edit.text().strip() or None
-        try:
-            info = self.service.start_build(template_id, version, platform, key_alias=key, deploy=deploy)
-        except TrendForgeError as exc:
-            self._on_error(exc)
-            return
-        self._selected = info.id
-        self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
-        self.reload()
+        svc = self.service
+
+        def start() -> BuildInfo:
+            # off the GUI thread: a Play deploy first asks Play for its highest versionCode
+            return svc.start_build(template_id, version, platform, key_alias=key, deploy=deploy)
+
+        def queued(info: BuildInfo) -> None:
+            self._selected = info.id
+            self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
+            self.reload()
+
+        run_in_background(start, queued, self._on_error, self)
 
     def _on_cancel_clicked(self) -> None:
         info = self.selected()

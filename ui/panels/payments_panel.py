@@ -33,16 +33,24 @@ from PySide6.QtWidgets import (
 
 from app.errors import TrendForgeError
 from app.events import Event
-from app.payments.model import FAILED_STATUSES, Provider, SummaryRow, SyncReport, Transaction, TxnStatus
+from app.payments.model import (
+    FAILED_STATUSES,
+    ImportReport,
+    Provider,
+    SummaryRow,
+    SyncReport,
+    Transaction,
+    TxnStatus,
+)
 from app.payments.money import format_minor
 from app.spreadsheet import write_csv
 from services.bootstrap import ServiceManager
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
 from ui.background import run_in_background
-from ui.colors import Tone, tone_hex
+from ui.colors import Tone, tone_hex, tone_span
 from ui.panels.payments.charts import ProviderChart, RevenueChart
-from ui.panels.payments.dialogs import ExportDialog, RefundDialog
+from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
 from ui.widgets.plain_text import escape
 
@@ -122,12 +130,14 @@ class PaymentsPanel(QWidget):
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
         self.export_button = QPushButton("Export CSV…")
+        self.import_button = QPushButton("Import Ko-fi CSV…")
+        self.import_button.setToolTip("Add the sales of a Ko-fi CSV export to the ledger (rows already there are kept once)")
         actions = QHBoxLayout()
         left: tuple[QWidget, ...] = (self.sync_button, self.progress)
         for w in left:
             actions.addWidget(w)
         actions.addWidget(self.progress_label, 1)  # takes the free width, so a message wraps only when it must
-        right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.export_button)
+        right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.import_button, self.export_button)
         for w in right:
             actions.addWidget(w)
 
@@ -192,6 +202,7 @@ class PaymentsPanel(QWidget):
         self.refund_button.clicked.connect(self.refund_selected)
         self.retry_button.clicked.connect(self.retry_selected)
         self.export_button.clicked.connect(self.export_csv)
+        self.import_button.clicked.connect(self.import_kofi)
         self.sync_progress.connect(self._on_sync_progress)
         self._sync_done.connect(self._on_sync_done)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
@@ -269,7 +280,7 @@ class PaymentsPanel(QWidget):
         failed = sum(1 for r in rows if r.status in FAILED_STATUSES)
         if not by_provider and not rows:
             self.totals.setText("No transactions yet. Store a Stripe, Gumroad or itch.io credential in Settings and "
-                                "press Sync now; Ko-fi sales come in with `trendforge payments import --provider kofi FILE`.")
+                                "press Sync now; Ko-fi sales come in with Import Ko-fi CSV….")
             return
         self.totals.setText(f"{shown}{f', {failed} failed' if failed else ''}. All time — {money or 'no revenue yet'}")
 
@@ -413,6 +424,32 @@ class PaymentsPanel(QWidget):
                 self.notify_requested.emit("Payments sync", "; ".join(parts))
         self.reload()
         self.sync_finished.emit(result)
+
+    # -- import ------------------------------------------------------------------------------------------
+    def import_kofi(self) -> None:
+        path = KofiImportDialog.ask_path(self)
+        if not path:
+            return
+        svc = self.svc
+        self.import_button.setEnabled(False)
+
+        def done(report: ImportReport) -> None:
+            self.import_button.setEnabled(True)
+            text = f"Ko-fi: {report.added} new, {report.duplicates} already there, {report.rejected} rejected"
+            if report.errors:
+                text += " — " + "; ".join(report.errors[:3])
+                self.progress_label.setText(tone_span(Tone.ERROR, escape(text)))
+            else:
+                self.progress_label.setText(escape(text))
+            self.status_message.emit(text)
+            self.reload()
+
+        def failed(exc: Exception) -> None:
+            self.import_button.setEnabled(True)
+            self.progress_label.setText(tone_span(Tone.ERROR, escape(f"Ko-fi import: {exc}")))
+            self.status_message.emit(f"Ko-fi import: {exc}")
+
+        run_in_background(lambda: svc.import_file("kofi", path), done, failed, self)
 
     # -- export ------------------------------------------------------------------------------------------
     def export_csv(self) -> None:

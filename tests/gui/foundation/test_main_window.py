@@ -31,8 +31,8 @@ def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
 
 def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events"]
-    window.nav.setCurrentRow(6)
+    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events", "Releases"]
+    window.nav.setCurrentRow(len(titles) - 1)
     for row, title in enumerate(titles[:-1]):
         with qtbot.waitSignal(window.panel_changed) as blocker:
             window.nav.setCurrentRow(row)

@@ -56,7 +56,8 @@ def test_import_samples_button_fills_the_catalogue_and_ticks_the_step(qtbot: QtB
 
 def test_revenue_shows_this_week_and_month_per_currency(qtbot: QtBot, busy: Any) -> None:
     _window, home = open_home(qtbot, busy)
-    assert home.revenue_figures() == [("USD", "10.00 USD", "15.00 USD"), ("EUR", "0.00 EUR", "0.00 EUR")]
+    assert home.revenue_figures() == [("USD", "10.00 USD", "15.00 USD", "15.00 USD"),
+                                      ("EUR", "0.00 EUR", "0.00 EUR", "7.00 EUR")]
     spark = home.revenue.findChild(object, "sparkline-EUR")
     assert spark is not None and sum(spark.values) == 700 and len(spark.values) == 30
 
