@@ -53,7 +53,7 @@ def main() -> None:
             "trendforge events list --limit 50": [py, MAIN, "--data-dir", data, "events", "list", "--limit", "50"],
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
-        for name, argv in cases.items():  # warm the OS file cache once
+        for argv in cases.values():  # warm the OS file cache once
             timed(argv, env)
         for _ in range(args.rounds):
             for name, argv in cases.items():  # interleaved: every case once per round

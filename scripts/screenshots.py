@@ -22,6 +22,34 @@ from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from ui.app_runner import create_window  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.theme import apply_theme  # noqa: E402
+
+
+def shoot_home(app: QApplication, window: MainWindow, out: Path, name: str) -> None:
+    """Home in the light and the dark theme (``home-NAME-light.png``, ``home-NAME-dark.png``)."""
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        home = window.show_panel("Home")
+        reload = getattr(home, "reload", None)
+        if reload is not None:
+            reload()
+        settle(900)
+        path = out / f"home-{name}-{theme}.png"
+        window.grab().save(str(path))
+        print(f"saved {path.relative_to(ROOT)}")
+    apply_theme(app, "light")
+
+
+def shoot_small(window: MainWindow, folder: Path) -> None:
+    """Every panel at the minimum window size, to look for clipped text (not committed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    window.resize(960, 600)
+    for spec in window.specs:
+        window.show_panel(spec.title)
+        settle(500)
+        window.grab().save(str(folder / f"{spec.title.lower()}-960x600.png"))
+    window.resize(1280, 800)
 
 
 def settle(ms: int = 400) -> None:
@@ -80,20 +108,71 @@ def seed(services: ServiceManager) -> None:
         loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
 
 
+def seed_play(services: ServiceManager) -> object:
+    """The Releases view against the Play stand-in of the tests (loopback), with a staged rollout."""
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
+    from play_standin import PlayStandIn
+
+    play = PlayStandIn().start()
+    os.environ["TRENDFORGE_PLAY_BASE_URL"] = play.url
+    account = play.add_account("publisher@my-indie-studio.iam.gserviceaccount.com")
+    app = "com.trendforge.quotes"
+    play.add_app(app, grant=account)
+    play.seed(app, "production",
+              {"versionCodes": ["10200"], "status": "completed",
+               "releaseNotes": [{"language": "en-US", "text": "Daily quote widget"}]},
+              {"versionCodes": ["10301"], "status": "inProgress", "userFraction": 0.2,
+               "releaseNotes": [{"language": "en-US", "text": "Dark theme, share as image"},
+                                {"language": "de-DE", "text": "Dunkles Design, als Bild teilen"}]})
+    play.seed(app, "beta", {"versionCodes": ["10301"], "status": "completed"})
+    play.seed(app, "internal", {"versionCodes": ["10302"], "status": "completed",
+                                "releaseNotes": [{"language": "en-US", "text": "Faster start"}]})
+    play.apps[app].listings = {
+        "en-US": {"language": "en-US", "title": "Quotes Daily", "shortDescription": "One good quote every morning."},
+        "de-DE": {"language": "de-DE", "title": "Zitate Täglich", "shortDescription": "Jeden Morgen ein gutes Zitat."},
+    }
+    services.releases.store_key(play.key_json(account))
+    return play
+
+
 def main() -> int:
+    only = {a.lower() for a in sys.argv[1:]}  # panel titles to render (default: all)
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory() as fresh:
+        services = bootstrap(AppConfig(data_dir=Path(fresh), log_to_file=False), secrets=MemorySecretStore())
+        window = create_window(services)
+        window.resize(1280, 800)
+        window.show()
+        shoot_home(app, window, out, "new")
+        window.close()
+        QCoreApplication.processEvents()
+        services.close()
     with tempfile.TemporaryDirectory() as d:
         services = bootstrap(AppConfig(data_dir=Path(d), log_to_file=False), secrets=MemorySecretStore())
         seed(services)
+        play = seed_play(services) if "releases" in services.extra else None
         window = create_window(services)
         window.resize(1280, 800)
         window.show()
         settle(800)
+        shoot_home(app, window, out, "busy")
+        small = os.environ.get("TRENDFORGE_SMALL_SHOTS")
+        if small:
+            shoot_small(window, Path(small))
         for spec in window.specs:
+            if only and spec.title.lower() not in only:
+                continue
             panel = window.show_panel(spec.title)
             settle(600)
+            if spec.title == "Releases":
+                panel.app_box.setCurrentText("com.trendforge.quotes")
+                panel.reload()
+                settle(1500)
+                panel.tracks_table.selectRow(3)
+                settle(300)
             defs_view = getattr(panel, "defs_view", None)
             if defs_view is not None:  # workflows: show the definition that has a run
                 model = defs_view.model()
@@ -109,12 +188,15 @@ def main() -> int:
             path = out / f"{spec.title.lower()}.png"
             window.grab().save(str(path))
             print(f"saved {path.relative_to(ROOT)}")
-        window.show_panel("Templates")
-        settle(300)
-        window.grab().save(str(out / "main-window.png"))
+        if not only:
+            window.show_panel("Templates")
+            settle(300)
+            window.grab().save(str(out / "main-window.png"))
         window.close()
         QCoreApplication.processEvents()
         services.close()
+        if play is not None:
+            play.stop()  # type: ignore[attr-defined]
     del app
     return 0
 

@@ -139,7 +139,7 @@ class Services:
         self._closers: list[Callable[[], object]] = []
         self._lock = threading.RLock()
         self._started = False
-        self._templates: _Slot[TemplatesService] = _Slot(Services._build_templates, _no_start, _no_close)
+        self._templates: _Slot[TemplatesService] = _Slot(Services._build_templates, _start_templates, _no_close)
         self._builds: _Slot[BuildsService] = _Slot(Services._build_builds, _start_builds, _close_builds)
         self._payments: _Slot[PaymentsService] = _Slot(Services._build_payments, _no_start, _no_close)
         self._trends: _Slot[TrendsService] = _Slot(Services._build_trends, _no_start, _close_trends)
@@ -408,6 +408,10 @@ def _no_start(svc: BaseService) -> None:
 
 def _no_close(svc: BaseService) -> None:
     return None
+
+
+def _start_templates(svc: TemplatesService) -> None:
+    svc.recover_store()  # a replace killed before its commit: the database decides which folder is live
 
 
 def _start_builds(svc: BuildsService) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import TrendForgeError
+from app.notifications import KIND_LABELS, MUTED_SETTING, NotificationKind, muted_kinds
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
 from ui.colors import Tone, tone_hex, tone_style
@@ -53,6 +57,9 @@ class SettingsDialog(QDialog):
         cform = QFormLayout(cred)
         cform.addRow(QLabel("Secrets are stored in the OS keyring only, never in TrendForge's database or logs."))
         for name in PROVIDER_NAMES:
+            if name == "play":
+                cform.addRow("play", self._play_key_row(services))
+                continue
             edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
             edit.setObjectName(f"secret_{name}")
             edit.setPlaceholderText("stored in keyring (type to replace)" if name in stored else "not set")
@@ -99,11 +106,25 @@ class SettingsDialog(QDialog):
         look = QWidget()
         QFormLayout(look).addRow("Theme", self.theme_box)
 
+        # notifications: one switch per kind
+        muted = muted_kinds(current.get(MUTED_SETTING, []))
+        self.notify_boxes: dict[NotificationKind, QCheckBox] = {}
+        notes = QWidget()
+        nl = QVBoxLayout(notes)
+        nl.addWidget(QLabel("Show a desktop notification when:"))
+        for kind, label in KIND_LABELS.items():
+            box = QCheckBox(label)
+            box.setChecked(kind not in muted)
+            nl.addWidget(box)
+            self.notify_boxes[kind] = box
+        nl.addStretch(1)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(cred, "Credentials")
         self.tabs.addTab(urls, "Providers")
         self.tabs.addTab(tools, "Toolchain")
         self.tabs.addTab(look, "Appearance")
+        self.tabs.addTab(notes, "Notifications")
 
         self.error = plain_label()
         self.error.setStyleSheet(tone_style(Tone.ERROR))
@@ -140,6 +161,7 @@ class SettingsDialog(QDialog):
         out: dict[str, Any] = {f"base_url.{n.lower()}": e.text().strip() for n, e in self.url_edits.items()}
         out.update({k: e.text().strip() for k, e in self.tool_edits.items()})
         out["ui.theme"] = self.theme_box.currentText()
+        out[MUTED_SETTING] = sorted(k.value for k, box in self.notify_boxes.items() if not box.isChecked())
         return out
 
     def accept(self) -> None:
@@ -173,6 +195,48 @@ class SettingsDialog(QDialog):
             return
         self.secret_edits[name].setPlaceholderText("not set")
         self.secret_state[name].setText("—")
+        self.error.setText("")
+
+    # -- the Google Play service-account key --------------------------------------------------------
+    def _play_key_row(self, services: ServiceManager) -> QHBoxLayout:
+        account = services.releases.account() if "releases" in services.extra else None
+        self.play_state = plain_label(f"✔ {account}" if account else "no service-account key")
+        self.play_choose = QPushButton("Choose JSON key…")
+        self.play_choose.setObjectName("play_choose_key")
+        self.play_choose.clicked.connect(self.choose_play_key)
+        delete = QPushButton("Delete")
+        delete.clicked.connect(self.delete_play_key)
+        row = QHBoxLayout()
+        row.addWidget(self.play_state, 1)
+        row.addWidget(self.play_choose)
+        row.addWidget(delete)
+        return row
+
+    @classmethod
+    def ask_play_key_file(cls, parent: QWidget) -> str:
+        """The service account's JSON key file ('' if cancelled); tests replace this."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Google Play service-account key", "", "JSON key (*.json)")
+        return path
+
+    def choose_play_key(self) -> None:
+        path = self.ask_play_key_file(self)
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            key = self.services.releases.store_key(text)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error.setText(f"cannot read {Path(path).name}: {exc}")
+            return
+        except TrendForgeError as exc:
+            self.error.setText(str(exc))
+            return
+        self.play_state.setText(f"✔ {key.client_email}")
+        self.error.setText("")
+
+    def delete_play_key(self) -> None:
+        self.services.settings.delete_credential("play")
+        self.play_state.setText("no service-account key")
         self.error.setText("")
 
     @classmethod

@@ -52,6 +52,7 @@ from app.timeutil import to_iso
 from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db.ids import resolve_id
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
@@ -274,6 +275,10 @@ class PaymentsService(BaseService):
             row = uow.session.get(TransactionRecord, txn_id)
             if row is None:
                 row = uow.session.scalar(select(TransactionRecord).where(TransactionRecord.provider_id == txn_id))
+            if row is None:
+                full = resolve_id(uow.session, TransactionRecord.id, txn_id, what="transaction",
+                                  hint="`trendforge payments list` shows the ids")
+                row = uow.session.get(TransactionRecord, full)
             if row is None:
                 raise NotFoundError(f"no transaction {txn_id!r}; `trendforge payments list` shows the ids")
             uow.session.expunge(row)  # detached with its loaded values (the read-only unit of work rolls back)
@@ -683,24 +688,30 @@ class PaymentsService(BaseService):
             return 503
         return 403 if report.rejected else 200
 
-    def start_kofi_listener(self, port: int = 0) -> Any:
+    def start_kofi_listener(self, port: int = 0, limits: Any = None) -> Any:
         """Start a loopback webhook listener (``.url``, ``.stop()``)."""
-        from services.payments.providers.kofi import KofiListener
+        from services.payments.providers.kofi_listener import KofiListener
 
-        return KofiListener(self.kofi_webhook, port=port).start()
+        return KofiListener(self.kofi_webhook, port=port, limits=limits).start()
 
     # -- products ---------------------------------------------------------------------------------
     @operation
-    def link_product(self, provider: str, product_id: str, template_id: str) -> None:
+    def link_product(self, provider: str, product_id: str, template_id: str) -> int:
+        """Tie a provider's product to a template, for later syncs and for the sales already recorded
+        (one transaction: the link, the moved sales and their rollups). Returns how many sales moved."""
         p = Provider.parse(provider)
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(ProductRecord, (p.value, product_id))
             if rec is None:
                 rec = ProductRecord(provider=p.value, product_id=product_id, name="", updated_at=self.ctx.clock())
                 uow.session.add(rec)
-            rec.template_id = template_id
+            previous, rec.template_id = rec.template_id, template_id
+            ledger = Ledger(uow.session, self.ctx.clock())
+            moved = ledger.assign_template(p, product_id, template_id, previous)
+            ledger.flush_totals()
             uow.commit()
         self.invalidate()
+        return moved
 
     @operation
     def create_template_product(self, template_id: str, name: str, amount: str | int | None = None,

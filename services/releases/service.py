@@ -59,7 +59,7 @@ class ReleaseAction(StrEnum):
     PROMOTE = "promote"
 
 
-_EVENTS: dict[ReleaseAction, type[ev._TrackEvent]] = {
+_EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {
     ReleaseAction.ROLLOUT: ev.ReleaseRolledOut, ReleaseAction.HALT: ev.ReleaseHalted,
     ReleaseAction.RESUME: ev.ReleaseResumed, ReleaseAction.COMPLETE: ev.ReleaseCompleted,
     ReleaseAction.PROMOTE: ev.ReleasePromoted,
@@ -229,7 +229,7 @@ class ReleasesService(BaseService):
             uow.record(*events)
             uow.commit()
 
-    def _commit(self, edit: Edit, success: ev._TrackEvent, action: str) -> None:
+    def _commit(self, edit: Edit, success: ev.TrackEvent, action: str) -> None:
         try:
             edit.commit()
         except CommitOutcomeLostError:
