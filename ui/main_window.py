@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._services: ServiceManager | None = None
         self.notifier: Notifier | None = None
         self.quick_switcher: QWidget | None = None
+        self.help_dialog: QWidget | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -223,9 +224,19 @@ class MainWindow(QMainWindow):
         view.addAction(refresh)
 
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About TrendForge", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.help_action = QAction("TrendForge &help", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
+        if self.help_action.shortcut().isEmpty():
+            self.help_action.setShortcut(QKeySequence("F1"))
+        self.help_action.triggered.connect(lambda: self.open_help())
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.triggered.connect(lambda: self.open_help("Keyboard shortcuts"))
+        about = QAction("&About TrendForge", self)
         about.triggered.connect(lambda: show_about(self))
+        for action in (self.help_action, shortcuts):
+            help_menu.addAction(action)
+        help_menu.addSeparator()
         help_menu.addAction(about)
+        self.help_menu = help_menu
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -293,6 +304,15 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.focusNextChild()
         return widget
+
+    def open_help(self, topic: str | None = None) -> None:
+        from ui.help_dialog import HelpDialog
+
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        dialog = HelpDialog(actions, self, topic=topic)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.help_dialog = dialog
+        dialog.open()
 
     def open_quick_switcher(self) -> None:
         if self._services is None:

@@ -21,6 +21,7 @@ class Area(enum.StrEnum):
     BUILDS = "Builds"
     WORKFLOWS = "Workflows"
     EVENTS = "Events"
+    RELEASES = "Releases"
 
 
 @dataclass(frozen=True)

@@ -688,11 +688,11 @@ class PaymentsService(BaseService):
             return 503
         return 403 if report.rejected else 200
 
-    def start_kofi_listener(self, port: int = 0) -> Any:
+    def start_kofi_listener(self, port: int = 0, limits: Any = None) -> Any:
         """Start a loopback webhook listener (``.url``, ``.stop()``)."""
-        from services.payments.providers.kofi import KofiListener
+        from services.payments.providers.kofi_listener import KofiListener
 
-        return KofiListener(self.kofi_webhook, port=port).start()
+        return KofiListener(self.kofi_webhook, port=port, limits=limits).start()
 
     # -- products ---------------------------------------------------------------------------------
     @operation

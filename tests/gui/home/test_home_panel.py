@@ -94,8 +94,10 @@ def test_a_failed_payment_opens_in_payments_selected(qtbot: QtBot, busy: Any) ->
     ref = home.payments.refs()[0]
     activate(qtbot, home, home.payments, ref)
     assert window.current_title() == "Payments"
-    selected = window.panels["Payments"].selected()
-    assert selected is not None and selected.id == ref.item_id
+    panel = window.panels["Payments"]
+    # the ledger is read off the GUI thread; the row is selected once it is shown
+    qtbot.waitUntil(lambda: panel.selected() is not None, timeout=5000)
+    assert panel.selected().id == ref.item_id
 
 
 def test_a_failing_source_opens_trends(qtbot: QtBot, busy: Any) -> None:
