@@ -106,9 +106,6 @@ def seed(services: ServiceManager) -> None:
         asyncio.set_event_loop(loop)
         inputs = {"base_template": "trivia-quiz", "deploy_dir": str(services.config.data_dir / "releases"), "key_alias": "upload"}
         loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
-        # one run left waiting for a person, so Home shows Approve
-        services.workflows.start("approval-demo", {"what": "the trivia release"})
-        settle(300)
 
 
 def seed_play(services: ServiceManager) -> object:

@@ -182,6 +182,10 @@ class EventStore:
             return {str(k): int(v) for k, v in conn.execute(stmt)}
 
     def count(self) -> int:
+        return self.last_seq()
+
+    def last_seq(self) -> int:
+        """The newest event's sequence number (0: none yet)."""
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.max(_TABLE.c.seq))).scalar() or 0)
 

@@ -148,7 +148,7 @@ class ReleasesService(BaseService):
         fingerprint = hashlib.sha256(text.encode()).hexdigest()
         with self._lock:
             if self._tokens is None or self._tokens_for != fingerprint:
-                self._tokens = PlayTokens(self.stored_key(), self._client, self.ctx.clock)
+                self._tokens = PlayTokens(self.stored_key(), self._client, self.ctx.clock, remember=self.ctx.secrets.remember)
                 self._tokens_for = fingerprint
             tokens = self._tokens
         api = PlayApi(self._base_url(), tokens, self._client, sleep=self.sleep)
