@@ -91,6 +91,20 @@ def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsSe
     assert done.state is BuildState.DEPLOYED, done.error
 
 
+def test_a_dropped_upload_chunk_resumes_where_play_got_to(builds: BuildsService, services: ServiceManager,
+                                                         play: PlayFixture, play_ready: None) -> None:
+    services.releases.chunk_size = 1024
+    services.releases.sleep = lambda _s: None  # the back-off before asking the session, not waited out
+    # Play stores the first chunk, but its answer never arrives
+    play.standin.fault("PUT", r"/bundles$", "drop_after")
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    size = Path(done.artifact_path or "").stat().st_size
+    assert size > 3 * 1024 and play.standin.upload_bytes == [size]  # every byte once, in order
+    puts = [p for m, p in play.standin.calls if m == "PUT" and p.endswith("/bundles")]
+    assert len(puts) == -(-size // 1024) + 1  # each chunk once, plus one question "how much do you have?"
+
+
 def test_play_refuses_a_bundle_targeting_below_api_36(builds: BuildsService, play: PlayFixture,
                                                       package_factory: Any) -> None:
     package_factory("trivia-quiz", target_sdk=35)
