@@ -187,7 +187,7 @@ class BuildJob(QObject):
             self._last_state = step.state
             if step.state is not BuildState.BUILT or self.spec.platform is Platform.WEB:
                 self._artifact_final = True  # a later failure (a deploy) keeps the finished artifact
-            self._write([f"== {step.state.value}" + (f": {step.artifact}" if step.artifact else "")])
+            self._write([f"== {step.state.value}" + (f": {step.where}" if step.where else "")])
             mark = step
             self._persist(lambda: self._hooks.on_mark(self.build_id, mark),
                           lambda: QTimer.singleShot(0, self, lambda: self._advance(None)))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 import app.builds.events as build_events
 from app.builds.model import (
@@ -490,7 +490,7 @@ class BuildsService(BaseService):
                 try:
                     with short_waits(try_ms):  # the job retries a busy database itself, off a timer
                         write(*args)
-                except OperationalError as exc:
+                except DBAPIError as exc:  # busy (retried), or a full disk, a refusal: the build ends
                     raise HookWriteError(str(exc.orig or exc), busy=is_busy(exc)) from exc
 
             return call

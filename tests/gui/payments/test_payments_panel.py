@@ -229,6 +229,34 @@ def test_chart_value_axes_tick_on_round_numbers(qtbot: Any) -> None:
         assert step == int(step), (y.min(), y.max(), y.tickCount())
 
 
+def test_empty_charts_say_so_and_have_no_axes_to_misread(qtbot: Any) -> None:
+    from ui.panels.payments.charts import EMPTY_PROVIDERS, EMPTY_REVENUE, ProviderChart, RevenueChart
+
+    revenue, providers = RevenueChart(), ProviderChart()
+    for view in (revenue, providers):
+        qtbot.addWidget(view)
+    revenue.show_rows([], None)
+    providers.show_rows([], None)
+    assert revenue.chart().title() == EMPTY_REVENUE and providers.chart().title() == EMPTY_PROVIDERS
+    # used to draw a date axis at 1970-01-01 and a value axis labelled 1, 1, 1, 0, 0, 0
+    assert revenue.chart().axes() == [] and providers.chart().axes() == []
+
+
+def test_small_amounts_get_distinct_whole_number_ticks(qtbot: Any) -> None:
+    from PySide6.QtCharts import QValueAxis
+
+    from app.payments.model import SummaryRow
+    from ui.panels.payments.charts import RevenueChart
+
+    view = RevenueChart()
+    qtbot.addWidget(view)
+    view.show_rows([SummaryRow(key="2026-11-01", currency="USD", count=1, gross=50, fees=0, refunds=0)], "USD")
+    (y,) = [a for a in view.chart().axes() if isinstance(a, QValueAxis)]
+    ticks = [y.min() + i * (y.max() - y.min()) / (y.tickCount() - 1) for i in range(y.tickCount())]
+    labels = [f"{t:.0f}" for t in ticks]
+    assert len(set(labels)) == len(labels) and all(t == int(t) for t in ticks), labels
+
+
 def test_refund_dialog_checks_the_amount_before_it_closes(panel: PaymentsPanel, qtbot: Any) -> None:
     t = next(x for x in panel.model.rows() if x.provider_id == "kofi-11")
     dlg = RefundDialog(t)
