@@ -394,7 +394,8 @@ class BuildsService(BaseService):
             toolchain_env=self.toolchain_env(), correlation=carried,
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
-        job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
+        job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks,
+                       redact=self.redact)
         self.runner.submit(job)
         return _to_info(rec)
 

@@ -330,6 +330,9 @@ class TrendsService(BaseService):
         if source is not None:
             src = source if isinstance(source, SourceName) else parse_source(source)
             self.require(src in FETCHABLE, f"{src} is import-only: use `trendforge trends import --source {src} FILE`")
+            # a disabled source is not tried (nor backed off): opt-in ones (x, tiktok) stay off until enabled
+            self.require(src in self.enabled_sources(),
+                         f"source {src} is disabled, so it was not synced; enable it in the trends settings first")
             targets = [src]
         else:
             targets = self.enabled_sources()

@@ -72,6 +72,9 @@ def _reader_gone() -> int:
 
 
 def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    from services.db.preflight import owner_only_files
+
+    owner_only_files()
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))

@@ -46,6 +46,7 @@ from app.payments.model import (
 from app.payments.money import format_minor
 from app.spreadsheet import write_csv
 from services.bootstrap import ServiceManager
+from services.files import write_text_atomically
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
 from ui.background import LatestQuery, run_in_background
@@ -488,8 +489,8 @@ class PaymentsPanel(QWidget):
 
         def work() -> int:
             rows = self.svc.list_transactions(f)
-            with Path(path).open("w", newline="", encoding="utf-8") as fh:
-                return write_csv(fh, CSV_FIELDS, ([d[k] for k in CSV_FIELDS] for d in (t.to_dict() for t in rows)))
+            return write_text_atomically(Path(path), lambda fh: write_csv(
+                fh, CSV_FIELDS, ([d[k] for k in CSV_FIELDS] for d in (t.to_dict() for t in rows))))
 
         def done(n: int) -> None:
             self.status_message.emit(f"exported {n} transactions to {path}")

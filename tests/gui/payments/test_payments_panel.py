@@ -123,6 +123,26 @@ def test_csv_export(panel: PaymentsPanel, qtbot: Any, tmp_path: Path, monkeypatc
     assert {r["amount"] for r in rows} >= {"600", "999"}
 
 
+def test_a_failed_csv_export_leaves_the_earlier_file_whole(panel: PaymentsPanel, qtbot: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    out = exports / "export.csv"
+    out.write_text("an earlier export\n")
+    monkeypatch.setattr(ExportDialog, "ask_path", classmethod(lambda cls, parent: str(out)))
+    import ui.panels.payments_panel as module
+
+    def fails_midway(fh: Any, header: Any, rows: Any) -> int:
+        fh.write("half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module, "write_csv", fails_midway)
+    panel.export_csv()
+    qtbot.waitUntil(lambda: "No space left" in panel.totals.text(), timeout=5000)
+    assert out.read_text() == "an earlier export\n"
+    assert [p.name for p in exports.iterdir()] == ["export.csv"]  # no temp file left
+
+
 def test_sync_button_runs_off_the_gui_thread_with_progress(qtbot: Any, services: Any, secrets: Any,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     state = st.ItchState()
