@@ -105,23 +105,14 @@ class BuildsPanel(QWidget):
         self.build_button.clicked.connect(self._on_build_clicked)
         self.keys_button = QPushButton("Keys…")
         self.keys_button.clicked.connect(self._on_keys_clicked)
-        # two rows, so the form fits the minimum window (960 px) without clipping a field
-        form = QVBoxLayout()
-        first, second = QHBoxLayout(), QHBoxLayout()
+        form = QHBoxLayout()
         for label, w in (("Template", self.template_box), ("Version", self.version_edit),
                          ("Platform", self.platform_box), ("Key", self.key_box)):
-            caption = QLabel(label)
-            caption.setBuddy(w)
-            first.addWidget(caption)
-            first.addWidget(w)
-            w.setAccessibleName(label)
-        first.addStretch(1)
-        self.deploy_edit.setAccessibleName("Deploy to")
-        second.addWidget(self.deploy_edit, 1)
-        second.addWidget(self.build_button)
-        second.addWidget(self.keys_button)
-        form.addLayout(first)
-        form.addLayout(second)
+            form.addWidget(QLabel(label))
+            form.addWidget(w)
+        form.addWidget(self.deploy_edit, 1)
+        form.addWidget(self.build_button)
+        form.addWidget(self.keys_button)
 
         # -- queue/history table --------------------------------------------------------------
         self.table = QTableView()
