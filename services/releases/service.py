@@ -314,7 +314,11 @@ class ReleasesService(BaseService):
                 return {"edit_id": edit.id, "version_code": req.version_code, "dry_run": req.dry_run,
                         "already_on_play": True, "steps": edit.steps, "settled": [s.how for s in settled],
                         "location": f"play:{req.track} (versionCode {req.version_code} is already there)"}
-            code = edit.upload(req.artifact)
+            if req.version_code in edit.uploaded_codes():
+                code = req.version_code  # Play has this bundle already (another track): reference it, no upload
+                edit.steps.append("reuse-upload")
+            else:
+                code = edit.upload(req.artifact)
             release = Release((code,), req.status, req.user_fraction, notes)
             after = place_release(before, release)
             edit.put_track(after)

@@ -146,3 +146,13 @@ def test_a_draft_app_takes_only_draft_releases(builds: BuildsService, play: Play
 def test_rollout_or_notes_without_play_are_refused(builds: BuildsService, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="go with a Google Play deploy"):
         builds.start_build("trivia-quiz", "1.0.0", "aab", deploy=f"folder:{tmp_path}", rollout=0.1)
+
+
+def test_a_build_already_on_play_goes_to_another_track_without_a_second_upload(
+        builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    result = builds.deploy(done.id, "play:beta")
+    assert "reuse-upload" in result["steps"] and "upload" not in result["steps"]
+    assert len(play.standin.upload_bytes) == 1
+    assert play.standin.track(TRIVIA, "beta") == [{"versionCodes": [str(done.version_code)], "status": "completed"}]
