@@ -30,3 +30,8 @@ def write_text_atomically(dest: Path, write: Callable[[IO[str]], T], *, newline:
         tmp.unlink(missing_ok=True)
         raise
     return result
+
+
+def owner_only_files() -> None:
+    """New files and folders of this process are the owner's alone (0600 / 0700): the CLI and GUI call it first."""
+    os.umask(0o077)

@@ -71,7 +71,7 @@ def _import_heavy() -> None:
 
 
 def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> int:
-    from services.db.preflight import owner_only_files
+    from services.files import owner_only_files
 
     owner_only_files()
     if quit_after is None and os.environ.get("TRENDFORGE_QUIT_AFTER"):

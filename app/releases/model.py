@@ -21,6 +21,16 @@ TRACKS = ("internal", "alpha", "beta", "production")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
+class ReleaseAction(StrEnum):
+    """What a track command does to a release."""
+
+    ROLLOUT = "rollout"
+    HALT = "halt"
+    RESUME = "resume"
+    COMPLETE = "complete"
+    PROMOTE = "promote"
+
+
 class ReleaseStatus(StrEnum):
     DRAFT = "draft"
     COMPLETED = "completed"

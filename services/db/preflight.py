@@ -56,11 +56,6 @@ def is_disk_full(exc: BaseException, where: Path | None = None) -> bool:
     return False
 
 
-def owner_only_files() -> None:
-    """New files and folders of this process are the owner's alone (0600 / 0700): the CLI and GUI call it first."""
-    os.umask(0o077)
-
-
 def prepare_data_dir(data_dir: Path) -> None:
     """Create the data dir (owner-only) and prove it is writable."""
     try:

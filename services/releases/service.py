@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from app.health import Health, HealthState
 from app.releases.listing import StoreListing
 from app.releases.model import (
     Release,
+    ReleaseAction,
     ReleaseStatus,
     Track,
     TrackChange,
@@ -49,14 +49,6 @@ from services.releases.auth import PlayTokens, ServiceAccountKey, parse_key
 from services.releases.edits import Edit
 
 SECRET_NAME = "provider:play"
-
-
-class ReleaseAction(StrEnum):
-    ROLLOUT = "rollout"
-    HALT = "halt"
-    RESUME = "resume"
-    COMPLETE = "complete"
-    PROMOTE = "promote"
 
 
 _EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {

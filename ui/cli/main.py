@@ -72,7 +72,7 @@ def _reader_gone() -> int:
 
 
 def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None = None) -> int:
-    from services.db.preflight import owner_only_files
+    from services.files import owner_only_files
 
     owner_only_files()
     parser = build_parser()

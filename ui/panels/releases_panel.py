@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from app.errors import TrendForgeError
 from app.events import Event
 from app.releases.events import ListingPushed, TrackEvent
-from app.releases.model import TRACKS, ReleaseStatus, Track
+from app.releases.model import TRACKS, ReleaseAction, ReleaseStatus, Track
 from services.bootstrap import ServiceManager
-from services.releases.service import ReleaseAction, ReleasePlan
+from services.releases.service import ReleasePlan
 from ui.background import run_in_background
 from ui.colors import Tone, tone_style
 from ui.widgets.plain_text import ask_yes_no, plain_label

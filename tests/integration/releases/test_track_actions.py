@@ -6,9 +6,9 @@ import pytest
 from play_standin import PlayStandIn
 
 from app.errors import ProviderError, UserError
+from app.releases.model import ReleaseAction
 from services.bootstrap import ServiceManager
 from services.events.store import EventQuery
-from services.releases.service import ReleaseAction
 
 from .conftest import PACKAGE
 

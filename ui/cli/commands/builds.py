@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-from PySide6.QtCore import QCoreApplication
+from typing import TYPE_CHECKING, Any
 
 from app.builds.model import KEY_BACKUP_WHY, BuildInfo, BuildState, Platform
 from app.builds.progress import format_seconds
 from app.errors import UserError
 from app.terminal import terminal_safe
-from services.builds.service import BuildsService
-from services.releases.listing_files import load_notes
 from ui.cli.context import CliContext
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
+    from services.builds.service import BuildsService
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
@@ -153,6 +154,8 @@ def cmd_keys_list(ctx: CliContext) -> int:
 
 # -- build -----------------------------------------------------------------------------------------
 def _qt_app() -> QCoreApplication:
+    from PySide6.QtCore import QCoreApplication
+
     app = QCoreApplication.instance()
     return app if app is not None else QCoreApplication([sys.argv[0]])
 
@@ -218,6 +221,8 @@ def cmd_build(ctx: CliContext) -> int:
         ctx.emit(preview.to_dict(), human)
         return 0
     _qt_app()
+    from services.releases.listing_files import load_notes
+
     notes = load_notes(Path(a.notes_file)) if a.notes_file else None
     info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
                            dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint,

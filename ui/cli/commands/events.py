@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from app.timeutil import parse_iso, to_iso
-from services.events.store import EventQuery, event_to_dict
 from ui.cli.context import CliContext
+
+if TYPE_CHECKING:
+    pass
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
@@ -32,6 +35,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
 
 def cmd_list(ctx: CliContext) -> int:
     a = ctx.args
+    from services.events.store import EventQuery, event_to_dict
+
     query = EventQuery(
         types=a.type,
         source=a.source,

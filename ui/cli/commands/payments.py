@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
 from app.payments.model import FAILED_STATUSES, Provider, SummaryBy, Transaction, TxnStatus
 from app.payments.money import format_minor, normalize_currency
 from app.timeutil import parse_iso
-from services.payments.ledger import TxnFilter
-from services.payments.service import PaymentsService
 from ui.cli.context import CliContext
+
+if TYPE_CHECKING:
+    from services.payments.service import PaymentsService
 
 TXN_COLUMNS = ["id", "provider", "provider_id", "status", "amount_text", "refunded_text", "template_id", "created_at"]
 
@@ -158,6 +159,8 @@ def _time(text: str | None) -> Any:
 
 def cmd_list(ctx: CliContext) -> int:
     a = ctx.args
+    from services.payments.ledger import TxnFilter
+
     f = TxnFilter(provider=a.provider, status=a.status, template_id=a.template,
                   currency=normalize_currency(a.currency) if a.currency else None,
                   since=_time(a.since), until=_time(a.until), search=a.search, limit=a.limit)

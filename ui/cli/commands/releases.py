@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UserError
-from app.releases.model import TRACKS, Track
-from services.releases.listing_files import load_listing_dir
-from services.releases.service import ReleaseAction
+from app.releases.model import TRACKS, ReleaseAction, Track
 from ui.cli.context import CliContext
 
 
@@ -87,6 +85,8 @@ def cmd_listing_push(ctx: CliContext) -> int:
     folder = Path(a.listing) if a.listing else Path(ctx.services.templates.package_dir(template.id)) / "listing"
     if not a.listing and not folder.is_dir():
         raise UserError(f"template {template.id} has no store listing in its package; give one with --listing DIR")
+    from services.releases.listing_files import load_listing_dir
+
     result = ctx.services.releases.push_listing(template.application_id, load_listing_dir(folder), dry_run=a.dry_run)
     ctx.emit(result, lambda: ctx.print(
         f"{'dry run (validated, edit deleted, nothing changed on Play): ' if result['dry_run'] else ''}"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from services.db.preflight import StoreError
 from services.system import offline_checks
 from ui.cli.context import CliContext
+
+if TYPE_CHECKING:
+    from services.db.preflight import StoreError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
@@ -47,6 +50,8 @@ def cmd_metrics(ctx: CliContext) -> int:
 
 
 def cmd_doctor(ctx: CliContext) -> int:
+    from services.db.preflight import StoreError
+
     try:
         checks = ctx.services.doctor()
         store_error: StoreError | None = None

@@ -12,14 +12,14 @@ import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
-
-from PySide6.QtCore import QCoreApplication
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.errors import UserError
 from app.events import Event
-from services.workflows.service import WorkflowsService
 from ui.cli.context import CliContext
+
+if TYPE_CHECKING:
+    from services.workflows.service import WorkflowsService
 
 T = TypeVar("T")
 
@@ -88,9 +88,10 @@ def _svc(ctx: CliContext) -> WorkflowsService:
 
 def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine on a qasync loop over a QCoreApplication (QProcess-based actions need Qt)."""
-    import qasync  # imported after PySide6 (module top), so it binds to it
+    from PySide6.QtCore import QCoreApplication
 
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
+    import qasync  # after PySide6, so it binds to it
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:

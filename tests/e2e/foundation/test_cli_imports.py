@@ -1,0 +1,37 @@
+"""A CLI command imports only what it uses: no Qt or storage for --version, only its own area otherwise."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+AREAS = ("builds", "home", "payments", "releases", "templates", "trends", "workflows")
+
+
+def loaded_after(argv: list[str]) -> set[str]:
+    code = ("import json, sys\nfrom ui.cli.main import run\nrun(sys.argv[1:])\n"
+            "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n')")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    line = next(ln for ln in done.stderr.splitlines() if ln.startswith("MODULES "))
+    return set(json.loads(line.removeprefix("MODULES ")))
+
+
+def areas_in(modules: set[str]) -> set[str]:
+    return {a for a in AREAS if f"services.{a}.service" in modules}
+
+
+def test_version_imports_no_qt_no_storage_and_no_area() -> None:
+    modules = loaded_after(["--version"])
+    assert not {m for m in modules if m.split(".")[0] in ("PySide6", "sqlalchemy", "httpx")}
+    assert areas_in(modules) == set()
+
+
+def test_templates_list_builds_only_the_templates_area(data_dir: Path) -> None:
+    assert areas_in(loaded_after(["--data-dir", str(data_dir), "--json", "templates", "list"])) == {"templates"}
+
+
+def test_events_list_builds_no_area(data_dir: Path) -> None:
+    assert areas_in(loaded_after(["--data-dir", str(data_dir), "events", "list", "--limit", "5"])) == set()
