@@ -28,6 +28,7 @@ from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
 from app.health import Health, HealthState
+from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
 from services.builds.deploy import DeployTarget, PlayPublisher, deploy_adb, deploy_folder
@@ -40,6 +41,7 @@ from services.builds.pipeline import (
     parse_apksigner_verify,
     parse_keytool_fingerprint,
 )
+from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import run_tool_sync
@@ -215,7 +217,8 @@ class BuildsService(BaseService):
     # -- builds -----------------------------------------------------------------------------------
     def _template(self, template_id: str) -> tuple[BuildTemplate, Path]:
         info = self.templates.get(template_id)
-        return BuildTemplate.from_info(info), Path(self.templates.package_dir(template_id))
+        package_dir = Path(self.templates.package_dir(template_id))
+        return BuildTemplate.from_package(info, package_dir), package_dir
 
     @operation
     def start_build(
@@ -239,7 +242,12 @@ class BuildsService(BaseService):
             self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
         app_id = application_id or template.application_id
         name = app_name or template.app_name
+        report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
+                                str(semver), app_id, name, self._version_history(app_id))
+        if not report.ready:
+            raise ReleaseCheckError(report)  # before anything is written: no versionCode is spent
         options = {"dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+                   "release_warnings": [p.to_dict() for p in report.warnings],
                    "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
         build_id = new_id()
         with self.ctx.new_uow() as uow:
@@ -273,6 +281,44 @@ class BuildsService(BaseService):
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
         self.runner.submit(job)
         return _to_info(rec)
+
+    @operation
+    def check_release(self, template_id: str, platform: str | Platform = Platform.APK, *, deploy: str | None = None,
+                      version: str | None = None, application_id: str | None = None,
+                      app_name: str | None = None) -> CheckReport:
+        """Play's upload rules and makers' pitfalls for this template, as ``start_build`` applies them."""
+        plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
+        template, package_dir = self._template(template_id)
+        target = DeployTarget.parse(deploy) if deploy else None
+        if version is not None:
+            version = str(SemVer.parse(version))
+        app_id = application_id or template.application_id
+        return release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
+                              version, app_id, app_name or template.app_name, self._version_history(app_id))
+
+    def last_release_warnings(self, build_id: str) -> list[Problem]:
+        """The release check's warnings recorded when the build was queued (it had no blockers)."""
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            rows = (rec.options or {}).get("release_warnings", []) if rec is not None else []
+        return [Problem(Rule(r["rule"]), Severity(r["severity"]), str(r["field"]), str(r["message"])) for r in rows]
+
+    def _version_history(self, application_id: str) -> VersionHistory:
+        with self.ctx.new_uow() as uow:
+            codes = uow.session.get(VersionCodeRecord, application_id)
+            last_code = codes.last_code if codes is not None else None
+            row = uow.session.execute(
+                select(BuildRecord.version_name, BuildRecord.version_code)
+                .where(BuildRecord.application_id == application_id,
+                       BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                .order_by(BuildRecord.version_code.desc()).limit(1)).first()
+            released = uow.session.scalar(
+                select(func.count()).select_from(DeploymentRecord).join(BuildRecord, BuildRecord.id == DeploymentRecord.build_id)
+                .where(BuildRecord.application_id == application_id, DeploymentRecord.ok.is_(True),
+                       DeploymentRecord.dry_run.is_(False), DeploymentRecord.target.like("play:%")))
+        return VersionHistory(last_version_name=row[0] if row else None,
+                              last_version_code=last_code,
+                              released_on_play=bool(released))
 
     def toolchain_env(self) -> dict[str, str]:
         """PATH, JAVA_HOME and ANDROID_HOME from the toolchain settings (Settings > Toolchain).

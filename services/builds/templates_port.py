@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from app.errors import NotFoundError, UserError
+from app.store.branding import Branding
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MIN_SDK_FLOOR
 
 _APP_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$")
 
@@ -35,6 +37,14 @@ class BuildTemplate:
     target_sdk: int
     content: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    branding: Branding = field(default_factory=Branding)
+
+    @classmethod
+    def from_package(cls, info: Any, package_dir: Path) -> BuildTemplate:
+        """``from_info`` plus what only the package's ``template.json`` holds (branding)."""
+        template = cls.from_info(info)
+        manifest = read_package_manifest(package_dir)
+        return replace(template, branding=Branding.from_manifest(manifest))
 
     @classmethod
     def from_info(cls, info: Any) -> BuildTemplate:
@@ -56,11 +66,25 @@ class BuildTemplate:
             app_name=str(attr("app_name", "") or attr("title", "") or attr("id")),
             application_id=app_id,
             version=str(attr("version", "1.0.0") or "1.0.0"),
-            min_sdk=int(attr("min_sdk", 21) or 21),
-            target_sdk=int(attr("target_sdk", 29) or 29),
+            min_sdk=max(MIN_SDK_FLOOR, int(attr("min_sdk", DEFAULT_MIN_SDK) or DEFAULT_MIN_SDK)),
+            target_sdk=int(attr("target_sdk", DEFAULT_TARGET_SDK) or DEFAULT_TARGET_SDK),
             content=dict(content) if isinstance(content, dict) else {"items": content},
             title=str(attr("title", "") or ""),
         )
+
+
+def read_package_manifest(package_dir: Path) -> dict[str, Any]:
+    """The package's ``template.json`` ({} when there is none: a row without a package)."""
+    path = package_dir / "template.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path} is not readable JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{path} must hold a JSON object")
+    return data
 
 
 class FolderTemplates:
@@ -79,12 +103,6 @@ class FolderTemplates:
         raise NotFoundError(f"no template {template_id!r}; import it first (trendforge templates import PATH)")
 
     def get(self, template_id: str) -> dict[str, Any]:
-        path = self.package_dir(template_id) / "template.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UserError(f"{path} is not readable JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise UserError(f"{path} must hold a JSON object")
+        data = read_package_manifest(self.package_dir(template_id))
         data.setdefault("id", template_id)
         return data

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, UserError
 from app.health import Health, HealthState
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 from app.templates.model import (
     DuplicatePolicy,
     ImportResult,
@@ -56,7 +57,7 @@ _MISSING = object()
 SOURCE = "templates"
 EDITABLE_FIELDS = frozenset(
     {"title", "category", "description", "tags", "version", "app_name", "application_id",
-     "min_sdk", "target_sdk", "price", "content"}
+     "min_sdk", "target_sdk", "price", "content", *pkg.PACKAGE_ONLY_FIELDS}
 )
 _SUMMARY_COLUMNS = (
     "t.id, t.title, t.category, t.tags, t.status, t.version, t.price_amount, t.price_currency, "
@@ -103,8 +104,8 @@ def _apply_manifest(row: TemplateRow, manifest: dict[str, Any]) -> None:
     row.version = manifest["version"]
     row.app_name = manifest["app_name"]
     row.application_id = manifest["application_id"]
-    row.min_sdk = int(manifest.get("min_sdk", 21))
-    row.target_sdk = int(manifest.get("target_sdk", 29))
+    row.min_sdk = int(manifest.get("min_sdk", DEFAULT_MIN_SDK))
+    row.target_sdk = int(manifest.get("target_sdk", DEFAULT_TARGET_SDK))
     price = manifest.get("price") or {"amount": 0, "currency": "USD"}
     row.price_amount = int(price["amount"])
     row.price_currency = str(price["currency"])
@@ -371,9 +372,10 @@ class TemplatesService(BaseService):
         self.require(not unknown, f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(sorted(EDITABLE_FIELDS))}")
         with self._fs_lock:
             current = self.get(template_id, include_deleted=True)
-            merged = current.manifest() | changes
-            manifest = pkg.validate_manifest(merged)
-            changed = tuple(sorted(k for k in changes if current.manifest().get(k) != manifest.get(k)))
+            folder = self.store_dir / template_id
+            on_disk = current.manifest() | pkg.package_only_fields(folder)
+            manifest = pkg.validate_manifest(on_disk | changes)
+            changed = tuple(sorted(k for k in changes if on_disk.get(k) != manifest.get(k)))
             if not changed:
                 return current
             with self.ctx.new_uow() as uow:
@@ -382,14 +384,13 @@ class TemplatesService(BaseService):
                 row.updated_at = self.ctx.clock()
                 uow.record(ev.TemplateUpdated(source=SOURCE, template_id=template_id, fields=changed))
                 uow.session.flush()
-                folder = self.store_dir / template_id
                 if folder.is_dir():
                     pkg.write_manifest(folder, manifest)
                 try:
                     uow.commit()
                 except Exception:
                     if folder.is_dir():
-                        pkg.write_manifest(folder, current.manifest())
+                        pkg.write_manifest(folder, on_disk)
                     raise
             self.invalidate()
         return self.get(template_id, include_deleted=True)

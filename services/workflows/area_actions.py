@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import ConflictError, NotFoundError, ToolError, UserError
+from app.store.derive import derived_manifest
 from services.workflows.actions import ActionContext, ActionRegistry, Param
 
 if TYPE_CHECKING:
@@ -37,15 +38,6 @@ def _has(svc: Any, *methods: str) -> bool:
 def _slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return (s or "app")[:40].strip("-")
-
-
-def _derived_application_id(base: str, new_id: str) -> str:
-    """The base's application id plus a segment from the new template id (a letter first, as Android wants)."""
-    segment = re.sub(r"[^a-z0-9_]", "_", new_id.lower())
-    if not segment[:1].isalpha():
-        segment = f"t{segment}"
-    base = base if "." in base else "com.trendforge.app"
-    return f"{base[:150 - len(segment) - 1]}.{segment}"
 
 
 def _state(info: Any) -> str:
@@ -122,12 +114,8 @@ def _templates(registry: ActionRegistry, svc: Any) -> list[str]:
                 if not roots:
                     raise UserError(f"base template {base_id!r} has no template.json in its export")
                 manifest_path = min(roots, key=lambda p: len(p.parts))
-                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-                manifest["id"] = new_id
-                manifest["title"] = title
-                # its own app: the base's name and application id would make the release an update of the base app
-                manifest["app_name"] = title.strip()[:50] or new_id
-                manifest["application_id"] = _derived_application_id(str(manifest.get("application_id", "")), new_id)
+                # its own app: own name, application id and a recoloured icon
+                manifest = derived_manifest(json.loads(manifest_path.read_text(encoding="utf-8")), new_id, title)
                 if trend_id:
                     tags = [t for t in manifest.get("tags", []) if isinstance(t, str)]
                     manifest["tags"] = [*tags, "trend"] if "trend" not in tags else tags

@@ -55,7 +55,8 @@ def test_build_from_the_panel_shows_progress_log_notification_and_stats(
 def test_failed_build_can_be_retried_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService,
                                                    package_factory: Any) -> None:
     pkg = package_factory("flaky-app")
-    broken = pkg / "android" / "res" / "layout" / "broken.xml"
+    broken = pkg / "android" / "res" / "layout" / "broken.xml"  # over the runtime's resources
+    broken.parent.mkdir(parents=True)
     broken.write_text("<oops")
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
@@ -150,6 +151,7 @@ def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: Bui
     pids_file = tmp_path / "pids"
     monkeypatch.setenv("PIDS_FILE", str(pids_file))
     wrapper = package_factory("slow-app") / "android" / "gradlew"
+    wrapper.parent.mkdir()
     wrapper.write_text(SLOW_GRADLEW)
     wrapper.chmod(0o755)
     panel = BuildsPanel(services)

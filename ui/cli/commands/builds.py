@@ -11,7 +11,9 @@ from PySide6.QtCore import QCoreApplication
 from app.builds.model import BuildInfo, BuildState, Platform
 from app.builds.progress import format_seconds
 from app.errors import UserError
+from app.store.check import ReleaseCheckError
 from services.builds.service import BuildsService
+from ui.cli.commands.templates import print_problems
 from ui.cli.context import CliContext
 
 
@@ -168,8 +170,16 @@ def cmd_build(ctx: CliContext) -> int:
     _qt_app()
     a = ctx.args
     svc = _svc(ctx)
-    info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
-                           dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint)
+    try:
+        info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
+                               dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint)
+    except ReleaseCheckError as exc:
+        print_problems(exc.report, sys.stderr)  # every problem, one line each; nothing was spent
+        raise
+    warnings = svc.last_release_warnings(info.id)
+    if warnings and not ctx.json:
+        for problem in warnings:
+            sys.stderr.write(problem.line() + "\n")
     if not ctx.json:
         sys.stderr.write(f"build {info.id} queued: {info.template_id} {info.version_name} "
                          f"versionCode {info.version_code} ({info.platform.value}, {info.backend.value})\n")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MAX_SDK
 from app.templates.model import TemplateInfo
 from app.templates.rules import APP_ID_RE, SEMVER_RE, SLUG_RE, currency_exponent, parse_price
 
@@ -63,8 +64,8 @@ class TemplateForm(QDialog):
         self.version_edit = QLineEdit("1.0.0")
         self.app_name_edit = QLineEdit()
         self.app_id_edit = QLineEdit(placeholderText="com.example.app")
-        self.min_sdk = QSpinBox(minimum=21, maximum=36, value=21)
-        self.target_sdk = QSpinBox(minimum=21, maximum=36, value=29)
+        self.min_sdk = QSpinBox(minimum=21, maximum=MAX_SDK, value=DEFAULT_MIN_SDK)
+        self.target_sdk = QSpinBox(minimum=21, maximum=MAX_SDK, value=DEFAULT_TARGET_SDK)
         self.price_edit = QLineEdit("0.00")
         self.currency_edit = QLineEdit("USD")
         self.currency_edit.setMaxLength(3)
