@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,3 +79,9 @@ def derived_hue_shift(template_id: str) -> int:
     for ch in template_id:
         h = (h * 31 + ord(ch)) % 100_003
     return 60 + h % 241
+
+
+def app_json(app_name: str, branding: Branding) -> str:
+    """What the web UI reads beside ``content.json`` to show the white-labelled name and colours."""
+    return json.dumps({"app_name": app_name, "theme_color": branding.theme_color,
+                       "accent_color": branding.accent_color}, ensure_ascii=False, indent=1)

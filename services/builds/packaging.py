@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element, ElementTree, register_namespace
 import defusedxml.ElementTree as SafeET
 
 from app.errors import UserError
-from app.store.branding import Branding
+from app.store.branding import Branding, app_json
 from services.store import icons
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -77,12 +77,6 @@ def prepare_android_sources(package_dir: Path, work: Path, app_name: str, conten
         raise UserError("the template has no launcher icon: name a square PNG (512x512 or larger) in "
                         "branding.icon of template.json")
     return dest
-
-
-def app_json(app_name: str, branding: Branding) -> str:
-    """What the web UI reads beside ``content.json`` to show the white-labelled name and colours."""
-    return json.dumps({"app_name": app_name, "theme_color": branding.theme_color,
-                       "accent_color": branding.accent_color}, ensure_ascii=False, indent=1)
 
 
 _ANDROID_NS = "http://schemas.android.com/apk/res/android"

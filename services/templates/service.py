@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, UserError
 from app.health import Health, HealthState
+from app.store.listing import LOCALE_RE
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 from app.templates.model import (
     DuplicatePolicy,
@@ -45,6 +47,7 @@ from app.timeutil import parse_iso
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
+from services.store.media import listing_with_media
 from services.templates import package as pkg
 from services.templates.models import ReviewRow, TemplateRow
 
@@ -394,6 +397,25 @@ class TemplatesService(BaseService):
                     raise
             self.invalidate()
         return self.get(template_id, include_deleted=True)
+
+    @operation
+    def set_listing_media(self, template_id: str, locale: str, screenshots: Sequence[Path],
+                          feature_graphic: Path | None = None) -> TemplateInfo:
+        """Put store screenshots (and the feature graphic) into the package and name them in its listing."""
+        self.require(LOCALE_RE.match(locale), f"{locale!r} is not a locale; use e.g. en-US")
+        folder = self.package_dir(template_id)
+        dest = folder / "listing" / locale
+        dest.mkdir(parents=True, exist_ok=True)
+        names: list[str] = []
+        for n, shot in enumerate(screenshots, start=1):
+            shutil.copyfile(shot, dest / f"phone-{n}.png")
+            names.append(f"listing/{locale}/phone-{n}.png")
+        graphic = None
+        if feature_graphic is not None:
+            shutil.copyfile(feature_graphic, folder / "listing" / "feature-graphic.png")
+            graphic = "listing/feature-graphic.png"
+        manifest = self.get(template_id).manifest() | pkg.package_only_fields(folder)
+        return self.update(template_id, {"listing": listing_with_media(manifest, locale, names, graphic)})
 
     def _set_status(self, template_id: str, allowed_from: set[TemplateStatus], to: TemplateStatus,
                     event: Callable[[str], Any], verb: str) -> TemplateInfo:

@@ -78,6 +78,12 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     s.add_argument("--version", help="the version you mean to build (checks it is above the last one built)")
     s.set_defaults(func=cmd_check)
 
+    s = tsub.add_parser("screenshots", parents=[parent],
+                        help="store screenshots (1080x1920) and the feature graphic, rendered from the app's web UI")
+    s.add_argument("id")
+    s.add_argument("--locale", default="en-US")
+    s.set_defaults(func=cmd_screenshots)
+
     s = tsub.add_parser("categories", parents=[parent], help="categories with template counts")
     s.set_defaults(func=cmd_categories)
 
@@ -111,6 +117,26 @@ def cmd_check(ctx: CliContext) -> int:
         sys.stderr.write(f"trendforge: {report.template_id} is not ready for release "
                          f"({_count(len(report.blockers), 'blocker')})\n")
         return 1
+    return 0
+
+
+def cmd_screenshots(ctx: CliContext) -> int:
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from ui.render.store_media import generate
+
+    svc = ctx.services.templates
+    folder = svc.package_dir(ctx.args.id)
+    manifest = json.loads((folder / "template.json").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="tf-media-") as tmp:
+        media = generate(folder, manifest, Path(tmp))
+        info = svc.set_listing_media(ctx.args.id, ctx.args.locale, media.screenshots, media.feature_graphic)
+    listing = svc.package_dir(info.id) / "listing"
+    files = sorted(p.relative_to(folder).as_posix() for p in listing.rglob("*.png"))
+    ctx.emit({"template_id": info.id, "files": files},
+             lambda: ctx.print(f"{info.id}: " + ", ".join(files)))
     return 0
 
 

@@ -39,6 +39,8 @@ function todayIndex() { return quotes.length ? dayNumber(new Date()) % quotes.le
 
 function route() {
   const favs = location.hash === "#/favourites";
+  const deep = location.hash.match(/^#\/q\/(\d+)$/);  // a link to one quote of the pack
+  if (deep && quotes.length) { index = Number(deep[1]) % quotes.length; render(); }
   document.getElementById("today").hidden = favs;
   document.getElementById("favourites").hidden = !favs;
   document.getElementById("nav-today").classList.toggle("active", !favs);
@@ -68,4 +70,5 @@ Promise.all([fetch("content.json").then(r => r.json()), optional("app.json")]).t
   index = todayIndex();
   render();
   route();
+  document.documentElement.dataset.ready = "1";  // rendered: screenshots may be taken
 }).catch(() => { document.getElementById("text").textContent = "This app's quotes could not be read."; });

@@ -78,4 +78,5 @@ Promise.all([fetch("content.json").then(r => r.json()), optional("app.json")]).t
   $("round-info").textContent = `${Math.min(ROUND, questions.length)} questions from a pack of ${questions.length}.`;
   $("play").disabled = questions.length === 0;
   if (location.hash === "#/play" && questions.length) start(); else show("start");
+  document.documentElement.dataset.ready = "1";  // rendered: screenshots may be taken
 }).catch(() => { $("round-info").textContent = "This quiz's questions could not be read."; });

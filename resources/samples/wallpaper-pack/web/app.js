@@ -60,4 +60,5 @@ Promise.all([fetch("content.json").then(r => r.json()), optional("app.json")]).t
   if (app.accent_color) document.documentElement.style.setProperty("--accent", app.accent_color);
   gallery();
   route();
+  document.documentElement.dataset.ready = "1";  // rendered: screenshots may be taken
 }).catch(() => { $("count").textContent = "This pack's wallpapers could not be read."; });
