@@ -50,7 +50,7 @@ def main() -> None:
         manager = make_app(tmp)
         svc = manager.builds
         key = svc.list_keys()[0]
-        password = manager.ctx.secrets.get("keystore:bench") or ""
+        password = svc.key_password("bench")
         script = tmp / "build.sh"
         script.write_text(SCRIPT)
         script.chmod(0o755)

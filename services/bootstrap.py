@@ -32,7 +32,9 @@ from services.system import Check, sqlite_check, tool_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
     from services.workflows.service import WorkflowsService
@@ -76,8 +78,16 @@ class ServiceManager:
         return cast("PaymentsService", self.extra["payments"])
 
     @property
+    def releases(self) -> ReleasesService:
+        return cast("ReleasesService", self.extra["releases"])
+
+    @property
     def trends(self) -> TrendsService:
         return cast("TrendsService", self.extra["trends"])
+
+    @property
+    def home(self) -> HomeService:
+        return cast("HomeService", self.extra["home"])
 
     def services(self) -> list[BaseService]:
         return [self.events, self.settings, *self.extra.values()]
@@ -120,6 +130,8 @@ class ServiceManager:
             )
         )
         checks.extend(tool_checks())
+        if "builds" in self.extra:
+            checks.extend(self.builds.key_checks())
         return checks
 
     def on_close(self, closer: Callable[[], Any]) -> None:
@@ -174,6 +186,10 @@ def bootstrap(
 
     wire_builds(manager)
 
+    from services.releases.wiring import wire as wire_releases
+
+    wire_releases(manager)
+
     from services.payments.wiring import wire as wire_payments
 
     wire_payments(manager)
@@ -185,5 +201,9 @@ def bootstrap(
     from services.workflows.wiring import wire as wire_workflows
 
     wire_workflows(manager)
+
+    from services.home.wiring import wire as wire_home
+
+    wire_home(manager)
 
     return manager

@@ -1,9 +1,27 @@
-"""Facts about other processes on this machine (used to tell a dead owner from a live one)."""
+"""Facts about other processes on this machine, and the tool processes this one starts.
+
+- Liveness: :func:`pid_alive`, and :func:`owner_alive` for a pid recorded with its kernel start time
+  (so a recycled pid is not taken for the owner).
+- Tools never outlive their owner: every tool child is started through :func:`launch_command`
+  (a parent-death signal, where ``setpriv`` exists) in its own process group, carries the owner's
+  token in its environment (:data:`OWNER_ENV`, inherited by its own children), and is tracked while
+  it runs so that a signal handler can end every group (:func:`end_tracked_groups`). At start-up,
+  :func:`end_orphaned_tools` ends the groups of tools whose owner died without cleaning up (SIGKILL).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
+import threading
 from pathlib import Path
+
+OWNER_ENV = "TRENDFORGE_TOOL_OWNER"
+
+_tracked: set[int] = set()
+_tracked_lock = threading.Lock()
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -21,3 +39,128 @@ def pid_alive(pid: int | None) -> bool:
         return stat.rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: [state, ppid, pgrp, ...] (field 3 of proc(5) first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def process_start(pid: int) -> str:
+    """The kernel's start time of ``pid`` (clock ticks since boot), or '' where unknown."""
+    try:
+        return _stat_fields(pid)[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def owner_alive(pid: int | None, token: str | None) -> bool:
+    """Is the process recorded as ``pid`` with ``token`` (``START[:...]``) still that same process?"""
+    if not pid_alive(pid):
+        return False
+    started = (token or "").split(":", 1)[0]
+    return not started or started == process_start(pid or 0)
+
+
+def owner_token(pid: int | None = None) -> str:
+    """``PID:START`` of this (or another) process, as recorded in its tools' environment."""
+    pid = os.getpid() if pid is None else pid
+    return f"{pid}:{process_start(pid)}"
+
+
+def token_alive(token: str) -> bool:
+    pid_text, _, started = token.partition(":")
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    return owner_alive(pid, started)
+
+
+def tool_env() -> dict[str, str]:
+    """What every tool child gets in its environment besides its own variables."""
+    return {OWNER_ENV: owner_token()}
+
+
+def launch_command(program: str, args: list[str]) -> tuple[str, list[str]]:
+    """``program args`` wrapped so the kernel kills it when its parent dies (PR_SET_PDEATHSIG)."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:  # util-linux is on every Debian system; elsewhere recovery and signals still end tools
+        return program, list(args)
+    return setpriv, ["--pdeathsig", "KILL", "--", program, *args]
+
+
+# -- the tool groups of this process ----------------------------------------------------------------
+def track_group(pgid: int) -> None:
+    if pgid > 0:
+        with _tracked_lock:
+            _tracked.add(pgid)
+
+
+def untrack_group(pgid: int) -> None:
+    with _tracked_lock:
+        _tracked.discard(pgid)
+
+
+def tracked_groups() -> list[int]:
+    with _tracked_lock:
+        return sorted(_tracked)
+
+
+def end_tracked_groups(sig: signal.Signals = signal.SIGKILL) -> int:
+    """Signal every running tool's process group (safe in a signal handler: no locks are waited on)."""
+    n = 0
+    for pgid in list(_tracked):
+        try:
+            os.killpg(pgid, sig)
+            n += 1
+        except (ProcessLookupError, PermissionError):
+            pass
+    return n
+
+
+# -- tools left behind by a dead owner ---------------------------------------------------------------
+def _owner_of(pid: int) -> str | None:
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:  # gone, or another user's
+        return None
+    marker = OWNER_ENV.encode() + b"="
+    for entry in environ.split(b"\0"):
+        if entry.startswith(marker):
+            return entry[len(marker):].decode("ascii", errors="replace")
+    return None
+
+
+def orphaned_tools() -> dict[int, int]:
+    """{pid: process group} of tool processes whose recorded owner (pid and start time) is gone."""
+    found: dict[int, int] = {}
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        pid = int(entry.name)
+        token = _owner_of(pid)
+        if token is None or token_alive(token):
+            continue
+        try:
+            fields = _stat_fields(pid)
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            found[pid] = int(fields[2])
+    return found
+
+
+def end_orphaned_tools() -> list[int]:
+    """SIGKILL the process groups (and any strays) of tools whose owner died; returns the groups ended."""
+    orphans = orphaned_tools()
+    groups = sorted(set(orphans.values()))
+    for pgid in groups:
+        if pgid > 1:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, signal.SIGKILL)
+    for pid in orphans:  # a child that left its group still carries the owner's token
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    return groups

@@ -1,6 +1,6 @@
 """Secrets in the OS keyring (service name ``trendforge``), and nowhere else.
 
-Names are ``provider:<name>`` for API credentials and ``keystore:<alias>`` for signing key
+Names are ``provider:<name>`` for API credentials and ``keystore:<data-dir-id>:<alias>`` for signing key
 passwords. The keyring has no listing API, so the *names* (never the values) are kept in
 an index entry in the keyring itself.
 """

@@ -6,10 +6,10 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -26,15 +26,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.home.model import ItemRef
 from ui.about import show_about
 from ui.background import run_in_background
+from ui.colors import Tone, tone_hex, tone_span
 from ui.icons import app_icon
 from ui.theme import apply_theme
+from ui.widgets.plain_text import escape, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
 
 PanelFactory = Callable[["ServiceManager"], QWidget]
+
+
+@runtime_checkable
+class SelectsItem(Protocol):
+    """A panel that can show one of its items selected (what Home's rows and links open)."""
+
+    def select_item(self, item_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class PanelSpec:
 def panel_specs() -> list[PanelSpec]:
     sp = QStyle.StandardPixmap
     return [
+        PanelSpec("Home", sp.SP_DirHomeIcon, "ui.panels.home_panel:create_panel"),
         PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel"),
         PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel"),
         PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel"),
@@ -103,9 +114,10 @@ class MainWindow(QMainWindow):
 
         self.banner = QWidget()
         self.banner.setObjectName("firstRunBanner")
-        self.banner.setStyleSheet("#firstRunBanner { background: #e8f0fe; border-bottom: 1px solid #c6d4f5; } QLabel { color: #1a3d8f; }")
+        self.banner.setAutoFillBackground(True)
+        self.banner.setBackgroundRole(QPalette.ColorRole.AlternateBase)
         bl = QHBoxLayout(self.banner)
-        self.banner_text = QLabel()
+        self.banner_text = QLabel(textFormat=Qt.TextFormat.RichText)  # our markup; the path is escaped
         self.banner_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("Dismiss")
         close.clicked.connect(self.banner.hide)
@@ -114,7 +126,7 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(first_run)
         if first_run:
             self.banner_text.setText(
-                f"Welcome to TrendForge. Your data directory was created at <b>{data_dir}</b>. "
+                f"Welcome to TrendForge. Your data directory was created at <b>{escape(data_dir)}</b>. "
                 "Add provider credentials in Settings (Ctrl+,)."
             )
 
@@ -132,7 +144,7 @@ class MainWindow(QMainWindow):
         cl.addWidget(body, 1)
         self.setCentralWidget(central)
 
-        self.health_label = QLabel("health: …")
+        self.health_label = QLabel("health: …", textFormat=Qt.TextFormat.RichText)  # foreign text is escaped
         self.health_label.setObjectName("healthLabel")
         self.statusBar().addPermanentWidget(self.health_label)
 
@@ -163,11 +175,12 @@ class MainWindow(QMainWindow):
         self.services_attached.emit()
 
     def show_startup_error(self, message: str) -> None:
-        self.health_label.setText("<span style='color:#b00020'>●</span> not started")
+        self.health_label.setText(f"{tone_span(Tone.ERROR, '●')} not started")
         for i in range(self.stack.count()):
             holder = self.stack.widget(i)
             label = holder.findChild(QLabel, "loadingLabel") if holder is not None else None
             if label is not None:
+                label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setText(f"TrendForge could not open its data.\n\n{message}")
 
     # -- menus and shortcuts --------------------------------------------------------------
@@ -228,6 +241,12 @@ class MainWindow(QMainWindow):
             notify = getattr(widget, "notify_requested", None)
             if notify is not None:
                 notify.connect(self.notify)
+            opener = getattr(widget, "open_requested", None)
+            if opener is not None:
+                opener.connect(self.open_item)
+            wants_settings = getattr(widget, "settings_requested", None)
+            if wants_settings is not None:
+                wants_settings.connect(self.open_settings)
             holder = self.stack.widget(index)
             layout = holder.layout() if holder is not None else None
             assert layout is not None and holder is not None
@@ -241,6 +260,16 @@ class MainWindow(QMainWindow):
     def show_panel(self, title: str) -> QWidget:
         self.nav.setCurrentRow([s.title for s in self.specs].index(title))
         return self.panel(title)
+
+    def open_item(self, ref: ItemRef) -> QWidget:
+        """Show the panel of ``ref``'s area with that item selected (the panel only, for an empty id)."""
+        widget = self.show_panel(ref.area.value)
+        if ref.item_id and isinstance(widget, SelectsItem):
+            widget.select_item(ref.item_id)
+        elif not ref.item_id:  # keyboard users go on in the panel's first field
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            widget.focusNextChild()
+        return widget
 
     def current_title(self) -> str:
         return self.specs[max(0, self.nav.currentRow())].title
@@ -263,12 +292,12 @@ class MainWindow(QMainWindow):
         services = report["services"]
         assert isinstance(services, list)
         bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
-        color = {"ok": "#1b7f3b", "degraded": "#b26a00", "down": "#b00020"}.get(status, "#000")
+        color = tone_hex({"ok": Tone.OK, "degraded": Tone.WARNING}.get(status, Tone.ERROR))
         self.health_label.setText(f"<span style='color:{color}'>●</span> {status}")
-        self.health_label.setToolTip("\n".join(bad) if bad else "all services healthy")
+        self.health_label.setToolTip(tooltip("\n".join(bad)) if bad else "all services healthy")
 
     def _health_failed(self, exc: Exception) -> None:
-        self.health_label.setText(f"<span style='color:#b00020'>●</span> health check failed: {exc}")
+        self.health_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>●</span> health check failed: {escape(exc)}")
 
     # -- settings ---------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -290,7 +319,7 @@ class MainWindow(QMainWindow):
         state = self.qsettings.value("window/state")
         if state is not None:
             self.restoreState(state)  # type: ignore[arg-type]
-        title = str(self.qsettings.value("window/panel", "Templates"))
+        title = str(self.qsettings.value("window/panel", "Home"))
         titles = [s.title for s in self.specs]
         self.nav.setCurrentRow(titles.index(title) if title in titles else 0)
 

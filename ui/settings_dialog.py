@@ -23,7 +23,9 @@ from app.errors import TrendForgeError
 from services.bootstrap import ServiceManager
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
+from ui.colors import Tone, tone_hex, tone_style
 from ui.theme import THEMES
+from ui.widgets.plain_text import plain_label
 
 URL = re.compile(r"^https?://\S+$")
 TOOLCHAIN_KEYS = {
@@ -101,8 +103,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(tools, "Toolchain")
         self.tabs.addTab(look, "Appearance")
 
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error = plain_label()
+        self.error.setStyleSheet(tone_style(Tone.ERROR))
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -123,7 +125,7 @@ class SettingsDialog(QDialog):
     def _validate(self) -> bool:
         bad = [n for n, e in self.url_edits.items() if e.text().strip() and not URL.match(e.text().strip())]
         for name, edit in self.url_edits.items():
-            edit.setStyleSheet("border: 1px solid #b00020" if name in bad else "")
+            edit.setStyleSheet(f"border: 1px solid {tone_hex(Tone.ERROR)}" if name in bad else "")
         ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok_button.setEnabled(not bad)
         self.error.setText(

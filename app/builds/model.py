@@ -6,6 +6,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.errors import ConflictError, UserError
@@ -149,15 +150,36 @@ class KeyInfo:
     subject: str
     keystore_path: str
     created_at: datetime | None = None
+    keyring_entry: str = ""  # the name (never the value) of its password's keyring entry, when known
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "alias": self.alias,
             "fingerprint_sha256": self.fingerprint_sha256,
             "subject": self.subject,
             "keystore_path": self.keystore_path,
             "created_at": self.created_at.isoformat() if self.created_at else None,
         }
+        if self.keyring_entry:
+            out["keyring_entry"] = self.keyring_entry
+        return out
+
+
+KEY_BACKUP_WHY = "apps signed with it can only ever be updated with the same keystore and password"
+
+
+@dataclass(frozen=True)
+class KeyExport:
+    """A keystore copied out for a backup; its password stays in the keyring entry named here."""
+
+    alias: str
+    path: Path
+    fingerprint_sha256: str
+    keyring_entry: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"alias": self.alias, "path": str(self.path), "fingerprint_sha256": self.fingerprint_sha256,
+                "keyring_entry": self.keyring_entry}
 
 
 def normalize_fingerprint(value: str) -> str:

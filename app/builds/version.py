@@ -15,6 +15,7 @@ _SEMVER = re.compile(
 
 # Google Play's ceiling for versionCode.
 MAX_VERSION_CODE = 2_100_000_000
+MAX_VERSION_CHARS = 128  # also keeps int() below Python's digit limit
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +28,7 @@ class SemVer:
 
     @classmethod
     def parse(cls, text: str) -> SemVer:
-        m = _SEMVER.fullmatch(text.strip())
+        m = _SEMVER.fullmatch(text.strip()) if len(text) <= MAX_VERSION_CHARS else None
         if not m:
             raise UserError(f"version {text!r} is not a semantic version X.Y.Z (e.g. 1.4.0 or 2.0.0-beta.1)")
         return cls(int(m[1]), int(m[2]), int(m[3]), m[4] or "", m[5] or "")

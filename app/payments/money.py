@@ -110,3 +110,15 @@ class Money:
 
     def __str__(self) -> str:
         return format_minor(self.amount, self.currency)
+
+
+# The largest amount the ledger stores, in minor units: a 64-bit column holds it, and no sale comes near it.
+MAX_MINOR_UNITS = 10**15
+
+
+def check_minor(amount: int, what: str = "amount") -> int:
+    """``amount`` if it is a storable number of minor units, else a ``UserError`` naming ``what``."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or abs(amount) > MAX_MINOR_UNITS:
+        shown = str(amount) if len(str(amount)) <= 24 else f"{str(amount)[:20]}… ({len(str(amount))} digits)"
+        raise UserError(f"{what} {shown} is out of range (at most {MAX_MINOR_UNITS} minor units)")
+    return amount

@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import re
 import struct
+import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.errors import UserError
+from app.search import fts_query as fts_query
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 
 SCHEMA_VERSION = 1
@@ -55,8 +57,9 @@ def check_member_name(name: str) -> str:
     """Return the safe relative POSIX path for an archive member or folder entry name.
 
     Refuses (``PackageError``) absolute paths, drive letters, ``..`` components, NUL and
-    control characters, and names that are not valid UTF-8 (undecodable bytes show up as
-    lone surrogates). Backslashes count as separators so Windows-made traversal is caught.
+    control characters, invisible and bidi-override characters, and names that are not valid
+    UTF-8 (undecodable bytes show up as lone surrogates). Backslashes count as separators so Windows-made traversal is caught.
+    The name is returned in Unicode NFC, so look-alike spellings compare equal.
     """
     if not name:
         raise PackageError("empty file name in package")
@@ -64,8 +67,14 @@ def check_member_name(name: str) -> str:
         name.encode("utf-8")
     except UnicodeEncodeError:
         raise PackageError(f"file name is not valid UTF-8: {name!r}") from None
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
         raise PackageError(f"control character in file name: {name!r}")
+    if any(unicodedata.category(c) == "Cf" for c in name):
+        # bidi overrides (RLO makes 'exe.gnp' read 'png.exe'), zero-width and other invisible characters
+        raise PackageError(f"invisible or text-direction character in file name: {name!r}; rename the file")
+    # one spelling per name: an NFD 'é' (e + combining accent) and an NFC 'é' become the same name,
+    # so a look-alike pair is caught as a duplicate instead of shipping two files that look identical
+    name = unicodedata.normalize("NFC", name)
     if len(name) > DEFAULT_LIMITS.max_name_length:
         raise PackageError(f"file name longer than {DEFAULT_LIMITS.max_name_length} characters: {name[:60]!r}...")
     unified = name.replace("\\", "/")
@@ -244,21 +253,7 @@ def is_image_name(name: str) -> bool:
 
 # -- search -------------------------------------------------------------------------------------
 
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_query(text: str) -> str | None:
-    """Turn what a person typed into a safe FTS5 MATCH expression.
-
-    Every word becomes a quoted term (so FTS syntax in the input is inert), all must match,
-    and the last one matches as a prefix so results appear while typing.
-    """
-    words = _TOKEN_RE.findall(text or "")
-    if not words:
-        return None
-    terms = [f'"{w}"' for w in words[:16]]
-    terms[-1] += "*"
-    return " AND ".join(terms)
+# fts_query lives in app.search (one meaning of a typed search for every index); re-exported here.
 
 
 # -- trending ------------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ class SourceItem:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+HISTORY_POINTS = 30  # the recent series a trend is scored and related on
+
+
 @dataclass(frozen=True)
 class Point:
     """A snapshot: the volume and rank of a trend at a time, from one source."""

@@ -15,7 +15,6 @@ A definition is JSON (or TOML) like::
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 import jsonschema
 
 from app.errors import UserError
+from app.untrusted import load_json, load_toml
 from app.workflows import expr
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
@@ -49,7 +49,7 @@ SCHEMA: dict[str, Any] = {
     "required": ["name", "steps"],
     "properties": {
         "name": {"type": "string", "pattern": NAME_PATTERN},
-        "version": {"type": "integer", "minimum": 1},
+        "version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
         "title": {"type": "string"},
         "description": {"type": "string"},
         "inputs": {
@@ -304,7 +304,7 @@ def _check_refs(refs: list[tuple[str, ...]], inputs: set[str], steps: set[str], 
 def load_text(text: str, *, fmt: str = "json", source: str = "definition") -> WorkflowDefinition:
     """Parse JSON or TOML text into a validated definition."""
     try:
-        data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
+        data = load_toml(text, source) if fmt == "toml" else load_json(text, source)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise UserError(f"{source} is not valid {fmt.upper()}: {exc}") from exc
     return parse_definition(data, source=source)
@@ -325,7 +325,7 @@ def coerce_input(spec: InputSpec, text: str) -> Any:
                 return False
             raise ValueError(text)
         if spec.type in {"object", "array"}:
-            return json.loads(text)
+            return load_json(text, f"input {spec.name!r}")
     except ValueError as exc:
         raise UserError(f"input {spec.name!r} must be a {spec.type}, got {text!r}") from exc
     return text

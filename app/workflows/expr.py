@@ -104,11 +104,21 @@ class Compare:
 Node = Literal | Ref | Not | BoolOp | Compare
 
 
+MAX_NESTING = 50  # `not`s and parentheses inside each other; evaluation recurses this deep
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+
+    def nest(self) -> None:
+        """Enter one level of ``not`` or ``(``; refuses before Python's recursion limit can be reached."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExpressionError(f"condition nests `not` and parentheses more than {MAX_NESTING} levels deep; simplify it")
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -149,7 +159,10 @@ class _Parser:
     def parse_not(self) -> Node:
         if self.peek().kind == "kw" and self.peek().text == "not":
             self.take()
-            return Not(self.parse_not())
+            self.nest()
+            node = Not(self.parse_not())
+            self.depth -= 1
+            return node
         return self.parse_cmp()
 
     def parse_cmp(self) -> Node:
@@ -176,8 +189,10 @@ class _Parser:
             self.expect("op", "}")
             return Ref(tuple(ref.text.split(".")))
         if tok.kind == "op" and tok.text == "(":
+            self.nest()
             node = self.parse_or()
             self.expect("op", ")")
+            self.depth -= 1
             return node
         raise ExpressionError(f"in condition {self.text!r}: unexpected {tok.text or 'end'!r} at position {tok.pos}")
 
@@ -187,8 +202,13 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+MAX_CONDITION_CHARS = 2000
+
+
 def parse(text: str) -> Node:
     """Parse a condition; raises :class:`ExpressionError` with the position on bad input."""
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ExpressionError(f"a condition is {len(text)} characters long; the limit is {MAX_CONDITION_CHARS}: simplify it")
     return _Parser(text).parse()
 
 

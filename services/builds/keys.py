@@ -14,10 +14,6 @@ from services.builds.tools import run_tool_sync
 DEFAULT_DNAME = "CN=TrendForge Upload Key, O=TrendForge, C=US"
 
 
-def secret_name(alias: str) -> str:
-    return f"keystore:{alias}"
-
-
 def generate_password() -> str:
     return pysecrets.token_urlsafe(32)
 

@@ -84,6 +84,9 @@ class BuildSpec:
     deployer: Callable[[Path, str], dict[str, Any]] | None = None  # (artifact, fingerprint) -> result
     # environment from the toolchain settings (PATH, JAVA_HOME, ANDROID_HOME) for every tool of this build
     toolchain_env: dict[str, str] = field(default_factory=dict)
+    # (correlation id, causation id) of what started the build (a workflow run): every event the
+    # job's hooks and threads record carries it, though they run later, on other threads
+    correlation: tuple[str, str | None] | None = None
 
     def step_plan(self) -> StepPlan:
         base = (GRADLE_STEPS if self.backend is Backend.GRADLE else DIRECT_STEPS)[self.platform]

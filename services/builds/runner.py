@@ -7,23 +7,26 @@ Cancel kills the running tool's whole process group; a job always reaches a fina
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from tenacity import RetryCallState, Retrying, stop_after_delay, wait_exponential
 
 from app.builds.gradle_log import GradleProgress
 from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
 from services.builds.tools import ToolProcess, ToolResult, resolve_tool
+from services.events.bus import correlation
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +60,29 @@ def wait_for_cleanup(timeout_s: float = 10.0) -> None:
     _cleaners[:] = [t for t in _cleaners if t.is_alive()]
 
 
+class HookWriteError(Exception):
+    """A job hook could not record a transition. ``busy``: another connection holds the write
+    lock, so trying again shortly may work (a full disk or a broken file will not)."""
+
+    def __init__(self, message: str, *, busy: bool) -> None:
+        super().__init__(message)
+        self.busy = busy
+
+
 @dataclass
 class JobHooks:
-    """What the service does on a job's transitions (persist + publish)."""
+    """What the service does on a job's transitions (persist + publish).
+
+    A hook that cannot write raises :class:`HookWriteError`; the job retries a busy database
+    (without blocking its thread between tries) and otherwise ends the build with that error.
+    """
 
     on_started: Callable[[str], None]
     on_step: Callable[[str, str, float], None]
     on_mark: Callable[[str, Mark], None]
     on_final: Callable[[str, BuildState, str], None]  # build id, failed|cancelled|<last mark state>, error
+    # the final state could not be recorded at all: the owner keeps it, so nobody waits for it forever
+    on_unrecorded: Callable[[str, BuildState, str], None] = lambda build_id, state, message: None
 
 
 class BuildJob(QObject):
@@ -74,6 +92,10 @@ class BuildJob(QObject):
     _thread_done = Signal(object, object)  # result, exception
 
     PROGRESS_EVERY_S = 0.5
+    # a busy database (a backup, a DB browser, a long transaction elsewhere) is retried this long
+    # before the build ends with an error; each try waits at most PERSIST_TRY_MS for the lock
+    PERSIST_FOR_S = 60.0
+    PERSIST_TRY_MS = 100
 
     def __init__(self, spec: BuildSpec, log_path: Path, hooks: JobHooks, parent: QObject | None = None,
                  expected_gradle_tasks: int | None = None) -> None:
@@ -99,6 +121,8 @@ class BuildJob(QObject):
         self._artifact_final = False
         self._thread_done.connect(self._on_self_thread_done)
         self.started_at = 0.0
+        self._final_state: BuildState = BuildState.FAILED
+        self._final_message = ""
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -109,7 +133,9 @@ class BuildJob(QObject):
         self.spec.outdir.mkdir(parents=True, exist_ok=True)
         self._write([f"== build {self.build_id}: {self.spec.template.id} {self.spec.version_name} "
                      f"({self.spec.platform.value}, {self.spec.backend.value})"])
-        self._hooks.on_started(self.build_id)
+        self._persist(lambda: self._hooks.on_started(self.build_id), self._begin_plan)
+
+    def _begin_plan(self) -> None:
         try:
             self._plan = plan_for(self.spec)
         except TrendForgeError as exc:
@@ -162,14 +188,20 @@ class BuildJob(QObject):
             if step.state is not BuildState.BUILT or self.spec.platform is Platform.WEB:
                 self._artifact_final = True  # a later failure (a deploy) keeps the finished artifact
             self._write([f"== {step.state.value}" + (f": {step.artifact}" if step.artifact else "")])
-            try:
-                self._hooks.on_mark(self.build_id, step)
-            except TrendForgeError as exc:
-                self._fail(str(exc))
-                return
-            QTimer.singleShot(0, self, lambda: self._advance(None))
+            mark = step
+            self._persist(lambda: self._hooks.on_mark(self.build_id, mark),
+                          lambda: QTimer.singleShot(0, self, lambda: self._advance(None)))
             return
+        changed = step.step != self._step
         self._set_step(step.step)
+        if not changed:
+            self._run_step(step)
+            return
+        self._write([f"== step: {step.step}"])
+        name, percent, current = step.step, self._percent, step
+        self._persist(lambda: self._hooks.on_step(self.build_id, name, percent), lambda: self._run_step(current))
+
+    def _run_step(self, step: ToolStep | PyStep) -> None:
         if isinstance(step, ToolStep):
             self._run_tool(step)
         elif step.thread:
@@ -184,6 +216,58 @@ class BuildJob(QObject):
                 self._fail(f"{step.step}: {exc}")
                 return
             QTimer.singleShot(0, self, lambda: self._advance(result))
+
+    # -- recording transitions --------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _correlated(self) -> Iterator[None]:
+        """Re-enter the correlation of what started the build (hooks and threads run later)."""
+        if self.spec.correlation is None:
+            yield
+            return
+        with correlation(*self.spec.correlation):
+            yield
+
+    def _persist(self, write: Callable[[], None], then: Callable[[], None], *, final: bool = False) -> None:
+        """Run a hook's write, then ``then``. A busy database is tried again on a timer (the event
+        loop keeps running meanwhile), with tenacity's backoff, for at most PERSIST_FOR_S; a write
+        that fails for good ends the build with a clear error (or, for the final state, hands
+        the outcome to ``on_unrecorded``). A job never hangs on a failed write."""
+        policy = Retrying(stop=stop_after_delay(self.PERSIST_FOR_S), wait=wait_exponential(multiplier=0.1, max=2.0))
+        attempt = RetryCallState(policy, None, (), {})
+
+        def run() -> None:
+            if self._done and not final:
+                return  # cancelled (or failed) while waiting for the database
+            try:
+                with self._correlated():
+                    write()
+            except HookWriteError as exc:
+                attempt.set_exception((type(exc), exc, exc.__traceback__))
+                if exc.busy and not policy.stop(attempt):
+                    delay = float(policy.wait(attempt))
+                    attempt.prepare_for_next_attempt()
+                    QTimer.singleShot(max(1, int(delay * 1000)), self, run)
+                    return
+                self._unrecorded(exc, final)
+                return
+            except TrendForgeError as exc:  # a transition the rules refuse
+                if final:
+                    raise
+                self._fail(str(exc))
+                return
+            then()
+
+        run()
+
+    def _unrecorded(self, exc: HookWriteError, final: bool) -> None:
+        waited = "" if not exc.busy else f" (still busy after {self.PERSIST_FOR_S:g}s)"
+        message = f"could not record the build's progress{waited}: {exc}"
+        if not final:
+            self._fail(message)
+            return
+        log.error("build %s: %s", self.build_id, message)
+        self._hooks.on_unrecorded(self.build_id, self._final_state, self._final_message or message)
+        self.finished.emit(self.build_id, self._final_state.value)
 
     def _run_tool(self, step: ToolStep) -> None:
         try:
@@ -232,7 +316,8 @@ class BuildJob(QObject):
 
         def work() -> None:
             try:
-                value = step.fn()
+                with self._correlated():
+                    value = step.fn()
             except Exception as exc:  # noqa: BLE001 - handed back to the Qt thread
                 self._thread_done.emit(None, exc)
             else:
@@ -256,6 +341,7 @@ class BuildJob(QObject):
 
     # -- progress, log, end ---------------------------------------------------------------------
     def _set_step(self, step: str, within: float = 0.0) -> None:
+        """Progress on screen (throttled); a new step is also recorded, by :meth:`_advance`."""
         changed = step != self._step
         self._step = step
         self._percent = self._steps.percent(step, within)
@@ -263,9 +349,6 @@ class BuildJob(QObject):
         if changed or now - self._last_progress_emit >= self.PROGRESS_EVERY_S:
             self._last_progress_emit = now
             self.progressed.emit(self.build_id, step, self._percent)
-            if changed:
-                self._write([f"== step: {step}"])
-                self._hooks.on_step(self.build_id, step, self._percent)
 
     def _write(self, lines: list[str]) -> None:
         if self._log is not None:
@@ -296,10 +379,13 @@ class BuildJob(QObject):
         discard(self.spec.workdir)
         if state in (BuildState.FAILED, BuildState.CANCELLED) and not self._artifact_final:
             discard(self.spec.outdir)
+        self._final_state, self._final_message = state, message
         try:
-            self._hooks.on_final(self.build_id, state, message)
-        finally:
+            self._persist(lambda: self._hooks.on_final(self.build_id, state, message),
+                          lambda: self.finished.emit(self.build_id, state.value), final=True)
+        except Exception:
             self.finished.emit(self.build_id, state.value)
+            raise
 
 
 class BuildRunner(QObject):

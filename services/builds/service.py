@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 import app.builds.events as build_events
 from app.builds.model import (
@@ -17,6 +20,7 @@ from app.builds.model import (
     Backend,
     BuildInfo,
     BuildState,
+    KeyExport,
     KeyInfo,
     Platform,
     check_alias,
@@ -28,10 +32,12 @@ from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
 from app.health import Health, HealthState
+from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
-from services.builds.deploy import DeployTarget, PlayPublisher, deploy_adb, deploy_folder
+from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
+from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.pipeline import (
     BuildSpec,
@@ -41,13 +47,18 @@ from services.builds.pipeline import (
     parse_apksigner_verify,
     parse_keytool_fingerprint,
 )
+from services.builds.play_port import PlayPort
 from services.builds.release_check import VersionHistory, release_report
-from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, JobHooks, wait_for_cleanup
+from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
 from services.builds.tools import run_tool_sync
 from services.context import ServiceContext
-from services.processes import pid_alive
-from services.system import TOOL_PACKAGES
+from services.db.writes import begin_write, is_busy, short_waits
+from services.events.bus import current_correlation
+from services.processes import end_orphaned_tools, pid_alive
+from services.system import TOOL_PACKAGES, Check
+
+log = logging.getLogger(__name__)
 
 ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
 
@@ -79,9 +90,12 @@ class BuildsService(BaseService):
         self._settings_get: Callable[[str, Any], Any] = settings_get or (lambda key, default: default)
         self._base_url = base_url or (lambda name: ctx.config.base_urls[name])
         self._runner: BuildRunner | None = None
+        self.play: PlayPort | None = None  # set by the releases area's wiring
         self._max_concurrent = max_concurrent
         self.builds_dir = ctx.data_dir / "builds"
         self.keys_dir = ctx.data_dir / "keys"
+        self.passwords = KeyPasswords(ctx.secrets, ctx.data_dir)
+        self._unrecorded: dict[str, tuple[BuildState, str]] = {}
 
     # -- runner ---------------------------------------------------------------------------------
     @property
@@ -137,16 +151,22 @@ class BuildsService(BaseService):
     def _keystore_path(self, alias: str) -> Path:
         return self.keys_dir / f"{alias}.p12"
 
+    def _staging_path(self, alias: str) -> Path:
+        self.keys_dir.mkdir(parents=True, exist_ok=True)
+        return self.keys_dir / f".{alias}.{new_id()[:12]}.p12.partial"
+
     @operation
     def create_key(self, alias: str, *, dname: str | None = None, password: str | None = None) -> KeyInfo:
         check_alias(alias)
         self._require_new_key(alias)
         pw = password or keyops.generate_password()
-        path = self._keystore_path(alias)
-        if path.exists():
-            path.unlink()
-        facts = keyops.generate_keystore(path, alias, pw, dname)
-        return self._store_key(alias, path, facts, pw, imported=False)
+        staged = self._staging_path(alias)
+        try:
+            facts = keyops.generate_keystore(staged, alias, pw, dname)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        return self._store_key(alias, staged, facts, pw, imported=False)
 
     @operation
     def import_key(self, alias: str, keystore_file: Path, password: str, *, key_alias: str | None = None) -> KeyInfo:
@@ -156,35 +176,50 @@ class BuildsService(BaseService):
         self.require(source.is_file(), f"no keystore file at {source}")
         self.require(password, "the keystore password is empty; pipe it on stdin")
         facts = keyops.inspect_keystore(source, password, key_alias)  # wrong password -> clear UserError
-        path = self._keystore_path(alias)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-        path.chmod(0o600)
-        return self._store_key(alias, path, facts, password, imported=True)
+        staged = self._staging_path(alias)
+        try:
+            shutil.copyfile(source, staged)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        return self._store_key(alias, staged, facts, password, imported=True)
 
     def _require_new_key(self, alias: str) -> None:
         with self.ctx.new_uow() as uow:
             if uow.session.get(SigningKeyRecord, alias) is not None:
                 raise ConflictError(f"a key named {alias!r} exists already; pick another alias")
+        path = self._keystore_path(alias)
+        if path.exists():
+            raise ConflictError(f"{path} exists but no key of this data dir uses it; it is left as it is. "
+                                "Pick another alias, or move the file away first")
+        self.passwords.require_free(alias)
 
-    def _store_key(self, alias: str, path: Path, facts: keyops.KeystoreFacts, password: str, *, imported: bool) -> KeyInfo:
-        path.chmod(0o600)
-        self.ctx.secrets.set(keyops.secret_name(alias), password)
+    def _store_key(self, alias: str, staged: Path, facts: keyops.KeystoreFacts, password: str, *,
+                   imported: bool) -> KeyInfo:
+        """Password into the keyring, keystore into place, record committed; any failure leaves none of them."""
+        path = self._keystore_path(alias)
         try:
-            with self.ctx.new_uow() as uow:
-                rec = SigningKeyRecord(alias=alias, keystore_path=str(path), key_alias=facts.key_alias,
-                                       fingerprint_sha256=facts.fingerprint, subject=facts.subject,
-                                       created_at=self.ctx.clock())
-                uow.session.add(rec)
-                uow.record(build_events.KeyCreated(source=self.name, alias=alias, fingerprint=facts.fingerprint,
-                                                   imported=imported))
-                uow.commit()
-        except Exception:
-            self.ctx.secrets.delete(keyops.secret_name(alias))
-            path.unlink(missing_ok=True)
-            raise
+            staged.chmod(0o600)
+            entry = self.passwords.store(alias, password)
+            try:
+                os.link(staged, path)  # never replaces a keystore file
+                with self.ctx.new_uow() as uow:
+                    rec = SigningKeyRecord(alias=alias, keystore_path=str(path), key_alias=facts.key_alias,
+                                           fingerprint_sha256=facts.fingerprint, subject=facts.subject,
+                                           created_at=self.ctx.clock())
+                    uow.session.add(rec)
+                    uow.record(build_events.KeyCreated(source=self.name, alias=alias, fingerprint=facts.fingerprint,
+                                                       imported=imported))
+                    uow.commit()
+            except BaseException:
+                if path.exists() and path.samefile(staged):
+                    path.unlink()
+                self.passwords.forget(alias)
+                raise
+        finally:
+            staged.unlink(missing_ok=True)
         self.invalidate()
-        return KeyInfo(alias, facts.fingerprint, facts.subject, str(path), rec.created_at)
+        return KeyInfo(alias, facts.fingerprint, facts.subject, str(path), rec.created_at, keyring_entry=entry)
 
     @operation
     def list_keys(self) -> list[KeyInfo]:
@@ -192,16 +227,92 @@ class BuildsService(BaseService):
             rows = uow.session.scalars(select(SigningKeyRecord).order_by(SigningKeyRecord.alias)).all()
             return [KeyInfo(r.alias, r.fingerprint_sha256, r.subject, r.keystore_path, r.created_at) for r in rows]
 
-    def _signing_key(self, alias: str) -> SigningKey:
+    def _key_record(self, alias: str) -> tuple[Path, str, str]:
+        """(keystore path, key alias inside it, certificate fingerprint) of a key of this data dir."""
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(SigningKeyRecord, alias)
             if rec is None:
                 raise NotFoundError(f"no key {alias!r}; create one with: trendforge keys create {alias}")
-            keystore, key_alias, fingerprint = Path(rec.keystore_path), rec.key_alias, rec.fingerprint_sha256
-        password = self.ctx.secrets.get(keyops.secret_name(alias))
+            return Path(rec.keystore_path), rec.key_alias, rec.fingerprint_sha256
+
+    @staticmethod
+    def _opener(keystore: Path, key_alias: str, fingerprint: str) -> Callable[[str], bool]:
+        def opens(password: str) -> bool:
+            try:
+                return keyops.inspect_keystore(keystore, password, key_alias).fingerprint == fingerprint
+            except (UserError, ToolError):
+                return False
+
+        return opens
+
+    def _key_password(self, alias: str) -> str:
+        keystore, key_alias, fingerprint = self._key_record(alias)
+        password = self.passwords.password(alias, self._opener(keystore, key_alias, fingerprint))
         if not password:
-            raise UserError(f"the keyring has no password for key {alias!r}; re-import it with: trendforge keys import")
-        return SigningKey(alias, keystore, key_alias, password, fingerprint)
+            raise UserError(f"the keyring holds no password that opens key {alias!r} ({keystore}); "
+                            "if you know its password, import that keystore under a new alias: "
+                            "trendforge keys import NEW_ALIAS KEYSTORE_FILE")
+        return password
+
+    def _signing_key(self, alias: str) -> SigningKey:
+        keystore, key_alias, fingerprint = self._key_record(alias)
+        return SigningKey(alias, keystore, key_alias, self._key_password(alias), fingerprint)
+
+    def key_checks(self) -> list[Check]:
+        """Open every keystore with its keyring password; a check per key, failing for any that does not open."""
+        checks = []
+        for key in self.list_keys():
+            keystore, key_alias, fingerprint = self._key_record(key.alias)
+            name = f"key:{key.alias}"
+            if not keystore.is_file():
+                checks.append(Check(name, False, f"keystore missing: {keystore}",
+                                    "restore it from your backup (trendforge keys export makes one)"))
+                continue
+            opens = self._opener(keystore, key_alias, fingerprint)
+            try:
+                password = self.passwords.password(key.alias, opens)
+            except UserError as exc:  # includes a keyring that refuses
+                checks.append(Check(name, False, str(exc)))
+                continue
+            if password is None:
+                checks.append(Check(name, False, f"no password in the keyring for {keystore}",
+                                    "import the keystore with its password under a new alias"))
+            elif not opens(password):
+                checks.append(Check(name, False, f"the keyring password (entry {self.passwords.name(key.alias)}) "
+                                    f"does not open {keystore}",
+                                    "import the keystore with its password under a new alias"))
+            else:
+                checks.append(Check(name, True, f"opens {keystore.name} (certificate SHA-256 {fingerprint[:16]}…)"))
+        return checks
+
+    @operation
+    def export_key(self, alias: str, dest: Path) -> KeyExport:
+        """Copy the keystore to ``dest`` (a new file, or a folder); the password stays in the keyring."""
+        keystore, _, fingerprint = self._key_record(alias)
+        self.require(keystore.is_file(), f"the keystore of key {alias!r} is missing: {keystore}")
+        target = Path(dest).expanduser()
+        if target.is_dir():
+            target = target / keystore.name
+        self.require(target.parent.is_dir(), f"no folder {target.parent}; create it first")
+        if target.exists():
+            raise ConflictError(f"{target} exists already; nothing was written. Choose a new file name")
+        staged = target.parent / f".{target.name}.{new_id()[:12]}.partial"
+        try:
+            with keystore.open("rb") as src, open(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
+                                                  "wb") as out:
+                shutil.copyfileobj(src, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.link(staged, target)  # never replaces a file that appeared meanwhile
+        except FileExistsError:
+            raise ConflictError(f"{target} exists already; nothing was written. Choose a new file name") from None
+        finally:
+            staged.unlink(missing_ok=True)
+        return KeyExport(alias, target, fingerprint, self.passwords.name(alias))
+
+    def key_password(self, alias: str) -> str:
+        """The password, for showing to its owner on a terminal only (the CLI checks that)."""
+        return self._key_password(alias)
 
     def _default_key_alias(self) -> str | None:
         configured = self._settings_get("builds.default_key", None)
@@ -226,6 +337,7 @@ class BuildsService(BaseService):
         key_alias: str | None = None, deploy: str | None = None, dry_run: bool = False,
         expected_fingerprint: str | None = None, application_id: str | None = None,
         app_name: str | None = None, retry_of: str | None = None,
+        rollout: float | None = None, notes: Mapping[str, str] | None = None,
     ) -> BuildInfo:
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
@@ -246,13 +358,28 @@ class BuildsService(BaseService):
                                 str(semver), app_id, name, self._version_history(app_id))
         if not report.ready:
             raise ReleaseCheckError(report)  # before anything is written: no versionCode is spent
-        options = {"dry_run": dry_run, "pid": os.getpid(), "app_name": name,
-                   "release_warnings": [p.to_dict() for p in report.warnings],
-                   "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        carried = current_correlation()  # a workflow run's id, kept for the job's later events
+        options: dict[str, Any] = {
+            "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+            "correlation_id": carried[0] if carried else None,
+            "release_warnings": [p.to_dict() for p in report.warnings],
+            "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
+        on_play: int | None = None
+        if target is not None and target.kind == "play":
+            target = self._play_target(target, rollout)
+            release_notes = check_notes(notes or {})
+            options.update({"rollout": rollout, "notes": dict(release_notes)})
+            # the versionCode must be above what Play has, found now rather than when Play refuses the upload
+            on_play = self._require_play().highest_version_code(app_id)
+        elif rollout is not None or notes:
+            raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()
         with self.ctx.new_uow() as uow:
+            # read and bump the last code holding the write lock: unique under any concurrency
+            begin_write(uow.session, VersionCodeRecord.__table__)  # type: ignore[arg-type]
             codes = uow.session.get(VersionCodeRecord, app_id)
-            code = next_version_code(semver, codes.last_code if codes else None)
+            known = [c for c in (codes.last_code if codes else None, on_play) if c is not None]
+            code = next_version_code(semver, max(known) if known else None)
             if codes is None:
                 uow.session.add(VersionCodeRecord(application_id=app_id, last_code=code))
             else:
@@ -275,7 +402,7 @@ class BuildsService(BaseService):
             version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
             workdir=self.builds_dir / build_id / "work", outdir=self.builds_dir / build_id / "out", key=key,
             deployer=self._deployer(build_id, target, dry_run) if target else None,
-            toolchain_env=self.toolchain_env(),
+            toolchain_env=self.toolchain_env(), correlation=carried,
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
@@ -319,6 +446,19 @@ class BuildsService(BaseService):
         return VersionHistory(last_version_name=row[0] if row else None,
                               last_version_code=last_code,
                               released_on_play=bool(released))
+    def _require_play(self) -> PlayPort:
+        if self.play is None:
+            raise UserError("Google Play publishing is not available in this TrendForge")
+        return self.play
+
+    @staticmethod
+    def _play_target(target: DeployTarget, rollout: float | None) -> DeployTarget:
+        """A rollout fraction makes the release staged (inProgress) unless a status was given."""
+        status = ReleaseStatus.parse(target.status)
+        if rollout is not None and status is ReleaseStatus.COMPLETED:
+            status = ReleaseStatus.IN_PROGRESS
+        check_fraction(status, rollout)
+        return DeployTarget("play", target.arg, status.value)
 
     def toolchain_env(self) -> dict[str, str]:
         """PATH, JAVA_HOME and ANDROID_HOME from the toolchain settings (Settings > Toolchain).
@@ -351,9 +491,25 @@ class BuildsService(BaseService):
         return None
 
     # -- job hooks: every transition persisted and published -------------------------------------------
-    def _hooks(self) -> JobHooks:
-        return JobHooks(on_started=self._on_job_started, on_step=self._on_job_step, on_mark=self._on_job_mark,
-                        on_final=self._on_job_final)
+    def _hooks(self, try_ms: int = BuildJob.PERSIST_TRY_MS) -> JobHooks:
+        def recorded(write: Callable[..., None]) -> Callable[..., None]:
+            def call(*args: Any) -> None:
+                try:
+                    with short_waits(try_ms):  # the job retries a busy database itself, off a timer
+                        write(*args)
+                except OperationalError as exc:
+                    raise HookWriteError(str(exc.orig or exc), busy=is_busy(exc)) from exc
+
+            return call
+
+        return JobHooks(on_started=recorded(self._on_job_started), on_step=recorded(self._on_job_step),
+                        on_mark=recorded(self._on_job_mark), on_final=recorded(self._on_job_final),
+                        on_unrecorded=self._on_job_unrecorded)
+
+    def _on_job_unrecorded(self, build_id: str, state: BuildState, message: str) -> None:
+        """The job ended but its final state could not be written: remember it for :meth:`wait`
+        (start-up recovery marks the record failed once this process is gone)."""
+        self._unrecorded[build_id] = (state, message)
 
     def _transition(self, build_id: str, target: BuildState, apply: Callable[[BuildRecord], list[Any]]) -> None:
         with self.ctx.new_uow() as uow:
@@ -525,15 +681,11 @@ class BuildsService(BaseService):
             return deploy_folder(artifact, Path(target.arg), meta)
         if target.kind == "adb":
             return deploy_adb(artifact)
-        token = self.ctx.secrets.get("provider:play")
-        if not token:
-            raise UserError("no Google Play credential; store an access token with: trendforge credentials set play")
-        publisher = PlayPublisher(self._base_url("PLAY"), token)
-        try:
-            return publisher.publish(info.application_id, artifact, target.arg, info.version_code,
-                                     status=target.status, dry_run=dry_run)
-        finally:
-            publisher.close()
+        rollout = options.get("rollout")
+        return self._require_play().publish_build(
+            info.application_id, artifact, target.arg, info.version_code, status=target.status,
+            user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
+            dry_run=dry_run)
 
     @operation
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
@@ -617,10 +769,17 @@ class BuildsService(BaseService):
             info.template_id, info.version_name, info.platform, key_alias=info.key_alias, deploy=info.deploy_target,
             dry_run=bool(options.get("dry_run")), expected_fingerprint=options.get("expected_fingerprint"),
             application_id=info.application_id, app_name=options.get("app_name"), retry_of=info.id,
+            rollout=options.get("rollout"), notes=options.get("notes"),
         )
 
     def recover_interrupted(self) -> int:
-        """Builds left active by a process that is gone become failed (their workspace is cleaned)."""
+        """Builds left active by a process that is gone become failed (their workspace is cleaned).
+
+        First the tools such a process left running (a SIGKILLed CLI's gradlew and its children)
+        are ended, so nothing keeps writing into a workspace being deleted."""
+        ended = end_orphaned_tools()
+        if ended:
+            log.warning("ended %d tool process group(s) left running by a TrendForge process that is gone", len(ended))
         n = 0
         if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
             for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
@@ -636,7 +795,8 @@ class BuildsService(BaseService):
                 rec.error = "interrupted: TrendForge stopped during the build"
                 rec.finished_at = self.ctx.clock()
                 uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
-                                                    step=rec.step, error=rec.error))
+                                                    step=rec.step, error=rec.error,
+                                                    correlation_id=(rec.options or {}).get("correlation_id")))
                 shutil.rmtree(self.builds_dir / rec.id / "work", ignore_errors=True)
                 n += 1
             uow.commit()
@@ -666,6 +826,10 @@ class BuildsService(BaseService):
             if job is None:
                 if info.state.final or info.finished_at is not None:
                     return info
+                unrecorded = self._unrecorded.get(info.id)
+                if unrecorded is not None:  # ended here, but the database took no final write
+                    state, message = unrecorded
+                    return dataclasses.replace(info, state=state, error=message or info.error)
                 if self._owner_pid(info.id) != os.getpid():
                     return info  # runs in another process: nothing to wait on here
                 # else: submitted from another thread and still on its way to the runner

@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from app.errors import ToolError
+from services.processes import launch_command, tool_env, track_group, untrack_group
 from services.system import TOOL_PACKAGES
 
 _FRAME = re.compile(r"^\s*(at |\.\.\. \d+ more)")
@@ -85,6 +86,7 @@ class ToolProcess(QObject):
         self._args: list[str] = []
         self._finished = False
         self._kill_timer: QTimer | None = None
+        self._group = 0
 
     @property
     def pid(self) -> int:
@@ -98,15 +100,14 @@ class ToolProcess(QObject):
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
     ) -> None:
-        environment = QProcessEnvironment.systemEnvironment()
-        for key, value in (env or {}).items():
-            environment.insert(key, value)
-        self._proc.setProcessEnvironment(environment)
+        self._proc.setProcessEnvironment(_environment(env))
         if cwd is not None:
             self._proc.setWorkingDirectory(str(cwd))
         self._program = program
         self._args = list(args)
-        self._proc.start(program, self._args)
+        self._proc.start(*launch_command(program, self._args))
+        self._group = self.pid  # its own session: the group id is its pid (0 if it failed to start)
+        track_group(self._group)
 
     # -- output -----------------------------------------------------------------------
     def _split(self, key: str, data: bytes, prefix: str) -> None:
@@ -146,6 +147,7 @@ class ToolProcess(QObject):
         if self._finished:
             return
         self._finished = True
+        untrack_group(self._group)
         if self._kill_timer is not None:
             self._kill_timer.stop()
         self._flush()
@@ -185,6 +187,13 @@ class ToolProcess(QObject):
             self._proc.kill()
 
 
+def _environment(env: Mapping[str, str] | None) -> QProcessEnvironment:
+    environment = QProcessEnvironment.systemEnvironment()
+    for key, value in {**tool_env(), **(env or {})}.items():
+        environment.insert(key, value)
+    return environment
+
+
 def run_tool_sync(
     tool: str,
     args: Sequence[str],
@@ -199,15 +208,22 @@ def run_tool_sync(
     proc = QProcess()
     proc.setUnixProcessParameters(QProcess.UnixProcessFlag.CreateNewSession)
     proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
-    environment = QProcessEnvironment.systemEnvironment()
-    for key, value in (env or {}).items():
-        environment.insert(key, value)
-    proc.setProcessEnvironment(environment)
+    proc.setProcessEnvironment(_environment(env))
     if cwd is not None:
         proc.setWorkingDirectory(str(cwd))
-    proc.start(program, list(args))
+    proc.start(*launch_command(program, list(args)))
     if not proc.waitForStarted(30_000):
         raise ToolError(f"{tool} failed to start: {proc.errorString()}")
+    group = int(proc.processId())
+    track_group(group)
+    try:
+        return _finish_sync(proc, tool, timeout_ms, stdin, program, args)
+    finally:
+        untrack_group(group)
+
+
+def _finish_sync(proc: QProcess, tool: str, timeout_ms: int, stdin: bytes | None, program: str,
+                 args: Sequence[str]) -> ToolResult:
     if stdin is not None:
         proc.write(stdin)
     proc.closeWriteChannel()

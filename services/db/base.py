@@ -12,6 +12,8 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import Text
 
+from services.db.writes import DEFAULT_BUSY_TIMEOUT_MS, apply_busy_timeout
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -74,8 +76,12 @@ def make_engine(url: str) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={DEFAULT_BUSY_TIMEOUT_MS}")
         cur.close()
+        _record.info["busy_timeout_ms"] = DEFAULT_BUSY_TIMEOUT_MS
+
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "checkout", apply_busy_timeout)  # a shorter wait where a caller retries by itself
 
     return engine
 

@@ -76,3 +76,5 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
         command.upgrade(cfg, "heads")  # type: ignore[arg-type]
+        # new indexes need planner statistics to be chosen over the old ones
+        conn.exec_driver_sql("ANALYZE")

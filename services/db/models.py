@@ -27,7 +27,7 @@ class EventRecord(Base):
     payload: Mapped[Any] = mapped_column(JSONText())
 
     __table_args__ = (
-        Index("ix_events_type_ts", "type", "timestamp"),
+        Index("ix_events_type_seq", "type", "seq"),  # serves ORDER BY seq under a type filter
         Index("ix_events_ts", "timestamp"),
         Index("ix_events_correlation", "correlation_id"),
         Index("ix_events_source", "source"),

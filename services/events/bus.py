@@ -43,6 +43,12 @@ def correlation(correlation_id: str, causation_id: str | None = None) -> Iterato
         _correlation.reset(token)
 
 
+def current_correlation() -> tuple[str, str | None] | None:
+    """(correlation id, causation id) of the current context, for work handed to another thread
+    or a callback that runs later (re-enter it there with ``correlation(*ids)``)."""
+    return _correlation.get()
+
+
 def stamp(event: E) -> E:
     """Fill correlation and causation ids from the current correlation context."""
     ctx = _correlation.get()

@@ -8,16 +8,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, String, Table, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, Engine, Table, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from app.events import Event, rebuild_event
+from app.search import fts_query
 from app.timeutil import to_iso
 from services.db.base import UTCDateTime
 from services.db.models import EventRecord
 
 _TABLE: Table = EventRecord.__table__  # type: ignore[assignment]
 _TS = UTCDateTime()
+_FTS = table("events_fts")
+_FTS_ROWID: ColumnElement[int] = literal_column("events_fts.rowid")
+# the rows the search index has not seen yet, added in one statement (see 0002_events_search)
+_INDEX_TAIL = (
+    "INSERT INTO events_fts(rowid, type, source, id, payload) "
+    "SELECT seq, type, source, id, payload FROM events WHERE seq > (SELECT last_seq FROM events_fts_progress WHERE id = 1)"
+)
+_MARK_INDEXED = "UPDATE events_fts_progress SET last_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1"
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,8 @@ _INSERT = (
     "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str).encode
+# ensure_ascii=False: the search index sees "café", not "caf\\u00e9"
+_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str, ensure_ascii=False).encode
 
 
 def _timestamp_text(value: datetime) -> str:
@@ -83,9 +93,29 @@ class EventStore:
         conn.exec_driver_sql(_INSERT, rows)
 
     # -- reading --------------------------------------------------------------
-    def history(self, query: EventQuery) -> list[StoredEvent]:
+    def refresh_search_index(self) -> None:
+        """Index the events appended since the last search (one short write transaction)."""
+        with self._engine.begin() as conn:
+            conn.exec_driver_sql(_INDEX_TAIL)
+            conn.exec_driver_sql(_MARK_INDEXED)
+
+    def history_statement(self, query: EventQuery) -> Any:
+        """The SELECT behind :meth:`history` (plans are checked by EXPLAIN QUERY PLAN tests).
+
+        Newest first walks an index that ends in ``seq`` (type, source, correlation, or the
+        table itself) and stops after one page. A search walks the full-text index in rowid
+        (= seq) order as the outer loop and probes each event by its primary key, so it too
+        stops after one page instead of matching every row first.
+        """
         t = _TABLE.c
-        stmt = select(_TABLE)
+        match = fts_query(query.search or "")
+        if match is not None:
+            seq: Any = _FTS_ROWID
+            stmt = (select(_TABLE).select_from(_FTS.join(_TABLE, t.seq == _FTS_ROWID))
+                    .where(text("events_fts MATCH :match").bindparams(match=match)))
+        else:
+            seq = t.seq
+            stmt = select(_TABLE)
         # type names and sources are lower case by convention; accept "Build.*" or "Trends" as typed
         wanted = [x.strip().lower() for x in query.types if x.strip()]
         if wanted:
@@ -104,18 +134,19 @@ class EventStore:
             stmt = stmt.where(t.timestamp <= _TS.process_bind_param(query.until, None))  # type: ignore[arg-type]
         if query.correlation_id:
             stmt = stmt.where(t.correlation_id == query.correlation_id)
-        if query.search:
-            needle = f"%{query.search}%"
-            stmt = stmt.where(
-                type_coerce(t.payload, String).like(needle) | t.type.like(needle) | t.source.like(needle) | t.id.like(needle)
-            )
         if query.before_seq is not None:
-            stmt = stmt.where(t.seq < query.before_seq)
+            stmt = stmt.where(seq < query.before_seq)
         if query.after_seq is not None:
-            stmt = stmt.where(t.seq > query.after_seq)
-        stmt = stmt.order_by(t.seq.asc() if query.oldest_first else t.seq.desc())
+            stmt = stmt.where(seq > query.after_seq)
+        stmt = stmt.order_by(seq.asc() if query.oldest_first else seq.desc())
         if query.limit > 0:
             stmt = stmt.limit(query.limit)
+        return stmt
+
+    def history(self, query: EventQuery) -> list[StoredEvent]:
+        if fts_query(query.search or "") is not None:
+            self.refresh_search_index()
+        stmt = self.history_statement(query)
         with self._engine.connect() as conn:
             return [self._rebuild(r) for r in conn.execute(stmt).mappings()]
 

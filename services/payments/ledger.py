@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, text
+from sqlalchemy import ColumnElement, and_, column, func, insert, literal_column, select, table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from app.payments.model import (
     TxnStatus,
     status_after_refund,
 )
+from app.search import fts_query
 from services.payments.models import (
     BalanceRecord,
     DailyTotalRecord,
@@ -426,7 +427,7 @@ class TxnFilter:
     limit: int = 200
     offset: int = 0
 
-    def clauses(self) -> list[ColumnElement[bool]]:
+    def clauses(self, *, broad_search: bool = False) -> list[ColumnElement[bool]]:
         t = TransactionRecord
         out: list[ColumnElement[bool]] = []
         if self.provider:
@@ -442,15 +443,47 @@ class TxnFilter:
         if self.until:
             out.append(t.created_at < self.until)
         if self.search:
-            like = f"%{self.search}%"
-            out.append(t.id.like(like) | t.provider_id.like(like) | t.description.like(like))
+            match = fts_query(self.search)
+            if match is None:  # punctuation only: no word to look up, match it as typed
+                like = f"%{self.search}%"
+                out.append(t.id.like(like) | t.provider_id.like(like) | t.description.like(like))
+            else:
+                # +rowid: a broad search must not drive the loop (see list_statement)
+                out.append((_PLUS_ROWID if broad_search else _ROWID).in_(_fts_rowids(match)))
         return out
 
 
-def list_txns(session: Session, f: TxnFilter) -> list[Transaction]:
-    stmt = (select(TransactionRecord).where(and_(True, *f.clauses()))
+_ROWID: ColumnElement[int] = literal_column("payment_transactions.rowid")
+_PLUS_ROWID: ColumnElement[int] = literal_column("+payment_transactions.rowid")  # the same value, never an index for the planner
+_FTS_TABLE = table("payment_transactions_fts", column("rowid"))
+# a search matching more rows than this is broad: walk the ledger newest first and stop after a page
+BROAD_SEARCH = 2000
+
+
+def _fts_rowids(match: str, limit: int | None = None) -> Any:
+    stmt = select(_FTS_TABLE.c.rowid).where(text("payment_transactions_fts MATCH :match").bindparams(match=match))
+    return stmt.limit(limit) if limit is not None else stmt
+
+
+def _is_broad(session: Session, f: TxnFilter) -> bool:
+    match = fts_query(f.search or "")
+    if match is None:
+        return False
+    found = session.scalar(select(func.count()).select_from(_fts_rowids(match, BROAD_SEARCH + 1).subquery()))
+    return int(found or 0) > BROAD_SEARCH
+
+
+def list_statement(f: TxnFilter, *, broad: bool = False) -> Any:
+    """One page, newest first. A narrow search reads its matches from the full-text index and sorts
+    them; a broad one (``broad``) walks the ledger's ``created_at`` order with the matches as a set
+    to probe (``+rowid`` keeps the planner from driving the loop with them)."""
+    return (select(TransactionRecord).where(and_(True, *f.clauses(broad_search=broad)))
             .order_by(TransactionRecord.created_at.desc(), TransactionRecord.id.desc())
             .limit(max(1, min(f.limit, 100_000))).offset(max(0, f.offset)))
+
+
+def list_txns(session: Session, f: TxnFilter) -> list[Transaction]:
+    stmt = list_statement(f, broad=_is_broad(session, f))
     return [to_domain(r) for r in session.scalars(stmt)]
 
 

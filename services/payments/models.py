@@ -55,7 +55,7 @@ class TransactionRecord(Base):
         Index("ix_payment_transactions_created", "created_at"),
         Index("ix_payment_transactions_provider_created", "provider", "created_at"),
         Index("ix_payment_transactions_status_created", "status", "created_at"),
-        Index("ix_payment_transactions_template_created", "template_id", "created_at"),
+        Index("ix_payment_transactions_template_created_status", "template_id", "created_at", "status"),
         Index("ix_payment_transactions_currency_created", "currency", "created_at"),
     )
 

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.errors import NotFoundError, ProviderError, UserError
@@ -49,6 +49,7 @@ from app.payments.model import (
 )
 from app.payments.money import normalize_currency, to_minor
 from app.timeutil import to_iso
+from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.payments.http import HttpClients
@@ -610,7 +611,7 @@ class PaymentsService(BaseService):
             from services.payments.providers.gumroad import sale_to_txn
 
             try:
-                data = json.loads(text)
+                data = load_json(text, "the Gumroad file")
             except json.JSONDecodeError as exc:
                 raise UserError(f"a Gumroad import is the JSON of /v2/sales (a 'sales' list): {exc}") from exc
             sales = data.get("sales") if isinstance(data, dict) else data
@@ -642,7 +643,7 @@ class PaymentsService(BaseService):
                 continue
             try:
                 txns.append(payload_to_txn(pl))
-            except (UserError, ValueError) as exc:
+            except (UserError, ProviderError, ValueError) as exc:
                 rejected += 1
                 errors.append(f"payload {i}: {exc}")
         return self._import_txns(Provider.KOFI, txns, rejected=rejected, errors=tuple(errors))
@@ -798,9 +799,11 @@ class PaymentsService(BaseService):
             recent = dict(uow.session.execute(
                 select(t.template_id, func.count()).where(t.template_id.in_(ids), t.created_at >= since,
                                                           t.status.in_(captured)).group_by(t.template_id)).all())
-            last = dict(uow.session.execute(
-                select(t.template_id, func.max(t.created_at)).where(t.template_id.in_(ids), t.status.in_(captured))
-                .group_by(t.template_id)).all())
+            # newest captured sale per template: a short walk back on (template_id, created_at, status)
+            # for each, where max() over the group read every sale the template ever had
+            latest = (select(t.created_at).where(t.template_id == bindparam("tid"), t.status.in_(captured))
+                      .order_by(t.created_at.desc()).limit(1))
+            last = {tid: uow.session.scalar(latest, {"tid": tid}) for tid in ids}
         out: dict[str, dict[str, Any]] = {}
         for tid, cur, n, gross, fees, refunds in totals:
             net = int(gross or 0) - int(fees or 0) - int(refunds or 0)

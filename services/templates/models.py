@@ -64,3 +64,14 @@ class ReviewRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (UniqueConstraint("template_id", "reviewer", name="uq_template_reviews_template_reviewer"),)
+
+
+class CategoryCountRow(Base):
+    """How many templates each (status, category) holds; written only by the triggers of
+    migration ``0110_templates_category_counts``."""
+
+    __tablename__ = "template_category_counts"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -33,6 +33,7 @@ from app.templates.rules import (
     is_image_name,
     sniff_image,
 )
+from app.untrusted import load_json
 from services.store.icons import icon_problem
 
 _CHUNK = 64 * 1024
@@ -85,7 +86,7 @@ def parse_manifest_bytes(data: bytes, limits: ImportLimits = DEFAULT_LIMITS) -> 
     except UnicodeDecodeError as exc:
         raise PackageError(f"{MANIFEST_NAME} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        manifest = json.loads(text)
+        manifest = load_json(text, MANIFEST_NAME, PackageError)
     except json.JSONDecodeError as exc:
         raise PackageError(f"{MANIFEST_NAME} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     return validate_manifest(manifest)
@@ -157,7 +158,7 @@ def unpack_zip(archive: Path, staging: Path, limits: ImportLimits = DEFAULT_LIMI
                 raise PackageError(f"special file in package: {name!r}")
             if info.flag_bits & 0x1:
                 raise PackageError(f"encrypted file in package: {name!r}")
-            key = safe.lower() + ("/" if info.is_dir() else "")
+            key = safe.casefold() + ("/" if info.is_dir() else "")
             if key in seen:
                 raise PackageError(f"duplicate file name in package: {name!r}")
             seen.add(key)
@@ -201,6 +202,7 @@ def copy_folder(source: Path, staging: Path, limits: ImportLimits = DEFAULT_LIMI
     """Copy a package folder into ``staging``, refusing links and special files."""
     entries: list[tuple[str, Path, int]] = []
     dirs: list[str] = []
+    seen: set[str] = set()
     stack: list[tuple[Path, str]] = [(source, "")]
     while stack:
         folder, rel_dir = stack.pop()
@@ -213,6 +215,10 @@ def copy_folder(source: Path, staging: Path, limits: ImportLimits = DEFAULT_LIMI
             if entry.name in _SKIP_NAMES:
                 continue
             safe = check_member_name(rel)
+            if safe.casefold() in seen:
+                raise PackageError(f"duplicate file name in package: {rel!r} (another name differs only in case or "
+                                   "Unicode form)")
+            seen.add(safe.casefold())
             if entry.is_symlink():
                 raise PackageError(f"symbolic link in package: {rel!r} (links are not allowed)")
             st = entry.stat(follow_symlinks=False)

@@ -49,7 +49,7 @@ from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
 from services.store.media import listing_with_media
 from services.templates import package as pkg
-from services.templates.models import ReviewRow, TemplateRow
+from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +290,8 @@ class TemplatesService(BaseService):
         query = query or TemplateQuery()
 
         def compute() -> int:
+            if fts_query(query.search or "") is None and not query.tag:
+                return self._count_from_summary(query)
             params: dict[str, Any] = {}
             source, where, _ = self._from(query, params)
             with self.ctx.new_uow() as uow:
@@ -297,6 +299,16 @@ class TemplatesService(BaseService):
 
         key = ("count", query.search, query.category, query.tag, query.statuses)  # not sort/paging
         return self.cached(key, compute)
+
+    def _count_from_summary(self, query: TemplateQuery) -> int:
+        """A total with no search and no tag: summed from the trigger-kept category counts."""
+        c = CategoryCountRow
+        statuses = [st.value for st in (query.statuses or (TemplateStatus.ACTIVE,))]
+        stmt = select(func.coalesce(func.sum(c.count), 0)).where(c.status.in_(statuses))
+        if query.category:
+            stmt = stmt.where(c.category == query.category)
+        with self.ctx.new_uow() as uow:
+            return int(uow.session.scalar(stmt) or 0)
 
     def search(self, text_: str, *, category: str | None = None, limit: int = 50) -> list[TemplateSummary]:
         return self.find(TemplateQuery(search=text_, category=category, limit=limit))
@@ -306,12 +318,13 @@ class TemplatesService(BaseService):
         statuses = ["active", "archived"] if include_archived else ["active"]
 
         def compute() -> list[tuple[str, int]]:
+            c = CategoryCountRow
             with self.ctx.new_uow() as uow:
                 rows = uow.session.execute(
-                    select(TemplateRow.category, func.count())
-                    .where(TemplateRow.status.in_(statuses))
-                    .group_by(TemplateRow.category)
-                    .order_by(TemplateRow.category)
+                    select(c.category, func.sum(c.count))
+                    .where(c.status.in_(statuses), c.count > 0)
+                    .group_by(c.category)
+                    .order_by(c.category)
                 ).all()
             return [(r[0], int(r[1])) for r in rows]
 
@@ -612,6 +625,10 @@ class TemplatesService(BaseService):
                 results.append(ImportResult(source=str(path), error=str(exc)))
             except OSError as exc:
                 results.append(ImportResult(source=str(path), error=f"cannot read {path}: {exc.strerror or exc}"))
+            except Exception as exc:  # one bad package never aborts the batch: a bug is logged and named
+                log.exception("importing %s failed unexpectedly", path)
+                results.append(ImportResult(source=str(path), error=f"could not import {Path(path).name}: "
+                                                                    f"{type(exc).__name__}: {exc}".splitlines()[0]))
         return results
 
     @operation

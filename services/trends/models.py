@@ -29,6 +29,8 @@ class TrendRecord(Base):
     momentum: Mapped[Any] = mapped_column(JSONText(), default=dict)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # the last HISTORY_POINTS of the combined series, kept by the sync (related() reads no snapshots)
+    recent: Mapped[Any] = mapped_column(JSONText(), nullable=True)
 
     __table_args__ = (
         Index("ix_trends_score", "archived", "score"),
@@ -79,3 +81,14 @@ class SourceHealthRecord(Base):
     backoff_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_items: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[Any] = mapped_column(JSONText(), default=dict)
+
+
+class TrendTermRecord(Base):
+    """The candidate index of related trends (app/trends/related_terms.py), kept by the sync."""
+
+    __tablename__ = "trend_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    trend_id: Mapped[str] = mapped_column(String(32), ForeignKey("trends.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_trend_terms_trend", "trend_id"),)

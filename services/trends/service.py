@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Text, func, or_, select, type_coerce
+from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
@@ -29,7 +27,7 @@ from app.errors import NotFoundError, ProviderError, UserError
 from app.events import Event
 from app.health import Health, HealthState
 from app.timeutil import parse_iso, to_iso
-from app.trends.correlate import CoMovementIndex, related, source_leads, text_similarity
+from app.trends.correlate import related, source_leads
 from app.trends.events import (
     SourceFailed,
     TrendArchived,
@@ -45,21 +43,30 @@ from app.trends.model import (
     DEFAULT_INTERVAL_MINUTES,
     DEFAULT_SUBREDDITS,
     FETCHABLE,
+    HISTORY_POINTS,
     Point,
     SourceItem,
     SourceName,
     TrendTag,
     parse_source,
 )
-from app.trends.normalize import clean_title, normalize_title, tokens
+from app.trends.normalize import clean_title, normalize_title
+from app.trends.related_terms import related_terms
 from app.trends.series import analyze, combined_series
+from app.untrusted import csv_rows
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import make_session_factory
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.settings.service import SettingsService
-from services.trends.models import SourceHealthRecord, TrendAliasRecord, TrendRecord, TrendSnapshotRecord
+from services.trends.models import (
+    SourceHealthRecord,
+    TrendAliasRecord,
+    TrendRecord,
+    TrendSnapshotRecord,
+    TrendTermRecord,
+)
 from services.trends.schedule import SyncScheduler
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
 
@@ -72,8 +79,10 @@ SETTING_GEO = "trends.geo"
 SETTING_WOEID = "trends.woeid"
 BACKOFF_BASE = 60.0
 BACKOFF_MAX = 6 * 3600.0
+RELATED_CANDIDATES = 400  # trends scored per related() call, those sharing the most terms
 MAX_RETRY_WAIT = 5.0  # a Retry-After longer than this ends the sync for that source and becomes backoff
-HISTORY_POINTS = 30
+MAX_VOLUME = 1e15  # a CSV row beyond these is a mistake (or an attack); SQLite could not store the rank
+MAX_RANK = 1_000_000
 
 
 @dataclass
@@ -519,8 +528,13 @@ class TrendsService(BaseService):
         if snapshots:
             s.execute(TrendSnapshotRecord.__table__.insert(), snapshots)  # type: ignore[attr-defined]
         points = self._points(s, list(touched))
+        terms: list[dict[str, str]] = []
         for tid, rec in touched.items():
-            m, tag, score = analyze(combined_series(points.get(tid, [])))
+            series = combined_series(points.get(tid, []))
+            m, tag, score = analyze(series)
+            rec.recent = series[-HISTORY_POINTS:]
+            terms.extend({"term": t, "trend_id": tid} for t in dict.fromkeys(related_terms(rec.title, rec.recent,
+                                                                                           HISTORY_POINTS)))
             was_emerging, old_tag = rec.emerging, rec.tag
             rec.momentum = m.to_dict()
             rec.tag = tag.value
@@ -536,6 +550,11 @@ class TrendsService(BaseService):
             if m.emerging and not was_emerging and not rec.archived:
                 report.emerging += 1
                 record(TrendEmerging(source=self.name, trend_id=tid, title=rec.title, tag=tag.value, score=score))
+        # the candidate index of related(): this trend's terms, replaced with its new series
+        for chunk in _chunks(list(touched), 500):
+            s.execute(delete(TrendTermRecord).where(TrendTermRecord.trend_id.in_(chunk)))
+        if terms:
+            s.execute(TrendTermRecord.__table__.insert(), terms)  # type: ignore[attr-defined]
         report.items += len(snapshots)
         return list(touched)
 
@@ -570,8 +589,8 @@ class TrendsService(BaseService):
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise UserError(f"{p} is not UTF-8 text ({exc.reason}); save the CSV as UTF-8") from exc
-        reader = csv.DictReader(io.StringIO(text))
-        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        header, rows = csv_rows(text, p.name)
+        fields = [f.strip().lower() for f in header]
         aliases = {"name": "title", "trend": "title", "hashtag_name": "title", "trend_name": "title", "topic": "title", "query": "title",
                    "traffic": "volume", "approx_traffic": "volume", "tweet_count": "volume", "video_views": "volume", "score": "volume",
                    "time": "taken_at", "date": "taken_at", "timestamp": "taken_at"}
@@ -581,8 +600,8 @@ class TrendsService(BaseService):
         items: list[SourceItem] = []
         times: list[datetime] = []
         try:
-            for line_no, row in enumerate(reader, start=2):
-                values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in (reader.fieldnames or [])) if i < len(mapped)}
+            for line_no, row in enumerate(rows, start=2):
+                values = {mapped[i]: (v or "").strip() for i, v in enumerate(row.get(f) for f in header) if i < len(mapped)}
                 title = values.get("title", "")
                 if not title:
                     raise UserError(f"{p.name} line {line_no}: empty title")
@@ -594,6 +613,8 @@ class TrendsService(BaseService):
                 except ValueError:
                     raise UserError(f"{p.name} line {line_no}: volume and rank must be numbers") from None
                 self.require(volume >= 0, f"{p.name} line {line_no}: volume must not be negative")
+                self.require(volume <= MAX_VOLUME and 0 <= rank <= MAX_RANK,
+                             f"{p.name} line {line_no}: volume must be at most {MAX_VOLUME:.0e} and rank between 0 and {MAX_RANK}")
                 try:
                     when = parse_iso(values["taken_at"]) if values.get("taken_at") else now
                 except UserError as exc:
@@ -700,35 +721,30 @@ class TrendsService(BaseService):
             out["source_leads"] = [lead.to_dict() for lead in source_leads(pts)]
             return out
 
-    def _all_series(self) -> dict[str, tuple[str, list[float]]]:
-        def load() -> dict[str, tuple[str, list[float]]]:
-            with self.ctx.new_uow() as uow:
-                rows = list(uow.session.execute(select(TrendRecord.id, TrendRecord.title).where(TrendRecord.archived.is_(False))))
-                pts = self._points(uow.session, [r[0] for r in rows], HISTORY_POINTS * 2)
-            return {tid: (title, combined_series(pts.get(tid, []))[-HISTORY_POINTS:]) for tid, title in rows}
-
-        return self.cached(("all_series",), load)
-
-    def _index(self) -> CoMovementIndex:
-        return self.cached(("index",), lambda: CoMovementIndex({k: v[1] for k, v in self._all_series().items()}, HISTORY_POINTS))
-
     @operation
     def related(self, trend_id: str, n: int = 10) -> list[dict[str, Any]]:
-        """Related trends by text similarity and co-movement, with the lag showing who leads."""
+        """Related trends by text similarity and co-movement, with the lag showing who leads.
+
+        Candidates come from the term index (shared title words, shared bands of move directions:
+        app/trends/related_terms.py); only they are scored, from their stored recent series, so the
+        cost and memory follow the candidates, not the number of trends.
+        """
         with self.ctx.new_uow() as uow:
             rec = self._find(uow.session, trend_id)
-            pts = self._points(uow.session, [rec.id], HISTORY_POINTS * 2).get(rec.id, [])
-            tid, title, series = rec.id, rec.title, combined_series(pts)[-HISTORY_POINTS:]
-        everything = self._all_series()
-        words = set(tokens(title))
-        candidates = {k for k, _ in self._index().top(tid, n=50, min_rho=0.5)} if tid in everything else set()
-        for tid, (other, _s) in everything.items():
-            if words & set(tokens(other)) or text_similarity(title, other) >= 0.3:
-                candidates.add(tid)
-        candidates.discard(tid)
-        found = related(tid, title, series, ((t, everything[t][0], everything[t][1]) for t in candidates if t in everything), n=n)
+            tid, title, series = rec.id, rec.title, list(rec.recent or [])
+            own = select(TrendTermRecord.term).where(TrendTermRecord.trend_id == tid)
+            t = TrendTermRecord
+            shared = (select(t.trend_id).where(t.term.in_(own), t.trend_id != tid)
+                      .group_by(t.trend_id).order_by(func.count().desc(), t.trend_id).limit(RELATED_CANDIDATES)
+                      .subquery())
+            rows = uow.session.execute(
+                select(TrendRecord.id, TrendRecord.title, TrendRecord.recent)
+                .join(shared, shared.c.trend_id == TrendRecord.id).where(TrendRecord.archived.is_(False))
+            ).all()
+        titles = {r[0]: r[1] for r in rows}
+        found = related(tid, title, series, ((r[0], r[1], list(r[2] or [])) for r in rows), n=n)
         return [
-            {"id": r.key, "title": everything[r.key][0], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
+            {"id": r.key, "title": titles[r.key], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
              "leader": "this" if r.lag > 0 else "other" if r.lag < 0 else "together"}
             for r in found
         ]

@@ -8,7 +8,6 @@ empty list silently: "no items" is an error the source health shows.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -22,6 +21,7 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from app.errors import ProviderError
 from app.timeutil import utcnow
 from app.trends.model import SourceItem, SourceName
+from app.untrusted import load_json
 
 USER_AGENT = "desktop:trendforge:0.1 (trend discovery for indie app makers)"
 MAX_BODY = 8 * 1024 * 1024
@@ -126,7 +126,7 @@ def _raise_for_status(source: SourceName, resp: httpx.Response) -> None:
 
 def parse_json(source: SourceName, resp: httpx.Response) -> Any:
     try:
-        return json.loads(resp.content)
+        return load_json(resp.content, f"{source}: the answer from {resp.url}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProviderError(f"{source}: malformed JSON from {resp.url} ({exc})", provider=source) from exc
 

@@ -24,7 +24,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Dialect, Table, insert, select, update
@@ -37,7 +36,7 @@ from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import Phase, RunStatus, StepStatus
 from services.context import ServiceContext
 from services.events.bus import correlation, stamp
-from services.processes import pid_alive
+from services.processes import owner_alive, process_start
 from services.workflows.actions import ActionContext, ActionRegistry, ActionSpec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
@@ -129,25 +128,6 @@ class _FastUpdate:
             v = values[c]
             params.append(proc(v) if proc is not None and v is not None else v)
         conn.exec_driver_sql(sql, (*params, *key_values))
-
-
-def process_start(pid: int) -> str:
-    """The kernel's start time of ``pid`` (clock ticks since boot), or '' where unknown.
-
-    Stored in a run's owner token beside the pid, so a recycled pid is not taken for the owner.
-    """
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
-
-
-def owner_alive(pid: int | None, token: str | None) -> bool:
-    """Is the process that owns a run (pid + token written by its engine) still running?"""
-    if not pid_alive(pid):
-        return False
-    started = (token or "").split(":", 1)[0]
-    return not started or started == process_start(pid or 0)
 
 
 def current_loop() -> asyncio.AbstractEventLoop:

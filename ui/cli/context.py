@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
+from app.terminal import terminal_safe
 from services.bootstrap import ServiceManager, bootstrap
 from services.config import AppConfig
 
@@ -33,8 +34,18 @@ class CliContext:
             self._manager = None
 
     # -- output -------------------------------------------------------------------
+    @staticmethod
+    def error(text: str) -> None:
+        """One line on stderr, prefixed ``trendforge:``; foreign control characters escaped."""
+        sys.stderr.write(f"trendforge: {terminal_safe(text, one_line=True)}\n")
+
     def print(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        """Human output: control sequences from foreign text are escaped (``--json`` is written as is)."""
+        self.out.write(terminal_safe(text) + "\n")
+
+    def note(self, text: str) -> None:
+        """Advice for the person at the terminal: on stderr, so ``--json`` output stays parseable."""
+        sys.stderr.write(terminal_safe(text) + "\n")
 
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """``--json`` prints ``data``; otherwise ``human()`` (or ``data`` as text)."""
@@ -61,5 +72,5 @@ class CliContext:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = terminal_safe(value if isinstance(value, str) else json.dumps(value, default=str), one_line=True)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 import app
 from app.errors import TrendForgeError
 from app.redact import redact
-from ui.cli.commands import builds, credentials, events, payments, system, templates, trends, workflows
+from services.processes import end_tracked_groups
+from ui.cli.commands import builds, credentials, events, payments, releases, system, templates, trends, workflows
 from ui.cli.context import CliContext
 
 Registrar = Callable[[Any, argparse.ArgumentParser], None]
@@ -26,6 +29,7 @@ REGISTRARS: list[Registrar] = [
     events.register,
     templates.register,
     builds.register,
+    releases.register,
     payments.register,
     trends.register,
     workflows.register,
@@ -67,11 +71,12 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
         sys.stderr.write("trendforge: error: a command is required (or run without arguments for the GUI)\n")
         return 2
     ctx = CliContext(args, stdout=stdout, stdin=stdin)
+    previous = _end_tools_on_signals()
     try:
         return int(func(ctx))
     except TrendForgeError as exc:
         message = redact(str(exc) or type(exc).__name__).splitlines()[0]
-        sys.stderr.write(f"trendforge: {message}\n")
+        CliContext.error(message)
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("trendforge: interrupted\n")
@@ -84,3 +89,27 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
     finally:
         ctx.close()
         logging.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+def _end_tools_on_signals() -> dict[signal.Signals, Any]:
+    """TERM, HUP (a closed terminal) and INT end the process groups of the tools this CLI started, then
+    the CLI itself: by the same signal, as the shell expects; what it left unfinished is recovered on
+    the next start. Outside the main thread (an embedding test) nothing is installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[signal.Signals, Any] = {}
+    for sig in ENDING_SIGNALS:
+        previous[sig] = signal.signal(sig, _on_ending_signal)
+    return previous
+
+
+def _on_ending_signal(signum: int, _frame: object) -> None:
+    end_tracked_groups()
+    sys.stderr.write(f"trendforge: stopped by {signal.Signals(signum).name}; its tools were ended\n")
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)

@@ -40,9 +40,11 @@ from app.events import Event
 from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from ui.background import run_in_background
+from ui.colors import Tone, tone_style
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
+from ui.widgets.plain_text import plain_label
 
 _FINAL_TITLES = {
     BuildState.SIGNED: "Build signed",
@@ -124,19 +126,19 @@ class BuildsPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
 
         # -- details of the selected build ------------------------------------------------------
-        self.title = QLabel("Select a build")
+        self.title = plain_label("Select a build")
         self.title.setStyleSheet("font-weight: bold")
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.step_label = QLabel("-")
+        self.step_label = plain_label("-")
         self.time_label = QLabel("-")
-        self.artifact_label = QLabel("-")
+        self.artifact_label = plain_label("-")
         self.artifact_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.fingerprint_label = QLabel("-")
+        self.fingerprint_label = plain_label("-")
         self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label = QLabel("")
+        self.error_label = plain_label("")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828")
+        self.error_label.setStyleSheet(tone_style(Tone.ERROR))
         for wide in (self.error_label, self.artifact_label, self.fingerprint_label, self.title):
             # long paths and messages must not widen the details side at the table's expense
             wide.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -273,6 +275,15 @@ class BuildsPanel(QWidget):
             self.key_box.setCurrentText(current)
 
     # -- selection and details ---------------------------------------------------------------------------
+    def select_item(self, item_id: str) -> None:
+        """Select build ``item_id`` (kept across the reload that brings it in)."""
+        self._selected = item_id
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.reload()
+
     def selected(self) -> BuildInfo | None:
         return self.model.info(self.model.row_of(self._selected)) if self._selected else None
 

@@ -9,9 +9,11 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.events import Event
+from app.search import text_matches
 from app.timeutil import to_iso
 from services.events.service import EventsService
 from services.events.store import EventQuery, StoredEvent
+from ui.widgets.plain_text import tooltip
 
 PAGE = 200
 COLUMNS = ("Time (UTC)", "Type", "Source", "Correlation", "Payload")
@@ -32,11 +34,9 @@ def matches(query: EventQuery, event: Event) -> bool:
         return False
     if query.until and event.timestamp > query.until:
         return False
-    if query.search:
-        hay = json.dumps(event.payload(), default=str) + event.type + event.source + event.id
-        if query.search.lower() not in hay.lower():
-            return False
-    return True
+    # the same meaning of a search as the store's full-text index (app.search)
+    payload = json.dumps(event.payload(), default=str, ensure_ascii=False)
+    return not query.search or text_matches(query.search, event.type, event.source, event.id, payload)
 
 
 class EventsTableModel(QAbstractTableModel):
@@ -120,7 +120,7 @@ class EventsTableModel(QAbstractTableModel):
                 text = json.dumps(event.payload(), sort_keys=True, default=str)
                 return text if len(text) < 160 else text[:157] + "..."
         if role == Qt.ItemDataRole.ToolTipRole and col == 4:
-            return json.dumps(event.payload(), indent=2, sort_keys=True, default=str)
+            return tooltip(json.dumps(event.payload(), indent=2, sort_keys=True, default=str))
         if role == Qt.ItemDataRole.UserRole:
             return event.id
         return None

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -35,7 +34,9 @@ from app.timeutil import to_iso
 from services.bootstrap import ServiceManager
 from services.events.store import EventQuery
 from ui.background import run_in_background
+from ui.colors import Tone, tone_hex
 from ui.panels.events_model import EventsTableModel
+from ui.widgets.plain_text import ask_yes_no, escape
 
 
 def _to_qdt(value: datetime) -> QDateTime:
@@ -142,7 +143,7 @@ class EventsPanel(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 380])
 
-        self.summary = QLabel()
+        self.summary = QLabel(textFormat=Qt.TextFormat.RichText)  # our markup; foreign text is escaped
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(filters2)
@@ -194,7 +195,7 @@ class EventsPanel(QWidget):
         try:
             self.model.set_query(self.current_query())
         except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:#b00020'>{exc}</span>")
+            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
             return
         shown = self.model.rowCount()
         more = " (scroll for more)" if self.model.canFetchMore() else ""
@@ -246,7 +247,7 @@ class EventsPanel(QWidget):
 
     def _counts_failed(self, exc: Exception) -> None:
         self.counts_refresh.setEnabled(True)
-        self.summary.setText(f"could not count events: {exc}")
+        self.summary.setText(f"could not count events: {escape(exc)}")
 
     # -- live and replay ----------------------------------------------------------------------
     def _on_bus_event(self, event: Event) -> None:
@@ -273,5 +274,4 @@ class EventsPanel(QWidget):
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
     """Yes/No confirmation; tests replace this function."""
-    answer = QMessageBox.question(parent, title, text)
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_yes_no(parent, title, text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -36,13 +35,16 @@ from app.errors import TrendForgeError
 from app.events import Event
 from app.payments.model import FAILED_STATUSES, Provider, SummaryRow, SyncReport, Transaction, TxnStatus
 from app.payments.money import format_minor
+from app.spreadsheet import write_csv
 from services.bootstrap import ServiceManager
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
 from ui.background import run_in_background
+from ui.colors import Tone, tone_hex
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
+from ui.widgets.plain_text import escape
 
 LIMIT = 1000
 CSV_FIELDS = ["id", "provider", "provider_id", "status", "amount", "currency", "fee", "refunded_amount", "net",
@@ -115,6 +117,7 @@ class PaymentsPanel(QWidget):
         self.progress.setFixedWidth(120)
         self.progress.setVisible(False)
         self.progress_label = QLabel("")
+        self.progress_label.setTextFormat(Qt.TextFormat.RichText)  # our colour markup; foreign text is escaped
         self.progress_label.setWordWrap(True)  # a long sync error wraps instead of widening the window off screen
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
@@ -163,6 +166,7 @@ class PaymentsPanel(QWidget):
         splitter.setSizes([760, 440])
 
         self.totals = QLabel()
+        self.totals.setTextFormat(Qt.TextFormat.RichText)  # our colour markup; foreign text is escaped
         self.totals.setWordWrap(True)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
@@ -233,7 +237,7 @@ class PaymentsPanel(QWidget):
             summary_provider = self.svc.summary("provider")
             summary_time = self.svc.summary("day")
         except TrendForgeError as exc:
-            self.totals.setText(f"<span style='color:#b00020'>{exc}</span>")
+            self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
             return
         self.model.set_rows(rows)
         self.detail.clear()
@@ -273,6 +277,15 @@ class PaymentsPanel(QWidget):
     def selected(self) -> Transaction | None:
         index = self.table.currentIndex()
         return self.model.transaction(index.row()) if index.isValid() else None
+
+    def select_item(self, item_id: str) -> None:
+        """Select transaction ``item_id``, clearing filters that hide it."""
+        row = self.model.row_of(item_id)
+        if row < 0:
+            self.clear_filters()  # reloads at once
+            row = self.model.row_of(item_id)
+        if row >= 0:
+            self.select_row(row)
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -323,7 +336,7 @@ class PaymentsPanel(QWidget):
                 msg += f" — recorded locally: {result.message}"
                 self.notify_requested.emit("Refund recorded", result.message)
             self.status_message.emit(msg)
-            self.totals.setText(msg)
+            self.totals.setText(escape(msg))
             self.reload()
             self.refund_finished.emit(result)
 
@@ -342,7 +355,7 @@ class PaymentsPanel(QWidget):
 
     def _on_error(self, exc: Exception) -> None:
         text = str(exc) or type(exc).__name__
-        self.totals.setText(f"<span style='color:#b00020'>{text}</span>")
+        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
         self.status_message.emit(text)
         self._update_buttons()
         self.refund_finished.emit(exc)
@@ -388,13 +401,13 @@ class PaymentsPanel(QWidget):
         self.progress.setVisible(False)
         if isinstance(result, BaseException):
             text = str(result) or type(result).__name__
-            self.progress_label.setText(f"<span style='color:#b00020'>{text}</span>")
+            self.progress_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
             self.status_message.emit(text)
         else:
             reports: list[SyncReport] = list(result)
             parts = [f"{r.provider.value}: {'error: ' + r.error if r.error else f'+{r.added} new, {r.updated} updated'}"
                      for r in reports]
-            self.progress_label.setText("; ".join(parts))
+            self.progress_label.setText(escape("; ".join(parts)))
             self.status_message.emit("payments synced: " + "; ".join(parts))
             if any(r.error for r in reports):
                 self.notify_requested.emit("Payments sync", "; ".join(parts))
@@ -412,15 +425,11 @@ class PaymentsPanel(QWidget):
         def work() -> int:
             rows = self.svc.list_transactions(f)
             with Path(path).open("w", newline="", encoding="utf-8") as fh:
-                w = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
-                w.writeheader()
-                for t in rows:
-                    w.writerow(t.to_dict())
-            return len(rows)
+                return write_csv(fh, CSV_FIELDS, ([d[k] for k in CSV_FIELDS] for d in (t.to_dict() for t in rows)))
 
         def done(n: int) -> None:
             self.status_message.emit(f"exported {n} transactions to {path}")
-            self.totals.setText(f"exported {n} transactions to {path}")
+            self.totals.setText(escape(f"exported {n} transactions to {path}"))
 
         run_in_background(work, done, self._on_error, self)
 

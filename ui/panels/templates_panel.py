@@ -3,7 +3,7 @@ undoable delete/archive, export, CSV export and drag-and-drop import."""
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,15 +43,25 @@ from PySide6.QtWidgets import (
 
 from app.errors import TrendForgeError
 from app.events import Event
-from app.templates.model import DuplicatePolicy, ImportResult, TemplateInfo, TemplateQuery, TemplateStatus
+from app.spreadsheet import write_csv
+from app.templates.model import (
+    DuplicatePolicy,
+    ImportResult,
+    TemplateInfo,
+    TemplateQuery,
+    TemplateStatus,
+    TemplateSummary,
+)
 from app.templates.rules import format_price
 from services.bootstrap import ServiceManager
 from services.templates.service import TemplatesService
 from ui.background import run_in_background
+from ui.colors import Tone, tone_brush, tone_hex, tone_style
 from ui.panels.templates.commands import archive_command, delete_command
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
+from ui.widgets.plain_text import escape, message_box, plain_label, tooltip
 
 CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
               "rating_avg", "rating_count", "updated_at")
@@ -77,8 +88,7 @@ class Dialogs:
 
     @classmethod
     def ask_duplicate_policy(cls, parent: QWidget, ids: list[str]) -> DuplicatePolicy | None:
-        box = QMessageBox(parent)
-        box.setWindowTitle("Templates already exist")
+        box = message_box(parent, QMessageBox.Icon.Question, "Templates already exist", "")
         box.setText(f"These templates already exist: {', '.join(ids)}.\nReplace them, or keep both (the new ones get a suffix)?")
         replace_btn = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
         keep_btn = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
@@ -170,6 +180,7 @@ class TemplatesPanel(QWidget):
         for col, width in enumerate((140, 110, 100, 150, 60, 55, 70, 80)):
             self.table.setColumnWidth(col, width)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.drop_zone = DropZone()
         self.results = QListWidget()
         self.results.setMaximumHeight(90)
@@ -186,7 +197,7 @@ class TemplatesPanel(QWidget):
         self.preview = QLabel("No preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setFixedSize(150, 240)
-        self.preview.setStyleSheet("border: 1px solid #ccc; border-radius: 4px;")
+        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
         self.fields: dict[str, QLabel] = {}
         detail_form = QFormLayout()
         for key, label in (("id", "Id"), ("status", "Status"), ("category", "Category"), ("tags", "Tags"),
@@ -194,7 +205,7 @@ class TemplatesPanel(QWidget):
                            ("sdk", "SDK (min / target)"), ("price", "Price"), ("description", "Description"),
                            ("content", "Content"), ("rating", "Rating"), ("builds", "Builds"),
                            ("revenue", "Revenue"), ("last_activity", "Last activity"), ("trending", "Trending score")):
-            value = QLabel("—")
+            value = plain_label("—")
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields[key] = value
@@ -222,7 +233,7 @@ class TemplatesPanel(QWidget):
         self.review_text = QLineEdit(placeholderText="What worked, what did not…")
         self.review_button = QPushButton("Add review")
         self.review_error = QLabel()
-        self.review_error.setStyleSheet("color: #c62828;")
+        self.review_error.setStyleSheet(tone_style(Tone.ERROR))
         rf = QFormLayout()
         rf.addRow("Rating", self.rating_spin)
         rf.addRow("Reviewer", self.reviewer_edit)
@@ -319,7 +330,7 @@ class TemplatesPanel(QWidget):
         try:
             self.model.set_query(self.current_query())
         except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:#c62828'>{exc}</span>")
+            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
             return
         self._update_summary()
         self._reselect(self.current.id if self.current else None)
@@ -364,6 +375,13 @@ class TemplatesPanel(QWidget):
             self.table.clearSelection()
             self.show_detail(None)
 
+    def select_item(self, item_id: str) -> None:
+        """Select template ``item_id``, clearing a search that hides it."""
+        if not self.select_id(item_id):
+            self.search_edit.clear()
+            self.reload()
+            self.select_id(item_id)
+
     def select_id(self, template_id: str) -> bool:
         row = self.model.row_of(template_id)
         if row < 0:
@@ -399,7 +417,7 @@ class TemplatesPanel(QWidget):
             return
         self.archive_button.setText("Unarchive" if info.status is TemplateStatus.ARCHIVED else "Archive")
         self.delete_button.setEnabled(info.status is not TemplateStatus.DELETED)
-        self.detail_title.setText(f"<h3>{_esc(info.title)}</h3>")
+        self.detail_title.setText(f"<h3>{escape(info.title)}</h3>")
         path = self.svc.preview_path(info.id) if info.preview else None
         pix = QPixmap(str(path)) if path else QPixmap()
         if pix.isNull():
@@ -494,7 +512,7 @@ class TemplatesPanel(QWidget):
     # -- archive / delete with undo ---------------------------------------------------------------
     def _command_failed(self, exc: Exception) -> None:
         self.status_message.emit(str(exc))
-        self.summary.setText(f"<span style='color:#c62828'>{_esc(str(exc))}</span>")
+        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
 
     def delete_current(self) -> None:
         if self.current is None:
@@ -539,22 +557,9 @@ class TemplatesPanel(QWidget):
         svc = self.svc
 
         def work() -> int:
-            n = 0
             tmp = Path(dest).with_name(Path(dest).name + ".part")
             with tmp.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(CSV_FIELDS)
-                offset = 0
-                while True:
-                    page = svc.find(replace(query, offset=offset))
-                    for t in page:
-                        d = t.to_dict()
-                        d["tags"] = ";".join(t.tags)
-                        writer.writerow([d[f] for f in CSV_FIELDS])
-                    n += len(page)
-                    if len(page) < query.limit:
-                        break
-                    offset += len(page)
+                n = write_csv(fh, CSV_FIELDS, (_csv_row(t) for t in _all_pages(svc, query)))
             tmp.replace(dest)
             return n
 
@@ -597,11 +602,11 @@ class TemplatesPanel(QWidget):
             if r.ok:
                 how = " (replaced)" if r.replaced else (f" (as {r.template_id})" if r.renamed_from else "")
                 item = QListWidgetItem(f"✔ {name}: imported {r.template_id}{how}")
-                item.setForeground(Qt.GlobalColor.darkGreen)
+                item.setForeground(tone_brush(Tone.OK))
             else:
                 item = QListWidgetItem(f"✖ {name}: {r.error}")
-                item.setForeground(Qt.GlobalColor.red)
-            item.setToolTip(r.source if r.ok else f"{r.source}\n{r.error}")
+                item.setForeground(tone_brush(Tone.ERROR))
+            item.setToolTip(tooltip(r.source if r.ok else f"{r.source}\n{r.error}"))
             self.results.addItem(item)
         ok = [r for r in results if r.ok]
         if ok:
@@ -649,8 +654,20 @@ class TemplatesPanel(QWidget):
             self._live.start()
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _all_pages(svc: TemplatesService, query: TemplateQuery) -> Iterator[TemplateSummary]:
+    offset = 0
+    while True:
+        page = svc.find(replace(query, offset=offset))
+        yield from page
+        if len(page) < query.limit:
+            return
+        offset += len(page)
+
+
+def _csv_row(t: TemplateSummary) -> list[object]:
+    d = t.to_dict()
+    d["tags"] = ";".join(t.tags)
+    return [d[f] for f in CSV_FIELDS]
 
 
 def create_panel(services: ServiceManager) -> QWidget:

@@ -44,6 +44,7 @@ from app.timeutil import parse_iso
 from app.trends.model import FETCHABLE, SourceName, TrendTag
 from services.bootstrap import ServiceManager
 from ui.background import run_in_background
+from ui.colors import Tone, tone_brush, tone_style
 from ui.panels.trends.models import (
     COL_HISTORY,
     COL_MOMENTUM,
@@ -57,6 +58,7 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+from ui.widgets.plain_text import escape, plain_label, tooltip
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ class MakeTemplateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Make a template from this trend")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"Start the <b>trend-to-release</b> workflow for “{title}”."))
+        form.addRow(QLabel(f"Start the <b>trend-to-release</b> workflow for “{escape(title)}”.", textFormat=Qt.TextFormat.RichText))
         self.base = QComboBox()
         for t in templates:
             self.base.addItem(f"{t['name']} ({t['score']:.2f})", t["template_id"])
@@ -143,7 +145,7 @@ class TrendsPanel(QWidget):
         self.show_archived = QCheckBox("Archived")
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Fetch every enabled source now")
-        self.sync_status = QLabel("")
+        self.sync_status = plain_label("")
         self.sync_status.setWordWrap(True)
         for w in (self.search, self.source_filter, self.tag_filter, self.emerging_only, self.show_archived, self.sync_button):
             bar.addWidget(w)
@@ -201,10 +203,10 @@ class TrendsPanel(QWidget):
     def _build_detail(self) -> QWidget:
         w = QWidget()
         lay = QVBoxLayout(w)
-        self.detail_title = QLabel("Select a trend")
+        self.detail_title = plain_label("Select a trend")
         self.detail_title.setWordWrap(True)
         self.detail_title.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.detail_stats = QLabel("")
+        self.detail_stats = plain_label("")
         self.detail_stats.setWordWrap(True)
         self.detail_stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = QChart()
@@ -282,8 +284,8 @@ class TrendsPanel(QWidget):
         form.addRow("X WOEID", self.woeid_spin)
         self.save_settings_button = QPushButton("Save settings")
         self.save_settings_button.clicked.connect(self._on_save_settings_button_clicked)
-        self.settings_error = QLabel("")
-        self.settings_error.setStyleSheet("color: #c62828;")
+        self.settings_error = plain_label("")
+        self.settings_error.setStyleSheet(tone_style(Tone.ERROR))
         self.settings_error.setWordWrap(True)
         form.addRow(self.save_settings_button, self.settings_error)
         lay.addWidget(box)
@@ -343,16 +345,16 @@ class TrendsPanel(QWidget):
                      _short_time(h["backoff_until"]), h["last_error"]]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(tooltip(text))
                 if c == 0:
                     item.setData(Qt.ItemDataRole.UserRole, h["name"])
                 if c == 1 and state.startswith("failing"):
-                    item.setForeground(Qt.GlobalColor.red)
+                    item.setForeground(tone_brush(Tone.ERROR))
                 self.health_table.setItem(i, c, item)
         self.health_table.resizeColumnsToContents()
         if failing and not self._syncing and not self.sync_status.text():
             self.sync_status.setText("⚠ " + " | ".join(failing))
-            self.sync_status.setStyleSheet("color: #c62828;")
+            self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
 
     def _load_settings(self) -> None:
         s = self.svc.get_settings()
@@ -443,7 +445,7 @@ class TrendsPanel(QWidget):
         parts = [f"{o.source}: {o.items}" if o.ok else f"FAILED {_with_source(o.source, o.error)}" for o in report.outcomes]
         text = f"Synced — {report.discovered} new, {report.emerging} emerging. " + "; ".join(parts)
         self.sync_status.setText(("⚠ " if report.failed else "") + text)
-        self.sync_status.setStyleSheet("color: #c62828;" if report.failed else "")
+        self.sync_status.setStyleSheet(tone_style(Tone.ERROR) if report.failed else "")
         self.status_message.emit(text)
         if report.emerging:
             self.notify_requested.emit("Emerging trends", f"{report.emerging} trend(s) started rising fast")
@@ -456,7 +458,7 @@ class TrendsPanel(QWidget):
         self._syncing = False
         self.sync_button.setEnabled(True)
         self.sync_status.setText(f"⚠ Sync failed: {exc}")
-        self.sync_status.setStyleSheet("color: #c62828;")
+        self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
         self.status_message.emit(f"Trends sync failed: {exc}")
         self.sync_finished.emit(exc)
 
@@ -477,6 +479,13 @@ class TrendsPanel(QWidget):
         tid = item.data(Qt.ItemDataRole.UserRole)
         if tid:
             self.show_trend(tid)
+
+    def select_item(self, item_id: str) -> None:
+        """Show trend ``item_id``; its row is selected once the table has it."""
+        row = self.model.row_of(item_id)
+        if row >= 0:
+            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+        self.show_trend(item_id)
 
     def show_trend(self, trend_id: str) -> None:
         self._current_id = trend_id

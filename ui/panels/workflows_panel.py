@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -35,22 +34,20 @@ from app.errors import ConflictError, TrendForgeError
 from app.events import Event
 from services.bootstrap import ServiceManager
 from services.workflows.service import WorkflowsService
+from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
+from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
     """Ask whether to run a non-idempotent step again anyway (tests replace this)."""
-    answer = QMessageBox.question(
-        parent, "Run it again?", message + "\n\nRun it again anyway (force)?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    return ask_yes_no(parent, "Run it again?", message + "\n\nRun it again anyway (force)?", default_yes=False)
 
 
 def show_error(parent: QWidget, message: str) -> None:
-    QMessageBox.warning(parent, "Workflows", message)
+    warn(parent, "Workflows", message)
 
 
 class WorkflowsPanel(QWidget):
@@ -109,6 +106,7 @@ class WorkflowsPanel(QWidget):
         self.steps_model = StepsTableModel(self)
         self.steps_view = self._table(self.steps_model, (30, 100, 120, 150, 60, 140, 70))
         self.run_label = QLabel("Select a run to see its steps.")
+        self.run_label.setTextFormat(Qt.TextFormat.RichText)  # our markup; foreign text is escaped
         self.run_label.setWordWrap(True)
         self.detail = QPlainTextEdit(readOnly=True)
         self.detail.setFont(mono)
@@ -223,8 +221,10 @@ class WorkflowsPanel(QWidget):
         if d is None:
             return
         defn = self.svc.get_definition(d["name"])
-        note = "" if d["runnable"] else f"<br><i>Not runnable here: no action {', '.join(d['missing_actions'])}.</i>"
-        self.def_title.setText(f"<b>{d['title']}</b> <small>v{d['version']} · {d['origin']}</small><br>{d['description']}{note}")
+        missing = escape(", ".join(d["missing_actions"]))
+        note = "" if d["runnable"] else f"<br><i>Not runnable here: no action {missing}.</i>"
+        self.def_title.setText(f"<b>{escape(d['title'])}</b> <small>v{escape(d['version'])} · {escape(d['origin'])}</small>"
+                               f"<br>{escape(d['description'])}{note}")
         self.diagram.set_steps([dict(s) for s in defn.raw["steps"]])
         self.run_button.setEnabled(bool(d["runnable"]))
         self.refresh_runs()
@@ -247,6 +247,9 @@ class WorkflowsPanel(QWidget):
         finally:
             self._refreshing = False
         self.refresh_timeline()
+
+    def select_item(self, item_id: str) -> None:
+        self.select_run(item_id)
 
     def select_run(self, run_id: str) -> None:
         self.current_run = run_id
@@ -276,13 +279,14 @@ class WorkflowsPanel(QWidget):
             self.diagram.set_status({})
         else:
             self.steps_model.set_rows(detail["steps"])
-            text = f"<b>{detail['workflow']}</b> run {detail['id'][:10]} — <b>{detail['status'].replace('_', ' ')}</b>"
+            text = (f"<b>{escape(detail['workflow'])}</b> run {escape(detail['id'][:10])} — "
+                    f"<b>{escape(detail['status'].replace('_', ' '))}</b>")
             if detail["duration"] is not None:
                 text += f" in {detail['duration']:.2f} s"
             if detail["error"]:
-                text += f"<br><span style='color:#c62828'>{detail['error']}</span>"
+                text += f"<br><span style='color:{tone_hex(Tone.ERROR)}'>{escape(detail['error'])}</span>"
             if detail["superseded_by"]:
-                text += f"<br>Re-run as {detail['superseded_by'][:10]}"
+                text += f"<br>Re-run as {escape(detail['superseded_by'][:10])}"
             self.run_label.setText(text)
             d = self.selected_definition()
             if d is not None and d["name"] == detail["workflow"]:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
+from app.payments.money import check_minor
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,16 @@ class RemoteTxn:
     failure_code: str | None = None
     failure_message: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """A provider (or an imported file) can send any number; refuse what the ledger cannot hold."""
+        for name in ("amount", "fee", "refunded_amount"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    check_minor(value, f"{self.provider.value} {self.provider_id}: {name}")
+                except UserError as exc:
+                    raise ProviderError(str(exc), provider=self.provider.value) from None
 
 
 @dataclass(frozen=True)

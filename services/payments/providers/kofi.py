@@ -8,9 +8,7 @@ An optional listener on 127.0.0.1 takes webhooks directly.
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
 import json
 import threading
 import urllib.parse
@@ -23,6 +21,7 @@ from app.errors import UserError
 from app.payments.model import Provider, TxnStatus
 from app.payments.money import normalize_currency, to_minor
 from app.timeutil import parse_iso
+from app.untrusted import csv_rows, load_json
 from services.payments.providers.base import RemoteTxn
 
 
@@ -42,12 +41,12 @@ def parse_body(body: str) -> dict[str, Any]:
     """One webhook body: ``data=<json>`` form-encoded, or the bare JSON object."""
     text = body.strip()
     if text.startswith("{"):
-        value = json.loads(text)
+        value = load_json(text, "the Ko-fi payload")
     else:
         fields = urllib.parse.parse_qs(text, keep_blank_values=True)
         if "data" not in fields:
             raise UserError("not a Ko-fi webhook body: expected a form field 'data' holding JSON")
-        value = json.loads(fields["data"][0])
+        value = load_json(fields["data"][0], "the Ko-fi payload")
     if not isinstance(value, dict):
         raise UserError("a Ko-fi webhook payload must be a JSON object")
     return value
@@ -76,25 +75,24 @@ def parse_file(text: str) -> list[KofiPayload]:
     if not stripped:
         return []
     if stripped.startswith("["):
-        items = json.loads(stripped)
+        items = load_json(stripped, "the Ko-fi file")
         if not isinstance(items, list):
             raise UserError("expected a JSON list of Ko-fi payloads")
         return [KofiPayload(_as_payload(i)) for i in items]
     if stripped.startswith("{"):
         try:
-            return [KofiPayload(_as_payload(json.loads(stripped)))]
+            return [KofiPayload(_as_payload(load_json(stripped, "the Ko-fi file")))]
         except json.JSONDecodeError:
             return [KofiPayload(parse_body(line)) for line in stripped.splitlines() if line.strip()]
     first = stripped.splitlines()[0]
     if first.startswith("data="):
         return [KofiPayload(parse_body(line)) for line in stripped.splitlines() if line.strip()]
-    reader = csv.DictReader(io.StringIO(stripped))
-    headers = reader.fieldnames or []
+    headers, rows = csv_rows(stripped, "the Ko-fi CSV")
     missing = [n for n in ("date", "amount", "id") if not any(h in headers for h in _CSV_FIELDS[n])]
     if missing:
         raise UserError(f"not a Ko-fi webhook file or CSV export: no column for {', '.join(missing)} "
                         f"(found: {', '.join(headers[:10])})")
-    return [KofiPayload(dict(row), from_csv=True) for row in reader]
+    return [KofiPayload(dict(row), from_csv=True) for row in rows]
 
 
 def _as_payload(item: Any) -> dict[str, Any]:

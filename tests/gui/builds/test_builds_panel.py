@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.builds.model import BuildState
@@ -105,12 +106,28 @@ def test_keys_dialog_creates_a_key(qtbot: Any, services: ServiceManager, builds:
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=30_000)
     aliases = {dialog.table.item(r, 0).text() for r in range(2)}
     assert aliases == {"upload", "panel-key"}
-    assert services.ctx.secrets.get("keystore:panel-key")
+    assert services.ctx.secrets.get(builds.passwords.name("panel-key"))
+    assert "Back up this key now" in dialog.status.text()
     assert "panel-key ready" in dialog.status.text()
     dialog.alias.setText("Bad Alias")
     dialog.create_button.click()
     qtbot.waitUntil(lambda: dialog.status.text().startswith("error:"), timeout=10_000)
     assert "invalid key alias" in dialog.status.text()
+    _drain_background(qtbot)
+
+
+def test_keys_dialog_exports_the_selected_key(qtbot: Any, builds: BuildsService, tmp_path: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog = KeysDialog(builds)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)
+    target = tmp_path / "upload-backup.p12"
+    monkeypatch.setattr(KeysDialog, "ask_export_path", classmethod(lambda cls, parent, alias: str(target)))
+    dialog.table.selectRow(0)
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("exported key upload"), timeout=10_000)
+    assert target.read_bytes() == Path(builds.list_keys()[0].keystore_path).read_bytes()
+    assert builds.passwords.name("upload") in dialog.status.text()
     _drain_background(qtbot)
 
 

@@ -30,8 +30,8 @@ def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
 
 def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Templates", "Payments", "Trends", "Builds", "Workflows", "Events"]
-    window.nav.setCurrentRow(5)
+    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events"]
+    window.nav.setCurrentRow(6)
     for row, title in enumerate(titles[:-1]):
         with qtbot.waitSignal(window.panel_changed) as blocker:
             window.nav.setCurrentRow(row)
@@ -42,7 +42,7 @@ def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
 
 def test_keyboard_shortcut_switches_panel(window: MainWindow, qtbot: QtBot) -> None:
     window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
     assert window.current_title() == "Events"
 
 

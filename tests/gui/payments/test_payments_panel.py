@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.payments.model import TxnStatus
+from tests.support.hostile import FORMULAS
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
 
@@ -236,3 +237,30 @@ def test_refund_dialog_checks_the_amount_before_it_closes(panel: PaymentsPanel, 
         assert dlg.result() != dlg.DialogCode.Accepted  # an emptied field never means "refund everything"
     dlg.amount.setText("1.00")
     assert dlg.ok_button.isEnabled() and dlg.error.text() == ""
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_export_neutralises_formula_cells(qtbot: Any, services: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              formula: str) -> None:
+    from datetime import UTC, datetime
+
+    from app.payments.model import Provider
+    from services.payments.ledger import Ledger
+    from services.payments.providers.base import RemoteTxn
+
+    now = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    with services.ctx.new_uow() as uow:
+        ledger = Ledger(uow.session, now)
+        ledger.upsert_txns([RemoteTxn(provider=Provider.KOFI, provider_id=formula, status=TxnStatus.SUCCEEDED, amount=300,
+                                      currency="USD", created_at=now, description=formula, template_id=formula)])
+        ledger.flush_totals()
+        uow.commit()
+    panel = PaymentsPanel(services)
+    qtbot.addWidget(panel)
+    out = tmp_path / "export.csv"
+    monkeypatch.setattr(ExportDialog, "ask_path", classmethod(lambda cls, parent: str(out)))
+    panel.export_csv()
+    qtbot.waitUntil(lambda: "exported" in panel.totals.text(), timeout=5000)
+    (row,) = csv.DictReader(out.open(newline=""))
+    assert row["description"] == row["provider_id"] == row["template_id"] == "'" + formula
+    assert row["amount"] == "300"

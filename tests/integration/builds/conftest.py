@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from services.builds.service import BuildsService
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
+# apps the Play stand-in's service account may publish: makers' own ids (a sample's own id is not for Play)
+PLAY_APP_IDS = ("com.indie.trivia", "com.indie.quotes", "com.indie.wallpapers")
 
 @dataclass
 class FolderSource:
@@ -89,6 +92,11 @@ def packages(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def folder_templates(packages: Path) -> FolderSource:
+    return FolderSource(packages)
+
+
+@pytest.fixture
 def builds(services: ServiceManager, packages: Path, shared_keystore: SharedKey, qapp: Any) -> Iterator[BuildsService]:
     svc = services.builds
     svc.templates = FolderSource(packages)
@@ -109,112 +117,27 @@ def package_factory(packages: Path) -> Any:
     return make
 
 
-# --- a stand-in for the Google Play Android Publisher API v3 (edits flow), on 127.0.0.1 -------------
-import http.server  # noqa: E402
-import re  # noqa: E402
-import threading  # noqa: E402
+# --- the Google Play stand-in (tests/support/play_standin.py), on 127.0.0.1 -----------------------------
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from play_standin import Account, PlayStandIn  # noqa: E402
 
 
-class PlayState:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str]] = []
-        self.edits: dict[str, dict[str, Any]] = {}
-        self.committed: list[dict[str, Any]] = []
-        self.fail_commit = False
-        self.app_in_draft = False
-        self.uploads: list[int] = []
-        self.token = "play-test-token"
-
-
-class _PlayHandler(http.server.BaseHTTPRequestHandler):
-    state: PlayState
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _send(self, code: int, body: dict[str, Any] | None = None) -> None:
-        data = json.dumps(body or {}).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, code: int, message: str) -> None:
-        self._send(code, {"error": {"code": code, "message": message, "status": "FAILED_PRECONDITION"}})
-
-    def _handle(self, method: str) -> None:
-        st = self.state
-        path = self.path.split("?")[0]
-        st.calls.append((method, path))
-        if self.headers.get("Authorization") != f"Bearer {st.token}":
-            return self._error(401, "Request had invalid authentication credentials.")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        m = re.fullmatch(r"(/upload)?/androidpublisher/v3/applications/([\w.]+)/edits(?:/([\w-]+(?::\w+)?))?(.*)", path)
-        if not m:
-            return self._error(404, "not found")
-        upload, package, edit_id, rest = m.groups()
-        if method == "POST" and edit_id is None and not rest:
-            new = f"edit-{len(st.edits) + 1}"
-            st.edits[new] = {"package": package, "tracks": {}, "bundles": [], "state": "open"}
-            return self._send(200, {"id": new, "expiryTimeSeconds": "9999999999"})
-        edit_id, _, action = (edit_id or "").partition(":")
-        edit = st.edits.get(edit_id)
-        if edit is None or edit["state"] != "open":
-            return self._error(404, f"edit {edit_id} not found")
-        if method == "DELETE" and not rest and not action:
-            edit["state"] = "deleted"
-            self.send_response(204)
-            self.end_headers()
-            return None
-        if upload and method == "POST" and rest in ("/bundles", "/apks"):
-            if not body.startswith(b"PK"):
-                return self._error(400, "the upload is not a zip")
-            code = 100 + len(st.uploads)
-            st.uploads.append(len(body))
-            edit["bundles"].append(code)
-            return self._send(200, {"versionCode": code, "sha256": "0" * 64})
-        tm = re.fullmatch(r"/tracks/([\w-]+)", rest)
-        if method == "PUT" and tm:
-            payload = json.loads(body or b"{}")
-            for release in payload.get("releases", []):
-                if st.app_in_draft and release.get("status") != "draft":
-                    return self._error(400, "Only releases with status draft may be created on draft app.")
-            edit["tracks"][tm[1]] = payload
-            return self._send(200, payload)
-        if method == "POST" and action == "validate":
-            return self._send(200, {"id": edit_id})
-        if method == "POST" and action == "commit":
-            if st.fail_commit:
-                return self._error(400, "Version code 100 has already been used.")
-            edit["state"] = "committed"
-            st.committed.append(edit)
-            return self._send(200, {"id": edit_id})
-        return self._error(404, f"unsupported {method} {path}")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
+@dataclass(frozen=True)
+class PlayFixture:
+    standin: PlayStandIn
+    account: Account
 
 
 @pytest.fixture
-def play_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, PlayState]]:
-    state = PlayState()
-    handler = type("Handler", (_PlayHandler,), {"state": state})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("TRENDFORGE_PLAY_BASE_URL", url)
+def play(services: ServiceManager, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlayFixture]:
+    """The stand-in, with a service account that may publish the sample apps, its key in the secret store."""
+    st = PlayStandIn().start()
+    monkeypatch.setenv("TRENDFORGE_PLAY_BASE_URL", st.url)
+    account = st.add_account()
+    for app_id in PLAY_APP_IDS:
+        st.add_app(app_id, grant=account)
+    services.releases.store_key(st.key_json(account))
     try:
-        yield url, state
+        yield PlayFixture(st, account)
     finally:
-        server.shutdown()
-        server.server_close()
+        st.stop()

@@ -1,5 +1,5 @@
 """Deploy targets: folder, adb (absent here), Google Play against a stand-in server on 127.0.0.1 that
-follows the Android Publisher v3 edits API; the upload-key fingerprint check."""
+follows the Android Publisher v3 edits API (see test_play_deploy.py); the upload-key fingerprint check."""
 
 from __future__ import annotations
 
@@ -81,54 +81,3 @@ def test_adb_absent_is_a_clear_error(builds: BuildsService, tmp_path: Path, monk
     with pytest.raises(ToolError, match="adb not found on PATH; install it with: sudo apt-get install adb"):
         builds.deploy(done.id, "adb")
     assert builds.get(done.id).state is BuildState.SIGNED
-
-
-def test_play_commit_flow(builds: BuildsService, services: ServiceManager, play_server: Any) -> None:
-    _url, state = play_server
-    services.ctx.secrets.set("provider:play", state.token)
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 90)
-    assert done.state is BuildState.DEPLOYED, done.error
-    methods = [(m, p.rsplit("/", 1)[-1]) for m, p in state.calls]
-    assert methods == [("POST", "edits"), ("POST", "bundles"), ("PUT", "internal"),
-                       ("POST", "edit-1:validate"), ("POST", "edit-1:commit")]
-    assert state.committed and state.committed[0]["tracks"]["internal"]["releases"][0]["status"] == "completed"
-    assert state.uploads[0] == Path(done.artifact_path or "").stat().st_size
-    deployed = services.events.history(EventQuery(types=["build.deployed"]))
-    assert deployed[0].event.payload()["dry_run"] is False
-
-
-def test_play_dry_run_validates_without_committing(builds: BuildsService, services: ServiceManager,
-                                                   play_server: Any) -> None:
-    _url, state = play_server
-    services.ctx.secrets.set("provider:play", state.token)
-    info = builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:beta", dry_run=True)
-    done = builds.wait(info.id, 90)
-    assert done.state is BuildState.DEPLOYED, done.error
-    assert [m for m, _ in state.calls] == ["POST", "POST", "PUT", "POST", "DELETE"]
-    assert not state.committed
-    assert done.deployments[0]["dry_run"] is True and "dry run" in done.deployments[0]["location"]
-
-
-def test_play_failed_commit_abandons_the_edit(builds: BuildsService, services: ServiceManager,
-                                             play_server: Any) -> None:
-    _url, state = play_server
-    services.ctx.secrets.set("provider:play", state.token)
-    state.fail_commit = True
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:production").id, 90)
-    assert done.state is BuildState.SIGNED  # the artifact stays good; the deployment failed
-    assert done.error is not None and "Version code 100 has already been used" in done.error
-    assert state.calls[-1][0] == "DELETE" and state.edits["edit-1"]["state"] == "deleted"
-    assert done.deployments[-1]["ok"] is False
-
-
-def test_play_draft_app_rejects_completed_release(builds: BuildsService, services: ServiceManager,
-                                                  play_server: Any) -> None:
-    _url, state = play_server
-    services.ctx.secrets.set("provider:play", state.token)
-    state.app_in_draft = True
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab").id, 90)
-    with pytest.raises(Exception, match="Only releases with status draft"):
-        builds.deploy(done.id, "play:internal")
-    result = builds.deploy(done.id, "play:internal:draft")
-    assert result["dry_run"] is False and state.committed[-1]["tracks"]["internal"]["releases"][0]["status"] == "draft"
-    assert builds.get(done.id).state is BuildState.DEPLOYED

@@ -49,9 +49,9 @@ def test_wrong_keystore_password(builds: BuildsService, services: ServiceManager
     with pytest.raises(UserError, match="wrong password for keystore"):
         builds.import_key("bad", shared_keystore.path, "not-the-password")
     assert "bad" not in [k.alias for k in builds.list_keys()]
-    assert services.ctx.secrets.get("keystore:bad") is None
+    assert services.ctx.secrets.get(builds.passwords.name("bad")) is None
     # the keyring holds a stale password: apksigner's refusal is the build's error
-    services.ctx.secrets.set("keystore:upload", "stale-password-123")
+    services.ctx.secrets.set(builds.passwords.name("upload"), "stale-password-123")
     done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk", key_alias="upload").id, 60)
     assert done.state is BuildState.FAILED
     assert done.error is not None and done.error.startswith("sign: apksigner exited with code")
@@ -61,7 +61,7 @@ def test_wrong_keystore_password(builds: BuildsService, services: ServiceManager
 
 def test_keys_create_stores_password_only_in_the_secret_store(builds: BuildsService, services: ServiceManager) -> None:
     key = builds.create_key("fresh", dname="CN=Fresh Key, O=Tests, C=DE")
-    password = services.ctx.secrets.get("keystore:fresh")
+    password = services.ctx.secrets.get(builds.passwords.name("fresh"))
     assert password is not None and len(password) >= 32
     assert len(key.fingerprint_sha256) == 64 and "CN=Fresh Key" in key.subject
     assert Path(key.keystore_path).stat().st_mode & 0o077 == 0

@@ -314,3 +314,36 @@ def test_property_member_names_never_escape(services: ServiceManager, tmp_path: 
     svc.delete(res.template_id or "")
     svc.purge(res.template_id or "")
     assert snapshot(services)["files"] == {}
+
+
+def test_nfc_nfd_look_alike_members_are_one_name(seeded: ServiceManager, tmp_path: Path) -> None:
+    z = build_zip(tmp_path / "lookalike.zip", {"web/caf\u00e9.html": b"nfc", "web/cafe\u0301.html": b"nfd"})
+    assert_refused(seeded, z, "duplicate file name")
+
+
+def test_nfc_nfd_look_alike_files_in_a_folder(seeded: ServiceManager, sample_copy: Any) -> None:
+    folder = sample_copy("quotes-daily")
+    (folder / "web" / "caf\u00e9.html").write_bytes(b"nfc")
+    (folder / "web" / "cafe\u0301.html").write_bytes(b"nfd")
+    assert_refused(seeded, folder, "differs only in case or Unicode form")
+
+
+def test_bidi_override_member_is_refused(seeded: ServiceManager, tmp_path: Path) -> None:
+    z = build_zip(tmp_path / "rlo.zip", {"web/\u202egnp.exe": b"x"})
+    assert_refused(seeded, z, "text-direction")
+
+
+@pytest.mark.parametrize(
+    ("manifest_text", "match"),
+    [
+        ('{"schema_version": ' + "1" * 5000 + "}", "more than 4300 digits"),
+        ('{"schema_version": 1, "content": ' + "[" * 3000 + "]" * 3000 + "}", "nests more than 64 levels"),
+        ('{"schema_version": 1, "content": ' + '{"a":' * 100 + "1" + "}" * 100 + "}", "nests more than 64 levels"),
+    ],
+    ids=["5000-digit number", "3000 deep", "100 deep (below Python's limit)"],
+)
+def test_deep_or_huge_manifest_values_are_refused(seeded: ServiceManager, tmp_path: Path, manifest_text: str, match: str) -> None:
+    z = tmp_path / "deep.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("template.json", manifest_text)
+    assert_refused(seeded, z, match)

@@ -79,7 +79,29 @@ def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_
     from services.events.store import EventQuery
 
     types = {e.event.type for e in services.bus.history(EventQuery(correlation_id=detail["id"], limit=1000))}
-    assert any(t.startswith("build.") for t in types) and any(t.startswith("template") for t in types), types
+    assert any(t.startswith("template") for t in types), types
+
+
+def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
+        services: Any, tmp_path: Path, qapp: Any, cli: Any) -> None:
+    # the build's hooks run later on the Qt thread and its steps on threads: the run's id goes with them
+    wf = services.extra["workflows"]
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    base = _setup(services, tmp_path)
+    out = tmp_path / "release"
+    out.mkdir()
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(out), "version": "1.0.0"})
+    assert detail["status"] == "succeeded", detail["error"]
+    build_id = {s["name"]: s for s in detail["steps"]}["build"]["output"]["build_id"]
+    listed = cli("--json", "events", "list", "--correlation", detail["id"], "--type", "build.*", "--limit", "500")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    types = {r["type"] for r in rows if r["payload"].get("build_id") == build_id}
+    assert {"build.queued", "build.started", "build.progressed", "build.succeeded", "build.signed",
+            "build.deployed"} <= types, types
+    assert {r["correlation_id"] for r in rows} == {detail["id"]}
 
 
 def test_trend_to_release_gives_the_new_app_its_own_name_id_and_icon(services: Any, tmp_path: Path, qapp: Any) -> None:

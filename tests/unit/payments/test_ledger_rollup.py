@@ -80,7 +80,7 @@ def test_migration_creates_tables_and_indexes(services: Any) -> None:
     assert ("provider", "provider_id") in uniques and ("idempotency_key",) in uniques
     indexes = {i["name"] for i in insp.get_indexes("payment_transactions")}
     assert {"ix_payment_transactions_provider_created", "ix_payment_transactions_status_created",
-            "ix_payment_transactions_template_created"} <= indexes
+            "ix_payment_transactions_template_created_status"} <= indexes
 
 
 def test_template_stats_source_is_registered_and_reports_revenue(services: Any) -> None:

@@ -50,6 +50,10 @@ SAMPLES = Path(__file__).resolve().parents[3] / "resources" / "samples"
         ("./", "no path"),
         ("a/" * 20 + "x", "nesting"),
         ("x" * 300, "255 bytes"),
+        ("web/\u202egnp.exe", "text-direction"),  # RLO: shows as 'exe.png'
+        ("web/\u2066a\u2069.html", "text-direction"),
+        ("web/zero\u200bwidth.html", "invisible"),
+        ("web/c1\x9bcontrol.txt", "control character"),
     ],
 )
 def test_hostile_member_names_are_refused_with_the_reason(name: str, reason: str) -> None:
@@ -61,7 +65,8 @@ def test_hostile_member_names_are_refused_with_the_reason(name: str, reason: str
     ("name", "safe"),
     [("template.json", "template.json"), ("./web/index.html", "web/index.html"),
      ("android\\res\\values\\strings.xml", "android/res/values/strings.xml"), ("a//b/./c", "a/b/c"),
-     ("web/ünïcode.html", "web/ünïcode.html")],
+     ("web/ünïcode.html", "web/ünïcode.html"),
+     ("web/cafe\u0301.html", "web/caf\u00e9.html")],  # NFD is stored as NFC: one spelling per name
 )
 def test_ordinary_names_are_normalised(name: str, safe: str) -> None:
     assert check_member_name(name) == safe

@@ -87,3 +87,20 @@ def test_inputs_get_defaults_types_and_clear_errors() -> None:
         bind_inputs(defn, {"who": "me", "n": "many"})
     with pytest.raises(UserError, match="no input zzz"):
         bind_inputs(defn, {"who": "me", "zzz": 1})
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "match"),
+    [
+        ('{"name": "d", "steps": ' + "[" * 20000 + "]" * 20000 + "}", "json", "nests more than 64 levels"),
+        ('name = "d"\nsteps = ' + "[" * 20000 + "]" * 20000, "toml", "nests more than 64 levels"),
+        ('{"name": "d", "version": ' + str(10**30) + ', "steps": [{"name": "a", "action": "noop"}]}', "json",
+         "greater than the maximum"),
+        ('{"name": "d", "version": ' + "9" * 5000 + ', "steps": []}', "json", "more than 4300 digits"),
+    ],
+    ids=["json 20000 deep", "toml 20000 deep", "version 10**30", "version 5000 digits"],
+)
+def test_deep_or_huge_definitions_are_refused_in_one_line(text: str, fmt: str, match: str) -> None:
+    with pytest.raises(UserError, match=match) as err:
+        load_text(text, fmt=fmt, source="wf.json")
+    assert "\n" not in str(err.value)

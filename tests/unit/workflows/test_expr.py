@@ -64,3 +64,29 @@ def test_template_refs_rejects_expressions_inside_references() -> None:
     assert template_refs({"a": "${ctx.n} and ${steps.pick.output.title}"}) == [("ctx", "n"), ("steps", "pick", "output", "title")]
     with pytest.raises(ExpressionError):
         template_refs("${ctx.n + 1}")
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("not " * 5000 + "true", "characters long; the limit is 2000"),
+        ("(" * 3000 + "1" + ")" * 3000, "characters long; the limit is 2000"),
+        ("not " * 60 + "true", "more than 50 levels deep"),
+        ("(" * 60 + "1" + ")" * 60, "more than 50 levels deep"),
+        ("not (" * 30 + "true" + ")" * 30, "more than 50 levels deep"),
+        ("1" * 1999, None),
+    ],
+    ids=["5000 nots", "3000 parens", "60 nots", "60 parens", "mixed", "long number"],
+)
+def test_deep_or_long_conditions_are_refused_in_one_line(text: str, match: str | None) -> None:
+    if match is None:  # within the limits: parses and evaluates without reaching Python's digit limit
+        assert evaluate_condition(text, {}) is True
+        return
+    with pytest.raises(ExpressionError, match=match) as err:
+        parse(text)
+    assert len(str(err.value)) < 200
+
+
+def test_nesting_up_to_the_limit_still_works() -> None:
+    assert evaluate_condition("not " * 49 + "false", {}) is True  # an odd number of nots
+    assert evaluate_condition("(" * 50 + "1 == 1" + ")" * 50, {}) is True

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from services.workflows.engine import owner_alive, pid_alive, process_start
+from services.processes import owner_alive, pid_alive, process_start
 
 
 def test_owner_alive_needs_the_same_process_not_just_the_same_pid() -> None:

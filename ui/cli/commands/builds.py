@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from app.builds.model import BuildInfo, BuildState, Platform
+from app.builds.model import KEY_BACKUP_WHY, BuildInfo, BuildState, Platform
 from app.builds.progress import format_seconds
 from app.errors import UserError
 from app.store.check import ReleaseCheckError
+from app.terminal import terminal_safe
 from services.builds.service import BuildsService
+from services.releases.listing_files import load_notes
 from ui.cli.commands.templates import print_problems
 from ui.cli.context import CliContext
 
@@ -34,6 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     s.set_defaults(func=cmd_keys_import)
     s = ksub.add_parser("list", parents=[parent], help="keys with their certificate SHA-256 fingerprints")
     s.set_defaults(func=cmd_keys_list)
+    s = ksub.add_parser("export", parents=[parent], help="copy a keystore out for a backup (password stays in the keyring)")
+    s.add_argument("alias")
+    s.add_argument("dest", help="a new file, or a folder to put ALIAS.p12 in")
+    s.add_argument("--show-password", action="store_true",
+                   help="also print the keystore password (only on a terminal, never into a pipe or file)")
+    s.set_defaults(func=cmd_keys_export)
 
     # build
     p = sub.add_parser("build", parents=[parent], help="build a template into a signed APK/AAB or a web bundle")
@@ -43,6 +52,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     p.add_argument("--key", help="signing key alias (default: the only key, or setting builds.default_key)")
     p.add_argument("--deploy", help="folder:DIR | adb | play:TRACK[:draft|completed|inProgress|halted]")
     p.add_argument("--dry-run", action="store_true", help="with play: validate the edit, do not commit")
+    p.add_argument("--rollout", type=float, metavar="F",
+                   help="with play: a staged rollout to this fraction of users, e.g. 0.1 (status inProgress)")
+    p.add_argument("--notes-file", metavar="F",
+                   help="with play: release notes, a text file (en-US) or JSON of language -> text (500 chars each)")
     p.add_argument("--expect-fingerprint", help="refuse to deploy unless signed by this SHA-256 certificate")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for the build")
     p.set_defaults(func=cmd_build)
@@ -95,7 +108,32 @@ def cmd_keys_create(ctx: CliContext) -> int:
     key = _svc(ctx).create_key(ctx.args.alias, dname=ctx.args.dname, password=password)
     ctx.emit(key.to_dict(), lambda: ctx.print(
         f"created key {key.alias}\n  certificate SHA-256: {key.fingerprint_sha256}\n  subject: {key.subject}\n"
-        f"  keystore: {key.keystore_path}\n  password: stored in the keyring as keystore:{key.alias}"))
+        f"  keystore: {key.keystore_path}\n  password: in the OS keyring (service trendforge, entry {key.keyring_entry})"))
+    ctx.note(backup_advice(key.alias))
+    return 0
+
+
+def backup_advice(alias: str) -> str:
+    return f"Back up this key now ({KEY_BACKUP_WHY}): trendforge keys export {alias} DEST"
+
+
+def _password_recovery(entry: str, alias: str) -> str:
+    return (f"The password is not in the file: it stays in the OS keyring (service trendforge, entry {entry}). "
+            f"To see it, run on a terminal: trendforge keys export {alias} DEST --show-password "
+            f"(on Linux also, with libsecret-tools: secret-tool lookup service trendforge username {entry})")
+
+
+def cmd_keys_export(ctx: CliContext) -> int:
+    if ctx.args.show_password and not (ctx.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("--show-password prints the password only on a terminal, never into a pipe or file; "
+                        "run it in a terminal, or leave the flag out")
+    exported = _svc(ctx).export_key(ctx.args.alias, Path(ctx.args.dest))
+    ctx.emit(exported.to_dict(), lambda: ctx.print(
+        f"exported key {exported.alias} to {exported.path}\n  certificate SHA-256: {exported.fingerprint_sha256}"))
+    ctx.note(_password_recovery(exported.keyring_entry, exported.alias))
+    if ctx.args.show_password:
+        sys.stdout.write(f"keystore password: {_svc(ctx).key_password(exported.alias)}\n")
+        sys.stdout.flush()
     return 0
 
 
@@ -135,7 +173,8 @@ def _outcome(ctx: CliContext, info: BuildInfo) -> int:
             ctx.print(f"  certificate SHA-256: {info.fingerprint}")
         for d in info.deployments:
             status = "ok" if d["ok"] else "FAILED"
-            ctx.print(f"  deploy {d['target']}: {status}{' (dry run: validated, not committed)' if d['dry_run'] else ''}"
+            dry = " (dry run: validated, not committed)" if d["dry_run"] and "dry run" not in d["location"] else ""
+            ctx.print(f"  deploy {d['target']}: {status}{dry}"
                       f" {d['location'] or d['detail']}")
         ctx.print(f"  log: {info.log_path}")
 
@@ -150,7 +189,7 @@ def _outcome(ctx: CliContext, info: BuildInfo) -> int:
 def _wait_with_progress(ctx: CliContext, svc: BuildsService, info: BuildInfo, timeout: float) -> BuildInfo:
     def on_progress(build_id: str, step: str, percent: float) -> None:
         if build_id == info.id and not ctx.json:
-            sys.stderr.write(f"[{percent:5.1f}%] {step}\n")
+            sys.stderr.write(terminal_safe(f"[{percent:5.1f}%] {step}", one_line=True) + "\n")
 
     last: dict[str, Any] = {"step": None}
 
@@ -170,9 +209,11 @@ def cmd_build(ctx: CliContext) -> int:
     _qt_app()
     a = ctx.args
     svc = _svc(ctx)
+    notes = load_notes(Path(a.notes_file)) if a.notes_file else None
     try:
         info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
-                               dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint)
+                               dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint,
+                               rollout=a.rollout, notes=notes)
     except ReleaseCheckError as exc:
         print_problems(exc.report, sys.stderr)  # every problem, one line each; nothing was spent
         raise

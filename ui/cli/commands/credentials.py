@@ -12,7 +12,8 @@ from ui.cli.context import CliContext
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("credentials", parents=[parent], help="provider credentials in the OS keyring")
     csub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    s = csub.add_parser("set", parents=[parent], help="store a credential (the secret is read from stdin)")
+    s = csub.add_parser("set", parents=[parent], help="store a credential (the secret is read from stdin; "
+                        "for play: the service account's JSON key, e.g. < key.json)")
     s.add_argument("name", choices=PROVIDER_NAMES)
     s.set_defaults(func=cmd_set)
     s = csub.add_parser("list", parents=[parent], help="names of stored credentials (never values)")
@@ -31,6 +32,11 @@ def cmd_set(ctx: CliContext) -> int:
         secret = ctx.stdin.read()
     if not secret.strip():
         raise UserError(f"no secret on stdin for {ctx.args.name}; pipe it in, e.g. `printf %s \"$KEY\" | trendforge credentials set {ctx.args.name}`")
+    if ctx.args.name == "play":  # a service-account JSON key, checked before it is kept
+        key = ctx.services.releases.store_key(secret)
+        ctx.emit({"name": "play", "stored": True, "account": key.client_email},
+                 lambda: ctx.print(f"stored the Google Play key of {key.client_email} in the keyring"))
+        return 0
     ctx.services.settings.set_credential(ctx.args.name, secret)
     ctx.emit({"name": ctx.args.name, "stored": True}, lambda: ctx.print(f"stored {ctx.args.name} in the keyring"))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from app.errors import UserError
@@ -224,7 +223,7 @@ def cmd_import(ctx: CliContext) -> int:
     ctx.emit(data, human)
     # the good rows are kept; every rejected one is named on stderr and makes the exit code 1, every time
     for e in r.errors:
-        sys.stderr.write(f"trendforge: rejected: {e}\n")
+        ctx.error(f"rejected: {e}")
     return 1 if r.rejected else 0
 
 

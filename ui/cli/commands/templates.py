@@ -155,9 +155,8 @@ def cmd_import(ctx: CliContext) -> int:
     ctx.emit(rows, human)
     failed = [r for r in results if not r.ok]
     if failed:
-        import sys
 
-        sys.stderr.write(f"trendforge: {len(failed)} of {len(results)} packages not imported: {failed[0].error}\n")
+        ctx.error(f"{len(failed)} of {len(results)} packages not imported: {failed[0].error}")
         return 1
     return 0
 

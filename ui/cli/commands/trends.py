@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from typing import Any
 
 from app.trends.model import SourceName
@@ -104,7 +103,7 @@ def cmd_sync(ctx: CliContext) -> int:
     ctx.emit(data, human)
     if report.failed:
         names = ", ".join(f"{o.source} ({o.error})" for o in report.failed)
-        sys.stderr.write(f"trendforge: source failed: {names}\n")
+        ctx.error(f"source failed: {names}")
         return 1
     return 0
 

@@ -141,7 +141,7 @@ def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str]) -> int:
             try:
                 svc.cancel(run_id)
             except UserError as exc:
-                sys.stderr.write(f"trendforge: {exc}\n")
+                ctx.error(str(exc))
 
         signal.signal(signal.SIGINT, on_sigint)
         try:
@@ -163,7 +163,7 @@ def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str]) -> int:
     if detail["status"] == "succeeded":
         return 0
     reason = detail["error"] or detail["status"]
-    sys.stderr.write(f"trendforge: run {run_id} {detail['status']}: {reason}\n")
+    ctx.error(f"run {run_id} {detail['status']}: {reason}")
     return 1
 
 

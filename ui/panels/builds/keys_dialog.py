@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -22,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.builds.model import KeyInfo
+from app.builds.model import KEY_BACKUP_WHY, KeyExport, KeyInfo
 from services.builds.service import BuildsService
 from ui.background import run_in_background
+from ui.widgets.plain_text import plain_label
 
 
 class KeysDialog(QDialog):
@@ -49,16 +49,19 @@ class KeysDialog(QDialog):
         self.create_button.clicked.connect(self._on_create_clicked)
         self.import_button = QPushButton("Import keystore…")
         self.import_button.clicked.connect(self._on_import_clicked)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Copy the selected keystore out for a backup (its password stays in the keyring)")
+        self.export_button.clicked.connect(self._on_export_clicked)
         self.copy_button = QPushButton("Copy fingerprint")
         self.copy_button.clicked.connect(self._on_copy_clicked)
-        self.status = QLabel("Keystore passwords are generated (or typed once) and kept only in the OS keyring.")
+        self.status = plain_label("Keystore passwords are generated (or typed once) and kept only in the OS keyring.")
         self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Alias", self.alias)
         form.addRow("Distinguished name", self.dname)
         form.addRow("Import password", self.import_password)
         buttons = QHBoxLayout()
-        for b in (self.create_button, self.import_button, self.copy_button):
+        for b in (self.create_button, self.import_button, self.export_button, self.copy_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -77,6 +80,12 @@ class KeysDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(parent, "Import keystore", "", "Keystores (*.p12 *.pfx *.jks *.keystore);;All files (*)")
         return path
 
+    @classmethod
+    def ask_export_path(cls, parent: QWidget, alias: str) -> str:
+        """Replaced in tests."""
+        path, _ = QFileDialog.getSaveFileName(parent, f"Export key {alias}", f"{alias}.p12", "PKCS12 keystore (*.p12)")
+        return path
+
     def refresh(self) -> None:
         run_in_background(self.service.list_keys, self._show_keys, self._on_error, self)
 
@@ -87,7 +96,7 @@ class KeysDialog(QDialog):
                 self.table.setItem(row, col, QTableWidgetItem(value))
 
     def _busy(self, on: bool, text: str = "") -> None:
-        for b in (self.create_button, self.import_button):
+        for b in (self.create_button, self.import_button, self.export_button):
             b.setEnabled(not on)
         if text:
             self.status.setText(text)
@@ -107,8 +116,30 @@ class KeysDialog(QDialog):
         run_in_background(lambda: self.service.import_key(alias, Path(path), password), self._on_done, self._on_error, self)
 
     def _on_done(self, key: KeyInfo) -> None:
-        self._busy(False, f"key {key.alias} ready, certificate SHA-256 {key.fingerprint_sha256}")
+        self._busy(False, f"key {key.alias} ready, certificate SHA-256 {key.fingerprint_sha256}.\n"
+                          f"Back up this key now ({KEY_BACKUP_WHY}): select it and click Export….")
         self.refresh()
+
+    def _selected_alias(self) -> str:
+        row = self.table.currentRow()
+        item = self.table.item(row, 0) if row >= 0 else None
+        return item.text() if item is not None else ""
+
+    def _on_export_clicked(self) -> None:
+        alias = self._selected_alias()
+        if not alias:
+            self.status.setText("select the key to export first")
+            return
+        path = self.ask_export_path(self, alias)
+        if not path:
+            return
+        self._busy(True, f"exporting key {alias}…")
+        run_in_background(lambda: self.service.export_key(alias, Path(path)), self._on_exported, self._on_error, self)
+
+    def _on_exported(self, exported: KeyExport) -> None:
+        self._busy(False, f"exported key {exported.alias} to {exported.path}. Its password is not in that file: it "
+                          f"stays in the OS keyring (service trendforge, entry {exported.keyring_entry}); "
+                          "keep both, or the key is lost.")
 
     def _on_error(self, exc: Exception) -> None:
         self._busy(False, f"error: {exc}")

@@ -9,6 +9,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.builds.model import BuildInfo, BuildState
 from app.builds.progress import format_seconds
+from ui.colors import Tone, tone_color
+from ui.widgets.plain_text import tooltip
 
 COLUMNS = ("Build", "Template", "Platform", "Version", "State", "Step", "Progress", "Elapsed", "ETA")
 PROGRESS_COLUMN = COLUMNS.index("Progress")
@@ -16,11 +18,11 @@ ROLE_INFO = Qt.ItemDataRole.UserRole + 1
 ROLE_PERCENT = Qt.ItemDataRole.UserRole + 2
 
 _STATE_COLORS = {
-    BuildState.FAILED: "#c62828",
-    BuildState.CANCELLED: "#757575",
-    BuildState.SIGNED: "#2e7d32",
-    BuildState.DEPLOYED: "#1565c0",
-    BuildState.RUNNING: "#ef6c00",
+    BuildState.FAILED: Tone.ERROR,
+    BuildState.CANCELLED: Tone.MUTED,
+    BuildState.SIGNED: Tone.OK,
+    BuildState.DEPLOYED: Tone.INFO,
+    BuildState.RUNNING: Tone.WARNING,
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -109,12 +111,10 @@ class BuildsTableModel(QAbstractTableModel):
                 "ETA": format_seconds(eta) if (b.state.active and not b.finished_at) else "",
             }[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return b.error or (b.artifact_path or "")
+            return tooltip(b.error or (b.artifact_path or ""))
         if role == Qt.ItemDataRole.ForegroundRole and col == "State":
-            from PySide6.QtGui import QColor
-
-            color = _STATE_COLORS.get(b.state)
-            return QColor(color) if color else None
+            tone = _STATE_COLORS.get(b.state)
+            return tone_color(tone) if tone else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in ("Progress", "Elapsed", "ETA"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 from app.errors import UserError
 from app.payments.model import Transaction
 from app.payments.money import format_minor, to_minor
+from ui.colors import Tone, tone_style
+from ui.widgets.plain_text import plain_label
 
 
 class RefundDialog(QDialog):
@@ -35,8 +37,8 @@ class RefundDialog(QDialog):
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(f"Amount ({txn.currency})", self.amount)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020")
+        self.error = plain_label()
+        self.error.setStyleSheet(tone_style(Tone.ERROR))
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)

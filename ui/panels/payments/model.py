@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from app.payments.model import Transaction, TxnStatus
 from app.payments.money import format_minor
 from app.timeutil import to_iso
+from ui.colors import Tone, tone_color
+from ui.widgets.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Created (UTC)", "Provider", "Status", "Amount", "Refunded", "Net", "Template", "Provider ID", "ID")
 AMOUNT_COLUMNS = (3, 4, 5)
 STATUS_COLORS = {
-    TxnStatus.SUCCEEDED: "#1b7f3a", TxnStatus.PARTIALLY_REFUNDED: "#9a6700", TxnStatus.REFUNDED: "#6e7781",
-    TxnStatus.DECLINED: "#b00020", TxnStatus.FAILED: "#b00020", TxnStatus.REQUIRES_ACTION: "#9a6700",
+    TxnStatus.SUCCEEDED: Tone.OK, TxnStatus.PARTIALLY_REFUNDED: Tone.WARNING, TxnStatus.REFUNDED: Tone.MUTED,
+    TxnStatus.DECLINED: Tone.ERROR, TxnStatus.FAILED: Tone.ERROR, TxnStatus.REQUIRES_ACTION: Tone.WARNING,
 }
 TxnRole = Qt.ItemDataRole.UserRole + 1
 
@@ -33,6 +34,9 @@ class PaymentsTableModel(QAbstractTableModel):
 
     def transaction(self, row: int) -> Transaction | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, txn_id: str) -> int:
+        return next((i for i, t in enumerate(self._rows) if t.id == txn_id), -1)
 
     def rows(self) -> list[Transaction]:
         return list(self._rows)
@@ -58,9 +62,9 @@ class PaymentsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in AMOUNT_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 and t.status in STATUS_COLORS:
-            return QColor(STATUS_COLORS[t.status])
+            return tone_color(STATUS_COLORS[t.status])
         if role == Qt.ItemDataRole.ToolTipRole and col == 2 and t.failure_message:
-            return t.failure_message
+            return tooltip(t.failure_message)
         if role == TxnRole:
             return t
         return None

@@ -6,8 +6,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-IDLE_STYLE = "QFrame#dropZone { border: 2px dashed #9e9e9e; border-radius: 8px; background: transparent; }"
-ACTIVE_STYLE = "QFrame#dropZone { border: 2px solid #3d7be0; border-radius: 8px; background: rgba(61,123,224,40); }"
+from ui.colors import Tone, tone_color, tone_hex
+
+
+def idle_style() -> str:
+    return f"QFrame#dropZone {{ border: 2px dashed {tone_hex(Tone.MUTED)}; border-radius: 8px; background: transparent; }}"
+
+
+def active_style() -> str:
+    accent = tone_color(Tone.ACCENT)
+    fill = f"rgba({accent.red()},{accent.green()},{accent.blue()},40)"
+    return f"QFrame#dropZone {{ border: 2px solid {accent.name()}; border-radius: 8px; background: {fill}; }}"
 IDLE_TEXT = "Drop template folders or .zip files here to import"
 
 
@@ -38,7 +47,7 @@ class DropZone(QFrame):
 
     def _set_active(self, active: bool, count: int = 0) -> None:
         self.dragging = active
-        self.setStyleSheet(ACTIVE_STYLE if active else IDLE_STYLE)
+        self.setStyleSheet(active_style() if active else idle_style())
         self.label.setText(f"Release to import {count} item{'s' if count != 1 else ''}" if active else IDLE_TEXT)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

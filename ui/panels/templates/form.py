@@ -25,10 +25,13 @@ from app.errors import UserError
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MAX_SDK
 from app.templates.model import TemplateInfo
 from app.templates.rules import APP_ID_RE, SEMVER_RE, SLUG_RE, currency_exponent, parse_price
+from ui.colors import Tone, tone_style
+from ui.widgets.plain_text import plain_label
 
 _TAG_RE = SLUG_RE.pattern.replace("{1,62}", "{0,29}")
 _CATEGORY_RE = SLUG_RE.pattern.replace("{1,62}", "{0,39}")
-ERROR_STYLE = "color: #c62828; font-size: 11px;"
+def error_style() -> str:
+    return f"{tone_style(Tone.ERROR)} font-size: 11px;"
 
 
 class TemplateForm(QDialog):
@@ -96,16 +99,16 @@ class TemplateForm(QDialog):
             lay.setContentsMargins(0, 0, 0, 0)
             lay.setSpacing(1)
             lay.addWidget(widget)
-            err = QLabel()
-            err.setStyleSheet(ERROR_STYLE)
+            err = plain_label()
+            err.setStyleSheet(error_style())
             err.setObjectName(f"error_{key}")
             err.setVisible(False)
             lay.addWidget(err)
             self.errors[key] = err
             form.addRow(label, box)
 
-        self.general_error = QLabel()
-        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error = plain_label()
+        self.general_error.setStyleSheet(error_style())
         self.general_error.setWordWrap(True)
         self.general_error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

@@ -14,6 +14,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from app.templates.model import SortKey, TemplateQuery, TemplateStatus, TemplateSummary
 from app.templates.rules import format_price
 from services.templates.service import TemplatesService
+from ui.colors import Tone, tone_color
+from ui.widgets.plain_text import tooltip
 
 PAGE = 200
 COLUMNS = ("Title", "ID", "Category", "Tags", "Status", "Version", "Price", "Rating", "Updated (UTC)")
@@ -135,11 +137,10 @@ class TemplatesTableModel(QAbstractTableModel):
             if col == 8:
                 return t.updated_at.strftime("%Y-%m-%d %H:%M")
         if role == Qt.ItemDataRole.ToolTipRole and col in (0, 3):
-            return f"{t.title}\n{', '.join(t.tags)}"
+            return tooltip(f"{t.title}\n{', '.join(t.tags)}")
         if role == Qt.ItemDataRole.ForegroundRole and t.status is not TemplateStatus.ACTIVE:
-            from PySide6.QtGui import QColor
 
-            return QColor("#888888")
+            return tone_color(Tone.MUTED)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (6, 7):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ID_ROLE:

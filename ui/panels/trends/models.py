@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from ui.colors import Tone, tone_brush, tone_color
 
 SERIES_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -16,12 +18,12 @@ COLUMNS = ("Title", "Score", "Tag", "Momentum", "Volume", "Sources", "History")
 COL_TITLE, COL_SCORE, COL_TAG, COL_MOMENTUM, COL_VOLUME, COL_SOURCES, COL_HISTORY = range(len(COLUMNS))
 
 TAG_COLORS = {
-    "breakout": "#8e24aa",
-    "exploding": "#d84315",
-    "rising": "#2e7d32",
-    "steady": "#546e7a",
-    "peaked": "#6d4c41",
-    "new": "#1565c0",
+    "breakout": Tone.SPECIAL,
+    "exploding": Tone.WARNING,
+    "rising": Tone.OK,
+    "steady": Tone.MUTED,
+    "peaked": Tone.BROWN,
+    "new": Tone.INFO,
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -101,7 +103,8 @@ class TrendsTableModel(QAbstractTableModel):
         if role == ID_ROLE:
             return t["id"]
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_TAG:
-            return QBrush(QColor(TAG_COLORS.get(t["tag"], "#333333")))
+            tone = TAG_COLORS.get(t["tag"])
+            return tone_brush(tone) if tone else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_SCORE, COL_MOMENTUM, COL_VOLUME):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -136,7 +139,7 @@ class SparklineDelegate(QStyledItemDelegate):
         step = rect.width() / (len(values) - 1)
         points = [QPointF(rect.left() + i * step, rect.bottom() - (v - lo) / span * rect.height()) for i, v in enumerate(values)]
         poly = QPolygonF(points)
-        color = QColor("#2e7d32") if values[-1] > values[0] else QColor("#c62828") if values[-1] < values[0] else QColor("#78909c")
+        color = tone_color(Tone.OK) if values[-1] > values[0] else tone_color(Tone.ERROR) if values[-1] < values[0] else tone_color(Tone.MUTED)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(color, 1.5))

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ui.colors import Tone, tone_color
 from ui.panels.workflows.models import STATUS_COLORS
 
 BOX_H = 46
@@ -67,7 +68,7 @@ class StepDiagram(QWidget):
             top = MARGIN + i * (BOX_H + GAP)
             rect = QRectF(MARGIN, top, box_w, BOX_H)
             status = self._status.get(step["name"])
-            border = QColor(STATUS_COLORS.get(status or "", "#607d8b"))
+            border = tone_color(STATUS_COLORS.get(status or "", Tone.MUTED))
             fill = QColor(border)
             fill.setAlpha(40 if status else 18)
             p.setPen(QPen(border, 2))
@@ -94,7 +95,7 @@ class StepDiagram(QWidget):
             if comp:
                 x0 = MARGIN + box_w
                 y = top + BOX_H / 2
-                p.setPen(QPen(QColor("#8e24aa"), 1, Qt.PenStyle.DashLine))
+                p.setPen(QPen(tone_color(Tone.SPECIAL), 1, Qt.PenStyle.DashLine))
                 p.drawLine(QPointF(x0, y), QPointF(x0 + 14, y))
                 undo_w = int(width - box_w - 18)
                 undo = QFontMetrics(self.font()).elidedText(f"undo: {comp['action']}", Qt.TextElideMode.ElideMiddle, undo_w)

@@ -7,26 +7,30 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
+
+from ui.colors import Tone, tone_brush, tone_color
+from ui.widgets.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
 STATUS_COLORS = {
-    "succeeded": "#2e7d32",
-    "compensated": "#6a1b9a",
-    "failed": "#c62828",
-    "compensation_failed": "#b71c1c",
-    "running": "#1565c0",
-    "compensating": "#8e24aa",
-    "interrupted": "#ef6c00",
-    "cancelled": "#616161",
-    "skipped": "#757575",
-    "pending": "#9e9e9e",
+    "succeeded": Tone.OK,
+    "compensated": Tone.SPECIAL,
+    "failed": Tone.ERROR,
+    "compensation_failed": Tone.ERROR,
+    "running": Tone.INFO,
+    "compensating": Tone.SPECIAL,
+    "interrupted": Tone.WARNING,
+    "cancelled": Tone.MUTED,
+    "skipped": Tone.MUTED,
+    "pending": Tone.MUTED,
 }
 
 
 def status_brush(status: str) -> QBrush:
-    return QBrush(QColor(STATUS_COLORS.get(status, "#000000")))
+    tone = STATUS_COLORS.get(status)
+    return tone_brush(tone) if tone else QBrush()
 
 
 def fmt_duration(value: float | None) -> str:
@@ -78,9 +82,9 @@ class DefinitionsModel(QAbstractListModel):
             return f"{r['title']}{mark}"
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = "" if r["runnable"] else "\nNot runnable here: no action " + ", ".join(r["missing_actions"])
-            return f"{r['name']} v{r['version']} ({r['origin']}), {r['runs']} run(s)\n{r['description']}{extra}"
+            return tooltip(f"{r['name']} v{r['version']} ({r['origin']}), {r['runs']} run(s)\n{r['description']}{extra}")
         if role == Qt.ItemDataRole.ForegroundRole and not r["runnable"]:
-            return QBrush(QColor("#888888"))
+            return QBrush(tone_color(Tone.MUTED))
         if role == Qt.ItemDataRole.UserRole:
             return r
         return None
@@ -127,7 +131,8 @@ class _Table(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and self.COLUMNS[index.column()] == "Status":
             return status_brush(str(r.get("status")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(r)
+            tip = self.tooltip(r)
+            return tooltip(tip) if tip is not None else None
         if role == Qt.ItemDataRole.UserRole:
             return r
         return None

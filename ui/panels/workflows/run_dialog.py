@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.plain_text import plain_label, tooltip
+
 
 class RunDialog(QDialog):
     """``RunDialog.ask(...)`` returns the inputs, or None if cancelled (tests replace ``ask``)."""
@@ -56,13 +58,13 @@ class RunDialog(QDialog):
                 if spec.get("required"):
                     line.setPlaceholderText("required")
                 widget = line
-            widget.setToolTip(spec.get("description", ""))
+            widget.setToolTip(tooltip(str(spec.get("description", ""))))
             label = name + (" *" if spec.get("required") else "")
-            form.addRow(label, widget)
+            form.addRow(plain_label(label), widget)
             self.fields[name] = widget
         layout = QVBoxLayout(self)
         if note:
-            lbl = QLabel(note)
+            lbl = plain_label(note)
             lbl.setWordWrap(True)
             layout.addWidget(lbl)
         if not inputs:

@@ -1,0 +1,1 @@
+"""Home's snapshot and first-run guide (pure)."""

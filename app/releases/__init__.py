@@ -1,0 +1,1 @@
+"""The releases area's core: Play tracks, releases, listings and the rules that change them."""

@@ -1,0 +1,1 @@
+"""Home: the overview of every area and the first-run guide."""

@@ -1,0 +1,51 @@
+"""The few counts Home needs that no area exposes: each one an indexed COUNT or a short list.
+
+Read-only; kept here so Home's cost is visible in one place (every query hits an index:
+builds.state, workflow_runs.status, build_deployments.build_id).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.builds.model import SUCCESS_STATES, BuildState, Platform
+from app.workflows.model import RunStatus, StepStatus
+from services.builds.models import BuildRecord, DeploymentRecord
+from services.workflows.models import WorkflowRunRecord, WorkflowStepRecord
+
+APPROVAL_ACTION = "wait_for_approval"
+
+
+def succeeded_builds(session: Session) -> int:
+    b = BuildRecord
+    done = [s.value for s in SUCCESS_STATES]
+    signed = session.scalar(select(func.count()).select_from(b).where(b.state.in_(done))) or 0
+    # a web bundle is finished when built: there is nothing to sign
+    web = session.scalar(select(func.count()).select_from(b).where(
+        b.state == BuildState.BUILT.value, b.platform == Platform.WEB.value, b.finished_at.is_not(None))) or 0
+    return int(signed) + int(web)
+
+
+def releases(session: Session) -> int:
+    d = DeploymentRecord
+    return int(session.scalar(select(func.count()).select_from(d).where(d.ok.is_(True), d.dry_run.is_(False))) or 0)
+
+
+def runs_waiting_for_approval(session: Session, limit: int) -> list[tuple[str, str, str]]:
+    """(run id, workflow, step) of running runs whose current step waits for a person."""
+    r, s = WorkflowRunRecord, WorkflowStepRecord
+    rows = session.execute(
+        select(r.id, r.workflow, s.name).join(s, s.run_id == r.id)
+        .where(r.status == RunStatus.RUNNING.value, s.action == APPROVAL_ACTION, s.status == StepStatus.RUNNING.value)
+        .order_by(r.created_at.desc()).limit(limit)).all()
+    return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+
+def interrupted_runs(session: Session, limit: int) -> list[tuple[str, str, str]]:
+    """(run id, workflow, failed or current step) of runs found interrupted."""
+    r = WorkflowRunRecord
+    rows = session.execute(
+        select(r.id, r.workflow, r.failed_step).where(r.status == RunStatus.INTERRUPTED.value)
+        .order_by(r.created_at.desc()).limit(limit)).all()
+    return [(str(a), str(b), str(c or "")) for a, b, c in rows]

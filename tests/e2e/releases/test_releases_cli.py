@@ -1,0 +1,124 @@
+"""The Google Play commands as a user runs them: the key from a file on stdin, a full release with a staged
+rollout, notes and a listing, then rollout steps, halt/resume, promote, and the refusals, one line each."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from play_standin import Account, PlayStandIn
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLES = ROOT / "resources" / "samples"
+APP = "com.indie.playapp"  # com.example.* is refused for Play by the release check
+
+
+def _env(play: PlayStandIn) -> dict[str, str]:
+    return {"TRENDFORGE_PLAY_BASE_URL": play.url}
+
+
+def _store_key(cli: Any, play: PlayStandIn, tmp_path: Path) -> Account:
+    account = play.add_account()
+    play.add_app(APP, grant=account)
+    key_file = tmp_path / "key.json"
+    key_file.write_text(play.key_json(account))
+    res = cli("credentials", "set", "play", input=key_file.read_text(), env=_env(play))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"stored the Google Play key of {account.email} in the keyring"
+    return account
+
+
+def _template(cli: Any, tmp_path: Path) -> None:
+    pkg = tmp_path / "pkgs" / "play-app"
+    shutil.copytree(SAMPLES / "trivia-quiz" / "web", pkg / "web")  # the runtime hosts the sample's web UI
+    shutil.copyfile(SAMPLES / "trivia-quiz" / "icon.png", pkg / "icon.png")
+    manifest = {"schema_version": 1, "id": "play-app", "title": "Play App", "category": "games",
+                "description": "published from the CLI test", "tags": ["test"], "version": "1.0.0",
+                "app_name": "Play App", "application_id": APP, "min_sdk": 23, "target_sdk": 36,
+                "price": {"amount": 0, "currency": "USD"}, "branding": {"icon": "icon.png"},
+                "content": {"questions": [{"q": "2+2?", "choices": ["3", "4"], "answer": 1}]}}
+    (pkg / "template.json").write_text(json.dumps(manifest))
+    res = cli("templates", "import", str(pkg))
+    assert res.returncode == 0, res.stderr
+
+
+def _listing(root: Path) -> Path:
+    preview = SAMPLES / "trivia-quiz" / "preview.png"
+    folder = root / "en-US"
+    (folder / "images" / "phoneScreenshots").mkdir(parents=True)
+    (folder / "title.txt").write_text("Play App")
+    (folder / "short_description.txt").write_text("A quiz a day.")
+    (folder / "full_description.txt").write_text("Questions, answers, streaks.")
+    shutil.copy(preview, folder / "images" / "icon.png")
+    for n in range(2):
+        shutil.copy(preview, folder / "images" / "phoneScreenshots" / f"{n}.png")
+    return root
+
+
+@pytest.mark.slow
+def test_a_full_release_from_the_command_line(cli: Any, play: PlayStandIn, tmp_path: Path) -> None:
+    _store_key(cli, play, tmp_path)
+    _template(cli, tmp_path)
+    assert cli("keys", "create", "upload", "--dname", "CN=Play Test, C=US").returncode == 0
+    play.seed(APP, "production", {"versionCodes": ["10004"], "status": "completed"})
+    notes = tmp_path / "notes.json"
+    notes.write_text(json.dumps({"en-US": "Streaks!", "de-DE": "Serien!"}))
+    res = cli("build", "play-app", "--version", "1.0.0", "--platform", "aab", "--deploy", "play:production",
+              "--rollout", "0.1", "--notes-file", str(notes), env=_env(play))
+    assert res.returncode == 0, res.stderr
+    assert "versionCode 10005" in res.stderr  # above what Play has, chosen before building
+    assert "deploy play:production:inProgress: ok play:production (inProgress at 10%)" in res.stdout
+    res = cli("releases", "listing", "push", "play-app", "--listing", str(_listing(tmp_path / "listing")),
+              env=_env(play))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == f"listing of {APP} for en-US with 3 images"
+    listed = json.loads(cli("releases", "list", APP, "--json", env=_env(play)).stdout)
+    assert listed == [{"track": "production", "releases": [
+        {"version_codes": [10004], "status": "completed", "user_fraction": None, "notes": {}, "name": ""},
+        {"version_codes": [10005], "status": "inProgress", "user_fraction": 0.1,
+         "notes": {"de-DE": "Serien!", "en-US": "Streaks!"}, "name": ""}]}]
+
+
+def test_rollout_steps_halt_resume_complete_and_promote(cli: Any, play: PlayStandIn, tmp_path: Path) -> None:
+    _store_key(cli, play, tmp_path)
+    play.seed(APP, "production", {"versionCodes": ["10"], "status": "completed"},
+              {"versionCodes": ["11"], "status": "inProgress", "userFraction": 0.1})
+    play.seed(APP, "internal", {"versionCodes": ["12"], "status": "completed"})
+    env = _env(play)
+    steps = [
+        (("rollout", APP, "--track", "production", "--fraction", "0.5"), "production: 11 inProgress 10% -> 11 inProgress 50%"),
+        (("halt", APP, "--track", "production"), "production: 11 inProgress 50% -> 11 halted 50%"),
+        (("resume", APP, "--track", "production"), "production: 11 halted 50% -> 11 inProgress 50%"),
+        (("complete", APP, "--track", "production"),
+         "production: 11 inProgress 50% -> 11 completed\nproduction: remove 10 completed"),
+        (("promote", APP, "--from", "internal", "--to", "beta"), "beta: add 12 completed"),
+    ]
+    for args, expected in steps:
+        res = cli("releases", *args, env=env)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.strip() == expected
+    table = cli("releases", "list", APP, env=env).stdout.splitlines()
+    assert table[0].split() == ["TRACK", "VERSION_CODES", "STATUS", "FRACTION", "NOTES"]
+    assert [line.split()[:3] for line in table[1:]] == [["beta", "12", "completed"], ["internal", "12", "completed"],
+                                                        ["production", "11", "completed"]]
+    events = json.loads(cli("events", "list", "--type", "release.*", "--json").stdout)
+    assert sorted(e["type"] for e in events) == ["release.completed", "release.halted", "release.promoted",
+                                                 "release.resumed", "release.rolled_out"]
+
+
+def test_refusals_are_one_line(cli: Any, play: PlayStandIn, tmp_path: Path) -> None:
+    res = cli("credentials", "set", "play", input="ya29.a-pasted-access-token", env=_env(play))
+    assert res.returncode == 1 and res.stderr.count("\n") == 1 and "not JSON" in res.stderr
+    account = _store_key(cli, play, tmp_path)
+    res = cli("releases", "halt", APP, "--track", "production", env=_env(play))
+    assert res.returncode == 1 and res.stderr.strip() == (
+        "trendforge: nothing to halt on the production track: it has no inProgress release (it has: no releases)")
+    res = cli("releases", "rollout", APP, "--track", "production", "--fraction", "1.5", env=_env(play))
+    assert res.returncode == 1 and "outside (0, 1)" in res.stderr
+    account.revoked = True
+    res = cli("releases", "list", APP, env=_env(play))
+    assert res.returncode == 1 and res.stderr.count("\n") == 1
+    assert account.email in res.stderr and "revoked" in res.stderr and "PRIVATE" not in res.stderr

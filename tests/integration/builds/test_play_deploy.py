@@ -1,0 +1,134 @@
+"""Building for Google Play and publishing to the stand-in: the whole edits flow, rollouts, refusals."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.builds.model import BuildState
+from app.errors import UserError
+from services.bootstrap import ServiceManager
+from services.builds.service import BuildsService
+from services.events.store import EventQuery
+from services.releases.listing_files import load_listing_dir
+
+from .conftest import SAMPLES, PlayFixture
+
+TRIVIA = "com.indie.trivia"  # a maker's own id: the sample's own is refused for Play by the release check
+
+
+@pytest.fixture
+def play_ready(package_factory: Any) -> None:
+    """The trivia sample targeting API 36, as Play requires since August 2026."""
+    package_factory("trivia-quiz", target_sdk=36, application_id=TRIVIA)
+
+
+def listing_dir(root: Path) -> Path:
+    """A listing in fastlane's layout with an icon, a feature graphic and three phone screenshots."""
+    preview = SAMPLES / "trivia-quiz" / "preview.png"
+    for lang, title in (("en-US", "Trivia Quiz"), ("de-DE", "Quiz")):
+        folder = root / lang
+        shots = folder / "images" / "phoneScreenshots"
+        shots.mkdir(parents=True)
+        (folder / "title.txt").write_text(title)
+        (folder / "short_description.txt").write_text("Ten questions a day.")
+        (folder / "full_description.txt").write_text("A daily trivia quiz.\nNo ads.")
+        shutil.copy(preview, folder / "images" / "icon.png")
+        shutil.copy(preview, folder / "images" / "featureGraphic.png")
+        for n in range(3):
+            shutil.copy(preview, shots / f"{n}.png")
+    return root
+
+
+def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, services: ServiceManager,
+                                                     play: PlayFixture, play_ready: None, tmp_path: Path) -> None:
+    notes = {"en-US": "Daily questions.", "de-DE": "Tägliche Fragen."}
+    info = builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production", notes=notes)
+    done = builds.wait(info.id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    st = play.standin
+    assert st.track(TRIVIA, "production") == [{
+        "versionCodes": [str(done.version_code)], "status": "completed",
+        "releaseNotes": [{"language": "de-DE", "text": "Tägliche Fragen."},
+                         {"language": "en-US", "text": "Daily questions."}]}]
+    assert st.upload_bytes == [Path(done.artifact_path or "").stat().st_size]
+    uploads = [p for m, p in st.calls if m == "POST" and p.startswith("/upload/") and p.endswith("/bundles")]
+    assert len(uploads) == 1 and any(m == "PUT" for m, p in st.calls if p.endswith("/bundles"))  # resumable
+    pushed = services.releases.push_listing(TRIVIA, load_listing_dir(listing_dir(tmp_path / "listing")))
+    assert pushed["images"] == 10 and pushed["languages"] == ["de-DE", "en-US"]
+    app = st.apps[TRIVIA]
+    assert app.listings["en-US"]["title"] == "Trivia Quiz" and app.listings["de-DE"]["title"] == "Quiz"
+    assert {k: len(v) for k, v in app.images["en-US"].items()} == {"icon": 1, "featureGraphic": 1,
+                                                                   "phoneScreenshots": 3}
+    # pushing again replaces the sets rather than adding to them
+    services.releases.push_listing(TRIVIA, load_listing_dir(tmp_path / "listing"))
+    assert len(st.apps[TRIVIA].images["en-US"]["phoneScreenshots"]) == 3
+    types = [s.event.type for s in services.events.history(EventQuery(types=["release.*"], oldest_first=True))]
+    assert types == ["release.published", "release.listing_pushed", "release.listing_pushed"]
+
+
+def test_a_staged_rollout_keeps_the_completed_release(builds: BuildsService, play: PlayFixture,
+                                                      play_ready: None) -> None:
+    live = {"versionCodes": ["10100"], "status": "completed"}
+    play.standin.seed(TRIVIA, "production", live)
+    done = builds.wait(builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production",
+                                          rollout=0.1).id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    assert play.standin.track(TRIVIA, "production") == [
+        live, {"versionCodes": [str(done.version_code)], "status": "inProgress", "userFraction": 0.1}]
+
+
+def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsService, play: PlayFixture,
+                                                                play_ready: None) -> None:
+    # Play already has 10205 (uploaded from another machine); 1.2.0 would be 10200
+    play.standin.seed(TRIVIA, "internal", {"versionCodes": ["10205"], "status": "completed"})
+    info = builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:internal")
+    assert info.version_code == 10206
+    done = builds.wait(info.id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+
+
+def test_play_refuses_a_bundle_targeting_below_api_36(builds: BuildsService, play: PlayFixture,
+                                                      package_factory: Any) -> None:
+    package_factory("trivia-quiz", target_sdk=35)
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    assert done.state is BuildState.SIGNED  # the bundle is good; Play refused it
+    assert done.error is not None and "must target at least API level 36" in done.error
+    assert play.standin.commits == [] and done.deployments[-1]["ok"] is False
+
+
+def test_a_dry_run_validates_and_deletes_the_edit(builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:beta", dry_run=True).id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    assert play.standin.commits == [] and play.standin.track(TRIVIA, "beta") == []
+    assert [m for m, p in play.standin.calls if "/edits/" in p and p.endswith(":validate")] == ["POST"]
+    assert play.standin.calls[-1][0] == "DELETE"
+    assert done.deployments[0]["dry_run"] is True and "nothing changed on Play" in done.deployments[0]["location"]
+
+
+def test_a_lost_commit_answer_during_a_deploy_is_never_published_twice(
+        builds: BuildsService, services: ServiceManager, play: PlayFixture, play_ready: None) -> None:
+    play.standin.fault("POST", r":commit$", "drop_after")
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    assert done.state is BuildState.SIGNED and "was lost" in (done.error or "")
+    again = builds.deploy(done.id, "play:internal")
+    assert again["settled"] == ["Play has it on the track: the commit went through"]
+    assert "already there" in again["location"]
+    assert len(play.standin.commits) == 1 and builds.get(done.id).state is BuildState.DEPLOYED
+
+
+def test_a_draft_app_takes_only_draft_releases(builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
+    play.standin.apps[TRIVIA].draft = True
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab").id, 120)
+    with pytest.raises(Exception, match="Only releases with status draft"):
+        builds.deploy(done.id, "play:internal")
+    builds.deploy(done.id, "play:internal:draft")
+    assert play.standin.track(TRIVIA, "internal")[0]["status"] == "draft"
+
+
+def test_rollout_or_notes_without_play_are_refused(builds: BuildsService, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="go with a Google Play deploy"):
+        builds.start_build("trivia-quiz", "1.0.0", "aab", deploy=f"folder:{tmp_path}", rollout=0.1)

@@ -1,0 +1,121 @@
+"""Event log queries at scale: plans that stop after one page, and full-text payload search.
+
+Real SQLite in a temp dir, migrated like the app's, a few thousand events of several types,
+then ANALYZE (as start-up does after migrations) so the planner decides as it would at a studio.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from app.events import Event, event_type
+from services.db import migrate
+from services.db.base import make_engine, sqlite_url
+from services.db.plans import query_plan
+from services.events.store import EventQuery, EventStore
+
+
+@event_type("test.charged")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Charged(Event):
+    txn: str = ""
+    note: str = ""
+
+
+@event_type("test.built")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Built(Event):
+    build: str = ""
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    eng = make_engine(sqlite_url(tmp_path / "events.db"))
+    migrate.upgrade(eng)
+    store = EventStore(eng)
+    with eng.begin() as conn:
+        events: list[Event] = []
+        for i in range(4000):
+            if i % 10 == 0:
+                events.append(Built(build=f"b{i}", source="builds", correlation_id=f"run-{i % 50}"))
+            else:
+                events.append(Charged(txn=f"obj_{i}", note="Café order", source="payments"))
+        store.append(conn, events)
+        conn.exec_driver_sql("ANALYZE")
+    return eng
+
+
+def _plan(engine: Engine, query: EventQuery) -> list[str]:
+    with engine.connect() as conn:
+        return query_plan(conn, EventStore(engine).history_statement(query))
+
+
+def test_type_filter_walks_an_index_in_seq_order(engine: Engine) -> None:
+    plan = _plan(engine, EventQuery(types=("test.built",)))
+    assert any("USING INDEX ix_events_type_seq" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def test_source_filter_walks_an_index_in_seq_order(engine: Engine) -> None:
+    plan = _plan(engine, EventQuery(source="builds"))
+    assert any("USING INDEX ix_events_source" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def test_correlation_filter_walks_an_index_in_seq_order(engine: Engine) -> None:
+    plan = _plan(engine, EventQuery(correlation_id="run-3"))
+    assert any("USING INDEX ix_events_correlation" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def test_search_walks_the_fulltext_index_newest_first(engine: Engine) -> None:
+    plan = _plan(engine, EventQuery(search="obj_42", types=("test.charged",), before_seq=3000))
+    assert plan[0].startswith("SCAN events_fts VIRTUAL TABLE"), plan
+    assert any("events USING INTEGER PRIMARY KEY" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def test_search_finds_payload_words_by_prefix_newest_first(engine: Engine) -> None:
+    found = EventStore(engine).history(EventQuery(search="obj_399", limit=0))
+    txns = [e.event.payload()["txn"] for e in found]
+    assert txns == ["obj_3999", "obj_3998", "obj_3997", "obj_3996", "obj_3995", "obj_3994", "obj_3993", "obj_3992",
+                    "obj_3991", "obj_399"]
+    assert [e.seq for e in found] == sorted((e.seq for e in found), reverse=True)
+
+
+def test_search_ignores_case_and_accents(engine: Engine) -> None:
+    assert len(EventStore(engine).history(EventQuery(search="CAFE", limit=5))) == 5
+
+
+def test_search_sees_events_appended_after_the_last_search(engine: Engine) -> None:
+    store = EventStore(engine)
+    assert store.history(EventQuery(search="zebra")) == []
+    with engine.begin() as conn:
+        store.append(conn, [Charged(txn="zebra_1", source="payments")])
+    assert [e.event.payload()["txn"] for e in store.history(EventQuery(search="zebra"))] == ["zebra_1"]
+
+
+def test_search_pages_continue_below_the_last_seq(engine: Engine) -> None:
+    store = EventStore(engine)
+    first = store.history(EventQuery(search="cafe", limit=3))
+    second = store.history(EventQuery(search="cafe", limit=3, before_seq=first[-1].seq))
+    assert second and max(e.seq for e in second) < min(e.seq for e in first)
+
+
+def test_migration_indexes_events_that_were_already_there(tmp_path: Path) -> None:
+    eng = make_engine(sqlite_url(tmp_path / "old.db"))
+    from alembic import command
+
+    cfg = migrate._alembic_config()
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
+        command.upgrade(cfg, "0001_foundation")  # type: ignore[arg-type]
+        EventStore(eng).append(conn, [Charged(txn="legacy_7", source="payments")])
+    migrate.upgrade(eng)
+    with eng.connect() as conn:
+        hits = conn.exec_driver_sql("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'legacy*'").scalar_one()
+    assert hits == 1

@@ -1,0 +1,41 @@
+"""Fixtures of the releases tests: the Play stand-in on 127.0.0.1 and an app pointed at it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
+
+from play_standin import Account, PlayStandIn
+
+from services.bootstrap import ServiceManager
+
+PACKAGE = "com.trendforge.trivia"
+
+
+@pytest.fixture
+def play(monkeypatch: pytest.MonkeyPatch) -> Iterator[PlayStandIn]:
+    st = PlayStandIn().start()
+    monkeypatch.setenv("TRENDFORGE_PLAY_BASE_URL", st.url)
+    try:
+        yield st
+    finally:
+        st.stop()
+
+
+@pytest.fixture
+def account(play: PlayStandIn) -> Account:
+    acc = play.add_account()
+    play.add_app(PACKAGE, grant=acc)
+    return acc
+
+
+@pytest.fixture
+def keyed(services: ServiceManager, play: PlayStandIn, account: Account) -> ServiceManager:
+    """The app with the service account's key stored (as `credentials set play` does)."""
+    services.releases.store_key(play.key_json(account))
+    return services

@@ -1,0 +1,88 @@
+"""Service-account auth against the stand-in token endpoint: JWT bearer grant, caching, refresh, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from play_standin import Account, PlayStandIn
+
+from app.errors import UserError
+from services.bootstrap import ServiceManager
+
+from .conftest import PACKAGE
+
+
+class MovableClock:
+    """The app's clock (passed in through bootstrap), moved forward instead of waiting an hour."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+def test_a_token_is_minted_once_and_reused_until_it_expires(
+        make_services: Callable[..., ServiceManager], play: PlayStandIn, account: Account) -> None:
+    clock = MovableClock()
+    services = make_services(clock=clock)
+    services.releases.store_key(play.key_json(account))
+    services.releases.tracks(PACKAGE)
+    services.releases.tracks(PACKAGE)
+    assert play.token_requests == 1 and services.releases.tokens_minted == 1
+    # an hour later both clocks agree the token is stale: a new one is minted before the call
+    clock.offset += timedelta(seconds=3600)
+    play.advance(3600)
+    assert services.releases.tracks(PACKAGE) == []
+    assert play.token_requests == 2
+    assert not any(code == 401 for code in play.statuses)
+
+
+def test_a_token_refused_as_expired_is_minted_again_and_the_call_retried(
+        keyed: ServiceManager, play: PlayStandIn) -> None:
+    keyed.releases.tracks(PACKAGE)
+    play.advance(4000)  # Play's clock says the token expired though ours does not yet
+    keyed.releases.tracks(PACKAGE)
+    assert play.token_requests == 2
+    assert 401 in play.statuses
+
+
+def test_a_revoked_key_is_one_line_naming_the_account(keyed: ServiceManager, play: PlayStandIn,
+                                                      account: Account) -> None:
+    account.revoked = True
+    with pytest.raises(UserError) as err:
+        keyed.releases.tracks(PACKAGE)
+    message = str(err.value)
+    assert account.email in message and "revoked" in message and "\n" not in message
+    assert "invalid_grant" in message
+
+
+def test_an_account_without_access_to_the_app_is_told_what_to_grant(keyed: ServiceManager, play: PlayStandIn,
+                                                                    account: Account) -> None:
+    play.grants[account.email].clear()
+    with pytest.raises(UserError, match=rf"{account.email} has no access to {PACKAGE}.*Users and permissions"):
+        keyed.releases.tracks(PACKAGE)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("not json at all", "not JSON"),
+    ('{"type": "service_account", "client_email": "x@p.iam.gserviceaccount.com"}',
+     "x@p.iam.gserviceaccount.com lacks private_key, private_key_id, token_uri"),
+    ('{"type": "authorized_user", "client_email": "me@example.com", "private_key": "k", "private_key_id": "1",'
+     ' "token_uri": "http://127.0.0.1:9/token"}', "of type 'authorized_user'"),
+    ('{"type": "service_account", "client_email": "y@p.iam.gserviceaccount.com", "private_key": "garbage",'
+     ' "private_key_id": "1", "token_uri": "http://127.0.0.1:9/token"}', "private key in the Google Play key of y@"),
+])
+def test_a_malformed_key_is_refused_and_not_stored(services: ServiceManager, text: str, expected: str) -> None:
+    with pytest.raises(UserError, match=expected):
+        services.releases.store_key(text)
+    assert services.ctx.secrets.get("provider:play") is None
+
+
+def test_the_key_lives_in_the_secret_store_only(keyed: ServiceManager, account: Account) -> None:
+    assert keyed.releases.account() == account.email
+    assert "PRIVATE KEY" in (keyed.ctx.secrets.get("provider:play") or "")
+    raw = keyed.config.db_path.read_bytes()
+    assert b"PRIVATE KEY" not in raw and account.key_id.encode() not in raw

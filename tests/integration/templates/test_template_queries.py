@@ -1,0 +1,91 @@
+"""Template list queries at scale: category counts kept by triggers, and plans that stop after a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app.templates.model import TemplateQuery, TemplateStatus
+from services.bootstrap import ServiceManager
+from services.db.plans import query_plan, recorded_statements
+
+CATEGORIES = ("games", "quotes", "tools", "wallpapers")
+
+
+@pytest.fixture
+def loaded(services: ServiceManager, sample_dirs: list[Path]) -> ServiceManager:
+    assert all(r.ok for r in services.templates.import_paths(sample_dirs))
+    # many more rows, copied from a sample in SQL (the triggers see them like any insert)
+    with services.ctx.engine.begin() as conn:
+        for n, category in enumerate(CATEGORIES):
+            conn.execute(text(
+                "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < :n) "
+                "INSERT INTO templates (id, title, category, description, tags, version, app_name, application_id, "
+                "min_sdk, target_sdk, price_amount, price_currency, content, preview, schema_version, status, "
+                "has_package, source, rating_sum, rating_count, created_at, updated_at) "
+                "SELECT 'bulk-' || :c || '-' || i, 'Bulk ' || i, :c, description, tags, version, app_name, "
+                "application_id, min_sdk, target_sdk, price_amount, price_currency, content, preview, "
+                "schema_version, CASE WHEN i % 5 = 0 THEN 'archived' ELSE 'active' END, 0, source, 0, 0, "
+                "created_at, updated_at FROM templates, k WHERE templates.id = 'quotes-daily'"
+            ), {"n": 500 * (n + 1), "c": category})
+        conn.exec_driver_sql("ANALYZE")
+    services.templates.invalidate()
+    return services
+
+
+def _truth(services: ServiceManager, statuses: tuple[str, ...]) -> list[tuple[str, int]]:
+    marks = ", ".join(f"'{s}'" for s in statuses)
+    with services.ctx.engine.connect() as conn:
+        return [(str(r[0]), int(r[1])) for r in conn.exec_driver_sql(
+            f"SELECT category, count(*) FROM templates WHERE status IN ({marks}) GROUP BY category ORDER BY category")]
+
+
+def test_category_counts_follow_every_kind_of_write(loaded: ServiceManager) -> None:
+    svc = loaded.templates
+    assert svc.categories() == _truth(loaded, ("active",))
+    svc.update("quotes-daily", {"category": "oddities"})
+    svc.archive("trivia-quiz")
+    svc.delete("wallpaper-pack")
+    svc.unarchive("trivia-quiz")
+    svc.archive("trivia-quiz")
+    svc.purge("wallpaper-pack")
+    svc.create({"id": "new-one", "title": "N", "category": "games", "version": "1.0.0",
+                "app_name": "N", "application_id": "com.n.n", "content": {}})
+    assert svc.categories() == _truth(loaded, ("active",))
+    assert svc.categories(include_archived=True) == _truth(loaded, ("active", "archived"))
+    assert ("oddities", 1) in svc.categories()
+
+
+def test_counts_without_search_come_from_the_summary(loaded: ServiceManager) -> None:
+    svc = loaded.templates
+    with loaded.ctx.engine.connect() as conn:
+        active_games = conn.exec_driver_sql(
+            "SELECT count(*) FROM templates WHERE status = 'active' AND category = 'games'").scalar_one()
+        archived = conn.exec_driver_sql("SELECT count(*) FROM templates WHERE status = 'archived'").scalar_one()
+    assert svc.count(TemplateQuery(category="games")) == active_games
+    assert svc.count(TemplateQuery(statuses=(TemplateStatus.ARCHIVED,))) == archived
+
+
+def test_categories_read_no_template_row(loaded: ServiceManager) -> None:
+    with recorded_statements(loaded.ctx.engine) as seen:
+        loaded.templates.categories()
+    assert seen
+    with loaded.ctx.engine.connect() as conn:
+        plans = [line for sql, params in seen for line in query_plan(conn, sql, params)]
+    assert plans and all("template_category_counts" in line for line in plans if line.startswith(("SCAN", "SEARCH"))), plans
+
+
+@pytest.mark.parametrize(("query", "index"), [
+    (TemplateQuery(), "ix_templates_status_title"),
+    (TemplateQuery(category="tools"), "ix_templates_status_category_title"),
+])
+def test_title_pages_walk_an_index_in_order(loaded: ServiceManager, query: TemplateQuery, index: str) -> None:
+    with recorded_statements(loaded.ctx.engine) as seen:
+        loaded.templates.find(query)
+    (sql, params), = [(q, p) for q, p in seen if "FROM templates t" in q]
+    with loaded.ctx.engine.connect() as conn:
+        plan = query_plan(conn, sql, params)
+    assert any(index in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan

@@ -1,0 +1,1 @@
+"""Helpers shared by tests of several areas (importable by test subprocesses with the repository root on PYTHONPATH)."""
