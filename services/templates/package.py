@@ -287,6 +287,29 @@ def package_only_fields(folder: Path) -> dict[str, Any]:
     return {k: data[k] for k in PACKAGE_ONLY_FIELDS if isinstance(data, dict) and k in data}
 
 
+def read_folder_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PackageError(f"{path} is not readable JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise PackageError(f"{MANIFEST_NAME} of {folder.name} must hold a JSON object")
+    return data
+
+
+def copy_package_files(source: Path, staging: Path, *, skip: tuple[str, ...] = ()) -> None:
+    """A stored package's files (not its manifest, not ``skip``) into a new package's staging folder."""
+    for entry in source.iterdir():
+        if entry.name == MANIFEST_NAME or entry.name in skip or entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, staging / entry.name, symlinks=False,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"))
+        elif entry.is_file() and entry.name != "__init__.py":
+            shutil.copyfile(entry, staging / entry.name)
+
+
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     """Replace ``template.json`` atomically (write a sibling, then rename over)."""
     tmp = folder / f".{MANIFEST_NAME}.tmp"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, UserError
 from app.health import Health, HealthState
+from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 from app.templates.model import (
@@ -49,6 +50,7 @@ from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
 from services.store.media import listing_with_media
 from services.templates import package as pkg
+from services.templates.blank import BLANK_PACKAGE
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 
 log = logging.getLogger(__name__)
@@ -346,10 +348,19 @@ class TemplatesService(BaseService):
 
     # -- writes ------------------------------------------------------------------------------
     @operation
-    def create(self, manifest: dict[str, Any]) -> TemplateInfo:
-        """Create a template from a manifest (the panel's form); writes its package folder."""
-        manifest = pkg.validate_manifest({"schema_version": 1, **manifest})
-        manifest.pop("preview", None)
+    def create(self, manifest: dict[str, Any], *, base_id: str | None = None) -> TemplateInfo:
+        """Create a template from a manifest (the panel's form) on a base package, so it can be built.
+
+        The base is a stored template (``base_id``: its web UI, icon and content, as its own app with a
+        turned icon) or, by default, the runtime's blank app. The form's fields win over the base's.
+        """
+        base_dir = self.package_dir(base_id) if base_id else BLANK_PACKAGE
+        base = pkg.read_folder_manifest(base_dir)
+        if base_id:
+            base = derived_manifest(base, str(manifest.get("id", "")), str(manifest.get("title", "")))
+        given = {k: v for k, v in manifest.items() if v not in (None, "", {}, [])}
+        merged = {**base, **given}
+        manifest = pkg.validate_manifest({**merged, "schema_version": 1})
         template_id = manifest["id"]
         check_slug(template_id)
         with self._fs_lock:
@@ -357,6 +368,7 @@ class TemplatesService(BaseService):
                 raise ConflictError(f"a template with id {template_id!r} already exists; choose another id")
             staging = self._new_staging()
             try:
+                pkg.copy_package_files(base_dir, staging, skip=("listing",))
                 pkg.write_manifest(staging, manifest)
                 now = self.ctx.clock()
                 with self.ctx.new_uow() as uow:

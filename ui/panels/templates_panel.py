@@ -47,6 +47,7 @@ from app.spreadsheet import write_csv
 from app.templates.model import (
     DuplicatePolicy,
     ImportResult,
+    SortKey,
     TemplateInfo,
     TemplateQuery,
     TemplateStatus,
@@ -483,7 +484,14 @@ class TemplatesPanel(QWidget):
         return [c for c, _ in self.svc.categories(include_archived=True)]
 
     def new_template(self) -> TemplateInfo | None:
-        form = TemplateForm(self.svc.create, categories=self._categories(), parent=self)
+        bases = [(t.id, t.title) for t in self.svc.find(TemplateQuery(sort=SortKey.TITLE, limit=500))]
+        holder: list[TemplateForm] = []
+
+        def save(manifest: dict[str, Any]) -> TemplateInfo:
+            return self.svc.create(manifest, base_id=holder[0].base_id())
+
+        form = TemplateForm(save, categories=self._categories(), bases=bases, parent=self)
+        holder.append(form)
         if not Dialogs.edit_template(self, form):
             return None
         info: TemplateInfo = form.result_value

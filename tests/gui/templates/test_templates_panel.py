@@ -178,6 +178,27 @@ def test_new_and_edit_through_the_panel(qtbot: Any, panel: TemplatesPanel, monke
     assert panel.fields["id"].text() == "space-facts"
 
 
+def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: TemplatesPanel,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def fill_new(parent: Any, form: TemplateForm) -> bool:
+        assert form.base_box.itemData(0) == ""  # the runtime's blank app comes first
+        form.base_box.setCurrentIndex(form.base_box.findData("trivia-quiz"))
+        form.title_edit.setText("Cat Quiz")
+        form.category_box.setEditText("games")
+        form.app_id_edit.setText("com.indie.catquiz")
+        form.submit()
+        return form.result() == TemplateForm.DialogCode.Accepted
+
+    monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: fill_new(p, f)))
+    info = panel.new_template()
+    assert info is not None and info.id == "cat-quiz" and info.application_id == "com.indie.catquiz"
+    assert info.content == panel.svc.get("trivia-quiz").content  # the base's questions
+    folder = panel.svc.package_dir("cat-quiz")
+    assert (folder / "web" / "index.html").is_file() and (folder / "icon.png").is_file()
+    report = panel.services.builds.check_release("cat-quiz", "apk", deploy="folder:/nowhere")
+    assert report.ready, [p.line() for p in report.problems]
+
+
 def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("wallpaper-pack")
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)

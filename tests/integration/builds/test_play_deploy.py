@@ -10,6 +10,7 @@ import pytest
 
 from app.builds.model import BuildState
 from app.errors import UserError
+from app.store.check import ReleaseCheckError
 from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
@@ -91,13 +92,15 @@ def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsSe
     assert done.state is BuildState.DEPLOYED, done.error
 
 
-def test_play_refuses_a_bundle_targeting_below_api_36(builds: BuildsService, play: PlayFixture,
-                                                      package_factory: Any) -> None:
-    package_factory("trivia-quiz", target_sdk=35)
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
-    assert done.state is BuildState.SIGNED  # the bundle is good; Play refused it
-    assert done.error is not None and "must target at least API level 36" in done.error
-    assert play.standin.commits == [] and done.deployments[-1]["ok"] is False
+def test_a_bundle_targeting_below_api_36_is_refused_before_anything_is_built(
+        builds: BuildsService, play: PlayFixture, package_factory: Any) -> None:
+    # Play would refuse it at upload ("must target at least API level 36"); the release check says so first
+    package_factory("trivia-quiz", target_sdk=35, application_id=TRIVIA)
+    with pytest.raises(ReleaseCheckError, match=r"^not ready for release: target_sdk: 35 is below Google Play's "
+                                                r"minimum 36; set target_sdk to 36 or more$"):
+        builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal")
+    assert builds.list_builds() == [] and play.standin.commits == []
+    assert not [c for c in play.standin.calls if "/edits" in c[1]]
 
 
 def test_a_dry_run_validates_and_deletes_the_edit(builds: BuildsService, play: PlayFixture, play_ready: None) -> None:

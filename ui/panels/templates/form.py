@@ -46,6 +46,7 @@ class TemplateForm(QDialog):
         *,
         initial: TemplateInfo | None = None,
         categories: list[str] | None = None,
+        bases: list[tuple[str, str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,8 +77,16 @@ class TemplateForm(QDialog):
         self.content_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.content_edit.setFixedHeight(110)
 
+        # a new template starts from a base package (its web UI, icon, content), so it can be built
+        self.base_box = QComboBox()
+        self.base_box.addItem("Blank app (TrendForge runtime)", "")
+        for base_id, base_title in bases or []:
+            self.base_box.addItem(f"{base_title} ({base_id})", base_id)
+
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
+        if initial is None:
+            form.addRow("Start from", self.base_box)
         fields: list[tuple[str, str, QWidget]] = [
             ("id", "Id", self.id_edit),
             ("title", "Title", self.title_edit),
@@ -208,6 +217,10 @@ class TemplateForm(QDialog):
         except json.JSONDecodeError as exc:
             errs["content"] = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         return errs
+
+    def base_id(self) -> str | None:
+        """The stored template a new one starts from; None for the runtime's blank app."""
+        return str(self.base_box.currentData() or "") or None
 
     def tags(self) -> list[str]:
         return [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
