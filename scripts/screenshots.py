@@ -22,6 +22,34 @@ from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from ui.app_runner import create_window  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.theme import apply_theme  # noqa: E402
+
+
+def shoot_home(app: QApplication, window: MainWindow, out: Path, name: str) -> None:
+    """Home in the light and the dark theme (``home-NAME-light.png``, ``home-NAME-dark.png``)."""
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        home = window.show_panel("Home")
+        reload = getattr(home, "reload", None)
+        if reload is not None:
+            reload()
+        settle(900)
+        path = out / f"home-{name}-{theme}.png"
+        window.grab().save(str(path))
+        print(f"saved {path.relative_to(ROOT)}")
+    apply_theme(app, "light")
+
+
+def shoot_small(window: MainWindow, folder: Path) -> None:
+    """Every panel at the minimum window size, to look for clipped text (not committed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    window.resize(960, 600)
+    for spec in window.specs:
+        window.show_panel(spec.title)
+        settle(500)
+        window.grab().save(str(folder / f"{spec.title.lower()}-960x600.png"))
+    window.resize(1280, 800)
 
 
 def settle(ms: int = 400) -> None:
@@ -78,12 +106,25 @@ def seed(services: ServiceManager) -> None:
         asyncio.set_event_loop(loop)
         inputs = {"base_template": "trivia-quiz", "deploy_dir": str(services.config.data_dir / "releases"), "key_alias": "upload"}
         loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
+        # one run left waiting for a person, so Home shows Approve
+        services.workflows.start("approval-demo", {"what": "the trivia release"})
+        settle(300)
 
 
 def main() -> int:
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory() as fresh:
+        services = bootstrap(AppConfig(data_dir=Path(fresh), log_to_file=False), secrets=MemorySecretStore())
+        window = create_window(services)
+        window.resize(1280, 800)
+        window.show()
+        shoot_home(app, window, out, "new")
+        window.close()
+        QCoreApplication.processEvents()
+        services.close()
     with tempfile.TemporaryDirectory() as d:
         services = bootstrap(AppConfig(data_dir=Path(d), log_to_file=False), secrets=MemorySecretStore())
         seed(services)
@@ -91,6 +132,10 @@ def main() -> int:
         window.resize(1280, 800)
         window.show()
         settle(800)
+        shoot_home(app, window, out, "busy")
+        small = os.environ.get("TRENDFORGE_SMALL_SHOTS")
+        if small:
+            shoot_small(window, Path(small))
         for spec in window.specs:
             panel = window.show_panel(spec.title)
             settle(600)

@@ -19,8 +19,8 @@ from app.timeutil import Clock, utcnow
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
-from services.db import migrate
-from services.db.base import make_engine, make_session_factory, sqlite_url
+from services.db.base import make_session_factory
+from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.events.service import EventsService
@@ -28,7 +28,7 @@ from services.events.store import EventStore
 from services.logs import install_file_logging
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
-from services.system import Check, sqlite_check, tool_checks
+from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
@@ -114,22 +114,7 @@ class ServiceManager:
         }
 
     def doctor(self) -> list[Check]:
-        data_dir = self.config.data_dir
-        checks = [
-            Check("data_dir", data_dir.is_dir(), str(data_dir)),
-            Check("database", self.config.db_path.exists(), str(self.config.db_path)),
-            sqlite_check(),
-        ]
-        keyring_health = self.settings.health()
-        checks.append(
-            Check(
-                "keyring",
-                keyring_health.ok,
-                keyring_health.detail,
-                "" if keyring_health.ok else "install and unlock gnome-keyring (or another Secret Service)",
-            )
-        )
-        checks.extend(tool_checks())
+        checks = machine_checks(self.config, self.settings.health())
         if "builds" in self.extra:
             checks.extend(self.builds.key_checks())
         return checks
@@ -151,10 +136,7 @@ class ServiceManager:
 
 
 def build_engine(config: AppConfig) -> Engine:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(sqlite_url(config.db_path))
-    migrate.upgrade(engine)
-    return engine
+    return open_store(config)  # one line naming the file and the remedy when the data dir is damaged
 
 
 def bootstrap(

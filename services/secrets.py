@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from app.errors import SecretStoreError
+from app.health import Health, HealthState
 
 SERVICE = "trendforge"
 _INDEX = "__index__"
@@ -133,3 +134,14 @@ class MemorySecretStore:
 
     def known_values(self) -> list[str]:
         return sorted(self._values.values())
+
+
+def keyring_health(store: SecretStore) -> Health:
+    """Whether ``store`` has a usable backend (also asked by doctor when the database cannot open)."""
+    try:
+        backend = store.backend_name()
+    except SecretStoreError as exc:
+        return Health("keyring", HealthState.DEGRADED, str(exc))
+    if "fail" in backend.lower() or "null" in backend.lower():
+        return Health("keyring", HealthState.DEGRADED, f"no usable keyring backend ({backend})")
+    return Health("keyring", HealthState.OK, backend)

@@ -6,6 +6,9 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 
+from app.health import Health
+from services.config import AppConfig
+
 # tool -> Debian package that ships it
 TOOL_PACKAGES: dict[str, str] = {
     "aapt2": "aapt",
@@ -54,3 +57,31 @@ def sqlite_check() -> Check:
     finally:
         conn.close()
     return Check("sqlite", fts, f"SQLite {sqlite3.sqlite_version}, FTS5 {'yes' if fts else 'missing'}")
+
+
+
+def machine_checks(config: AppConfig, keyring: Health, store_error: Exception | None = None) -> list[Check]:
+    """Data dir, database, SQLite, keyring and tools: what doctor reports, with or without a usable store.
+
+    ``store_error`` is why the database could not be opened; every other check still runs.
+    """
+    data_dir = config.data_dir
+    if store_error is None:
+        database = Check("database", config.db_path.exists(), str(config.db_path))
+    else:
+        database = Check("database", False, str(store_error))
+    return [
+        Check("data_dir", data_dir.is_dir(), str(data_dir)),
+        database,
+        sqlite_check(),
+        Check("keyring", keyring.ok, keyring.detail,
+              "" if keyring.ok else "install and unlock gnome-keyring (or another Secret Service)"),
+        *tool_checks(),
+    ]
+
+
+def offline_checks(config: AppConfig, store_error: Exception) -> list[Check]:
+    """Doctor's report when the store cannot be opened (damaged, newer, read-only, full disk)."""
+    from services.secrets import KeyringSecretStore, keyring_health
+
+    return machine_checks(config, keyring_health(KeyringSecretStore()), store_error)

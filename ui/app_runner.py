@@ -59,8 +59,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     qapp.setDesktopFileName("trendforge")
 
     config = AppConfig.from_env(data_dir)
-    first_run = not config.db_path.exists()
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    first_run = not config.db_path.exists()  # bootstrap creates the data dir (or says why it cannot)
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
 
@@ -88,6 +87,9 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
             services = bootstrap(config)
         except (TrendForgeError, OSError) as exc:
             window.show_startup_error(f"{exc}\n\nData directory: {config.data_dir}")
+            if report:
+                with Path(report).open("a") as fh:
+                    fh.write(f"error {exc}\n")
             return
         holder["services"] = services
         apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
@@ -102,7 +104,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     # start loading once the window is on screen, so the loader does not compete with showing it
     QTimer.singleShot(0, lambda: run_in_background(_import_heavy, attach, import_failed, window))
     if quit_after is not None:
-        QTimer.singleShot(int(quit_after * 1000), window.close)
+        QTimer.singleShot(int(quit_after * 1000), qapp.closeAllWindows)  # the window and any dialog it shows
 
     closed = asyncio.Event()
     qapp.aboutToQuit.connect(closed.set)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QStyle,
@@ -32,10 +33,11 @@ from ui.background import run_in_background
 from ui.colors import Tone, tone_hex, tone_span
 from ui.icons import app_icon
 from ui.theme import apply_theme
-from ui.widgets.plain_text import escape, tooltip
+from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
+    from ui.notifications import Notifier
 
 PanelFactory = Callable[["ServiceManager"], QWidget]
 
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
         super().__init__()
         self._services: ServiceManager | None = None
+        self.notifier: Notifier | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -167,8 +170,13 @@ class MainWindow(QMainWindow):
         return self._services
 
     def attach(self, services: ServiceManager) -> None:
-        """Connect the loaded services: panels can now be built; health is polled."""
+        """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
         self._services = services
+        from ui.notifications import Notifier
+
+        self.notifier = Notifier(services, self.tray, lambda text: self.statusBar().showMessage(text, 10_000), self)
+        self.notifier.activated.connect(self._on_notifier_activated)
+        self.notifier.start()
         self._health_timer.start()
         self.refresh_health()
         self._on_nav_current_row_changed(self.nav.currentRow())
@@ -182,6 +190,9 @@ class MainWindow(QMainWindow):
             if label is not None:
                 label.setTextFormat(Qt.TextFormat.PlainText)
                 label.setText(f"TrendForge could not open its data.\n\n{message}")
+        self.startup_dialog = message_box(self, QMessageBox.Icon.Critical, "TrendForge could not open its data", message)
+        self.startup_dialog.setStandardButtons(QMessageBox.StandardButton.Close)
+        self.startup_dialog.open()  # window-modal and non-blocking: the event loop keeps running
 
     # -- menus and shortcuts --------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -224,10 +235,17 @@ class MainWindow(QMainWindow):
         return tray
 
     def notify(self, title: str, message: str) -> None:
-        """A desktop notification through the tray icon; the status bar where there is no tray."""
-        if self.tray is not None and self.tray.supportsMessages():
-            self.tray.showMessage(title, message, app_icon(), 8000)
+        """A panel's news about what its user just did: the status bar.
+
+        Desktop notifications (builds, runs, syncs, payments, releases) come from the notifier.
+        """
         self.statusBar().showMessage(f"{title}: {message}", 10_000)
+
+    def _on_notifier_activated(self, ref: ItemRef) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.open_item(ref)
 
     # -- panels ---------------------------------------------------------------------------
     def panel(self, title: str) -> QWidget:
@@ -332,6 +350,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self._health_timer.stop()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.tray is not None:
             self.tray.hide()
         super().closeEvent(event)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import TrendForgeError
+from app.notifications import KIND_LABELS, MUTED_SETTING, NotificationKind, muted_kinds
 from services.bootstrap import ServiceManager
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
@@ -97,11 +99,25 @@ class SettingsDialog(QDialog):
         look = QWidget()
         QFormLayout(look).addRow("Theme", self.theme_box)
 
+        # notifications: one switch per kind
+        muted = muted_kinds(current.get(MUTED_SETTING, []))
+        self.notify_boxes: dict[NotificationKind, QCheckBox] = {}
+        notes = QWidget()
+        nl = QVBoxLayout(notes)
+        nl.addWidget(QLabel("Show a desktop notification when:"))
+        for kind, label in KIND_LABELS.items():
+            box = QCheckBox(label)
+            box.setChecked(kind not in muted)
+            nl.addWidget(box)
+            self.notify_boxes[kind] = box
+        nl.addStretch(1)
+
         self.tabs = QTabWidget()
         self.tabs.addTab(cred, "Credentials")
         self.tabs.addTab(urls, "Providers")
         self.tabs.addTab(tools, "Toolchain")
         self.tabs.addTab(look, "Appearance")
+        self.tabs.addTab(notes, "Notifications")
 
         self.error = plain_label()
         self.error.setStyleSheet(tone_style(Tone.ERROR))
@@ -138,6 +154,7 @@ class SettingsDialog(QDialog):
         out: dict[str, Any] = {f"base_url.{n.lower()}": e.text().strip() for n, e in self.url_edits.items()}
         out.update({k: e.text().strip() for k, e in self.tool_edits.items()})
         out["ui.theme"] = self.theme_box.currentText()
+        out[MUTED_SETTING] = sorted(k.value for k, box in self.notify_boxes.items() if not box.isChecked())
         return out
 
     def accept(self) -> None:

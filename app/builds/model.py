@@ -188,3 +188,30 @@ def normalize_fingerprint(value: str) -> str:
     if len(hexed) != 64:
         raise UserError(f"not a SHA-256 fingerprint: {value!r}")
     return hexed
+
+
+@dataclass(frozen=True)
+class BuildPreview:
+    """What a build would do (a dry run without a Google Play target): nothing built, nothing spent."""
+
+    template_id: str
+    application_id: str
+    platform: Platform
+    backend: Backend
+    version_name: str
+    version_code: int  # the next one, were the build started now
+    key_alias: str | None
+    deploy_target: str | None
+    steps: list[str]
+
+    def describe(self) -> str:
+        signed = f", signed with key {self.key_alias!r}" if self.key_alias else ""
+        deployed = f", deployed to {self.deploy_target}" if self.deploy_target else ""
+        return (f"would build {self.template_id} {self.version_name} ({self.platform.value}, {self.backend.value}) "
+                f"as {self.application_id} versionCode {self.version_code}{signed}{deployed}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dry_run": True, "template_id": self.template_id, "application_id": self.application_id,
+                "platform": self.platform.value, "backend": self.backend.value, "version_name": self.version_name,
+                "version_code": self.version_code, "key_alias": self.key_alias, "deploy_target": self.deploy_target,
+                "steps": list(self.steps), "built": False, "version_code_spent": False}

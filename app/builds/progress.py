@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.builds.model import Platform
+from app.builds.model import Backend, Platform
 
 # The direct pipeline's steps per platform, with relative weights (roughly their measured share of time).
 DIRECT_STEPS: dict[Platform, tuple[tuple[str, float], ...]] = {
@@ -38,6 +38,12 @@ GRADLE_STEPS: dict[Platform, tuple[tuple[str, float], ...]] = {
     Platform.AAB: (("prepare", 1.0), ("gradle", 20.0), ("sign", 2.0), ("verify", 2.0)),
 }
 DEPLOY_STEP = ("deploy", 2.0)
+
+
+def plan_steps(backend: Backend, platform: Platform, *, deploy: bool) -> StepPlan:
+    """The steps a build runs, in order, with their weights."""
+    base = (GRADLE_STEPS if backend is Backend.GRADLE else DIRECT_STEPS)[platform]
+    return StepPlan((*base, DEPLOY_STEP) if deploy else base)
 
 
 @dataclass(frozen=True)

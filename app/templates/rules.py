@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.currency import exponent, format_minor, to_minor
 from app.errors import UserError
 from app.search import fts_query as fts_query
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
@@ -301,33 +302,27 @@ def check_rating(rating: int) -> None:
 
 # -- price ---------------------------------------------------------------------------------------
 
-_ZERO_DECIMAL = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX"})
-_PRICE_RE = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
+_PRICE_RE = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,4}))?\s*$")
 
 
 def currency_exponent(currency: str) -> int:
-    return 0 if currency.upper() in _ZERO_DECIMAL else 2
+    """Digits after the decimal point (one source: :mod:`app.currency`)."""
+    return exponent(currency)
 
 
 def format_price(amount_minor: int, currency: str) -> str:
     """``199, "USD"`` -> ``"1.99 USD"``; free templates show ``"free"``."""
     if amount_minor == 0:
         return "free"
-    exp = currency_exponent(currency)
-    if exp == 0:
-        return f"{amount_minor} {currency}"
-    return f"{amount_minor // 100}.{amount_minor % 100:02d} {currency}"
+    return format_minor(amount_minor, currency)
 
 
 def parse_price(text: str, currency: str) -> int:
-    """``"1.99"`` -> ``199`` minor units (no floats); raises ``UserError`` on bad input."""
+    """``"1.99"`` (or ``"1,99"``) -> ``199`` minor units (no floats); raises ``UserError`` on bad input."""
     m = _PRICE_RE.match(text or "")
     if not m:
         raise UserError(f"price must be a number like 1.99, got {text!r}")
     whole, frac = m.group(1), m.group(2) or ""
-    exp = currency_exponent(currency)
-    if exp == 0:
-        if frac:
-            raise UserError(f"{currency} has no minor units; give a whole number")
-        return int(whole)
-    return int(whole) * 100 + int(frac.ljust(2, "0"))
+    if frac and exponent(currency) == 0:
+        raise UserError(f"{currency} has no minor units; give a whole number")
+    return to_minor(f"{whole}.{frac}" if frac else whole, currency)

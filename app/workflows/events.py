@@ -108,6 +108,18 @@ class WorkflowFailed(WorkflowEvent):
     error: str = ""
 
 
+@event_type("workflow.run_compensated")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowCompensated(WorkflowEvent):
+    """A compensation someone asked for ended (not a failure of the run: it may have succeeded
+    before). ``after``: the run's status when it was asked; ``duration``: the undo's own time."""
+
+    status: str = "compensated"
+    after: str = ""
+    duration: float = 0.0
+    error: str = ""
+
+
 @event_type("workflow.cancelled")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WorkflowCancelled(WorkflowEvent):

@@ -109,7 +109,7 @@ def replay(events: Iterable[tuple[str, Mapping[str, Any]]], step_names: Iterable
             step(p).status = StepStatus.COMPENSATED if p.get("ok") else StepStatus.COMPENSATION_FAILED
         elif kind == "completed":
             state.status = RunStatus.SUCCEEDED
-        elif kind == "failed":
+        elif kind in {"failed", "run_compensated"}:
             state.status = RunStatus(p.get("status", RunStatus.FAILED.value))
         elif kind == "cancelled":
             state.status = RunStatus.CANCELLED

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.builds.model import Backend, BuildState, Platform
-from app.builds.progress import DEPLOY_STEP, DIRECT_STEPS, GRADLE_STEPS, StepPlan
+from app.builds.progress import StepPlan, plan_steps
 from app.errors import ToolError, UserError
 from services.builds import packaging
 from services.builds.templates_port import BuildTemplate
@@ -89,10 +89,7 @@ class BuildSpec:
     correlation: tuple[str, str | None] | None = None
 
     def step_plan(self) -> StepPlan:
-        base = (GRADLE_STEPS if self.backend is Backend.GRADLE else DIRECT_STEPS)[self.platform]
-        if self.deployer is not None:
-            base = (*base, DEPLOY_STEP)
-        return StepPlan(base)
+        return plan_steps(self.backend, self.platform, deploy=self.deployer is not None)
 
     @property
     def artifact_name(self) -> str:

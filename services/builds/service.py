@@ -19,6 +19,7 @@ from app.builds.model import (
     SUCCESS_STATES,
     Backend,
     BuildInfo,
+    BuildPreview,
     BuildState,
     KeyExport,
     KeyInfo,
@@ -27,7 +28,7 @@ from app.builds.model import (
     check_transition,
     normalize_fingerprint,
 )
-from app.builds.progress import BuildStats, compute_stats, eta_seconds
+from app.builds.progress import BuildStats, compute_stats, eta_seconds, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
@@ -51,8 +52,9 @@ from services.builds.play_port import PlayPort
 from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate, TemplateSource
-from services.builds.tools import run_tool_sync
+from services.builds.tools import resolve_tool, run_tool_sync
 from services.context import ServiceContext
+from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
 from services.processes import end_orphaned_tools, pid_alive
@@ -344,16 +346,11 @@ class BuildsService(BaseService):
         template, package_dir = self._template(template_id)
         backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
         target = DeployTarget.parse(deploy) if deploy else None
-        key: SigningKey | None = None
-        if plat is not Platform.WEB:
-            alias = key_alias or self._default_key_alias()
-            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
-            assert alias is not None
-            key = self._signing_key(alias)
-        if target is not None and target.kind == "adb":
-            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+        key = self._check_request(plat, key_alias, target)
         app_id = application_id or template.application_id
         name = app_name or template.app_name
+        if self.previews(dry_run, target):
+            raise UserError("a dry run without a Google Play target builds nothing; ask for a preview instead")
         report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
                                 str(semver), app_id, name, self._version_history(app_id))
         if not report.ready:
@@ -446,6 +443,52 @@ class BuildsService(BaseService):
         return VersionHistory(last_version_name=row[0] if row else None,
                               last_version_code=last_code,
                               released_on_play=bool(released))
+
+    @staticmethod
+    def previews(dry_run: bool, target: DeployTarget | str | None) -> bool:
+        """A dry run builds for real only to validate a Google Play upload; any other dry run is
+        a preview: checked and described, nothing built, no versionCode spent."""
+        parsed = DeployTarget.parse(target) if isinstance(target, str) else target
+        return dry_run and (parsed is None or parsed.kind != "play")
+
+    @operation
+    def preview_build(self, template_id: str, version: str, platform: str | Platform = Platform.APK, *,
+                      key_alias: str | None = None, deploy: str | None = None,
+                      application_id: str | None = None) -> BuildPreview:
+        """What ``start_build`` would do, after the same checks (template, key, adb), writing nothing."""
+        plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
+        semver = SemVer.parse(version)
+        template, package_dir = self._template(template_id)
+        backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
+        target = DeployTarget.parse(deploy) if deploy else None
+        key = self._check_request(plat, key_alias, target)
+        app_id = application_id or template.application_id
+        report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
+                                str(semver), app_id, template.app_name, self._version_history(app_id))
+        if not report.ready:
+            raise ReleaseCheckError(report)  # the build would be refused: the preview says so
+        with self.ctx.new_uow() as uow:
+            codes = uow.session.get(VersionCodeRecord, app_id)
+            code = next_version_code(semver, codes.last_code if codes else None)
+        return BuildPreview(template_id=template.id, application_id=app_id, platform=plat, backend=backend,
+                            version_name=str(semver), version_code=code, key_alias=key.alias if key else None,
+                            deploy_target=str(target) if target else None,
+                            steps=plan_steps(backend, plat, deploy=target is not None).names)
+
+    def _check_request(self, plat: Platform, key_alias: str | None, target: DeployTarget | None) -> SigningKey | None:
+        """What a build needs before a versionCode is spent: its key (and password), the deploy's tools."""
+        key: SigningKey | None = None
+        if plat is not Platform.WEB:
+            alias = key_alias or self._default_key_alias()
+            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
+            assert alias is not None
+            key = self._signing_key(alias)
+        if target is not None and target.kind == "adb":
+            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+            # a missing adb names its package now, not after a whole build
+            resolve_tool("adb", self.toolchain_env().get("PATH"))
+        return key
+
     def _require_play(self) -> PlayPort:
         if self.play is None:
             raise UserError("Google Play publishing is not available in this TrendForge")
@@ -691,6 +734,7 @@ class BuildsService(BaseService):
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
+        build_id = info.id  # a prefix names it from here on by its full id
         ok_states = (BuildState.SIGNED, BuildState.DEPLOYED) if info.platform is not Platform.WEB else (BuildState.BUILT, BuildState.DEPLOYED)
         self.require(info.state in ok_states and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
@@ -714,13 +758,9 @@ class BuildsService(BaseService):
     @operation
     def get(self, build_id: str) -> BuildInfo:
         with self.ctx.new_uow() as uow:
-            rec = uow.session.get(BuildRecord, build_id)
-            if rec is None:
-                matches = uow.session.scalars(select(BuildRecord).where(BuildRecord.id.like(f"{build_id}%")).limit(2)).all()
-                if len(build_id) >= 4 and len(matches) == 1:
-                    rec = matches[0]
-                else:
-                    raise NotFoundError(f"no build {build_id!r}; see: trendforge builds list")
+            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", hint="see: trendforge builds list")
+            rec = uow.session.get(BuildRecord, full)
+            assert rec is not None
             deps = uow.session.scalars(select(DeploymentRecord).where(DeploymentRecord.build_id == rec.id)
                                        .order_by(DeploymentRecord.id)).all()
             return _to_info(rec, list(deps))

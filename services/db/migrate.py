@@ -32,6 +32,16 @@ def head_revisions() -> set[str]:
     Importing alembic costs ~100 ms of start-up; when the database is already at these heads
     (the usual case) it is never imported. A test checks this agrees with alembic's own answer.
     """
+    revisions, parents = _graph()
+    return revisions - parents
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version ships; a database at any other one was made by a newer TrendForge."""
+    return _graph()[0]
+
+
+def _graph() -> tuple[set[str], set[str]]:
     revisions: set[str] = set()
     parents: set[str] = set()
     folder = resources.files("services.db") / "migrations" / "versions"
@@ -46,7 +56,7 @@ def head_revisions() -> set[str]:
         down = _DOWN.search(text)
         if down is not None:
             parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
-    return revisions - parents
+    return revisions, parents
 
 
 def alembic_head_revisions() -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from app.health import Health, HealthState
@@ -22,12 +23,18 @@ class EventsService(BaseService):
     def _on_bus_published(self, _event: object) -> None:
         self.invalidate()
 
+    def resolve(self, query: EventQuery) -> EventQuery:
+        """``query`` with its correlation id resolved from a unique prefix (the form live events are matched by)."""
+        if not query.correlation_id:
+            return query
+        return replace(query, correlation_id=self.ctx.bus.store.resolve_correlation(query.correlation_id))
+
     @operation
     def history(self, query: EventQuery) -> list[StoredEvent]:
         self.require(query.limit >= 0, "--limit must be zero (no limit) or a positive number")
         if query.since and query.until:
             self.require(query.since <= query.until, "the start of the time range is after its end")
-        return self.ctx.bus.history(query)
+        return self.ctx.bus.history(self.resolve(query))
 
     @operation
     def counts_by_type(self, since: datetime | None = None) -> dict[str, int]:

@@ -15,6 +15,7 @@ from app.events import Event, rebuild_event
 from app.search import fts_query
 from app.timeutil import to_iso
 from services.db.base import UTCDateTime
+from services.db.ids import resolve_id
 from services.db.models import EventRecord
 
 _TABLE: Table = EventRecord.__table__  # type: ignore[assignment]
@@ -142,6 +143,12 @@ class EventStore:
         if query.limit > 0:
             stmt = stmt.limit(query.limit)
         return stmt
+
+    def resolve_correlation(self, given: str) -> str:
+        """A correlation id typed in full or as a unique prefix; one no event carries is kept (it matches none)."""
+        with self._engine.connect() as conn:
+            return resolve_id(conn, _TABLE.c.correlation_id, given, what="correlation", missing_ok=True,
+                              hint="`trendforge events list` shows them")
 
     def history(self, query: EventQuery) -> list[StoredEvent]:
         if fts_query(query.search or "") is not None:

@@ -136,6 +136,11 @@ class HomeService(BaseService):
             releases=released,
         )
 
+    def interrupted_runs(self) -> list[tuple[str, str, str]]:
+        """(run id, workflow, step) of the runs found interrupted, newest first."""
+        with self.ctx.new_uow() as uow:
+            return queries.interrupted_runs(uow.session, LIST_LIMIT)
+
     @operation
     def import_samples(self) -> list[ImportResult]:
         """The bundled sample templates into the catalogue (ones already there are left as they are)."""

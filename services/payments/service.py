@@ -52,6 +52,7 @@ from app.timeutil import to_iso
 from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db.ids import resolve_id
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
@@ -274,6 +275,10 @@ class PaymentsService(BaseService):
             row = uow.session.get(TransactionRecord, txn_id)
             if row is None:
                 row = uow.session.scalar(select(TransactionRecord).where(TransactionRecord.provider_id == txn_id))
+            if row is None:
+                full = resolve_id(uow.session, TransactionRecord.id, txn_id, what="transaction",
+                                  hint="`trendforge payments list` shows the ids")
+                row = uow.session.get(TransactionRecord, full)
             if row is None:
                 raise NotFoundError(f"no transaction {txn_id!r}; `trendforge payments list` shows the ids")
             uow.session.expunge(row)  # detached with its loaded values (the read-only unit of work rolls back)

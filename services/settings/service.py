@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.errors import SecretStoreError, UserError
+from app.errors import UserError
 from app.events import CredentialDeleted, CredentialSet, SettingsChanged
-from app.health import Health, HealthState
+from app.health import Health
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.models import SettingRecord
-from services.secrets import PROVIDER_NAMES
+from services.secrets import PROVIDER_NAMES, keyring_health
 
 THEMES = ("system", "light", "dark")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
@@ -106,10 +106,4 @@ class SettingsService(BaseService):
         return existed
 
     def health(self) -> Health:
-        try:
-            backend = self.ctx.secrets.backend_name()
-        except SecretStoreError as exc:
-            return Health("keyring", HealthState.DEGRADED, str(exc))
-        if "fail" in backend.lower() or "null" in backend.lower():
-            return Health("keyring", HealthState.DEGRADED, f"no usable keyring backend ({backend})")
-        return Health("keyring", HealthState.OK, backend)
+        return keyring_health(self.ctx.secrets)

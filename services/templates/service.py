@@ -52,6 +52,7 @@ from services.store.media import listing_with_media
 from services.templates import package as pkg
 from services.templates.blank import BLANK_PACKAGE
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
+from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
 log = logging.getLogger(__name__)
 
@@ -376,17 +377,20 @@ class TemplatesService(BaseService):
                                       source="created", rating_sum=0, rating_count=0, created_at=now, updated_at=now)
                     _apply_manifest(row, manifest)
                     uow.session.add(row)
-                    uow.record(ev.TemplateCreated(source=SOURCE, template_id=template_id,
-                                                  title=row.title, category=row.category))
+                    created = ev.TemplateCreated(source=SOURCE, template_id=template_id,
+                                                 title=row.title, category=row.category)
+                    uow.record(created)
                     self._flush(uow.session, template_id)
-                    final = self.store_dir / template_id
-                    pkg.remove_tree(final)  # a stray folder without a row is not a template
-                    staging.rename(final)
+                    # a stray folder without a row is not a template: it goes to the trash like an old version
+                    switch = Switch(work=staging.parent, final=self.store_dir / template_id,
+                                    trash=self._trash_root() / uuid.uuid4().hex, event_id=created.id, staged=staging)
+                    switch.begin()
                     try:
                         uow.commit()
                     except Exception:
-                        pkg.remove_tree(final)
+                        switch.undo()
                         raise
+                    switch.finish()
             finally:
                 pkg.remove_tree(staging.parent)
                 self._tidy()
@@ -496,20 +500,22 @@ class TemplatesService(BaseService):
                 raise UserError(f"delete template {template_id!r} first; only deleted templates can be purged")
             uow.session.execute(delete(ReviewRow).where(ReviewRow.template_id == template_id))
             uow.session.delete(row)
-            uow.record(ev.TemplatePurged(source=SOURCE, template_id=template_id))
+            purged = ev.TemplatePurged(source=SOURCE, template_id=template_id)
+            uow.record(purged)
             uow.session.flush()
-            folder = self.store_dir / template_id
-            trash = self._trash_root() / uuid.uuid4().hex
-            if folder.is_dir():
-                trash.parent.mkdir(parents=True, exist_ok=True)
-                folder.rename(trash)
+            work = self._new_staging().parent
+            switch = Switch(work=work, final=self.store_dir / template_id, trash=self._trash_root() / uuid.uuid4().hex,
+                            event_id=purged.id, staged=None)
             try:
-                uow.commit()
-            except Exception:
-                if trash.is_dir():
-                    trash.rename(folder)
-                raise
-            pkg.remove_tree(trash)
+                switch.begin()
+                try:
+                    uow.commit()
+                except Exception:
+                    switch.undo()
+                    raise
+                switch.finish()
+            finally:
+                pkg.remove_tree(work)
         self._tidy()
         self.invalidate()
 
@@ -521,11 +527,19 @@ class TemplatesService(BaseService):
                 folder.rmdir()
 
     def _new_staging(self) -> Path:
-        root = self._staging_root() / uuid.uuid4().hex
-        root.mkdir(parents=True)
-        folder = root / "pkg"
-        folder.mkdir()
-        return folder
+        return new_work_dir(self._staging_root())
+
+    def recover_store(self) -> list[str]:
+        """At start-up: finish or undo the folder switches of processes that died mid-import, drop debris."""
+        with self._fs_lock:
+            done = recover(self.store_dir, self._event_stored)
+        for line in done:
+            log.info("templates store: %s", line)
+        return done
+
+    def _event_stored(self, event_id: str) -> bool:
+        with self.ctx.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM events WHERE id = :id"), {"id": event_id}).first() is not None
 
     @staticmethod
     def _flush(session: Session, template_id: str) -> None:
@@ -601,26 +615,23 @@ class TemplatesService(BaseService):
             row.has_package = True
             row.source = source
             row.updated_at = now
-            uow.record(ev.TemplateImported(source=SOURCE, template_id=template_id, source_path=source,
-                                           replaced=replaced, renamed_from=renamed_from))
+            imported = ev.TemplateImported(source=SOURCE, template_id=template_id, source_path=source,
+                                           replaced=replaced, renamed_from=renamed_from)
+            uow.record(imported)
             self._flush(session, template_id)
-            # Filesystem: move any old folder aside, then the one rename that publishes the package.
-            final = self.store_dir / template_id
-            trash: Path | None = None
-            if final.exists():
-                trash = self._trash_root() / uuid.uuid4().hex
-                trash.parent.mkdir(parents=True, exist_ok=True)
-                final.rename(trash)
-            staging.rename(final)
+            # Filesystem: journal, move any old folder aside, publish the package; the commit decides
+            # which of the two is live if this process dies in between (see services.templates.switch).
+            switch = Switch(work=staging.parent, final=self.store_dir / template_id,
+                            trash=self._trash_root() / uuid.uuid4().hex, event_id=imported.id, staged=staging)
+            switch.begin()
+            fault_point("templates.replace.before_commit")
             try:
                 uow.commit()
             except Exception:
-                pkg.remove_tree(final)
-                if trash is not None:
-                    trash.rename(final)
+                switch.undo()
                 raise
-            if trash is not None:
-                pkg.remove_tree(trash)
+            fault_point("templates.replace.after_commit")
+            switch.finish()
         return ImportResult(source=source, template_id=template_id, replaced=replaced, renamed_from=renamed_from)
 
     @operation

@@ -12,4 +12,6 @@ def wire(manager: ServiceManager) -> None:
     """Build the templates service and register it as ``manager.extra["templates"]``."""
     from services.templates.service import TemplatesService
 
-    manager.extra["templates"] = TemplatesService(manager.ctx)
+    svc = TemplatesService(manager.ctx)
+    manager.extra["templates"] = svc
+    svc.recover_store()  # a replace killed before its commit: the database decides which folder is live

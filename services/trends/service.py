@@ -57,6 +57,7 @@ from app.untrusted import csv_rows
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import make_session_factory
+from services.db.ids import resolve_id
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.settings.service import SettingsService
@@ -690,15 +691,10 @@ class TrendsService(BaseService):
         self.require(len(tid) >= 4, "give at least 4 characters of the trend id")
         if not all(c in "0123456789abcdef" for c in tid):
             raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal, see `trendforge trends list`")
-        rec = s.get(TrendRecord, tid)
-        if rec is not None:
-            return rec
-        matches = list(s.scalars(select(TrendRecord).where(TrendRecord.id.like(f"{tid}%")).limit(2)))
-        if not matches:
-            raise NotFoundError(f"no trend with id {trend_id!r}; see `trendforge trends list`")
-        if len(matches) > 1:
-            raise UserError(f"trend id {trend_id!r} is ambiguous; give more characters")
-        return matches[0]
+        full = resolve_id(s, TrendRecord.id, tid, what="trend", hint="see `trendforge trends list`")
+        rec = s.get(TrendRecord, full)
+        assert rec is not None
+        return rec
 
     @operation
     def show(self, trend_id: str) -> dict[str, Any]:

@@ -88,6 +88,7 @@ class ActionContext:
         services: ServiceManager | None,
         data_dir: Path,
         engine: Any = None,
+        remember: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.run_id = run_id
         self.workflow = workflow
@@ -97,7 +98,15 @@ class ActionContext:
         self.data_dir = data_dir
         self.engine = engine
         self.cancelled = False
+        self._remember = remember
         self._cancel_hooks: list[Callable[[], object]] = []
+
+    def remember(self, **values: Any) -> None:
+        """Record part of this step's output now, durably, before the step ends: what its undo
+        needs as soon as the action knows it (a build id at the build's start). A step that is
+        interrupted later is compensated with what it remembered."""
+        if self._remember is not None:
+            self._remember(values)
 
     def on_cancel(self, hook: Callable[[], object]) -> None:
         """Register ``hook`` to run if the run is cancelled while this action runs (e.g. kill a QProcess)."""

@@ -102,6 +102,7 @@ def _templates(registry: ActionRegistry, svc: Any) -> list[str]:
                              template_id: str | None = None) -> dict[str, Any]:
             # the id is derived from the run, so running this step again finds its own template
             new_id = template_id or f"{_slug(title)}-{actx.run_id[:6]}"
+            actx.remember(template_id=new_id)  # its undo (archive) needs it, even if the run dies mid-import
             if svc.exists(new_id):
                 return {"template_id": new_id, "title": title, "base_id": base_id, "created": False}
             svc.get(base_id)  # a clear NotFoundError if the base is unknown
@@ -163,6 +164,7 @@ def _builds(registry: ActionRegistry, svc: Any) -> list[str]:
                         key_alias: str | None = None) -> dict[str, Any]:
             info = svc.start_build(template_id, version, platform, key_alias=key_alias)
             build_id = info.id
+            actx.remember(build_id=build_id)  # its undo (remove_artifacts) needs it, even if the run dies now
 
             def stop() -> None:
                 with contextlib.suppress(ConflictError):  # already final
@@ -189,7 +191,8 @@ def _builds(registry: ActionRegistry, svc: Any) -> list[str]:
             if state in ("failed", "cancelled"):
                 raise ToolError(f"build {build_id} {state}: {info.error or 'see its log'}")
             return {"build_id": build_id, "state": state, "artifact": info.artifact_path,
-                    "fingerprint": info.fingerprint, "version_code": info.version_code}
+                    "fingerprint": info.fingerprint, "version_code": info.version_code,
+                    "key_alias": info.key_alias}  # the key the build chose (given, or the default)
 
         names.append("builds.build")
     if _has(svc, "get", "verify_artifact"):

@@ -58,6 +58,7 @@ class _Step:
     attempts: int = 0
     output: dict[str, Any] | None = None
     started_at: datetime | None = None
+    ended: bool = False  # it ran to its end once (else its output holds only what it remembered)
 
 
 @dataclass
@@ -77,6 +78,8 @@ class _Live:
     started: float = field(default_factory=time.monotonic)
     error: str | None = None
     failed_step: str | None = None
+    # set by compensate(): the user asked for the undo (the run did not fail now); the status it had
+    requested_after: RunStatus | None = None
 
 
 def _error_types(exc: BaseException) -> tuple[str, ...]:
@@ -199,7 +202,8 @@ class WorkflowEngine:
             defn=defn,
             inputs=dict(run.inputs or {}),
             steps={
-                s.name: _Step(s.name, s.position, s.action, StepStatus(s.status), s.attempts, s.output, s.started_at)
+                s.name: _Step(s.name, s.position, s.action, StepStatus(s.status), s.attempts, s.output, s.started_at,
+                              ended=s.ended_at is not None)
                 for s in steps
             },
             phase=Phase(run.phase),
@@ -452,7 +456,7 @@ class WorkflowEngine:
             finally:
                 live.actx = None
             output = _jsonable(result)
-            st.status, st.output = StepStatus.SUCCEEDED, output
+            st.status, st.output, st.ended = StepStatus.SUCCEEDED, output, True
             self._commit(
                 live.run_id,
                 step=(st.position, {"status": StepStatus.SUCCEEDED.value, "output": output, "ended_at": self.ctx.clock()}),
@@ -460,10 +464,17 @@ class WorkflowEngine:
             )
             return True
 
-    def _action_context(self, live: _Live, step: str, attempt: int) -> ActionContext:
+    def _action_context(self, live: _Live, step: str, attempt: int, *, forward: bool = True) -> ActionContext:
+        st = live.steps[step]
+
+        def remember(values: dict[str, Any]) -> None:
+            st.output = {**(st.output or {}), **_jsonable(values)}
+            self._commit(live.run_id, step=(st.position, {"output": st.output}))
+
         actx = ActionContext(
             run_id=live.run_id, workflow=live.defn.name, step=step, attempt=attempt,
             services=self.services, data_dir=self.ctx.data_dir, engine=self,
+            remember=remember if forward else None,
         )
         live.actx = actx
         return actx
@@ -518,6 +529,7 @@ class WorkflowEngine:
 
     # ------------------------------------------------------------------ compensation
     async def _compensate(self, live: _Live) -> RunStatus:
+        began = time.monotonic()
         live.phase = Phase.COMPENSATE
         self._commit(
             live.run_id,
@@ -551,12 +563,20 @@ class WorkflowEngine:
         statuses = {st.status for st in live.steps.values()}
         any_failed = any_failed or StepStatus.COMPENSATION_FAILED in statuses
         any_done = any_done or StepStatus.COMPENSATED in statuses
-        final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
-        self._commit(
-            live.run_id,
-            run={"status": final.value, "ended_at": self.ctx.clock(), "owner_pid": None},
-            events=[self._ev(live, ev.WorkflowFailed, status=final.value, step=live.failed_step or "", error=live.error or "")],
-        )
+        duration = round(time.monotonic() - began, 6)
+        if live.requested_after is not None:
+            # asked for (after success, an interruption...): record the undo, not a failure of the run
+            final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED
+            event = self._ev(live, ev.WorkflowCompensated, status=final.value, after=live.requested_after.value,
+                             duration=duration, error=live.error if any_failed and live.error else "")
+            run_values: dict[str, Any] = {"status": final.value, "ended_at": self.ctx.clock(), "owner_pid": None}
+            if not any_failed and live.requested_after is RunStatus.SUCCEEDED:
+                run_values["error"] = None  # nothing went wrong: the user undid a good run
+        else:
+            final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
+            event = self._ev(live, ev.WorkflowFailed, status=final.value, step=live.failed_step or "", error=live.error or "")
+            run_values = {"status": final.value, "ended_at": self.ctx.clock(), "owner_pid": None}
+        self._commit(live.run_id, run=run_values, events=[event])
         return final
 
     async def _run_compensation(self, live: _Live, step: StepDefinition) -> tuple[bool, str, int]:
@@ -564,13 +584,19 @@ class WorkflowEngine:
         comp = step.compensation
         try:
             spec = self.registry.get(comp.action)
+        except UserError as exc:
+            return False, str(exc), 0
+        try:
             bound = spec.bind(resolve(dict(comp.inputs), self._scope(live)))
         except UserError as exc:
+            if not live.steps[step.name].ended:
+                # interrupted before it knew (and remembered) what its undo needs: it left nothing to undo
+                return True, "", 0
             return False, str(exc), 0
         attempt = 0
         while True:
             attempt += 1
-            actx = self._action_context(live, step.name, attempt)
+            actx = self._action_context(live, step.name, attempt, forward=False)
             try:
                 await self._invoke(live, spec, bound, actx, comp.timeout)
                 return True, "", attempt
@@ -791,7 +817,7 @@ class WorkflowEngine:
         event = ev.WorkflowResumed(run_id=run_id, workflow=run.workflow, status=RunStatus.COMPENSATING.value, correlation_id=run_id)
         extra = {"phase": Phase.COMPENSATE.value, "error": run.error or f"compensation requested after {status.value}"}
         self._claim(run_id, RunStatus.COMPENSATING, {}, event, extra)
-        self._spawn(run_id)
+        self._spawn(run_id).requested_after = status  # the task starts at the loop's next turn
         return run_id
 
     def rerun(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None = None, *, force: bool = False) -> str:

@@ -18,6 +18,7 @@ from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db.ids import resolve_id
 from services.workflows.actions import ActionRegistry
 from services.workflows.builtin_actions import register_builtin_actions
 from services.workflows.engine import WorkflowEngine
@@ -265,13 +266,9 @@ class WorkflowsService(BaseService):
         run_id = run_id.strip()
         if len(run_id) == 32:
             return run_id
-        self.require(len(run_id) >= 6, f"run id {run_id!r} is too short; give at least 6 characters")
         with self.ctx.new_uow() as uow:
-            found = list(uow.session.scalars(select(RunRec.id).where(RunRec.id.like(run_id + "%")).limit(2)))
-        if not found:
-            raise NotFoundError(f"no workflow run {run_id!r}; see `trendforge workflow history NAME`")
-        self.require(len(found) == 1, f"run id {run_id!r} is ambiguous; give more characters")
-        return found[0]
+            return resolve_id(uow.session, RunRec.id, run_id, what="workflow run", min_len=6,
+                              hint="see `trendforge workflow history NAME`")
 
     @operation
     def show(self, run_id: str) -> dict[str, Any]:

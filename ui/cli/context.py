@@ -22,10 +22,13 @@ class CliContext:
         self._manager: ServiceManager | None = None
 
     @property
+    def config(self) -> AppConfig:
+        return AppConfig.from_env(getattr(self.args, "data_dir", None))
+
+    @property
     def services(self) -> ServiceManager:
         if self._manager is None:
-            config = AppConfig.from_env(getattr(self.args, "data_dir", None))
-            self._manager = bootstrap(config)
+            self._manager = bootstrap(self.config)
         return self._manager
 
     def close(self) -> None:

@@ -55,7 +55,7 @@ class EventsTableModel(QAbstractTableModel):
     def set_query(self, query: EventQuery) -> None:
         """Show the first page for ``query``. A query the store refuses (e.g. a start after the end) raises
         before the reset begins, so the model keeps its rows and query and stays consistent."""
-        q = replace(query, limit=PAGE, before_seq=None)
+        q = self._service.resolve(replace(query, limit=PAGE, before_seq=None))  # a correlation prefix -> its id
         rows = self._service.history(q)
         self.beginResetModel()
         self._query = q

@@ -58,6 +58,7 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ NO_WORKFLOWS = "The Workflows area is not installed, so the trend-to-release wor
 class MakeTemplateDialog(QDialog):
     """Asks for the inputs of a trend-to-release run. Tests replace :meth:`ask`."""
 
-    def __init__(self, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None,
+                 keys: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a template from this trend")
         form = QFormLayout(self)
@@ -86,20 +88,30 @@ class MakeTemplateDialog(QDialog):
         self.base.setEditable(True)
         self.deploy = QLineEdit()
         self.deploy.setPlaceholderText("folder the signed release is copied to")
+        self.key = KeyCombo(keys or [])
         form.addRow("Base template", self.base)
         form.addRow("Deploy folder", self.deploy)
+        form.addRow("Signing key", self.key)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     @classmethod
-    def ask(cls, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None) -> dict[str, str] | None:
-        dlg = cls(title, templates, parent)
+    def ask(cls, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None,
+            keys: list[str] | None = None) -> dict[str, str] | None:
+        dlg = cls(title, templates, parent, keys)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
-        base = dlg.base.currentData() or dlg.base.currentText().strip()
-        return {"base_template": str(base), "deploy_dir": dlg.deploy.text().strip()}
+        return dlg.answer()
+
+    def answer(self) -> dict[str, str]:
+        base = self.base.currentData() or self.base.currentText().strip()
+        out = {"base_template": str(base), "deploy_dir": self.deploy.text().strip()}
+        alias = self.key.alias()
+        if alias is not None:
+            out[KEY_INPUT] = alias
+        return out
 
 
 class TrendsPanel(QWidget):
@@ -604,7 +616,8 @@ class TrendsPanel(QWidget):
         if self._current is None or wf is None:
             return
         t = self._current
-        answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self)
+        answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self,
+                                        keys=signing_key_aliases(self.services))
         if answer is None:
             return
         names = _workflow_inputs(wf, "trend-to-release")

@@ -38,12 +38,18 @@ from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
+from ui.widgets.key_choice import signing_key_aliases
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
     """Ask whether to run a non-idempotent step again anyway (tests replace this)."""
     return ask_yes_no(parent, "Run it again?", message + "\n\nRun it again anyway (force)?", default_yes=False)
+
+
+def ask_compensate(parent: QWidget, message: str) -> bool:
+    """Ask before undoing a run that succeeded (tests replace this)."""
+    return ask_yes_no(parent, "Undo a finished run?", message, default_yes=False)
 
 
 def show_error(parent: QWidget, message: str) -> None:
@@ -361,7 +367,7 @@ class WorkflowsPanel(QWidget):
         d = self.selected_definition()
         if d is None:
             return
-        values = RunDialog.ask(self, f"Run {d['title']}", d["inputs"])
+        values = RunDialog.ask(self, f"Run {d['title']}", d["inputs"], keys=signing_key_aliases(self.services))
         if values is None:
             return
         self.start_run(d["name"], values)
@@ -398,6 +404,8 @@ class WorkflowsPanel(QWidget):
             return
         run_id = self.current_run
         call = self.svc.resume if what == "resume" else self.svc.compensate
+        if what == "compensate" and not self._compensation_confirmed():
+            return
         try:
             call(run_id)
         except ConflictError as exc:
@@ -415,6 +423,17 @@ class WorkflowsPanel(QWidget):
             return
         self.status_message.emit(f"{what} {run_id[:10]}")
         self.refresh_runs()
+
+    def _compensation_confirmed(self) -> bool:
+        """A run that succeeded is undone (its release removed, its template archived) only when asked."""
+        detail = self.run_detail()
+        if detail is None or detail["status"] != "succeeded":
+            return True
+        undone = [f"{s['name']} ({s['compensation_action']})" for s in reversed(detail["steps"])
+                  if s.get("compensation_action") and s["status"] == "succeeded"]
+        message = (f"Run {detail['id'][:10]} of {detail['workflow']} succeeded. Compensating it undoes, in this order: "
+                   f"{', '.join(undone) or 'nothing'}.\n\nUndo it?")
+        return ask_compensate(self, message)
 
     def _on_cancel_clicked(self) -> None:
         if self.current_run is None:
@@ -438,7 +457,8 @@ class WorkflowsPanel(QWidget):
         d = self.defs_model.row_dict(self.defs_model.row_of(detail["workflow"]))
         inputs = d["inputs"] if d else []
         values = RunDialog.ask(self, f"Re-run {detail['workflow']} from {step['name']}", inputs, detail["inputs"],
-                               note=f"Steps before '{step['name']}' keep their results; it and the later ones run again.")
+                               note=f"Steps before '{step['name']}' keep their results; it and the later ones run again.",
+                               keys=signing_key_aliases(self.services))
         if values is None:
             return
         self.rerun_from(detail["id"], step["name"], values)

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 import httpx
 import stripe
 
-from app.errors import ProviderError
+from app.currency import from_stripe, to_stripe
+from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
 from services.payments.providers.base import (
     ChargeOutcome,
@@ -131,6 +132,15 @@ def _charge_id(pi: Any) -> str | None:
     return str(value) if value else None
 
 
+def iso_amount(obj: Any, key: str) -> int:
+    """``obj[key]`` (Stripe's units of ``obj["currency"]``) in ISO minor units, as the ledger keeps them."""
+    raw = int(g(obj, key, 0) or 0)
+    try:
+        return from_stripe(raw, str(g(obj, "currency", "")))
+    except UserError:  # not an ISO code: nothing to convert against
+        return raw
+
+
 def outcome_of(pi: Any) -> ChargeOutcome:
     status = pi_status(pi)
     err = g(pi, "last_payment_error")
@@ -138,7 +148,7 @@ def outcome_of(pi: Any) -> ChargeOutcome:
     return ChargeOutcome(
         provider_id=g(pi, "id"),
         status=status,
-        amount=int(g(pi, "amount", 0)),
+        amount=iso_amount(pi, "amount"),
         currency=str(g(pi, "currency", "")).upper(),
         charge_id=_charge_id(pi),
         failure_code=g(err, "decline_code") or g(err, "code"),
@@ -189,7 +199,7 @@ class StripeProvider:
     # -- charges ----------------------------------------------------------------------
     async def charge(self, req: ChargeRequest) -> ChargeOutcome:
         params: dict[str, Any] = {
-            "amount": req.amount,
+            "amount": to_stripe(req.amount, req.currency),
             "currency": req.currency.lower(),
             "payment_method": req.payment_method,
             "payment_method_types": ["card"],
@@ -219,10 +229,11 @@ class StripeProvider:
     async def refund(self, req: RefundRequest) -> RefundOutcome:
         params: dict[str, Any] = {"payment_intent": req.provider_id, "metadata": {REFUND_ID_KEY: req.local_refund_id}}
         if not req.full:
-            params["amount"] = req.amount
+            params["amount"] = to_stripe(req.amount, req.currency)
         r = await self._call(lambda: self.client.v1.refunds.create_async(
             params=params, options={"idempotency_key": req.idempotency_key}))
-        return RefundOutcome(provider_refund_id=str(g(r, "id")), amount=int(g(r, "amount", req.amount)),
+        return RefundOutcome(provider_refund_id=str(g(r, "id")),
+                             amount=iso_amount(r, "amount") if g(r, "amount") is not None else req.amount,
                              status=str(g(r, "status", "succeeded")))
 
     async def find_refund(self, req: RefundRequest) -> RefundOutcome | None:
@@ -230,7 +241,7 @@ class StripeProvider:
         page = await self._call(lambda: self.client.v1.refunds.list_async(params=params))
         for r in g(page, "data", []):
             if g(g(r, "metadata"), REFUND_ID_KEY) == req.local_refund_id:
-                return RefundOutcome(provider_refund_id=str(g(r, "id")), amount=int(g(r, "amount", 0)),
+                return RefundOutcome(provider_refund_id=str(g(r, "id")), amount=iso_amount(r, "amount"),
                                      status=str(g(r, "status", "succeeded")))
         return None
 
@@ -240,7 +251,8 @@ class StripeProvider:
         product = await self._call(lambda: self.client.v1.products.create_async(params=params))
         price_id = None
         if amount is not None and currency:
-            price_params = {"product": g(product, "id"), "unit_amount": amount, "currency": currency.lower()}
+            price_params = {"product": g(product, "id"), "unit_amount": to_stripe(amount, currency),
+                            "currency": currency.lower()}
             price = await self._call(lambda: self.client.v1.prices.create_async(params=price_params))
             price_id = str(g(price, "id"))
         return RemoteProduct(Provider.STRIPE, str(g(product, "id")), name, template_id, price_id, amount, currency)
@@ -326,7 +338,7 @@ class StripeProvider:
             pi = g(obj, "payment_intent")
             pi_id = pi if isinstance(pi, str) else g(pi, "id")
             if pi_id:
-                batch.charges.append(RemoteChargeUpdate(str(pi_id), str(g(obj, "id")), int(g(obj, "amount_refunded", 0)),
+                batch.charges.append(RemoteChargeUpdate(str(pi_id), str(g(obj, "id")), iso_amount(obj, "amount_refunded"),
                                                         bool(g(obj, "captured", True))))
             else:
                 status = TxnStatus.SUCCEEDED if g(obj, "status") == "succeeded" else (
@@ -334,8 +346,8 @@ class StripeProvider:
                 meta = g(obj, "metadata") or {}
                 batch.txns.append(RemoteTxn(
                     provider=Provider.STRIPE, provider_id=str(g(obj, "id")), status=status,
-                    amount=int(g(obj, "amount", 0)), currency=str(g(obj, "currency", "")).upper(),
-                    created_at=ts(g(obj, "created")), refunded_amount=int(g(obj, "amount_refunded", 0)),
+                    amount=iso_amount(obj, "amount"), currency=str(g(obj, "currency", "")).upper(),
+                    created_at=ts(g(obj, "created")), refunded_amount=iso_amount(obj, "amount_refunded"),
                     template_id=g(meta, TEMPLATE_KEY), charge_id=str(g(obj, "id")), local_id=g(meta, LOCAL_ID_KEY),
                     failure_code=g(obj, "failure_code"), failure_message=g(obj, "failure_message"),
                     description=str(g(obj, "description", ""))))
@@ -345,7 +357,7 @@ class StripeProvider:
             charge = g(obj, "charge")
             ref = ref or (charge if isinstance(charge, str) else g(charge, "id"))
             batch.refunds.append(RemoteRefund(
-                provider=Provider.STRIPE, provider_refund_id=str(g(obj, "id")), amount=int(g(obj, "amount", 0)),
+                provider=Provider.STRIPE, provider_refund_id=str(g(obj, "id")), amount=iso_amount(obj, "amount"),
                 currency=str(g(obj, "currency", "")).upper(), status=str(g(obj, "status", "succeeded")),
                 created_at=ts(g(obj, "created")), payment_ref=str(ref or ""),
                 local_id=g(g(obj, "metadata"), REFUND_ID_KEY), reason=g(obj, "reason")))
@@ -354,8 +366,8 @@ class StripeProvider:
             batch.balances.append(RemoteBalance(
                 provider=Provider.STRIPE, provider_id=str(g(obj, "id")),
                 source=source if isinstance(source, str) or source is None else g(source, "id"),
-                type=str(g(obj, "type", "")), amount=int(g(obj, "amount", 0)), fee=int(g(obj, "fee", 0)),
-                net=int(g(obj, "net", 0)), currency=str(g(obj, "currency", "")).upper(),
+                type=str(g(obj, "type", "")), amount=iso_amount(obj, "amount"), fee=iso_amount(obj, "fee"),
+                net=iso_amount(obj, "net"), currency=str(g(obj, "currency", "")).upper(),
                 status=str(g(obj, "status", "")), created_at=ts(g(obj, "created"))))
         elif resource == "products":
             meta = g(obj, "metadata") or {}

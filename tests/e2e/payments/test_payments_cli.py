@@ -112,3 +112,14 @@ def test_kofi_listen_command_takes_webhooks(cli: Any, data_dir: Path) -> None:
     r = cli("payments", "list", "--provider", "kofi", "--json")
     rows = json.loads(r.stdout)
     assert [(x["provider_id"], x["amount"]) for x in rows] == [("k-1", 400)]
+
+
+def test_refund_takes_a_unique_prefix_of_the_transaction_id(cli: Any, tmp_path: Path) -> None:
+    f = tmp_path / "kofi.csv"
+    f.write_text("DateTime (UTC),From,Message,Item,Received,Currency,TransactionType,TransactionId\n"
+                 "2026-10-01 12:00:00,Ann,hi,,5.00,USD,Donation,tx-200\n")
+    assert cli("payments", "import", "--provider", "kofi", str(f)).returncode == 0
+    txn = json.loads(cli("payments", "list", "--json").stdout)[0]
+    r = cli("payments", "refund", txn["id"][:8], "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(cli("payments", "list", "--json").stdout)[0]["refunded_amount"] == 500

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -147,6 +148,19 @@ def test_events_filters(panel: EventsPanel, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
 
 
+def test_events_correlation_filter_takes_a_unique_prefix(qtbot: QtBot, services: ServiceManager) -> None:
+    run = "c0ffee12" + "0" * 24
+    services.bus.publish(CredentialSet(name="stripe", source="settings", correlation_id=run))
+    services.bus.publish(CredentialSet(name="gumroad", source="settings", correlation_id="d" * 32))
+    p = EventsPanel(services)
+    qtbot.addWidget(p)
+    p.correlation_edit.setText(run[:6])
+    qtbot.waitUntil(lambda: p.model.rowCount() == 1, timeout=2000)
+    # a live event of that run joins the filtered table (matched by the resolved id, not the typed prefix)
+    services.bus.publish(CredentialSet(name="itch", source="settings", correlation_id=run))
+    qtbot.waitUntil(lambda: p.model.rowCount() == 2, timeout=2000)
+
+
 def test_events_time_range_backwards_keeps_the_model_whole(panel: EventsPanel, qtmodeltester: object) -> None:
     """A start after the end is refused with a message; the model is not left inside a reset (a Qt warning)."""
     panel.since_check.setChecked(True)
@@ -202,3 +216,21 @@ def test_ui_settings_live_in_data_dir(services: ServiceManager) -> None:
     s = ui_settings(services.config.data_dir)
     assert isinstance(s, QSettings)
     assert s.fileName().startswith(str(services.config.data_dir))
+
+
+def test_startup_error_is_shown_in_a_dialog_and_in_every_panel(qtbot: QtBot, tmp_path: Any) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from tests.support.hostile import shown
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ui_settings(tmp_path), tmp_path)
+    qtbot.addWidget(window)
+    message = f"{tmp_path}/trendforge.sqlite3 is truncated (1 of 4096 bytes): restore it from a backup <b>now</b>"
+    window.show_startup_error(message)
+    qtbot.waitUntil(window.startup_dialog.isVisible)
+    assert window.startup_dialog.text() == message
+    assert window.startup_dialog.textFormat() == Qt.TextFormat.PlainText  # the message may quote a file name
+    labels = window.findChildren(QLabel, "loadingLabel")
+    assert labels and all(shown(lbl).endswith(message) for lbl in labels)
+    window.startup_dialog.close()

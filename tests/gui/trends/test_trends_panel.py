@@ -201,7 +201,7 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceMana
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     assert p.make_button.isEnabled()
-    monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
+    monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None, keys=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
     with qtbot.waitSignal(p.status_message) as sig:
         p.make_button.click()
     ((name, inputs),) = wf.started
@@ -265,7 +265,7 @@ def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, service
     qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
-    monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
+    monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None, keys=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
     with qtbot.waitSignal(p.status_message) as sig:
         p.make_button.click()
     ((_name, inputs),) = wf.started

@@ -66,7 +66,8 @@ def test_run_dialog_approve_and_live_timeline(panel: WorkflowsPanel, qtbot: QtBo
     select_definition(panel, "approval-demo")
     asked: list[list[dict[str, Any]]] = []
 
-    def fake_ask(parent: Any, title: str, inputs: list[dict[str, Any]], values: Any = None, note: str = "") -> dict[str, Any]:
+    def fake_ask(parent: Any, title: str, inputs: list[dict[str, Any]], values: Any = None, note: str = "",
+                 keys: Any = None) -> dict[str, Any]:
         asked.append(inputs)
         return {"what": "the cat app", "pause": 0}
 
@@ -179,3 +180,28 @@ def test_reject_fails_the_run_with_the_reason(panel: WorkflowsPanel, drive: Call
     drive(lambda: panel.runs_model.row_dict(0)["status"] == "failed")  # type: ignore[index]
     assert "rejected in the panel" in panel.runs_model.data(panel.runs_model.index(0, 5))
     assert not panel.approve_button.isEnabled() and not panel.reject_button.isEnabled()
+
+
+UNDOABLE = {"name": "undoable", "steps": [
+    {"name": "a", "action": "noop", "inputs": {"value": "a"}, "compensation": {"action": "noop", "inputs": {"value": "undo a"}}},
+]}
+
+
+def test_compensating_a_succeeded_run_asks_first_and_does_nothing_on_no(
+        panel: WorkflowsPanel, drive: Callable[..., None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "undoable.json"
+    f.write_text(json.dumps(UNDOABLE))
+    panel.import_file(f)
+    run_id = panel.start_run("undoable", {})
+    assert run_id
+    drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "succeeded")  # type: ignore[index]
+    drive(lambda: panel.compensate_button.isEnabled())
+    asked: list[str] = []
+    monkeypatch.setattr(panel_module, "ask_compensate", lambda parent, message: asked.append(message) or False)
+    panel.compensate_button.click()
+    assert len(asked) == 1 and "succeeded" in asked[0] and "a (noop)" in asked[0]
+    assert panel.run_detail()["status"] == "succeeded"  # type: ignore[index]
+    monkeypatch.setattr(panel_module, "ask_compensate", lambda parent, message: asked.append(message) or True)
+    panel.compensate_button.click()
+    drive(lambda: panel.run_detail()["status"] == "compensated")  # type: ignore[index]
+    assert len(asked) == 2

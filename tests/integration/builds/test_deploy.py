@@ -81,3 +81,12 @@ def test_adb_absent_is_a_clear_error(builds: BuildsService, tmp_path: Path, monk
     with pytest.raises(ToolError, match="adb not found on PATH; install it with: sudo apt-get install adb"):
         builds.deploy(done.id, "adb")
     assert builds.get(done.id).state is BuildState.SIGNED
+
+
+def test_deploy_takes_a_unique_prefix_of_the_build_id(builds: BuildsService, tmp_path: Path) -> None:
+    signed = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    assert signed.state is BuildState.SIGNED, signed.error
+    builds.deploy(signed.id[:8], f"folder:{tmp_path / 'out'}")
+    after = builds.get(signed.id)
+    assert after.state is BuildState.DEPLOYED
+    assert [d["ok"] for d in after.deployments] == [True]

@@ -290,6 +290,30 @@ def test_compensate_a_succeeded_run_on_request(wf: WorkflowsService, rec: Record
         wf.resume(detail["id"])
 
 
+def test_compensating_a_succeeded_run_records_the_undo_and_its_own_duration_not_a_failure(
+        wf: WorkflowsService, rec: Recorder, run: RunDef) -> None:
+    detail = run({"name": "undo-me", "steps": SAGA["steps"][:3]})
+    assert detail["status"] == "succeeded"
+
+    async def go() -> float:
+        began = time.monotonic()
+        wf.compensate(detail["id"])
+        await wf.wait(detail["id"])
+        return time.monotonic() - began
+
+    observed = asyncio.run(go())
+    events = [e.event for e in wf.ctx.bus.history(EventQuery(correlation_id=detail["id"], types=["workflow.*"], limit=500))]
+    types = [e.type for e in events]
+    assert "workflow.failed" not in types
+    (done,) = [e for e in events if e.type == "workflow.run_compensated"]
+    payload = done.payload()
+    assert payload["status"] == "compensated" and payload["after"] == "succeeded" and payload["error"] == ""
+    assert 0 <= payload["duration"] <= observed  # the undo's own time, not the time since the run began
+    after = wf.show(detail["id"])
+    assert after["status"] == "compensated" and after["error"] is None
+    check_replay(wf, after)
+
+
 def test_compensating_a_run_with_nothing_to_undo_is_refused_and_leaves_it_as_it_was(
         wf: WorkflowsService, rec: Recorder, run: RunDef) -> None:
     # used to flip a cancelled/failed run to "failed" with a new end time and report "run failed"

@@ -29,14 +29,14 @@ def _definition(wf: Any) -> dict[str, Any]:
     return {d["name"]: d for d in wf.list_definitions()}["trend-to-release"]
 
 
-def _setup(services: Any, tmp_path: Path) -> str:
+def _setup(services: Any, tmp_path: Path, key: str = "release") -> str:
     tpl = services.extra["templates"]
     res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
     assert res.error is None, res.error
     csv = tmp_path / "trends.csv"
     csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
     services.extra["trends"].import_csv("reddit", csv)
-    services.extra["builds"].create_key("release")
+    services.extra["builds"].create_key(key)
     return str(res.template_id)
 
 
@@ -138,6 +138,23 @@ def test_trend_to_release_gives_the_new_app_its_own_name_id_and_icon(services: A
         assert a.size == b.size == (192, 192)
         diff = ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB"))).mean
     assert sum(diff) / 3 > 20, diff  # recognisably recoloured, not a near copy
+
+
+def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_name(
+        services: Any, tmp_path: Path, qapp: Any) -> None:
+    # the definition used to default key_alias to 'release' and the sign step refused a build signed by 'upload'
+    wf = services.extra["workflows"]
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    base = _setup(services, tmp_path, key="upload")
+    out = tmp_path / "release"
+    out.mkdir()
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(out)})
+    assert detail["status"] == "succeeded", detail["error"]
+    build = {s["name"]: s for s in detail["steps"]}["build"]["output"]
+    assert build["key_alias"] == "upload"
+    assert services.extra["builds"].get(build["build_id"]).key_alias == "upload"
 
 
 def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path, qapp: Any) -> None:

@@ -51,7 +51,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     p.add_argument("--platform", default="apk", choices=[x.value for x in Platform])
     p.add_argument("--key", help="signing key alias (default: the only key, or setting builds.default_key)")
     p.add_argument("--deploy", help="folder:DIR | adb | play:TRACK[:draft|completed|inProgress|halted]")
-    p.add_argument("--dry-run", action="store_true", help="with play: validate the edit, do not commit")
+    p.add_argument("--dry-run", action="store_true",
+                   help="with play: build and validate the edit, do not commit; otherwise: say what would happen, build nothing")
     p.add_argument("--rollout", type=float, metavar="F",
                    help="with play: a staged rollout to this fraction of users, e.g. 0.1 (status inProgress)")
     p.add_argument("--notes-file", metavar="F",
@@ -206,9 +207,19 @@ def _wait_with_progress(ctx: CliContext, svc: BuildsService, info: BuildInfo, ti
 
 
 def cmd_build(ctx: CliContext) -> int:
-    _qt_app()
     a = ctx.args
     svc = _svc(ctx)
+    if svc.previews(a.dry_run, a.deploy):
+        preview = svc.preview_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy)
+
+        def human() -> None:
+            ctx.print(f"dry run: {preview.describe()}")
+            ctx.print(f"steps: {' -> '.join(preview.steps)}")
+            ctx.print("nothing was built and no versionCode was spent")
+
+        ctx.emit(preview.to_dict(), human)
+        return 0
+    _qt_app()
     notes = load_notes(Path(a.notes_file)) if a.notes_file else None
     try:
         info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from services.db.preflight import StoreError
+from services.system import offline_checks
 from ui.cli.context import CliContext
 
 
@@ -45,7 +47,12 @@ def cmd_metrics(ctx: CliContext) -> int:
 
 
 def cmd_doctor(ctx: CliContext) -> int:
-    checks = ctx.services.doctor()
+    try:
+        checks = ctx.services.doctor()
+        store_error: StoreError | None = None
+    except StoreError as exc:  # report on everything else, then end with the one line about the store
+        store_error = exc
+        checks = offline_checks(ctx.config, exc)
 
     def human() -> None:
         for c in checks:
@@ -54,4 +61,6 @@ def cmd_doctor(ctx: CliContext) -> int:
             ctx.print(f"[{mark}] {c.name:<16} {c.detail}{hint}")
 
     ctx.emit([c.to_dict() for c in checks], human)
+    if store_error is not None:
+        raise store_error
     return 0

@@ -104,15 +104,23 @@ def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         asyncio.set_event_loop(None)
 
 
-def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str]) -> int:
-    """Start (or resume...) a run, stream its progress, wait for its end, report it."""
+def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str], *, done: str = "succeeded") -> int:
+    """Start (or resume...) a run, stream its progress, wait for its end, report it.
+
+    ``done``: the status that means the command did what it was asked (``compensated`` for compensate).
+    """
     svc = _svc(ctx)
     holder: dict[str, str] = {}
+    undo: dict[str, float] = {}
 
     def on_event(event: Event) -> None:
-        if ctx.json or event.correlation_id != holder.get("id"):
+        if event.correlation_id != holder.get("id"):
             return
         p = event.payload()
+        if event.type == "workflow.run_compensated":
+            undo["duration"] = float(p.get("duration") or 0.0)  # the undo's own time, not the run's
+        if ctx.json:
+            return
         kind = event.type.removeprefix("workflow.")
         text = {
             "step_started": f"  > {p.get('step')} (attempt {p.get('attempt')})",
@@ -156,11 +164,15 @@ def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str]) -> int:
         unsubscribe()
     detail = svc.show(run_id)
 
+    if "duration" in undo:
+        detail = {**detail, "compensation_duration": undo["duration"]}
+
     def human() -> None:
-        ctx.print(f"{detail['workflow']} {detail['status']}" + (f" in {detail['duration']:.2f}s" if detail["duration"] is not None else ""))
+        took = undo.get("duration", detail["duration"])
+        ctx.print(f"{detail['workflow']} {detail['status']}" + (f" in {took:.2f}s" if took is not None else ""))
 
     ctx.emit(detail, human)
-    if detail["status"] == "succeeded":
+    if detail["status"] == done:
         return 0
     reason = detail["error"] or detail["status"]
     ctx.error(f"run {run_id} {detail['status']}: {reason}")
@@ -206,7 +218,7 @@ def cmd_resume(ctx: CliContext) -> int:
 
 
 def cmd_compensate(ctx: CliContext) -> int:
-    return _drive(ctx, lambda svc: svc.compensate(ctx.args.exec_id, force=ctx.args.force))
+    return _drive(ctx, lambda svc: svc.compensate(ctx.args.exec_id, force=ctx.args.force), done="compensated")
 
 
 def cmd_rerun(ctx: CliContext) -> int:

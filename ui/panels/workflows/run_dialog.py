@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.key_choice import KEY_INPUT, KeyCombo
 from ui.widgets.plain_text import plain_label, tooltip
 
 
@@ -25,7 +26,7 @@ class RunDialog(QDialog):
     """``RunDialog.ask(...)`` returns the inputs, or None if cancelled (tests replace ``ask``)."""
 
     def __init__(self, title: str, inputs: list[dict[str, Any]], values: dict[str, Any] | None = None,
-                 note: str = "", parent: QWidget | None = None) -> None:
+                 note: str = "", parent: QWidget | None = None, keys: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.specs = inputs
@@ -36,7 +37,9 @@ class RunDialog(QDialog):
             name, type_ = spec["name"], spec["type"]
             value = values.get(name, spec.get("default"))
             widget: QWidget
-            if type_ == "boolean":
+            if name == KEY_INPUT and keys is not None:
+                widget = KeyCombo(keys, value if isinstance(value, str) else None)
+            elif type_ == "boolean":
                 box = QCheckBox()
                 box.setChecked(bool(value))
                 widget = box
@@ -82,7 +85,11 @@ class RunDialog(QDialog):
         out: dict[str, Any] = {}
         for spec in self.specs:
             w = self.fields[spec["name"]]
-            if isinstance(w, QCheckBox):
+            if isinstance(w, KeyCombo):
+                alias = w.alias()
+                if alias is not None:
+                    out[spec["name"]] = alias
+            elif isinstance(w, QCheckBox):
                 out[spec["name"]] = w.isChecked()
             elif isinstance(w, QSpinBox | QDoubleSpinBox):
                 out[spec["name"]] = w.value()
@@ -95,8 +102,9 @@ class RunDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, inputs: list[dict[str, Any]],
-            values: dict[str, Any] | None = None, note: str = "") -> dict[str, Any] | None:
-        dlg = cls(title, inputs, values, note, parent)
+            values: dict[str, Any] | None = None, note: str = "", keys: list[str] | None = None) -> dict[str, Any] | None:
+        """``keys``: the signing keys to offer for a ``key_alias`` input (None: a plain text field)."""
+        dlg = cls(title, inputs, values, note, parent, keys)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return None
         return dlg.values()
