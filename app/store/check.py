@@ -197,3 +197,33 @@ class ReleaseCheckError(UserError):
         more = len(report.blockers) - 1
         super().__init__(f"not ready for release: {first.field}: {first.message}"
                          + (f" (and {more} more blocker{'s' if more > 1 else ''})" if more else ""))
+
+
+# What each rule checks, as a checklist line when it passes
+RULE_TITLES: dict[Rule, str] = {
+    Rule.TARGET_SDK: "Targets API 36 or more (Google Play's minimum)",
+    Rule.ICON: "Launcher icon from a square source image",
+    Rule.LABEL: "App name of at most 30 characters",
+    Rule.APPLICATION_ID: "Its own valid application id",
+    Rule.VERSION_CODE: "Version above the last one built for this id",
+    Rule.EXPORTED: "android:exported on every intent filter",
+    Rule.DEBUGGABLE: "Not debuggable",
+    Rule.PERMISSIONS: "A reason for every dangerous permission",
+    Rule.LISTING: "Store listing within Play's limits",
+    Rule.BUNDLE_FORMAT: "An app bundle where Play needs one",
+    Rule.WEB_UI: "Web UI ships every file it uses",
+}
+ANDROID_ONLY = frozenset(set(Rule) - {Rule.WEB_UI})
+
+
+def checklist(report: CheckReport) -> list[tuple[Severity | None, str]]:
+    """One line per rule that applies to the report's platform: (None, title) when it passes, else each problem."""
+    out: list[tuple[Severity | None, str]] = []
+    for rule, title in RULE_TITLES.items():
+        if report.platform == "web" and rule in ANDROID_ONLY:
+            continue
+        problems = [p for p in report.problems if p.rule is rule]
+        if not problems:
+            out.append((None, title))
+        out.extend((p.severity, f"{p.field}: {p.message}") for p in problems)
+    return out

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from app.errors import TrendForgeError
 from app.events import Event
 from app.spreadsheet import write_csv
+from app.store.check import CheckReport
 from app.templates.model import (
     DuplicatePolicy,
     ImportResult,
@@ -63,6 +65,7 @@ from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
 from ui.widgets.plain_text import escape, message_box, plain_label, tooltip
+from ui.widgets.release_checklist import ReleaseChecklist
 
 CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
               "rating_avg", "rating_count", "updated_at")
@@ -217,6 +220,11 @@ class TemplatesPanel(QWidget):
         dl.addWidget(self.detail_title)
         dl.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         dl.addLayout(detail_form)
+        # Google Play's upload rules for this template as an app bundle, checked off the GUI thread
+        self.release_checklist = ReleaseChecklist()
+        check_box = QGroupBox("Release check (app bundle for Google Play)")
+        QVBoxLayout(check_box).addWidget(self.release_checklist)
+        dl.addWidget(check_box)
         dl.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -453,6 +461,22 @@ class TemplatesPanel(QWidget):
         for key, label in self.fields.items():
             label.setText(values.get(key, "—"))
         self._show_reviews(info)
+        self._check_release(info.id)
+
+    def _check_release(self, template_id: str) -> None:
+        builds = self.services.builds
+        self.release_checklist.show_pending(template_id)
+
+        def done(report: CheckReport) -> None:
+            if self.current is not None and self.current.id == report.template_id:
+                self.release_checklist.show_report(report)
+
+        def failed(exc: Exception) -> None:
+            if self.current is not None and self.current.id == template_id:
+                self.release_checklist.show_message(str(exc))
+
+        run_in_background(lambda: builds.check_release(template_id, "aab", deploy="play:production"),
+                          done, failed, self)
 
     def _show_reviews(self, info: TemplateInfo) -> None:
         reviews = self.svc.reviews(info.id)

@@ -199,6 +199,16 @@ def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: Templ
     assert report.ready, [p.line() for p in report.problems]
 
 
+def test_the_detail_shows_the_release_checklist(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.select_id("quotes-daily")
+    qtbot.waitUntil(lambda: panel.release_checklist.summary.text().startswith("Not ready"), timeout=10_000)
+    lines = panel.release_checklist.lines()
+    assert "✗  application_id: com.trendforge.quotes belongs to a base template or an example domain; give the app " \
+           "its own id (e.g. com.yourname.app)" in lines
+    assert "✓  Targets API 36 or more (Google Play's minimum)" in lines
+    assert "✓  Store listing within Play's limits" in lines
+
+
 def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("wallpaper-pack")
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
