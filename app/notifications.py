@@ -83,7 +83,7 @@ def notification_for(event: Event) -> Notification | None:
     if event.type.startswith(RELEASE_PREFIX):
         payload = event.payload()
         what = " ".join(str(payload[f]) for f in ("app_id", "track", "status") if payload.get(f))
-        return Notification(k.RELEASE_CHANGED, "Release changed", what or event.type)
+        return Notification(k.RELEASE_CHANGED, "Release changed", what or event.type, ItemRef(Area.RELEASES, ""))
     return None
 
 

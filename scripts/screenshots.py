@@ -106,12 +106,37 @@ def seed(services: ServiceManager) -> None:
         asyncio.set_event_loop(loop)
         inputs = {"base_template": "trivia-quiz", "deploy_dir": str(services.config.data_dir / "releases"), "key_alias": "upload"}
         loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
-        # one run left waiting for a person, so Home shows Approve
-        services.workflows.start("approval-demo", {"what": "the trivia release"})
-        settle(300)
+
+
+def seed_play(services: ServiceManager) -> object:
+    """The Releases view against the Play stand-in of the tests (loopback), with a staged rollout."""
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
+    from play_standin import PlayStandIn
+
+    play = PlayStandIn().start()
+    os.environ["TRENDFORGE_PLAY_BASE_URL"] = play.url
+    account = play.add_account("publisher@my-indie-studio.iam.gserviceaccount.com")
+    app = "com.trendforge.quotes"
+    play.add_app(app, grant=account)
+    play.seed(app, "production",
+              {"versionCodes": ["10200"], "status": "completed",
+               "releaseNotes": [{"language": "en-US", "text": "Daily quote widget"}]},
+              {"versionCodes": ["10301"], "status": "inProgress", "userFraction": 0.2,
+               "releaseNotes": [{"language": "en-US", "text": "Dark theme, share as image"},
+                                {"language": "de-DE", "text": "Dunkles Design, als Bild teilen"}]})
+    play.seed(app, "beta", {"versionCodes": ["10301"], "status": "completed"})
+    play.seed(app, "internal", {"versionCodes": ["10302"], "status": "completed",
+                                "releaseNotes": [{"language": "en-US", "text": "Faster start"}]})
+    play.apps[app].listings = {
+        "en-US": {"language": "en-US", "title": "Quotes Daily", "shortDescription": "One good quote every morning."},
+        "de-DE": {"language": "de-DE", "title": "Zitate Täglich", "shortDescription": "Jeden Morgen ein gutes Zitat."},
+    }
+    services.releases.store_key(play.key_json(account))
+    return play
 
 
 def main() -> int:
+    only = {a.lower() for a in sys.argv[1:]}  # panel titles to render (default: all)
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -128,6 +153,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         services = bootstrap(AppConfig(data_dir=Path(d), log_to_file=False), secrets=MemorySecretStore())
         seed(services)
+        play = seed_play(services) if "releases" in services.extra else None
         window = create_window(services)
         window.resize(1280, 800)
         window.show()
@@ -137,8 +163,16 @@ def main() -> int:
         if small:
             shoot_small(window, Path(small))
         for spec in window.specs:
+            if only and spec.title.lower() not in only:
+                continue
             panel = window.show_panel(spec.title)
             settle(600)
+            if spec.title == "Releases":
+                panel.app_box.setCurrentText("com.trendforge.quotes")
+                panel.reload()
+                settle(1500)
+                panel.tracks_table.selectRow(3)
+                settle(300)
             defs_view = getattr(panel, "defs_view", None)
             if defs_view is not None:  # workflows: show the definition that has a run
                 model = defs_view.model()
@@ -154,12 +188,15 @@ def main() -> int:
             path = out / f"{spec.title.lower()}.png"
             window.grab().save(str(path))
             print(f"saved {path.relative_to(ROOT)}")
-        window.show_panel("Templates")
-        settle(300)
-        window.grab().save(str(out / "main-window.png"))
+        if not only:
+            window.show_panel("Templates")
+            settle(300)
+            window.grab().save(str(out / "main-window.png"))
         window.close()
         QCoreApplication.processEvents()
         services.close()
+        if play is not None:
+            play.stop()  # type: ignore[attr-defined]
     del app
     return 0
 

@@ -19,10 +19,11 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from app.errors import ProviderError, UserError
+from app.errors import ProviderError, TrendForgeError, UserError
 from app.health import Health, HealthState
 from services.context import ServiceContext
 from services.metrics import ServiceMetrics
+from services.redaction import scrub, scrub_error
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -65,6 +66,9 @@ def operation(func: Callable[P, T]) -> Callable[P, T]:
                 result = await func(*args, **kwargs)
                 failed = False
                 return result
+            except TrendForgeError as exc:
+                scrub_error(exc, self.ctx.secrets.known_values)  # what the CLI and GUI show is redacted
+                raise
             finally:
                 self.metrics.op(name).observe(time.perf_counter() - start, failed=failed)
 
@@ -79,6 +83,9 @@ def operation(func: Callable[P, T]) -> Callable[P, T]:
             result = func(*args, **kwargs)
             failed = False
             return result
+        except TrendForgeError as exc:
+            scrub_error(exc, self.ctx.secrets.known_values)  # what the CLI and GUI show is redacted
+            raise
         finally:
             self.metrics.op(name).observe(time.perf_counter() - start, failed=failed)
 
@@ -146,6 +153,10 @@ class BaseService:
             with attempt:
                 return await call()
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret the store knows masked (for logs and messages this service writes)."""
+        return scrub(text, self.ctx.secrets.known_values)
 
     # -- validation -----------------------------------------------------------------
     @staticmethod

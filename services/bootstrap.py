@@ -26,6 +26,7 @@ from services.events.bus import EventBus
 from services.events.service import EventsService
 from services.events.store import EventStore
 from services.logs import install_file_logging
+from services.redaction import install_on_engine as install_redaction
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
 from services.system import Check, machine_checks
@@ -150,6 +151,7 @@ def bootstrap(
     bus = EventBus(engine, store)
     session_factory = make_session_factory(engine)
     secret_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()
+    install_redaction(engine, secret_store.known_values)  # no secret reaches a row, whoever writes it
 
     def new_uow() -> UnitOfWork:
         return UnitOfWork(session_factory, bus)

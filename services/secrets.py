@@ -28,6 +28,9 @@ class SecretStore(Protocol):
     def names(self) -> list[str]: ...
     def backend_name(self) -> str: ...
     def known_values(self) -> list[str]: ...
+    def remember(self, secret: str) -> None:
+        """A secret made at run time (an access token minted from a stored key): redacted like stored ones."""
+        ...
 
 
 class KeyringSecretStore:
@@ -108,12 +111,17 @@ class KeyringSecretStore:
     def known_values(self) -> list[str]:
         return sorted(self._seen)
 
+    def remember(self, secret: str) -> None:
+        if secret:
+            self._seen.add(secret)
+
 
 class MemorySecretStore:
     """A fake for unit tests (no OS keyring); same behaviour as the real store."""
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
+        self._remembered: set[str] = set()
 
     def backend_name(self) -> str:
         return "memory"
@@ -133,7 +141,11 @@ class MemorySecretStore:
         return sorted(self._values)
 
     def known_values(self) -> list[str]:
-        return sorted(self._values.values())
+        return sorted({*self._values.values(), *self._remembered})
+
+    def remember(self, secret: str) -> None:
+        if secret:
+            self._remembered.add(secret)
 
 
 def keyring_health(store: SecretStore) -> Health:

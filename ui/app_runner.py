@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 import app as core
@@ -22,10 +22,12 @@ from services.config import AppConfig
 from ui.background import run_in_background
 from ui.icons import app_icon
 from ui.main_window import MainWindow
+from ui.single_instance import SingleInstance
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
+    from services.events.other_writers import OtherWriters
 
 HEAVY_MODULES = ("services.bootstrap",)
 
@@ -42,12 +44,36 @@ def create_window(services: ServiceManager, *, first_run: bool = False) -> MainW
     return window
 
 
+def bring_to_front(window: MainWindow) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
+def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWriters:
+    """Publish here what the CLI (or any other process) commits while this GUI runs."""
+    from services.events.other_writers import OtherWriters  # with the services, off the start-up path
+
+    def stale() -> None:  # the services' cached reads predate what the other process wrote
+        for service in services.services():
+            service.invalidate()
+
+    watcher = OtherWriters(services.config.db_path, services.bus, parent=parent, before_publish=stale)
+    watcher.start()
+    services.on_close(watcher.stop)
+    return watcher
+
+
 def _import_heavy() -> None:
     for name in HEAVY_MODULES:
         importlib.import_module(name)
 
 
 def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> int:
+    from services.db.preflight import owner_only_files
+
+    owner_only_files()
     if quit_after is None and os.environ.get("TRENDFORGE_QUIT_AFTER"):
         quit_after = float(os.environ["TRENDFORGE_QUIT_AFTER"])
     qapp = QApplication.instance() or QApplication(sys.argv)
@@ -59,6 +85,18 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     qapp.setDesktopFileName("trendforge")
 
     config = AppConfig.from_env(data_dir)
+    guard = SingleInstance(config.data_dir)
+    try:
+        owner = guard.acquire()
+    except OSError:
+        owner = True  # an unusable data dir: bootstrap says why, in the window
+    if not owner:
+        if guard.activate_running():
+            sys.stderr.write(f"TrendForge is already open on {config.data_dir}; its window was brought to the front\n")
+            return 0
+        sys.stderr.write(f"TrendForge: {config.data_dir} is in use by another TrendForge that does not answer; "
+                         "close it and try again\n")
+        return 1
     first_run = not config.db_path.exists()  # bootstrap creates the data dir (or says why it cannot)
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
@@ -67,6 +105,14 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     window.show()
     qapp.processEvents()  # expose and paint the window before anything slower happens
     report = os.environ.get("TRENDFORGE_STARTUP_REPORT")
+
+    def to_front() -> None:
+        bring_to_front(window)
+        if report:
+            with Path(report).open("a") as fh:
+                fh.write(f"activated {time.time():.6f}\n")
+
+    guard.activation_requested.connect(to_front)
     if report:
         Path(report).write_text(f"shown {time.time():.6f}\n")
 
@@ -94,6 +140,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
         holder["services"] = services
         apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
         window.attach(services)
+        watch_other_writers(services, window)
         if report:
             with Path(report).open("a") as fh:
                 fh.write(f"ready {time.time():.6f}\n")
@@ -116,4 +163,5 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
         QThreadPool.globalInstance().waitForDone(5000)
         if "services" in holder:
             holder["services"].close()
+        guard.release()
     return 0

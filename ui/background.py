@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from services.db import cancel
+
 T = TypeVar("T")
 
 
@@ -71,3 +73,45 @@ def run_in_background(
     bridge.done.connect(finish_ok)
     bridge.failed.connect(finish_err)
     QThreadPool.globalInstance().start(_Job(fn, bridge))
+
+
+class LatestQuery(QObject):
+    """Runs a panel's reads in the background, one at a time: a new :meth:`run` supersedes the one
+    before it, whose result is dropped and whose running SQL statement is interrupted on the
+    worker's own connection (typing in a search box leaves no stale query behind).
+    """
+
+    def __init__(self, owner: QObject) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self._token: cancel.QueryToken | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._token is not None
+
+    def run(self, fn: Callable[[], T], on_done: Callable[[T], None], on_error: Callable[[Exception], None]) -> None:
+        self.cancel()
+        token = self._token = cancel.QueryToken()
+
+        def work() -> T:
+            with cancel.scope(token):
+                return fn()
+
+        def done(result: T) -> None:
+            if token is self._token:
+                self._token = None
+                on_done(result)
+
+        def failed(exc: Exception) -> None:
+            if token is self._token:
+                self._token = None
+                on_error(exc)
+
+        run_in_background(work, done, failed, self._owner)
+
+    def cancel(self) -> None:
+        """Drop the running query's result and interrupt its statement."""
+        token, self._token = self._token, None
+        if token is not None:
+            cancel.interrupt(token)

@@ -75,6 +75,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
         PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
         PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
+        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel"),
     ]
 
 
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._services: ServiceManager | None = None
         self.notifier: Notifier | None = None
+        self.quick_switcher: QWidget | None = None
+        self.help_dialog: QWidget | None = None
         self.data_dir = data_dir
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
@@ -213,14 +216,27 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             view.addAction(action)
         view.addSeparator()
+        self.go_to_action = QAction("&Go to…", self, shortcut=QKeySequence("Ctrl+K"))
+        self.go_to_action.triggered.connect(self.open_quick_switcher)
+        view.addAction(self.go_to_action)
         refresh = QAction("&Refresh health", self, shortcut=QKeySequence(QKeySequence.StandardKey.Refresh))
         refresh.triggered.connect(self.refresh_health)
         view.addAction(refresh)
 
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About TrendForge", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.help_action = QAction("TrendForge &help", self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents))
+        if self.help_action.shortcut().isEmpty():
+            self.help_action.setShortcut(QKeySequence("F1"))
+        self.help_action.triggered.connect(lambda: self.open_help())
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.triggered.connect(lambda: self.open_help("Keyboard shortcuts"))
+        about = QAction("&About TrendForge", self)
         about.triggered.connect(lambda: show_about(self))
+        for action in (self.help_action, shortcuts):
+            help_menu.addAction(action)
+        help_menu.addSeparator()
         help_menu.addAction(about)
+        self.help_menu = help_menu
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -288,6 +304,27 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.focusNextChild()
         return widget
+
+    def open_help(self, topic: str | None = None) -> None:
+        from ui.help_dialog import HelpDialog
+
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        dialog = HelpDialog(actions, self, topic=topic)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.help_dialog = dialog
+        dialog.open()
+
+    def open_quick_switcher(self) -> None:
+        if self._services is None:
+            return
+        from ui.quick_switcher import QuickSwitcher
+
+        dialog = QuickSwitcher(self.services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.open_item)
+        self.quick_switcher = dialog
+        dialog.open()
+        dialog.edit.setFocus()
 
     def current_title(self) -> str:
         return self.specs[max(0, self.nav.currentRow())].title

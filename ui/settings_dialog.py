@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -53,6 +55,9 @@ class SettingsDialog(QDialog):
         cform = QFormLayout(cred)
         cform.addRow(QLabel("Secrets are stored in the OS keyring only, never in TrendForge's database or logs."))
         for name in PROVIDER_NAMES:
+            if name == "play":
+                cform.addRow("play", self._play_key_row(services))
+                continue
             edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
             edit.setObjectName(f"secret_{name}")
             edit.setPlaceholderText("stored in keyring (type to replace)" if name in stored else "not set")
@@ -188,6 +193,48 @@ class SettingsDialog(QDialog):
             return
         self.secret_edits[name].setPlaceholderText("not set")
         self.secret_state[name].setText("—")
+        self.error.setText("")
+
+    # -- the Google Play service-account key --------------------------------------------------------
+    def _play_key_row(self, services: ServiceManager) -> QHBoxLayout:
+        account = services.releases.account() if "releases" in services.extra else None
+        self.play_state = plain_label(f"✔ {account}" if account else "no service-account key")
+        self.play_choose = QPushButton("Choose JSON key…")
+        self.play_choose.setObjectName("play_choose_key")
+        self.play_choose.clicked.connect(self.choose_play_key)
+        delete = QPushButton("Delete")
+        delete.clicked.connect(self.delete_play_key)
+        row = QHBoxLayout()
+        row.addWidget(self.play_state, 1)
+        row.addWidget(self.play_choose)
+        row.addWidget(delete)
+        return row
+
+    @classmethod
+    def ask_play_key_file(cls, parent: QWidget) -> str:
+        """The service account's JSON key file ('' if cancelled); tests replace this."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Google Play service-account key", "", "JSON key (*.json)")
+        return path
+
+    def choose_play_key(self) -> None:
+        path = self.ask_play_key_file(self)
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            key = self.services.releases.store_key(text)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.error.setText(f"cannot read {Path(path).name}: {exc}")
+            return
+        except TrendForgeError as exc:
+            self.error.setText(str(exc))
+            return
+        self.play_state.setText(f"✔ {key.client_email}")
+        self.error.setText("")
+
+    def delete_play_key(self) -> None:
+        self.services.settings.delete_credential("play")
+        self.play_state.setText("no service-account key")
         self.error.setText("")
 
     @classmethod

@@ -21,6 +21,7 @@ class Area(enum.StrEnum):
     BUILDS = "Builds"
     WORKFLOWS = "Workflows"
     EVENTS = "Events"
+    RELEASES = "Releases"
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,17 @@ def guide(facts: GuideFacts) -> list[GuideItem]:
                   f"{n(facts.releases, 'release')}" if facts.releases
                   else "Deploy a build to a folder, a device or a Play track."),
     ]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A quick-switcher result: what it is, in words, and where it opens."""
+
+    ref: ItemRef
+    label: str
+
+
+MIN_ID_PREFIX = 3  # shorter text matches names only
 
 
 @dataclass(frozen=True)

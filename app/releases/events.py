@@ -8,7 +8,7 @@ from app.events import Event, event_type
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class _TrackEvent(Event):
+class TrackEvent(Event):
     application_id: str = ""
     track: str = ""
     version_codes: tuple[int, ...] = ()
@@ -20,7 +20,7 @@ class _TrackEvent(Event):
 
 @event_type("release.published")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleasePublished(_TrackEvent):
+class ReleasePublished(TrackEvent):
     """A new artifact went onto a track (or, with dry_run, was validated and the edit deleted)."""
 
     dry_run: bool = False
@@ -28,31 +28,31 @@ class ReleasePublished(_TrackEvent):
 
 @event_type("release.rolled_out")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleaseRolledOut(_TrackEvent):
+class ReleaseRolledOut(TrackEvent):
     """A staged rollout's user fraction was raised."""
 
 
 @event_type("release.halted")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleaseHalted(_TrackEvent):
+class ReleaseHalted(TrackEvent):
     pass
 
 
 @event_type("release.resumed")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleaseResumed(_TrackEvent):
+class ReleaseResumed(TrackEvent):
     pass
 
 
 @event_type("release.completed")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleaseCompleted(_TrackEvent):
+class ReleaseCompleted(TrackEvent):
     pass
 
 
 @event_type("release.promoted")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class ReleasePromoted(_TrackEvent):
+class ReleasePromoted(TrackEvent):
     from_track: str = ""
 
 
@@ -68,7 +68,7 @@ class ListingPushed(Event):
 
 @event_type("release.commit_unknown")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class CommitOutcomeUnknown(_TrackEvent):
+class CommitOutcomeUnknown(TrackEvent):
     """The answer to an edit's commit was lost: whether Play applied it is not known yet."""
 
     action: str = ""
@@ -76,7 +76,7 @@ class CommitOutcomeUnknown(_TrackEvent):
 
 @event_type("release.commit_settled")
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class CommitOutcomeSettled(_TrackEvent):
+class CommitOutcomeSettled(TrackEvent):
     """Play was asked what happened to an edit whose commit answer was lost."""
 
     committed: bool = False

@@ -186,6 +186,27 @@ def keep_both_id(base: str, taken: set[str]) -> str:
         n += 1
 
 
+PYTHON_SCAFFOLDING = frozenset({"__init__.py", "__pycache__"})
+
+
+def is_python_scaffolding(name: str) -> bool:
+    """``__init__.py`` / ``__pycache__`` beside the shipped samples (a Python package): never a template,
+    and picked up by a shell glob such as ``resources/samples/*``."""
+    return name in PYTHON_SCAFFOLDING or name.endswith(".pyc")
+
+
+def keep_both_application_id(base: str, taken: set[str]) -> str:
+    """A copy kept beside its original gets its own Android application id, ``<base>.copy2``,
+    ``<base>.copy3``...: with the original's id it would install over the original on a phone
+    and share its versionCodes and its Play listing."""
+    n = 2
+    while True:
+        candidate = f"{base[:140]}.copy{n}"
+        if candidate not in taken and APP_ID_RE.match(candidate):
+            return candidate
+        n += 1
+
+
 # -- images -----------------------------------------------------------------------------------
 
 

@@ -180,20 +180,37 @@ def analyze(values: Sequence[float]) -> tuple[Momentum, TrendTag, float]:
 
 
 def combined_series(points: Sequence[Point]) -> list[float]:
-    """One series per trend from snapshots of several sources.
+    """One series per trend from snapshots of several sources, each compared in its own units.
 
-    Points are grouped by time; at each time the volumes of every source seen so far are
-    summed, a source missing at that time contributing its last known volume (forward fill).
-    So a trend seen by Reddit at every sync and by Google once does not zig-zag.
+    Sources count in different units (a CSV's 145 mentions, TikTok's 12,000 views), so volumes
+    are never summed: each source's volume is taken relative to its own first (non-zero) volume,
+    the sources seen so far are averaged at each time (a source missing at that time keeps its
+    last value: forward fill, so a trend seen by Reddit at every sync and by Google once does
+    not zig-zag), and the result is expressed in the units of the first source. A trend one source
+    sees is its raw series; a second source turning up is no growth by itself.
     """
     by_time: dict[object, dict[str, float]] = {}
     for p in sorted(points, key=lambda p: p.taken_at):
         by_time.setdefault(p.taken_at, {})[p.source] = p.volume
-    last: dict[str, float] = {}
+    base: dict[str, float] = {}  # each source's first non-zero volume
+    relative: dict[str, float] = {}
+    raw_first = 0.0  # the latest volume of the first source, reported as is while it is the only one
     out: list[float] = []
     for _t, vols in by_time.items():
-        last.update(vols)
-        out.append(sum(last.values()))
+        for source, volume in vols.items():
+            if source not in base:
+                if volume <= 0:
+                    continue
+                base[source] = volume
+            relative[source] = volume / base[source]
+            if source == next(iter(base)):
+                raw_first = volume
+        if not base:
+            out.append(0.0)
+        elif len(relative) == 1:
+            out.append(raw_first)
+        else:
+            out.append(next(iter(base.values())) * sum(relative.values()) / len(relative))
     return out
 
 

@@ -53,6 +53,13 @@ class Mark:
     fingerprint: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def where(self) -> str:
+        """What the log names for this state: the artifact, or where a deploy put it (not its source)."""
+        if self.state is BuildState.DEPLOYED:
+            return str(self.detail.get("location") or "")
+        return str(self.artifact) if self.artifact else ""
+
 
 Step = ToolStep | PyStep | Mark
 Plan = Generator[Step, Any, None]

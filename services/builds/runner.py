@@ -98,8 +98,9 @@ class BuildJob(QObject):
     PERSIST_TRY_MS = 100
 
     def __init__(self, spec: BuildSpec, log_path: Path, hooks: JobHooks, parent: QObject | None = None,
-                 expected_gradle_tasks: int | None = None) -> None:
+                 expected_gradle_tasks: int | None = None, redact: Callable[[str], str] = str) -> None:
         super().__init__(parent)
+        self._redact = redact  # every line of build.log and of the live view passes through it
         self.spec = spec
         self.build_id = spec.build_id
         self.log_path = log_path
@@ -187,7 +188,7 @@ class BuildJob(QObject):
             self._last_state = step.state
             if step.state is not BuildState.BUILT or self.spec.platform is Platform.WEB:
                 self._artifact_final = True  # a later failure (a deploy) keeps the finished artifact
-            self._write([f"== {step.state.value}" + (f": {step.artifact}" if step.artifact else "")])
+            self._write([f"== {step.state.value}" + (f": {step.where}" if step.where else "")])
             mark = step
             self._persist(lambda: self._hooks.on_mark(self.build_id, mark),
                           lambda: QTimer.singleShot(0, self, lambda: self._advance(None)))
@@ -351,6 +352,7 @@ class BuildJob(QObject):
             self.progressed.emit(self.build_id, step, self._percent)
 
     def _write(self, lines: list[str]) -> None:
+        lines = [self._redact(line) for line in lines]
         if self._log is not None:
             self._log.write("\n".join(lines) + "\n")
             self._log.flush()  # one write per batch; readers (the panel, `builds show`) see it at once

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 import app.builds.events as build_events
 from app.builds.model import (
@@ -402,7 +402,8 @@ class BuildsService(BaseService):
             toolchain_env=self.toolchain_env(), correlation=carried,
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
-        job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks)
+        job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks,
+                       redact=self.redact)
         self.runner.submit(job)
         return _to_info(rec)
 
@@ -540,7 +541,7 @@ class BuildsService(BaseService):
                 try:
                     with short_waits(try_ms):  # the job retries a busy database itself, off a timer
                         write(*args)
-                except OperationalError as exc:
+                except DBAPIError as exc:  # busy (retried), or a full disk, a refusal: the build ends
                     raise HookWriteError(str(exc.orig or exc), busy=is_busy(exc)) from exc
 
             return call

@@ -12,6 +12,7 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import Text
 
+from services.db import cancel
 from services.db.writes import DEFAULT_BUSY_TIMEOUT_MS, apply_busy_timeout
 
 NAMING = {
@@ -82,6 +83,7 @@ def make_engine(url: str) -> Engine:
 
     if engine.dialect.name == "sqlite":
         event.listen(engine, "checkout", apply_busy_timeout)  # a shorter wait where a caller retries by itself
+        cancel.install(engine)  # a superseded panel query can be interrupted on its own connection
 
     return engine
 

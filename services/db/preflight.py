@@ -47,10 +47,17 @@ def is_disk_full(exc: BaseException) -> bool:
     return "database or disk is full" in text or "no space left on device" in text
 
 
+def owner_only_files() -> None:
+    """New files and folders of this process are the owner's alone (0600 / 0700): the CLI and GUI call it first."""
+    os.umask(0o077)
+
+
 def prepare_data_dir(data_dir: Path) -> None:
     """Create the data dir (owner-only) and prove it is writable."""
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if data_dir.stat().st_mode & 0o077:
+            data_dir.chmod(0o700)  # keys, logs and the database are the owner's alone
     except OSError as exc:
         raise _dir_error(data_dir, exc) from None
     try:
@@ -91,6 +98,20 @@ def check_db_file(db: Path) -> None:
         raise StoreError(f"{db} is truncated ({size} of {pages * page_size} bytes): {RESTORE}", db)
 
 
+def _owner_only(db: Path) -> None:
+    """Create the database file 0600 (SQLite gives its -wal and -shm files the same mode), or tighten it."""
+    try:
+        fd = os.open(db, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        if db.stat().st_mode & 0o077:
+            db.chmod(0o600)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(db.parent) from None
+        raise StoreError(f"the database {db} cannot be written ({exc.strerror}): fix the permissions of it and "
+                         f"of {db.parent}, or choose another data directory", db) from None
+
+
 def _newer_revisions(engine: Engine) -> set[str]:
     return migrate.current_revisions(engine) - migrate.known_revisions()
 
@@ -100,6 +121,7 @@ def open_store(config: AppConfig) -> Engine:
     prepare_data_dir(config.data_dir)
     db = config.db_path
     check_db_file(db)
+    _owner_only(db)
     engine = make_engine(sqlite_url(db))
     try:
         newer = _newer_revisions(engine)

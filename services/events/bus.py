@@ -7,6 +7,7 @@ change publishes nothing, and a committed one is never lost.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import dataclasses
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Event], object]
 Subscription = type[Event] | str
+RECENT_IDS = 20_000
 
 _correlation: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar(
     "trendforge_correlation", default=None
@@ -73,6 +75,10 @@ class EventBus(QObject):
         self._by_pattern: dict[str, list[Handler]] = {}
         self._resolved: dict[tuple[type[Event], str], list[Handler]] = {}
         self._home_thread = threading.get_ident()
+        # ids of the events this process dispatched lately, so one it reads back from the store
+        # (OtherWriters) is not published twice
+        self._recent: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._recent_lock = threading.Lock()
         self._deliver.connect(self._dispatch_here, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -138,10 +144,21 @@ class EventBus(QObject):
         Subscribers always run on the bus's own (GUI) thread: a commit made on a worker thread
         hands its events over through a queued signal, so no handler touches widgets off-thread.
         """
+        if not replay:
+            with self._recent_lock:
+                for event in events:
+                    self._recent[event.id] = None
+                while len(self._recent) > RECENT_IDS:
+                    self._recent.popitem(last=False)
         if threading.get_ident() != self._home_thread:
             self._deliver.emit(list(events), replay)
             return
         self._dispatch_here(events, replay)
+
+    def dispatched_here(self, event_id: str) -> bool:
+        """Did this process dispatch the event (lately)?"""
+        with self._recent_lock:
+            return event_id in self._recent
 
     def _dispatch_here(self, events: Sequence[Event], replay: bool = False) -> None:
         for event in events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Table, func, literal_column, or_, select, table, text
@@ -61,10 +61,16 @@ _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str, en
 
 
 def _timestamp_text(value: datetime) -> str:
-    """The text SQLAlchemy's SQLite DateTime stores, for the UTC value."""
-    naive = _TS.process_bind_param(value, None)  # type: ignore[arg-type]
-    assert naive is not None
-    return naive.strftime("%Y-%m-%d %H:%M:%S.%f")
+    """The text SQLAlchemy's SQLite DateTime stores, for the UTC value (``YYYY-MM-DD HH:MM:SS.ffffff``).
+
+    ``isoformat`` rather than ``strftime``: it is the hot path of every publication and costs a
+    third as much (a test checks both give the same text).
+    """
+    if value.tzinfo is not None:
+        if value.utcoffset():
+            value = value.astimezone(UTC)
+        value = value.replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 def _row(event: Event) -> tuple[Any, ...]:
@@ -182,6 +188,10 @@ class EventStore:
             return {str(k): int(v) for k, v in conn.execute(stmt)}
 
     def count(self) -> int:
+        return self.last_seq()
+
+    def last_seq(self) -> int:
+        """The newest event's sequence number (0: none yet)."""
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.max(_TABLE.c.seq))).scalar() or 0)
 

@@ -32,6 +32,32 @@ def releases(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(d).where(d.ok.is_(True), d.dry_run.is_(False))) or 0)
 
 
+def builds_matching(session: Session, text: str, limit: int) -> list[tuple[str, str, str, str]]:
+    """(id, template, version, state) of builds whose id starts with, or template contains, ``text``."""
+    b = BuildRecord
+    like = _escape(text)
+    rows = session.execute(
+        select(b.id, b.template_id, b.version_name, b.state)
+        .where(b.id.like(f"{like}%", escape="\\") | b.template_id.like(f"%{like}%", escape="\\"))
+        .order_by(b.created_at.desc()).limit(limit)).all()
+    return [(str(a), str(t), str(v), str(s)) for a, t, v, s in rows]
+
+
+def runs_matching(session: Session, text: str, limit: int) -> list[tuple[str, str, str]]:
+    """(id, workflow, status) of runs whose id starts with, or workflow contains, ``text``."""
+    r = WorkflowRunRecord
+    like = _escape(text)
+    rows = session.execute(
+        select(r.id, r.workflow, r.status)
+        .where(r.id.like(f"{like}%", escape="\\") | r.workflow.like(f"%{like}%", escape="\\"))
+        .order_by(r.created_at.desc()).limit(limit)).all()
+    return [(str(a), str(w), str(s)) for a, w, s in rows]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def runs_waiting_for_approval(session: Session, limit: int) -> list[tuple[str, str, str]]:
     """(run id, workflow, step) of running runs whose current step waits for a person."""
     r, s = WorkflowRunRecord, WorkflowStepRecord

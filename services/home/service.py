@@ -13,24 +13,29 @@ from typing import TYPE_CHECKING
 
 from app.health import Health
 from app.home.model import (
+    MIN_ID_PREFIX,
     Area,
     BuildItem,
     CurrencyRevenue,
     GuideFacts,
     HealthItem,
     HomeOverview,
+    ItemRef,
     PaymentItem,
     RunAttention,
     RunItem,
+    SearchHit,
     TrendItem,
     guide,
     revenue_by_currency,
     revenue_windows,
 )
+from app.payments.money import format_minor
 from app.templates.model import DuplicatePolicy, ImportResult
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.home import queries
+from services.payments.ledger import TxnFilter
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
@@ -135,6 +140,27 @@ class HomeService(BaseService):
             builds_succeeded=succeeded,
             releases=released,
         )
+
+    @operation
+    def find(self, text: str, limit: int = 5) -> list[SearchHit]:
+        """Templates, trends, builds, runs and payments by name or id prefix (the quick switcher)."""
+        text = text.strip()
+        if not text:
+            return []
+        hits = [SearchHit(ItemRef(Area.TEMPLATES, t.id), f"Template  {t.title} ({t.id})")
+                for t in self.templates.search(text, limit=limit)]
+        hits += [SearchHit(ItemRef(Area.TRENDS, t["id"]), f"Trend  {t['title']}")
+                 for t in self.trends.list_trends(search=text, limit=limit, archived=None)]
+        with self.ctx.new_uow() as uow:
+            builds = queries.builds_matching(uow.session, text, limit)
+            runs = queries.runs_matching(uow.session, text, limit)
+        hits += [SearchHit(ItemRef(Area.BUILDS, i), f"Build  {i[:8]} {t} {v} — {s}") for i, t, v, s in builds]
+        hits += [SearchHit(ItemRef(Area.WORKFLOWS, i), f"Run  {i[:8]} {w} — {s}") for i, w, s in runs]
+        if len(text) >= MIN_ID_PREFIX:
+            hits += [SearchHit(ItemRef(Area.PAYMENTS, t.id),
+                               f"Payment  {t.id[:8]} {format_minor(t.amount, t.currency)} via {t.provider.value} — {t.status.value}")
+                     for t in self.payments.list_transactions(TxnFilter(search=text, limit=limit))]
+        return hits
 
     def interrupted_runs(self) -> list[tuple[str, str, str]]:
         """(run id, workflow, step) of the runs found interrupted, newest first."""

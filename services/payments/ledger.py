@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, insert, literal_column, select, table, text
+from sqlalchemy import ColumnElement, and_, column, func, insert, literal_column, or_, select, table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -150,6 +150,21 @@ class Ledger:
 
     def get(self, txn_id: str) -> TransactionRecord | None:
         return self.session.get(TransactionRecord, txn_id)
+
+    def assign_template(self, provider: Provider, product_id: str, template_id: str, previous: str | None) -> int:
+        """Sales of ``product_id`` recorded before it was linked (no template, or the one it was linked to
+        before) now count for ``template_id``; the rollups move with them. Returns how many moved."""
+        owner: ColumnElement[bool] = TransactionRecord.template_id.is_(None)
+        if previous:
+            owner = or_(owner, TransactionRecord.template_id == previous)
+        rows = self.session.scalars(select(TransactionRecord).where(
+            TransactionRecord.provider == provider.value, TransactionRecord.product_id == product_id, owner)).all()
+        for row in rows:
+            before = self.before(row)
+            row.template_id = template_id
+            row.updated_at = self.now
+            self.after(row, before)
+        return len(rows)
 
     def set_refunded(self, row: TransactionRecord, refunded: int) -> None:
         before = self.before(row)

@@ -688,24 +688,30 @@ class PaymentsService(BaseService):
             return 503
         return 403 if report.rejected else 200
 
-    def start_kofi_listener(self, port: int = 0) -> Any:
+    def start_kofi_listener(self, port: int = 0, limits: Any = None) -> Any:
         """Start a loopback webhook listener (``.url``, ``.stop()``)."""
-        from services.payments.providers.kofi import KofiListener
+        from services.payments.providers.kofi_listener import KofiListener
 
-        return KofiListener(self.kofi_webhook, port=port).start()
+        return KofiListener(self.kofi_webhook, port=port, limits=limits).start()
 
     # -- products ---------------------------------------------------------------------------------
     @operation
-    def link_product(self, provider: str, product_id: str, template_id: str) -> None:
+    def link_product(self, provider: str, product_id: str, template_id: str) -> int:
+        """Tie a provider's product to a template, for later syncs and for the sales already recorded
+        (one transaction: the link, the moved sales and their rollups). Returns how many sales moved."""
         p = Provider.parse(provider)
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(ProductRecord, (p.value, product_id))
             if rec is None:
                 rec = ProductRecord(provider=p.value, product_id=product_id, name="", updated_at=self.ctx.clock())
                 uow.session.add(rec)
-            rec.template_id = template_id
+            previous, rec.template_id = rec.template_id, template_id
+            ledger = Ledger(uow.session, self.ctx.clock())
+            moved = ledger.assign_template(p, product_id, template_id, previous)
+            ledger.flush_totals()
             uow.commit()
         self.invalidate()
+        return moved
 
     @operation
     def create_template_product(self, template_id: str, name: str, amount: str | int | None = None,

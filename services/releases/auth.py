@@ -104,8 +104,10 @@ class HttpxAuthRequest(google.auth.transport.Request):
 class PlayTokens:
     """Access tokens for one service-account key, cached until (shortly before) they expire."""
 
-    def __init__(self, key: ServiceAccountKey, client: httpx.Client, clock: Callable[[], datetime]) -> None:
+    def __init__(self, key: ServiceAccountKey, client: httpx.Client, clock: Callable[[], datetime],
+                 remember: Callable[[str], None] = lambda _token: None) -> None:
         self.key = key
+        self._remember = remember  # each minted token is redacted wherever text is stored or shown
         self._request = HttpxAuthRequest(client)
         self._clock = clock
         self._creds = _credentials(key.info)
@@ -145,6 +147,7 @@ class PlayTokens:
         expiry = self._creds.expiry
         # google-auth keeps expiry as a naive UTC datetime
         lifetime = (expiry - datetime.now(UTC).replace(tzinfo=None)).total_seconds() if expiry is not None else 3600.0
+        self._remember(token)
         self._token = token
         self._expires_at = self._clock() + timedelta(seconds=max(0.0, lifetime))
         self.minted += 1

@@ -59,7 +59,7 @@ class ReleaseAction(StrEnum):
     PROMOTE = "promote"
 
 
-_EVENTS: dict[ReleaseAction, type[ev._TrackEvent]] = {
+_EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {
     ReleaseAction.ROLLOUT: ev.ReleaseRolledOut, ReleaseAction.HALT: ev.ReleaseHalted,
     ReleaseAction.RESUME: ev.ReleaseResumed, ReleaseAction.COMPLETE: ev.ReleaseCompleted,
     ReleaseAction.PROMOTE: ev.ReleasePromoted,
@@ -109,7 +109,7 @@ class ReleasesService(BaseService):
         super().__init__(ctx)
         self._base_url = base_url
         self.sleep = sleep  # how retries wait (Retry-After); tests record the waits
-        self._chunk_size = chunk_size
+        self.chunk_size = chunk_size  # resumable upload chunk (None: the API's default)
         self._client = httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), follow_redirects=False)
         self._tokens: PlayTokens | None = None
         self._tokens_for = ""
@@ -148,12 +148,12 @@ class ReleasesService(BaseService):
         fingerprint = hashlib.sha256(text.encode()).hexdigest()
         with self._lock:
             if self._tokens is None or self._tokens_for != fingerprint:
-                self._tokens = PlayTokens(self.stored_key(), self._client, self.ctx.clock)
+                self._tokens = PlayTokens(self.stored_key(), self._client, self.ctx.clock, remember=self.ctx.secrets.remember)
                 self._tokens_for = fingerprint
             tokens = self._tokens
         api = PlayApi(self._base_url(), tokens, self._client, sleep=self.sleep)
-        if self._chunk_size:
-            api.chunk_size = self._chunk_size
+        if self.chunk_size:
+            api.chunk_size = self.chunk_size
         return api
 
     @property
@@ -229,7 +229,7 @@ class ReleasesService(BaseService):
             uow.record(*events)
             uow.commit()
 
-    def _commit(self, edit: Edit, success: ev._TrackEvent, action: str) -> None:
+    def _commit(self, edit: Edit, success: ev.TrackEvent, action: str) -> None:
         try:
             edit.commit()
         except CommitOutcomeLostError:
@@ -314,7 +314,11 @@ class ReleasesService(BaseService):
                 return {"edit_id": edit.id, "version_code": req.version_code, "dry_run": req.dry_run,
                         "already_on_play": True, "steps": edit.steps, "settled": [s.how for s in settled],
                         "location": f"play:{req.track} (versionCode {req.version_code} is already there)"}
-            code = edit.upload(req.artifact)
+            if req.version_code in edit.uploaded_codes():
+                code = req.version_code  # Play has this bundle already (another track): reference it, no upload
+                edit.steps.append("reuse-upload")
+            else:
+                code = edit.upload(req.artifact)
             release = Release((code,), req.status, req.user_fraction, notes)
             after = place_release(before, release)
             edit.put_track(after)

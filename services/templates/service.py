@@ -41,6 +41,8 @@ from app.templates.rules import (
     check_rating,
     check_slug,
     fts_query,
+    is_python_scaffolding,
+    keep_both_application_id,
     keep_both_id,
     trending_score,
 )
@@ -596,7 +598,9 @@ class TemplatesService(BaseService):
                 if policy is DuplicatePolicy.KEEP_BOTH:
                     taken = set(session.scalars(select(TemplateRow.id).where(TemplateRow.id.like(f"{template_id[:50]}%"))))
                     renamed_from, template_id = template_id, keep_both_id(template_id, taken)
-                    manifest = {**manifest, "id": template_id}
+                    app_ids = set(session.scalars(select(TemplateRow.application_id)))
+                    manifest = {**manifest, "id": template_id,
+                                "application_id": keep_both_application_id(manifest["application_id"], app_ids)}
                     pkg.write_manifest(staging, manifest)
                     existing = None
             if existing is not None:
@@ -637,9 +641,17 @@ class TemplatesService(BaseService):
     @operation
     def import_paths(self, paths: Iterable[str | Path], *,
                      on_duplicate: DuplicatePolicy | str = DuplicatePolicy.ERROR) -> list[ImportResult]:
-        """Import several packages; one result per path, a failure never stops the others."""
+        """Import several packages; one result per path, a failure never stops the others.
+
+        Python scaffolding among them (``__init__.py``, ``__pycache__``: a glob over the samples
+        folder) is passed over; given nothing else, that is a ``UserError``."""
+        given = [Path(p) for p in paths]
+        wanted = [p for p in given if not is_python_scaffolding(p.name)]
+        if given and not wanted:
+            raise UserError(f"nothing to import: {', '.join(p.name for p in given)} is Python package scaffolding, "
+                            "not a template package (a folder, a .zip or a template.json)")
         results: list[ImportResult] = []
-        for path in paths:
+        for path in wanted:
             try:
                 results.append(self.import_path(path, on_duplicate=on_duplicate))
             except ConflictError as exc:

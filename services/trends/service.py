@@ -80,7 +80,7 @@ SETTING_GEO = "trends.geo"
 SETTING_WOEID = "trends.woeid"
 BACKOFF_BASE = 60.0
 BACKOFF_MAX = 6 * 3600.0
-RELATED_CANDIDATES = 400  # trends scored per related() call, those sharing the most terms
+RELATED_CANDIDATES = 150  # trends scored per related() call: those sharing the most terms (~1 ms each)
 MAX_RETRY_WAIT = 5.0  # a Retry-After longer than this ends the sync for that source and becomes backoff
 MAX_VOLUME = 1e15  # a CSV row beyond these is a mistake (or an attack); SQLite could not store the rank
 MAX_RANK = 1_000_000
@@ -330,6 +330,9 @@ class TrendsService(BaseService):
         if source is not None:
             src = source if isinstance(source, SourceName) else parse_source(source)
             self.require(src in FETCHABLE, f"{src} is import-only: use `trendforge trends import --source {src} FILE`")
+            # a disabled source is not tried (nor backed off): opt-in ones (x, tiktok) stay off until enabled
+            self.require(src in self.enabled_sources(),
+                         f"source {src} is disabled, so it was not synced; enable it in the trends settings first")
             targets = [src]
         else:
             targets = self.enabled_sources()

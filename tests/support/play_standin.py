@@ -88,7 +88,7 @@ class Edit:
 
 @dataclass
 class Fault:
-    """Answer the next matching request with ``kind``: "429", "500", "drop" (no answer, nothing done)
+    """Answer the next matching request with ``kind``: "429", "500", "401_quoting_token", "drop" (no answer, nothing done)
     or "drop_after" (the work is done, then the connection closes without an answer)."""
 
     method: str
@@ -288,6 +288,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._send(500, {"error": {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"}}, {})
         if fault is not None and fault.kind == "drop":
             return self._drop()
+        if fault is not None and fault.kind == "401_quoting_token":  # a provider that echoes the credential back
+            return self._send(401, {"error": {"code": 401, "status": "UNAUTHENTICATED", "message":
+                                              f"invalid credentials: {self.headers.get('Authorization', '')}"}}, {})
         try:
             with st.lock:
                 if path == "/token" and method == "POST":

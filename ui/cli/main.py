@@ -59,11 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_gone() -> int:
+    """The reader went away (`trendforge builds show X | head`): stop quietly with 0, as Unix tools do.
+
+    Output is flushed before returning rather than left to the interpreter's shutdown flush, which would print
+    "Exception ignored ... BrokenPipeError" and exit 120 (the frozen binary always met it there). What is still
+    buffered goes to /dev/null so that last flush has nowhere to fail.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
 def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    from services.db.preflight import owner_only_files
+
+    owner_only_files()
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return _reader_gone()
         return int(exc.code or 0)
     func = getattr(args, "func", None)
     if func is None:
@@ -73,7 +92,9 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
     ctx = CliContext(args, stdout=stdout, stdin=stdin)
     previous = _end_tools_on_signals()
     try:
-        return int(func(ctx))
+        code = int(func(ctx))
+        (stdout or sys.stdout).flush()
+        return code
     except TrendForgeError as exc:
         message = redact(str(exc) or type(exc).__name__).splitlines()[0]
         CliContext.error(message)
@@ -82,10 +103,7 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
         sys.stderr.write("trendforge: interrupted\n")
         return 130
     except BrokenPipeError:
-        # the reader went away (`trendforge builds show X | head`): stop quietly, as Unix tools do
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return _reader_gone()
     finally:
         ctx.close()
         logging.shutdown()

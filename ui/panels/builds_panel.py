@@ -309,14 +309,17 @@ class BuildsPanel(QWidget):
         if new == self._selected:
             self._refresh_details()
             return
-        self._selected = new
+        self._select(new)
+        self._refresh_details()
+
+    def _select(self, build_id: str | None) -> None:
+        """Show ``build_id``'s log from its file, and from now on its live lines only."""
+        self._selected = build_id
         self.log.clear()
-        if info is not None:
+        if build_id is not None:
             svc = self.service
-            build_id = info.id
             run_in_background(lambda: svc.log_tail(build_id, self.log.max_lines),
                               lambda lines: self._show_log(build_id, lines), self._on_error, self)
-        self._refresh_details()
 
     def _show_log(self, build_id: str, lines: list[str]) -> None:
         if build_id == self._selected:
@@ -397,18 +400,23 @@ class BuildsPanel(QWidget):
         platform = self.platform_box.currentText()
         key = self.key_box.currentText() or None
         deploy = self.deploy_edit.text().strip() or None
-        try:
-            info = self.service.start_build(template_id, version, platform, key_alias=key, deploy=deploy)
-        except ReleaseCheckError as exc:
-            self.release_checklist.show_report(exc.report)  # every problem, not only the first
+        svc = self.service
+
+        def start() -> BuildInfo:
+            # off the GUI thread: a Play deploy first asks Play for its highest versionCode
+            return svc.start_build(template_id, version, platform, key_alias=key, deploy=deploy)
+
+        def queued(info: BuildInfo) -> None:
+            self._select(info.id)  # the new build's log replaces the one shown, never appends to it
+            self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
+            self.reload()
+
+        def refused(exc: Exception) -> None:
+            if isinstance(exc, ReleaseCheckError):
+                self.release_checklist.show_report(exc.report)  # every problem, not only the first
             self._on_error(exc)
-            return
-        except TrendForgeError as exc:
-            self._on_error(exc)
-            return
-        self._selected = info.id
-        self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
-        self.reload()
+
+        run_in_background(start, queued, refused, self)
 
     def _on_check_timer_timeout(self) -> None:
         template_id = self.template_box.currentText().strip()

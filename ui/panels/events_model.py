@@ -1,4 +1,5 @@
-"""A lazy table model over the event log: pages of 200, newest first, live rows on top."""
+"""A lazy table model over the event log: pages of 200, newest first, live rows on top; every page
+is read off the GUI thread."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.events import Event
 from app.search import text_matches
 from app.timeutil import to_iso
 from services.events.service import EventsService
 from services.events.store import EventQuery, StoredEvent
+from ui.background import LatestQuery
 from ui.widgets.plain_text import tooltip
 
 PAGE = 200
@@ -40,44 +42,62 @@ def matches(query: EventQuery, event: Event) -> bool:
 
 
 class EventsTableModel(QAbstractTableModel):
+    """Rows come from :meth:`show` (the panel reads the first page off the GUI thread); further pages
+    are read in the background when the view asks for more, and inserted when they arrive."""
+
+    page_loaded = Signal()
+    page_failed = Signal(object)
+
     def __init__(self, service: EventsService, parent: Any = None) -> None:
         super().__init__(parent)
         self._service = service
         self._rows: list[StoredEvent] = []
         self._query = EventQuery(limit=PAGE)
         self._exhausted = True
+        self._pages = LatestQuery(self)
 
     # -- loading ------------------------------------------------------------------
     @property
     def query(self) -> EventQuery:
         return self._query
 
-    def set_query(self, query: EventQuery) -> None:
-        """Show the first page for ``query``. A query the store refuses (e.g. a start after the end) raises
-        before the reset begins, so the model keeps its rows and query and stays consistent."""
-        q = self._service.resolve(replace(query, limit=PAGE, before_seq=None))  # a correlation prefix -> its id
-        rows = self._service.history(q)
+    @staticmethod
+    def first_page(query: EventQuery) -> EventQuery:
+        return replace(query, limit=PAGE, before_seq=None)
+
+    def show(self, query: EventQuery, rows: list[StoredEvent]) -> None:
+        """Show ``rows``, the first page of ``query`` (read by the caller); a page still loading is dropped."""
+        self._pages.cancel()
         self.beginResetModel()
-        self._query = q
-        self._rows = rows
+        self._query = self.first_page(query)
+        self._rows = list(rows)
         self._exhausted = len(rows) < PAGE
         self.endResetModel()
+
+    @property
+    def loading_more(self) -> bool:
+        return self._pages.busy
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._pages.busy:
             return
         stored = [r.seq for r in self._rows if r.seq > 0]
         before = min(stored) if stored else None
-        page = self._service.history(replace(self._query, before_seq=before))
+        query = replace(self._query, before_seq=before)
+        service = self._service
+        self._pages.run(lambda: service.history(query), self._append_page, self.page_failed.emit)
+
+    def _append_page(self, page: list[StoredEvent]) -> None:
         self._exhausted = len(page) < PAGE
         if page:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
             self._rows.extend(page)
             self.endInsertRows()
+        self.page_loaded.emit()
 
     def add_live(self, event: Event) -> bool:
         if not matches(self._query, event):

@@ -28,12 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import TrendForgeError
 from app.events import Event
 from app.timeutil import to_iso
 from services.bootstrap import ServiceManager
-from services.events.store import EventQuery
-from ui.background import run_in_background
+from services.events.store import EventQuery, StoredEvent
+from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_hex
 from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
@@ -49,11 +48,16 @@ def _from_qdt(value: QDateTime) -> datetime:
 
 class EventsPanel(QWidget):
     status_message = Signal(str)
+    loaded = Signal()  # the first page of the current filters is shown (or why it is not)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.model = EventsTableModel(services.events, self)
+        self._reads = LatestQuery(self)
+        self._total = 0
+        self.model.page_loaded.connect(self._show_summary)
+        self.model.page_failed.connect(self._on_load_failed)
 
         # filters
         self.type_box = QComboBox()
@@ -190,24 +194,46 @@ class EventsPanel(QWidget):
         self.until_check.setChecked(False)
         self.reload()
 
+    @property
+    def loading(self) -> bool:
+        return self._reads.busy
+
     def reload(self) -> None:
+        """Read the first page off the GUI thread; a newer reload (typing) supersedes this one."""
         self._debounce.stop()
-        try:
-            self.model.set_query(self.current_query())
-        except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
-            return
-        shown = self.model.rowCount()
-        more = " (scroll for more)" if self.model.canFetchMore() else ""
-        self.summary.setText(f"{shown} events shown{more}; {self.services.events.total()} stored in all")
+        query = self.model.first_page(self.current_query())
+        events = self.services.events
+
+        def load() -> tuple[EventQuery, list[StoredEvent], int]:
+            resolved = events.resolve(query)  # a correlation prefix -> its id (live rows match by it)
+            return resolved, events.history(resolved), events.total()
+
+        self._reads.run(load, lambda result: self._show_page(*result), self._on_load_failed)
+
+    def _show_page(self, query: EventQuery, rows: list[StoredEvent], total: int) -> None:
+        self.model.show(query, rows)
+        self._total = total
+        self._show_summary()
         self.detail.clear()
+        self.loaded.emit()
+
+    def _show_summary(self) -> None:
+        more = " (scroll for more)" if self.model.canFetchMore() else ""
+        self.summary.setText(f"{self.model.rowCount()} events shown{more}; {self._total} stored in all")
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.loaded.emit()
 
     def _load_types(self) -> None:
+        run_in_background(self.services.events.types, self._show_types, lambda _exc: None, self)
+
+    def _show_types(self, types: list[str]) -> None:
         current = self.type_box.currentText()
         self.type_box.blockSignals(True)
         self.type_box.clear()
         self.type_box.addItem("")
-        self.type_box.addItems(self.services.events.types())
+        self.type_box.addItems(types)
         self.type_box.setEditText(current)
         self.type_box.blockSignals(False)
 

@@ -110,7 +110,8 @@ class HomePanel(QWidget):
         self.revenue = QWidget()
         self.revenue.setObjectName("revenue")
         self.revenue_grid = QGridLayout(self.revenue)
-        self.revenue_grid.setColumnStretch(3, 1)
+        self.revenue_grid.setColumnStretch(4, 1)
+        self.revenue_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.builds = ItemList("Recent builds", "No builds yet.")
         self.trends = ItemList("Emerging trends", "Nothing emerging; sync the trend sources.")
         self.runs = ItemList("Runs that need you", "No run is waiting or interrupted.")
@@ -210,31 +211,32 @@ class HomePanel(QWidget):
                 w.deleteLater()
         if not overview.revenue:
             empty = QLabel("No sales yet this month.")
-            self.revenue_grid.addWidget(empty, 0, 0, 1, 4)
+            self.revenue_grid.addWidget(empty, 0, 0, 1, 5)
             return
-        for col, text in enumerate(("Currency", "This week", "This month", "Last 30 days")):
+        for col, text in enumerate(("Currency", "This week", "This month", "Last 30 days", "")):
             head = QLabel(f"<b>{text}</b>")
             self.revenue_grid.addWidget(head, 0, col)
         for row, r in enumerate(overview.revenue, start=1):
             cur = QLabel(r.currency)
             week = QLabel(format_minor(r.week_net, r.currency))
             month = QLabel(format_minor(r.month_net, r.currency))
+            thirty = QLabel(format_minor(sum(r.daily_net), r.currency))
             spark = Sparkline(r.daily_net)
             spark.setObjectName(f"sparkline-{r.currency}")
             spark.setAccessibleName(f"{r.currency} net per day, last 30 days")
-            for col, w in enumerate((cur, week, month, spark)):
+            for col, w in enumerate((cur, week, month, thirty, spark)):
                 self.revenue_grid.addWidget(w, row, col)
 
-    def revenue_figures(self) -> list[tuple[str, str, str]]:
-        """What the revenue card shows, row by row (currency, week, month)."""
+    def revenue_figures(self) -> list[tuple[str, ...]]:
+        """What the revenue card shows, row by row (currency, week, month, last 30 days)."""
         out = []
         rows = self.revenue_grid.rowCount()
         for row in range(1, rows):
-            cells = [self.revenue_grid.itemAtPosition(row, c) for c in range(3)]
+            cells = [self.revenue_grid.itemAtPosition(row, c) for c in range(4)]
             widgets = [c.widget() if c is not None else None for c in cells]
             if all(isinstance(w, QLabel) for w in widgets):
                 out.append(tuple(w.text() for w in widgets if isinstance(w, QLabel)))
-        return out  # type: ignore[return-value]
+        return out
 
     def _on_error(self, exc: Exception) -> None:
         self.status_message.emit(f"Home: {exc}")

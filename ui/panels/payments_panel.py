@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,16 +34,25 @@ from PySide6.QtWidgets import (
 
 from app.errors import TrendForgeError
 from app.events import Event
-from app.payments.model import FAILED_STATUSES, Provider, SummaryRow, SyncReport, Transaction, TxnStatus
+from app.payments.model import (
+    FAILED_STATUSES,
+    ImportReport,
+    Provider,
+    SummaryRow,
+    SyncReport,
+    Transaction,
+    TxnStatus,
+)
 from app.payments.money import format_minor
 from app.spreadsheet import write_csv
 from services.bootstrap import ServiceManager
+from services.files import write_text_atomically
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
-from ui.background import run_in_background
-from ui.colors import Tone, tone_hex
+from ui.background import LatestQuery, run_in_background
+from ui.colors import Tone, tone_hex, tone_span
 from ui.panels.payments.charts import ProviderChart, RevenueChart
-from ui.panels.payments.dialogs import ExportDialog, RefundDialog
+from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
 from ui.widgets.plain_text import escape
 
@@ -62,6 +72,7 @@ class PaymentsPanel(QWidget):
     sync_finished = Signal(object)
     refund_finished = Signal(object)
     _sync_done = Signal(object)
+    loaded = Signal()  # the table and totals show the current filter
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +80,9 @@ class PaymentsPanel(QWidget):
         self.svc: PaymentsService = services.payments
         self.model = PaymentsTableModel(self)
         self._syncing = False
+        self._reads = LatestQuery(self)
+        self._after_load: list[Callable[[], None]] = []
+        self._select_after_load: str | None = None
 
         # filters
         self.provider_box = QComboBox()
@@ -122,12 +136,14 @@ class PaymentsPanel(QWidget):
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
         self.export_button = QPushButton("Export CSV…")
+        self.import_button = QPushButton("Import Ko-fi CSV…")
+        self.import_button.setToolTip("Add the sales of a Ko-fi CSV export to the ledger (rows already there are kept once)")
         actions = QHBoxLayout()
         left: tuple[QWidget, ...] = (self.sync_button, self.progress)
         for w in left:
             actions.addWidget(w)
         actions.addWidget(self.progress_label, 1)  # takes the free width, so a message wraps only when it must
-        right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.export_button)
+        right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.import_button, self.export_button)
         for w in right:
             actions.addWidget(w)
 
@@ -192,6 +208,7 @@ class PaymentsPanel(QWidget):
         self.refund_button.clicked.connect(self.refund_selected)
         self.retry_button.clicked.connect(self.retry_selected)
         self.export_button.clicked.connect(self.export_csv)
+        self.import_button.clicked.connect(self.import_kofi)
         self.sync_progress.connect(self._on_sync_progress)
         self._sync_done.connect(self._on_sync_done)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
@@ -228,17 +245,37 @@ class PaymentsPanel(QWidget):
         self.until_check.setChecked(False)
         self.reload()
 
-    def reload(self) -> None:
+    @property
+    def loading(self) -> bool:
+        return self._reads.busy
+
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """Read the page and the summaries in the background; a newer reload supersedes it.
+        ``then`` runs once rows from this or a newer reload are shown."""
         self._debounce.stop()
+        if then is not None:
+            self._after_load.append(then)
         f = self.current_filter()
-        try:
-            rows = self.svc.list_transactions(f)
-            total = len(rows) if len(rows) < LIMIT else None  # no COUNT(*) over a million rows on the GUI thread
-            summary_provider = self.svc.summary("provider")
-            summary_time = self.svc.summary("day")
-        except TrendForgeError as exc:
-            self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
-            return
+        svc = self.svc
+
+        def load() -> tuple[list[Transaction], list[SummaryRow], list[SummaryRow]]:
+            return svc.list_transactions(f), svc.summary("provider"), svc.summary("day")
+
+        self._reads.run(load, self._show_loaded, self._on_load_failed)
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self._finish_load()
+
+    def _finish_load(self) -> None:
+        pending, self._after_load = self._after_load, []
+        for fn in pending:
+            fn()
+        self.loaded.emit()
+
+    def _show_loaded(self, result: tuple[list[Transaction], list[SummaryRow], list[SummaryRow]]) -> None:
+        rows, summary_provider, summary_time = result
+        total = len(rows) if len(rows) < LIMIT else None  # no COUNT(*) over a million rows
         self.model.set_rows(rows)
         self.detail.clear()
         self._show_totals(rows, total, summary_provider)
@@ -246,6 +283,10 @@ class PaymentsPanel(QWidget):
         self.revenue_chart.show_rows(summary_time, currency)
         self.provider_chart.show_rows(summary_provider, currency)
         self._update_buttons()
+        if self._select_after_load is not None:
+            item, self._select_after_load = self._select_after_load, None
+            self.select_item(item, clear=False)
+        self._finish_load()
 
     @staticmethod
     def _main_currency(rows: list[SummaryRow]) -> str | None:
@@ -269,7 +310,7 @@ class PaymentsPanel(QWidget):
         failed = sum(1 for r in rows if r.status in FAILED_STATUSES)
         if not by_provider and not rows:
             self.totals.setText("No transactions yet. Store a Stripe, Gumroad or itch.io credential in Settings and "
-                                "press Sync now; Ko-fi sales come in with `trendforge payments import --provider kofi FILE`.")
+                                "press Sync now; Ko-fi sales come in with Import Ko-fi CSV….")
             return
         self.totals.setText(f"{shown}{f', {failed} failed' if failed else ''}. All time — {money or 'no revenue yet'}")
 
@@ -278,14 +319,14 @@ class PaymentsPanel(QWidget):
         index = self.table.currentIndex()
         return self.model.transaction(index.row()) if index.isValid() else None
 
-    def select_item(self, item_id: str) -> None:
-        """Select transaction ``item_id``, clearing filters that hide it."""
+    def select_item(self, item_id: str, *, clear: bool = True) -> None:
+        """Select transaction ``item_id``, clearing filters that hide it (then selecting once loaded)."""
         row = self.model.row_of(item_id)
-        if row < 0:
-            self.clear_filters()  # reloads at once
-            row = self.model.row_of(item_id)
         if row >= 0:
             self.select_row(row)
+        elif clear:
+            self._select_after_load = item_id
+            self.clear_filters()
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
@@ -337,8 +378,7 @@ class PaymentsPanel(QWidget):
                 self.notify_requested.emit("Refund recorded", result.message)
             self.status_message.emit(msg)
             self.totals.setText(escape(msg))
-            self.reload()
-            self.refund_finished.emit(result)
+            self.reload(then=lambda: self.refund_finished.emit(result))
 
         run_in_background(lambda: self.svc.refund(t.id, amount or None), done, self._on_error, self)
 
@@ -411,8 +451,33 @@ class PaymentsPanel(QWidget):
             self.status_message.emit("payments synced: " + "; ".join(parts))
             if any(r.error for r in reports):
                 self.notify_requested.emit("Payments sync", "; ".join(parts))
-        self.reload()
-        self.sync_finished.emit(result)
+        self.reload(then=lambda: self.sync_finished.emit(result))
+
+    # -- import ------------------------------------------------------------------------------------------
+    def import_kofi(self) -> None:
+        path = KofiImportDialog.ask_path(self)
+        if not path:
+            return
+        svc = self.svc
+        self.import_button.setEnabled(False)
+
+        def done(report: ImportReport) -> None:
+            self.import_button.setEnabled(True)
+            text = f"Ko-fi: {report.added} new, {report.duplicates} already there, {report.rejected} rejected"
+            if report.errors:
+                text += " — " + "; ".join(report.errors[:3])
+                self.progress_label.setText(tone_span(Tone.ERROR, escape(text)))
+            else:
+                self.progress_label.setText(escape(text))
+            self.status_message.emit(text)
+            self.reload()
+
+        def failed(exc: Exception) -> None:
+            self.import_button.setEnabled(True)
+            self.progress_label.setText(tone_span(Tone.ERROR, escape(f"Ko-fi import: {exc}")))
+            self.status_message.emit(f"Ko-fi import: {exc}")
+
+        run_in_background(lambda: svc.import_file("kofi", path), done, failed, self)
 
     # -- export ------------------------------------------------------------------------------------------
     def export_csv(self) -> None:
@@ -424,8 +489,8 @@ class PaymentsPanel(QWidget):
 
         def work() -> int:
             rows = self.svc.list_transactions(f)
-            with Path(path).open("w", newline="", encoding="utf-8") as fh:
-                return write_csv(fh, CSV_FIELDS, ([d[k] for k in CSV_FIELDS] for d in (t.to_dict() for t in rows)))
+            return write_text_atomically(Path(path), lambda fh: write_csv(
+                fh, CSV_FIELDS, ([d[k] for k in CSV_FIELDS] for d in (t.to_dict() for t in rows))))
 
         def done(n: int) -> None:
             self.status_message.emit(f"exported {n} transactions to {path}")

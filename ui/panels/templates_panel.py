@@ -57,6 +57,7 @@ from app.templates.model import (
 )
 from app.templates.rules import format_price
 from services.bootstrap import ServiceManager
+from services.files import write_text_atomically
 from services.templates.service import TemplatesService
 from ui.background import run_in_background
 from ui.colors import Tone, tone_brush, tone_hex, tone_style
@@ -589,11 +590,8 @@ class TemplatesPanel(QWidget):
         svc = self.svc
 
         def work() -> int:
-            tmp = Path(dest).with_name(Path(dest).name + ".part")
-            with tmp.open("w", newline="", encoding="utf-8") as fh:
-                n = write_csv(fh, CSV_FIELDS, (_csv_row(t) for t in _all_pages(svc, query)))
-            tmp.replace(dest)
-            return n
+            return write_text_atomically(
+                Path(dest), lambda fh: write_csv(fh, CSV_FIELDS, (_csv_row(t) for t in _all_pages(svc, query))))
 
         def done(n: int) -> None:
             self.status_message.emit(f"Wrote {n} templates to {dest}")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -157,9 +158,12 @@ class TrendsPanel(QWidget):
         self.show_archived = QCheckBox("Archived")
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Fetch every enabled source now")
+        self.import_button = QPushButton("Import CSV…")
+        self.import_button.setToolTip("Trends from a CSV with a title column (and optional volume, rank, taken_at, url, category)")
         self.sync_status = plain_label("")
         self.sync_status.setWordWrap(True)
-        for w in (self.search, self.source_filter, self.tag_filter, self.emerging_only, self.show_archived, self.sync_button):
+        for w in (self.search, self.source_filter, self.tag_filter, self.emerging_only, self.show_archived, self.sync_button,
+                  self.import_button):
             bar.addWidget(w)
         bar.setStretch(0, 1)
         root.addLayout(bar)
@@ -184,8 +188,8 @@ class TrendsPanel(QWidget):
         for col, width in ((COL_SCORE, 50), (COL_TAG, 88), (COL_MOMENTUM, 82), (COL_VOLUME, 66), (COL_SOURCES, 90), (COL_HISTORY, 96)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        self.empty_label = QLabel("No trends yet. Press “Sync now” to fetch Reddit and Google Trends, or import a CSV with "
-                                  "`trendforge trends import --source S FILE`.")
+        self.empty_label = QLabel("No trends yet. Press “Sync now” to fetch Reddit and Google Trends, or “Import CSV…” "
+                                  "for a file of your own.")
         self.empty_label.setWordWrap(True)
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -210,6 +214,7 @@ class TrendsPanel(QWidget):
         self.emerging_only.toggled.connect(lambda _c: self.refresh())
         self.show_archived.toggled.connect(lambda _c: self.refresh())
         self.sync_button.clicked.connect(lambda: self.start_sync())
+        self.import_button.clicked.connect(self.import_csv)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
 
     def _build_detail(self) -> QWidget:
@@ -423,6 +428,33 @@ class TrendsPanel(QWidget):
 
             run_in_background(lambda: asyncio.run(off_thread()), self._on_sync_done, self._on_sync_failed, self)
         return True
+
+    @classmethod
+    def ask_csv_path(cls, parent: QWidget) -> str | None:
+        """The CSV to import, or None. Replaced in tests."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Import trends", "", "CSV files (*.csv);;All files (*)")
+        return path or None
+
+    def import_csv(self) -> None:
+        path = self.ask_csv_path(self)
+        if not path:
+            return
+        svc = self.svc
+        self.import_button.setEnabled(False)
+
+        def done(result: dict[str, Any]) -> None:
+            self.import_button.setEnabled(True)
+            self.sync_status.setStyleSheet("")
+            self.sync_status.setText(f"Imported {result['rows']} rows: {result['discovered']} new trends, "
+                                     f"{result['updated']} updated, {result['emerging']} emerging")
+            self.refresh()
+
+        def failed(exc: Exception) -> None:
+            self.import_button.setEnabled(True)
+            self.sync_status.setStyleSheet(tone_style(Tone.ERROR))
+            self.sync_status.setText(f"⚠ {exc}")
+
+        run_in_background(lambda: svc.import_csv(SourceName.CSV.value, path), done, failed, self)
 
     def _on_sync_source_button_clicked(self) -> None:
         item = self.health_table.item(self.health_table.currentRow(), 0)

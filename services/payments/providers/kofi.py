@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import hmac
 import json
-import threading
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from app.errors import UserError
@@ -137,48 +134,3 @@ def payload_to_txn(p: KofiPayload) -> RemoteTxn:
         meta={"is_subscription_payment": bool(d.get("is_subscription_payment")),
               "shop_items": [i.get("direct_link_code") for i in items if isinstance(i, dict)]},
     )
-
-
-class KofiListener:
-    """A loopback webhook receiver: ``handler(body) -> HTTP status`` runs in the server thread."""
-
-    def __init__(self, handler: Callable[[str], int], host: str = "127.0.0.1", port: int = 0) -> None:
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise UserError("the Ko-fi listener only binds to the loopback interface; put a tunnel in front of it")
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > 1_000_000:
-                    self.send_response(413)
-                    self.end_headers()
-                    return
-                body = self.rfile.read(length).decode("utf-8", "replace")
-                status = outer._handler(body)
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"rejected")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._handler = handler
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, name="kofi-listener", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/"
-
-    def start(self) -> KofiListener:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -94,3 +99,22 @@ def test_closed_pipe_is_not_a_traceback(data_dir: object) -> None:
     )
     assert proc.stdout.startswith("SEQ")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr[-500:]
+
+
+def run_into_closed_pipe(argv: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a command whose stdout is a pipe nobody reads any more (`cmd | true` after true has exited)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(argv, stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, check=False, timeout=120)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["health", "--json"], ["templates", "list"]])
+def test_a_closed_pipe_ends_quietly_with_exit_0(data_dir: Path, args: list[str]) -> None:
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if k != "TRENDFORGE_HOME"}
+    proc = run_into_closed_pipe([sys.executable, str(root / "main.py"), "--data-dir", str(data_dir), *args], env=env)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert "Exception ignored" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr[-500:]

@@ -72,8 +72,51 @@ def test_the_release_checklist_follows_the_form_and_a_refused_build_shows_every_
     assert "✗  target_sdk: 33 is below Google Play's minimum 36; set target_sdk to 36 or more" in \
         panel.release_checklist.lines()
     qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
-    assert panel.error_label.text().startswith("not ready for release: target_sdk")
+    qtbot.waitUntil(lambda: panel.error_label.text().startswith("not ready for release: target_sdk"), timeout=10_000)
     assert panel.model.rowCount() == 0 and builds.list_builds() == []  # nothing queued, no versionCode spent
+    _drain_background(qtbot)
+
+
+def test_a_build_started_from_the_panel_replaces_the_log_shown_instead_of_appending_to_it(
+    qtbot: Any, services: ServiceManager, builds: BuildsService
+) -> None:
+    first = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.key_box.count() == 1, timeout=10_000)
+    panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: f"== build {first.id}" in panel.log.text.toPlainText(), timeout=10_000)
+    panel.template_box.setCurrentText("trivia-quiz")
+    panel.version_edit.setText("1.0.0")
+    panel.platform_box.setCurrentText("apk")
+    with qtbot.waitSignal(panel.notify_requested, timeout=90_000):
+        panel.build_button.click()
+    second = next(b for b in panel.model.builds() if b.id != first.id)
+    qtbot.waitUntil(lambda: "== done: signed" in panel.log.text.toPlainText(), timeout=10_000)
+    shown = panel.log.text.toPlainText()
+    assert f"== build {second.id}" in shown
+    assert f"== build {first.id}" not in shown  # used to be the top of it, the new log appended below
+    _drain_background(qtbot)
+
+
+def test_a_folder_deploy_from_the_panel_logs_where_the_release_went(
+    qtbot: Any, services: ServiceManager, builds: BuildsService, tmp_path: Path
+) -> None:
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.key_box.count() == 1, timeout=10_000)
+    dest = tmp_path / "released"
+    panel.template_box.setCurrentText("quotes-daily")
+    panel.version_edit.setText("1.0.0")
+    panel.platform_box.setCurrentText("apk")
+    panel.deploy_edit.setText(f"folder:{dest}")
+    with qtbot.waitSignal(panel.notify_requested, timeout=90_000) as notified:
+        panel.build_button.click()
+    assert notified.args[0] == "Build deployed"
+    (apk,) = dest.glob("*.apk")
+    qtbot.waitUntil(lambda: "== done: deployed" in panel.log.text.toPlainText(), timeout=10_000)
+    deployed = [line for line in panel.log.text.toPlainText().splitlines() if line.startswith("== deployed")]
+    assert deployed == [f"== deployed: {apk}"]  # used to name the build's own output file
     _drain_background(qtbot)
 
 

@@ -31,8 +31,8 @@ def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
 
 def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events"]
-    window.nav.setCurrentRow(6)
+    assert titles == ["Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events", "Releases"]
+    window.nav.setCurrentRow(len(titles) - 1)
     for row, title in enumerate(titles[:-1]):
         with qtbot.waitSignal(window.panel_changed) as blocker:
             window.nav.setCurrentRow(row)
@@ -119,6 +119,7 @@ def panel(qtbot: QtBot, services: ServiceManager) -> EventsPanel:
     p = EventsPanel(services)
     qtbot.addWidget(p)
     p.show()
+    qtbot.waitUntil(lambda: not p.loading and p.model.rowCount() > 0, timeout=5000)  # read off the GUI thread
     return p
 
 
@@ -126,10 +127,12 @@ def test_events_model_passes_modeltester(panel: EventsPanel, qtmodeltester: obje
     qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
 
 
-def test_events_panel_pages_lazily(panel: EventsPanel) -> None:
+def test_events_panel_pages_lazily(panel: EventsPanel, qtbot: QtBot) -> None:
     assert panel.model.rowCount() == 200
     assert panel.model.canFetchMore()
-    panel.model.fetchMore()
+    with qtbot.waitSignal(panel.model.page_loaded, timeout=5000):
+        panel.model.fetchMore()
+        panel.model.fetchMore()  # asked again while the page loads: one page, not two
     assert panel.model.rowCount() == 251
     assert not panel.model.canFetchMore()
 
@@ -161,14 +164,17 @@ def test_events_correlation_filter_takes_a_unique_prefix(qtbot: QtBot, services:
     qtbot.waitUntil(lambda: p.model.rowCount() == 2, timeout=2000)
 
 
-def test_events_time_range_backwards_keeps_the_model_whole(panel: EventsPanel, qtmodeltester: object) -> None:
+def test_events_time_range_backwards_keeps_the_model_whole(panel: EventsPanel, qtmodeltester: object,
+                                                           qtbot: QtBot) -> None:
     """A start after the end is refused with a message; the model is not left inside a reset (a Qt warning)."""
     panel.since_check.setChecked(True)
     panel.until_check.setChecked(True)
     panel.until_edit.setDateTime(panel.since_edit.dateTime().addDays(-1))
-    panel.reload()
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.reload()
     assert "after its end" in panel.summary.text()
-    panel.clear_filters()  # the next reset: Qt warns (and the test fails) if the last one never ended
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.clear_filters()  # the next reset: Qt warns (and the test fails) if the last one never ended
     assert panel.model.rowCount() == 200 and "200 events shown" in panel.summary.text()
     qtmodeltester.check(panel.model)  # type: ignore[attr-defined]
 
@@ -216,6 +222,17 @@ def test_ui_settings_live_in_data_dir(services: ServiceManager) -> None:
     s = ui_settings(services.config.data_dir)
     assert isinstance(s, QSettings)
     assert s.fileName().startswith(str(services.config.data_dir))
+
+
+def test_events_typing_drops_the_stale_queries(panel: EventsPanel, qtbot: QtBot) -> None:
+    shown: list[int] = []
+    panel.loaded.connect(lambda: shown.append(panel.model.rowCount()))
+    for text in ("s", "st", "str", "stripe"):
+        panel.search_edit.setText(text)
+        panel.reload()  # as if each keystroke outlived the debounce
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    qtbot.wait(200)
+    assert shown == [1]  # only "stripe" (the credential event) was ever shown
 
 
 def test_startup_error_is_shown_in_a_dialog_and_in_every_panel(qtbot: QtBot, tmp_path: Any) -> None:

@@ -56,7 +56,8 @@ def test_import_samples_button_fills_the_catalogue_and_ticks_the_step(qtbot: QtB
 
 def test_revenue_shows_this_week_and_month_per_currency(qtbot: QtBot, busy: Any) -> None:
     _window, home = open_home(qtbot, busy)
-    assert home.revenue_figures() == [("USD", "10.00 USD", "15.00 USD"), ("EUR", "0.00 EUR", "0.00 EUR")]
+    assert home.revenue_figures() == [("USD", "10.00 USD", "15.00 USD", "15.00 USD"),
+                                      ("EUR", "0.00 EUR", "0.00 EUR", "7.00 EUR")]
     spark = home.revenue.findChild(object, "sparkline-EUR")
     assert spark is not None and sum(spark.values) == 700 and len(spark.values) == 30
 
@@ -93,8 +94,10 @@ def test_a_failed_payment_opens_in_payments_selected(qtbot: QtBot, busy: Any) ->
     ref = home.payments.refs()[0]
     activate(qtbot, home, home.payments, ref)
     assert window.current_title() == "Payments"
-    selected = window.panels["Payments"].selected()
-    assert selected is not None and selected.id == ref.item_id
+    panel = window.panels["Payments"]
+    # the ledger is read off the GUI thread; the row is selected once it is shown
+    qtbot.waitUntil(lambda: panel.selected() is not None, timeout=5000)
+    assert panel.selected().id == ref.item_id
 
 
 def test_a_failing_source_opens_trends(qtbot: QtBot, busy: Any) -> None:

@@ -22,7 +22,13 @@ def panel(qtbot: Any, filled: Any) -> PaymentsPanel:
     widget = PaymentsPanel(filled)
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
+    qtbot.waitUntil(lambda: not widget.loading, timeout=5000)  # the first page is read off the GUI thread
     return widget
+
+
+def _reload(qtbot: Any, panel: PaymentsPanel) -> None:
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.reload()
 
 
 def _row_of(panel: PaymentsPanel, provider_id: str) -> int:
@@ -41,16 +47,16 @@ def test_model_passes_qt_model_tester_and_shows_the_ledger(panel: PaymentsPanel,
 
 def test_filters_narrow_the_table(panel: PaymentsPanel, qtbot: Any) -> None:
     panel.provider_box.setCurrentIndex(panel.provider_box.findData("gumroad"))
-    panel.reload()
+    _reload(qtbot, panel)
     assert {t.provider.value for t in panel.model.rows()} == {"gumroad"} and panel.model.rowCount() == 4
     panel.clear_filters()
     panel.status_box.setCurrentIndex(panel.status_box.findData("__failed__"))
-    panel.reload()
+    _reload(qtbot, panel)
     assert [t.provider_id for t in panel.model.rows()] == ["pi_declined"]
     panel.clear_filters()
     panel.currency_edit.setText("eur")
     panel.template_edit.setText("tpl-0")
-    qtbot.waitUntil(lambda: panel.model.rowCount() < 14, timeout=3000)  # the debounced reload
+    qtbot.waitUntil(lambda: 0 < panel.model.rowCount() < 14 and not panel.loading, timeout=3000)  # the debounced reload
     assert all(t.currency == "EUR" and t.template_id == "tpl-0" for t in panel.model.rows())
     panel.clear_filters()
     from PySide6.QtCore import QDate
@@ -59,7 +65,7 @@ def test_filters_narrow_the_table(panel: PaymentsPanel, qtbot: Any) -> None:
     panel.since_edit.setDate(QDate(2026, 10, 10))
     panel.until_check.setChecked(True)
     panel.until_edit.setDate(QDate(2026, 10, 15))
-    panel.reload()
+    _reload(qtbot, panel)
     days = sorted(t.created_at.date().isoformat() for t in panel.model.rows() if t.created_at)
     assert days == ["2026-10-11", "2026-10-13", "2026-10-15"]  # both ends inclusive
 
@@ -108,13 +114,33 @@ def test_csv_export(panel: PaymentsPanel, qtbot: Any, tmp_path: Path, monkeypatc
     out = tmp_path / "export.csv"
     monkeypatch.setattr(ExportDialog, "ask_path", classmethod(lambda cls, parent: str(out)))
     panel.provider_box.setCurrentIndex(panel.provider_box.findData("stripe"))
-    panel.reload()
+    _reload(qtbot, panel)
     panel.export_csv()
     qtbot.waitUntil(out.exists, timeout=5000)
     qtbot.waitUntil(lambda: "exported" in panel.totals.text(), timeout=5000)
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 7 and {r["provider"] for r in rows} == {"stripe"}
     assert {r["amount"] for r in rows} >= {"600", "999"}
+
+
+def test_a_failed_csv_export_leaves_the_earlier_file_whole(panel: PaymentsPanel, qtbot: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    out = exports / "export.csv"
+    out.write_text("an earlier export\n")
+    monkeypatch.setattr(ExportDialog, "ask_path", classmethod(lambda cls, parent: str(out)))
+    import ui.panels.payments_panel as module
+
+    def fails_midway(fh: Any, header: Any, rows: Any) -> int:
+        fh.write("half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module, "write_csv", fails_midway)
+    panel.export_csv()
+    qtbot.waitUntil(lambda: "No space left" in panel.totals.text(), timeout=5000)
+    assert out.read_text() == "an earlier export\n"
+    assert [p.name for p in exports.iterdir()] == ["export.csv"]  # no temp file left
 
 
 def test_sync_button_runs_off_the_gui_thread_with_progress(qtbot: Any, services: Any, secrets: Any,
@@ -223,6 +249,34 @@ def test_chart_value_axes_tick_on_round_numbers(qtbot: Any) -> None:
         assert step == int(step), (y.min(), y.max(), y.tickCount())
 
 
+def test_empty_charts_say_so_and_have_no_axes_to_misread(qtbot: Any) -> None:
+    from ui.panels.payments.charts import EMPTY_PROVIDERS, EMPTY_REVENUE, ProviderChart, RevenueChart
+
+    revenue, providers = RevenueChart(), ProviderChart()
+    for view in (revenue, providers):
+        qtbot.addWidget(view)
+    revenue.show_rows([], None)
+    providers.show_rows([], None)
+    assert revenue.chart().title() == EMPTY_REVENUE and providers.chart().title() == EMPTY_PROVIDERS
+    # used to draw a date axis at 1970-01-01 and a value axis labelled 1, 1, 1, 0, 0, 0
+    assert revenue.chart().axes() == [] and providers.chart().axes() == []
+
+
+def test_small_amounts_get_distinct_whole_number_ticks(qtbot: Any) -> None:
+    from PySide6.QtCharts import QValueAxis
+
+    from app.payments.model import SummaryRow
+    from ui.panels.payments.charts import RevenueChart
+
+    view = RevenueChart()
+    qtbot.addWidget(view)
+    view.show_rows([SummaryRow(key="2026-11-01", currency="USD", count=1, gross=50, fees=0, refunds=0)], "USD")
+    (y,) = [a for a in view.chart().axes() if isinstance(a, QValueAxis)]
+    ticks = [y.min() + i * (y.max() - y.min()) / (y.tickCount() - 1) for i in range(y.tickCount())]
+    labels = [f"{t:.0f}" for t in ticks]
+    assert len(set(labels)) == len(labels) and all(t == int(t) for t in ticks), labels
+
+
 def test_refund_dialog_checks_the_amount_before_it_closes(panel: PaymentsPanel, qtbot: Any) -> None:
     t = next(x for x in panel.model.rows() if x.provider_id == "kofi-11")
     dlg = RefundDialog(t)
@@ -257,6 +311,7 @@ def test_csv_export_neutralises_formula_cells(qtbot: Any, services: Any, tmp_pat
         uow.commit()
     panel = PaymentsPanel(services)
     qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: not panel.loading, timeout=5000)
     out = tmp_path / "export.csv"
     monkeypatch.setattr(ExportDialog, "ask_path", classmethod(lambda cls, parent: str(out)))
     panel.export_csv()
@@ -264,3 +319,32 @@ def test_csv_export_neutralises_formula_cells(qtbot: Any, services: Any, tmp_pat
     (row,) = csv.DictReader(out.open(newline=""))
     assert row["description"] == row["provider_id"] == row["template_id"] == "'" + formula
     assert row["amount"] == "300"
+
+
+def test_reading_happens_off_the_gui_thread(panel: PaymentsPanel, qtbot: Any) -> None:
+    import threading
+
+    threads: list[threading.Thread] = []
+    real = panel.svc.list_transactions
+
+    def spy(f: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(f)
+
+    panel.svc.list_transactions = spy  # type: ignore[method-assign]
+    try:
+        _reload(qtbot, panel)
+    finally:
+        del panel.svc.list_transactions
+    assert threads and threads[0] is not threading.main_thread()
+
+
+def test_typing_supersedes_the_query_before(panel: PaymentsPanel, qtbot: Any) -> None:
+    shown: list[list[str]] = []
+    panel.loaded.connect(lambda: shown.append([t.provider_id or "" for t in panel.model.rows()]))
+    for text in ("k", "ko", "kofi", "kofi-11"):
+        panel.search_edit.setText(text)
+        panel.reload()  # as if each keystroke outlived the debounce
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    qtbot.wait(200)
+    assert shown == [["kofi-11"]]  # only the last query's rows were ever shown

@@ -282,6 +282,11 @@ def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, s
     panel.sync_source_button.click()  # nothing selected: says what to do instead of doing nothing
     assert "Select a source" in panel.sync_status.text() and not standin.requests
     panel.health_table.selectRow(row)
+    panel.sync_source_button.click()  # an off source is not tried: the panel says it is disabled
+    qtbot.waitUntil(lambda: "tiktok is disabled" in panel.sync_status.text(), timeout=15000)
+    assert not standin.requests
+    services.trends.update_settings(enabled_sources=["reddit", "google_trends", "tiktok"])
+    panel.health_table.selectRow(row)
     with qtbot.waitSignal(panel.sync_finished, timeout=15000) as sig:
         panel.sync_source_button.click()
     assert [o.source for o in sig.args[0].outcomes] == ["tiktok"] and sig.args[0].ok

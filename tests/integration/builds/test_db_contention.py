@@ -152,3 +152,30 @@ def test_two_processes_starting_builds_at_once_never_share_a_version_code(
     shared = {app_id: sorted(v) for app_id, v in codes.items() if len(set(v)) != len(v)}
     assert shared == {}
     assert all(len(v) == 4 for v in codes.values())  # two builds of each id in each process
+
+
+def test_a_write_that_fails_for_good_ends_the_build_with_the_error_instead_of_freezing_it(
+        builds: BuildsService, services: ServiceManager) -> None:
+    # A full disk cannot be made here; SQLite refusing the writes (an authorizer on the app's own
+    # connections) fails them for good the same way: not "busy", so not retried.
+    from sqlalchemy import event
+
+    engine = services.ctx.engine
+    refuse = {"on": False}
+
+    def deny_events(action: int, table: str | None, *_: Any) -> int:
+        return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_INSERT and table == "events" else sqlite3.SQLITE_OK
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.set_authorizer(deny_events if refuse["on"] else None)
+
+    event.listen(engine, "checkout", on_checkout)
+    try:
+        builds.runner.job_started.connect(lambda *_: refuse.update(on=True))
+        started = time.monotonic()
+        done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 120)
+    finally:
+        event.remove(engine, "checkout", on_checkout)
+    assert time.monotonic() - started < 60  # not retried for the busy bound, and no wait for --timeout
+    assert done.state is BuildState.FAILED
+    assert done.error == "could not record the build's progress: not authorized"

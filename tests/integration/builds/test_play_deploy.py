@@ -92,6 +92,20 @@ def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsSe
     assert done.state is BuildState.DEPLOYED, done.error
 
 
+def test_a_dropped_upload_chunk_resumes_where_play_got_to(builds: BuildsService, services: ServiceManager,
+                                                         play: PlayFixture, play_ready: None) -> None:
+    services.releases.chunk_size = 1024
+    services.releases.sleep = lambda _s: None  # the back-off before asking the session, not waited out
+    # Play stores the first chunk, but its answer never arrives
+    play.standin.fault("PUT", r"/bundles$", "drop_after")
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    size = Path(done.artifact_path or "").stat().st_size
+    assert size > 3 * 1024 and play.standin.upload_bytes == [size]  # every byte once, in order
+    puts = [p for m, p in play.standin.calls if m == "PUT" and p.endswith("/bundles")]
+    assert len(puts) == -(-size // 1024) + 1  # each chunk once, plus one question "how much do you have?"
+
+
 def test_a_bundle_targeting_below_api_36_is_refused_before_anything_is_built(
         builds: BuildsService, play: PlayFixture, package_factory: Any) -> None:
     # Play would refuse it at upload ("must target at least API level 36"); the release check says so first
@@ -135,3 +149,13 @@ def test_a_draft_app_takes_only_draft_releases(builds: BuildsService, play: Play
 def test_rollout_or_notes_without_play_are_refused(builds: BuildsService, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="go with a Google Play deploy"):
         builds.start_build("trivia-quiz", "1.0.0", "aab", deploy=f"folder:{tmp_path}", rollout=0.1)
+
+
+def test_a_build_already_on_play_goes_to_another_track_without_a_second_upload(
+        builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
+    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    assert done.state is BuildState.DEPLOYED, done.error
+    result = builds.deploy(done.id, "play:beta")
+    assert "reuse-upload" in result["steps"] and "upload" not in result["steps"]
+    assert len(play.standin.upload_bytes) == 1
+    assert play.standin.track(TRIVIA, "beta") == [{"versionCodes": [str(done.version_code)], "status": "completed"}]

@@ -7,6 +7,7 @@ then ANALYZE (as start-up does after migrations) so the planner decides as it wo
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,9 @@ from sqlalchemy import Engine
 
 from app.events import Event, event_type
 from services.db import migrate
-from services.db.base import make_engine, sqlite_url
+from services.db.base import UTCDateTime, make_engine, sqlite_url
 from services.db.plans import query_plan
-from services.events.store import EventQuery, EventStore
+from services.events.store import EventQuery, EventStore, _timestamp_text
 
 
 @event_type("test.charged")
@@ -119,3 +120,14 @@ def test_migration_indexes_events_that_were_already_there(tmp_path: Path) -> Non
     with eng.connect() as conn:
         hits = conn.exec_driver_sql("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'legacy*'").scalar_one()
     assert hits == 1
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 3, 1, 12, 30, 5, 7, tzinfo=UTC),
+    datetime(2026, 3, 1, 12, 30, 5, tzinfo=timezone(timedelta(hours=-5))),
+    datetime(2026, 3, 1, 0, 0),
+])
+def test_stored_timestamp_text_is_what_sqlalchemy_writes(moment: datetime) -> None:
+    naive = UTCDateTime().process_bind_param(moment, None)  # type: ignore[arg-type]
+    assert naive is not None
+    assert _timestamp_text(moment) == naive.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -269,3 +269,16 @@ def test_gumroad_sync_through_faults_is_exact(pay: Any, secrets: Any) -> None:
     assert rep.added == 20 and again.added == 0
     rows = svc.list_transactions(TxnFilter(provider="gumroad", limit=100))
     assert sorted(r.provider_id for r in rows) == sorted(s["id"] for s in state.sales)
+
+
+def test_a_link_made_after_a_sync_reaches_the_sales_already_synced(gumroad: Any) -> None:
+    _manager, svc, _state = gumroad
+    [rep] = svc.sync("gumroad")
+    assert rep.added == 25
+    assert {r.template_id for r in svc.list_transactions(TxnFilter(provider="gumroad", limit=100))} == {None}
+    assert svc.link_product("gumroad", "gprod1", "tpl-late") == 25
+    rows = svc.list_transactions(TxnFilter(provider="gumroad", limit=100))
+    assert {r.template_id for r in rows} == {"tpl-late"}
+    # the rollup the summaries read moved with them, and agrees with a direct count
+    by_template = {row.key: row.gross for row in svc.summary("template")}
+    assert by_template == {"tpl-late": sum(r.amount for r in rows)}

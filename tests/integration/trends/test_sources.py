@@ -19,6 +19,7 @@ from standins import (
     x_trends,
 )
 
+from app.errors import UserError
 from app.events import Event
 from services.bootstrap import ServiceManager
 from services.trends.service import TrendsService
@@ -53,6 +54,10 @@ def svc(manager: ServiceManager) -> TrendsService:
 
 
 def run(svc: TrendsService, source: str | None = None, **kw: bool):  # type: ignore[no-untyped-def]
+    """Sync ``source`` (enabled first: a disabled source is refused) or every enabled source."""
+    if source is not None and source not in [s.value for s in svc.enabled_sources()]:
+        svc.update_settings(enabled_sources=[*(s.value for s in svc.enabled_sources()), source])
+
     async def go():  # type: ignore[no-untyped-def]
         try:
             return await svc.sync(source, **kw)
@@ -308,3 +313,19 @@ def test_reddit_stops_when_the_rate_limit_is_spent(standin: StandIn, svc: Trends
     assert "/r/gaming/hot.json" not in {r.path for r in standin.requests}
     h = next(h for h in svc.source_health() if h["name"] == "reddit")
     assert h["notes"]["ratelimit"]["remaining"] == "0"
+
+
+def test_a_disabled_source_is_refused_in_one_line_and_not_tried(standin: StandIn, svc: TrendsService) -> None:
+    assert "tiktok" not in [s.value for s in svc.enabled_sources()]  # opt-in
+
+    async def go() -> None:
+        try:
+            await svc.sync("tiktok")
+        finally:
+            await svc.aclose()
+
+    with pytest.raises(UserError, match="source tiktok is disabled, so it was not synced"):
+        asyncio.run(go())
+    assert standin.requests == []
+    health = next(h for h in svc.source_health() if h["name"] == "tiktok")
+    assert health["failures"] == 0 and health["last_attempt"] is None

@@ -164,7 +164,27 @@ def test_combined_series_forward_fills_sources() -> None:
         Point(t0 + timedelta(hours=1), "google_trends", 100, 3),
         Point(t0 + timedelta(hours=2), "reddit", 30, 1),
     ]
-    assert combined_series(pts) == [10, 120, 130]
+    # each source relative to its own first volume, averaged, in reddit's units: reddit x2 and x3,
+    # google (seen once, forward filled) x1
+    assert combined_series(pts) == [10, 15, 20]
+
+
+def test_a_second_source_in_other_units_is_not_growth() -> None:
+    # the case: a CSV trend at 145, then TikTok's 12,000 views of it ("+10021 % exploding")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    pts = [Point(t0 + timedelta(hours=i), "csv", 145, 1) for i in range(6)]
+    pts.append(Point(t0 + timedelta(hours=6), "tiktok", 12_000, 1))
+    series = combined_series(pts)
+    assert series == [145.0] * 7
+    m, tag, _score = analyze(series)
+    assert m.growth == 0 and tag.value != "exploding"
+
+
+def test_growth_in_either_source_shows_in_its_own_units() -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    pts = [Point(t0, "csv", 100, 1), Point(t0, "tiktok", 10_000, 1),
+           Point(t0 + timedelta(hours=1), "tiktok", 30_000, 1)]  # tiktok tripled, csv flat
+    assert combined_series(pts) == [100.0, 200.0]
 
 
 # -- correlation -------------------------------------------------------------------

@@ -245,9 +245,10 @@ def cmd_products(ctx: CliContext) -> int:
 
 def cmd_link(ctx: CliContext) -> int:
     a = ctx.args
-    _svc(ctx).link_product(a.provider, a.product, a.template)
-    data = {"provider": a.provider, "product_id": a.product, "template_id": a.template}
-    ctx.emit(data, lambda: ctx.print(f"{a.provider} product {a.product} -> template {a.template}"))
+    moved = _svc(ctx).link_product(a.provider, a.product, a.template)
+    data = {"provider": a.provider, "product_id": a.product, "template_id": a.template, "sales_moved": moved}
+    ctx.emit(data, lambda: ctx.print(f"{a.provider} product {a.product} -> template {a.template} "
+                                     f"({moved} earlier sale{'s' if moved != 1 else ''} now count for it)"))
     return 0
 
 

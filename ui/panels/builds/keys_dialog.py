@@ -117,7 +117,7 @@ class KeysDialog(QDialog):
 
     def _on_done(self, key: KeyInfo) -> None:
         self._busy(False, f"key {key.alias} ready, certificate SHA-256 {key.fingerprint_sha256}.\n"
-                          f"Back up this key now ({KEY_BACKUP_WHY}): select it and click Export….")
+                          f"Back up this key now ({KEY_BACKUP_WHY}): select it, then Export…")
         self.refresh()
 
     def _selected_alias(self) -> str:

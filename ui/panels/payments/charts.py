@@ -21,6 +21,11 @@ from PySide6.QtWidgets import QWidget
 from app.payments.model import SummaryRow
 from app.payments.money import exponent
 
+EMPTY_REVENUE = "Net revenue over time: no payments yet"
+EMPTY_PROVIDERS = "By provider: no payments yet"
+# the smallest top of a value axis: with whole-number labels, 0..1 read "1, 1, 1, 0, 0, 0"; 0..5 ticks 0, 1, ... 5
+MIN_TOP = 5.0
+
 
 def _major(amount: int, currency: str) -> float:
     return float(amount) / float(10 ** exponent(currency))  # display only; stored money stays integer
@@ -37,23 +42,27 @@ class RevenueChart(QChartView):
 
     def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
         chart = QChart()
-        chart.setTitle(f"Net revenue over time ({currency or 'no data'})")
         chart.legend().hide()
-        series = QLineSeries()
         picked = sorted((r for r in rows if r.currency == currency), key=lambda r: r.key)
+        self.points = len(picked)
+        if not picked:  # no axes to read "1970-01-01" and "1, 1, 1, 0, 0, 0" off
+            chart.setTitle(EMPTY_REVENUE)
+            self.setChart(chart)
+            return
+        chart.setTitle(f"Net revenue over time ({currency})")
+        series = QLineSeries()
         for r in picked:
             day = date.fromisoformat(r.key if len(r.key) == 10 else r.key + "-01")
             ms = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000
             series.append(ms, _major(r.net, r.currency))
-        self.points = len(picked)
         chart.addSeries(series)
         x = QDateTimeAxis()
         x.setFormat("yyyy-MM-dd")
         x.setTickCount(min(6, max(2, len(picked))))
         y = QValueAxis()
         y.setLabelFormat("%.0f")
-        values = [_major(r.net, r.currency) for r in picked] or [0.0]
-        y.setRange(min(0.0, min(values)), max(1.0, max(values) * 1.1))
+        values = [_major(r.net, r.currency) for r in picked]
+        y.setRange(min(0.0, min(values)), max(MIN_TOP, max(values) * 1.1))
         y.applyNiceNumbers()  # ticks on round values: "%.0f" of 2.25 and 6.75 read as 2 and 7
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
@@ -73,8 +82,14 @@ class ProviderChart(QChartView):
 
     def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
         chart = QChart()
-        chart.setTitle(f"By provider ({currency or 'no data'})")
         picked = [r for r in rows if r.currency == currency]
+        self.categories = [r.key for r in picked]
+        if not picked:
+            chart.setTitle(EMPTY_PROVIDERS)
+            chart.legend().hide()
+            self.setChart(chart)
+            return
+        chart.setTitle(f"By provider ({currency})")
         gross, net = QBarSet("Gross"), QBarSet("Net")
         for r in picked:
             gross.append(_major(r.gross, r.currency))
@@ -83,13 +98,12 @@ class ProviderChart(QChartView):
         series.append(gross)
         series.append(net)
         chart.addSeries(series)
-        self.categories = [r.key for r in picked]
         x = QBarCategoryAxis()
-        x.append(self.categories or [""])
+        x.append(self.categories)
         y = QValueAxis()
         y.setLabelFormat("%.0f")
-        top = max([_major(r.gross, r.currency) for r in picked] or [1.0])
-        y.setRange(0.0, max(1.0, top * 1.1))
+        top = max(_major(r.gross, r.currency) for r in picked)
+        y.setRange(0.0, max(MIN_TOP, top * 1.1))
         y.applyNiceNumbers()
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)

@@ -92,6 +92,14 @@ class RefundDialog(QDialog):
         return dialog.amount.text().strip()
 
 
+class KofiImportDialog:
+    @classmethod
+    def ask_path(cls, parent: QWidget | None) -> str | None:
+        """The Ko-fi CSV export to import (Ko-fi: Settings > Data > Export), or None. Replaced in tests."""
+        path, _ = QFileDialog.getOpenFileName(parent, "Import Ko-fi sales", "", "CSV files (*.csv);;All files (*)")
+        return path or None
+
+
 class ExportDialog:
     @classmethod
     def ask_path(cls, parent: QWidget | None) -> str | None:

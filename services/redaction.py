@@ -1,0 +1,59 @@
+"""Every secret the store knows is masked in all text that is stored or shown, decided here.
+
+The rule (known secret values, and anything shaped like a key or token) is :func:`app.redact.redact`;
+this module applies it at the few places every such text passes through:
+
+- the database: a ``before_cursor_execute`` hook masks string parameters of every statement, so no
+  row, event payload or error column ever holds a secret, whichever area writes it;
+- errors raised by service operations (``services.base.operation``), which the CLI and GUI show;
+- build logs (``BuildJob``) and the log file (``services.logs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from app.errors import TrendForgeError
+from app.redact import redact
+
+Known = Callable[[], Iterable[str]]
+
+
+def scrub(text: str, known: Known) -> str:
+    return redact(text, known())
+
+
+def scrub_error(exc: TrendForgeError, known: Known) -> None:
+    """Mask secrets in an error's message in place (its type, remedy and cause stay)."""
+    exc.args = tuple(redact(a, known()) if isinstance(a, str) else a for a in exc.args)
+
+
+def install_on_engine(engine: Engine, known: Known) -> None:
+    """Mask secrets in every string bound to a statement on ``engine``."""
+
+    def before_cursor_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                              executemany: bool) -> tuple[str, Any]:
+        secrets = [s for s in known() if s and len(s) >= 4]
+        if not secrets or not parameters:
+            return statement, parameters
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, str) and any(s in value for s in secrets):
+                return redact(value, secrets)
+            return value
+
+        def clean_params(params: Any) -> Any:
+            if isinstance(params, Mapping):
+                return {k: clean(v) for k, v in params.items()}
+            if isinstance(params, Sequence) and not isinstance(params, str):
+                return type(params)(clean(v) for v in params) if isinstance(params, tuple) else [clean(v) for v in params]
+            return params
+
+        if executemany:
+            return statement, [clean_params(p) for p in parameters]
+        return statement, clean_params(parameters)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute, retval=True)

@@ -1,0 +1,111 @@
+"""The Releases view on a real service talking to the Play stand-in over loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from play_standin import PlayStandIn
+from PySide6.QtCore import Qt
+
+import ui.panels.releases_panel as releases_panel
+from services.bootstrap import ServiceManager
+from services.events.store import EventQuery
+from ui.panels.releases_panel import ReleasesPanel
+from ui.settings_dialog import SettingsDialog
+
+from .conftest import PACKAGE
+
+
+@pytest.fixture
+def panel(qtbot: Any, services: ServiceManager, play: PlayStandIn) -> ReleasesPanel:
+    widget = ReleasesPanel(services)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 640)
+    widget.app_box.setCurrentText(PACKAGE)
+    with qtbot.waitSignal(widget.loaded, timeout=20_000):
+        widget.reload()
+    return widget
+
+
+def cells(panel: ReleasesPanel) -> list[list[str]]:
+    t = panel.tracks_table
+    return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
+
+
+def test_the_view_shows_each_track_with_its_releases_and_the_listing(panel: ReleasesPanel) -> None:
+    assert cells(panel) == [
+        ["internal", "10200", "completed", "-", ""],
+        ["production", "10000", "completed", "-", "en-US: First release"],
+        ["production", "10100", "inProgress", "10%", "en-US: Streaks and a dark theme"],
+    ]
+    assert panel.listing_table.item(0, 1).text() == "Trivia Quiz"
+    assert "publisher@" in panel.account_label.text()
+    # production has a running rollout: roll out, halt and complete apply; resume does not
+    assert panel.rollout_button.isEnabled() and panel.halt_button.isEnabled() and panel.complete_button.isEnabled()
+    assert not panel.resume_button.isEnabled()
+    assert panel.fraction_spin.value() == 10.0  # starts at the running rollout's fraction
+
+
+def test_a_rollout_shows_what_changes_asks_then_sends_and_notifies(
+        qtbot: Any, panel: ReleasesPanel, play: PlayStandIn, services: ServiceManager,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(releases_panel, "ask_confirm", lambda _p, _t, text: asked.append(text) or True)
+    panel.fraction_spin.setValue(50.0)
+    with qtbot.waitSignal(panel.notify_requested, timeout=20_000) as notified:
+        qtbot.mouseClick(panel.rollout_button, Qt.MouseButton.LeftButton)
+    assert "production: 10100 inProgress 10% -> 10100 inProgress 50%" in asked[0]
+    assert notified.args == ["Roll out: com.trendforge.trivia",
+                             "production: 10100 inProgress 10% -> 10100 inProgress 50%"]
+    assert play.track(PACKAGE, "production")[1]["userFraction"] == 0.5
+    qtbot.waitUntil(lambda: cells(panel)[2][3] == "50%", timeout=20_000)
+    assert services.events.history(EventQuery(types=["release.rolled_out"]))
+
+
+def test_declining_sends_nothing(qtbot: Any, panel: ReleasesPanel, play: PlayStandIn,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(releases_panel, "ask_confirm", lambda *_a: False)
+    commits = len(play.commits)
+    qtbot.mouseClick(panel.halt_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.message.text() == "Nothing was sent to Google Play.", timeout=20_000)
+    assert len(play.commits) == commits and play.track(PACKAGE, "production")[1]["status"] == "inProgress"
+
+
+def test_promote_from_internal_to_beta(qtbot: Any, panel: ReleasesPanel, play: PlayStandIn,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(releases_panel, "ask_confirm", lambda _p, _t, text: asked.append(text) or True)
+    panel.track_box.setCurrentText("beta")
+    panel.from_box.setCurrentText("internal")
+    assert panel.promote_button.isEnabled() and not panel.halt_button.isEnabled()
+    with qtbot.waitSignal(panel.notify_requested, timeout=20_000):
+        qtbot.mouseClick(panel.promote_button, Qt.MouseButton.LeftButton)
+    assert "beta: add 10200 completed" in asked[0]
+    assert play.track(PACKAGE, "beta") == [{"versionCodes": ["10200"], "status": "completed"}]
+
+
+def test_a_refusal_is_shown_in_the_panel(qtbot: Any, panel: ReleasesPanel, play: PlayStandIn) -> None:
+    play.grants.clear()
+    panel.reload()
+    qtbot.waitUntil(lambda: "has no access to com.trendforge.trivia" in panel.message.text(), timeout=20_000)
+    assert panel.refresh_button.isEnabled()
+
+
+def test_settings_takes_the_key_from_a_file_picker(qtbot: Any, services: ServiceManager, play: PlayStandIn,
+                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    account = play.add_account("second@trendforge-test.iam.gserviceaccount.com")
+    key_file = tmp_path / "second.json"
+    key_file.write_text(play.key_json(account))
+    monkeypatch.setattr(SettingsDialog, "ask_play_key_file", classmethod(lambda cls, _p: str(key_file)))
+    dlg = SettingsDialog(services)
+    qtbot.addWidget(dlg)
+    dlg.play_choose.click()
+    assert dlg.play_state.text() == f"✔ {account.email}"
+    assert services.releases.account() == account.email
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    monkeypatch.setattr(SettingsDialog, "ask_play_key_file", classmethod(lambda cls, _p: str(bad)))
+    dlg.play_choose.click()
+    assert "lacks" in dlg.error.text() and services.releases.account() == account.email
