@@ -51,6 +51,7 @@ from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
+from services.ports import StatsSource
 from services.store.media import listing_with_media
 from services.templates import package as pkg
 from services.templates.blank import BLANK_PACKAGE
@@ -59,7 +60,6 @@ from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
 log = logging.getLogger(__name__)
 
-StatsSource = Callable[[list[str]], dict[str, dict[str, Any]]]
 T = TypeVar("T")
 _MISSING = object()
 
