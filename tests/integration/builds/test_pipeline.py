@@ -120,7 +120,7 @@ def test_web_bundle_unzips_to_the_assets(builds: BuildsService, tmp_path: Path) 
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["version_name"] == "1.0.0" and manifest["template_id"] == "quotes-daily"
     assert set(manifest["files"]) == {"index.html", "style.css", "app.js"}
-    assert json.loads((target / "content.json").read_text()) == builds.templates.get("quotes-daily")["content"]
+    assert json.loads((target / "content.json").read_text()) == builds.templates.get("quotes-daily").content
     assert json.loads((target / "app.json").read_text())["app_name"] == "Quotes Daily"
     assert [s.success_rate for s in builds.stats() if s.platform == "web"] == [1.0]
     # a finished web build is not mistaken for one interrupted by a crash of its (now gone) process
