@@ -31,15 +31,24 @@ in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/s
 installed_kb() { in_root sh -c "dpkg-query -W -f='\${Installed-Size}\n' | awk '{s+=\$1} END {print s}'"; }
 before=$(installed_kb)
 
-step "apt install ./$(basename "$deb")   (Depends and Recommends)"
+step "apt install --no-install-recommends ./$(basename "$deb")   (Depends only)"
 in_root apt-get update -qq
-in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename "$deb") >/dev/null"
+in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /tmp/$(basename "$deb") >/dev/null"
 after_deb=$(installed_kb)
-echo "apt added $(( (after_deb - before) / 1024 )) MB (the package itself: $(in_root dpkg-query -W -f='${Installed-Size}' trendforge | awk '{print int($1/1024)}') MB)"
+echo "apt added $(( (after_deb - before) / 1024 )) MB, of which the package itself $(in_root dpkg-query -W -f='${Installed-Size}' trendforge | awk '{print int($1/1024)}') MB"
 
-step "trendforge --version / health"
+step "trendforge --version / health, before the keyring is installed"
 in_root trendforge --version
-in_root trendforge --data-dir /root/tf health
+in_root trendforge --data-dir /root/tf health || true
+
+step "apt install the Recommends (the keyring)"
+in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gnome-keyring dbus-user-session >/dev/null"
+after_keyring=$(installed_kb)
+echo "the keyring added $(( (after_keyring - after_deb) / 1024 )) MB"
+after_deb=$after_keyring
+
+step "trendforge health"
+in_root trendforge --data-dir /root/tf health || true
 
 step "templates import of a bundled sample"
 in_root trendforge --data-dir /root/tf templates import /opt/trendforge/_internal/resources/samples/quotes-daily

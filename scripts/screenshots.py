@@ -173,6 +173,20 @@ def main() -> int:
                 settle(1500)
                 panel.tracks_table.selectRow(3)
                 settle(300)
+                # the question each action asks first: exactly what changes on the track
+                from PySide6.QtWidgets import QMessageBox
+
+                from services.releases.service import ReleaseAction
+                from ui.panels.releases_panel import confirm_text, confirm_title
+                from ui.widgets.plain_text import message_box
+
+                plan = services.releases.plan("com.trendforge.quotes", ReleaseAction.ROLLOUT, "production", fraction=0.5)
+                box = message_box(window, QMessageBox.Icon.Question, confirm_title(plan), confirm_text(plan))
+                box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+                box.show()
+                settle(400)
+                box.grab().save(str(out / "releases-confirm.png"))
+                box.close()
             defs_view = getattr(panel, "defs_view", None)
             if defs_view is not None:  # workflows: show the definition that has a run
                 model = defs_view.model()

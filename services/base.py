@@ -22,6 +22,7 @@ from tenacity import (
 from app.errors import ProviderError, TrendForgeError, UserError
 from app.health import Health, HealthState
 from services.context import ServiceContext
+from services.db.preflight import disk_full, is_disk_full
 from services.metrics import ServiceMetrics
 from services.redaction import scrub, scrub_error
 
@@ -69,6 +70,10 @@ def operation(func: Callable[P, T]) -> Callable[P, T]:
             except TrendForgeError as exc:
                 scrub_error(exc, self.ctx.secrets.known_values)  # what the CLI and GUI show is redacted
                 raise
+            except Exception as exc:
+                if is_disk_full(exc, self.ctx.data_dir):  # one line naming the full disk, not a traceback
+                    raise disk_full(self.ctx.data_dir) from exc
+                raise
             finally:
                 self.metrics.op(name).observe(time.perf_counter() - start, failed=failed)
 
@@ -85,6 +90,10 @@ def operation(func: Callable[P, T]) -> Callable[P, T]:
             return result
         except TrendForgeError as exc:
             scrub_error(exc, self.ctx.secrets.known_values)  # what the CLI and GUI show is redacted
+            raise
+        except Exception as exc:
+            if is_disk_full(exc, self.ctx.data_dir):  # one line naming the full disk, not a traceback
+                raise disk_full(self.ctx.data_dir) from exc
             raise
         finally:
             self.metrics.op(name).observe(time.perf_counter() - start, failed=failed)

@@ -20,6 +20,9 @@ from app.errors import TrendForgeError
 from app.redact import redact
 
 Known = Callable[[], Iterable[str]]
+# Rows are rewritten only for secrets this long: a short typed password ("android") would otherwise
+# mask ordinary data that happens to contain it. Generated keys, tokens and API keys are all longer.
+MIN_STORED_SECRET = 12
 
 
 def scrub(text: str, known: Known) -> str:
@@ -36,7 +39,7 @@ def install_on_engine(engine: Engine, known: Known) -> None:
 
     def before_cursor_execute(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
                               executemany: bool) -> tuple[str, Any]:
-        secrets = [s for s in known() if s and len(s) >= 4]
+        secrets = [s for s in known() if s and len(s) >= MIN_STORED_SECRET]
         if not secrets or not parameters:
             return statement, parameters
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -40,11 +41,19 @@ def disk_full(where: Path) -> StoreError:
     return StoreError(f"the disk holding {where} is full: free some space there and try again", where)
 
 
-def is_disk_full(exc: BaseException) -> bool:
+def is_disk_full(exc: BaseException, where: Path | None = None) -> bool:
+    """Did ``exc`` happen because the disk (holding ``where``) is full? SQLite says so in several ways."""
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     text = str(exc).lower()
-    return "database or disk is full" in text or "no space left on device" in text
+    if "database or disk is full" in text or "no space left on device" in text:
+        return True
+    if "disk i/o error" in text and where is not None:  # a WAL write that hit the end of the disk
+        try:
+            return shutil.disk_usage(where).free < 1024 * 1024
+        except OSError:
+            return False
+    return False
 
 
 def owner_only_files() -> None:

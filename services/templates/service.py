@@ -46,6 +46,7 @@ from app.timeutil import parse_iso
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
+from services.db.preflight import disk_full, is_disk_full
 from services.templates import package as pkg
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
@@ -624,8 +625,13 @@ class TemplatesService(BaseService):
             except UserError as exc:
                 results.append(ImportResult(source=str(path), error=str(exc)))
             except OSError as exc:
-                results.append(ImportResult(source=str(path), error=f"cannot read {path}: {exc.strerror or exc}"))
+                error = (str(disk_full(self.ctx.data_dir)) if is_disk_full(exc, self.ctx.data_dir)
+                         else f"cannot read {path}: {exc.strerror or exc}")
+                results.append(ImportResult(source=str(path), error=error))
             except Exception as exc:  # one bad package never aborts the batch: a bug is logged and named
+                if is_disk_full(exc, self.ctx.data_dir):
+                    results.append(ImportResult(source=str(path), error=str(disk_full(self.ctx.data_dir))))
+                    continue
                 log.exception("importing %s failed unexpectedly", path)
                 results.append(ImportResult(source=str(path), error=f"could not import {Path(path).name}: "
                                                                     f"{type(exc).__name__}: {exc}".splitlines()[0]))

@@ -117,7 +117,8 @@ ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 def _end_tools_on_signals() -> dict[signal.Signals, Any]:
     """TERM, HUP (a closed terminal) and INT end the process groups of the tools this CLI started, then
     the CLI itself: by the same signal, as the shell expects; what it left unfinished is recovered on
-    the next start. Outside the main thread (an embedding test) nothing is installed."""
+    the next start. With no tool running, Ctrl-C stays a KeyboardInterrupt. Outside the main thread
+    (an embedding test) nothing is installed."""
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous: dict[signal.Signals, Any] = {}
@@ -127,7 +128,10 @@ def _end_tools_on_signals() -> dict[signal.Signals, Any]:
 
 
 def _on_ending_signal(signum: int, _frame: object) -> None:
-    end_tracked_groups()
-    sys.stderr.write(f"trendforge: stopped by {signal.Signals(signum).name}; its tools were ended\n")
+    ended = end_tracked_groups()
+    if not ended and signum == signal.SIGINT:
+        raise KeyboardInterrupt  # no tool running: Ctrl-C as ever (a command may clean up on it)
+    if ended:
+        sys.stderr.write(f"trendforge: stopped by {signal.Signals(signum).name}; its tools were ended\n")
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)

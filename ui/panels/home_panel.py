@@ -38,6 +38,7 @@ from app.templates.model import ImportResult
 from ui.background import run_in_background
 from ui.panels.home.guide import GuideBox
 from ui.panels.home.sparkline import Sparkline
+from ui.widgets.plain_text import tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -68,7 +69,7 @@ class ItemList(QListWidget):
         for text, ref in rows:
             item = QListWidgetItem(text)
             item.setData(REF_ROLE, ref)
-            item.setToolTip(text)
+            item.setToolTip(tooltip(text))  # titles from feeds and packages are text, not markup
             self.addItem(item)
             if ref is not None and ref == keep:
                 self.setCurrentItem(item)

@@ -47,6 +47,16 @@ def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
     return ask_yes_no(parent, title, text, default_yes=False)
 
 
+def confirm_title(plan: ReleasePlan) -> str:
+    return _TITLES[plan.action]
+
+
+def confirm_text(plan: ReleasePlan) -> str:
+    """What the user is asked: exactly the change on the track, nothing else."""
+    return (f"This changes {plan.application_id} on Google Play:\n\n" + "\n".join(plan.lines())
+            + "\n\nNothing else changes. Send this to Google Play now?")
+
+
 def _item(text: str) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -259,9 +269,7 @@ class ReleasesPanel(QWidget):
                           self._on_planned, self._on_error, self)
 
     def _on_planned(self, plan: ReleasePlan) -> None:
-        text = (f"This changes {plan.application_id} on Google Play:\n\n" + "\n".join(plan.lines())
-                + "\n\nNothing else changes. Send this to Google Play now?")
-        if not ask_confirm(self, _TITLES[plan.action], text):
+        if not ask_confirm(self, confirm_title(plan), confirm_text(plan)):
             self._set_busy(False, "Nothing was sent to Google Play.")
             return
         svc = self.service

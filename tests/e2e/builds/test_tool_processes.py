@@ -139,3 +139,23 @@ def test_sigterm_during_apksigner_leaves_no_child(prepared: Path, tmp_path: Path
     owner.send_signal(signal.SIGTERM)
     assert owner.wait(10) == -signal.SIGTERM
     _until(lambda: not any(_alive(p) for p in pids), 2, "apksigner's group to end")
+
+
+def test_ctrl_c_with_no_tool_running_stays_a_clean_interrupt(tmp_path: Path) -> None:
+    # `payments listen` stops on Ctrl-C and exits 0: the tool-ending handler leaves that alone
+    data = tmp_path / "home"
+    set_token = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data), "credentials", "set",
+                                "kofi"], input="kofi-token-sigint\n", capture_output=True, text=True, env=_env(),
+                               timeout=120, check=False)
+    assert set_token.returncode == 0, set_token.stderr
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data), "payments", "listen",
+                             "--port", "0", "--seconds", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=_env())
+    try:
+        assert proc.stdout is not None and "listening" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)

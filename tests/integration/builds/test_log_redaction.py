@@ -1,0 +1,32 @@
+"""A tool's output that quotes a secret the store knows: build.log, the build's error and its events
+hold it masked (services.redaction; here the secret sits in a file name aapt2 quotes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from app.builds.model import BuildState
+from app.redact import MASK
+from services.bootstrap import ServiceManager
+from services.builds.service import BuildsService
+
+SECRET = "tfsecretvalue_0123456789abcdef"
+
+
+def test_a_secret_in_tool_output_is_masked_everywhere(builds: BuildsService, services: ServiceManager,
+                                                       package_factory: Any) -> None:
+    services.ctx.secrets.set("provider:itch", SECRET)
+    pkg = package_factory("leaky-app")
+    (pkg / "android" / "res" / "layout" / f"broken_{SECRET}.xml").write_text("<LinearLayout><TextView></LinearLayout>\n")
+    done = builds.wait(builds.start_build("leaky-app", "1.0.0", "apk").id, 60)
+    assert done.state is BuildState.FAILED
+    log_text = Path(done.log_path or "").read_text()
+    assert f"broken_{MASK}" in log_text and SECRET not in log_text
+    assert done.error is not None and SECRET not in done.error
+    with services.ctx.engine.connect() as conn:
+        stored = " ".join(str(tuple(r)) for table in ("builds", "events")
+                          for r in conn.execute(text(f"SELECT * FROM {table}")))
+    assert "aapt2" in stored and SECRET not in stored
