@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert
 
 from app.workflows.definition import parse_definition
+from services.actions import ActionContext
 from services.bootstrap import ServiceManager, bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
-from services.workflows.actions import ActionContext
 from services.workflows.models import WorkflowRunRecord, WorkflowStepRecord
 from services.workflows.service import WorkflowsService
 
@@ -45,7 +45,7 @@ def make(data_dir: Path) -> ServiceManager:
 
 
 def wf_of(m: ServiceManager) -> WorkflowsService:
-    svc = m.extra["workflows"]
+    svc = m.workflows
     assert isinstance(svc, WorkflowsService)
     return svc
 
@@ -70,7 +70,7 @@ def bench_steps() -> None:
             t0 = time.perf_counter()
             for _ in range(RUNS):
                 for i in range(STEPS_PER_RUN):
-                    actx = ActionContext(run_id="x", workflow="bench", step=f"s{i}", attempt=1, services=m, data_dir=m.ctx.data_dir)
+                    actx = ActionContext(run_id="x", workflow="bench", step=f"s{i}", attempt=1, data_dir=m.ctx.data_dir, uow=m.ctx.new_uow)
                     spec.func(actx, value=i)
                     await asyncio.sleep(0)
             return time.perf_counter() - t0

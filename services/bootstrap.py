@@ -1,20 +1,32 @@
-"""The composition root: builds every service from one config.
+"""The composition root: the only module that sees every area, and one that no area imports.
 
-Nothing else in the code base constructs services, engines or buses; the GUI, the CLI and
-the tests all call :func:`bootstrap` (tests with a temp data dir and a fake secret store).
+:func:`bootstrap` opens the database (migrations included) and builds the core (event log,
+settings) at once; each area's service is built the first time it is asked for, with the
+other areas it needs handed in through the Protocols of :mod:`services.ports`. So a CLI
+command imports and builds only the areas it uses, and the GUI builds them off its thread.
+
+Constructing is separate from starting. :meth:`Services.start` runs the start-up chores
+(recovery of interrupted builds and workflow runs, the built-in workflow definitions) of the
+areas built so far and of every area built after it; :meth:`Services.start_schedules` starts
+the timers (the scheduled trends sync), which the GUI asks for and the CLI does not.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
 import app
 from app.health import Health, HealthState, worst
+from app.templates.model import TemplateInfo, TemplateSummary
 from app.timeutil import Clock, utcnow
 from services.base import BaseService
 from services.config import AppConfig
@@ -42,18 +54,262 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+S = TypeVar("S", bound=BaseService)
+
+
+class Area(enum.StrEnum):
+    """The areas, in the order they are closed in (home reads them all; workflows drive the others)."""
+
+    HOME = "home"
+    WORKFLOWS = "workflows"
+    TRENDS = "trends"
+    PAYMENTS = "payments"
+    RELEASES = "releases"
+    BUILDS = "builds"
+    TEMPLATES = "templates"
+
 
 @dataclass
-class ServiceManager:
-    """Holds every service; the UI and CLI reach services only through it."""
+class _Slot(Generic[S]):
+    """One area's service: built on first use (under the root's lock), started if the root is."""
 
-    ctx: ServiceContext
-    events: EventsService
-    settings: SettingsService
-    extra: dict[str, BaseService] = field(default_factory=dict)
-    _log_handler: logging.Handler | None = None
-    _closers: list[Callable[[], Any]] = field(default_factory=list)
+    build: Callable[[Services], S]
+    start: Callable[[S], None]
+    close: Callable[[S], object]
+    value: S | None = None
+    started: bool = False
 
+
+class _Root:
+    """A weak reference to the root, for what the areas hold: no cycle keeps a closed app (and its
+    QObjects) alive until a garbage collection that may run on any thread."""
+
+    def __init__(self, services: Services) -> None:
+        self._ref = weakref.ref(services)
+
+    def __call__(self) -> Services:
+        services = self._ref()
+        if services is None:
+            raise RuntimeError("the services were closed and released")
+        return services
+
+
+class _TemplatesOnDemand:
+    """The templates area as a :class:`~services.ports.TemplateCatalogue`, built when first asked."""
+
+    def __init__(self, root: _Root) -> None:
+        self._root = root
+
+    def get(self, template_id: str) -> TemplateInfo:
+        return self._root().templates.get(template_id)
+
+    def package_dir(self, template_id: str) -> Path:
+        return self._root().templates.package_dir(template_id)
+
+    def find(self) -> Sequence[TemplateSummary]:
+        return self._root().templates.find()
+
+
+class _PlayOnDemand:
+    """The releases area as the builds area's :class:`~services.builds.play_port.PlayPort`, built when first used."""
+
+    def __init__(self, root: _Root) -> None:
+        self._root = root
+
+    def highest_version_code(self, application_id: str) -> int | None:
+        return self._root().releases.highest_version_code(application_id)
+
+    def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
+                      status: str, user_fraction: float | None, notes: Mapping[str, str],
+                      dry_run: bool) -> dict[str, Any]:
+        return self._root().releases.publish_build(application_id, artifact, track, version_code, status=status,
+                                                   user_fraction=user_fraction, notes=notes, dry_run=dry_run)
+
+
+class Services:
+    """Every service of one data directory, typed; the UI and the CLI reach services only through it.
+
+    Read-only: the core is built with it, each area on first access of its property.
+    """
+
+    def __init__(self, ctx: ServiceContext, events: EventsService, settings: SettingsService) -> None:
+        self.ctx = ctx
+        self.events = events
+        self.settings = settings
+        self._log_handler: logging.Handler | None = None
+        self._closers: list[Callable[[], object]] = []
+        self._lock = threading.RLock()
+        self._started = False
+        self._templates: _Slot[TemplatesService] = _Slot(Services._build_templates, _start_templates, _no_close)
+        self._builds: _Slot[BuildsService] = _Slot(Services._build_builds, _start_builds, _close_builds)
+        self._payments: _Slot[PaymentsService] = _Slot(Services._build_payments, _no_start, _no_close)
+        self._trends: _Slot[TrendsService] = _Slot(Services._build_trends, _no_start, _close_trends)
+        self._workflows: _Slot[WorkflowsService] = _Slot(Services._build_workflows, _start_workflows, _close_workflows)
+        self._home: _Slot[HomeService] = _Slot(Services._build_home, _no_start, _no_close)
+        self._releases: _Slot[ReleasesService] = _Slot(Services._build_releases, _no_start, _close_releases)
+
+    # -- the areas --------------------------------------------------------------------------
+    @property
+    def templates(self) -> TemplatesService:
+        return self._get(self._templates)
+
+    @property
+    def builds(self) -> BuildsService:
+        return self._get(self._builds)
+
+    @property
+    def payments(self) -> PaymentsService:
+        return self._get(self._payments)
+
+    @property
+    def trends(self) -> TrendsService:
+        return self._get(self._trends)
+
+    @property
+    def workflows(self) -> WorkflowsService:
+        return self._get(self._workflows)
+
+    @property
+    def home(self) -> HomeService:
+        return self._get(self._home)
+
+    @property
+    def releases(self) -> ReleasesService:
+        return self._get(self._releases)
+
+    def _slots(self) -> list[_Slot[Any]]:
+        by_area: dict[Area, _Slot[Any]] = {
+            Area.HOME: self._home, Area.RELEASES: self._releases, Area.WORKFLOWS: self._workflows, Area.TRENDS: self._trends, Area.PAYMENTS: self._payments,
+            Area.BUILDS: self._builds, Area.TEMPLATES: self._templates,
+        }
+        return [by_area[a] for a in Area]
+
+    def built(self) -> list[Area]:
+        """The areas built so far."""
+        return [area for area, slot in zip(Area, self._slots(), strict=True) if slot.value is not None]
+
+    def _get(self, slot: _Slot[S]) -> S:
+        value = slot.value
+        if value is not None and (slot.started or not self._started):
+            return value
+        with self._lock:
+            if slot.value is None:
+                slot.value = slot.build(self)
+            if self._started and not slot.started:
+                slot.started = True
+                _run_chore(slot.start, slot.value)
+            return slot.value
+
+    def _build_templates(self) -> TemplatesService:
+        from services.templates.service import TemplatesService
+
+        svc = TemplatesService(self.ctx)
+        root = _Root(self)
+        # the figures other areas add to a template's stats; each area is built when stats are asked for
+        svc.register_stats_source(lambda ids: root().builds.template_stats(ids))
+        svc.register_stats_source(lambda ids: root().payments.template_stats(ids))
+        return svc
+
+    def _build_builds(self) -> BuildsService:
+        from services.builds.service import BuildsService
+
+        limit = self.settings.get("builds.max_concurrent", 2)
+        svc = BuildsService(
+            self.ctx,
+            _TemplatesOnDemand(_Root(self)),
+            max_concurrent=limit if isinstance(limit, int) and not isinstance(limit, bool) else 2,
+            settings_get=self.settings.get,
+            base_url=self.settings.base_url,
+        )
+        svc.play = _PlayOnDemand(_Root(self))  # Google Play publishing, from the releases area when first used
+        return svc
+
+    def _build_releases(self) -> ReleasesService:
+        from services.releases.service import ReleasesService
+
+        settings = self.settings
+        return ReleasesService(self.ctx, base_url=lambda: settings.base_url("PLAY"))
+
+    def _build_payments(self) -> PaymentsService:
+        from services.payments.service import PaymentsService
+
+        return PaymentsService(self.ctx, self.settings)
+
+    def _build_trends(self) -> TrendsService:
+        from services.trends.service import TrendsService
+
+        return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(_Root(self)))
+
+    def _build_workflows(self) -> WorkflowsService:
+        from services.actions import ActionRegistry
+        from services.builds.actions import register_actions as builds_actions
+        from services.payments.actions import register_actions as payments_actions
+        from services.templates.actions import register_actions as templates_actions
+        from services.trends.actions import register_actions as trends_actions
+        from services.workflows.service import WorkflowsService
+
+        registry = ActionRegistry()
+        root = _Root(self)
+        # each area registers its own actions; the area itself is built when one of them runs
+        trends_actions(registry, lambda: root().trends)
+        templates_actions(registry, lambda: root().templates)
+        builds_actions(registry, lambda: root().builds)
+        payments_actions(registry, lambda: root().payments)
+        return WorkflowsService(self.ctx, registry)
+
+    def substitute(
+        self,
+        *,
+        templates: TemplatesService | None = None,
+        builds: BuildsService | None = None,
+        payments: PaymentsService | None = None,
+        trends: TrendsService | None = None,
+        workflows: WorkflowsService | None = None,
+        home: HomeService | None = None,
+        releases: ReleasesService | None = None,
+    ) -> None:
+        """Put the given services in their areas' places (tests: a service built with other limits, a fake)."""
+        with self._lock:
+            for slot, svc in ((self._templates, templates), (self._builds, builds), (self._payments, payments),
+                              (self._trends, trends), (self._workflows, workflows), (self._home, home),
+                              (self._releases, releases)):
+                if svc is not None:
+                    slot.value, slot.started = svc, True
+
+    def _build_home(self) -> HomeService:
+        from services.home.service import HomeService
+
+        root = _Root(self)
+
+        def checks() -> list[Health]:
+            """The same checks as the status bar's, without Home's own."""
+            return _checks([svc for svc in root().services() if svc.name != HomeService.name])
+
+        return HomeService(
+            self.ctx, settings=self.settings, templates=self.templates, builds=self.builds, payments=self.payments,
+            trends=self.trends, workflows=self.workflows, checks=checks,
+        )
+
+    # -- starting ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Run the start-up chores of the areas built so far, and of each area when it is built."""
+        with self._lock:
+            self._started = True
+            for slot in reversed(self._slots()):
+                if slot.value is not None and not slot.started:
+                    slot.started = True
+                    _run_chore(slot.start, slot.value)
+
+    def start_schedules(self) -> None:
+        """Start the timers (the scheduled trends sync). On the thread that runs the Qt event loop."""
+        self.trends.start_schedule()
+
+    def build_all(self) -> None:
+        """Build (and, once started, start) every area: the GUI does this off its thread at start-up."""
+        for area in reversed(Area):
+            getattr(self, area.value)
+
+    # -- the core ---------------------------------------------------------------------------
     @property
     def bus(self) -> EventBus:
         return self.ctx.bus
@@ -63,43 +319,17 @@ class ServiceManager:
         return self.ctx.config
 
     @property
-    def workflows(self) -> WorkflowsService:
-        return cast("WorkflowsService", self.extra["workflows"])
-
-    @property
-    def builds(self) -> BuildsService:
-        return cast("BuildsService", self.extra["builds"])
-
-    @property
-    def templates(self) -> TemplatesService:
-        return cast("TemplatesService", self.extra["templates"])
-
-    @property
-    def payments(self) -> PaymentsService:
-        return cast("PaymentsService", self.extra["payments"])
-
-    @property
-    def releases(self) -> ReleasesService:
-        return cast("ReleasesService", self.extra["releases"])
-
-    @property
-    def trends(self) -> TrendsService:
-        return cast("TrendsService", self.extra["trends"])
-
-    @property
-    def home(self) -> HomeService:
-        return cast("HomeService", self.extra["home"])
+    def extra(self) -> Mapping[str, BaseService]:
+        """The areas by name, read-only (kept for older callers; use the typed properties)."""
+        return _AreaMap(self)
 
     def services(self) -> list[BaseService]:
-        return [self.events, self.settings, *self.extra.values()]
+        """Every service, each area built if it was not yet."""
+        self.build_all()
+        return [self.events, self.settings, *(getattr(self, a.value) for a in reversed(Area))]
 
     def health(self) -> dict[str, Any]:
-        checks: list[Health] = []
-        for svc in self.services():
-            try:
-                checks.append(svc.health())
-            except Exception as exc:  # noqa: BLE001 - a broken health check is itself news
-                checks.append(Health(svc.name, HealthState.DOWN, str(exc)))
+        checks = _checks(self.services())
         overall = worst([c.state for c in checks])
         return {
             "status": overall.value,
@@ -116,16 +346,20 @@ class ServiceManager:
 
     def doctor(self) -> list[Check]:
         checks = machine_checks(self.config, self.settings.health())
-        if "builds" in self.extra:
-            checks.extend(self.builds.key_checks())
+        checks.extend(self.builds.key_checks())
         return checks
 
-    def on_close(self, closer: Callable[[], Any]) -> None:
-        """Run ``closer`` when the manager closes (last registered, first run)."""
+    # -- closing ----------------------------------------------------------------------------
+    def on_close(self, closer: Callable[[], object]) -> None:
+        """Run ``closer`` when the services close (last registered, first run; before the areas close)."""
         self._closers.append(closer)
 
     def close(self) -> None:
-        for closer in reversed(self._closers):
+        closers: list[Callable[[], object]] = list(reversed(self._closers))
+        for slot in self._slots():
+            if slot.value is not None:
+                closers.append(_bind_close(slot.close, slot.value))
+        for closer in closers:
             try:
                 closer()
             except Exception:
@@ -136,16 +370,98 @@ class ServiceManager:
         self.ctx.engine.dispose()
 
 
+#: The name the UI, the CLI and the tests have known it by.
+ServiceManager = Services
+
+
+class _AreaMap(Mapping[str, BaseService]):
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def __getitem__(self, name: str) -> BaseService:
+        try:
+            area = Area(name)
+        except ValueError:
+            raise KeyError(name) from None
+        svc: BaseService = getattr(self._services, area.value)
+        return svc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(a.value for a in reversed(Area))
+
+    def __len__(self) -> int:
+        return len(Area)
+
+
+def _checks(services: Sequence[BaseService]) -> list[Health]:
+    checks: list[Health] = []
+    for svc in services:
+        try:
+            checks.append(svc.health())
+        except Exception as exc:  # noqa: BLE001 - a broken health check is itself news
+            checks.append(Health(svc.name, HealthState.DOWN, str(exc)))
+    return checks
+
+
+def _no_start(svc: BaseService) -> None:
+    return None
+
+
+def _no_close(svc: BaseService) -> None:
+    return None
+
+
+def _start_templates(svc: TemplatesService) -> None:
+    svc.recover_store()  # a replace killed before its commit: the database decides which folder is live
+
+
+def _start_builds(svc: BuildsService) -> None:
+    svc.recover_interrupted()
+
+
+def _close_builds(svc: BuildsService) -> None:
+    svc.shutdown()  # cancels running builds: their tools run in their own sessions
+
+
+def _close_releases(svc: ReleasesService) -> None:
+    svc.close()
+
+
+def _close_trends(svc: TrendsService) -> None:
+    svc.close()
+
+
+def _start_workflows(svc: WorkflowsService) -> None:
+    svc.sync_builtins()
+    svc.recover()  # runs left in flight by a dead process become 'interrupted'
+
+
+def _close_workflows(svc: WorkflowsService) -> None:
+    svc.engine.close()  # live runs are recorded as interrupted on exit
+
+
+def _run_chore(start: Callable[[S], None], svc: S) -> None:
+    try:
+        start(svc)
+    except Exception:  # a start-up chore must not stop the app
+        log.exception("start-up of %s failed", svc.name)
+
+
+def _bind_close(close: Callable[[S], object], svc: S) -> Callable[[], object]:
+    return lambda: close(svc)
+
+
 def build_engine(config: AppConfig) -> Engine:
     return open_store(config)  # one line naming the file and the remedy when the data dir is damaged
 
 
-def bootstrap(
+def build_services(
     config: AppConfig,
     *,
     secrets: SecretStore | None = None,
     clock: Clock = utcnow,
-) -> ServiceManager:
+) -> Services:
+    """Open the database and build the core; nothing is started and no area is built yet."""
     engine = build_engine(config)
     store = EventStore(engine)
     bus = EventBus(engine, store)
@@ -157,37 +473,19 @@ def bootstrap(
         return UnitOfWork(session_factory, bus)
 
     ctx = ServiceContext(config=config, engine=engine, bus=bus, uow=new_uow, secrets=secret_store, clock=clock)
-    manager = ServiceManager(ctx=ctx, events=EventsService(ctx), settings=SettingsService(ctx))
+    services = Services(ctx, EventsService(ctx), SettingsService(ctx))
     if config.log_to_file:
-        manager._log_handler = install_file_logging(config.log_dir, secret_store.known_values)
-    # Each area wires its own services in services/<area>/wiring.py; order matters where one
-    # area uses another (builds use templates; workflows use them all).
-    from services.templates.wiring import wire as wire_templates
+        services._log_handler = install_file_logging(config.log_dir, secret_store.known_values)
+    return services
 
-    wire_templates(manager)
 
-    from services.builds.wiring import wire as wire_builds
-
-    wire_builds(manager)
-
-    from services.releases.wiring import wire as wire_releases
-
-    wire_releases(manager)
-
-    from services.payments.wiring import wire as wire_payments
-
-    wire_payments(manager)
-
-    from services.trends.wiring import wire as wire_trends
-
-    wire_trends(manager)
-
-    from services.workflows.wiring import wire as wire_workflows
-
-    wire_workflows(manager)
-
-    from services.home.wiring import wire as wire_home
-
-    wire_home(manager)
-
-    return manager
+def bootstrap(
+    config: AppConfig,
+    *,
+    secrets: SecretStore | None = None,
+    clock: Clock = utcnow,
+) -> Services:
+    """:func:`build_services`, started (each area recovers what a dead process left when it is built)."""
+    services = build_services(config, secrets=secrets, clock=clock)
+    services.start()
+    return services

@@ -138,6 +138,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
                     fh.write(f"error {exc}\n")
             return
         holder["services"] = services
+        services.start_schedules()
         apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
         window.attach(services)
         watch_other_writers(services, window)

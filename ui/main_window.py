@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
-        self.nav.setFixedWidth(170)
+        self.nav.setFixedWidth(150)  # with the Builds form, the window still shrinks to 960 px
         self.nav.setSpacing(2)
         for spec in self.specs:
             item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
@@ -370,10 +370,10 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         geometry = self.qsettings.value("window/geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         state = self.qsettings.value("window/state")
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+            self.restoreState(state)
         title = str(self.qsettings.value("window/panel", "Home"))
         titles = [s.title for s in self.specs]
         self.nav.setCurrentRow(titles.index(title) if title in titles else 0)

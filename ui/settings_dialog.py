@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 
 from app.errors import TrendForgeError
 from app.notifications import KIND_LABELS, MUTED_SETTING, NotificationKind, muted_kinds
-from services.bootstrap import ServiceManager
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
 from ui.colors import Tone, tone_hex, tone_style
 from ui.theme import THEMES
 from ui.widgets.plain_text import plain_label
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 URL = re.compile(r"^https?://\S+$")
 TOOLCHAIN_KEYS = {

@@ -28,11 +28,7 @@ def make_app(tmp: Path, gradlew: str | None = None) -> Any:
     config = AppConfig.from_env(home)
     config.log_to_file = False
     manager = bootstrap(config, secrets=MemorySecretStore())
-    templates = manager.extra.get("templates")
-    if templates is not None:
-        templates.import_path(pkg)  # type: ignore[attr-defined]
-    else:  # a tree without the templates area: where imported templates live
-        shutil.copytree(pkg, home / "templates" / "quotes-daily")
+    manager.templates.import_path(pkg)
     manager.builds.create_key("bench", dname="CN=Bench, O=TrendForge, C=US")
     return manager
 

@@ -49,12 +49,13 @@ from services.builds.pipeline import (
 )
 from services.builds.play_port import PlayPort
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
-from services.builds.templates_port import BuildTemplate, TemplateSource
+from services.builds.templates_port import BuildTemplate
 from services.builds.tools import resolve_tool, run_tool_sync
 from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
+from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive
 from services.system import TOOL_PACKAGES, Check
 
@@ -82,7 +83,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
 class BuildsService(BaseService):
     name = "builds"
 
-    def __init__(self, ctx: ServiceContext, templates: TemplateSource, *, max_concurrent: int = 2,
+    def __init__(self, ctx: ServiceContext, templates: TemplateCatalogue, *, max_concurrent: int = 2,
                  settings_get: Callable[[str, Any], Any] | None = None,
                  base_url: Callable[[str], str] | None = None) -> None:
         super().__init__(ctx, cache_ttl=2.0)

@@ -1,31 +1,20 @@
-"""What the builds area needs from templates: ``get(id)`` and ``package_dir(id)``.
-
-The templates area provides ``TemplatesService`` with exactly these (``manager.extra["templates"]``).
-Until it is there, :class:`FolderTemplates` reads ``template.json`` from template folders itself.
-"""
+"""The template as a build sees it, read from the templates area's :class:`~app.templates.model.TemplateInfo`."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from app.errors import NotFoundError, UserError
+from app.errors import UserError
+from app.templates.model import TemplateInfo, TemplateStatus
 
 _APP_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$")
 
 
-@runtime_checkable
-class TemplateSource(Protocol):
-    def get(self, template_id: str) -> Any: ...
-    def package_dir(self, template_id: str) -> Path: ...
-
-
 @dataclass(frozen=True)
 class BuildTemplate:
-    """The fields of a template a build uses (read from whatever the source returns)."""
+    """The fields of a template a build uses."""
 
     id: str
     app_name: str
@@ -37,54 +26,18 @@ class BuildTemplate:
     title: str = ""
 
     @classmethod
-    def from_info(cls, info: Any) -> BuildTemplate:
-        def attr(name: str, default: Any = None) -> Any:
-            if isinstance(info, dict):
-                return info.get(name, default)
-            return getattr(info, name, default)
-
-        status = attr("status", None)
-        status = getattr(status, "value", status)
-        if status == "archived":
-            raise UserError(f"template {attr('id')!r} is archived; restore it before building (trendforge templates restore ID)")
-        app_id = str(attr("application_id", "") or "")
-        if not _APP_ID.fullmatch(app_id):
-            raise UserError(f"template {attr('id')!r} has an invalid application_id {app_id!r} (e.g. com.example.app)")
-        content = attr("content", {}) or {}
+    def from_info(cls, info: TemplateInfo) -> BuildTemplate:
+        if info.status is TemplateStatus.ARCHIVED:
+            raise UserError(f"template {info.id!r} is archived; restore it before building (trendforge templates restore ID)")
+        if not _APP_ID.fullmatch(info.application_id or ""):
+            raise UserError(f"template {info.id!r} has an invalid application_id {info.application_id!r} (e.g. com.example.app)")
         return cls(
-            id=str(attr("id")),
-            app_name=str(attr("app_name", "") or attr("title", "") or attr("id")),
-            application_id=app_id,
-            version=str(attr("version", "1.0.0") or "1.0.0"),
-            min_sdk=int(attr("min_sdk", 21) or 21),
-            target_sdk=int(attr("target_sdk", 29) or 29),
-            content=dict(content) if isinstance(content, dict) else {"items": content},
-            title=str(attr("title", "") or ""),
+            id=info.id,
+            app_name=info.app_name or info.title or info.id,
+            application_id=info.application_id,
+            version=info.version or "1.0.0",
+            min_sdk=info.min_sdk or 21,
+            target_sdk=info.target_sdk or 29,
+            content=dict(info.content),
+            title=info.title,
         )
-
-
-class FolderTemplates:
-    """Template packages as folders with a ``template.json`` under one or more roots."""
-
-    def __init__(self, *roots: Path) -> None:
-        self._roots = [Path(r) for r in roots]
-
-    def package_dir(self, template_id: str) -> Path:
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", template_id):
-            raise NotFoundError(f"no template {template_id!r}")
-        for root in self._roots:
-            candidate = root / template_id
-            if (candidate / "template.json").is_file():
-                return candidate
-        raise NotFoundError(f"no template {template_id!r}; import it first (trendforge templates import PATH)")
-
-    def get(self, template_id: str) -> dict[str, Any]:
-        path = self.package_dir(template_id) / "template.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UserError(f"{path} is not readable JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise UserError(f"{path} must hold a JSON object")
-        data.setdefault("id", template_id)
-        return data

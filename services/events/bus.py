@@ -117,7 +117,7 @@ class EventBus(QObject):
     def _resolve(self, event: Event) -> list[Handler]:
         found: list[Handler] = []
         for cls in type(event).__mro__:
-            found.extend(self._by_class.get(cls, ()))  # type: ignore[arg-type]
+            found.extend(self._by_class.get(cls, ()))
         for pattern, handlers in self._by_pattern.items():
             if pattern == "*" or pattern == event.type or (
                 pattern.endswith("*") and event.type.startswith(pattern[:-1])

@@ -9,15 +9,14 @@ transient failures (connect/read errors, 429 with Retry-After, 5xx) from permane
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import threading
-import time
 import weakref
 from typing import Any
 
 import httpx
 
 from app.errors import ProviderError
+from app.retry_after import parse_retry_after
 
 USER_AGENT = "TrendForge-payments/0.1 (+https://trendforge.invalid)"
 
@@ -57,22 +56,6 @@ class HttpClients:
             client = self._clients.pop(loop, None)
         if client is not None:
             await client.aclose()
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """``Retry-After`` as seconds (``"2"``) or an HTTP date; None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def transport_error(exc: httpx.HTTPError, provider: str) -> ProviderError:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import httpx
 
 from app.errors import ProviderError, UserError
-from services.payments.http import parse_retry_after
+from app.retry_after import parse_retry_after
 
 CHUNK = 8 * 1024 * 1024  # resumable upload chunk (a multiple of 256 KiB, as Google asks)
 USER_AGENT = "TrendForge-play/0.1"

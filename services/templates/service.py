@@ -47,13 +47,13 @@ from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
+from services.ports import StatsSource
 from services.templates import package as pkg
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
 log = logging.getLogger(__name__)
 
-StatsSource = Callable[[list[str]], dict[str, dict[str, Any]]]
 T = TypeVar("T")
 _MISSING = object()
 

@@ -1,21 +1,28 @@
 """The scheduled sync: a QTimer owned by the trends service, running syncs on the asyncio loop.
 
-It is started by the wiring only where a Qt application exists (the GUI), so the schedule runs
-from start-up whether or not the Trends panel was ever opened. The CLI has no schedule.
+The GUI starts it at start-up (``Services.start_schedules``), so the schedule runs whether or not
+the Trends panel was ever opened. The CLI has no schedule.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-if TYPE_CHECKING:
-    from services.trends.service import TrendsService
-
 log = logging.getLogger(__name__)
+
+
+class ScheduledSync(Protocol):
+    """What the schedule drives (the trends service)."""
+
+    @property
+    def syncing(self) -> bool: ...
+
+    def sync(self, *, scheduled: bool) -> Coroutine[Any, Any, object]: ...
 
 
 class SyncScheduler(QObject):
@@ -24,7 +31,7 @@ class SyncScheduler(QObject):
     ran = Signal(object)  # the SyncReport, or the exception that ended the sync
     interval_changed = Signal(float)  # thread-safe restart: queued to this object's thread
 
-    def __init__(self, service: TrendsService, parent: QObject | None = None) -> None:
+    def __init__(self, service: ScheduledSync, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._service = service
         self._timer = QTimer(self)

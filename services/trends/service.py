@@ -60,6 +60,7 @@ from services.db.base import make_session_factory
 from services.db.ids import resolve_id
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
+from services.ports import TemplateCatalogue
 from services.settings.service import SettingsService
 from services.trends.models import (
     SourceHealthRecord,
@@ -168,13 +169,13 @@ class TrendsService(BaseService):
         ctx: ServiceContext,
         settings: SettingsService,
         *,
-        extras: dict[str, Any] | None = None,
+        templates: TemplateCatalogue | None = None,
         sources: dict[SourceName, TrendSource] | None = None,
         timeout: float = 15.0,
     ) -> None:
         super().__init__(ctx)
         self.settings = settings
-        self._extras = extras if extras is not None else {}
+        self._catalogue = templates
         self.sources: dict[SourceName, TrendSource] = dict(sources or SOURCES)
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None
@@ -756,22 +757,16 @@ class TrendsService(BaseService):
         return [m.to_dict() for m in match_templates(title, category, self._templates(), n=n)]
 
     def templates_available(self) -> bool:
-        return self._extras.get("templates") is not None
+        return self._catalogue is not None
 
     def _templates(self) -> list[TemplateInfo]:
-        """Templates from the templates area if it is wired (duck-typed: it is built in parallel)."""
-        svc = self._extras.get("templates")
-        if svc is None:
+        """The templates area's templates, as matching sees them."""
+        if self._catalogue is None:
             return []
-        for name in ("find", "list_templates", "list"):
-            fn = getattr(svc, name, None)
-            if callable(fn):
-                try:
-                    rows = fn()
-                except TypeError:
-                    continue
-                return [t for t in (_template_info(r) for r in rows) if t is not None]
-        return []
+        return [
+            TemplateInfo(id=t.id, name=t.title or t.id, category=t.category, tags=tuple(t.tags))
+            for t in self._catalogue.find()
+        ]
 
     @operation
     def pick(self, min_score: float = 0.0, trend_id: str | None = None) -> dict[str, Any]:
@@ -872,27 +867,6 @@ class _DeferredDispatch:
 
     def dispatch(self, events: Sequence[Event], *, replay: bool = False) -> None:
         self.events.extend(events)
-
-
-def _template_info(row: Any) -> TemplateInfo | None:
-    def get(name: str, default: Any = "") -> Any:
-        if isinstance(row, dict):
-            return row.get(name, default)
-        return getattr(row, name, default)
-
-    tid = get("id", None)
-    if tid is None:
-        return None
-    tags = get("tags", ()) or ()
-    if isinstance(tags, str):
-        tags = [t.strip() for t in tags.split(",")]
-    return TemplateInfo(
-        id=str(tid),
-        name=str(get("title", "") or get("name", "") or tid),
-        category=str(get("category", "") or ""),
-        tags=tuple(str(t) for t in tags),
-        description=str(get("description", "") or ""),
-    )
 
 
 def _escape_like(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.errors import ProviderError, ToolError, UserError
 from app.workflows import events as ev
-from services.workflows.actions import ActionContext, ActionRegistry, Param
+from services.actions import ActionContext, ActionRegistry, Param
 
 _ANY = (str, int, float, bool, dict, list)
 
@@ -55,8 +55,8 @@ def register_builtin_actions(registry: ActionRegistry) -> None:
         description="Show a desktop notification (and record it in the event log)",
     )
     def notify(actx: ActionContext, title: str, message: str = "", level: str = "info") -> dict[str, Any]:
-        if actx.services is not None:
-            with actx.services.ctx.new_uow() as uow:
+        if actx.uow is not None:
+            with actx.uow() as uow:
                 uow.record(ev.WorkflowNotified(run_id=actx.run_id, workflow=actx.workflow, step=actx.step,
                                                title=title, message=message, level=level))
                 uow.commit()
@@ -89,8 +89,8 @@ def register_builtin_actions(registry: ActionRegistry) -> None:
         engine = actx.engine
         if engine is None:
             raise UserError("wait_for_approval needs the workflow engine")
-        if engine.signal(actx.run_id, actx.step) is None and actx.services is not None:
-            with actx.services.ctx.new_uow() as uow:
+        if engine.signal(actx.run_id, actx.step) is None and actx.uow is not None:
+            with actx.uow() as uow:
                 uow.record(ev.ApprovalRequested(run_id=actx.run_id, workflow=actx.workflow, step=actx.step, message=message))
                 uow.commit()
         found = await engine.wait_signal(actx.run_id, actx.step, poll)

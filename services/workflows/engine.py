@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert, select, update
 
@@ -34,15 +34,12 @@ from app.workflows import events as ev
 from app.workflows.definition import StepDefinition, WorkflowDefinition, bind_inputs, parse_definition
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import Phase, RunStatus, StepStatus
+from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
 from services.events.bus import correlation, stamp
 from services.processes import owner_alive, process_start
-from services.workflows.actions import ActionContext, ActionRegistry, ActionSpec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
-
-if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +142,9 @@ class WorkflowEngine:
 
     cancel_poll_interval = 0.5
 
-    def __init__(
-        self, ctx: ServiceContext, registry: ActionRegistry, services: ServiceManager | None = None
-    ) -> None:
+    def __init__(self, ctx: ServiceContext, registry: ActionRegistry) -> None:
         self.ctx = ctx
         self.registry = registry
-        self.services = services
         # "<process start time>:<random>": tells this engine apart, and survives pid reuse checks
         self.token = f"{process_start(os.getpid())}:{uuid.uuid4().hex[:12]}"
         self._live: dict[str, _Live] = {}
@@ -473,7 +467,7 @@ class WorkflowEngine:
 
         actx = ActionContext(
             run_id=live.run_id, workflow=live.defn.name, step=step, attempt=attempt,
-            services=self.services, data_dir=self.ctx.data_dir, engine=self,
+            data_dir=self.ctx.data_dir, uow=self.ctx.new_uow, engine=self,
             remember=remember if forward else None,
         )
         live.actx = actx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -16,18 +16,15 @@ from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
 from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
+from services.actions import ActionRegistry
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.ids import resolve_id
-from services.workflows.actions import ActionRegistry
 from services.workflows.builtin_actions import register_builtin_actions
 from services.workflows.engine import WorkflowEngine
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
-
-if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
 
 BUILTIN_PACKAGE = "resources.workflows"
 
@@ -87,13 +84,21 @@ def step_to_dict(step: StepRec) -> dict[str, Any]:
 class WorkflowsService(BaseService):
     name = "workflows"
 
-    def __init__(self, ctx: ServiceContext, services: ServiceManager | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, registry: ActionRegistry | None = None) -> None:
+        """``registry`` holds the other areas' actions (the composition root fills it); built-ins are added here."""
         super().__init__(ctx, cache_ttl=2.0)
-        self.registry = ActionRegistry()
+        self.registry = registry if registry is not None else ActionRegistry()
         register_builtin_actions(self.registry)
-        self.engine = WorkflowEngine(ctx, self.registry, services)
-        self.area_actions: dict[str, list[str]] = {}
-        self.missing_areas: list[str] = []
+        self.engine = WorkflowEngine(ctx, self.registry)
+
+    @property
+    def area_actions(self) -> dict[str, list[str]]:
+        """Registered action names per area (built-ins excluded)."""
+        out: dict[str, list[str]] = {}
+        for spec in self.registry.specs():
+            if spec.area != "core":
+                out.setdefault(spec.area, []).append(spec.name)
+        return out
 
     # ------------------------------------------------------------------ definitions
     def builtin_definitions(self) -> list[WorkflowDefinition]:
@@ -303,8 +308,6 @@ class WorkflowsService(BaseService):
         with self.ctx.new_uow() as uow:
             n = uow.session.scalar(select(func.count()).select_from(RunRec).where(RunRec.status == RunStatus.INTERRUPTED.value)) or 0
         detail = f"{len(self.registry.specs())} actions"
-        if self.missing_areas:
-            detail += f"; no actions from: {', '.join(self.missing_areas)}"
         if n:
             return Health(self.name, HealthState.DEGRADED, f"{n} interrupted run(s): resume, compensate or re-run them ({detail})")
         return Health(self.name, HealthState.OK, detail)

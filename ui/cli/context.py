@@ -6,11 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.terminal import terminal_safe
-from services.bootstrap import ServiceManager, bootstrap
-from services.config import AppConfig
+
+if TYPE_CHECKING:
+    from services.bootstrap import Services
+    from services.config import AppConfig
 
 
 class CliContext:
@@ -19,15 +21,20 @@ class CliContext:
         self.json: bool = bool(getattr(args, "json", False))
         self.out = stdout or sys.stdout
         self.stdin = stdin or sys.stdin
-        self._manager: ServiceManager | None = None
+        self._manager: Services | None = None
 
     @property
     def config(self) -> AppConfig:
+        from services.config import AppConfig
+
         return AppConfig.from_env(getattr(self.args, "data_dir", None))
 
     @property
-    def services(self) -> ServiceManager:
+    def services(self) -> Services:
+        """Built on first use: the database and the core now, each area when the command asks for it."""
         if self._manager is None:
+            from services.bootstrap import bootstrap
+
             self._manager = bootstrap(self.config)
         return self._manager
 

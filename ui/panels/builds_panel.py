@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
@@ -37,7 +37,6 @@ from app.builds.model import BuildInfo, BuildState, Platform
 from app.builds.progress import BuildStats, eta_seconds, format_seconds
 from app.errors import TrendForgeError
 from app.events import Event
-from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from ui.background import run_in_background
 from ui.colors import Tone, tone_style
@@ -45,6 +44,9 @@ from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
 from ui.widgets.plain_text import plain_label
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 _FINAL_TITLES = {
     BuildState.SIGNED: "Build signed",
@@ -64,7 +66,7 @@ class ProgressDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))  # type: ignore[attr-defined]
+        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
         bar.minimum = 0
         bar.maximum = 100
         bar.progress = int(percent)
@@ -246,13 +248,9 @@ class BuildsPanel(QWidget):
 
     def _known_templates(self) -> set[str]:
         """Ids of the active templates (runs off the GUI thread)."""
-        templates = self.services.extra.get("templates")
-        lister = getattr(templates, "find", None)
-        if not callable(lister):
-            return set()
         try:
-            return {str(getattr(t, "id", t)) for t in lister()}
-        except (TrendForgeError, TypeError):
+            return {t.id for t in self.services.templates.find()}
+        except TrendForgeError:
             return set()
 
     def _show_stats(self, stats: list[BuildStats]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QFontDatabase
@@ -30,12 +31,14 @@ from PySide6.QtWidgets import (
 
 from app.events import Event
 from app.timeutil import to_iso
-from services.bootstrap import ServiceManager
 from services.events.store import EventQuery, StoredEvent
 from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_hex
 from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 
 def _to_qdt(value: datetime) -> QDateTime:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -45,7 +45,6 @@ from app.payments.model import (
 )
 from app.payments.money import format_minor
 from app.spreadsheet import write_csv
-from services.bootstrap import ServiceManager
 from services.files import write_text_atomically
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentsService
@@ -55,6 +54,9 @@ from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
 from ui.panels.payments.model import PaymentsTableModel
 from ui.widgets.plain_text import escape
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 LIMIT = 1000
 CSV_FIELDS = ["id", "provider", "provider_id", "status", "amount", "currency", "fee", "refunded_amount", "net",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from services.bootstrap import ServiceManager
 from ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 TEXTS = {
     "Templates": "Your app templates will be listed here. Import a template package "

@@ -86,8 +86,9 @@ class ReleasesPanel(QWidget):
         top.addWidget(QLabel("App"))
         top.addWidget(self.app_box)
         top.addWidget(self.refresh_button)
-        top.addStretch(1)
-        top.addWidget(self.account_label)
+        self.account_label.setWordWrap(True)  # the no-key hint wraps at the minimum window size
+        self.account_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        top.addWidget(self.account_label, 1)
 
         self.tracks_table = QTableWidget(0, 5)
         self.tracks_table.setHorizontalHeaderLabels(["Track", "Version codes", "Status", "Rollout", "Release notes"])

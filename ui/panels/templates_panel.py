@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -53,7 +53,6 @@ from app.templates.model import (
     TemplateSummary,
 )
 from app.templates.rules import format_price
-from services.bootstrap import ServiceManager
 from services.files import write_text_atomically
 from services.templates.service import TemplatesService
 from ui.background import LatestQuery, run_in_background
@@ -63,6 +62,9 @@ from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
 from ui.widgets.plain_text import escape, message_box, plain_label, tooltip
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
               "rating_avg", "rating_count", "updated_at")

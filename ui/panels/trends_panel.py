@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import QDateTime, QSortFilterProxyModel, Qt, QTimer, Signal
@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 from app.events import Event
 from app.timeutil import parse_iso
 from app.trends.model import FETCHABLE, SourceName, TrendTag
-from services.bootstrap import ServiceManager
 from ui.background import run_in_background
 from ui.colors import Tone, tone_brush, tone_style
 from ui.panels.trends.models import (
@@ -62,6 +61,9 @@ from ui.panels.trends.models import (
 from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
+
 log = logging.getLogger(__name__)
 
 SOURCE_LABELS = {
@@ -71,7 +73,6 @@ SOURCE_LABELS = {
     SourceName.TIKTOK: "TikTok (opt-in, unofficial)",
     SourceName.CSV: "CSV import",
 }
-NO_WORKFLOWS = "The Workflows area is not installed, so the trend-to-release workflow cannot start yet."
 
 
 class MakeTemplateDialog(QDialog):
@@ -583,11 +584,9 @@ class TrendsPanel(QWidget):
             self.templates_list.addItem("(no template matches this trend)")
         self.archive_button.setEnabled(True)
         self.archive_button.setText("Unarchive" if t["archived"] else "Archive")
-        has_workflows = self.services.extra.get("workflows") is not None
-        self.make_button.setEnabled(has_workflows and not t["archived"])
+        self.make_button.setEnabled(not t["archived"])
         self.make_button.setToolTip(
-            NO_WORKFLOWS if not has_workflows else "Unarchive the trend first" if t["archived"] else
-            "Start the trend-to-release workflow from this trend"
+            "Unarchive the trend first" if t["archived"] else "Start the trend-to-release workflow from this trend"
         )
         self.detail_loaded.emit(t["id"])
 
@@ -644,9 +643,9 @@ class TrendsPanel(QWidget):
         run_in_background(lambda: fn(tid), done, self._on_error, self)
 
     def _on_make_button_clicked(self) -> None:
-        wf = self.services.extra.get("workflows")
-        if self._current is None or wf is None:
+        if self._current is None:
             return
+        wf = self.services.workflows
         t = self._current
         answer = MakeTemplateDialog.ask(t["title"], getattr(self, "_current_templates", []), self,
                                         keys=signing_key_aliases(self.services))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConflictError, TrendForgeError
 from app.events import Event
-from services.bootstrap import ServiceManager
 from services.workflows.service import WorkflowsService
 from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
@@ -40,6 +39,9 @@ from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTa
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.widgets.key_choice import signing_key_aliases
 from ui.widgets.plain_text import ask_yes_no, escape, warn
+
+if TYPE_CHECKING:
+    from services.bootstrap import ServiceManager
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
@@ -63,7 +65,7 @@ class WorkflowsPanel(QWidget):
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        svc = services.extra["workflows"]
+        svc = services.workflows
         assert isinstance(svc, WorkflowsService)
         self.svc = svc
         self.current_run: str | None = None

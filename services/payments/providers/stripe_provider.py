@@ -46,7 +46,7 @@ CREATED_OVERLAP = 300  # seconds re-read before the last sync point (clock skew,
 RESOURCES = ("products", "payment_intents", "charges", "refunds", "balance_transactions")
 
 
-class _SharedHTTPXClient(stripe.HTTPXClient):  # type: ignore[misc]
+class _SharedHTTPXClient(stripe.HTTPXClient):
     """The SDK's HTTPX client, but on our long-lived ``httpx.AsyncClient``."""
 
     def __init__(self, client: httpx.AsyncClient, timeout: float) -> None:
@@ -95,7 +95,7 @@ def map_error(exc: stripe.StripeError) -> ProviderError:
         return ProviderError("stripe could not be reached or dropped the connection", provider=NAME,
                              transient=True)
     if isinstance(exc, stripe.RateLimitError) or status == 429:
-        from services.payments.http import parse_retry_after
+        from app.retry_after import parse_retry_after
 
         wait = parse_retry_after((exc.headers or {}).get("Retry-After") or (exc.headers or {}).get("retry-after"))
         return ProviderError("stripe is rate limiting requests (HTTP 429)", provider=NAME, transient=True,

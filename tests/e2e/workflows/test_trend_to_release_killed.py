@@ -38,12 +38,12 @@ def log(line):
         f.write(line + "\n"); f.flush(); os.fsync(f.fileno())
 
 manager = bootstrap(AppConfig.from_env(pathlib.Path(data)), secrets=MemorySecretStore())
-base = manager.extra["templates"].import_path(pathlib.Path(sample)).template_id
+base = manager.templates.import_path(pathlib.Path(sample)).template_id
 csv = pathlib.Path(data) / "trends.csv"
 csv.write_text("title,volume\nCozy cat cafe,1000\n")
-manager.extra["trends"].import_csv("reddit", csv)
-manager.extra["builds"].create_key("release")
-wf = manager.extra["workflows"]
+manager.trends.import_csv("reddit", csv)
+manager.builds.create_key("release")
+wf = manager.workflows
 reg = wf.registry
 
 def hang_after(name):
@@ -140,17 +140,17 @@ def test_killed_inside_a_step_then_compensate_undoes_everything(step: str, tmp_p
     assert all(s["compensation_error"] in (None, "") for s in steps.values()), steps
     assert not [p for p in deploy_dir.iterdir() if p.suffix == ".apk"]  # nothing released
     manager = make_services()
-    templates = manager.extra["templates"]
+    templates = manager.templates
     made = (steps["template"]["output"] or {}).get("template_id")
     if STEPS.index(step) >= STEPS.index("template"):
         assert made, steps["template"]
         assert templates.get(made, include_deleted=True).status.value == "archived"
     else:
         assert made is None
-    builds = manager.extra["builds"].list_builds()
+    builds = manager.builds.list_builds()
     if STEPS.index(step) >= STEPS.index("build"):
         (build,) = builds
         assert steps["build"]["output"]["build_id"] == build.id
-        assert not (manager.extra["builds"].builds_dir / build.id / "out").exists()
+        assert not (manager.builds.builds_dir / build.id / "out").exists()
     else:
         assert builds == []

@@ -14,7 +14,7 @@ from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_
 
 from services.bootstrap import ServiceManager
 from ui.panels.trends.models import COL_HISTORY, COL_TAG, SERIES_ROLE, TrendsTableModel
-from ui.panels.trends_panel import NO_WORKFLOWS, MakeTemplateDialog, TrendsPanel
+from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
 
 HISTORY = {
     "Eras Tour": [1000 + 200 * i + 300 * (i % 3) for i in range(12)],
@@ -34,6 +34,7 @@ def seed(services: ServiceManager, tmp_path: Path) -> None:
 
 @pytest.fixture
 def panel(qtbot: Any, services: ServiceManager) -> TrendsPanel:
+    services.start_schedules()  # as the GUI does at start-up
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     p.resize(1300, 720)
@@ -99,10 +100,7 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: ServiceMan
     related = [p.related_list.item(i).text() for i in range(p.related_list.count())]
     assert any(t.startswith("Friendship bracelets") for t in related)
     assert p.templates_list.item(0).text() == "(no template matches this trend)"
-    if services.extra.get("workflows") is None:
-        assert not p.make_button.isEnabled() and p.make_button.toolTip() == NO_WORKFLOWS
-    else:  # the workflows area is installed: the button can start trend-to-release
-        assert p.make_button.isEnabled()
+    assert p.make_button.isEnabled()  # the button can start trend-to-release
 
     with qtbot.waitSignal(p.loaded, timeout=5000):
         qtbot.mouseClick(p.archive_button, Qt.MouseButton.LeftButton)
@@ -194,7 +192,7 @@ class FakeWorkflows:
 def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(services, tmp_path)
     wf = FakeWorkflows()
-    services.extra["workflows"] = wf  # type: ignore[assignment]
+    services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
@@ -211,7 +209,7 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceMana
 
 
 def test_scheduled_sync_runs_from_the_service_timer(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
-    """The schedule belongs to the service (started at wiring in a Qt app), runs on the asyncio loop,
+    """The schedule belongs to the service (started with the GUI's schedules), runs on the asyncio loop,
     skips sources in backoff, and the panel shows its result."""
     import qasync
 
@@ -259,7 +257,7 @@ class FakeWorkflowsWithoutTrendId(FakeWorkflows):
 def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(services, tmp_path)
     wf = FakeWorkflowsWithoutTrendId()
-    services.extra["workflows"] = wf  # type: ignore[assignment]
+    services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)

@@ -11,8 +11,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.workflows.definition import parse_definition
+from services.actions import ActionContext, Param
 from services.bootstrap import ServiceManager
-from services.workflows.actions import ActionContext, Param
 from ui.panels import workflows_panel as panel_module
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -125,7 +125,7 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A run left 'running' by a process that stopped is interrupted at the next start-up."""
     first = make_services()
-    wf = first.extra["workflows"]
+    wf = first.workflows
     effects: list[str] = []
 
     def register(svc: Any) -> None:
@@ -152,7 +152,7 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
     aloop.run_until_complete(wf.engine.shutdown())  # the process "stops": nothing more is written
 
     second = make_services()
-    register(second.extra["workflows"])
+    register(second.workflows)
     p = WorkflowsPanel(second)
     qtbot.addWidget(p)
     p.all_runs.setChecked(True)

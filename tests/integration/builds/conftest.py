@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from app.errors import NotFoundError
+from app.templates.model import TemplateInfo, TemplateStatus
 from services.bootstrap import ServiceManager
 from services.builds.keys import generate_keystore
 from services.builds.service import BuildsService
@@ -36,7 +37,7 @@ MANIFESTS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class FolderSource:
-    """A tiny in-test template source (get/package_dir) over copies of the sample packages."""
+    """A tiny in-test template catalogue (get/package_dir: what builds use) over copies of the sample packages."""
 
     root: Path
 
@@ -46,8 +47,16 @@ class FolderSource:
             raise NotFoundError(f"no template {template_id!r}")
         return path
 
-    def get(self, template_id: str) -> dict[str, Any]:
-        return dict(json.loads((self.package_dir(template_id) / "template.json").read_text()))
+    def get(self, template_id: str) -> TemplateInfo:
+        m = json.loads((self.package_dir(template_id) / "template.json").read_text())
+        price = m.get("price") or {}
+        return TemplateInfo(
+            id=m.get("id", template_id), title=m.get("title", ""), category=m.get("category", ""),
+            description=m.get("description", ""), tags=tuple(m.get("tags", ())), version=m.get("version", "1.0.0"),
+            app_name=m.get("app_name", ""), application_id=m.get("application_id", ""), min_sdk=m.get("min_sdk", 21),
+            target_sdk=m.get("target_sdk", 29), price_amount=price.get("amount", 0), price_currency=price.get("currency", "USD"),
+            content=m.get("content", {}), status=TemplateStatus(m.get("status", "active")),
+        )
 
 
 def make_package(root: Path, template_id: str, **overrides: Any) -> Path:

@@ -62,7 +62,7 @@ def test_sample_builds_into_verified_apk(builds: BuildsService, services: Servic
         dex = zf.getinfo("classes.dex")
         assert dex.compress_type == zipfile.ZIP_STORED and zf.read("classes.dex")[:4] == b"dex\n"
         content = json.loads(zf.read("assets/content.json"))
-    assert content == builds.templates.get(template_id)["content"]
+    assert content == builds.templates.get(template_id).content
 
     # persisted states and published events, in order, for this build
     types = [e.event.type for e in reversed(services.events.history(EventQuery(types=["build.*"], limit=1000))) if e.event.payload().get("build_id") == info.id]
@@ -103,7 +103,7 @@ def test_sample_builds_into_signed_aab(builds: BuildsService, template_id: str, 
     binary = tmp_path / "base-binary.apk"
     run("aapt2", "convert", "--output-format", "binary", "-o", str(binary), str(proto))
     badging = run("aapt2", "dump", "badging", str(binary))
-    app_id = builds.templates.get(template_id)["application_id"]
+    app_id = builds.templates.get(template_id).application_id
     assert f"package: name='{app_id}' versionCode='20001' versionName='2.0.1'" in badging
 
 

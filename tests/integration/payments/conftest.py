@@ -50,7 +50,7 @@ def pay(make_services: Callable[..., ServiceManager], monkeypatch: pytest.Monkey
         for k, v in env.items():
             monkeypatch.setenv(k, v)
         manager = make_services()
-        svc = manager.extra["payments"]
+        svc = manager.payments
         svc.retry_initial = 0.01
         svc.retry_max = 0.05
         return manager, svc

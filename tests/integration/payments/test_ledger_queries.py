@@ -107,7 +107,7 @@ def test_punctuation_only_search_matches_as_typed(ledger_app: Any) -> None:
 
 
 def test_template_stats_find_recent_and_last_sales(ledger_app: Any) -> None:
-    stats = ledger_app.extra["payments"].template_stats(["tpl-3"])["tpl-3"]
+    stats = ledger_app.payments.template_stats(["tpl-3"])["tpl-3"]
     # tpl-3 sells at minutes 3, 43, 83, ... before NOW; i % 7 == 0 ones were declined
     assert stats["last_activity"].replace(tzinfo=UTC) == NOW - timedelta(minutes=3)
     captured = [i for i in range(3, ROWS, 40) if i % 7]
@@ -116,7 +116,7 @@ def test_template_stats_find_recent_and_last_sales(ledger_app: Any) -> None:
 
 def test_template_stats_read_only_the_covering_index(ledger_app: Any) -> None:
     with recorded_statements(ledger_app.ctx.engine) as recorded:
-        ledger_app.extra["payments"].template_stats(["tpl-3", "tpl-4"])
+        ledger_app.payments.template_stats(["tpl-3", "tpl-4"])
     seen = [(q, p) for q, p in recorded if q.lstrip().upper().startswith("SELECT") and "FROM payment_transactions" in q]
     assert seen
     with ledger_app.ctx.engine.connect() as conn:

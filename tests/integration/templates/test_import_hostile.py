@@ -107,7 +107,7 @@ def test_zip_bomb_ratio(seeded: ServiceManager, tmp_path: Path) -> None:
 def test_zip_bomb_total_size(services: ServiceManager, tmp_path: Path) -> None:
     # Small caps so the test stays fast; the same code path guards the 200 MB default.
     svc = TemplatesService(services.ctx, limits=ImportLimits(max_total_bytes=300_000, max_file_bytes=200_000))
-    services.extra["templates"] = svc
+    services.substitute(templates=svc)
     members = {f"web/r{i}.bin": os.urandom(150_000) for i in range(3)}
     z = build_zip(tmp_path / "big.zip", members)
     assert_refused(services, z, "too large when unpacked")
@@ -117,7 +117,7 @@ def test_zip_bomb_total_size(services: ServiceManager, tmp_path: Path) -> None:
 
 def test_lying_zip_header_is_caught_while_extracting(services: ServiceManager, tmp_path: Path) -> None:
     svc = TemplatesService(services.ctx, limits=ImportLimits(max_file_bytes=100_000, ratio_floor_bytes=10**9))
-    services.extra["templates"] = svc
+    services.substitute(templates=svc)
     z = build_zip(tmp_path / "liar.zip", {"web/data.bin": b"A" * 400_000})
     raw = bytearray(z.read_bytes())
     # shrink the declared uncompressed size (local header and central directory) to 1000 bytes

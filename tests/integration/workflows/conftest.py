@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from app.workflows.definition import parse_definition
+from services.actions import ActionContext, Param
 from services.bootstrap import ServiceManager
-from services.workflows.actions import ActionContext, Param
 from services.workflows.service import WorkflowsService
 
 
@@ -24,7 +24,7 @@ class Recorder:
 
 @pytest.fixture
 def wf(services: ServiceManager) -> WorkflowsService:
-    svc = services.extra["workflows"]
+    svc = services.workflows
     assert isinstance(svc, WorkflowsService)
     return svc
 

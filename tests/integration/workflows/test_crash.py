@@ -27,7 +27,7 @@ import asyncio, json, os, sys, pathlib
 from services.bootstrap import bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
-from services.workflows.actions import Param
+from services.actions import Param
 from app.errors import UserError
 
 data, side, gate, mode, idem = sys.argv[1:6]
@@ -38,7 +38,7 @@ def log(line):
         f.write(line + "\n"); f.flush(); os.fsync(f.fileno())
 
 manager = bootstrap(AppConfig.from_env(pathlib.Path(data)), secrets=MemorySecretStore())
-svc = manager.extra["workflows"]
+svc = manager.workflows
 reg = svc.registry
 
 @reg.action("count", Param("tag", str), idempotent=False)

@@ -13,8 +13,8 @@ import pytest
 from app.errors import ConflictError, UserError
 from app.workflows.definition import parse_definition
 from app.workflows.model import replay
+from services.actions import ActionContext, Param
 from services.events.store import EventQuery
-from services.workflows.actions import ActionContext, Param
 from services.workflows.service import WorkflowsService
 
 Recorder = Any
@@ -357,7 +357,7 @@ def test_action_inputs_are_type_checked_at_run_time(wf: WorkflowsService, run: R
 
 def test_closing_the_app_records_live_runs_as_interrupted_and_they_resume(make_services: Any) -> None:
     first = make_services()
-    wf = first.extra["workflows"]
+    wf = first.workflows
     hooks: list[str] = []
 
     @wf.registry.action("slow", idempotent=True)
@@ -378,7 +378,7 @@ def test_closing_the_app_records_live_runs_as_interrupted_and_they_resume(make_s
     run_id = asyncio.run(go())
     assert hooks == ["stopped"]
     second = make_services()
-    wf2 = second.extra["workflows"]
+    wf2 = second.workflows
     detail = wf2.show(run_id)
     assert detail["status"] == "interrupted"
     assert [s["status"] for s in detail["steps"]] == ["interrupted", "pending"]

@@ -25,16 +25,16 @@ def _standins() -> Any:
 def test_a_failed_saga_refunds_its_charge(make_services: Any, secrets: Any, monkeypatch: pytest.MonkeyPatch, run_in: Any) -> None:
     probe = make_services()
     if "payments" not in probe.extra:
-        assert not probe.extra["workflows"].registry.has("payments.charge")
+        assert not probe.workflows.registry.has("payments.charge")
         return
     standins = _standins()
     with standins.localstripe() as url:
         secrets.set("provider:stripe", standins.STRIPE_KEY)
         monkeypatch.setenv("TRENDFORGE_STRIPE_BASE_URL", url)
         manager = make_services()
-        pay = manager.extra["payments"]
+        pay = manager.payments
         pay.retry_initial, pay.retry_max = 0.01, 0.05
-        wf = manager.extra["workflows"]
+        wf = manager.workflows
         detail = run_in(wf, {"name": "sell", "steps": [
             {"name": "charge", "action": "payments.charge",
              "inputs": {"provider": "stripe", "amount": "9.99", "currency": "USD", "template_id": "tpl-cats"},

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.workflows.definition import parse_definition
 from app.workflows.model import FINAL_RUN_STATUSES, RunStatus, replay
-from services.workflows.actions import ActionContext, Param
+from services.actions import ActionContext, Param
 from services.workflows.service import WorkflowsService
 
 outcome = st.lists(st.sampled_from(["ok", "fail"]), min_size=1, max_size=3)
@@ -45,7 +45,7 @@ def _register(wf: WorkflowsService) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=st.lists(step_st, min_size=1, max_size=5))
 def test_every_run_ends_final_and_replays_to_the_stored_state(services: Any, spec: list[dict[str, Any]]) -> None:
-    wf = services.extra["workflows"]
+    wf = services.workflows
     _register(wf)
     steps = []
     for i, s in enumerate(spec):
@@ -106,7 +106,7 @@ def test_a_crash_at_any_step_then_resume_still_ends_final_and_replays(
     """The process 'dies' while a random step runs (its tasks vanish, nothing more is written);
     a restart marks the run interrupted; resume (all actions idempotent here) finishes it."""
     first = make_services()
-    wf = first.extra["workflows"]
+    wf = first.workflows
     entered: list[int] = []
 
     @wf.registry.action("plan", Param("plan", list), Param("i", int), idempotent=True, replace=True)
@@ -144,7 +144,7 @@ def test_a_crash_at_any_step_then_resume_still_ends_final_and_replays(
 
     run_id = asyncio.run(until_crash_or_end())
     second = make_services()  # restart: recovery at start-up
-    wf2 = second.extra["workflows"]
+    wf2 = second.workflows
 
     @wf2.registry.action("plan", Param("plan", list), Param("i", int), idempotent=True, replace=True)
     def plan_after_restart(actx: ActionContext, plan: list[str], i: int) -> dict[str, Any]:

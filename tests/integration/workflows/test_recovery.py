@@ -11,7 +11,7 @@ import pytest
 from app.errors import ConflictError
 from app.workflows.definition import parse_definition
 from app.workflows.model import replay
-from services.workflows.actions import ActionContext, Param
+from services.actions import ActionContext, Param
 
 DEF = {
     "name": "rec",
@@ -45,7 +45,7 @@ def _register(wf: Any, log: list[str], *, block_on: str | None = None, undo_idem
 
 def _crash_during(make_services: Any, log: list[str], block_on: str, **kw: Any) -> tuple[Any, str]:
     first = make_services()
-    wf = first.extra["workflows"]
+    wf = first.workflows
     _register(wf, log, block_on=block_on, **kw)
 
     async def go() -> str:
@@ -58,7 +58,7 @@ def _crash_during(make_services: Any, log: list[str], block_on: str, **kw: Any) 
 
     run_id = asyncio.run(go())
     second = make_services()
-    wf2 = second.extra["workflows"]
+    wf2 = second.workflows
     return wf2, run_id
 
 

@@ -30,13 +30,13 @@ def _definition(wf: Any) -> dict[str, Any]:
 
 
 def _setup(services: Any, tmp_path: Path, key: str = "release") -> str:
-    tpl = services.extra["templates"]
+    tpl = services.templates
     res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
     assert res.error is None, res.error
     csv = tmp_path / "trends.csv"
     csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
-    services.extra["trends"].import_csv("reddit", csv)
-    services.extra["builds"].create_key(key)
+    services.trends.import_csv("reddit", csv)
+    services.builds.create_key(key)
     return str(res.template_id)
 
 
@@ -53,7 +53,7 @@ def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_path: Path, qapp: Any) -> None:
-    wf = services.extra["workflows"]
+    wf = services.workflows
     d = _definition(wf)
     absent = [a for a in AREA_ACTIONS if a not in services.extra]
     if absent:
@@ -71,7 +71,7 @@ def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_
     steps = {s["name"]: s for s in detail["steps"]}
     assert steps["pick"]["output"]["title"] == "Cozy cat cafe"
     new_id = steps["template"]["output"]["template_id"]
-    assert services.extra["templates"].get(new_id).title == "Cozy cat cafe"
+    assert services.templates.get(new_id).title == "Cozy cat cafe"
     apk = Path(steps["deploy"]["output"]["location"])
     assert apk.parent == out and apk.is_file() and apk.suffix == ".apk"
     assert steps["sign"]["output"]["fingerprint"]
@@ -85,7 +85,7 @@ def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_
 def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
         services: Any, tmp_path: Path, qapp: Any, cli: Any) -> None:
     # the build's hooks run later on the Qt thread and its steps on threads: the run's id goes with them
-    wf = services.extra["workflows"]
+    wf = services.workflows
     if any(a not in services.extra for a in AREA_ACTIONS):
         assert not _definition(wf)["runnable"]
         return
@@ -107,7 +107,7 @@ def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
 def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_name(
         services: Any, tmp_path: Path, qapp: Any) -> None:
     # the definition used to default key_alias to 'release' and the sign step refused a build signed by 'upload'
-    wf = services.extra["workflows"]
+    wf = services.workflows
     if any(a not in services.extra for a in AREA_ACTIONS):
         assert not _definition(wf)["runnable"]
         return
@@ -118,11 +118,11 @@ def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_n
     assert detail["status"] == "succeeded", detail["error"]
     build = {s["name"]: s for s in detail["steps"]}["build"]["output"]
     assert build["key_alias"] == "upload"
-    assert services.extra["builds"].get(build["build_id"]).key_alias == "upload"
+    assert services.builds.get(build["build_id"]).key_alias == "upload"
 
 
 def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path, qapp: Any) -> None:
-    wf = services.extra["workflows"]
+    wf = services.workflows
     if any(a not in services.extra for a in AREA_ACTIONS):
         assert not _definition(wf)["runnable"]
         return
@@ -135,17 +135,17 @@ def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(se
     assert detail["status"] == "compensated", [(s["name"], s["compensation_error"]) for s in detail["steps"]]
     assert [steps[n]["status"] for n in ("template", "build", "sign")] == ["compensated", "compensated", "succeeded"]
     new_id = steps["template"]["output"]["template_id"]
-    assert services.extra["templates"].get(new_id, include_deleted=True).status.value == "archived"
+    assert services.templates.get(new_id, include_deleted=True).status.value == "archived"
     assert not Path(steps["build"]["output"]["artifact"]).exists()
 
 
 def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, qapp: Any) -> None:
-    wf = services.extra["workflows"]
+    wf = services.workflows
     if any(a not in services.extra for a in AREA_ACTIONS):
         assert not _definition(wf)["runnable"]
         return
     base = _setup(services, tmp_path)
-    builds = services.extra["builds"]
+    builds = services.builds
     out = tmp_path / "release"
     out.mkdir()
 
@@ -169,13 +169,13 @@ def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, q
 
 
 def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Path) -> None:
-    wf = services.extra["workflows"]
+    wf = services.workflows
     if "trends" not in services.extra:
         assert not wf.registry.has("trends.pick")
         return
     csv = tmp_path / "trends.csv"
     csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
-    services.extra["trends"].import_csv("reddit", csv)
+    services.trends.import_csv("reddit", csv)
     detail = run({"name": "pick", "inputs": {"min": {"type": "number", "default": 0}}, "steps": [
         {"name": "pick", "action": "trends.pick", "inputs": {"min_score": "${ctx.min}"}},
         {"name": "say", "action": "notify", "inputs": {"title": "Trend", "message": "${steps.pick.output.title}"}},
@@ -183,7 +183,7 @@ def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Pa
     assert detail["status"] == "succeeded"
     assert detail["steps"][0]["output"]["title"] == "Cozy cat cafe"
     assert detail["steps"][1]["output"]["message"] == "Cozy cat cafe"
-    retro = next(t for t in services.extra["trends"].list_trends() if t["title"] == "Retro pixel art")
+    retro = next(t for t in services.trends.list_trends() if t["title"] == "Retro pixel art")
     chosen = run({"name": "pick3", "inputs": {"trend": {"type": "string"}}, "steps": [
         {"name": "pick", "action": "trends.pick", "inputs": {"trend_id": "${ctx.trend}"}}]}, {"trend": retro["id"]})
     assert chosen["steps"][0]["output"]["title"] == "Retro pixel art"
@@ -193,11 +193,11 @@ def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Pa
 
 
 def test_templates_actions_create_from_base_and_archive_as_compensation(services: Any, run: Any) -> None:
-    wf = services.extra["workflows"]
+    wf = services.workflows
     if "templates" not in services.extra:
         assert not wf.registry.has("templates.create_from_base")
         return
-    tpl = services.extra["templates"]
+    tpl = services.templates
     res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
     assert res.error is None, res.error
     detail = run({"name": "tpl", "steps": [

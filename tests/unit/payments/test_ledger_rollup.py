@@ -83,20 +83,8 @@ def test_migration_creates_tables_and_indexes(services: Any) -> None:
             "ix_payment_transactions_template_created_status"} <= indexes
 
 
-def test_template_stats_source_is_registered_and_reports_revenue(services: Any) -> None:
-    from services.payments.wiring import wire
-
-    class FakeTemplates:
-        def __init__(self) -> None:
-            self.sources: list[Any] = []
-
-        def register_stats_source(self, fn: Any) -> None:
-            self.sources.append(fn)
-
-    fake = FakeTemplates()
-    services.extra["templates"] = fake
-    wire(services)
-    [source] = fake.sources
+def test_template_stats_source_reports_revenue(services: Any) -> None:
+    source = services.payments.template_stats
     now = services.ctx.clock()
     with services.ctx.new_uow() as uow:
         ledger = Ledger(uow.session, now)

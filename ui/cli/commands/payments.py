@@ -101,10 +101,7 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
 
 
 def _svc(ctx: CliContext) -> PaymentsService:
-    svc = ctx.services.extra.get("payments")
-    if not isinstance(svc, PaymentsService):
-        raise UserError("the payments service is not available")
-    return svc
+    return ctx.services.payments
 
 
 def txn_row(t: Transaction) -> dict[str, Any]:

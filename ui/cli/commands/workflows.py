@@ -83,10 +83,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
 
 
 def _svc(ctx: CliContext) -> WorkflowsService:
-    svc = ctx.services.extra.get("workflows")
-    if not isinstance(svc, WorkflowsService):
-        raise UserError("the workflows service is not available")
-    return svc
+    return ctx.services.workflows
 
 
 def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -200,10 +197,8 @@ def cmd_actions(ctx: CliContext) -> int:
 
     def human() -> None:
         ctx.table(rows, ["name", "area", "idempotent", "inputs", "description"])
-        if svc.missing_areas:
-            ctx.print(f"no actions from: {', '.join(svc.missing_areas)} (not installed in this build)")
 
-    ctx.emit({"actions": rows, "areas_missing": svc.missing_areas}, human)
+    ctx.emit({"actions": rows}, human)
     return 0
 
 

@@ -126,14 +126,14 @@ class SparklineDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.text = ""  # type: ignore[attr-defined]
-        widget = opt.widget  # type: ignore[attr-defined]
+        opt.text = ""
+        widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         values = index.data(SERIES_ROLE) or []
         if len(values) < 2:
             return
-        rect: QRect = opt.rect.adjusted(4, 4, -4, -4)  # type: ignore[attr-defined]
+        rect: QRect = opt.rect.adjusted(4, 4, -4, -4)
         lo, hi = min(values), max(values)
         span = (hi - lo) or 1.0
         step = rect.width() / (len(values) - 1)

@@ -1,0 +1,1 @@
+"""Releases: Google Play publishing (service-account keys, edits, tracks, staged rollouts)."""
