@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from play_listing import write_listing
 from play_standin import Account, PlayStandIn
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,19 +47,6 @@ def _template(cli: Any, tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
 
 
-def _listing(root: Path) -> Path:
-    preview = SAMPLES / "trivia-quiz" / "preview.png"
-    folder = root / "en-US"
-    (folder / "images" / "phoneScreenshots").mkdir(parents=True)
-    (folder / "title.txt").write_text("Play App")
-    (folder / "short_description.txt").write_text("A quiz a day.")
-    (folder / "full_description.txt").write_text("Questions, answers, streaks.")
-    shutil.copy(preview, folder / "images" / "icon.png")
-    for n in range(2):
-        shutil.copy(preview, folder / "images" / "phoneScreenshots" / f"{n}.png")
-    return root
-
-
 @pytest.mark.slow
 def test_a_full_release_from_the_command_line(cli: Any, play: PlayStandIn, tmp_path: Path) -> None:
     _store_key(cli, play, tmp_path)
@@ -72,7 +60,7 @@ def test_a_full_release_from_the_command_line(cli: Any, play: PlayStandIn, tmp_p
     assert res.returncode == 0, res.stderr
     assert "versionCode 10005" in res.stderr  # above what Play has, chosen before building
     assert "deploy play:production:inProgress: ok play:production (inProgress at 10%)" in res.stdout
-    res = cli("releases", "listing", "push", "play-app", "--listing", str(_listing(tmp_path / "listing")),
+    res = cli("releases", "listing", "push", "play-app", "--listing", str(write_listing(tmp_path / "listing", {"en-US": "Play App"}, screenshots=2, feature_graphic=False)),
               env=_env(play))
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"listing of {APP} for en-US with 3 images"

@@ -116,18 +116,20 @@ def test_form_inline_validation(qtbot: Any, loaded: ServiceManager) -> None:
     form = TemplateForm(lambda m: saved.append(m) or loaded.templates.create(m), categories=["games"])
     qtbot.addWidget(form)
     save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
-    assert save is not None and not save.isEnabled()
-    assert form.errors["title"].isVisibleTo(form) and form.errors["title"].text() == "a title is required"
+    assert save is not None
+    assert form.errors["title"].text() == ""  # nothing is said before a field is touched or Save pressed
+    form.submit()
+    assert form.errors["title"].text() == "a title is required" and form.result() != TemplateForm.DialogCode.Accepted
     qtbot.keyClicks(form.title_edit, "My Cool App")
     assert form.id_edit.text() == "my-cool-app" and form.app_name_edit.text() == "My Cool App"
     form.category_box.setEditText("games")
     form.app_id_edit.setText("com.example.cool")
-    assert form.field_errors() == {} and save.isEnabled()
+    assert form.field_errors() == {} and form.validate()
     form.version_edit.setText("1.0")
-    assert "X.Y.Z" in form.errors["version"].text() and not save.isEnabled()
+    assert "X.Y.Z" in form.errors["version"].text() and not form.validate()
     form.version_edit.setText("1.0.0")
     form.content_edit.setPlainText("{not json")
-    assert form.errors["content"].text().startswith("invalid JSON") and not save.isEnabled()
+    assert form.errors["content"].text().startswith("invalid JSON") and not form.validate()
     form.content_edit.setPlainText('{"quotes": ["hi"]}')
     form.price_edit.setText("1.999")
     assert "price" in form.field_errors()
@@ -139,7 +141,7 @@ def test_form_inline_validation(qtbot: Any, loaded: ServiceManager) -> None:
     form.tags_edit.setText("Fun, ok")
     assert "not a tag" in form.errors["tags"].text()
     form.tags_edit.setText("fun, ok")
-    assert save.isEnabled()
+    assert form.validate()
     form.submit()
     assert form.result() == TemplateForm.DialogCode.Accepted
     info = loaded.templates.get("my-cool-app")
@@ -333,3 +335,17 @@ def test_typing_reads_off_the_gui_thread_and_drops_stale_queries(panel: Template
         del panel.svc.find
     assert shown == [["trivia-quiz"]]  # only the last query's rows were shown
     assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loaded: ServiceManager) -> None:
+    form = TemplateForm(loaded.templates.create)
+    qtbot.addWidget(form)
+    form.show()
+    assert all(label.text() == "" for label in form.errors.values())  # a fresh form accuses nothing
+    heights = {k: label.height() for k, label in form.errors.items()}
+    qtbot.keyClicks(form.version_edit, "x")
+    assert "X.Y.Z" in form.errors["version"].text() and form.errors["title"].text() == ""
+    assert {k: label.height() for k, label in form.errors.items()} == heights  # no row jumped
+    form.description_edit.setFocus()
+    qtbot.keyClick(form.description_edit, Qt.Key.Key_Tab)
+    assert form.focusWidget() is form.tags_edit and "\t" not in form.description_edit.toPlainText()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from play_listing import write_listing
 
 from app.builds.model import BuildState
 from app.errors import UserError
@@ -15,7 +15,7 @@ from services.builds.service import BuildsService
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
 
-from .conftest import SAMPLES, PlayFixture
+from .conftest import PlayFixture
 
 TRIVIA = "com.trendforge.trivia"
 
@@ -24,23 +24,6 @@ TRIVIA = "com.trendforge.trivia"
 def play_ready(package_factory: Any) -> None:
     """The trivia sample targeting API 36, as Play requires since August 2026."""
     package_factory("trivia-quiz", target_sdk=36)
-
-
-def listing_dir(root: Path) -> Path:
-    """A listing in fastlane's layout with an icon, a feature graphic and three phone screenshots."""
-    preview = SAMPLES / "trivia-quiz" / "preview.png"
-    for lang, title in (("en-US", "Trivia Quiz"), ("de-DE", "Quiz")):
-        folder = root / lang
-        shots = folder / "images" / "phoneScreenshots"
-        shots.mkdir(parents=True)
-        (folder / "title.txt").write_text(title)
-        (folder / "short_description.txt").write_text("Ten questions a day.")
-        (folder / "full_description.txt").write_text("A daily trivia quiz.\nNo ads.")
-        shutil.copy(preview, folder / "images" / "icon.png")
-        shutil.copy(preview, folder / "images" / "featureGraphic.png")
-        for n in range(3):
-            shutil.copy(preview, shots / f"{n}.png")
-    return root
 
 
 def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, services: ServiceManager,
@@ -57,7 +40,7 @@ def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, serv
     assert st.upload_bytes == [Path(done.artifact_path or "").stat().st_size]
     uploads = [p for m, p in st.calls if m == "POST" and p.startswith("/upload/") and p.endswith("/bundles")]
     assert len(uploads) == 1 and any(m == "PUT" for m, p in st.calls if p.endswith("/bundles"))  # resumable
-    pushed = services.releases.push_listing(TRIVIA, load_listing_dir(listing_dir(tmp_path / "listing")))
+    pushed = services.releases.push_listing(TRIVIA, load_listing_dir(write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz", "de-DE": "Quiz"})))
     assert pushed["images"] == 10 and pushed["languages"] == ["de-DE", "en-US"]
     app = st.apps[TRIVIA]
     assert app.listings["en-US"]["title"] == "Trivia Quiz" and app.listings["de-DE"]["title"] == "Quiz"
