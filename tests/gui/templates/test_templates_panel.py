@@ -80,9 +80,11 @@ def test_search_as_you_type_is_debounced(qtbot: Any, panel: TemplatesPanel) -> N
 def test_category_filter(qtbot: Any, panel: TemplatesPanel) -> None:
     box = panel.category_box
     assert [box.itemData(i) for i in range(box.count())] == ["", "games", "lifestyle", "personalization"]
-    box.setCurrentIndex(box.findData("games"))
+    with qtbot.waitSignal(panel.loaded, timeout=5000):  # read off the GUI thread
+        box.setCurrentIndex(box.findData("games"))
     assert ids(panel) == ["trivia-quiz"]
-    box.setCurrentIndex(0)
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        box.setCurrentIndex(0)
     assert len(ids(panel)) == 3
 
 
@@ -199,7 +201,8 @@ def test_archive_toggle_with_undo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("trivia-quiz")
     panel.toggle_archive_current()
     assert panel.svc.get("trivia-quiz").status is TemplateStatus.ARCHIVED and "trivia-quiz" not in ids(panel)
-    panel.archived_check.setChecked(True)
+    with qtbot.waitSignal(panel.loaded, timeout=5000):  # read off the GUI thread
+        panel.archived_check.setChecked(True)
     assert "trivia-quiz" in ids(panel)
     panel.select_id("trivia-quiz")
     assert panel.archive_button.text() == "Unarchive"
@@ -307,6 +310,31 @@ def test_csv_export_writes_all_matching_rows(qtbot: Any, services: ServiceManage
 def test_live_refresh_from_bus_events(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.svc.archive("quotes-daily")  # e.g. from the CLI-side service or another panel
     qtbot.waitUntil(lambda: "quotes-daily" not in ids(panel), timeout=3000)
+
+
+def test_typing_reads_off_the_gui_thread_and_drops_stale_queries(panel: TemplatesPanel, qtbot: Any) -> None:
+    import threading
+
+    threads: list[threading.Thread] = []
+    real = panel.svc.find
+
+    def spy(query: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(query)
+
+    shown: list[list[str]] = []
+    panel.loaded.connect(lambda: shown.append(ids(panel)))
+    panel.svc.find = spy  # type: ignore[method-assign]
+    try:
+        for text in ("t", "tr", "triv", "trivia"):
+            panel.search_edit.setText(text)
+            panel.reload()  # as if each keystroke outlived the debounce
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        qtbot.wait(200)
+    finally:
+        del panel.svc.find
+    assert shown == [["trivia-quiz"]]  # only the last query's rows were shown
+    assert threads and all(t is not threading.main_thread() for t in threads)
 
 
 def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loaded: ServiceManager) -> None:
