@@ -58,7 +58,7 @@ from app.templates.model import (
 from app.templates.rules import format_price
 from services.files import write_text_atomically
 from services.templates.service import TemplatesService
-from ui.background import run_in_background
+from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_brush, tone_hex, tone_style
 from ui.panels.templates.commands import archive_command, delete_command
 from ui.panels.templates.dropzone import DropZone, local_paths
@@ -119,12 +119,14 @@ class TemplatesPanel(QWidget):
     imports_finished = Signal(list)  # list[ImportResult], after each import batch
     csv_exported = Signal(str)
     count_updated = Signal(int)
+    loaded = Signal()  # a reload's first page is shown (or why it is not)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc: TemplatesService = services.templates
         self.model = TemplatesTableModel(self.svc, self)
+        self._reads = LatestQuery(self)
         self.undo_stack = QUndoStack(self)
         self.current: TemplateInfo | None = None
         self.setAcceptDrops(True)
@@ -311,7 +313,7 @@ class TemplatesPanel(QWidget):
         self.redo_button.setEnabled(False)
 
         self._load_categories()
-        self.reload()
+        self.reload(background=False)  # the first page at once: an index walk that stops after 200 rows
 
     # -- filters -----------------------------------------------------------------------------
     def current_query(self) -> TemplateQuery:
@@ -336,16 +338,36 @@ class TemplatesPanel(QWidget):
         self.category_box.setCurrentIndex(max(idx, 0))
         self.category_box.blockSignals(False)
 
-    def reload(self) -> None:
-        """Apply the filters (a new query from the first page)."""
+    @property
+    def loading(self) -> bool:
+        return self._reads.busy
+
+    def reload(self, *, background: bool = True) -> None:
+        """Apply the filters (a new query from the first page). In the background by default (typing
+        in the search box): a newer reload supersedes this one, whose query is interrupted."""
         self._debounce.stop()
-        try:
-            self.model.set_query(self.current_query())
-        except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        query = self.model.page_query(self.current_query())
+        if not background:
+            self._reads.cancel()
+            try:
+                rows = self.svc.find(query)
+            except TrendForgeError as exc:
+                self._on_reload_failed(exc)
+                return
+            self._show_page(query, rows)
             return
+        svc = self.svc
+        self._reads.run(lambda: svc.find(query), lambda rows: self._show_page(query, rows), self._on_reload_failed)
+
+    def _on_reload_failed(self, exc: Exception) -> None:
+        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.loaded.emit()
+
+    def _show_page(self, query: TemplateQuery, rows: list[TemplateSummary]) -> None:
+        self.model.show(query, rows)
         self._update_summary()
         self._reselect(self.current.id if self.current else None)
+        self.loaded.emit()
 
     def _on_undo_stack_index_changed(self, _index: int) -> None:
         if shiboken6.isValid(self.model):  # the stack may signal while the panel is being destroyed
@@ -391,7 +413,7 @@ class TemplatesPanel(QWidget):
         """Select template ``item_id``, clearing a search that hides it."""
         if not self.select_id(item_id):
             self.search_edit.clear()
-            self.reload()
+            self.reload(background=False)
             self.select_id(item_id)
 
     def select_id(self, template_id: str) -> bool:
