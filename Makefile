@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
-APT_PACKAGES := aapt zipalign apksigner android-framework-res libsmali-java openjdk-17-jdk-headless \
+APT_PACKAGES := aapt zipalign apksigner android-framework-res libsmali-java dexdump openjdk-17-jdk-headless \
 	gnome-keyring dbus-daemon libgl1 libegl1 libfontconfig1 fontconfig-config fonts-dejavu-core \
 	libxkbcommon0 libdbus-1-3 libglib2.0-0 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 \

@@ -30,22 +30,9 @@ SAMPLE = ROOT / "resources" / "samples" / "quotes-daily"
 APP_ID = "com.trendforge.quotes"
 
 
-def listing(root: Path) -> Path:
-    for lang, title in (("en-US", "Quotes Daily"), ("de-DE", "Zitate Täglich")):
-        folder = root / lang
-        shots = folder / "images" / "phoneScreenshots"
-        shots.mkdir(parents=True)
-        (folder / "title.txt").write_text(title)
-        (folder / "short_description.txt").write_text("One good quote every morning.")
-        (folder / "full_description.txt").write_text("Quotes, a widget, sharing as images.")
-        shutil.copy(SAMPLE / "preview.png", folder / "images" / "icon.png")
-        for n in range(3):
-            shutil.copy(SAMPLE / "preview.png", shots / f"{n}.png")
-    return root
-
-
 def main() -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
+    from play_listing import write_listing
     from play_standin import PlayStandIn
 
     from services.bootstrap import bootstrap
@@ -71,7 +58,8 @@ def main() -> None:
         manager.builds.create_key("bench", dname="CN=Bench, O=TrendForge, C=US")
         manager.releases.store_key(play.key_json(account))
         builds, releases = manager.builds, manager.releases
-        store = load_listing_dir(listing(tmp / "listing"))
+        store = load_listing_dir(write_listing(tmp / "listing", {"en-US": "Quotes Daily", "de-DE": "Zitate Täglich"},
+                                                feature_graphic=False))
         notes = {"en-US": "Dark theme", "de-DE": "Dunkles Design"}
 
         def release() -> float:

@@ -176,7 +176,7 @@ def main() -> int:
                 # the question each action asks first: exactly what changes on the track
                 from PySide6.QtWidgets import QMessageBox
 
-                from services.releases.service import ReleaseAction
+                from app.releases.model import ReleaseAction
                 from ui.panels.releases_panel import confirm_text, confirm_title
                 from ui.widgets.plain_text import message_box
 

@@ -18,6 +18,7 @@ from typing import Any
 from app.currency import exponent, format_minor, to_minor
 from app.errors import UserError
 from app.search import fts_query as fts_query
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 
 SCHEMA_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -153,8 +154,8 @@ def check_manifest(manifest: Mapping[str, Any]) -> None:
         raise PackageError(
             f"unsupported schema_version {manifest.get('schema_version')!r}: this TrendForge reads version {SCHEMA_VERSION}"
         )
-    min_sdk = int(manifest.get("min_sdk", 21))
-    target_sdk = int(manifest.get("target_sdk", 29))
+    min_sdk = int(manifest.get("min_sdk", DEFAULT_MIN_SDK))
+    target_sdk = int(manifest.get("target_sdk", DEFAULT_TARGET_SDK))
     if target_sdk < min_sdk:
         raise PackageError(f"target_sdk ({target_sdk}) must be at least min_sdk ({min_sdk})")
     tags = manifest.get("tags", [])

@@ -6,33 +6,95 @@ import hashlib
 import json
 import shutil
 import zipfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ElementTree
+from xml.etree.ElementTree import Element, ElementTree, register_namespace
 
 import defusedxml.ElementTree as SafeET
 
 from app.errors import UserError
+from app.store.branding import Branding, app_json
+from services.store import icons
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def prepare_android_sources(package_dir: Path, work: Path, app_name: str, content: dict[str, Any]) -> Path:
-    """Copy ``android/`` into ``work/src``, set ``app_name`` in strings.xml, write assets/content.json."""
+def runtime_android_dir() -> Path:
+    """The shared runtime's Android sources (manifest, styles, smali of the WebView activity)."""
+    return Path(str(resources.files("resources.runtime"))) / "android"
+
+
+def uses_runtime(package_dir: Path) -> bool:
+    """A template without its own ``android/AndroidManifest.xml`` is hosted by the shared runtime."""
+    return not (package_dir / "android" / "AndroidManifest.xml").is_file()
+
+
+def prepare_android_sources(package_dir: Path, work: Path, app_name: str, content: dict[str, Any],
+                            branding: Branding | None = None) -> Path:
+    """Lay out ``work/src`` for aapt2/smali and return it.
+
+    The base is the shared runtime (or the template's own ``android/`` when it has a manifest); the
+    template's ``android/`` files go over it, ``web/`` becomes ``assets/web/`` with the content beside
+    it as ``content.json`` (also at ``assets/content.json`` for templates with their own code), the
+    label is set, and the launcher icons and colours are generated from the branding.
+    """
     source = package_dir / "android"
-    if not (source / "AndroidManifest.xml").is_file():
-        raise UserError(f"template package {package_dir} has no android/AndroidManifest.xml")
-    if not (source / "res").is_dir():
-        raise UserError(f"template package {package_dir} has no android/res folder")
+    runtime = uses_runtime(package_dir)
+    web = package_dir / "web"
+    if runtime and not (web / "index.html").is_file():
+        raise UserError(f"template package {package_dir} has neither web/index.html (for the TrendForge runtime) "
+                        "nor android/AndroidManifest.xml (its own app)")
     dest = work / "src"
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(source, dest)
+    if runtime:
+        shutil.copytree(runtime_android_dir(), dest)
+        if source.is_dir():
+            shutil.copytree(source, dest, dirs_exist_ok=True)
+    else:
+        if not (source / "res").is_dir():
+            raise UserError(f"template package {package_dir} has no android/res folder")
+        shutil.copytree(source, dest)
     set_app_name(dest / "res" / "values" / "strings.xml", app_name)
     assets = dest / "assets"
     assets.mkdir(exist_ok=True)
-    (assets / "content.json").write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
+    content_json = json.dumps(content, ensure_ascii=False, indent=1)
+    (assets / "content.json").write_text(content_json, encoding="utf-8")
+    brand = branding or Branding()
+    if web.is_dir():
+        shutil.copytree(web, assets / "web", dirs_exist_ok=True)
+        (assets / "web" / "content.json").write_text(content_json, encoding="utf-8")
+        (assets / "web" / "app.json").write_text(app_json(app_name, brand), encoding="utf-8")
+    res = dest / "res"
+    if runtime or brand.icon:
+        (res / "values" / "tf_branding.xml").write_text(icons.branding_values_xml(brand), encoding="utf-8")
+    if brand.icon:
+        icons.write_launcher_icons(package_dir / brand.icon, res, brand)
+        if not runtime:
+            ensure_icon_attribute(dest / "AndroidManifest.xml")
+    elif runtime:
+        raise UserError("the template has no launcher icon: name a square PNG (512x512 or larger) in "
+                        "branding.icon of template.json")
     return dest
+
+
+_ANDROID_NS = "http://schemas.android.com/apk/res/android"
+
+
+def ensure_icon_attribute(manifest: Path) -> None:
+    """A template with its own manifest but no ``android:icon`` gets the generated launcher icon."""
+    tree = SafeET.parse(manifest)
+    root = tree.getroot()
+    app = root.find("application") if root is not None else None
+    if root is None or app is None:
+        raise UserError(f"{manifest.name} has no <application> element")
+    key = f"{{{_ANDROID_NS}}}icon"
+    if app.get(key):
+        return
+    app.set(key, "@mipmap/ic_launcher")
+    register_namespace("android", _ANDROID_NS)
+    ElementTree(root).write(manifest, encoding="utf-8", xml_declaration=True)
 
 
 def set_app_name(strings_xml: Path, app_name: str) -> None:
@@ -114,22 +176,26 @@ def layout_bundle(proto_apk: Path, dex_files: list[Path], out: Path) -> list[str
     return names
 
 
-def web_bundle(package_dir: Path, out: Path, manifest: dict[str, Any], content: dict[str, Any]) -> list[str]:
-    """Zip ``web/`` with a ``manifest.json`` (and the content as ``content.json``)."""
+def web_bundle(package_dir: Path, out: Path, manifest: dict[str, Any], content: dict[str, Any],
+               branding: Branding | None = None) -> list[str]:
+    """Zip ``web/`` with a ``manifest.json``, the content as ``content.json`` and ``app.json``."""
     web = package_dir / "web"
     if not web.is_dir() or not any(web.rglob("*")):
         raise UserError(f"template package {package_dir} has no web/ assets to bundle")
+    generated = ("manifest.json", "content.json", "app.json")
     names: list[str] = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(p for p in web.rglob("*") if p.is_file()):
             rel = path.relative_to(web).as_posix()
-            if rel in ("manifest.json", "content.json"):
+            if rel in generated:
                 continue
             zf.writestr(_zinfo(rel, zipfile.ZIP_DEFLATED), path.read_bytes())
             names.append(rel)
         files = {n: sha256_bytes(zf.read(n)) for n in names}
         zf.writestr(_zinfo("content.json", zipfile.ZIP_DEFLATED), json.dumps(content, ensure_ascii=False, indent=1))
-        names.append("content.json")
+        zf.writestr(_zinfo("app.json", zipfile.ZIP_DEFLATED),
+                    app_json(str(manifest.get("app_name", "")), branding or Branding()))
+        names += ["content.json", "app.json"]
         zf.writestr(
             _zinfo("manifest.json", zipfile.ZIP_DEFLATED),
             json.dumps({**manifest, "files": files}, indent=2, sort_keys=True),

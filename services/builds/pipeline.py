@@ -218,7 +218,7 @@ def _direct_plan(spec: BuildSpec) -> Plan:
     t = spec.template
     work = spec.workdir
     src: Path = yield PyStep(
-        "prepare", lambda: packaging.prepare_android_sources(spec.package_dir, work, spec.app_name, t.content)
+        "prepare", lambda: packaging.prepare_android_sources(spec.package_dir, work, spec.app_name, t.content, t.branding)
     )
     fw = framework_res()
     yield ToolStep("compile resources", "aapt2", ["compile", "--dir", str(src / "res"), "-o", str(work / "res.zip")])
@@ -318,7 +318,8 @@ def _web_plan(spec: BuildSpec) -> Plan:
         "version_code": spec.version_code,
     }
     yield PyStep("prepare", lambda: spec.outdir.mkdir(parents=True, exist_ok=True), thread=False)
-    yield PyStep("bundle", lambda: packaging.web_bundle(spec.package_dir, out, manifest, spec.template.content))
+    yield PyStep("bundle", lambda: packaging.web_bundle(spec.package_dir, out, manifest, spec.template.content,
+                                                                 spec.template.branding))
 
     def verify() -> str:
         import zipfile

@@ -34,6 +34,7 @@ from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError,
 from app.events import new_id
 from app.health import Health, HealthState
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
+from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
 from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
@@ -48,6 +49,7 @@ from services.builds.pipeline import (
     parse_keytool_fingerprint,
 )
 from services.builds.play_port import PlayPort
+from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate
 from services.builds.tools import resolve_tool, run_tool_sync
@@ -329,7 +331,8 @@ class BuildsService(BaseService):
     # -- builds -----------------------------------------------------------------------------------
     def _template(self, template_id: str) -> tuple[BuildTemplate, Path]:
         info = self.templates.get(template_id)
-        return BuildTemplate.from_info(info), Path(self.templates.package_dir(template_id))
+        package_dir = Path(self.templates.package_dir(template_id))
+        return BuildTemplate.from_package(info, package_dir), package_dir
 
     @operation
     def start_build(
@@ -349,10 +352,15 @@ class BuildsService(BaseService):
         name = app_name or template.app_name
         if self.previews(dry_run, target):
             raise UserError("a dry run without a Google Play target builds nothing; ask for a preview instead")
+        report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
+                                str(semver), app_id, name, self._version_history(app_id))
+        if not report.ready:
+            raise ReleaseCheckError(report)  # before anything is written: no versionCode is spent
         carried = current_correlation()  # a workflow run's id, kept for the job's later events
         options: dict[str, Any] = {
             "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
             "correlation_id": carried[0] if carried else None,
+            "release_warnings": [p.to_dict() for p in report.warnings],
             "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
         on_play: int | None = None
         if target is not None and target.kind == "play":
@@ -400,6 +408,44 @@ class BuildsService(BaseService):
         self.runner.submit(job)
         return _to_info(rec)
 
+    @operation
+    def check_release(self, template_id: str, platform: str | Platform = Platform.APK, *, deploy: str | None = None,
+                      version: str | None = None, application_id: str | None = None,
+                      app_name: str | None = None) -> CheckReport:
+        """Play's upload rules and makers' pitfalls for this template, as ``start_build`` applies them."""
+        plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
+        template, package_dir = self._template(template_id)
+        target = DeployTarget.parse(deploy) if deploy else None
+        if version is not None:
+            version = str(SemVer.parse(version))
+        app_id = application_id or template.application_id
+        return release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
+                              version, app_id, app_name or template.app_name, self._version_history(app_id))
+
+    def last_release_warnings(self, build_id: str) -> list[Problem]:
+        """The release check's warnings recorded when the build was queued (it had no blockers)."""
+        with self.ctx.new_uow() as uow:
+            rec = uow.session.get(BuildRecord, build_id)
+            rows = (rec.options or {}).get("release_warnings", []) if rec is not None else []
+        return [Problem(Rule(r["rule"]), Severity(r["severity"]), str(r["field"]), str(r["message"])) for r in rows]
+
+    def _version_history(self, application_id: str) -> VersionHistory:
+        with self.ctx.new_uow() as uow:
+            codes = uow.session.get(VersionCodeRecord, application_id)
+            last_code = codes.last_code if codes is not None else None
+            row = uow.session.execute(
+                select(BuildRecord.version_name, BuildRecord.version_code)
+                .where(BuildRecord.application_id == application_id,
+                       BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                .order_by(BuildRecord.version_code.desc()).limit(1)).first()
+            released = uow.session.scalar(
+                select(func.count()).select_from(DeploymentRecord).join(BuildRecord, BuildRecord.id == DeploymentRecord.build_id)
+                .where(BuildRecord.application_id == application_id, DeploymentRecord.ok.is_(True),
+                       DeploymentRecord.dry_run.is_(False), DeploymentRecord.target.like("play:%")))
+        return VersionHistory(last_version_name=row[0] if row else None,
+                              last_version_code=last_code,
+                              released_on_play=bool(released))
+
     @staticmethod
     def previews(dry_run: bool, target: DeployTarget | str | None) -> bool:
         """A dry run builds for real only to validate a Google Play upload; any other dry run is
@@ -419,6 +465,10 @@ class BuildsService(BaseService):
         target = DeployTarget.parse(deploy) if deploy else None
         key = self._check_request(plat, key_alias, target)
         app_id = application_id or template.application_id
+        report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
+                                str(semver), app_id, template.app_name, self._version_history(app_id))
+        if not report.ready:
+            raise ReleaseCheckError(report)  # the build would be refused: the preview says so
         with self.ctx.new_uow() as uow:
             codes = uow.session.get(VersionCodeRecord, app_id)
             code = next_version_code(semver, codes.last_code if codes else None)

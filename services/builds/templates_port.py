@@ -1,12 +1,17 @@
-"""The template as a build sees it, read from the templates area's :class:`~app.templates.model.TemplateInfo`."""
+"""The template as a build sees it, read from the templates area's :class:`~app.templates.model.TemplateInfo`
+and, for what only the package holds (branding), from the package's ``template.json``."""
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from app.errors import UserError
+from app.store.branding import Branding
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MIN_SDK_FLOOR
 from app.templates.model import TemplateInfo, TemplateStatus
 
 _APP_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$")
@@ -24,6 +29,12 @@ class BuildTemplate:
     target_sdk: int
     content: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    branding: Branding = field(default_factory=Branding)
+
+    @classmethod
+    def from_package(cls, info: TemplateInfo, package_dir: Path) -> BuildTemplate:
+        """``from_info`` plus what only the package's ``template.json`` holds (branding)."""
+        return replace(cls.from_info(info), branding=Branding.from_manifest(read_package_manifest(package_dir)))
 
     @classmethod
     def from_info(cls, info: TemplateInfo) -> BuildTemplate:
@@ -36,8 +47,22 @@ class BuildTemplate:
             app_name=info.app_name or info.title or info.id,
             application_id=info.application_id,
             version=info.version or "1.0.0",
-            min_sdk=info.min_sdk or 21,
-            target_sdk=info.target_sdk or 29,
+            min_sdk=max(MIN_SDK_FLOOR, info.min_sdk or DEFAULT_MIN_SDK),
+            target_sdk=info.target_sdk or DEFAULT_TARGET_SDK,
             content=dict(info.content),
             title=info.title,
         )
+
+
+def read_package_manifest(package_dir: Path) -> dict[str, Any]:
+    """The package's ``template.json`` ({} when there is none: a row without a package)."""
+    path = package_dir / "template.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path} is not readable JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{path} must hold a JSON object")
+    return data

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.errors import NotFoundError, UserError
+from app.store.derive import derived_manifest
 from app.templates.model import TemplateStatus
 from services.actions import ActionContext, ActionRegistry, Param
 
@@ -21,15 +22,6 @@ if TYPE_CHECKING:
 def _slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return (s or "app")[:40].strip("-")
-
-
-def _derived_application_id(base: str, new_id: str) -> str:
-    """The base's application id plus a segment from the new template id (a letter first, as Android wants)."""
-    segment = re.sub(r"[^a-z0-9_]", "_", new_id.lower())
-    if not segment[:1].isalpha():
-        segment = f"t{segment}"
-    base = base if "." in base else "com.trendforge.app"
-    return f"{base[:150 - len(segment) - 1]}.{segment}"
 
 
 def register_actions(registry: ActionRegistry, templates: Callable[[], TemplatesService]) -> None:
@@ -60,12 +52,8 @@ def register_actions(registry: ActionRegistry, templates: Callable[[], Templates
             if not roots:
                 raise UserError(f"base template {base_id!r} has no template.json in its export")
             manifest_path = min(roots, key=lambda p: len(p.parts))
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            manifest["id"] = new_id
-            manifest["title"] = title
-            # its own app: the base's name and application id would make the release an update of the base app
-            manifest["app_name"] = title.strip()[:50] or new_id
-            manifest["application_id"] = _derived_application_id(str(manifest.get("application_id", "")), new_id)
+            # its own app: own name and application id (else a release updates the base app), a recoloured icon
+            manifest = derived_manifest(json.loads(manifest_path.read_text(encoding="utf-8")), new_id, title)
             if trend_id:
                 tags = [t for t in manifest.get("tags", []) if isinstance(t, str)]
                 manifest["tags"] = [*tags, "trend"] if "trend" not in tags else tags

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 from services.db.base import Base, JSONText, UTCDateTime
 
 
@@ -25,8 +26,8 @@ class TemplateRow(Base):
     version: Mapped[str] = mapped_column(String(40), nullable=False)
     app_name: Mapped[str] = mapped_column(String(50), nullable=False)
     application_id: Mapped[str] = mapped_column(String(150), nullable=False)
-    min_sdk: Mapped[int] = mapped_column(Integer, nullable=False, default=21)
-    target_sdk: Mapped[int] = mapped_column(Integer, nullable=False, default=29)
+    min_sdk: Mapped[int] = mapped_column(Integer, nullable=False, default=DEFAULT_MIN_SDK)
+    target_sdk: Mapped[int] = mapped_column(Integer, nullable=False, default=DEFAULT_TARGET_SDK)
     price_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     price_currency: Mapped[str] = mapped_column(String(3), nullable=False, default="USD")
     content: Mapped[dict[str, Any]] = mapped_column(JSONText, nullable=False, default=dict)

@@ -20,6 +20,7 @@ from typing import Any
 
 import jsonschema
 
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, ICON_SOURCE_MIN_PX
 from app.templates.rules import (
     DEFAULT_LIMITS,
     MANIFEST_NAME,
@@ -33,6 +34,7 @@ from app.templates.rules import (
     sniff_image,
 )
 from app.untrusted import load_json
+from services.store.icons import icon_problem
 
 _CHUNK = 64 * 1024
 _SKIP_PREFIXES = ("__MACOSX/",)
@@ -69,8 +71,8 @@ def validate_manifest(manifest: Any) -> dict[str, Any]:
     out = dict(manifest)
     out.setdefault("description", "")
     out.setdefault("tags", [])
-    out.setdefault("min_sdk", 21)
-    out.setdefault("target_sdk", 29)
+    out.setdefault("min_sdk", DEFAULT_MIN_SDK)
+    out.setdefault("target_sdk", DEFAULT_TARGET_SDK)
     out.setdefault("price", {"amount": 0, "currency": "USD"})
     check_manifest(out)
     return out
@@ -257,11 +259,55 @@ def load_staged(staging: Path, limits: ImportLimits = DEFAULT_LIMITS) -> dict[st
         preview_path = _target(staging, check_member_name(preview))
         if not preview_path.is_file():
             raise PackageError(f"preview image {preview!r} named in {MANIFEST_NAME} is missing from the package")
+    icon = (manifest.get("branding") or {}).get("icon")
+    if icon:
+        problem = icon_problem(_target(staging, check_member_name(icon)))
+        if problem:
+            raise PackageError(f"branding.icon {icon!r} {problem}; use a square PNG of at least "
+                               f"{ICON_SOURCE_MIN_PX}x{ICON_SOURCE_MIN_PX}")
     for path in staging.rglob("*"):
         if path.is_file() and is_image_name(path.name):
             rel = path.relative_to(staging).as_posix()
             sniff_image(rel, path.read_bytes())
     return manifest
+
+
+# Fields only the package's template.json holds (not columns): kept when the row's fields are edited.
+PACKAGE_ONLY_FIELDS = ("branding", "listing", "permission_reasons")
+
+
+def package_only_fields(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: data[k] for k in PACKAGE_ONLY_FIELDS if isinstance(data, dict) and k in data}
+
+
+def read_folder_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PackageError(f"{path} is not readable JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise PackageError(f"{MANIFEST_NAME} of {folder.name} must hold a JSON object")
+    return data
+
+
+def copy_package_files(source: Path, staging: Path, *, skip: tuple[str, ...] = ()) -> None:
+    """A stored package's files (not its manifest, not ``skip``) into a new package's staging folder."""
+    for entry in source.iterdir():
+        if entry.name == MANIFEST_NAME or entry.name in skip or entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, staging / entry.name, symlinks=False,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"))
+        elif entry.is_file() and entry.name != "__init__.py":
+            shutil.copyfile(entry, staging / entry.name)
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:

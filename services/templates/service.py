@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, UserError
 from app.health import Health, HealthState
+from app.store.derive import derived_manifest
+from app.store.listing import LOCALE_RE
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 from app.templates.model import (
     DuplicatePolicy,
     ImportResult,
@@ -48,7 +52,9 @@ from services.context import ServiceContext
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
 from services.ports import StatsSource
+from services.store.media import listing_with_media
 from services.templates import package as pkg
+from services.templates.blank import BLANK_PACKAGE
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
@@ -60,7 +66,7 @@ _MISSING = object()
 SOURCE = "templates"
 EDITABLE_FIELDS = frozenset(
     {"title", "category", "description", "tags", "version", "app_name", "application_id",
-     "min_sdk", "target_sdk", "price", "content"}
+     "min_sdk", "target_sdk", "price", "content", *pkg.PACKAGE_ONLY_FIELDS}
 )
 _SUMMARY_COLUMNS = (
     "t.id, t.title, t.category, t.tags, t.status, t.version, t.price_amount, t.price_currency, "
@@ -107,8 +113,8 @@ def _apply_manifest(row: TemplateRow, manifest: dict[str, Any]) -> None:
     row.version = manifest["version"]
     row.app_name = manifest["app_name"]
     row.application_id = manifest["application_id"]
-    row.min_sdk = int(manifest.get("min_sdk", 21))
-    row.target_sdk = int(manifest.get("target_sdk", 29))
+    row.min_sdk = int(manifest.get("min_sdk", DEFAULT_MIN_SDK))
+    row.target_sdk = int(manifest.get("target_sdk", DEFAULT_TARGET_SDK))
     price = manifest.get("price") or {"amount": 0, "currency": "USD"}
     row.price_amount = int(price["amount"])
     row.price_currency = str(price["currency"])
@@ -346,10 +352,19 @@ class TemplatesService(BaseService):
 
     # -- writes ------------------------------------------------------------------------------
     @operation
-    def create(self, manifest: dict[str, Any]) -> TemplateInfo:
-        """Create a template from a manifest (the panel's form); writes its package folder."""
-        manifest = pkg.validate_manifest({"schema_version": 1, **manifest})
-        manifest.pop("preview", None)
+    def create(self, manifest: dict[str, Any], *, base_id: str | None = None) -> TemplateInfo:
+        """Create a template from a manifest (the panel's form) on a base package, so it can be built.
+
+        The base is a stored template (``base_id``: its web UI, icon and content, as its own app with a
+        turned icon) or, by default, the runtime's blank app. The form's fields win over the base's.
+        """
+        base_dir = self.package_dir(base_id) if base_id else BLANK_PACKAGE
+        base = pkg.read_folder_manifest(base_dir)
+        if base_id:
+            base = derived_manifest(base, str(manifest.get("id", "")), str(manifest.get("title", "")))
+        given = {k: v for k, v in manifest.items() if v not in (None, "", {}, [])}
+        merged = {**base, **given}
+        manifest = pkg.validate_manifest({**merged, "schema_version": 1})
         template_id = manifest["id"]
         check_slug(template_id)
         with self._fs_lock:
@@ -357,6 +372,7 @@ class TemplatesService(BaseService):
                 raise ConflictError(f"a template with id {template_id!r} already exists; choose another id")
             staging = self._new_staging()
             try:
+                pkg.copy_package_files(base_dir, staging, skip=("listing",))
                 pkg.write_manifest(staging, manifest)
                 now = self.ctx.clock()
                 with self.ctx.new_uow() as uow:
@@ -391,9 +407,10 @@ class TemplatesService(BaseService):
         self.require(not unknown, f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(sorted(EDITABLE_FIELDS))}")
         with self._fs_lock:
             current = self.get(template_id, include_deleted=True)
-            merged = current.manifest() | changes
-            manifest = pkg.validate_manifest(merged)
-            changed = tuple(sorted(k for k in changes if current.manifest().get(k) != manifest.get(k)))
+            folder = self.store_dir / template_id
+            on_disk = current.manifest() | pkg.package_only_fields(folder)
+            manifest = pkg.validate_manifest(on_disk | changes)
+            changed = tuple(sorted(k for k in changes if on_disk.get(k) != manifest.get(k)))
             if not changed:
                 return current
             with self.ctx.new_uow() as uow:
@@ -402,17 +419,35 @@ class TemplatesService(BaseService):
                 row.updated_at = self.ctx.clock()
                 uow.record(ev.TemplateUpdated(source=SOURCE, template_id=template_id, fields=changed))
                 uow.session.flush()
-                folder = self.store_dir / template_id
                 if folder.is_dir():
                     pkg.write_manifest(folder, manifest)
                 try:
                     uow.commit()
                 except Exception:
                     if folder.is_dir():
-                        pkg.write_manifest(folder, current.manifest())
+                        pkg.write_manifest(folder, on_disk)
                     raise
             self.invalidate()
         return self.get(template_id, include_deleted=True)
+
+    @operation
+    def set_listing_media(self, template_id: str, locale: str, screenshots: Sequence[Path],
+                          feature_graphic: Path | None = None) -> TemplateInfo:
+        """Put store screenshots (and the feature graphic) into the package and name them in its listing."""
+        self.require(LOCALE_RE.match(locale), f"{locale!r} is not a locale; use e.g. en-US")
+        folder = self.package_dir(template_id)
+        dest = folder / "listing" / locale
+        dest.mkdir(parents=True, exist_ok=True)
+        names: list[str] = []
+        for n, shot in enumerate(screenshots, start=1):
+            shutil.copyfile(shot, dest / f"phone-{n}.png")
+            names.append(f"listing/{locale}/phone-{n}.png")
+        graphic = None
+        if feature_graphic is not None:
+            shutil.copyfile(feature_graphic, folder / "listing" / "feature-graphic.png")
+            graphic = "listing/feature-graphic.png"
+        manifest = self.get(template_id).manifest() | pkg.package_only_fields(folder)
+        return self.update(template_id, {"listing": listing_with_media(manifest, locale, names, graphic)})
 
     def _set_status(self, template_id: str, allowed_from: set[TemplateStatus], to: TemplateStatus,
                     event: Callable[[str], Any], verb: str) -> TemplateInfo:

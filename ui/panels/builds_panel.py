@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from app.builds.model import BuildInfo, BuildState, Platform
 from app.builds.progress import BuildStats, eta_seconds, format_seconds
-from app.errors import TrendForgeError
+from app.errors import TrendForgeError, UserError
 from app.events import Event
+from app.store.check import CheckReport, ReleaseCheckError
 from services.builds.service import BuildsService
 from ui.background import run_in_background
 from ui.colors import Tone, tone_style
@@ -44,6 +45,7 @@ from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
 from ui.widgets.plain_text import plain_label
+from ui.widgets.release_checklist import ReleaseChecklist
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -170,7 +172,21 @@ class BuildsPanel(QWidget):
         self.log = LogView()
         log_box = QGroupBox("Log")
         QVBoxLayout(log_box).addWidget(self.log)
+        # the release check of what the form would build, refreshed (off the GUI thread) as it changes
+        self.release_checklist = ReleaseChecklist()
+        check_box = QGroupBox("Release check")
+        QVBoxLayout(check_box).addWidget(self.release_checklist)
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(300)
+        self._check_timer.timeout.connect(self._on_check_timer_timeout)
+        self._check_request: tuple[str, str, str | None, str | None] | None = None
+        self.template_box.currentTextChanged.connect(self._check_timer.start)
+        self.platform_box.currentTextChanged.connect(self._check_timer.start)
+        self.version_edit.textChanged.connect(self._check_timer.start)
+        self.deploy_edit.textChanged.connect(self._check_timer.start)
         right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(check_box)
         right.addWidget(details_box)
         right.addWidget(log_box)
         right.setStretchFactor(0, 0)
@@ -393,7 +409,43 @@ class BuildsPanel(QWidget):
             self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
             self.reload()
 
-        run_in_background(start, queued, self._on_error, self)
+        def refused(exc: Exception) -> None:
+            if isinstance(exc, ReleaseCheckError):
+                self.release_checklist.show_report(exc.report)  # every problem, not only the first
+            self._on_error(exc)
+
+        run_in_background(start, queued, refused, self)
+
+    def _on_check_timer_timeout(self) -> None:
+        template_id = self.template_box.currentText().strip()
+        if not template_id:
+            self.release_checklist.show_message("Choose a template to check it")
+            return
+        platform = self.platform_box.currentText()
+        deploy = self.deploy_edit.text().strip() or None
+        version = self.version_edit.text().strip() or None
+        request = (template_id, platform, deploy, version)
+        self._check_request = request
+        self.release_checklist.show_pending(template_id)
+        svc = self.service
+
+        def check() -> CheckReport:
+            try:
+                return svc.check_release(template_id, platform, deploy=deploy, version=version)
+            except UserError:
+                if version is None:
+                    raise
+                return svc.check_release(template_id, platform, deploy=deploy)  # a version still being typed
+
+        def done(report: CheckReport) -> None:
+            if self._check_request == request:
+                self.release_checklist.show_report(report)
+
+        def failed(exc: Exception) -> None:
+            if self._check_request == request:
+                self.release_checklist.show_message(str(exc))
+
+        run_in_background(check, done, failed, self)
 
     def _on_cancel_clicked(self) -> None:
         info = self.selected()

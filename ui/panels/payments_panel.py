@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import TrendForgeError
 from app.events import Event
+from app.home.model import Area, ItemRef
 from app.payments.model import (
     FAILED_STATUSES,
     ImportReport,
@@ -70,6 +71,7 @@ def _qdate_to_dt(value: QDate) -> datetime:
 class PaymentsPanel(QWidget):
     status_message = Signal(str)
     notify_requested = Signal(str, str)
+    open_requested = Signal(object)  # ItemRef: the window shows it in its panel
     sync_progress = Signal(str, int)
     sync_finished = Signal(object)
     refund_finished = Signal(object)
@@ -138,6 +140,9 @@ class PaymentsPanel(QWidget):
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
         self.export_button = QPushButton("Export CSV…")
+        self.template_button = QPushButton("Open template")
+        self.template_button.setToolTip("Show the template this payment is for")
+        self.template_button.clicked.connect(self._on_template_button_clicked)
         self.import_button = QPushButton("Import Ko-fi CSV…")
         self.import_button.setToolTip("Add the sales of a Ko-fi CSV export to the ledger (rows already there are kept once)")
         actions = QHBoxLayout()
@@ -145,7 +150,8 @@ class PaymentsPanel(QWidget):
         for w in left:
             actions.addWidget(w)
         actions.addWidget(self.progress_label, 1)  # takes the free width, so a message wraps only when it must
-        right: tuple[QWidget, ...] = (self.refund_button, self.retry_button, self.import_button, self.export_button)
+        right: tuple[QWidget, ...] = (self.template_button, self.refund_button, self.retry_button, self.import_button,
+                                      self.export_button)
         for w in right:
             actions.addWidget(w)
 
@@ -361,6 +367,12 @@ class PaymentsPanel(QWidget):
         self.refund_button.setEnabled(t is not None and t.status.captured and t.refunded_amount < t.amount)
         self.retry_button.setEnabled(t is not None and t.status in FAILED_STATUSES and t.provider.can_charge)
         self.sync_button.setEnabled(not self._syncing)
+        self.template_button.setEnabled(t is not None and bool(t.template_id))
+
+    def _on_template_button_clicked(self) -> None:
+        t = self.selected()
+        if t is not None and t.template_id:
+            self.open_requested.emit(ItemRef(Area.TEMPLATES, t.template_id))
 
     # -- refund / retry -----------------------------------------------------------------------------
     def refund_selected(self) -> None:

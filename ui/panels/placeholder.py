@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 TEXTS = {
     "Templates": "Your app templates will be listed here. Import a template package "
-    "(a folder or .zip with template.json) with `trendforge templates import PATH`.",
+    "(a folder or .zip with template.json) with Import… or by dropping it on the window.",
     "Payments": "One ledger of sales across Stripe, Gumroad, Ko-fi and itch.io. Store provider "
     "credentials in Settings (Ctrl+,) to get ready for syncing.",
     "Trends": "Rising topics from Reddit, Google Trends, X and TikTok, with history and scores.",

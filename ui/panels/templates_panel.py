@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,9 +45,11 @@ from PySide6.QtWidgets import (
 from app.errors import TrendForgeError
 from app.events import Event
 from app.spreadsheet import write_csv
+from app.store.check import CheckReport
 from app.templates.model import (
     DuplicatePolicy,
     ImportResult,
+    SortKey,
     TemplateInfo,
     TemplateQuery,
     TemplateStatus,
@@ -55,13 +58,14 @@ from app.templates.model import (
 from app.templates.rules import format_price
 from services.files import write_text_atomically
 from services.templates.service import TemplatesService
-from ui.background import run_in_background
+from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_brush, tone_hex, tone_style
 from ui.panels.templates.commands import archive_command, delete_command
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
 from ui.widgets.plain_text import escape, message_box, plain_label, tooltip
+from ui.widgets.release_checklist import ReleaseChecklist
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -115,12 +119,14 @@ class TemplatesPanel(QWidget):
     imports_finished = Signal(list)  # list[ImportResult], after each import batch
     csv_exported = Signal(str)
     count_updated = Signal(int)
+    loaded = Signal()  # a reload's first page is shown (or why it is not)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc: TemplatesService = services.templates
         self.model = TemplatesTableModel(self.svc, self)
+        self._reads = LatestQuery(self)
         self.undo_stack = QUndoStack(self)
         self.current: TemplateInfo | None = None
         self.setAcceptDrops(True)
@@ -219,6 +225,11 @@ class TemplatesPanel(QWidget):
         dl.addWidget(self.detail_title)
         dl.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
         dl.addLayout(detail_form)
+        # Google Play's upload rules for this template as an app bundle, checked off the GUI thread
+        self.release_checklist = ReleaseChecklist()
+        check_box = QGroupBox("Release check (app bundle for Google Play)")
+        QVBoxLayout(check_box).addWidget(self.release_checklist)
+        dl.addWidget(check_box)
         dl.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -302,7 +313,7 @@ class TemplatesPanel(QWidget):
         self.redo_button.setEnabled(False)
 
         self._load_categories()
-        self.reload()
+        self.reload(background=False)  # the first page at once: an index walk that stops after 200 rows
 
     # -- filters -----------------------------------------------------------------------------
     def current_query(self) -> TemplateQuery:
@@ -327,16 +338,36 @@ class TemplatesPanel(QWidget):
         self.category_box.setCurrentIndex(max(idx, 0))
         self.category_box.blockSignals(False)
 
-    def reload(self) -> None:
-        """Apply the filters (a new query from the first page)."""
+    @property
+    def loading(self) -> bool:
+        return self._reads.busy
+
+    def reload(self, *, background: bool = True) -> None:
+        """Apply the filters (a new query from the first page). In the background by default (typing
+        in the search box): a newer reload supersedes this one, whose query is interrupted."""
         self._debounce.stop()
-        try:
-            self.model.set_query(self.current_query())
-        except TrendForgeError as exc:
-            self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        query = self.model.page_query(self.current_query())
+        if not background:
+            self._reads.cancel()
+            try:
+                rows = self.svc.find(query)
+            except TrendForgeError as exc:
+                self._on_reload_failed(exc)
+                return
+            self._show_page(query, rows)
             return
+        svc = self.svc
+        self._reads.run(lambda: svc.find(query), lambda rows: self._show_page(query, rows), self._on_reload_failed)
+
+    def _on_reload_failed(self, exc: Exception) -> None:
+        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.loaded.emit()
+
+    def _show_page(self, query: TemplateQuery, rows: list[TemplateSummary]) -> None:
+        self.model.show(query, rows)
         self._update_summary()
         self._reselect(self.current.id if self.current else None)
+        self.loaded.emit()
 
     def _on_undo_stack_index_changed(self, _index: int) -> None:
         if shiboken6.isValid(self.model):  # the stack may signal while the panel is being destroyed
@@ -382,7 +413,7 @@ class TemplatesPanel(QWidget):
         """Select template ``item_id``, clearing a search that hides it."""
         if not self.select_id(item_id):
             self.search_edit.clear()
-            self.reload()
+            self.reload(background=False)
             self.select_id(item_id)
 
     def select_id(self, template_id: str) -> bool:
@@ -455,6 +486,22 @@ class TemplatesPanel(QWidget):
         for key, label in self.fields.items():
             label.setText(values.get(key, "—"))
         self._show_reviews(info)
+        self._check_release(info.id)
+
+    def _check_release(self, template_id: str) -> None:
+        builds = self.services.builds
+        self.release_checklist.show_pending(template_id)
+
+        def done(report: CheckReport) -> None:
+            if self.current is not None and self.current.id == report.template_id:
+                self.release_checklist.show_report(report)
+
+        def failed(exc: Exception) -> None:
+            if self.current is not None and self.current.id == template_id:
+                self.release_checklist.show_message(str(exc))
+
+        run_in_background(lambda: builds.check_release(template_id, "aab", deploy="play:production"),
+                          done, failed, self)
 
     def _show_reviews(self, info: TemplateInfo) -> None:
         reviews = self.svc.reviews(info.id)
@@ -486,7 +533,14 @@ class TemplatesPanel(QWidget):
         return [c for c, _ in self.svc.categories(include_archived=True)]
 
     def new_template(self) -> TemplateInfo | None:
-        form = TemplateForm(self.svc.create, categories=self._categories(), parent=self)
+        bases = [(t.id, t.title) for t in self.svc.find(TemplateQuery(sort=SortKey.TITLE, limit=500))]
+        holder: list[TemplateForm] = []
+
+        def save(manifest: dict[str, Any]) -> TemplateInfo:
+            return self.svc.create(manifest, base_id=holder[0].base_id())
+
+        form = TemplateForm(save, categories=self._categories(), bases=bases, parent=self)
+        holder.append(form)
         if not Dialogs.edit_template(self, form):
             return None
         info: TemplateInfo = form.result_value

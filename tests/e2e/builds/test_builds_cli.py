@@ -22,16 +22,17 @@ def _install_template(cli: Any, data_dir: Path, tmp_path: Path, template_id: str
     """A template package from the sample's android/ folder, imported through whatever templates
     implementation is present (``templates import``), else placed where imported templates live."""
     pkg = tmp_path / "pkgs" / template_id
-    shutil.copytree(SAMPLES / "quotes-daily" / "android", pkg / "android")
+    shutil.copytree(SAMPLES / "quotes-daily" / "web", pkg / "web")
+    shutil.copyfile(SAMPLES / "quotes-daily" / "icon.png", pkg / "icon.png")
     if gradlew:
+        (pkg / "android").mkdir()
         (pkg / "android" / "gradlew").write_text(gradlew)
         (pkg / "android" / "gradlew").chmod(0o755)
-    (pkg / "web").mkdir()
-    (pkg / "web" / "index.html").write_text("<!doctype html><h1>hi</h1>")
     manifest = {"schema_version": 1, "id": template_id, "title": "CLI App", "category": "lifestyle",
                 "description": "built from the CLI test", "tags": ["test"], "version": "1.0.0",
-                "app_name": "CLI App", "application_id": "com.example.cliapp", "min_sdk": 21, "target_sdk": 29,
-                "price": {"amount": 0, "currency": "USD"}, "content": {"quotes": ["from the CLI"]}}
+                "app_name": "CLI App", "application_id": "com.example.cliapp", "min_sdk": 23, "target_sdk": 36,
+                "price": {"amount": 0, "currency": "USD"}, "branding": {"icon": "icon.png"},
+                "content": {"quotes": ["from the CLI"]}}
     (pkg / "template.json").write_text(json.dumps(manifest))
     res = cli("templates", "import", str(pkg))
     if res.returncode != 0:

@@ -60,6 +60,7 @@ def _package(tmp_path: Path, template_id: str, gradlew: str | None) -> Path:
     manifest["id"] = template_id
     (pkg / "template.json").write_text(json.dumps(manifest))
     if gradlew is not None:
+        (pkg / "android").mkdir(exist_ok=True)
         (pkg / "android" / "gradlew").write_text(gradlew)
         (pkg / "android" / "gradlew").chmod(0o755)
     return pkg

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from play_listing import write_listing
 from play_standin import Account, PlayStandIn
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"
-APP = "com.example.playapp"
+APP = "com.indie.playapp"  # com.example.* is refused for Play by the release check
 
 
 def _env(play: PlayStandIn) -> dict[str, str]:
@@ -33,30 +34,16 @@ def _store_key(cli: Any, play: PlayStandIn, tmp_path: Path) -> Account:
 
 def _template(cli: Any, tmp_path: Path) -> None:
     pkg = tmp_path / "pkgs" / "play-app"
-    shutil.copytree(SAMPLES / "trivia-quiz" / "android", pkg / "android")
-    (pkg / "web").mkdir()
-    (pkg / "web" / "index.html").write_text("<!doctype html><h1>quiz</h1>")
+    shutil.copytree(SAMPLES / "trivia-quiz" / "web", pkg / "web")  # the runtime hosts the sample's web UI
+    shutil.copyfile(SAMPLES / "trivia-quiz" / "icon.png", pkg / "icon.png")
     manifest = {"schema_version": 1, "id": "play-app", "title": "Play App", "category": "games",
                 "description": "published from the CLI test", "tags": ["test"], "version": "1.0.0",
                 "app_name": "Play App", "application_id": APP, "min_sdk": 23, "target_sdk": 36,
-                "price": {"amount": 0, "currency": "USD"},
+                "price": {"amount": 0, "currency": "USD"}, "branding": {"icon": "icon.png"},
                 "content": {"questions": [{"q": "2+2?", "choices": ["3", "4"], "answer": 1}]}}
     (pkg / "template.json").write_text(json.dumps(manifest))
     res = cli("templates", "import", str(pkg))
     assert res.returncode == 0, res.stderr
-
-
-def _listing(root: Path) -> Path:
-    preview = SAMPLES / "trivia-quiz" / "preview.png"
-    folder = root / "en-US"
-    (folder / "images" / "phoneScreenshots").mkdir(parents=True)
-    (folder / "title.txt").write_text("Play App")
-    (folder / "short_description.txt").write_text("A quiz a day.")
-    (folder / "full_description.txt").write_text("Questions, answers, streaks.")
-    shutil.copy(preview, folder / "images" / "icon.png")
-    for n in range(2):
-        shutil.copy(preview, folder / "images" / "phoneScreenshots" / f"{n}.png")
-    return root
 
 
 @pytest.mark.slow
@@ -72,7 +59,7 @@ def test_a_full_release_from_the_command_line(cli: Any, play: PlayStandIn, tmp_p
     assert res.returncode == 0, res.stderr
     assert "versionCode 10005" in res.stderr  # above what Play has, chosen before building
     assert "deploy play:production:inProgress: ok play:production (inProgress at 10%)" in res.stdout
-    res = cli("releases", "listing", "push", "play-app", "--listing", str(_listing(tmp_path / "listing")),
+    res = cli("releases", "listing", "push", "play-app", "--listing", str(write_listing(tmp_path / "listing", {"en-US": "Play App"}, screenshots=2, feature_graphic=False)),
               env=_env(play))
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"listing of {APP} for en-US with 3 images"

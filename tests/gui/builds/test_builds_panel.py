@@ -53,6 +53,30 @@ def test_build_from_the_panel_shows_progress_log_notification_and_stats(
     _drain_background(qtbot)
 
 
+def test_the_release_checklist_follows_the_form_and_a_refused_build_shows_every_problem(
+        qtbot: Any, services: ServiceManager, builds: BuildsService, package_factory: Any, tmp_path: Path) -> None:
+    package_factory("old-app", target_sdk=33, application_id="com.indie.oldapp")
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    panel.resize(1300, 800)
+    qtbot.waitUntil(lambda: panel.key_box.count() == 1, timeout=10_000)
+    panel.template_box.setCurrentText("old-app")
+    panel.platform_box.setCurrentText("apk")
+    panel.deploy_edit.setText(f"folder:{tmp_path}")
+    qtbot.waitUntil(lambda: panel.release_checklist.summary.text().startswith("Ready for release (apk, folder)"),
+                    timeout=10_000)
+    assert any(line.startswith("⚠  target_sdk: 33 is below 36") for line in panel.release_checklist.lines())
+    panel.platform_box.setCurrentText("aab")
+    panel.deploy_edit.setText("play:internal")
+    qtbot.waitUntil(lambda: panel.release_checklist.summary.text().startswith("Not ready"), timeout=10_000)
+    assert "✗  target_sdk: 33 is below Google Play's minimum 36; set target_sdk to 36 or more" in \
+        panel.release_checklist.lines()
+    qtbot.mouseClick(panel.build_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.error_label.text().startswith("not ready for release: target_sdk"), timeout=10_000)
+    assert panel.model.rowCount() == 0 and builds.list_builds() == []  # nothing queued, no versionCode spent
+    _drain_background(qtbot)
+
+
 def test_a_build_started_from_the_panel_replaces_the_log_shown_instead_of_appending_to_it(
     qtbot: Any, services: ServiceManager, builds: BuildsService
 ) -> None:
@@ -99,7 +123,8 @@ def test_a_folder_deploy_from_the_panel_logs_where_the_release_went(
 def test_failed_build_can_be_retried_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService,
                                                    package_factory: Any) -> None:
     pkg = package_factory("flaky-app")
-    broken = pkg / "android" / "res" / "layout" / "broken.xml"
+    broken = pkg / "android" / "res" / "layout" / "broken.xml"  # over the runtime's resources
+    broken.parent.mkdir(parents=True)
     broken.write_text("<oops")
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
@@ -210,6 +235,7 @@ def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: Bui
     pids_file = tmp_path / "pids"
     monkeypatch.setenv("PIDS_FILE", str(pids_file))
     wrapper = package_factory("slow-app") / "android" / "gradlew"
+    wrapper.parent.mkdir()
     wrapper.write_text(SLOW_GRADLEW)
     wrapper.chmod(0o755)
     panel = BuildsPanel(services)

@@ -80,9 +80,11 @@ def test_search_as_you_type_is_debounced(qtbot: Any, panel: TemplatesPanel) -> N
 def test_category_filter(qtbot: Any, panel: TemplatesPanel) -> None:
     box = panel.category_box
     assert [box.itemData(i) for i in range(box.count())] == ["", "games", "lifestyle", "personalization"]
-    box.setCurrentIndex(box.findData("games"))
+    with qtbot.waitSignal(panel.loaded, timeout=5000):  # read off the GUI thread
+        box.setCurrentIndex(box.findData("games"))
     assert ids(panel) == ["trivia-quiz"]
-    box.setCurrentIndex(0)
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        box.setCurrentIndex(0)
     assert len(ids(panel)) == 3
 
 
@@ -114,18 +116,20 @@ def test_form_inline_validation(qtbot: Any, loaded: ServiceManager) -> None:
     form = TemplateForm(lambda m: saved.append(m) or loaded.templates.create(m), categories=["games"])
     qtbot.addWidget(form)
     save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
-    assert save is not None and not save.isEnabled()
-    assert form.errors["title"].isVisibleTo(form) and form.errors["title"].text() == "a title is required"
+    assert save is not None
+    assert form.errors["title"].text() == ""  # nothing is said before a field is touched or Save pressed
+    form.submit()
+    assert form.errors["title"].text() == "a title is required" and form.result() != TemplateForm.DialogCode.Accepted
     qtbot.keyClicks(form.title_edit, "My Cool App")
     assert form.id_edit.text() == "my-cool-app" and form.app_name_edit.text() == "My Cool App"
     form.category_box.setEditText("games")
     form.app_id_edit.setText("com.example.cool")
-    assert form.field_errors() == {} and save.isEnabled()
+    assert form.field_errors() == {} and form.validate()
     form.version_edit.setText("1.0")
-    assert "X.Y.Z" in form.errors["version"].text() and not save.isEnabled()
+    assert "X.Y.Z" in form.errors["version"].text() and not form.validate()
     form.version_edit.setText("1.0.0")
     form.content_edit.setPlainText("{not json")
-    assert form.errors["content"].text().startswith("invalid JSON") and not save.isEnabled()
+    assert form.errors["content"].text().startswith("invalid JSON") and not form.validate()
     form.content_edit.setPlainText('{"quotes": ["hi"]}')
     form.price_edit.setText("1.999")
     assert "price" in form.field_errors()
@@ -137,7 +141,7 @@ def test_form_inline_validation(qtbot: Any, loaded: ServiceManager) -> None:
     form.tags_edit.setText("Fun, ok")
     assert "not a tag" in form.errors["tags"].text()
     form.tags_edit.setText("fun, ok")
-    assert save.isEnabled()
+    assert form.validate()
     form.submit()
     assert form.result() == TemplateForm.DialogCode.Accepted
     info = loaded.templates.get("my-cool-app")
@@ -178,6 +182,37 @@ def test_new_and_edit_through_the_panel(qtbot: Any, panel: TemplatesPanel, monke
     assert panel.fields["id"].text() == "space-facts"
 
 
+def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: TemplatesPanel,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def fill_new(parent: Any, form: TemplateForm) -> bool:
+        assert form.base_box.itemData(0) == ""  # the runtime's blank app comes first
+        form.base_box.setCurrentIndex(form.base_box.findData("trivia-quiz"))
+        form.title_edit.setText("Cat Quiz")
+        form.category_box.setEditText("games")
+        form.app_id_edit.setText("com.indie.catquiz")
+        form.submit()
+        return form.result() == TemplateForm.DialogCode.Accepted
+
+    monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: fill_new(p, f)))
+    info = panel.new_template()
+    assert info is not None and info.id == "cat-quiz" and info.application_id == "com.indie.catquiz"
+    assert info.content == panel.svc.get("trivia-quiz").content  # the base's questions
+    folder = panel.svc.package_dir("cat-quiz")
+    assert (folder / "web" / "index.html").is_file() and (folder / "icon.png").is_file()
+    report = panel.services.builds.check_release("cat-quiz", "apk", deploy="folder:/nowhere")
+    assert report.ready, [p.line() for p in report.problems]
+
+
+def test_the_detail_shows_the_release_checklist(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.select_id("quotes-daily")
+    qtbot.waitUntil(lambda: panel.release_checklist.summary.text().startswith("Not ready"), timeout=10_000)
+    lines = panel.release_checklist.lines()
+    assert "✗  application_id: com.trendforge.quotes belongs to a base template or an example domain; give the app " \
+           "its own id (e.g. com.yourname.app)" in lines
+    assert "✓  Targets API 36 or more (Google Play's minimum)" in lines
+    assert "✓  Store listing within Play's limits" in lines
+
+
 def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("wallpaper-pack")
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
@@ -197,7 +232,8 @@ def test_archive_toggle_with_undo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("trivia-quiz")
     panel.toggle_archive_current()
     assert panel.svc.get("trivia-quiz").status is TemplateStatus.ARCHIVED and "trivia-quiz" not in ids(panel)
-    panel.archived_check.setChecked(True)
+    with qtbot.waitSignal(panel.loaded, timeout=5000):  # read off the GUI thread
+        panel.archived_check.setChecked(True)
     assert "trivia-quiz" in ids(panel)
     panel.select_id("trivia-quiz")
     assert panel.archive_button.text() == "Unarchive"
@@ -305,3 +341,42 @@ def test_csv_export_writes_all_matching_rows(qtbot: Any, services: ServiceManage
 def test_live_refresh_from_bus_events(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.svc.archive("quotes-daily")  # e.g. from the CLI-side service or another panel
     qtbot.waitUntil(lambda: "quotes-daily" not in ids(panel), timeout=3000)
+
+
+def test_typing_reads_off_the_gui_thread_and_drops_stale_queries(panel: TemplatesPanel, qtbot: Any) -> None:
+    import threading
+
+    threads: list[threading.Thread] = []
+    real = panel.svc.find
+
+    def spy(query: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real(query)
+
+    shown: list[list[str]] = []
+    panel.loaded.connect(lambda: shown.append(ids(panel)))
+    panel.svc.find = spy  # type: ignore[method-assign]
+    try:
+        for text in ("t", "tr", "triv", "trivia"):
+            panel.search_edit.setText(text)
+            panel.reload()  # as if each keystroke outlived the debounce
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        qtbot.wait(200)
+    finally:
+        del panel.svc.find
+    assert shown == [["trivia-quiz"]]  # only the last query's rows were shown
+    assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loaded: ServiceManager) -> None:
+    form = TemplateForm(loaded.templates.create)
+    qtbot.addWidget(form)
+    form.show()
+    assert all(label.text() == "" for label in form.errors.values())  # a fresh form accuses nothing
+    heights = {k: label.height() for k, label in form.errors.items()}
+    qtbot.keyClicks(form.version_edit, "x")
+    assert "X.Y.Z" in form.errors["version"].text() and form.errors["title"].text() == ""
+    assert {k: label.height() for k, label in form.errors.items()} == heights  # no row jumped
+    form.description_edit.setFocus()
+    qtbot.keyClick(form.description_edit, Qt.Key.Key_Tab)
+    assert form.focusWidget() is form.tags_edit and "\t" not in form.description_edit.toPlainText()

@@ -22,18 +22,8 @@ from services.builds.service import BuildsService
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
-
-# minimal manifests for the tests (the templates area owns the real template.json files)
-MANIFESTS: dict[str, dict[str, Any]] = {
-    "quotes-daily": {"title": "Quotes Daily", "category": "lifestyle", "app_name": "Quotes Daily",
-                     "application_id": "com.trendforge.quotes", "content": {"quotes": ["Ship it.", "Stay curious."]}},
-    "trivia-quiz": {"title": "Trivia Quiz", "category": "games", "app_name": "Trivia Quiz",
-                    "application_id": "com.trendforge.trivia",
-                    "content": {"questions": [{"q": "2+2?", "choices": ["3", "4"], "answer": 1}]}},
-    "wallpaper-pack": {"title": "Wallpaper Pack", "category": "personalization", "app_name": "Wallpaper Pack",
-                       "application_id": "com.trendforge.wallpapers", "content": {"wallpapers": ["sunset.png"]}},
-}
-
+# apps the Play stand-in's service account may publish: makers' own ids (a sample's own id is not for Play)
+PLAY_APP_IDS = ("com.indie.trivia", "com.indie.quotes", "com.indie.wallpapers")
 
 @dataclass
 class FolderSource:
@@ -60,18 +50,21 @@ class FolderSource:
 
 
 def make_package(root: Path, template_id: str, **overrides: Any) -> Path:
+    """A copy of a sample package (web UI, icon source, template.json) under ``template_id``.
+
+    Unknown ids start from Quotes Daily with their own application id. The samples have no
+    ``android/`` folder: the shared runtime hosts their web UI.
+    """
     dest = root / template_id
     if dest.exists():
         shutil.rmtree(dest)
     base = SAMPLES / template_id if (SAMPLES / template_id).is_dir() else SAMPLES / "quotes-daily"
-    shutil.copytree(base / "android", dest / "android")
-    web = dest / "web"
-    web.mkdir()
-    (web / "index.html").write_text(f"<!doctype html><title>{template_id}</title><h1>{template_id}</h1>")
-    (web / "style.css").write_text("body{font-family:sans-serif}")
-    manifest = {"schema_version": 1, "id": template_id, "description": "", "tags": [], "version": "1.0.0",
-                "min_sdk": 21, "target_sdk": 29, "price": {"amount": 199, "currency": "USD"},
-                **MANIFESTS.get(template_id, {**MANIFESTS["quotes-daily"], "application_id": "com.example." + template_id.replace("-", "")}), **overrides}
+    shutil.copytree(base, dest, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    manifest = json.loads((base / "template.json").read_text(encoding="utf-8"))
+    manifest["id"] = template_id
+    if base.name != template_id:
+        manifest["application_id"] = "com.example." + template_id.replace("-", "")
+    manifest.update(overrides)
     (dest / "template.json").write_text(json.dumps(manifest))
     return dest
 
@@ -150,8 +143,8 @@ def play(services: ServiceManager, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     st = PlayStandIn().start()
     monkeypatch.setenv("TRENDFORGE_PLAY_BASE_URL", st.url)
     account = st.add_account()
-    for manifest in MANIFESTS.values():
-        st.add_app(str(manifest["application_id"]), grant=account)
+    for app_id in PLAY_APP_IDS:
+        st.add_app(app_id, grant=account)
     services.releases.store_key(st.key_json(account))
     try:
         yield PlayFixture(st, account)

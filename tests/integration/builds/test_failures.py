@@ -33,6 +33,7 @@ def test_missing_tool_names_the_debian_package(builds: BuildsService, tmp_path: 
 
 def test_failing_tool_surfaces_its_message(builds: BuildsService, package_factory: Any) -> None:
     pkg = package_factory("broken-app")
+    (pkg / "android" / "res" / "layout").mkdir(parents=True)
     (pkg / "android" / "res" / "layout" / "broken.xml").write_text("<LinearLayout><TextView></LinearLayout>\n")
     done = builds.wait(builds.start_build("broken-app", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
@@ -77,6 +78,7 @@ def test_keys_create_stores_password_only_in_the_secret_store(builds: BuildsServ
 
 def _fake_gradle_project(pkg: Path, script: str) -> None:
     wrapper = pkg / "android" / "gradlew"
+    wrapper.parent.mkdir(exist_ok=True)
     wrapper.write_text(script)
     wrapper.chmod(0o755)
 
@@ -151,7 +153,8 @@ def test_concurrency_limit_queues_and_queued_builds_cancel(builds: BuildsService
 
 def test_retry_reruns_a_failed_build_with_a_higher_version_code(builds: BuildsService, package_factory: Any) -> None:
     pkg = package_factory("flaky-app")
-    broken = pkg / "android" / "res" / "layout" / "broken.xml"
+    broken = pkg / "android" / "res" / "layout" / "broken.xml"  # over the runtime's resources
+    broken.parent.mkdir(parents=True)
     broken.write_text("<oops")
     failed = builds.wait(builds.start_build("flaky-app", "1.0.0", "apk").id, 60)
     assert failed.state is BuildState.FAILED

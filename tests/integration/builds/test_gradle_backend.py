@@ -37,7 +37,7 @@ esac
 @pytest.fixture(scope="module")
 def unsigned_apk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An unsigned APK made with the real tools, as a Gradle build would leave it."""
-    root = Path(__file__).resolve().parents[3] / "resources" / "samples" / "quotes-daily" / "android"
+    root = Path(__file__).resolve().parents[3] / "tests" / "data" / "templates" / "own-app" / "android"
     out = tmp_path_factory.mktemp("gradle-artifact")
     fw = "/usr/share/android-framework-res/framework-res.apk"
     subprocess.run(["aapt2", "compile", "--dir", str(root / "res"), "-o", str(out / "res.zip")], check=True)
@@ -54,6 +54,7 @@ def unsigned_apk(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def gradle_app(package_factory: Any, tmp_path: Path, unsigned_apk: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pkg: Path = package_factory("gradle-app", application_id="com.example.gradle")
     wrapper = pkg / "android" / "gradlew"
+    wrapper.parent.mkdir()
     wrapper.write_text(FAKE_GRADLEW)
     wrapper.chmod(0o755)
     monkeypatch.setenv("FAKE_ARGS", str(tmp_path / "args.txt"))

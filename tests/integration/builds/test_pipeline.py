@@ -91,7 +91,8 @@ def test_sample_builds_into_signed_aab(builds: BuildsService, template_id: str, 
         names = set(zf.namelist())
         assert {"BundleConfig.pb", "base/manifest/AndroidManifest.xml", "base/resources.pb", "base/dex/classes.dex",
                 "base/assets/content.json"} <= names
-        assert any(n.startswith("base/res/layout/") for n in names)
+        assert {"base/assets/web/index.html", "base/assets/web/content.json", "base/assets/web/app.json",
+                "base/res/mipmap-anydpi-v26/ic_launcher.xml"} <= names
         # the base module back as a proto APK, converted to binary: it is sound
         proto = tmp_path / "base-proto.apk"
         with zipfile.ZipFile(proto, "w") as pz:
@@ -105,6 +106,7 @@ def test_sample_builds_into_signed_aab(builds: BuildsService, template_id: str, 
     badging = run("aapt2", "dump", "badging", str(binary))
     app_id = builds.templates.get(template_id).application_id
     assert f"package: name='{app_id}' versionCode='20001' versionName='2.0.1'" in badging
+    assert "targetSdkVersion:'36'" in badging
 
 
 def test_web_bundle_unzips_to_the_assets(builds: BuildsService, tmp_path: Path) -> None:
@@ -117,8 +119,9 @@ def test_web_bundle_unzips_to_the_assets(builds: BuildsService, tmp_path: Path) 
     assert (target / "index.html").read_text().startswith("<!doctype html>")
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["version_name"] == "1.0.0" and manifest["template_id"] == "quotes-daily"
-    assert set(manifest["files"]) == {"index.html", "style.css"}
-    assert json.loads((target / "content.json").read_text()) == {"quotes": ["Ship it.", "Stay curious."]}
+    assert set(manifest["files"]) == {"index.html", "style.css", "app.js"}
+    assert json.loads((target / "content.json").read_text()) == builds.templates.get("quotes-daily").content
+    assert json.loads((target / "app.json").read_text())["app_name"] == "Quotes Daily"
     assert [s.success_rate for s in builds.stats() if s.platform == "web"] == [1.0]
     # a finished web build is not mistaken for one interrupted by a crash of its (now gone) process
     from services.builds.models import BuildRecord

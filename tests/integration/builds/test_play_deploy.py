@@ -2,45 +2,29 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from play_listing import write_listing
 
 from app.builds.model import BuildState
 from app.errors import UserError
+from app.store.check import ReleaseCheckError
 from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
 
-from .conftest import SAMPLES, PlayFixture
+from .conftest import PlayFixture
 
-TRIVIA = "com.trendforge.trivia"
+TRIVIA = "com.indie.trivia"  # a maker's own id: the sample's own is refused for Play by the release check
 
 
 @pytest.fixture
 def play_ready(package_factory: Any) -> None:
     """The trivia sample targeting API 36, as Play requires since August 2026."""
-    package_factory("trivia-quiz", target_sdk=36)
-
-
-def listing_dir(root: Path) -> Path:
-    """A listing in fastlane's layout with an icon, a feature graphic and three phone screenshots."""
-    preview = SAMPLES / "trivia-quiz" / "preview.png"
-    for lang, title in (("en-US", "Trivia Quiz"), ("de-DE", "Quiz")):
-        folder = root / lang
-        shots = folder / "images" / "phoneScreenshots"
-        shots.mkdir(parents=True)
-        (folder / "title.txt").write_text(title)
-        (folder / "short_description.txt").write_text("Ten questions a day.")
-        (folder / "full_description.txt").write_text("A daily trivia quiz.\nNo ads.")
-        shutil.copy(preview, folder / "images" / "icon.png")
-        shutil.copy(preview, folder / "images" / "featureGraphic.png")
-        for n in range(3):
-            shutil.copy(preview, shots / f"{n}.png")
-    return root
+    package_factory("trivia-quiz", target_sdk=36, application_id=TRIVIA)
 
 
 def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, services: ServiceManager,
@@ -57,7 +41,7 @@ def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, serv
     assert st.upload_bytes == [Path(done.artifact_path or "").stat().st_size]
     uploads = [p for m, p in st.calls if m == "POST" and p.startswith("/upload/") and p.endswith("/bundles")]
     assert len(uploads) == 1 and any(m == "PUT" for m, p in st.calls if p.endswith("/bundles"))  # resumable
-    pushed = services.releases.push_listing(TRIVIA, load_listing_dir(listing_dir(tmp_path / "listing")))
+    pushed = services.releases.push_listing(TRIVIA, load_listing_dir(write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz", "de-DE": "Quiz"})))
     assert pushed["images"] == 10 and pushed["languages"] == ["de-DE", "en-US"]
     app = st.apps[TRIVIA]
     assert app.listings["en-US"]["title"] == "Trivia Quiz" and app.listings["de-DE"]["title"] == "Quiz"
@@ -105,13 +89,15 @@ def test_a_dropped_upload_chunk_resumes_where_play_got_to(builds: BuildsService,
     assert len(puts) == -(-size // 1024) + 1  # each chunk once, plus one question "how much do you have?"
 
 
-def test_play_refuses_a_bundle_targeting_below_api_36(builds: BuildsService, play: PlayFixture,
-                                                      package_factory: Any) -> None:
-    package_factory("trivia-quiz", target_sdk=35)
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
-    assert done.state is BuildState.SIGNED  # the bundle is good; Play refused it
-    assert done.error is not None and "must target at least API level 36" in done.error
-    assert play.standin.commits == [] and done.deployments[-1]["ok"] is False
+def test_a_bundle_targeting_below_api_36_is_refused_before_anything_is_built(
+        builds: BuildsService, play: PlayFixture, package_factory: Any) -> None:
+    # Play would refuse it at upload ("must target at least API level 36"); the release check says so first
+    package_factory("trivia-quiz", target_sdk=35, application_id=TRIVIA)
+    with pytest.raises(ReleaseCheckError, match=r"^not ready for release: target_sdk: 35 is below Google Play's "
+                                                r"minimum 36; set target_sdk to 36 or more$"):
+        builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal")
+    assert builds.list_builds() == [] and play.standin.commits == []
+    assert not [c for c in play.standin.calls if "/edits" in c[1]]
 
 
 def test_a_dry_run_validates_and_deletes_the_edit(builds: BuildsService, play: PlayFixture, play_ready: None) -> None:

@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
 def sample_manifest(slug: str = "quotes-daily") -> dict[str, Any]:
-    return json.loads((SAMPLES / slug / "template.json").read_text())
+    """The sample's manifest without what names files a bare test package does not carry (icon, listing)."""
+    manifest: dict[str, Any] = json.loads((SAMPLES / slug / "template.json").read_text())
+    manifest.pop("branding", None)
+    manifest.pop("listing", None)
+    return manifest
 
 
 def build_zip(path: Path, members: dict[str, bytes], *, manifest: dict[str, Any] | bool | None = True) -> Path:

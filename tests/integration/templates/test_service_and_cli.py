@@ -37,7 +37,7 @@ def loaded(services: ServiceManager, sample_dirs: list[Path]) -> ServiceManager:
 def test_contract_get_and_package_dir_for_builds(loaded: ServiceManager) -> None:
     svc = loaded.templates
     info = svc.get("quotes-daily")  # type: ignore[attr-defined]
-    assert info.application_id == "com.trendforge.quotes" and info.min_sdk == 21 and info.target_sdk == 29
+    assert info.application_id == "com.trendforge.quotes" and info.min_sdk == 23 and info.target_sdk == 36
     assert info.price_amount == 199 and info.price_currency == "USD" and info.content["quotes"]
     folder = loaded.templates.package_dir("quotes-daily")
     assert folder == loaded.config.data_dir / "templates" / "quotes-daily"

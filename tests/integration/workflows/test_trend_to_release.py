@@ -104,6 +104,42 @@ def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
     assert {r["correlation_id"] for r in rows} == {detail["id"]}
 
 
+def test_trend_to_release_gives_the_new_app_its_own_name_id_and_icon(services: Any, tmp_path: Path, qapp: Any) -> None:
+    wf = services.workflows
+    if any(a not in services.extra for a in AREA_ACTIONS):
+        assert not _definition(wf)["runnable"]
+        return
+    import zipfile
+
+    from PIL import Image, ImageChops, ImageStat
+
+    from app.store.branding import Branding
+    from services.store.icons import write_launcher_icons
+
+    base = _setup(services, tmp_path)
+    out = tmp_path / "release"
+    out.mkdir()
+    detail = _run(wf, {"base_template": base, "deploy_dir": str(out), "version": "1.0.0"})
+    assert detail["status"] == "succeeded", detail["error"]
+    steps = {s["name"]: s for s in detail["steps"]}
+    templates = services.templates
+    made, original = templates.get(steps["template"]["output"]["template_id"]), templates.get(base)
+    assert made.app_name == "Cozy cat cafe" and made.app_name != original.app_name
+    assert made.application_id != original.application_id
+    assert made.application_id.startswith(original.application_id + ".")
+    # the base's launcher icon as a build of the base makes it, beside the released app's
+    base_dir = templates.package_dir(base)
+    manifest = json.loads((base_dir / "template.json").read_text())
+    base_res = tmp_path / "base-res"
+    write_launcher_icons(base_dir / manifest["branding"]["icon"], base_res, Branding.from_manifest(manifest))
+    with zipfile.ZipFile(steps["deploy"]["output"]["location"]) as zf:
+        (tmp_path / "made.png").write_bytes(zf.read("res/mipmap-xxxhdpi-v4/ic_launcher.png"))
+    with Image.open(tmp_path / "made.png") as a, Image.open(base_res / "mipmap-xxxhdpi" / "ic_launcher.png") as b:
+        assert a.size == b.size == (192, 192)
+        diff = ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB"))).mean
+    assert sum(diff) / 3 > 20, diff  # recognisably recoloured, not a near copy
+
+
 def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_name(
         services: Any, tmp_path: Path, qapp: Any) -> None:
     # the definition used to default key_alias to 'release' and the sign step refused a build signed by 'upload'

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from app.builds.model import KEY_BACKUP_WHY, BuildInfo, BuildState, Platform
 from app.builds.progress import format_seconds
 from app.errors import UserError
+from app.store.check import ReleaseCheckError
 from app.terminal import terminal_safe
+from ui.cli.commands.templates import print_problems
 from ui.cli.context import CliContext
 
 if TYPE_CHECKING:
@@ -224,9 +226,17 @@ def cmd_build(ctx: CliContext) -> int:
     from services.releases.listing_files import load_notes
 
     notes = load_notes(Path(a.notes_file)) if a.notes_file else None
-    info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
-                           dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint,
-                           rollout=a.rollout, notes=notes)
+    try:
+        info = svc.start_build(a.template_id, a.version, a.platform, key_alias=a.key, deploy=a.deploy,
+                               dry_run=a.dry_run, expected_fingerprint=a.expect_fingerprint,
+                               rollout=a.rollout, notes=notes)
+    except ReleaseCheckError as exc:
+        print_problems(exc.report, sys.stderr)  # every problem, one line each; nothing was spent
+        raise
+    warnings = svc.last_release_warnings(info.id)
+    if warnings and not ctx.json:
+        for problem in warnings:
+            sys.stderr.write(problem.line() + "\n")
     if not ctx.json:
         sys.stderr.write(f"build {info.id} queued: {info.template_id} {info.version_name} "
                          f"versionCode {info.version_code} ({info.platform.value}, {info.backend.value})\n")

@@ -1,10 +1,12 @@
-"""templates import|list|show|export|archive|unarchive|restore|delete|review|reviews|categories|trending."""
+"""templates import|list|show|export|archive|unarchive|restore|delete|review|reviews|check|categories|trending."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from typing import Any, TextIO
 
+from app.store.check import CheckReport
 from app.templates.model import DuplicatePolicy, SortKey, TemplateQuery, TemplateStatus
 from ui.cli.context import CliContext
 
@@ -68,12 +70,74 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     s.add_argument("id")
     s.set_defaults(func=cmd_reviews)
 
+    s = tsub.add_parser("check", parents=[parent],
+                        help="Google Play's upload rules and makers' pitfalls, before a build spends a versionCode")
+    s.add_argument("id")
+    s.add_argument("--platform", choices=["apk", "aab", "web"], default="aab")
+    s.add_argument("--deploy", help="the deploy it is for: folder:DIR | adb | play:TRACK (default: play:production)")
+    s.add_argument("--version", help="the version you mean to build (checks it is above the last one built)")
+    s.set_defaults(func=cmd_check)
+
+    s = tsub.add_parser("screenshots", parents=[parent],
+                        help="store screenshots (1080x1920) and the feature graphic, rendered from the app's web UI")
+    s.add_argument("id")
+    s.add_argument("--locale", default="en-US")
+    s.set_defaults(func=cmd_screenshots)
+
     s = tsub.add_parser("categories", parents=[parent], help="categories with template counts")
     s.set_defaults(func=cmd_categories)
 
     s = tsub.add_parser("trending", parents=[parent], help="templates by trending score")
     s.add_argument("--limit", type=int, default=10)
     s.set_defaults(func=cmd_trending)
+
+
+def print_problems(report: CheckReport, out: TextIO) -> None:
+    for problem in report.problems:
+        out.write(problem.line() + "\n")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def cmd_check(ctx: CliContext) -> int:
+    a = ctx.args
+    deploy = a.deploy if a.deploy else (None if a.platform == "web" else "play:production")
+    report = ctx.services.builds.check_release(a.id, a.platform, deploy=deploy, version=a.version)
+
+    def human() -> None:
+        print_problems(report, ctx.out)
+        verdict = "ready" if report.ready else "not ready"
+        ctx.print(f"{report.template_id} ({report.platform}, {deploy or 'no deploy'}): {verdict}: "
+                  f"{_count(len(report.blockers), 'blocker')}, {_count(len(report.warnings), 'warning')}")
+
+    ctx.emit(report.to_dict(), human)
+    if not report.ready:
+        sys.stderr.write(f"trendforge: {report.template_id} is not ready for release "
+                         f"({_count(len(report.blockers), 'blocker')})\n")
+        return 1
+    return 0
+
+
+def cmd_screenshots(ctx: CliContext) -> int:
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from ui.render.store_media import generate
+
+    svc = ctx.services.templates
+    folder = svc.package_dir(ctx.args.id)
+    manifest = json.loads((folder / "template.json").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="tf-media-") as tmp:
+        media = generate(folder, manifest, Path(tmp))
+        info = svc.set_listing_media(ctx.args.id, ctx.args.locale, media.screenshots, media.feature_graphic)
+    listing = svc.package_dir(info.id) / "listing"
+    files = sorted(p.relative_to(folder).as_posix() for p in listing.rglob("*.png"))
+    ctx.emit({"template_id": info.id, "files": files},
+             lambda: ctx.print(f"{info.id}: " + ", ".join(files)))
+    return 0
 
 
 def cmd_import(ctx: CliContext) -> int:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import UserError
+from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MAX_SDK
 from app.templates.model import TemplateInfo
 from app.templates.rules import APP_ID_RE, SEMVER_RE, SLUG_RE, currency_exponent, parse_price
 from ui.colors import Tone, tone_style
@@ -45,6 +46,7 @@ class TemplateForm(QDialog):
         *,
         initial: TemplateInfo | None = None,
         categories: list[str] | None = None,
+        bases: list[tuple[str, str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -62,21 +64,34 @@ class TemplateForm(QDialog):
         self.category_box.setEditText("")
         self.description_edit = QPlainTextEdit()
         self.description_edit.setFixedHeight(60)
+        self.description_edit.setTabChangesFocus(True)  # Tab goes to the next field, not into the text
         self.tags_edit = QLineEdit(placeholderText="comma-separated, e.g. quotes, daily")
         self.version_edit = QLineEdit("1.0.0")
         self.app_name_edit = QLineEdit()
         self.app_id_edit = QLineEdit(placeholderText="com.example.app")
-        self.min_sdk = QSpinBox(minimum=21, maximum=36, value=21)
-        self.target_sdk = QSpinBox(minimum=21, maximum=36, value=29)
+        self.min_sdk = QSpinBox(minimum=21, maximum=MAX_SDK, value=DEFAULT_MIN_SDK)
+        self.target_sdk = QSpinBox(minimum=21, maximum=MAX_SDK, value=DEFAULT_TARGET_SDK)
         self.price_edit = QLineEdit("0.00")
         self.currency_edit = QLineEdit("USD")
         self.currency_edit.setMaxLength(3)
         self.content_edit = QPlainTextEdit("{}")
         self.content_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.content_edit.setFixedHeight(110)
+        self.content_edit.setTabChangesFocus(True)
+        self._touched: set[str] = set()
+        self._submitted = False
+
+        # a new template starts from a base package (its web UI, icon, content), so it can be built
+        self.base_box = QComboBox()
+        self.base_box.addItem("Blank app (TrendForge runtime)", "")
+        for base_id, base_title in bases or []:
+            self.base_box.addItem(f"{base_title} ({base_id})", base_id)
 
         self.errors: dict[str, QLabel] = {}
+        self._fields: dict[str, QWidget] = {}
         form = QFormLayout()
+        if initial is None:
+            form.addRow("Start from", self.base_box)
         fields: list[tuple[str, str, QWidget]] = [
             ("id", "Id", self.id_edit),
             ("title", "Title", self.title_edit),
@@ -101,9 +116,11 @@ class TemplateForm(QDialog):
             err = plain_label()
             err.setStyleSheet(error_style())
             err.setObjectName(f"error_{key}")
-            err.setVisible(False)
+            err.setMinimumHeight(err.fontMetrics().height())  # the room is kept: rows never jump
             lay.addWidget(err)
             self.errors[key] = err
+            self._fields[key] = widget
+            widget.setAccessibleName(label)
             form.addRow(label, box)
 
         self.general_error = plain_label()
@@ -120,14 +137,17 @@ class TemplateForm(QDialog):
 
         if initial is not None:
             self._fill(initial)
-        for line in (self.id_edit, self.title_edit, self.tags_edit, self.version_edit, self.app_name_edit,
-                     self.app_id_edit, self.price_edit, self.currency_edit):
+        lines = {"id": self.id_edit, "title": self.title_edit, "tags": self.tags_edit, "version": self.version_edit,
+                 "app_name": self.app_name_edit, "application_id": self.app_id_edit, "price": self.price_edit,
+                 "currency": self.currency_edit}
+        for key, line in lines.items():
+            line.textEdited.connect(lambda _t, k=key: self.touch(k))
             line.textChanged.connect(self.validate)
-        self.category_box.editTextChanged.connect(self.validate)
-        self.description_edit.textChanged.connect(self.validate)
-        self.content_edit.textChanged.connect(self.validate)
-        self.min_sdk.valueChanged.connect(self.validate)
-        self.target_sdk.valueChanged.connect(self.validate)
+        self.category_box.editTextChanged.connect(lambda _t: self.touch("category"))
+        self.description_edit.textChanged.connect(lambda: self.touch("description"))
+        self.content_edit.textChanged.connect(lambda: self.touch("content"))
+        self.min_sdk.valueChanged.connect(lambda _v: self.touch("min_sdk"))
+        self.target_sdk.valueChanged.connect(lambda _v: self.touch("target_sdk"))
         self.title_edit.textChanged.connect(self._suggest)
         self.validate()
 
@@ -208,18 +228,24 @@ class TemplateForm(QDialog):
             errs["content"] = f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         return errs
 
+    def base_id(self) -> str | None:
+        """The stored template a new one starts from; None for the runtime's blank app."""
+        return str(self.base_box.currentData() or "") or None
+
     def tags(self) -> list[str]:
         return [t.strip() for t in self.tags_edit.text().split(",") if t.strip()]
 
+    def touch(self, key: str) -> None:
+        """A field was edited: from now on its error shows."""
+        self._touched.add(key)
+        self.validate()
+
     def validate(self) -> bool:
+        """Errors show under the fields already touched (all of them once Save was pressed)."""
         errs = self.field_errors()
         for key, label in self.errors.items():
-            label.setText(errs.get(key, ""))
-            label.setVisible(key in errs)
+            label.setText(errs.get(key, "") if self._submitted or key in self._touched else "")
         ok = not errs
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        if save is not None:
-            save.setEnabled(ok)
         self.validity_changed.emit(ok)
         return ok
 
@@ -241,7 +267,10 @@ class TemplateForm(QDialog):
         }
 
     def submit(self) -> None:
+        self._submitted = True
         if not self.validate():
+            first = next(k for k, label in self.errors.items() if label.text())
+            self._fields[first].setFocus()
             return
         try:
             self.result_value = self._save(self.manifest())

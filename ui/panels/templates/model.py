@@ -43,10 +43,19 @@ class TemplatesTableModel(QAbstractTableModel):
         """True once every matching row is loaded."""
         return self._exhausted
 
+    @staticmethod
+    def page_query(query: TemplateQuery) -> TemplateQuery:
+        return replace(query, limit=PAGE, offset=0)
+
     def set_query(self, query: TemplateQuery) -> None:
+        q = self.page_query(query)
+        self.show(q, self._service.find(q))
+
+    def show(self, query: TemplateQuery, rows: list[TemplateSummary]) -> None:
+        """Show ``rows``, the first page of ``query`` (read by the caller, e.g. off the GUI thread)."""
         self.beginResetModel()
-        self._query = replace(query, limit=PAGE, offset=0)
-        self._rows = self._service.find(self._query)
+        self._query = self.page_query(query)
+        self._rows = list(rows)
         self._exhausted = len(self._rows) < PAGE
         self.endResetModel()
 

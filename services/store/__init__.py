@@ -1,0 +1,1 @@
+"""Store readiness on disk: launcher icons (Pillow), the store listing loader, the release check's facts."""

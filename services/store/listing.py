@@ -1,0 +1,42 @@
+"""Loading a package's store listing (for the release check and for uploads to Google Play)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from app.errors import UserError
+from app.store.listing import ImageFacts, StoreListing, listing_problems, parse_listing
+
+
+def load_listing(package_dir: Path) -> StoreListing | None:
+    """The listing in ``package_dir/template.json`` with absolute image paths, or None when it has none.
+
+    A small typed entry point for publishers: text per locale, the feature graphic, phone screenshots.
+    """
+    path = package_dir / "template.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path} is not readable JSON: {exc}") from exc
+    raw = manifest.get("listing") if isinstance(manifest, dict) else None
+    return parse_listing(raw, package_dir) if raw is not None else None
+
+
+def image_facts(path: Path) -> ImageFacts | None:
+    if not path.is_file():
+        return None
+    try:
+        with Image.open(path) as im:
+            return ImageFacts(im.width, im.height, str(im.format))
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+def check_listing(listing: StoreListing) -> list[tuple[str, str]]:
+    paths = [p for text in listing.locales.values() for p in text.phone_screenshots]
+    if listing.feature_graphic is not None:
+        paths.append(listing.feature_graphic)
+    return listing_problems(listing, {p: image_facts(p) for p in paths})

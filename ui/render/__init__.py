@@ -1,0 +1,1 @@
+"""Headless renderers run as child processes (QtWebEngine needs its own QApplication)."""
