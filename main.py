@@ -27,6 +27,11 @@ def _wants_gui(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before any of the app is imported
+        import app
+
+        print(app.VERSION_LINE)
+        return 0
     if _wants_gui(args):
         from ui.app_runner import run_gui
 

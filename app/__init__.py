@@ -4,3 +4,4 @@ Nothing in this package imports Qt, SQLAlchemy, httpx, keyring, ``services`` or 
 """
 
 __version__ = "0.1.0"
+VERSION_LINE = f"TrendForge {__version__}"  # what `trendforge --version` prints

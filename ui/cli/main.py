@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="TrendForge: turn internet trends into template-based Android apps and sell them.",
         parents=[_common(defaults=True)],
     )
-    parser.add_argument("--version", action="version", version=f"TrendForge {app.__version__}")
+    parser.add_argument("--version", action="version", version=app.VERSION_LINE)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parent = _common(defaults=False)
     for register in REGISTRARS:

@@ -35,3 +35,9 @@ def test_templates_list_builds_only_the_templates_area(data_dir: Path) -> None:
 
 def test_events_list_builds_no_area(data_dir: Path) -> None:
     assert areas_in(loaded_after(["--data-dir", str(data_dir), "events", "list", "--limit", "5"])) == set()
+
+
+def test_the_entry_point_answers_version_without_importing_the_cli() -> None:
+    code = "import sys, main\nmain.main(['--version'])\nprint('ui.cli.main' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["TrendForge 0.1.0", "False"]
