@@ -19,6 +19,9 @@ import threading
 from pathlib import Path
 
 OWNER_ENV = "TRENDFORGE_TOOL_OWNER"
+# the data directory a tool works for: recovery on one data dir ends only that dir's orphans, never the tools
+# of another data dir's (or another test's) CLI that happens to have died at the same time
+SCOPE_ENV = "TRENDFORGE_TOOL_SCOPE"
 
 _tracked: set[int] = set()
 _tracked_lock = threading.Lock()
@@ -120,28 +123,36 @@ def end_tracked_groups(sig: signal.Signals = signal.SIGKILL) -> int:
 
 
 # -- tools left behind by a dead owner ---------------------------------------------------------------
-def _owner_of(pid: int) -> str | None:
+def scope_env(data_dir: Path) -> dict[str, str]:
+    """The environment entry that ties a tool to the data directory it works for."""
+    return {SCOPE_ENV: str(data_dir.resolve())}
+
+
+def _owner_of(pid: int) -> tuple[str | None, str | None]:
+    """(owner token, scope) from a process's environment."""
     try:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:  # gone, or another user's
-        return None
-    marker = OWNER_ENV.encode() + b"="
+        return None, None
+    found: dict[bytes, str] = {}
     for entry in environ.split(b"\0"):
-        if entry.startswith(marker):
-            return entry[len(marker):].decode("ascii", errors="replace")
-    return None
+        name, sep, value = entry.partition(b"=")
+        if sep and name in (OWNER_ENV.encode(), SCOPE_ENV.encode()):
+            found[name] = value.decode("utf-8", errors="replace")
+    return found.get(OWNER_ENV.encode()), found.get(SCOPE_ENV.encode())
 
 
-def orphaned_tools() -> dict[int, int]:
-    """{pid: process group} of tool processes whose recorded owner (pid and start time) is gone."""
+def orphaned_tools(data_dir: Path) -> dict[int, int]:
+    """{pid: process group} of this data dir's tool processes whose recorded owner (pid and start time) is gone."""
     found: dict[int, int] = {}
     me = os.getpid()
+    scope = scope_env(data_dir)[SCOPE_ENV]
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == me:
             continue
         pid = int(entry.name)
-        token = _owner_of(pid)
-        if token is None or token_alive(token):
+        token, tool_scope = _owner_of(pid)
+        if token is None or tool_scope != scope or token_alive(token):
             continue
         try:
             fields = _stat_fields(pid)
@@ -152,9 +163,9 @@ def orphaned_tools() -> dict[int, int]:
     return found
 
 
-def end_orphaned_tools() -> list[int]:
-    """SIGKILL the process groups (and any strays) of tools whose owner died; returns the groups ended."""
-    orphans = orphaned_tools()
+def end_orphaned_tools(data_dir: Path) -> list[int]:
+    """SIGKILL the process groups (and any strays) of this data dir's tools whose owner died; the groups ended."""
+    orphans = orphaned_tools(data_dir)
     groups = sorted(set(orphans.values()))
     for pgid in groups:
         if pgid > 1:

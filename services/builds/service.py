@@ -58,7 +58,7 @@ from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
 from services.ports import TemplateCatalogue
-from services.processes import end_orphaned_tools, pid_alive
+from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.system import TOOL_PACKAGES, Check
 
 log = logging.getLogger(__name__)
@@ -400,7 +400,7 @@ class BuildsService(BaseService):
             version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
             workdir=self.builds_dir / build_id / "work", outdir=self.builds_dir / build_id / "out", key=key,
             deployer=self._deployer(build_id, target, dry_run) if target else None,
-            toolchain_env=self.toolchain_env(), correlation=carried,
+            toolchain_env={**scope_env(self.ctx.data_dir), **self.toolchain_env()}, correlation=carried,
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks,
@@ -819,7 +819,7 @@ class BuildsService(BaseService):
 
         First the tools such a process left running (a SIGKILLed CLI's gradlew and its children)
         are ended, so nothing keeps writing into a workspace being deleted."""
-        ended = end_orphaned_tools()
+        ended = end_orphaned_tools(self.ctx.data_dir)
         if ended:
             log.warning("ended %d tool process group(s) left running by a TrendForge process that is gone", len(ended))
         n = 0
