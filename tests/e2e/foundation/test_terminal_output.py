@@ -41,7 +41,8 @@ def test_trends_list_and_show_escape_control_sequences(cli: CliRunner, tmp_path:
 
 def test_templates_list_and_show_escape_control_sequences(cli: CliRunner, tmp_path: Path) -> None:
     m = json.loads((ROOT / "resources" / "samples" / "quotes-daily" / "template.json").read_text())
-    m.pop("preview")
+    for field in ("preview", "branding", "listing"):  # files this one-file package does not ship
+        m.pop(field, None)
     m.update(title=f"x {ALL}", description=f"d {ALL}")
     pkg = tmp_path / "p.zip"
     with zipfile.ZipFile(pkg, "w") as zf:
