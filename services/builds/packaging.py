@@ -6,7 +6,6 @@ import hashlib
 import json
 import shutil
 import zipfile
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ElementTree, register_namespace
@@ -15,6 +14,7 @@ import defusedxml.ElementTree as SafeET
 
 from app.errors import UserError
 from app.store.branding import Branding, app_json
+from services.resource_dirs import resource_dir
 from services.store import icons
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -22,7 +22,7 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 def runtime_android_dir() -> Path:
     """The shared runtime's Android sources (manifest, styles, smali of the WebView activity)."""
-    return Path(str(resources.files("resources.runtime"))) / "android"
+    return resource_dir("resources.runtime") / "android"
 
 
 def uses_runtime(package_dir: Path) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from app.builds.model import Platform
@@ -16,6 +15,7 @@ from app.templates.rules import APP_ID_RE
 from services.builds import packaging
 from services.builds.pipeline import gradle_project
 from services.builds.templates_port import BuildTemplate
+from services.resource_dirs import resource_dir
 from services.store import release
 
 
@@ -30,7 +30,7 @@ class VersionHistory:
 
 @cache
 def _base_ids() -> frozenset[str]:
-    samples = Path(str(resources.files("resources.samples")))
+    samples = resource_dir("resources.samples")
     return release.base_application_ids(samples, packaging.runtime_android_dir() / "AndroidManifest.xml")
 
 

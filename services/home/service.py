@@ -7,7 +7,6 @@ are short indexed lists. The GUI calls :meth:`HomeService.overview` off its thre
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,7 @@ from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.home import queries
 from services.payments.ledger import TxnFilter
+from services.resource_dirs import resource_dir
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
@@ -58,7 +58,7 @@ HEALTH_AREAS: dict[str, Area] = {
 
 
 def samples_root() -> Path:
-    return Path(str(resources.files("resources.samples")))
+    return resource_dir("resources.samples")
 
 
 class HomeService(BaseService):

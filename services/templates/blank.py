@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
+from services.resource_dirs import resource_dir
 
-BLANK_PACKAGE = Path(str(resources.files("resources.runtime"))) / "blank"
+BLANK_PACKAGE = resource_dir("resources.runtime") / "blank"
