@@ -65,3 +65,22 @@ def load_notes(path: Path) -> dict[str, str]:
             raise UserError(f"{path.name} must be a JSON object of language -> notes, e.g. {{\"en-US\": \"Fixes\"}}")
         return {str(k): v for k, v in data.items()}
     return {"en-US": text}
+
+
+def listing_of_package(package_dir: Path) -> StoreListing | None:
+    """The store listing a template package declares in its template.json (see docs/template-format.md) as Play
+    takes it: each locale's texts, its phone screenshots and the package's feature graphic. None when it has none."""
+    from services.store.listing import load_listing
+
+    declared = load_listing(package_dir)
+    if declared is None:
+        return None
+    locales = []
+    for text in declared.locales.values():
+        images: dict[ImageType, tuple[PurePath, ...]] = {}
+        if declared.feature_graphic is not None:
+            images[ImageType.FEATURE_GRAPHIC] = (declared.feature_graphic,)
+        if text.phone_screenshots:
+            images[ImageType.PHONE_SCREENSHOTS] = tuple(text.phone_screenshots)
+        locales.append(LocaleListing(text.locale, text.title, text.short_description, text.full_description, images))
+    return StoreListing(tuple(locales)) if locales else None

@@ -110,3 +110,23 @@ def test_refusals_are_one_line(cli: Any, play: PlayStandIn, tmp_path: Path) -> N
     res = cli("releases", "list", APP, env=_env(play))
     assert res.returncode == 1 and res.stderr.count("\n") == 1
     assert account.email in res.stderr and "revoked" in res.stderr and "PRIVATE" not in res.stderr
+
+
+def test_listing_push_takes_the_listing_the_package_declares(cli: Any, play: PlayStandIn, tmp_path: Path) -> None:
+    """A sample's listing (texts in template.json, screenshots and feature graphic beside it) goes to Play as is."""
+    account = play.add_account()
+    app = play.add_app("com.indie.quotes", grant=account)
+    key_file = tmp_path / "key.json"
+    key_file.write_text(play.key_json(account))
+    assert cli("credentials", "set", "play", input=key_file.read_text(), env=_env(play)).returncode == 0
+    pkg = tmp_path / "pkgs" / "quotes"
+    shutil.copytree(SAMPLES / "quotes-daily", pkg, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    manifest = json.loads((pkg / "template.json").read_text())
+    manifest.update(id="quotes", application_id="com.indie.quotes")
+    (pkg / "template.json").write_text(json.dumps(manifest))
+    assert cli("templates", "import", str(pkg)).returncode == 0
+    res = cli("releases", "listing", "push", "quotes", env=_env(play))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "listing of com.indie.quotes for en-US with 3 images"
+    assert app.listings["en-US"]["title"] == "Quotes Daily"
+    assert app.listings["en-US"]["shortDescription"] == manifest["listing"]["locales"]["en-US"]["short_description"]

@@ -82,12 +82,16 @@ def cmd_action(ctx: CliContext) -> int:
 def cmd_listing_push(ctx: CliContext) -> int:
     a = ctx.args
     template = ctx.services.templates.get(a.template_id)
-    folder = Path(a.listing) if a.listing else Path(ctx.services.templates.package_dir(template.id)) / "listing"
-    if not a.listing and not folder.is_dir():
-        raise UserError(f"template {template.id} has no store listing in its package; give one with --listing DIR")
-    from services.releases.listing_files import load_listing_dir
+    from services.releases.listing_files import listing_of_package, load_listing_dir
 
-    result = ctx.services.releases.push_listing(template.application_id, load_listing_dir(folder), dry_run=a.dry_run)
+    package = Path(ctx.services.templates.package_dir(template.id))
+    # --listing DIR (fastlane's folder layout), else the listing the package declares, else its listing/ folder
+    listing = load_listing_dir(Path(a.listing)) if a.listing else listing_of_package(package)
+    if listing is None:
+        if not (package / "listing").is_dir():
+            raise UserError(f"template {template.id} has no store listing in its package; give one with --listing DIR")
+        listing = load_listing_dir(package / "listing")
+    result = ctx.services.releases.push_listing(template.application_id, listing, dry_run=a.dry_run)
     ctx.emit(result, lambda: ctx.print(
         f"{'dry run (validated, edit deleted, nothing changed on Play): ' if result['dry_run'] else ''}"
         f"listing of {result['application_id']} for {', '.join(result['languages'])} with {result['images']} images"))
