@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _package(path: Path, version: str) -> Path:
     m = json.loads((ROOT / "resources" / "samples" / "quotes-daily" / "template.json").read_text())
-    m.pop("preview")
+    for field in ("preview", "branding", "listing"):  # files this small package does not ship
+        m.pop(field, None)
     m.update(version=version, title=f"Quotes {version}")
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("template.json", json.dumps(m))
