@@ -3,6 +3,7 @@ hold it masked (services.redaction; here the secret sits in a file name aapt2 qu
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,16 @@ from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
 
 SECRET = "tfsecretvalue_0123456789abcdef"
+RUNTIME = Path(__file__).resolve().parents[3] / "resources" / "runtime" / "android"
 
 
 def test_a_secret_in_tool_output_is_masked_everywhere(builds: BuildsService, services: ServiceManager,
                                                        package_factory: Any) -> None:
     services.ctx.secrets.set("provider:itch", SECRET)
     pkg = package_factory("leaky-app")
+    # the package brings its own Android project (the runtime's, copied) so aapt2 compiles its resources
+    shutil.copytree(RUNTIME, pkg / "android", dirs_exist_ok=True)
+    (pkg / "android" / "res" / "layout").mkdir(parents=True, exist_ok=True)
     (pkg / "android" / "res" / "layout" / f"broken_{SECRET}.xml").write_text("<LinearLayout><TextView></LinearLayout>\n")
     done = builds.wait(builds.start_build("leaky-app", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
