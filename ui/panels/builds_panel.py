@@ -89,6 +89,8 @@ class BuildsPanel(QWidget):
         self.service: BuildsService = services.builds
         self.model = BuildsTableModel(self)
         self._selected: str | None = None
+        # live lines of the selected build that came before its log was read from the file (see _show_log)
+        self._pending_log: list[str] | None = None
         self._unsubscribe: list[Any] = []
 
         # -- new build form ------------------------------------------------------------------
@@ -313,15 +315,24 @@ class BuildsPanel(QWidget):
     def _select(self, build_id: str | None) -> None:
         """Show ``build_id``'s log from its file, and from now on its live lines only."""
         self._selected = build_id
+        self._pending_log = [] if build_id is not None else None
         self.log.clear()
         if build_id is not None:
             svc = self.service
             run_in_background(lambda: svc.log_tail(build_id, self.log.max_lines),
-                              lambda lines: self._show_log(build_id, lines), self._on_error, self)
+                              lambda lines: self._show_log(build_id, lines), lambda exc: self._on_log_unreadable(build_id, exc), self)
+
+    def _on_log_unreadable(self, build_id: str, exc: Exception) -> None:
+        self._show_log(build_id, [])  # the live lines still show
+        self._on_error(exc)
 
     def _show_log(self, build_id: str, lines: list[str]) -> None:
-        if build_id == self._selected:
-            self.log.set_text(lines)
+        """The file's lines, then the live lines that came while it was read (those it already holds once)."""
+        if build_id != self._selected:
+            return
+        pending, self._pending_log = self._pending_log or [], None
+        overlap = next((k for k in range(min(len(lines), len(pending)), 0, -1) if lines[-k:] == pending[:k]), 0)
+        self.log.set_text(lines + pending[overlap:])
 
     def _refresh_details(self) -> None:
         info = self.selected()
@@ -356,7 +367,11 @@ class BuildsPanel(QWidget):
             self.step_label.setText(step)
 
     def _on_runner_log_lines(self, build_id: str, lines: list[str]) -> None:
-        if build_id == self._selected:
+        if build_id != self._selected:
+            return
+        if self._pending_log is not None:  # its file is being read: keep them until it is shown
+            self._pending_log.extend(lines)
+        else:
             self.log.append_lines(lines)
 
     def _on_runner_job_finished(self, build_id: str, state: str) -> None:
