@@ -193,7 +193,7 @@ class BuildsPanel(QWidget):
         right.addWidget(log_box)
         right.setStretchFactor(0, 0)
         right.setStretchFactor(1, 3)
-        details_box.setMinimumHeight(details_box.sizeHint().height() + 3 * self.error_label.fontMetrics().height())
+        details_box.setMinimumHeight(details_box.sizeHint().height() + self.error_label.fontMetrics().height())
 
         # -- stats -------------------------------------------------------------------------------
         self.stats_table = QTableWidget(0, 7)
