@@ -387,13 +387,7 @@ class TemplatesService(BaseService):
                     # a stray folder without a row is not a template: it goes to the trash like an old version
                     switch = Switch(work=staging.parent, final=self.store_dir / template_id,
                                     trash=self._trash_root() / uuid.uuid4().hex, event_id=created.id, staged=staging)
-                    switch.begin()
-                    try:
-                        uow.commit()
-                    except Exception:
-                        switch.undo()
-                        raise
-                    switch.finish()
+                    switch.around(uow.commit)
             finally:
                 pkg.remove_tree(staging.parent)
                 self._tidy()
@@ -510,13 +504,7 @@ class TemplatesService(BaseService):
             switch = Switch(work=work, final=self.store_dir / template_id, trash=self._trash_root() / uuid.uuid4().hex,
                             event_id=purged.id, staged=None)
             try:
-                switch.begin()
-                try:
-                    uow.commit()
-                except Exception:
-                    switch.undo()
-                    raise
-                switch.finish()
+                switch.around(uow.commit)
             finally:
                 pkg.remove_tree(work)
         self._tidy()

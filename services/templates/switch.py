@@ -72,6 +72,16 @@ class Switch:
         if self.staged is not None:
             self.staged.rename(self.final)
 
+    def around(self, commit: Callable[[], object]) -> None:
+        """``begin``, then ``commit``; ``finish`` when it went through, ``undo`` (and re-raise) when it did not."""
+        self.begin()
+        try:
+            commit()
+        except Exception:
+            self.undo()
+            raise
+        self.finish()
+
     def undo(self) -> None:
         """The commit failed: the old folder is live again."""
         _roll_back(self.final, self.trash, staged_moved=self.staged is not None and not self.staged.exists())
