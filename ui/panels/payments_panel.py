@@ -55,6 +55,7 @@ from ui.colors import Tone, tone_hex, tone_span
 from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
+from ui.panels.payments.link_dialog import LinkProductDialog, ProductLink
 from ui.panels.payments.model import PaymentsTableModel
 from ui.widgets.plain_text import escape
 
@@ -78,6 +79,7 @@ class PaymentsPanel(QWidget):
     sync_finished = Signal(object)
     refund_finished = Signal(object)
     charge_finished = Signal(object)  # the Transaction charged (or declined), or the error
+    link_finished = Signal(object)  # how many recorded sales moved, the error, or None when cancelled
     _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
 
@@ -125,8 +127,8 @@ class PaymentsPanel(QWidget):
         filters2: tuple[QWidget, ...] = (self.since_check, self.since_edit, self.until_check, self.until_edit)
         for w in filters2:
             row2.addWidget(w)
-        row2.addStretch(1)
         row2.addWidget(self.clear_button)
+        row2.addStretch(1)
 
         # actions
         self.sync_button = QPushButton("Sync now")
@@ -148,17 +150,21 @@ class PaymentsPanel(QWidget):
         self.template_button = QPushButton("Open template")
         self.template_button.setToolTip("Show the template this payment is for")
         self.template_button.clicked.connect(self._on_template_button_clicked)
+        self.link_button = QPushButton("Link product…")
+        self.link_button.setToolTip("Tie a provider's product to a template, so its sales count for that template")
+        self.link_button.clicked.connect(self.start_link)
         self.import_button = QPushButton("Import Ko-fi CSV…")
         self.import_button.setToolTip("Add the sales of a Ko-fi CSV export to the ledger (rows already there are kept once)")
+        # the ledger's actions on top; the selected transaction's beside the date filters, right above the table
         actions = QHBoxLayout()
-        left: tuple[QWidget, ...] = (self.sync_button, self.charge_button, self.progress)
-        for w in left:
+        ledger_actions: tuple[QWidget, ...] = (self.sync_button, self.charge_button, self.link_button,
+                                               self.import_button, self.export_button, self.progress)
+        for w in ledger_actions:
             actions.addWidget(w)
         actions.addWidget(self.progress_label, 1)  # takes the free width, so a message wraps only when it must
-        right: tuple[QWidget, ...] = (self.template_button, self.refund_button, self.retry_button, self.import_button,
-                                      self.export_button)
-        for w in right:
-            actions.addWidget(w)
+        selection_actions: tuple[QWidget, ...] = (self.template_button, self.refund_button, self.retry_button)
+        for w in selection_actions:
+            row2.addWidget(w)
 
         # table + side
         self.table = QTableView()
@@ -443,6 +449,53 @@ class PaymentsPanel(QWidget):
         if isinstance(exc, PaymentDeclinedError):  # recorded as declined: show its row
             self._select_after_load = exc.transaction.id
         self.reload(then=lambda: self.charge_finished.emit(exc))
+
+    # -- product links ---------------------------------------------------------------------------------
+    def start_link(self) -> None:
+        """Read the known products and the templates off the GUI thread, then ask which to tie together."""
+        services, svc = self.services, self.svc
+        selected = self.selected()
+        self.link_button.setEnabled(False)
+
+        def load() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+            return svc.products(), [(t.id, t.title) for t in services.templates.find()]
+
+        def ask(options: tuple[list[dict[str, Any]], list[tuple[str, str]]]) -> None:
+            self.link_button.setEnabled(True)
+            products, templates = options
+            link = LinkProductDialog.ask(self, products, templates,
+                                         selected.provider if selected is not None else None,
+                                         selected.product_id if selected is not None else None)
+            if link is None:
+                self.link_finished.emit(None)
+                return
+            self._link(link)
+
+        run_in_background(load, ask, self._on_link_failed, self)
+
+    def _link(self, link: ProductLink) -> None:
+        svc = self.svc
+        self.link_button.setEnabled(False)
+
+        def done(moved: int) -> None:
+            self.link_button.setEnabled(True)
+            text = (f"{link.provider.value} product {link.product_id} now counts for template {link.template_id}; "
+                    f"{moved} recorded sale{'' if moved == 1 else 's'} moved to it")
+            self.progress_label.setText(tone_span(Tone.OK, escape(text)))
+            self.status_message.emit(text)
+            keep = self.selected()
+            self._select_after_load = keep.id if keep is not None else None
+            self.reload(then=lambda: self.link_finished.emit(moved))
+
+        run_in_background(lambda: svc.link_product(link.provider.value, link.product_id, link.template_id),
+                          done, self._on_link_failed, self)
+
+    def _on_link_failed(self, exc: Exception) -> None:
+        self.link_button.setEnabled(True)
+        text = str(exc) or type(exc).__name__
+        self.progress_label.setText(tone_span(Tone.ERROR, escape(f"not linked: {text}")))
+        self.status_message.emit(text)
+        self.link_finished.emit(exc)
 
     # -- refund / retry -----------------------------------------------------------------------------
     def refund_selected(self) -> None:
