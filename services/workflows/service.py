@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-import app.workflows.events as wf_events  # also registers the event types
 from app.errors import NotFoundError, UserError
+from app.events import Event
 from app.health import Health, HealthState
 from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
@@ -252,10 +252,6 @@ class WorkflowsService(BaseService):
             self.require(waiting, f"run {full} has no step waiting for approval")
             step = waiting[0]
         self.engine.approve(full, step, approved=approved, note=note)
-        with self.ctx.new_uow() as uow:
-            uow.record(wf_events.ApprovalGiven(run_id=full, workflow=detail["workflow"], step=step, approved=approved,
-                                               note=note, correlation_id=full))
-            uow.commit()
         return step
 
     async def wait(self, run_id: str) -> RunStatus:
@@ -297,12 +293,12 @@ class WorkflowsService(BaseService):
                 raise NotFoundError(f"no workflow named {name!r}; see `trendforge workflow list`")
             return [run_to_dict(r) for r in rows]
 
-    def events_of(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
-        """The run's persisted ``workflow.*`` events, oldest first (for replay)."""
+    def events_of(self, run_id: str) -> list[Event]:
+        """The run's persisted ``workflow.*`` events, oldest first (what its state is the fold of)."""
         from services.events.store import EventQuery
 
         rows = self.ctx.bus.history(EventQuery(correlation_id=run_id, types=["workflow.*"], limit=100_000, oldest_first=True))
-        return [(r.event.type, r.event.payload()) for r in rows]
+        return [r.event for r in rows]
 
     def health(self) -> Health:
         with self.ctx.new_uow() as uow:
