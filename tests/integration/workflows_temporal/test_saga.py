@@ -8,6 +8,7 @@ from typing import Any
 
 from app.workflows.definition import parse_definition
 from app.workflows.events import WorkflowNotified
+from app.workflows.model import replay
 from services.bootstrap import ServiceManager
 
 UNDO_IN_REVERSE = {
@@ -71,3 +72,18 @@ def test_rerun_from_a_step_starts_a_new_temporal_run_that_reuses_the_earlier_out
     assert steps["third"]["output"] == {"value": first}
     assert [r["id"] for r in wf.history("broken-second")] == [again, first]
 
+
+
+def test_the_events_a_temporal_run_records_fold_to_the_state_temporal_shows(
+        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+    worker(services)
+    wf = services.workflows
+    assert wf.temporal is not None
+    run_id = wf.temporal.start(parse_definition(UNDO_IN_REVERSE), {})
+    detail = wait_run(services, run_id)
+    state = replay(wf.events_of(run_id), [s["name"] for s in detail["steps"]])
+    assert state.status.value == detail["status"] == "compensated"
+    assert state.error == detail["error"] and state.failed_step == detail["failed_step"] == "deploy"
+    for row in detail["steps"]:
+        step = state.step(row["name"])
+        assert (step.status.value, step.attempts, step.error) == (row["status"], row["attempts"], row["error"]), row["name"]
