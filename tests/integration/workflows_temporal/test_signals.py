@@ -29,7 +29,7 @@ def _until(services: ServiceManager, run_id: str, step: str, status: str, timeou
 
 
 def _types(services: ServiceManager, run_id: str) -> list[str]:
-    return [t for t, _p in services.workflows.events_of(run_id)]
+    return [e.type for e in services.workflows.events_of(run_id)]
 
 
 def test_an_approval_step_waits_for_the_approve_signal_then_the_run_goes_on(
