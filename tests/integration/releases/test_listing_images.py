@@ -45,7 +45,7 @@ def test_an_image_play_refuses_is_refused_before_any_call(keyed: ServiceManager,
     play.calls.clear()
     with pytest.raises(UserError) as err:
         keyed.releases.push_listing(PACKAGE, listing)
-    assert str(err.value).startswith(f"{bad}: {message}")
+    assert str(err.value).startswith(f"{bad} {message}")
     assert "\n" not in str(err.value)
     assert play.calls == []  # not even a token: Play is asked nothing
 
