@@ -7,7 +7,7 @@ Figures (wall time from process start, medians of interleaved runs):
   thread from the window shown to the first panel filled (target: under 50 ms).
 
 The app writes its marks to ``TRENDFORGE_STARTUP_REPORT`` (``shown``, ``ready``, ``filled``,
-``stall``). The data dir is seeded once (bench/foundation_bench.py's seeding, batched
+``stall``) and, with ``TRENDFORGE_QUIT_WHEN_FILLED``, quits once filled. The data dir is seeded once (bench/foundation_bench.py's seeding, batched
 executemany) and reused between runs.
 
 Run: .venv/bin/python bench/gui_startup.py [--events N] [--rounds N] [--data DIR]
@@ -53,8 +53,9 @@ def main() -> None:
         seed(data_dir, args.events)
         print(f"(data dir with {args.events:,} events ready in {time.perf_counter() - t:.1f} s; {load()})", flush=True)
         report = tmp / "marks.txt"
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TRENDFORGE_STARTUP_REPORT=str(report))
-        app_cmd = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--quit-after", "4"]
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TRENDFORGE_STARTUP_REPORT=str(report),
+                   TRENDFORGE_QUIT_WHEN_FILLED="1")
+        app_cmd = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), "--quit-after", "120"]
         bare_cmd = [sys.executable, "-c", BARE, str(report)]
         _marks(app_cmd, report, env)  # warm the page cache once each
         _marks(bare_cmd, report, env)
