@@ -61,6 +61,7 @@ from services.events.bus import current_correlation
 from services.events.store import EventQuery
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
+from services.store.listing import package_release_notes
 from services.system import TOOL_PACKAGES, Check
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         key_alias=r.key_alias, deploy_target=r.deploy_target, state=BuildState(r.state), step=r.step,
         percent=r.percent, created_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
         duration_s=r.duration_s, artifact_path=r.artifact_path, fingerprint=r.fingerprint, error=r.error,
-        log_path=r.log_path, retry_of=r.retry_of,
+        log_path=r.log_path, retry_of=r.retry_of, run_id=(r.options or {}).get("correlation_id") or None,
         deployments=[
             {"target": d.target, "ok": d.ok, "dry_run": d.dry_run, "location": d.location, "detail": d.detail,
              "at": d.created_at.isoformat()}
@@ -83,6 +84,20 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         ],
     )
 
+
+
+def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[tuple[str, str], ...]:
+    """The notes given for this release, else the ones the template package declares; Play's limits checked now,
+    before Play is asked anything."""
+    if given is not None:
+        return check_notes(given)
+    declared = package_release_notes(package_dir)
+    for locale, (text, where) in declared.items():
+        try:
+            check_notes({locale: text})
+        except UserError as exc:
+            raise UserError(f"{exc} ({where} in the template package); shorten them or give other notes") from None
+    return check_notes({locale: text for locale, (text, _) in declared.items()})
 
 class BuildsService(BaseService):
     name = "builds"
@@ -378,10 +393,10 @@ class BuildsService(BaseService):
         on_play: int | None = None
         if target is not None and target.kind == "play":
             target = self._play_target(target, rollout)
-            release_notes = check_notes(notes or {})
+            release_notes = _release_notes(notes, package_dir)
             options.update({"rollout": rollout, "notes": dict(release_notes)})
             # the versionCode must be above what Play has, found now rather than when Play refuses the upload
-            on_play = self._require_play().highest_version_code(app_id)
+            on_play = self._require_play().highest_version_code(app_id, target.arg)
         elif rollout is not None or notes:
             raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()
