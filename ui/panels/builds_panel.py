@@ -118,10 +118,15 @@ class BuildsPanel(QWidget):
         self.build_button.clicked.connect(self._on_build_clicked)
         self.keys_button = QPushButton("Keys…")
         self.keys_button.clicked.connect(self._on_keys_clicked)
+        self.deploy_edit.setAccessibleName("Deploy to")
         form = QHBoxLayout()
-        for label, w in (("Template", self.template_box), ("Version", self.version_edit),
-                         ("Platform", self.platform_box), ("Key", self.key_box)):
-            form.addWidget(QLabel(label))
+        # each field named for screen readers and reached with Alt+its letter (V&ersion: Alt+V opens View)
+        for label, w in (("&Template", self.template_box), ("V&ersion", self.version_edit),
+                         ("&Platform", self.platform_box), ("&Key", self.key_box)):
+            caption = QLabel(label)
+            caption.setBuddy(w)
+            w.setAccessibleName(label.replace("&", ""))
+            form.addWidget(caption)
             form.addWidget(w)
         form.addWidget(self.deploy_edit, 1)
         form.addWidget(self.build_button)
