@@ -1,4 +1,4 @@
-"""The event log on SQLite: append in the caller's transaction, query history, count."""
+"""The event log (SQLite or PostgreSQL): append in the caller's transaction, query history, count."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from app.events import Event, rebuild_event
 from app.search import fts_query
 from app.timeutil import to_iso
+from services.db import fulltext
+from services.db.backend import Backend, backend_of, driver_sql
 from services.db.base import UTCDateTime
 from services.db.ids import resolve_id
 from services.db.models import EventRecord
@@ -88,6 +90,8 @@ def _row(event: Event) -> tuple[Any, ...]:
 class EventStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._backend = backend_of(engine)
+        self._insert = driver_sql(engine, _INSERT)
 
     # -- writing --------------------------------------------------------------
     def append(self, target: Session | Connection, events: Iterable[Event]) -> None:
@@ -97,11 +101,16 @@ class EventStore:
             return
         conn = target.connection() if isinstance(target, Session) else target
         # the driver's executemany: the hot path of every publication (see bench/foundation_bench.py)
-        conn.exec_driver_sql(_INSERT, rows)
+        conn.exec_driver_sql(self._insert, rows)
 
     # -- reading --------------------------------------------------------------
     def refresh_search_index(self) -> None:
-        """Index the events appended since the last search (one short write transaction)."""
+        """Index the events appended since the last search (one short write transaction; SQLite only).
+
+        PostgreSQL indexes each event as it is written (a generated column, see services/db/fulltext.py).
+        """
+        if self._backend is not Backend.SQLITE:
+            return
         with self._engine.begin() as conn:
             conn.exec_driver_sql(_INDEX_TAIL)
             conn.exec_driver_sql(_MARK_INDEXED)
@@ -115,9 +124,12 @@ class EventStore:
         stops after one page instead of matching every row first.
         """
         t = _TABLE.c
-        match = fts_query(query.search or "")
-        if match is not None:
-            seq: Any = _FTS_ROWID
+        match = fulltext.query_text(self._backend, query.search or "")
+        if match is not None and self._backend is Backend.POSTGRESQL:
+            seq: Any = t.seq
+            stmt = select(_TABLE).where(fulltext.match_clause(self._backend, "events", "events_fts", match))
+        elif match is not None:
+            seq = _FTS_ROWID
             stmt = (select(_TABLE).select_from(_FTS.join(_TABLE, t.seq == _FTS_ROWID))
                     .where(text("events_fts MATCH :match").bindparams(match=match)))
         else:

@@ -36,6 +36,7 @@ from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import Phase, RunStatus, StepStatus
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
+from services.db.backend import driver_sql
 from services.events.bus import correlation, stamp
 from services.processes import owner_alive, process_start
 from services.workflows.models import WorkflowRunRecord as RunRec
@@ -111,6 +112,7 @@ class _FastUpdate:
             c.name: c.type.bind_processor(dialect) for c in table.columns
         }
         self._sql: dict[tuple[str, ...], str] = {}
+        self._dialect = dialect
 
     def __call__(self, conn: Connection, key_values: tuple[Any, ...], values: Mapping[str, Any]) -> None:
         cols = tuple(values)
@@ -121,7 +123,7 @@ class _FastUpdate:
                     raise KeyError(f"{self._table.name} has no column {c!r}")
             sets = ", ".join(f"{c} = ?" for c in cols)
             where = " AND ".join(f"{k} = ?" for k in self._keys)
-            sql = self._sql[cols] = f"UPDATE {self._table.name} SET {sets} WHERE {where}"
+            sql = self._sql[cols] = driver_sql(self._dialect, f"UPDATE {self._table.name} SET {sets} WHERE {where}")
         params = []
         for c in cols:
             proc = self._procs[c]

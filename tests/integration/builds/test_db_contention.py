@@ -107,6 +107,8 @@ from services.bootstrap import bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
 
+pytestmark = pytest.mark.sqlite_only  # about the embedded SQLite file itself
+
 data, gate, n = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
 app = QCoreApplication([])
 manager = bootstrap(AppConfig.from_env(data), secrets=MemorySecretStore())

@@ -75,6 +75,7 @@ def test_search_finds_provider_ids_by_prefix_newest_first(ledger_app: Any) -> No
     assert [t.provider_id for t in found] == ["obj_424"] + [f"obj_{n}" for n in range(4240, 4250)]
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_broad_search_pages_match_the_narrow_plan(ledger_app: Any) -> None:
     f = TxnFilter(search="checkout", limit=30, offset=10)
     assert BROAD_SEARCH < ROWS
@@ -114,6 +115,7 @@ def test_template_stats_find_recent_and_last_sales(ledger_app: Any) -> None:
     assert stats["sales"] == len(captured) and stats["recent_sales"] == len(captured)
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_template_stats_read_only_the_covering_index(ledger_app: Any) -> None:
     with recorded_statements(ledger_app.ctx.engine) as recorded:
         ledger_app.payments.template_stats(["tpl-3", "tpl-4"])

@@ -43,6 +43,7 @@ def test_related_finds_co_movers_and_word_sharers(many: ServiceManager) -> None:
     assert rel["Eras Tour merch"]["text"] > 0.5
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_related_reads_no_snapshot_and_no_whole_table(many: ServiceManager) -> None:
     tid = _id(many, "Eras Tour")
     with recorded_statements(many.ctx.engine) as seen:
