@@ -463,7 +463,7 @@ def build_services(
 ) -> Services:
     """Open the database and build the core; nothing is started and no area is built yet."""
     engine = build_engine(config)
-    store = EventStore(engine)
+    store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
     session_factory = make_session_factory(engine)
     secret_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()

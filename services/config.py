@@ -21,6 +21,21 @@ DEFAULT_BASE_URLS: dict[str, str] = {
 }
 
 
+MAX_ACTOR = 120
+
+
+def default_actor() -> str:
+    """``user@host`` of this process: who did what, in a studio sharing one store."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's numeric uid)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"{user}@{socket.gethostname()}"[:MAX_ACTOR]
+
+
 def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
@@ -45,6 +60,8 @@ class AppConfig:
     log_to_file: bool = True
     # a shared store (team mode): ``postgresql+psycopg://...``; None: the SQLite file in the data dir
     database_url: str | None = None
+    # who this process acts for, on every event and edit it records (TRENDFORGE_ACTOR, default user@host)
+    actor: str = field(default_factory=lambda: default_actor())
 
     @property
     def db_path(self) -> Path:
@@ -70,4 +87,5 @@ class AppConfig:
             if override:
                 urls[name] = override.rstrip("/")
         url = (database or env.get("TRENDFORGE_DATABASE_URL", "")).strip() or None
-        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls, database_url=url)
+        actor = " ".join(env.get("TRENDFORGE_ACTOR", "").split())[:MAX_ACTOR] or default_actor()
+        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls, database_url=url, actor=actor)

@@ -55,8 +55,8 @@ class StoredEvent:
 
 
 _INSERT = (
-    "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload, actor) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # ensure_ascii=False: the search index sees "café", not "caf\\u00e9"
 _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str, ensure_ascii=False).encode
@@ -75,7 +75,7 @@ def _timestamp_text(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
-def _row(event: Event) -> tuple[Any, ...]:
+def _row(event: Event, actor: str | None) -> tuple[Any, ...]:
     return (
         event.id,
         event.type,
@@ -84,19 +84,23 @@ def _row(event: Event) -> tuple[Any, ...]:
         event.correlation_id,
         event.causation_id,
         _dumps(event.payload()),
+        event.actor or actor,
     )
 
 
 class EventStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, actor: str | None = None) -> None:
+        """``actor``: who this process acts for, recorded on every event it writes that names no one else."""
         self._engine = engine
+        self.actor = actor
         self._backend = backend_of(engine)
         self._insert = driver_sql(engine, _INSERT)
 
     # -- writing --------------------------------------------------------------
     def append(self, target: Session | Connection, events: Iterable[Event]) -> None:
         """Insert events with the caller's transaction (no commit here)."""
-        rows = [_row(e) for e in events]
+        actor = self.actor
+        rows = [_row(e, actor) for e in events]
         if not rows:
             return
         conn = target.connection() if isinstance(target, Session) else target
@@ -188,6 +192,7 @@ class EventStore:
             source=row["source"],
             correlation_id=row["correlation_id"],
             causation_id=row["causation_id"],
+            actor=row.get("actor"),
         )
         return StoredEvent(seq=row["seq"], event=ev)
 
@@ -222,5 +227,6 @@ def event_to_dict(stored: StoredEvent) -> dict[str, Any]:
         "timestamp": to_iso(e.timestamp),
         "correlation_id": e.correlation_id,
         "causation_id": e.causation_id,
+        "actor": e.actor,
         "payload": e.payload(),
     }
