@@ -18,7 +18,18 @@ import app
 from app.errors import TrendForgeError
 from app.redact import redact
 from services.processes import end_tracked_groups
-from ui.cli.commands import builds, credentials, events, payments, releases, system, templates, trends, workflows
+from ui.cli.commands import (
+    builds,
+    credentials,
+    events,
+    payments,
+    releases,
+    system,
+    templates,
+    trends,
+    worker,
+    workflows,
+)
 from ui.cli.context import CliContext
 
 Registrar = Callable[[Any, argparse.ArgumentParser], None]
@@ -33,6 +44,7 @@ REGISTRARS: list[Registrar] = [
     payments.register,
     trends.register,
     workflows.register,
+    worker.register,
 ]
 
 
