@@ -471,7 +471,7 @@ def build_services(
     engine = build_engine(config)
     store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
-    session_factory = make_session_factory(engine)
+    session_factory = make_session_factory(engine, actor=config.actor)
     secret_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()
     install_redaction(engine, secret_store.known_values)  # no secret reaches a row, whoever writes it
 

@@ -93,5 +93,14 @@ def make_engine(url: str | URL) -> Engine:
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Any]:
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+def make_session_factory(engine: Engine, actor: str | None = None) -> sessionmaker[Any]:
+    """Sessions that know who they act for (``session.info["actor"]``, see :func:`acting`)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True, info={"actor": actor})
+
+
+def acting(session: Any) -> str | None:
+    """The actor of the session an ORM object is written in (None outside the composition root's sessions)."""
+    from sqlalchemy.orm import Session
+
+    found = Session.object_session(session) if not isinstance(session, Session) else session
+    return found.info.get("actor") if found is not None else None

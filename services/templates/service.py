@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 import app.templates.events as ev
-from app.errors import ConflictError, NotFoundError, UserError
+from app.errors import ConflictError, NotFoundError, StaleEditError, UserError
 from app.health import Health, HealthState
 from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
@@ -101,6 +102,8 @@ def _info(row: TemplateRow) -> TemplateInfo:
         rating_avg=(row.rating_sum / row.rating_count) if row.rating_count else None,
         rating_count=row.rating_count,
         has_package=row.has_package,
+        row_version=row.row_version,
+        changed_by=row.changed_by,
     )
 
 
@@ -387,8 +390,12 @@ class TemplatesService(BaseService):
         return self.get(template_id)
 
     @operation
-    def update(self, template_id: str, changes: dict[str, Any]) -> TemplateInfo:
-        """Change manifest fields; the merged manifest must pass the schema again."""
+    def update(self, template_id: str, changes: dict[str, Any], *, expected_version: int | None = None) -> TemplateInfo:
+        """Change manifest fields; the merged manifest must pass the schema again.
+
+        ``expected_version``: the :attr:`TemplateInfo.row_version` the edit was made on; if someone has
+        changed the template since, the edit is refused (:class:`StaleEditError`) rather than overwriting it.
+        """
         unknown = set(changes) - EDITABLE_FIELDS
         self.require(not unknown, f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(sorted(EDITABLE_FIELDS))}")
         with self._fs_lock:
@@ -401,10 +408,16 @@ class TemplatesService(BaseService):
                 return current
             with self.ctx.new_uow() as uow:
                 row = self._row(uow.session, template_id)
+                if expected_version is not None and row.row_version != expected_version:
+                    raise _stale(row, expected_version)
                 _apply_manifest(row, manifest)
                 row.updated_at = self.ctx.clock()
                 uow.record(ev.TemplateUpdated(source=SOURCE, template_id=template_id, fields=changed))
-                uow.session.flush()
+                try:
+                    uow.session.flush()
+                except StaleDataError:  # changed by another writer between our read and this write
+                    uow.rollback()
+                    raise _stale(self._row(uow.session, template_id), row.row_version) from None
                 if folder.is_dir():
                     pkg.write_manifest(folder, manifest)
                 try:
@@ -816,6 +829,16 @@ class TemplatesService(BaseService):
             uow.session.execute(update(TemplateRow).where(TemplateRow.id == template_id).values(updated_at=self.ctx.clock()))
             uow.commit()
         self.invalidate()
+
+
+def _stale(row: TemplateRow, edited: int) -> StaleEditError:
+    """The refusal of an edit made on version ``edited``: who changed the template since, and when."""
+    when = row.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC") if row.updated_at else "a moment ago"
+    who = row.changed_by or "someone"
+    return StaleEditError(
+        f"template {row.id!r} was changed by {who} at {when} (version {row.row_version}; you edited version "
+        f"{edited}): nothing was saved; reopen it to see that change, then make your edit again",
+        changed_by=row.changed_by, version=row.row_version)
 
 
 def _as_dt(value: Any) -> datetime | None:
