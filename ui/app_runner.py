@@ -59,7 +59,7 @@ def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWrite
         for service in services.services():
             service.invalidate()
 
-    watcher = OtherWriters(services.config.db_path, services.bus, parent=parent, before_publish=stale)
+    watcher = OtherWriters.for_store(services.config, services.bus, parent=parent, before_publish=stale)
     watcher.start()
     services.on_close(watcher.stop)
     return watcher

@@ -21,6 +21,10 @@ from services.db.ids import resolve_id
 from services.db.models import EventRecord
 
 _TABLE: Table = EventRecord.__table__  # type: ignore[assignment]
+# PostgreSQL: every commit that appends events notifies this channel with their ids (not their bodies:
+# a payload holds 8000 bytes at most); other machines' windows read the events from the table
+NOTIFY_CHANNEL = "trendforge_events"
+NOTIFY_MAX_IDS = 200  # 200 ids of 32 characters fit; a longer batch sends "*" (read everything new)
 _TS = UTCDateTime()
 _FTS = table("events_fts")
 _FTS_ROWID: ColumnElement[int] = literal_column("events_fts.rowid")
@@ -106,6 +110,10 @@ class EventStore:
         conn = target.connection() if isinstance(target, Session) else target
         # the driver's executemany: the hot path of every publication (see bench/foundation_bench.py)
         conn.exec_driver_sql(self._insert, rows)
+        if self._backend is Backend.POSTGRESQL:  # delivered to listeners when (and only if) this commits
+            ids = [r[0] for r in rows]
+            payload = ",".join(ids) if len(ids) <= NOTIFY_MAX_IDS else "*"
+            conn.exec_driver_sql("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, payload))
 
     # -- reading --------------------------------------------------------------
     def refresh_search_index(self) -> None:
@@ -176,6 +184,14 @@ class EventStore:
         if fts_query(query.search or "") is not None:
             self.refresh_search_index()
         stmt = self.history_statement(query)
+        with self._engine.connect() as conn:
+            return [self._rebuild(r) for r in conn.execute(stmt).mappings()]
+
+    def by_ids(self, ids: Sequence[str]) -> list[StoredEvent]:
+        """The stored events with these ids, oldest first (those not stored are left out)."""
+        if not ids:
+            return []
+        stmt = select(_TABLE).where(_TABLE.c.id.in_(list(ids))).order_by(_TABLE.c.seq)
         with self._engine.connect() as conn:
             return [self._rebuild(r) for r in conn.execute(stmt).mappings()]
 

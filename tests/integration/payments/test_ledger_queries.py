@@ -45,6 +45,7 @@ def _plan(app: Any, f: TxnFilter, *, broad: bool = False) -> list[str]:
         return query_plan(conn, list_statement(f, broad=broad))
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_rare_search_reads_its_matches_from_the_fulltext_index(ledger_app: Any) -> None:
     plan = _plan(ledger_app, TxnFilter(search="obj_4242"))
     assert any("payment_transactions_fts VIRTUAL TABLE" in line for line in plan), plan
@@ -52,12 +53,14 @@ def test_rare_search_reads_its_matches_from_the_fulltext_index(ledger_app: Any) 
     assert not any("USING INDEX ix_payment_transactions_created" in line for line in plan), plan
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_broad_search_walks_newest_first_and_probes_the_matches(ledger_app: Any) -> None:
     plan = _plan(ledger_app, TxnFilter(search="sale"), broad=True)
     assert any("ix_payment_transactions_created" in line for line in plan), plan
     assert not any("USING INTEGER PRIMARY KEY (rowid=?)" in line for line in plan), plan
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 @pytest.mark.parametrize(("field", "value", "index"), [
     ("provider", "gumroad", "ix_payment_transactions_provider_created"),
     ("template_id", "tpl-3", "ix_payment_transactions_template_created_status"),

@@ -28,7 +28,7 @@ def two_makers(make_services: Callable[..., ServiceManager], sample_dirs: list[P
 
 
 def test_an_edit_on_the_current_version_is_saved_and_bumps_it(two_makers: tuple[ServiceManager, ServiceManager]) -> None:
-    ana, ben = two_makers
+    _, ben = two_makers
     opened = ben.templates.get("quotes-daily")
     saved = ben.templates.update("quotes-daily", {"title": "Quotes by Ben"}, expected_version=opened.row_version)
     assert saved.row_version == opened.row_version + 1
