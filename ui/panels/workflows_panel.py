@@ -1,7 +1,9 @@
 """The Workflows panel: definitions with a step diagram, run dialog, runs table, step timeline, repair buttons.
 
 Runs execute on the qasync loop of the GUI (the engine schedules asyncio tasks); the panel
-only starts/repairs them and refreshes from ``workflow.*`` events on the bus.
+only starts/repairs them and refreshes from ``workflow.*`` events on the bus. The runs table and
+the selected run's timeline are read in the background (``LatestQuery``): a newer refresh or
+click stops the read before it, so a studio's 10,000 runs never stall the GUI thread.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.errors import ConflictError, TrendForgeError
 from app.events import Event
 from services.workflows.service import WorkflowsService
+from ui.background import LatestQuery
 from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
@@ -61,6 +64,8 @@ def show_error(parent: QWidget, message: str) -> None:
 class WorkflowsPanel(QWidget):
     status_message = Signal(str)
     notify_requested = Signal(str, str)
+    runs_loaded = Signal()
+    run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +75,8 @@ class WorkflowsPanel(QWidget):
         self.svc = svc
         self.current_run: str | None = None
         self._refreshing = False
+        self._runs_reads = LatestQuery(self)
+        self._run_reads = LatestQuery(self)
         self.errors: list[str] = []  # what the panel showed the user (kept for tests and the status bar)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
@@ -240,10 +247,17 @@ class WorkflowsPanel(QWidget):
     def refresh_runs(self) -> None:
         d = self.selected_definition()
         name = None if self.all_runs.isChecked() or d is None else d["name"]
-        try:
-            rows = self.svc.history(name, limit=200)
-        except TrendForgeError:
-            rows = []
+        svc = self.svc
+
+        def load() -> list[dict[str, Any]]:
+            try:
+                return svc.history(name, limit=200)
+            except TrendForgeError:
+                return []
+
+        self._runs_reads.run(load, self._show_runs, self._on_read_failed)
+
+    def _show_runs(self, rows: list[dict[str, Any]]) -> None:
         self._refreshing = True
         try:
             self.runs_model.set_rows(rows)
@@ -255,6 +269,10 @@ class WorkflowsPanel(QWidget):
         finally:
             self._refreshing = False
         self.refresh_timeline()
+        self.runs_loaded.emit()
+
+    def _on_read_failed(self, exc: Exception) -> None:
+        self.status_message.emit(f"Workflows: {exc}")
 
     def select_item(self, item_id: str) -> None:
         self.select_run(item_id)
@@ -279,7 +297,22 @@ class WorkflowsPanel(QWidget):
             return None
 
     def refresh_timeline(self) -> None:
-        detail = self.run_detail()
+        run_id = self.current_run
+        if run_id is None:
+            self._run_reads.cancel()
+            self._show_timeline(None, None)
+            return
+        svc = self.svc
+
+        def load() -> dict[str, Any] | None:
+            try:
+                return svc.show(run_id)
+            except TrendForgeError:
+                return None
+
+        self._run_reads.run(load, lambda detail: self._show_timeline(run_id, detail), self._on_read_failed)
+
+    def _show_timeline(self, run_id: str | None, detail: dict[str, Any] | None) -> None:
         step_row = self.steps_view.currentIndex().row()
         if detail is None:
             self.steps_model.set_rows([])
@@ -306,6 +339,7 @@ class WorkflowsPanel(QWidget):
                                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self._show_step_detail()
         self._update_buttons(detail)
+        self.run_loaded.emit(run_id)
 
     def _show_step_detail(self) -> None:
         s = self.steps_model.row_dict(self.steps_view.currentIndex().row())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.workflows.definition import parse_definition
+from app.workflows.events import WorkflowNotified
 from services.bootstrap import ServiceManager
 
 UNDO_IN_REVERSE = {
@@ -21,7 +22,7 @@ UNDO_IN_REVERSE = {
 
 
 def _titles(services: ServiceManager, run_id: str) -> list[str]:
-    return [p["title"] for t, p in services.workflows.events_of(run_id) if t == "workflow.notified"]
+    return [e.title for e in services.workflows.events_of(run_id) if isinstance(e, WorkflowNotified)]
 
 
 def test_a_failing_deploy_is_retried_then_the_completed_steps_are_undone_in_reverse(
