@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
+from ui.colors import retone
+
 THEMES = ("system", "light", "dark")
 
 Role = QPalette.ColorRole
@@ -65,10 +67,12 @@ def palette_for(theme: str) -> QPalette:
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
+    """Switch the theme while the app runs: the palette, and every status colour already on screen."""
     if theme not in THEMES:
         theme = "system"
     if theme == "system":
         app.setPalette(app.style().standardPalette())
-        return
-    app.setStyle(QStyleFactory.create("Fusion"))
-    app.setPalette(palette_for(theme))
+    else:
+        app.setStyle(QStyleFactory.create("Fusion"))
+        app.setPalette(palette_for(theme))
+    retone(app.allWidgets())

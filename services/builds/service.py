@@ -75,7 +75,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         key_alias=r.key_alias, deploy_target=r.deploy_target, state=BuildState(r.state), step=r.step,
         percent=r.percent, created_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
         duration_s=r.duration_s, artifact_path=r.artifact_path, fingerprint=r.fingerprint, error=r.error,
-        log_path=r.log_path, retry_of=r.retry_of,
+        log_path=r.log_path, retry_of=r.retry_of, run_id=(r.options or {}).get("correlation_id") or None,
         deployments=[
             {"target": d.target, "ok": d.ok, "dry_run": d.dry_run, "location": d.location, "detail": d.detail,
              "at": d.created_at.isoformat()}

@@ -96,4 +96,4 @@ def check_images(listing: StoreListing) -> None:
             for p in paths:
                 problem = image_problem(kind, image_facts(Path(p)))
                 if problem:
-                    raise UserError(f"{p}: {problem}")
+                    raise UserError(f"{p} {problem}")

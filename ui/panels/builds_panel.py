@@ -39,11 +39,12 @@ from app.errors import TrendForgeError, UserError
 from app.events import Event
 from app.store.check import CheckReport, ReleaseCheckError
 from services.builds.service import BuildsService
-from ui.background import run_in_background
+from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_style
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
+from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
 from ui.widgets.release_checklist import ReleaseChecklist
 
@@ -82,6 +83,9 @@ class ProgressDelegate(QStyledItemDelegate):
 class BuildsPanel(QWidget):
     status_message = Signal(str)
     notify_requested = Signal(str, str)
+    loaded = Signal()  # the builds table and stats were shown
+    log_loaded = Signal(str)  # the selected build's log (from its file) was shown
+    open_requested = Signal(object)  # ItemRef: the window shows it in its panel
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +93,8 @@ class BuildsPanel(QWidget):
         self.service: BuildsService = services.builds
         self.model = BuildsTableModel(self)
         self._selected: str | None = None
+        self._reads = LatestQuery(self)  # the table and stats: a newer reload stops the one before
+        self._log_reads = LatestQuery(self)  # the selected build's log: a newer click drops the one before
         # live lines of the selected build that came before its log was read from the file (see _show_log)
         self._pending_log: list[str] | None = None
         self._unsubscribe: list[Any] = []
@@ -111,10 +117,15 @@ class BuildsPanel(QWidget):
         self.build_button.clicked.connect(self._on_build_clicked)
         self.keys_button = QPushButton("Keys…")
         self.keys_button.clicked.connect(self._on_keys_clicked)
+        self.deploy_edit.setAccessibleName("Deploy to")
         form = QHBoxLayout()
-        for label, w in (("Template", self.template_box), ("Version", self.version_edit),
-                         ("Platform", self.platform_box), ("Key", self.key_box)):
-            form.addWidget(QLabel(label))
+        # each field named for screen readers and reached with Alt+its letter (V&ersion: Alt+V opens View)
+        for label, w in (("&Template", self.template_box), ("V&ersion", self.version_edit),
+                         ("&Platform", self.platform_box), ("&Key", self.key_box)):
+            caption = QLabel(label)
+            caption.setBuddy(w)
+            w.setAccessibleName(label.replace("&", ""))
+            form.addWidget(caption)
             form.addWidget(w)
         form.addWidget(self.deploy_edit, 1)
         form.addWidget(self.build_button)
@@ -164,8 +175,10 @@ class BuildsPanel(QWidget):
         details.addRow("Artifact", self.artifact_label)
         details.addRow("Certificate", self.fingerprint_label)
         details.addRow(self.error_label)
+        self.links = LinksButton(self, self.table, BUILD_LINKS, self._link_targets)
+        self.links.open_requested.connect(self.open_requested)
         actions = QHBoxLayout()
-        for b in (self.cancel_button, self.retry_button, self.open_button, self.copy_button):
+        for b in (self.cancel_button, self.retry_button, self.open_button, self.copy_button, self.links):
             actions.addWidget(b)
         actions.addStretch(1)
         details.addRow(actions)
@@ -244,7 +257,7 @@ class BuildsPanel(QWidget):
         def load() -> tuple[list[BuildInfo], list[BuildStats], set[str]]:
             return svc.list_builds(limit=500), svc.stats(), known()
 
-        run_in_background(load, self._show, self._on_error, self)
+        self._reads.run(load, self._show, self._on_error)
 
     def _show(self, data: tuple[list[BuildInfo], list[BuildStats], set[str]]) -> None:
         builds, stats, known = data
@@ -263,6 +276,7 @@ class BuildsPanel(QWidget):
             self.table.selectRow(row)
         self._on_tick_timeout()
         self._refresh_details()
+        self.loaded.emit()
 
     def _known_templates(self) -> set[str]:
         """Ids of the active templates (runs off the GUI thread)."""
@@ -317,10 +331,12 @@ class BuildsPanel(QWidget):
         self._selected = build_id
         self._pending_log = [] if build_id is not None else None
         self.log.clear()
-        if build_id is not None:
-            svc = self.service
-            run_in_background(lambda: svc.log_tail(build_id, self.log.max_lines),
-                              lambda lines: self._show_log(build_id, lines), lambda exc: self._on_log_unreadable(build_id, exc), self)
+        if build_id is None:
+            self._log_reads.cancel()
+        else:
+            svc, max_lines = self.service, self.log.max_lines
+            self._log_reads.run(lambda: svc.log_tail(build_id, max_lines), lambda lines: self._show_log(build_id, lines),
+                                lambda exc: self._on_log_unreadable(build_id, exc))
 
     def _on_log_unreadable(self, build_id: str, exc: Exception) -> None:
         self._show_log(build_id, [])  # the live lines still show
@@ -333,6 +349,7 @@ class BuildsPanel(QWidget):
         pending, self._pending_log = self._pending_log or [], None
         overlap = next((k for k in range(min(len(lines), len(pending)), 0, -1) if lines[-k:] == pending[:k]), 0)
         self.log.set_text(lines + pending[overlap:])
+        self.log_loaded.emit(build_id)
 
     def _refresh_details(self) -> None:
         info = self.selected()
@@ -358,6 +375,13 @@ class BuildsPanel(QWidget):
         self.retry_button.setEnabled(info is not None and info.state in (BuildState.FAILED, BuildState.CANCELLED))
         self.open_button.setEnabled(info is not None and bool(info.artifact_path))
         self.copy_button.setEnabled(info is not None and bool(info.fingerprint))
+        self.links.update_state()
+
+    def _link_targets(self) -> dict[str, str | None]:
+        info = self.selected()
+        if info is None:
+            return {}
+        return {"template": info.template_id, "run": info.run_id, "events": info.id}
 
     # -- live signals ---------------------------------------------------------------------------------------
     def _on_runner_progressed(self, build_id: str, step: str, percent: float) -> None:

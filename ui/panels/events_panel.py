@@ -33,7 +33,7 @@ from app.events import Event
 from app.timeutil import to_iso
 from services.events.store import EventQuery, StoredEvent
 from ui.background import LatestQuery, run_in_background
-from ui.colors import Tone, tone_hex
+from ui.colors import Tone, tone_span
 from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
 
@@ -197,6 +197,26 @@ class EventsPanel(QWidget):
         self.until_check.setChecked(False)
         self.reload()
 
+    def select_item(self, item_id: str) -> None:
+        """Show the events about ``item_id``, every other filter off: those correlated with it (a workflow run's
+        id: its steps' events too), else those that mention it (a build's or a payment's id)."""
+        events = self.services.events
+
+        def correlated() -> bool:
+            return bool(events.history(EventQuery(correlation_id=item_id, limit=1)))
+
+        def show(by_correlation: bool) -> None:
+            for w in (self.source_edit, self.correlation_edit, self.search_edit):
+                w.clear()
+            self.type_box.setEditText("")
+            self.since_check.setChecked(False)
+            self.until_check.setChecked(False)
+            (self.correlation_edit if by_correlation else self.search_edit).setText(item_id)
+            self.reload()
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        run_in_background(correlated, show, self._on_load_failed, self)
+
     @property
     def loading(self) -> bool:
         return self._reads.busy
@@ -225,7 +245,7 @@ class EventsPanel(QWidget):
         self.summary.setText(f"{self.model.rowCount()} events shown{more}; {self._total} stored in all")
 
     def _on_load_failed(self, exc: Exception) -> None:
-        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.summary.setText(tone_span(Tone.ERROR, escape(exc)))
         self.loaded.emit()
 
     def _load_types(self) -> None:

@@ -59,7 +59,7 @@ from app.templates.rules import format_price
 from services.files import write_text_atomically
 from services.templates.service import TemplatesService
 from ui.background import LatestQuery, run_in_background
-from ui.colors import Tone, tone_brush, tone_hex, tone_style
+from ui.colors import Tone, tone_brush, tone_span, tone_style
 from ui.panels.templates.commands import archive_command, delete_command
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
@@ -360,7 +360,7 @@ class TemplatesPanel(QWidget):
         self._reads.run(lambda: svc.find(query), lambda rows: self._show_page(query, rows), self._on_reload_failed)
 
     def _on_reload_failed(self, exc: Exception) -> None:
-        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.summary.setText(tone_span(Tone.ERROR, escape(exc)))
         self.loaded.emit()
 
     def _show_page(self, query: TemplateQuery, rows: list[TemplateSummary]) -> None:
@@ -570,7 +570,7 @@ class TemplatesPanel(QWidget):
     # -- archive / delete with undo ---------------------------------------------------------------
     def _command_failed(self, exc: Exception) -> None:
         self.status_message.emit(str(exc))
-        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.summary.setText(tone_span(Tone.ERROR, escape(exc)))
 
     def delete_current(self) -> None:
         if self.current is None:

@@ -34,13 +34,15 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConflictError, TrendForgeError
 from app.events import Event
+from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
 from ui.background import LatestQuery
-from ui.colors import Tone, tone_hex
+from ui.colors import Tone, tone_span
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.widgets.key_choice import signing_key_aliases
+from ui.widgets.links import RUN_LINKS, LinksButton
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 if TYPE_CHECKING:
@@ -64,6 +66,7 @@ def show_error(parent: QWidget, message: str) -> None:
 class WorkflowsPanel(QWidget):
     status_message = Signal(str)
     notify_requested = Signal(str, str)
+    open_requested = Signal(object)  # ItemRef: the window shows it in its panel
     runs_loaded = Signal()
     run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
 
@@ -132,9 +135,12 @@ class WorkflowsPanel(QWidget):
         self.rerun_button = QPushButton("Re-run from step…")
         self.approve_button = QPushButton("Approve")
         self.reject_button = QPushButton("Reject")
+        self._detail: dict[str, Any] | None = None
+        self.links = LinksButton(self, self.runs_view, RUN_LINKS, self._link_targets)
+        self.links.open_requested.connect(self.open_requested)
         actions = QHBoxLayout()
         for b in (self.resume_button, self.compensate_button, self.cancel_button, self.rerun_button, self.approve_button,
-                  self.reject_button):
+                  self.reject_button, self.links):
             actions.addWidget(b)
         actions.addStretch(1)
 
@@ -325,9 +331,11 @@ class WorkflowsPanel(QWidget):
             if detail["duration"] is not None:
                 text += f" in {detail['duration']:.2f} s"
             if detail["error"]:
-                text += f"<br><span style='color:{tone_hex(Tone.ERROR)}'>{escape(detail['error'])}</span>"
+                text += "<br>" + tone_span(Tone.ERROR, escape(detail["error"]))
             if detail["superseded_by"]:
                 text += f"<br>Re-run as {escape(detail['superseded_by'][:10])}"
+            if detail.get("engine") == "temporal":
+                text += " — on Temporal"
             self.run_label.setText(text)
             d = self.selected_definition()
             if d is not None and d["name"] == detail["workflow"]:
@@ -363,13 +371,27 @@ class WorkflowsPanel(QWidget):
             parts.append(comp)
         self.detail.setPlainText("\n\n".join(parts))
 
+    def _link_targets(self) -> dict[str, str | None]:
+        detail = self._detail
+        if detail is None:
+            return {}
+        found = run_links(detail.get("inputs") or {}, [s.get("output") for s in detail.get("steps", [])])
+        return {"trend": found.trend_id, "template": found.template_id, "build": found.build_id,
+                "events": detail["id"]}
+
     def _update_buttons(self, detail: dict[str, Any] | None = None) -> None:
+        self._detail = detail
+        self.links.update_state()
         status = detail["status"] if detail else None
         live = bool(detail and detail.get("live"))
         superseded = bool(detail and detail.get("superseded_by"))
+        # a run on Temporal is never interrupted (Temporal retries its steps on another worker) and
+        # undoes its steps itself when one fails for good: no resume, no compensate afterwards
+        on_temporal = bool(detail and detail.get("engine") == "temporal")
         self.resume_button.setEnabled(status == "interrupted" and not superseded)
         self.compensate_button.setEnabled(
             status in {"interrupted", "failed", "cancelled", "succeeded", "compensation_failed"} and not live and not superseded
+            and not on_temporal
         )
         self.cancel_button.setEnabled(status in {"running", "pending", "interrupted"} and not superseded)
         self.rerun_button.setEnabled(bool(detail) and status not in {"running", "pending", "compensating"} and not superseded)

@@ -153,7 +153,8 @@ class TrendForgeRun:
                 opening.append(Notice("workflow.step_succeeded", {"step": name, "attempt": old.attempts,
                                                                    "output": old.output, "reused": True}))
             else:
-                opening.append(Notice("workflow.step_skipped", {"step": name, "condition": defn.step(name).condition or ""}))
+                opening.append(Notice("workflow.step_skipped", {"step": name, "condition": defn.step(name).condition or "",
+                                                                 "reused": True}))
         await self._record(*opening)
         current: str | None = None
         try:
@@ -234,19 +235,22 @@ class TrendForgeRun:
                 continue
             self._statuses[step.name] = StepStatus.COMPENSATING
             await self._record(Notice("workflow.compensating", {"step": step.name, "action": comp.action}))
-            ok, why = True, ""
+            ok, why, attempts = True, "", 0
             try:
                 inputs = resolve(dict(comp.inputs), self._scope())
-                await self._activity(COMPENSATE_STEP, self._call(step, comp.action, inputs, comp.retry), comp.timeout, comp.retry)
+                done = await self._activity(COMPENSATE_STEP, self._call(step, comp.action, inputs, comp.retry),
+                                            comp.timeout, comp.retry)
+                attempts = done.attempt
             except ExpressionError as exc:
                 ok, why = False, str(exc)
             except ActivityError as exc:
                 etype, message = failure_of(exc, comp.timeout)
-                ok, why = False, f"{etype}: {message}"
+                ok, why, attempts = False, f"{etype}: {message}", comp.retry.max_attempts
             any_done = True
             any_failed = any_failed or not ok
             self._statuses[step.name] = StepStatus.COMPENSATED if ok else StepStatus.COMPENSATION_FAILED
-            await self._record(Notice("workflow.compensated", {"step": step.name, "ok": ok, "error": why}))
+            await self._record(Notice("workflow.compensated", {"step": step.name, "ok": ok, "error": why,
+                                                                 "attempts": attempts}))
         final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
         await self._record(Notice("workflow.failed", {"status": final.value, "step": failed.step, "error": error}))
         self._memo(final, phase=Phase.COMPENSATE.value, error=error, failed_step=failed.step)

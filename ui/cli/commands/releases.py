@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     s.add_argument("--listing", metavar="DIR",
                    help="listing folder: DIR/<lang>/title.txt, short_description.txt, full_description.txt, "
                         "images/icon.png, images/featureGraphic.png, images/phoneScreenshots/*.png "
-                        "(default: the template package's listing/ folder)")
+                        "(default: the listing in the package's template.json, else its listing/ folder)")
     s.add_argument("--dry-run", action="store_true", help="validate the edit on Play, then delete it")
     s.set_defaults(func=cmd_listing_push)
 
