@@ -125,6 +125,7 @@ def seed_play(services: ServiceManager) -> object:
                "releaseNotes": [{"language": "en-US", "text": "Dark theme, share as image"},
                                 {"language": "de-DE", "text": "Dunkles Design, als Bild teilen"}]})
     play.seed(app, "beta", {"versionCodes": ["10301"], "status": "completed"})
+    play.add_track(app, "qa-team")  # a closed testing track made in Play Console
     play.seed(app, "internal", {"versionCodes": ["10302"], "status": "completed",
                                 "releaseNotes": [{"language": "en-US", "text": "Faster start"}]})
     play.apps[app].listings = {
@@ -171,7 +172,9 @@ def main() -> int:
                 panel.app_box.setCurrentText("com.trendforge.quotes")
                 panel.reload()
                 settle(1500)
-                panel.tracks_table.selectRow(3)
+                staged = [r for r in range(panel.tracks_table.rowCount())
+                          if panel.tracks_table.item(r, 2).text() == "inProgress"]
+                panel.tracks_table.selectRow(staged[0] if staged else 0)  # the running rollout
                 settle(300)
                 # the question each action asks first: exactly what changes on the track
                 from PySide6.QtWidgets import QMessageBox
