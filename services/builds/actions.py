@@ -16,8 +16,7 @@ from services.actions import ActionContext, ActionRegistry, Param
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
 
-BUILD_POLL = 0.25
-_ENDED = (BuildState.SIGNED, BuildState.DEPLOYED, BuildState.FAILED, BuildState.CANCELLED)
+CANCEL_GRACE_S = 15.0
 
 
 def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsService]) -> None:
@@ -42,21 +41,15 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
                 svc.cancel(build_id)
 
         actx.on_cancel(stop)
+        ending = asyncio.ensure_future(svc.finished(build_id))  # the job's end signal, not a poll
         try:
-            while True:
-                info = svc.get(build_id)
-                if info.state in _ENDED or (info.state is BuildState.BUILT and platform == "web" and info.finished_at):
-                    break
-                await asyncio.sleep(BUILD_POLL)
+            info = await asyncio.shield(ending)
         except asyncio.CancelledError:
             # the cancel hook asked the builds service to kill the process group; wait (bounded)
             # until the build records its final state, so the run ends after the build does
             stop()
-            deadline = asyncio.get_running_loop().time() + 15
-            while svc.get(build_id).state not in _ENDED:
-                if asyncio.get_running_loop().time() > deadline:
-                    break
-                await asyncio.sleep(BUILD_POLL)
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(ending, CANCEL_GRACE_S)
             raise
         if info.state in (BuildState.FAILED, BuildState.CANCELLED):
             raise ToolError(f"build {build_id} {info.state.value}: {info.error or 'see its log'}")

@@ -554,10 +554,11 @@ class TemplatesPanel(QWidget):
         if self.current is None:
             return None
         template_id = self.current.id
+        opened = self.current.row_version  # someone else's save since then refuses this one (team mode)
 
         def save(manifest: dict[str, Any]) -> TemplateInfo:
             manifest.pop("id", None)
-            return self.svc.update(template_id, manifest)
+            return self.svc.update(template_id, manifest, expected_version=opened)
 
         form = TemplateForm(save, initial=self.current, categories=self._categories(), parent=self)
         if not Dialogs.edit_template(self, form):

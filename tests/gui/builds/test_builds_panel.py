@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from app.builds.model import BuildState
 from services.bootstrap import ServiceManager
@@ -258,6 +259,21 @@ def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: Bui
 
     qtbot.waitUntil(gone, timeout=5_000)
     _drain_background(qtbot)
+
+
+def test_the_build_form_fields_have_names_and_alt_letters(qtbot: Any, services: ServiceManager) -> None:
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=5000)
+    assert [w.accessibleName() for w in (panel.template_box, panel.version_edit, panel.platform_box, panel.key_box,
+                                         panel.deploy_edit)] == ["Template", "Version", "Platform", "Key", "Deploy to"]
+    panel.version_edit.setFocus()
+    qtbot.keyClick(panel.version_edit, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.platform_box, timeout=5000)
+    qtbot.keyClick(panel.platform_box, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.version_edit, timeout=5000)
 
 
 def _past_builds(services: ServiceManager, n: int) -> list[str]:
