@@ -1043,10 +1043,16 @@ class BuildsService(BaseService):
 
     @operation
     def stats(self) -> list[BuildStats]:
+        return self._stats(None)
+
+    def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
+        """Per template and platform; ``template_ids``: only theirs (read through the template's index)."""
+        stmt = select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
+                      BuildRecord.finished_at).order_by(BuildRecord.created_at)
+        if template_ids is not None:
+            stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
         with self.ctx.new_uow() as uow:
-            rows = uow.session.execute(
-                select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
-                       BuildRecord.finished_at).order_by(BuildRecord.created_at)).all()
+            rows = uow.session.execute(stmt).all()
         groups: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
         for template_id, platform, state, duration, finished in rows:
             if state == "built" and platform == "web" and finished is not None:
@@ -1056,9 +1062,7 @@ class BuildsService(BaseService):
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for st in self.stats():
-            if st.template_id not in template_ids:
-                continue
+        for st in self._stats(list(dict.fromkeys(template_ids))):  # the templates asked for, not every build
             cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
             cur["builds"] += st.builds
             cur["_ok"] += st.succeeded
