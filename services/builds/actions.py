@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.builds.model import BuildState
+from app.builds.outcome import FINISHED, SIGNED, SUCCEEDED
 from app.errors import ConflictError, ToolError, UserError
 from services.actions import ActionContext, ActionRegistry, Param
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from services.builds.service import BuildsService
 
 BUILD_POLL = 0.25
-_ENDED = (BuildState.SIGNED, BuildState.DEPLOYED, BuildState.FAILED, BuildState.CANCELLED)
 
 
 def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsService]) -> None:
@@ -45,7 +44,7 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
         try:
             while True:
                 info = svc.get(build_id)
-                if info.state in _ENDED or (info.state is BuildState.BUILT and platform == "web" and info.finished_at):
+                if FINISHED(info):
                     break
                 await asyncio.sleep(BUILD_POLL)
         except asyncio.CancelledError:
@@ -53,12 +52,12 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
             # until the build records its final state, so the run ends after the build does
             stop()
             deadline = asyncio.get_running_loop().time() + 15
-            while svc.get(build_id).state not in _ENDED:
+            while not FINISHED(svc.get(build_id)):
                 if asyncio.get_running_loop().time() > deadline:
                     break
                 await asyncio.sleep(BUILD_POLL)
             raise
-        if info.state in (BuildState.FAILED, BuildState.CANCELLED):
+        if not SUCCEEDED(info):
             raise ToolError(f"build {build_id} {info.state.value}: {info.error or 'see its log'}")
         return {"build_id": build_id, "state": info.state.value, "artifact": info.artifact_path,
                 "fingerprint": info.fingerprint, "version_code": info.version_code,
@@ -71,7 +70,7 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
     def sign(actx: ActionContext, build_id: str, key_alias: str | None = None) -> dict[str, Any]:
         svc = builds()
         info = svc.get(build_id)
-        if info.state not in (BuildState.SIGNED, BuildState.DEPLOYED) or not info.artifact_path:
+        if not SIGNED(info) or not info.artifact_path:
             raise UserError(f"build {build_id} is {info.state.value}, not signed")
         if key_alias and info.key_alias and key_alias != info.key_alias:
             raise UserError(f"build {build_id} was signed with key {info.key_alias!r}, not {key_alias!r}")

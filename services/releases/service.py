@@ -41,14 +41,16 @@ from app.releases.model import (
     resume,
     set_fraction,
 )
+from app.remedies import SetCredential
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.events.store import EventQuery
 from services.releases.api import CommitOutcomeLostError, PlayApi
 from services.releases.auth import PlayTokens, ServiceAccountKey, parse_key
 from services.releases.edits import Edit
+from services.secrets import credential_key
 
-SECRET_NAME = "provider:play"
+SECRET_NAME = credential_key("play")
 
 
 _EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {
@@ -124,8 +126,8 @@ class ReleasesService(BaseService):
     def stored_key(self) -> ServiceAccountKey:
         text = self.ctx.secrets.get(SECRET_NAME)
         if not text:
-            raise UserError("no Google Play key; store the service account's JSON key: "
-                            "trendforge credentials set play < key.json (or Settings > Google Play)")
+            raise UserError("no Google Play key; store the service account's JSON key",
+                            remedy=SetCredential("play"))
         return parse_key(text)
 
     def account(self) -> str | None:

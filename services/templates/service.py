@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, UserError
 from app.health import Health, HealthState
+from app.remedies import ChooseOnDuplicate, ListTemplates, RestoreTemplate
 from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
@@ -168,7 +169,7 @@ class TemplatesService(BaseService):
     def _row(self, session: Session, template_id: str) -> TemplateRow:
         row = session.scalars(select(TemplateRow).where(TemplateRow.id == template_id)).first()
         if row is None:
-            raise NotFoundError(f"no template {template_id!r} (see 'trendforge templates list')")
+            raise NotFoundError(f"no template {template_id!r}", remedy=ListTemplates())
         return row
 
     @operation
@@ -179,9 +180,7 @@ class TemplatesService(BaseService):
 
         info = self.cached(("get", template_id), load)
         if info.status is TemplateStatus.DELETED and not include_deleted:
-            raise NotFoundError(
-                f"template {template_id!r} is deleted; restore it with 'trendforge templates restore {template_id}'"
-            )
+            raise NotFoundError(f"template {template_id!r} is deleted", remedy=RestoreTemplate(template_id))
         return info
 
     def exists(self, template_id: str) -> bool:
@@ -580,10 +579,8 @@ class TemplatesService(BaseService):
             replaced = False
             if existing is not None:
                 if policy is DuplicatePolicy.ERROR:
-                    raise ConflictError(
-                        f"a template with id {template_id!r} already exists ({existing.status}); "
-                        "import again with --on-duplicate replace (overwrite it) or keep-both (import under a new id)"
-                    )
+                    raise ConflictError(f"a template with id {template_id!r} already exists ({existing.status})",
+                                        remedy=ChooseOnDuplicate())
                 if policy is DuplicatePolicy.KEEP_BOTH:
                     taken = set(session.scalars(select(TemplateRow.id).where(TemplateRow.id.like(f"{template_id[:50]}%"))))
                     renamed_from, template_id = template_id, keep_both_id(template_id, taken)

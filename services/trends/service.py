@@ -23,9 +23,10 @@ from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
-from app.errors import NotFoundError, ProviderError, UserError
+from app.errors import NotFoundError, ProviderError, TrendForgeError, UserError
 from app.events import Event
 from app.health import Health, HealthState
+from app.remedies import ImportTrends, ListTrends, Remedy, SyncTrends
 from app.timeutil import parse_iso, to_iso
 from app.trends.correlate import related, source_leads
 from app.trends.events import (
@@ -96,6 +97,7 @@ class SourceOutcome:
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
     backoff_until: datetime | None = None
+    remedy: Remedy | None = None  # what to do about the error (a credential to store, ...)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -330,7 +332,7 @@ class TrendsService(BaseService):
         """
         if source is not None:
             src = source if isinstance(source, SourceName) else parse_source(source)
-            self.require(src in FETCHABLE, f"{src} is import-only: use `trendforge trends import --source {src} FILE`")
+            self.require(src in FETCHABLE, f"{src} is import-only: import its export", ImportTrends(str(src)))
             # a disabled source is not tried (nor backed off): opt-in ones (x, tiktok) stay off until enabled
             self.require(src in self.enabled_sources(),
                          f"source {src} is disabled, so it was not synced; enable it in the trends settings first")
@@ -424,7 +426,8 @@ class TrendsService(BaseService):
                 rec.last_error = message
                 rec.last_error_at = now
                 rec.backoff_until = now + timedelta(seconds=backoff)
-                outcomes[src] = SourceOutcome(src.value, ok=False, error=message, backoff_until=rec.backoff_until)
+                outcomes[src] = SourceOutcome(src.value, ok=False, error=message, backoff_until=rec.backoff_until,
+                                              remedy=exc.remedy if isinstance(exc, TrendForgeError) else None)
                 uow.record(SourceFailed(source=self.name, source_name=src.value, error=message, backoff_seconds=backoff, consecutive_failures=rec.failures))
                 if not isinstance(exc, ProviderError):
                     log.error("trend source %s failed unexpectedly", src, exc_info=exc)
@@ -694,8 +697,8 @@ class TrendsService(BaseService):
         tid = trend_id.strip().lower()
         self.require(len(tid) >= 4, "give at least 4 characters of the trend id")
         if not all(c in "0123456789abcdef" for c in tid):
-            raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal, see `trendforge trends list`")
-        full = resolve_id(s, TrendRecord.id, tid, what="trend", hint="see `trendforge trends list`")
+            raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal", remedy=ListTrends())
+        full = resolve_id(s, TrendRecord.id, tid, what="trend", remedy=ListTrends())
         rec = s.get(TrendRecord, full)
         assert rec is not None
         return rec
@@ -780,7 +783,7 @@ class TrendsService(BaseService):
                 q = select(TrendRecord).where(TrendRecord.archived.is_(False), TrendRecord.score >= min_score)
                 found = uow.session.scalars(q.order_by(TrendRecord.emerging.desc(), TrendRecord.score.desc()).limit(1)).first()
                 if found is None:
-                    raise NotFoundError(f"no trend scores {min_score} or more; run `trendforge trends sync` first")
+                    raise NotFoundError(f"no trend scores {min_score} or more; sync the sources first", remedy=SyncTrends())
                 rec = found
             return {"trend_id": rec.id, "title": rec.title, "score": rec.score, "tag": rec.tag, "category": rec.category}
 

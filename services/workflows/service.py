@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 import app.workflows.events as wf_events  # also registers the event types
 from app.errors import NotFoundError, UserError
 from app.health import Health, HealthState
+from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
 from app.workflows.events import WorkflowImported
@@ -156,7 +157,8 @@ class WorkflowsService(BaseService):
             rec = uow.session.get(DefRec, name)
             if rec is None:
                 known = ", ".join(uow.session.scalars(select(DefRec.name).order_by(DefRec.name)))
-                raise NotFoundError(f"no workflow named {name!r}; known workflows: {known or 'none'} (import one with `workflow import FILE`)")
+                raise NotFoundError(f"no workflow named {name!r}; known workflows: {known or 'none'}",
+                                    remedy=ImportWorkflow())
             body = rec.body
         return parse_definition(body, source=name)
 
@@ -176,7 +178,7 @@ class WorkflowsService(BaseService):
             if rec is not None and rec.origin == "builtin":
                 raise UserError(f"{defn.name!r} is a built-in workflow; give yours another name")
             if rec is not None and not replace:
-                raise UserError(f"a workflow named {defn.name!r} exists already; pass --replace to update it")
+                raise UserError(f"a workflow named {defn.name!r} exists already", remedy=ReplaceWorkflow(defn.name))
             if rec is None:
                 uow.session.add(DefRec(name=defn.name, version=defn.version, origin="user", body=dict(defn.raw), updated_at=self.ctx.clock()))
             else:
@@ -197,7 +199,7 @@ class WorkflowsService(BaseService):
         out: dict[str, Any] = {}
         for pair in pairs:
             if "=" not in pair:
-                raise UserError(f"--input needs NAME=VALUE, got {pair!r}")
+                raise UserError(f"an input needs NAME=VALUE, got {pair!r}")
             key, value = pair.split("=", 1)
             spec = specs.get(key.strip())
             if spec is None:
@@ -273,7 +275,7 @@ class WorkflowsService(BaseService):
             return run_id
         with self.ctx.new_uow() as uow:
             return resolve_id(uow.session, RunRec.id, run_id, what="workflow run", min_len=6,
-                              hint="see `trendforge workflow history NAME`")
+                              remedy=WorkflowHistory())
 
     @operation
     def show(self, run_id: str) -> dict[str, Any]:
@@ -294,7 +296,7 @@ class WorkflowsService(BaseService):
                 q = q.where(RunRec.status == status)
             rows = list(uow.session.scalars(q))
             if name and not rows and uow.session.get(DefRec, name) is None:
-                raise NotFoundError(f"no workflow named {name!r}; see `trendforge workflow list`")
+                raise NotFoundError(f"no workflow named {name!r}", remedy=ListWorkflows())
             return [run_to_dict(r) for r in rows]
 
     def events_of(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:

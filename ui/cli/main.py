@@ -20,6 +20,7 @@ from app.redact import redact
 from services.processes import end_tracked_groups
 from ui.cli.commands import builds, credentials, events, payments, releases, system, templates, trends, workflows
 from ui.cli.context import CliContext
+from ui.cli.remedies import with_remedy
 
 Registrar = Callable[[Any, argparse.ArgumentParser], None]
 
@@ -96,8 +97,8 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
         (stdout or sys.stdout).flush()
         return code
     except TrendForgeError as exc:
-        message = redact(str(exc) or type(exc).__name__).splitlines()[0]
-        CliContext.error(message)
+        first = (str(exc) or type(exc).__name__).splitlines()[0]
+        CliContext.error(redact(with_remedy(first, exc.remedy)))
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("trendforge: interrupted\n")

@@ -14,6 +14,7 @@ import pytest
 
 from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
+from app.remedies import SetCredential
 from services.payments.ledger import TxnFilter
 
 st = sys.modules["payments_standins"]
@@ -237,8 +238,9 @@ def test_kofi_import_needs_the_token(pay: Any, tmp_path: Path) -> None:
     _manager, svc = pay()
     f = tmp_path / "one.json"
     f.write_text(json.dumps(kofi_payload(1)))
-    with pytest.raises(UserError, match="credentials set kofi"):
+    with pytest.raises(UserError, match="verification token") as refused:
         svc.import_file("kofi", f)
+    assert refused.value.remedy == SetCredential("kofi")
 
 
 def test_gumroad_sync_through_faults_is_exact(pay: Any, secrets: Any) -> None:

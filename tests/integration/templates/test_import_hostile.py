@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.errors import ConflictError, UserError
+from app.remedies import ChooseOnDuplicate
 from app.templates.rules import ImportLimits, PackageError
 from services.bootstrap import ServiceManager
 from services.templates.service import TemplatesService
@@ -241,7 +242,10 @@ def test_duplicate_member_names(seeded: ServiceManager, tmp_path: Path) -> None:
 def test_duplicate_ids_error_replace_keep_both(seeded: ServiceManager, sample_copy: Any) -> None:
     svc = seeded.templates
     pkg = sample_copy("trivia-quiz")
-    assert_refused(seeded, pkg, "already exists .*--on-duplicate replace .* keep-both", ConflictError)
+    assert_refused(seeded, pkg, "already exists", ConflictError)
+    with pytest.raises(ConflictError) as refused:
+        svc.import_path(pkg)
+    assert refused.value.remedy == ChooseOnDuplicate()  # replace it, or keep both
     results = svc.import_paths([pkg])
     assert results[0].duplicate
 

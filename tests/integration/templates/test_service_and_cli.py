@@ -14,6 +14,7 @@ import pytest
 
 from app.errors import NotFoundError, UserError
 from app.events import Event
+from app.remedies import RestoreTemplate
 from app.templates.model import SortKey, TemplateQuery, TemplateStatus
 from services.bootstrap import ServiceManager
 from services.events.store import EventQuery
@@ -86,8 +87,9 @@ def test_crud_soft_delete_archive_and_events(loaded: ServiceManager) -> None:
         svc.archive("quotes-daily")
     svc.unarchive("quotes-daily")
     svc.delete("quotes-daily")
-    with pytest.raises(NotFoundError, match="deleted; restore it"):
+    with pytest.raises(NotFoundError, match="is deleted") as refused:
         svc.get("quotes-daily")
+    assert refused.value.remedy == RestoreTemplate("quotes-daily")
     assert svc.get("quotes-daily", include_deleted=True).status is TemplateStatus.DELETED
     assert "quotes-daily" not in [t.id for t in svc.find()]
     assert (svc.store_dir / "quotes-daily").is_dir()  # package kept for restore
