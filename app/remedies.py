@@ -4,13 +4,15 @@ Services and the core say *what* to do (``CreateKey("upload")``), never *how* in
 the command line renders a remedy as a command to type (``ui/cli/remedies.py``), the desktop app as a
 button that opens the right panel or dialog (``ui/remedies.py``). Each remedy also has a plain
 sentence (:attr:`Remedy.label`) that reads the same in both.
+
+Remedies are small immutable value classes with ``__slots__`` (not dataclasses: two dozen of those
+cost a CLI command tens of milliseconds to create at import).
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class RemedyAction(enum.StrEnum):
@@ -41,253 +43,334 @@ class RemedyAction(enum.StrEnum):
     RUN_DOCTOR = "run_doctor"
 
 
-@dataclass(frozen=True)
 class Remedy:
-    """Base of every remedy; a subclass names its action and carries its arguments."""
+    """Base of every remedy: a subclass names its ``action`` and carries its arguments (its slots)."""
 
+    __slots__: ClassVar[tuple[str, ...]] = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()
     action: ClassVar[RemedyAction]
 
     @property
     def label(self) -> str:
         raise NotImplementedError
 
+    @property
+    def arguments(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
 
-@dataclass(frozen=True)
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a remedy is immutable ({type(self).__name__}.{name})")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and isinstance(other, Remedy) and other.arguments == self.arguments
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *self.arguments.values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.arguments.items())})"
+
+
 class CreateKey(Remedy):
-    alias: str | None = None
-    action: ClassVar[RemedyAction] = RemedyAction.CREATE_KEY
+    __slots__ = ("alias",)
+    __match_args__ = ("alias",)
+    alias: str | None
+    action = RemedyAction.CREATE_KEY
+
+    def __init__(self, alias: str | None = None) -> None:
+        object.__setattr__(self, "alias", alias)
 
     @property
     def label(self) -> str:
         return f"create the signing key {self.alias!r}" if self.alias else "create a signing key"
 
 
-@dataclass(frozen=True)
 class ImportKey(Remedy):
     """Bring in a keystore (under a new alias when ``alias`` is None)."""
 
-    alias: str | None = None
-    action: ClassVar[RemedyAction] = RemedyAction.IMPORT_KEY
+    __slots__ = ("alias",)
+    __match_args__ = ("alias",)
+    alias: str | None
+    action = RemedyAction.IMPORT_KEY
+
+    def __init__(self, alias: str | None = None) -> None:
+        object.__setattr__(self, "alias", alias)
 
     @property
     def label(self) -> str:
         return f"import the keystore as {self.alias!r}" if self.alias else "import the keystore under a new alias"
 
 
-@dataclass(frozen=True)
 class ExportKey(Remedy):
+    __slots__ = ("alias",)
+    __match_args__ = ("alias",)
     alias: str
-    action: ClassVar[RemedyAction] = RemedyAction.EXPORT_KEY
+    action = RemedyAction.EXPORT_KEY
+
+    def __init__(self, alias: str) -> None:
+        object.__setattr__(self, "alias", alias)
 
     @property
     def label(self) -> str:
         return f"back up the key {self.alias!r}"
 
 
-@dataclass(frozen=True)
 class ChooseKey(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.CHOOSE_KEY
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.CHOOSE_KEY
 
     @property
     def label(self) -> str:
         return "choose a signing key (or create one)"
 
 
-@dataclass(frozen=True)
 class ChoosePlatform(Remedy):
+    __slots__ = ("platform",)
+    __match_args__ = ("platform",)
     platform: str
-    action: ClassVar[RemedyAction] = RemedyAction.CHOOSE_PLATFORM
+    action = RemedyAction.CHOOSE_PLATFORM
+
+    def __init__(self, platform: str) -> None:
+        object.__setattr__(self, "platform", platform)
 
     @property
     def label(self) -> str:
         return f"build for {self.platform}"
 
 
-@dataclass(frozen=True)
 class ListBuilds(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.LIST_BUILDS
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.LIST_BUILDS
 
     @property
     def label(self) -> str:
         return "see the builds"
 
 
-@dataclass(frozen=True)
 class RestoreTemplate(Remedy):
+    __slots__ = ("template_id",)
+    __match_args__ = ("template_id",)
     template_id: str
-    action: ClassVar[RemedyAction] = RemedyAction.RESTORE_TEMPLATE
+    action = RemedyAction.RESTORE_TEMPLATE
+
+    def __init__(self, template_id: str) -> None:
+        object.__setattr__(self, "template_id", template_id)
 
     @property
     def label(self) -> str:
         return f"restore the template {self.template_id!r}"
 
 
-@dataclass(frozen=True)
 class ListTemplates(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.LIST_TEMPLATES
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.LIST_TEMPLATES
 
     @property
     def label(self) -> str:
         return "see the templates"
 
 
-@dataclass(frozen=True)
 class ChooseOnDuplicate(Remedy):
     """Import again, replacing the template with the same id or keeping both."""
 
-    action: ClassVar[RemedyAction] = RemedyAction.CHOOSE_ON_DUPLICATE
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.CHOOSE_ON_DUPLICATE
 
     @property
     def label(self) -> str:
         return "import again, replacing it or keeping both"
 
 
-@dataclass(frozen=True)
 class SetCredential(Remedy):
+    __slots__ = ("provider",)
+    __match_args__ = ("provider",)
     provider: str
-    action: ClassVar[RemedyAction] = RemedyAction.SET_CREDENTIAL
+    action = RemedyAction.SET_CREDENTIAL
+
+    def __init__(self, provider: str) -> None:
+        object.__setattr__(self, "provider", provider)
 
     @property
     def label(self) -> str:
         return f"store the {self.provider} credential"
 
 
-@dataclass(frozen=True)
 class SyncPayments(Remedy):
-    provider: str | None = None
-    action: ClassVar[RemedyAction] = RemedyAction.SYNC_PAYMENTS
+    __slots__ = ("provider",)
+    __match_args__ = ("provider",)
+    provider: str | None
+    action = RemedyAction.SYNC_PAYMENTS
+
+    def __init__(self, provider: str | None = None) -> None:
+        object.__setattr__(self, "provider", provider)
 
     @property
     def label(self) -> str:
         return f"sync {self.provider} payments" if self.provider else "sync payments"
 
 
-@dataclass(frozen=True)
 class ImportPayments(Remedy):
+    __slots__ = ("provider",)
+    __match_args__ = ("provider",)
     provider: str
-    action: ClassVar[RemedyAction] = RemedyAction.IMPORT_PAYMENTS
+    action = RemedyAction.IMPORT_PAYMENTS
+
+    def __init__(self, provider: str) -> None:
+        object.__setattr__(self, "provider", provider)
 
     @property
     def label(self) -> str:
         return f"import {self.provider}'s export"
 
 
-@dataclass(frozen=True)
 class RetryPayment(Remedy):
+    __slots__ = ("payment_id",)
+    __match_args__ = ("payment_id",)
     payment_id: str
-    action: ClassVar[RemedyAction] = RemedyAction.RETRY_PAYMENT
+    action = RemedyAction.RETRY_PAYMENT
+
+    def __init__(self, payment_id: str) -> None:
+        object.__setattr__(self, "payment_id", payment_id)
 
     @property
     def label(self) -> str:
         return f"retry the payment {self.payment_id}"
 
 
-@dataclass(frozen=True)
 class ListPayments(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.LIST_PAYMENTS
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.LIST_PAYMENTS
 
     @property
     def label(self) -> str:
         return "see the payments"
 
 
-@dataclass(frozen=True)
 class GivePaymentMethod(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.GIVE_PAYMENT_METHOD
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.GIVE_PAYMENT_METHOD
 
     @property
     def label(self) -> str:
         return "give a saved payment method (pm_...)"
 
 
-@dataclass(frozen=True)
 class SyncTrends(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.SYNC_TRENDS
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.SYNC_TRENDS
 
     @property
     def label(self) -> str:
         return "sync the trend sources"
 
 
-@dataclass(frozen=True)
 class ImportTrends(Remedy):
+    __slots__ = ("source",)
+    __match_args__ = ("source",)
     source: str
-    action: ClassVar[RemedyAction] = RemedyAction.IMPORT_TRENDS
+    action = RemedyAction.IMPORT_TRENDS
+
+    def __init__(self, source: str) -> None:
+        object.__setattr__(self, "source", source)
 
     @property
     def label(self) -> str:
         return f"import a {self.source} export"
 
 
-@dataclass(frozen=True)
 class ListTrends(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.LIST_TRENDS
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.LIST_TRENDS
 
     @property
     def label(self) -> str:
         return "see the trends"
 
 
-@dataclass(frozen=True)
 class ListEvents(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.LIST_EVENTS
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.LIST_EVENTS
 
     @property
     def label(self) -> str:
         return "see the event log"
 
 
-@dataclass(frozen=True)
 class ListWorkflows(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.LIST_WORKFLOWS
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.LIST_WORKFLOWS
 
     @property
     def label(self) -> str:
         return "see the workflows"
 
 
-@dataclass(frozen=True)
 class WorkflowHistory(Remedy):
-    workflow: str | None = None
-    action: ClassVar[RemedyAction] = RemedyAction.WORKFLOW_HISTORY
+    __slots__ = ("workflow",)
+    __match_args__ = ("workflow",)
+    workflow: str | None
+    action = RemedyAction.WORKFLOW_HISTORY
+
+    def __init__(self, workflow: str | None = None) -> None:
+        object.__setattr__(self, "workflow", workflow)
 
     @property
     def label(self) -> str:
         return f"see the runs of {self.workflow!r}" if self.workflow else "see a workflow's runs"
 
 
-@dataclass(frozen=True)
 class ReplaceWorkflow(Remedy):
+    __slots__ = ("workflow",)
+    __match_args__ = ("workflow",)
     workflow: str
-    action: ClassVar[RemedyAction] = RemedyAction.REPLACE_WORKFLOW
+    action = RemedyAction.REPLACE_WORKFLOW
+
+    def __init__(self, workflow: str) -> None:
+        object.__setattr__(self, "workflow", workflow)
 
     @property
     def label(self) -> str:
         return f"replace the workflow {self.workflow!r}"
 
 
-@dataclass(frozen=True)
 class ImportWorkflow(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.IMPORT_WORKFLOW
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.IMPORT_WORKFLOW
 
     @property
     def label(self) -> str:
         return "import a workflow definition"
 
 
-@dataclass(frozen=True)
 class GiveInput(Remedy):
+    __slots__ = ("name",)
+    __match_args__ = ("name",)
     name: str
-    action: ClassVar[RemedyAction] = RemedyAction.GIVE_INPUT
+    action = RemedyAction.GIVE_INPUT
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "name", name)
 
     @property
     def label(self) -> str:
         return f"give the input {self.name!r}"
 
 
-@dataclass(frozen=True)
 class RunDoctor(Remedy):
-    action: ClassVar[RemedyAction] = RemedyAction.RUN_DOCTOR
+    __slots__ = ()
+    __match_args__ = ()
+    action = RemedyAction.RUN_DOCTOR
 
     @property
     def label(self) -> str:

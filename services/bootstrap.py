@@ -17,7 +17,7 @@ import enum
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -318,11 +318,6 @@ class Services:
     def config(self) -> AppConfig:
         return self.ctx.config
 
-    @property
-    def extra(self) -> Mapping[str, BaseService]:
-        """The areas by name, read-only (kept for older callers; use the typed properties)."""
-        return _AreaMap(self)
-
     def services(self) -> list[BaseService]:
         """Every service, each area built if it was not yet."""
         self.build_all()
@@ -372,25 +367,6 @@ class Services:
 
 #: The name the UI, the CLI and the tests have known it by.
 ServiceManager = Services
-
-
-class _AreaMap(Mapping[str, BaseService]):
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
-    def __getitem__(self, name: str) -> BaseService:
-        try:
-            area = Area(name)
-        except ValueError:
-            raise KeyError(name) from None
-        svc: BaseService = getattr(self._services, area.value)
-        return svc
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(a.value for a in reversed(Area))
-
-    def __len__(self) -> int:
-        return len(Area)
 
 
 def _checks(services: Sequence[BaseService]) -> list[Health]:

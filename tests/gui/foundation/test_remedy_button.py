@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -73,7 +71,7 @@ class _Host:
 
 
 def _example(cls: type[Remedy]) -> Remedy:
-    return cls(**{f.name: "x" for f in dataclasses.fields(cls)})
+    return cls(**dict.fromkeys(cls.__slots__, "x"))
 
 
 @pytest.mark.parametrize("cls", sorted(Remedy.__subclasses__(), key=lambda c: c.__name__), ids=lambda c: c.__name__)

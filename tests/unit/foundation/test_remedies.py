@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from app.errors import NotFoundError
@@ -14,7 +12,7 @@ REMEDIES = sorted(Remedy.__subclasses__(), key=lambda c: c.__name__)
 
 
 def _example(cls: type[Remedy]) -> Remedy:
-    return cls(**{f.name: "x" for f in dataclasses.fields(cls)})
+    return cls(**dict.fromkeys(cls.__slots__, "x"))
 
 
 @pytest.mark.parametrize("cls", REMEDIES, ids=lambda c: c.__name__)
