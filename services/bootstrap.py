@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,7 @@ import app
 from app.health import Health, HealthState, worst
 from app.templates.model import TemplateInfo, TemplateSummary
 from app.timeutil import Clock, utcnow
+from app.workflows.model import EngineKind
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
@@ -247,6 +249,7 @@ class Services:
         from services.templates.actions import register_actions as templates_actions
         from services.trends.actions import register_actions as trends_actions
         from services.workflows.service import WorkflowsService
+        from services.workflows.temporal.config import engine_kind, temporal_config
 
         registry = ActionRegistry()
         root = _Root(self)
@@ -255,7 +258,10 @@ class Services:
         templates_actions(registry, lambda: root().templates)
         builds_actions(registry, lambda: root().builds)
         payments_actions(registry, lambda: root().payments)
-        return WorkflowsService(self.ctx, registry)
+        temporal = None
+        if engine_kind(self.settings.get, os.environ) is EngineKind.TEMPORAL:
+            temporal = temporal_config(self.settings.get, os.environ)  # team mode: runs on Temporal workers
+        return WorkflowsService(self.ctx, registry, temporal=temporal)
 
     def substitute(
         self,
@@ -413,7 +419,7 @@ def _start_workflows(svc: WorkflowsService) -> None:
 
 
 def _close_workflows(svc: WorkflowsService) -> None:
-    svc.engine.close()  # live runs are recorded as interrupted on exit
+    svc.close()  # live runs are recorded as interrupted on exit
 
 
 def _run_chore(start: Callable[[S], None], svc: S) -> None:

@@ -90,6 +90,15 @@ class BuildDeployFailed(Event):
     error: str = ""
 
 
+@event_type("key.exported")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class KeyExported(Event):
+    """A keystore was copied out as a backup (its password stays in the keyring)."""
+
+    alias: str = ""
+    fingerprint: str = ""
+
+
 @event_type("key.created")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class KeyCreated(Event):

@@ -159,6 +159,7 @@ class GuideStep(enum.StrEnum):
     KEYRING = "keyring"
     SAMPLES = "samples"
     UPLOAD_KEY = "upload_key"
+    KEY_BACKUP = "key_backup"
     CREDENTIAL = "credential"
     FIRST_BUILD = "first_build"
     FIRST_RELEASE = "first_release"
@@ -167,7 +168,8 @@ class GuideStep(enum.StrEnum):
 GUIDE_TITLES: dict[GuideStep, str] = {
     GuideStep.KEYRING: "Keyring reachable",
     GuideStep.SAMPLES: "Import the sample templates",
-    GuideStep.UPLOAD_KEY: "Create an upload key (and back it up)",
+    GuideStep.UPLOAD_KEY: "Create an upload key",
+    GuideStep.KEY_BACKUP: "Back up the upload key",
     GuideStep.CREDENTIAL: "Add a provider credential",
     GuideStep.FIRST_BUILD: "Make a first build",
     GuideStep.FIRST_RELEASE: "Make a first release",
@@ -185,6 +187,7 @@ class GuideFacts:
     credentials: int
     builds_succeeded: int
     releases: int
+    keys_backed_up: int = 0  # keys with an exported copy of their current keystore
 
 
 @dataclass(frozen=True)
@@ -217,8 +220,13 @@ def guide(facts: GuideFacts) -> list[GuideItem]:
                   f"{n(facts.templates, 'template')} in the catalogue" if facts.templates
                   else "Three ready-made apps to build and change."),
         GuideItem(GuideStep.UPLOAD_KEY, facts.keys > 0,
-                  f"{n(facts.keys, 'key')}; keep a backup copy somewhere safe" if facts.keys
+                  f"{n(facts.keys, 'key')} ready to sign" if facts.keys
                   else "Every release is signed with it; losing it locks you out of your Play listing."),
+        GuideItem(GuideStep.KEY_BACKUP, facts.keys > 0 and facts.keys_backed_up >= facts.keys,
+                  (f"{n(facts.keys_backed_up, 'key')} backed up" if facts.keys_backed_up >= facts.keys
+                   else f"{facts.keys - facts.keys_backed_up} of {n(facts.keys, 'key')} not backed up yet: "
+                        "export a copy to a drive or a password manager")
+                  if facts.keys else "Once the key exists, export a copy: without it no update can be signed."),
         GuideItem(GuideStep.CREDENTIAL, facts.credentials > 0,
                   f"{n(facts.credentials, 'credential')} saved in the keyring" if facts.credentials
                   else "Stripe, Gumroad, Ko-fi, itch.io or Google Play, so sales and releases come in."),

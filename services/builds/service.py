@@ -59,6 +59,7 @@ from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
+from services.events.store import EventQuery
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.system import TOOL_PACKAGES, Check
@@ -309,7 +310,18 @@ class BuildsService(BaseService):
             raise ConflictError(f"{target} exists already; nothing was written. Choose a new file name") from None
         finally:
             staged.unlink(missing_ok=True)
+        with self.ctx.new_uow() as uow:
+            uow.record(build_events.KeyExported(source=self.name, alias=alias, fingerprint=fingerprint))
+            uow.commit()
         return KeyExport(alias, target, fingerprint, self.passwords.name(alias))
+
+    @operation
+    def backed_up_keys(self) -> set[str]:
+        """Aliases of the keys exported at least once with the certificate they have now (a backup exists)."""
+        current = {k.alias: k.fingerprint_sha256 for k in self.list_keys()}
+        exported = self.ctx.bus.history(EventQuery(types=[build_events.KeyExported.TYPE], limit=10_000))
+        return {e.event.alias for e in exported
+                if isinstance(e.event, build_events.KeyExported) and current.get(e.event.alias) == e.event.fingerprint}
 
     def key_password(self, alias: str) -> str:
         """The password, for showing to its owner on a terminal only (the CLI checks that)."""

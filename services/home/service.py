@@ -124,6 +124,7 @@ class HomeService(BaseService):
 
     def _facts(self) -> GuideFacts:
         keyring = self.settings.health()
+        keys = self.builds.list_keys()
         with self.ctx.new_uow() as uow:
             succeeded = queries.succeeded_builds(uow.session)
             released = queries.releases(uow.session)
@@ -135,7 +136,8 @@ class HomeService(BaseService):
             keyring_ok=keyring.ok,
             keyring_detail=keyring.detail,
             templates=self.templates.count(),
-            keys=len(self.builds.list_keys()),
+            keys=len(keys),
+            keys_backed_up=len({k.alias for k in keys} & self.builds.backed_up_keys()),
             credentials=credentials,
             builds_succeeded=succeeded,
             releases=released,

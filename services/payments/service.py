@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, select
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.errors import NotFoundError, ProviderError, UserError
 from app.health import Health, HealthState
+from app.payments.charging import DEFAULT_TEST_PAYMENT_METHOD, StripeMode, stripe_mode
 from app.payments.events import (
     PaymentActionRequired,
     PaymentCharged,
@@ -245,9 +246,9 @@ class PaymentsService(BaseService):
         self.require(minor > 0, "the amount must be positive")
         key = need_credential(self.settings.credential(p.value), p)
         if not payment_method:
-            self.require(key.startswith(("sk_test_", "rk_test_")), "a live charge needs a saved payment method",
+            self.require(stripe_mode(key) is StripeMode.TEST, "a live charge needs a saved payment method",
                          GivePaymentMethod())
-            payment_method = "pm_card_visa"
+            payment_method = DEFAULT_TEST_PAYMENT_METHOD
         self._check_healthy(p)
         now = self.ctx.clock()
         with self.ctx.new_uow() as uow:
@@ -261,6 +262,12 @@ class PaymentsService(BaseService):
             uow.commit()
         self.invalidate()
         return await self._attempt_charge(row.id)
+
+    @operation
+    def charge_mode(self) -> StripeMode | None:
+        """Whether the stored Stripe key is a test or a live one (None: no key), so a form can offer test cards."""
+        key = self.settings.credential(Provider.STRIPE.value)
+        return stripe_mode(key) if key else None
 
     def _bump_attempts(self, txn_id: str) -> TransactionRecord:
         with self.ctx.new_uow() as uow:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.errors import UserError
 from app.events import CredentialDeleted, CredentialSet, SettingsChanged
 from app.health import Health
+from app.workflows.model import EngineKind
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.models import SettingRecord
@@ -47,6 +48,9 @@ class SettingsService(BaseService):
             self.require(re.fullmatch(r"[a-z0-9_.]{1,120}", key), f"invalid setting name {key!r}")
             if key == "ui.theme":
                 self.require(value in THEMES, f"theme must be one of {', '.join(THEMES)}")
+            if key == "workflows.engine":
+                kinds = ", ".join(k.value for k in EngineKind)
+                self.require(value in {k.value for k in EngineKind}, f"workflows.engine must be one of {kinds}, got {value!r}")
             if key.startswith("base_url.") and value:
                 self.require(
                     isinstance(value, str) and re.match(r"^https?://[^\s]+$", value),

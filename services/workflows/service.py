@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 import app.workflows.events as wf_events  # also registers the event types
-from app.errors import NotFoundError, UserError
+from app.errors import ConflictError, NotFoundError, UserError
 from app.health import Health, HealthState
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
@@ -26,6 +26,11 @@ from services.workflows.engine import WorkflowEngine
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
+from services.workflows.temporal.shapes import APPROVAL_ACTION
+
+if TYPE_CHECKING:
+    from services.workflows.temporal.config import TemporalConfig
+    from services.workflows.temporal.runs import TemporalRuns
 
 BUILTIN_PACKAGE = "resources.workflows"
 
@@ -85,12 +90,38 @@ def step_to_dict(step: StepRec) -> dict[str, Any]:
 class WorkflowsService(BaseService):
     name = "workflows"
 
-    def __init__(self, ctx: ServiceContext, registry: ActionRegistry | None = None) -> None:
-        """``registry`` holds the other areas' actions (the composition root fills it); built-ins are added here."""
+    def __init__(self, ctx: ServiceContext, registry: ActionRegistry | None = None, *,
+                 temporal: TemporalConfig | None = None) -> None:
+        """``registry`` holds the other areas' actions (the composition root fills it); built-ins are added here.
+
+        ``temporal``: new runs go to Temporal there (team mode); runs stored here stay readable and repairable.
+        """
         super().__init__(ctx, cache_ttl=2.0)
         self.registry = registry if registry is not None else ActionRegistry()
         register_builtin_actions(self.registry)
         self.engine = WorkflowEngine(ctx, self.registry)
+        self.temporal: TemporalRuns | None = None
+        if temporal is not None:
+            from services.workflows.temporal.runs import TemporalRuns
+
+            self.temporal = TemporalRuns(temporal, self.registry)
+
+    def close(self) -> None:
+        self.engine.close()  # live runs are recorded as interrupted on exit
+        if self.temporal is not None:
+            self.temporal.close()
+
+    def _on_temporal(self, run_id: str) -> tuple[str, TemporalRuns | None]:
+        """The full run id, and Temporal if the run is there (not in this store)."""
+        if self.temporal is None:
+            return self._full_id(run_id), None
+        try:
+            full = self._full_id(run_id)
+        except NotFoundError:
+            return self.temporal.resolve_id(run_id), self.temporal
+        with self.ctx.new_uow() as uow:
+            stored = uow.session.get(RunRec, full) is not None
+        return (full, None) if stored else (full, self.temporal)
 
     @property
     def area_actions(self) -> dict[str, list[str]]:
@@ -211,34 +242,50 @@ class WorkflowsService(BaseService):
     @operation
     def start(self, name: str, inputs: dict[str, Any] | None = None) -> str:
         """Start a run on the current asyncio loop; returns its id immediately."""
-        run_id = self.engine.start(self.get_definition(name), inputs or {})
+        defn = self.get_definition(name)
+        run_id = self.temporal.start(defn, inputs or {}) if self.temporal is not None else self.engine.start(defn, inputs or {})
         self.invalidate()
         return run_id
 
     async def run(self, name: str, inputs: dict[str, Any] | None = None) -> str:
         run_id = self.start(name, inputs)
-        await self.engine.wait(run_id)
+        await self.wait(run_id)
         self.invalidate()
         return run_id
 
     @operation
     def resume(self, run_id: str, *, force: bool = False) -> str:
         self.invalidate()
-        return self.engine.resume(self._full_id(run_id), force=force)
+        full, temporal = self._on_temporal(run_id)
+        if temporal is not None:
+            return temporal.resume(full)
+        return self.engine.resume(full, force=force)
 
     @operation
     def compensate(self, run_id: str, *, force: bool = False) -> str:
         self.invalidate()
-        return self.engine.compensate(self._full_id(run_id), force=force)
+        full, temporal = self._on_temporal(run_id)
+        if temporal is not None:
+            raise ConflictError(
+                f"run {full} is on Temporal, which undoes a run's completed steps by itself when a step fails for "
+                "good; undoing a finished Temporal run is not available"
+            )
+        return self.engine.compensate(full, force=force)
 
     @operation
     def cancel(self, run_id: str) -> str:
         self.invalidate()
-        return self.engine.cancel(self._full_id(run_id))
+        full, temporal = self._on_temporal(run_id)
+        return temporal.cancel(full) if temporal is not None else self.engine.cancel(full)
 
     @operation
     def rerun(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *, force: bool = False) -> str:
-        full = self._full_id(run_id)
+        full, temporal = self._on_temporal(run_id)
+        if temporal is not None:
+            defn = self.get_definition(str(temporal.describe(full)["workflow"]))
+            overrides = self._parse_pairs(defn, inputs) if isinstance(inputs, list) else dict(inputs or {})
+            self.invalidate()
+            return temporal.rerun(full, defn, from_step, overrides)
         run, _ = self.engine._load(full)
         defn = parse_definition(run.definition, source=full)
         overrides = self._parse_pairs(defn, inputs) if isinstance(inputs, list) else dict(inputs or {})
@@ -247,13 +294,16 @@ class WorkflowsService(BaseService):
 
     @operation
     def approve(self, run_id: str, step: str | None = None, *, approved: bool = True, note: str = "") -> str:
-        full = self._full_id(run_id)
+        full, temporal = self._on_temporal(run_id)
         detail = self.show(full)
         if step is None:
-            waiting = [s["name"] for s in detail["steps"] if s["action"] == "wait_for_approval" and s["status"] in ("running", "pending")]
+            waiting = [s["name"] for s in detail["steps"] if s["action"] == APPROVAL_ACTION and s["status"] in ("running", "pending")]
             self.require(waiting, f"run {full} has no step waiting for approval")
             step = waiting[0]
-        self.engine.approve(full, step, approved=approved, note=note)
+        if temporal is not None:
+            temporal.approve(full, step, approved=approved, note=note)  # the workflow's approve signal
+        else:
+            self.engine.approve(full, step, approved=approved, note=note)
         with self.ctx.new_uow() as uow:
             uow.record(wf_events.ApprovalGiven(run_id=full, workflow=detail["workflow"], step=step, approved=approved,
                                                note=note, correlation_id=full))
@@ -261,6 +311,10 @@ class WorkflowsService(BaseService):
         return step
 
     async def wait(self, run_id: str) -> RunStatus:
+        if self.temporal is not None and not self.engine.is_live(run_id):
+            full, temporal = self._on_temporal(run_id)
+            if temporal is not None:
+                return await temporal.wait(full)
         return await self.engine.wait(run_id)
 
     def recover(self) -> list[str]:
@@ -279,7 +333,9 @@ class WorkflowsService(BaseService):
 
     @operation
     def show(self, run_id: str) -> dict[str, Any]:
-        full = self._full_id(run_id)
+        full, temporal = self._on_temporal(run_id)
+        if temporal is not None:
+            return temporal.show(full)
         run, steps = self.engine._load(full)
         out = run_to_dict(run)
         out["steps"] = [step_to_dict(s) for s in steps]
@@ -297,7 +353,12 @@ class WorkflowsService(BaseService):
             rows = list(uow.session.scalars(q))
             if name and not rows and uow.session.get(DefRec, name) is None:
                 raise NotFoundError(f"no workflow named {name!r}", remedy=ListWorkflows())
-            return [run_to_dict(r) for r in rows]
+            local = [run_to_dict(r) for r in rows]
+        if self.temporal is None:
+            return local
+        # the studio's runs from Temporal's visibility, beside the runs this store ran in-process
+        both = self.temporal.history(name, limit=limit, status=status) + local
+        return sorted(both, key=lambda r: str(r["created_at"] or ""), reverse=True)[:limit]
 
     def events_of(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
         """The run's persisted ``workflow.*`` events, oldest first (for replay)."""
@@ -310,6 +371,8 @@ class WorkflowsService(BaseService):
         with self.ctx.new_uow() as uow:
             n = uow.session.scalar(select(func.count()).select_from(RunRec).where(RunRec.status == RunStatus.INTERRUPTED.value)) or 0
         detail = f"{len(self.registry.specs())} actions"
+        if self.temporal is not None:
+            detail += f"; new runs on {self.temporal.config.where}"
         if n:
             return Health(self.name, HealthState.DEGRADED, f"{n} interrupted run(s): resume, compensate or re-run them ({detail})")
         return Health(self.name, HealthState.OK, detail)

@@ -36,6 +36,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "payments": ("payments",),
     "trends": ("trends",),
     "workflows": ("workflow",),
+    "worker": ("worker",),
 }
 _MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
 

@@ -301,6 +301,8 @@ class HomePanel(QWidget):
             self.import_samples()
         elif step is GuideStep.UPLOAD_KEY:
             self.open_keys()
+        elif step is GuideStep.KEY_BACKUP:
+            self.open_keys(backup=True)
         elif step is GuideStep.CREDENTIAL:
             self.settings_requested.emit()
         elif step in (GuideStep.FIRST_BUILD, GuideStep.FIRST_RELEASE):
@@ -328,16 +330,18 @@ class HomePanel(QWidget):
         self.reload()
         self.guide.focus_next_step()
 
-    def open_keys(self) -> None:
-        """The signing keys dialog, window-modal; Home re-reads when a key is made (its event) or it closes."""
+    def open_keys(self, *, backup: bool = False) -> None:
+        """The signing keys dialog, window-modal; Home re-reads when a key is made or exported (their events) or it
+        closes. ``backup``: the first key without a backup selected, Export… focused."""
         from ui.panels.builds.keys_dialog import KeysDialog
 
-        dialog = KeysDialog(self.services.builds, self)
+        dialog = KeysDialog(self.services.builds, self, backup=backup)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._on_keys_dialog_finished)
         self.keys_dialog = dialog
         dialog.open()
-        dialog.alias.setFocus()
+        if not backup:
+            dialog.alias.setFocus()
 
 
 def create_panel(services: ServiceManager) -> QWidget:

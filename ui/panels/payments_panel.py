@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.errors import TrendForgeError
 from app.events import Event
 from app.home.model import Area, ItemRef
+from app.payments.charging import StripeMode
 from app.payments.model import (
     FAILED_STATUSES,
     ImportReport,
@@ -48,11 +49,13 @@ from app.payments.money import format_minor
 from app.spreadsheet import write_csv
 from services.files import write_text_atomically
 from services.payments.ledger import TxnFilter
-from services.payments.service import PaymentsService
+from services.payments.service import PaymentDeclinedError, PaymentsService
 from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_hex, tone_span
+from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
+from ui.panels.payments.link_dialog import LinkProductDialog, ProductLink
 from ui.panels.payments.model import PaymentsTableModel
 from ui.remedies import remedy_of
 from ui.widgets.plain_text import escape
@@ -77,6 +80,8 @@ class PaymentsPanel(QWidget):
     sync_progress = Signal(str, int)
     sync_finished = Signal(object)
     refund_finished = Signal(object)
+    charge_finished = Signal(object)  # the Transaction charged (or declined), or the error
+    link_finished = Signal(object)  # how many recorded sales moved, the error, or None when cancelled
     _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
 
@@ -124,8 +129,8 @@ class PaymentsPanel(QWidget):
         filters2: tuple[QWidget, ...] = (self.since_check, self.since_edit, self.until_check, self.until_edit)
         for w in filters2:
             row2.addWidget(w)
-        row2.addStretch(1)
         row2.addWidget(self.clear_button)
+        row2.addStretch(1)
 
         # actions
         self.sync_button = QPushButton("Sync now")
@@ -139,23 +144,29 @@ class PaymentsPanel(QWidget):
         self.progress_label = QLabel("")
         self.progress_label.setTextFormat(Qt.TextFormat.RichText)  # our colour markup; foreign text is escaped
         self.progress_label.setWordWrap(True)  # a long sync error wraps instead of widening the window off screen
+        self.charge_button = QPushButton("Charge…")
+        self.charge_button.setToolTip("Charge a payment method through Stripe (you confirm the exact amount first)")
         self.refund_button = QPushButton("Refund…")
         self.retry_button = QPushButton("Retry charge")
         self.export_button = QPushButton("Export CSV…")
         self.template_button = QPushButton("Open template")
         self.template_button.setToolTip("Show the template this payment is for")
         self.template_button.clicked.connect(self._on_template_button_clicked)
+        self.link_button = QPushButton("Link product…")
+        self.link_button.setToolTip("Tie a provider's product to a template, so its sales count for that template")
+        self.link_button.clicked.connect(self.start_link)
         self.import_button = QPushButton("Import Ko-fi CSV…")
         self.import_button.setToolTip("Add the sales of a Ko-fi CSV export to the ledger (rows already there are kept once)")
+        # the ledger's actions on top; the selected transaction's beside the date filters, right above the table
         actions = QHBoxLayout()
-        left: tuple[QWidget, ...] = (self.sync_button, self.progress)
-        for w in left:
+        ledger_actions: tuple[QWidget, ...] = (self.sync_button, self.charge_button, self.link_button,
+                                               self.import_button, self.export_button, self.progress)
+        for w in ledger_actions:
             actions.addWidget(w)
         actions.addWidget(self.progress_label, 1)  # takes the free width, so a message wraps only when it must
-        right: tuple[QWidget, ...] = (self.template_button, self.refund_button, self.retry_button, self.import_button,
-                                      self.export_button)
-        for w in right:
-            actions.addWidget(w)
+        selection_actions: tuple[QWidget, ...] = (self.template_button, self.refund_button, self.retry_button)
+        for w in selection_actions:
+            row2.addWidget(w)
 
         # table + side
         self.table = QTableView()
@@ -215,6 +226,7 @@ class PaymentsPanel(QWidget):
             d.dateChanged.connect(self._debounce.start)
         self.clear_button.clicked.connect(self.clear_filters)
         self.sync_button.clicked.connect(self.start_sync)
+        self.charge_button.clicked.connect(self.start_charge)
         self.refund_button.clicked.connect(self.refund_selected)
         self.retry_button.clicked.connect(self.retry_selected)
         self.export_button.clicked.connect(self.export_csv)
@@ -375,6 +387,117 @@ class PaymentsPanel(QWidget):
         t = self.selected()
         if t is not None and t.template_id:
             self.open_requested.emit(ItemRef(Area.TEMPLATES, t.template_id))
+
+    # -- charge ----------------------------------------------------------------------------------------
+    def start_charge(self) -> None:
+        """Read the templates and the Stripe key's mode off the GUI thread, then ask what to charge."""
+        services, svc = self.services, self.svc
+        selected = self.selected()
+        preset = selected.template_id if selected is not None else None
+        self.charge_button.setEnabled(False)
+
+        def load() -> tuple[list[tuple[str, str]], StripeMode | None]:
+            return [(t.id, t.title) for t in services.templates.find()], svc.charge_mode()
+
+        def ask(options: tuple[list[tuple[str, str]], StripeMode | None]) -> None:
+            self.charge_button.setEnabled(True)
+            templates, mode = options
+            if mode is None:
+                text = "No Stripe key yet: add one in Settings, on the Credentials tab, then charge."
+                self.progress_label.setText(tone_span(Tone.WARNING, escape(text)))
+                self.status_message.emit(text)
+                self.charge_finished.emit(None)
+                return
+            order = ChargeDialog.ask(self, templates, mode, preset)
+            if order is None:
+                self.status_message.emit("charge cancelled")
+                self.charge_finished.emit(None)
+                return
+            self._charge(order)
+
+        def failed(exc: Exception) -> None:
+            self.charge_button.setEnabled(True)
+            self._on_charge_failed(exc)
+
+        run_in_background(load, ask, failed, self)
+
+    def _charge(self, order: ChargeOrder) -> None:
+        svc = self.svc
+        self.charge_button.setEnabled(False)
+        self.progress_label.setText(escape(f"charging {order.amount_text}…"))
+
+        def work() -> Transaction:
+            return svc.charge(Provider.STRIPE.value, order.template_id, order.amount, order.currency,
+                              order.payment_method, order.description)
+
+        def done(txn: Transaction) -> None:
+            self.charge_button.setEnabled(True)
+            text = f"charged {format_minor(txn.amount, txn.currency)}: {txn.status.value.replace('_', ' ')}"
+            if txn.failure_message:
+                text += f" — {txn.failure_message}"
+            tone = Tone.OK if txn.status.captured else Tone.WARNING
+            self.progress_label.setText(tone_span(tone, escape(text)))
+            self.status_message.emit(text)
+            self._select_after_load = txn.id
+            self.reload(then=lambda: self.charge_finished.emit(txn))
+
+        run_in_background(work, done, self._on_charge_failed, self)
+
+    def _on_charge_failed(self, exc: Exception) -> None:
+        self.charge_button.setEnabled(True)
+        text = str(exc) or type(exc).__name__
+        self.progress_label.setText(tone_span(Tone.ERROR, escape(f"not charged: {text}")))
+        self.status_message.emit(text)
+        if isinstance(exc, PaymentDeclinedError):  # recorded as declined: show its row
+            self._select_after_load = exc.transaction.id
+        self.reload(then=lambda: self.charge_finished.emit(exc))
+
+    # -- product links ---------------------------------------------------------------------------------
+    def start_link(self) -> None:
+        """Read the known products and the templates off the GUI thread, then ask which to tie together."""
+        services, svc = self.services, self.svc
+        selected = self.selected()
+        self.link_button.setEnabled(False)
+
+        def load() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+            return svc.products(), [(t.id, t.title) for t in services.templates.find()]
+
+        def ask(options: tuple[list[dict[str, Any]], list[tuple[str, str]]]) -> None:
+            self.link_button.setEnabled(True)
+            products, templates = options
+            link = LinkProductDialog.ask(self, products, templates,
+                                         selected.provider if selected is not None else None,
+                                         selected.product_id if selected is not None else None)
+            if link is None:
+                self.link_finished.emit(None)
+                return
+            self._link(link)
+
+        run_in_background(load, ask, self._on_link_failed, self)
+
+    def _link(self, link: ProductLink) -> None:
+        svc = self.svc
+        self.link_button.setEnabled(False)
+
+        def done(moved: int) -> None:
+            self.link_button.setEnabled(True)
+            text = (f"{link.provider.value} product {link.product_id} now counts for template {link.template_id}; "
+                    f"{moved} recorded sale{'' if moved == 1 else 's'} moved to it")
+            self.progress_label.setText(tone_span(Tone.OK, escape(text)))
+            self.status_message.emit(text)
+            keep = self.selected()
+            self._select_after_load = keep.id if keep is not None else None
+            self.reload(then=lambda: self.link_finished.emit(moved))
+
+        run_in_background(lambda: svc.link_product(link.provider.value, link.product_id, link.template_id),
+                          done, self._on_link_failed, self)
+
+    def _on_link_failed(self, exc: Exception) -> None:
+        self.link_button.setEnabled(True)
+        text = str(exc) or type(exc).__name__
+        self.progress_label.setText(tone_span(Tone.ERROR, escape(f"not linked: {text}")))
+        self.status_message.emit(text)
+        self.link_finished.emit(exc)
 
     # -- refund / retry -----------------------------------------------------------------------------
     def refund_selected(self) -> None:

@@ -149,7 +149,7 @@ def test_the_guide_goes_away_once_every_step_is_done(qtbot: QtBot, services: Any
     from app.home.model import GuideFacts, HomeOverview, guide
 
     _window, home = open_home(qtbot, services)
-    done = HomeOverview(guide=guide(GuideFacts(True, "SecretService", 3, 1, 1, 1, 1)))
+    done = HomeOverview(guide=guide(GuideFacts(True, "SecretService", 3, 1, 1, 1, 1, keys_backed_up=1)))
     home._generation += 1
     home._show(home._generation, done)
     assert not home.guide.isVisibleTo(home)

@@ -30,7 +30,18 @@ def test_revenue_folds_days_into_week_month_and_sparkline_per_currency() -> None
 def test_guide_on_a_new_data_dir_has_only_the_keyring_done() -> None:
     items = guide(GuideFacts(True, "SecretService", 0, 0, 0, 0, 0))
     assert [i.step for i in items] == list(GuideStep)
-    assert [i.done for i in items] == [True, False, False, False, False, False]
+    assert [i.done for i in items] == [True, False, False, False, False, False, False]
+
+
+def test_a_key_without_a_backup_leaves_the_backup_step_to_do() -> None:
+    items = {i.step: i for i in guide(GuideFacts(True, "SecretService", 3, 2, 0, 0, 0, keys_backed_up=1))}
+    assert items[GuideStep.UPLOAD_KEY].done and not items[GuideStep.KEY_BACKUP].done
+    assert items[GuideStep.KEY_BACKUP].detail.startswith("1 of 2 keys not backed up yet")
+
+
+def test_the_backup_step_is_done_once_every_key_is_exported() -> None:
+    items = {i.step: i for i in guide(GuideFacts(True, "SecretService", 3, 2, 0, 0, 0, keys_backed_up=2))}
+    assert items[GuideStep.KEY_BACKUP].done and items[GuideStep.KEY_BACKUP].detail == "2 keys backed up"
 
 
 def test_guide_says_what_to_install_when_the_keyring_is_unreachable() -> None:

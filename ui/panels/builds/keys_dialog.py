@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,13 +29,16 @@ from ui.widgets.plain_text import plain_label
 
 
 class KeysDialog(QDialog):
-    def __init__(self, service: BuildsService, parent: QWidget | None = None) -> None:
+    shown = Signal()  # the key list (with each key's backup state) is on screen
+    def __init__(self, service: BuildsService, parent: QWidget | None = None, *, backup: bool = False) -> None:
+        """``backup``: opened to back a key up (the first key without a backup selected, Export… focused)."""
         super().__init__(parent)
+        self._backup = backup
         self.setWindowTitle("Signing keys")
         self.resize(760, 360)
         self.service = service
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Alias", "Certificate SHA-256", "Subject"])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Alias", "Certificate SHA-256", "Subject", "Backup"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -87,13 +91,29 @@ class KeysDialog(QDialog):
         return path
 
     def refresh(self) -> None:
-        run_in_background(self.service.list_keys, self._show_keys, self._on_error, self)
+        service = self.service
 
-    def _show_keys(self, keys: list[KeyInfo]) -> None:
+        def load() -> tuple[list[KeyInfo], set[str]]:
+            return service.list_keys(), service.backed_up_keys()
+
+        run_in_background(load, self._show_keys, self._on_error, self)
+
+    def _show_keys(self, loaded: tuple[list[KeyInfo], set[str]]) -> None:
+        keys, backed_up = loaded
         self.table.setRowCount(len(keys))
         for row, k in enumerate(keys):
-            for col, value in enumerate((k.alias, k.fingerprint_sha256, k.subject)):
+            backup = "✓ exported" if k.alias in backed_up else "not backed up"
+            for col, value in enumerate((k.alias, k.fingerprint_sha256, k.subject, backup)):
                 self.table.setItem(row, col, QTableWidgetItem(value))
+        self.shown.emit()
+        if self._backup:
+            self._backup = False
+            due = [row for row, k in enumerate(keys) if k.alias not in backed_up]
+            if due:
+                self.table.selectRow(due[0])
+                self.export_button.setFocus()
+                self.status.setText(f"Export… saves a copy of key {keys[due[0]].alias} ({KEY_BACKUP_WHY}); "
+                                    "put it on another drive or in a password manager.")
 
     def _busy(self, on: bool, text: str = "") -> None:
         for b in (self.create_button, self.import_button, self.export_button):
@@ -140,6 +160,7 @@ class KeysDialog(QDialog):
         self._busy(False, f"exported key {exported.alias} to {exported.path}. Its password is not in that file: it "
                           f"stays in the OS keyring (service trendforge, entry {exported.keyring_entry}); "
                           "keep both, or the key is lost.")
+        self.refresh()
 
     def _on_error(self, exc: Exception) -> None:
         self._busy(False, f"error: {exc}")

@@ -11,6 +11,7 @@ ACTIONS: dict[GuideStep, str] = {
     GuideStep.KEYRING: "Check again",
     GuideStep.SAMPLES: "Import samples",
     GuideStep.UPLOAD_KEY: "Create upload key…",
+    GuideStep.KEY_BACKUP: "Back up key…",
     GuideStep.CREDENTIAL: "Add credential…",
     GuideStep.FIRST_BUILD: "Build…",
     GuideStep.FIRST_RELEASE: "Release…",

@@ -1,0 +1,180 @@
+"""Workflow runs on Temporal: start, wait, cancel, approve, re-run; list and describe.
+
+The run id is the Temporal workflow id (and every event's correlation id). Listing reads
+Temporal's visibility (the status the workflow keeps in its memo); describing folds the run's
+history. Resuming is Temporal's own: a step whose worker died is retried on another worker by
+its retry policy, and the run goes on by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.service import RPCError, RPCStatusCode
+
+from app.errors import ConflictError, NotFoundError, UserError
+from app.workflows.definition import WorkflowDefinition, bind_inputs
+from app.workflows.model import RunStatus, StepStatus
+from services.actions import ActionRegistry
+from services.workflows.temporal.config import QueueKind, TemporalConfig
+from services.workflows.temporal.gateway import TemporalGateway
+from services.workflows.temporal.history import fold_history, run_row
+from services.workflows.temporal.shapes import APPROVE_SIGNAL, WORKFLOW_TYPE, Approval, ReusedStep, RunInput
+
+#: how long a worker may go silent during a step before Temporal gives the step to another worker
+HEARTBEAT_TIMEOUT = 30.0
+
+
+class TemporalRuns:
+    def __init__(self, config: TemporalConfig, registry: ActionRegistry, *, heartbeat_timeout: float = HEARTBEAT_TIMEOUT) -> None:
+        self.config = config
+        self.registry = registry
+        self.heartbeat_timeout = heartbeat_timeout
+        self.gateway = TemporalGateway(config)
+
+    def close(self) -> None:
+        self.gateway.close()
+
+    def _query(self, name: str | None = None) -> str:
+        return f"WorkflowType = '{WORKFLOW_TYPE}' AND TaskQueue = '{self.config.queue(QueueKind.MAIN)}'"
+
+    # -- starting ------------------------------------------------------------------------
+    def start(self, defn: WorkflowDefinition, inputs: Mapping[str, Any], *, rerun_of: str | None = None,
+              from_step: str | None = None, reuse: Mapping[str, ReusedStep] | None = None) -> str:
+        missing = self.registry.missing(defn)
+        if missing:
+            raise UserError(
+                f"workflow {defn.name!r} cannot run here: no action {', '.join(missing)} is registered "
+                "(the area providing it is not installed in this build)"
+            )
+        bound = bind_inputs(defn, inputs)
+        run_id = uuid.uuid4().hex
+        run = RunInput(
+            run_id=run_id, definition=dict(defn.raw), inputs=bound,
+            queues={a: self.config.queue_for_area(self.registry.get(a).area) for a in sorted(defn.actions())},
+            heartbeat_timeout=self.heartbeat_timeout, reuse=dict(reuse or {}), rerun_of=rerun_of, from_step=from_step,
+        )
+        memo = {"workflow": defn.name, "version": defn.version, "inputs": bound, "status": RunStatus.RUNNING.value,
+                "phase": "forward", "rerun_of": rerun_of}
+
+        async def go(client: Client) -> None:
+            await client.start_workflow(WORKFLOW_TYPE, run, id=run_id, task_queue=self.config.queue(QueueKind.MAIN), memo=memo)
+
+        self.gateway.call(go)
+        return run_id
+
+    async def wait(self, run_id: str) -> RunStatus:
+        async def go(client: Client) -> None:
+            with contextlib.suppress(WorkflowFailureError):  # cancelled (or the workflow failed): the status says which
+                await client.get_workflow_handle(run_id).result()
+
+        await self.gateway.acall(go)
+        return RunStatus(self.show(run_id)["status"])
+
+    def rerun(self, run_id: str, defn: WorkflowDefinition, from_step: str, overrides: Mapping[str, Any]) -> str:
+        """A new run from ``from_step``, the earlier steps' results taken over from ``run_id``."""
+        detail = self.show(run_id)
+        status = RunStatus(detail["status"])
+        if not status.final:
+            raise ConflictError(f"run {run_id} is {status.value}; wait for it to finish or cancel it")
+        idx = defn.index(from_step)
+        rows = {s["name"]: s for s in detail["steps"]}
+        reuse: dict[str, ReusedStep] = {}
+        for s in defn.steps[:idx]:
+            row = rows[s.name]
+            if row["status"] not in (StepStatus.SUCCEEDED.value, StepStatus.SKIPPED.value):
+                raise ConflictError(
+                    f"step {s.name!r} is {row['status']} in run {run_id}, so its result cannot be reused; "
+                    f"re-run from {s.name!r} or an earlier step"
+                )
+            reuse[s.name] = ReusedStep(row["status"], dict(row["output"] or {}), int(row["attempts"]))
+        return self.start(defn, {**detail["inputs"], **overrides}, rerun_of=run_id, from_step=from_step, reuse=reuse)
+
+    # -- acting on a run ------------------------------------------------------------------
+    def cancel(self, run_id: str) -> str:
+        self._require_running(run_id)
+        self.gateway.call(lambda client: client.get_workflow_handle(run_id).cancel())
+        return "requested"
+
+    def approve(self, run_id: str, step: str, *, approved: bool, note: str) -> None:
+        self._require_running(run_id)
+        self.gateway.call(lambda client: client.get_workflow_handle(run_id).signal(APPROVE_SIGNAL, Approval(step, approved, note)))
+
+    def _require_running(self, run_id: str) -> None:
+        detail = self.describe(run_id)
+        if RunStatus(detail["status"]).final:
+            raise ConflictError(f"run {run_id} is already {detail['status']}")
+
+    def resume(self, run_id: str) -> str:
+        detail = self.describe(run_id)
+        raise ConflictError(
+            f"run {run_id} is {detail['status']} on Temporal, which resumes runs by itself: a step whose worker "
+            "stopped is retried on another worker by its retry policy; re-run it from a step instead"
+        )
+
+    # -- reading --------------------------------------------------------------------------
+    def describe(self, run_id: str) -> dict[str, Any]:
+        """The run's row (status, memo) without its steps."""
+
+        async def go(client: Client) -> dict[str, Any]:
+            desc = await _describe(client, run_id)
+            return run_row(run_id, desc.status, await desc.memo(), desc.start_time, desc.close_time)
+
+        return self.gateway.call(go)
+
+    def show(self, run_id: str) -> dict[str, Any]:
+        async def go(client: Client) -> dict[str, Any]:
+            desc = await _describe(client, run_id)
+            handle = client.get_workflow_handle(run_id)
+            events = [e async for e in handle.fetch_history_events()]
+            run, steps = await fold_history(client.data_converter, events, list(desc.raw_description.pending_activities))
+            out = run_row(run_id, desc.status, await desc.memo(), desc.start_time, desc.close_time)
+            out["steps"] = steps
+            out["live"] = desc.status is WorkflowExecutionStatus.RUNNING
+            if run is not None and not out["workflow"]:
+                out["workflow"] = str(run.definition.get("name", ""))
+            return out
+
+        shown: dict[str, Any] = self.gateway.call(go)
+        return shown
+
+    def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
+        async def go(client: Client) -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = []
+            async for wf in client.list_workflows(self._query(name), page_size=max(limit, 10)):
+                row = run_row(wf.id, wf.status, await wf.memo(), wf.start_time, wf.close_time)
+                if (name and row["workflow"] != name) or (status and row["status"] != status):
+                    continue
+                rows.append(row)
+                if len(rows) >= limit:
+                    break
+            return rows
+
+        return self.gateway.call(go)
+
+    def resolve_id(self, prefix: str) -> str:
+        """A unique prefix (6+ characters) of a run id, like git."""
+        prefix = prefix.strip()
+        if len(prefix) == 32:
+            return prefix
+        if len(prefix) < 6:
+            raise UserError(f"give at least 6 characters of the workflow run id, got {prefix!r}")
+        matches = [str(r["id"]) for r in self.history(limit=10_000) if r["id"].startswith(prefix)]
+        if not matches:
+            raise NotFoundError(f"no workflow run {prefix!r} on {self.config.where}")
+        if len(matches) > 1:
+            raise UserError(f"workflow run id {prefix!r} is ambiguous ({len(matches)} runs); give more characters")
+        return matches[0]
+
+
+async def _describe(client: Client, run_id: str) -> Any:
+    try:
+        return await client.get_workflow_handle(run_id).describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise NotFoundError(f"no workflow run {run_id!r} on Temporal") from exc
+        raise

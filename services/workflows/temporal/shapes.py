@@ -1,0 +1,88 @@
+"""What crosses Temporal: the inputs of the generic workflow, its activities and its signal.
+
+Plain dataclasses of JSON values (Temporal's default converter), importable inside the workflow
+sandbox: nothing here does I/O or imports a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+WORKFLOW_TYPE = "TrendForgeRun"
+RUN_STEP = "trendforge.run_step"
+COMPENSATE_STEP = "trendforge.compensate_step"
+RECORD = "trendforge.record"
+APPROVE_SIGNAL = "approve"
+
+#: the step action the workflow itself performs: it waits for the approve signal
+APPROVAL_ACTION = "wait_for_approval"
+
+
+@dataclass
+class ReusedStep:
+    """A step of an earlier run whose result a re-run takes over."""
+
+    status: str
+    output: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+
+
+@dataclass
+class RunInput:
+    run_id: str
+    definition: dict[str, Any]
+    inputs: dict[str, Any]
+    #: action name -> the task queue its activity runs on (the starter knows each action's area)
+    queues: dict[str, str]
+    heartbeat_timeout: float = 30.0
+    reuse: dict[str, ReusedStep] = field(default_factory=dict)
+    rerun_of: str | None = None
+    from_step: str | None = None
+
+
+@dataclass
+class StepCall:
+    run_id: str
+    workflow: str
+    step: str
+    action: str
+    inputs: dict[str, Any]
+    #: the step's (or its compensation's) retry policy, as ``RetryPolicy`` fields
+    retry: dict[str, Any] = field(default_factory=dict)
+    heartbeat_every: float = 5.0
+
+
+@dataclass
+class StepResult:
+    output: dict[str, Any]
+    attempt: int
+
+
+@dataclass
+class Notice:
+    """One workflow event to record: its type name (``workflow.step_skipped``...) and its fields."""
+
+    type: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecordCall:
+    run_id: str
+    workflow: str
+    notices: list[Notice]
+
+
+@dataclass
+class Approval:
+    step: str
+    approved: bool = True
+    note: str = ""
+
+
+@dataclass
+class RunResult:
+    status: str
+    error: str = ""
+    failed_step: str = ""
