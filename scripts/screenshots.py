@@ -148,7 +148,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         services = bootstrap(AppConfig(data_dir=Path(d), log_to_file=False), secrets=MemorySecretStore())
         seed(services)
-        play = seed_play(services) if "releases" in services.extra else None
+        play = seed_play(services)
         window = create_window(services)
         window.resize(1280, 800)
         window.show()

@@ -32,13 +32,14 @@ from app.builds.progress import BuildStats, build_times, compute_stats, plan_ste
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
-from app.health import Health, HealthState
+from app.health import Health
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
 from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
+from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.outcome_sql import where
@@ -62,7 +63,7 @@ from services.events.bus import current_correlation
 from services.events.store import EventQuery
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
-from services.system import TOOL_PACKAGES, Check
+from services.system import Check
 
 log = logging.getLogger(__name__)
 
@@ -953,8 +954,4 @@ class BuildsService(BaseService):
             return int(uow.session.scalar(select(func.count()).select_from(BuildRecord)) or 0)
 
     def health(self) -> Health:
-        missing = [f"{t} ({p})" for t, p in TOOL_PACKAGES.items() if t != "adb" and shutil.which(t) is None]
-        if missing:
-            return Health(self.name, HealthState.DEGRADED, "missing tools: " + ", ".join(missing))
-        running = len(self._runner.running_ids()) if self._runner else 0
-        return Health(self.name, HealthState.OK, f"{running} running")
+        return toolchain_health(len(self._runner.running_ids()) if self._runner else 0)

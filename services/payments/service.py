@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, select
 
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.errors import NotFoundError, ProviderError, UserError
-from app.health import Health, HealthState
+from app.health import Health
 from app.payments.charging import DEFAULT_TEST_PAYMENT_METHOD, StripeMode, stripe_mode
 from app.payments.events import (
     PaymentActionRequired,
@@ -55,6 +55,7 @@ from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.ids import resolve_id
+from services.payments.health import providers_health
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
@@ -221,14 +222,7 @@ class PaymentsService(BaseService):
         return out
 
     def health(self) -> Health:
-        try:
-            bad = [h for h in self.provider_health() if h["state"] == "unhealthy"]
-        except Exception as exc:  # noqa: BLE001 - health must report, not raise
-            return Health(self.name, HealthState.DOWN, str(exc))
-        if bad:
-            detail = "; ".join(f"{h['provider']} unhealthy ({h['last_error']})" for h in bad)
-            return Health(self.name, HealthState.DEGRADED, detail)
-        return Health(self.name, HealthState.OK, "providers ok")
+        return providers_health(self.ctx)
 
     # -- charge ----------------------------------------------------------------------------------
     @operation

@@ -22,7 +22,7 @@ import httpx
 import app.releases.events as ev
 from app.errors import UserError
 from app.events import CredentialSet
-from app.health import Health, HealthState
+from app.health import Health
 from app.releases.listing import StoreListing
 from app.releases.model import (
     Release,
@@ -48,9 +48,10 @@ from services.events.store import EventQuery
 from services.releases.api import CommitOutcomeLostError, PlayApi
 from services.releases.auth import PlayTokens, ServiceAccountKey, parse_key
 from services.releases.edits import Edit
-from services.secrets import credential_key
+from services.releases.health import SECRET_NAME as PLAY_SECRET
+from services.releases.health import play_key_health
 
-SECRET_NAME = credential_key("play")
+SECRET_NAME = PLAY_SECRET
 
 
 _EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {
@@ -369,7 +370,4 @@ class ReleasesService(BaseService):
                 "dry_run": dry_run, "edit_id": edit.id, "steps": edit.steps}
 
     def health(self) -> Health:
-        account = self.account()
-        if account is None:
-            return Health(self.name, HealthState.OK, "no Google Play key stored")
-        return Health(self.name, HealthState.OK, f"Google Play key of {account}")
+        return play_key_health(self.ctx.secrets)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, UserError
-from app.health import Health, HealthState
+from app.health import Health
 from app.remedies import ChooseOnDuplicate, ListTemplates, RestoreTemplate
 from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
@@ -56,6 +56,7 @@ from services.ports import StatsSource
 from services.store.media import listing_with_media
 from services.templates import package as pkg
 from services.templates.blank import BLANK_PACKAGE
+from services.templates.health import store_dir, store_health
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
@@ -142,7 +143,7 @@ class TemplatesService(BaseService):
     # -- store layout ---------------------------------------------------------------------
     @property
     def store_dir(self) -> Path:
-        return self.ctx.data_dir / "templates"
+        return store_dir(self.ctx)
 
     def _staging_root(self) -> Path:
         return self.store_dir / ".staging"
@@ -795,13 +796,7 @@ class TemplatesService(BaseService):
 
     # -- health ------------------------------------------------------------------------------------
     def health(self) -> Health:
-        try:
-            with self.ctx.new_uow() as uow:
-                n = uow.session.execute(text("SELECT count(*) FROM templates")).scalar_one()
-                uow.session.execute(text("SELECT count(*) FROM templates_fts WHERE templates_fts MATCH 'x*'")).scalar_one()
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
-            return Health(self.name, HealthState.DOWN, f"templates store unavailable: {exc}")
-        return Health(self.name, HealthState.OK, f"{n} templates in {self.store_dir}")
+        return store_health(self.ctx)
 
     @operation
     def optimize(self) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 import app.trends.events  # noqa: F401 - registers the event types
 from app.errors import NotFoundError, ProviderError, TrendForgeError, UserError
 from app.events import Event
-from app.health import Health, HealthState
+from app.health import Health
 from app.remedies import ImportTrends, ListTrends, Remedy, SyncTrends
 from app.timeutil import parse_iso, to_iso
 from app.trends.correlate import related, source_leads
@@ -40,7 +40,6 @@ from app.trends.events import (
 )
 from app.trends.matching import TemplateInfo, match_templates
 from app.trends.model import (
-    DEFAULT_ENABLED,
     DEFAULT_INTERVAL_MINUTES,
     DEFAULT_SUBREDDITS,
     FETCHABLE,
@@ -63,6 +62,7 @@ from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.ports import TemplateCatalogue
 from services.settings.service import SettingsService
+from services.trends.health import SETTING_ENABLED, enabled_sources, sources_health
 from services.trends.models import (
     SourceHealthRecord,
     TrendAliasRecord,
@@ -75,7 +75,6 @@ from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSou
 
 log = logging.getLogger(__name__)
 
-SETTING_ENABLED = "trends.enabled_sources"
 SETTING_SUBREDDITS = "trends.subreddits"
 SETTING_INTERVAL = "trends.interval_minutes"
 SETTING_GEO = "trends.geo"
@@ -235,16 +234,7 @@ class TrendsService(BaseService):
 
     # -- settings -----------------------------------------------------------------------
     def enabled_sources(self) -> list[SourceName]:
-        raw = self.settings.get(SETTING_ENABLED)
-        if not isinstance(raw, list):
-            return list(DEFAULT_ENABLED)
-        out = []
-        for v in raw:
-            with contextlib.suppress(UserError):
-                s = parse_source(str(v))
-                if s in FETCHABLE:
-                    out.append(s)
-        return out
+        return enabled_sources(self.settings.get)
 
     def subreddits(self) -> list[str]:
         raw = self.settings.get(SETTING_SUBREDDITS)
@@ -849,10 +839,7 @@ class TrendsService(BaseService):
         return {"trends": int(total), "snapshots": int(snaps)}
 
     def health(self) -> Health:
-        failing = [h for h in self.source_health() if h["enabled"] and h["failures"]]
-        if failing:
-            return Health(self.name, HealthState.DEGRADED, "; ".join(f"{h['name']}: {h['last_error']}" for h in failing)[:300])
-        return Health(self.name, HealthState.OK, f"sources: {', '.join(s.value for s in self.enabled_sources())}")
+        return sources_health(self.ctx, self.enabled_sources())
 
 
 class _DeferredDispatch:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 import app.workflows.events as wf_events  # also registers the event types
 from app.errors import ConflictError, NotFoundError, UserError
-from app.health import Health, HealthState
+from app.health import Health
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
@@ -23,6 +23,7 @@ from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.workflows.builtin_actions import register_builtin_actions
 from services.workflows.engine import WorkflowEngine
+from services.workflows.health import runs_health
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
@@ -368,14 +369,10 @@ class WorkflowsService(BaseService):
         return [(r.event.type, r.event.payload()) for r in rows]
 
     def health(self) -> Health:
-        with self.ctx.new_uow() as uow:
-            n = uow.session.scalar(select(func.count()).select_from(RunRec).where(RunRec.status == RunStatus.INTERRUPTED.value)) or 0
         detail = f"{len(self.registry.specs())} actions"
         if self.temporal is not None:
             detail += f"; new runs on {self.temporal.config.where}"
-        if n:
-            return Health(self.name, HealthState.DEGRADED, f"{n} interrupted run(s): resume, compensate or re-run them ({detail})")
-        return Health(self.name, HealthState.OK, detail)
+        return runs_health(self.ctx, detail)
 
 
 def dumps(data: Any) -> str:
