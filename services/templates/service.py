@@ -642,9 +642,9 @@ class TemplatesService(BaseService):
             try:
                 results.append(self.import_path(path, on_duplicate=on_duplicate))
             except ConflictError as exc:
-                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True))
+                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True, remedy=exc.remedy))
             except UserError as exc:
-                results.append(ImportResult(source=str(path), error=str(exc)))
+                results.append(ImportResult(source=str(path), error=str(exc), remedy=exc.remedy))
             except OSError as exc:
                 error = (str(disk_full(self.ctx.data_dir)) if is_disk_full(exc, self.ctx.data_dir)
                          else f"cannot read {path}: {exc.strerror or exc}")
