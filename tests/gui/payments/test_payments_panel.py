@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +10,10 @@ import pytest
 
 from app.payments.model import TxnStatus
 from app.remedies import SetCredential
+from tests.support import payments_standins as st
 from tests.support.hostile import FORMULAS
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
-
-st = sys.modules["payments_standins"]
 
 
 @pytest.fixture

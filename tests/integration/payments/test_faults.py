@@ -7,7 +7,6 @@ error a person can act on.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -20,8 +19,7 @@ from app.payments.model import TxnStatus
 from app.remedies import RetryPayment
 from services.events.store import EventQuery
 from services.payments.models import TransactionRecord
-
-st = sys.modules["payments_standins"]
+from tests.support import payments_standins as st
 
 
 @pytest.fixture

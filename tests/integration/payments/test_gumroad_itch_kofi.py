@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import urllib.parse
 import urllib.request
 from datetime import date, timedelta
@@ -16,8 +15,8 @@ from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
 from app.remedies import SetCredential
 from services.payments.ledger import TxnFilter
+from tests.support import payments_standins as st
 
-st = sys.modules["payments_standins"]
 START = date(2026, 8, 1)
 TODAY = date(2026, 10, 29)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
@@ -15,8 +14,8 @@ from services.events.store import EventQuery
 from services.payments.ledger import TxnFilter
 from services.payments.models import DailyTotalRecord, TransactionRecord
 from services.payments.service import PaymentDeclinedError
+from tests.support import payments_standins as st
 
-st = sys.modules["payments_standins"]
 STRIPE_KEY, card_pm, stripe_intents = st.STRIPE_KEY, st.card_pm, st.stripe_intents
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
 import stat
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,14 +19,9 @@ from app.remedies import ChooseOnDuplicate
 from app.templates.rules import ImportLimits, PackageError
 from services.bootstrap import ServiceManager
 from services.templates.service import TemplatesService
+from tests.support import templates_packages
 
-_spec = importlib.util.spec_from_file_location("templates_test_helpers", Path(__file__).with_name("_helpers.py"))
-assert _spec is not None and _spec.loader is not None
-H = sys.modules.get("templates_test_helpers") or importlib.util.module_from_spec(_spec)
-if "templates_test_helpers" not in sys.modules:
-    sys.modules["templates_test_helpers"] = H
-    _spec.loader.exec_module(H)
-SAMPLES, build_zip, sample_manifest, snapshot = H.SAMPLES, H.build_zip, H.sample_manifest, H.snapshot
+SAMPLES, build_zip, sample_manifest, snapshot = templates_packages.SAMPLES, templates_packages.build_zip, templates_packages.sample_manifest, templates_packages.snapshot
 
 
 @pytest.fixture
