@@ -29,7 +29,7 @@ from PySide6.QtCore import QCoreApplication  # noqa: E402
 from app.builds.outcome import DEPLOYED  # noqa: E402
 
 SAMPLE = ROOT / "resources" / "samples" / "quotes-daily"
-APP_ID = "com.trendforge.quotes"
+APP_ID = "com.indie.quotes"  # a maker's own id: the release check refuses the sample's own for Play
 
 
 def main() -> None:
@@ -52,7 +52,7 @@ def main() -> None:
         pkg = tmp / "package" / "quotes-daily"
         shutil.copytree(SAMPLE, pkg)
         manifest = json.loads((pkg / "template.json").read_text())
-        (pkg / "template.json").write_text(json.dumps({**manifest, "target_sdk": 36}))
+        (pkg / "template.json").write_text(json.dumps({**manifest, "target_sdk": 36, "application_id": APP_ID}))
         config = AppConfig.from_env(tmp / "home")
         config.log_to_file = False
         manager = bootstrap(config, secrets=MemorySecretStore())

@@ -118,8 +118,8 @@ class _PlayOnDemand:
     def __init__(self, root: _Root) -> None:
         self._root = root
 
-    def highest_version_code(self, application_id: str) -> int | None:
-        return self._root().releases.highest_version_code(application_id)
+    def highest_version_code(self, application_id: str, track: str | None = None) -> int | None:
+        return self._root().releases.highest_version_code(application_id, track)
 
     def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
                       status: str, user_fraction: float | None, notes: Mapping[str, str],

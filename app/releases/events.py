@@ -69,9 +69,15 @@ class ListingPushed(Event):
 @event_type("release.commit_unknown")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CommitOutcomeUnknown(TrackEvent):
-    """The answer to an edit's commit was lost: whether Play applied it is not known yet."""
+    """The answer to an edit's commit was lost: whether Play applied it is not known yet.
+
+    For a listing push (``action`` "listing") ``listing_parts`` names what the edit replaced ("en-US",
+    "en-US:phoneScreenshots", ...) and ``digest`` is the hash of those texts and images, to compare with Play's.
+    """
 
     action: str = ""
+    listing_parts: tuple[str, ...] = ()
+    digest: str = ""
 
 
 @event_type("release.commit_settled")
@@ -81,3 +87,4 @@ class CommitOutcomeSettled(TrackEvent):
 
     committed: bool = False
     how: str = ""
+    action: str = ""

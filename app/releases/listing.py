@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
 from app.errors import UserError
 from app.releases.model import check_language
+from app.store.images import ImageType
+from app.store.policy import FULL_DESCRIPTION_MAX as FULL_LIMIT
+from app.store.policy import PHONE_SCREENSHOTS_MAX as SCREENSHOTS_MAX
+from app.store.policy import PHONE_SCREENSHOTS_MIN as SCREENSHOTS_MIN
+from app.store.policy import SHORT_DESCRIPTION_MAX as SHORT_LIMIT
+from app.store.policy import TITLE_MAX as TITLE_LIMIT
 
-TITLE_LIMIT = 30
-SHORT_LIMIT = 80
-FULL_LIMIT = 4000
-SCREENSHOTS_MIN, SCREENSHOTS_MAX = 2, 8
-
-
-class ImageType(StrEnum):
-    """Play's image types this app publishes (the API's names)."""
-
-    ICON = "icon"
-    FEATURE_GRAPHIC = "featureGraphic"
-    PHONE_SCREENSHOTS = "phoneScreenshots"
+__all__ = ["ImageType", "LocaleListing", "StoreListing"]
 
 
 @dataclass(frozen=True)

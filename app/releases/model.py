@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 from app.errors import UserError
+from app.store.policy import RELEASE_NOTES_MAX as NOTES_LIMIT  # Play's limit per language
 
-NOTES_LIMIT = 500  # Play's limit per language
 RELEASE_NAME_LIMIT = 50
-TRACKS = ("internal", "alpha", "beta", "production")
+TRACKS = ("internal", "alpha", "beta", "production")  # every app has these; closed testing tracks come beside them
+_TRACK_NAME = re.compile(r"^[A-Za-z0-9][\w.-]{0,99}$")  # a closed testing track's id, e.g. "qa-team"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -51,8 +52,17 @@ class ReleaseStatus(StrEnum):
 
 
 def check_track(name: str) -> str:
-    if name not in TRACKS:
-        raise UserError(f"unknown track {name!r}; use one of: {', '.join(TRACKS)}")
+    """A track's name as Play spells it: a standard track or a closed testing track's id."""
+    if not _TRACK_NAME.fullmatch(name):
+        raise UserError(f"{name!r} is not a track name; use {', '.join(TRACKS)} or a closed testing track's name")
+    return name
+
+
+def require_track(name: str, on_play: Iterable[str], application_id: str) -> str:
+    """Refuse a track Play does not have for the app, naming the tracks it has."""
+    known = sorted(set(on_play) | set(TRACKS))
+    if check_track(name) not in known:
+        raise UserError(f"Google Play has no track {name!r} for {application_id}; its tracks are: {', '.join(known)}")
     return name
 
 

@@ -9,28 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UserError
+from app.store.images import ImageFacts, ImageType, image_problem
 from app.store.policy import (
-    FEATURE_GRAPHIC_SIZE,
     FULL_DESCRIPTION_MAX,
     PHONE_SCREENSHOTS_MAX,
     PHONE_SCREENSHOTS_MIN,
     RELEASE_NOTES_MAX,
-    SCREENSHOT_MAX_RATIO,
-    SCREENSHOT_MAX_SIDE,
-    SCREENSHOT_MIN_SIDE,
     SHORT_DESCRIPTION_MAX,
     TITLE_MAX,
 )
 
+__all__ = ["DEFAULT_LOCALE", "ImageFacts", "LocaleListing", "StoreListing", "listing_problems", "parse_listing"]
+
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2}|-[0-9]{3})?$")
 DEFAULT_LOCALE = "en-US"
-
-
-@dataclass(frozen=True)
-class ImageFacts:
-    width: int
-    height: int
-    format: str  # "PNG", "JPEG", ...
 
 
 @dataclass(frozen=True)
@@ -123,30 +115,15 @@ def listing_problems(listing: StoreListing, images: Mapping[Path, ImageFacts | N
                         f"{len(shots)} screenshots; Play needs {PHONE_SCREENSHOTS_MIN} to {PHONE_SCREENSHOTS_MAX} "
                         "(generate them from the app's UI)"))
         for shot in shots:
-            out.extend(_screenshot_problem(listing, shot, images.get(shot), f"{where}.phone_screenshots"))
+            problem = image_problem(ImageType.PHONE_SCREENSHOTS, images.get(shot))
+            if problem:
+                name = listing.relative(shot) if shot.is_relative_to(listing.package_dir) else str(shot)
+                out.append((f"{where}.phone_screenshots", f"{name} {problem}"))
     graphic = listing.feature_graphic
     if graphic is None:
         out.append(("listing.feature_graphic", "missing; add a 1024x500 PNG or JPEG"))
     else:
-        facts = images.get(graphic)
-        name = listing.relative(graphic)
-        if facts is None:
-            out.append(("listing.feature_graphic", f"{name} is missing or not an image; add a 1024x500 PNG or JPEG"))
-        elif (facts.width, facts.height) != FEATURE_GRAPHIC_SIZE or facts.format not in ("PNG", "JPEG"):
-            out.append(("listing.feature_graphic",
-                        f"{name} is a {facts.width}x{facts.height} {facts.format}; Play needs a 1024x500 PNG or JPEG"))
+        problem = image_problem(ImageType.FEATURE_GRAPHIC, images.get(graphic))
+        if problem:
+            out.append(("listing.feature_graphic", f"{listing.relative(graphic)} {problem}"))
     return out
-
-
-def _screenshot_problem(listing: StoreListing, shot: Path, facts: ImageFacts | None, where: str) -> list[tuple[str, str]]:
-    name = listing.relative(shot) if shot.is_relative_to(listing.package_dir) else str(shot)
-    if facts is None:
-        return [(where, f"{name} is missing or not an image; generate or add it")]
-    w, h = facts.width, facts.height
-    if facts.format not in ("PNG", "JPEG"):
-        return [(where, f"{name} is a {facts.format}; Play takes PNG or JPEG screenshots")]
-    if min(w, h) < SCREENSHOT_MIN_SIDE or max(w, h) > SCREENSHOT_MAX_SIDE:
-        return [(where, f"{name} is {w}x{h}; each side must be {SCREENSHOT_MIN_SIDE} to {SCREENSHOT_MAX_SIDE} px")]
-    if max(w, h) > SCREENSHOT_MAX_RATIO * min(w, h):
-        return [(where, f"{name} is {w}x{h}; the long side may be at most twice the short side")]
-    return []

@@ -31,3 +31,7 @@ PHONE_SCREENSHOT_SIZE = (1080, 1920)  # what the project renders
 
 # Launcher icon source
 ICON_SOURCE_MIN_PX = 512
+ICON_SIZE = (512, 512)  # Play's hi-res icon: a 32-bit PNG (with alpha)
+ICON_MAX_BYTES = 1024 * 1024
+FEATURE_GRAPHIC_MAX_BYTES = 15 * 1024 * 1024
+SCREENSHOT_MAX_BYTES = 8 * 1024 * 1024

@@ -44,6 +44,16 @@ class StepStarted(WorkflowEvent):
     step: str = ""
     action: str = ""
     attempt: int = 1
+    inputs: dict[str, Any] = dataclasses.field(default_factory=dict)  # resolved from the run's context
+
+
+@event_type("workflow.step_output_recorded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StepOutputRecorded(WorkflowEvent):
+    """A running step remembered part of its output (what its undo needs) before it ended."""
+
+    step: str = ""
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @event_type("workflow.step_succeeded")
@@ -71,6 +81,7 @@ class StepFailed(WorkflowEvent):
 class StepSkipped(WorkflowEvent):
     step: str = ""
     condition: str = ""
+    reused: bool = False  # a re-run keeps the skip of the run it re-runs
 
 
 @event_type("workflow.step_cancelled")
@@ -92,6 +103,7 @@ class StepCompensated(WorkflowEvent):
     step: str = ""
     ok: bool = True
     error: str = ""
+    attempts: int = 0
 
 
 @event_type("workflow.completed")
@@ -124,6 +136,15 @@ class WorkflowCompensated(WorkflowEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WorkflowCancelled(WorkflowEvent):
     step: str | None = None
+    reason: str = ""  # empty: the user cancelled it
+
+
+@event_type("workflow.superseded")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowSuperseded(WorkflowEvent):
+    """The run was re-run as run ``by``: act on that one."""
+
+    by: str = ""
 
 
 @event_type("workflow.interrupted")
@@ -131,6 +152,7 @@ class WorkflowCancelled(WorkflowEvent):
 class WorkflowInterrupted(WorkflowEvent):
     step: str | None = None
     phase: str = "forward"
+    cause: str = "process_stopped"  # app.workflows.model.InterruptCause
 
 
 @event_type("workflow.notified")

@@ -1,11 +1,19 @@
-"""Run and step statuses, and the state a run's persisted history replays to."""
+"""Run and step statuses, and a run's state as the fold of its events: ``apply(state, event)``.
+
+The engine decides events; this module alone decides what they do to a run (Temporal's shape:
+the history is the truth, the state is derived). The stored rows are a projection of the state.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from app.events import Event
+from app.workflows import events as ev
 
 
 class RunStatus(StrEnum):
@@ -58,71 +66,138 @@ class Phase(StrEnum):
     COMPENSATE = "compensate"
 
 
-@dataclass
+class InterruptCause(StrEnum):
+    PROCESS_STOPPED = "process_stopped"  # found at start-up: the process that ran it is gone
+    APP_CLOSED = "app_closed"  # the app was quit while it ran
+
+
+STEP_INTERRUPTED_ERROR = {
+    InterruptCause.PROCESS_STOPPED: "interrupted: the process stopped during this step",
+    InterruptCause.APP_CLOSED: "interrupted: the app was closed during this step",
+}
+RUN_INTERRUPTED_ERROR = "interrupted: the process running it stopped; resume, compensate or re-run it"
+
+
+@dataclass(frozen=True)
 class StepState:
     status: StepStatus = StepStatus.PENDING
     attempts: int = 0
+    inputs: Mapping[str, Any] | None = None
+    output: Mapping[str, Any] | None = None
+    error: str | None = None
+    error_type: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    reused: bool = False
+    compensation_error: str | None = None
+    compensation_attempts: int = 0
+    compensated_at: datetime | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunState:
-    """What a run looks like; built from the database or replayed from its events."""
+    """What a run looks like: the fold of its events (:func:`apply`); its rows are a projection of it."""
 
     status: RunStatus = RunStatus.PENDING
-    steps: dict[str, StepState] = field(default_factory=dict)
+    phase: Phase = Phase.FORWARD
+    steps: Mapping[str, StepState] = field(default_factory=dict)
+    error: str | None = None
+    failed_step: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    superseded_by: str | None = None
+    signals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def summary(self) -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "steps": {k: (v.status.value, v.attempts) for k, v in self.steps.items()},
-        }
+    @classmethod
+    def initial(cls, step_names: Iterable[str]) -> RunState:
+        return cls(steps={n: StepState() for n in step_names})
+
+    def step(self, name: str) -> StepState:
+        return self.steps[name]
 
 
-def replay(events: Iterable[tuple[str, Mapping[str, Any]]], step_names: Iterable[str]) -> RunState:
-    """Fold a run's ``workflow.*`` events (type, payload), oldest first, into its state.
+def _with_step(state: RunState, name: str, **changes: Any) -> RunState:
+    steps = dict(state.steps)
+    steps[name] = replace(steps.get(name, StepState()), **changes)
+    return replace(state, steps=steps)
 
-    Used to check that the persisted history tells the same story as the tables, and to
-    rebuild a run's state from the event log alone.
-    """
-    state = RunState(steps={n: StepState() for n in step_names})
 
-    def step(payload: Mapping[str, Any]) -> StepState:
-        return state.steps.setdefault(str(payload.get("step", "")), StepState())
+def _steps_where(state: RunState, where: StepStatus, **changes: Any) -> dict[str, StepState]:
+    return {n: replace(s, **changes) if s.status is where else s for n, s in state.steps.items()}
 
-    for type_, p in events:
-        kind = type_.removeprefix("workflow.")
-        if kind in {"started", "resumed"}:
-            state.status = RunStatus(p.get("status", RunStatus.RUNNING.value))
-        elif kind == "step_started":
-            s = step(p)
-            s.status = StepStatus.RUNNING
-            s.attempts = int(p.get("attempt", s.attempts + 1))
-        elif kind == "step_succeeded":
-            s = step(p)
-            s.status = StepStatus.SUCCEEDED
-            s.attempts = int(p.get("attempt", s.attempts))
-        elif kind == "step_failed":
-            s = step(p)
-            s.attempts = int(p.get("attempt", s.attempts))
-            s.status = StepStatus.RUNNING if p.get("will_retry") else StepStatus.FAILED
-        elif kind == "step_skipped":
-            step(p).status = StepStatus.SKIPPED
-        elif kind == "step_cancelled":
-            step(p).status = StepStatus.CANCELLED
-        elif kind == "compensating":
-            state.status = RunStatus.COMPENSATING
-            step(p).status = StepStatus.COMPENSATING
-        elif kind == "compensated":
-            step(p).status = StepStatus.COMPENSATED if p.get("ok") else StepStatus.COMPENSATION_FAILED
-        elif kind == "completed":
-            state.status = RunStatus.SUCCEEDED
-        elif kind in {"failed", "run_compensated"}:
-            state.status = RunStatus(p.get("status", RunStatus.FAILED.value))
-        elif kind == "cancelled":
-            state.status = RunStatus.CANCELLED
-        elif kind == "interrupted":
-            state.status = RunStatus.INTERRUPTED
-            name = p.get("step")
-            if name and p.get("phase", Phase.FORWARD.value) == Phase.FORWARD.value:
-                step(p).status = StepStatus.INTERRUPTED
+
+def apply(state: RunState, event: Event) -> RunState:
+    """The next state of a run after ``event``. Pure: ``state`` is not changed; events of other
+    kinds (or of no run) leave it as it is. The one place a run's state is decided."""
+    if not isinstance(event, ev.WorkflowEvent):
+        return state
+    at = event.timestamp
+    match event:
+        case ev.WorkflowStarted():
+            return replace(state, status=RunStatus(event.status), phase=Phase.FORWARD, started_at=at, ended_at=None)
+        case ev.WorkflowResumed():
+            status = RunStatus(event.status)
+            if status is RunStatus.COMPENSATING:
+                why = state.error or f"compensation requested after {state.status.value}"
+                return replace(state, status=status, phase=Phase.COMPENSATE, error=why, ended_at=None)
+            steps = _steps_where(state, StepStatus.INTERRUPTED, status=StepStatus.PENDING)
+            return replace(state, status=status, error=None, ended_at=None, steps=steps)
+        case ev.StepStarted():
+            s = state.steps.get(event.step, StepState())
+            return _with_step(state, event.step, status=StepStatus.RUNNING, attempts=event.attempt, inputs=event.inputs,
+                              started_at=s.started_at or at, error=None, error_type=None)
+        case ev.StepOutputRecorded():
+            s = state.steps.get(event.step, StepState())
+            return _with_step(state, event.step, output={**(s.output or {}), **event.values})
+        case ev.StepSucceeded():
+            return _with_step(state, event.step, status=StepStatus.SUCCEEDED, attempts=event.attempt,
+                              output=event.output, reused=event.reused, ended_at=at)
+        case ev.StepFailed():
+            if event.will_retry:
+                return _with_step(state, event.step, attempts=event.attempt, error=event.error, error_type=event.error_type)
+            failed = _with_step(state, event.step, status=StepStatus.FAILED, attempts=event.attempt, error=event.error,
+                                error_type=event.error_type, ended_at=at)
+            return replace(failed, error=f"{event.step}: {event.error}", failed_step=event.step)
+        case ev.StepSkipped():
+            return _with_step(state, event.step, status=StepStatus.SKIPPED, reused=event.reused, ended_at=at)
+        case ev.StepCancelled():
+            return _with_step(state, event.step, status=StepStatus.CANCELLED, error="cancelled", ended_at=at)
+        case ev.StepCompensating():
+            undoing = _with_step(state, event.step, status=StepStatus.COMPENSATING, compensation_error=None)
+            return replace(undoing, status=RunStatus.COMPENSATING, phase=Phase.COMPENSATE)
+        case ev.StepCompensated():
+            return _with_step(state, event.step,
+                              status=StepStatus.COMPENSATED if event.ok else StepStatus.COMPENSATION_FAILED,
+                              compensation_error=event.error or None, compensation_attempts=event.attempts,
+                              compensated_at=at)
+        case ev.WorkflowCompleted():
+            return replace(state, status=RunStatus.SUCCEEDED, ended_at=at)
+        case ev.WorkflowFailed():
+            return replace(state, status=RunStatus(event.status), ended_at=at, error=event.error or state.error,
+                           failed_step=event.step or state.failed_step)
+        case ev.WorkflowCompensated():
+            status = RunStatus(event.status)
+            undid_a_good_run = status is RunStatus.COMPENSATED and event.after == RunStatus.SUCCEEDED.value
+            return replace(state, status=status, ended_at=at, error=None if undid_a_good_run else state.error)
+        case ev.WorkflowCancelled():
+            return replace(state, status=RunStatus.CANCELLED, ended_at=at, error=event.reason or "cancelled by the user")
+        case ev.WorkflowSuperseded():
+            return replace(state, superseded_by=event.by)
+        case ev.WorkflowInterrupted():
+            cause = InterruptCause(event.cause)
+            steps = _steps_where(state, StepStatus.RUNNING, status=StepStatus.INTERRUPTED,
+                                 error=STEP_INTERRUPTED_ERROR[cause])
+            run_error = RUN_INTERRUPTED_ERROR if cause is InterruptCause.PROCESS_STOPPED else state.error
+            return replace(state, status=RunStatus.INTERRUPTED, steps=steps, error=run_error)
+        case ev.ApprovalGiven():
+            decision = {"decision": "approved" if event.approved else "rejected", "note": event.note}
+            return replace(state, signals={**state.signals, event.step: decision})
+    return state
+
+
+def replay(events: Iterable[Event], step_names: Iterable[str]) -> RunState:
+    """Fold a run's events, oldest first, into its state (from the event log alone)."""
+    state = RunState.initial(step_names)
+    for event in events:
+        state = apply(state, event)
     return state

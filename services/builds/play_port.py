@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 
 class PlayPort(Protocol):
-    def highest_version_code(self, application_id: str) -> int | None:
-        """The highest versionCode Play has for the app (None: Play has none)."""
+    def highest_version_code(self, application_id: str, track: str | None = None) -> int | None:
+        """The highest versionCode Play has for the app (None: Play has none); refuses a ``track`` Play lacks."""
 
     def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
                       status: str, user_fraction: float | None, notes: Mapping[str, str],

@@ -38,11 +38,11 @@ from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBu
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
+from services.builds import outcome_sql
 from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
 from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
-from services.builds.outcome_sql import where
 from services.builds.pipeline import (
     BuildSpec,
     Mark,
@@ -63,6 +63,7 @@ from services.events.bus import current_correlation
 from services.events.store import EventQuery
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
+from services.store.listing import package_release_notes
 from services.system import Check
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         key_alias=r.key_alias, deploy_target=r.deploy_target, state=BuildState(r.state), step=r.step,
         percent=r.percent, created_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
         duration_s=r.duration_s, artifact_path=r.artifact_path, fingerprint=r.fingerprint, error=r.error,
-        log_path=r.log_path, retry_of=r.retry_of,
+        log_path=r.log_path, retry_of=r.retry_of, run_id=(r.options or {}).get("correlation_id") or None,
         deployments=[
             {"target": d.target, "ok": d.ok, "dry_run": d.dry_run, "location": d.location, "detail": d.detail,
              "at": d.created_at.isoformat()}
@@ -82,6 +83,20 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         ],
     )
 
+
+
+def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[tuple[str, str], ...]:
+    """The notes given for this release, else the ones the template package declares; Play's limits checked now,
+    before Play is asked anything."""
+    if given is not None:
+        return check_notes(given)
+    declared = package_release_notes(package_dir)
+    for locale, (text, where) in declared.items():
+        try:
+            check_notes({locale: text})
+        except UserError as exc:
+            raise UserError(f"{exc} ({where} in the template package); shorten them or give other notes") from None
+    return check_notes({locale: text for locale, (text, _) in declared.items()})
 
 class BuildsService(BaseService):
     name = "builds"
@@ -376,10 +391,10 @@ class BuildsService(BaseService):
         on_play: int | None = None
         if target is not None and target.kind == "play":
             target = self._play_target(target, rollout)
-            release_notes = check_notes(notes or {})
+            release_notes = _release_notes(notes, package_dir)
             options.update({"rollout": rollout, "notes": dict(release_notes)})
             # the versionCode must be above what Play has, found now rather than when Play refuses the upload
-            on_play = self._require_play().highest_version_code(app_id)
+            on_play = self._require_play().highest_version_code(app_id, target.arg)
         elif rollout is not None or notes:
             raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
         build_id = new_id()
@@ -447,7 +462,7 @@ class BuildsService(BaseService):
             row = uow.session.execute(
                 select(BuildRecord.version_name, BuildRecord.version_code)
                 .where(BuildRecord.application_id == application_id,
-                       where(SUCCEEDED))
+                       outcome_sql.where(SUCCEEDED))
                 .order_by(BuildRecord.version_code.desc()).limit(1)).first()
             released = uow.session.scalar(
                 select(func.count()).select_from(DeploymentRecord).join(BuildRecord, BuildRecord.id == DeploymentRecord.build_id)
@@ -538,7 +553,7 @@ class BuildsService(BaseService):
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(
                 select(BuildRecord).where(BuildRecord.template_id == template_id, BuildRecord.platform == platform.value,
-                                          where(SUCCEEDED))
+                                          outcome_sql.where(SUCCEEDED))
                 .order_by(BuildRecord.created_at.desc()).limit(1)).all()
             for r in rows:
                 tasks = (r.options or {}).get("gradle_tasks")
@@ -835,7 +850,7 @@ class BuildsService(BaseService):
                 shutil.rmtree(trash, ignore_errors=True)
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(select(BuildRecord).where(
-                where(IN_PROGRESS))).all()
+                outcome_sql.where(IN_PROGRESS))).all()
             for rec in rows:
                 pid = int((rec.options or {}).get("pid", 0))
                 if pid == os.getpid() or pid_alive(pid):
@@ -904,7 +919,7 @@ class BuildsService(BaseService):
                 rows = uow.session.execute(
                     select(BuildRecord.duration_s).where(
                         BuildRecord.template_id == template_id, BuildRecord.platform == platform,
-                        where(SUCCEEDED), BuildRecord.duration_s.is_not(None))
+                        outcome_sql.where(SUCCEEDED), BuildRecord.duration_s.is_not(None))
                     .order_by(BuildRecord.created_at.desc()).limit(10)).all()
                 return [float(r[0] or 0.0) for r in reversed(rows)]
 

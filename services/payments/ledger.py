@@ -7,13 +7,14 @@ before the change is subtracted and its contribution after is added).
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, insert, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from app.payments.model import (
     status_after_refund,
 )
 from app.search import fts_query
+from services.db.bulk import insert_rows
 from services.payments.models import (
     BalanceRecord,
     DailyTotalRecord,
@@ -52,7 +54,7 @@ COUNTED_REFUNDS = ("succeeded", "recorded", "pending")
 
 
 def day_of(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d")
+    return value.date().isoformat()  # YYYY-MM-DD, as strftime("%Y-%m-%d") (a fifth of its cost)
 
 
 def contribution(row: TransactionRecord) -> Contribution:
@@ -246,8 +248,9 @@ class Ledger:
             if self._update(row, t, template):
                 counts.updated += 1
         if pending:
-            # new rows in one executemany (the ORM's unit of work costs more than the network here)
-            self.session.execute(insert(TransactionRecord), list(pending.values()))
+            # new rows as one statement (the ORM's unit of work costs more than the network here, and
+            # the search index's trigger flushes once per statement: see services.db.bulk)
+            insert_rows(self.session.connection(), TransactionRecord, list(pending.values()))
         return counts
 
     def _update(self, row: TransactionRecord, t: RemoteTxn, template: str | None) -> bool:
@@ -422,8 +425,6 @@ class Ledger:
 
 
 def _new_id() -> str:
-    import uuid
-
     return uuid.uuid4().hex
 
 

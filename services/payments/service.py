@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, select
 
 import app.payments.events  # noqa: F401 - registers the payment event types
+from app.credentials import credential_problem
 from app.errors import NotFoundError, ProviderError, UserError
 from app.health import Health
 from app.payments.charging import DEFAULT_TEST_PAYMENT_METHOD, StripeMode, stripe_mode
@@ -68,6 +69,7 @@ from services.payments.models import (
 from services.payments.providers.base import (
     ChargeOutcome,
     ChargeRequest,
+    CheckingProvider,
     DeclinedError,
     RefundOutcome,
     RefundRequest,
@@ -123,8 +125,9 @@ class PaymentsService(BaseService):
         return asyncio.run(main())
 
     # -- providers ------------------------------------------------------------------------
-    def _provider(self, p: Provider) -> Any:
-        secret = need_credential(self.settings.credential(p.value), p)
+    def _provider(self, p: Provider, secret: str | None = None) -> Any:
+        """The provider's client, with ``secret`` or else the stored credential."""
+        secret = secret or need_credential(self.settings.credential(p.value), p)
         http = self.http.get()
         timeout = self.http.read_timeout
         if p is Provider.STRIPE:
@@ -143,6 +146,23 @@ class PaymentsService(BaseService):
             return ItchProvider(secret, self.settings.base_url("ITCH"), http, retry=self.with_retry_async)
         raise UserError(f"{p.value} has no pull API; import its webhook payloads or CSV export",
                         remedy=ImportPayments(p.value))
+
+    @operation
+    def test_connection(self, provider: str, secret: str | None = None) -> str:
+        return self._run(self.test_connection_async(provider, secret))
+
+    async def test_connection_async(self, provider: str, secret: str | None = None) -> str:
+        """Call ``provider`` once with ``secret`` (typed, not yet stored) or the stored credential; what it
+        answered, in words. A refusal or an unreachable provider raises ProviderError; nothing is stored."""
+        p = Provider.parse(provider)
+        self.require(p.has_api, "Ko-fi has no API to test a token against; "
+                                             "a webhook carrying another token is refused")
+        if secret is not None:
+            problem = credential_problem(p.value, secret)
+            self.require(problem is None, f"{p.value}: {problem}")
+            secret = secret.strip()
+        client: CheckingProvider = self._provider(p, secret)
+        return await client.check()
 
     # -- provider health ------------------------------------------------------------------------
     def _health_row(self, session: Any, p: Provider) -> ProviderHealthRecord:

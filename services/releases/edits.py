@@ -57,6 +57,10 @@ class Edit:
     def listings(self) -> list[dict[str, Any]]:
         return list(self._json("GET", "/listings").get("listings", []))
 
+    def images(self, language: str, kind: ImageType) -> list[dict[str, Any]]:
+        """The images of one type Play has for a language (each with its sha256)."""
+        return list(self._json("GET", f"/listings/{language}/{kind.value}").get("images", []))
+
     # -- writes ----------------------------------------------------------------------------------
     def upload(self, artifact: Path) -> int:
         kind = "bundles" if artifact.suffix == ".aab" else "apks"

@@ -12,6 +12,7 @@ from pathlib import Path, PurePath
 
 from app.errors import UserError
 from app.releases.listing import ImageType, LocaleListing, StoreListing
+from app.store.images import image_problem
 
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
@@ -84,3 +85,15 @@ def listing_of_package(package_dir: Path) -> StoreListing | None:
             images[ImageType.PHONE_SCREENSHOTS] = tuple(text.phone_screenshots)
         locales.append(LocaleListing(text.locale, text.title, text.short_description, text.full_description, images))
     return StoreListing(tuple(locales)) if locales else None
+
+
+def check_images(listing: StoreListing) -> None:
+    """Refuse, before Play is asked anything, the first image Play would refuse: one line naming the file."""
+    from services.store.listing import image_facts
+
+    for loc in listing.locales:
+        for kind, paths in sorted(loc.images.items()):
+            for p in paths:
+                problem = image_problem(kind, image_facts(Path(p)))
+                if problem:
+                    raise UserError(f"{p} {problem}")

@@ -21,7 +21,7 @@ import httpx
 
 import app.releases.events as ev
 from app.errors import UserError
-from app.events import CredentialSet
+from app.events import CredentialSet, Event
 from app.health import Health
 from app.releases.listing import StoreListing
 from app.releases.model import (
@@ -38,6 +38,7 @@ from app.releases.model import (
     highest_version_code,
     place_release,
     promote,
+    require_track,
     resume,
     set_fraction,
 )
@@ -50,6 +51,8 @@ from services.releases.auth import PlayTokens, ServiceAccountKey, parse_key
 from services.releases.edits import Edit
 from services.releases.health import SECRET_NAME as PLAY_SECRET
 from services.releases.health import play_key_health
+from services.releases.listing_files import check_images
+from services.releases.listing_state import listing_parts, play_digest, pushed_digest
 
 SECRET_NAME = PLAY_SECRET
 
@@ -178,13 +181,24 @@ class ReleasesService(BaseService):
 
     @operation
     def listings(self, application_id: str) -> list[dict[str, Any]]:
+        self.settle(application_id)
         return list(self._read(application_id, lambda e: e.listings()))
 
     @operation
-    def highest_version_code(self, application_id: str) -> int | None:
-        """The highest versionCode Play has for the app: on any track, or uploaded at all."""
+    def highest_version_code(self, application_id: str, track: str | None = None) -> int | None:
+        """The highest versionCode Play has for the app: on any track, or uploaded at all. With ``track``, a track
+        Play does not have is refused first (so a build for it is refused before it is built)."""
+        if track is not None:
+            check_track(track)
         self.settle(application_id)
-        result: int | None = self._read(application_id, lambda e: highest_version_code(e.tracks(), e.uploaded_codes()))
+
+        def read(edit: Edit) -> int | None:
+            tracks = edit.tracks()
+            if track is not None:
+                require_track(track, (t.name for t in tracks), application_id)
+            return highest_version_code(tracks, edit.uploaded_codes())
+
+        result: int | None = self._read(application_id, read)
         return result
 
     # -- lost commit answers ---------------------------------------------------------------------
@@ -206,34 +220,47 @@ class ReleasesService(BaseService):
                 old.commit()  # still open: Play never got the commit; it is exactly the change asked for
                 committed, how = True, "the edit was still open on Play; committed it now"
             else:
-                track = self._read_track(application_id, unknown.track)
-                committed = any(set(r.version_codes) == set(unknown.version_codes) and r.status.value == unknown.status
-                                and r.user_fraction == unknown.user_fraction for r in track.releases)
-                how = ("Play has it on the track: the commit went through" if committed else
+                committed = self._on_play(application_id, unknown)
+                where = "the listing" if unknown.action == "listing" else "it on the track"
+                how = (f"Play has {where}: the commit went through" if committed else
                        "Play does not have it: the change was not applied; do it again")
             settled = ev.CommitOutcomeSettled(
                 source=self.name, application_id=application_id, track=unknown.track,
                 version_codes=unknown.version_codes, status=unknown.status, user_fraction=unknown.user_fraction,
-                edit_id=unknown.edit_id, committed=committed, how=how, changes=unknown.changes)
+                edit_id=unknown.edit_id, committed=committed, how=how, changes=unknown.changes, action=unknown.action)
             self._record(settled)
             out.append(settled)
         return out
+
+    def _on_play(self, application_id: str, unknown: ev.CommitOutcomeUnknown) -> bool:
+        """Whether Play has what the lost commit was to apply (its edit is gone: committed, or expired)."""
+        if unknown.action == "listing":
+            parts = tuple(unknown.listing_parts)
+            digest: str = self._read(application_id, lambda e: play_digest(e, parts))
+            return digest == unknown.digest
+        track = self._read_track(application_id, unknown.track)
+        return any(set(r.version_codes) == set(unknown.version_codes) and r.status.value == unknown.status
+                   and r.user_fraction == unknown.user_fraction for r in track.releases)
 
     def _record(self, *events: Any) -> None:
         with self.ctx.new_uow() as uow:
             uow.record(*events)
             uow.commit()
 
-    def _commit(self, edit: Edit, success: ev.TrackEvent, action: str) -> None:
+    def _commit(self, edit: Edit, success: Event, unknown: Callable[[], ev.CommitOutcomeUnknown]) -> None:
+        """Commit the edit and record ``success``; a lost answer is recorded as ``unknown()`` for settling."""
         try:
             edit.commit()
         except CommitOutcomeLostError:
-            self._record(ev.CommitOutcomeUnknown(
-                source=self.name, application_id=success.application_id, track=success.track,
-                version_codes=success.version_codes, status=success.status, user_fraction=success.user_fraction,
-                edit_id=edit.id, changes=success.changes, action=action))
+            self._record(unknown())
             raise
         self._record(success)
+
+    def _track_unknown(self, success: ev.TrackEvent, edit: Edit, action: str) -> ev.CommitOutcomeUnknown:
+        return ev.CommitOutcomeUnknown(
+            source=self.name, application_id=success.application_id, track=success.track,
+            version_codes=success.version_codes, status=success.status, user_fraction=success.user_fraction,
+            edit_id=edit.id, changes=success.changes, action=action)
 
     # -- track actions ---------------------------------------------------------------------------
     @operation
@@ -246,6 +273,8 @@ class ReleasesService(BaseService):
             check_fraction(ReleaseStatus.IN_PROGRESS, fraction)  # refused before Play is asked anything
         self.settle(application_id)
         tracks: dict[str, Track] = self._read(application_id, lambda e: {t.name: t for t in e.tracks()})
+        for name in (track, from_track) if from_track else (track,):
+            require_track(name, tracks, application_id)
         before = tracks.get(track, Track(track))
         if action is ReleaseAction.ROLLOUT:
             if fraction is None:
@@ -285,7 +314,7 @@ class ReleasesService(BaseService):
             edit_id=edit.id, changes=tuple(plan.lines()))
         if isinstance(success, ev.ReleasePromoted):
             success = dataclasses.replace(success, from_track=plan.from_track)
-        self._commit(edit, success, plan.action.value)
+        self._commit(edit, success, lambda: self._track_unknown(success, edit, plan.action.value))
         return {"application_id": plan.application_id, "action": plan.action.value, "track": plan.track,
                 "edit_id": edit.id, "changes": plan.lines(), "steps": edit.steps}
 
@@ -303,7 +332,9 @@ class ReleasesService(BaseService):
         settled = self.settle(req.application_id)
         edit = Edit.insert(self.api(), req.application_id)
         try:
-            before = edit.track(req.track)
+            tracks = {t.name: t for t in edit.tracks()}
+            require_track(req.track, tracks, req.application_id)
+            before = tracks.get(req.track, Track(req.track))
             if req.version_code in before.version_codes():
                 edit.delete()
                 return {"edit_id": edit.id, "version_code": req.version_code, "dry_run": req.dry_run,
@@ -330,7 +361,7 @@ class ReleasesService(BaseService):
         if req.dry_run:
             self._record(event)
         else:
-            self._commit(edit, event, "publish")
+            self._commit(edit, event, lambda: self._track_unknown(event, edit, "publish"))
         share = f" at {req.user_fraction:.0%}" if req.user_fraction is not None else ""
         where = (f"play:{req.track} (dry run: validated, edit deleted, nothing changed on Play)" if req.dry_run
                  else f"play:{req.track} ({req.status.value}{share})")
@@ -347,6 +378,7 @@ class ReleasesService(BaseService):
     # -- the store listing -----------------------------------------------------------------------
     @operation
     def push_listing(self, application_id: str, listing: StoreListing, *, dry_run: bool = False) -> dict[str, Any]:
+        check_images(listing)  # what Play would refuse is refused here, before any call
         self.settle(application_id)
         edit = Edit.insert(self.api(), application_id)
         images = 0
@@ -358,14 +390,19 @@ class ReleasesService(BaseService):
             edit.validate()
             if dry_run:
                 edit.delete()
-            else:
-                edit.commit()
         except Exception:
             edit.abandon()
             raise
         languages = tuple(loc.language for loc in listing.locales)
-        self._record(ev.ListingPushed(source=self.name, application_id=application_id, languages=languages,
-                                      images=images, edit_id=edit.id, dry_run=dry_run))
+        pushed = ev.ListingPushed(source=self.name, application_id=application_id, languages=languages,
+                                  images=images, edit_id=edit.id, dry_run=dry_run)
+        if dry_run:
+            self._record(pushed)
+        else:
+            self._commit(edit, pushed, lambda: ev.CommitOutcomeUnknown(
+                source=self.name, application_id=application_id, edit_id=edit.id, action="listing",
+                listing_parts=listing_parts(listing), digest=pushed_digest(listing),
+                changes=(f"listing of {application_id} for {', '.join(languages)} with {images} images",)))
         return {"application_id": application_id, "languages": list(languages), "images": images,
                 "dry_run": dry_run, "edit_id": edit.id, "steps": edit.steps}
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.credentials import credential_problem
 from app.errors import UserError
 from app.events import CredentialDeleted, CredentialSet, SettingsChanged
 from app.health import Health
@@ -87,6 +88,8 @@ class SettingsService(BaseService):
         key = self._credential_key(name)
         secret = secret.strip()
         self.require(secret, f"the credential for {name} is empty; nothing was stored")
+        problem = credential_problem(name, secret)
+        self.require(problem is None, f"{name}: {problem}; nothing was stored")
         self.ctx.secrets.set(key, secret)
         with self.ctx.new_uow() as uow:
             uow.record(CredentialSet(source=self.name, name=name))

@@ -30,7 +30,8 @@ def image_facts(path: Path) -> ImageFacts | None:
         return None
     try:
         with Image.open(path) as im:
-            return ImageFacts(im.width, im.height, str(im.format))
+            alpha = "A" in im.getbands() or "transparency" in im.info
+            return ImageFacts(im.width, im.height, str(im.format), im.mode, alpha, path.stat().st_size)
     except (UnidentifiedImageError, OSError):
         return None
 
@@ -40,3 +41,23 @@ def check_listing(listing: StoreListing) -> list[tuple[str, str]]:
     if listing.feature_graphic is not None:
         paths.append(listing.feature_graphic)
     return listing_problems(listing, {p: image_facts(p) for p in paths})
+
+
+
+def package_release_notes(package_dir: Path) -> dict[str, tuple[str, str]]:
+    """The release notes a package declares: locale -> (text, where it was read, for a message).
+
+    ``listing.locales.<locale>.release_notes`` in template.json; for a locale without them, fastlane's
+    ``listing/<locale>/changelogs/default.txt``. Empty notes are left out; Play's limits are checked by the caller.
+    """
+    notes: dict[str, tuple[str, str]] = {}
+    declared = load_listing(package_dir)
+    for locale, entry in (declared.locales if declared is not None else {}).items():
+        if entry.release_notes.strip():
+            notes[locale] = (entry.release_notes, f"listing.locales.{locale}.release_notes of template.json")
+    for path in sorted((package_dir / "listing").glob("*/changelogs/default.txt")):
+        locale = path.parent.parent.name
+        text = path.read_text(encoding="utf-8")
+        if locale not in notes and text.strip():
+            notes[locale] = (text, path.relative_to(package_dir).as_posix())
+    return notes

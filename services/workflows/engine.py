@@ -1,5 +1,9 @@
 """The durable workflow engine: sagas over SQLite, on the asyncio (qasync) loop, crash-safe.
 
+The engine decides events; it never writes a run's state itself. Every event it records is
+folded into the run's state by ``app.workflows.model.apply`` and the rows are written from the
+folded state (``services.workflows.projection``) in the same transaction as the event.
+
 Write-ahead: every step's start (with its attempt number and resolved inputs), every failed
 attempt, its output and its end are committed, with their events, before the engine moves
 on. A process that dies mid-step therefore leaves a run whose status is ``running`` and one
@@ -21,41 +25,29 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, insert, select, update
+from sqlalchemy import insert, select, update
 
 from app.errors import ConflictError, NotFoundError, UserError
 from app.events import Event
 from app.workflows import events as ev
 from app.workflows.definition import StepDefinition, WorkflowDefinition, bind_inputs, parse_definition
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
-from app.workflows.model import Phase, RunStatus, StepStatus
+from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, StepState, StepStatus, apply
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
 from services.events.bus import correlation, stamp
 from services.processes import owner_alive, process_start
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
+from services.workflows.projection import Projection, run_values, state_from_rows, step_values
 
 log = logging.getLogger(__name__)
 
 ACTIVE = (RunStatus.PENDING.value, RunStatus.RUNNING.value, RunStatus.COMPENSATING.value)
-
-
-@dataclass
-class _Step:
-    name: str
-    position: int
-    action: str
-    status: StepStatus
-    attempts: int = 0
-    output: dict[str, Any] | None = None
-    started_at: datetime | None = None
-    ended: bool = False  # it ran to its end once (else its output holds only what it remembered)
 
 
 @dataclass
@@ -65,18 +57,22 @@ class _Live:
     run_id: str
     defn: WorkflowDefinition
     inputs: dict[str, Any]
-    steps: dict[str, _Step]
-    phase: Phase = Phase.FORWARD
+    state: RunState  # the fold of the run's events: what its rows hold
     task: asyncio.Task[RunStatus] | None = None
     actx: ActionContext | None = None
     current: asyncio.Future[Any] | None = None
     cancel: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     started: float = field(default_factory=time.monotonic)
-    error: str | None = None
-    failed_step: str | None = None
     # set by compensate(): the user asked for the undo (the run did not fail now); the status it had
     requested_after: RunStatus | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return self.state.phase
+
+    def step(self, name: str) -> StepState:
+        return self.state.steps[name]
 
 
 def _error_types(exc: BaseException) -> tuple[str, ...]:
@@ -94,40 +90,6 @@ def _jsonable(value: Any) -> dict[str, Any]:
         return {}
     data = dict(value) if isinstance(value, Mapping) else {"value": value}
     return dict(json.loads(json.dumps(data, default=str)))
-
-
-class _FastUpdate:
-    """``UPDATE table SET ... WHERE keys`` through the driver, with the columns' own bind processors.
-
-    Building SQLAlchemy statements cost more than SQLite itself on the per-step path; the SQL
-    for each set of columns is built once and the values still go through the column types
-    (UTC datetimes, JSON text, booleans), so rows read back exactly as ORM-written ones.
-    """
-
-    def __init__(self, table: Table, keys: tuple[str, ...], dialect: Dialect) -> None:
-        self._table = table
-        self._keys = keys
-        self._procs: dict[str, Callable[[Any], Any] | None] = {
-            c.name: c.type.bind_processor(dialect) for c in table.columns
-        }
-        self._sql: dict[tuple[str, ...], str] = {}
-
-    def __call__(self, conn: Connection, key_values: tuple[Any, ...], values: Mapping[str, Any]) -> None:
-        cols = tuple(values)
-        sql = self._sql.get(cols)
-        if sql is None:
-            for c in cols:
-                if c not in self._procs:
-                    raise KeyError(f"{self._table.name} has no column {c!r}")
-            sets = ", ".join(f"{c} = ?" for c in cols)
-            where = " AND ".join(f"{k} = ?" for k in self._keys)
-            sql = self._sql[cols] = f"UPDATE {self._table.name} SET {sets} WHERE {where}"
-        params = []
-        for c in cols:
-            proc = self._procs[c]
-            v = values[c]
-            params.append(proc(v) if proc is not None and v is not None else v)
-        conn.exec_driver_sql(sql, (*params, *key_values))
 
 
 def current_loop() -> asyncio.AbstractEventLoop:
@@ -150,35 +112,47 @@ class WorkflowEngine:
         self._live: dict[str, _Live] = {}
         self._approvals: dict[tuple[str, str], asyncio.Event] = {}
         self._watcher: asyncio.Task[None] | None = None
-        dialect = ctx.engine.dialect
-        self._run_update = _FastUpdate(RunRec.__table__, ("id",), dialect)  # type: ignore[arg-type]
-        self._step_update = _FastUpdate(StepRec.__table__, ("run_id", "position"), dialect)  # type: ignore[arg-type]
+        self._projection = Projection(ctx.engine.dialect)
 
     # ------------------------------------------------------------------ persistence
-    def _commit(
+    def _record(
         self,
         run_id: str,
+        before: RunState,
+        events: Iterable[Event],
         *,
-        run: Mapping[str, Any] | None = None,
-        step: tuple[int, Mapping[str, Any]] | None = None,
-        events: Iterable[Event] = (),
-    ) -> None:
-        """One transaction: the row changes and their events; events are dispatched after commit.
+        lease: Mapping[str, Any] | None = None,
+        claim_from: Iterable[RunStatus] = (),
+    ) -> RunState:
+        """One transaction: the events, and the rows written from the state they fold ``before`` into.
 
-        This is the engine's hot path (two per step), so it uses a Core connection rather than
-        an ORM session; the semantics are the unit of work's (same transaction, publish after commit).
+        Events are dispatched after the commit. ``claim_from``: take the run's lease only if its
+        status is one of these (another process may have taken it meanwhile). This is the
+        engine's hot path (two per step), so it uses a Core connection rather than an ORM
+        session; the semantics are the unit of work's (same transaction, publish after commit).
         """
         with correlation(run_id):
             stamped = [stamp(e) for e in events]
+        after = before
+        for event in stamped:
+            after = apply(after, event)
         bus = self.ctx.bus
         with self.ctx.engine.begin() as conn:
-            if run:
-                self._run_update(conn, (run_id,), run)
-            if step is not None:
-                pos, values = step
-                self._step_update(conn, (run_id, pos), values)
+            claim = tuple(s.value for s in claim_from)
+            if claim:
+                taken = conn.execute(
+                    update(RunRec).where(RunRec.id == run_id, RunRec.status.in_(claim))
+                    .values(owner_pid=os.getpid(), owner_token=self.token, cancel_requested=False)
+                )
+                if taken.rowcount != 1:
+                    raise ConflictError(f"run {run_id} changed meanwhile (another process took it); look again with `workflow show`")
+            self._projection.write(conn, run_id, before, after, lease)
             bus.store.append(conn, stamped)
         bus.dispatch(stamped)
+        return after
+
+    def _emit(self, live: _Live, *events: Event) -> None:
+        live.state = self._record(live.run_id, live.state, events)
 
     def _load(self, run_id: str) -> tuple[RunRec, list[StepRec]]:
         with self.ctx.new_uow() as uow:
@@ -189,24 +163,20 @@ class WorkflowEngine:
             uow.session.expunge_all()
             return run, steps
 
+    def state(self, run_id: str) -> RunState:
+        """The run's state as its rows hold it (the projection of its events)."""
+        return state_from_rows(*self._load(run_id))
+
     def _live_from_db(self, run: RunRec, steps: list[StepRec]) -> _Live:
         defn = parse_definition(run.definition, source=f"run {run.id}")
-        return _Live(
-            run_id=run.id,
-            defn=defn,
-            inputs=dict(run.inputs or {}),
-            steps={
-                s.name: _Step(s.name, s.position, s.action, StepStatus(s.status), s.attempts, s.output, s.started_at,
-                              ended=s.ended_at is not None)
-                for s in steps
-            },
-            phase=Phase(run.phase),
-            error=run.error,
-            failed_step=run.failed_step,
-        )
+        return _Live(run_id=run.id, defn=defn, inputs=dict(run.inputs or {}), state=state_from_rows(run, steps))
 
     def _ev(self, live: _Live, cls: type[ev.WorkflowEvent], **kw: Any) -> ev.WorkflowEvent:
-        return cls(run_id=live.run_id, workflow=live.defn.name, correlation_id=live.run_id, **kw)
+        return self._event(cls, live.run_id, live.defn.name, **kw)
+
+    def _event(self, cls: type[ev.WorkflowEvent], run_id: str, workflow: str, **kw: Any) -> ev.WorkflowEvent:
+        """An event of run ``run_id``, timed by the app's clock (the rows' times are its events' times)."""
+        return cls(run_id=run_id, workflow=workflow, correlation_id=run_id, timestamp=self.ctx.clock(), **kw)
 
     # ------------------------------------------------------------------ creating runs
     def create_run(
@@ -216,8 +186,11 @@ class WorkflowEngine:
         *,
         rerun_of: str | None = None,
         from_step: str | None = None,
-        reuse: Mapping[str, StepRec] | None = None,
+        reuse: Mapping[str, StepState] | None = None,
     ) -> str:
+        """Store a new run (its rows: the fold of its first events) without starting it.
+
+        ``reuse``: the steps a re-run keeps from the run it re-runs (succeeded or skipped there)."""
         missing = self.registry.missing(defn)
         if missing:
             raise UserError(
@@ -226,53 +199,42 @@ class WorkflowEngine:
             )
         bound = bind_inputs(defn, inputs)
         run_id = uuid.uuid4().hex
-        now = self.ctx.clock()
         reuse = reuse or {}
-        step_rows: list[dict[str, Any]] = []
         events: list[Event] = [
-            ev.WorkflowStarted(
-                run_id=run_id, workflow=defn.name, inputs=bound, rerun_of=rerun_of, from_step=from_step, correlation_id=run_id
-            )
+            self._event(ev.WorkflowStarted, run_id, defn.name, inputs=bound, rerun_of=rerun_of, from_step=from_step)
         ]
-        for pos, s in enumerate(defn.steps):
+        for s in defn.steps:
             old = reuse.get(s.name)
-            row: dict[str, Any] = {
-                "run_id": run_id,
-                "position": pos,
-                "name": s.name,
-                "action": s.action,
-                "status": StepStatus.PENDING.value,
-                "attempts": 0,
-                "inputs": None,
-                "output": None,
-                "reused": False,
-                "compensation_action": s.compensation.action if s.compensation else None,
-                "compensation_attempts": 0,
-            }
-            if old is not None:
-                row.update(
-                    status=old.status, attempts=old.attempts, inputs=old.inputs, output=old.output,
-                    started_at=old.started_at, ended_at=old.ended_at, reused=True,
-                )
-                if old.status == StepStatus.SUCCEEDED.value:
-                    events.append(ev.StepSucceeded(run_id=run_id, workflow=defn.name, step=s.name, attempt=old.attempts,
-                                                   output=old.output or {}, reused=True, correlation_id=run_id))
-                else:
-                    events.append(ev.StepSkipped(run_id=run_id, workflow=defn.name, step=s.name,
-                                                 condition=s.condition or "", correlation_id=run_id))
-            step_rows.append(row)
-        with correlation(run_id), self.ctx.new_uow() as uow:
-            uow.session.execute(
+            if old is None:
+                continue
+            if old.status == StepStatus.SUCCEEDED:
+                events.append(self._event(ev.StepSucceeded, run_id, defn.name, step=s.name, attempt=old.attempts,
+                                          output=dict(old.output or {}), reused=True))
+            else:
+                events.append(self._event(ev.StepSkipped, run_id, defn.name, step=s.name, condition=s.condition or "",
+                                          reused=True))
+        with correlation(run_id):
+            stamped = [stamp(e) for e in events]
+        state = RunState.initial(defn.step_names())
+        for event in stamped:
+            state = apply(state, event)
+        step_rows = [
+            {**step_values(state.steps[s.name]), "run_id": run_id, "position": pos, "name": s.name, "action": s.action,
+             "compensation_action": s.compensation.action if s.compensation else None}
+            for pos, s in enumerate(defn.steps)
+        ]
+        bus = self.ctx.bus
+        with self.ctx.engine.begin() as conn:
+            conn.execute(
                 insert(RunRec).values(
-                    id=run_id, workflow=defn.name, version=defn.version, definition=dict(defn.raw),
-                    status=RunStatus.RUNNING.value, phase=Phase.FORWARD.value, inputs=bound, created_at=now,
-                    started_at=now, owner_pid=os.getpid(), owner_token=self.token, cancel_requested=False,
-                    rerun_of=rerun_of, signals={},
+                    id=run_id, workflow=defn.name, version=defn.version, definition=dict(defn.raw), inputs=bound,
+                    created_at=stamped[0].timestamp, owner_pid=os.getpid(), owner_token=self.token,
+                    cancel_requested=False, rerun_of=rerun_of, **run_values(state),
                 )
             )
-            uow.session.execute(insert(StepRec), step_rows)
-            uow.record(*events)
-            uow.commit()
+            conn.execute(insert(StepRec), step_rows)
+            bus.store.append(conn, stamped)
+        bus.dispatch(stamped)
         return run_id
 
     def start(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> str:
@@ -333,11 +295,7 @@ class WorkflowEngine:
             raise
         except Exception as exc:
             log.exception("workflow engine error in run %s", live.run_id)
-            self._commit(
-                live.run_id,
-                run={"status": RunStatus.FAILED.value, "error": f"engine error: {exc}", "ended_at": self.ctx.clock()},
-                events=[self._ev(live, ev.WorkflowFailed, status=RunStatus.FAILED.value, error=f"engine error: {exc}")],
-            )
+            self._emit(live, self._ev(live, ev.WorkflowFailed, status=RunStatus.FAILED.value, error=f"engine error: {exc}"))
             return RunStatus.FAILED
         finally:
             self._live.pop(live.run_id, None)
@@ -347,13 +305,12 @@ class WorkflowEngine:
     def _scope(self, live: _Live) -> dict[str, Any]:
         return {
             "ctx": {**live.inputs, "run_id": live.run_id, "workflow": live.defn.name},
-            "steps": {n: {"output": s.output or {}, "status": s.status.value} for n, s in live.steps.items()},
+            "steps": {n: {"output": dict(s.output or {}), "status": s.status.value} for n, s in live.state.steps.items()},
         }
 
     async def _forward(self, live: _Live) -> RunStatus:
         for step in live.defn.steps:
-            st = live.steps[step.name]
-            if st.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
+            if live.step(step.name).status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
                 continue
             if live.cancel:
                 return self._finish_cancel(live, None)
@@ -364,12 +321,7 @@ class WorkflowEngine:
                     self._fail_step_early(live, step, exc)
                     return await self._compensate(live)
                 if not go:
-                    st.status = StepStatus.SKIPPED
-                    self._commit(
-                        live.run_id,
-                        step=(st.position, {"status": StepStatus.SKIPPED.value, "ended_at": self.ctx.clock()}),
-                        events=[self._ev(live, ev.StepSkipped, step=step.name, condition=step.condition)],
-                    )
+                    self._emit(live, self._ev(live, ev.StepSkipped, step=step.name, condition=step.condition))
                     continue
             outcome = await self._run_step(live, step)
             if outcome is None:
@@ -377,28 +329,17 @@ class WorkflowEngine:
             if not outcome:
                 return await self._compensate(live)
         duration = time.monotonic() - live.started
-        self._commit(
-            live.run_id,
-            run={"status": RunStatus.SUCCEEDED.value, "ended_at": self.ctx.clock(), "owner_pid": None},
-            events=[self._ev(live, ev.WorkflowCompleted, duration=round(duration, 6))],
-        )
+        self._emit(live, self._ev(live, ev.WorkflowCompleted, duration=round(duration, 6)))
         return RunStatus.SUCCEEDED
 
     def _fail_step_early(self, live: _Live, step: StepDefinition, exc: BaseException) -> None:
         """A step that could not even start (bad reference, unknown action, bad inputs)."""
-        st = live.steps[step.name]
-        st.status = StepStatus.FAILED
         etype, msg = _describe(exc, None)
-        live.error, live.failed_step = f"{step.name}: {msg}", step.name
-        self._commit(
-            live.run_id,
-            step=(st.position, {"status": StepStatus.FAILED.value, "error": msg, "error_type": etype, "ended_at": self.ctx.clock()}),
-            events=[self._ev(live, ev.StepFailed, step=step.name, attempt=st.attempts, error=msg, error_type=etype)],
-        )
+        attempt = live.step(step.name).attempts
+        self._emit(live, self._ev(live, ev.StepFailed, step=step.name, attempt=attempt, error=msg, error_type=etype))
 
     async def _run_step(self, live: _Live, step: StepDefinition) -> bool | None:
         """Run one step with its retry policy. True: succeeded, False: failed, None: cancelled."""
-        st = live.steps[step.name]
         try:
             spec = self.registry.get(step.action)
             resolved = resolve(dict(step.inputs), self._scope(live))
@@ -407,18 +348,11 @@ class WorkflowEngine:
             self._fail_step_early(live, step, exc)
             return False
         policy = step.retry
-        attempt = st.attempts
+        attempt = live.step(step.name).attempts
+        inputs = _jsonable(resolved)
         while True:
             attempt += 1
-            now = self.ctx.clock()
-            st.status, st.attempts = StepStatus.RUNNING, attempt
-            st.started_at = st.started_at or now
-            self._commit(
-                live.run_id,
-                step=(st.position, {"status": StepStatus.RUNNING.value, "attempts": attempt, "inputs": resolved,
-                                    "started_at": st.started_at, "error": None, "error_type": None}),
-                events=[self._ev(live, ev.StepStarted, step=step.name, action=step.action, attempt=attempt)],
-            )
+            self._emit(live, self._ev(live, ev.StepStarted, step=step.name, action=step.action, attempt=attempt, inputs=inputs))
             actx = self._action_context(live, step.name, attempt)
             try:
                 result = await self._invoke(live, spec, bound, actx, step.timeout)
@@ -431,17 +365,8 @@ class WorkflowEngine:
                 types = ("TimeoutError", *_error_types(exc)) if isinstance(exc, TimeoutError) else _error_types(exc)
                 will_retry = attempt < policy.max_attempts and policy.retryable(types) and not live.cancel
                 delay = policy.delay(attempt) if will_retry else 0.0
-                values: dict[str, Any] = {"error": msg, "error_type": etype}
-                if not will_retry:
-                    values.update(status=StepStatus.FAILED.value, ended_at=self.ctx.clock())
-                    st.status = StepStatus.FAILED
-                    live.error, live.failed_step = f"{step.name}: {msg}", step.name
-                self._commit(
-                    live.run_id,
-                    step=(st.position, values),
-                    events=[self._ev(live, ev.StepFailed, step=step.name, attempt=attempt, error=msg, error_type=etype,
-                                     will_retry=will_retry, retry_in=delay)],
-                )
+                self._emit(live, self._ev(live, ev.StepFailed, step=step.name, attempt=attempt, error=msg, error_type=etype,
+                                          will_retry=will_retry, retry_in=delay))
                 if not will_retry:
                     return False
                 if not await self._sleep(live, delay):
@@ -449,21 +374,12 @@ class WorkflowEngine:
                 continue
             finally:
                 live.actx = None
-            output = _jsonable(result)
-            st.status, st.output, st.ended = StepStatus.SUCCEEDED, output, True
-            self._commit(
-                live.run_id,
-                step=(st.position, {"status": StepStatus.SUCCEEDED.value, "output": output, "ended_at": self.ctx.clock()}),
-                events=[self._ev(live, ev.StepSucceeded, step=step.name, attempt=attempt, output=output)],
-            )
+            self._emit(live, self._ev(live, ev.StepSucceeded, step=step.name, attempt=attempt, output=_jsonable(result)))
             return True
 
     def _action_context(self, live: _Live, step: str, attempt: int, *, forward: bool = True) -> ActionContext:
-        st = live.steps[step]
-
         def remember(values: dict[str, Any]) -> None:
-            st.output = {**(st.output or {}), **_jsonable(values)}
-            self._commit(live.run_id, step=(st.position, {"output": st.output}))
+            self._emit(live, self._ev(live, ev.StepOutputRecorded, step=step, values=_jsonable(values)))
 
         actx = ActionContext(
             run_id=live.run_id, workflow=live.defn.name, step=step, attempt=attempt,
@@ -504,73 +420,38 @@ class WorkflowEngine:
         return not live.cancel
 
     def _finish_cancel(self, live: _Live, step: str | None) -> RunStatus:
-        now = self.ctx.clock()
         events: list[Event] = []
-        step_update: tuple[int, Mapping[str, Any]] | None = None
         if step is not None:
-            st = live.steps[step]
-            st.status = StepStatus.CANCELLED
-            step_update = (st.position, {"status": StepStatus.CANCELLED.value, "ended_at": now, "error": "cancelled"})
             events.append(self._ev(live, ev.StepCancelled, step=step))
         events.append(self._ev(live, ev.WorkflowCancelled, step=step))
-        self._commit(
-            live.run_id,
-            run={"status": RunStatus.CANCELLED.value, "ended_at": now, "owner_pid": None, "error": "cancelled by the user"},
-            step=step_update,
-            events=events,
-        )
+        self._emit(live, *events)
         return RunStatus.CANCELLED
 
     # ------------------------------------------------------------------ compensation
     async def _compensate(self, live: _Live) -> RunStatus:
         began = time.monotonic()
-        live.phase = Phase.COMPENSATE
-        self._commit(
-            live.run_id,
-            run={"status": RunStatus.COMPENSATING.value, "phase": Phase.COMPENSATE.value,
-                 "error": live.error, "failed_step": live.failed_step},
-        )
         undoable = (StepStatus.SUCCEEDED, StepStatus.INTERRUPTED, StepStatus.COMPENSATING, StepStatus.COMPENSATION_FAILED)
-        any_done = any_failed = False
         for step in reversed(live.defn.steps):
-            st = live.steps[step.name]
-            if step.compensation is None or st.status not in undoable:
+            if step.compensation is None or live.step(step.name).status not in undoable:
                 continue
-            comp = step.compensation
-            st.status = StepStatus.COMPENSATING
-            self._commit(
-                live.run_id,
-                step=(st.position, {"status": StepStatus.COMPENSATING.value, "compensation_error": None}),
-                events=[self._ev(live, ev.StepCompensating, step=step.name, action=comp.action)],
-            )
+            self._emit(live, self._ev(live, ev.StepCompensating, step=step.name, action=step.compensation.action))
             ok, error, attempts = await self._run_compensation(live, step)
-            any_done = True
-            any_failed = any_failed or not ok
-            st.status = StepStatus.COMPENSATED if ok else StepStatus.COMPENSATION_FAILED
-            self._commit(
-                live.run_id,
-                step=(st.position, {"status": st.status.value, "compensation_error": error or None,
-                                    "compensation_attempts": attempts, "compensated_at": self.ctx.clock()}),
-                events=[self._ev(live, ev.StepCompensated, step=step.name, ok=ok, error=error)],
-            )
+            self._emit(live, self._ev(live, ev.StepCompensated, step=step.name, ok=ok, error=error, attempts=attempts))
         # from every step's state, not only this pass: a resumed compensation may find earlier undos done
-        statuses = {st.status for st in live.steps.values()}
-        any_failed = any_failed or StepStatus.COMPENSATION_FAILED in statuses
-        any_done = any_done or StepStatus.COMPENSATED in statuses
+        statuses = {st.status for st in live.state.steps.values()}
+        any_failed = StepStatus.COMPENSATION_FAILED in statuses
+        any_done = StepStatus.COMPENSATED in statuses
         duration = round(time.monotonic() - began, 6)
+        run_error = live.state.error
         if live.requested_after is not None:
             # asked for (after success, an interruption...): record the undo, not a failure of the run
             final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED
-            event = self._ev(live, ev.WorkflowCompensated, status=final.value, after=live.requested_after.value,
-                             duration=duration, error=live.error if any_failed and live.error else "")
-            run_values: dict[str, Any] = {"status": final.value, "ended_at": self.ctx.clock(), "owner_pid": None}
-            if not any_failed and live.requested_after is RunStatus.SUCCEEDED:
-                run_values["error"] = None  # nothing went wrong: the user undid a good run
+            self._emit(live, self._ev(live, ev.WorkflowCompensated, status=final.value, after=live.requested_after.value,
+                                      duration=duration, error=run_error if any_failed and run_error else ""))
         else:
             final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
-            event = self._ev(live, ev.WorkflowFailed, status=final.value, step=live.failed_step or "", error=live.error or "")
-            run_values = {"status": final.value, "ended_at": self.ctx.clock(), "owner_pid": None}
-        self._commit(live.run_id, run=run_values, events=[event])
+            self._emit(live, self._ev(live, ev.WorkflowFailed, status=final.value, step=live.state.failed_step or "",
+                                      error=run_error or ""))
         return final
 
     async def _run_compensation(self, live: _Live, step: StepDefinition) -> tuple[bool, str, int]:
@@ -583,7 +464,7 @@ class WorkflowEngine:
         try:
             bound = spec.bind(resolve(dict(comp.inputs), self._scope(live)))
         except UserError as exc:
-            if not live.steps[step.name].ended:
+            if live.step(step.name).ended_at is None:
                 # interrupted before it knew (and remembered) what its undo needs: it left nothing to undo
                 return True, "", 0
             return False, str(exc), 0
@@ -628,10 +509,12 @@ class WorkflowEngine:
         if status.final:
             raise ConflictError(f"run {run_id} is already {status.value}")
         if status.active and owner_alive(run.owner_pid, run.owner_token) and run.owner_token != self.token:
-            self._commit(run_id, run={"cancel_requested": True})
+            # not the run's state: a note in its mailbox that the owning process reads and acts on
+            with self.ctx.engine.begin() as conn:
+                conn.execute(update(RunRec).where(RunRec.id == run_id).values(cancel_requested=True))
             return "requested"
         live = self._live_from_db(run, steps)
-        in_flight = next((s.name for s in live.steps.values() if s.status in (StepStatus.RUNNING, StepStatus.INTERRUPTED)), None)
+        in_flight = next((n for n, s in live.state.steps.items() if s.status in (StepStatus.RUNNING, StepStatus.INTERRUPTED)), None)
         self._finish_cancel(live, in_flight)
         return "cancelled"
 
@@ -651,10 +534,9 @@ class WorkflowEngine:
 
     # ------------------------------------------------------------------ approvals
     def approve(self, run_id: str, step: str, *, approved: bool = True, note: str = "") -> None:
-        run, _ = self._load(run_id)
-        signals = dict(run.signals or {})
-        signals[step] = {"decision": "approved" if approved else "rejected", "note": note}
-        self._commit(run_id, run={"signals": signals})
+        run, steps = self._load(run_id)
+        given = self._event(ev.ApprovalGiven, run_id, run.workflow, step=step, approved=approved, note=note)
+        self._record(run_id, state_from_rows(run, steps), [given])
         waiter = self._approvals.get((run_id, step))
         if waiter is not None:
             waiter.set()
@@ -681,66 +563,44 @@ class WorkflowEngine:
 
     # ------------------------------------------------------------------ crash recovery
     def recover(self) -> list[str]:
-        """Mark runs left in flight by a dead process as interrupted. Called at start-up."""
+        """Record runs left in flight by a dead process as interrupted. Called at start-up."""
         me = os.getpid()
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(
-                select(RunRec.id, RunRec.workflow, RunRec.owner_pid, RunRec.owner_token, RunRec.phase).where(RunRec.status.in_(ACTIVE))
+                select(RunRec.id, RunRec.owner_pid, RunRec.owner_token).where(RunRec.status.in_(ACTIVE))
             ).all()
-        stale = [r for r in rows if r.owner_pid == me or not owner_alive(r.owner_pid, r.owner_token)]
-        if not stale:
+        ids = [r.id for r in rows if r.owner_pid == me or not owner_alive(r.owner_pid, r.owner_token)]
+        if not ids:
             return []
-        ids = [r.id for r in stale]
+        found: list[tuple[RunRec, list[StepRec]]] = []
         with self.ctx.new_uow() as uow:
-            s = uow.session
-            in_flight: dict[str, str] = {}
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk:chunk + 500]
-                for run_id, name in s.execute(
-                    select(StepRec.run_id, StepRec.name).where(StepRec.run_id.in_(part), StepRec.status == StepStatus.RUNNING.value)
-                ):
-                    in_flight[run_id] = name
-                s.execute(
-                    update(StepRec)
-                    .where(StepRec.run_id.in_(part), StepRec.status == StepStatus.RUNNING.value)
-                    .values(status=StepStatus.INTERRUPTED.value, error="interrupted: the process stopped during this step")
-                )
-                s.execute(
-                    update(RunRec).where(RunRec.id.in_(part)).values(
-                        status=RunStatus.INTERRUPTED.value, owner_pid=None, owner_token=None,
-                        error="interrupted: the process running it stopped; resume, compensate or re-run it")
-                )
-            for r in stale:
-                uow.record(
-                    ev.WorkflowInterrupted(run_id=r.id, workflow=r.workflow, step=in_flight.get(r.id), phase=r.phase, correlation_id=r.id)
-                )
-            uow.commit()
+                steps: dict[str, list[StepRec]] = {run_id: [] for run_id in part}
+                for st in uow.session.scalars(select(StepRec).where(StepRec.run_id.in_(part))):
+                    steps[st.run_id].append(st)
+                found.extend((run, steps[run.id]) for run in uow.session.scalars(select(RunRec).where(RunRec.id.in_(part))))
+            uow.session.expunge_all()
+        stamped: list[Event] = []
+        bus = self.ctx.bus
+        with self.ctx.engine.begin() as conn:
+            for run, run_steps in found:
+                before = state_from_rows(run, run_steps)
+                in_flight = next((n for n, st in before.steps.items() if st.status is StepStatus.RUNNING), None)
+                with correlation(run.id):
+                    event = stamp(self._event(ev.WorkflowInterrupted, run.id, run.workflow, step=in_flight,
+                                              phase=before.phase.value, cause=InterruptCause.PROCESS_STOPPED.value))
+                self._projection.write(conn, run.id, before, apply(before, event))
+                stamped.append(event)
+            bus.store.append(conn, stamped)
+        bus.dispatch(stamped)
         return ids
 
-    def _claim(
-        self,
-        run_id: str,
-        status: RunStatus,
-        step_updates: Mapping[int, Mapping[str, Any]],
-        event: Event,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        with correlation(run_id), self.ctx.new_uow() as uow:
-            s = uow.session
-            claimed = s.execute(
-                update(RunRec)
-                .where(RunRec.id == run_id, RunRec.status.in_([
-                    RunStatus.INTERRUPTED.value, RunStatus.FAILED.value, RunStatus.CANCELLED.value,
-                    RunStatus.SUCCEEDED.value, RunStatus.COMPENSATION_FAILED.value]))
-                .values(status=status.value, owner_pid=os.getpid(), owner_token=self.token, cancel_requested=False,
-                        ended_at=None, **(extra or {}))
-            )
-            if getattr(claimed, "rowcount", 1) != 1:
-                raise ConflictError(f"run {run_id} changed meanwhile (another process took it); look again with `workflow show`")
-            for pos, values in step_updates.items():
-                s.execute(update(StepRec).where(StepRec.run_id == run_id, StepRec.position == pos).values(**values))
-            uow.record(event)
-            uow.commit()
+    def _claim(self, run: RunRec, steps: list[StepRec], event: Event) -> None:
+        """Take an ended or interrupted run over (its lease) and record ``event`` on it, unless
+        another process took it first."""
+        self._record(run.id, state_from_rows(run, steps), [event], claim_from=(
+            RunStatus.INTERRUPTED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.SUCCEEDED, RunStatus.COMPENSATION_FAILED))
 
     def _refuse_if_busy(self, run: RunRec) -> None:
         if run.id in self._live or (RunStatus(run.status).active and owner_alive(run.owner_pid, run.owner_token)):
@@ -756,34 +616,30 @@ class WorkflowEngine:
             hint = "" if status == RunStatus.SUCCEEDED else f"; use `workflow compensate {run_id}` or `workflow rerun {run_id} --from STEP`"
             raise ConflictError(f"run {run_id} is {status.value}, only interrupted runs can be resumed{hint}")
         live = self._live_from_db(run, steps)
-        updates: dict[int, dict[str, Any]] = {}
         in_flight: str | None = None
         if live.phase == Phase.FORWARD:
-            for st in live.steps.values():
-                if st.status == StepStatus.INTERRUPTED:
-                    in_flight = st.name
-                    spec = self.registry.get(st.action)
+            for step in live.defn.steps:
+                if live.step(step.name).status == StepStatus.INTERRUPTED:
+                    in_flight = step.name
+                    spec = self.registry.get(step.action)
                     if not spec.idempotent and not force:
                         raise ConflictError(
-                            f"step {st.name!r} (action {st.action!r}) was running when the process stopped and is not "
+                            f"step {step.name!r} (action {step.action!r}) was running when the process stopped and is not "
                             f"idempotent: it may already have taken effect, so it is not run again. Use "
                             f"`workflow compensate {run_id}` to undo the completed steps, or "
-                            f"`workflow rerun {run_id} --from {st.name} --force` to run it again"
+                            f"`workflow rerun {run_id} --from {step.name} --force` to run it again"
                         )
-                    updates[st.position] = {"status": StepStatus.PENDING.value}
             new_status = RunStatus.RUNNING
         else:
             self._check_compensations(live, force)
             new_status = RunStatus.COMPENSATING
-        event = ev.WorkflowResumed(run_id=run_id, workflow=run.workflow, status=new_status.value, step=in_flight, correlation_id=run_id)
-        self._claim(run_id, new_status, updates, event, {"error": live.error if live.phase == Phase.COMPENSATE else None})
+        self._claim(run, steps, self._ev(live, ev.WorkflowResumed, status=new_status.value, step=in_flight))
         self._spawn(run_id)
         return run_id
 
     def _check_compensations(self, live: _Live, force: bool) -> None:
         for step in live.defn.steps:
-            st = live.steps[step.name]
-            if st.status == StepStatus.COMPENSATING and step.compensation is not None:
+            if live.step(step.name).status == StepStatus.COMPENSATING and step.compensation is not None:
                 spec = self.registry.get(step.compensation.action)
                 if not spec.idempotent and not force:
                     raise ConflictError(
@@ -800,7 +656,7 @@ class WorkflowEngine:
         live = self._live_from_db(run, steps)
         undoable = (StepStatus.SUCCEEDED, StepStatus.INTERRUPTED, StepStatus.COMPENSATING, StepStatus.COMPENSATION_FAILED)
         if status.final and not any(
-            step.compensation is not None and live.steps[step.name].status in undoable for step in live.defn.steps
+            step.compensation is not None and live.step(step.name).status in undoable for step in live.defn.steps
         ):
             # nothing would be undone: leave the run (and its status and end time) exactly as it is
             raise ConflictError(
@@ -808,9 +664,7 @@ class WorkflowEngine:
                 f"it stays {status.value}"
             )
         self._check_compensations(live, force)
-        event = ev.WorkflowResumed(run_id=run_id, workflow=run.workflow, status=RunStatus.COMPENSATING.value, correlation_id=run_id)
-        extra = {"phase": Phase.COMPENSATE.value, "error": run.error or f"compensation requested after {status.value}"}
-        self._claim(run_id, RunStatus.COMPENSATING, {}, event, extra)
+        self._claim(run, steps, self._ev(live, ev.WorkflowResumed, status=RunStatus.COMPENSATING.value))
         self._spawn(run_id).requested_after = status  # the task starts at the loop's next turn
         return run_id
 
@@ -822,20 +676,20 @@ class WorkflowEngine:
             raise ConflictError(f"run {run_id} is {status.value}; wait for it to finish or cancel it")
         defn = parse_definition(run.definition, source=f"run {run_id}")
         idx = defn.index(from_step)
-        by_name = {s.name: s for s in steps}
-        reuse: dict[str, StepRec] = {}
+        state = state_from_rows(run, steps)
+        reuse: dict[str, StepState] = {}
         for s in defn.steps[:idx]:
-            rec = by_name[s.name]
-            if rec.status not in (StepStatus.SUCCEEDED.value, StepStatus.SKIPPED.value):
+            old = state.steps[s.name]
+            if old.status not in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
                 raise ConflictError(
-                    f"step {s.name!r} is {rec.status} in run {run_id}, so its result cannot be reused; re-run from {s.name!r} or an earlier step"
+                    f"step {s.name!r} is {old.status.value} in run {run_id}, so its result cannot be reused; re-run from {s.name!r} or an earlier step"
                 )
-            reuse[s.name] = rec
+            reuse[s.name] = old
         risky = [
             s.name for s in defn.steps[idx:]
             # a step that finished, or was in flight when the run stopped or was cancelled, may have taken effect
-            if by_name[s.name].status in (StepStatus.SUCCEEDED.value, StepStatus.INTERRUPTED.value, StepStatus.COMPENSATION_FAILED.value,
-                                          StepStatus.COMPENSATING.value, StepStatus.CANCELLED.value)
+            if state.steps[s.name].status in (StepStatus.SUCCEEDED, StepStatus.INTERRUPTED, StepStatus.COMPENSATION_FAILED,
+                                              StepStatus.COMPENSATING, StepStatus.CANCELLED)
             and not (self.registry.has(s.action) and self.registry.get(s.action).idempotent)
         ]
         if risky and not force:
@@ -845,12 +699,10 @@ class WorkflowEngine:
             )
         inputs = {**(run.inputs or {}), **(overrides or {})}
         new_id = self.create_run(defn, inputs, rerun_of=run_id, from_step=from_step, reuse=reuse)
-        events: list[Event] = []
-        values: dict[str, Any] = {"superseded_by": new_id}
+        events: list[Event] = [self._event(ev.WorkflowSuperseded, run_id, run.workflow, by=new_id)]
         if status == RunStatus.INTERRUPTED:
-            values.update(status=RunStatus.CANCELLED.value, ended_at=self.ctx.clock(), error=f"superseded by re-run {new_id}")
-            events.append(ev.WorkflowCancelled(run_id=run_id, workflow=run.workflow, correlation_id=run_id))
-        self._commit(run_id, run=values, events=events)
+            events.append(self._event(ev.WorkflowCancelled, run_id, run.workflow, reason=f"superseded by re-run {new_id}"))
+        self._record(run_id, state, events)
         self._spawn(new_id)
         return new_id
 
@@ -867,19 +719,11 @@ class WorkflowEngine:
                 live.actx.fire_cancel()
             if live.task is not None:
                 live.task.cancel()
-            in_flight = next((s.name for s in live.steps.values() if s.status == StepStatus.RUNNING), None)
-            with correlation(run_id), self.ctx.new_uow() as uow:
-                s = uow.session
-                s.execute(
-                    update(StepRec)
-                    .where(StepRec.run_id == run_id, StepRec.status == StepStatus.RUNNING.value)
-                    .values(status=StepStatus.INTERRUPTED.value, error="interrupted: the app was closed during this step")
-                )
-                s.execute(update(RunRec).where(RunRec.id == run_id).values(
-                    status=RunStatus.INTERRUPTED.value, owner_pid=None, owner_token=None))
-                uow.record(ev.WorkflowInterrupted(run_id=run_id, workflow=live.defn.name, step=in_flight,
-                                                  phase=live.phase.value, correlation_id=run_id))
-                uow.commit()
+            if not live.state.status.active:
+                continue  # it ended just now; its task had not yet let go of it
+            in_flight = next((n for n, st in live.state.steps.items() if st.status is StepStatus.RUNNING), None)
+            self._emit(live, self._ev(live, ev.WorkflowInterrupted, step=in_flight, phase=live.phase.value,
+                                      cause=InterruptCause.APP_CLOSED.value))
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 import app.workflows.events as wf_events  # also registers the event types
 from app.errors import ConflictError, NotFoundError, UserError
+from app.events import Event
 from app.health import Health
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
@@ -301,10 +302,10 @@ class WorkflowsService(BaseService):
             waiting = [s["name"] for s in detail["steps"] if s["action"] == APPROVAL_ACTION and s["status"] in ("running", "pending")]
             self.require(waiting, f"run {full} has no step waiting for approval")
             step = waiting[0]
-        if temporal is not None:
-            temporal.approve(full, step, approved=approved, note=note)  # the workflow's approve signal
-        else:
-            self.engine.approve(full, step, approved=approved, note=note)
+        if temporal is None:
+            self.engine.approve(full, step, approved=approved, note=note)  # records approval_given with the run's state
+            return step
+        temporal.approve(full, step, approved=approved, note=note)  # the workflow's approve signal
         with self.ctx.new_uow() as uow:
             uow.record(wf_events.ApprovalGiven(run_id=full, workflow=detail["workflow"], step=step, approved=approved,
                                                note=note, correlation_id=full))
@@ -361,12 +362,12 @@ class WorkflowsService(BaseService):
         both = self.temporal.history(name, limit=limit, status=status) + local
         return sorted(both, key=lambda r: str(r["created_at"] or ""), reverse=True)[:limit]
 
-    def events_of(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
-        """The run's persisted ``workflow.*`` events, oldest first (for replay)."""
+    def events_of(self, run_id: str) -> list[Event]:
+        """The run's persisted ``workflow.*`` events, oldest first (what its state is the fold of)."""
         from services.events.store import EventQuery
 
         rows = self.ctx.bus.history(EventQuery(correlation_id=run_id, types=["workflow.*"], limit=100_000, oldest_first=True))
-        return [(r.event.type, r.event.payload()) for r in rows]
+        return [r.event for r in rows]
 
     def health(self) -> Health:
         detail = f"{len(self.registry.specs())} actions"

@@ -13,6 +13,9 @@ It follows Google's documented behaviour closely enough to test against:
 - an upload's manifest is read with aapt2: a targetSdkVersion below 36, a versionCode the app
   has used, or a foreign package is refused.
 - a track update with ``userFraction`` outside (0, 1), or with a status that takes none, is refused.
+- store images as Play Console takes them: the icon a 512x512 32-bit PNG, the feature graphic
+  1024x500 and phone screenshots (each side 320..3840 px, at most 2:1) JPEG or 24-bit PNG without
+  alpha, 2 to 8 screenshots per language.
 - faults on demand: 429 with Retry-After, 500, or a dropped connection (before or after the work).
 
 Its clock can be moved forward (``advance``) to expire access tokens without waiting; JWTs are
@@ -26,6 +29,7 @@ import contextlib
 import copy
 import hashlib
 import http.server
+import io
 import json
 import re
 import shutil
@@ -44,12 +48,14 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from PIL import Image, UnidentifiedImageError
 
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token"
 MIN_TARGET_SDK = 36
 TOKEN_LIFETIME = 3599
 STATUSES = ("draft", "completed", "inProgress", "halted")
+STANDARD_TRACKS = ("production", "beta", "alpha", "internal")
 
 
 def _b64decode(part: str) -> bytes:
@@ -73,6 +79,10 @@ class App:
     images: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     used_codes: set[int] = field(default_factory=set)
     draft: bool = False
+    custom_tracks: set[str] = field(default_factory=set)  # closed testing tracks made in Play Console
+
+    def track_names(self) -> list[str]:
+        return sorted(set(STANDARD_TRACKS) | self.custom_tracks)
 
 
 @dataclass
@@ -161,8 +171,14 @@ class PlayStandIn:
     def seed(self, package: str, track: str, *releases: dict[str, Any]) -> None:
         """Put releases on a track as if committed earlier (their version codes count as used)."""
         app = self.apps[package]
+        if track not in STANDARD_TRACKS:
+            app.custom_tracks.add(track)
         app.tracks[track] = [copy.deepcopy(r) for r in releases]
         app.used_codes |= {int(c) for r in releases for c in r.get("versionCodes", [])}
+
+    def add_track(self, package: str, name: str) -> None:
+        """A closed testing track, as made in Play Console (Testing > Closed testing > Create track)."""
+        self.apps[package].custom_tracks.add(name)
 
     def track(self, package: str, name: str) -> list[dict[str, Any]]:
         """What Play has committed on a track (as a user would see it in Play Console)."""
@@ -403,18 +419,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 codes = sorted(app.used_codes | edit.uploaded)
                 return _Reply(200, {"kind": f"androidpublisher#{kind}ListResponse",
                                     kind: [{"versionCode": c, "sha256": "0" * 64} for c in codes]})
-        if rest == "/tracks" and method == "GET":
+        if rest == "/tracks" and method == "GET":  # every track, those without releases too (as Play documents)
             return _Reply(200, {"kind": "androidpublisher#tracksListResponse",
-                                "tracks": [{"track": n, "releases": r} for n, r in sorted(edit.tracks.items())]})
-        tm = re.fullmatch(r"/tracks/([\w-]+)", rest)
+                                "tracks": [{"track": n, "releases": edit.tracks.get(n, [])} for n in app.track_names()]})
+        tm = re.fullmatch(r"/tracks/([\w.-]+)", rest)
         if tm:
             name = tm[1]
-            if name not in ("internal", "alpha", "beta", "production"):
+            if name not in app.track_names():
                 raise _error(404, f"Track not found: {name}.", "NOT_FOUND")
             if method == "GET":
-                if name not in edit.tracks:
-                    raise _error(404, f"Track not found: {name}.", "NOT_FOUND")
-                return _Reply(200, {"track": name, "releases": edit.tracks[name]})
+                return _Reply(200, {"track": name, "releases": edit.tracks.get(name, [])})
             if method in ("PUT", "PATCH"):
                 payload = json.loads(body or b"{}")
                 releases = self._check_releases(app, edit, payload.get("releases", []))
@@ -506,6 +520,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _image(self, edit: Edit, lang: str, kind: str, images: list[dict[str, Any]], body: bytes) -> dict[str, Any]:
         if not (body.startswith(b"\x89PNG\r\n\x1a\n") or body.startswith(b"\xff\xd8\xff")):
             raise _error(400, "Image must be a PNG or JPEG.", "INVALID_ARGUMENT")
+        _check_image(kind, body)
         if kind == "phoneScreenshots" and len(images) >= 8:
             raise _error(400, "Too many phone screenshots (at most 8).", "INVALID_ARGUMENT")
         if kind in ("icon", "featureGraphic") and images:
@@ -560,6 +575,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             shots = kinds.get("phoneScreenshots", [])
             if shots and len(shots) < 2:
                 raise _error(400, f"The {lang} listing needs at least 2 phone screenshots.", "FAILED_PRECONDITION")
+
+
+def _check_image(kind: str, body: bytes) -> None:
+    """Play Console's graphic-asset rules, as the upload endpoint applies them (its own reading, with Pillow)."""
+    try:
+        with Image.open(io.BytesIO(body)) as im:
+            w, h, fmt, bands, info = im.width, im.height, im.format, im.getbands(), dict(im.info)
+    except (UnidentifiedImageError, OSError):
+        raise _error(400, "Image could not be read.", "INVALID_ARGUMENT") from None
+    alpha = "A" in bands or "transparency" in info
+    if kind == "icon":
+        if fmt != "PNG" or bands != ("R", "G", "B", "A") or (w, h) != (512, 512) or len(body) > 1024 * 1024:
+            raise _error(400, f"Icon must be a 512x512 32-bit PNG of at most 1024 KB (got a {w}x{h} {fmt}).",
+                         "INVALID_ARGUMENT")
+        return
+    opaque = fmt == "JPEG" or (fmt == "PNG" and bands == ("R", "G", "B") and not alpha)
+    if not opaque:
+        raise _error(400, f"Image for {kind} must be a JPEG or 24-bit PNG with no alpha.", "INVALID_ARGUMENT")
+    if kind == "featureGraphic" and (w, h) != (1024, 500):
+        raise _error(400, f"Feature graphic must be 1024x500 (got {w}x{h}).", "INVALID_ARGUMENT")
+    if kind == "phoneScreenshots" and (min(w, h) < 320 or max(w, h) > 3840 or max(w, h) > 2 * min(w, h)):
+        raise _error(400, f"Screenshot dimensions {w}x{h} are invalid: each side 320 to 3840 px, the long side at "
+                          "most twice the short side.", "INVALID_ARGUMENT")
 
 
 @contextlib.contextmanager

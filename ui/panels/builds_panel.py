@@ -46,6 +46,7 @@ from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
 from ui.remedies import remedy_of
+from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
 from ui.widgets.release_checklist import ReleaseChecklist
 
@@ -85,6 +86,7 @@ class BuildsPanel(QWidget):
     status_message = Signal(str)
     remedy_offered = Signal(object)  # Remedy: what to do about the error just shown
     notify_requested = Signal(str, str)
+    open_requested = Signal(object)  # ItemRef: the window shows it in its panel
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,8 +169,10 @@ class BuildsPanel(QWidget):
         details.addRow("Artifact", self.artifact_label)
         details.addRow("Certificate", self.fingerprint_label)
         details.addRow(self.error_label)
+        self.links = LinksButton(self, self.table, BUILD_LINKS, self._link_targets)
+        self.links.open_requested.connect(self.open_requested)
         actions = QHBoxLayout()
-        for b in (self.cancel_button, self.retry_button, self.open_button, self.copy_button):
+        for b in (self.cancel_button, self.retry_button, self.open_button, self.copy_button, self.links):
             actions.addWidget(b)
         actions.addStretch(1)
         details.addRow(actions)
@@ -358,6 +362,13 @@ class BuildsPanel(QWidget):
         self.retry_button.setEnabled(info is not None and RETRYABLE(info))
         self.open_button.setEnabled(info is not None and bool(info.artifact_path))
         self.copy_button.setEnabled(info is not None and bool(info.fingerprint))
+        self.links.update_state()
+
+    def _link_targets(self) -> dict[str, str | None]:
+        info = self.selected()
+        if info is None:
+            return {}
+        return {"template": info.template_id, "run": info.run_id, "events": info.id}
 
     # -- live signals ---------------------------------------------------------------------------------------
     def _on_runner_progressed(self, build_id: str, step: str, percent: float) -> None:

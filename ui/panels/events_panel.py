@@ -197,6 +197,26 @@ class EventsPanel(QWidget):
         self.until_check.setChecked(False)
         self.reload()
 
+    def select_item(self, item_id: str) -> None:
+        """Show the events about ``item_id``, every other filter off: those correlated with it (a workflow run's
+        id: its steps' events too), else those that mention it (a build's or a payment's id)."""
+        events = self.services.events
+
+        def correlated() -> bool:
+            return bool(events.history(EventQuery(correlation_id=item_id, limit=1)))
+
+        def show(by_correlation: bool) -> None:
+            for w in (self.source_edit, self.correlation_edit, self.search_edit):
+                w.clear()
+            self.type_box.setEditText("")
+            self.since_check.setChecked(False)
+            self.until_check.setChecked(False)
+            (self.correlation_edit if by_correlation else self.search_edit).setText(item_id)
+            self.reload()
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        run_in_background(correlated, show, self._on_load_failed, self)
+
     @property
     def loading(self) -> bool:
         return self._reads.busy

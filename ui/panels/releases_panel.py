@@ -205,22 +205,37 @@ class ReleasesPanel(QWidget):
     def _on_loaded(self, result: tuple[list[Track], list[dict[str, Any]]]) -> None:
         tracks, listings = result
         self.tracks = {t.name: t for t in tracks}
+        self._set_track_names(sorted(self.tracks) or list(TRACKS))
         self.tracks_table.setRowCount(0)
         for t in tracks:
             for r in t.releases or ():
                 self._add_row([t.name, ", ".join(str(c) for c in r.version_codes), r.status.value,
                                "-" if r.user_fraction is None else f"{r.user_fraction:.0%}",
                                "; ".join(f"{lang}: {text}" for lang, text in r.notes)])
+            if not t.releases:
+                self._add_row([t.name, "-", "(no release)", "-", ""])
         self.listing_table.setRowCount(0)
         for entry in listings:
             row = self.listing_table.rowCount()
             self.listing_table.insertRow(row)
             for col, key in enumerate(("language", "title", "shortDescription")):
                 self.listing_table.setItem(row, col, _item(str(entry.get(key, ""))))
-        self._set_busy(False, f"{self.app_id()}: {len(tracks)} tracks on Google Play" if tracks
-                       else f"{self.app_id()} has no releases on Google Play yet")
+        self._set_busy(False, f"{self.app_id()}: {len(tracks)} tracks on Google Play"
+                       if any(t.releases for t in tracks) else f"{self.app_id()} has no releases on Google Play yet")
         self._on_track_box_changed(self.track_box.currentText())
         self.loaded.emit()
+
+    def _set_track_names(self, names: list[str]) -> None:
+        """The track boxes offer the tracks Play has (closed testing tracks too), keeping what was chosen."""
+        for box in (self.track_box, self.from_box):
+            current = box.currentText()
+            if [box.itemText(i) for i in range(box.count())] == names:
+                continue
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(names)
+            box.setCurrentText(current if current in names else names[0])
+            box.blockSignals(False)
 
     def _add_row(self, cells: list[str]) -> None:
         row = self.tracks_table.rowCount()

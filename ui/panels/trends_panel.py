@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from app.events import Event
 from app.timeutil import parse_iso
 from app.trends.model import FETCHABLE, SourceName, TrendTag
-from ui.background import run_in_background
+from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_brush, tone_style
 from ui.panels.trends.models import (
     COL_HISTORY,
@@ -129,8 +129,8 @@ class TrendsPanel(QWidget):
         super().__init__(parent)
         self.services = services
         self.svc = services.trends
-        self._generation = 0
-        self._detail_generation = 0
+        self._reads = LatestQuery(self)  # the list: a newer refresh (typing) interrupts the one before
+        self._detail_reads = LatestQuery(self)  # the detail pane: a newer click interrupts the one before
         self._syncing = False
         self._current_id: str | None = None
         self._current: dict[str, Any] | None = None
@@ -322,19 +322,15 @@ class TrendsPanel(QWidget):
         }
 
     def refresh(self) -> None:
-        self._generation += 1
-        gen = self._generation
         f = self.filters()
         svc = self.svc
 
         def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             return svc.list_trends(limit=500, with_series=True, **f), svc.source_health()
 
-        run_in_background(load, lambda res: self._on_loaded(gen, res), self._on_error, self)
+        self._reads.run(load, self._on_loaded, self._on_error)
 
-    def _on_loaded(self, gen: int, res: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-        if gen != self._generation:
-            return  # a newer refresh is on its way
+    def _on_loaded(self, res: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         rows, health = res
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
@@ -538,18 +534,14 @@ class TrendsPanel(QWidget):
 
     def show_trend(self, trend_id: str) -> None:
         self._current_id = trend_id
-        self._detail_generation += 1
-        gen = self._detail_generation
         svc = self.svc
 
         def load() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
             return svc.show(trend_id), svc.related(trend_id), svc.matching_templates(trend_id)
 
-        run_in_background(load, lambda res: self._on_detail(gen, res), self._on_error, self)
+        self._detail_reads.run(load, self._on_detail, self._on_error)
 
-    def _on_detail(self, gen: int, res: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-        if gen != self._detail_generation:
-            return
+    def _on_detail(self, res: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         t, rel, templates = res
         self._current = t
         self._current_templates = templates

@@ -1,7 +1,9 @@
 """The Workflows panel: definitions with a step diagram, run dialog, runs table, step timeline, repair buttons.
 
 Runs execute on the qasync loop of the GUI (the engine schedules asyncio tasks); the panel
-only starts/repairs them and refreshes from ``workflow.*`` events on the bus.
+only starts/repairs them and refreshes from ``workflow.*`` events on the bus. The runs table and
+the selected run's timeline are read in the background (``LatestQuery``): a newer refresh or
+click stops the read before it, so a studio's 10,000 runs never stall the GUI thread.
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ from PySide6.QtWidgets import (
 
 from app.errors import ConflictError, TrendForgeError
 from app.events import Event
+from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
+from ui.background import LatestQuery
 from ui.colors import Tone, tone_hex
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.widgets.key_choice import signing_key_aliases
+from ui.widgets.links import RUN_LINKS, LinksButton
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 if TYPE_CHECKING:
@@ -61,6 +66,9 @@ def show_error(parent: QWidget, message: str) -> None:
 class WorkflowsPanel(QWidget):
     status_message = Signal(str)
     notify_requested = Signal(str, str)
+    open_requested = Signal(object)  # ItemRef: the window shows it in its panel
+    runs_loaded = Signal()
+    run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +78,8 @@ class WorkflowsPanel(QWidget):
         self.svc = svc
         self.current_run: str | None = None
         self._refreshing = False
+        self._runs_reads = LatestQuery(self)
+        self._run_reads = LatestQuery(self)
         self.errors: list[str] = []  # what the panel showed the user (kept for tests and the status bar)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
@@ -125,9 +135,12 @@ class WorkflowsPanel(QWidget):
         self.rerun_button = QPushButton("Re-run from step…")
         self.approve_button = QPushButton("Approve")
         self.reject_button = QPushButton("Reject")
+        self._detail: dict[str, Any] | None = None
+        self.links = LinksButton(self, self.runs_view, RUN_LINKS, self._link_targets)
+        self.links.open_requested.connect(self.open_requested)
         actions = QHBoxLayout()
         for b in (self.resume_button, self.compensate_button, self.cancel_button, self.rerun_button, self.approve_button,
-                  self.reject_button):
+                  self.reject_button, self.links):
             actions.addWidget(b)
         actions.addStretch(1)
 
@@ -240,10 +253,17 @@ class WorkflowsPanel(QWidget):
     def refresh_runs(self) -> None:
         d = self.selected_definition()
         name = None if self.all_runs.isChecked() or d is None else d["name"]
-        try:
-            rows = self.svc.history(name, limit=200)
-        except TrendForgeError:
-            rows = []
+        svc = self.svc
+
+        def load() -> list[dict[str, Any]]:
+            try:
+                return svc.history(name, limit=200)
+            except TrendForgeError:
+                return []
+
+        self._runs_reads.run(load, self._show_runs, self._on_read_failed)
+
+    def _show_runs(self, rows: list[dict[str, Any]]) -> None:
         self._refreshing = True
         try:
             self.runs_model.set_rows(rows)
@@ -255,6 +275,10 @@ class WorkflowsPanel(QWidget):
         finally:
             self._refreshing = False
         self.refresh_timeline()
+        self.runs_loaded.emit()
+
+    def _on_read_failed(self, exc: Exception) -> None:
+        self.status_message.emit(f"Workflows: {exc}")
 
     def select_item(self, item_id: str) -> None:
         self.select_run(item_id)
@@ -279,7 +303,22 @@ class WorkflowsPanel(QWidget):
             return None
 
     def refresh_timeline(self) -> None:
-        detail = self.run_detail()
+        run_id = self.current_run
+        if run_id is None:
+            self._run_reads.cancel()
+            self._show_timeline(None, None)
+            return
+        svc = self.svc
+
+        def load() -> dict[str, Any] | None:
+            try:
+                return svc.show(run_id)
+            except TrendForgeError:
+                return None
+
+        self._run_reads.run(load, lambda detail: self._show_timeline(run_id, detail), self._on_read_failed)
+
+    def _show_timeline(self, run_id: str | None, detail: dict[str, Any] | None) -> None:
         step_row = self.steps_view.currentIndex().row()
         if detail is None:
             self.steps_model.set_rows([])
@@ -295,6 +334,8 @@ class WorkflowsPanel(QWidget):
                 text += f"<br><span style='color:{tone_hex(Tone.ERROR)}'>{escape(detail['error'])}</span>"
             if detail["superseded_by"]:
                 text += f"<br>Re-run as {escape(detail['superseded_by'][:10])}"
+            if detail.get("engine") == "temporal":
+                text += " — on Temporal"
             self.run_label.setText(text)
             d = self.selected_definition()
             if d is not None and d["name"] == detail["workflow"]:
@@ -306,6 +347,7 @@ class WorkflowsPanel(QWidget):
                                     QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self._show_step_detail()
         self._update_buttons(detail)
+        self.run_loaded.emit(run_id)
 
     def _show_step_detail(self) -> None:
         s = self.steps_model.row_dict(self.steps_view.currentIndex().row())
@@ -329,13 +371,27 @@ class WorkflowsPanel(QWidget):
             parts.append(comp)
         self.detail.setPlainText("\n\n".join(parts))
 
+    def _link_targets(self) -> dict[str, str | None]:
+        detail = self._detail
+        if detail is None:
+            return {}
+        found = run_links(detail.get("inputs") or {}, [s.get("output") for s in detail.get("steps", [])])
+        return {"trend": found.trend_id, "template": found.template_id, "build": found.build_id,
+                "events": detail["id"]}
+
     def _update_buttons(self, detail: dict[str, Any] | None = None) -> None:
+        self._detail = detail
+        self.links.update_state()
         status = detail["status"] if detail else None
         live = bool(detail and detail.get("live"))
         superseded = bool(detail and detail.get("superseded_by"))
+        # a run on Temporal is never interrupted (Temporal retries its steps on another worker) and
+        # undoes its steps itself when one fails for good: no resume, no compensate afterwards
+        on_temporal = bool(detail and detail.get("engine") == "temporal")
         self.resume_button.setEnabled(status == "interrupted" and not superseded)
         self.compensate_button.setEnabled(
             status in {"interrupted", "failed", "cancelled", "succeeded", "compensation_failed"} and not live and not superseded
+            and not on_temporal
         )
         self.cancel_button.setEnabled(status in {"running", "pending", "interrupted"} and not superseded)
         self.rerun_button.setEnabled(bool(detail) and status not in {"running", "pending", "compensating"} and not superseded)

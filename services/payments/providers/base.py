@@ -177,6 +177,12 @@ class PaymentProvider(Protocol):
     def sync(self, cursors: dict[str, CursorState]) -> AsyncIterator[SyncBatch]: ...
 
 
+class CheckingProvider(Protocol):
+    async def check(self) -> str:
+        """Call the provider once with the credential; what it answered, in words (raises ProviderError)."""
+        ...
+
+
 class ChargingProvider(PaymentProvider, Protocol):
     async def charge(self, req: ChargeRequest) -> ChargeOutcome: ...
 

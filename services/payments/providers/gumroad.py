@@ -102,6 +102,11 @@ class GumroadProvider:
             raise ProviderError(f"gumroad: {data.get('message') or 'request failed'}", provider=NAME)
         return data
 
+    async def check(self) -> str:
+        """One cheap authenticated read: does Gumroad accept this token?"""
+        products = (await self._get("/products")).get("products") or []
+        return f"Gumroad accepted the token ({len(products)} product{'' if len(products) == 1 else 's'})"
+
     # -- sync -----------------------------------------------------------------------------
     async def sync(self, cursors: dict[str, CursorState]) -> AsyncIterator[SyncBatch]:
         products = await self._get("/products")

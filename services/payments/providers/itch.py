@@ -70,6 +70,11 @@ class ItchProvider:
             raise ProviderError("itch.io my-games answered without a games list", provider=NAME)
         return games
 
+    async def check(self) -> str:
+        """One cheap authenticated read: does itch.io accept this key?"""
+        games = await self.my_games()
+        return f"itch.io accepted the key ({len(games)} game{'' if len(games) == 1 else 's'})"
+
     async def sync(self, cursors: dict[str, CursorState]) -> AsyncIterator[SyncBatch]:
         games = await self.my_games()
         batch = SyncBatch(resource="games")

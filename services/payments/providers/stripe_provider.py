@@ -197,6 +197,11 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise map_error(exc) from exc
 
+    async def check(self) -> str:
+        """One cheap authenticated read: does Stripe accept this key?"""
+        await self._call(lambda: self.client.v1.customers.list_async(params={"limit": 1}))
+        return "Stripe accepted the key"
+
     # -- charges ----------------------------------------------------------------------
     async def charge(self, req: ChargeRequest) -> ChargeOutcome:
         params: dict[str, Any] = {

@@ -60,7 +60,8 @@ class StepActivities:
     async def run_step(self, call: StepCall) -> StepResult:
         attempt = activity.info().attempt
         spec, bound = self._bind(call, attempt, record=True)
-        self._commit(call.run_id, [self._event(call, ev.StepStarted, action=call.action, attempt=attempt)])
+        self._commit(call.run_id, [self._event(call, ev.StepStarted, action=call.action, attempt=attempt,
+                                                         inputs=call.inputs)])
         output = await self._perform(call, spec, bound, attempt, record=True)
         self._commit(call.run_id, [self._event(call, ev.StepSucceeded, attempt=attempt, output=output)])
         return StepResult(output, attempt)
@@ -86,7 +87,10 @@ class StepActivities:
         remembered: dict[str, Any] = {}
 
         def remember(values: dict[str, Any]) -> None:
+            if not record:
+                return  # an undo remembers nothing (as in-process)
             remembered.update(_jsonable(values))
+            self._commit(call.run_id, [self._event(call, ev.StepOutputRecorded, values=_jsonable(values))])
             activity.heartbeat(remembered)
 
         actx = ActionContext(run_id=call.run_id, workflow=call.workflow, step=call.step, attempt=attempt,

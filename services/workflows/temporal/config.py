@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.errors import UserError
 from app.workflows.model import EngineKind
 
 
@@ -29,10 +30,16 @@ QUEUE_SETTING = "workflows.temporal_task_queue"
 ADDRESS_ENV = "TRENDFORGE_TEMPORAL_ADDRESS"
 NAMESPACE_ENV = "TRENDFORGE_TEMPORAL_NAMESPACE"
 QUEUE_ENV = "TRENDFORGE_TEMPORAL_TASK_QUEUE"
+HEARTBEAT_SETTING = "workflows.temporal_heartbeat_timeout"
+HEARTBEAT_ENV = "TRENDFORGE_TEMPORAL_HEARTBEAT_TIMEOUT"
 
 DEFAULT_ADDRESS = "127.0.0.1:7233"
 DEFAULT_NAMESPACE = "default"
 DEFAULT_QUEUE = "trendforge"
+#: seconds a worker may go silent during a step before Temporal gives the step to another worker
+DEFAULT_HEARTBEAT_TIMEOUT = 30.0
+#: how often a running step tells Temporal it is alive (and learns that its run was cancelled)
+HEARTBEAT_EVERY = 1.0
 
 #: the areas whose actions run on the builds queue (they need the toolchain and the signing key)
 BUILDS_AREAS = frozenset({"builds"})
@@ -43,6 +50,7 @@ class TemporalConfig:
     address: str = DEFAULT_ADDRESS
     namespace: str = DEFAULT_NAMESPACE
     task_queue: str = DEFAULT_QUEUE
+    heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT
 
     def queue(self, kind: QueueKind) -> str:
         return self.task_queue if kind is QueueKind.MAIN else f"{self.task_queue}-{kind.value}"
@@ -63,6 +71,16 @@ def _pick(env: Mapping[str, str], name: str, setting: Callable[[str], Any], key:
     return saved.strip() if isinstance(saved, str) and saved.strip() else default
 
 
+def _seconds(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 2 <= value <= 3600:
+        raise UserError(f"{name} must be a number of seconds from 2 to 3600, got {text!r}")
+    return value
+
+
 def engine_kind(setting: Callable[[str], Any], env: Mapping[str, str]) -> EngineKind:
     if env.get(ADDRESS_ENV, "").strip():
         return EngineKind.TEMPORAL
@@ -75,4 +93,6 @@ def temporal_config(setting: Callable[[str], Any], env: Mapping[str, str]) -> Te
         address=_pick(env, ADDRESS_ENV, setting, ADDRESS_SETTING, DEFAULT_ADDRESS),
         namespace=_pick(env, NAMESPACE_ENV, setting, NAMESPACE_SETTING, DEFAULT_NAMESPACE),
         task_queue=_pick(env, QUEUE_ENV, setting, QUEUE_SETTING, DEFAULT_QUEUE),
+        heartbeat_timeout=_seconds(_pick(env, HEARTBEAT_ENV, setting, HEARTBEAT_SETTING, str(DEFAULT_HEARTBEAT_TIMEOUT)),
+                                   HEARTBEAT_ENV),
     )

@@ -29,9 +29,19 @@ async def connect(config: TemporalConfig) -> Client:
         return await Client.connect(config.address, namespace=config.namespace)
     except RuntimeError as exc:
         raise UserError(
-            f"cannot reach {config.where}: {str(exc).splitlines()[0]}; start the Temporal server "
+            f"cannot reach {config.where}: {_reason(str(exc))}; start the Temporal server "
             "or point TRENDFORGE_TEMPORAL_ADDRESS at it"
         ) from exc
+
+
+def _reason(text: str) -> str:
+    """The SDK's connect error, in a few words (it quotes the whole transport error chain)."""
+    for marker, words in (("ConnectionRefused", "connection refused"), ("timed out", "timed out"),
+                          ("dns error", "unknown host"), ("Namespace", "no such namespace")):
+        if marker in text:
+            return words
+    first = text.splitlines()[0] if text else "failed"
+    return first if len(first) <= 120 else first[:117] + "..."
 
 
 class TemporalGateway:

@@ -86,6 +86,7 @@ def _step_row(position: int, name: str, action: str, compensation: str | None) -
         "inputs": None, "output": None, "error": None, "error_type": None, "started_at": None, "ended_at": None,
         "duration": None, "reused": False, "compensation_action": compensation, "compensation_error": None,
         "compensation_attempts": 0, "compensated_at": None,
+        "worker": None,  # the identity (pid@host) of the Temporal worker that ran its last attempt
     }
 
 
@@ -131,6 +132,7 @@ async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
             if found and found[1].step in steps:
                 key = "attempts" if found[0] == RUN_STEP else "compensation_attempts"
                 steps[found[1].step][key] = sa2.attempt
+                steps[found[1].step]["worker"] = sa2.identity or None
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             ca = event.activity_task_completed_event_attributes
             found = scheduled.get(ca.scheduled_event_id)
@@ -171,6 +173,7 @@ async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
         if found and found[1].step in steps:
             key = "attempts" if found[0] == RUN_STEP else "compensation_attempts"
             steps[found[1].step][key] = info.attempt
+            steps[found[1].step]["worker"] = info.last_worker_identity or None
             if info.last_failure.message and found[0] == RUN_STEP:
                 steps[found[1].step]["error"] = info.last_failure.message
     rows = sorted(steps.values(), key=lambda r: int(r["position"]))

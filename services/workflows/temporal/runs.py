@@ -25,15 +25,11 @@ from services.workflows.temporal.gateway import TemporalGateway
 from services.workflows.temporal.history import fold_history, run_row
 from services.workflows.temporal.shapes import APPROVE_SIGNAL, WORKFLOW_TYPE, Approval, ReusedStep, RunInput
 
-#: how long a worker may go silent during a step before Temporal gives the step to another worker
-HEARTBEAT_TIMEOUT = 30.0
-
 
 class TemporalRuns:
-    def __init__(self, config: TemporalConfig, registry: ActionRegistry, *, heartbeat_timeout: float = HEARTBEAT_TIMEOUT) -> None:
+    def __init__(self, config: TemporalConfig, registry: ActionRegistry) -> None:
         self.config = config
         self.registry = registry
-        self.heartbeat_timeout = heartbeat_timeout
         self.gateway = TemporalGateway(config)
 
     def close(self) -> None:
@@ -56,7 +52,7 @@ class TemporalRuns:
         run = RunInput(
             run_id=run_id, definition=dict(defn.raw), inputs=bound,
             queues={a: self.config.queue_for_area(self.registry.get(a).area) for a in sorted(defn.actions())},
-            heartbeat_timeout=self.heartbeat_timeout, reuse=dict(reuse or {}), rerun_of=rerun_of, from_step=from_step,
+            heartbeat_timeout=self.config.heartbeat_timeout, reuse=dict(reuse or {}), rerun_of=rerun_of, from_step=from_step,
         )
         memo = {"workflow": defn.name, "version": defn.version, "inputs": bound, "status": RunStatus.RUNNING.value,
                 "phase": "forward", "rerun_of": rerun_of}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Collection
+from datetime import timedelta
 
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -16,7 +17,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from services.actions import ActionRegistry
 from services.context import ServiceContext
 from services.workflows.temporal.activities import StepActivities
-from services.workflows.temporal.config import QueueKind, TemporalConfig
+from services.workflows.temporal.config import HEARTBEAT_EVERY, QueueKind, TemporalConfig
 from services.workflows.temporal.gateway import connect
 from services.workflows.temporal.workflow import TrendForgeRun
 
@@ -26,15 +27,19 @@ async def serve(config: TemporalConfig, ctx: ServiceContext, registry: ActionReg
     """Poll ``queues`` until ``stop`` is set; ``ready(queue names)`` once every worker polls."""
     client = await connect(config)
     acts = StepActivities(ctx, registry)
+    # a step's heartbeats reach Temporal at once: a cancel reaches the step within a second or two
+    throttle = timedelta(seconds=HEARTBEAT_EVERY)
     workers: list[Worker] = []
     if QueueKind.MAIN in queues:
         workers.append(Worker(
             client, task_queue=config.queue(QueueKind.MAIN), workflows=[TrendForgeRun], activities=acts.all(),
             workflow_runner=SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default),
+            max_heartbeat_throttle_interval=throttle, default_heartbeat_throttle_interval=throttle,
         ))
     if QueueKind.BUILDS in queues:
         workers.append(Worker(client, task_queue=config.queue(QueueKind.BUILDS),
-                              activities=[acts.run_step, acts.compensate_step]))
+                              activities=[acts.run_step, acts.compensate_step],
+                              max_heartbeat_throttle_interval=throttle, default_heartbeat_throttle_interval=throttle))
     async with contextlib.AsyncExitStack() as stack:
         for worker in workers:
             await stack.enter_async_context(worker)

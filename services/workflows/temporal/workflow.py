@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy as TemporalRetry
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 from temporalio.workflow import ActivityCancellationType
 
@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from app.workflows.definition import RetryPolicy, StepDefinition, WorkflowDefinition, parse_definition
     from app.workflows.expr import ExpressionError, evaluate_condition, resolve
     from app.workflows.model import Phase, RunStatus, StepStatus
+    from services.workflows.temporal.config import HEARTBEAT_EVERY
     from services.workflows.temporal.shapes import (
         APPROVAL_ACTION,
         APPROVE_SIGNAL,
@@ -124,7 +125,7 @@ class TrendForgeRun:
         retry = {f.name: getattr(policy, f.name) for f in dataclasses.fields(policy)}
         retry["non_retryable_errors"] = list(policy.non_retryable_errors)
         return StepCall(run.run_id, self.defn.name, step.name, action, inputs, retry=retry,
-                        heartbeat_every=max(run.heartbeat_timeout / 3, 0.2))
+                        heartbeat_every=min(HEARTBEAT_EVERY, run.heartbeat_timeout / 3))
 
     async def _activity(self, name: str, call: StepCall, timeout: float | None, policy: RetryPolicy) -> StepResult:
         result: StepResult = await workflow.execute_activity(
@@ -152,7 +153,8 @@ class TrendForgeRun:
                 opening.append(Notice("workflow.step_succeeded", {"step": name, "attempt": old.attempts,
                                                                    "output": old.output, "reused": True}))
             else:
-                opening.append(Notice("workflow.step_skipped", {"step": name, "condition": defn.step(name).condition or ""}))
+                opening.append(Notice("workflow.step_skipped", {"step": name, "condition": defn.step(name).condition or "",
+                                                                 "reused": True}))
         await self._record(*opening)
         current: str | None = None
         try:
@@ -191,6 +193,8 @@ class TrendForgeRun:
             try:
                 result = await self._activity(RUN_STEP, self._call(step, step.action, inputs, step.retry), step.timeout, step.retry)
             except ActivityError as exc:
+                if is_cancelled_exception(exc):
+                    raise asyncio.CancelledError from exc  # the run was cancelled: not a failure of the step
                 etype, message = failure_of(exc, step.timeout)
                 # the activity recorded the failures it raised; a timeout or a lost worker it could not
                 await self._fail(step, etype, message, attempt=step.retry.max_attempts,
@@ -231,19 +235,22 @@ class TrendForgeRun:
                 continue
             self._statuses[step.name] = StepStatus.COMPENSATING
             await self._record(Notice("workflow.compensating", {"step": step.name, "action": comp.action}))
-            ok, why = True, ""
+            ok, why, attempts = True, "", 0
             try:
                 inputs = resolve(dict(comp.inputs), self._scope())
-                await self._activity(COMPENSATE_STEP, self._call(step, comp.action, inputs, comp.retry), comp.timeout, comp.retry)
+                done = await self._activity(COMPENSATE_STEP, self._call(step, comp.action, inputs, comp.retry),
+                                            comp.timeout, comp.retry)
+                attempts = done.attempt
             except ExpressionError as exc:
                 ok, why = False, str(exc)
             except ActivityError as exc:
                 etype, message = failure_of(exc, comp.timeout)
-                ok, why = False, f"{etype}: {message}"
+                ok, why, attempts = False, f"{etype}: {message}", comp.retry.max_attempts
             any_done = True
             any_failed = any_failed or not ok
             self._statuses[step.name] = StepStatus.COMPENSATED if ok else StepStatus.COMPENSATION_FAILED
-            await self._record(Notice("workflow.compensated", {"step": step.name, "ok": ok, "error": why}))
+            await self._record(Notice("workflow.compensated", {"step": step.name, "ok": ok, "error": why,
+                                                                 "attempts": attempts}))
         final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
         await self._record(Notice("workflow.failed", {"status": final.value, "step": failed.step, "error": error}))
         self._memo(final, phase=Phase.COMPENSATE.value, error=error, failed_step=failed.step)

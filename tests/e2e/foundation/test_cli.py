@@ -64,6 +64,13 @@ def test_empty_secret_is_refused(cli: CliRunner) -> None:
     assert "no secret on stdin" in r.stderr
 
 
+def test_a_publishable_stripe_key_is_refused_in_one_line(cli: CliRunner) -> None:
+    r = cli("credentials", "set", "stripe", input="pk_live_51Habc")
+    assert r.returncode == 1 and r.stderr.strip().count("\n") == 0
+    assert "publishable key" in r.stderr and "nothing was stored" in r.stderr
+    assert "stripe" not in cli("credentials", "list").stdout
+
+
 def test_events_replay_and_counts(cli: CliRunner) -> None:
     cli("credentials", "set", "kofi", input="verif-token-1")
     r = cli("events", "replay", "--since", "2000-01-01T00:00:00Z", "--json")

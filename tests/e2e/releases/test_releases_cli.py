@@ -64,7 +64,8 @@ def test_a_full_release_from_the_command_line(cli: Any, play: PlayStandIn, tmp_p
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"listing of {APP} for en-US with 3 images"
     listed = json.loads(cli("releases", "list", APP, "--json", env=_env(play)).stdout)
-    assert listed == [{"track": "production", "releases": [
+    assert listed == [{"track": name, "releases": []} for name in ("alpha", "beta", "internal")] + [
+        {"track": "production", "releases": [
         {"version_codes": [10004], "status": "completed", "user_fraction": None, "notes": {}, "name": ""},
         {"version_codes": [10005], "status": "inProgress", "user_fraction": 0.1,
          "notes": {"de-DE": "Serien!", "en-US": "Streaks!"}, "name": ""}]}]
@@ -90,8 +91,8 @@ def test_rollout_steps_halt_resume_complete_and_promote(cli: Any, play: PlayStan
         assert res.stdout.strip() == expected
     table = cli("releases", "list", APP, env=env).stdout.splitlines()
     assert table[0].split() == ["TRACK", "VERSION_CODES", "STATUS", "FRACTION", "NOTES"]
-    assert [line.split()[:3] for line in table[1:]] == [["beta", "12", "completed"], ["internal", "12", "completed"],
-                                                        ["production", "11", "completed"]]
+    assert [line.split()[:3] for line in table[1:]] == [["alpha", "-", "(no"], ["beta", "12", "completed"],
+                                                        ["internal", "12", "completed"], ["production", "11", "completed"]]
     events = json.loads(cli("events", "list", "--type", "release.*", "--json").stdout)
     assert sorted(e["type"] for e in events) == ["release.completed", "release.halted", "release.promoted",
                                                  "release.resumed", "release.rolled_out"]
@@ -130,3 +131,17 @@ def test_listing_push_takes_the_listing_the_package_declares(cli: Any, play: Pla
     assert res.stdout.strip() == "listing of com.indie.quotes for en-US with 3 images"
     assert app.listings["en-US"]["title"] == "Quotes Daily"
     assert app.listings["en-US"]["shortDescription"] == manifest["listing"]["locales"]["en-US"]["short_description"]
+
+
+def test_a_closed_testing_track_by_name_and_an_unknown_one_refused(cli: Any, play: PlayStandIn,
+                                                                   tmp_path: Path) -> None:
+    _store_key(cli, play, tmp_path)
+    play.add_track(APP, "qa-team")
+    play.seed(APP, "internal", {"versionCodes": ["12"], "status": "completed"})
+    res = cli("releases", "promote", APP, "--from", "internal", "--to", "qa-team", env=_env(play))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "qa-team: add 12 completed"
+    res = cli("releases", "halt", APP, "--track", "qa-teem", env=_env(play))
+    assert res.returncode == 1
+    assert res.stderr == (f"trendforge: Google Play has no track 'qa-teem' for {APP}; its tracks are: "
+                          "alpha, beta, internal, production, qa-team\n")

@@ -23,6 +23,8 @@ def panel(qtbot: Any, services: ServiceManager, play: PlayStandIn) -> ReleasesPa
     widget = ReleasesPanel(services)
     qtbot.addWidget(widget)
     widget.resize(1100, 640)
+    # the key and the app ids are read first (off the GUI thread); then the app is chosen and read from Play
+    qtbot.waitUntil(lambda: widget.account_label.text() != "", timeout=20_000)
     widget.app_box.setCurrentText(PACKAGE)
     with qtbot.waitSignal(widget.loaded, timeout=20_000):
         widget.reload()
@@ -36,6 +38,8 @@ def cells(panel: ReleasesPanel) -> list[list[str]]:
 
 def test_the_view_shows_each_track_with_its_releases_and_the_listing(panel: ReleasesPanel) -> None:
     assert cells(panel) == [
+        ["alpha", "-", "(no release)", "-", ""],
+        ["beta", "-", "(no release)", "-", ""],
         ["internal", "10200", "completed", "-", ""],
         ["production", "10000", "completed", "-", "en-US: First release"],
         ["production", "10100", "inProgress", "10%", "en-US: Streaks and a dark theme"],
@@ -60,7 +64,7 @@ def test_a_rollout_shows_what_changes_asks_then_sends_and_notifies(
     assert notified.args == ["Roll out: com.trendforge.trivia",
                              "production: 10100 inProgress 10% -> 10100 inProgress 50%"]
     assert play.track(PACKAGE, "production")[1]["userFraction"] == 0.5
-    qtbot.waitUntil(lambda: cells(panel)[2][3] == "50%", timeout=20_000)
+    qtbot.waitUntil(lambda: cells(panel)[4][3] == "50%", timeout=20_000)
     assert services.events.history(EventQuery(types=["release.rolled_out"]))
 
 
@@ -109,3 +113,18 @@ def test_settings_takes_the_key_from_a_file_picker(qtbot: Any, services: Service
     monkeypatch.setattr(SettingsDialog, "ask_play_key_file", classmethod(lambda cls, _p: str(bad)))
     dlg.play_choose.click()
     assert "lacks" in dlg.error.text() and services.releases.account() == account.email
+
+
+def test_the_track_boxes_offer_the_closed_testing_tracks_play_has(qtbot: Any, services: ServiceManager,
+                                                                  play: PlayStandIn) -> None:
+    play.add_track(PACKAGE, "qa-team")
+    widget = ReleasesPanel(services)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.account_label.text() != "", timeout=20_000)
+    widget.app_box.setCurrentText(PACKAGE)
+    with qtbot.waitSignal(widget.loaded, timeout=20_000):
+        widget.reload()
+    names = [widget.track_box.itemText(i) for i in range(widget.track_box.count())]
+    assert names == ["alpha", "beta", "internal", "production", "qa-team"]
+    assert widget.track_box.currentText() == "production"  # what was chosen stays chosen
+    assert ["qa-team", "-", "(no release)", "-", ""] in cells(widget)

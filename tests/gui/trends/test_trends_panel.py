@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor
 from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 
@@ -307,3 +307,68 @@ def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: ServiceManag
     (y,) = [a for a in p.chart.axes() if isinstance(a, QValueAxis)]
     step = (y.max() - y.min()) / (y.tickCount() - 1)
     assert step == int(step) and y.max() >= 1500, (y.min(), y.max(), y.tickCount())  # not 0, 413, 825, 1238, 1650
+
+
+def _ids_by_title(p: TrendsPanel) -> dict[str, str]:
+    from ui.panels.trends.models import ID_ROLE
+
+    return {p.proxy.index(r, 0).data(): p.proxy.index(r, 0).data(ID_ROLE) for r in range(p.proxy.rowCount())}
+
+
+def test_a_click_loads_the_detail_off_the_gui_thread_and_drops_a_superseded_one(
+        qtbot: Any, panel: TrendsPanel, services: ServiceManager, tmp_path: Path) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    seed(services, tmp_path)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    ids = _ids_by_title(panel)
+    gate = Gate()
+    panel.svc.related = gate.wrap(panel.svc.related)  # type: ignore[method-assign]
+    shown: list[str] = []
+    panel.detail_loaded.connect(shown.append)
+    try:
+        panel.show_trend(ids["Eras Tour"])  # held on the worker: the slot has returned already
+        assert gate.held.wait(5)
+        with qtbot.waitSignal(panel.detail_loaded, timeout=5000):
+            panel.show_trend(ids["Fidget spinner"])
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=5000)
+    finally:
+        gate.release()
+        del panel.svc.related
+    assert shown == [ids["Fidget spinner"]]  # the held click's result was dropped...
+    assert gate.stopped, gate.first_error  # ...and its SQL stopped
+    assert "Fidget spinner" in panel.detail_title.text()
+    assert gate.off_gui_thread
+
+
+def test_typing_in_search_drops_the_superseded_list(qtbot: Any, panel: TrendsPanel, services: ServiceManager,
+                                                    tmp_path: Path) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    seed(services, tmp_path)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(background_settled, timeout=5000)
+    gate = Gate()
+    panel.svc.list_trends = gate.wrap(panel.svc.list_trends)  # type: ignore[method-assign]
+    loads: list[list[str]] = []
+    panel.loaded.connect(lambda: loads.append(rows_of(panel)))
+    try:
+        blocker = QSignalBlocker(panel.search)  # the test drives refresh() itself, not the debounce timer
+        panel.search.setText("fidget")
+        panel.refresh()  # held on the worker: the slot has returned already
+        assert gate.held.wait(5)
+        with qtbot.waitSignal(panel.loaded, timeout=5000):
+            panel.search.setText("eras")
+            panel.refresh()
+        blocker.unblock()
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=5000)
+    finally:
+        gate.release()
+        del panel.svc.list_trends
+    assert loads == [["Eras Tour"]]
+    assert gate.stopped, gate.first_error  # ...and its SQL stopped
+    assert gate.off_gui_thread

@@ -48,5 +48,5 @@ def test_run_error_shows_markup_as_text(panel: WorkflowsPanel, tmp_path: Path, d
     panel.import_file(f)
     assert panel.start_run("hostile", {})
     drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "failed")  # type: ignore[index]
-    panel.refresh_timeline()
-    assert f"E {text}" in shown(panel.run_label)
+    panel.refresh_timeline()  # read in the background
+    drive(lambda: f"E {text}" in shown(panel.run_label))

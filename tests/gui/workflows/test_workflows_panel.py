@@ -99,7 +99,8 @@ def test_import_failure_compensation_and_rerun(panel: WorkflowsPanel, qtbot: QtB
     assert panel.selected_definition()["name"] == "saga"  # type: ignore[index]
     run_id = panel.start_run("saga", {})
     assert run_id
-    drive(lambda: panel.runs_model.row_dict(0)["status"] == "compensation_failed")  # type: ignore[index]
+    drive(lambda: (panel.runs_model.row_dict(0) or {}).get("status") == "compensation_failed")
+    drive(lambda: [s["status"] for s in panel.steps_model.rows()][:2] == ["compensated", "compensation_failed"])
     steps = {s["name"]: s for s in panel.steps_model.rows()}
     assert steps["a"]["status"] == "compensated" and steps["b"]["status"] == "compensation_failed"
     assert panel.steps_model.data(panel.steps_model.index(1, 7)).startswith("undo failed: RuntimeError: cannot undo b")
@@ -156,9 +157,9 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
     p = WorkflowsPanel(second)
     qtbot.addWidget(p)
     p.all_runs.setChecked(True)
-    p.select_run(run_id)
+    p.select_run(run_id)  # its row and timeline are read in the background
     assert p.run_detail()["status"] == "interrupted"  # type: ignore[index]
-    assert p.resume_button.isEnabled()
+    drive(p.resume_button.isEnabled)
     asked: list[str] = []
     shown: list[str] = []
     monkeypatch.setattr(panel_module, "ask_force", lambda parent, message: asked.append(message) or False)
@@ -179,7 +180,7 @@ def test_reject_fails_the_run_with_the_reason(panel: WorkflowsPanel, drive: Call
     drive(lambda: panel.run_detail()["status"] == "failed")  # type: ignore[index]
     drive(lambda: panel.runs_model.row_dict(0)["status"] == "failed")  # type: ignore[index]
     assert "rejected in the panel" in panel.runs_model.data(panel.runs_model.index(0, 5))
-    assert not panel.approve_button.isEnabled() and not panel.reject_button.isEnabled()
+    drive(lambda: not panel.approve_button.isEnabled() and not panel.reject_button.isEnabled())  # the timeline follows
 
 
 UNDOABLE = {"name": "undoable", "steps": [
@@ -205,3 +206,67 @@ def test_compensating_a_succeeded_run_asks_first_and_does_nothing_on_no(
     panel.compensate_button.click()
     drive(lambda: panel.run_detail()["status"] == "compensated")  # type: ignore[index]
     assert len(asked) == 2
+
+
+def _two_finished_runs(panel: WorkflowsPanel, drive: Callable[..., None], tmp_path: Path) -> tuple[str, str]:
+    from tests.support.gate import background_settled
+
+    f = tmp_path / "undoable.json"
+    f.write_text(json.dumps(UNDOABLE))
+    panel.import_file(f)
+    first, second = panel.start_run("undoable", {}), panel.start_run("undoable", {})
+    assert first and second
+    drive(lambda: [r["status"] for r in panel.runs_model.rows()] == ["succeeded", "succeeded"])
+    drive(lambda: not panel._refresh_timer.isActive() and background_settled())  # the bus's refreshes are done
+    return first, second
+
+
+def test_the_run_timeline_loads_off_the_gui_thread_and_drops_a_superseded_click(
+        panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None], tmp_path: Path) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    first, second = _two_finished_runs(panel, drive, tmp_path)
+    gate = Gate()
+    panel.svc.show = gate.wrap(panel.svc.show)  # type: ignore[method-assign]
+    shown: list[object] = []
+    panel.run_loaded.connect(shown.append)
+    try:
+        panel.current_run = first
+        panel.refresh_timeline()  # held on the worker: the slot has returned already
+        assert gate.held.wait(5)
+        with qtbot.waitSignal(panel.run_loaded, timeout=5000):
+            panel.current_run = second
+            panel.refresh_timeline()
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=5000)
+    finally:
+        gate.release()
+        del panel.svc.show
+    assert shown == [second]  # the superseded click's timeline was dropped...
+    assert gate.stopped, gate.first_error  # ...and its SQL stopped
+    assert second[:10] in panel.run_label.text()
+    assert gate.off_gui_thread
+
+
+def test_the_runs_table_loads_off_the_gui_thread_and_drops_a_superseded_refresh(
+        panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None], tmp_path: Path) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    _two_finished_runs(panel, drive, tmp_path)
+    gate = Gate()
+    panel.svc.history = gate.wrap(panel.svc.history)  # type: ignore[method-assign]
+    loads: list[int] = []
+    panel.runs_loaded.connect(lambda: loads.append(panel.runs_model.rowCount()))
+    try:
+        panel.refresh_runs()  # held
+        assert gate.held.wait(5)
+        with qtbot.waitSignal(panel.runs_loaded, timeout=5000):
+            panel.refresh_runs()
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=5000)
+    finally:
+        gate.release()
+        del panel.svc.history
+    assert loads == [2]
+    assert gate.stopped, gate.first_error
+    assert gate.off_gui_thread

@@ -19,6 +19,7 @@ from services.releases.listing_files import load_listing_dir
 from .conftest import PlayFixture
 
 TRIVIA = "com.indie.trivia"  # a maker's own id: the sample's own is refused for Play by the release check
+SAMPLE_NOTES = "First release: five-question rounds, a running score and your best round."  # in its template.json
 
 
 @pytest.fixture
@@ -61,8 +62,10 @@ def test_a_staged_rollout_keeps_the_completed_release(builds: BuildsService, pla
     done = builds.wait(builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production",
                                           rollout=0.1).id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
+    notes = [{"language": "en-US", "text": SAMPLE_NOTES}]  # the package's own, no notes file given
     assert play.standin.track(TRIVIA, "production") == [
-        live, {"versionCodes": [str(done.version_code)], "status": "inProgress", "userFraction": 0.1}]
+        live, {"versionCodes": [str(done.version_code)], "status": "inProgress", "userFraction": 0.1,
+               "releaseNotes": notes}]
 
 
 def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsService, play: PlayFixture,
@@ -141,4 +144,5 @@ def test_a_build_already_on_play_goes_to_another_track_without_a_second_upload(
     result = builds.deploy(done.id, "play:beta")
     assert "reuse-upload" in result["steps"] and "upload" not in result["steps"]
     assert len(play.standin.upload_bytes) == 1
-    assert play.standin.track(TRIVIA, "beta") == [{"versionCodes": [str(done.version_code)], "status": "completed"}]
+    assert play.standin.track(TRIVIA, "beta") == [{"versionCodes": [str(done.version_code)], "status": "completed",
+                                                   "releaseNotes": [{"language": "en-US", "text": SAMPLE_NOTES}]}]

@@ -88,9 +88,6 @@ async def main():
     detail = svc.show(run_id)
     out["final"] = detail["status"]
     out["steps"] = {s["name"]: s["status"] for s in detail["steps"]}
-    out["replayed"] = __import__("app.workflows.model", fromlist=["replay"]).replay(
-        svc.events_of(run_id), [s["name"] for s in detail["steps"]]).summary()
-    out["stored"] = {"status": detail["status"], "steps": {s["name"]: [s["status"], s["attempts"]] for s in detail["steps"]}}
     print(json.dumps(out), flush=True)
 
 asyncio.run(main())
@@ -143,8 +140,6 @@ def test_sigkill_mid_step_then_resume_reruns_only_the_idempotent_step(tmp_path: 
     assert out["final"] == "succeeded"
     # 'one' (not idempotent) ran exactly once; the idempotent blocking step was entered twice
     assert side == ["one", "enter:wait", "enter:wait", "two"]
-    assert out["replayed"]["status"] == out["stored"]["status"]
-    assert out["replayed"]["steps"] == {k: list(v) for k, v in out["stored"]["steps"].items()}
 
 
 @pytest.mark.slow
@@ -156,5 +151,3 @@ def test_sigkill_mid_non_idempotent_step_refuses_resume_and_compensates(tmp_path
     assert out["steps"] == {"one": "compensated", "wait": "compensated", "two": "pending"}
     # nothing ran twice: the blocking step was entered once, 'one' once, undone in reverse
     assert side == ["one", "enter:wait", "undo:wait", "undo:one"]
-    assert out["replayed"]["status"] == out["stored"]["status"]
-    assert out["replayed"]["steps"] == {k: list(v) for k, v in out["stored"]["steps"].items()}

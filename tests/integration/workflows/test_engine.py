@@ -12,7 +12,6 @@ import pytest
 
 from app.errors import ConflictError, UserError
 from app.workflows.definition import parse_definition
-from app.workflows.model import replay
 from services.actions import ActionContext, Param
 from services.events.store import EventQuery
 from services.workflows.service import WorkflowsService
@@ -23,14 +22,6 @@ RunDef = Any
 
 def steps(detail: dict[str, Any]) -> dict[str, str]:
     return {s["name"]: s["status"] for s in detail["steps"]}
-
-
-def check_replay(wf: WorkflowsService, detail: dict[str, Any]) -> None:
-    state = replay(wf.events_of(detail["id"]), [s["name"] for s in detail["steps"]])
-    assert state.status.value == detail["status"]
-    assert {k: (v.status.value, v.attempts) for k, v in state.steps.items()} == {
-        s["name"]: (s["status"], s["attempts"]) for s in detail["steps"]
-    }
 
 
 def test_sequential_success_passes_outputs_and_correlates_every_event(wf: WorkflowsService, rec: Recorder, run: RunDef) -> None:
@@ -58,7 +49,6 @@ def test_sequential_success_passes_outputs_and_correlates_every_event(wf: Workfl
     assert "workflow.notified" in types
     assert types.count("workflow.step_succeeded") == 3
     assert all(e.event.correlation_id == detail["id"] for e in events)
-    check_replay(wf, detail)
 
 
 def test_condition_skips_a_step(rec: Recorder, run: RunDef, wf: WorkflowsService) -> None:
@@ -76,7 +66,6 @@ def test_condition_skips_a_step(rec: Recorder, run: RunDef, wf: WorkflowsService
     assert detail["status"] == "succeeded"
     assert steps(detail) == {"a": "succeeded", "slow": "skipped", "c": "succeeded"}
     assert rec.calls == ["a", "c"]
-    check_replay(wf, detail)
 
 
 def test_retry_with_backoff_then_success(rec: Recorder, run: RunDef, wf: WorkflowsService) -> None:
@@ -101,7 +90,6 @@ def test_retry_with_backoff_then_success(rec: Recorder, run: RunDef, wf: Workflo
     starts = [r.event.timestamp for r in rows if r.event.type == "workflow.step_started"]
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(starts)]
     assert gaps[0] >= 0.045 and gaps[1] >= 0.095  # the engine really waited, growing by the coefficient
-    check_replay(wf, detail)
 
 
 def test_non_retryable_errors_are_not_retried(rec: Recorder, run: RunDef) -> None:
@@ -126,7 +114,6 @@ def test_timeout_fails_the_attempt_and_is_retried_then_fails(run: RunDef, wf: Wo
     assert (s["status"], s["attempts"], s["error_type"]) == ("failed", 2, "TimeoutError")
     assert "timed out after 0.1s" in s["error"]
     assert "timed out" in detail["error"]
-    check_replay(wf, detail)
 
 
 SAGA: dict[str, Any] = {
@@ -150,7 +137,6 @@ def test_failure_compensates_completed_steps_in_reverse(rec: Recorder, run: RunD
     assert detail["failed_step"] == "boom" and "disk full" in (detail["error"] or "")
     assert steps(detail) == {"a": "compensated", "b": "compensated", "plain": "succeeded", "c": "compensated",
                              "boom": "failed", "never": "pending"}
-    check_replay(wf, detail)
 
 
 def test_a_failing_compensation_is_recorded_and_the_others_still_run(rec: Recorder, run: RunDef, wf: WorkflowsService) -> None:
@@ -165,7 +151,6 @@ def test_a_failing_compensation_is_recorded_and_the_others_still_run(rec: Record
     assert b["compensation_error"] == "RuntimeError: cannot undo b"
     assert b["compensation_attempts"] == 2
     assert detail["steps"][0]["status"] == "compensated"
-    check_replay(wf, detail)
 
 
 def test_cancel_stops_the_running_action_runs_its_hook_and_ends_cancelled(wf: WorkflowsService, rec: Recorder) -> None:
@@ -201,7 +186,6 @@ def test_cancel_stops_the_running_action_runs_its_hook_and_ends_cancelled(wf: Wo
     assert rec.calls == ["a"]
     with pytest.raises(ConflictError, match="already cancelled"):
         wf.cancel(run_id)
-    check_replay(wf, detail)
 
 
 def test_cancel_kills_a_real_child_process(wf: WorkflowsService) -> None:
@@ -271,7 +255,6 @@ def test_rerun_from_a_step_with_edited_inputs_reuses_earlier_outputs(wf: Workflo
     assert second["steps"][0]["reused"] is True
     assert rec.calls == ["a", "c-a"]  # 'a' was not run again
     assert wf.show(first["id"])["superseded_by"] == new_id
-    check_replay(wf, second)
 
 
 def test_compensate_a_succeeded_run_on_request(wf: WorkflowsService, rec: Recorder, run: RunDef) -> None:
@@ -311,7 +294,6 @@ def test_compensating_a_succeeded_run_records_the_undo_and_its_own_duration_not_
     assert 0 <= payload["duration"] <= observed  # the undo's own time, not the time since the run began
     after = wf.show(detail["id"])
     assert after["status"] == "compensated" and after["error"] is None
-    check_replay(wf, after)
 
 
 def test_compensating_a_run_with_nothing_to_undo_is_refused_and_leaves_it_as_it_was(
@@ -395,4 +377,3 @@ def test_closing_the_app_records_live_runs_as_interrupted_and_they_resume(make_s
     asyncio.run(resume())
     done = wf2.show(run_id)
     assert done["status"] == "succeeded" and done["steps"][0]["attempts"] == 2
-    check_replay(wf2, done)

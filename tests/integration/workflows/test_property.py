@@ -1,5 +1,6 @@
-"""Property: over random step outcomes every run ends in a final state, and the persisted
-event history replays to exactly the state stored in the tables."""
+"""Properties of the engine over random step outcomes, crashes and follow-up actions: every run
+ends in a final state, and any event sequence the engine produces folds (``apply``) to exactly
+the state its rows hold, field by field: no write reaches the rows but through an event."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from app.errors import UserError
 from app.workflows.definition import parse_definition
 from app.workflows.model import FINAL_RUN_STATUSES, RunStatus, replay
 from services.actions import ActionContext, Param
@@ -23,6 +25,11 @@ step_st = st.fixed_dictionaries(
         "comp": st.sampled_from(["none", "ok", "fail"]),
     }
 )
+
+
+def assert_rows_are_the_fold(wf: WorkflowsService, run_id: str) -> None:
+    stored = wf.engine.state(run_id)
+    assert replay(wf.events_of(run_id), stored.steps) == stored
 
 
 def _register(wf: WorkflowsService) -> None:
@@ -42,11 +49,7 @@ def _register(wf: WorkflowsService) -> None:
         return {}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(spec=st.lists(step_st, min_size=1, max_size=5))
-def test_every_run_ends_final_and_replays_to_the_stored_state(services: Any, spec: list[dict[str, Any]]) -> None:
-    wf = services.workflows
-    _register(wf)
+def _definition(name: str, spec: list[dict[str, Any]]) -> Any:
     steps = []
     for i, s in enumerate(spec):
         step: dict[str, Any] = {
@@ -60,12 +63,23 @@ def test_every_run_ends_final_and_replays_to_the_stored_state(services: Any, spe
         if s["comp"] != "none":
             step["compensation"] = {"action": "plan_undo", "inputs": {"ok": s["comp"] == "ok"}}
         steps.append(step)
-    defn = parse_definition({"name": "prop", "inputs": {"go": {"type": "integer", "default": 0}}, "steps": steps})
+    return parse_definition({"name": name, "inputs": {"go": {"type": "integer", "default": 0}}, "steps": steps})
+
+
+def _run_to_end(wf: WorkflowsService, defn: Any) -> str:
+    _register(wf)
 
     async def go() -> str:
         return await wf.engine.run(defn, {})
 
-    run_id = asyncio.run(go())
+    return asyncio.run(go())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=st.lists(step_st, min_size=1, max_size=5))
+def test_every_run_ends_final_and_its_rows_are_the_fold_of_its_events(services: Any, spec: list[dict[str, Any]]) -> None:
+    wf = services.workflows
+    run_id = _run_to_end(wf, _definition("prop", spec))
     detail = wf.show(run_id)
     status = RunStatus(detail["status"])
     assert status in FINAL_RUN_STATUSES
@@ -91,16 +105,12 @@ def test_every_run_ends_final_and_replays_to_the_stored_state(services: Any, spe
         assert status == expected
         assert detail["failed_step"] == f"s{failed_at}"
 
-    state = replay(wf.events_of(run_id), [s["name"] for s in detail["steps"]])
-    assert state.status == status
-    assert {k: (v.status.value, v.attempts) for k, v in state.steps.items()} == {
-        s["name"]: (s["status"], s["attempts"]) for s in detail["steps"]
-    }
+    assert_rows_are_the_fold(wf, run_id)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=st.lists(step_st, min_size=1, max_size=4), crash_at=st.integers(0, 3))
-def test_a_crash_at_any_step_then_resume_still_ends_final_and_replays(
+def test_a_crash_at_any_step_then_resume_still_ends_final_and_its_rows_are_the_fold(
     make_services: Any, spec: list[dict[str, Any]], crash_at: int
 ) -> None:
     """The process 'dies' while a random step runs (its tasks vanish, nothing more is written);
@@ -164,11 +174,38 @@ def test_a_crash_at_any_step_then_resume_still_ends_final_and_replays(
         asyncio.run(resume())
     detail = wf2.show(run_id)
     assert RunStatus(detail["status"]) in FINAL_RUN_STATUSES
-    state = replay(wf2.events_of(run_id), [s["name"] for s in detail["steps"]])
-    assert state.status.value == detail["status"]
-    assert {k: (v.status.value, v.attempts) for k, v in state.steps.items()} == {
-        s["name"]: (s["status"], s["attempts"]) for s in detail["steps"]
-    }
-    interrupted = [e for e in wf2.events_of(run_id) if e[0] == "workflow.interrupted"]
+    assert_rows_are_the_fold(wf2, run_id)
+    interrupted = [e for e in wf2.events_of(run_id) if e.type == "workflow.interrupted"]
     assert len(interrupted) == (1 if entered else 0)
     event("crashed mid-step" if entered else "finished before the crash point")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=st.lists(step_st, min_size=1, max_size=4), follow_up=st.sampled_from(["compensate", "rerun"]),
+       from_step=st.integers(0, 3), approve=st.booleans())
+def test_follow_ups_on_an_ended_run_keep_both_runs_the_fold_of_their_events(
+    services: Any, spec: list[dict[str, Any]], follow_up: str, from_step: int, approve: bool
+) -> None:
+    """Approvals, a compensation asked for after the end, and a re-run from a random step
+    (reused steps, a superseded run): the rows of every run involved are still its fold."""
+    wf = services.workflows
+    run_id = _run_to_end(wf, _definition("follow", spec))
+    if approve:
+        wf.engine.approve(run_id, "s0", approved=True, note="looked fine")
+    runs = [run_id]
+
+    async def then() -> None:
+        if follow_up == "compensate":
+            runs.append(wf.engine.compensate(run_id))
+        else:
+            runs.append(wf.engine.rerun(run_id, f"s{min(from_step, len(spec) - 1)}", force=True))
+        await wf.engine.wait(runs[-1])
+
+    try:
+        asyncio.run(then())
+    except UserError as exc:  # nothing to compensate, or a step before the re-run's start cannot be reused
+        event(f"{follow_up} refused")
+        assert "nothing to compensate" in str(exc) or "cannot be reused" in str(exc)
+    for rid in dict.fromkeys(runs):
+        assert RunStatus(wf.show(rid)["status"]) in FINAL_RUN_STATUSES
+        assert_rows_are_the_fold(wf, rid)

@@ -10,7 +10,6 @@ import pytest
 
 from app.errors import ConflictError
 from app.workflows.definition import parse_definition
-from app.workflows.model import replay
 from services.actions import ActionContext, Param
 
 DEF = {
@@ -70,12 +69,6 @@ def _finish(wf: Any, start: Any) -> None:
     asyncio.run(go())
 
 
-def _check_replay(wf: Any, run_id: str) -> None:
-    d = wf.show(run_id)
-    state = replay(wf.events_of(run_id), [s["name"] for s in d["steps"]])
-    assert state.summary() == {"status": d["status"], "steps": {s["name"]: (s["status"], s["attempts"]) for s in d["steps"]}}
-
-
 def test_resume_with_force_reruns_a_non_idempotent_step(make_services: Any) -> None:
     log: list[str] = []
     wf, run_id = _crash_during(make_services, log, "b")
@@ -88,7 +81,6 @@ def test_resume_with_force_reruns_a_non_idempotent_step(make_services: Any) -> N
     # b ran again (forced), then c failed, so a and b were undone in reverse
     assert log == ["a", "b", "b", "undo:b", "undo:a"]
     assert d["status"] == "compensated" and d["steps"][1]["attempts"] == 2
-    _check_replay(wf, run_id)
 
 
 def test_a_crash_during_compensation_resumes_the_compensation(make_services: Any) -> None:
@@ -101,7 +93,6 @@ def test_a_crash_during_compensation_resumes_the_compensation(make_services: Any
     _finish(wf, lambda: wf.resume(run_id))
     assert log == ["a", "b", "undo:b", "undo:b", "undo:a"]  # the idempotent undo of b ran again, then a's
     assert wf.show(run_id)["status"] == "compensated"
-    _check_replay(wf, run_id)
 
 
 def test_a_non_idempotent_compensation_in_flight_needs_force(make_services: Any) -> None:
@@ -122,7 +113,6 @@ def test_cancel_an_interrupted_run_and_rerun_it_with_force(make_services: Any) -
     assert wf.cancel(run_id) == "cancelled"
     d = wf.show(run_id)
     assert d["status"] == "cancelled" and [s["status"] for s in d["steps"]] == ["succeeded", "cancelled", "pending"]
-    _check_replay(wf, run_id)
     # b was in flight (may have taken effect) and is not idempotent: a re-run from b needs --force
     with pytest.raises(ConflictError, match=r"b already ran .* --force"):
         wf.rerun(run_id, "b")

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
-from temporal_server import TemporalServer, start_server
+from temporal_server import TemporalServer  # tests/support, on the path from tests/conftest.py
 
 from services.bootstrap import ServiceManager
 from services.workflows.temporal.config import QueueKind, TemporalConfig
 from services.workflows.temporal.worker import serve
-
-
-@pytest.fixture(scope="session")
-def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:
-    server = start_server(tmp_path_factory.mktemp("temporal"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from app.errors import UserError
 from app.releases.model import TRACKS, ReleaseAction, Track
 from ui.cli.context import CliContext
 
+TRACK_HELP = f"{', '.join(TRACKS)}, or a closed testing track's name (releases list shows them)"
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser("releases", parents=[parent], help="Google Play tracks: list, staged rollouts, promote, listing")
@@ -22,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     s.set_defaults(func=cmd_list)
     s = rsub.add_parser("rollout", parents=[parent], help="raise a staged rollout (or resume a halted one) to F")
     s.add_argument("app_id")
-    s.add_argument("--track", required=True, choices=TRACKS)
+    s.add_argument("--track", required=True, metavar="T", help=TRACK_HELP)
     s.add_argument("--fraction", required=True, type=float, help="share of users, between 0 and 1 (e.g. 0.5)")
     s.set_defaults(func=cmd_action, release_action=ReleaseAction.ROLLOUT)
     for name, action, text in (("halt", ReleaseAction.HALT, "halt a staged rollout"),
@@ -30,12 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
                                ("complete", ReleaseAction.COMPLETE, "give the staged release to everyone")):
         s = rsub.add_parser(name, parents=[parent], help=text)
         s.add_argument("app_id")
-        s.add_argument("--track", required=True, choices=TRACKS)
+        s.add_argument("--track", required=True, metavar="T", help=TRACK_HELP)
         s.set_defaults(func=cmd_action, release_action=action)
     s = rsub.add_parser("promote", parents=[parent], help="put a track's newest release on another track (no rebuild)")
     s.add_argument("app_id")
-    s.add_argument("--from", dest="from_track", required=True, choices=TRACKS)
-    s.add_argument("--to", dest="track", required=True, choices=TRACKS)
+    s.add_argument("--from", dest="from_track", required=True, metavar="T", help=TRACK_HELP)
+    s.add_argument("--to", dest="track", required=True, metavar="T", help=TRACK_HELP)
     s.add_argument("--fraction", type=float, help="a staged rollout on the target track (default: everyone)")
     s.set_defaults(func=cmd_action, release_action=ReleaseAction.PROMOTE)
     s = rsub.add_parser("listing", parents=[parent], help="the store listing (texts and images per language)")
@@ -45,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
     s.add_argument("--listing", metavar="DIR",
                    help="listing folder: DIR/<lang>/title.txt, short_description.txt, full_description.txt, "
                         "images/icon.png, images/featureGraphic.png, images/phoneScreenshots/*.png "
-                        "(default: the template package's listing/ folder)")
+                        "(default: the listing in the package's template.json, else its listing/ folder)")
     s.add_argument("--dry-run", action="store_true", help="validate the edit on Play, then delete it")
     s.set_defaults(func=cmd_listing_push)
 
@@ -65,9 +67,11 @@ def _rows(tracks: list[Track]) -> list[dict[str, Any]]:
 
 def cmd_list(ctx: CliContext) -> int:
     tracks = ctx.services.releases.tracks(ctx.args.app_id)
+    released = any(t.releases for t in tracks)
     ctx.emit([t.to_dict() for t in tracks],
              lambda: ctx.table(_rows(tracks), ["track", "version_codes", "status", "fraction", "notes"])
-             if tracks else ctx.print(f"{ctx.args.app_id} has no releases on Google Play yet"))
+             if released else ctx.print(f"{ctx.args.app_id} has no releases on Google Play yet (its tracks: "
+                                        f"{', '.join(t.name for t in tracks) or ', '.join(TRACKS)})"))
     return 0
 
 

@@ -150,10 +150,20 @@ def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str], *, done: s
                 ctx.error(str(exc))
 
         signal.signal(signal.SIGINT, on_sigint)
+        watcher = None
+        if svc.temporal is not None and not svc.engine.is_live(run_id):
+            # the run's events are committed by Temporal workers: show them as they land in the store
+            from services.events.other_writers import OtherWriters
+
+            watcher = OtherWriters(svc.ctx.config.db_path, svc.ctx.bus, interval_ms=250)
+            watcher.start()
         try:
             await svc.wait(run_id)
         finally:
             signal.signal(signal.SIGINT, previous)
+            if watcher is not None:
+                watcher.check()  # the last events (the run's end) before the summary
+                watcher.stop()
         return run_id
 
     try:
