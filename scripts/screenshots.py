@@ -41,14 +41,18 @@ def shoot_home(app: QApplication, window: MainWindow, out: Path, name: str) -> N
     apply_theme(app, "light")
 
 
-def shoot_small(window: MainWindow, folder: Path) -> None:
-    """Every panel at the minimum window size, to look for clipped text (not committed)."""
+def shoot_small(app: QApplication, window: MainWindow, folder: Path) -> None:
+    """Every panel at the minimum window size in both themes, to look for clipped or unreadable text
+    (``PANEL-960x600-THEME.png``; not committed)."""
     folder.mkdir(parents=True, exist_ok=True)
     window.resize(960, 600)
-    for spec in window.specs:
-        window.show_panel(spec.title)
-        settle(500)
-        window.grab().save(str(folder / f"{spec.title.lower()}-960x600.png"))
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        for spec in window.specs:
+            window.show_panel(spec.title)
+            settle(500)
+            window.grab().save(str(folder / f"{spec.title.lower()}-960x600-{theme}.png"))
+    apply_theme(app, "light")
     window.resize(1280, 800)
 
 
@@ -120,6 +124,7 @@ def seed_play(services: ServiceManager) -> object:
                "releaseNotes": [{"language": "en-US", "text": "Dark theme, share as image"},
                                 {"language": "de-DE", "text": "Dunkles Design, als Bild teilen"}]})
     play.seed(app, "beta", {"versionCodes": ["10301"], "status": "completed"})
+    play.add_track(app, "qa-team")  # a closed testing track made in Play Console
     play.seed(app, "internal", {"versionCodes": ["10302"], "status": "completed",
                                 "releaseNotes": [{"language": "en-US", "text": "Faster start"}]})
     play.apps[app].listings = {
@@ -156,7 +161,7 @@ def main() -> int:
         shoot_home(app, window, out, "busy")
         small = os.environ.get("TRENDFORGE_SMALL_SHOTS")
         if small:
-            shoot_small(window, Path(small))
+            shoot_small(app, window, Path(small))
         for spec in window.specs:
             if only and spec.title.lower() not in only:
                 continue
@@ -166,7 +171,9 @@ def main() -> int:
                 panel.app_box.setCurrentText("com.trendforge.quotes")
                 panel.reload()
                 settle(1500)
-                panel.tracks_table.selectRow(3)
+                staged = [r for r in range(panel.tracks_table.rowCount())
+                          if panel.tracks_table.item(r, 2).text() == "inProgress"]
+                panel.tracks_table.selectRow(staged[0] if staged else 0)  # the running rollout
                 settle(300)
                 # the question each action asks first: exactly what changes on the track
                 from PySide6.QtWidgets import QMessageBox

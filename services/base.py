@@ -37,7 +37,7 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ProviderError) and exc.transient
 
 
-class _Wait:
+class RetryAfterWait:
     """Exponential backoff with jitter, but at least what a 429's Retry-After asked for."""
 
     def __init__(self, initial: float, maximum: float) -> None:
@@ -145,7 +145,7 @@ class BaseService:
         return {
             "retry": retry_if_exception(is_transient),
             "stop": stop_after_attempt(attempts or self.retry_attempts),
-            "wait": _Wait(self.retry_initial, self.retry_max),
+            "wait": RetryAfterWait(self.retry_initial, self.retry_max),
             "reraise": True,
         }
 

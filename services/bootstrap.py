@@ -468,17 +468,32 @@ def build_engine(config: AppConfig) -> Engine:
     return open_store(config)  # one line naming the file and the remedy when the data dir is damaged
 
 
+@dataclass(frozen=True)
+class OpenedStore:
+    """The database opened and migrated (possibly on another thread), for :func:`build_services`."""
+
+    engine: Engine
+
+
+def open_opened_store(config: AppConfig) -> OpenedStore:
+    return OpenedStore(build_engine(config))
+
+
 def build_services(
     config: AppConfig,
     *,
     secrets: SecretStore | None = None,
     clock: Clock = utcnow,
+    opened: OpenedStore | None = None,
 ) -> Services:
-    """Open the database and build the core; nothing is started and no area is built yet."""
-    engine = build_engine(config)
-    store = EventStore(engine)
+    """Open the database and build the core; nothing is started and no area is built yet.
+
+    ``opened``: the database already opened and migrated, e.g. off the GUI thread; the core
+    (the bus is a QObject) is built on the calling thread."""
+    engine = opened.engine if opened is not None else build_engine(config)
+    store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
-    session_factory = make_session_factory(engine)
+    session_factory = make_session_factory(engine, actor=config.actor)
     secret_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()
     install_redaction(engine, secret_store.known_values)  # no secret reaches a row, whoever writes it
 

@@ -1,8 +1,13 @@
 """Start the GUI: QApplication + MainWindow on a qasync event loop.
 
-The window is shown first; the service layer (SQLAlchemy, migrations, every area) is imported
-on a worker thread meanwhile and attached on the GUI thread when ready, so the window appears
-at once and never freezes while the app loads.
+The window is shown first. Off the GUI thread: the service layer is imported and the database
+opened and migrated; then (the bus and core are built on the GUI thread, which owns them) every
+area is imported and built and its start-up recovery run; only then are the services attached
+on the GUI thread. The window appears at once and never freezes while the app loads.
+
+With ``TRENDFORGE_STARTUP_REPORT`` set, the marks ``shown``, ``ready`` (services attached) and
+``filled`` (then every background read settled) go to that file with ``stall``: the longest
+gap of a 5 ms GUI-thread heartbeat from shown to filled (bench/gui_startup.py reads them).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from ui.single_instance import SingleInstance
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import OpenedStore, ServiceManager
     from services.events.other_writers import OtherWriters
 
 HEAVY_MODULES = ("services.bootstrap",)
@@ -59,7 +64,7 @@ def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWrite
         for service in services.services():
             service.invalidate()
 
-    watcher = OtherWriters(services.config.db_path, services.bus, parent=parent, before_publish=stale)
+    watcher = OtherWriters.for_store(services.config, services.bus, parent=parent, before_publish=stale)
     watcher.start()
     services.on_close(watcher.stop)
     return watcher
@@ -70,7 +75,52 @@ def _import_heavy() -> None:
         importlib.import_module(name)
 
 
-def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> int:
+class _StartupReport:
+    """The start-up marks of one run, and a GUI-thread heartbeat from the window shown to filled."""
+
+    def __init__(self, path: Path, parent: QObject) -> None:
+        self._path = path
+        self._beats: list[float] = []
+        self._heartbeat = QTimer(parent)
+        self._heartbeat.setInterval(5)
+        self._heartbeat.timeout.connect(lambda: self._beats.append(time.monotonic()))
+        self._settle = QTimer(parent)
+        self._settle.setInterval(10)
+        self._settle.timeout.connect(self._on_settle_timeout)
+        self._quiet = 0
+
+    def mark(self, name: str, *, first: bool = False) -> None:
+        with self._path.open("w" if first else "a") as fh:
+            fh.write(f"{name} {time.time():.6f}\n")
+
+    def shown(self) -> None:
+        self.mark("shown", first=True)
+        self._beats.append(time.monotonic())
+        self._heartbeat.start()
+
+    def ready(self) -> None:
+        self.mark("ready")
+        self._settle.start()
+
+    def _on_settle_timeout(self) -> None:
+        """Filled: no background read running for three looks in a row (30 ms)."""
+        self._quiet = self._quiet + 1 if QThreadPool.globalInstance().activeThreadCount() == 0 else 0
+        if self._quiet < 3:
+            return
+        self._settle.stop()
+        self._heartbeat.stop()
+        self._beats.append(time.monotonic())
+        self.mark("filled")
+        gaps = [(b - a, a) for a, b in zip(self._beats, self._beats[1:], strict=False)]
+        worst, began = max(gaps, default=(0.0, time.monotonic()))
+        since = time.time() - (time.monotonic() - began)  # the gap's start, on the marks' clock
+        with self._path.open("a") as fh:
+            fh.write(f"stall {worst:.6f} {since:.6f}\n")
+        if os.environ.get("TRENDFORGE_QUIT_WHEN_FILLED"):
+            QTimer.singleShot(0, QApplication.closeAllWindows)  # a benchmark run ends here
+
+
+def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, database: str | None = None) -> int:
     from services.files import owner_only_files
 
     owner_only_files()
@@ -84,7 +134,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     qapp.setWindowIcon(app_icon())
     qapp.setDesktopFileName("trendforge")
 
-    config = AppConfig.from_env(data_dir)
+    config = AppConfig.from_env(data_dir, database=database)
     guard = SingleInstance(config.data_dir)
     try:
         owner = guard.acquire()
@@ -97,24 +147,24 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
         sys.stderr.write(f"TrendForge: {config.data_dir} is in use by another TrendForge that does not answer; "
                          "close it and try again\n")
         return 1
-    first_run = not config.db_path.exists()  # bootstrap creates the data dir (or says why it cannot)
+    first_run = not config.shared_store and not config.db_path.exists()  # bootstrap creates the data dir (or says why it cannot)
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
 
     window = MainWindow(ui_settings(config.data_dir), config.data_dir, first_run=first_run)
     window.show()
     qapp.processEvents()  # expose and paint the window before anything slower happens
-    report = os.environ.get("TRENDFORGE_STARTUP_REPORT")
+    report_path = os.environ.get("TRENDFORGE_STARTUP_REPORT")
+    report = _StartupReport(Path(report_path), window) if report_path else None
 
     def to_front() -> None:
         bring_to_front(window)
-        if report:
-            with Path(report).open("a") as fh:
-                fh.write(f"activated {time.time():.6f}\n")
+        if report is not None:
+            report.mark("activated")
 
     guard.activation_requested.connect(to_front)
-    if report:
-        Path(report).write_text(f"shown {time.time():.6f}\n")
+    if report is not None:
+        report.shown()
 
     import asyncio
 
@@ -125,32 +175,53 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
 
     holder: dict[str, ServiceManager] = {}
 
-    def attach(_: object) -> None:
+    def cannot_start(exc: Exception) -> None:
         from app.errors import TrendForgeError
-        from services.bootstrap import bootstrap
+
+        if isinstance(exc, TrendForgeError | OSError):
+            window.show_startup_error(f"{exc}\n\nData directory: {config.data_dir}")
+        else:
+            window.show_startup_error(f"{type(exc).__name__}: {exc}")
+        if report is not None:
+            report.mark(f"error {exc}")
+
+    def open_store() -> OpenedStore:  # off the GUI thread: imports, then the database opened and migrated
+        _import_heavy()
+        from services.bootstrap import open_opened_store
+
+        return open_opened_store(config)
+
+    def store_opened(store: OpenedStore) -> None:
+        from app.errors import TrendForgeError
+        from services.bootstrap import build_services
 
         try:
-            services = bootstrap(config)
+            services = build_services(config, opened=store)  # the bus and core: QObjects of the GUI thread
         except (TrendForgeError, OSError) as exc:
-            window.show_startup_error(f"{exc}\n\nData directory: {config.data_dir}")
-            if report:
-                with Path(report).open("a") as fh:
-                    fh.write(f"error {exc}\n")
+            cannot_start(exc)
             return
         holder["services"] = services
+        first_panel = window.specs[max(0, window.nav.currentRow())].factory_path.partition(":")[0]
+        run_in_background(lambda: start_areas(services, first_panel), lambda _: attach(services), cannot_start, window)
+
+    def start_areas(services: ServiceManager, first_panel: str) -> None:
+        """Off the GUI thread: every area imported, built and recovered; the modules the window
+        needs to attach them imported (the first panel's, the notifier's), not their widgets made."""
+        services.build_all()
+        services.start()
+        for module in ("ui.notifications", first_panel):
+            importlib.import_module(module)
+
+    def attach(services: ServiceManager) -> None:
         services.start_schedules()
         apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
         window.attach(services)
         watch_other_writers(services, window)
-        if report:
-            with Path(report).open("a") as fh:
-                fh.write(f"ready {time.time():.6f}\n")
-
-    def import_failed(exc: Exception) -> None:
-        window.show_startup_error(f"{type(exc).__name__}: {exc}")
+        if report is not None:
+            report.ready()
 
     # start loading once the window is on screen, so the loader does not compete with showing it
-    QTimer.singleShot(0, lambda: run_in_background(_import_heavy, attach, import_failed, window))
+    QTimer.singleShot(0, lambda: run_in_background(open_store, store_opened, cannot_start, window))
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), qapp.closeAllWindows)  # the window and any dialog it shows
 

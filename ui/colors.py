@@ -8,8 +8,11 @@ contrast test computes every tone against the backgrounds it is drawn on.
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterable
 
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 class Tone(enum.StrEnum):
@@ -64,8 +67,8 @@ def tone_brush(tone: Tone, palette: QPalette | None = None) -> QBrush:
 
 
 def tone_span(tone: Tone, text: str) -> str:
-    """``text`` (already escaped) in ``tone``, for rich-text labels."""
-    return f"<span style='color:{tone_hex(tone)}'>{text}</span>"
+    """``text`` (already escaped) in ``tone``, for rich-text labels (re-coloured by :func:`retone`)."""
+    return f"<span class='tone-{tone.value}' style='color:{tone_hex(tone)}'>{text}</span>"
 
 
 def relative_luminance(color: QColor) -> float:
@@ -82,5 +85,29 @@ def contrast(a: QColor, b: QColor) -> float:
 
 
 def tone_style(tone: Tone) -> str:
-    """A style sheet that colours a widget's text in ``tone``."""
-    return f"color: {tone_hex(tone)};"
+    """A style sheet that colours a widget's text in ``tone`` (re-coloured by :func:`retone`)."""
+    return f"/*tone:{tone.value}*/ color: {tone_hex(tone)};"
+
+
+_STYLE_TONE = re.compile(r"/\*tone:(\w+)\*/ color: #[0-9a-fA-F]{6};")
+_SPAN_TONE = re.compile(r"<span class='tone-(\w+)' style='color:#[0-9a-fA-F]{6}'>")
+
+
+def retone(widgets: Iterable[QWidget]) -> int:
+    """Give every tone in these widgets' style sheets and rich-text labels the current palette's value,
+    so a theme switch re-colours status text at once. Returns how many widgets changed."""
+    changed = 0
+    for w in widgets:
+        sheet = w.styleSheet()
+        if "/*tone:" in sheet:
+            new = _STYLE_TONE.sub(lambda m: tone_style(Tone(m.group(1))), sheet)
+            if new != sheet:
+                w.setStyleSheet(new)
+                changed += 1
+        if isinstance(w, QLabel) and "class='tone-" in (text := w.text()):
+            new = _SPAN_TONE.sub(lambda m: f"<span class='tone-{m.group(1)}' "
+                                           f"style='color:{tone_hex(Tone(m.group(1)))}'>", text)
+            if new != text:
+                w.setText(new)
+                changed += 1
+    return changed

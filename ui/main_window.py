@@ -31,7 +31,7 @@ from app.home.model import ItemRef
 from app.remedies import Remedy
 from ui.about import show_about
 from ui.background import run_in_background
-from ui.colors import Tone, tone_hex, tone_span
+from ui.colors import Tone, tone_span
 from ui.icons import app_icon
 from ui.remedies import RemedyButton, perform
 from ui.theme import apply_theme
@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(150)  # with the Builds form, the window still shrinks to 960 px
         self.nav.setSpacing(2)
+        # the names fit; the item spacing alone made a horizontal scroll bar appear under them
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for spec in self.specs:
             item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
             item.setSizeHint(QSize(150, 34))
@@ -364,12 +366,12 @@ class MainWindow(QMainWindow):
         services = report["services"]
         assert isinstance(services, list)
         bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
-        color = tone_hex({"ok": Tone.OK, "degraded": Tone.WARNING}.get(status, Tone.ERROR))
-        self.health_label.setText(f"<span style='color:{color}'>●</span> {status}")
+        tone = {"ok": Tone.OK, "degraded": Tone.WARNING}.get(status, Tone.ERROR)
+        self.health_label.setText(f"{tone_span(tone, '●')} {escape(status)}")
         self.health_label.setToolTip(tooltip("\n".join(bad)) if bad else "all services healthy")
 
     def _health_failed(self, exc: Exception) -> None:
-        self.health_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>●</span> health check failed: {escape(exc)}")
+        self.health_label.setText(f"{tone_span(Tone.ERROR, '●')} health check failed: {escape(exc)}")
 
     # -- settings ---------------------------------------------------------------------------
     def open_settings(self) -> None:

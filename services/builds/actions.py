@@ -9,14 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.builds.outcome import FINISHED, SIGNED, SUCCEEDED
+from app.builds.outcome import SIGNED, SUCCEEDED
 from app.errors import ConflictError, ToolError, UserError
 from services.actions import ActionContext, ActionRegistry, Param
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
 
-BUILD_POLL = 0.25
+CANCEL_GRACE_S = 15.0
 
 
 def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsService]) -> None:
@@ -41,21 +41,15 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
                 svc.cancel(build_id)
 
         actx.on_cancel(stop)
+        ending = asyncio.ensure_future(svc.finished(build_id))  # the job's end signal, not a poll
         try:
-            while True:
-                info = svc.get(build_id)
-                if FINISHED(info):
-                    break
-                await asyncio.sleep(BUILD_POLL)
+            info = await asyncio.shield(ending)
         except asyncio.CancelledError:
             # the cancel hook asked the builds service to kill the process group; wait (bounded)
             # until the build records its final state, so the run ends after the build does
             stop()
-            deadline = asyncio.get_running_loop().time() + 15
-            while not FINISHED(svc.get(build_id)):
-                if asyncio.get_running_loop().time() > deadline:
-                    break
-                await asyncio.sleep(BUILD_POLL)
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(ending, CANCEL_GRACE_S)
             raise
         if not SUCCEEDED(info):
             raise ToolError(f"build {build_id} {info.state.value}: {info.error or 'see its log'}")

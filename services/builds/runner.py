@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from tenacity import RetryCallState, Retrying, stop_after_delay, wait_exponential
 
 from app.builds.gradle_log import GradleProgress
@@ -399,6 +399,7 @@ class BuildRunner(QObject):
     job_finished = Signal(str, str)
 
     _submitted = Signal(object)
+    _cancel_on_own_thread = Signal(str, object)  # build id, a list that receives the result
 
     def __init__(self, limit: int = 2, parent: QObject | None = None,
                  cancel_requests: Callable[[list[str]], list[str]] | None = None) -> None:
@@ -410,6 +411,9 @@ class BuildRunner(QObject):
         self._poll: QTimer | None = None
         # a job submitted from another thread (a workflow worker) is handed over through a queued signal
         self._submitted.connect(self._on_self_submitted)
+        # a cancel from another thread (a GUI write in the background) runs on the runner's own
+        # thread, which kills the process and records the end; the caller waits for its answer
+        self._cancel_on_own_thread.connect(self._on_self_cancel_on_own_thread, Qt.ConnectionType.BlockingQueuedConnection)
 
     def submit(self, job: BuildJob) -> None:
         """Queue ``job``; safe from any thread (the job moves to the runner's thread)."""
@@ -459,6 +463,17 @@ class BuildRunner(QObject):
             self._poll.stop()
 
     def cancel(self, build_id: str) -> bool:
+        """Cancel a queued or running job; from any thread (the runner's event loop must be running)."""
+        if QThread.currentThread() is not self.thread():
+            answer: list[bool] = []
+            self._cancel_on_own_thread.emit(build_id, answer)
+            return bool(answer and answer[0])
+        return self._cancel_here(build_id)
+
+    def _on_self_cancel_on_own_thread(self, build_id: str, answer: list[bool]) -> None:
+        answer.append(self._cancel_here(build_id))
+
+    def _cancel_here(self, build_id: str) -> bool:
         for job in list(self._queue):
             if job.build_id == build_id:
                 self._queue.remove(job)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -878,33 +879,65 @@ class BuildsService(BaseService):
             data = fh.read().decode("utf-8", errors="replace").splitlines()
         return data[-lines:]
 
+    def _ended_here(self, build_id: str) -> BuildInfo | None:
+        """The build as it ended, or None while a job of this process still runs (or is on its way) for it."""
+        info = self.get(build_id)
+        if self._runner is not None and self._runner.job(info.id) is not None:
+            return None
+        if FINISHED(info):
+            return info
+        unrecorded = self._unrecorded.get(info.id)
+        if unrecorded is not None:  # ended here, but the database took no final write
+            state, message = unrecorded
+            return dataclasses.replace(info, state=state, error=message or info.error)
+        if self._owner_pid(info.id) != os.getpid():
+            return info  # runs in another process: nothing to wait on here
+        return None  # submitted from another thread and still on its way to the runner
+
+    async def finished(self, build_id: str) -> BuildInfo:
+        """The build once it has ended: awaits its job's ``job_finished`` signal, no polling.
+
+        The same awaitable serves the workflow action, the CLI (on its one loop per command)
+        and the GUI; a build another process runs is returned as it stands.
+        """
+        build_id = self.get(build_id).id
+        loop = asyncio.get_running_loop()
+        ended: asyncio.Future[None] = loop.create_future()
+
+        def on_job_finished(done_id: str, _state: str) -> None:
+            if done_id == build_id and not ended.done():
+                ended.set_result(None)
+
+        conn = self.runner.job_finished.connect(on_job_finished)  # before looking: an end between is not missed
+        try:
+            while (info := self._ended_here(build_id)) is None:
+                await ended
+                ended = loop.create_future()
+            return info
+        finally:
+            self.runner.job_finished.disconnect(conn)
+
     def wait(self, build_id: str, timeout_s: float = 600.0) -> BuildInfo:
-        """Run the Qt event loop until the build is final (CLI)."""
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+        """Block until the build has ended, for callers with no asyncio loop (tests, benches).
+
+        A nested Qt loop runs until the job's ``job_finished`` signal (or the deadline) quits it;
+        it never wakes to poll. Code on the loop awaits :meth:`finished` instead.
+        """
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QTimer
 
         self.require(QCoreApplication.instance() is not None, "wait() needs a Qt application")
+        build_id = self.get(build_id).id
         deadline = QDeadlineTimer(int(timeout_s * 1000))
-        while True:
-            info = self.get(build_id)
-            job = self.runner.job(info.id) if self._runner is not None else None
-            if job is None:
-                if FINISHED(info):
-                    return info
-                unrecorded = self._unrecorded.get(info.id)
-                if unrecorded is not None:  # ended here, but the database took no final write
-                    state, message = unrecorded
-                    return dataclasses.replace(info, state=state, error=message or info.error)
-                if self._owner_pid(info.id) != os.getpid():
-                    return info  # runs in another process: nothing to wait on here
-                # else: submitted from another thread and still on its way to the runner
-            if deadline.hasExpired():
-                raise UserError(f"build {info.id} did not finish within {timeout_s:.0f}s")
-            loop = QEventLoop()
-            self.runner.job_finished.connect(loop.quit)
-            from PySide6.QtCore import QTimer
-
-            QTimer.singleShot(200, loop.quit)
-            loop.exec()
+        loop = QEventLoop()
+        self.runner.job_finished.connect(loop.quit)
+        try:
+            while (info := self._ended_here(build_id)) is None:
+                if deadline.hasExpired():
+                    raise UserError(f"build {build_id} did not finish within {timeout_s:.0f}s")
+                QTimer.singleShot(max(1, deadline.remainingTime()), loop.quit)
+                loop.exec()
+            return info
+        finally:
             self.runner.job_finished.disconnect(loop.quit)
 
     def _owner_pid(self, build_id: str) -> int:
@@ -932,10 +965,16 @@ class BuildsService(BaseService):
 
     @operation
     def stats(self) -> list[BuildStats]:
+        return self._stats(None)
+
+    def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
+        """Per template and platform; ``template_ids``: only theirs (read through the template's index)."""
+        stmt = select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
+                      BuildRecord.finished_at).order_by(BuildRecord.created_at)
+        if template_ids is not None:
+            stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
         with self.ctx.new_uow() as uow:
-            rows = uow.session.execute(
-                select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
-                       BuildRecord.finished_at).order_by(BuildRecord.created_at)).all()
+            rows = uow.session.execute(stmt).all()
         groups: dict[tuple[str, str], list[tuple[Outcome, float | None]]] = {}
         for template_id, platform, state, duration, finished in rows:
             done = outcome_of(BuildState(state), Platform(platform), finished is not None)
@@ -944,9 +983,7 @@ class BuildsService(BaseService):
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for st in self.stats():
-            if st.template_id not in template_ids:
-                continue
+        for st in self._stats(list(dict.fromkeys(template_ids))):  # the templates asked for, not every build
             cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
             cur["builds"] += st.builds
             cur["_ok"] += st.succeeded

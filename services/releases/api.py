@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from app.errors import ProviderError, UserError
 from app.retry_after import parse_retry_after
+from services.base import RetryAfterWait, is_transient
 
 CHUNK = 8 * 1024 * 1024  # resumable upload chunk (a multiple of 256 KiB, as Google asks)
+BACKOFF_INITIAL, BACKOFF_MAX = 1.0, 8.0  # seconds: the first retry's wait, and the longest
 USER_AGENT = "TrendForge-play/0.1"
 
 
@@ -64,24 +67,24 @@ class PlayApi:
         raise AssertionError("unreachable")
 
     def request(self, method: str, url: str, *, retry: bool = True, package: str = "", **kwargs: Any) -> httpx.Response:
-        attempts = self._attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                resp = self._send(method, url, **kwargs)
-            except httpx.HTTPError as exc:
-                if attempt < attempts:
-                    self.sleep(min(2.0 ** (attempt - 1), 8.0))
-                    continue
-                raise ProviderError(f"Google Play did not answer {method} {_tail(url)} ({type(exc).__name__})",
-                                    provider="play", transient=True) from None
-            if (resp.status_code == 429 or resp.status_code >= 500) and attempt < attempts:
-                wait = parse_retry_after(resp.headers.get("Retry-After"))
-                self.sleep(wait if wait is not None else min(2.0 ** (attempt - 1), 8.0))
-                continue
-            if resp.status_code >= 400:
-                raise self._error(resp, package)
-            return resp
+        """One call; with ``retry``, transient failures (dropped connections, 429 after its Retry-After, 5xx) are
+        tried again with tenacity and the services' one backoff rule."""
+        retrying = Retrying(retry=retry_if_exception(is_transient), stop=stop_after_attempt(self._attempts if retry else 1),
+                            wait=RetryAfterWait(BACKOFF_INITIAL, BACKOFF_MAX), sleep=self.sleep, reraise=True)
+        for attempt in retrying:
+            with attempt:
+                return self._once(method, url, package, **kwargs)
         raise AssertionError("unreachable")
+
+    def _once(self, method: str, url: str, package: str, **kwargs: Any) -> httpx.Response:
+        try:
+            resp = self._send(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ProviderError(f"Google Play did not answer {method} {_tail(url)} ({type(exc).__name__})",
+                                provider="play", transient=True) from None
+        if resp.status_code >= 400:
+            raise self._error(resp, package)
+        return resp
 
     def json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         resp = self.request(method, url, **kwargs)

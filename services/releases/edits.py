@@ -83,10 +83,10 @@ class Edit:
         for p in paths:
             path = Path(p)
             mime = mimetypes.guess_type(path.name)[0] or "image/png"
-            with path.open("rb") as fh:
-                self.api.json("POST", self._u(f"/listings/{language}/{kind.value}", upload=True),
-                              params={"uploadType": "media"}, content=fh, headers={"Content-Type": mime},
-                              package=self.package)
+            # the bytes, not an open file: a retried upload sends the whole image again (at most a few MB)
+            self.api.json("POST", self._u(f"/listings/{language}/{kind.value}", upload=True),
+                          params={"uploadType": "media"}, content=path.read_bytes(), headers={"Content-Type": mime},
+                          package=self.package)
         self.steps.append(f"images:{language}:{kind.value}:{len(paths)}")
         return len(paths)
 

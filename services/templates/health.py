@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from app.health import Health, HealthState
 from services.context import ServiceContext
+from services.db.backend import backend_of
+from services.templates import search_sql
 
 NAME = "templates"
 
@@ -21,10 +23,12 @@ def store_dir(ctx: ServiceContext) -> Path:
 
 
 def store_health(ctx: ServiceContext) -> Health:
+    """Down unless the templates table and its full-text index (this database's kind) answer."""
+    sql = search_sql.for_backend(backend_of(ctx.engine))
     try:
         with ctx.new_uow() as uow:
             n = uow.session.execute(text("SELECT count(*) FROM templates")).scalar_one()
-            uow.session.execute(text("SELECT count(*) FROM templates_fts WHERE templates_fts MATCH 'x*'")).scalar_one()
+            uow.session.execute(text(sql.count_matches), {"match": sql.match("x")}).scalar_one()
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return Health(NAME, HealthState.DOWN, f"templates store unavailable: {exc}")
     return Health(NAME, HealthState.OK, f"{n} templates in {store_dir(ctx)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,8 +40,9 @@ from app.errors import TrendForgeError, UserError
 from app.events import Event
 from app.store.check import CheckReport, ReleaseCheckError
 from services.builds.service import BuildsService
-from ui.background import run_in_background
+from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_style
+from ui.operations import ChangeArea, Changes, operation_hub, run_write
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
@@ -86,6 +87,8 @@ class BuildsPanel(QWidget):
     status_message = Signal(str)
     remedy_offered = Signal(object)  # Remedy: what to do about the error just shown
     notify_requested = Signal(str, str)
+    loaded = Signal()  # the builds table and stats were shown
+    log_loaded = Signal(str)  # the selected build's log (from its file) was shown
     open_requested = Signal(object)  # ItemRef: the window shows it in its panel
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
@@ -94,6 +97,8 @@ class BuildsPanel(QWidget):
         self.service: BuildsService = services.builds
         self.model = BuildsTableModel(self)
         self._selected: str | None = None
+        self._reads = LatestQuery(self)  # the table and stats: a newer reload stops the one before
+        self._log_reads = LatestQuery(self)  # the selected build's log: a newer click drops the one before
         # live lines of the selected build that came before its log was read from the file (see _show_log)
         self._pending_log: list[str] | None = None
         self._unsubscribe: list[Any] = []
@@ -116,10 +121,15 @@ class BuildsPanel(QWidget):
         self.build_button.clicked.connect(self._on_build_clicked)
         self.keys_button = QPushButton("Keys…")
         self.keys_button.clicked.connect(self._on_keys_clicked)
+        self.deploy_edit.setAccessibleName("Deploy to")
         form = QHBoxLayout()
-        for label, w in (("Template", self.template_box), ("Version", self.version_edit),
-                         ("Platform", self.platform_box), ("Key", self.key_box)):
-            form.addWidget(QLabel(label))
+        # each field named for screen readers and reached with Alt+its letter (V&ersion: Alt+V opens View)
+        for label, w in (("&Template", self.template_box), ("V&ersion", self.version_edit),
+                         ("&Platform", self.platform_box), ("&Key", self.key_box)):
+            caption = QLabel(label)
+            caption.setBuddy(w)
+            w.setAccessibleName(label.replace("&", ""))
+            form.addWidget(caption)
             form.addWidget(w)
         form.addWidget(self.deploy_edit, 1)
         form.addWidget(self.build_button)
@@ -229,6 +239,8 @@ class BuildsPanel(QWidget):
         runner.job_finished.connect(self._on_runner_job_finished)
         self._unsubscribe.append(services.bus.subscribe("build.*", self._on_bus_event))
         self._unsubscribe.append(services.bus.subscribe("key.*", lambda _e: self._reload_keys()))
+        changes = operation_hub().did_execute.connect(self._on_hub_did_execute)
+        self._unsubscribe.append(lambda: QObject.disconnect(changes))
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(150)
@@ -251,7 +263,7 @@ class BuildsPanel(QWidget):
         def load() -> tuple[list[BuildInfo], list[BuildStats], set[str]]:
             return svc.list_builds(limit=500), svc.stats(), known()
 
-        run_in_background(load, self._show, self._on_error, self)
+        self._reads.run(load, self._show, self._on_error)
 
     def _show(self, data: tuple[list[BuildInfo], list[BuildStats], set[str]]) -> None:
         builds, stats, known = data
@@ -270,6 +282,7 @@ class BuildsPanel(QWidget):
             self.table.selectRow(row)
         self._on_tick_timeout()
         self._refresh_details()
+        self.loaded.emit()
 
     def _known_templates(self) -> set[str]:
         """Ids of the active templates (runs off the GUI thread)."""
@@ -324,10 +337,12 @@ class BuildsPanel(QWidget):
         self._selected = build_id
         self._pending_log = [] if build_id is not None else None
         self.log.clear()
-        if build_id is not None:
-            svc = self.service
-            run_in_background(lambda: svc.log_tail(build_id, self.log.max_lines),
-                              lambda lines: self._show_log(build_id, lines), lambda exc: self._on_log_unreadable(build_id, exc), self)
+        if build_id is None:
+            self._log_reads.cancel()
+        else:
+            svc, max_lines = self.service, self.log.max_lines
+            self._log_reads.run(lambda: svc.log_tail(build_id, max_lines), lambda lines: self._show_log(build_id, lines),
+                                lambda exc: self._on_log_unreadable(build_id, exc))
 
     def _on_log_unreadable(self, build_id: str, exc: Exception) -> None:
         self._show_log(build_id, [])  # the live lines still show
@@ -340,6 +355,7 @@ class BuildsPanel(QWidget):
         pending, self._pending_log = self._pending_log or [], None
         overlap = next((k for k in range(min(len(lines), len(pending)), 0, -1) if lines[-k:] == pending[:k]), 0)
         self.log.set_text(lines + pending[overlap:])
+        self.log_loaded.emit(build_id)
 
     def _refresh_details(self) -> None:
         info = self.selected()
@@ -432,14 +448,13 @@ class BuildsPanel(QWidget):
         def queued(info: BuildInfo) -> None:
             self._select(info.id)  # the new build's log replaces the one shown, never appends to it
             self.status_message.emit(f"build {info.id[:8]} queued: {template_id} {version} ({platform})")
-            self.reload()
 
         def refused(exc: Exception) -> None:
             if isinstance(exc, ReleaseCheckError):
                 self.release_checklist.show_report(exc.report)  # every problem, not only the first
             self._on_error(exc)
 
-        run_in_background(start, queued, refused, self)
+        run_write(self, start, area=ChangeArea.BUILDS, ids=lambda info: (info.id,), on_done=queued, on_error=refused)
 
     def _on_check_timer_timeout(self) -> None:
         template_id = self.template_box.currentText().strip()
@@ -476,24 +491,41 @@ class BuildsPanel(QWidget):
         info = self.selected()
         if info is None:
             return
-        try:
-            self.service.cancel(info.id)
-        except TrendForgeError as exc:
-            self._on_error(exc)
-            return
-        self.status_message.emit(f"cancelling build {info.id[:8]}")
+        svc, build_id = self.service, info.id
+        run_write(self, lambda: svc.cancel(build_id), area=ChangeArea.BUILDS, ids=lambda done: (done.id,),
+                  on_done=lambda _done: self.status_message.emit(f"cancelling build {build_id[:8]}"),
+                  on_error=self._on_error)
 
     def _on_retry_clicked(self) -> None:
         info = self.selected()
         if info is None:
             return
-        try:
-            new = self.service.retry(info.id)
-        except TrendForgeError as exc:
-            self._on_error(exc)
+        svc, build_id = self.service, info.id
+
+        def retried(new: BuildInfo) -> None:
+            self._select(new.id)
+            self.status_message.emit(f"build {new.id[:8]} queued: retry of {build_id[:8]}")
+
+        run_write(self, lambda: svc.retry(build_id), area=ChangeArea.BUILDS, ids=lambda new: (build_id, new.id),
+                  on_done=retried, on_error=self._on_error)
+
+    def _on_hub_did_execute(self, changes: Changes) -> None:
+        """A write (from this panel or another) committed: refresh the rows of the builds it touched."""
+        if changes.area is not ChangeArea.BUILDS or not changes.ids:
             return
-        self._selected = new.id
-        self.reload()
+        svc, ids = self.service, changes.ids
+
+        def load() -> list[BuildInfo]:
+            return [svc.get(build_id) for build_id in ids]
+
+        run_in_background(load, self._on_changed_builds_loaded, self._on_error, self)
+
+    def _on_changed_builds_loaded(self, changed: list[BuildInfo]) -> None:
+        self.model.update_builds(changed)
+        if self._selected is not None:
+            row = self.model.row_of(self._selected)
+            if row >= 0:
+                self.table.selectRow(row)
 
     def _on_open_clicked(self) -> None:
         info = self.selected()

@@ -33,7 +33,7 @@ from app.events import Event
 from app.timeutil import to_iso
 from services.events.store import EventQuery, StoredEvent
 from ui.background import LatestQuery, run_in_background
-from ui.colors import Tone, tone_hex
+from ui.colors import Tone, tone_span
 from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
 
@@ -245,7 +245,7 @@ class EventsPanel(QWidget):
         self.summary.setText(f"{self.model.rowCount()} events shown{more}; {self._total} stored in all")
 
     def _on_load_failed(self, exc: Exception) -> None:
-        self.summary.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.summary.setText(tone_span(Tone.ERROR, escape(exc)))
         self.loaded.emit()
 
     def _load_types(self) -> None:

@@ -51,7 +51,7 @@ from services.files import write_text_atomically
 from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentDeclinedError, PaymentsService
 from ui.background import LatestQuery, run_in_background
-from ui.colors import Tone, tone_hex, tone_span
+from ui.colors import Tone, tone_span
 from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
@@ -286,7 +286,7 @@ class PaymentsPanel(QWidget):
         self._reads.run(load, self._show_loaded, self._on_load_failed)
 
     def _on_load_failed(self, exc: Exception) -> None:
-        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(exc)}</span>")
+        self.totals.setText(tone_span(Tone.ERROR, escape(exc)))
         self._finish_load()
 
     def _finish_load(self) -> None:
@@ -534,7 +534,7 @@ class PaymentsPanel(QWidget):
 
     def _on_error(self, exc: Exception) -> None:
         text = str(exc) or type(exc).__name__
-        self.totals.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
+        self.totals.setText(tone_span(Tone.ERROR, escape(text)))
         self.status_message.emit(text)
         self.remedy_offered.emit(remedy_of(exc))
         self._update_buttons()
@@ -581,7 +581,7 @@ class PaymentsPanel(QWidget):
         self.progress.setVisible(False)
         if isinstance(result, BaseException):
             text = str(result) or type(result).__name__
-            self.progress_label.setText(f"<span style='color:{tone_hex(Tone.ERROR)}'>{escape(text)}</span>")
+            self.progress_label.setText(tone_span(Tone.ERROR, escape(text)))
             self.status_message.emit(text)
             self.remedy_offered.emit(remedy_of(result))
         else:

@@ -37,7 +37,7 @@ from app.events import Event
 from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
 from ui.background import LatestQuery
-from ui.colors import Tone, tone_hex
+from ui.colors import Tone, tone_span
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
@@ -331,7 +331,7 @@ class WorkflowsPanel(QWidget):
             if detail["duration"] is not None:
                 text += f" in {detail['duration']:.2f} s"
             if detail["error"]:
-                text += f"<br><span style='color:{tone_hex(Tone.ERROR)}'>{escape(detail['error'])}</span>"
+                text += "<br>" + tone_span(Tone.ERROR, escape(detail["error"]))
             if detail["superseded_by"]:
                 text += f"<br>Re-run as {escape(detail['superseded_by'][:10])}"
             if detail.get("engine") == "temporal":

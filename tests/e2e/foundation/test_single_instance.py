@@ -15,9 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _gui(data_dir: Path, report: Path, quit_after: float) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TRENDFORGE_HOME"}
+def _gui(data_dir: Path, report: Path, quit_after: float, *, quit_when_filled: bool = False) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TRENDFORGE_HOME", "TRENDFORGE_QUIT_WHEN_FILLED")}
     env.update(QT_QPA_PLATFORM="offscreen", TRENDFORGE_STARTUP_REPORT=str(report))
+    if quit_when_filled:
+        env["TRENDFORGE_QUIT_WHEN_FILLED"] = "1"
     return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir),
                              "--quit-after", str(quit_after)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -58,7 +60,7 @@ def test_a_gui_that_crashed_leaves_no_lock_in_the_way(data_dir: Path, tmp_path: 
     crashed.communicate(timeout=30)
     assert (data_dir / "gui.lock").exists()
     again_report = tmp_path / "again.txt"
-    again = _gui(data_dir, again_report, 3)
+    again = _gui(data_dir, again_report, 90, quit_when_filled=True)  # it quits once its first panel is filled
     _out, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
     assert any(line.startswith("ready") for line in again_report.read_text().splitlines())

@@ -28,7 +28,7 @@ import asyncio, dataclasses, inspect, os, pathlib, sys
 from services.bootstrap import bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
-from ui.cli.commands.workflows import run_on_loop
+from ui.cli.loop import run_on_loop
 
 data, side, target, deploy_dir, sample = sys.argv[1:6]
 side = pathlib.Path(side)

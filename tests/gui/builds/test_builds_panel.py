@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from app.builds.model import BuildState
 from services.bootstrap import ServiceManager
@@ -258,3 +259,88 @@ def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: Bui
 
     qtbot.waitUntil(gone, timeout=5_000)
     _drain_background(qtbot)
+
+
+def test_the_build_form_fields_have_names_and_alt_letters(qtbot: Any, services: ServiceManager) -> None:
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=5000)
+    assert [w.accessibleName() for w in (panel.template_box, panel.version_edit, panel.platform_box, panel.key_box,
+                                         panel.deploy_edit)] == ["Template", "Version", "Platform", "Key", "Deploy to"]
+    panel.version_edit.setFocus()
+    qtbot.keyClick(panel.version_edit, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.platform_box, timeout=5000)
+    qtbot.keyClick(panel.platform_box, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.version_edit, timeout=5000)
+
+
+def _past_builds(services: ServiceManager, n: int) -> list[str]:
+    """Builds recorded earlier (rows as the service leaves them), newest first."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from services.builds.models import BuildRecord
+
+    now = datetime.now(UTC)
+    rows = [{"id": f"b{i:031x}", "template_id": "quotes-daily", "application_id": "com.example.quotes",
+             "app_name": "Quotes", "platform": "web", "backend": "direct", "version_name": f"1.0.{i}",
+             "version_code": i + 1, "state": "failed", "step": "done", "percent": 100.0,
+             "created_at": now - timedelta(minutes=i), "error": f"build {i} failed", "options": {}} for i in range(n)]
+    with services.ctx.engine.begin() as conn:
+        conn.execute(insert(BuildRecord), rows)
+    return [r["id"] for r in rows]
+
+
+def test_a_reload_reads_off_the_gui_thread_and_a_superseded_one_is_stopped(qtbot: Any, services: ServiceManager) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    _past_builds(services, 3)
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3 and background_settled(), timeout=10_000)
+    gate = Gate()
+    panel.service.list_builds = gate.wrap(panel.service.list_builds)  # type: ignore[method-assign]
+    loads: list[int] = []
+    panel.loaded.connect(lambda: loads.append(panel.model.rowCount()))
+    try:
+        panel.reload()  # held on the worker: the slot has returned already
+        assert gate.held.wait(5)
+        with qtbot.waitSignal(panel.loaded, timeout=10_000):
+            panel.reload()
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=10_000)
+    finally:
+        gate.release()
+        del panel.service.list_builds
+    assert loads == [3]
+    assert gate.stopped, gate.first_error
+    assert gate.off_gui_thread
+
+
+def test_a_click_reads_the_log_off_the_gui_thread_and_drops_a_superseded_one(qtbot: Any, services: ServiceManager) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    ids = _past_builds(services, 3)
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3 and background_settled(), timeout=10_000)
+    gate = Gate()
+    panel.service.log_tail = gate.wrap(panel.service.log_tail)  # type: ignore[method-assign]
+    shown: list[str] = []
+    panel.log_loaded.connect(shown.append)
+    try:
+        panel.table.selectRow(panel.model.row_of(ids[1]))  # held
+        assert gate.held.wait(5)
+        with qtbot.waitSignal(panel.log_loaded, timeout=10_000):
+            panel.table.selectRow(panel.model.row_of(ids[2]))
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=10_000)
+    finally:
+        gate.release()
+        del panel.service.log_tail
+    assert shown == [ids[2]]
+    assert panel.title.text().startswith("quotes-daily 1.0.2")
+    assert gate.off_gui_thread

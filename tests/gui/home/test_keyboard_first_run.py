@@ -68,3 +68,18 @@ def test_import_key_and_build_by_keyboard_only(qtbot: QtBot, services: Any) -> N
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_title() == "Home"
     qtbot.waitUntil(lambda: home.guide.state()[GuideStep.FIRST_BUILD], timeout=10000)
+
+
+def test_one_tab_from_the_navigation_reaches_the_first_step_to_do(qtbot: QtBot, services: Any) -> None:
+    window = create_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    home = window.panel("Home")
+    assert isinstance(home, HomePanel)
+    qtbot.waitUntil(lambda: home.overview is not None, timeout=5000)
+    window.nav.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.nav, timeout=5000)
+    qtbot.keyClick(window.nav, Qt.Key.Key_Tab)  # no stop on the scroll area around the panel
+    assert QApplication.focusWidget() is home.guide.buttons[GuideStep.SAMPLES]

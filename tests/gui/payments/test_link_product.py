@@ -92,3 +92,28 @@ def test_cancelling_links_nothing(qtbot: QtBot, unlinked: Any, monkeypatch: pyte
         panel.link_button.click()
     assert blocker.args == [None]
     assert unlinked.payments.products()[0]["template_id"] is None
+
+
+def test_enter_links_and_escape_cancels(qtbot: QtBot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    products = [{"provider": "gumroad", "product_id": "prod-quotes", "name": "Quotes Pro", "template_id": None}]
+    dialog = LinkProductDialog(products, [("quotes-daily", "Daily Quotes")], Provider.GUMROAD, "prod-quotes")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    dialog.template_box.setCurrentIndex(1)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert dialog.result() == LinkProductDialog.DialogCode.Accepted
+
+    other = LinkProductDialog(products, [("quotes-daily", "Daily Quotes")])
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(other.isActiveWindow, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert other.result() == LinkProductDialog.DialogCode.Rejected and other.link() is None

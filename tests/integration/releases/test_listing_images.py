@@ -3,6 +3,7 @@ the stand-in refuses them too, as Play's upload endpoint does, when they are sen
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,13 @@ def test_the_standin_refuses_to_validate_a_single_screenshot(keyed: ServiceManag
     edit.replace_images("en-US", ImageType.PHONE_SCREENSHOTS, (write_image(tmp_path / "1.png", (1080, 1920)),))
     with pytest.raises(ProviderError, match="needs at least 2 phone screenshots"):
         edit.validate()
+
+
+def test_a_dropped_image_upload_is_sent_again_whole(keyed: ServiceManager, play: PlayStandIn, tmp_path: Path) -> None:
+    keyed.releases.sleep = lambda _s: None  # the retry's back-off, not waited out in a test
+    root = write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz"})
+    graphic = root / "en-US" / "images" / "featureGraphic.png"
+    play.fault("POST", r"/listings/en-US/featureGraphic$", "drop")  # Play read the bytes, then the line dropped
+    keyed.releases.push_listing(PACKAGE, load_listing_dir(root))
+    sent = play.apps[PACKAGE].images["en-US"]["featureGraphic"]
+    assert [image["sha256"] for image in sent] == [hashlib.sha256(graphic.read_bytes()).hexdigest()]

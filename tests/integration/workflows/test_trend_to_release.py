@@ -36,7 +36,7 @@ def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
     The tests take pytest-qt's ``qapp`` so the one application object of the test process is
     a QApplication (a bare QCoreApplication made here would break later widget tests).
     """
-    from ui.cli.commands.workflows import run_on_loop
+    from ui.cli.loop import run_on_loop
 
     run_id = run_on_loop(lambda: wf.run("trend-to-release", inputs))
     return dict(wf.show(run_id))
@@ -161,7 +161,7 @@ def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, q
         await wf.wait(run_id)
         return run_id
 
-    from ui.cli.commands.workflows import run_on_loop
+    from ui.cli.loop import run_on_loop
 
     run_id = run_on_loop(go)
     detail = wf.show(run_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from app.store.check import ReleaseCheckError
 from app.terminal import terminal_safe
 from ui.cli.commands.templates import print_problems
 from ui.cli.context import CliContext
+from ui.cli.loop import run_on_loop
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
@@ -202,9 +204,15 @@ def _wait_with_progress(ctx: CliContext, svc: BuildsService, info: BuildInfo, ti
             last["step"] = step
             on_progress(build_id, step, percent)
 
+    async def until_finished() -> BuildInfo:
+        try:
+            return await asyncio.wait_for(svc.finished(info.id), timeout)
+        except TimeoutError:
+            raise UserError(f"build {info.id} did not finish within {timeout:.0f}s") from None
+
     conn = svc.runner.progressed.connect(dedupe)
     try:
-        return svc.wait(info.id, timeout)
+        return run_on_loop(until_finished)
     finally:
         svc.runner.progressed.disconnect(conn)
 

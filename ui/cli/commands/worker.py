@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
 def cmd_worker(ctx: CliContext) -> int:
     from services.workflows.temporal.config import QueueKind, temporal_config
     from services.workflows.temporal.worker import serve
-    from ui.cli.commands.workflows import run_on_loop
+    from ui.cli.loop import run_on_loop
 
     services = ctx.services
     config = temporal_config(services.settings.get, os.environ)

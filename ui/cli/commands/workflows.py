@@ -7,16 +7,16 @@ that use QProcess work). Ctrl+C asks the run to cancel cooperatively.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.errors import UserError
 from app.events import Event
 from ui.cli.context import CliContext
+from ui.cli.loop import run_on_loop
 
 if TYPE_CHECKING:
     from services.workflows.service import WorkflowsService
@@ -84,22 +84,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
 
 def _svc(ctx: CliContext) -> WorkflowsService:
     return ctx.services.workflows
-
-
-def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine on a qasync loop over a QCoreApplication (QProcess-based actions need Qt)."""
-    from PySide6.QtCore import QCoreApplication
-
-    app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
-    import qasync  # after PySide6, so it binds to it
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        with loop:
-            result: T = loop.run_until_complete(factory())
-            return result
-    finally:
-        asyncio.set_event_loop(None)
 
 
 def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str], *, done: str = "succeeded") -> int:

@@ -10,6 +10,7 @@ from app.builds.model import BuildInfo
 from app.builds.outcome import DEPLOYED, FINISHED, IN_PROGRESS, RUNNING, Outcome, outcome
 from app.builds.progress import format_seconds
 from ui.colors import Tone, tone_color
+from ui.widgets.keyed_rows import sync_rows
 from ui.widgets.plain_text import tooltip
 
 COLUMNS = ("Build", "Template", "Platform", "Version", "State", "Step", "Progress", "Elapsed", "ETA")
@@ -38,12 +39,22 @@ class BuildsTableModel(QAbstractTableModel):
 
     # -- data -----------------------------------------------------------------------------
     def set_builds(self, builds: list[BuildInfo]) -> None:
-        self.beginResetModel()
-        self._rows = list(builds)
+        """Show ``builds``: changed rows are updated, new ones inserted, gone ones removed (no reset)."""
         for b in builds:
             if FINISHED(b):
                 self._live.pop(b.id, None)
-        self.endResetModel()
+        sync_rows(self, self._rows, builds, key=lambda b: b.id)
+
+    def update_builds(self, changed: list[BuildInfo]) -> None:
+        """Update the rows of these builds; a build not shown yet goes on top (the newest first)."""
+        rows = list(self._rows)
+        for b in changed:
+            at = self.row_of(b.id)
+            if at >= 0:
+                rows[at] = b
+            else:
+                rows.insert(0, b)
+        self.set_builds(rows)
 
     def builds(self) -> list[BuildInfo]:
         return list(self._rows)

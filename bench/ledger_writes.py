@@ -1,0 +1,162 @@
+"""Ledger write path: N new sales upserted through ``Ledger.upsert_txns`` (rollups, search index by
+trigger, one transaction), into an empty ledger and into the seeded 1M ledger, each beside raw
+sqlite3 writing the same rows into the same schema.
+
+The raw baseline is the fastest raw way to the same end state of the table and its search index:
+``executemany`` into a temporary table, then one ``INSERT ... SELECT`` (a plain ``executemany``
+into the ledger runs the FTS trigger's flush once per row; it is printed too, for a small N, to
+show why). Medians of interleaved repetitions (A B A B), fresh copies of the database for each
+empty-ledger run; the 1M runs add new rows to a copy of the seeded ledger (it grows by N a run).
+
+Targets: the ledger at most 3x raw; N into the 1M ledger at most 1.5x N into an empty one (the
+write path does not slow down as the ledger grows).
+
+Run: .venv/bin/python bench/ledger_writes.py [--rows 1000000] [--n 20000] [--reps 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.payments.model import Provider, TxnStatus  # noqa: E402
+from bench.seeded import WORDS, data_dir  # noqa: E402
+from bench.table import load, row  # noqa: E402
+from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
+from services.config import AppConfig  # noqa: E402
+from services.payments.ledger import Ledger, day_of  # noqa: E402
+from services.payments.providers.base import RemoteTxn  # noqa: E402
+from services.secrets import MemorySecretStore  # noqa: E402
+
+DB = "trendforge.sqlite3"
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
+COLUMNS = ("id, provider, provider_id, charge_id, message_id, kind, status, amount, currency, fee, refunded_amount, "
+           "template_id, product_id, description, payment_method, idempotency_key, failure_code, failure_message, "
+           "attempts, day, created_at, updated_at, meta")
+
+
+def _open(path: Path) -> ServiceManager:
+    return bootstrap(AppConfig(data_dir=path, log_to_file=False), secrets=MemorySecretStore())
+
+
+def txns(tag: str, n: int) -> list[RemoteTxn]:
+    return [RemoteTxn(provider=Provider.STRIPE, provider_id=f"pi_{tag}_{i}", status=TxnStatus.SUCCEEDED,
+                      amount=100 + i % 5000, currency="USD", created_at=NOW - timedelta(seconds=7 * i),
+                      template_id=f"tpl-{i % 40}", charge_id=f"ch_{tag}_{i}",
+                      description=f"{WORDS[i % len(WORDS)]} {WORDS[(i * 7) % len(WORDS)]} sale") for i in range(n)]
+
+
+def raw_rows(batch: list[RemoteTxn]) -> list[tuple[Any, ...]]:
+    stamp = NOW.replace(tzinfo=None).isoformat(" ")
+    return [(f"{t.provider_id}x", t.provider.value, t.provider_id, t.charge_id, None, "charge", t.status.value,
+             t.amount, t.currency, 0, 0, t.template_id, None, t.description, None, None, None, None, 0,
+             day_of(t.created_at), t.created_at.replace(tzinfo=None).isoformat(" "), stamp, None) for t in batch]
+
+
+def ledger_write(services: ServiceManager, batch: list[RemoteTxn]) -> None:
+    with services.ctx.new_uow() as uow:
+        ledger = Ledger(uow.session, NOW)
+        ledger.upsert_txns(batch)
+        ledger.flush_totals()
+        uow.commit()
+
+
+def raw_write(db: Path, rows: list[tuple[Any, ...]], *, staged: bool = True) -> None:
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA synchronous=NORMAL")
+        marks = ",".join("?" * len(rows[0]))
+        if staged:
+            con.execute("CREATE TEMP TABLE stage AS SELECT * FROM payment_transactions WHERE 0")
+            con.executemany(f"INSERT INTO stage ({COLUMNS}) VALUES ({marks})", rows)
+            con.execute(f"INSERT INTO payment_transactions ({COLUMNS}) SELECT {COLUMNS} FROM stage")
+        else:
+            con.executemany(f"INSERT INTO payment_transactions ({COLUMNS}) VALUES ({marks})", rows)
+        con.commit()
+    finally:
+        con.close()
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--n", type=int, default=20_000)
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+    n, reps = args.n, args.reps
+    seeded = data_dir(args.rows)
+    with tempfile.TemporaryDirectory(prefix="tf-ledger-bench-") as tmp:
+        work = Path(tmp)
+        empty = work / "empty"
+        _open(empty).close()  # the migrated schema, no rows
+        big = work / "big"
+        big.mkdir()
+        for name in (DB, f"{DB}-wal"):
+            if (seeded / name).exists():
+                shutil.copy2(seeded / name, big / name)
+        print(f"{n:,} new sales per write; {reps} interleaved repetitions; {load()}", flush=True)
+
+        def fresh(k: int) -> Path:
+            path = work / f"e{k}"
+            shutil.copytree(empty, path)
+            return path
+
+        small = max(1, min(n, 2000))
+        plain, one, two = raw_rows(txns("plain", small)), fresh(-1) / DB, fresh(-2) / DB
+        per_row = timed(lambda: raw_write(one, plain, staged=False))
+        staged = timed(lambda: raw_write(two, plain))
+        print(f"raw, {small:,} rows into an empty ledger: executemany {per_row * 1000:.0f} ms (the FTS trigger "
+              f"flushes per row) vs staged + one INSERT ... SELECT {staged * 1000:.0f} ms", flush=True)
+
+        big_services = _open(big)
+        times: dict[str, list[float]] = {"ledger empty": [], "raw empty": [], "ledger 1M": [], "raw 1M": []}
+        for k in range(reps + 1):  # the first round warms up and is not counted
+            batch, big_batch = txns(f"r{k}", n), txns(f"b{k}", n)
+            rows, big_rows = raw_rows(txns(f"q{k}", n)), raw_rows(txns(f"c{k}", n))
+            services = _open(fresh(k))
+            raw_db = fresh(1000 + k) / DB
+            try:
+                t_le = timed(lambda services=services, batch=batch: ledger_write(services, batch))
+            finally:
+                services.close()
+            t_re = timed(lambda raw_db=raw_db, rows=rows: raw_write(raw_db, rows))
+            t_lb = timed(lambda batch=big_batch: ledger_write(big_services, batch))
+            t_rb = timed(lambda rows=big_rows: raw_write(big / DB, rows))
+            if k:
+                for key, value in zip(times, (t_le, t_re, t_lb, t_rb), strict=True):
+                    times[key].append(value)
+            for k2 in (k, 1000 + k):
+                shutil.rmtree(work / f"e{k2}", ignore_errors=True)
+        big_services.close()
+    med = {key: statistics.median(v) * 1000 for key, v in times.items()}
+    for key, v in times.items():
+        print(f"  {key:13} " + " ".join(f"{x * 1000:7.0f}" for x in v) + f"   median {med[key]:7.0f} ms", flush=True)
+    row(f"ledger upsert {n:,} into an empty ledger", med["ledger empty"], med["raw empty"], "ms", "<= 3x raw",
+        med["ledger empty"] <= 3 * med["raw empty"])
+    row(f"ledger upsert {n:,} into a {args.rows:,} ledger", med["ledger 1M"], med["raw 1M"], "ms", "<= 3x raw",
+        med["ledger 1M"] <= 3 * med["raw 1M"])
+    row(f"ledger upsert {n:,}: {args.rows:,} ledger vs empty", med["ledger 1M"], med["ledger empty"], "ms",
+        "<= 1.5x empty", med["ledger 1M"] <= 1.5 * med["ledger empty"])
+    print(load())
+
+
+if __name__ == "__main__":
+    main()
