@@ -430,6 +430,7 @@ def _start_templates(svc: TemplatesService) -> None:
 
 def _start_builds(svc: BuildsService) -> None:
     svc.recover_interrupted()
+    svc.watch_leases()  # others' builds whose machine went silent are recovered here once their lease lapses
 
 
 def _close_builds(svc: BuildsService) -> None:
