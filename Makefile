@@ -10,7 +10,7 @@ APT_PACKAGES := aapt zipalign apksigner android-framework-res libsmali-java dexd
 	gnome-keyring dbus-daemon libgl1 libegl1 libfontconfig1 fontconfig-config fonts-dejavu-core \
 	libxkbcommon0 libdbus-1-3 libglib2.0-0 xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 \
-	binutils imagemagick lintian patchelf
+	binutils imagemagick lintian patchelf postgresql
 
 .PHONY: run test deps apt venv lint typecheck contracts pytest bench installer screenshots clean
 

@@ -7,15 +7,15 @@ from collections.abc import Sequence
 
 
 def _wants_gui(argv: Sequence[str]) -> bool:
-    """No command (only --data-dir DIR and --quit-after SECONDS) opens the GUI."""
+    """No command (only --data-dir DIR, --database URL and --quit-after SECONDS) opens the GUI."""
     rest = list(argv)
     i = 0
     while i < len(rest):
         arg = rest[i]
-        if arg == "--data-dir":
+        if arg in ("--data-dir", "--database"):
             i += 2
             continue
-        if arg.startswith(("--data-dir=", "--quit-after=")):
+        if arg.startswith(("--data-dir=", "--database=", "--quit-after=")):
             i += 1
             continue
         if arg == "--quit-after":
@@ -37,13 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         opts: dict[str, str] = {}
         for i, arg in enumerate(args):
-            for name in ("--data-dir", "--quit-after"):
+            for name in ("--data-dir", "--database", "--quit-after"):
                 if arg == name and i + 1 < len(args):
                     opts[name] = args[i + 1]
                 elif arg.startswith(name + "="):
                     opts[name] = arg.split("=", 1)[1]
         quit_after = float(opts["--quit-after"]) if "--quit-after" in opts else None
-        return run_gui(opts.get("--data-dir"), quit_after=quit_after)
+        return run_gui(opts.get("--data-dir"), quit_after=quit_after, database=opts.get("--database"))
     from ui.cli.main import run
 
     return int(run(args))

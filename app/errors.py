@@ -19,6 +19,15 @@ class ConflictError(UserError):
     """The operation conflicts with existing data (e.g. a duplicate id)."""
 
 
+class StaleEditError(ConflictError):
+    """An edit was made on a version of a row that someone else has changed since."""
+
+    def __init__(self, message: str, *, changed_by: str | None, version: int) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.version = version
+
+
 class ProviderError(TrendForgeError):
     """A remote provider or external tool failed.
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from app.timeutil import utcnow
 
-ENVELOPE_FIELDS = frozenset({"id", "timestamp", "source", "correlation_id", "causation_id"})
+ENVELOPE_FIELDS = frozenset({"id", "timestamp", "source", "correlation_id", "causation_id", "actor"})
 
 _REGISTRY: dict[str, type[Event]] = {}
 
@@ -37,6 +37,7 @@ class Event:
     source: str = "app"
     correlation_id: str | None = None
     causation_id: str | None = None
+    actor: str | None = None  # who did it ("maker@studio-pc"): filled by the event store when written
 
     @property
     def type(self) -> str:
@@ -125,6 +126,7 @@ def rebuild_event(
     source: str,
     correlation_id: str | None,
     causation_id: str | None,
+    actor: str | None = None,
 ) -> Event:
     """Rebuild a stored event; unknown types or mismatched payloads become UnknownEvent."""
     envelope: dict[str, Any] = {
@@ -133,6 +135,7 @@ def rebuild_event(
         "source": source,
         "correlation_id": correlation_id,
         "causation_id": causation_id,
+        "actor": actor,
     }
     cls = _REGISTRY.get(type_name)
     if cls is not None:

@@ -63,3 +63,17 @@ def text_matches(search: str, *texts: str) -> bool:
         if not any(_phrase_at(hay, i, phrase, prefix) for i in range(len(hay))):
             return False
     return True
+
+
+def tsquery(text: str) -> str | None:
+    """The same search as :func:`fts_query` for PostgreSQL's ``to_tsquery('simple', ...)``, or None.
+
+    Every word's tokens (folded as the index folds them) must appear in order (``<->``); the last
+    word's last token is a prefix (``:*``). Tokens are letters and digits only, so input syntax is inert.
+    """
+    phrases = [tokens(w) for w in _words(text)]
+    phrases = [p for p in phrases if p]
+    if not phrases:
+        return None
+    phrases[-1][-1] += ":*"
+    return " & ".join(p[0] if len(p) == 1 else "(" + " <-> ".join(p) + ")" for p in phrases)

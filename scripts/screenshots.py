@@ -41,14 +41,18 @@ def shoot_home(app: QApplication, window: MainWindow, out: Path, name: str) -> N
     apply_theme(app, "light")
 
 
-def shoot_small(window: MainWindow, folder: Path) -> None:
-    """Every panel at the minimum window size, to look for clipped text (not committed)."""
+def shoot_small(app: QApplication, window: MainWindow, folder: Path) -> None:
+    """Every panel at the minimum window size in both themes, to look for clipped or unreadable text
+    (``PANEL-960x600-THEME.png``; not committed)."""
     folder.mkdir(parents=True, exist_ok=True)
     window.resize(960, 600)
-    for spec in window.specs:
-        window.show_panel(spec.title)
-        settle(500)
-        window.grab().save(str(folder / f"{spec.title.lower()}-960x600.png"))
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        for spec in window.specs:
+            window.show_panel(spec.title)
+            settle(500)
+            window.grab().save(str(folder / f"{spec.title.lower()}-960x600-{theme}.png"))
+    apply_theme(app, "light")
     window.resize(1280, 800)
 
 
@@ -162,7 +166,7 @@ def main() -> int:
         shoot_home(app, window, out, "busy")
         small = os.environ.get("TRENDFORGE_SMALL_SHOTS")
         if small:
-            shoot_small(window, Path(small))
+            shoot_small(app, window, Path(small))
         for spec in window.specs:
             if only and spec.title.lower() not in only:
                 continue

@@ -423,6 +423,7 @@ def _start_templates(svc: TemplatesService) -> None:
 
 def _start_builds(svc: BuildsService) -> None:
     svc.recover_interrupted()
+    svc.watch_leases()  # others' builds whose machine went silent are recovered here once their lease lapses
 
 
 def _close_builds(svc: BuildsService) -> None:
@@ -484,9 +485,9 @@ def build_services(
     ``opened``: the database already opened and migrated, e.g. off the GUI thread; the core
     (the bus is a QObject) is built on the calling thread."""
     engine = opened.engine if opened is not None else build_engine(config)
-    store = EventStore(engine)
+    store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
-    session_factory = make_session_factory(engine)
+    session_factory = make_session_factory(engine, actor=config.actor)
     secret_store: SecretStore = secrets if secrets is not None else KeyringSecretStore()
     install_redaction(engine, secret_store.known_values)  # no secret reaches a row, whoever writes it
 

@@ -21,6 +21,21 @@ DEFAULT_BASE_URLS: dict[str, str] = {
 }
 
 
+MAX_ACTOR = 120
+
+
+def default_actor() -> str:
+    """``user@host`` of this process: who did what, in a studio sharing one store."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's numeric uid)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"{user}@{socket.gethostname()}"[:MAX_ACTOR]
+
+
 def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
@@ -43,21 +58,41 @@ class AppConfig:
     base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
     cache_ttl: float = 30.0
     log_to_file: bool = True
+    # a shared store (team mode): ``postgresql+psycopg://...``; None: the SQLite file in the data dir
+    database_url: str | None = None
+    # who this process acts for, on every event and edit it records (TRENDFORGE_ACTOR, default user@host)
+    actor: str = field(default_factory=lambda: default_actor())
+    # how long a machine's silence leaves its builds to it before another recovers them (TRENDFORGE_LEASE_SECONDS)
+    lease_seconds: float = 30.0
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "trendforge.sqlite3"
 
     @property
+    def shared_store(self) -> bool:
+        """The store is a database server the studio shares, not this data dir's file."""
+        return self.database_url is not None
+
+    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 
     @classmethod
-    def from_env(cls, data_dir: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> AppConfig:
+    def from_env(cls, data_dir: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None,
+                 *, database: str | None = None) -> AppConfig:
+        """``database`` (``--database``) wins over ``TRENDFORGE_DATABASE_URL``; neither: the data dir's file."""
         env = os.environ if env is None else env
         urls = dict(DEFAULT_BASE_URLS)
         for name in urls:
             override = env.get(f"TRENDFORGE_{name}_BASE_URL", "").strip()
             if override:
                 urls[name] = override.rstrip("/")
-        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls)
+        url = (database or env.get("TRENDFORGE_DATABASE_URL", "")).strip() or None
+        actor = " ".join(env.get("TRENDFORGE_ACTOR", "").split())[:MAX_ACTOR] or default_actor()
+        try:
+            lease = max(1.0, float(env.get("TRENDFORGE_LEASE_SECONDS", "") or 30.0))
+        except ValueError:
+            lease = 30.0
+        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls, database_url=url, actor=actor,
+                   lease_seconds=lease)

@@ -19,13 +19,42 @@ ROOT = Path(__file__).resolve().parent.parent
 from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
+from tests.support.backends import StoreBackend, pg_cluster, pg_database, runs_on_both  # noqa: E402
+
+__all__ = ["pg_cluster", "pg_database"]  # session and per-test PostgreSQL fixtures, for every test
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about the embedded SQLite file itself (not run on PostgreSQL)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The DB-touching suites run on both backends (see tests/support/backends.py)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    both = runs_on_both(Path(str(metafunc.definition.path)), ROOT)
+    if not both or metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        metafunc.parametrize("backend", [StoreBackend.SQLITE], indirect=True, ids=["sqlite"])
+        return
+    metafunc.parametrize("backend", list(StoreBackend), indirect=True, ids=[b.value for b in StoreBackend])
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 from temporal_server import TemporalServer, start_server  # noqa: E402
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> StoreBackend:
+    """The store of this test's app: SQLite in the data dir, or a database of its own on PostgreSQL."""
+    which = StoreBackend(getattr(request, "param", StoreBackend.SQLITE))
+    if which is StoreBackend.POSTGRESQL:
+        monkeypatch.setenv("TRENDFORGE_DATABASE_URL", request.getfixturevalue("pg_database"))
+    else:
+        monkeypatch.delenv("TRENDFORGE_DATABASE_URL", raising=False)
+    return which
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, backend: StoreBackend) -> Path:
     d = tmp_path / "home"
     d.mkdir()
     return d

@@ -65,7 +65,7 @@ def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWrite
         for service in services.services():
             service.invalidate()
 
-    watcher = OtherWriters(services.config.db_path, services.bus, parent=parent, before_publish=stale)
+    watcher = OtherWriters.for_store(services.config, services.bus, parent=parent, before_publish=stale)
     watcher.start()
     services.on_close(watcher.stop)
     return watcher
@@ -121,7 +121,7 @@ class _StartupReport:
             QTimer.singleShot(0, QApplication.closeAllWindows)  # a benchmark run ends here
 
 
-def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> int:
+def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, database: str | None = None) -> int:
     from services.files import owner_only_files
 
     owner_only_files()
@@ -135,7 +135,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
     qapp.setWindowIcon(app_icon())
     qapp.setDesktopFileName("trendforge")
 
-    config = AppConfig.from_env(data_dir)
+    config = AppConfig.from_env(data_dir, database=database)
     guard = SingleInstance(config.data_dir)
     try:
         owner = guard.acquire()
@@ -148,7 +148,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None) -> 
         sys.stderr.write(f"TrendForge: {config.data_dir} is in use by another TrendForge that does not answer; "
                          "close it and try again\n")
         return 1
-    first_run = not config.db_path.exists()  # bootstrap creates the data dir (or says why it cannot)
+    first_run = not config.shared_store and not config.db_path.exists()  # bootstrap creates the data dir (or says why it cannot)
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
 

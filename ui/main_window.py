@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(150)  # with the Builds form, the window still shrinks to 960 px
         self.nav.setSpacing(2)
+        # the names fit; the item spacing alone made a horizontal scroll bar appear under them
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for spec in self.specs:
             item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
             item.setSizeHint(QSize(150, 34))

@@ -49,6 +49,8 @@ class TemplateInfo:
     rating_avg: float | None = None
     rating_count: int = 0
     has_package: bool = True
+    row_version: int = 1  # bumped by every change; an edit made on an older one is refused
+    changed_by: str | None = None  # the actor of the last change
 
     def manifest(self) -> dict[str, Any]:
         """The ``template.json`` form of this template."""
@@ -83,6 +85,8 @@ class TemplateInfo:
             updated_at=to_iso(self.updated_at) if self.updated_at else None,
             rating_avg=self.rating_avg,
             rating_count=self.rating_count,
+            row_version=self.row_version,
+            changed_by=self.changed_by,
         )
         return d
 

@@ -59,6 +59,7 @@ from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
 from services.events.store import EventQuery
+from services.leases import LeaseRecord, Leases, build_resource
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.store.listing import package_release_notes
@@ -116,6 +117,8 @@ class BuildsService(BaseService):
         self.keys_dir = ctx.data_dir / "keys"
         self.passwords = KeyPasswords(ctx.secrets, ctx.data_dir)
         self._unrecorded: dict[str, tuple[BuildState, str]] = {}
+        self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
+        self._heartbeat: Any = None  # a QTimer, started with the first build or the recovery watch
 
     # -- runner ---------------------------------------------------------------------------------
     @property
@@ -138,6 +141,9 @@ class BuildsService(BaseService):
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
         runner = self._runner
         try:
             if runner is not None:
@@ -386,7 +392,7 @@ class BuildsService(BaseService):
             raise ReleaseCheckError(report)  # before anything is written: no versionCode is spent
         carried = current_correlation()  # a workflow run's id, kept for the job's later events
         options: dict[str, Any] = {
-            "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+            "dry_run": dry_run, "pid": os.getpid(), "host": self.leases.host, "app_name": name,
             "correlation_id": carried[0] if carried else None,
             "release_warnings": [p.to_dict() for p in report.warnings],
             "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
@@ -418,11 +424,13 @@ class BuildsService(BaseService):
                 log_path=str(self.builds_dir / build_id / "build.log"), retry_of=retry_of, options=options,
             )
             uow.session.add(rec)
+            self.leases.take(uow.session, build_resource(build_id))  # this machine runs it while it renews
             uow.record(build_events.BuildQueued(
                 source=self.name, build_id=build_id, template_id=template.id, platform=plat.value,
                 version_name=str(semver), version_code=code, retry_of=retry_of))
             uow.commit()
         self.invalidate()
+        self.watch_leases()
         spec = BuildSpec(
             build_id=build_id, template=template, package_dir=package_dir, platform=plat, backend=backend,
             version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
@@ -700,6 +708,7 @@ class BuildsService(BaseService):
             if state not in (BuildState.FAILED, BuildState.CANCELLED):
                 rec.percent = 100.0
                 rec.step = "done"
+            self.leases.release(uow.session, build_resource(build_id))
             uow.commit()
         self.invalidate()
 
@@ -850,27 +859,86 @@ class BuildsService(BaseService):
         ended = end_orphaned_tools(self.ctx.data_dir)
         if ended:
             log.warning("ended %d tool process group(s) left running by a TrendForge process that is gone", len(ended))
-        n = 0
         if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
             for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
                 shutil.rmtree(trash, ignore_errors=True)
+        return self.recover_lapsed()
+
+    def recover_lapsed(self) -> int:
+        """Fail the active builds whose owner is gone: a dead pid on this machine, or a lapsed lease.
+
+        A build's lease (services.leases) is renewed by its owner's heartbeat; on this machine a dead
+        owner is known at once by its pid, on another machine only when its lease has lapsed. Taking
+        the lease over is one conditional update, so one process recovers each build.
+        """
+        n = 0
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(select(BuildRecord).where(
                 BuildRecord.state.in_(ACTIVE), BuildRecord.finished_at.is_(None))).all()  # a finished web build stays "built"
+            leases = self.leases.holders(uow.session, [build_resource(r.id) for r in rows])
             for rec in rows:
-                pid = int((rec.options or {}).get("pid", 0))
-                if pid == os.getpid() or pid_alive(pid):
+                lease = leases.get(build_resource(rec.id))
+                why = self._owner_gone(rec, lease)
+                if why is None:
                     continue
+                if lease is not None and not self.leases.take_over(uow.session, lease.resource, from_holder=(
+                        lease.holder if lease.host == self.leases.host else None)):
+                    continue  # renewed meanwhile, or another process recovered it first
                 rec.state = BuildState.FAILED.value
-                rec.error = "interrupted: TrendForge stopped during the build"
+                rec.error = why
                 rec.finished_at = self.ctx.clock()
+                if lease is not None:
+                    self.leases.release(uow.session, lease.resource)
                 uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                                     step=rec.step, error=rec.error,
                                                     correlation_id=(rec.options or {}).get("correlation_id")))
                 shutil.rmtree(self.builds_dir / rec.id / "work", ignore_errors=True)
                 n += 1
             uow.commit()
+        if n:
+            self.invalidate()
         return n
+
+    def _owner_gone(self, rec: BuildRecord, lease: LeaseRecord | None) -> str | None:
+        """Why ``rec``'s owner no longer runs it, or None while it (may) still do."""
+        options = rec.options or {}
+        pid = int(options.get("pid", 0))
+        host = str(options.get("host") or (lease.host if lease is not None else self.leases.host))
+        if lease is not None and lease.holder == self.leases.holder:
+            return None  # ours
+        if host == self.leases.host:
+            if pid == os.getpid() or pid_alive(pid):
+                return None
+            return "interrupted: TrendForge stopped during the build"
+        if lease is None or self.leases.lapsed(lease):
+            return (f"interrupted: {host} stopped renewing its lease on the build (the machine or its TrendForge "
+                    f"went away); recovered by {self.leases.host}")
+        return None
+
+    def watch_leases(self) -> None:
+        """Renew this process's build leases on a heartbeat, and recover others' lapsed builds with it."""
+        if self._heartbeat is not None:
+            return
+        from PySide6.QtCore import QCoreApplication, QThread, QTimer
+
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        if QThread.currentThread() is not app.thread():  # a build started off the GUI thread: beat on it
+            QTimer.singleShot(0, app, self.watch_leases)
+            return
+        timer = QTimer()
+        timer.setInterval(self.leases.heartbeat_ms)
+        timer.timeout.connect(self._on_heartbeat_timeout)
+        timer.start()
+        self._heartbeat = timer
+
+    def _on_heartbeat_timeout(self) -> None:
+        try:
+            self.leases.renew()
+            self.recover_lapsed()
+        except DBAPIError as exc:  # the store is busy or away: the next beat tries again
+            log.warning("build leases not renewed: %s", exc.orig or exc)
 
     def log_tail(self, build_id: str, lines: int = 200) -> list[str]:
         info = self.get(build_id)
@@ -975,10 +1043,16 @@ class BuildsService(BaseService):
 
     @operation
     def stats(self) -> list[BuildStats]:
+        return self._stats(None)
+
+    def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
+        """Per template and platform; ``template_ids``: only theirs (read through the template's index)."""
+        stmt = select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
+                      BuildRecord.finished_at).order_by(BuildRecord.created_at)
+        if template_ids is not None:
+            stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
         with self.ctx.new_uow() as uow:
-            rows = uow.session.execute(
-                select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
-                       BuildRecord.finished_at).order_by(BuildRecord.created_at)).all()
+            rows = uow.session.execute(stmt).all()
         groups: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
         for template_id, platform, state, duration, finished in rows:
             if state == "built" and platform == "web" and finished is not None:
@@ -988,9 +1062,7 @@ class BuildsService(BaseService):
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for st in self.stats():
-            if st.template_id not in template_ids:
-                continue
+        for st in self._stats(list(dict.fromkeys(template_ids))):  # the templates asked for, not every build
             cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
             cur["builds"] += st.builds
             cur["_ok"] += st.succeeded

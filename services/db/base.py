@@ -1,4 +1,4 @@
-"""Declarative base, column types and the SQLite engine (WAL, foreign keys on)."""
+"""Declarative base, column types and the engine (SQLite: WAL, foreign keys on; or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import Text
 
 from services.db import cancel
+from services.db.backend import is_sqlite
 from services.db.writes import DEFAULT_BUSY_TIMEOUT_MS, apply_busy_timeout
 
 NAMING = {
@@ -68,7 +70,11 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str | URL) -> Engine:
+    """An engine for the store at ``url`` (see :mod:`services.db.backend`)."""
+    if not is_sqlite(make_url(url) if isinstance(url, str) else url):
+        # a shared server: a few pooled connections per process, checked before use (the server may restart)
+        return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10)
     engine = create_engine(url, future=True)
 
     @event.listens_for(engine, "connect")
@@ -81,12 +87,20 @@ def make_engine(url: str) -> Engine:
         cur.close()
         _record.info["busy_timeout_ms"] = DEFAULT_BUSY_TIMEOUT_MS
 
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "checkout", apply_busy_timeout)  # a shorter wait where a caller retries by itself
-        cancel.install(engine)  # a superseded panel query can be interrupted on its own connection
+    event.listen(engine, "checkout", apply_busy_timeout)  # a shorter wait where a caller retries by itself
+    cancel.install(engine)  # a superseded panel query can be interrupted on its own connection
 
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Any]:
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+def make_session_factory(engine: Engine, actor: str | None = None) -> sessionmaker[Any]:
+    """Sessions that know who they act for (``session.info["actor"]``, see :func:`acting`)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True, info={"actor": actor})
+
+
+def acting(session: Any) -> str | None:
+    """The actor of the session an ORM object is written in (None outside the composition root's sessions)."""
+    from sqlalchemy.orm import Session
+
+    found = Session.object_session(session) if not isinstance(session, Session) else session
+    return found.info.get("actor") if found is not None else None

@@ -7,6 +7,10 @@ from importlib import resources
 
 from sqlalchemy import Engine, text
 
+from services.db.backend import has_table, is_sqlite
+
+MIGRATION_LOCK = 7_216_001  # a PostgreSQL advisory lock key: TrendForge's schema upgrades
+
 
 def _script_location() -> str:
     return str(resources.files("services.db") / "migrations")
@@ -68,10 +72,7 @@ def alembic_head_revisions() -> set[str]:
 
 def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        has = conn.execute(
-            text("SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-        ).first()
-        if has is None:
+        if not has_table(conn, "alembic_version"):
             return set()
         return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
 
@@ -84,6 +85,12 @@ def upgrade(engine: Engine) -> None:
 
     cfg = _alembic_config()
     with engine.begin() as conn:
+        if not is_sqlite(conn):
+            # machines of a studio starting at once: one migrates, the others wait and find it done
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            if has_table(conn, "alembic_version") and {
+                    str(r[0]) for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")} == head_revisions():
+                return
         cfg.attributes["connection"] = conn  # type: ignore[attr-defined]
         command.upgrade(cfg, "heads")  # type: ignore[arg-type]
         # new indexes need planner statistics to be chosen over the old ones

@@ -25,6 +25,7 @@ class EventRecord(Base):
     correlation_id: Mapped[str | None] = mapped_column(String(64))
     causation_id: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[Any] = mapped_column(JSONText())
+    actor: Mapped[str | None] = mapped_column(String(120))
 
     __table_args__ = (
         Index("ix_events_type_seq", "type", "seq"),  # serves ORDER BY seq under a type filter

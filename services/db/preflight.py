@@ -23,6 +23,7 @@ import app
 from app.errors import UserError
 from services.config import AppConfig
 from services.db import migrate
+from services.db.backend import DatabaseUrlError, describe, parse_url
 from services.db.base import make_engine, sqlite_url
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -121,8 +122,10 @@ def _newer_revisions(engine: Engine) -> set[str]:
 
 
 def open_store(config: AppConfig) -> Engine:
-    """The migrated engine for the data dir's database, or a :class:`StoreError`."""
+    """The migrated engine for the data dir's database (or the shared one), or a :class:`StoreError`."""
     prepare_data_dir(config.data_dir)
+    if config.database_url is not None:
+        return _open_shared(config, config.database_url)
     db = config.db_path
     check_db_file(db)
     _owner_only(db)
@@ -140,6 +143,33 @@ def open_store(config: AppConfig) -> Engine:
     except (DBAPIError, sqlite3.Error, OSError) as exc:
         engine.dispose()
         raise _open_error(config, exc) from None
+    return engine
+
+
+def _open_shared(config: AppConfig, given: str) -> Engine:
+    """A shared PostgreSQL (or a SQLite file named by URL), migrated; its problems in one line."""
+    try:
+        url = parse_url(given)
+    except DatabaseUrlError as exc:
+        raise StoreError(str(exc), config.data_dir) from None
+    where = describe(url)
+    engine = make_engine(url)
+    try:
+        newer = _newer_revisions(engine)
+        if newer:
+            raise StoreError(
+                f"the database {where} was written by a newer TrendForge (schema {', '.join(sorted(newer))} is "
+                f"unknown to TrendForge {app.__version__}): upgrade TrendForge on this machine", config.data_dir)
+        migrate.upgrade(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (DBAPIError, OSError) as exc:
+        engine.dispose()
+        original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        reason = " ".join(str(original).split()) or type(original).__name__
+        raise StoreError(f"cannot open the database {where} ({reason}): check that the server runs and that "
+                         "the database URL, user and database name are right", config.data_dir) from None
     return engine
 
 

@@ -1,4 +1,4 @@
-"""The event log on SQLite: append in the caller's transaction, query history, count."""
+"""The event log (SQLite or PostgreSQL): append in the caller's transaction, query history, count."""
 
 from __future__ import annotations
 
@@ -14,11 +14,17 @@ from sqlalchemy.orm import Session
 from app.events import Event, rebuild_event
 from app.search import fts_query
 from app.timeutil import to_iso
+from services.db import fulltext
+from services.db.backend import Backend, backend_of, driver_sql
 from services.db.base import UTCDateTime
 from services.db.ids import resolve_id
 from services.db.models import EventRecord
 
 _TABLE: Table = EventRecord.__table__  # type: ignore[assignment]
+# PostgreSQL: every commit that appends events notifies this channel with their ids (not their bodies:
+# a payload holds 8000 bytes at most); other machines' windows read the events from the table
+NOTIFY_CHANNEL = "trendforge_events"
+NOTIFY_MAX_IDS = 200  # 200 ids of 32 characters fit; a longer batch sends "*" (read everything new)
 _TS = UTCDateTime()
 _FTS = table("events_fts")
 _FTS_ROWID: ColumnElement[int] = literal_column("events_fts.rowid")
@@ -53,8 +59,8 @@ class StoredEvent:
 
 
 _INSERT = (
-    "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (id, type, source, timestamp, correlation_id, causation_id, payload, actor) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # ensure_ascii=False: the search index sees "café", not "caf\\u00e9"
 _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str, ensure_ascii=False).encode
@@ -73,7 +79,7 @@ def _timestamp_text(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
-def _row(event: Event) -> tuple[Any, ...]:
+def _row(event: Event, actor: str | None) -> tuple[Any, ...]:
     return (
         event.id,
         event.type,
@@ -82,26 +88,41 @@ def _row(event: Event) -> tuple[Any, ...]:
         event.correlation_id,
         event.causation_id,
         _dumps(event.payload()),
+        event.actor or actor,
     )
 
 
 class EventStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, actor: str | None = None) -> None:
+        """``actor``: who this process acts for, recorded on every event it writes that names no one else."""
         self._engine = engine
+        self.actor = actor
+        self._backend = backend_of(engine)
+        self._insert = driver_sql(engine, _INSERT)
 
     # -- writing --------------------------------------------------------------
     def append(self, target: Session | Connection, events: Iterable[Event]) -> None:
         """Insert events with the caller's transaction (no commit here)."""
-        rows = [_row(e) for e in events]
+        actor = self.actor
+        rows = [_row(e, actor) for e in events]
         if not rows:
             return
         conn = target.connection() if isinstance(target, Session) else target
         # the driver's executemany: the hot path of every publication (see bench/foundation_bench.py)
-        conn.exec_driver_sql(_INSERT, rows)
+        conn.exec_driver_sql(self._insert, rows)
+        if self._backend is Backend.POSTGRESQL:  # delivered to listeners when (and only if) this commits
+            ids = [r[0] for r in rows]
+            payload = ",".join(ids) if len(ids) <= NOTIFY_MAX_IDS else "*"
+            conn.exec_driver_sql("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, payload))
 
     # -- reading --------------------------------------------------------------
     def refresh_search_index(self) -> None:
-        """Index the events appended since the last search (one short write transaction)."""
+        """Index the events appended since the last search (one short write transaction; SQLite only).
+
+        PostgreSQL indexes each event as it is written (a generated column, see services/db/fulltext.py).
+        """
+        if self._backend is not Backend.SQLITE:
+            return
         with self._engine.begin() as conn:
             conn.exec_driver_sql(_INDEX_TAIL)
             conn.exec_driver_sql(_MARK_INDEXED)
@@ -115,9 +136,12 @@ class EventStore:
         stops after one page instead of matching every row first.
         """
         t = _TABLE.c
-        match = fts_query(query.search or "")
-        if match is not None:
-            seq: Any = _FTS_ROWID
+        match = fulltext.query_text(self._backend, query.search or "")
+        if match is not None and self._backend is Backend.POSTGRESQL:
+            seq: Any = t.seq
+            stmt = select(_TABLE).where(fulltext.match_clause(self._backend, "events", "events_fts", match))
+        elif match is not None:
+            seq = _FTS_ROWID
             stmt = (select(_TABLE).select_from(_FTS.join(_TABLE, t.seq == _FTS_ROWID))
                     .where(text("events_fts MATCH :match").bindparams(match=match)))
         else:
@@ -163,6 +187,14 @@ class EventStore:
         with self._engine.connect() as conn:
             return [self._rebuild(r) for r in conn.execute(stmt).mappings()]
 
+    def by_ids(self, ids: Sequence[str]) -> list[StoredEvent]:
+        """The stored events with these ids, oldest first (those not stored are left out)."""
+        if not ids:
+            return []
+        stmt = select(_TABLE).where(_TABLE.c.id.in_(list(ids))).order_by(_TABLE.c.seq)
+        with self._engine.connect() as conn:
+            return [self._rebuild(r) for r in conn.execute(stmt).mappings()]
+
     @staticmethod
     def _rebuild(row: Any) -> StoredEvent:
         ts = row["timestamp"]
@@ -176,6 +208,7 @@ class EventStore:
             source=row["source"],
             correlation_id=row["correlation_id"],
             causation_id=row["causation_id"],
+            actor=row.get("actor"),
         )
         return StoredEvent(seq=row["seq"], event=ev)
 
@@ -210,5 +243,6 @@ def event_to_dict(stored: StoredEvent) -> dict[str, Any]:
         "timestamp": to_iso(e.timestamp),
         "correlation_id": e.correlation_id,
         "causation_id": e.causation_id,
+        "actor": e.actor,
         "payload": e.payload(),
     }

@@ -1,4 +1,4 @@
-"""The ledger on SQLite: upserts de-duplicated by provider id, the daily rollup, queries.
+"""The ledger (SQLite or PostgreSQL): upserts de-duplicated by provider id, the daily rollup, queries.
 
 Every change to a ledger row goes through :class:`Ledger`, which keeps
 ``payment_daily_totals`` in step within the same transaction (the row's contribution
@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, table, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.payments.model import (
@@ -28,6 +27,8 @@ from app.payments.model import (
     status_after_refund,
 )
 from app.search import fts_query
+from services.db import fulltext
+from services.db.backend import Backend, backend_of, dialect_insert, is_sqlite
 from services.db.bulk import insert_rows
 from services.payments.models import (
     BalanceRecord,
@@ -134,7 +135,7 @@ class Ledger:
     def _upsert(self, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        stmt = sqlite_insert(table)
+        stmt = dialect_insert(self.session, table)
         stmt = stmt.on_conflict_do_update(
             index_elements=keys,
             set_={name: getattr(table, name) + getattr(stmt.excluded, name) for name in ("count", "gross", "fees",
@@ -365,7 +366,7 @@ class Ledger:
         if not balances:
             return counts
         provider = balances[0].provider
-        stmt = sqlite_insert(BalanceRecord).on_conflict_do_nothing(index_elements=["provider", "provider_id"])
+        stmt = dialect_insert(self.session, BalanceRecord).on_conflict_do_nothing(index_elements=["provider", "provider_id"])
         known = set(self.session.scalars(select(BalanceRecord.provider_id).where(
             BalanceRecord.provider == provider.value,
             BalanceRecord.provider_id.in_([b.provider_id for b in balances]))))
@@ -443,7 +444,7 @@ class TxnFilter:
     limit: int = 200
     offset: int = 0
 
-    def clauses(self, *, broad_search: bool = False) -> list[ColumnElement[bool]]:
+    def clauses(self, *, broad_search: bool = False, backend: Backend = Backend.SQLITE) -> list[ColumnElement[bool]]:
         t = TransactionRecord
         out: list[ColumnElement[bool]] = []
         if self.provider:
@@ -459,10 +460,12 @@ class TxnFilter:
         if self.until:
             out.append(t.created_at < self.until)
         if self.search:
-            match = fts_query(self.search)
+            match = fulltext.query_text(backend, self.search)
             if match is None:  # punctuation only: no word to look up, match it as typed
                 like = f"%{self.search}%"
                 out.append(t.id.like(like) | t.provider_id.like(like) | t.description.like(like))
+            elif backend is Backend.POSTGRESQL:
+                out.append(fulltext.match_clause(backend, "payment_transactions", "", match))
             else:
                 # +rowid: a broad search must not drive the loop (see list_statement)
                 out.append((_PLUS_ROWID if broad_search else _ROWID).in_(_fts_rowids(match)))
@@ -483,29 +486,29 @@ def _fts_rowids(match: str, limit: int | None = None) -> Any:
 
 def _is_broad(session: Session, f: TxnFilter) -> bool:
     match = fts_query(f.search or "")
-    if match is None:
+    if match is None or not is_sqlite(session):  # PostgreSQL's planner weighs the GIN index itself
         return False
     found = session.scalar(select(func.count()).select_from(_fts_rowids(match, BROAD_SEARCH + 1).subquery()))
     return int(found or 0) > BROAD_SEARCH
 
 
-def list_statement(f: TxnFilter, *, broad: bool = False) -> Any:
+def list_statement(f: TxnFilter, *, broad: bool = False, backend: Backend = Backend.SQLITE) -> Any:
     """One page, newest first. A narrow search reads its matches from the full-text index and sorts
     them; a broad one (``broad``) walks the ledger's ``created_at`` order with the matches as a set
     to probe (``+rowid`` keeps the planner from driving the loop with them)."""
-    return (select(TransactionRecord).where(and_(True, *f.clauses(broad_search=broad)))
+    return (select(TransactionRecord).where(and_(True, *f.clauses(broad_search=broad, backend=backend)))
             .order_by(TransactionRecord.created_at.desc(), TransactionRecord.id.desc())
             .limit(max(1, min(f.limit, 100_000))).offset(max(0, f.offset)))
 
 
 def list_txns(session: Session, f: TxnFilter) -> list[Transaction]:
-    stmt = list_statement(f, broad=_is_broad(session, f))
+    stmt = list_statement(f, broad=_is_broad(session, f), backend=backend_of(session))
     return [to_domain(r) for r in session.scalars(stmt)]
 
 
 def count_txns(session: Session, f: TxnFilter) -> int:
-    return int(session.scalar(select(func.count()).select_from(TransactionRecord).where(and_(True, *f.clauses())))
-               or 0)
+    stmt = select(func.count()).select_from(TransactionRecord).where(and_(True, *f.clauses(backend=backend_of(session))))
+    return int(session.scalar(stmt) or 0)
 
 
 def _month_aligned(value: str | None) -> bool:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
-from services.db.base import Base, JSONText, UTCDateTime
+from services.db.base import Base, JSONText, UTCDateTime, acting
 
 
 class TemplateRow(Base):
@@ -42,12 +42,26 @@ class TemplateRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # several writers (team mode): every ORM update checks and bumps the version (a lost update raises
+    # StaleDataError) and records who made it (the session's actor, see services.db.base)
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    changed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     __table_args__ = (
         Index("ix_templates_status_title", "status", "title", "id"),
         Index("ix_templates_status_category_title", "status", "category", "title", "id"),
         Index("ix_templates_updated", "updated_at"),
     )
+
+
+@event.listens_for(TemplateRow, "before_insert")
+@event.listens_for(TemplateRow, "before_update")
+def _record_actor(_mapper: Any, _conn: Any, target: TemplateRow) -> None:
+    actor = acting(target)
+    if actor:
+        target.changed_by = actor
 
 
 class ReviewRow(Base):

@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 import app.templates.events as ev
-from app.errors import ConflictError, NotFoundError, UserError
+from app.errors import ConflictError, NotFoundError, StaleEditError, UserError
 from app.health import Health, HealthState
 from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
@@ -40,7 +41,6 @@ from app.templates.rules import (
     PackageError,
     check_rating,
     check_slug,
-    fts_query,
     is_python_scaffolding,
     keep_both_application_id,
     keep_both_id,
@@ -49,11 +49,13 @@ from app.templates.rules import (
 from app.timeutil import parse_iso
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db.backend import Backend, backend_of
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
 from services.ports import StatsSource
 from services.store.media import listing_with_media
 from services.templates import package as pkg
+from services.templates import search_sql
 from services.templates.blank import BLANK_PACKAGE
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
@@ -72,8 +74,6 @@ _SUMMARY_COLUMNS = (
     "t.id, t.title, t.category, t.tags, t.status, t.version, t.price_amount, t.price_currency, "
     "t.rating_sum, t.rating_count, t.updated_at"
 )
-# bm25 weights per FTS column: title, description, tags, category
-_BM25 = "bm25(templates_fts, 10.0, 2.0, 5.0, 3.0)"
 # Searches matching more index entries than this are listed newest first instead of ranked:
 # bm25 costs ~2-4 µs per match and tells little apart among a 2-letter prefix's 30,000 hits.
 RANK_MAX_MATCHES = 2_500
@@ -102,6 +102,8 @@ def _info(row: TemplateRow) -> TemplateInfo:
         rating_avg=(row.rating_sum / row.rating_count) if row.rating_count else None,
         rating_count=row.rating_count,
         has_package=row.has_package,
+        row_version=row.row_version,
+        changed_by=row.changed_by,
     )
 
 
@@ -137,6 +139,7 @@ class TemplatesService(BaseService):
         self.limits = limits
         self._stats_sources: list[StatsSource] = []
         self._fs_lock = threading.RLock()  # one store mutation at a time (GUI + background imports)
+        self._sql = search_sql.for_backend(backend_of(ctx.engine))
 
     # -- store layout ---------------------------------------------------------------------
     @property
@@ -201,22 +204,21 @@ class TemplatesService(BaseService):
             where.append("t.category = :category")
         if query.tag:
             params["tag"] = query.tag
-            where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = :tag)")
+            where.append(self._sql.tag_where)
         return where
 
     def _from(self, query: TemplateQuery, params: dict[str, Any]) -> tuple[str, list[str], bool]:
         where = self._where(query, params)
-        match = fts_query(query.search or "")
+        match = self._sql.match(query.search or "")
         if match is None:
             return "templates t", where, False
         params["match"] = match
-        where.insert(0, "templates_fts MATCH :match")
-        # CROSS JOIN pins the FTS index as the outer loop (else SQLite may scan templates and probe MATCH per row)
-        return "templates_fts CROSS JOIN templates t ON t.seq = templates_fts.rowid", where, True
+        where.insert(0, self._sql.match_where)
+        return self._sql.searched_source, where, True
 
     @operation
     def find(self, query: TemplateQuery | None = None) -> list[TemplateSummary]:
-        """One page of templates: filtered, and ranked by FTS5 bm25 when searching."""
+        """One page of templates: filtered, and ranked by relevance (FTS5 bm25, or ts_rank) when searching."""
         query = query or TemplateQuery()
         return self.cached(("list", query), lambda: self._list(query))
 
@@ -229,12 +231,12 @@ class TemplatesService(BaseService):
             if broad:
                 # Too broad to rank usefully (e.g. a 2-letter prefix): newest first, straight
                 # from the FTS index order, so typing stays fast.
-                order = "templates_fts.rowid DESC"
+                order = self._sql.newest_first
             else:
-                rows = self._ranked(query, params, where)
+                rows = self._ranked(query, params, where) if self._sql.ranks_inside_index else None
                 if rows is not None:
                     return rows
-                order = f"{_BM25}, t.title"
+                order = self._sql.relevance
         elif query.sort is SortKey.UPDATED:
             order = "t.updated_at DESC, t.id"
         elif query.sort is SortKey.RATING:
@@ -250,9 +252,7 @@ class TemplatesService(BaseService):
     def _fts_matches(self, match: str) -> int:
         """How many index entries match (cheap: no join, no ranking)."""
         with self.ctx.new_uow() as uow:
-            return int(uow.session.execute(
-                text("SELECT count(*) FROM templates_fts WHERE templates_fts MATCH :match"), {"match": match}
-            ).scalar_one())
+            return int(uow.session.execute(text(self._sql.count_matches), {"match": match}).scalar_one())
 
     def _ranked(self, query: TemplateQuery, params: dict[str, Any], where: list[str]) -> list[TemplateSummary] | None:
         """bm25-rank inside the FTS table first (a bounded candidate list), then join and filter.
@@ -263,9 +263,9 @@ class TemplatesService(BaseService):
         need = params["offset"] + params["limit"]
         # bm25 runs on every match anyway (<= RANK_MAX_MATCHES here), so keep them all as candidates
         cap = max(RANK_MAX_MATCHES, need + 100)
-        filters = [w for w in where if not w.startswith("templates_fts MATCH")]
+        filters = [w for w in where if w != self._sql.match_where]
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM (SELECT rowid AS rid, {_BM25} AS score FROM templates_fts "
+            f"SELECT {_SUMMARY_COLUMNS} FROM (SELECT rowid AS rid, {search_sql.BM25} AS score FROM templates_fts "
             f"WHERE templates_fts MATCH :match ORDER BY score LIMIT :cap) r "
             f"CROSS JOIN templates t ON t.seq = r.rid WHERE {' AND '.join(filters)} "
             "ORDER BY r.score, t.title LIMIT :limit OFFSET :offset"
@@ -296,7 +296,7 @@ class TemplatesService(BaseService):
         query = query or TemplateQuery()
 
         def compute() -> int:
-            if fts_query(query.search or "") is None and not query.tag:
+            if self._sql.match(query.search or "") is None and not query.tag:
                 return self._count_from_summary(query)
             params: dict[str, Any] = {}
             source, where, _ = self._from(query, params)
@@ -340,12 +340,7 @@ class TemplatesService(BaseService):
     def tags(self) -> list[tuple[str, int]]:
         def compute() -> list[tuple[str, int]]:
             with self.ctx.new_uow() as uow:
-                rows = uow.session.execute(
-                    text(
-                        "SELECT j.value, count(*) FROM templates t, json_each(t.tags) j "
-                        "WHERE t.status = 'active' GROUP BY j.value ORDER BY count(*) DESC, j.value"
-                    )
-                ).all()
+                rows = uow.session.execute(text(self._sql.tag_counts)).all()
             return [(str(r[0]), int(r[1])) for r in rows]
 
         return self.cached("tags", compute)
@@ -395,8 +390,12 @@ class TemplatesService(BaseService):
         return self.get(template_id)
 
     @operation
-    def update(self, template_id: str, changes: dict[str, Any]) -> TemplateInfo:
-        """Change manifest fields; the merged manifest must pass the schema again."""
+    def update(self, template_id: str, changes: dict[str, Any], *, expected_version: int | None = None) -> TemplateInfo:
+        """Change manifest fields; the merged manifest must pass the schema again.
+
+        ``expected_version``: the :attr:`TemplateInfo.row_version` the edit was made on; if someone has
+        changed the template since, the edit is refused (:class:`StaleEditError`) rather than overwriting it.
+        """
         unknown = set(changes) - EDITABLE_FIELDS
         self.require(not unknown, f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(sorted(EDITABLE_FIELDS))}")
         with self._fs_lock:
@@ -409,10 +408,16 @@ class TemplatesService(BaseService):
                 return current
             with self.ctx.new_uow() as uow:
                 row = self._row(uow.session, template_id)
+                if expected_version is not None and row.row_version != expected_version:
+                    raise _stale(row, expected_version)
                 _apply_manifest(row, manifest)
                 row.updated_at = self.ctx.clock()
                 uow.record(ev.TemplateUpdated(source=SOURCE, template_id=template_id, fields=changed))
-                uow.session.flush()
+                try:
+                    uow.session.flush()
+                except StaleDataError:  # changed by another writer between our read and this write
+                    uow.rollback()
+                    raise _stale(self._row(uow.session, template_id), row.row_version) from None
                 if folder.is_dir():
                     pkg.write_manifest(folder, manifest)
                 try:
@@ -801,7 +806,7 @@ class TemplatesService(BaseService):
         try:
             with self.ctx.new_uow() as uow:
                 n = uow.session.execute(text("SELECT count(*) FROM templates")).scalar_one()
-                uow.session.execute(text("SELECT count(*) FROM templates_fts WHERE templates_fts MATCH 'x*'")).scalar_one()
+                uow.session.execute(text(self._sql.count_matches), {"match": self._sql.match("x")}).scalar_one()
         except Exception as exc:  # noqa: BLE001 - reported, not raised
             return Health(self.name, HealthState.DOWN, f"templates store unavailable: {exc}")
         return Health(self.name, HealthState.OK, f"{n} templates in {self.store_dir}")
@@ -809,12 +814,13 @@ class TemplatesService(BaseService):
     @operation
     def optimize(self) -> None:
         """Maintenance after bulk loads: merge the FTS5 index segments, refresh planner stats,
-        and checkpoint the WAL (reads slow down while a large WAL is outstanding)."""
+        and checkpoint the WAL (reads slow down while a large WAL is outstanding; SQLite only)."""
         with self.ctx.engine.begin() as conn:
-            conn.execute(text("INSERT INTO templates_fts(templates_fts) VALUES ('optimize')"))
-            conn.execute(text("PRAGMA optimize"))
-        with self.ctx.engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            for statement in self._sql.upkeep:
+                conn.execute(text(statement))
+        if self._sql.backend is Backend.SQLITE:
+            with self.ctx.engine.connect() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         self.invalidate()
 
     def touch(self, template_id: str) -> None:
@@ -823,6 +829,16 @@ class TemplatesService(BaseService):
             uow.session.execute(update(TemplateRow).where(TemplateRow.id == template_id).values(updated_at=self.ctx.clock()))
             uow.commit()
         self.invalidate()
+
+
+def _stale(row: TemplateRow, edited: int) -> StaleEditError:
+    """The refusal of an edit made on version ``edited``: who changed the template since, and when."""
+    when = row.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC") if row.updated_at else "a moment ago"
+    who = row.changed_by or "someone"
+    return StaleEditError(
+        f"template {row.id!r} was changed by {who} at {when} (version {row.row_version}; you edited version "
+        f"{edited}): nothing was saved; reopen it to see that change, then make your edit again",
+        changed_by=row.changed_by, version=row.row_version)
 
 
 def _as_dt(value: Any) -> datetime | None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table
 
 from app.workflows.model import Phase, RunState, RunStatus, StepState, StepStatus
+from services.db.backend import driver_sql
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
 
@@ -86,6 +87,7 @@ class FastUpdate:
             c.name: c.type.bind_processor(dialect) for c in table.columns
         }
         self._sql: dict[tuple[str, ...], str] = {}
+        self._dialect = dialect
 
     def __call__(self, conn: Connection, key_values: tuple[Any, ...], values: Mapping[str, Any]) -> int:
         cols = tuple(values)
@@ -96,7 +98,7 @@ class FastUpdate:
                     raise KeyError(f"{self._table.name} has no column {c!r}")
             sets = ", ".join(f"{c} = ?" for c in cols)
             where = " AND ".join(f"{k} = ?" for k in self._keys)
-            sql = self._sql[cols] = f"UPDATE {self._table.name} SET {sets} WHERE {where}"
+            sql = self._sql[cols] = driver_sql(self._dialect, f"UPDATE {self._table.name} SET {sets} WHERE {where}")
         params = []
         for c in cols:
             proc = self._procs[c]

@@ -27,7 +27,7 @@ class CliContext:
     def config(self) -> AppConfig:
         from services.config import AppConfig
 
-        return AppConfig.from_env(getattr(self.args, "data_dir", None))
+        return AppConfig.from_env(getattr(self.args, "data_dir", None), database=getattr(self.args, "database", None))
 
     @property
     def services(self) -> Services:

@@ -49,11 +49,13 @@ REGISTRARS: list[Registrar] = [
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
-    """--json and --data-dir, accepted before or after the command."""
+    """--json, --data-dir and --database, accepted before or after the command."""
     p = argparse.ArgumentParser(add_help=False)
     kw = {} if defaults else {"default": argparse.SUPPRESS}
     p.add_argument("--json", action="store_true", help="machine-readable output", **kw)  # type: ignore[arg-type]
     p.add_argument("--data-dir", metavar="DIR", help="data directory (default: TRENDFORGE_HOME or the user data dir)", **kw)  # type: ignore[arg-type]
+    p.add_argument("--database", metavar="URL", help="a shared store, postgresql+psycopg://USER@HOST/DB "
+                   "(default: TRENDFORGE_DATABASE_URL, else SQLite in the data directory)", **kw)  # type: ignore[arg-type]
     return p
 
 

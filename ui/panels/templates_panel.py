@@ -49,9 +49,11 @@ from app.store.check import CheckReport
 from app.templates.model import (
     DuplicatePolicy,
     ImportResult,
+    Review,
     SortKey,
     TemplateInfo,
     TemplateQuery,
+    TemplateStats,
     TemplateStatus,
     TemplateSummary,
 )
@@ -66,6 +68,8 @@ from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
 from ui.widgets.plain_text import escape, message_box, plain_label, tooltip
 from ui.widgets.release_checklist import ReleaseChecklist
+
+STATS_FIELDS = ("builds", "revenue", "last_activity", "trending")  # detail fields read in the background
 
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
@@ -120,6 +124,7 @@ class TemplatesPanel(QWidget):
     csv_exported = Signal(str)
     count_updated = Signal(int)
     loaded = Signal()  # a reload's first page is shown (or why it is not)
+    detail_loaded = Signal(str)  # the selected template's stats and reviews (read in the background) are shown
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +132,7 @@ class TemplatesPanel(QWidget):
         self.svc: TemplatesService = services.templates
         self.model = TemplatesTableModel(self.svc, self)
         self._reads = LatestQuery(self)
+        self._detail_reads = LatestQuery(self)  # stats and reviews of the selected template: a newer click stops it
         self.undo_stack = QUndoStack(self)
         self.current: TemplateInfo | None = None
         self.setAcceptDrops(True)
@@ -441,6 +447,7 @@ class TemplatesPanel(QWidget):
         for w in (self.edit_button, self.archive_button, self.delete_button, self.export_button, self.review_button):
             w.setEnabled(has)
         if info is None:
+            self._detail_reads.cancel()
             self.detail_title.setText("<i>Select a template</i>")
             self.preview.setPixmap(QPixmap())
             self.preview.setText("No preview")
@@ -460,7 +467,6 @@ class TemplatesPanel(QWidget):
         else:
             self.preview.setPixmap(pix.scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                               Qt.TransformationMode.SmoothTransformation))
-        stats = self.svc.stats([info.id]).get(info.id)
         content_keys = ", ".join(f"{k} ({len(v) if isinstance(v, (list, dict)) else 1})" for k, v in info.content.items())
         values = {
             "id": info.id,
@@ -476,6 +482,33 @@ class TemplatesPanel(QWidget):
             "content": content_keys or "—",
             "rating": f"{info.rating_avg:.2f} ★ from {info.rating_count}" if info.rating_avg is not None else "no reviews yet",
         }
+        for key, label in self.fields.items():
+            label.setText(values.get(key, "…" if key in STATS_FIELDS else "—"))
+        self._load_stats_and_reviews(info)
+        self._check_release(info.id)
+
+    def _load_stats_and_reviews(self, info: TemplateInfo) -> None:
+        """The figures other areas keep (sales, builds) and the reviews, read off the GUI thread."""
+        svc, template_id = self.svc, info.id
+
+        def load() -> tuple[TemplateStats | None, list[Review]]:
+            return svc.stats([template_id]).get(template_id), svc.reviews(template_id)
+
+        def done(result: tuple[TemplateStats | None, list[Review]]) -> None:
+            if self.current is None or self.current.id != template_id:
+                return
+            stats, reviews = result
+            self._show_stats(stats)
+            self._show_reviews(info, reviews)
+            self.detail_loaded.emit(template_id)
+
+        self._detail_reads.run(load, done, self._on_detail_failed)
+
+    def _on_detail_failed(self, exc: Exception) -> None:
+        self.status_message.emit(f"Templates: {exc}")
+
+    def _show_stats(self, stats: TemplateStats | None) -> None:
+        values = dict.fromkeys(STATS_FIELDS, "—")
         if stats is not None:
             rate = f", {stats.build_success_rate:.0%} succeeded" if stats.build_success_rate is not None else ""
             values["builds"] = f"{stats.builds}{rate}"
@@ -483,10 +516,9 @@ class TemplatesPanel(QWidget):
                                  else "none yet")
             values["last_activity"] = stats.last_activity.strftime("%Y-%m-%d %H:%M UTC") if stats.last_activity else "—"
             values["trending"] = f"{stats.trending_score:.2f}"
-        for key, label in self.fields.items():
-            label.setText(values.get(key, "—"))
-        self._show_reviews(info)
-        self._check_release(info.id)
+        for key, value in values.items():
+            if key in self.fields:
+                self.fields[key].setText(value)
 
     def _check_release(self, template_id: str) -> None:
         builds = self.services.builds
@@ -503,8 +535,7 @@ class TemplatesPanel(QWidget):
         run_in_background(lambda: builds.check_release(template_id, "aab", deploy="play:production"),
                           done, failed, self)
 
-    def _show_reviews(self, info: TemplateInfo) -> None:
-        reviews = self.svc.reviews(info.id)
+    def _show_reviews(self, info: TemplateInfo, reviews: list[Review]) -> None:
         self.reviews_table.setRowCount(len(reviews))
         for row, r in enumerate(reviews):
             self.reviews_table.setItem(row, 0, QTableWidgetItem(r.reviewer))
@@ -554,10 +585,11 @@ class TemplatesPanel(QWidget):
         if self.current is None:
             return None
         template_id = self.current.id
+        opened = self.current.row_version  # someone else's save since then refuses this one (team mode)
 
         def save(manifest: dict[str, Any]) -> TemplateInfo:
             manifest.pop("id", None)
-            return self.svc.update(template_id, manifest)
+            return self.svc.update(template_id, manifest, expected_version=opened)
 
         form = TemplateForm(save, initial=self.current, categories=self._categories(), parent=self)
         if not Dialogs.edit_template(self, form):

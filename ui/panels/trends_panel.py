@@ -58,6 +58,7 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+from ui.theme import chart_theme
 from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
@@ -228,6 +229,7 @@ class TrendsPanel(QWidget):
         self.detail_stats.setWordWrap(True)
         self.detail_stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = QChart()
+        self.chart.setTheme(chart_theme())
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart.setMargins(self.chart.margins() * 0)
         self.chart_view = QChartView(self.chart)

@@ -91,7 +91,8 @@ def test_category_filter(qtbot: Any, panel: TemplatesPanel) -> None:
 def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.svc.add_review("quotes-daily", 4, "ok", reviewer="ana")
     panel.refresh()
-    assert panel.select_id("quotes-daily")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=5000):  # stats and reviews are read in the background
+        assert panel.select_id("quotes-daily")
     assert panel.current is not None and panel.current.id == "quotes-daily"
     pix = panel.preview.pixmap()
     assert pix is not None and not pix.isNull()
@@ -104,7 +105,7 @@ def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: Templat
     panel.reviewer_edit.setText("bo")
     panel.review_text.setText("too short")
     qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
-    assert panel.reviews_table.rowCount() == 2
+    qtbot.waitUntil(lambda: panel.reviews_table.rowCount() == 2, timeout=5000)
     assert panel.reviews_summary.text().startswith("Average 3.00")
     panel.reviewer_edit.setText("")
     qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
@@ -380,3 +381,29 @@ def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loa
     form.description_edit.setFocus()
     qtbot.keyClick(form.description_edit, Qt.Key.Key_Tab)
     assert form.focusWidget() is form.tags_edit and "\t" not in form.description_edit.toPlainText()
+
+
+def test_a_click_reads_stats_and_reviews_off_the_gui_thread_and_drops_a_superseded_one(
+        panel: TemplatesPanel, qtbot: Any) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    qtbot.waitUntil(background_settled, timeout=5000)
+    gate = Gate()
+    panel.svc.stats = gate.wrap(panel.svc.stats)  # type: ignore[method-assign]
+    shown: list[str] = []
+    panel.detail_loaded.connect(shown.append)
+    try:
+        panel.show_detail("quotes-daily")  # held on the worker: the slot has returned already
+        assert gate.held.wait(5)
+        assert panel.fields["builds"].text() == "…"  # the figures are on their way
+        with qtbot.waitSignal(panel.detail_loaded, timeout=5000):
+            panel.show_detail("trivia-quiz")
+        gate.release()
+        qtbot.waitUntil(lambda: gate.done.is_set() and background_settled(), timeout=5000)
+    finally:
+        gate.release()
+        del panel.svc.stats
+    assert shown == ["trivia-quiz"]
+    assert gate.stopped, gate.first_error
+    assert panel.fields["id"].text() == "trivia-quiz" and panel.fields["builds"].text() == "0"
+    assert gate.off_gui_thread

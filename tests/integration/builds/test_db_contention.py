@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from app.builds.model import BuildState
 from services.bootstrap import ServiceManager
@@ -72,6 +73,7 @@ def write_lock(services: ServiceManager) -> Any:
         lock.close()
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock, taken by a plain sqlite3 connection
 def test_a_write_lock_held_for_8s_mid_build_delays_the_build_and_it_still_signs(
         builds: BuildsService, services: ServiceManager, write_lock: Any) -> None:
     lock = write_lock(8.0)
@@ -85,6 +87,7 @@ def test_a_write_lock_held_for_8s_mid_build_delays_the_build_and_it_still_signs(
     assert "build.signed" in types and "build.failed" not in types
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock, taken by a plain sqlite3 connection
 def test_a_lock_held_past_the_retry_bound_ends_the_build_with_a_clear_error(
         builds: BuildsService, write_lock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(BuildJob, "PERSIST_FOR_S", 1.5)
@@ -145,8 +148,9 @@ def test_two_processes_starting_builds_at_once_never_share_a_version_code(
         assert out.strip() == "ok"
         assert "IntegrityError" not in err
     codes: dict[str, list[int]] = defaultdict(list)
-    with sqlite3.connect(services.config.db_path) as conn:
-        for app_id, code in conn.execute("SELECT application_id, version_code FROM builds WHERE application_id LIKE 'com.race.%'"):
+    with services.ctx.engine.connect() as conn:  # either backend: the store both processes share
+        for app_id, code in conn.execute(text(
+                "SELECT application_id, version_code FROM builds WHERE application_id LIKE 'com.race.%'")):
             codes[app_id].append(code)
     assert sum(len(v) for v in codes.values()) == 2 * n
     shared = {app_id: sorted(v) for app_id, v in codes.items() if len(set(v)) != len(v)}
@@ -154,6 +158,7 @@ def test_two_processes_starting_builds_at_once_never_share_a_version_code(
     assert all(len(v) == 4 for v in codes.values())  # two builds of each id in each process
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock, taken by a plain sqlite3 connection
 def test_a_write_that_fails_for_good_ends_the_build_with_the_error_instead_of_freezing_it(
         builds: BuildsService, services: ServiceManager) -> None:
     # A full disk cannot be made here; SQLite refusing the writes (an authorizer on the app's own

@@ -13,6 +13,7 @@ from app.builds.model import BuildState
 from app.errors import ConflictError, UserError
 from services.bootstrap import ServiceManager
 from services.builds.service import BuildsService
+from tests.support.store_dump import stored_bytes
 
 
 def test_missing_tool_names_the_debian_package(builds: BuildsService, tmp_path: Path,
@@ -65,7 +66,7 @@ def test_keys_create_stores_password_only_in_the_secret_store(builds: BuildsServ
     assert password is not None and len(password) >= 32
     assert len(key.fingerprint_sha256) == 64 and "CN=Fresh Key" in key.subject
     assert Path(key.keystore_path).stat().st_mode & 0o077 == 0
-    db_bytes = services.config.db_path.read_bytes() + Path(str(services.config.db_path) + "-wal").read_bytes()
+    db_bytes = stored_bytes(services)
     assert password.encode() not in db_bytes
     with pytest.raises(ConflictError):
         builds.create_key("fresh")

@@ -14,6 +14,8 @@ from services.secrets import MemorySecretStore
 from services.system import offline_checks
 from tests.support.damage import DAMAGE, DB_NAME, read_only
 
+pytestmark = pytest.mark.sqlite_only  # about the embedded SQLite file itself
+
 
 def _made(make_services: Callable[..., ServiceManager]) -> None:
     make_services().close()  # a real, migrated store on data_dir

@@ -15,6 +15,7 @@ from services.db.models import SettingRecord
 from services.events.store import EventQuery
 
 
+@pytest.mark.sqlite_only
 def test_events_survive_restart(make_services: Callable[..., ServiceManager], data_dir: Path) -> None:
     first = make_services()
     first.bus.publish_batch([AppStarted(version=str(i)) for i in range(3)])
@@ -46,6 +47,7 @@ def test_failed_transaction_publishes_nothing(services: ServiceManager) -> None:
         assert uow.session.get(SettingRecord, "dup") is None
 
 
+@pytest.mark.sqlite_only
 def test_foreign_keys_pragma_is_on(services: ServiceManager) -> None:
     with services.ctx.engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from services.db import cancel
 from services.db.base import make_engine, sqlite_url
 
+pytestmark = pytest.mark.sqlite_only  # about the embedded SQLite file itself
+
 # counts to a billion: minutes of work unless interrupted
 SLOW = "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000000000) SELECT count(*) FROM k"
 

@@ -45,6 +45,7 @@ def _plan(app: Any, f: TxnFilter, *, broad: bool = False) -> list[str]:
         return query_plan(conn, list_statement(f, broad=broad))
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_rare_search_reads_its_matches_from_the_fulltext_index(ledger_app: Any) -> None:
     plan = _plan(ledger_app, TxnFilter(search="obj_4242"))
     assert any("payment_transactions_fts VIRTUAL TABLE" in line for line in plan), plan
@@ -52,12 +53,14 @@ def test_rare_search_reads_its_matches_from_the_fulltext_index(ledger_app: Any) 
     assert not any("USING INDEX ix_payment_transactions_created" in line for line in plan), plan
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_broad_search_walks_newest_first_and_probes_the_matches(ledger_app: Any) -> None:
     plan = _plan(ledger_app, TxnFilter(search="sale"), broad=True)
     assert any("ix_payment_transactions_created" in line for line in plan), plan
     assert not any("USING INTEGER PRIMARY KEY (rowid=?)" in line for line in plan), plan
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 @pytest.mark.parametrize(("field", "value", "index"), [
     ("provider", "gumroad", "ix_payment_transactions_provider_created"),
     ("template_id", "tpl-3", "ix_payment_transactions_template_created_status"),
@@ -75,6 +78,7 @@ def test_search_finds_provider_ids_by_prefix_newest_first(ledger_app: Any) -> No
     assert [t.provider_id for t in found] == ["obj_424"] + [f"obj_{n}" for n in range(4240, 4250)]
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_broad_search_pages_match_the_narrow_plan(ledger_app: Any) -> None:
     f = TxnFilter(search="checkout", limit=30, offset=10)
     assert BROAD_SEARCH < ROWS
@@ -114,6 +118,7 @@ def test_template_stats_find_recent_and_last_sales(ledger_app: Any) -> None:
     assert stats["sales"] == len(captured) and stats["recent_sales"] == len(captured)
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_template_stats_read_only_the_covering_index(ledger_app: Any) -> None:
     with recorded_statements(ledger_app.ctx.engine) as recorded:
         ledger_app.payments.template_stats(["tpl-3", "tpl-4"])

@@ -10,6 +10,7 @@ from play_standin import Account, PlayStandIn
 
 from app.errors import UserError
 from services.bootstrap import ServiceManager
+from tests.support.store_dump import stored_bytes
 
 from .conftest import PACKAGE
 
@@ -84,5 +85,5 @@ def test_a_malformed_key_is_refused_and_not_stored(services: ServiceManager, tex
 def test_the_key_lives_in_the_secret_store_only(keyed: ServiceManager, account: Account) -> None:
     assert keyed.releases.account() == account.email
     assert "PRIVATE KEY" in (keyed.ctx.secrets.get("provider:play") or "")
-    raw = keyed.config.db_path.read_bytes()
+    raw = stored_bytes(keyed)
     assert b"PRIVATE KEY" not in raw and account.key_id.encode() not in raw

@@ -42,7 +42,8 @@ def snapshot(services: ServiceManager) -> dict[str, Any]:
     with services.ctx.engine.connect() as conn:
         templates = conn.execute(text("SELECT * FROM templates ORDER BY seq")).all()
         reviews = conn.execute(text("SELECT * FROM template_reviews ORDER BY seq")).all()
-        fts = conn.execute(text("SELECT count(*) FROM templates_fts")).scalar_one()
+        index = "templates_fts" if conn.dialect.name == "sqlite" else "templates WHERE search IS NOT NULL"
+        fts = conn.execute(text(f"SELECT count(*) FROM {index}")).scalar_one()
         events = conn.execute(text("SELECT type, payload FROM events WHERE type LIKE 'template.%' ORDER BY seq")).all()
     store = services.templates.store_dir
     files: dict[str, str] = {}

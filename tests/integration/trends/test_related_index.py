@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from services.bootstrap import ServiceManager
 from services.db.plans import query_plan, recorded_statements
@@ -43,6 +44,7 @@ def test_related_finds_co_movers_and_word_sharers(many: ServiceManager) -> None:
     assert rel["Eras Tour merch"]["text"] > 0.5
 
 
+@pytest.mark.sqlite_only  # the plan SQLite's planner chooses
 def test_related_reads_no_snapshot_and_no_whole_table(many: ServiceManager) -> None:
     tid = _id(many, "Eras Tour")
     with recorded_statements(many.ctx.engine) as seen:
@@ -69,7 +71,7 @@ def test_sync_replaces_a_trends_terms_when_its_series_changes(many: ServiceManag
 
 def _terms(services: ServiceManager, tid: str) -> set[str]:
     with services.ctx.engine.connect() as conn:
-        return {r[0] for r in conn.exec_driver_sql("SELECT term FROM trend_terms WHERE trend_id = ?", (tid,))}
+        return {r[0] for r in conn.execute(text("SELECT term FROM trend_terms WHERE trend_id = :t"), {"t": tid})}
 
 
 def test_migration_indexes_trends_that_were_already_there(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from app.errors import UserError
 from app.store.check import CheckReport
 from app.templates.model import DuplicatePolicy, SortKey, TemplateQuery, TemplateStatus
 from ui.cli.context import CliContext
@@ -39,6 +40,14 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     s = tsub.add_parser("show", parents=[parent], help="one template: manifest, stats, reviews")
     s.add_argument("id")
     s.set_defaults(func=cmd_show)
+
+    s = tsub.add_parser("edit", parents=[parent], help="change manifest fields (title, category, tags, ...)")
+    s.add_argument("id")
+    s.add_argument("--set", dest="changes", action="append", required=True, metavar="FIELD=VALUE",
+                   help="a field and its new value (tags: comma-separated); repeat for several")
+    s.add_argument("--expect-version", type=int, metavar="N",
+                   help="refuse the edit if the template is no longer at row version N (see `templates show`)")
+    s.set_defaults(func=cmd_edit)
 
     s = tsub.add_parser("export", parents=[parent], help="write a template back to a .zip package")
     s.add_argument("id")
@@ -207,7 +216,7 @@ def cmd_show(ctx: CliContext) -> int:
     def human() -> None:
         for key in ("id", "title", "status", "category", "tags", "version", "app_name", "application_id",
                     "min_sdk", "target_sdk", "price_amount", "price_currency", "preview", "package_dir",
-                    "created_at", "updated_at"):
+                    "created_at", "updated_at", "row_version", "changed_by"):
             value = data.get(key)
             ctx.print(f"{key:>15}: {', '.join(value) if isinstance(value, list) else value}")
         ctx.print(f"{'description':>15}: {data['description']}")
@@ -223,6 +232,32 @@ def cmd_show(ctx: CliContext) -> int:
 def cmd_export(ctx: CliContext) -> int:
     path = ctx.services.templates.export(ctx.args.id, ctx.args.dest)
     ctx.emit({"id": ctx.args.id, "path": str(path)}, lambda: ctx.print(f"exported {ctx.args.id} to {path}"))
+    return 0
+
+
+_INT_FIELDS = frozenset({"min_sdk", "target_sdk"})
+
+
+def _edit_value(field: str, value: str) -> object:
+    if field == "tags":
+        return [t.strip() for t in value.split(",") if t.strip()]
+    if field in _INT_FIELDS:
+        try:
+            return int(value)
+        except ValueError:
+            raise UserError(f"{field} must be a whole number, not {value!r}") from None
+    return value
+
+
+def cmd_edit(ctx: CliContext) -> int:
+    changes: dict[str, object] = {}
+    for item in ctx.args.changes:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise UserError(f"--set takes FIELD=VALUE, not {item!r}")
+        changes[field.strip()] = _edit_value(field.strip(), value)
+    info = ctx.services.templates.update(ctx.args.id, changes, expected_version=ctx.args.expect_version)
+    ctx.emit(info.to_dict(), lambda: ctx.print(f"{info.id} saved (row version {info.row_version})"))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""templates: templates, reviews, FTS5 index kept in sync by triggers
+"""templates: templates, reviews, FTS5 index kept in sync by triggers (PostgreSQL: a generated tsvector)
 
 Revision ID: 0100_templates
 Revises: 0001_foundation
@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from services.db import fulltext
+from services.db.backend import is_sqlite
 
 revision = "0100_templates"
 down_revision = "0001_foundation"
@@ -69,6 +72,9 @@ def upgrade() -> None:
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
     )
     op.create_index("ix_template_reviews_template_id", "template_reviews", ["template_id"])
+    if not is_sqlite(op.get_bind()):
+        fulltext.create_postgresql(fulltext.TEMPLATES, op.execute)
+        return
     # External-content FTS5 index over the templates table (rowid = templates.seq).
     op.execute(
         f"CREATE VIRTUAL TABLE templates_fts USING fts5({FTS_COLUMNS}, content='templates', "
@@ -92,6 +98,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if not is_sqlite(op.get_bind()):
+        op.drop_table("template_reviews")
+        op.drop_table("templates")
+        return
     for trigger in ("templates_fts_au", "templates_fts_ad", "templates_fts_ai"):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     op.execute("DROP TABLE IF EXISTS templates_fts")

@@ -22,6 +22,7 @@ from alembic import op
 from app.trends.model import HISTORY_POINTS, Point
 from app.trends.related_terms import related_terms
 from app.trends.series import combined_series
+from services.db.backend import dialect_insert
 
 revision = "0510_trends_related_index"
 down_revision = "0500_trends"
@@ -57,9 +58,11 @@ def _backfill() -> None:
         recent.append((json.dumps(series, separators=(",", ":")), tid))
         terms.extend((term, tid) for term in dict.fromkeys(related_terms(title, series, HISTORY_POINTS)))
     if recent:
-        conn.exec_driver_sql("UPDATE trends SET recent = ? WHERE id = ?", recent)
+        conn.execute(sa.text("UPDATE trends SET recent = :recent WHERE id = :id"),
+                     [{"recent": r, "id": i} for r, i in recent])
     if terms:
-        conn.exec_driver_sql("INSERT OR IGNORE INTO trend_terms (term, trend_id) VALUES (?, ?)", terms)
+        table = sa.table("trend_terms", sa.column("term"), sa.column("trend_id"))
+        conn.execute(dialect_insert(conn, table).on_conflict_do_nothing(), [{"term": t, "trend_id": i} for t, i in terms])
 
 
 def downgrade() -> None:
