@@ -202,7 +202,8 @@ def _sign_and_verify(spec: BuildSpec, unsigned: Path) -> Plan:
         fingerprint = parse_keytool_fingerprint(result.lines)
         schemes = {1: True}
     _check_fingerprint(fingerprint, key)
-    yield Mark(BuildState.SIGNED, artifact=out, fingerprint=fingerprint, detail={"schemes": schemes})
+    digest = yield PyStep("verify", lambda: packaging.sha256_file(out), thread=True)  # recorded with the build
+    yield Mark(BuildState.SIGNED, artifact=out, fingerprint=fingerprint, detail={"schemes": schemes, "sha256": digest})
     yield from _deploy(spec, out, fingerprint)
 
 
