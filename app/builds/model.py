@@ -21,16 +21,9 @@ class BuildState(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-    @property
-    def final(self) -> bool:
-        return self in FINAL_STATES
-
-    @property
-    def active(self) -> bool:
-        return self in (BuildState.QUEUED, BuildState.RUNNING, BuildState.BUILT)
-
 
 # A build ends in one of these (signed is final unless a deploy follows; deployed is final).
+# What that means for one build (a finished web build stays built) is decided in app/builds/outcome.py.
 FINAL_STATES = frozenset({BuildState.SIGNED, BuildState.DEPLOYED, BuildState.FAILED, BuildState.CANCELLED})
 SUCCESS_STATES = frozenset({BuildState.SIGNED, BuildState.DEPLOYED})
 

@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 
 import app.builds.events as build_events
 from app.builds.model import (
-    SUCCESS_STATES,
     Backend,
     BuildInfo,
     BuildPreview,
@@ -29,31 +28,35 @@ from app.builds.model import (
     check_transition,
     normalize_fingerprint,
 )
-from app.builds.progress import BuildStats, compute_stats, eta_seconds, plan_steps
+from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE, SUCCEEDED, Outcome, outcome_of
+from app.builds.progress import BuildStats, build_times, compute_stats, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
-from app.health import Health, HealthState
+from app.health import Health
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
+from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
+from services.builds import outcome_sql
 from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
+from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.pipeline import (
     BuildSpec,
     Mark,
     SigningKey,
+    Verified,
     gradle_project,
-    parse_apksigner_verify,
-    parse_keytool_fingerprint,
+    verify_steps,
 )
 from services.builds.play_port import PlayPort
 from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate
-from services.builds.tools import resolve_tool, run_tool_sync
+from services.builds.tools import ToolResult, resolve_tool, run_tool_sync
 from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
@@ -63,12 +66,9 @@ from services.leases import LeaseRecord, Leases, build_resource
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.store.listing import package_release_notes
-from services.system import TOOL_PACKAGES, Check
+from services.system import Check
 
 log = logging.getLogger(__name__)
-
-ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
-
 
 def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
     return BuildInfo(
@@ -259,7 +259,7 @@ class BuildsService(BaseService):
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(SigningKeyRecord, alias)
             if rec is None:
-                raise NotFoundError(f"no key {alias!r}; create one with: trendforge keys create {alias}")
+                raise NotFoundError(f"no key {alias!r}", remedy=CreateKey(alias))
             return Path(rec.keystore_path), rec.key_alias, rec.fingerprint_sha256
 
     @staticmethod
@@ -277,8 +277,7 @@ class BuildsService(BaseService):
         password = self.passwords.password(alias, self._opener(keystore, key_alias, fingerprint))
         if not password:
             raise UserError(f"the keyring holds no password that opens key {alias!r} ({keystore}); "
-                            "if you know its password, import that keystore under a new alias: "
-                            "trendforge keys import NEW_ALIAS KEYSTORE_FILE")
+                            "if you know its password, import that keystore under a new alias", remedy=ImportKey())
         return password
 
     def _signing_key(self, alias: str) -> SigningKey:
@@ -293,7 +292,7 @@ class BuildsService(BaseService):
             name = f"key:{key.alias}"
             if not keystore.is_file():
                 checks.append(Check(name, False, f"keystore missing: {keystore}",
-                                    "restore it from your backup (trendforge keys export makes one)"))
+                                    "restore it from your backup (a key export makes one)"))
                 continue
             opens = self._opener(keystore, key_alias, fingerprint)
             try:
@@ -473,7 +472,7 @@ class BuildsService(BaseService):
             row = uow.session.execute(
                 select(BuildRecord.version_name, BuildRecord.version_code)
                 .where(BuildRecord.application_id == application_id,
-                       BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                       outcome_sql.where(SUCCEEDED))
                 .order_by(BuildRecord.version_code.desc()).limit(1)).first()
             released = uow.session.scalar(
                 select(func.count()).select_from(DeploymentRecord).join(BuildRecord, BuildRecord.id == DeploymentRecord.build_id)
@@ -519,11 +518,11 @@ class BuildsService(BaseService):
         key: SigningKey | None = None
         if plat is not Platform.WEB:
             alias = key_alias or self._default_key_alias()
-            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
+            self.require(alias, "no signing key chosen and no default key", ChooseKey())
             assert alias is not None
             key = self._signing_key(alias)
         if target is not None and target.kind == "adb":
-            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+            self.require(plat is Platform.APK, "adb installs APKs only", ChoosePlatform(Platform.APK.value))
             # a missing adb names its package now, not after a whole build
             resolve_tool("adb", self.toolchain_env().get("PATH"))
         return key
@@ -564,7 +563,7 @@ class BuildsService(BaseService):
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(
                 select(BuildRecord).where(BuildRecord.template_id == template_id, BuildRecord.platform == platform.value,
-                                          BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                                          outcome_sql.where(SUCCEEDED))
                 .order_by(BuildRecord.created_at.desc()).limit(1)).all()
             for r in rows:
                 tasks = (r.options or {}).get("gradle_tasks")
@@ -683,9 +682,8 @@ class BuildsService(BaseService):
                 return
             current = BuildState(rec.state)
             now = self.ctx.clock()
-            if state in (BuildState.FAILED, BuildState.CANCELLED):
-                after_artifact = current is BuildState.SIGNED or (
-                    current is BuildState.BUILT and Platform(rec.platform) is Platform.WEB)
+            if RETRYABLE.of_state(state):
+                after_artifact = KEEPS_ARTIFACT.holds(current, Platform(rec.platform), rec.finished_at is not None)
                 if after_artifact and state is BuildState.FAILED:
                     # the deploy failed after signing (or after bundling, for web): the build keeps its good
                     # artifact and state, the deployment is recorded failed
@@ -694,7 +692,7 @@ class BuildsService(BaseService):
                     uow.commit()
                     self._record_deployment(build_id, ok=False, detail={"error": message}, target=rec.deploy_target)
                     return
-                if current.final:
+                if FINISHED.holds(current, Platform(rec.platform), rec.finished_at is not None):
                     return
                 check_transition(current, state)
                 rec.state = state.value
@@ -709,7 +707,7 @@ class BuildsService(BaseService):
                                                            template_id=rec.template_id))
             rec.finished_at = now
             rec.duration_s = self._duration(rec)
-            if state not in (BuildState.FAILED, BuildState.CANCELLED):
+            if not RETRYABLE.of_state(state):
                 rec.percent = 100.0
                 rec.step = "done"
             self.leases.release(uow.session, build_resource(build_id))
@@ -725,19 +723,17 @@ class BuildsService(BaseService):
         return run
 
     def verify_artifact(self, artifact: Path) -> str:
-        """Verify a signed artifact afresh and return its certificate SHA-256 ('' for web bundles)."""
-        if artifact.suffix == ".apk":
-            aligned = run_tool_sync("zipalign", ["-c", "-p", "4", str(artifact)])
-            if not aligned.ok:
-                raise ToolError(f"{artifact.name} is not aligned: {aligned.tail()}")
-            res = run_tool_sync("apksigner", ["verify", "--verbose", "--print-certs", str(artifact)])
-            return parse_apksigner_verify(res.lines)[0]
-        if artifact.suffix == ".aab":
-            res = run_tool_sync("jarsigner", ["-verify", str(artifact)])
-            if not any("jar verified" in line for line in res.lines):
-                raise ToolError(f"jarsigner -verify rejected {artifact.name}: {res.tail()}")
-            return parse_keytool_fingerprint(run_tool_sync("keytool", ["-printcert", "-jarfile", str(artifact)]).lines)
-        return ""
+        """Verify a signed artifact afresh (the build's own verify steps, run here to completion)
+        and return its certificate SHA-256 ('' for web bundles)."""
+        steps = verify_steps(artifact)
+        result: ToolResult | None = None
+        try:
+            while True:
+                step = next(steps) if result is None else steps.send(result)
+                result = run_tool_sync(step.tool, step.args, env=step.env or None, cwd=step.cwd)
+        except StopIteration as done:
+            verified: Verified = done.value
+            return verified.fingerprint
 
     def _deploy_artifact(self, build_id: str, artifact: Path, fingerprint: str, target: DeployTarget,
                          dry_run: bool, *, reverify: bool = True) -> dict[str, Any]:
@@ -757,8 +753,8 @@ class BuildsService(BaseService):
             if actual != expected:
                 raise UserError(
                     f"refusing to deploy: the artifact is signed by {actual[:16]}..., but the expected upload key "
-                    f"is {expected[:16]}...; rebuild with the upload key (--key) or fix the expected fingerprint"
-                )
+                    f"is {expected[:16]}...; rebuild with the upload key or fix the expected fingerprint",
+                    remedy=ChooseKey())
             fingerprint = actual
         if target.kind == "folder":
             meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
@@ -778,8 +774,7 @@ class BuildsService(BaseService):
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
         build_id = info.id  # a prefix names it from here on by its full id
-        ok_states = (BuildState.SIGNED, BuildState.DEPLOYED) if info.platform is not Platform.WEB else (BuildState.BUILT, BuildState.DEPLOYED)
-        self.require(info.state in ok_states and info.artifact_path,
+        self.require(KEEPS_ARTIFACT(info) and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
         parsed = DeployTarget.parse(target)
         try:
@@ -801,7 +796,7 @@ class BuildsService(BaseService):
     @operation
     def get(self, build_id: str) -> BuildInfo:
         with self.ctx.new_uow() as uow:
-            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", hint="see: trendforge builds list")
+            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", remedy=ListBuilds())
             rec = uow.session.get(BuildRecord, full)
             assert rec is not None
             deps = uow.session.scalars(select(DeploymentRecord).where(DeploymentRecord.build_id == rec.id)
@@ -821,7 +816,7 @@ class BuildsService(BaseService):
     @operation
     def cancel(self, build_id: str) -> BuildInfo:
         info = self.get(build_id)
-        if info.state.final or info.finished_at is not None:
+        if FINISHED(info):
             raise ConflictError(f"build {info.id} is already {info.state.value}")
         if self._runner is not None and self._runner.cancel(info.id):
             return self.get(info.id)
@@ -842,7 +837,7 @@ class BuildsService(BaseService):
     @operation
     def retry(self, build_id: str) -> BuildInfo:
         info = self.get(build_id)
-        self.require(info.state in (BuildState.FAILED, BuildState.CANCELLED),
+        self.require(RETRYABLE(info),
                      f"build {info.id} is {info.state.value}; only failed or cancelled builds can be retried")
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, info.id)
@@ -878,7 +873,7 @@ class BuildsService(BaseService):
         n = 0
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(select(BuildRecord).where(
-                BuildRecord.state.in_(ACTIVE), BuildRecord.finished_at.is_(None))).all()  # a finished web build stays "built"
+                outcome_sql.where(IN_PROGRESS))).all()
             leases = self.leases.holders(uow.session, [build_resource(r.id) for r in rows])
             for rec in rows:
                 lease = leases.get(build_resource(rec.id))
@@ -961,7 +956,7 @@ class BuildsService(BaseService):
         info = self.get(build_id)
         if self._runner is not None and self._runner.job(info.id) is not None:
             return None
-        if info.state.final or info.finished_at is not None:
+        if FINISHED(info):
             return info
         unrecorded = self._unrecorded.get(info.id)
         if unrecorded is not None:  # ended here, but the database took no final write
@@ -1029,21 +1024,16 @@ class BuildsService(BaseService):
                 rows = uow.session.execute(
                     select(BuildRecord.duration_s).where(
                         BuildRecord.template_id == template_id, BuildRecord.platform == platform,
-                        BuildRecord.state.in_([s.value for s in SUCCESS_STATES]), BuildRecord.duration_s.is_not(None))
+                        outcome_sql.where(SUCCEEDED), BuildRecord.duration_s.is_not(None))
                     .order_by(BuildRecord.created_at.desc()).limit(10)).all()
                 return [float(r[0] or 0.0) for r in reversed(rows)]
 
         return self.cached(("durations", template_id, platform), load)
 
-    def eta(self, info: BuildInfo, now: datetime | None = None) -> tuple[float, float | None]:
-        """(elapsed, eta) in seconds for an active build."""
-        if info.started_at is None:
-            return 0.0, None
-        end = info.finished_at or now or self.ctx.clock()
-        elapsed = max(0.0, (end - info.started_at).total_seconds())
-        if info.state.final or info.finished_at:
-            return elapsed, 0.0
-        return elapsed, eta_seconds(elapsed, info.percent / 100.0, self.past_durations(info.template_id, info.platform.value))
+    def eta(self, info: BuildInfo, now: datetime | None = None, *, percent: float | None = None) -> tuple[float, float | None]:
+        """(elapsed, eta) in seconds: the ETA is None when unknown, 0 once the build is finished."""
+        return build_times(info, now or self.ctx.clock(), lambda: self.past_durations(info.template_id, info.platform.value),
+                           percent=percent)
 
     @operation
     def stats(self) -> list[BuildStats]:
@@ -1057,11 +1047,10 @@ class BuildsService(BaseService):
             stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(stmt).all()
-        groups: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
+        groups: dict[tuple[str, str], list[tuple[Outcome, float | None]]] = {}
         for template_id, platform, state, duration, finished in rows:
-            if state == "built" and platform == "web" and finished is not None:
-                state = "signed"  # web bundles are finished when built (nothing to sign)
-            groups.setdefault((template_id, platform), []).append((state, duration))
+            done = outcome_of(BuildState(state), Platform(platform), finished is not None)
+            groups.setdefault((template_id, platform), []).append((done, duration))
         return [compute_stats(t, p, r) for (t, p), r in sorted(groups.items())]
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -1089,8 +1078,4 @@ class BuildsService(BaseService):
             return int(uow.session.scalar(select(func.count()).select_from(BuildRecord)) or 0)
 
     def health(self) -> Health:
-        missing = [f"{t} ({p})" for t, p in TOOL_PACKAGES.items() if t != "adb" and shutil.which(t) is None]
-        if missing:
-            return Health(self.name, HealthState.DEGRADED, "missing tools: " + ", ".join(missing))
-        running = len(self._runner.running_ids()) if self._runner else 0
-        return Health(self.name, HealthState.OK, f"{running} running")
+        return toolchain_health(len(self._runner.running_ids()) if self._runner else 0)

@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, StaleEditError, UserError
-from app.health import Health, HealthState
+from app.health import Health
+from app.remedies import ChooseOnDuplicate, ListTemplates, RestoreTemplate
 from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
@@ -57,6 +58,7 @@ from services.store.media import listing_with_media
 from services.templates import blobs, search_sql
 from services.templates import package as pkg
 from services.templates.blank import BLANK_PACKAGE
+from services.templates.health import store_dir, store_health
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
@@ -144,7 +146,7 @@ class TemplatesService(BaseService):
     # -- store layout ---------------------------------------------------------------------
     @property
     def store_dir(self) -> Path:
-        return self.ctx.data_dir / "templates"
+        return store_dir(self.ctx)
 
     def _staging_root(self) -> Path:
         return self.store_dir / ".staging"
@@ -202,7 +204,7 @@ class TemplatesService(BaseService):
     def _row(self, session: Session, template_id: str) -> TemplateRow:
         row = session.scalars(select(TemplateRow).where(TemplateRow.id == template_id)).first()
         if row is None:
-            raise NotFoundError(f"no template {template_id!r} (see 'trendforge templates list')")
+            raise NotFoundError(f"no template {template_id!r}", remedy=ListTemplates())
         return row
 
     @operation
@@ -213,9 +215,7 @@ class TemplatesService(BaseService):
 
         info = self.cached(("get", template_id), load)
         if info.status is TemplateStatus.DELETED and not include_deleted:
-            raise NotFoundError(
-                f"template {template_id!r} is deleted; restore it with 'trendforge templates restore {template_id}'"
-            )
+            raise NotFoundError(f"template {template_id!r} is deleted", remedy=RestoreTemplate(template_id))
         return info
 
     def exists(self, template_id: str) -> bool:
@@ -616,10 +616,8 @@ class TemplatesService(BaseService):
             replaced = False
             if existing is not None:
                 if policy is DuplicatePolicy.ERROR:
-                    raise ConflictError(
-                        f"a template with id {template_id!r} already exists ({existing.status}); "
-                        "import again with --on-duplicate replace (overwrite it) or keep-both (import under a new id)"
-                    )
+                    raise ConflictError(f"a template with id {template_id!r} already exists ({existing.status})",
+                                        remedy=ChooseOnDuplicate())
                 if policy is DuplicatePolicy.KEEP_BOTH:
                     taken = set(session.scalars(select(TemplateRow.id).where(TemplateRow.id.like(f"{template_id[:50]}%"))))
                     renamed_from, template_id = template_id, keep_both_id(template_id, taken)
@@ -686,9 +684,9 @@ class TemplatesService(BaseService):
             try:
                 results.append(self.import_path(path, on_duplicate=on_duplicate))
             except ConflictError as exc:
-                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True))
+                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True, remedy=exc.remedy))
             except UserError as exc:
-                results.append(ImportResult(source=str(path), error=str(exc)))
+                results.append(ImportResult(source=str(path), error=str(exc), remedy=exc.remedy))
             except OSError as exc:
                 error = (str(disk_full(self.ctx.data_dir)) if is_disk_full(exc, self.ctx.data_dir)
                          else f"cannot read {path}: {exc.strerror or exc}")
@@ -840,13 +838,7 @@ class TemplatesService(BaseService):
 
     # -- health ------------------------------------------------------------------------------------
     def health(self) -> Health:
-        try:
-            with self.ctx.new_uow() as uow:
-                n = uow.session.execute(text("SELECT count(*) FROM templates")).scalar_one()
-                uow.session.execute(text(self._sql.count_matches), {"match": self._sql.match("x")}).scalar_one()
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
-            return Health(self.name, HealthState.DOWN, f"templates store unavailable: {exc}")
-        return Health(self.name, HealthState.OK, f"{n} templates in {self.store_dir}")
+        return store_health(self.ctx)
 
     @operation
     def optimize(self) -> None:

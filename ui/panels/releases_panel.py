@@ -177,9 +177,8 @@ class ReleasesPanel(QWidget):
 
         def load() -> tuple[str | None, list[str]]:
             ids: set[str] = set()
-            if "templates" in services.extra:
-                for summary in services.templates.find():
-                    ids.add(services.templates.get(summary.id).application_id)
+            for summary in services.templates.find():
+                ids.add(services.templates.get(summary.id).application_id)
             return services.releases.account(), sorted(ids)
 
         run_in_background(load, self._on_apps_loaded, self._on_error, self)
