@@ -12,7 +12,7 @@ cost a CLI command tens of milliseconds to create at import).
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar
+from typing import ClassVar
 
 
 class RemedyAction(enum.StrEnum):
@@ -55,7 +55,7 @@ class Remedy:
         raise NotImplementedError
 
     @property
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in self.__slots__}
 
     def __setattr__(self, name: str, value: object) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ NAME = "trends"
 SETTING_ENABLED = "trends.enabled_sources"
 
 
-def enabled_sources(settings_get: Callable[[str], Any]) -> list[SourceName]:
+def enabled_sources(settings_get: Callable[[str], object]) -> list[SourceName]:
     raw = settings_get(SETTING_ENABLED)
     if not isinstance(raw, list):
         return list(DEFAULT_ENABLED)
