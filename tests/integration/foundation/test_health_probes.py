@@ -4,9 +4,12 @@ function its service answers with, so the report is the same before and after th
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+from app.errors import SecretStoreError
 from services.bootstrap import Area, Services
 from services.payments.models import ProviderHealthRecord
+from services.secrets import MemorySecretStore
 from services.trends.models import SourceHealthRecord
 
 
@@ -33,3 +36,16 @@ def test_an_area_probed_reports_what_its_built_service_reports(services: Service
     assert services.health()["services"] == probed
     states = {s["name"]: s["state"] for s in probed}
     assert states["payments"] == "degraded" and states["trends"] == "degraded"
+
+
+class _LockedKeyring(MemorySecretStore):
+    """A keyring that refuses every read (a locked or absent Secret Service; no real one can be made to here)."""
+
+    def get(self, name: str) -> str | None:
+        raise SecretStoreError("the OS keyring refused to read a secret")
+
+
+def test_an_unreadable_keyring_degrades_releases_without_taking_health_down(make_services: Any) -> None:
+    services = make_services(secrets=_LockedKeyring())
+    releases = {s["name"]: s for s in services.health()["services"]}["releases"]
+    assert releases["state"] == "degraded" and "keyring" in releases["detail"]
