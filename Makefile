@@ -12,13 +12,17 @@ APT_PACKAGES := aapt zipalign apksigner android-framework-res libsmali-java dexd
 	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 \
 	binutils imagemagick lintian patchelf postgresql
 
-.PHONY: run test deps apt venv lint typecheck contracts pytest bench installer screenshots clean
+.PHONY: run test test-fast deps apt venv lint typecheck contracts pytest bench installer screenshots clean
 
 run: deps
 	$(VENV)/bin/trendforge
 
 test: deps
 	bash scripts/check.sh
+
+# every check, and every test but those marked slow (see tests/conftest.py: what a test drives decides it)
+test-fast: deps
+	bash scripts/check.sh -m "not slow" -q
 
 deps: apt venv
 

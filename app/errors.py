@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.remedies import Remedy
+
 
 class TrendForgeError(Exception):
-    """Base of every error the app raises on purpose."""
+    """Base of every error the app raises on purpose.
+
+    ``remedy`` says what a person can do about it (``CreateKey("upload")``); the message itself names
+    no command or flag: each interface renders the remedy its own way (a command line, a button).
+    """
+
+    def __init__(self, message: str = "", *, remedy: Remedy | None = None) -> None:
+        super().__init__(message)
+        self.remedy = remedy
 
 
 class UserError(TrendForgeError):
@@ -43,8 +56,9 @@ class ProviderError(TrendForgeError):
         transient: bool = False,
         retry_after: float | None = None,
         status_code: int | None = None,
+        remedy: Remedy | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, remedy=remedy)
         self.provider = provider
         self.transient = transient
         self.retry_after = retry_after

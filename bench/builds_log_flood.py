@@ -22,6 +22,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.builds.outcome import SIGNED
+
 LINES = 100_000
 FLOOD_GRADLEW = r"""#!/bin/bash
 awk 'BEGIN { for (i = 0; i < LINES; i++) {
@@ -100,7 +102,7 @@ def main() -> None:
             spin(200)
             busy.append(meter.stop())
             busy_s = time.perf_counter() - t0
-            assert done.state.value == "signed", done.error
+            assert SIGNED(done), done.error
             with open(done.log_path or "", encoding="utf-8") as fh:
                 log_lines = sum(1 for _ in fh)
             # baseline: the same app and panel, idle for as long

@@ -22,6 +22,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
 
+from app.builds.outcome import SIGNED
+
 SCRIPT = r"""#!/bin/bash
 set -euo pipefail
 T="$1"; OUT="$2"; KS="$3"
@@ -64,7 +66,7 @@ def main() -> None:
             t0 = time.perf_counter()
             done = svc.wait(svc.start_build("quotes-daily", "1.0.0", "apk", key_alias="bench").id, 120)
             ours.append(time.perf_counter() - t0)
-            assert done.state.value == "signed", done.error
+            assert SIGNED(done), done.error
             out = tmp / f"shell-{i}"
             t0 = time.perf_counter()
             subprocess.run([str(script), str(SAMPLE / "android"), str(out), key.keystore_path],

@@ -5,7 +5,9 @@ Figures (wall time of a fresh process, median of interleaved rounds):
 - ``health``, ``templates list --json``, ``builds list``, ``events list --limit 50`` beside
   ``python -c "import sqlalchemy.orm, PySide6.QtCore"`` (target: at most 1.5x each).
 
-The data dir is made (and migrated) once before the rounds, as a user's would be.
+The data dir is made (and migrated) once before the rounds, as a user's would be. Bytecode is cached
+as an installed app's is (a private cache dir, filled by the warm-up round), whatever the caller's
+PYTHONDONTWRITEBYTECODE says: without it every round would compile the app's sources again.
 
 Run: .venv/bin/python bench/cli_startup.py [--rounds N]
 """
@@ -39,8 +41,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     py = sys.executable
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     with tempfile.TemporaryDirectory(prefix="tf-bench-cli-") as tmp:
+        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                   PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         data = str(Path(tmp) / "home")
         subprocess.run([py, MAIN, "--data-dir", data, "health"], env=env, capture_output=True, check=False)
         cases: dict[str, list[str]] = {
@@ -60,7 +64,8 @@ def main() -> None:
                 times[name].append(timed(argv, env))
     med = {name: statistics.median(values) for name, values in times.items()}
     bare, heavy = med["python -c pass"], med["import sqlalchemy.orm, PySide6.QtCore"]
-    print(f"median of {args.rounds} interleaved rounds (wall time per process)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"median of {args.rounds} interleaved rounds (wall time per process); load average {load:.2f}")
     for name, baseline_name, target in (
         ("trendforge --version", "python -c pass", 2.0),
         ("trendforge health", "import sqlalchemy.orm, PySide6.QtCore", 1.5),

@@ -41,14 +41,18 @@ def shoot_home(app: QApplication, window: MainWindow, out: Path, name: str) -> N
     apply_theme(app, "light")
 
 
-def shoot_small(window: MainWindow, folder: Path) -> None:
-    """Every panel at the minimum window size, to look for clipped text (not committed)."""
+def shoot_small(app: QApplication, window: MainWindow, folder: Path) -> None:
+    """Every panel at the minimum window size in both themes, to look for clipped or unreadable text
+    (``PANEL-960x600-THEME.png``; not committed)."""
     folder.mkdir(parents=True, exist_ok=True)
     window.resize(960, 600)
-    for spec in window.specs:
-        window.show_panel(spec.title)
-        settle(500)
-        window.grab().save(str(folder / f"{spec.title.lower()}-960x600.png"))
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        for spec in window.specs:
+            window.show_panel(spec.title)
+            settle(500)
+            window.grab().save(str(folder / f"{spec.title.lower()}-960x600-{theme}.png"))
+    apply_theme(app, "light")
     window.resize(1280, 800)
 
 
@@ -65,47 +69,42 @@ def seed(services: ServiceManager) -> None:
     services.bus.publish(SettingsChanged(keys=("ui.theme",)))
     services.bus.publish(CredentialSet(name="gumroad"))
     samples = ROOT / "resources" / "samples"
-    if "templates" in services.extra:
-        for folder in sorted(p for p in samples.iterdir() if (p / "template.json").is_file()):
-            services.templates.import_path(folder)
-        services.templates.add_review("quotes-daily", 5, "Clean and fast", reviewer="ana")
-        services.templates.add_review("quotes-daily", 4, "Nice quotes", reviewer="ben")
-    if "trends" in services.extra:
-        csv = services.config.data_dir / "trends.csv"
-        series = {
-            "Cozy games": ([40, 45, 60, 90, 150, 260, 420, 610], "games"),
-            "Stoic quotes": ([300, 310, 305, 320, 330, 335, 350, 360], "lifestyle"),
-            "Retro wallpapers": ([500, 480, 430, 360, 300, 240, 200, 170], "personalization"),
-            "Trivia night": ([0, 0, 0, 5, 30, 120, 400, 900], "games"),
-        }
-        lines = ["title,volume,rank,taken_at,category"]
-        for rank, (title, (values, category)) in enumerate(series.items(), start=1):
-            lines += [f"{title},{v},{rank},2026-11-{10 + i:02d}T00:00:00Z,{category}" for i, v in enumerate(values)]
-        csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        services.trends.import_csv("reddit", csv)
-    if "payments" in services.extra:
-        kofi = services.config.data_dir / "kofi.csv"
-        rows = ["DateTime (UTC),From,Message,Item,Received,Currency,TransactionType,TransactionId"]
-        for i in range(24):
-            rows.append(f"2026-11-{1 + i:02d} 12:00:00,Fan {i},thanks,,{3 + (i * 7) % 11}.00,USD,Donation,tx-{i}")
-        kofi.write_text("\n".join(rows) + "\n", encoding="utf-8")
-        services.payments.import_file("kofi", kofi)
-    if "builds" in services.extra and "templates" in services.extra:
-        services.builds.create_key("upload", dname="CN=Screenshot, O=TrendForge, C=US")
-        for template_id, version in (("quotes-daily", "1.0.0"), ("trivia-quiz", "1.2.0")):
-            info = services.builds.start_build(template_id, version, "apk", key_alias="upload")
-            services.builds.wait(info.id, timeout_s=120)
-        web = services.builds.start_build("wallpaper-pack", "0.9.0", "web")
-        services.builds.wait(web.id, timeout_s=120)
-    if "workflows" in services.extra and "builds" in services.extra:
-        import asyncio
+    for folder in sorted(p for p in samples.iterdir() if (p / "template.json").is_file()):
+        services.templates.import_path(folder)
+    services.templates.add_review("quotes-daily", 5, "Clean and fast", reviewer="ana")
+    services.templates.add_review("quotes-daily", 4, "Nice quotes", reviewer="ben")
+    csv = services.config.data_dir / "trends.csv"
+    series = {
+        "Cozy games": ([40, 45, 60, 90, 150, 260, 420, 610], "games"),
+        "Stoic quotes": ([300, 310, 305, 320, 330, 335, 350, 360], "lifestyle"),
+        "Retro wallpapers": ([500, 480, 430, 360, 300, 240, 200, 170], "personalization"),
+        "Trivia night": ([0, 0, 0, 5, 30, 120, 400, 900], "games"),
+    }
+    lines = ["title,volume,rank,taken_at,category"]
+    for rank, (title, (values, category)) in enumerate(series.items(), start=1):
+        lines += [f"{title},{v},{rank},2026-11-{10 + i:02d}T00:00:00Z,{category}" for i, v in enumerate(values)]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    services.trends.import_csv("reddit", csv)
+    kofi = services.config.data_dir / "kofi.csv"
+    rows = ["DateTime (UTC),From,Message,Item,Received,Currency,TransactionType,TransactionId"]
+    for i in range(24):
+        rows.append(f"2026-11-{1 + i:02d} 12:00:00,Fan {i},thanks,,{3 + (i * 7) % 11}.00,USD,Donation,tx-{i}")
+    kofi.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    services.payments.import_file("kofi", kofi)
+    services.builds.create_key("upload", dname="CN=Screenshot, O=TrendForge, C=US")
+    for template_id, version in (("quotes-daily", "1.0.0"), ("trivia-quiz", "1.2.0")):
+        info = services.builds.start_build(template_id, version, "apk", key_alias="upload")
+        services.builds.wait(info.id, timeout_s=120)
+    web = services.builds.start_build("wallpaper-pack", "0.9.0", "web")
+    services.builds.wait(web.id, timeout_s=120)
+    import asyncio
 
-        import qasync
+    import qasync
 
-        loop = qasync.QEventLoop(QApplication.instance())
-        asyncio.set_event_loop(loop)
-        inputs = {"base_template": "trivia-quiz", "deploy_dir": str(services.config.data_dir / "releases"), "key_alias": "upload"}
-        loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
+    loop = qasync.QEventLoop(QApplication.instance())
+    asyncio.set_event_loop(loop)
+    inputs = {"base_template": "trivia-quiz", "deploy_dir": str(services.config.data_dir / "releases"), "key_alias": "upload"}
+    loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
 
 
 def seed_play(services: ServiceManager) -> object:
@@ -154,7 +153,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         services = bootstrap(AppConfig(data_dir=Path(d), log_to_file=False), secrets=MemorySecretStore())
         seed(services)
-        play = seed_play(services) if "releases" in services.extra else None
+        play = seed_play(services)
         window = create_window(services)
         window.resize(1280, 800)
         window.show()
@@ -162,7 +161,7 @@ def main() -> int:
         shoot_home(app, window, out, "busy")
         small = os.environ.get("TRENDFORGE_SMALL_SHOTS")
         if small:
-            shoot_small(window, Path(small))
+            shoot_small(app, window, Path(small))
         for spec in window.specs:
             if only and spec.title.lower() not in only:
                 continue

@@ -21,6 +21,7 @@ from tenacity import (
 
 from app.errors import ProviderError, TrendForgeError, UserError
 from app.health import Health, HealthState
+from app.remedies import Remedy
 from services.context import ServiceContext
 from services.db.preflight import disk_full, is_disk_full
 from services.metrics import ServiceMetrics
@@ -169,10 +170,10 @@ class BaseService:
 
     # -- validation -----------------------------------------------------------------
     @staticmethod
-    def require(condition: object, message: str) -> None:
-        """Raise a ``UserError`` with an actionable ``message`` unless ``condition`` holds."""
+    def require(condition: object, message: str, remedy: Remedy | None = None) -> None:
+        """Raise a ``UserError`` with an actionable ``message`` (and what to do) unless ``condition`` holds."""
         if not condition:
-            raise UserError(message)
+            raise UserError(message, remedy=remedy)
 
     # -- health ---------------------------------------------------------------------
     def health(self) -> Health:

@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -324,18 +324,44 @@ class Services:
     def config(self) -> AppConfig:
         return self.ctx.config
 
-    @property
-    def extra(self) -> Mapping[str, BaseService]:
-        """The areas by name, read-only (kept for older callers; use the typed properties)."""
-        return _AreaMap(self)
-
     def services(self) -> list[BaseService]:
         """Every service, each area built if it was not yet."""
         self.build_all()
         return [self.events, self.settings, *(getattr(self, a.value) for a in reversed(Area))]
 
+    def _area_health(self) -> list[Health]:
+        """Each area's health; an area not built yet is probed without building it (the probe is the
+        very function its service answers with), so ``trendforge health`` imports no area's service."""
+        from services.builds.health import toolchain_health
+        from services.payments.health import providers_health
+        from services.releases.health import play_key_health
+        from services.templates.health import store_health
+        from services.trends.health import enabled_sources, sources_health
+
+        settings = self.settings
+        probes: dict[Area, Callable[[], Health]] = {
+            Area.HOME: lambda: Health(Area.HOME.value, HealthState.OK),
+            Area.RELEASES: lambda: play_key_health(self.ctx.secrets),
+            Area.TRENDS: lambda: sources_health(self.ctx, enabled_sources(settings.get)),
+            Area.PAYMENTS: lambda: providers_health(self.ctx),
+            Area.BUILDS: lambda: toolchain_health(0),
+            Area.TEMPLATES: lambda: store_health(self.ctx),
+        }
+        out: list[Health] = []
+        for area, slot in zip(Area, self._slots(), strict=True):
+            probe = probes.get(area)
+            if slot.value is not None or probe is None:  # workflows: what runs them is its service's
+                out += _checks([getattr(self, area.value)])
+                continue
+            try:
+                out.append(probe())
+            except Exception as exc:  # noqa: BLE001 - a broken health check is itself news
+                out.append(Health(area.value, HealthState.DOWN, str(exc)))
+        by_name = {h.name: h for h in out}
+        return [by_name[a.value] for a in reversed(Area)]
+
     def health(self) -> dict[str, Any]:
-        checks = _checks(self.services())
+        checks = _checks([self.events, self.settings]) + self._area_health()
         overall = worst([c.state for c in checks])
         return {
             "status": overall.value,
@@ -380,25 +406,6 @@ class Services:
 ServiceManager = Services
 
 
-class _AreaMap(Mapping[str, BaseService]):
-    def __init__(self, services: Services) -> None:
-        self._services = services
-
-    def __getitem__(self, name: str) -> BaseService:
-        try:
-            area = Area(name)
-        except ValueError:
-            raise KeyError(name) from None
-        svc: BaseService = getattr(self._services, area.value)
-        return svc
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(a.value for a in reversed(Area))
-
-    def __len__(self) -> int:
-        return len(Area)
-
-
 def _checks(services: Sequence[BaseService]) -> list[Health]:
     checks: list[Health] = []
     for svc in services:
@@ -423,6 +430,7 @@ def _start_templates(svc: TemplatesService) -> None:
 
 def _start_builds(svc: BuildsService) -> None:
     svc.recover_interrupted()
+    svc.watch_leases()  # others' builds whose machine went silent are recovered here once their lease lapses
 
 
 def _close_builds(svc: BuildsService) -> None:

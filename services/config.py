@@ -62,6 +62,8 @@ class AppConfig:
     database_url: str | None = None
     # who this process acts for, on every event and edit it records (TRENDFORGE_ACTOR, default user@host)
     actor: str = field(default_factory=lambda: default_actor())
+    # how long a machine's silence leaves its builds to it before another recovers them (TRENDFORGE_LEASE_SECONDS)
+    lease_seconds: float = 30.0
 
     @property
     def db_path(self) -> Path:
@@ -88,4 +90,9 @@ class AppConfig:
                 urls[name] = override.rstrip("/")
         url = (database or env.get("TRENDFORGE_DATABASE_URL", "")).strip() or None
         actor = " ".join(env.get("TRENDFORGE_ACTOR", "").split())[:MAX_ACTOR] or default_actor()
-        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls, database_url=url, actor=actor)
+        try:
+            lease = max(1.0, float(env.get("TRENDFORGE_LEASE_SECONDS", "") or 30.0))
+        except ValueError:
+            lease = 30.0
+        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls, database_url=url, actor=actor,
+                   lease_seconds=lease)

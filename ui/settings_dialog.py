@@ -305,7 +305,7 @@ class SettingsDialog(QDialog):
 
     # -- the Google Play service-account key --------------------------------------------------------
     def _play_key_row(self, services: ServiceManager) -> QHBoxLayout:
-        account = services.releases.account() if "releases" in services.extra else None
+        account = services.releases.account()
         self.play_state = plain_label(f"✔ {account}" if account else "no service-account key")
         self.play_choose = QPushButton("Choose JSON key…")
         self.play_choose.setObjectName("play_choose_key")

@@ -7,10 +7,11 @@ text role meets 4.5:1 against its background; the status colours are in ``ui.col
 
 from __future__ import annotations
 
+from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from ui.colors import retone
+from ui.colors import is_dark, retone
 
 THEMES = ("system", "light", "dark")
 
@@ -75,4 +76,13 @@ def apply_theme(app: QApplication, theme: str) -> None:
     else:
         app.setStyle(QStyleFactory.create("Fusion"))
         app.setPalette(palette_for(theme))
-    retone(app.allWidgets())
+    widgets = app.allWidgets()
+    retone(widgets)
+    for w in widgets:  # charts draw their own background: give them the theme's
+        if isinstance(w, QChartView):
+            w.chart().setTheme(chart_theme())
+
+
+def chart_theme() -> QChart.ChartTheme:
+    """The chart theme that matches the application palette (a light chart is a white box on the dark theme)."""
+    return QChart.ChartTheme.ChartThemeDark if is_dark() else QChart.ChartTheme.ChartThemeLight

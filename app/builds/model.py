@@ -21,16 +21,9 @@ class BuildState(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
 
-    @property
-    def final(self) -> bool:
-        return self in FINAL_STATES
-
-    @property
-    def active(self) -> bool:
-        return self in (BuildState.QUEUED, BuildState.RUNNING, BuildState.BUILT)
-
 
 # A build ends in one of these (signed is final unless a deploy follows; deployed is final).
+# What that means for one build (a finished web build stays built) is decided in app/builds/outcome.py.
 FINAL_STATES = frozenset({BuildState.SIGNED, BuildState.DEPLOYED, BuildState.FAILED, BuildState.CANCELLED})
 SUCCESS_STATES = frozenset({BuildState.SIGNED, BuildState.DEPLOYED})
 
@@ -116,6 +109,8 @@ class BuildInfo:
     retry_of: str | None = None
     deployments: list[dict[str, Any]] = field(default_factory=list)
     run_id: str | None = None  # the workflow run that started it (its events' correlation id)
+    host: str | None = None  # the machine that built it: the artifact is there
+    artifact_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +131,8 @@ class BuildInfo:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "duration_s": None if self.duration_s is None else round(self.duration_s, 3),
             "artifact_path": self.artifact_path,
+            "artifact_sha256": self.artifact_sha256,
+            "host": self.host,
             "fingerprint": self.fingerprint,
             "error": self.error,
             "log_path": self.log_path,

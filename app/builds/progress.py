@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from app.builds.model import Backend, Platform
+from app.builds.model import Backend, BuildInfo, Platform
+from app.builds.outcome import FINISHED, Outcome
 
 # The direct pipeline's steps per platform, with relative weights (roughly their measured share of time).
 DIRECT_STEPS: dict[Platform, tuple[tuple[str, float], ...]] = {
@@ -95,6 +97,21 @@ def eta_seconds(elapsed: float, fraction: float, past: Sequence[float]) -> float
     return max(0.0, elapsed / fraction - elapsed)
 
 
+def build_times(info: BuildInfo, now: datetime, past: Callable[[], Sequence[float]], *,
+                percent: float | None = None) -> tuple[float, float | None]:
+    """(elapsed, eta) in seconds of one build: elapsed up to its finish (or ``now``); the ETA is 0 once
+    it is finished, else from ``past()`` durations (read only when needed) and ``percent`` (default:
+    the recorded one; the panel passes the live one)."""
+    if info.started_at is None:
+        return 0.0, None
+    end = info.finished_at or now
+    elapsed = max(0.0, (end - info.started_at).total_seconds())
+    if FINISHED(info):
+        return elapsed, 0.0
+    done = info.percent if percent is None else percent
+    return elapsed, eta_seconds(elapsed, done / 100.0, past())
+
+
 def format_seconds(value: float | None) -> str:
     if value is None:
         return "-"
@@ -139,18 +156,18 @@ class BuildStats:
 
 
 def compute_stats(
-    template_id: str, platform: str, rows: Sequence[tuple[str, float | None]]
+    template_id: str, platform: str, rows: Sequence[tuple[Outcome, float | None]]
 ) -> BuildStats:
-    """``rows``: (state, duration) of each build of one template and platform."""
-    ok = [d for s, d in rows if s in ("signed", "deployed")]
+    """``rows``: (outcome, duration) of each build of one template and platform."""
+    ok = [d for s, d in rows if s is Outcome.SUCCEEDED]
     durations = [d for d in ok if d is not None]
     return BuildStats(
         template_id=template_id,
         platform=platform,
         builds=len(rows),
         succeeded=len(ok),
-        failed=sum(1 for s, _ in rows if s == "failed"),
-        cancelled=sum(1 for s, _ in rows if s == "cancelled"),
+        failed=sum(1 for s, _ in rows if s is Outcome.FAILED),
+        cancelled=sum(1 for s, _ in rows if s is Outcome.CANCELLED),
         mean_s=sum(durations) / len(durations) if durations else None,
         p95_s=percentile(durations, 95) if durations else None,
     )

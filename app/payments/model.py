@@ -9,6 +9,7 @@ from typing import Any
 
 from app.errors import UserError
 from app.payments.money import format_minor
+from app.remedies import Remedy
 
 
 class Provider(enum.StrEnum):
@@ -196,6 +197,7 @@ class SyncReport:
     updated: int = 0
     pages: int = 0
     error: str | None = None
+    remedy: Remedy | None = None  # what to do about the error (store a valid credential, ...)
 
     def to_dict(self) -> dict[str, Any]:
         return {"provider": self.provider.value, "fetched": self.fetched, "added": self.added,

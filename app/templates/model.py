@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.remedies import Remedy
 from app.timeutil import to_iso
 
 
@@ -121,6 +122,7 @@ class ImportResult:
     replaced: bool = False
     renamed_from: str | None = None
     duplicate: bool = False  # refused only because the id exists (the UI offers replace / keep both)
+    remedy: Remedy | None = None  # what to do about the error
 
     @property
     def ok(self) -> bool:

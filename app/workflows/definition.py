@@ -23,6 +23,7 @@ from typing import Any
 import jsonschema
 
 from app.errors import UserError
+from app.remedies import GiveInput
 from app.untrusted import load_json, load_toml
 from app.workflows import expr
 
@@ -362,5 +363,5 @@ def bind_inputs(defn: WorkflowDefinition, given: Mapping[str, Any]) -> dict[str,
         elif spec.default is not None:
             out[spec.name] = spec.default
         elif spec.required:
-            raise UserError(f"workflow {defn.name!r} needs input {spec.name!r} ({spec.type}): pass --input {spec.name}=VALUE")
+            raise UserError(f"workflow {defn.name!r} needs input {spec.name!r} ({spec.type})", remedy=GiveInput(spec.name))
     return out

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.builds.model import BuildState
+from app.builds.outcome import SIGNED, SUCCEEDED
 from app.errors import ConflictError, ToolError, UserError
 from services.actions import ActionContext, ActionRegistry, Param
 
@@ -51,7 +51,7 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(ending, CANCEL_GRACE_S)
             raise
-        if info.state in (BuildState.FAILED, BuildState.CANCELLED):
+        if not SUCCEEDED(info):
             raise ToolError(f"build {build_id} {info.state.value}: {info.error or 'see its log'}")
         return {"build_id": build_id, "state": info.state.value, "artifact": info.artifact_path,
                 "fingerprint": info.fingerprint, "version_code": info.version_code,
@@ -64,7 +64,7 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
     def sign(actx: ActionContext, build_id: str, key_alias: str | None = None) -> dict[str, Any]:
         svc = builds()
         info = svc.get(build_id)
-        if info.state not in (BuildState.SIGNED, BuildState.DEPLOYED) or not info.artifact_path:
+        if not SIGNED(info) or not info.artifact_path:
             raise UserError(f"build {build_id} is {info.state.value}, not signed")
         if key_alias and info.key_alias and key_alias != info.key_alias:
             raise UserError(f"build {build_id} was signed with key {info.key_alias!r}, not {key_alias!r}")

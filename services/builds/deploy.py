@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import ToolError, UserError
+from app.remedies import ChoosePlatform
 from services.builds.packaging import sha256_file
 from services.builds.tools import resolve_tool, run_tool_sync
 
@@ -60,7 +61,7 @@ def deploy_folder(artifact: Path, directory: Path, metadata: dict[str, Any]) -> 
 
 def deploy_adb(artifact: Path) -> dict[str, Any]:
     if artifact.suffix != ".apk":
-        raise UserError("adb installs APKs only; build with --platform apk")
+        raise UserError("adb installs APKs only", remedy=ChoosePlatform("apk"))
     resolve_tool("adb")  # a clear error naming the Debian package when absent
     result = run_tool_sync("adb", ["install", "-r", str(artifact)], timeout_ms=300_000)
     if not result.ok or not any("Success" in line for line in result.lines):

@@ -18,6 +18,7 @@ from typing import Any
 from app.builds.model import Backend, BuildState, Platform
 from app.builds.progress import StepPlan, plan_steps
 from app.errors import ToolError, UserError
+from app.remedies import CreateKey
 from services.builds import packaging
 from services.builds.templates_port import BuildTemplate
 from services.builds.tools import ToolResult, framework_res
@@ -144,6 +145,35 @@ def parse_keytool_fingerprint(lines: list[str]) -> str:
     raise ToolError("keytool printed no SHA-256 certificate fingerprint: " + " | ".join(lines[-5:]))
 
 
+@dataclass(frozen=True)
+class Verified:
+    """A signed artifact's certificate SHA-256 and the signature schemes it verified with."""
+
+    fingerprint: str
+    schemes: dict[int, bool]
+
+
+def verify_steps(artifact: Path) -> Generator[ToolStep, ToolResult, Verified]:
+    """The one signature check of an APK (aligned, v2 scheme) or AAB (jar-signed), as tool steps:
+    the build pipeline yields them to its QProcess runner, ``BuildsService.verify_artifact`` runs
+    them to completion before a later deploy. A web bundle has no signature (empty fingerprint)."""
+    if artifact.suffix == ".apk":
+        result = yield ToolStep("verify", "zipalign", ["-c", "-p", "4", str(artifact)])
+        _require_ok(result, f"zipalign -c ({artifact.name} is not aligned)")
+        result = yield ToolStep("verify", "apksigner", ["verify", "--verbose", "--print-certs", str(artifact)])
+        fingerprint, schemes = parse_apksigner_verify(result.lines)
+        if not schemes.get(2):
+            raise ToolError(f"{artifact.name} is not signed with APK Signature Scheme v2")
+        return Verified(fingerprint, schemes)
+    if artifact.suffix == ".aab":
+        result = yield ToolStep("verify", "jarsigner", ["-verify", str(artifact)])
+        if not any("jar verified" in line for line in result.lines):
+            raise ToolError(f"jarsigner -verify did not confirm {artifact.name}: " + result.tail())
+        result = yield ToolStep("verify", "keytool", ["-printcert", "-jarfile", str(artifact)])
+        return Verified(parse_keytool_fingerprint(result.lines), {1: True})
+    return Verified("", {})
+
+
 def _check_fingerprint(found: str, key: SigningKey) -> str:
     if found != key.fingerprint:
         raise ToolError(
@@ -170,7 +200,7 @@ def plan_for(spec: BuildSpec) -> Plan:
 def _sign_and_verify(spec: BuildSpec, unsigned: Path) -> Plan:
     key = spec.key
     if key is None:
-        raise UserError("a signing key is required; create one with: trendforge keys create ALIAS")
+        raise UserError("a signing key is required", remedy=CreateKey())
     out = spec.outdir / spec.artifact_name
     env = {PASS_VAR: key.password}
     if spec.platform is Platform.APK:
@@ -181,12 +211,6 @@ def _sign_and_verify(spec: BuildSpec, unsigned: Path) -> Plan:
              "--ks-pass", f"env:{PASS_VAR}", "--key-pass", f"env:{PASS_VAR}", "--out", str(out), str(unsigned)],
             env=env,
         )
-        result = yield ToolStep("verify", "zipalign", ["-c", "-p", "4", str(out)])
-        _require_ok(result, "zipalign -c")
-        result = yield ToolStep("verify", "apksigner", ["verify", "--verbose", "--print-certs", str(out)])
-        fingerprint, schemes = parse_apksigner_verify(result.lines)
-        if not schemes.get(2):
-            raise ToolError("the APK is not signed with APK Signature Scheme v2")
     else:
         yield ToolStep(
             "sign",
@@ -195,14 +219,12 @@ def _sign_and_verify(spec: BuildSpec, unsigned: Path) -> Plan:
              "-sigalg", "SHA256withRSA", "-digestalg", "SHA-256", "-signedjar", str(out), str(unsigned), key.key_alias],
             env=env,
         )
-        result = yield ToolStep("verify", "jarsigner", ["-verify", str(out)])
-        if not any("jar verified" in line for line in result.lines):
-            raise ToolError("jarsigner -verify did not confirm the bundle: " + result.tail())
-        result = yield ToolStep("verify", "keytool", ["-printcert", "-jarfile", str(out)])
-        fingerprint = parse_keytool_fingerprint(result.lines)
-        schemes = {1: True}
-    _check_fingerprint(fingerprint, key)
-    yield Mark(BuildState.SIGNED, artifact=out, fingerprint=fingerprint, detail={"schemes": schemes})
+    verified = yield from verify_steps(out)
+    _check_fingerprint(verified.fingerprint, key)
+    fingerprint = verified.fingerprint
+    digest = yield PyStep("verify", lambda: packaging.sha256_file(out), thread=True)  # recorded with the build
+    yield Mark(BuildState.SIGNED, artifact=out, fingerprint=fingerprint,
+               detail={"schemes": verified.schemes, "sha256": digest})
     yield from _deploy(spec, out, fingerprint)
 
 

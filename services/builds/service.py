@@ -17,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 
 import app.builds.events as build_events
 from app.builds.model import (
-    SUCCESS_STATES,
     Backend,
     BuildInfo,
     BuildPreview,
@@ -29,45 +28,47 @@ from app.builds.model import (
     check_transition,
     normalize_fingerprint,
 )
-from app.builds.progress import BuildStats, compute_stats, eta_seconds, plan_steps
+from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE, SUCCEEDED, Outcome, outcome_of
+from app.builds.progress import BuildStats, build_times, compute_stats, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
-from app.health import Health, HealthState
+from app.health import Health
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
+from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import keys as keyops
+from services.builds import outcome_sql
 from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
+from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.pipeline import (
     BuildSpec,
     Mark,
     SigningKey,
+    Verified,
     gradle_project,
-    parse_apksigner_verify,
-    parse_keytool_fingerprint,
+    verify_steps,
 )
 from services.builds.play_port import PlayPort
 from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.templates_port import BuildTemplate
-from services.builds.tools import resolve_tool, run_tool_sync
+from services.builds.tools import ToolResult, resolve_tool, run_tool_sync
 from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
 from services.events.bus import current_correlation
 from services.events.store import EventQuery
+from services.leases import LeaseRecord, Leases, build_resource
 from services.ports import TemplateCatalogue
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.store.listing import package_release_notes
-from services.system import TOOL_PACKAGES, Check
+from services.system import Check
 
 log = logging.getLogger(__name__)
-
-ACTIVE = (BuildState.QUEUED.value, BuildState.RUNNING.value, BuildState.BUILT.value)
-
 
 def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
     return BuildInfo(
@@ -77,6 +78,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         percent=r.percent, created_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
         duration_s=r.duration_s, artifact_path=r.artifact_path, fingerprint=r.fingerprint, error=r.error,
         log_path=r.log_path, retry_of=r.retry_of, run_id=(r.options or {}).get("correlation_id") or None,
+        host=r.host, artifact_sha256=r.artifact_sha256,
         deployments=[
             {"target": d.target, "ok": d.ok, "dry_run": d.dry_run, "location": d.location, "detail": d.detail,
              "at": d.created_at.isoformat()}
@@ -116,6 +118,8 @@ class BuildsService(BaseService):
         self.keys_dir = ctx.data_dir / "keys"
         self.passwords = KeyPasswords(ctx.secrets, ctx.data_dir)
         self._unrecorded: dict[str, tuple[BuildState, str]] = {}
+        self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
+        self._heartbeat: Any = None  # a QTimer, started with the first build or the recovery watch
 
     # -- runner ---------------------------------------------------------------------------------
     @property
@@ -138,6 +142,9 @@ class BuildsService(BaseService):
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
         runner = self._runner
         try:
             if runner is not None:
@@ -252,7 +259,7 @@ class BuildsService(BaseService):
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(SigningKeyRecord, alias)
             if rec is None:
-                raise NotFoundError(f"no key {alias!r}; create one with: trendforge keys create {alias}")
+                raise NotFoundError(f"no key {alias!r}", remedy=CreateKey(alias))
             return Path(rec.keystore_path), rec.key_alias, rec.fingerprint_sha256
 
     @staticmethod
@@ -270,8 +277,7 @@ class BuildsService(BaseService):
         password = self.passwords.password(alias, self._opener(keystore, key_alias, fingerprint))
         if not password:
             raise UserError(f"the keyring holds no password that opens key {alias!r} ({keystore}); "
-                            "if you know its password, import that keystore under a new alias: "
-                            "trendforge keys import NEW_ALIAS KEYSTORE_FILE")
+                            "if you know its password, import that keystore under a new alias", remedy=ImportKey())
         return password
 
     def _signing_key(self, alias: str) -> SigningKey:
@@ -286,7 +292,7 @@ class BuildsService(BaseService):
             name = f"key:{key.alias}"
             if not keystore.is_file():
                 checks.append(Check(name, False, f"keystore missing: {keystore}",
-                                    "restore it from your backup (trendforge keys export makes one)"))
+                                    "restore it from your backup (a key export makes one)"))
                 continue
             opens = self._opener(keystore, key_alias, fingerprint)
             try:
@@ -386,7 +392,7 @@ class BuildsService(BaseService):
             raise ReleaseCheckError(report)  # before anything is written: no versionCode is spent
         carried = current_correlation()  # a workflow run's id, kept for the job's later events
         options: dict[str, Any] = {
-            "dry_run": dry_run, "pid": os.getpid(), "app_name": name,
+            "dry_run": dry_run, "pid": os.getpid(), "host": self.leases.host, "app_name": name,
             "correlation_id": carried[0] if carried else None,
             "release_warnings": [p.to_dict() for p in report.warnings],
             "expected_fingerprint": normalize_fingerprint(expected_fingerprint) if expected_fingerprint else None}
@@ -414,15 +420,17 @@ class BuildsService(BaseService):
                 id=build_id, template_id=template.id, application_id=app_id, app_name=name,
                 platform=plat.value, backend=backend.value, version_name=str(semver), version_code=code,
                 key_alias=key.alias if key else None, deploy_target=str(target) if target else None,
-                state=BuildState.QUEUED.value, step="", percent=0.0, created_at=self.ctx.clock(),
+                state=BuildState.QUEUED.value, step="", percent=0.0, created_at=self.ctx.clock(), host=self.leases.host,
                 log_path=str(self.builds_dir / build_id / "build.log"), retry_of=retry_of, options=options,
             )
             uow.session.add(rec)
+            self.leases.take(uow.session, build_resource(build_id))  # this machine runs it while it renews
             uow.record(build_events.BuildQueued(
                 source=self.name, build_id=build_id, template_id=template.id, platform=plat.value,
                 version_name=str(semver), version_code=code, retry_of=retry_of))
             uow.commit()
         self.invalidate()
+        self.watch_leases()
         spec = BuildSpec(
             build_id=build_id, template=template, package_dir=package_dir, platform=plat, backend=backend,
             version_name=str(semver), version_code=code, application_id=app_id, app_name=name,
@@ -464,7 +472,7 @@ class BuildsService(BaseService):
             row = uow.session.execute(
                 select(BuildRecord.version_name, BuildRecord.version_code)
                 .where(BuildRecord.application_id == application_id,
-                       BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                       outcome_sql.where(SUCCEEDED))
                 .order_by(BuildRecord.version_code.desc()).limit(1)).first()
             released = uow.session.scalar(
                 select(func.count()).select_from(DeploymentRecord).join(BuildRecord, BuildRecord.id == DeploymentRecord.build_id)
@@ -510,11 +518,11 @@ class BuildsService(BaseService):
         key: SigningKey | None = None
         if plat is not Platform.WEB:
             alias = key_alias or self._default_key_alias()
-            self.require(alias, "choose a signing key with --key ALIAS (trendforge keys list), or create one: trendforge keys create ALIAS")
+            self.require(alias, "no signing key chosen and no default key", ChooseKey())
             assert alias is not None
             key = self._signing_key(alias)
         if target is not None and target.kind == "adb":
-            self.require(plat is Platform.APK, "adb installs APKs only; build with --platform apk")
+            self.require(plat is Platform.APK, "adb installs APKs only", ChoosePlatform(Platform.APK.value))
             # a missing adb names its package now, not after a whole build
             resolve_tool("adb", self.toolchain_env().get("PATH"))
         return key
@@ -555,7 +563,7 @@ class BuildsService(BaseService):
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(
                 select(BuildRecord).where(BuildRecord.template_id == template_id, BuildRecord.platform == platform.value,
-                                          BuildRecord.state.in_([s.value for s in SUCCESS_STATES]))
+                                          outcome_sql.where(SUCCEEDED))
                 .order_by(BuildRecord.created_at.desc()).limit(1)).all()
             for r in rows:
                 tasks = (r.options or {}).get("gradle_tasks")
@@ -625,10 +633,12 @@ class BuildsService(BaseService):
                     rec.options = {**(rec.options or {}), "gradle_tasks": int(mark.detail["gradle_tasks"])}
                 if Platform(rec.platform) is Platform.WEB:
                     rec.artifact_path = artifact
+                    rec.artifact_sha256 = mark.detail.get("sha256")
                 return [build_events.BuildSucceeded(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                                     artifact=artifact)]
             if mark.state is BuildState.SIGNED:
                 rec.artifact_path = artifact
+                rec.artifact_sha256 = mark.detail.get("sha256")
                 rec.fingerprint = mark.fingerprint
                 duration = self._duration(rec)
                 return [build_events.BuildSigned(source=self.name, build_id=rec.id, template_id=rec.template_id,
@@ -672,9 +682,8 @@ class BuildsService(BaseService):
                 return
             current = BuildState(rec.state)
             now = self.ctx.clock()
-            if state in (BuildState.FAILED, BuildState.CANCELLED):
-                after_artifact = current is BuildState.SIGNED or (
-                    current is BuildState.BUILT and Platform(rec.platform) is Platform.WEB)
+            if RETRYABLE.of_state(state):
+                after_artifact = KEEPS_ARTIFACT.holds(current, Platform(rec.platform), rec.finished_at is not None)
                 if after_artifact and state is BuildState.FAILED:
                     # the deploy failed after signing (or after bundling, for web): the build keeps its good
                     # artifact and state, the deployment is recorded failed
@@ -683,12 +692,13 @@ class BuildsService(BaseService):
                     uow.commit()
                     self._record_deployment(build_id, ok=False, detail={"error": message}, target=rec.deploy_target)
                     return
-                if current.final:
+                if FINISHED.holds(current, Platform(rec.platform), rec.finished_at is not None):
                     return
                 check_transition(current, state)
                 rec.state = state.value
                 rec.error = message
                 rec.artifact_path = None
+                rec.artifact_sha256 = None
                 if state is BuildState.FAILED:
                     uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                                         step=rec.step, error=message))
@@ -697,9 +707,10 @@ class BuildsService(BaseService):
                                                            template_id=rec.template_id))
             rec.finished_at = now
             rec.duration_s = self._duration(rec)
-            if state not in (BuildState.FAILED, BuildState.CANCELLED):
+            if not RETRYABLE.of_state(state):
                 rec.percent = 100.0
                 rec.step = "done"
+            self.leases.release(uow.session, build_resource(build_id))
             uow.commit()
         self.invalidate()
 
@@ -712,19 +723,17 @@ class BuildsService(BaseService):
         return run
 
     def verify_artifact(self, artifact: Path) -> str:
-        """Verify a signed artifact afresh and return its certificate SHA-256 ('' for web bundles)."""
-        if artifact.suffix == ".apk":
-            aligned = run_tool_sync("zipalign", ["-c", "-p", "4", str(artifact)])
-            if not aligned.ok:
-                raise ToolError(f"{artifact.name} is not aligned: {aligned.tail()}")
-            res = run_tool_sync("apksigner", ["verify", "--verbose", "--print-certs", str(artifact)])
-            return parse_apksigner_verify(res.lines)[0]
-        if artifact.suffix == ".aab":
-            res = run_tool_sync("jarsigner", ["-verify", str(artifact)])
-            if not any("jar verified" in line for line in res.lines):
-                raise ToolError(f"jarsigner -verify rejected {artifact.name}: {res.tail()}")
-            return parse_keytool_fingerprint(run_tool_sync("keytool", ["-printcert", "-jarfile", str(artifact)]).lines)
-        return ""
+        """Verify a signed artifact afresh (the build's own verify steps, run here to completion)
+        and return its certificate SHA-256 ('' for web bundles)."""
+        steps = verify_steps(artifact)
+        result: ToolResult | None = None
+        try:
+            while True:
+                step = next(steps) if result is None else steps.send(result)
+                result = run_tool_sync(step.tool, step.args, env=step.env or None, cwd=step.cwd)
+        except StopIteration as done:
+            verified: Verified = done.value
+            return verified.fingerprint
 
     def _deploy_artifact(self, build_id: str, artifact: Path, fingerprint: str, target: DeployTarget,
                          dry_run: bool, *, reverify: bool = True) -> dict[str, Any]:
@@ -744,8 +753,8 @@ class BuildsService(BaseService):
             if actual != expected:
                 raise UserError(
                     f"refusing to deploy: the artifact is signed by {actual[:16]}..., but the expected upload key "
-                    f"is {expected[:16]}...; rebuild with the upload key (--key) or fix the expected fingerprint"
-                )
+                    f"is {expected[:16]}...; rebuild with the upload key or fix the expected fingerprint",
+                    remedy=ChooseKey())
             fingerprint = actual
         if target.kind == "folder":
             meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
@@ -765,8 +774,7 @@ class BuildsService(BaseService):
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
         build_id = info.id  # a prefix names it from here on by its full id
-        ok_states = (BuildState.SIGNED, BuildState.DEPLOYED) if info.platform is not Platform.WEB else (BuildState.BUILT, BuildState.DEPLOYED)
-        self.require(info.state in ok_states and info.artifact_path,
+        self.require(KEEPS_ARTIFACT(info) and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
         parsed = DeployTarget.parse(target)
         try:
@@ -788,7 +796,7 @@ class BuildsService(BaseService):
     @operation
     def get(self, build_id: str) -> BuildInfo:
         with self.ctx.new_uow() as uow:
-            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", hint="see: trendforge builds list")
+            full = resolve_id(uow.session, BuildRecord.id, build_id, what="build", remedy=ListBuilds())
             rec = uow.session.get(BuildRecord, full)
             assert rec is not None
             deps = uow.session.scalars(select(DeploymentRecord).where(DeploymentRecord.build_id == rec.id)
@@ -808,7 +816,7 @@ class BuildsService(BaseService):
     @operation
     def cancel(self, build_id: str) -> BuildInfo:
         info = self.get(build_id)
-        if info.state.final or info.finished_at is not None:
+        if FINISHED(info):
             raise ConflictError(f"build {info.id} is already {info.state.value}")
         if self._runner is not None and self._runner.cancel(info.id):
             return self.get(info.id)
@@ -829,7 +837,7 @@ class BuildsService(BaseService):
     @operation
     def retry(self, build_id: str) -> BuildInfo:
         info = self.get(build_id)
-        self.require(info.state in (BuildState.FAILED, BuildState.CANCELLED),
+        self.require(RETRYABLE(info),
                      f"build {info.id} is {info.state.value}; only failed or cancelled builds can be retried")
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, info.id)
@@ -850,27 +858,86 @@ class BuildsService(BaseService):
         ended = end_orphaned_tools(self.ctx.data_dir)
         if ended:
             log.warning("ended %d tool process group(s) left running by a TrendForge process that is gone", len(ended))
-        n = 0
         if self.builds_dir.is_dir():  # leftovers of a deletion cut short by an exit
             for trash in self.builds_dir.glob(f"*/{TRASH_PREFIX}*"):
                 shutil.rmtree(trash, ignore_errors=True)
+        return self.recover_lapsed()
+
+    def recover_lapsed(self) -> int:
+        """Fail the active builds whose owner is gone: a dead pid on this machine, or a lapsed lease.
+
+        A build's lease (services.leases) is renewed by its owner's heartbeat; on this machine a dead
+        owner is known at once by its pid, on another machine only when its lease has lapsed. Taking
+        the lease over is one conditional update, so one process recovers each build.
+        """
+        n = 0
         with self.ctx.new_uow() as uow:
             rows = uow.session.scalars(select(BuildRecord).where(
-                BuildRecord.state.in_(ACTIVE), BuildRecord.finished_at.is_(None))).all()  # a finished web build stays "built"
+                outcome_sql.where(IN_PROGRESS))).all()
+            leases = self.leases.holders(uow.session, [build_resource(r.id) for r in rows])
             for rec in rows:
-                pid = int((rec.options or {}).get("pid", 0))
-                if pid == os.getpid() or pid_alive(pid):
+                lease = leases.get(build_resource(rec.id))
+                why = self._owner_gone(rec, lease)
+                if why is None:
                     continue
+                if lease is not None and not self.leases.take_over(uow.session, lease.resource, from_holder=(
+                        lease.holder if lease.host == self.leases.host else None)):
+                    continue  # renewed meanwhile, or another process recovered it first
                 rec.state = BuildState.FAILED.value
-                rec.error = "interrupted: TrendForge stopped during the build"
+                rec.error = why
                 rec.finished_at = self.ctx.clock()
+                if lease is not None:
+                    self.leases.release(uow.session, lease.resource)
                 uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                                     step=rec.step, error=rec.error,
                                                     correlation_id=(rec.options or {}).get("correlation_id")))
                 shutil.rmtree(self.builds_dir / rec.id / "work", ignore_errors=True)
                 n += 1
             uow.commit()
+        if n:
+            self.invalidate()
         return n
+
+    def _owner_gone(self, rec: BuildRecord, lease: LeaseRecord | None) -> str | None:
+        """Why ``rec``'s owner no longer runs it, or None while it (may) still do."""
+        options = rec.options or {}
+        pid = int(options.get("pid", 0))
+        host = str(options.get("host") or (lease.host if lease is not None else self.leases.host))
+        if lease is not None and lease.holder == self.leases.holder:
+            return None  # ours
+        if host == self.leases.host:
+            if pid == os.getpid() or pid_alive(pid):
+                return None
+            return "interrupted: TrendForge stopped during the build"
+        if lease is None or self.leases.lapsed(lease):
+            return (f"interrupted: {host} stopped renewing its lease on the build (the machine or its TrendForge "
+                    f"went away); recovered by {self.leases.host}")
+        return None
+
+    def watch_leases(self) -> None:
+        """Renew this process's build leases on a heartbeat, and recover others' lapsed builds with it."""
+        if self._heartbeat is not None:
+            return
+        from PySide6.QtCore import QCoreApplication, QThread, QTimer
+
+        app = QCoreApplication.instance()
+        if app is None:
+            return
+        if QThread.currentThread() is not app.thread():  # a build started off the GUI thread: beat on it
+            QTimer.singleShot(0, app, self.watch_leases)
+            return
+        timer = QTimer()
+        timer.setInterval(self.leases.heartbeat_ms)
+        timer.timeout.connect(self._on_heartbeat_timeout)
+        timer.start()
+        self._heartbeat = timer
+
+    def _on_heartbeat_timeout(self) -> None:
+        try:
+            self.leases.renew()
+            self.recover_lapsed()
+        except DBAPIError as exc:  # the store is busy or away: the next beat tries again
+            log.warning("build leases not renewed: %s", exc.orig or exc)
 
     def log_tail(self, build_id: str, lines: int = 200) -> list[str]:
         info = self.get(build_id)
@@ -889,7 +956,7 @@ class BuildsService(BaseService):
         info = self.get(build_id)
         if self._runner is not None and self._runner.job(info.id) is not None:
             return None
-        if info.state.final or info.finished_at is not None:
+        if FINISHED(info):
             return info
         unrecorded = self._unrecorded.get(info.id)
         if unrecorded is not None:  # ended here, but the database took no final write
@@ -957,21 +1024,16 @@ class BuildsService(BaseService):
                 rows = uow.session.execute(
                     select(BuildRecord.duration_s).where(
                         BuildRecord.template_id == template_id, BuildRecord.platform == platform,
-                        BuildRecord.state.in_([s.value for s in SUCCESS_STATES]), BuildRecord.duration_s.is_not(None))
+                        outcome_sql.where(SUCCEEDED), BuildRecord.duration_s.is_not(None))
                     .order_by(BuildRecord.created_at.desc()).limit(10)).all()
                 return [float(r[0] or 0.0) for r in reversed(rows)]
 
         return self.cached(("durations", template_id, platform), load)
 
-    def eta(self, info: BuildInfo, now: datetime | None = None) -> tuple[float, float | None]:
-        """(elapsed, eta) in seconds for an active build."""
-        if info.started_at is None:
-            return 0.0, None
-        end = info.finished_at or now or self.ctx.clock()
-        elapsed = max(0.0, (end - info.started_at).total_seconds())
-        if info.state.final or info.finished_at:
-            return elapsed, 0.0
-        return elapsed, eta_seconds(elapsed, info.percent / 100.0, self.past_durations(info.template_id, info.platform.value))
+    def eta(self, info: BuildInfo, now: datetime | None = None, *, percent: float | None = None) -> tuple[float, float | None]:
+        """(elapsed, eta) in seconds: the ETA is None when unknown, 0 once the build is finished."""
+        return build_times(info, now or self.ctx.clock(), lambda: self.past_durations(info.template_id, info.platform.value),
+                           percent=percent)
 
     @operation
     def stats(self) -> list[BuildStats]:
@@ -985,11 +1047,10 @@ class BuildsService(BaseService):
             stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(stmt).all()
-        groups: dict[tuple[str, str], list[tuple[str, float | None]]] = {}
+        groups: dict[tuple[str, str], list[tuple[Outcome, float | None]]] = {}
         for template_id, platform, state, duration, finished in rows:
-            if state == "built" and platform == "web" and finished is not None:
-                state = "signed"  # web bundles are finished when built (nothing to sign)
-            groups.setdefault((template_id, platform), []).append((state, duration))
+            done = outcome_of(BuildState(state), Platform(platform), finished is not None)
+            groups.setdefault((template_id, platform), []).append((done, duration))
         return [compute_stats(t, p, r) for (t, p), r in sorted(groups.items())]
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -1017,8 +1078,4 @@ class BuildsService(BaseService):
             return int(uow.session.scalar(select(func.count()).select_from(BuildRecord)) or 0)
 
     def health(self) -> Health:
-        missing = [f"{t} ({p})" for t, p in TOOL_PACKAGES.items() if t != "adb" and shutil.which(t) is None]
-        if missing:
-            return Health(self.name, HealthState.DEGRADED, "missing tools: " + ", ".join(missing))
-        running = len(self._runner.running_ids()) if self._runner else 0
-        return Health(self.name, HealthState.OK, f"{running} running")
+        return toolchain_health(len(self._runner.running_ids()) if self._runner else 0)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import UserError
+from app.remedies import RestoreTemplate
 from app.store.branding import Branding
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MIN_SDK_FLOOR
 from app.templates.model import TemplateInfo, TemplateStatus
@@ -39,7 +40,8 @@ class BuildTemplate:
     @classmethod
     def from_info(cls, info: TemplateInfo) -> BuildTemplate:
         if info.status is TemplateStatus.ARCHIVED:
-            raise UserError(f"template {info.id!r} is archived; restore it before building (trendforge templates restore ID)")
+            raise UserError(f"template {info.id!r} is archived; restore it before building",
+                            remedy=RestoreTemplate(info.id))
         if not _APP_ID.fullmatch(info.application_id or ""):
             raise UserError(f"template {info.id!r} has an invalid application_id {info.application_id!r} (e.g. com.example.app)")
         return cls(

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError, UserError
+from app.remedies import Remedy
 
 MIN_PREFIX = 4
 _TOP = "\U0010ffff"
@@ -30,23 +31,23 @@ def matching_ids(conn: Session | Connection, column: Any, given: str, limit: int
     return [str(v) for v in conn.execute(stmt).scalars()]
 
 
-def resolve_id(conn: Session | Connection, column: Any, given: str, *, what: str, hint: str,
+def resolve_id(conn: Session | Connection, column: Any, given: str, *, what: str, remedy: Remedy,
                min_len: int = MIN_PREFIX, missing_ok: bool = False) -> str:
-    """The one id in ``column`` that ``given`` names. ``hint`` says where to see the ids.
+    """The one id in ``column`` that ``given`` names. ``remedy`` says where to see the ids.
 
     A missing id is a ``NotFoundError`` (or, with ``missing_ok``, ``given`` itself: a filter that
     matches nothing); a prefix shorter than ``min_len`` or shared by several ids is a ``UserError``.
     """
     text = (given or "").strip()
     if not text:
-        raise UserError(f"give a {what} id; {hint}")
+        raise UserError(f"give a {what} id", remedy=remedy)
     found = matching_ids(conn, column, text)
     if len(found) == 1 and (found[0] == text or len(text) >= min_len):
         return found[0]
     if not found:
         if missing_ok:
             return text
-        raise NotFoundError(f"no {what} {text!r}; {hint}")
+        raise NotFoundError(f"no {what} {text!r}", remedy=remedy)
     if len(text) < min_len:
         raise UserError(f"{what} id {text!r} is too short; give at least {min_len} characters")
     raise UserError(f"{what} id {text!r} is ambiguous: more than one {what} starts with it; give more characters")

@@ -31,7 +31,7 @@ class EventsService(BaseService):
 
     @operation
     def history(self, query: EventQuery) -> list[StoredEvent]:
-        self.require(query.limit >= 0, "--limit must be zero (no limit) or a positive number")
+        self.require(query.limit >= 0, "the event limit must be zero (no limit) or a positive number")
         if query.since and query.until:
             self.require(query.since <= query.until, "the start of the time range is after its end")
         return self.ctx.bus.history(self.resolve(query))

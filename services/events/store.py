@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Table, func, literal_c
 from sqlalchemy.orm import Session
 
 from app.events import Event, rebuild_event
+from app.remedies import ListEvents
 from app.search import fts_query
 from app.timeutil import to_iso
 from services.db import fulltext
@@ -178,7 +179,7 @@ class EventStore:
         """A correlation id typed in full or as a unique prefix; one no event carries is kept (it matches none)."""
         with self._engine.connect() as conn:
             return resolve_id(conn, _TABLE.c.correlation_id, given, what="correlation", missing_ok=True,
-                              hint="`trendforge events list` shows them")
+                              remedy=ListEvents())
 
     def history(self, query: EventQuery) -> list[StoredEvent]:
         if fts_query(query.search or "") is not None:

@@ -9,22 +9,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.builds.model import SUCCESS_STATES, BuildState, Platform
+from app.builds.outcome import SUCCEEDED
 from app.workflows.model import RunStatus, StepStatus
 from services.builds.models import BuildRecord, DeploymentRecord
+from services.builds.outcome_sql import where
 from services.workflows.models import WorkflowRunRecord, WorkflowStepRecord
 
 APPROVAL_ACTION = "wait_for_approval"
 
 
 def succeeded_builds(session: Session) -> int:
-    b = BuildRecord
-    done = [s.value for s in SUCCESS_STATES]
-    signed = session.scalar(select(func.count()).select_from(b).where(b.state.in_(done))) or 0
-    # a web bundle is finished when built: there is nothing to sign
-    web = session.scalar(select(func.count()).select_from(b).where(
-        b.state == BuildState.BUILT.value, b.platform == Platform.WEB.value, b.finished_at.is_not(None))) or 0
-    return int(signed) + int(web)
+    return int(session.scalar(select(func.count()).select_from(BuildRecord).where(where(SUCCEEDED))) or 0)
 
 
 def releases(session: Session) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from app.errors import ProviderError
+from app.remedies import SetCredential
 from app.retry_after import parse_retry_after
 
 USER_AGENT = "TrendForge-payments/0.1 (+https://trendforge.invalid)"
@@ -82,9 +83,8 @@ def status_error(resp: httpx.Response, provider: str, detail: str = "") -> Provi
         return ProviderError(f"{provider} had a server error (HTTP {code}): {detail}", provider=provider,
                              transient=True, status_code=code)
     if code in (401, 403):
-        return ProviderError(
-            f"{provider} rejected the credential (HTTP {code}); store a valid one with "
-            f"`trendforge credentials set {provider}`", provider=provider, status_code=code)
+        return ProviderError(f"{provider} rejected the credential (HTTP {code}); store a valid one",
+                             provider=provider, status_code=code, remedy=SetCredential(provider))
     return ProviderError(f"{provider} refused the request (HTTP {code}): {detail}", provider=provider, status_code=code)
 
 

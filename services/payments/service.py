@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, func, select
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.credentials import credential_problem
 from app.errors import NotFoundError, ProviderError, UserError
-from app.health import Health, HealthState
+from app.health import Health
 from app.payments.charging import DEFAULT_TEST_PAYMENT_METHOD, StripeMode, stripe_mode
 from app.payments.events import (
     PaymentActionRequired,
@@ -50,11 +50,13 @@ from app.payments.model import (
     check_refund,
 )
 from app.payments.money import normalize_currency, to_minor
+from app.remedies import GivePaymentMethod, ImportPayments, ListPayments, RetryPayment, SetCredential, SyncPayments
 from app.timeutil import to_iso
 from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.ids import resolve_id
+from services.payments.health import providers_health
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
@@ -142,8 +144,8 @@ class PaymentsService(BaseService):
             from services.payments.providers.itch import ItchProvider
 
             return ItchProvider(secret, self.settings.base_url("ITCH"), http, retry=self.with_retry_async)
-        raise UserError(f"{p.value} has no pull API; import its webhook payloads or CSV export with "
-                        f"`trendforge payments import --provider {p.value} FILE`")
+        raise UserError(f"{p.value} has no pull API; import its webhook payloads or CSV export",
+                        remedy=ImportPayments(p.value))
 
     @operation
     def test_connection(self, provider: str, secret: str | None = None) -> str:
@@ -240,14 +242,7 @@ class PaymentsService(BaseService):
         return out
 
     def health(self) -> Health:
-        try:
-            bad = [h for h in self.provider_health() if h["state"] == "unhealthy"]
-        except Exception as exc:  # noqa: BLE001 - health must report, not raise
-            return Health(self.name, HealthState.DOWN, str(exc))
-        if bad:
-            detail = "; ".join(f"{h['provider']} unhealthy ({h['last_error']})" for h in bad)
-            return Health(self.name, HealthState.DEGRADED, detail)
-        return Health(self.name, HealthState.OK, "providers ok")
+        return providers_health(self.ctx)
 
     # -- charge ----------------------------------------------------------------------------------
     @operation
@@ -258,15 +253,15 @@ class PaymentsService(BaseService):
     async def charge_async(self, provider: str, template_id: str | None, amount: str | int, currency: str,
                            payment_method: str | None = None, description: str = "") -> Transaction:
         p = Provider.parse(provider)
-        self.require(p.can_charge, f"{p.value} charges happen on {p.value}'s own checkout; bring them in with "
-                                   f"`trendforge payments {'import' if p is Provider.KOFI else 'sync'} --provider {p.value}`")
+        self.require(p.can_charge, f"{p.value} charges happen on {p.value}'s own checkout; bring them in from there",
+                     ImportPayments(p.value) if p is Provider.KOFI else SyncPayments(p.value))
         cur = normalize_currency(currency)
         minor = to_minor(amount, cur) if isinstance(amount, str) else int(amount)
         self.require(minor > 0, "the amount must be positive")
         key = need_credential(self.settings.credential(p.value), p)
         if not payment_method:
-            self.require(stripe_mode(key) is StripeMode.TEST,
-                         "a live charge needs --payment-method (a saved payment method id, pm_...)")
+            self.require(stripe_mode(key) is StripeMode.TEST, "a live charge needs a saved payment method",
+                         GivePaymentMethod())
             payment_method = DEFAULT_TEST_PAYMENT_METHOD
         self._check_healthy(p)
         now = self.ctx.clock()
@@ -304,10 +299,10 @@ class PaymentsService(BaseService):
                 row = uow.session.scalar(select(TransactionRecord).where(TransactionRecord.provider_id == txn_id))
             if row is None:
                 full = resolve_id(uow.session, TransactionRecord.id, txn_id, what="transaction",
-                                  hint="`trendforge payments list` shows the ids")
+                                  remedy=ListPayments())
                 row = uow.session.get(TransactionRecord, full)
             if row is None:
-                raise NotFoundError(f"no transaction {txn_id!r}; `trendforge payments list` shows the ids")
+                raise NotFoundError(f"no transaction {txn_id!r}", remedy=ListPayments())
             uow.session.expunge(row)  # detached with its loaded values (the read-only unit of work rolls back)
             return row
 
@@ -338,11 +333,11 @@ class PaymentsService(BaseService):
         except ProviderError as exc:
             reason = str(exc)
             if exc.transient:
-                reason += f"; the outcome is unknown: `trendforge payments retry {txn_id}` checks {p.value} before charging again"
+                reason += f"; the outcome is unknown: a retry checks {p.value} before charging again"
             self._record_failure(txn_id, "provider_unreachable" if exc.transient else "provider_error", reason,
                                  exc.transient)
-            raise ProviderError(reason, provider=p.value, transient=exc.transient,
-                                status_code=exc.status_code) from exc
+            raise ProviderError(reason, provider=p.value, transient=exc.transient, status_code=exc.status_code,
+                                remedy=RetryPayment(txn_id) if exc.transient else exc.remedy) from exc
         txn = self._record_outcome(txn_id, outcome)
         if txn.status is TxnStatus.DECLINED:  # found by reconciliation: the same answer as a direct decline
             raise PaymentDeclinedError(f"card declined: {txn.failure_message or txn.failure_code} "
@@ -446,7 +441,7 @@ class PaymentsService(BaseService):
             already = max(rec.refunded_amount, ledger.refunds_total(rec.id))
             value = check_refund(requested, rec.amount, already, rec.currency, TxnStatus(rec.status))
             self.require(rec.provider_id or not p.can_refund_remotely,
-                         "this payment has no provider id yet; run `trendforge payments sync` first")
+                         "this payment has no provider id yet; sync first", SyncPayments(p.value))
             refund = RefundRecord(id=uuid.uuid4().hex, transaction_id=rec.id, provider=p.value,
                                   provider_refund_id=None, amount=value, currency=rec.currency,
                                   status=RefundStatus.PENDING.value, reason="requested_by_customer",
@@ -482,9 +477,9 @@ class PaymentsService(BaseService):
                 r.message = str(exc)[:500]
                 uow.commit()
             if exc.transient:
-                raise ProviderError(f"{exc}; the refund's outcome is unknown and stays pending: "
-                                    f"`trendforge payments sync --provider {p.value}` reconciles it",
-                                    provider=p.value, transient=True) from exc
+                raise ProviderError(f"{exc}; the refund's outcome is unknown and stays pending until a sync "
+                                    "reconciles it", provider=p.value, transient=True,
+                                    remedy=SyncPayments(p.value)) from exc
             raise
         return self._finish_refund(refund.id, outcome.provider_refund_id, remote=True, message="")
 
@@ -551,14 +546,14 @@ class PaymentsService(BaseService):
             p = Provider.parse(provider)
             return [await self._sync_one(p, progress)]
         targets = self.configured_providers()
-        self.require(targets, "no provider credentials stored; add one with `trendforge credentials set stripe` "
-                              "(or gumroad, itch); Ko-fi payments come in with `payments import --provider kofi`")
+        self.require(targets, "no provider credentials stored (stripe, gumroad or itch); "
+                              "Ko-fi payments come in as an import", SetCredential(Provider.STRIPE.value))
         reports = []
         for p in targets:
             try:
                 reports.append(await self._sync_one(p, progress))
             except (ProviderError, UserError) as exc:
-                reports.append(SyncReport(p, error=str(exc)))
+                reports.append(SyncReport(p, error=str(exc), remedy=exc.remedy))
         return reports
 
     async def _sync_one(self, p: Provider, progress: Progress | None) -> SyncReport:
@@ -654,8 +649,8 @@ class PaymentsService(BaseService):
             except ProviderError as exc:
                 raise UserError(str(exc)) from exc
             return self._import_txns(p, txns, rejected=0, errors=())
-        raise UserError(f"import supports kofi and gumroad files; {p.value} is synced with "
-                        f"`trendforge payments sync --provider {p.value}`")
+        raise UserError(f"import supports kofi and gumroad files; {p.value} is synced",
+                        remedy=SyncPayments(p.value))
 
     def _import_kofi(self, payloads: Sequence[Any]) -> ImportReport:
         from services.payments.providers.kofi import payload_to_txn, token_ok
@@ -663,8 +658,8 @@ class PaymentsService(BaseService):
         needs_token = any(not pl.from_csv for pl in payloads)
         token = self.settings.credential("kofi") if needs_token else None
         self.require(token or not needs_token,
-                     "store your Ko-fi verification token first: `trendforge credentials set kofi` "
-                     "(Ko-fi > Settings > API > Webhooks)")
+                     "store your Ko-fi verification token first (Ko-fi > Settings > API > Webhooks)",
+                     SetCredential(Provider.KOFI.value))
         txns = []
         rejected = 0
         errors: list[str] = []

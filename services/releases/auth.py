@@ -21,10 +21,11 @@ import httpx
 from google.oauth2 import service_account
 
 from app.errors import ProviderError, UserError
+from services.releases.health import REQUIRED_FIELDS
 
 SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 REFRESH_MARGIN = timedelta(seconds=60)  # mint a new token this long before the old one expires
-_REQUIRED = ("type", "client_email", "private_key", "private_key_id", "token_uri")
+_REQUIRED = REQUIRED_FIELDS
 
 
 @dataclass(frozen=True)

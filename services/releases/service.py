@@ -22,7 +22,7 @@ import httpx
 import app.releases.events as ev
 from app.errors import UserError
 from app.events import CredentialSet, Event
-from app.health import Health, HealthState
+from app.health import Health
 from app.releases.listing import StoreListing
 from app.releases.model import (
     Release,
@@ -42,16 +42,19 @@ from app.releases.model import (
     resume,
     set_fraction,
 )
+from app.remedies import SetCredential
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.events.store import EventQuery
 from services.releases.api import CommitOutcomeLostError, PlayApi
 from services.releases.auth import PlayTokens, ServiceAccountKey, parse_key
 from services.releases.edits import Edit
+from services.releases.health import SECRET_NAME as PLAY_SECRET
+from services.releases.health import play_key_health
 from services.releases.listing_files import check_images
 from services.releases.listing_state import listing_parts, play_digest, pushed_digest
 
-SECRET_NAME = "provider:play"
+SECRET_NAME = PLAY_SECRET
 
 
 _EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {
@@ -127,8 +130,8 @@ class ReleasesService(BaseService):
     def stored_key(self) -> ServiceAccountKey:
         text = self.ctx.secrets.get(SECRET_NAME)
         if not text:
-            raise UserError("no Google Play key; store the service account's JSON key: "
-                            "trendforge credentials set play < key.json (or Settings > Google Play)")
+            raise UserError("no Google Play key; store the service account's JSON key",
+                            remedy=SetCredential("play"))
         return parse_key(text)
 
     def account(self) -> str | None:
@@ -404,7 +407,4 @@ class ReleasesService(BaseService):
                 "dry_run": dry_run, "edit_id": edit.id, "steps": edit.steps}
 
     def health(self) -> Health:
-        account = self.account()
-        if account is None:
-            return Health(self.name, HealthState.OK, "no Google Play key stored")
-        return Health(self.name, HealthState.OK, f"Google Play key of {account}")
+        return play_key_health(self.ctx.secrets)

@@ -19,7 +19,7 @@ from app.workflows.model import EngineKind
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.models import SettingRecord
-from services.secrets import PROVIDER_NAMES, keyring_health
+from services.secrets import PROVIDER_NAMES, credential_key, keyring_health
 
 THEMES = ("system", "light", "dark")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
@@ -81,7 +81,7 @@ class SettingsService(BaseService):
     def _credential_key(name: str) -> str:
         if name not in PROVIDER_NAMES:
             raise UserError(f"unknown credential {name!r}; use one of: {', '.join(PROVIDER_NAMES)}")
-        return f"provider:{name}"
+        return credential_key(name)
 
     @operation
     def set_credential(self, name: str, secret: str) -> None:

@@ -19,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import app.templates.events as ev
 from app.errors import ConflictError, NotFoundError, StaleEditError, UserError
-from app.health import Health, HealthState
+from app.health import Health
+from app.remedies import ChooseOnDuplicate, ListTemplates, RestoreTemplate
 from app.store.derive import derived_manifest
 from app.store.listing import LOCALE_RE
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
@@ -54,9 +55,10 @@ from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
 from services.ports import StatsSource
 from services.store.media import listing_with_media
+from services.templates import blobs, search_sql
 from services.templates import package as pkg
-from services.templates import search_sql
 from services.templates.blank import BLANK_PACKAGE
+from services.templates.health import store_dir, store_health
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
@@ -144,7 +146,7 @@ class TemplatesService(BaseService):
     # -- store layout ---------------------------------------------------------------------
     @property
     def store_dir(self) -> Path:
-        return self.ctx.data_dir / "templates"
+        return store_dir(self.ctx)
 
     def _staging_root(self) -> Path:
         return self.store_dir / ".staging"
@@ -154,11 +156,42 @@ class TemplatesService(BaseService):
 
     @operation
     def package_dir(self, template_id: str) -> Path:
-        """The stored package folder of a template (``DATA_DIR/templates/<id>``)."""
+        """The stored package folder of a template (``DATA_DIR/templates/<id>``).
+
+        On a shared store a package imported on another machine is unpacked here first (once per version).
+        """
         info = self.get(template_id, include_deleted=True)
         folder = self.store_dir / info.id
+        if self.ctx.config.shared_store:
+            self._unpack_shared(info.id, folder)
         self.require(folder.is_dir(), f"template {template_id!r} has no package folder at {folder}; re-import it")
         return folder
+
+    def _blob_marker(self, template_id: str) -> Path:
+        return self.store_dir / ".blobs" / template_id
+
+    def _unpack_shared(self, template_id: str, folder: Path) -> None:
+        """Bring the local folder to the package the shared store names (imported here, or unpacked from it)."""
+        with self._fs_lock, self.ctx.new_uow() as uow:
+            row = self._row(uow.session, template_id)
+            sha = row.package_sha256
+            marker = self._blob_marker(template_id)
+            if sha is None or (folder.is_dir() and marker.is_file() and marker.read_text().strip() == sha):
+                return
+            staging = self._new_staging()
+            try:
+                blobs.unpack(uow.session, sha, staging, self.limits)
+                on_disk = pkg.package_only_fields(staging)
+                pkg.write_manifest(staging, _info(row).manifest() | on_disk)  # edits made since the import
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                staging.replace(folder)
+            finally:
+                pkg.remove_tree(staging.parent)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(sha)
+            log.info("templates store: unpacked %s from the shared store (%s)", template_id, sha[:12])
 
     def preview_path(self, template_id: str) -> Path | None:
         info = self.get(template_id, include_deleted=True)
@@ -171,7 +204,7 @@ class TemplatesService(BaseService):
     def _row(self, session: Session, template_id: str) -> TemplateRow:
         row = session.scalars(select(TemplateRow).where(TemplateRow.id == template_id)).first()
         if row is None:
-            raise NotFoundError(f"no template {template_id!r} (see 'trendforge templates list')")
+            raise NotFoundError(f"no template {template_id!r}", remedy=ListTemplates())
         return row
 
     @operation
@@ -182,9 +215,7 @@ class TemplatesService(BaseService):
 
         info = self.cached(("get", template_id), load)
         if info.status is TemplateStatus.DELETED and not include_deleted:
-            raise NotFoundError(
-                f"template {template_id!r} is deleted; restore it with 'trendforge templates restore {template_id}'"
-            )
+            raise NotFoundError(f"template {template_id!r} is deleted", remedy=RestoreTemplate(template_id))
         return info
 
     def exists(self, template_id: str) -> bool:
@@ -585,10 +616,8 @@ class TemplatesService(BaseService):
             replaced = False
             if existing is not None:
                 if policy is DuplicatePolicy.ERROR:
-                    raise ConflictError(
-                        f"a template with id {template_id!r} already exists ({existing.status}); "
-                        "import again with --on-duplicate replace (overwrite it) or keep-both (import under a new id)"
-                    )
+                    raise ConflictError(f"a template with id {template_id!r} already exists ({existing.status})",
+                                        remedy=ChooseOnDuplicate())
                 if policy is DuplicatePolicy.KEEP_BOTH:
                     taken = set(session.scalars(select(TemplateRow.id).where(TemplateRow.id.like(f"{template_id[:50]}%"))))
                     renamed_from, template_id = template_id, keep_both_id(template_id, taken)
@@ -613,6 +642,8 @@ class TemplatesService(BaseService):
             row.has_package = True
             row.source = source
             row.updated_at = now
+            if self.ctx.config.shared_store:  # other machines unpack it from the store (services.templates.blobs)
+                row.package_sha256 = blobs.store(session, blobs.pack(staging, self.limits), now)
             imported = ev.TemplateImported(source=SOURCE, template_id=template_id, source_path=source,
                                            replaced=replaced, renamed_from=renamed_from)
             uow.record(imported)
@@ -630,6 +661,10 @@ class TemplatesService(BaseService):
                 raise
             fault_point("templates.replace.after_commit")
             switch.finish()
+            if row.package_sha256:
+                marker = self._blob_marker(template_id)
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(row.package_sha256)
         return ImportResult(source=source, template_id=template_id, replaced=replaced, renamed_from=renamed_from)
 
     @operation
@@ -649,9 +684,9 @@ class TemplatesService(BaseService):
             try:
                 results.append(self.import_path(path, on_duplicate=on_duplicate))
             except ConflictError as exc:
-                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True))
+                results.append(ImportResult(source=str(path), error=str(exc), duplicate=True, remedy=exc.remedy))
             except UserError as exc:
-                results.append(ImportResult(source=str(path), error=str(exc)))
+                results.append(ImportResult(source=str(path), error=str(exc), remedy=exc.remedy))
             except OSError as exc:
                 error = (str(disk_full(self.ctx.data_dir)) if is_disk_full(exc, self.ctx.data_dir)
                          else f"cannot read {path}: {exc.strerror or exc}")
@@ -803,13 +838,7 @@ class TemplatesService(BaseService):
 
     # -- health ------------------------------------------------------------------------------------
     def health(self) -> Health:
-        try:
-            with self.ctx.new_uow() as uow:
-                n = uow.session.execute(text("SELECT count(*) FROM templates")).scalar_one()
-                uow.session.execute(text(self._sql.count_matches), {"match": self._sql.match("x")}).scalar_one()
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
-            return Health(self.name, HealthState.DOWN, f"templates store unavailable: {exc}")
-        return Health(self.name, HealthState.OK, f"{n} templates in {self.store_dir}")
+        return store_health(self.ctx)
 
     @operation
     def optimize(self) -> None:

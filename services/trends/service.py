@@ -23,9 +23,10 @@ from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
-from app.errors import NotFoundError, ProviderError, UserError
+from app.errors import NotFoundError, ProviderError, TrendForgeError, UserError
 from app.events import Event
-from app.health import Health, HealthState
+from app.health import Health
+from app.remedies import ImportTrends, ListTrends, Remedy, SyncTrends
 from app.timeutil import parse_iso, to_iso
 from app.trends.correlate import related, source_leads
 from app.trends.events import (
@@ -39,7 +40,6 @@ from app.trends.events import (
 )
 from app.trends.matching import TemplateInfo, match_templates
 from app.trends.model import (
-    DEFAULT_ENABLED,
     DEFAULT_INTERVAL_MINUTES,
     DEFAULT_SUBREDDITS,
     FETCHABLE,
@@ -62,6 +62,7 @@ from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.ports import TemplateCatalogue
 from services.settings.service import SettingsService
+from services.trends.health import SETTING_ENABLED, enabled_sources, sources_health
 from services.trends.models import (
     SourceHealthRecord,
     TrendAliasRecord,
@@ -74,7 +75,6 @@ from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSou
 
 log = logging.getLogger(__name__)
 
-SETTING_ENABLED = "trends.enabled_sources"
 SETTING_SUBREDDITS = "trends.subreddits"
 SETTING_INTERVAL = "trends.interval_minutes"
 SETTING_GEO = "trends.geo"
@@ -96,6 +96,7 @@ class SourceOutcome:
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
     backoff_until: datetime | None = None
+    remedy: Remedy | None = None  # what to do about the error (a credential to store, ...)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,16 +234,7 @@ class TrendsService(BaseService):
 
     # -- settings -----------------------------------------------------------------------
     def enabled_sources(self) -> list[SourceName]:
-        raw = self.settings.get(SETTING_ENABLED)
-        if not isinstance(raw, list):
-            return list(DEFAULT_ENABLED)
-        out = []
-        for v in raw:
-            with contextlib.suppress(UserError):
-                s = parse_source(str(v))
-                if s in FETCHABLE:
-                    out.append(s)
-        return out
+        return enabled_sources(self.settings.get)
 
     def subreddits(self) -> list[str]:
         raw = self.settings.get(SETTING_SUBREDDITS)
@@ -330,7 +322,7 @@ class TrendsService(BaseService):
         """
         if source is not None:
             src = source if isinstance(source, SourceName) else parse_source(source)
-            self.require(src in FETCHABLE, f"{src} is import-only: use `trendforge trends import --source {src} FILE`")
+            self.require(src in FETCHABLE, f"{src} is import-only: import its export", ImportTrends(str(src)))
             # a disabled source is not tried (nor backed off): opt-in ones (x, tiktok) stay off until enabled
             self.require(src in self.enabled_sources(),
                          f"source {src} is disabled, so it was not synced; enable it in the trends settings first")
@@ -424,7 +416,8 @@ class TrendsService(BaseService):
                 rec.last_error = message
                 rec.last_error_at = now
                 rec.backoff_until = now + timedelta(seconds=backoff)
-                outcomes[src] = SourceOutcome(src.value, ok=False, error=message, backoff_until=rec.backoff_until)
+                outcomes[src] = SourceOutcome(src.value, ok=False, error=message, backoff_until=rec.backoff_until,
+                                              remedy=exc.remedy if isinstance(exc, TrendForgeError) else None)
                 uow.record(SourceFailed(source=self.name, source_name=src.value, error=message, backoff_seconds=backoff, consecutive_failures=rec.failures))
                 if not isinstance(exc, ProviderError):
                     log.error("trend source %s failed unexpectedly", src, exc_info=exc)
@@ -694,8 +687,8 @@ class TrendsService(BaseService):
         tid = trend_id.strip().lower()
         self.require(len(tid) >= 4, "give at least 4 characters of the trend id")
         if not all(c in "0123456789abcdef" for c in tid):
-            raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal, see `trendforge trends list`")
-        full = resolve_id(s, TrendRecord.id, tid, what="trend", hint="see `trendforge trends list`")
+            raise NotFoundError(f"no trend with id {trend_id!r}; ids are hexadecimal", remedy=ListTrends())
+        full = resolve_id(s, TrendRecord.id, tid, what="trend", remedy=ListTrends())
         rec = s.get(TrendRecord, full)
         assert rec is not None
         return rec
@@ -780,7 +773,7 @@ class TrendsService(BaseService):
                 q = select(TrendRecord).where(TrendRecord.archived.is_(False), TrendRecord.score >= min_score)
                 found = uow.session.scalars(q.order_by(TrendRecord.emerging.desc(), TrendRecord.score.desc()).limit(1)).first()
                 if found is None:
-                    raise NotFoundError(f"no trend scores {min_score} or more; run `trendforge trends sync` first")
+                    raise NotFoundError(f"no trend scores {min_score} or more; sync the sources first", remedy=SyncTrends())
                 rec = found
             return {"trend_id": rec.id, "title": rec.title, "score": rec.score, "tag": rec.tag, "category": rec.category}
 
@@ -846,10 +839,7 @@ class TrendsService(BaseService):
         return {"trends": int(total), "snapshots": int(snaps)}
 
     def health(self) -> Health:
-        failing = [h for h in self.source_health() if h["enabled"] and h["failures"]]
-        if failing:
-            return Health(self.name, HealthState.DEGRADED, "; ".join(f"{h['name']}: {h['last_error']}" for h in failing)[:300])
-        return Health(self.name, HealthState.OK, f"sources: {', '.join(s.value for s in self.enabled_sources())}")
+        return sources_health(self.ctx, self.enabled_sources())
 
 
 class _DeferredDispatch:

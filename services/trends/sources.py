@@ -19,6 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from app.errors import ProviderError
+from app.remedies import SetCredential
 from app.timeutil import utcnow
 from app.trends.model import SourceItem, SourceName
 from app.untrusted import load_json
@@ -270,7 +271,7 @@ class XSource:
 
     async def fetch(self, client: httpx.AsyncClient, config: SourceConfig) -> FetchResult:
         if not config.token:
-            raise ProviderError("x: no bearer token; store it with `trendforge credentials set x`", provider=self.name)
+            raise ProviderError("x: no bearer token stored", provider=self.name, remedy=SetCredential("x"))
         resp = await get(
             client,
             self.name,

@@ -83,7 +83,7 @@ def register_builtin_actions(registry: ActionRegistry) -> None:
         Param("message", str, required=False, default="Approve to continue"),
         Param("poll", float, required=False, default=0.5, description="seconds between checks of the database"),
         idempotent=True,
-        description="Pause until someone approves (panel button or `workflow approve`)",
+        description="Pause until someone approves (or rejects) the step",
     )
     async def wait_for_approval(actx: ActionContext, message: str = "Approve to continue", poll: float = 0.5) -> dict[str, Any]:
         engine = actx.engine

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 import app.workflows.events as wf_events  # also registers the event types
 from app.errors import ConflictError, NotFoundError, UserError
 from app.events import Event
-from app.health import Health, HealthState
+from app.health import Health
+from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
 from app.workflows.events import WorkflowImported
@@ -23,6 +24,7 @@ from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.workflows.builtin_actions import register_builtin_actions
 from services.workflows.engine import WorkflowEngine
+from services.workflows.health import runs_health
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
@@ -188,7 +190,8 @@ class WorkflowsService(BaseService):
             rec = uow.session.get(DefRec, name)
             if rec is None:
                 known = ", ".join(uow.session.scalars(select(DefRec.name).order_by(DefRec.name)))
-                raise NotFoundError(f"no workflow named {name!r}; known workflows: {known or 'none'} (import one with `workflow import FILE`)")
+                raise NotFoundError(f"no workflow named {name!r}; known workflows: {known or 'none'}",
+                                    remedy=ImportWorkflow())
             body = rec.body
         return parse_definition(body, source=name)
 
@@ -208,7 +211,7 @@ class WorkflowsService(BaseService):
             if rec is not None and rec.origin == "builtin":
                 raise UserError(f"{defn.name!r} is a built-in workflow; give yours another name")
             if rec is not None and not replace:
-                raise UserError(f"a workflow named {defn.name!r} exists already; pass --replace to update it")
+                raise UserError(f"a workflow named {defn.name!r} exists already", remedy=ReplaceWorkflow(defn.name))
             if rec is None:
                 uow.session.add(DefRec(name=defn.name, version=defn.version, origin="user", body=dict(defn.raw), updated_at=self.ctx.clock()))
             else:
@@ -229,7 +232,7 @@ class WorkflowsService(BaseService):
         out: dict[str, Any] = {}
         for pair in pairs:
             if "=" not in pair:
-                raise UserError(f"--input needs NAME=VALUE, got {pair!r}")
+                raise UserError(f"an input needs NAME=VALUE, got {pair!r}")
             key, value = pair.split("=", 1)
             spec = specs.get(key.strip())
             if spec is None:
@@ -328,7 +331,7 @@ class WorkflowsService(BaseService):
             return run_id
         with self.ctx.new_uow() as uow:
             return resolve_id(uow.session, RunRec.id, run_id, what="workflow run", min_len=6,
-                              hint="see `trendforge workflow history NAME`")
+                              remedy=WorkflowHistory())
 
     @operation
     def show(self, run_id: str) -> dict[str, Any]:
@@ -351,7 +354,7 @@ class WorkflowsService(BaseService):
                 q = q.where(RunRec.status == status)
             rows = list(uow.session.scalars(q))
             if name and not rows and uow.session.get(DefRec, name) is None:
-                raise NotFoundError(f"no workflow named {name!r}; see `trendforge workflow list`")
+                raise NotFoundError(f"no workflow named {name!r}", remedy=ListWorkflows())
             local = [run_to_dict(r) for r in rows]
         if self.temporal is None:
             return local
@@ -367,14 +370,10 @@ class WorkflowsService(BaseService):
         return [r.event for r in rows]
 
     def health(self) -> Health:
-        with self.ctx.new_uow() as uow:
-            n = uow.session.scalar(select(func.count()).select_from(RunRec).where(RunRec.status == RunStatus.INTERRUPTED.value)) or 0
         detail = f"{len(self.registry.specs())} actions"
         if self.temporal is not None:
             detail += f"; new runs on {self.temporal.config.where}"
-        if n:
-            return Health(self.name, HealthState.DEGRADED, f"{n} interrupted run(s): resume, compensate or re-run them ({detail})")
-        return Health(self.name, HealthState.OK, detail)
+        return runs_health(self.ctx, detail)
 
 
 def dumps(data: Any) -> str:

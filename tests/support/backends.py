@@ -28,6 +28,7 @@ BOTH_BACKENDS = (
     "tests/integration/trends/",
     "tests/integration/workflows/",
     "tests/integration/builds/test_db_contention.py",
+    "tests/integration/builds/test_build_lease.py",
     "tests/e2e/team/",
 )
 TEMPLATE_DB = "tf_migrated"

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a domain error (one line on stderr), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
@@ -18,34 +19,42 @@ import app
 from app.errors import TrendForgeError
 from app.redact import redact
 from services.processes import end_tracked_groups
-from ui.cli.commands import (
-    builds,
-    credentials,
-    events,
-    payments,
-    releases,
-    system,
-    templates,
-    trends,
-    worker,
-    workflows,
-)
 from ui.cli.context import CliContext
+from ui.cli.remedies import with_remedy
 
 Registrar = Callable[[Any, argparse.ArgumentParser], None]
 
-REGISTRARS: list[Registrar] = [
-    system.register,
-    credentials.register,
-    events.register,
-    templates.register,
-    builds.register,
-    releases.register,
-    payments.register,
-    trends.register,
-    workflows.register,
-    worker.register,
-]
+# The modules of ui.cli.commands, in the order --help lists their commands, and the commands each
+# registers: a command line imports (and registers) only the module of its command.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "system": ("health", "metrics", "doctor"),
+    "credentials": ("credentials",),
+    "events": ("events",),
+    "templates": ("templates",),
+    "builds": ("keys", "build", "builds"),
+    "releases": ("releases",),
+    "payments": ("payments",),
+    "trends": ("trends",),
+    "workflows": ("workflow",),
+    "worker": ("worker",),
+}
+_MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
+
+
+def _registrar(module: str) -> Registrar:
+    register: Registrar = importlib.import_module(f"ui.cli.commands.{module}").register
+    return register
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names (its first word that is neither an option nor --data-dir's value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--data-dir":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -59,7 +68,8 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (given ``argv`` naming a known command) just that command's part."""
     parser = argparse.ArgumentParser(
         prog="trendforge",
         description="TrendForge: turn internet trends into template-based Android apps and sell them.",
@@ -68,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=app.VERSION_LINE)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parent = _common(defaults=False)
-    for register in REGISTRARS:
-        register(sub, parent)
+    word = command_word(argv) if argv is not None else None
+    modules = [_MODULE_OF[word]] if word in _MODULE_OF else list(COMMAND_MODULES)
+    for module in modules:
+        _registrar(module)(sub, parent)
     return parser
 
 
@@ -89,7 +101,7 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
     from services.files import owner_only_files
 
     owner_only_files()
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage errors
@@ -110,8 +122,8 @@ def run(argv: Sequence[str], stdout: TextIO | None = None, stdin: TextIO | None 
         (stdout or sys.stdout).flush()
         return code
     except TrendForgeError as exc:
-        message = redact(str(exc) or type(exc).__name__).splitlines()[0]
-        CliContext.error(message)
+        first = (str(exc) or type(exc).__name__).splitlines()[0]
+        CliContext.error(redact(with_remedy(first, exc.remedy)))
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("trendforge: interrupted\n")

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.builds.model import BuildInfo, BuildState, Platform
-from app.builds.progress import BuildStats, eta_seconds, format_seconds
+from app.builds.outcome import IN_PROGRESS, RETRYABLE
+from app.builds.progress import BuildStats, format_seconds
 from app.errors import TrendForgeError, UserError
 from app.events import Event
 from app.store.check import CheckReport, ReleaseCheckError
@@ -44,7 +45,8 @@ from ui.colors import Tone, tone_style
 from ui.operations import ChangeArea, Changes, operation_hub, run_write
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
-from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel, elapsed_seconds
+from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
+from ui.remedies import remedy_of
 from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
 from ui.widgets.release_checklist import ReleaseChecklist
@@ -83,6 +85,7 @@ class ProgressDelegate(QStyledItemDelegate):
 
 class BuildsPanel(QWidget):
     status_message = Signal(str)
+    remedy_offered = Signal(object)  # Remedy: what to do about the error just shown
     notify_requested = Signal(str, str)
     loaded = Signal()  # the builds table and stats were shown
     log_loaded = Signal(str)  # the selected build's log (from its file) was shown
@@ -364,18 +367,15 @@ class BuildsPanel(QWidget):
         self.title.setText(f"{info.template_id} {info.version_name} · {info.platform.value} · {info.state.value}")
         self.progress.setValue(int(percent))
         self.step_label.setText(step or "-")
-        elapsed, eta = self.service.eta(info) if info.started_at else (0.0, None)
-        if info.state.active and not info.finished_at:
-            elapsed = elapsed_seconds(info, self.service.ctx.clock())
-        self.time_label.setText(f"{format_seconds(elapsed)} / {format_seconds(eta) if info.state.active and not info.finished_at else 'done'}")
+        elapsed, eta = self.service.eta(info, percent=percent)
+        self.time_label.setText(f"{format_seconds(elapsed)} / {format_seconds(eta) if IN_PROGRESS(info) else 'done'}")
         self.artifact_label.setText(info.artifact_path or "-")
         self.fingerprint_label.setText(info.fingerprint or "-")
         self.error_label.setText(info.error or "")
 
     def _update_actions(self, info: BuildInfo | None) -> None:
-        active = info is not None and info.state.active and info.finished_at is None
-        self.cancel_button.setEnabled(active)
-        self.retry_button.setEnabled(info is not None and info.state in (BuildState.FAILED, BuildState.CANCELLED))
+        self.cancel_button.setEnabled(info is not None and IN_PROGRESS(info))
+        self.retry_button.setEnabled(info is not None and RETRYABLE(info))
         self.open_button.setEnabled(info is not None and bool(info.artifact_path))
         self.copy_button.setEnabled(info is not None and bool(info.fingerprint))
         self.links.update_state()
@@ -423,10 +423,9 @@ class BuildsPanel(QWidget):
         now = self.service.ctx.clock()
         times: dict[str, tuple[float, float | None]] = {}
         for b in self.model.builds():
-            if b.state.active and not b.finished_at and b.started_at:
+            if IN_PROGRESS(b) and b.started_at:
                 _step, percent = self.model.step_and_percent(b)
-                elapsed = elapsed_seconds(b, now)
-                times[b.id] = (elapsed, eta_seconds(elapsed, percent / 100.0, self.service.past_durations(b.template_id, b.platform.value)))
+                times[b.id] = self.service.eta(b, now, percent=percent)
         if times:
             self.model.set_times(times)
             if self._selected in times:
@@ -540,12 +539,17 @@ class BuildsPanel(QWidget):
             self.status_message.emit("certificate fingerprint copied")
 
     def _on_keys_clicked(self) -> None:
+        self.open_keys()
+
+    def open_keys(self) -> None:
+        """The signing keys dialog (create, import, back up); a remedy for a missing key opens it too."""
         KeysDialog(self.service, self).exec()
         self._reload_keys()
 
     def _on_error(self, exc: Exception) -> None:
         self.error_label.setText(str(exc))
         self.status_message.emit(f"error: {exc}")
+        self.remedy_offered.emit(remedy_of(exc))
 
 
 def create_panel(services: ServiceManager) -> QWidget:

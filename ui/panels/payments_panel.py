@@ -57,6 +57,7 @@ from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
 from ui.panels.payments.link_dialog import LinkProductDialog, ProductLink
 from ui.panels.payments.model import PaymentsTableModel
+from ui.remedies import remedy_of
 from ui.widgets.plain_text import escape
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def _qdate_to_dt(value: QDate) -> datetime:
 
 class PaymentsPanel(QWidget):
     status_message = Signal(str)
+    remedy_offered = Signal(object)  # Remedy: what to do about the error just shown
     notify_requested = Signal(str, str)
     open_requested = Signal(object)  # ItemRef: the window shows it in its panel
     sync_progress = Signal(str, int)
@@ -534,6 +536,7 @@ class PaymentsPanel(QWidget):
         text = str(exc) or type(exc).__name__
         self.totals.setText(tone_span(Tone.ERROR, escape(text)))
         self.status_message.emit(text)
+        self.remedy_offered.emit(remedy_of(exc))
         self._update_buttons()
         self.refund_finished.emit(exc)
 
@@ -580,6 +583,7 @@ class PaymentsPanel(QWidget):
             text = str(result) or type(result).__name__
             self.progress_label.setText(tone_span(Tone.ERROR, escape(text)))
             self.status_message.emit(text)
+            self.remedy_offered.emit(remedy_of(result))
         else:
             reports: list[SyncReport] = list(result)
             parts = [f"{r.provider.value}: {'error: ' + r.error if r.error else f'+{r.added} new, {r.updated} updated'}"
@@ -588,6 +592,7 @@ class PaymentsPanel(QWidget):
             self.status_message.emit("payments synced: " + "; ".join(parts))
             if any(r.error for r in reports):
                 self.notify_requested.emit("Payments sync", "; ".join(parts))
+                self.remedy_offered.emit(next((r.remedy for r in reports if r.remedy is not None), None))
         self.reload(then=lambda: self.sync_finished.emit(result))
 
     # -- import ------------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ class ReleasesPanel(QWidget):
         self.services = services
         self.service = services.releases
         self.tracks: dict[str, Track] = {}
+        self._asked_for = ""  # the app id last read from Play (or being read)
 
         self.app_box = QComboBox()
         self.app_box.setEditable(True)
@@ -176,9 +177,8 @@ class ReleasesPanel(QWidget):
 
         def load() -> tuple[str | None, list[str]]:
             ids: set[str] = set()
-            if "templates" in services.extra:
-                for summary in services.templates.find():
-                    ids.add(services.templates.get(summary.id).application_id)
+            for summary in services.templates.find():
+                ids.add(services.templates.get(summary.id).application_id)
             return services.releases.account(), sorted(ids)
 
         run_in_background(load, self._on_apps_loaded, self._on_error, self)
@@ -192,14 +192,15 @@ class ReleasesPanel(QWidget):
         self.app_box.addItems(ids)
         if current:
             self.app_box.setCurrentText(current)
-        if self.app_id() and account:
-            self.reload()
+        if self.app_id() and account and self.app_id() != self._asked_for:
+            self.reload()  # an app typed before the ids were read is read once, not twice
 
     def reload(self) -> None:
         app = self.app_id()
         if not app:
             return
         svc = self.service
+        self._asked_for = app
         self._set_busy(True, f"Asking Google Play about {app}…")
         run_in_background(lambda: (svc.tracks(app), svc.listings(app)), self._on_loaded, self._on_error, self)
 

@@ -58,6 +58,8 @@ from ui.panels.trends.models import (
     SparklineDelegate,
     TrendsTableModel,
 )
+from ui.remedies import remedy_of
+from ui.theme import chart_theme
 from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
@@ -118,6 +120,7 @@ class MakeTemplateDialog(QDialog):
 
 class TrendsPanel(QWidget):
     status_message = Signal(str)
+    remedy_offered = Signal(object)  # Remedy: what to do about the error just shown
     notify_requested = Signal(str, str)
     loaded = Signal()
     detail_loaded = Signal(str)
@@ -228,6 +231,7 @@ class TrendsPanel(QWidget):
         self.detail_stats.setWordWrap(True)
         self.detail_stats.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = QChart()
+        self.chart.setTheme(chart_theme())
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart.setMargins(self.chart.margins() * 0)
         self.chart_view = QChartView(self.chart)
@@ -343,6 +347,7 @@ class TrendsPanel(QWidget):
         log.warning("trends panel: %s", exc)
         self.sync_status.setText(f"⚠ {exc}")
         self.status_message.emit(f"Trends: {exc}")
+        self.remedy_offered.emit(remedy_of(exc))
 
     def _fill_health(self, health: list[dict[str, Any]]) -> None:
         self.health_table.setRowCount(len(health))
@@ -488,6 +493,7 @@ class TrendsPanel(QWidget):
         self.sync_status.setText(("⚠ " if report.failed else "") + text)
         self.sync_status.setStyleSheet(tone_style(Tone.ERROR) if report.failed else "")
         self.status_message.emit(text)
+        self.remedy_offered.emit(next((o.remedy for o in report.failed if o.remedy is not None), None))
         if report.emerging:
             self.notify_requested.emit("Emerging trends", f"{report.emerging} trend(s) started rising fast")
         for o in report.failed:

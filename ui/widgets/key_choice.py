@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from services.builds.service import BuildsService
-
 if TYPE_CHECKING:
     from services.bootstrap import ServiceManager
 
@@ -20,11 +18,8 @@ CHOOSE = "choose a signing key…"
 
 
 def signing_key_aliases(services: ServiceManager) -> list[str]:
-    """The data dir's signing keys (none if the builds area is not installed)."""
-    builds = services.extra.get("builds")
-    if not isinstance(builds, BuildsService):
-        return []
-    return [k.alias for k in builds.list_keys()]
+    """The data dir's signing keys."""
+    return [k.alias for k in services.builds.list_keys()]
 
 
 class KeyCombo(QComboBox):

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
 from app.payments.money import check_minor
+from app.remedies import SetCredential
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,5 @@ class RefundingProvider(PaymentProvider, Protocol):
 
 def need_credential(value: str | None, provider: Provider) -> str:
     if not value:
-        raise UserError(
-            f"no {provider.value} credential stored; add it with "
-            f"`trendforge credentials set {provider.value}` (the secret is read from stdin)"
-        )
+        raise UserError(f"no {provider.value} credential stored", remedy=SetCredential(provider.value))
     return value

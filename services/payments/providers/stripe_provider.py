@@ -20,6 +20,7 @@ import stripe
 from app.currency import from_stripe, to_stripe
 from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
+from app.remedies import SetCredential
 from services.payments.providers.base import (
     ChargeOutcome,
     ChargeRequest,
@@ -104,8 +105,8 @@ def map_error(exc: stripe.StripeError) -> ProviderError:
         return ProviderError(f"stripe had a server error (HTTP {status})", provider=NAME, transient=True,
                              status_code=status)
     if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
-        return ProviderError("stripe rejected the API key; store a valid one with `trendforge credentials set stripe`",
-                             provider=NAME, status_code=status)
+        return ProviderError("stripe rejected the API key; store a valid one", provider=NAME, status_code=status,
+                             remedy=SetCredential(NAME))
     return ProviderError(f"stripe refused the request (HTTP {status}): {message}", provider=NAME, status_code=status)
 
 

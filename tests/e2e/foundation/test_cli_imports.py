@@ -33,6 +33,17 @@ def test_templates_list_builds_only_the_templates_area(data_dir: Path) -> None:
     assert areas_in(loaded_after(["--data-dir", str(data_dir), "--json", "templates", "list"])) == {"templates"}
 
 
+def test_health_probes_the_areas_instead_of_building_them(data_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(data_dir), "health"])
+    assert areas_in(modules) == {"workflows"}  # what runs a workflow's steps is its service's to say
+    assert "google.auth" not in modules and "httpx" not in modules
+
+
+def test_builds_list_imports_no_other_commands_module(data_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(data_dir), "builds", "list"])
+    assert {m for m in modules if m.startswith("ui.cli.commands.")} == {"ui.cli.commands.builds", "ui.cli.commands.templates"}
+
+
 def test_events_list_builds_no_area(data_dir: Path) -> None:
     assert areas_in(loaded_after(["--data-dir", str(data_dir), "events", "list", "--limit", "5"])) == set()
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-st = sys.modules["payments_standins"]
+from tests.support import payments_standins as st
 
 
 def test_charge_list_refund_summary_failed_via_cli(cli: Any, e2e_localstripe: str, tmp_path: Path) -> None:

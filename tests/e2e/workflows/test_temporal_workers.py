@@ -98,8 +98,8 @@ def procs(temporal_server: TemporalServer, data_dir: Path, tmp_path: Path) -> It
     p.end()
 
 
-@pytest.mark.slow
-def test_the_build_runs_on_a_builds_worker_and_moves_to_another_when_that_worker_is_killed(procs: Procs, tmp_path: Path) -> None:
+def _prepare(procs: Procs, tmp_path: Path) -> str:
+    """A base template, a signing key (in the real keyring), an emerging trend; the template's id."""
     for args in (("templates", "import", str(ROOT / "resources" / "samples" / "quotes-daily")),
                  ("keys", "create", "release")):
         done = procs.run(*args)
@@ -108,7 +108,12 @@ def test_the_build_runs_on_a_builds_worker_and_moves_to_another_when_that_worker
     csv.write_text("title,volume\nCozy cat cafe,1000\n")
     done = procs.run("trends", "import", "--source", "reddit", str(csv))
     assert done.returncode == 0, done.stderr
-    base = json.loads(procs.run("--json", "templates", "list").stdout)[0]["id"]
+    return str(json.loads(procs.run("--json", "templates", "list").stdout)[0]["id"])
+
+
+@pytest.mark.slow
+def test_the_build_runs_on_a_builds_worker_and_moves_to_another_when_that_worker_is_killed(procs: Procs, tmp_path: Path) -> None:
+    base = _prepare(procs, tmp_path)
     deploy_dir = tmp_path / "release"
     deploy_dir.mkdir()
 
@@ -137,3 +142,28 @@ def test_the_build_runs_on_a_builds_worker_and_moves_to_another_when_that_worker
     events = json.loads(procs.run("--json", "events", "list", "--correlation", run_id, "--limit", "200").stdout)
     started = [e for e in events if e["type"] == "workflow.step_started" and e["payload"]["step"] == "build"]
     assert sorted(e["payload"]["attempt"] for e in started) == [1, 2]
+
+
+@pytest.mark.slow
+def test_a_failing_deploy_on_a_worker_undoes_the_build_then_the_template_in_reverse(procs: Procs, tmp_path: Path) -> None:
+    base = _prepare(procs, tmp_path)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the release folder should be\n")  # the deploy cannot create its folder
+    procs.worker("w", "main")
+    procs.worker("b", "builds")
+    done = procs.run("--json", "workflow", "run", "trend-to-release", "--input", f"base_template={base}",
+                     "--input", f"deploy_dir={blocked}", timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    detail = json.loads(done.stdout)
+    assert detail["status"] == "compensated" and detail["failed_step"] == "deploy", detail
+    steps = {s["name"]: s for s in detail["steps"]}
+    assert steps["deploy"]["status"] == "failed"
+    assert steps["build"]["status"] == steps["template"]["status"] == "compensated"
+    assert steps["pick"]["status"] == steps["sign"]["status"] == "succeeded"  # nothing to undo for these
+    events = json.loads(procs.run("--json", "events", "list", "--correlation", detail["id"], "--limit", "200").stdout)
+    undone = [e["payload"]["step"] for e in sorted(events, key=lambda e: e["seq"]) if e["type"] == "workflow.compensating"]
+    assert undone == ["build", "template"]  # in reverse, as in-process
+    template = json.loads(procs.run("--json", "templates", "show", steps["template"]["output"]["template_id"]).stdout)
+    assert template["status"] == "archived"
+    build = json.loads(procs.run("--json", "builds", "show", steps["build"]["output"]["build_id"]).stdout)
+    assert not (procs.data_dir / "builds" / build["id"] / "out").exists()

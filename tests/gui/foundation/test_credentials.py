@@ -3,26 +3,15 @@ against localstripe and the Gumroad stand-in on 127.0.0.1 (off the GUI thread, t
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.support import payments_standins as st
 from ui.settings_dialog import SettingsDialog
-
-_path = Path(__file__).resolve().parents[2] / "integration" / "payments" / "standins.py"
-if "payments_standins" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("payments_standins", _path)
-    assert _spec and _spec.loader
-    _mod = importlib.util.module_from_spec(_spec)
-    sys.modules["payments_standins"] = _mod
-    _spec.loader.exec_module(_mod)
-st = sys.modules["payments_standins"]
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,11 @@ def test_navigation_shows_every_panel(window: MainWindow, qtbot: QtBot) -> None:
         assert window.panels[title].isVisible()
 
 
+def test_the_navigation_has_no_horizontal_scroll_bar(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.waitExposed(window)
+    assert not window.nav.horizontalScrollBar().isVisible()
+
+
 def test_keyboard_shortcut_switches_panel(window: MainWindow, qtbot: QtBot) -> None:
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)

@@ -67,3 +67,17 @@ def test_saving_the_dark_theme_in_settings_recolours_an_open_panel(qtbot: QtBot,
     monkeypatch.setattr(SettingsDialog, "ask", classmethod(save_dark))
     window.settings_action.trigger()
     assert _text_colour(error) == DARK[Tone.ERROR]
+
+
+def test_charts_follow_the_theme(qtbot: QtBot, light: QApplication) -> None:
+    from PySide6.QtCharts import QChart, QChartView
+
+    from ui.theme import chart_theme
+
+    view = QChartView(QChart())
+    qtbot.addWidget(view)
+    view.chart().setTheme(chart_theme())
+    assert view.chart().theme() == QChart.ChartTheme.ChartThemeLight
+    apply_theme(light, "dark")
+    assert view.chart().theme() == QChart.ChartTheme.ChartThemeDark  # no white box on the dark theme
+    assert view.chart().backgroundBrush().color().lightness() < 128

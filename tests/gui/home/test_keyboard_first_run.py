@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.builds.outcome import FINISHED
 from app.home.model import GuideStep
 from ui.app_runner import create_window
 from ui.panels.home_panel import HomePanel
@@ -60,7 +61,7 @@ def test_import_key_and_build_by_keyboard_only(qtbot: QtBot, services: Any) -> N
     builds = window.panels["Builds"]
     qtbot.waitUntil(lambda: builds.template_box.count() == 3 and builds.key_box.currentText() == "upload", timeout=10000)
     press(qtbot, builds.build_button)
-    qtbot.waitUntil(lambda: bool(services.builds.list_builds()) and services.builds.list_builds()[0].state.final,
+    qtbot.waitUntil(lambda: bool(services.builds.list_builds()) and FINISHED(services.builds.list_builds()[0]),
                     timeout=180000)
     assert services.builds.list_builds()[0].state.value == "signed", services.builds.list_builds()[0].error
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-_path = Path(__file__).resolve().parents[2] / "integration" / "payments" / "standins.py"
-if "payments_standins" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("payments_standins", _path)
-    assert _spec and _spec.loader
-    _mod = importlib.util.module_from_spec(_spec)
-    sys.modules["payments_standins"] = _mod
-    _spec.loader.exec_module(_mod)
-standins = sys.modules["payments_standins"]
 
 
 @pytest.fixture

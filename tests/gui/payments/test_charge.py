@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,10 +14,10 @@ from pytestqt.qtbot import QtBot
 from app.payments.charging import StripeMode
 from app.payments.model import TxnStatus
 from services.events.store import EventQuery
+from tests.support import payments_standins as st
 from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments_panel import PaymentsPanel
 
-st = sys.modules["payments_standins"]
 TEMPLATES = [("quotes-daily", "Daily Quotes"), ("flash-cards", "Flash Cards")]
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.payments.model import TxnStatus
+from app.remedies import SetCredential
+from tests.support import payments_standins as st
 from tests.support.hostile import FORMULAS
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
-
-st = sys.modules["payments_standins"]
 
 
 @pytest.fixture
@@ -166,9 +165,12 @@ def test_sync_button_runs_off_the_gui_thread_with_progress(qtbot: Any, services:
 
 
 def test_sync_without_credentials_says_what_to_do(panel: PaymentsPanel, qtbot: Any) -> None:
+    offered: list[object] = []
+    panel.remedy_offered.connect(offered.append)
     with qtbot.waitSignal(panel.sync_finished, timeout=10000):
         panel.start_sync()
-    assert "credentials set" in panel.progress_label.text()
+    assert "no provider credentials stored" in panel.progress_label.text()
+    assert offered == [SetCredential("stripe")]  # the window offers it as a button
     # the long message wraps: it does not make the panel (and the window) wider than the screen
     assert panel.progress_label.minimumSizeHint().width() < 400, panel.progress_label.minimumSizeHint()
 

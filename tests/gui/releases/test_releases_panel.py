@@ -128,3 +128,17 @@ def test_the_track_boxes_offer_the_closed_testing_tracks_play_has(qtbot: Any, se
     assert names == ["alpha", "beta", "internal", "production", "qa-team"]
     assert widget.track_box.currentText() == "production"  # what was chosen stays chosen
     assert ["qa-team", "-", "(no release)", "-", ""] in cells(widget)
+
+
+def test_an_app_chosen_before_the_ids_are_read_is_read_from_play_once(qtbot: Any, services: ServiceManager,
+                                                                      play: PlayStandIn) -> None:
+    widget = ReleasesPanel(services)
+    qtbot.addWidget(widget)
+    widget.app_box.setCurrentText(PACKAGE)  # typed at once, while the key and the app ids are still being read
+    with qtbot.waitSignal(widget.loaded, timeout=20_000):
+        widget.reload()
+    qtbot.waitUntil(lambda: widget.account_label.text() != "", timeout=20_000)
+    # the ids' answer came: a second read would have started in that same callback (the view busy again)
+    assert widget.refresh_button.isEnabled()
+    inserts = [path for method, path in play.calls if method == "POST" and path.endswith("/edits")]
+    assert len(inserts) == 2  # one read: the tracks and the listing, one edit each

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.bootstrap import ServiceManager
+from tests.support import templates_packages
 from tests.support.hostile import FORMULAS, MARKUP, rendered, shown
 from ui.panels.templates_panel import TemplatesPanel
 
-_helpers = Path(__file__).resolve().parents[2] / "integration" / "templates" / "_helpers.py"
-_spec = importlib.util.spec_from_file_location("templates_test_helpers", _helpers)
-assert _spec is not None and _spec.loader is not None
-H = sys.modules.get("templates_test_helpers") or importlib.util.module_from_spec(_spec)
-if "templates_test_helpers" not in sys.modules:
-    sys.modules["templates_test_helpers"] = H
-    _spec.loader.exec_module(H)
-
 
 def hostile_package(tmp_path: Path, text: str) -> Path:
-    m = H.sample_manifest()
+    m = templates_packages.sample_manifest()
     m.pop("preview")
     m.update(title=f"T {text}", description=f"D {text}", app_name=f"A {text}"[:50], tags=["x"])
-    return H.build_zip(tmp_path / "hostile.zip", {}, manifest=m)  # type: ignore[no-any-return]
+    return templates_packages.build_zip(tmp_path / "hostile.zip", {}, manifest=m)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("text", MARKUP)
@@ -47,10 +38,10 @@ def test_template_detail_shows_markup_as_text(qtbot: Any, services: ServiceManag
 
 @pytest.mark.parametrize("formula", FORMULAS[:4])
 def test_csv_export_neutralises_formula_titles(qtbot: Any, services: ServiceManager, tmp_path: Path, formula: str) -> None:
-    m = H.sample_manifest()
+    m = templates_packages.sample_manifest()
     m.pop("preview")
     m.update(title=formula, description=formula)
-    (result,) = services.templates.import_paths([H.build_zip(tmp_path / "f.zip", {}, manifest=m)])
+    (result,) = services.templates.import_paths([templates_packages.build_zip(tmp_path / "f.zip", {}, manifest=m)])
     assert result.ok, result.error
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
@@ -72,8 +63,8 @@ def _raw_package(path: Path, manifest_text: str) -> Path:
 def test_a_dropped_batch_survives_deep_and_huge_packages(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
     digits = _raw_package(tmp_path / "digits.zip", '{"schema_version": ' + "1" * 5000 + "}")
     deep = _raw_package(tmp_path / "deep.zip", '{"schema_version": 1, "c": ' + "[" * 3000 + "]" * 3000 + "}")
-    rlo = H.build_zip(tmp_path / "rlo.zip", {"web/\u202egnp.exe": b"x"})
-    paths = [str(H.SAMPLES / "trivia-quiz"), str(digits), str(deep), str(rlo), str(H.SAMPLES / "wallpaper-pack")]
+    rlo = templates_packages.build_zip(tmp_path / "rlo.zip", {"web/\u202egnp.exe": b"x"})
+    paths = [str(templates_packages.SAMPLES / "trivia-quiz"), str(digits), str(deep), str(rlo), str(templates_packages.SAMPLES / "wallpaper-pack")]
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
     with qtbot.waitSignal(panel.imports_finished, timeout=20000) as blocker:

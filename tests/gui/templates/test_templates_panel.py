@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,20 +15,13 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from app.templates.model import DuplicatePolicy, TemplateStatus
 from services.bootstrap import ServiceManager
 from services.templates.seed import seed_synthetic
+from tests.support import templates_packages
 from ui.panels import templates_panel
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
 from ui.panels.templates_panel import Dialogs, TemplatesPanel
 
-_helpers = Path(__file__).resolve().parents[2] / "integration" / "templates" / "_helpers.py"
-_spec = importlib.util.spec_from_file_location("templates_test_helpers", _helpers)
-assert _spec is not None and _spec.loader is not None
-H = sys.modules.get("templates_test_helpers") or importlib.util.module_from_spec(_spec)
-if "templates_test_helpers" not in sys.modules:
-    sys.modules["templates_test_helpers"] = H
-    _spec.loader.exec_module(H)
-
-SAMPLE_DIRS = [H.SAMPLES / s for s in H.SAMPLE_IDS]
+SAMPLE_DIRS = [templates_packages.SAMPLES / s for s in templates_packages.SAMPLE_IDS]
 
 
 @pytest.fixture
@@ -66,7 +57,7 @@ def test_model_passes_qtmodeltester_and_fetches_lazily(qtbot: Any, qtmodeltester
 
 
 def test_search_as_you_type_is_debounced(qtbot: Any, panel: TemplatesPanel) -> None:
-    assert sorted(ids(panel)) == list(H.SAMPLE_IDS)
+    assert sorted(ids(panel)) == list(templates_packages.SAMPLE_IDS)
     qtbot.keyClicks(panel.search_edit, "triv")
     assert len(ids(panel)) == 3  # not yet: debounced
     qtbot.waitUntil(lambda: ids(panel) == ["trivia-quiz"], timeout=2000)
@@ -263,11 +254,11 @@ def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Servi
     assert panel.model.rowCount() == 0
     zipped = tmp_path / "quotes.zip"
     with zipfile.ZipFile(zipped, "w") as zf:
-        for p in (H.SAMPLES / "quotes-daily").rglob("*"):
+        for p in (templates_packages.SAMPLES / "quotes-daily").rglob("*"):
             if p.is_file():
-                zf.write(p, f"quotes-daily/{p.relative_to(H.SAMPLES / 'quotes-daily').as_posix()}")
-    evil = H.build_zip(tmp_path / "evil.zip", {"../../x.txt": b"x"})
-    paths = [zipped, H.SAMPLES / "trivia-quiz", H.SAMPLES / "wallpaper-pack", evil]
+                zf.write(p, f"quotes-daily/{p.relative_to(templates_packages.SAMPLES / 'quotes-daily').as_posix()}")
+    evil = templates_packages.build_zip(tmp_path / "evil.zip", {"../../x.txt": b"x"})
+    paths = [zipped, templates_packages.SAMPLES / "trivia-quiz", templates_packages.SAMPLES / "wallpaper-pack", evil]
     mime = _mime(paths)
     zone = panel.drop_zone
     actions = Qt.DropAction.CopyAction
@@ -287,7 +278,7 @@ def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Servi
     texts = [panel.results.item(i).text() for i in range(panel.results.count())]
     assert texts[0].startswith("✔ quotes.zip: imported quotes-daily")
     assert texts[3].startswith("✖ evil.zip:") and "traversal" in texts[3]
-    assert sorted(ids(panel)) == list(H.SAMPLE_IDS)
+    assert sorted(ids(panel)) == list(templates_packages.SAMPLE_IDS)
     assert not zone.dragging
 
 
@@ -304,7 +295,7 @@ def test_drop_duplicates_offers_keep_both(qtbot: Any, panel: TemplatesPanel, mon
     monkeypatch.setattr(Dialogs, "ask_duplicate_policy",
                         classmethod(lambda cls, p, names: asked.append(names) or DuplicatePolicy.KEEP_BOTH))
     with qtbot.waitSignals([panel.imports_finished, panel.imports_finished], timeout=10000):
-        panel.import_paths([str(H.SAMPLES / "quotes-daily")])
+        panel.import_paths([str(templates_packages.SAMPLES / "quotes-daily")])
     assert asked == [["quotes-daily"]]
     qtbot.waitUntil(lambda: "quotes-daily-2" in ids(panel), timeout=3000)
     assert any("as quotes-daily-2" in panel.results.item(i).text() for i in range(panel.results.count()))
@@ -313,7 +304,7 @@ def test_drop_duplicates_offers_keep_both(qtbot: Any, panel: TemplatesPanel, mon
 def test_import_dialog_and_export(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
-    monkeypatch.setattr(Dialogs, "ask_import_folder", classmethod(lambda cls, p: [str(H.SAMPLES / "trivia-quiz")]))
+    monkeypatch.setattr(Dialogs, "ask_import_folder", classmethod(lambda cls, p: [str(templates_packages.SAMPLES / "trivia-quiz")]))
     with qtbot.waitSignal(panel.imports_finished, timeout=10000):
         panel.import_folder_dialog()
     assert ids(panel) == ["trivia-quiz"]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.bootstrap import ServiceManager
-
-_spec = importlib.util.spec_from_file_location("payments_standins", Path(__file__).with_name("standins.py"))
-assert _spec and _spec.loader
-standins = importlib.util.module_from_spec(_spec)
-sys.modules["payments_standins"] = standins
-_spec.loader.exec_module(standins)
+from tests.support import payments_standins as standins
 
 STRIPE_KEY = standins.STRIPE_KEY
 

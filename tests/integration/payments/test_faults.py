@@ -7,7 +7,6 @@ error a person can act on.
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -17,10 +16,10 @@ from sqlalchemy import func, select
 from app.errors import ProviderError
 from app.health import HealthState
 from app.payments.model import TxnStatus
+from app.remedies import RetryPayment
 from services.events.store import EventQuery
 from services.payments.models import TransactionRecord
-
-st = sys.modules["payments_standins"]
+from tests.support import payments_standins as st
 
 
 @pytest.fixture
@@ -96,8 +95,8 @@ def test_stalled_provider_gives_clear_error_then_retry_charges_once(proxied: Any
         svc.charge("stripe", "tpl-1", "9.99", "USD")
     message = str(err.value)
     assert "did not answer" in message or "could not be reached" in message or "dropped" in message
-    assert "payments retry" in message
     [row] = _ledger_rows(manager)
+    assert "a retry checks stripe before charging again" in message and err.value.remedy == RetryPayment(row.id)
     assert row.status == "failed" and row.failure_code == "provider_unreachable"
     assert [t.id for t in svc.failed()] == [row.id]
     key = row.idempotency_key

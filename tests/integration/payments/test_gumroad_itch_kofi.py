@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import urllib.parse
 import urllib.request
 from datetime import date, timedelta
@@ -14,9 +13,10 @@ import pytest
 
 from app.errors import ProviderError, UserError
 from app.payments.model import Provider, TxnStatus
+from app.remedies import SetCredential
 from services.payments.ledger import TxnFilter
+from tests.support import payments_standins as st
 
-st = sys.modules["payments_standins"]
 START = date(2026, 8, 1)
 TODAY = date(2026, 10, 29)
 
@@ -237,8 +237,9 @@ def test_kofi_import_needs_the_token(pay: Any, tmp_path: Path) -> None:
     _manager, svc = pay()
     f = tmp_path / "one.json"
     f.write_text(json.dumps(kofi_payload(1)))
-    with pytest.raises(UserError, match="credentials set kofi"):
+    with pytest.raises(UserError, match="verification token") as refused:
         svc.import_file("kofi", f)
+    assert refused.value.remedy == SetCredential("kofi")
 
 
 def test_gumroad_sync_through_faults_is_exact(pay: Any, secrets: Any) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
@@ -10,12 +9,13 @@ from sqlalchemy import func, select
 
 from app.errors import ProviderError, UserError
 from app.payments.model import TxnStatus
+from app.remedies import SetCredential
 from services.events.store import EventQuery
 from services.payments.ledger import TxnFilter
 from services.payments.models import DailyTotalRecord, TransactionRecord
 from services.payments.service import PaymentDeclinedError
+from tests.support import payments_standins as st
 
-st = sys.modules["payments_standins"]
 STRIPE_KEY, card_pm, stripe_intents = st.STRIPE_KEY, st.card_pm, st.stripe_intents
 
 
@@ -133,8 +133,9 @@ def test_sync_adopts_a_declined_charge_instead_of_duplicating_it(stripe_app: Any
 
 def test_missing_credential_is_a_clear_error(pay: Any, localstripe_url: str) -> None:
     _manager, svc = pay(TRENDFORGE_STRIPE_BASE_URL=localstripe_url)
-    with pytest.raises(UserError, match="credentials set stripe"):
+    with pytest.raises(UserError, match="no stripe credential stored") as refused:
         svc.charge("stripe", None, "1.00", "USD")
+    assert refused.value.remedy == SetCredential("stripe")
     assert svc.list_transactions() == []
 
 

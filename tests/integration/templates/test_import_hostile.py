@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
 import stat
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,17 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.errors import ConflictError, UserError
+from app.remedies import ChooseOnDuplicate
 from app.templates.rules import ImportLimits, PackageError
 from services.bootstrap import ServiceManager
 from services.templates.service import TemplatesService
+from tests.support import templates_packages
 
-_spec = importlib.util.spec_from_file_location("templates_test_helpers", Path(__file__).with_name("_helpers.py"))
-assert _spec is not None and _spec.loader is not None
-H = sys.modules.get("templates_test_helpers") or importlib.util.module_from_spec(_spec)
-if "templates_test_helpers" not in sys.modules:
-    sys.modules["templates_test_helpers"] = H
-    _spec.loader.exec_module(H)
-SAMPLES, build_zip, sample_manifest, snapshot = H.SAMPLES, H.build_zip, H.sample_manifest, H.snapshot
+SAMPLES, build_zip, sample_manifest, snapshot = templates_packages.SAMPLES, templates_packages.build_zip, templates_packages.sample_manifest, templates_packages.snapshot
 
 
 @pytest.fixture
@@ -241,7 +235,10 @@ def test_duplicate_member_names(seeded: ServiceManager, tmp_path: Path) -> None:
 def test_duplicate_ids_error_replace_keep_both(seeded: ServiceManager, sample_copy: Any) -> None:
     svc = seeded.templates
     pkg = sample_copy("trivia-quiz")
-    assert_refused(seeded, pkg, "already exists .*--on-duplicate replace .* keep-both", ConflictError)
+    assert_refused(seeded, pkg, "already exists", ConflictError)
+    with pytest.raises(ConflictError) as refused:
+        svc.import_path(pkg)
+    assert refused.value.remedy == ChooseOnDuplicate()  # replace it, or keep both
     results = svc.import_paths([pkg])
     assert results[0].duplicate
 

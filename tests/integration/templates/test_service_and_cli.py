@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -14,17 +12,12 @@ import pytest
 
 from app.errors import NotFoundError, UserError
 from app.events import Event
+from app.remedies import RestoreTemplate
 from app.templates.model import SortKey, TemplateQuery, TemplateStatus
 from services.bootstrap import ServiceManager
 from services.events.store import EventQuery
 from services.templates.seed import seed_synthetic
-
-_spec = importlib.util.spec_from_file_location("templates_test_helpers", Path(__file__).with_name("_helpers.py"))
-assert _spec is not None and _spec.loader is not None
-H = sys.modules.get("templates_test_helpers") or importlib.util.module_from_spec(_spec)
-if "templates_test_helpers" not in sys.modules:
-    sys.modules["templates_test_helpers"] = H
-    _spec.loader.exec_module(H)
+from tests.support import templates_packages
 
 
 @pytest.fixture
@@ -86,8 +79,9 @@ def test_crud_soft_delete_archive_and_events(loaded: ServiceManager) -> None:
         svc.archive("quotes-daily")
     svc.unarchive("quotes-daily")
     svc.delete("quotes-daily")
-    with pytest.raises(NotFoundError, match="deleted; restore it"):
+    with pytest.raises(NotFoundError, match="is deleted") as refused:
         svc.get("quotes-daily")
+    assert refused.value.remedy == RestoreTemplate("quotes-daily")
     assert svc.get("quotes-daily", include_deleted=True).status is TemplateStatus.DELETED
     assert "quotes-daily" not in [t.id for t in svc.find()]
     assert (svc.store_dir / "quotes-daily").is_dir()  # package kept for restore
@@ -253,7 +247,7 @@ def test_cli_imports_the_samples_and_lists_json(cli: Any, sample_dirs: list[Path
 
 
 def test_cli_hostile_package_changes_nothing(cli: Any, tmp_path: Path, data_dir: Path) -> None:
-    z = H.build_zip(tmp_path / "evil.zip", {"../../evil.txt": b"x"})
+    z = templates_packages.build_zip(tmp_path / "evil.zip", {"../../evil.txt": b"x"})
     r = cli("templates", "import", str(z))
     assert r.returncode == 1 and "path traversal" in r.stderr
     assert json.loads(cli("templates", "list", "--json").stdout) == []

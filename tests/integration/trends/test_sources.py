@@ -21,6 +21,7 @@ from standins import (
 
 from app.errors import UserError
 from app.events import Event
+from app.remedies import SetCredential, SyncTrends
 from services.bootstrap import ServiceManager
 from services.trends.service import TrendsService
 
@@ -205,7 +206,8 @@ def test_one_missing_subreddit_is_a_warning_when_others_work(standin: StandIn, s
 
 def test_x_needs_a_token_and_sends_it_as_bearer(standin: StandIn, svc: TrendsService, manager: ServiceManager) -> None:
     report = run(svc, "x")
-    assert not report.ok and "credentials set x" in report.outcomes[0].error
+    assert not report.ok and "no bearer token" in report.outcomes[0].error
+    assert report.outcomes[0].remedy == SetCredential("x")
     manager.settings.set_credential("x", "AAAA-test-bearer")
     svc.update_settings(woeid=23424977)
     standin.routes["/trends/by/woeid/23424977"] = Reply(200, x_trends([("#SuperBowl", 120000), ("Taylor Swift", 80000)]))
@@ -267,8 +269,9 @@ def test_pick_for_trend_to_release(standin: StandIn, svc: TrendsService) -> None
 
     from app.errors import NotFoundError
 
-    with _pytest.raises(NotFoundError, match="trends sync"):
+    with _pytest.raises(NotFoundError, match="sync the sources first") as refused:
         svc.pick()
+    assert refused.value.remedy == SyncTrends()
     serve_defaults(standin)
     run(svc)
     best = svc.list_trends()[0]

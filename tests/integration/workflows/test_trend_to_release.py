@@ -14,16 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from app.errors import UserError
-
-AREA_ACTIONS = {
-    "trends": {"trends.pick"},
-    "templates": {"templates.create_from_base", "templates.archive"},
-    "builds": {"builds.build", "builds.sign", "builds.deploy", "builds.undeploy", "builds.remove_artifacts"},
-}
-
 
 def _definition(wf: Any) -> dict[str, Any]:
     return {d["name"]: d for d in wf.list_definitions()}["trend-to-release"]
@@ -52,16 +42,9 @@ def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
     return dict(wf.show(run_id))
 
 
-def test_trend_to_release_end_to_end_or_honestly_unavailable(services: Any, tmp_path: Path, qapp: Any) -> None:
+def test_trend_to_release_end_to_end(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
     d = _definition(wf)
-    absent = [a for a in AREA_ACTIONS if a not in services.extra]
-    if absent:
-        expected = set().union(*(AREA_ACTIONS[a] for a in absent))
-        assert expected <= set(d["missing_actions"]) and not d["runnable"]
-        with pytest.raises(UserError, match="cannot run here"):
-            wf.start("trend-to-release", {"base_template": "x", "deploy_dir": str(tmp_path)})
-        return
     assert d["runnable"], d["missing_actions"]
     base = _setup(services, tmp_path)
     out = tmp_path / "release"
@@ -86,9 +69,6 @@ def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
         services: Any, tmp_path: Path, qapp: Any, cli: Any) -> None:
     # the build's hooks run later on the Qt thread and its steps on threads: the run's id goes with them
     wf = services.workflows
-    if any(a not in services.extra for a in AREA_ACTIONS):
-        assert not _definition(wf)["runnable"]
-        return
     base = _setup(services, tmp_path)
     out = tmp_path / "release"
     out.mkdir()
@@ -106,9 +86,6 @@ def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
 
 def test_trend_to_release_gives_the_new_app_its_own_name_id_and_icon(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
-    if any(a not in services.extra for a in AREA_ACTIONS):
-        assert not _definition(wf)["runnable"]
-        return
     import zipfile
 
     from PIL import Image, ImageChops, ImageStat
@@ -144,9 +121,6 @@ def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_n
         services: Any, tmp_path: Path, qapp: Any) -> None:
     # the definition used to default key_alias to 'release' and the sign step refused a build signed by 'upload'
     wf = services.workflows
-    if any(a not in services.extra for a in AREA_ACTIONS):
-        assert not _definition(wf)["runnable"]
-        return
     base = _setup(services, tmp_path, key="upload")
     out = tmp_path / "release"
     out.mkdir()
@@ -159,9 +133,6 @@ def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_n
 
 def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
-    if any(a not in services.extra for a in AREA_ACTIONS):
-        assert not _definition(wf)["runnable"]
-        return
     base = _setup(services, tmp_path)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the deploy folder should be")
@@ -177,9 +148,6 @@ def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(se
 
 def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
-    if any(a not in services.extra for a in AREA_ACTIONS):
-        assert not _definition(wf)["runnable"]
-        return
     base = _setup(services, tmp_path)
     builds = services.builds
     out = tmp_path / "release"
@@ -205,10 +173,6 @@ def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, q
 
 
 def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Path) -> None:
-    wf = services.workflows
-    if "trends" not in services.extra:
-        assert not wf.registry.has("trends.pick")
-        return
     csv = tmp_path / "trends.csv"
     csv.write_text("title,volume\nCozy cat cafe,1000\nRetro pixel art,500\n")
     services.trends.import_csv("reddit", csv)
@@ -229,10 +193,6 @@ def test_trends_pick_action_on_real_trends(services: Any, run: Any, tmp_path: Pa
 
 
 def test_templates_actions_create_from_base_and_archive_as_compensation(services: Any, run: Any) -> None:
-    wf = services.workflows
-    if "templates" not in services.extra:
-        assert not wf.registry.has("templates.create_from_base")
-        return
     tpl = services.templates
     res = tpl.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))
     assert res.error is None, res.error

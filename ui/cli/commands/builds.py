@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.builds.model import KEY_BACKUP_WHY, BuildInfo, BuildState, Platform
+from app.builds.outcome import DEPLOYED, FINISHED, SUCCEEDED
 from app.builds.progress import format_seconds
 from app.errors import UserError
 from app.store.check import ReleaseCheckError
@@ -166,9 +167,8 @@ def _qt_app() -> QCoreApplication:
 
 def _outcome(ctx: CliContext, info: BuildInfo) -> int:
     data = info.to_dict()
-    ok = info.state in (BuildState.SIGNED, BuildState.DEPLOYED) or (
-        info.state is BuildState.BUILT and info.platform is Platform.WEB and info.finished_at is not None)
-    deploy_failed = info.deploy_target is not None and info.state is not BuildState.DEPLOYED and ok
+    ok = SUCCEEDED(info)
+    deploy_failed = info.deploy_target is not None and not DEPLOYED(info) and ok
 
     def human() -> None:
         ctx.print(f"build {info.id} {info.state.value}: {info.template_id} {info.version_name} "
@@ -304,7 +304,7 @@ def cmd_stats(ctx: CliContext) -> int:
 def cmd_cancel(ctx: CliContext) -> int:
     info = _svc(ctx).cancel(ctx.args.build_id)
     data = info.to_dict()
-    requested = not info.state.final
+    requested = not FINISHED(info)
     data["cancel_requested"] = requested
     ctx.emit(data, lambda: ctx.print(
         f"cancel requested for build {info.id} (it runs in another TrendForge process)" if requested

@@ -10,6 +10,7 @@ from app.payments.model import FAILED_STATUSES, Provider, SummaryBy, Transaction
 from app.payments.money import format_minor, normalize_currency
 from app.timeutil import parse_iso
 from ui.cli.context import CliContext
+from ui.cli.remedies import with_remedy
 
 if TYPE_CHECKING:
     from services.payments.service import PaymentsService
@@ -149,7 +150,8 @@ def cmd_sync(ctx: CliContext) -> int:
 
     reports = _svc(ctx).sync(ctx.args.provider, progress)
     rows = [r.to_dict() for r in reports]
-    ctx.emit(rows, lambda: ctx.table(rows, ["provider", "fetched", "added", "updated", "pages", "error"]))
+    shown = [{**row, "error": with_remedy(r.error, r.remedy) if r.error else None} for row, r in zip(rows, reports, strict=True)]
+    ctx.emit(rows, lambda: ctx.table(shown, ["provider", "fetched", "added", "updated", "pages", "error"]))
     return 1 if any(r.error for r in reports) and all(r.error for r in reports) else 0
 
 

@@ -10,6 +10,7 @@ from app.errors import UserError
 from app.store.check import CheckReport
 from app.templates.model import DuplicatePolicy, SortKey, TemplateQuery, TemplateStatus
 from ui.cli.context import CliContext
+from ui.cli.remedies import with_remedy
 
 
 def register(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -159,13 +160,14 @@ def cmd_import(ctx: CliContext) -> int:
                 extra = " (replaced)" if r.replaced else (f" (renamed from {r.renamed_from})" if r.renamed_from else "")
                 ctx.print(f"imported {r.template_id}{extra} from {r.source}")
             else:
-                ctx.print(f"FAILED {r.source}: {r.error}")
+                ctx.print(f"FAILED {r.source}: {with_remedy(r.error or '', r.remedy)}")
 
     ctx.emit(rows, human)
     failed = [r for r in results if not r.ok]
     if failed:
 
-        ctx.error(f"{len(failed)} of {len(results)} packages not imported: {failed[0].error}")
+        ctx.error(f"{len(failed)} of {len(results)} packages not imported: "
+                  f"{with_remedy(failed[0].error or '', failed[0].remedy)}")
         return 1
     return 0
 

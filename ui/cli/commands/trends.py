@@ -8,6 +8,7 @@ from typing import Any
 
 from app.trends.model import SourceName
 from ui.cli.context import CliContext
+from ui.cli.remedies import with_remedy
 
 
 def register(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -97,12 +98,12 @@ def cmd_sync(ctx: CliContext) -> int:
                 extra = f" ({'; '.join(o.warnings)})" if o.warnings else ""
                 ctx.print(f"{o.source:<14} ok      {o.items} items{extra}")
             else:
-                ctx.print(f"{o.source:<14} FAILED  {o.error}")
+                ctx.print(f"{o.source:<14} FAILED  {with_remedy(o.error, o.remedy)}")
         ctx.print(f"{report.discovered} new, {report.updated} changed tag, {report.emerging} emerging")
 
     ctx.emit(data, human)
     if report.failed:
-        names = ", ".join(f"{o.source} ({o.error})" for o in report.failed)
+        names = ", ".join(f"{o.source} ({with_remedy(o.error, o.remedy)})" for o in report.failed)
         ctx.error(f"source failed: {names}")
         return 1
     return 0

@@ -139,7 +139,7 @@ def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str], *, done: s
             # the run's events are committed by Temporal workers: show them as they land in the store
             from services.events.other_writers import OtherWriters
 
-            watcher = OtherWriters(svc.ctx.config.db_path, svc.ctx.bus, interval_ms=250)
+            watcher = OtherWriters.for_store(svc.ctx.config, svc.ctx.bus)
             watcher.start()
         try:
             await svc.wait(run_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.builds.model import BuildInfo, BuildState
+from app.builds.model import BuildInfo
+from app.builds.outcome import DEPLOYED, FINISHED, IN_PROGRESS, RUNNING, Outcome, outcome
 from app.builds.progress import format_seconds
 from ui.colors import Tone, tone_color
 from ui.widgets.keyed_rows import sync_rows
@@ -18,13 +18,14 @@ PROGRESS_COLUMN = COLUMNS.index("Progress")
 ROLE_INFO = Qt.ItemDataRole.UserRole + 1
 ROLE_PERCENT = Qt.ItemDataRole.UserRole + 2
 
-_STATE_COLORS = {
-    BuildState.FAILED: Tone.ERROR,
-    BuildState.CANCELLED: Tone.MUTED,
-    BuildState.SIGNED: Tone.OK,
-    BuildState.DEPLOYED: Tone.INFO,
-    BuildState.RUNNING: Tone.WARNING,
-}
+_OUTCOME_TONES = {Outcome.SUCCEEDED: Tone.OK, Outcome.FAILED: Tone.ERROR, Outcome.CANCELLED: Tone.MUTED}
+
+
+def _tone(b: BuildInfo) -> Tone | None:
+    """Deployed, then how it ended (a finished web build is a success), then running."""
+    if DEPLOYED(b):
+        return Tone.INFO
+    return _OUTCOME_TONES.get(outcome(b)) or (Tone.WARNING if RUNNING(b) else None)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -40,7 +41,7 @@ class BuildsTableModel(QAbstractTableModel):
     def set_builds(self, builds: list[BuildInfo]) -> None:
         """Show ``builds``: changed rows are updated, new ones inserted, gone ones removed (no reset)."""
         for b in builds:
-            if b.state.final or b.finished_at:
+            if FINISHED(b):
                 self._live.pop(b.id, None)
         sync_rows(self, self._rows, builds, key=lambda b: b.id)
 
@@ -82,7 +83,7 @@ class BuildsTableModel(QAbstractTableModel):
                                   self.index(max(rows), COLUMNS.index("ETA")))
 
     def step_and_percent(self, b: BuildInfo) -> tuple[str, float]:
-        if b.id in self._live and not b.state.final and not b.finished_at:
+        if b.id in self._live and not FINISHED(b):
             return self._live[b.id]
         return b.step, b.percent
 
@@ -119,20 +120,14 @@ class BuildsTableModel(QAbstractTableModel):
                 "Step": step,
                 "Progress": f"{percent:.0f}%",
                 "Elapsed": format_seconds(elapsed) if b.started_at else "-",
-                "ETA": format_seconds(eta) if (b.state.active and not b.finished_at) else "",
+                "ETA": format_seconds(eta) if IN_PROGRESS(b) else "",
             }[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(b.error or (b.artifact_path or ""))
         if role == Qt.ItemDataRole.ForegroundRole and col == "State":
-            tone = _STATE_COLORS.get(b.state)
+            tone = _tone(b)
             return tone_color(tone) if tone else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in ("Progress", "Elapsed", "ETA"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-
-def elapsed_seconds(info: BuildInfo, now: datetime) -> float:
-    if info.started_at is None:
-        return 0.0
-    end = info.finished_at or now
-    return max(0.0, (end - info.started_at).total_seconds())

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.payments.model import SummaryRow
 from app.payments.money import exponent
+from ui.theme import chart_theme
 
 EMPTY_REVENUE = "Net revenue over time: no payments yet"
 EMPTY_PROVIDERS = "By provider: no payments yet"
@@ -42,6 +43,7 @@ class RevenueChart(QChartView):
 
     def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
         chart = QChart()
+        chart.setTheme(chart_theme())
         chart.legend().hide()
         picked = sorted((r for r in rows if r.currency == currency), key=lambda r: r.key)
         self.points = len(picked)
@@ -82,6 +84,7 @@ class ProviderChart(QChartView):
 
     def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
         chart = QChart()
+        chart.setTheme(chart_theme())
         picked = [r for r in rows if r.currency == currency]
         self.categories = [r.key for r in picked]
         if not picked:

@@ -1,4 +1,5 @@
-"""Helpers shared by the templates tests (loaded by path: tests run in importlib mode)."""
+"""Template packages for tests (the samples, zips built on purpose, the store's state): shared by the
+templates integration and GUI tests."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import text
 
 from services.bootstrap import ServiceManager
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
 def sample_manifest(slug: str = "quotes-daily") -> dict[str, Any]:
