@@ -109,6 +109,8 @@ class BuildInfo:
     retry_of: str | None = None
     deployments: list[dict[str, Any]] = field(default_factory=list)
     run_id: str | None = None  # the workflow run that started it (its events' correlation id)
+    host: str | None = None  # the machine that built it: the artifact is there
+    artifact_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,6 +131,8 @@ class BuildInfo:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "duration_s": None if self.duration_s is None else round(self.duration_s, 3),
             "artifact_path": self.artifact_path,
+            "artifact_sha256": self.artifact_sha256,
+            "host": self.host,
             "fingerprint": self.fingerprint,
             "error": self.error,
             "log_path": self.log_path,

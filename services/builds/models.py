@@ -33,6 +33,8 @@ class BuildRecord(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
     artifact_path: Mapped[str | None] = mapped_column(String(2048))
     fingerprint: Mapped[str | None] = mapped_column(String(64))
+    host: Mapped[str | None] = mapped_column(String(120))  # the machine that builds it (and keeps the artifact)
+    artifact_sha256: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     log_path: Mapped[str | None] = mapped_column(String(2048))
     retry_of: Mapped[str | None] = mapped_column(String(32))

@@ -222,7 +222,9 @@ def _sign_and_verify(spec: BuildSpec, unsigned: Path) -> Plan:
     verified = yield from verify_steps(out)
     _check_fingerprint(verified.fingerprint, key)
     fingerprint = verified.fingerprint
-    yield Mark(BuildState.SIGNED, artifact=out, fingerprint=fingerprint, detail={"schemes": verified.schemes})
+    digest = yield PyStep("verify", lambda: packaging.sha256_file(out), thread=True)  # recorded with the build
+    yield Mark(BuildState.SIGNED, artifact=out, fingerprint=fingerprint,
+               detail={"schemes": verified.schemes, "sha256": digest})
     yield from _deploy(spec, out, fingerprint)
 
 

@@ -79,6 +79,7 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
         percent=r.percent, created_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
         duration_s=r.duration_s, artifact_path=r.artifact_path, fingerprint=r.fingerprint, error=r.error,
         log_path=r.log_path, retry_of=r.retry_of, run_id=(r.options or {}).get("correlation_id") or None,
+        host=r.host, artifact_sha256=r.artifact_sha256,
         deployments=[
             {"target": d.target, "ok": d.ok, "dry_run": d.dry_run, "location": d.location, "detail": d.detail,
              "at": d.created_at.isoformat()}
@@ -420,7 +421,7 @@ class BuildsService(BaseService):
                 id=build_id, template_id=template.id, application_id=app_id, app_name=name,
                 platform=plat.value, backend=backend.value, version_name=str(semver), version_code=code,
                 key_alias=key.alias if key else None, deploy_target=str(target) if target else None,
-                state=BuildState.QUEUED.value, step="", percent=0.0, created_at=self.ctx.clock(),
+                state=BuildState.QUEUED.value, step="", percent=0.0, created_at=self.ctx.clock(), host=self.leases.host,
                 log_path=str(self.builds_dir / build_id / "build.log"), retry_of=retry_of, options=options,
             )
             uow.session.add(rec)
@@ -633,10 +634,12 @@ class BuildsService(BaseService):
                     rec.options = {**(rec.options or {}), "gradle_tasks": int(mark.detail["gradle_tasks"])}
                 if Platform(rec.platform) is Platform.WEB:
                     rec.artifact_path = artifact
+                    rec.artifact_sha256 = mark.detail.get("sha256")
                 return [build_events.BuildSucceeded(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                                     artifact=artifact)]
             if mark.state is BuildState.SIGNED:
                 rec.artifact_path = artifact
+                rec.artifact_sha256 = mark.detail.get("sha256")
                 rec.fingerprint = mark.fingerprint
                 duration = self._duration(rec)
                 return [build_events.BuildSigned(source=self.name, build_id=rec.id, template_id=rec.template_id,
@@ -696,6 +699,7 @@ class BuildsService(BaseService):
                 rec.state = state.value
                 rec.error = message
                 rec.artifact_path = None
+                rec.artifact_sha256 = None
                 if state is BuildState.FAILED:
                     uow.record(build_events.BuildFailed(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                                         step=rec.step, error=message))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
@@ -46,6 +46,8 @@ class TemplateRow(Base):
     # StaleDataError) and records who made it (the session's actor, see services.db.base)
     row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     changed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # team mode: the package as a blob every machine can unpack (services.templates.blobs)
+    package_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -62,6 +64,15 @@ def _record_actor(_mapper: Any, _conn: Any, target: TemplateRow) -> None:
     actor = acting(target)
     if actor:
         target.changed_by = actor
+
+
+class TemplateBlobRow(Base):
+    __tablename__ = "template_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class ReviewRow(Base):

@@ -55,8 +55,8 @@ from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
 from services.ports import StatsSource
 from services.store.media import listing_with_media
+from services.templates import blobs, search_sql
 from services.templates import package as pkg
-from services.templates import search_sql
 from services.templates.blank import BLANK_PACKAGE
 from services.templates.health import store_dir, store_health
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
@@ -156,11 +156,42 @@ class TemplatesService(BaseService):
 
     @operation
     def package_dir(self, template_id: str) -> Path:
-        """The stored package folder of a template (``DATA_DIR/templates/<id>``)."""
+        """The stored package folder of a template (``DATA_DIR/templates/<id>``).
+
+        On a shared store a package imported on another machine is unpacked here first (once per version).
+        """
         info = self.get(template_id, include_deleted=True)
         folder = self.store_dir / info.id
+        if self.ctx.config.shared_store:
+            self._unpack_shared(info.id, folder)
         self.require(folder.is_dir(), f"template {template_id!r} has no package folder at {folder}; re-import it")
         return folder
+
+    def _blob_marker(self, template_id: str) -> Path:
+        return self.store_dir / ".blobs" / template_id
+
+    def _unpack_shared(self, template_id: str, folder: Path) -> None:
+        """Bring the local folder to the package the shared store names (imported here, or unpacked from it)."""
+        with self._fs_lock, self.ctx.new_uow() as uow:
+            row = self._row(uow.session, template_id)
+            sha = row.package_sha256
+            marker = self._blob_marker(template_id)
+            if sha is None or (folder.is_dir() and marker.is_file() and marker.read_text().strip() == sha):
+                return
+            staging = self._new_staging()
+            try:
+                blobs.unpack(uow.session, sha, staging, self.limits)
+                on_disk = pkg.package_only_fields(staging)
+                pkg.write_manifest(staging, _info(row).manifest() | on_disk)  # edits made since the import
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                staging.replace(folder)
+            finally:
+                pkg.remove_tree(staging.parent)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(sha)
+            log.info("templates store: unpacked %s from the shared store (%s)", template_id, sha[:12])
 
     def preview_path(self, template_id: str) -> Path | None:
         info = self.get(template_id, include_deleted=True)
@@ -611,6 +642,8 @@ class TemplatesService(BaseService):
             row.has_package = True
             row.source = source
             row.updated_at = now
+            if self.ctx.config.shared_store:  # other machines unpack it from the store (services.templates.blobs)
+                row.package_sha256 = blobs.store(session, blobs.pack(staging, self.limits), now)
             imported = ev.TemplateImported(source=SOURCE, template_id=template_id, source_path=source,
                                            replaced=replaced, renamed_from=renamed_from)
             uow.record(imported)
@@ -628,6 +661,10 @@ class TemplatesService(BaseService):
                 raise
             fault_point("templates.replace.after_commit")
             switch.finish()
+            if row.package_sha256:
+                marker = self._blob_marker(template_id)
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(row.package_sha256)
         return ImportResult(source=source, template_id=template_id, replaced=replaced, renamed_from=renamed_from)
 
     @operation
