@@ -2,8 +2,8 @@
 heartbeat, and memory beside a bare window.
 
 A 5 ms QTimer heartbeat runs on the GUI thread; an action's stall is the longest gap between two
-beats from the action until the window settles. The data dir is the one bench/scale_queries.py
-seeds (cached outside the repository, reused). Actions: open each panel, type in each search box
+beats from the action until the window settles. The data dir is bench/seeded.py's (cached outside
+the repository, reused). Actions: open each panel, type in each search box
 (one key every 120 ms, as a person types), click the first rows. Target: every worst stall < 50 ms;
 RSS with every panel open at most 2x a bare window plus the data shown.
 
@@ -47,14 +47,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     args = ap.parse_args()
-    cache = Path(os.environ.get("TRENDFORGE_BENCH_CACHE", Path.home() / ".cache" / "trendforge-bench"))
-    data_dir = cache / f"scale-{args.rows}"
-    if not (data_dir / "seeded").exists():
-        from bench.scale_queries import seed
+    from bench.seeded import data_dir as seeded_dir
 
-        data_dir.mkdir(parents=True, exist_ok=True)
-        seed(data_dir, args.rows)
-        (data_dir / "seeded").write_text("ok\n", encoding="utf-8")
+    data_dir = seeded_dir(args.rows)
 
     bare = int(subprocess.run([sys.executable, "-c", BARE], capture_output=True, text=True, check=True,
                               env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout.strip().splitlines()[-1])

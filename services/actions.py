@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.errors import UserError
-from app.workflows.definition import WorkflowDefinition
+from app.workflows.definition import WorkflowDefinition, bind_inputs
 from services.db.uow import UnitOfWorkFactory
 
 ActionResult = Mapping[str, Any] | None
@@ -188,6 +188,16 @@ class ActionRegistry:
 
     def missing(self, defn: WorkflowDefinition) -> list[str]:
         return sorted(a for a in defn.actions() if a not in self._specs)
+
+    def bind_run(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs of a new run of ``defn`` (defaults applied, types checked), if it can run here at all."""
+        missing = self.missing(defn)
+        if missing:
+            raise UserError(
+                f"workflow {defn.name!r} cannot run here: no action {', '.join(missing)} is registered "
+                "(the area providing it is not installed in this build)"
+            )
+        return bind_inputs(defn, inputs)
 
     def check(self, defn: WorkflowDefinition, *, allow_missing: Iterable[str] = ()) -> None:
         """Raise ``UserError`` if a step calls an unknown action or passes an unknown input."""

@@ -206,10 +206,13 @@ class Services:
         from services.templates.service import TemplatesService
 
         svc = TemplatesService(self.ctx)
-        root = _Root(self)
-        # the figures other areas add to a template's stats; each area is built when stats are asked for
-        svc.register_stats_source(lambda ids: root().builds.template_stats(ids))
-        svc.register_stats_source(lambda ids: root().payments.template_stats(ids))
+        # the figures other areas add to a template's stats: plain reads of their tables, the areas not built
+        from services.builds.stats import template_build_stats
+        from services.payments.stats import template_revenue
+
+        ctx = self.ctx
+        svc.register_stats_source(lambda ids: template_build_stats(ctx, ids))
+        svc.register_stats_source(lambda ids: template_revenue(ctx, ids))
         return svc
 
     def _build_builds(self) -> BuildsService:

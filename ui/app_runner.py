@@ -16,6 +16,7 @@ import importlib
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -213,12 +214,22 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
             importlib.import_module(module)
 
     def attach(services: ServiceManager) -> None:
-        services.start_schedules()
-        apply_theme(qapp, str(services.settings.get("ui.theme", "system")))
-        window.attach(services)
-        watch_other_writers(services, window)
+        """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
+        steps: list[Callable[[], object]] = [
+            services.start_schedules,
+            lambda: apply_theme(qapp, str(services.settings.get("ui.theme", "system"))),
+            lambda: window.attach(services),
+            lambda: watch_other_writers(services, window),
+        ]
         if report is not None:
-            report.ready()
+            steps.append(report.ready)
+
+        def next_step() -> None:
+            steps.pop(0)()
+            if steps:
+                QTimer.singleShot(0, window, next_step)
+
+        next_step()
 
     # start loading once the window is on screen, so the loader does not compete with showing it
     QTimer.singleShot(0, lambda: run_in_background(open_store, store_opened, cannot_start, window))

@@ -28,8 +28,8 @@ from app.builds.model import (
     check_transition,
     normalize_fingerprint,
 )
-from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE, SUCCEEDED, Outcome, outcome_of
-from app.builds.progress import BuildStats, build_times, compute_stats, plan_steps
+from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE, SUCCEEDED
+from app.builds.progress import BuildStats, build_times, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import new_id
@@ -55,6 +55,7 @@ from services.builds.pipeline import (
 from services.builds.play_port import PlayPort
 from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
+from services.builds.stats import build_stats, template_build_stats
 from services.builds.templates_port import BuildTemplate
 from services.builds.tools import ToolResult, resolve_tool, run_tool_sync
 from services.context import ServiceContext
@@ -1040,38 +1041,10 @@ class BuildsService(BaseService):
         return self._stats(None)
 
     def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
-        """Per template and platform; ``template_ids``: only theirs (read through the template's index)."""
-        stmt = select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
-                      BuildRecord.finished_at).order_by(BuildRecord.created_at)
-        if template_ids is not None:
-            stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
-        with self.ctx.new_uow() as uow:
-            rows = uow.session.execute(stmt).all()
-        groups: dict[tuple[str, str], list[tuple[Outcome, float | None]]] = {}
-        for template_id, platform, state, duration, finished in rows:
-            done = outcome_of(BuildState(state), Platform(platform), finished is not None)
-            groups.setdefault((template_id, platform), []).append((done, duration))
-        return [compute_stats(t, p, r) for (t, p), r in sorted(groups.items())]
+        return build_stats(self.ctx, template_ids)
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for st in self._stats(list(dict.fromkeys(template_ids))):  # the templates asked for, not every build
-            cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
-            cur["builds"] += st.builds
-            cur["_ok"] += st.succeeded
-            cur["_done"] += st.succeeded + st.failed
-        if out:
-            with self.ctx.new_uow() as uow:
-                latest = uow.session.execute(
-                    select(BuildRecord.template_id, func.max(BuildRecord.created_at))
-                    .where(BuildRecord.template_id.in_(list(out))).group_by(BuildRecord.template_id)).all()
-            for template_id, when in latest:
-                out[template_id]["last_activity"] = when
-        for cur in out.values():
-            done = cur.pop("_done")
-            ok = cur.pop("_ok")
-            cur["build_success_rate"] = round(ok / done, 4) if done else None
-        return out
+        return template_build_stats(self.ctx, template_ids)
 
     def count(self) -> int:
         with self.ctx.new_uow() as uow:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.credentials import credential_problem
@@ -36,7 +36,6 @@ from app.payments.events import (
     ProviderUnhealthy,
 )
 from app.payments.model import (
-    CAPTURED_STATUSES,
     FAILED_STATUSES,
     ImportReport,
     Provider,
@@ -60,7 +59,6 @@ from services.payments.health import providers_health
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
-    MonthlyTotalRecord,
     ProductRecord,
     ProviderHealthRecord,
     RefundRecord,
@@ -76,6 +74,7 @@ from services.payments.providers.base import (
     SyncBatch,
     need_credential,
 )
+from services.payments.stats import template_revenue
 from services.settings.service import SettingsService
 
 log = logging.getLogger(__name__)
@@ -813,44 +812,8 @@ class PaymentsService(BaseService):
         return list(self.cached(cache_key, compute))
 
     def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Per-template revenue for the templates area's stats (``register_stats_source``).
-
-        ``revenue_minor``/``currency`` is the net in the template's main currency (the one with
-        the most net); every currency is in ``revenue_by_currency``.
-        """
-        ids = [i for i in dict.fromkeys(template_ids) if i]
-        if not ids:
-            return {}
-        since = self.ctx.clock() - timedelta(days=30)
-        m = MonthlyTotalRecord
-        t = TransactionRecord
-        captured = [s.value for s in CAPTURED_STATUSES]
-        with self.ctx.new_uow() as uow:
-            totals = uow.session.execute(
-                select(m.template_id, m.currency, func.sum(m.count), func.sum(m.gross), func.sum(m.fees),
-                       func.sum(m.refunds)).where(m.template_id.in_(ids)).group_by(m.template_id, m.currency)).all()
-            recent = dict(uow.session.execute(
-                select(t.template_id, func.count()).where(t.template_id.in_(ids), t.created_at >= since,
-                                                          t.status.in_(captured)).group_by(t.template_id)).all())
-            # newest captured sale per template: a short walk back on (template_id, created_at, status)
-            # for each, where max() over the group read every sale the template ever had
-            latest = (select(t.created_at).where(t.template_id == bindparam("tid"), t.status.in_(captured))
-                      .order_by(t.created_at.desc()).limit(1))
-            last = {tid: uow.session.scalar(latest, {"tid": tid}) for tid in ids}
-        out: dict[str, dict[str, Any]] = {}
-        for tid, cur, n, gross, fees, refunds in totals:
-            net = int(gross or 0) - int(fees or 0) - int(refunds or 0)
-            entry = out.setdefault(str(tid), {"sales": 0, "revenue_by_currency": []})
-            entry["sales"] += int(n or 0)
-            entry["revenue_by_currency"].append({"currency": cur, "gross": int(gross or 0), "net": net})
-        for tid, entry in out.items():
-            main = max(entry["revenue_by_currency"], key=lambda r: r["net"])
-            entry["revenue_minor"] = main["net"]
-            entry["currency"] = main["currency"]
-            entry["recent_sales"] = int(recent.get(tid, 0))
-            if last.get(tid) is not None:
-                entry["last_activity"] = last[tid]
-        return out
+        """Per-template revenue for the templates area's stats (see :func:`services.payments.stats.template_revenue`)."""
+        return template_revenue(self.ctx, template_ids)
 
     @operation
     def stats(self) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from sqlalchemy import insert, select, update
 from app.errors import ConflictError, NotFoundError, UserError
 from app.events import Event
 from app.workflows import events as ev
-from app.workflows.definition import StepDefinition, WorkflowDefinition, bind_inputs, parse_definition
+from app.workflows.definition import StepDefinition, WorkflowDefinition, parse_definition
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, StepState, StepStatus, apply
 from services.actions import ActionContext, ActionRegistry, ActionSpec
@@ -191,13 +191,7 @@ class WorkflowEngine:
         """Store a new run (its rows: the fold of its first events) without starting it.
 
         ``reuse``: the steps a re-run keeps from the run it re-runs (succeeded or skipped there)."""
-        missing = self.registry.missing(defn)
-        if missing:
-            raise UserError(
-                f"workflow {defn.name!r} cannot run here: no action {', '.join(missing)} is registered "
-                "(the area providing it is not installed in this build)"
-            )
-        bound = bind_inputs(defn, inputs)
+        bound = self.registry.bind_run(defn, inputs)
         run_id = uuid.uuid4().hex
         reuse = reuse or {}
         events: list[Event] = [

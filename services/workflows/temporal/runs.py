@@ -17,7 +17,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureEr
 from temporalio.service import RPCError, RPCStatusCode
 
 from app.errors import ConflictError, NotFoundError, UserError
-from app.workflows.definition import WorkflowDefinition, bind_inputs
+from app.workflows.definition import WorkflowDefinition
 from app.workflows.model import RunStatus, StepStatus
 from services.actions import ActionRegistry
 from services.workflows.temporal.config import QueueKind, TemporalConfig
@@ -41,13 +41,7 @@ class TemporalRuns:
     # -- starting ------------------------------------------------------------------------
     def start(self, defn: WorkflowDefinition, inputs: Mapping[str, Any], *, rerun_of: str | None = None,
               from_step: str | None = None, reuse: Mapping[str, ReusedStep] | None = None) -> str:
-        missing = self.registry.missing(defn)
-        if missing:
-            raise UserError(
-                f"workflow {defn.name!r} cannot run here: no action {', '.join(missing)} is registered "
-                "(the area providing it is not installed in this build)"
-            )
-        bound = bind_inputs(defn, inputs)
+        bound = self.registry.bind_run(defn, inputs)
         run_id = uuid.uuid4().hex
         run = RunInput(
             run_id=run_id, definition=dict(defn.raw), inputs=bound,

@@ -129,6 +129,7 @@ def test_the_build_runs_on_a_builds_worker_and_moves_to_another_when_that_worker
 
     assert a.wait(300) == 0, procs.log("a") + procs.log("c")
     run_id = procs.log("a").split("run ", 1)[1].split()[0]
+    assert "  > build (attempt 2)" in procs.log("a")  # A shows the workers' progress as it lands in the store
     shown = procs.run("--json", "workflow", "show", run_id)
     assert shown.returncode == 0, shown.stderr
     detail = json.loads(shown.stdout)
@@ -167,3 +168,10 @@ def test_a_failing_deploy_on_a_worker_undoes_the_build_then_the_template_in_reve
     assert template["status"] == "archived"
     build = json.loads(procs.run("--json", "builds", "show", steps["build"]["output"]["build_id"]).stdout)
     assert not (procs.data_dir / "builds" / build["id"] / "out").exists()
+
+
+def test_sigterm_stops_a_worker_cleanly(procs: Procs) -> None:
+    worker = procs.worker("w", "main")
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(30) == 0, procs.log("w")
+    assert "worker stopped" in procs.log("w")

@@ -66,7 +66,7 @@ def test_retry_returns_at_once_and_the_gui_thread_never_stalls_while_its_write_w
     first = _cancelled_while_queued(builds)
     panel = _panel_on(qtbot, services, first.id)
     # the retried build stays queued: this measures the write, not the runner starting a job
-    # (which records the start on the GUI thread; see bench/gui_startup.py's stall figure)
+    # (BuildJob.start records the start on the GUI thread: a stall of its own, not this write's)
     builds.runner.limit = 0
     beats: list[float] = []
     heartbeat = QTimer(panel)

@@ -75,6 +75,7 @@ def test_template_stats_carry_the_revenue_of_the_payments_area(services: Service
     assert Area.PAYMENTS not in services.built()
     stats = services.templates.stats(["quotes-daily"])["quotes-daily"]
     assert (stats.revenue_minor, stats.currency, stats.sales) == (1299, "USD", 1)
+    assert Area.PAYMENTS not in services.built() and Area.BUILDS not in services.built()  # read, not built
 
 
 def test_schedules_start_only_when_asked(qapp: Any, services: Services) -> None:

@@ -55,6 +55,7 @@ def _traced(engine: Any) -> Iterator[list[str]]:
         engine.dispose()
 
 
+@pytest.mark.sqlite_only  # SQLite's per-statement FTS5 flush (PostgreSQL's search column has none)
 def test_a_batch_of_new_rows_is_one_insert_into_the_ledger(services: Any) -> None:
     with _traced(services.ctx.engine) as seen:
         _upsert(services, [_txn(i) for i in range(300)])

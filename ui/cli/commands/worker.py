@@ -45,8 +45,19 @@ def cmd_worker(ctx: CliContext) -> int:
         def ready(names: list[str]) -> None:
             ctx.note(f"worker on {config.where}, task queues {', '.join(names)}; Ctrl+C stops it")
 
-        await serve(config, services.ctx, registry, queues, stop, ready)
+        ticker = asyncio.ensure_future(_let_signals_in(stop))
+        try:
+            await serve(config, services.ctx, registry, queues, stop, ready)
+        finally:
+            ticker.cancel()
 
     run_on_loop(go)
     ctx.note("worker stopped")
     return 0
+
+
+async def _let_signals_in(stop: asyncio.Event) -> None:
+    """Python runs a signal's handler only when it next runs Python code in the main thread; under Qt's event
+    loop that may be never. A short timer keeps the main thread coming back, so SIGTERM/Ctrl+C stop the worker."""
+    while not stop.is_set():
+        await asyncio.sleep(0.25)
