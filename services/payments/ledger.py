@@ -197,7 +197,14 @@ class Ledger:
         counts = UpsertCounts()
         if not txns:
             return counts
-        provider = txns[0].provider
+        providers = sorted({t.provider for t in txns}, key=lambda p: p.value)
+        if len(providers) > 1:  # each provider's rows are matched and stored under their own provider
+            for each in providers:
+                part = self.upsert_txns([t for t in txns if t.provider is each])
+                counts.added += part.added
+                counts.updated += part.updated
+            return counts
+        provider = providers[0]
         ids = [t.provider_id for t in txns]
         existing: dict[str, TransactionRecord] = {}
         for i in range(0, len(ids), 500):

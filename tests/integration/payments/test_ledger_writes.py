@@ -84,3 +84,15 @@ def test_batch_rows_are_in_the_search_index(services: Any) -> None:
     with services.ctx.new_uow() as uow:
         found = list_txns(uow.session, TxnFilter(search="pi_137"))
     assert [t.provider_id for t in found] == ["pi_137"]
+
+
+def test_a_batch_mixing_providers_stores_each_row_under_its_own_provider(services: Any) -> None:
+    stripe = [_txn(i) for i in range(3)]
+    gumroad = [RemoteTxn(provider=Provider.GUMROAD, provider_id=f"sale_{i}", status=TxnStatus.SUCCEEDED,
+                         amount=900, currency="USD", created_at=NOW - timedelta(hours=i)) for i in range(2)]
+    _upsert(services, [stripe[0], gumroad[0], stripe[1], gumroad[1], stripe[2]])
+    _upsert(services, [gumroad[1], stripe[2]])  # the same objects again: matched under their own provider
+    with services.ctx.new_uow() as uow:
+        stored = sorted((r.provider, r.provider_id) for r in uow.session.query(TransactionRecord))
+    assert stored == [("gumroad", "sale_0"), ("gumroad", "sale_1"),
+                      ("stripe", "pi_0"), ("stripe", "pi_1"), ("stripe", "pi_2")]
