@@ -57,11 +57,33 @@ def process_start(pid: int) -> str:
         return ""
 
 
+def host_tag(host: str | None = None) -> str:
+    """Six characters naming this machine in an owner token (a shared store is written by several)."""
+    import hashlib
+    import socket
+
+    name = host or os.environ.get("TRENDFORGE_HOST", "").strip() or socket.gethostname()
+    return hashlib.sha256(name.encode()).hexdigest()[:6]
+
+
+def run_owner_token() -> str:
+    """``START:h<host tag><random>`` (at most 32 characters): this process, on this machine."""
+    import uuid
+
+    return f"{process_start(os.getpid())}:h{host_tag()}{uuid.uuid4().hex[:5]}"
+
+
 def owner_alive(pid: int | None, token: str | None) -> bool:
-    """Is the process recorded as ``pid`` with ``token`` (``START[:...]``) still that same process?"""
+    """Is the process recorded as ``pid`` with ``token`` (``START[:...]``) still that same process?
+
+    A token of another machine (see :func:`run_owner_token`) counts as alive: its pid says nothing here,
+    and only that machine's lease can tell it has gone.
+    """
+    started, _, rest = (token or "").partition(":")
+    if rest.startswith("h") and len(rest) >= 7 and rest[1:7] != host_tag():
+        return True
     if not pid_alive(pid):
         return False
-    started = (token or "").split(":", 1)[0]
     return not started or started == process_start(pid or 0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from app.credentials import FORMATS, credential_problem
 from app.errors import TrendForgeError, UserError
 from app.notifications import KIND_LABELS, MUTED_SETTING, NotificationKind, muted_kinds
 from app.payments.model import Provider
+from app.trends.model import CREDENTIALED
 from services.config import DEFAULT_BASE_URLS
 from services.secrets import PROVIDER_NAMES
 from ui.background import run_in_background
@@ -47,7 +49,10 @@ TOOLCHAIN_KEYS = {
 
 
 def _testable(name: str) -> bool:
-    """A payment provider with an API to call (Ko-fi sends webhooks only; trend sources are tested by a sync)."""
+    """A credential with something to call: a payment provider's API (Ko-fi sends webhooks only), a credentialed
+    trend source (X, TikTok), or Google's token endpoint (Play)."""
+    if name == "play" or name in CREDENTIALED:
+        return True
     try:
         return Provider.parse(name).has_api
     except UserError:
@@ -253,12 +258,23 @@ class SettingsDialog(QDialog):
         self.show_hint(name)
         return problem
 
+    def _connection_test(self, name: str, typed: str | None) -> Callable[[], str]:
+        """The one call that tests the ``name`` credential (run off the GUI thread)."""
+        if name == "play":
+            releases = self.services.releases
+            return lambda: releases.test_key(typed)
+        if name in CREDENTIALED:
+            trends = self.services.trends
+            return lambda: trends.test_connection(name, typed)
+        payments = self.services.payments
+        return lambda: payments.test_connection(name, typed)
+
     def test_secret(self, name: str) -> None:
         """Call the provider once, off the GUI thread, with the typed value (or the stored one); say what it answered."""
-        typed = self.secret_edits[name].text()
+        edit = self.secret_edits.get(name)  # the Play key has no field: its stored key is tested
+        typed = edit.text() if edit is not None else ""
         if typed and self._check_secret(name):
             return
-        payments = self.services.payments
         button = self.test_buttons[name]
         button.setEnabled(False)
         self.test_result.setStyleSheet("")
@@ -274,10 +290,11 @@ class SettingsDialog(QDialog):
         def failed(exc: Exception) -> None:
             button.setEnabled(True)
             self.test_result.setStyleSheet(tone_style(Tone.ERROR))
-            self.test_result.setText(f"✗ {name}: {exc}")
+            text = str(exc)
+            self.test_result.setText(f"✗ {text}" if text.startswith(f"{name}: ") else f"✗ {name}: {text}")
             self.tested.emit(name, False)
 
-        run_in_background(lambda: payments.test_connection(name, typed or None), done, failed, self)
+        run_in_background(self._connection_test(name, typed or None), done, failed, self)
 
     def save_secret(self, name: str) -> None:
         edit = self.secret_edits[name]
@@ -312,9 +329,15 @@ class SettingsDialog(QDialog):
         self.play_choose.clicked.connect(self.choose_play_key)
         delete = QPushButton("Delete")
         delete.clicked.connect(self.delete_play_key)
+        test = QPushButton("Test")
+        test.setToolTip("Ask Google's token endpoint for an access token with the stored key")
+        test.setAccessibleName("Test connection: play")
+        test.clicked.connect(lambda: self.test_secret("play"))
+        self.test_buttons["play"] = test
         row = QHBoxLayout()
         row.addWidget(self.play_state, 1)
         row.addWidget(self.play_choose)
+        row.addWidget(test)
         row.addWidget(delete)
         return row
 

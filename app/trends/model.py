@@ -22,6 +22,7 @@ class SourceName(enum.StrEnum):
 
 #: sources a scheduled/on-demand sync can fetch (CSV is import-only)
 FETCHABLE = (SourceName.REDDIT, SourceName.GOOGLE_TRENDS, SourceName.X, SourceName.TIKTOK)
+CREDENTIALED = (SourceName.X, SourceName.TIKTOK)  # sources fetched with a credential from the keyring
 DEFAULT_ENABLED = (SourceName.REDDIT, SourceName.GOOGLE_TRENDS)
 DEFAULT_SUBREDDITS = ("AndroidApps", "apps", "gaming", "technology", "InternetIsBeautiful")
 DEFAULT_INTERVAL_MINUTES = 60

@@ -141,6 +141,14 @@ class ReleasesService(BaseService):
         except UserError:
             return None
 
+    @operation
+    def test_key(self, text: str | None = None) -> str:
+        """Mint one access token with ``text`` (a key not yet stored) or the stored key, against the key's own
+        token_uri; nothing is stored or cached. A refusal is one line naming the account and what to check."""
+        key = parse_key(text.strip()) if text is not None else self.stored_key()
+        PlayTokens(key, self._client, self.ctx.clock, remember=self.ctx.secrets.remember).token()
+        return f"Google accepted the key of {key.client_email}"
+
     def api(self) -> PlayApi:
         text = self.ctx.secrets.get(SECRET_NAME) or ""
         fingerprint = hashlib.sha256(text.encode()).hexdigest()

@@ -168,7 +168,8 @@ class TemplatesService(BaseService):
         return folder
 
     def _blob_marker(self, template_id: str) -> Path:
-        return self.store_dir / ".blobs" / template_id
+        """Which shared package the local folder holds (beside the store: its folders are templates only)."""
+        return self.ctx.data_dir / "shared-packages" / template_id
 
     def _unpack_shared(self, template_id: str, folder: Path) -> None:
         """Bring the local folder to the package the shared store names (imported here, or unpacked from it)."""

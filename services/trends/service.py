@@ -23,6 +23,7 @@ from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 import app.trends.events  # noqa: F401 - registers the event types
+from app.credentials import FORMATS, credential_problem
 from app.errors import NotFoundError, ProviderError, TrendForgeError, UserError
 from app.events import Event
 from app.health import Health
@@ -40,6 +41,7 @@ from app.trends.events import (
 )
 from app.trends.matching import TemplateInfo, match_templates
 from app.trends.model import (
+    CREDENTIALED,
     DEFAULT_INTERVAL_MINUTES,
     DEFAULT_SUBREDDITS,
     FETCHABLE,
@@ -309,9 +311,33 @@ class TrendsService(BaseService):
         cfg.geo = s["geo"]
         cfg.country = s["geo"]
         cfg.woeid = s["woeid"]
-        if source in (SourceName.X, SourceName.TIKTOK):
+        if source in CREDENTIALED:
             cfg.token = self.settings.credential(source.value)
         return cfg
+
+    # -- connection test ---------------------------------------------------------------------
+    def test_connection(self, source: str, token: str | None = None) -> str:
+        """Blocking form of ``test_connection_async`` (for a worker thread, not the event loop)."""
+        return asyncio.run(self.test_connection_async(source, token))
+
+    @operation
+    async def test_connection_async(self, source: str, token: str | None = None) -> str:
+        """Fetch ``source`` (X or TikTok) once with ``token`` (typed, not yet stored) or the stored credential and
+        say what came back; nothing is stored. A refusal or an unreachable source raises ProviderError."""
+        src = parse_source(source)
+        self.require(src in CREDENTIALED, f"{src} needs no credential; sync it to see whether it answers",
+                     SyncTrends())
+        if token is not None:
+            problem = credential_problem(src.value, token)
+            self.require(problem is None, f"{src.value}: {problem}")
+        cfg = await asyncio.to_thread(self._source_config, src)
+        if token is not None:
+            cfg.token = token.strip()
+        async with httpx.AsyncClient(timeout=httpx.Timeout(self._timeout, connect=min(5.0, self._timeout))) as client:
+            result = await self.sources[src].fetch(client, cfg)
+        first = result.items[0].title
+        count = len(result.items)
+        return f"{FORMATS[src.value].provider} answered with {count} trend{'s' if count != 1 else ''} (first: {first})"
 
     # -- sync ------------------------------------------------------------------------------
     @operation

@@ -40,7 +40,7 @@ from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, Step
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
 from services.events.bus import correlation, stamp
-from services.processes import owner_alive, process_start
+from services.processes import owner_alive, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
 from services.workflows.projection import Projection, run_values, state_from_rows, step_values
@@ -107,8 +107,8 @@ class WorkflowEngine:
     def __init__(self, ctx: ServiceContext, registry: ActionRegistry) -> None:
         self.ctx = ctx
         self.registry = registry
-        # "<process start time>:<random>": tells this engine apart, and survives pid reuse checks
-        self.token = f"{process_start(os.getpid())}:{uuid.uuid4().hex[:12]}"
+        # "<process start time>:h<host tag><random>": tells this engine apart, survives pid reuse checks
+        self.token = run_owner_token()  # another machine's runs are not this one's to recover (team mode)
         self._live: dict[str, _Live] = {}
         self._approvals: dict[tuple[str, str], asyncio.Event] = {}
         self._watcher: asyncio.Task[None] | None = None

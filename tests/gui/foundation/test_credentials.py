@@ -1,5 +1,5 @@
 """Settings > Credentials: a format hint per provider, the format checked as typed, and Test connection
-against localstripe and the Gumroad stand-in on 127.0.0.1 (off the GUI thread, the answer in words)."""
+against localstripe, the Gumroad, Play and trend-source stand-ins on 127.0.0.1 (off the GUI thread, the answer in words)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.integration.trends.standins import Reply, StandIn, tiktok_hashtags, x_trends
 from tests.support import payments_standins as st
+from tests.support.play_standin import running_standin
 from ui.settings_dialog import SettingsDialog
+
+TIKTOK_PATH = "/creative_radar_api/v1/popular_trend/hashtag/list"
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +104,80 @@ def test_ko_fi_has_no_test_button_and_says_why(qtbot: QtBot, services: Any) -> N
     assert "kofi" not in dialog.test_buttons and {"stripe", "gumroad", "itch"} <= set(dialog.test_buttons)
     dialog.show_hint("kofi")
     assert "no API to test it against" in dialog.hint.text()
+
+
+def _test_in_dialog(qtbot: QtBot, dialog: SettingsDialog, name: str) -> list[Any]:
+    with qtbot.waitSignal(dialog.tested, timeout=20000) as done:
+        dialog.test_buttons[name].click()
+    return list(done.args)
+
+
+def test_test_connection_mints_a_play_token_with_the_stored_key(qtbot: QtBot, make_services: Any) -> None:
+    with running_standin() as play:
+        account = play.add_account()
+        services = make_services()
+        services.releases.store_key(play.key_json(account))
+        dialog = _dialog(qtbot, services)
+        assert _test_in_dialog(qtbot, dialog, "play") == ["play", True]
+        assert dialog.test_result.text() == f"✔ Google accepted the key of {account.email}"
+        assert play.token_requests == 1
+
+
+def test_test_connection_with_a_revoked_play_key_names_the_account(qtbot: QtBot, make_services: Any) -> None:
+    with running_standin() as play:
+        account = play.add_account()
+        services = make_services()
+        services.releases.store_key(play.key_json(account))
+        account.revoked = True
+        dialog = _dialog(qtbot, services)
+        assert _test_in_dialog(qtbot, dialog, "play") == ["play", False]
+        text = dialog.test_result.text()
+        assert text.startswith(f"✗ play: Google refused the Play key of {account.email}") and "\n" not in text
+
+
+@pytest.fixture
+def trends_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    server = StandIn().start()
+    for name in ("X", "TIKTOK"):
+        monkeypatch.setenv(f"TRENDFORGE_{name}_BASE_URL", server.url)
+    yield server
+    server.stop()
+
+
+def test_test_connection_with_a_typed_x_token(qtbot: QtBot, make_services: Any, trends_standin: StandIn) -> None:
+    trends_standin.routes["/trends/by/woeid/1"] = Reply(200, x_trends([("#SuperBowl", 120000)]))
+    services = make_services()
+    dialog = _dialog(qtbot, services)
+    dialog.secret_edits["x"].setText("AAAA-typed-bearer")
+    assert _test_in_dialog(qtbot, dialog, "x") == ["x", True]
+    assert dialog.test_result.text() == ("✔ X answered with 1 trend (first: #SuperBowl)"
+                                         " — not stored yet: press Save to keep it")
+    assert trends_standin.requests[-1].headers["authorization"] == "Bearer AAAA-typed-bearer"
+    assert services.settings.credential("x") is None
+
+
+def test_test_connection_with_a_refused_x_token(qtbot: QtBot, make_services: Any, trends_standin: StandIn) -> None:
+    trends_standin.routes["/trends/by/woeid/1"] = Reply(401, b'{"title": "Unauthorized", "status": 401}')
+    dialog = _dialog(qtbot, make_services())
+    dialog.secret_edits["x"].setText("AAAA-revoked-bearer")
+    assert _test_in_dialog(qtbot, dialog, "x") == ["x", False]
+    assert dialog.test_result.text().startswith("✗ x: access refused (HTTP 401); check the credential")
+
+
+def test_test_connection_with_the_stored_tiktok_headers(qtbot: QtBot, make_services: Any, secrets: Any,
+                                                        trends_standin: StandIn) -> None:
+    trends_standin.routes[TIKTOK_PATH] = Reply(200, tiktok_hashtags([("fyp", 9_000_000), ("aiart", 120_000)]))
+    secrets.set("provider:tiktok", "Cookie: sessionid=abc123")
+    dialog = _dialog(qtbot, make_services())
+    assert _test_in_dialog(qtbot, dialog, "tiktok") == ["tiktok", True]
+    assert dialog.test_result.text() == "✔ TikTok answered with 2 trends (first: #fyp)"
+    assert trends_standin.requests[-1].headers["cookie"] == "sessionid=abc123"
+
+
+def test_test_connection_with_refused_tiktok_headers(qtbot: QtBot, make_services: Any,
+                                                     trends_standin: StandIn) -> None:
+    trends_standin.routes[TIKTOK_PATH] = Reply(200, b'{"code": 40101, "msg": "no permission"}')
+    dialog = _dialog(qtbot, make_services())
+    dialog.secret_edits["tiktok"].setText("Cookie: sessionid=expired")
+    assert _test_in_dialog(qtbot, dialog, "tiktok") == ["tiktok", False]
+    assert dialog.test_result.text() == "✗ tiktok: API code 40101: no permission"

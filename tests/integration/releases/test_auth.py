@@ -87,3 +87,21 @@ def test_the_key_lives_in_the_secret_store_only(keyed: ServiceManager, account: 
     assert "PRIVATE KEY" in (keyed.ctx.secrets.get("provider:play") or "")
     raw = stored_bytes(keyed)
     assert b"PRIVATE KEY" not in raw and account.key_id.encode() not in raw
+
+
+def test_testing_a_typed_key_mints_a_token_and_stores_nothing(services: ServiceManager, play: PlayStandIn,
+                                                              account: Account) -> None:
+    answer = services.releases.test_key(play.key_json(account))
+    assert answer == f"Google accepted the key of {account.email}"
+    assert play.token_requests == 1  # against the key's own token_uri (the stand-in's /token)
+    assert services.releases.account() is None  # testing stores nothing
+
+
+def test_testing_the_stored_key_of_a_revoked_account_names_the_account(keyed: ServiceManager, play: PlayStandIn,
+                                                                       account: Account) -> None:
+    account.revoked = True
+    with pytest.raises(UserError) as refused:
+        keyed.releases.test_key()
+    message = str(refused.value)
+    assert message.startswith(f"Google refused the Play key of {account.email}") and "\n" not in message
+    assert "Service accounts > Keys" in message  # what to check

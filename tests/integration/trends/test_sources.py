@@ -19,7 +19,7 @@ from standins import (
     x_trends,
 )
 
-from app.errors import UserError
+from app.errors import ProviderError, UserError
 from app.events import Event
 from app.remedies import SetCredential, SyncTrends
 from services.bootstrap import ServiceManager
@@ -332,3 +332,37 @@ def test_a_disabled_source_is_refused_in_one_line_and_not_tried(standin: StandIn
     assert standin.requests == []
     health = next(h for h in svc.source_health() if h["name"] == "tiktok")
     assert health["failures"] == 0 and health["last_attempt"] is None
+
+
+def test_testing_a_typed_x_token_fetches_once_and_stores_nothing(standin: StandIn, svc: TrendsService,
+                                                                 manager: ServiceManager) -> None:
+    standin.routes["/trends/by/woeid/1"] = Reply(200, x_trends([("#SuperBowl", 120000), ("Taylor Swift", 80000)]))
+    answer = svc.test_connection("x", "AAAA-typed-bearer")
+    assert answer == "X answered with 2 trends (first: #SuperBowl)"
+    assert [r.headers["authorization"] for r in standin.requests] == ["Bearer AAAA-typed-bearer"]
+    assert manager.settings.credential("x") is None and svc.list_trends(source="x") == []
+
+
+def test_testing_a_refused_x_token_says_access_was_refused(standin: StandIn, svc: TrendsService) -> None:
+    standin.routes["/trends/by/woeid/1"] = Reply(401, b'{"title": "Unauthorized", "status": 401, "detail": "Unauthorized"}')
+    with pytest.raises(ProviderError, match=r"^x: access refused \(HTTP 401\); check the credential"):
+        svc.test_connection("x", "AAAA-revoked-bearer")
+
+
+def test_testing_the_stored_tiktok_headers_sends_them(standin: StandIn, svc: TrendsService,
+                                                      manager: ServiceManager) -> None:
+    standin.routes["/creative_radar_api/v1/popular_trend/hashtag/list"] = Reply(200, tiktok_hashtags([("fyp", 9_000_000)]))
+    manager.settings.set_credential("tiktok", "Cookie: sessionid=abc123")
+    assert svc.test_connection("tiktok") == "TikTok answered with 1 trend (first: #fyp)"
+    assert standin.requests[-1].headers["cookie"] == "sessionid=abc123"
+
+
+def test_testing_tiktok_refused_gives_its_code_and_message(standin: StandIn, svc: TrendsService) -> None:
+    standin.routes["/creative_radar_api/v1/popular_trend/hashtag/list"] = Reply(200, b'{"code": 40101, "msg": "no permission"}')
+    with pytest.raises(ProviderError, match=r"^tiktok: API code 40101: no permission$"):
+        svc.test_connection("tiktok", "Cookie: sessionid=expired")
+
+
+def test_a_source_without_a_credential_has_no_connection_test(svc: TrendsService) -> None:
+    with pytest.raises(UserError, match="reddit needs no credential"):
+        svc.test_connection("reddit")
