@@ -324,10 +324,13 @@ class SettingsDialog(QDialog):
         self._saved_store = saved or ""
         self.store_edit.setText(self._saved_store)
         source = self.services.settings.store_in_use().source
-        wins = (f"; {source.value} is set now and wins over it" if source in (StoreSource.FLAG, StoreSource.ENV)
-                else "")
+        chosen = saved or "the local SQLite file"
         self.store_result.setStyleSheet(tone_style(Tone.OK))
-        self.store_result.setText(f"✔ saved: the next start opens {saved or 'the local SQLite file'}{wins}")
+        if source in (StoreSource.FLAG, StoreSource.ENV):  # they win over the saved URL (see PRECEDENCE)
+            self.store_result.setText(f"✔ saved: {chosen} opens at a start without {source.value}, "
+                                      f"which is set now and wins over it")
+        else:
+            self.store_result.setText(f"✔ saved: the next start opens {chosen}")
         return True
 
     # -- secrets ------------------------------------------------------------------------

@@ -108,3 +108,13 @@ def test_save_is_used_by_the_next_start(qtbot: QtBot, make_services: Any, pg_dat
     assert again.config.store_source is StoreSource.SETTING and again.config.database_url == pg_database
     assert again.settings.store_in_use().where == pg_database
     assert again.ctx.engine.dialect.name == "postgresql" and again.templates.count() == 0  # it opened and answers
+
+
+def test_save_says_when_the_environment_wins_over_it(qtbot: QtBot, make_services: Any, pg_database: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRENDFORGE_DATABASE_URL", pg_database)
+    dialog = _dialog(qtbot, make_services())
+    dialog.store_edit.setText("postgresql+psycopg://ana@db.studio.lan/trendforge")
+    assert dialog.save_store()
+    assert dialog.store_result.text() == ("✔ saved: postgresql+psycopg://ana@db.studio.lan/trendforge opens at a "
+                                          "start without TRENDFORGE_DATABASE_URL, which is set now and wins over it")
