@@ -243,7 +243,7 @@ class SettingsDialog(QDialog):
         self._saved_store = in_use.saved or ""
         tab = QWidget()
         form = QFormLayout(tab)
-        chosen = "" if in_use.source is StoreSource.LOCAL else f" (chosen by {in_use.source.value})"
+        chosen = f" ({in_use.source.value})" if in_use.source is StoreSource.LOCAL else f" (chosen by {in_use.source.value})"
         self.store_current = plain_label(f"{in_use.where}{chosen}")
         self.store_current.setObjectName("storeInUse")
         self.store_current.setWordWrap(True)
@@ -267,6 +267,7 @@ class SettingsDialog(QDialog):
         self.store_result = plain_label()
         self.store_result.setObjectName("storeResult")
         self.store_result.setWordWrap(True)
+        self.store_result.setMinimumHeight(self.store_result.fontMetrics().lineSpacing() * 3)  # no clipped answer
         form.addRow(self.store_result)
         about = plain_label(
             f"Which store TrendForge opens at start: {PRECEDENCE}. A studio shares one PostgreSQL database "

@@ -12,6 +12,7 @@ from services.config import AppConfig
 from services.db.backend import DatabaseUrlError
 from services.db.preflight import StoreError, open_store
 from services.db.store_choice import StoreSource, read_saved, saved_file, write_saved
+from tests.support.postgres import free_port
 
 SAVED = "postgresql+psycopg://maker@db.studio.lan:5432/trendforge"
 ENV = "postgresql+psycopg://ci@127.0.0.1/from_env"
@@ -65,3 +66,9 @@ def test_a_damaged_saved_choice_is_refused_rather_than_falling_back_to_another_s
     with pytest.raises(StoreError, match=r"is not a database URL.*saved in Settings"):
         open_store(AppConfig.from_env(tmp_path, env={}))
     assert not (tmp_path / "trendforge.sqlite3").exists()
+
+
+def test_an_unreachable_saved_store_says_how_to_start_without_it(tmp_path: Path) -> None:
+    write_saved(tmp_path, f"postgresql+psycopg://maker@127.0.0.1:{free_port()}/trendforge")  # nothing listens there
+    with pytest.raises(StoreError, match=r"cannot open the database .*saved in Settings.*start with --database URL"):
+        open_store(AppConfig.from_env(tmp_path, env={}))
