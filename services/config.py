@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,58 @@ DEFAULT_BASE_URLS: dict[str, str] = {
 
 
 MAX_ACTOR = 120
+
+SAVED_FILE = "store.json"
+ENV_VAR = "TRENDFORGE_DATABASE_URL"
+
+
+class StoreSource(enum.StrEnum):
+    """Where the URL of the store in use came from, in the order they win."""
+
+    FLAG = "--database"
+    ENV = ENV_VAR
+    SETTING = "Settings"
+    LOCAL = "the local SQLite file"
+
+
+PRECEDENCE = (f"{StoreSource.FLAG.value}, then {StoreSource.ENV.value}, then the URL saved here, "
+              "then the local SQLite file in the data directory")
+
+
+def saved_file(data_dir: Path) -> Path:
+    return data_dir / SAVED_FILE
+
+
+def read_saved(data_dir: Path) -> str | None:
+    """The URL saved in Settings, or None. A damaged file is given back as its text, so opening the store
+    refuses it in one line (rather than silently falling back to another store)."""
+    try:
+        text = saved_file(data_dir).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        loaded = json.loads(text)
+    except json.JSONDecodeError:
+        return text.strip() or None
+    url = loaded.get("database_url") if isinstance(loaded, dict) else None
+    return url.strip() or None if isinstance(url, str) else None
+
+
+def resolve_store(data_dir: Path, env: Mapping[str, str], flag: str | None) -> tuple[str | None, StoreSource]:
+    """The store's URL (None: the local SQLite file) and where it came from (see :data:`PRECEDENCE`).
+
+    ``--database``, then ``TRENDFORGE_DATABASE_URL``, then the URL saved in Settings (the data dir's
+    ``store.json``: it cannot live in the database it chooses), then the data dir's SQLite file."""
+    if flag and flag.strip():
+        return flag.strip(), StoreSource.FLAG
+    from_env = env.get(ENV_VAR, "").strip()
+    if from_env:
+        return from_env, StoreSource.ENV
+    saved = read_saved(data_dir)
+    if saved:
+        return saved, StoreSource.SETTING
+    return None, StoreSource.LOCAL
+
 
 
 def default_actor() -> str:
@@ -60,6 +114,8 @@ class AppConfig:
     log_to_file: bool = True
     # a shared store (team mode): ``postgresql+psycopg://...``; None: the SQLite file in the data dir
     database_url: str | None = None
+    # where database_url came from (see resolve_store)
+    store_source: StoreSource = StoreSource.LOCAL
     # who this process acts for, on every event and edit it records (TRENDFORGE_ACTOR, default user@host)
     actor: str = field(default_factory=lambda: default_actor())
     # how long a machine's silence leaves its builds to it before another recovers them (TRENDFORGE_LEASE_SECONDS)
@@ -81,18 +137,20 @@ class AppConfig:
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None,
                  *, database: str | None = None) -> AppConfig:
-        """``database`` (``--database``) wins over ``TRENDFORGE_DATABASE_URL``; neither: the data dir's file."""
+        """The store: ``database`` (``--database``), ``TRENDFORGE_DATABASE_URL``, the URL saved in Settings, else
+        the data dir's file (decided in :func:`resolve_store`)."""
         env = os.environ if env is None else env
         urls = dict(DEFAULT_BASE_URLS)
         for name in urls:
             override = env.get(f"TRENDFORGE_{name}_BASE_URL", "").strip()
             if override:
                 urls[name] = override.rstrip("/")
-        url = (database or env.get("TRENDFORGE_DATABASE_URL", "")).strip() or None
+        home = resolve_data_dir(data_dir, env)
+        url, source = resolve_store(home, env, database)
         actor = " ".join(env.get("TRENDFORGE_ACTOR", "").split())[:MAX_ACTOR] or default_actor()
         try:
             lease = max(1.0, float(env.get("TRENDFORGE_LEASE_SECONDS", "") or 30.0))
         except ValueError:
             lease = 30.0
-        return cls(data_dir=resolve_data_dir(data_dir, env), base_urls=urls, database_url=url, actor=actor,
+        return cls(data_dir=home, base_urls=urls, database_url=url, store_source=source, actor=actor,
                    lease_seconds=lease)

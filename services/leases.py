@@ -52,6 +52,10 @@ def build_resource(build_id: str) -> str:
     return f"build:{build_id}"
 
 
+def run_resource(run_id: str) -> str:
+    return f"run:{run_id}"
+
+
 class Leases:
     def __init__(self, engine: Engine, clock: Clock, *, ttl_s: float = DEFAULT_TTL_S,
                  host: str | None = None) -> None:
@@ -65,7 +69,7 @@ class Leases:
     def heartbeat_ms(self) -> int:
         return max(200, int(self.ttl.total_seconds() * 1000 / HEARTBEAT_FRACTION))
 
-    def take(self, session: Session, resource: str) -> None:
+    def take(self, session: Session | Connection, resource: str) -> None:
         """Hold ``resource`` from now on (with the caller's transaction)."""
         now = self._clock()
         values = {"resource": resource, "holder": self.holder, "host": self.host,
@@ -85,6 +89,10 @@ class Leases:
         target.execute(delete(LeaseRecord).where(LeaseRecord.resource == resource,
                                                  LeaseRecord.holder == self.holder))
 
+    def forget(self, target: Session | Connection, resource: str) -> None:
+        """Drop ``resource``'s lease whoever holds it: the work it guarded has been recovered and ended."""
+        target.execute(delete(LeaseRecord).where(LeaseRecord.resource == resource))
+
     def holders(self, session: Session, resources: Iterable[str]) -> dict[str, LeaseRecord]:
         wanted = list(resources)
         if not wanted:
@@ -95,7 +103,7 @@ class Leases:
     def lapsed(self, lease: LeaseRecord) -> bool:
         return lease.expires_at <= self._clock()
 
-    def take_over(self, session: Session, resource: str, *, from_holder: str | None = None) -> bool:
+    def take_over(self, session: Session | Connection, resource: str, *, from_holder: str | None = None) -> bool:
         """Take a lapsed lease (with the caller's transaction); False if it is held, renewed meanwhile, or taken.
 
         ``from_holder``: a holder known to be dead (a gone pid on this machine): its lease is taken at once.

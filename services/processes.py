@@ -73,15 +73,21 @@ def run_owner_token() -> str:
     return f"{process_start(os.getpid())}:h{host_tag()}{uuid.uuid4().hex[:5]}"
 
 
+def owner_elsewhere(token: str | None) -> bool:
+    """Was the owner token (:func:`run_owner_token`) written by a process on another machine?"""
+    _, _, rest = (token or "").partition(":")
+    return rest.startswith("h") and len(rest) >= 7 and rest[1:7] != host_tag()
+
+
 def owner_alive(pid: int | None, token: str | None) -> bool:
     """Is the process recorded as ``pid`` with ``token`` (``START[:...]``) still that same process?
 
     A token of another machine (see :func:`run_owner_token`) counts as alive: its pid says nothing here,
     and only that machine's lease can tell it has gone.
     """
-    started, _, rest = (token or "").partition(":")
-    if rest.startswith("h") and len(rest) >= 7 and rest[1:7] != host_tag():
+    if owner_elsewhere(token):
         return True
+    started = (token or "").partition(":")[0]
     if not pid_alive(pid):
         return False
     return not started or started == process_start(pid or 0)

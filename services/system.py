@@ -66,7 +66,11 @@ def machine_checks(config: AppConfig, keyring: Health, store_error: Exception | 
     ``store_error`` is why the database could not be opened; every other check still runs.
     """
     data_dir = config.data_dir
-    if store_error is None:
+    if store_error is None and config.database_url is not None:  # a shared store: where (no password), who chose it
+        from services.db.backend import describe
+
+        database = Check("database", True, f"{describe(config.database_url)} (chosen by {config.store_source.value})")
+    elif store_error is None:
         database = Check("database", config.db_path.exists(), str(config.db_path))
     else:
         database = Check("database", False, str(store_error))

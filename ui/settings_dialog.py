@@ -31,6 +31,9 @@ from app.notifications import KIND_LABELS, MUTED_SETTING, NotificationKind, mute
 from app.payments.model import Provider
 from app.trends.model import CREDENTIALED
 from services.config import DEFAULT_BASE_URLS
+from services.db.backend import EXAMPLE_URL
+from services.db.store_choice import PRECEDENCE, StoreSource
+from services.db.store_choice import problem as store_url_problem
 from services.secrets import PROVIDER_NAMES
 from ui.background import run_in_background
 from ui.colors import Tone, tone_hex, tone_style
@@ -61,6 +64,7 @@ def _testable(name: str) -> bool:
 
 class SettingsDialog(QDialog):
     tested = Signal(str, bool)  # a connection test finished: provider, whether it accepted the credential
+    store_tested = Signal(bool)  # a shared-store connection test finished: whether it connected
 
     def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +179,8 @@ class SettingsDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(cred, "Credentials")
+        self.store_tab = self._store_tab(services)
+        self.tabs.addTab(self.store_tab, "Shared store")
         self.tabs.addTab(urls, "Providers")
         self.tabs.addTab(tools, "Toolchain")
         self.tabs.addTab(look, "Appearance")
@@ -221,12 +227,112 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         if not self._validate():
             return
+        if self.store_edit.text().strip() != self._saved_store and not self.save_store():
+            self.tabs.setCurrentWidget(self.store_tab)
+            return
         try:
             self.services.settings.update(self.values())
         except TrendForgeError as exc:
             self.error.setText(str(exc))
             return
         super().accept()
+
+    # -- the shared store (team mode) ---------------------------------------------------------------
+    def _store_tab(self, services: ServiceManager) -> QWidget:
+        in_use = services.settings.store_in_use()
+        self._saved_store = in_use.saved or ""
+        tab = QWidget()
+        form = QFormLayout(tab)
+        chosen = f" ({in_use.source.value})" if in_use.source is StoreSource.LOCAL else f" (chosen by {in_use.source.value})"
+        self.store_current = plain_label(f"{in_use.where}{chosen}")
+        self.store_current.setObjectName("storeInUse")
+        self.store_current.setWordWrap(True)
+        form.addRow("In use now", self.store_current)
+        self.store_edit = QLineEdit(self._saved_store)
+        self.store_edit.setObjectName("store_url")
+        self.store_edit.setAccessibleName("Shared store database URL")
+        self.store_edit.setPlaceholderText(f"{EXAMPLE_URL} (empty: the local SQLite file)")
+        self.store_edit.textChanged.connect(self._check_store)
+        self.store_test = QPushButton("Test connection")
+        self.store_test.setAccessibleName("Test connection: shared store")
+        self.store_test.clicked.connect(self.test_store)
+        self.store_save = QPushButton("Save")
+        self.store_save.setAccessibleName("Save the shared store for the next start")
+        self.store_save.clicked.connect(self.save_store)
+        row = QHBoxLayout()
+        row.addWidget(self.store_edit, 1)
+        row.addWidget(self.store_test)
+        row.addWidget(self.store_save)
+        form.addRow("Database URL", row)
+        self.store_result = plain_label()
+        self.store_result.setObjectName("storeResult")
+        self.store_result.setWordWrap(True)
+        self.store_result.setMinimumHeight(self.store_result.fontMetrics().lineSpacing() * 3)  # no clipped answer
+        form.addRow(self.store_result)
+        about = plain_label(
+            f"Which store TrendForge opens at start: {PRECEDENCE}. A studio shares one PostgreSQL database "
+            "(see README, Team mode). The URL is saved in this machine's data directory, without a password: "
+            "put the password in ~/.pgpass (or the file PGPASSFILE names). A change applies at the next start.")
+        about.setWordWrap(True)
+        form.addRow(about)
+        return tab
+
+    def _check_store(self) -> str | None:
+        """The typed URL's problem in one line (Save and Test stay off while there is one)."""
+        found = store_url_problem(self.store_edit.text())
+        self.store_edit.setStyleSheet(f"border: 1px solid {tone_hex(Tone.ERROR)}" if found else "")
+        self.store_save.setEnabled(found is None)
+        self.store_test.setEnabled(found is None and bool(self.store_edit.text().strip()))
+        self.store_result.setStyleSheet(tone_style(Tone.ERROR) if found else "")
+        self.store_result.setText(f"✗ {found}" if found else "")
+        return found
+
+    def test_store(self) -> None:
+        """Connect to the typed URL once, off the GUI thread; say in words what answered."""
+        given = self.store_edit.text().strip()
+        if not given or self._check_store():
+            return
+        self.store_test.setEnabled(False)
+        self.store_result.setStyleSheet("")
+        self.store_result.setText("connecting…")
+        settings = self.services.settings
+
+        def done(answer: str) -> None:
+            self.store_test.setEnabled(True)
+            self.store_result.setStyleSheet(tone_style(Tone.OK))
+            unsaved = "" if given == self._saved_store else " — not saved yet: press Save to use it from the next start"
+            self.store_result.setText(f"✔ {answer}{unsaved}")
+            self.store_tested.emit(True)
+
+        def failed(exc: Exception) -> None:
+            self.store_test.setEnabled(True)
+            self.store_result.setStyleSheet(tone_style(Tone.ERROR))
+            self.store_result.setText(f"✗ {exc}")
+            self.store_tested.emit(False)
+
+        run_in_background(lambda: settings.test_store(given), done, failed, self)
+
+    def save_store(self) -> bool:
+        """Save the typed URL for the next start (empty: the local SQLite file); True when saved."""
+        if self._check_store():
+            return False
+        try:
+            saved = self.services.settings.save_store(self.store_edit.text())
+        except TrendForgeError as exc:
+            self.store_result.setStyleSheet(tone_style(Tone.ERROR))
+            self.store_result.setText(f"✗ {exc}")
+            return False
+        self._saved_store = saved or ""
+        self.store_edit.setText(self._saved_store)
+        source = self.services.settings.store_in_use().source
+        chosen = saved or "the local SQLite file"
+        self.store_result.setStyleSheet(tone_style(Tone.OK))
+        if source in (StoreSource.FLAG, StoreSource.ENV):  # they win over the saved URL (see PRECEDENCE)
+            self.store_result.setText(f"✔ saved: {chosen} opens at a start without {source.value}, "
+                                      f"which is set now and wins over it")
+        else:
+            self.store_result.setText(f"✔ saved: the next start opens {chosen}")
+        return True
 
     # -- secrets ------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

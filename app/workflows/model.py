@@ -69,13 +69,17 @@ class Phase(StrEnum):
 class InterruptCause(StrEnum):
     PROCESS_STOPPED = "process_stopped"  # found at start-up: the process that ran it is gone
     APP_CLOSED = "app_closed"  # the app was quit while it ran
+    LEASE_LAPSED = "lease_lapsed"  # another machine ran it and stopped renewing its lease (team mode)
 
 
 STEP_INTERRUPTED_ERROR = {
     InterruptCause.PROCESS_STOPPED: "interrupted: the process stopped during this step",
     InterruptCause.APP_CLOSED: "interrupted: the app was closed during this step",
+    InterruptCause.LEASE_LAPSED: "interrupted: the machine running this step stopped renewing its lease",
 }
 RUN_INTERRUPTED_ERROR = "interrupted: the process running it stopped; resume, compensate or re-run it"
+RUN_LEASE_LAPSED_ERROR = ("interrupted: the machine running it stopped renewing its lease; "
+                          "resume, compensate or re-run it")
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,8 @@ def apply(state: RunState, event: Event) -> RunState:
             cause = InterruptCause(event.cause)
             steps = _steps_where(state, StepStatus.RUNNING, status=StepStatus.INTERRUPTED,
                                  error=STEP_INTERRUPTED_ERROR[cause])
-            run_error = RUN_INTERRUPTED_ERROR if cause is InterruptCause.PROCESS_STOPPED else state.error
+            run_error = {InterruptCause.PROCESS_STOPPED: RUN_INTERRUPTED_ERROR,
+                         InterruptCause.LEASE_LAPSED: RUN_LEASE_LAPSED_ERROR}.get(cause, state.error)
             return replace(state, status=RunStatus.INTERRUPTED, steps=steps, error=run_error)
         case ev.ApprovalGiven():
             decision = {"decision": "approved" if event.approved else "rejected", "note": event.note}

@@ -25,6 +25,7 @@ from services.config import AppConfig
 from services.db import migrate
 from services.db.backend import DatabaseUrlError, describe, parse_url
 from services.db.base import make_engine, sqlite_url
+from services.db.store_choice import StoreSource, parse_saveable, saved_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RESTORE = "restore it from a backup, or move it aside to start with an empty database"
@@ -148,10 +149,14 @@ def open_store(config: AppConfig) -> Engine:
 
 def _open_shared(config: AppConfig, given: str) -> Engine:
     """A shared PostgreSQL (or a SQLite file named by URL), migrated; its problems in one line."""
+    saved = config.store_source is StoreSource.SETTING
+    # a URL saved in Settings is fixed there, once TrendForge starts on another store
+    way_back = (f" (the URL saved in Settings, {saved_file(config.data_dir)}): start with --database URL and fix it "
+                "in Settings > Shared store, or delete that file" if saved else "")
     try:
-        url = parse_url(given)
+        url = parse_saveable(given) if saved else parse_url(given)
     except DatabaseUrlError as exc:
-        raise StoreError(str(exc), config.data_dir) from None
+        raise StoreError(f"{exc}{way_back}", config.data_dir) from None
     where = describe(url)
     engine = make_engine(url)
     try:
@@ -169,7 +174,7 @@ def _open_shared(config: AppConfig, given: str) -> Engine:
         original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
         reason = " ".join(str(original).split()) or type(original).__name__
         raise StoreError(f"cannot open the database {where} ({reason}): check that the server runs and that "
-                         "the database URL, user and database name are right", config.data_dir) from None
+                         f"the database URL, user and database name are right{way_back}", config.data_dir) from None
     return engine
 
 

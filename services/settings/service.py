@@ -7,6 +7,7 @@ table; credentials live only in the keyring through the secret store.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -18,11 +19,24 @@ from app.health import Health
 from app.workflows.model import EngineKind
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db import store_choice
+from services.db.backend import DatabaseUrlError, describe
 from services.db.models import SettingRecord
+from services.db.store_choice import StoreSource
 from services.secrets import PROVIDER_NAMES, credential_key, keyring_health
 
 THEMES = ("system", "light", "dark")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+STORE_SETTING = "store.database_url"  # the name its change event carries (the URL itself is in the data dir)
+
+
+@dataclass(frozen=True)
+class StoreInUse:
+    """The store this process opened: where (no password) and which source chose it."""
+
+    where: str
+    source: StoreSource
+    saved: str | None  # the URL saved in Settings for the next start, None: none saved
 
 
 class SettingsService(BaseService):
@@ -75,6 +89,33 @@ class SettingsService(BaseService):
         if isinstance(saved, str) and saved:
             return saved.rstrip("/")
         return self.ctx.config.base_urls[name]
+
+    # -- the store (team mode) -----------------------------------------------------------------------------
+    def store_in_use(self) -> StoreInUse:
+        config = self.ctx.config
+        where = describe(config.database_url) if config.database_url else str(config.db_path)
+        return StoreInUse(where=where, source=config.store_source, saved=store_choice.read_saved(config.data_dir))
+
+    @operation
+    def save_store(self, given: str) -> str | None:
+        """Save the shared store's URL for the next start ('' for the local SQLite file); a URL with a
+        password, or one TrendForge cannot open, is refused in one line and nothing is saved."""
+        try:
+            saved = store_choice.write_saved(self.ctx.config.data_dir, given)
+        except DatabaseUrlError as exc:
+            raise UserError(f"{exc}; nothing was saved") from None
+        with self.ctx.new_uow() as uow:
+            uow.record(SettingsChanged(source=self.name, keys=(STORE_SETTING,)))
+            uow.commit()
+        return saved
+
+    @operation
+    def test_store(self, given: str) -> str:
+        """Connect once to the store at ``given`` and say what answered (slow: call it off the GUI thread)."""
+        try:
+            return store_choice.probe(given)
+        except DatabaseUrlError as exc:
+            raise UserError(str(exc)) from None
 
     # -- credentials -----------------------------------------------------------------
     @staticmethod

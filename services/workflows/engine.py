@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.errors import ConflictError, NotFoundError, UserError
 from app.events import Event
@@ -40,7 +41,8 @@ from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, Step
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
 from services.events.bus import correlation, stamp
-from services.processes import owner_alive, run_owner_token
+from services.leases import Leases, run_resource
+from services.processes import owner_alive, owner_elsewhere, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
 from services.workflows.projection import Projection, run_values, state_from_rows, step_values
@@ -113,6 +115,10 @@ class WorkflowEngine:
         self._approvals: dict[tuple[str, str], asyncio.Event] = {}
         self._watcher: asyncio.Task[None] | None = None
         self._projection = Projection(ctx.engine.dialect)
+        # a run's lease in the database, renewed while it is live: on a shared store another machine
+        # recovers a run whose machine went away once the lease lapses (see services.leases)
+        self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
+        self._heartbeat: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ persistence
     def _record(
@@ -146,6 +152,9 @@ class WorkflowEngine:
                 )
                 if taken.rowcount != 1:
                     raise ConflictError(f"run {run_id} changed meanwhile (another process took it); look again with `workflow show`")
+                self.leases.take(conn, run_resource(run_id))
+            elif before.status.active and not after.status.active:
+                self.leases.release(conn, run_resource(run_id))  # ended here: nobody needs to recover it
             self._projection.write(conn, run_id, before, after, lease)
             bus.store.append(conn, stamped)
         bus.dispatch(stamped)
@@ -227,6 +236,7 @@ class WorkflowEngine:
                 )
             )
             conn.execute(insert(StepRec), step_rows)
+            self.leases.take(conn, run_resource(run_id))
             bus.store.append(conn, stamped)
         bus.dispatch(stamped)
         return run_id
@@ -252,13 +262,15 @@ class WorkflowEngine:
         return RunStatus(self._load(run_id)[0].status)
 
     async def _stop_watcher_if_idle(self) -> None:
-        watcher = self._watcher
-        if self._live or watcher is None:
+        if self._live:
             return
-        self._watcher = None
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        watcher, heartbeat = self._watcher, self._heartbeat
+        self._watcher = self._heartbeat = None
+        for background in (watcher, heartbeat):
+            if background is not None:
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
 
     def is_live(self, run_id: str) -> bool:
         return run_id in self._live
@@ -274,7 +286,18 @@ class WorkflowEngine:
         live.task = loop.create_task(self._drive(live), name=f"workflow-{run_id}")
         if self._watcher is None or self._watcher.done():
             self._watcher = loop.create_task(self._watch_cancel_requests(), name="workflow-cancel-watcher")
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = loop.create_task(self._renew_leases(), name="workflow-lease-heartbeat")
         return live
+
+    async def _renew_leases(self) -> None:
+        """While runs are live here, push their leases on (one statement a beat, off the loop's thread)."""
+        while self._live:
+            await asyncio.sleep(self.leases.heartbeat_ms / 1000)
+            try:
+                await asyncio.to_thread(self.leases.renew)
+            except DBAPIError as exc:  # the store is busy or away: the next beat tries again
+                log.warning("workflow leases not renewed: %s", exc.orig or exc)
 
     # ------------------------------------------------------------------ the run loop
     async def _drive(self, live: _Live) -> RunStatus:
@@ -557,13 +580,22 @@ class WorkflowEngine:
 
     # ------------------------------------------------------------------ crash recovery
     def recover(self) -> list[str]:
-        """Record runs left in flight by a dead process as interrupted. Called at start-up."""
+        """Record runs left in flight by a dead process as interrupted. Called at start-up.
+
+        A run owned on this machine is recovered when its process is gone; one owned by another
+        machine (a shared store) only once that machine's lease on it has lapsed, and then by
+        exactly one recovering process (:meth:`Leases.take_over`).
+        """
         me = os.getpid()
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(
                 select(RunRec.id, RunRec.owner_pid, RunRec.owner_token).where(RunRec.status.in_(ACTIVE))
             ).all()
-        ids = [r.id for r in rows if r.owner_pid == me or not owner_alive(r.owner_pid, r.owner_token)]
+            elsewhere = [r.id for r in rows if owner_elsewhere(r.owner_token) and r.id not in self._live]
+            held = self.leases.holders(uow.session, [run_resource(i) for i in elsewhere])
+            lapsed = {i for i in elsewhere
+                      if (lease := held.get(run_resource(i))) is not None and self.leases.lapsed(lease)}
+        ids = [r.id for r in rows if r.id in lapsed or r.owner_pid == me or not owner_alive(r.owner_pid, r.owner_token)]
         if not ids:
             return []
         found: list[tuple[RunRec, list[StepRec]]] = []
@@ -576,19 +608,25 @@ class WorkflowEngine:
                 found.extend((run, steps[run.id]) for run in uow.session.scalars(select(RunRec).where(RunRec.id.in_(part))))
             uow.session.expunge_all()
         stamped: list[Event] = []
+        recovered: list[str] = []
         bus = self.ctx.bus
         with self.ctx.engine.begin() as conn:
             for run, run_steps in found:
+                if run.id in lapsed and not self.leases.take_over(conn, run_resource(run.id)):
+                    continue  # renewed meanwhile, or another machine recovered it first
+                cause = InterruptCause.LEASE_LAPSED if run.id in lapsed else InterruptCause.PROCESS_STOPPED
                 before = state_from_rows(run, run_steps)
                 in_flight = next((n for n, st in before.steps.items() if st.status is StepStatus.RUNNING), None)
                 with correlation(run.id):
                     event = stamp(self._event(ev.WorkflowInterrupted, run.id, run.workflow, step=in_flight,
-                                              phase=before.phase.value, cause=InterruptCause.PROCESS_STOPPED.value))
+                                              phase=before.phase.value, cause=cause.value))
                 self._projection.write(conn, run.id, before, apply(before, event))
+                self.leases.forget(conn, run_resource(run.id))
                 stamped.append(event)
+                recovered.append(run.id)
             bus.store.append(conn, stamped)
         bus.dispatch(stamped)
-        return ids
+        return recovered
 
     def _claim(self, run: RunRec, steps: list[StepRec], event: Event) -> None:
         """Take an ended or interrupted run over (its lease) and record ``event`` on it, unless
@@ -721,6 +759,9 @@ class WorkflowEngine:
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
         return ids
 
     async def shutdown(self) -> None:
@@ -731,7 +772,8 @@ class WorkflowEngine:
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._watcher
+        for background in (self._watcher, self._heartbeat):
+            if background is not None:
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await background

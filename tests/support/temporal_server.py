@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.processes import launch_command
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,9 +53,12 @@ def start_server(workdir: Path, timeout: float = 60.0) -> TemporalServer:
     port, ui_port = free_port(), free_port()
     log = workdir / "temporal.log"
     out = log.open("wb")
+    # the kernel ends the server with the test run, even one that is killed (no dev server left behind)
+    program, args = launch_command(temporal_executable(), [
+        "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
+        "--headless", "--db-filename", str(workdir / "temporal.db"), "--log-level", "error"])
     proc = subprocess.Popen(
-        [temporal_executable(), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), "--ui-port", str(ui_port),
-         "--headless", "--db-filename", str(workdir / "temporal.db"), "--log-level", "error"],
+        [program, *args],
         stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
     )
     out.close()

@@ -64,7 +64,8 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output", **kw)  # type: ignore[arg-type]
     p.add_argument("--data-dir", metavar="DIR", help="data directory (default: TRENDFORGE_HOME or the user data dir)", **kw)  # type: ignore[arg-type]
     p.add_argument("--database", metavar="URL", help="a shared store, postgresql+psycopg://USER@HOST/DB "
-                   "(default: TRENDFORGE_DATABASE_URL, else SQLite in the data directory)", **kw)  # type: ignore[arg-type]
+                   "(default: TRENDFORGE_DATABASE_URL, then the URL saved in Settings > Shared store, else SQLite in "
+                   "the data directory)", **kw)  # type: ignore[arg-type]
     return p
 
 

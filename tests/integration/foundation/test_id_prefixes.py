@@ -6,6 +6,7 @@ import pytest
 
 from app.errors import NotFoundError, UserError
 from app.events import CredentialSet
+from app.remedies import ListEvents, WorkflowHistory
 from services.bootstrap import ServiceManager
 from services.db.ids import resolve_id
 from services.events.store import EventQuery
@@ -38,13 +39,14 @@ def test_a_correlation_no_event_carries_lists_nothing(services: ServiceManager) 
 
 
 def test_the_resolver_refuses_a_too_short_prefix_and_names_a_missing_id(services: ServiceManager) -> None:
-    with services.ctx.new_uow() as uow, pytest.raises(NotFoundError, match="no widget 'abcd'; see the list"):
-        resolve_id(uow.session, RunRecord.id, "abcd", what="widget", hint="see the list")
+    with services.ctx.new_uow() as uow, pytest.raises(NotFoundError, match="no widget 'abcd'") as missing:
+        resolve_id(uow.session, RunRecord.id, "abcd", what="widget", remedy=WorkflowHistory())
+    assert isinstance(missing.value.remedy, WorkflowHistory)  # where to see the ids travels with the error
     _publish(services, RUN_A)
     with services.ctx.engine.connect() as conn:
         from services.db.models import EventRecord
 
         column = EventRecord.__table__.c.correlation_id  # type: ignore[attr-defined]
         with pytest.raises(UserError, match="too short"):
-            resolve_id(conn, column, "a1", what="correlation", hint="")
-        assert resolve_id(conn, column, RUN_A, what="correlation", hint="") == RUN_A
+            resolve_id(conn, column, "a1", what="correlation", remedy=ListEvents())
+        assert resolve_id(conn, column, RUN_A, what="correlation", remedy=ListEvents()) == RUN_A

@@ -9,7 +9,7 @@ from app.store.branding import derived_hue_shift
 
 
 @given(st.text(min_size=1, max_size=60))
-def test_the_turn_is_stable_and_between_90_and_270_degrees(template_id: str) -> None:
+def test_the_turn_is_stable_and_between_125_and_235_degrees(template_id: str) -> None:
     turn = derived_hue_shift(template_id)
-    assert 90 <= turn <= 270
+    assert 125 <= turn <= 235
     assert turn == derived_hue_shift(template_id)
