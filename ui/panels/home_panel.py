@@ -118,9 +118,9 @@ class HomePanel(QWidget):
         self.runs = ItemList("Runs that need you", "No run is waiting or interrupted.")
         self.payments = ItemList("Failed payments", "No failed payments.")
         self.health = ItemList("Health", "Every service and source is healthy.")
-        self.resume_button = QPushButton("Resume")
-        self.approve_button = QPushButton("Approve")
-        self.reject_button = QPushButton("Reject")
+        self.resume_button = QPushButton("&Resume")
+        self.approve_button = QPushButton("&Approve")
+        self.reject_button = QPushButton("Re&ject")
         for b in (self.resume_button, self.approve_button, self.reject_button):
             b.setAccessibleName(f"{b.text()} the selected run")
             b.setEnabled(False)

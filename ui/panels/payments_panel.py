@@ -133,7 +133,7 @@ class PaymentsPanel(QWidget):
         row2.addStretch(1)
 
         # actions
-        self.sync_button = QPushButton("Sync now")
+        self.sync_button = QPushButton("&Sync now")
         self.sync_button.setToolTip("Pull new sales, refunds and fees from every provider with a stored credential")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
@@ -144,18 +144,18 @@ class PaymentsPanel(QWidget):
         self.progress_label = QLabel("")
         self.progress_label.setTextFormat(Qt.TextFormat.RichText)  # our colour markup; foreign text is escaped
         self.progress_label.setWordWrap(True)  # a long sync error wraps instead of widening the window off screen
-        self.charge_button = QPushButton("Charge…")
+        self.charge_button = QPushButton("&Charge…")
         self.charge_button.setToolTip("Charge a payment method through Stripe (you confirm the exact amount first)")
-        self.refund_button = QPushButton("Refund…")
-        self.retry_button = QPushButton("Retry charge")
-        self.export_button = QPushButton("Export CSV…")
-        self.template_button = QPushButton("Open template")
+        self.refund_button = QPushButton("R&efund…")
+        self.retry_button = QPushButton("Retr&y charge")
+        self.export_button = QPushButton("E&xport CSV…")
+        self.template_button = QPushButton("Open &template")
         self.template_button.setToolTip("Show the template this payment is for")
         self.template_button.clicked.connect(self._on_template_button_clicked)
-        self.link_button = QPushButton("Link product…")
+        self.link_button = QPushButton("&Link product…")
         self.link_button.setToolTip("Tie a provider's product to a template, so its sales count for that template")
         self.link_button.clicked.connect(self.start_link)
-        self.import_button = QPushButton("Import Ko-fi CSV…")
+        self.import_button = QPushButton("&Import Ko-fi CSV…")
         self.import_button.setToolTip("Add the sales of a Ko-fi CSV export to the ledger (rows already there are kept once)")
         # the ledger's actions on top; the selected transaction's beside the date filters, right above the table
         actions = QHBoxLayout()

@@ -32,13 +32,16 @@ def _major(amount: int, currency: str) -> float:
     return float(amount) / float(10 ** exponent(currency))  # display only; stored money stays integer
 
 
+CHART_MIN_HEIGHT = 180  # both charts, stacked, fit the Charts tab at the minimum window size (960x600)
+
+
 class RevenueChart(QChartView):
     """Net revenue per day (or month) in one currency."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(QChart(), parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(CHART_MIN_HEIGHT)
         self.points = 0
 
     def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
@@ -79,7 +82,7 @@ class ProviderChart(QChartView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(QChart(), parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(CHART_MIN_HEIGHT)
         self.categories: list[str] = []
 
     def show_rows(self, rows: list[SummaryRow], currency: str | None) -> None:
