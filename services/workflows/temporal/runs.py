@@ -119,6 +119,11 @@ class TemporalRuns:
 
     def compensate(self, run_id: str) -> str:
         """Undo a finished run's completed steps in reverse, by its one undo workflow (never twice)."""
+        self.start_undo(run_id, self.undo_input(run_id))
+        return run_id
+
+    def undo_input(self, run_id: str) -> UndoInput:
+        """What the run's undo needs, or why it cannot be undone (one line)."""
         run, detail = self._fold(run_id)
         status = RunStatus(detail["status"])
         if detail["undo"] is not None:
@@ -130,9 +135,12 @@ class TemporalRuns:
         if run is None or not any(s["compensation_action"] and s["status"] in UNDOABLE for s in steps):
             raise ConflictError(f"run {run_id} has nothing to compensate: no step that ran has a compensating action "
                                 f"left to run; it stays {status.value}")
-        undo = UndoInput(run, statuses={s["name"]: s["status"] for s in steps},
+        return UndoInput(run, statuses={s["name"]: s["status"] for s in steps},
                          outputs={s["name"]: dict(s["output"] or {}) for s in steps},
                          after=status.value, error=str(detail["error"] or ""))
+
+    def start_undo(self, run_id: str, undo: UndoInput) -> None:
+        """Start the run's undo workflow; Temporal refuses a second one (two processes asking at once)."""
         memo = {"run_id": run_id, "status": RunStatus.COMPENSATING.value, "phase": "compensate"}
 
         async def go(client: Client) -> None:
@@ -145,7 +153,6 @@ class TemporalRuns:
                                     "a run on Temporal is undone only once") from exc
 
         self.gateway.call(go)
-        return run_id
 
     def resume(self, run_id: str) -> str:
         detail = self.describe(run_id)

@@ -97,3 +97,19 @@ def test_compensating_a_temporal_run_with_nothing_to_undo_is_refused_in_one_line
         wf.compensate(run_id)
     assert "\n" not in str(refused.value)
     assert wf.show(run_id)["status"] == "succeeded" and wf.show(run_id)["undo"] is None
+
+
+def test_a_compensate_checked_before_another_undo_ended_is_refused_by_temporal(
+        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+    worker(services)
+    run_id = _succeeded_run(services, wait_run)
+    temporal = services.workflows.temporal
+    assert temporal is not None
+    # both requests checked the run before either started its undo (two processes at the same moment);
+    # the slower one starts only after the first undo has ended: the undo's id is never reused
+    first, second = temporal.undo_input(run_id), temporal.undo_input(run_id)
+    temporal.start_undo(run_id, first)
+    assert wait_run(services, run_id)["status"] == "compensated"
+    with pytest.raises(ConflictError, match="undone only once"):
+        temporal.start_undo(run_id, second)
+    assert _undos(services, run_id) == [("undo release", "rel-7"), ("undo template", "tpl-1")]
