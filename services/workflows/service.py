@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 import app.workflows.events as wf_events  # also registers the event types
-from app.errors import ConflictError, NotFoundError, UserError
+from app.errors import NotFoundError, UserError
 from app.events import Event
 from app.health import Health
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
@@ -268,10 +268,7 @@ class WorkflowsService(BaseService):
         self.invalidate()
         full, temporal = self._on_temporal(run_id)
         if temporal is not None:
-            raise ConflictError(
-                f"run {full} is on Temporal, which undoes a run's completed steps by itself when a step fails for "
-                "good; undoing a finished Temporal run is not available"
-            )
+            return temporal.compensate(full)  # its undo workflow; nothing is left interrupted there, so no force
         return self.engine.compensate(full, force=force)
 
     @operation

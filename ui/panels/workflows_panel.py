@@ -385,13 +385,13 @@ class WorkflowsPanel(QWidget):
         status = detail["status"] if detail else None
         live = bool(detail and detail.get("live"))
         superseded = bool(detail and detail.get("superseded_by"))
-        # a run on Temporal is never interrupted (Temporal retries its steps on another worker) and
-        # undoes its steps itself when one fails for good: no resume, no compensate afterwards
-        on_temporal = bool(detail and detail.get("engine") == "temporal")
+        # a run on Temporal is never interrupted (Temporal retries its steps on another worker), and
+        # it is undone (by its one undo workflow) at most once
+        undone_on_temporal = bool(detail and detail.get("engine") == "temporal" and detail.get("undo"))
         self.resume_button.setEnabled(status == "interrupted" and not superseded)
         self.compensate_button.setEnabled(
             status in {"interrupted", "failed", "cancelled", "succeeded", "compensation_failed"} and not live and not superseded
-            and not on_temporal
+            and not undone_on_temporal
         )
         self.cancel_button.setEnabled(status in {"running", "pending", "interrupted"} and not superseded)
         self.rerun_button.setEnabled(bool(detail) and status not in {"running", "pending", "compensating"} and not superseded)

@@ -95,16 +95,20 @@ def _when(event: HistoryEvent) -> datetime:
 
 
 async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
-                       pending: Sequence[PendingActivityInfo]) -> tuple[RunInput | None, list[dict[str, Any]]]:
-    """The run's input and its step rows, from its history (and the activities still pending)."""
+                       pending: Sequence[PendingActivityInfo],
+                       rows: Sequence[dict[str, Any]] = ()) -> tuple[RunInput | None, list[dict[str, Any]]]:
+    """The run's input and its step rows, from its history (and the activities still pending).
+
+    ``rows``: the run's step rows so far, when folding the history of its undo workflow onto them.
+    """
     run: RunInput | None = None
-    steps: dict[str, dict[str, Any]] = {}
+    steps: dict[str, dict[str, Any]] = {str(r["name"]): r for r in rows}
     scheduled: dict[int, tuple[str, StepCall]] = {}  # scheduled event id -> (activity type, call)
     by_activity_id: dict[str, tuple[str, StepCall]] = {}
 
     for event in events:
         kind = event.event_type
-        if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+        if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED and not rows:
             attrs = event.workflow_execution_started_event_attributes
             (run,) = await converter.decode(attrs.input.payloads, [RunInput])
             defn = parse_definition(run.definition, source=f"run {run.run_id}")

@@ -11,19 +11,35 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from app.errors import ConflictError, NotFoundError, UserError
+from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition
 from app.workflows.model import RunStatus, StepStatus
 from services.actions import ActionRegistry
 from services.workflows.temporal.config import QueueKind, TemporalConfig
 from services.workflows.temporal.gateway import TemporalGateway
-from services.workflows.temporal.history import fold_history, run_row
-from services.workflows.temporal.shapes import APPROVE_SIGNAL, WORKFLOW_TYPE, Approval, ReusedStep, RunInput
+from services.workflows.temporal.history import fold_history, run_row, run_status
+from services.workflows.temporal.shapes import (
+    APPROVE_SIGNAL,
+    UNDO_WORKFLOW_TYPE,
+    WORKFLOW_TYPE,
+    Approval,
+    ReusedStep,
+    RunInput,
+    UndoInput,
+    undo_id,
+)
+
+#: the step states an asked-for undo undoes (a finished Temporal run has no interrupted steps)
+UNDOABLE = (StepStatus.SUCCEEDED.value, StepStatus.COMPENSATION_FAILED.value)
 
 
 class TemporalRuns:
@@ -35,8 +51,8 @@ class TemporalRuns:
     def close(self) -> None:
         self.gateway.close()
 
-    def _query(self, name: str | None = None) -> str:
-        return f"WorkflowType = '{WORKFLOW_TYPE}' AND TaskQueue = '{self.config.queue(QueueKind.MAIN)}'"
+    def _query(self, workflow_type: str = WORKFLOW_TYPE) -> str:
+        return f"WorkflowType = '{workflow_type}' AND TaskQueue = '{self.config.queue(QueueKind.MAIN)}'"
 
     # -- starting ------------------------------------------------------------------------
     def start(self, defn: WorkflowDefinition, inputs: Mapping[str, Any], *, rerun_of: str | None = None,
@@ -61,6 +77,8 @@ class TemporalRuns:
         async def go(client: Client) -> None:
             with contextlib.suppress(WorkflowFailureError):  # cancelled (or the workflow failed): the status says which
                 await client.get_workflow_handle(run_id).result()
+                if await _undo_of(client, run_id) is not None:  # asked to be undone: wait for the undo too
+                    await client.get_workflow_handle(undo_id(run_id)).result()
 
         await self.gateway.acall(go)
         return RunStatus(self.show(run_id)["status"])
@@ -99,6 +117,36 @@ class TemporalRuns:
         if RunStatus(detail["status"]).final:
             raise ConflictError(f"run {run_id} is already {detail['status']}")
 
+    def compensate(self, run_id: str) -> str:
+        """Undo a finished run's completed steps in reverse, by its one undo workflow (never twice)."""
+        run, detail = self._fold(run_id)
+        status = RunStatus(detail["status"])
+        if detail["undo"] is not None:
+            raise ConflictError(f"run {run_id} is {status.value}: it was asked to be undone already, "
+                                "and a run on Temporal is undone only once")
+        if not status.final:
+            raise ConflictError(f"run {run_id} is {status.value}; wait for it to finish or cancel it")
+        steps = detail["steps"]
+        if run is None or not any(s["compensation_action"] and s["status"] in UNDOABLE for s in steps):
+            raise ConflictError(f"run {run_id} has nothing to compensate: no step that ran has a compensating action "
+                                f"left to run; it stays {status.value}")
+        undo = UndoInput(run, statuses={s["name"]: s["status"] for s in steps},
+                         outputs={s["name"]: dict(s["output"] or {}) for s in steps},
+                         after=status.value, error=str(detail["error"] or ""))
+        memo = {"run_id": run_id, "status": RunStatus.COMPENSATING.value, "phase": "compensate"}
+
+        async def go(client: Client) -> None:
+            try:
+                await client.start_workflow(UNDO_WORKFLOW_TYPE, undo, id=undo_id(run_id), memo=memo,
+                                            task_queue=self.config.queue(QueueKind.MAIN),
+                                            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+            except WorkflowAlreadyStartedError as exc:  # another process asked first
+                raise ConflictError(f"run {run_id} is being undone or was undone already (by another request); "
+                                    "a run on Temporal is undone only once") from exc
+
+        self.gateway.call(go)
+        return run_id
+
     def resume(self, run_id: str) -> str:
         detail = self.describe(run_id)
         raise ConflictError(
@@ -117,26 +165,45 @@ class TemporalRuns:
         return self.gateway.call(go)
 
     def show(self, run_id: str) -> dict[str, Any]:
-        async def go(client: Client) -> dict[str, Any]:
+        return self._fold(run_id)[1]
+
+    def _fold(self, run_id: str) -> tuple[RunInput | None, dict[str, Any]]:
+        """The run's input and its detail: its history folded, then its undo's (if it was asked to be undone)."""
+
+        async def go(client: Client) -> tuple[RunInput | None, dict[str, Any]]:
             desc = await _describe(client, run_id)
             handle = client.get_workflow_handle(run_id)
             events = [e async for e in handle.fetch_history_events()]
             run, steps = await fold_history(client.data_converter, events, list(desc.raw_description.pending_activities))
             out = run_row(run_id, desc.status, await desc.memo(), desc.start_time, desc.close_time)
-            out["steps"] = steps
             out["live"] = desc.status is WorkflowExecutionStatus.RUNNING
+            out["undo"] = None
+            undo = await _undo_of(client, run_id)
+            if undo is not None:
+                undo_events = [e async for e in client.get_workflow_handle(undo.id).fetch_history_events()]
+                _, steps = await fold_history(client.data_converter, undo_events,
+                                              list(undo.raw_description.pending_activities), rows=steps)
+                _undone(out, undo.id, undo.status, await undo.memo(), undo.close_time)
+                out["live"] = undo.status is WorkflowExecutionStatus.RUNNING
+            out["steps"] = steps
             if run is not None and not out["workflow"]:
                 out["workflow"] = str(run.definition.get("name", ""))
-            return out
+            return run, out
 
-        shown: dict[str, Any] = self.gateway.call(go)
-        return shown
+        folded: tuple[RunInput | None, dict[str, Any]] = self.gateway.call(go)
+        return folded
 
     def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
         async def go(client: Client) -> list[dict[str, Any]]:
+            undos = {}
+            async for u in client.list_workflows(self._query(UNDO_WORKFLOW_TYPE), page_size=100):
+                undos[u.id] = u
             rows: list[dict[str, Any]] = []
-            async for wf in client.list_workflows(self._query(name), page_size=max(limit, 10)):
+            async for wf in client.list_workflows(self._query(), page_size=max(limit, 10)):
                 row = run_row(wf.id, wf.status, await wf.memo(), wf.start_time, wf.close_time)
+                undo = undos.get(undo_id(wf.id))
+                if undo is not None:
+                    _undone(row, undo.id, undo.status, await undo.memo(), undo.close_time)
                 if (name and row["workflow"] != name) or (status and row["status"] != status):
                     continue
                 rows.append(row)
@@ -159,6 +226,25 @@ class TemporalRuns:
         if len(matches) > 1:
             raise UserError(f"workflow run id {prefix!r} is ambiguous ({len(matches)} runs); give more characters")
         return matches[0]
+
+
+async def _undo_of(client: Client, run_id: str) -> Any:
+    """The description of the run's undo workflow, or None if nobody asked to undo the run."""
+    try:
+        return await client.get_workflow_handle(undo_id(run_id)).describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+
+
+def _undone(row: dict[str, Any], undo: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, Any],
+            close: datetime | None) -> None:
+    """A run's row as its undo left it: compensating while the undo runs, then what the undo ended as."""
+    row.update(status=run_status(status, memo.get("status")).value, phase="compensate", undo=undo,
+               error=memo.get("error", row["error"]) or None, ended_at=to_iso(close) if close is not None else None)
+    if close is not None and row["started_at"]:
+        row["duration"] = round((close - datetime.fromisoformat(row["started_at"])).total_seconds(), 3)
 
 
 async def _describe(client: Client, run_id: str) -> Any:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 WORKFLOW_TYPE = "TrendForgeRun"
+#: the workflow that undoes a finished run's completed steps when someone asks (``workflow compensate``)
+UNDO_WORKFLOW_TYPE = "TrendForgeUndo"
 RUN_STEP = "trendforge.run_step"
 COMPENSATE_STEP = "trendforge.compensate_step"
 RECORD = "trendforge.record"
@@ -39,6 +41,24 @@ class RunInput:
     reuse: dict[str, ReusedStep] = field(default_factory=dict)
     rerun_of: str | None = None
     from_step: str | None = None
+
+
+def undo_id(run_id: str) -> str:
+    """The id of the one undo workflow a run may have: Temporal refuses a second one with this id."""
+    return f"{run_id}-undo"
+
+
+@dataclass
+class UndoInput:
+    """What undoing a finished run needs: its own input, its steps' statuses and recorded outputs."""
+
+    run: RunInput
+    statuses: dict[str, str]
+    outputs: dict[str, dict[str, Any]]
+    #: the run's status when the undo was asked for
+    after: str
+    #: the run's error, kept unless undoing a run that succeeded
+    error: str = ""
 
 
 @dataclass

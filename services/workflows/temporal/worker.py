@@ -19,7 +19,7 @@ from services.context import ServiceContext
 from services.workflows.temporal.activities import StepActivities
 from services.workflows.temporal.config import HEARTBEAT_EVERY, QueueKind, TemporalConfig
 from services.workflows.temporal.gateway import connect
-from services.workflows.temporal.workflow import TrendForgeRun
+from services.workflows.temporal.workflow import TrendForgeRun, TrendForgeUndo
 
 
 async def serve(config: TemporalConfig, ctx: ServiceContext, registry: ActionRegistry, queues: Collection[QueueKind],
@@ -32,7 +32,7 @@ async def serve(config: TemporalConfig, ctx: ServiceContext, registry: ActionReg
     workers: list[Worker] = []
     if QueueKind.MAIN in queues:
         workers.append(Worker(
-            client, task_queue=config.queue(QueueKind.MAIN), workflows=[TrendForgeRun], activities=acts.all(),
+            client, task_queue=config.queue(QueueKind.MAIN), workflows=[TrendForgeRun, TrendForgeUndo], activities=acts.all(),
             workflow_runner=SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default),
             max_heartbeat_throttle_interval=throttle, default_heartbeat_throttle_interval=throttle,
         ))

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         COMPENSATE_STEP,
         RECORD,
         RUN_STEP,
+        UNDO_WORKFLOW_TYPE,
         WORKFLOW_TYPE,
         Approval,
         Notice,
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         RunResult,
         StepCall,
         StepResult,
+        UndoInput,
     )
 
 #: a step without its own timeout may run this long per attempt (a dead worker is found by its heartbeat)
@@ -228,10 +230,18 @@ class TrendForgeRun:
     async def _compensate(self, failed: _StepFailedError) -> RunResult:
         error = f"{failed.step}: {failed.message}"
         self._memo(RunStatus.COMPENSATING, phase=Phase.COMPENSATE.value, error=error, failed_step=failed.step)
+        any_done, any_failed = await self.undo({StepStatus.SUCCEEDED})
+        final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
+        await self._record(Notice("workflow.failed", {"status": final.value, "step": failed.step, "error": error}))
+        self._memo(final, phase=Phase.COMPENSATE.value, error=error, failed_step=failed.step)
+        return RunResult(final.value, error=error, failed_step=failed.step)
+
+    async def undo(self, undoable: set[StepStatus]) -> tuple[bool, bool]:
+        """Undo the steps in ``undoable`` states, last first; (any undone or tried, any undo failed)."""
         any_done = any_failed = False
         for step in reversed(self.defn.steps):
             comp = step.compensation
-            if comp is None or self._statuses[step.name] is not StepStatus.SUCCEEDED:
+            if comp is None or self._statuses[step.name] not in undoable:
                 continue
             self._statuses[step.name] = StepStatus.COMPENSATING
             await self._record(Notice("workflow.compensating", {"step": step.name, "action": comp.action}))
@@ -251,7 +261,40 @@ class TrendForgeRun:
             self._statuses[step.name] = StepStatus.COMPENSATED if ok else StepStatus.COMPENSATION_FAILED
             await self._record(Notice("workflow.compensated", {"step": step.name, "ok": ok, "error": why,
                                                                  "attempts": attempts}))
-        final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED if any_done else RunStatus.FAILED
-        await self._record(Notice("workflow.failed", {"status": final.value, "step": failed.step, "error": error}))
-        self._memo(final, phase=Phase.COMPENSATE.value, error=error, failed_step=failed.step)
-        return RunResult(final.value, error=error, failed_step=failed.step)
+        return any_done, any_failed
+
+    @classmethod
+    def finished(cls, run: RunInput, statuses: dict[str, str], outputs: dict[str, dict[str, Any]]) -> TrendForgeRun:
+        """A finished run as its steps ended (for undoing it): the same scope its undos resolve against."""
+        saga = cls()
+        saga._run = run
+        saga._defn = parse_definition(run.definition, source=f"run {run.run_id}")
+        saga._statuses = {s.name: StepStatus(statuses.get(s.name, StepStatus.PENDING.value)) for s in saga._defn.steps}
+        saga._outputs = {name: dict(out) for name, out in outputs.items()}
+        return saga
+
+
+@workflow.defn(name=UNDO_WORKFLOW_TYPE)
+class TrendForgeUndo:
+    """Undo a finished run's completed steps in reverse, as ``workflow compensate`` does in-process.
+
+    Its workflow id is derived from the run's (:func:`~services.workflows.temporal.shapes.undo_id`)
+    and never reused, so a run is undone at most once. It records the events under the run's id
+    (``resumed`` as compensating, ``compensating``/``compensated`` per step, ``run_compensated``),
+    so the run's folded state is compensated, as it is in-process.
+    """
+
+    @workflow.run
+    async def run(self, undo: UndoInput) -> RunResult:
+        saga = TrendForgeRun.finished(undo.run, undo.statuses, undo.outputs)
+        began = workflow.time()
+        await saga._record(Notice("workflow.resumed", {"status": RunStatus.COMPENSATING.value}))
+        _, any_failed = await saga.undo({StepStatus.SUCCEEDED, StepStatus.COMPENSATION_FAILED})
+        final = RunStatus.COMPENSATION_FAILED if any_failed else RunStatus.COMPENSATED
+        error = undo.error if any_failed or undo.after != RunStatus.SUCCEEDED.value else ""
+        await saga._record(Notice("workflow.run_compensated", {
+            "status": final.value, "after": undo.after, "duration": round(workflow.time() - began, 6),
+            "error": error if any_failed else "",
+        }))
+        workflow.upsert_memo({"status": final.value, "phase": Phase.COMPENSATE.value, "error": error})
+        return RunResult(final.value, error=error)

@@ -175,3 +175,34 @@ def test_sigterm_stops_a_worker_cleanly(procs: Procs) -> None:
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(30) == 0, procs.log("w")
     assert "worker stopped" in procs.log("w")
+
+
+UNDOABLE = {
+    "name": "undoable",
+    "steps": [
+        {"name": "template", "action": "noop", "inputs": {"value": "tpl"},
+         "compensation": {"action": "notify", "inputs": {"title": "undo template", "message": "${steps.template.output.value}"}}},
+        {"name": "release", "action": "noop", "inputs": {"value": "rel"},
+         "compensation": {"action": "notify", "inputs": {"title": "undo release", "message": "${steps.release.output.value}"}}},
+    ],
+}
+
+
+def test_workflow_compensate_undoes_a_finished_temporal_run_in_reverse_once(procs: Procs, tmp_path: Path) -> None:
+    procs.worker("m", "main")
+    path = tmp_path / "undoable.json"
+    path.write_text(json.dumps(UNDOABLE))
+    assert procs.run("workflow", "import", str(path)).returncode == 0
+    ran = procs.run("workflow", "run", "undoable")
+    assert ran.returncode == 0 and "undoable succeeded" in ran.stdout, ran.stdout + ran.stderr
+    run_id = ran.stdout.split()[1]
+    undone = procs.run("workflow", "compensate", run_id[:8])
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    lines = undone.stdout.splitlines()
+    assert lines.index("  ! undo release: rel") < lines.index("  ! undo template: tpl")
+    assert "undoable compensated" in undone.stdout
+    again = procs.run("workflow", "compensate", run_id)
+    assert again.returncode != 0 and "undone only once" in again.stderr and again.stderr.count("\n") == 1, again.stderr
+    shown = json.loads(procs.run("--json", "workflow", "show", run_id).stdout)
+    assert shown["status"] == "compensated"
+    assert [s["status"] for s in shown["steps"]] == ["compensated", "compensated"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 import uuid
@@ -15,6 +16,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from temporal_server import TemporalServer
 
+import ui.panels.workflows_panel as panel_module
 from services.bootstrap import ServiceManager
 from services.workflows.temporal.config import QueueKind, TemporalConfig, temporal_config
 from services.workflows.temporal.worker import serve
@@ -56,6 +58,13 @@ def _shows(panel: WorkflowsPanel, run_id: str, status: str) -> bool:
     return f"<b>{status}</b>" in panel.run_label.text()
 
 
+def _settle(qtbot: QtBot, panel: WorkflowsPanel) -> None:
+    """Let the panel's background reads (of Temporal) end before the loops close."""
+    from tests.support.gate import background_settled
+
+    qtbot.waitUntil(lambda: not panel._refresh_timer.isActive() and background_settled(), timeout=10_000)
+
+
 def test_a_temporal_run_is_listed_approved_with_the_button_and_ends_succeeded(
         qtbot: QtBot, services: ServiceManager, worker_app: Any, aloop: Any, tmp_path: Path) -> None:
     panel = WorkflowsPanel(services)
@@ -71,6 +80,42 @@ def test_a_temporal_run_is_listed_approved_with_the_button_and_ends_succeeded(
     panel.grab().save(str(tmp_path / "temporal-run-waiting.png"))
     qtbot.mouseClick(panel.approve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _shows(panel, run_id, "succeeded"), timeout=30_000)
-    assert not panel.compensate_button.isEnabled() and not panel.resume_button.isEnabled()
-    assert panel.rerun_button.isEnabled()
+    assert not panel.resume_button.isEnabled()
+    assert panel.rerun_button.isEnabled() and panel.compensate_button.isEnabled()
     panel.grab().save(str(tmp_path / "temporal-run-done.png"))
+    _settle(qtbot, panel)
+
+
+UNDOABLE = {
+    "name": "undoable",
+    "steps": [
+        {"name": "a", "action": "noop", "inputs": {"value": 1}, "compensation": {"action": "notify", "inputs": {"title": "undo a"}}},
+        {"name": "b", "action": "noop", "inputs": {"value": 2}, "compensation": {"action": "notify", "inputs": {"title": "undo b"}}},
+    ],
+}
+
+
+def test_a_finished_temporal_run_is_compensated_with_the_button_once(
+        qtbot: QtBot, services: ServiceManager, worker_app: Any, aloop: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    panel = WorkflowsPanel(services)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 760)
+    panel.show()
+    qtbot.waitExposed(panel)
+    f = tmp_path / "undoable.json"
+    f.write_text(json.dumps(UNDOABLE))
+    panel.import_file(f)
+    run_id = panel.start_run("undoable", {})
+    assert run_id is not None
+    qtbot.waitUntil(lambda: _shows(panel, run_id, "succeeded"), timeout=30_000)
+    assert panel.compensate_button.isEnabled()
+    asked: list[str] = []
+    monkeypatch.setattr(panel_module, "ask_compensate", lambda parent, message: asked.append(message) or True)
+    qtbot.mouseClick(panel.compensate_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and "b (notify), a (notify)" in asked[0]
+    qtbot.waitUntil(lambda: _shows(panel, run_id, "compensated"), timeout=30_000)
+    assert not panel.compensate_button.isEnabled()  # a run on Temporal is undone once
+    assert {s["name"]: s["status"] for s in panel.run_detail()["steps"]} == {"a": "compensated", "b": "compensated"}  # type: ignore[index]
+    panel.grab().save(str(tmp_path / "temporal-run-compensated.png"))
+    _settle(qtbot, panel)
