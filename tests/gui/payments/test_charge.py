@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -185,3 +185,50 @@ def test_without_a_stripe_key_the_panel_says_where_to_add_one(qtbot: QtBot, serv
         panel.charge_button.click()
     assert not asked
     assert "add one in Settings, on the Credentials tab" in panel.progress_label.text()
+
+
+def test_a_charge_by_keyboard_only_from_the_panel(qtbot: QtBot, stripe_services: Any) -> None:
+    """Alt+C opens Charge… (the real modal dialog); Alt+T and Alt+A reach the fields, Enter reviews, Enter charges."""
+    stripe_services.home.import_samples()
+    panel = _panel(qtbot, stripe_services)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow, timeout=5000)
+    panel.table.setFocus()
+    chosen: list[str] = []
+    errors: list[BaseException] = []
+
+    def drive() -> None:  # runs inside the dialog's exec(); a failure closes the dialog, so exec() returns
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ChargeDialog):
+            QTimer.singleShot(20, drive)  # the dialog is not up yet
+            return
+        try:
+            fill(dialog)
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+            dialog.reject()
+
+    def fill(dialog: ChargeDialog) -> None:
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # focus starts there
+        assert QApplication.focusWidget() is dialog.template_box
+        QTest.keyClick(dialog.template_box, Qt.Key.Key_Down)  # the first template after "No template"
+        chosen.append(dialog.template_box.currentData())
+        QTest.keyClick(dialog.template_box, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+        assert QApplication.focusWidget() is dialog.amount_edit
+        QTest.keyClicks(dialog.amount_edit, "7.25")
+        QTest.keyClick(dialog.amount_edit, Qt.Key.Key_Return)  # reviews (the currency stays USD)
+        assert dialog.confirming
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.charge_button, timeout=5000)
+        QTest.keyClick(dialog.charge_button, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, drive)
+    with qtbot.waitSignal(panel.charge_finished, timeout=30000) as blocker:
+        QTest.keyClick(panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    assert not errors, errors
+    txn = blocker.args[0]
+    assert txn.status is TxnStatus.SUCCEEDED and (txn.amount, txn.currency) == (725, "USD")
+    assert chosen and chosen[0] is not None and txn.template_id == chosen[0]
+    selected = panel.selected()
+    assert selected is not None and selected.id == txn.id
