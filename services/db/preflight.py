@@ -151,8 +151,8 @@ def _open_shared(config: AppConfig, given: str) -> Engine:
     """A shared PostgreSQL (or a SQLite file named by URL), migrated; its problems in one line."""
     saved = config.store_source is StoreSource.SETTING
     # a URL saved in Settings is fixed there, once TrendForge starts on another store
-    way_back = (f" (the URL saved in Settings, {saved_file(config.data_dir)}): start with --database URL and fix it "
-                "in Settings > Shared store, or delete that file" if saved else "")
+    way_back = (f" (the URL saved in Settings, {saved_file(config.data_dir)}): start on another store (a database "
+                "URL given when starting) and fix it in Settings > Shared store, or delete that file" if saved else "")
     try:
         url = parse_saveable(given) if saved else parse_url(given)
     except DatabaseUrlError as exc:

@@ -56,7 +56,7 @@ def test_a_url_with_a_password_is_refused_and_nothing_is_written(tmp_path: Path)
 
 def test_a_hand_edited_password_in_the_saved_url_is_refused_at_start(tmp_path: Path) -> None:
     saved_file(tmp_path).write_text(json.dumps({"database_url": "postgresql+psycopg://m:hunter22secret@db/tf"}))
-    with pytest.raises(StoreError, match=r"saved in Settings.*start with --database URL") as caught:
+    with pytest.raises(StoreError, match=r"saved in Settings.*start on another store") as caught:
         open_store(AppConfig.from_env(tmp_path, env={}))
     assert "hunter22secret" not in str(caught.value) and "\n" not in str(caught.value)
 
@@ -70,5 +70,5 @@ def test_a_damaged_saved_choice_is_refused_rather_than_falling_back_to_another_s
 
 def test_an_unreachable_saved_store_says_how_to_start_without_it(tmp_path: Path) -> None:
     write_saved(tmp_path, f"postgresql+psycopg://maker@127.0.0.1:{free_port()}/trendforge")  # nothing listens there
-    with pytest.raises(StoreError, match=r"cannot open the database .*saved in Settings.*start with --database URL"):
+    with pytest.raises(StoreError, match=r"cannot open the database .*saved in Settings.*start on another store"):
         open_store(AppConfig.from_env(tmp_path, env={}))
