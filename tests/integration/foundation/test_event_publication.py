@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.events import AppStarted, Event, event_type
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery, stored_row
 
 
@@ -22,7 +22,7 @@ class Noted(Event):
     note: Any = None
 
 
-def test_a_committed_batch_is_announced_once_with_its_events_in_order(services: ServiceManager) -> None:
+def test_a_committed_batch_is_announced_once_with_its_events_in_order(services: Services) -> None:
     batches: list[tuple[Event, ...]] = []
     services.bus.batch_published.connect(batches.append)
     sent = services.bus.publish_batch([Noted(n=i) for i in range(50)])
@@ -30,7 +30,7 @@ def test_a_committed_batch_is_announced_once_with_its_events_in_order(services: 
     assert [e.id for e in batches[0]] == [e.id for e in sent]
 
 
-def test_a_listener_connected_after_unheard_batches_hears_every_event_of_the_next(services: ServiceManager) -> None:
+def test_a_listener_connected_after_unheard_batches_hears_every_event_of_the_next(services: Services) -> None:
     services.bus.publish_batch([Noted(n=i) for i in range(3)])  # nobody listens to `published` yet
     heard: list[Event] = []
     services.bus.published.connect(heard.append)
@@ -38,7 +38,7 @@ def test_a_listener_connected_after_unheard_batches_hears_every_event_of_the_nex
     assert [e.id for e in heard] == [e.id for e in sent]
 
 
-def test_replayed_events_are_not_announced_as_a_new_batch(services: ServiceManager) -> None:
+def test_replayed_events_are_not_announced_as_a_new_batch(services: Services) -> None:
     first = services.bus.publish(Noted(n=1))
     batches: list[tuple[Event, ...]] = []
     replayed: list[Event] = []
@@ -49,7 +49,7 @@ def test_replayed_events_are_not_announced_as_a_new_batch(services: ServiceManag
     assert batches == []
 
 
-def test_event_counts_are_read_again_after_a_batch(services: ServiceManager) -> None:
+def test_event_counts_are_read_again_after_a_batch(services: Services) -> None:
     services.bus.publish(Noted(n=0))
     assert services.events.counts_by_type()["test.noted"] == 1  # now cached
     services.bus.publish_batch([Noted(n=i) for i in range(4)])
@@ -70,7 +70,7 @@ def test_stored_payload_text_is_what_the_json_module_writes(note: object) -> Non
                                       ensure_ascii=False)
 
 
-def test_stored_events_read_back_as_published(services: ServiceManager) -> None:
+def test_stored_events_read_back_as_published(services: Services) -> None:
     sent = services.bus.publish_batch([Noted(n=i, note={"k": "ü"}, correlation_id="c1") for i in range(3)]
                                       + [AppStarted(version="9")])
     stored = services.bus.history(EventQuery(limit=0, oldest_first=True))
