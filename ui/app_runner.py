@@ -36,7 +36,7 @@ from ui.single_instance import SingleInstance
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
-    from services.bootstrap import OpenedStore, ServiceManager
+    from services.bootstrap import OpenedStore, Services
     from services.events.other_writers import OtherWriters
 
 HEAVY_MODULES = ("services.bootstrap",)
@@ -48,7 +48,7 @@ def ui_settings(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
 
 
-def create_window(services: ServiceManager, *, first_run: bool = False) -> MainWindow:
+def create_window(services: Services, *, first_run: bool = False) -> MainWindow:
     """A window with its services attached at once (tests, and anything that has services already)."""
     window = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=first_run)
     window.attach(services)
@@ -62,7 +62,7 @@ def bring_to_front(window: MainWindow) -> None:
     window.activateWindow()
 
 
-def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWriters:
+def watch_other_writers(services: Services, parent: QObject) -> OtherWriters:
     """Publish here what the CLI (or any other process) commits while this GUI runs."""
     from services.events.other_writers import OtherWriters  # with the services, off the start-up path
 
@@ -187,7 +187,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
 
-    holder: dict[str, ServiceManager] = {}
+    holder: dict[str, Services] = {}
 
     def cannot_start(exc: Exception) -> None:
         from app.errors import TrendForgeError
@@ -218,7 +218,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         first = window.current_spec()
         run_in_background(lambda: start_areas(services, first), lambda _: attach(services), cannot_start, window)
 
-    def start_areas(services: ServiceManager, first: PanelSpec) -> None:
+    def start_areas(services: Services, first: PanelSpec) -> None:
         """Off the GUI thread: the area the first panel reads imported, built and recovered (Home's
         are the five it summarises); the modules the window needs to attach them imported (the
         first panel's, the notifier's, the other writers' watch), not their widgets made."""
@@ -230,7 +230,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         for module in ("ui.notifications", "services.events.other_writers", first.module):
             importlib.import_module(module)
 
-    def attach(services: ServiceManager) -> None:
+    def attach(services: Services) -> None:
         """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
         steps: list[Callable[[], object]] = [
             services.start_schedules,
@@ -249,7 +249,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
 
         next_step()
 
-    def first_panel_filled(services: ServiceManager) -> None:
+    def first_panel_filled(services: Services) -> None:
         """The other areas, off the GUI thread, once the first panel has what it shows."""
         if report is not None:
             report.mark("filled")
