@@ -16,9 +16,7 @@ import zlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, ICON_SOURCE_MIN_PX
 from app.templates.rules import (
@@ -36,6 +34,9 @@ from app.templates.rules import (
 from app.untrusted import load_json
 from services.store.icons import icon_problem
 
+if TYPE_CHECKING:
+    import jsonschema
+
 _CHUNK = 64 * 1024
 _SKIP_PREFIXES = ("__MACOSX/",)
 _SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db"})
@@ -50,6 +51,8 @@ def manifest_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # when a manifest is checked: listing templates checks none
+
     return jsonschema.Draft202012Validator(manifest_schema())
 
 

@@ -40,7 +40,7 @@ from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, StepState, StepStatus, apply
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
-from services.events.bus import correlation, stamp
+from services.events.correlation import correlation, stamp
 from services.leases import Leases, run_resource
 from services.processes import owner_alive, owner_elsewhere, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec
