@@ -72,7 +72,7 @@ from ui.widgets.release_checklist import ReleaseChecklist
 STATS_FIELDS = ("builds", "revenue", "last_activity", "trending")  # detail fields read in the background
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
               "rating_avg", "rating_count", "updated_at")
@@ -126,7 +126,7 @@ class TemplatesPanel(QWidget):
     loaded = Signal()  # a reload's first page is shown (or why it is not)
     detail_loaded = Signal(str)  # the selected template's stats and reviews (read in the background) are shown
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc: TemplatesService = services.templates
@@ -756,5 +756,5 @@ def _csv_row(t: TemplateSummary) -> list[object]:
     return [d[f] for f in CSV_FIELDS]
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return TemplatesPanel(services)
