@@ -55,6 +55,7 @@ from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
 from services.ports import StatsSource
 from services.store.media import listing_with_media
+from services.template_manifest import read_manifest
 from services.templates import blobs, search_sql
 from services.templates import package as pkg
 from services.templates.blank import BLANK_PACKAGE
@@ -386,7 +387,7 @@ class TemplatesService(BaseService):
         turned icon) or, by default, the runtime's blank app. The form's fields win over the base's.
         """
         base_dir = self.package_dir(base_id) if base_id else BLANK_PACKAGE
-        base = pkg.read_folder_manifest(base_dir)
+        base = read_manifest(base_dir)
         if base_id:
             base = derived_manifest(base, str(manifest.get("id", "")), str(manifest.get("title", "")))
         given = {k: v for k, v in manifest.items() if v not in (None, "", {}, [])}

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.home.model import ItemRef
-from app.remedies import ListTemplates, Remedy, SetCredential
+from app.remedies import ListTemplates, Remedy, RerunRun, SetCredential
 from services.bootstrap import ServiceManager
 from ui.app_runner import create_window
 from ui.main_window import MainWindow
@@ -87,3 +87,9 @@ def test_a_credential_remedy_opens_the_settings() -> None:
     assert host.went == ["settings"]
 
 
+
+
+def test_a_workflow_run_remedy_opens_that_run() -> None:
+    host = _Host()
+    perform(host, RerunRun("3f9a", "build", force=True))
+    assert host.went == ["Workflows:3f9a"]
