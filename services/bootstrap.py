@@ -405,10 +405,6 @@ class Services:
         self.ctx.engine.dispose()
 
 
-#: The name the UI, the CLI and the tests have known it by.
-ServiceManager = Services
-
-
 def _checks(services: Sequence[BaseService]) -> list[Health]:
     checks: list[Health] = []
     for svc in services:

@@ -32,7 +32,7 @@ from ui.single_instance import SingleInstance
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
-    from services.bootstrap import OpenedStore, ServiceManager
+    from services.bootstrap import OpenedStore, Services
     from services.events.other_writers import OtherWriters
 
 HEAVY_MODULES = ("services.bootstrap",)
@@ -43,7 +43,7 @@ def ui_settings(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
 
 
-def create_window(services: ServiceManager, *, first_run: bool = False) -> MainWindow:
+def create_window(services: Services, *, first_run: bool = False) -> MainWindow:
     """A window with its services attached at once (tests, and anything that has services already)."""
     window = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=first_run)
     window.attach(services)
@@ -57,7 +57,7 @@ def bring_to_front(window: MainWindow) -> None:
     window.activateWindow()
 
 
-def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWriters:
+def watch_other_writers(services: Services, parent: QObject) -> OtherWriters:
     """Publish here what the CLI (or any other process) commits while this GUI runs."""
     from services.events.other_writers import OtherWriters  # with the services, off the start-up path
 
@@ -174,7 +174,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
 
-    holder: dict[str, ServiceManager] = {}
+    holder: dict[str, Services] = {}
 
     def cannot_start(exc: Exception) -> None:
         from app.errors import TrendForgeError
@@ -205,7 +205,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         first_panel = window.specs[max(0, window.nav.currentRow())].factory_path.partition(":")[0]
         run_in_background(lambda: start_areas(services, first_panel), lambda _: attach(services), cannot_start, window)
 
-    def start_areas(services: ServiceManager, first_panel: str) -> None:
+    def start_areas(services: Services, first_panel: str) -> None:
         """Off the GUI thread: every area imported, built and recovered; the modules the window
         needs to attach them imported (the first panel's, the notifier's), not their widgets made."""
         services.build_all()
@@ -213,7 +213,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         for module in ("ui.notifications", first_panel):
             importlib.import_module(module)
 
-    def attach(services: ServiceManager) -> None:
+    def attach(services: Services) -> None:
         """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
         steps: list[Callable[[], object]] = [
             services.start_schedules,

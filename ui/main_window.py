@@ -38,10 +38,10 @@ from ui.theme import apply_theme
 from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
     from ui.notifications import Notifier
 
-PanelFactory = Callable[["ServiceManager"], QWidget]
+PanelFactory = Callable[["Services"], QWidget]
 
 
 @runtime_checkable
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
         super().__init__()
-        self._services: ServiceManager | None = None
+        self._services: Services | None = None
         self.notifier: Notifier | None = None
         self.quick_switcher: QWidget | None = None
         self.help_dialog: QWidget | None = None
@@ -175,12 +175,12 @@ class MainWindow(QMainWindow):
 
     # -- services ---------------------------------------------------------------------------
     @property
-    def services(self) -> ServiceManager:
+    def services(self) -> Services:
         if self._services is None:
             raise RuntimeError("the services are still loading")
         return self._services
 
-    def attach(self, services: ServiceManager) -> None:
+    def attach(self, services: Services) -> None:
         """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
         self._services = services
         from ui.notifications import Notifier

@@ -63,7 +63,7 @@ from ui.remedies import remedy_of
 from ui.widgets.plain_text import escape
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 LIMIT = 1000
 CSV_FIELDS = ["id", "provider", "provider_id", "status", "amount", "currency", "fee", "refunded_amount", "net",
@@ -87,7 +87,7 @@ class PaymentsPanel(QWidget):
     _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc: PaymentsService = services.payments
@@ -701,5 +701,5 @@ class PaymentsPanel(QWidget):
             self._debounce.start()
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return PaymentsPanel(services)

@@ -73,7 +73,7 @@ from ui.widgets.release_checklist import ReleaseChecklist
 STATS_FIELDS = ("builds", "revenue", "last_activity", "trending")  # detail fields read in the background
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 T = TypeVar("T")
 
@@ -130,7 +130,7 @@ class TemplatesPanel(QWidget):
     refreshed = Signal()  # the rows and categories re-read after a write are shown (or why they are not)
     detail_loaded = Signal(str)  # the selected template's stats and reviews (read in the background) are shown
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc: TemplatesService = services.templates
@@ -813,5 +813,5 @@ def _csv_row(t: TemplateSummary) -> list[object]:
     return [d[f] for f in CSV_FIELDS]
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return TemplatesPanel(services)

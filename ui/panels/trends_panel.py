@@ -64,7 +64,7 @@ from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class TrendsPanel(QWidget):
     detail_loaded = Signal(str)
     sync_finished = Signal(object)
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc = services.trends
@@ -689,5 +689,5 @@ def _short_time(iso: str | None) -> str:
     return iso.replace("T", " ")[:16]
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return TrendsPanel(services)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from tests.support import templates_packages
 from tests.support.gui_writes import assert_wrote_in_the_background, click_while_locked
 from ui.operations import ChangeArea, operation_hub
@@ -16,7 +16,7 @@ from ui.panels.templates_panel import Dialogs, TemplatesPanel
 
 
 @pytest.fixture
-def panel(qtbot: Any, services: ServiceManager) -> TemplatesPanel:
+def panel(qtbot: Any, services: Services) -> TemplatesPanel:
     dirs = [templates_packages.SAMPLES / s for s in templates_packages.SAMPLE_IDS]
     assert all(r.ok for r in services.templates.import_paths(dirs))
     widget = TemplatesPanel(services)
@@ -35,7 +35,7 @@ def _row_signals(panel: TemplatesPanel) -> list[str]:
 
 
 def test_a_delete_returns_at_once_and_the_gui_thread_never_stalls_while_its_write_waits(
-    qtbot: Any, panel: TemplatesPanel, services: ServiceManager
+    qtbot: Any, panel: TemplatesPanel, services: Services
 ) -> None:
     timing = click_while_locked(qtbot, services.config.db_path, panel, panel.delete_button.click)
     assert_wrote_in_the_background(timing)
@@ -54,7 +54,7 @@ def test_a_delete_announces_its_template_and_removes_that_row_alone(qtbot: Any, 
 
 
 def test_an_edit_saves_off_the_gui_thread_and_updates_its_row_in_place(
-    qtbot: Any, panel: TemplatesPanel, services: ServiceManager, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, panel: TemplatesPanel, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     row = panel.model.row_of("wallpaper-pack")
     seen = _row_signals(panel)
@@ -75,7 +75,7 @@ def test_an_edit_saves_off_the_gui_thread_and_updates_its_row_in_place(
 
 
 def test_an_edit_someone_else_saved_first_is_refused_in_the_form_and_announces_nothing(
-    qtbot: Any, panel: TemplatesPanel, services: ServiceManager, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, panel: TemplatesPanel, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     announced: list[object] = []
     shown: list[str] = []

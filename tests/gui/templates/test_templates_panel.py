@@ -13,7 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from app.templates.model import DuplicatePolicy, TemplateStatus
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.templates.seed import seed_synthetic
 from tests.support import templates_packages
 from ui.panels import templates_panel
@@ -25,13 +25,13 @@ SAMPLE_DIRS = [templates_packages.SAMPLES / s for s in templates_packages.SAMPLE
 
 
 @pytest.fixture
-def loaded(services: ServiceManager) -> ServiceManager:
+def loaded(services: Services) -> Services:
     assert all(r.ok for r in services.templates.import_paths(SAMPLE_DIRS))
     return services
 
 
 @pytest.fixture
-def panel(qtbot: Any, loaded: ServiceManager) -> TemplatesPanel:
+def panel(qtbot: Any, loaded: Services) -> TemplatesPanel:
     p = TemplatesPanel(loaded)
     qtbot.addWidget(p)
     return p
@@ -52,7 +52,7 @@ def submit(qtbot: Any, form: TemplateForm) -> None:
     qtbot.waitUntil(lambda: bool(outcome), timeout=10_000)
 
 
-def test_model_passes_qtmodeltester_and_fetches_lazily(qtbot: Any, qtmodeltester: Any, services: ServiceManager) -> None:
+def test_model_passes_qtmodeltester_and_fetches_lazily(qtbot: Any, qtmodeltester: Any, services: Services) -> None:
     seed_synthetic(services.ctx, 450)
     services.templates.invalidate()
     model = TemplatesTableModel(services.templates)
@@ -114,7 +114,7 @@ def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: Templat
     qtbot.waitUntil(lambda: "reviewer name" in panel.review_error.text(), timeout=5000)  # the refusal, from the worker
 
 
-def test_form_inline_validation(qtbot: Any, loaded: ServiceManager) -> None:
+def test_form_inline_validation(qtbot: Any, loaded: Services) -> None:
     saved: list[dict[str, Any]] = []
     form = TemplateForm(lambda m: saved.append(m) or loaded.templates.create(m), categories=["games"])
     qtbot.addWidget(form)
@@ -266,7 +266,7 @@ def _mime(paths: list[Path]) -> QMimeData:
     return mime
 
 
-def test_drop_several_packages_with_per_file_results(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Services, tmp_path: Path) -> None:
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
     assert panel.model.rowCount() == 0
@@ -319,7 +319,7 @@ def test_drop_duplicates_offers_keep_both(qtbot: Any, panel: TemplatesPanel, mon
     assert any("as quotes-daily-2" in panel.results.item(i).text() for i in range(panel.results.count()))
 
 
-def test_import_dialog_and_export(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_dialog_and_export(qtbot: Any, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
     monkeypatch.setattr(Dialogs, "ask_import_folder", classmethod(lambda cls, p: [str(templates_packages.SAMPLES / "trivia-quiz")]))
@@ -333,7 +333,7 @@ def test_import_dialog_and_export(qtbot: Any, services: ServiceManager, tmp_path
     assert path == tmp_path / "exported.zip" and zipfile.is_zipfile(path)
 
 
-def test_csv_export_writes_all_matching_rows(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+def test_csv_export_writes_all_matching_rows(qtbot: Any, services: Services, tmp_path: Path) -> None:
     seed_synthetic(services.ctx, 450)
     services.templates.invalidate()
     panel = TemplatesPanel(services)
@@ -378,7 +378,7 @@ def test_typing_reads_off_the_gui_thread_and_drops_stale_queries(panel: Template
     assert threads and all(t is not threading.main_thread() for t in threads)
 
 
-def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loaded: ServiceManager) -> None:
+def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loaded: Services) -> None:
     form = TemplateForm(loaded.templates.create)
     qtbot.addWidget(form)
     form.show()
