@@ -56,28 +56,35 @@ class PanelSpec:
     """A panel, named by the module and callable that build it, imported on first use.
 
     The window itself imports no service code, so it can be shown while the services load.
+    ``service``: the area (a property of the services) the panel reads first, which start-up
+    builds before the window attaches the services when this panel is the one shown; none for
+    a panel that reads only the core (the event log).
     """
 
     title: str
     icon: QStyle.StandardPixmap
     factory_path: str
+    service: str | None
+
+    @property
+    def module(self) -> str:
+        return self.factory_path.partition(":")[0]
 
     def factory(self) -> PanelFactory:
-        module, _, name = self.factory_path.partition(":")
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(self.module), self.factory_path.partition(":")[2])  # type: ignore[no-any-return]
 
 
 def panel_specs() -> list[PanelSpec]:
     sp = QStyle.StandardPixmap
     return [
-        PanelSpec("Home", sp.SP_DirHomeIcon, "ui.panels.home_panel:create_panel"),
-        PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel"),
-        PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel"),
-        PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel"),
-        PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
-        PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
-        PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
-        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel"),
+        PanelSpec("Home", sp.SP_DirHomeIcon, "ui.panels.home_panel:create_panel", "home"),
+        PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel", "templates"),
+        PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel", "payments"),
+        PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel", "trends"),
+        PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel", "builds"),
+        PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel", "workflows"),
+        PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel", None),
+        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel", "releases"),
     ]
 
 
@@ -345,8 +352,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         dialog.edit.setFocus()
 
+    def current_spec(self) -> PanelSpec:
+        return self.specs[max(0, self.nav.currentRow())]
+
     def current_title(self) -> str:
-        return self.specs[max(0, self.nav.currentRow())].title
+        return self.current_spec().title
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row < 0:
