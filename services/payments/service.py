@@ -75,6 +75,7 @@ from services.payments.providers.base import (
     need_credential,
 )
 from services.payments.stats import template_revenue
+from services.ports import TemplateFigures
 from services.settings.service import SettingsService
 
 log = logging.getLogger(__name__)
@@ -819,7 +820,7 @@ class PaymentsService(BaseService):
 
         return list(self.cached(cache_key, compute))
 
-    def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def template_stats(self, template_ids: list[str]) -> dict[str, TemplateFigures]:
         """Per-template revenue for the templates area's stats (see :func:`services.payments.stats.template_revenue`)."""
         return template_revenue(self.ctx, template_ids)
 

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import TrendForgeError
 from app.events import Event
 from app.home.model import Area, ItemRef
 from app.payments.charging import StripeMode
@@ -86,6 +85,7 @@ class PaymentsPanel(QWidget):
     link_finished = Signal(object)  # how many recorded sales moved, the error, or None when cancelled
     _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
+    detail_loaded = Signal()  # the detail shows the selected transaction's refunds (read off the GUI thread)
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +94,7 @@ class PaymentsPanel(QWidget):
         self.model = PaymentsTableModel(self)
         self._syncing = False
         self._reads = LatestQuery(self)
+        self._detail_reads = LatestQuery(self)  # a newer click drops the refunds read of the one before
         self._after_load: list[Callable[[], None]] = []
         self._select_after_load: str | None = None
         self._after_changes: list[Callable[[], None]] = []  # run once the latest write's rows are shown
@@ -368,18 +369,25 @@ class PaymentsPanel(QWidget):
         money_keys = ("amount", "fee", "refunded_amount", "net")
         lines = [f"{k:16} {format_minor(v, t.currency) if k in money_keys else v}"
                  for k, v in t.to_dict().items() if v not in (None, "")]
-        try:
-            refunds = self.svc.refunds_of(t.id)
-        except TrendForgeError as exc:
-            refunds = []
-            lines.append(str(exc))
-        if refunds:
-            lines.append("")
-            lines.append("refunds:")
-            for r in refunds:
-                lines.append(f"  {r['created_at']}  {format_minor(r['amount'], r['currency'])}  {r['status']}"
-                             f"  {r['provider_refund_id'] or ''}  {r['message'] or ''}")
         self.detail.setPlainText("\n".join(lines))
+        svc, txn_id = self.svc, t.id
+
+        def show_refunds(refunds: list[dict[str, Any]]) -> None:
+            if refunds:
+                lines.append("")
+                lines.append("refunds:")
+                for r in refunds:
+                    lines.append(f"  {r['created_at']}  {format_minor(r['amount'], r['currency'])}  {r['status']}"
+                                 f"  {r['provider_refund_id'] or ''}  {r['message'] or ''}")
+                self.detail.setPlainText("\n".join(lines))
+            self.detail_loaded.emit()
+
+        def failed(exc: Exception) -> None:
+            lines.append(str(exc))
+            self.detail.setPlainText("\n".join(lines))
+            self.detail_loaded.emit()
+
+        self._detail_reads.run(lambda: svc.refunds_of(txn_id), show_refunds, failed)
 
     def _update_buttons(self) -> None:
         t = self.selected()
