@@ -43,6 +43,13 @@ if TYPE_CHECKING:
 
 PanelFactory = Callable[["Services"], QWidget]
 
+THEME_KEY = "window/theme"
+
+
+def remembered_theme(settings: QSettings) -> str:
+    """The theme last shown with this data dir, applied before the services load (its setting is in the database)."""
+    return str(settings.value(THEME_KEY, "system"))
+
 
 @runtime_checkable
 class SelectsItem(Protocol):
@@ -93,8 +100,11 @@ class MainWindow(QMainWindow):
 
     services_attached = Signal()
 
-    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
+    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False,
+                 theme_shown: str | None = None) -> None:
+        """``theme_shown``: the theme the application already shows (start-up applies the remembered one first)."""
         super().__init__()
+        self._theme = theme_shown
         self._services: Services | None = None
         self.notifier: Notifier | None = None
         self.quick_switcher: QWidget | None = None
@@ -390,10 +400,18 @@ class MainWindow(QMainWindow):
         from ui.settings_dialog import SettingsDialog
 
         if SettingsDialog.ask(self.services, self):
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                apply_theme(app, str(self.services.settings.get("ui.theme", "system")))
+            self.use_saved_theme()
             self.statusBar().showMessage("Settings saved", 5000)
+
+    def use_saved_theme(self) -> None:
+        """Show the theme the settings name, unless it is the one shown; remember it for the next start."""
+        theme = str(self.services.settings.get("ui.theme", "system"))
+        app = QApplication.instance()
+        if theme == self._theme or not isinstance(app, QApplication):
+            return
+        apply_theme(app, theme)
+        self._theme = theme
+        self.qsettings.setValue(THEME_KEY, theme)
 
     # -- state --------------------------------------------------------------------------------
     def _restore_state(self) -> None:
