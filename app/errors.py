@@ -32,6 +32,11 @@ class ConflictError(UserError):
     """The operation conflicts with existing data (e.g. a duplicate id)."""
 
 
+class NotIdempotentError(ConflictError):
+    """A step (or compensation) that is not idempotent may already have taken effect, so it is not
+    run again unless the person asks for it (force)."""
+
+
 class StaleEditError(ConflictError):
     """An edit was made on a version of a row that someone else has changed since."""
 

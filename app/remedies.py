@@ -40,6 +40,10 @@ class RemedyAction(enum.StrEnum):
     REPLACE_WORKFLOW = "replace_workflow"
     IMPORT_WORKFLOW = "import_workflow"
     GIVE_INPUT = "give_input"
+    SHOW_RUN = "show_run"
+    CANCEL_RUN = "cancel_run"
+    COMPENSATE_RUN = "compensate_run"
+    RERUN_RUN = "rerun_run"
     RUN_DOCTOR = "run_doctor"
 
 
@@ -55,7 +59,7 @@ class Remedy:
         raise NotImplementedError
 
     @property
-    def arguments(self) -> dict[str, str | None]:
+    def arguments(self) -> dict[str, str | bool | None]:
         return {name: getattr(self, name) for name in self.__slots__}
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -365,6 +369,80 @@ class GiveInput(Remedy):
     @property
     def label(self) -> str:
         return f"give the input {self.name!r}"
+
+
+class ShowRun(Remedy):
+    """Look at a workflow run again (it changed meanwhile)."""
+
+    __slots__ = ("run_id",)
+    __match_args__ = ("run_id",)
+    run_id: str
+    action = RemedyAction.SHOW_RUN
+
+    def __init__(self, run_id: str) -> None:
+        object.__setattr__(self, "run_id", run_id)
+
+    @property
+    def label(self) -> str:
+        return f"look at the run {self.run_id} again"
+
+
+class CancelRun(Remedy):
+    __slots__ = ("run_id",)
+    __match_args__ = ("run_id",)
+    run_id: str
+    action = RemedyAction.CANCEL_RUN
+
+    def __init__(self, run_id: str) -> None:
+        object.__setattr__(self, "run_id", run_id)
+
+    @property
+    def label(self) -> str:
+        return f"cancel the run {self.run_id} first"
+
+
+class CompensateRun(Remedy):
+    """Undo a run's completed steps; ``force``: also run again a compensation that was in flight
+    and is not idempotent."""
+
+    __slots__ = ("force", "run_id")
+    __match_args__ = ("run_id", "force")
+    run_id: str
+    force: bool
+    action = RemedyAction.COMPENSATE_RUN
+
+    def __init__(self, run_id: str, force: bool = False) -> None:
+        object.__setattr__(self, "run_id", run_id)
+        object.__setattr__(self, "force", bool(force))
+
+    @property
+    def label(self) -> str:
+        if self.force:
+            return f"undo the run {self.run_id}, running its interrupted compensation again"
+        return f"undo the completed steps of the run {self.run_id}"
+
+
+class RerunRun(Remedy):
+    """Run a run again from a step (``None``: a step the person picks); ``force``: also steps that
+    are not idempotent and may already have taken effect."""
+
+    __slots__ = ("force", "from_step", "run_id")
+    __match_args__ = ("run_id", "from_step", "force")
+    run_id: str
+    from_step: str | None
+    force: bool
+    action = RemedyAction.RERUN_RUN
+
+    def __init__(self, run_id: str, from_step: str | None = None, force: bool = False) -> None:
+        object.__setattr__(self, "run_id", run_id)
+        object.__setattr__(self, "from_step", from_step)
+        object.__setattr__(self, "force", bool(force))
+
+    @property
+    def label(self) -> str:
+        where = f" from the step {self.from_step!r}" if self.from_step else " from a step"
+        again = ", running steps that are not idempotent again" if self.force else ""
+        return f"run {self.run_id} again{where}{again}"
 
 
 class RunDoctor(Remedy):

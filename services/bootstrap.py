@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from services.events.bus import EventBus
     from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.ports import TemplateFigures
     from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
@@ -209,12 +210,12 @@ class Services:
         # (and their tables' modules imported when a template's stats are first asked for)
         ctx = self.ctx
 
-        def build_figures(ids: list[str]) -> dict[str, dict[str, Any]]:
+        def build_figures(ids: list[str]) -> dict[str, TemplateFigures]:
             from services.builds.stats import template_build_stats
 
             return template_build_stats(ctx, ids)
 
-        def revenue_figures(ids: list[str]) -> dict[str, dict[str, Any]]:
+        def revenue_figures(ids: list[str]) -> dict[str, TemplateFigures]:
             from services.payments.stats import template_revenue
 
             return template_revenue(ctx, ids)
@@ -300,8 +301,8 @@ class Services:
         root = _Root(self)
 
         def checks() -> list[Health]:
-            """The same checks as the status bar's, without Home's own."""
-            return _checks([svc for svc in root().services() if svc.name != HomeService.name])
+            """The same checks as the status bar's (an area not built yet probed, not built), without Home's own."""
+            return [h for h in root().checks() if h.name != HomeService.name]
 
         return HomeService(
             self.ctx, settings=self.settings, templates=self.templates, builds=self.builds, payments=self.payments,
@@ -322,10 +323,15 @@ class Services:
         """Start the timers (the scheduled trends sync). On the thread that runs the Qt event loop."""
         self.trends.start_schedule()
 
+    def build(self, area: Area) -> None:
+        """Build (and, once started, start) ``area`` and the areas it is built with."""
+        getattr(self, area.value)
+
     def build_all(self) -> None:
-        """Build (and, once started, start) every area: the GUI does this off its thread at start-up."""
+        """Build (and, once started, start) every area: the GUI does this off its thread at start-up,
+        after the areas its first panel needs."""
         for area in reversed(Area):
-            getattr(self, area.value)
+            self.build(area)
 
     # -- the core ---------------------------------------------------------------------------
     @property
@@ -340,6 +346,11 @@ class Services:
         """Every service, each area built if it was not yet."""
         self.build_all()
         return [self.events, self.settings, *(getattr(self, a.value) for a in reversed(Area))]
+
+    def built_services(self) -> list[BaseService]:
+        """The core's services and the areas built so far (none is built by asking)."""
+        areas = [slot.value for slot in reversed(self._slots()) if slot.value is not None]
+        return [self.events, self.settings, *areas]
 
     def _area_health(self) -> list[Health]:
         """Each area's health; an area not built yet is probed without building it (the probe is the
@@ -372,8 +383,12 @@ class Services:
         by_name = {h.name: h for h in out}
         return [by_name[a.value] for a in reversed(Area)]
 
+    def checks(self) -> list[Health]:
+        """Every service's health; an area not built yet is probed, not built."""
+        return _checks([self.events, self.settings]) + self._area_health()
+
     def health(self) -> dict[str, Any]:
-        checks = _checks([self.events, self.settings]) + self._area_health()
+        checks = self.checks()
         overall = worst([c.state for c in checks])
         return {
             "status": overall.value,
@@ -412,10 +427,6 @@ class Services:
             logging.getLogger().removeHandler(self._log_handler)
             self._log_handler.close()
         self.ctx.engine.dispose()
-
-
-#: The name the UI, the CLI and the tests have known it by.
-ServiceManager = Services
 
 
 def _checks(services: Sequence[BaseService]) -> list[Health]:

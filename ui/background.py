@@ -46,6 +46,11 @@ class _Job(QRunnable):
 _live: set[_Bridge] = set()
 
 
+def pending() -> int:
+    """How many background jobs have not reported yet (queued or running)."""
+    return len(_live)
+
+
 def run_in_background(
     fn: Callable[[], T],
     on_done: Callable[[T], None],

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from app.errors import TrendForgeError
 from app.home.model import Area, ItemRef
 from app.remedies import (
+    CancelRun,
     ChooseKey,
     ChooseOnDuplicate,
     ChoosePlatform,
+    CompensateRun,
     CreateKey,
     ExportKey,
     GiveInput,
@@ -34,10 +36,12 @@ from app.remedies import (
     ListWorkflows,
     Remedy,
     ReplaceWorkflow,
+    RerunRun,
     RestoreTemplate,
     RetryPayment,
     RunDoctor,
     SetCredential,
+    ShowRun,
     SyncPayments,
     SyncTrends,
     WorkflowHistory,
@@ -99,6 +103,8 @@ def perform(host: RemedyHost, remedy: Remedy) -> None:
                 box.setCurrentText(platform)
         case RestoreTemplate(template_id=template_id):
             host.open_item(ItemRef(Area.TEMPLATES, template_id))
+        case ShowRun(run_id=run_id) | CancelRun(run_id=run_id) | CompensateRun(run_id=run_id) | RerunRun(run_id=run_id):
+            host.open_item(ItemRef(Area.WORKFLOWS, run_id))  # the run selected, its buttons beside it
         case RetryPayment(payment_id=payment_id):
             host.open_item(ItemRef(Area.PAYMENTS, payment_id))
         case SyncPayments() | SyncTrends():

@@ -52,7 +52,7 @@ from services.db.writes import begin_write, is_busy, short_waits
 from services.events.correlation import current_correlation
 from services.events.store import EventQuery
 from services.leases import LeaseRecord, Leases, build_resource
-from services.ports import TemplateCatalogue
+from services.ports import TemplateCatalogue, TemplateFigures
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.system import Check
 
@@ -1085,7 +1085,7 @@ class BuildsService(BaseService):
     def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
         return build_stats(self.ctx, template_ids)
 
-    def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def template_stats(self, template_ids: list[str]) -> dict[str, TemplateFigures]:
         return template_build_stats(self.ctx, template_ids)
 
     def count(self) -> int:

@@ -26,12 +26,21 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Event], object]
 Subscription = type[Event] | str
 RECENT_IDS = 20_000
+# the signals' signatures, for QObject.receivers
+_PUBLISHED = "2published(PyObject)"
+_REPLAYED = "2replayed(PyObject)"
 
 
 class EventBus(QObject):
-    """In-process bus. ``published`` is emitted once per committed event, in order."""
+    """In-process bus. ``published`` is emitted once per committed event, in order.
+
+    ``batch_published`` is emitted once per committed batch (the list of its events), before they
+    are delivered one by one: a subscriber that only needs to know that something was written (a
+    cache to drop) takes it, and costs a batch of 1,000 events one call instead of 1,000.
+    """
 
     published = Signal(object)
+    batch_published = Signal(object)
     replayed = Signal(object)
     subscriber_failed = Signal(object, str)
     _deliver = Signal(object, bool)
@@ -114,9 +123,9 @@ class EventBus(QObject):
         hands its events over through a queued signal, so no handler touches widgets off-thread.
         """
         if not replay:
+            ids = dict.fromkeys([event.id for event in events])
             with self._recent_lock:
-                for event in events:
-                    self._recent[event.id] = None
+                self._recent.update(ids)
                 while len(self._recent) > RECENT_IDS:
                     self._recent.popitem(last=False)
         if threading.get_ident() != self._home_thread:
@@ -130,14 +139,24 @@ class EventBus(QObject):
             return event_id in self._recent
 
     def _dispatch_here(self, events: Sequence[Event], replay: bool = False) -> None:
+        if not events:
+            return
+        if not replay:
+            self.batch_published.emit(tuple(events))
+        # the per-event signal only where someone listens (checked once a batch): an emit nobody
+        # receives still costs PySide6 several microseconds, a third of a batched publication's cost
+        signal = self.replayed if replay else self.published
+        emit = signal.emit if self.receivers(_REPLAYED if replay else _PUBLISHED) else None
+        handlers_for = self._handlers_for
         for event in events:
-            for handler in self._handlers_for(event):
+            for handler in handlers_for(event):
                 try:
                     handler(event)
                 except Exception as exc:  # a failing subscriber must not stop the others
                     log.exception("event subscriber %r failed on %s", handler, event.type)
                     self.subscriber_failed.emit(event, f"{type(exc).__name__}: {exc}")
-            (self.replayed if replay else self.published).emit(event)
+            if emit is not None:
+                emit(event)
 
     # -- history and replay -------------------------------------------------------
     def history(self, query: EventQuery | None = None) -> list[StoredEvent]:

@@ -33,6 +33,7 @@ from app.templates.rules import (
 )
 from app.untrusted import load_json
 from services.store.icons import icon_problem
+from services.template_manifest import read_manifest_json
 
 if TYPE_CHECKING:
     import jsonschema
@@ -280,25 +281,13 @@ PACKAGE_ONLY_FIELDS = ("branding", "listing", "permission_reasons")
 
 
 def package_only_fields(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST_NAME
-    if not path.is_file():
+    if not (folder / MANIFEST_NAME).is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_manifest_json(folder)
+    except PackageError:
         return {}
     return {k: data[k] for k in PACKAGE_ONLY_FIELDS if isinstance(data, dict) and k in data}
-
-
-def read_folder_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PackageError(f"{path} is not readable JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise PackageError(f"{MANIFEST_NAME} of {folder.name} must hold a JSON object")
-    return data
 
 
 def copy_package_files(source: Path, staging: Path, *, skip: tuple[str, ...] = ()) -> None:

@@ -32,12 +32,22 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from app.errors import ConflictError, NotFoundError, UserError
+from app.errors import ConflictError, NotFoundError, NotIdempotentError, UserError
 from app.events import Event
+from app.remedies import CancelRun, CompensateRun, RerunRun, ShowRun, WorkflowHistory
 from app.workflows import events as ev
 from app.workflows.definition import StepDefinition, WorkflowDefinition, parse_definition
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
-from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, StepState, StepStatus, apply
+from app.workflows.model import (
+    ApprovalDecision,
+    InterruptCause,
+    Phase,
+    RunState,
+    RunStatus,
+    StepState,
+    StepStatus,
+    apply,
+)
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
 from services.events.correlation import correlation, stamp
@@ -87,7 +97,7 @@ def _describe(exc: BaseException, timeout: float | None) -> tuple[str, str]:
     return type(exc).__name__, str(exc) or type(exc).__name__
 
 
-def _jsonable(value: Any) -> dict[str, Any]:
+def _jsonable(value: object) -> dict[str, Any]:
     if value is None:
         return {}
     data = dict(value) if isinstance(value, Mapping) else {"value": value}
@@ -151,7 +161,7 @@ class WorkflowEngine:
                     .values(owner_pid=os.getpid(), owner_token=self.token, cancel_requested=False)
                 )
                 if taken.rowcount != 1:
-                    raise ConflictError(f"run {run_id} changed meanwhile (another process took it); look again with `workflow show`")
+                    raise ConflictError(f"run {run_id} changed meanwhile (another process took it)", remedy=ShowRun(run_id))
                 self.leases.take(conn, run_resource(run_id))
             elif before.status.active and not after.status.active:
                 self.leases.release(conn, run_resource(run_id))  # ended here: nobody needs to recover it
@@ -167,7 +177,7 @@ class WorkflowEngine:
         with self.ctx.new_uow() as uow:
             run = uow.session.get(RunRec, run_id)
             if run is None:
-                raise NotFoundError(f"no workflow run {run_id!r}; see `trendforge workflow history NAME`")
+                raise NotFoundError(f"no workflow run {run_id!r}", remedy=WorkflowHistory())
             steps = list(uow.session.scalars(select(StepRec).where(StepRec.run_id == run_id).order_by(StepRec.position)))
             uow.session.expunge_all()
             return run, steps
@@ -395,7 +405,7 @@ class WorkflowEngine:
             return True
 
     def _action_context(self, live: _Live, step: str, attempt: int, *, forward: bool = True) -> ActionContext:
-        def remember(values: dict[str, Any]) -> None:
+        def remember(values: dict[str, object]) -> None:
             self._emit(live, self._ev(live, ev.StepOutputRecorded, step=step, values=_jsonable(values)))
 
         actx = ActionContext(
@@ -558,13 +568,15 @@ class WorkflowEngine:
         if waiter is not None:
             waiter.set()
 
-    def signal(self, run_id: str, step: str) -> dict[str, Any] | None:
+    def signal(self, run_id: str, step: str) -> ApprovalDecision | None:
         with self.ctx.new_uow() as uow:
             signals = uow.session.scalar(select(RunRec.signals).where(RunRec.id == run_id)) or {}
         found = signals.get(step)
-        return dict(found) if isinstance(found, Mapping) else None
+        if not isinstance(found, Mapping):
+            return None
+        return ApprovalDecision(decision=str(found.get("decision", "")), note=str(found.get("note") or ""))
 
-    async def wait_signal(self, run_id: str, step: str, poll: float) -> dict[str, Any]:
+    async def wait_signal(self, run_id: str, step: str, poll: float) -> ApprovalDecision:
         key = (run_id, step)
         waiter = self._approvals.setdefault(key, asyncio.Event())
         try:
@@ -636,7 +648,7 @@ class WorkflowEngine:
 
     def _refuse_if_busy(self, run: RunRec) -> None:
         if run.id in self._live or (RunStatus(run.status).active and owner_alive(run.owner_pid, run.owner_token)):
-            raise ConflictError(f"run {run.id} is still {run.status}; cancel it first (`workflow cancel {run.id}`)")
+            raise ConflictError(f"run {run.id} is still {run.status}", remedy=CancelRun(run.id))
         if run.superseded_by:
             raise ConflictError(f"run {run.id} was re-run as {run.superseded_by}; act on that run instead")
 
@@ -645,8 +657,9 @@ class WorkflowEngine:
         self._refuse_if_busy(run)
         status = RunStatus(run.status)
         if status != RunStatus.INTERRUPTED:
-            hint = "" if status == RunStatus.SUCCEEDED else f"; use `workflow compensate {run_id}` or `workflow rerun {run_id} --from STEP`"
-            raise ConflictError(f"run {run_id} is {status.value}, only interrupted runs can be resumed{hint}")
+            # a run that ended can be undone or run again from a step; one that succeeded needs neither
+            raise ConflictError(f"run {run_id} is {status.value}, only interrupted runs can be resumed",
+                                remedy=None if status == RunStatus.SUCCEEDED else RerunRun(run_id))
         live = self._live_from_db(run, steps)
         in_flight: str | None = None
         if live.phase == Phase.FORWARD:
@@ -655,11 +668,11 @@ class WorkflowEngine:
                     in_flight = step.name
                     spec = self.registry.get(step.action)
                     if not spec.idempotent and not force:
-                        raise ConflictError(
+                        # undoing is the safe way out; running it again anyway is the person's call (force)
+                        raise NotIdempotentError(
                             f"step {step.name!r} (action {step.action!r}) was running when the process stopped and is not "
-                            f"idempotent: it may already have taken effect, so it is not run again. Use "
-                            f"`workflow compensate {run_id}` to undo the completed steps, or "
-                            f"`workflow rerun {run_id} --from {step.name} --force` to run it again"
+                            f"idempotent: it may already have taken effect, so it is not run again",
+                            remedy=CompensateRun(run_id),
                         )
             new_status = RunStatus.RUNNING
         else:
@@ -674,9 +687,10 @@ class WorkflowEngine:
             if live.step(step.name).status == StepStatus.COMPENSATING and step.compensation is not None:
                 spec = self.registry.get(step.compensation.action)
                 if not spec.idempotent and not force:
-                    raise ConflictError(
+                    raise NotIdempotentError(
                         f"the compensation of step {step.name!r} ({step.compensation.action!r}) was running when the "
-                        f"process stopped and is not idempotent; run `workflow compensate {live.run_id} --force` to run it again"
+                        f"process stopped and is not idempotent",
+                        remedy=CompensateRun(live.run_id, force=True),
                     )
 
     def compensate(self, run_id: str, *, force: bool = False) -> str:
@@ -725,9 +739,9 @@ class WorkflowEngine:
             and not (self.registry.has(s.action) and self.registry.get(s.action).idempotent)
         ]
         if risky and not force:
-            raise ConflictError(
-                f"step(s) {', '.join(risky)} already ran (or may have) in run {run_id} and are not idempotent; "
-                f"compensate the run first, or pass --force to run them again"
+            raise NotIdempotentError(
+                f"step(s) {', '.join(risky)} already ran (or may have) in run {run_id} and are not idempotent",
+                remedy=RerunRun(run_id, from_step, force=True),
             )
         inputs = {**(run.inputs or {}), **(overrides or {})}
         new_id = self.create_run(defn, inputs, rerun_of=run_id, from_step=from_step, reuse=reuse)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from app.remedies import (
+    CancelRun,
     ChooseKey,
     ChooseOnDuplicate,
     ChoosePlatform,
+    CompensateRun,
     CreateKey,
     ExportKey,
     GiveInput,
@@ -22,10 +24,12 @@ from app.remedies import (
     ListWorkflows,
     Remedy,
     ReplaceWorkflow,
+    RerunRun,
     RestoreTemplate,
     RetryPayment,
     RunDoctor,
     SetCredential,
+    ShowRun,
     SyncPayments,
     SyncTrends,
     WorkflowHistory,
@@ -87,6 +91,14 @@ def command(remedy: Remedy) -> str:
             return "add --replace"
         case GiveInput(name=name):
             return f"add --input {name}=VALUE"
+        case ShowRun(run_id=run_id):
+            return f"{PROG} workflow show {run_id}"
+        case CancelRun(run_id=run_id):
+            return f"{PROG} workflow cancel {run_id}"
+        case CompensateRun(run_id=run_id, force=force):
+            return f"{PROG} workflow compensate {run_id}" + (" --force" if force else "")
+        case RerunRun(run_id=run_id, from_step=from_step, force=force):
+            return f"{PROG} workflow rerun {run_id} --from {from_step or 'STEP'}" + (" --force" if force else "")
         case RunDoctor():
             return f"{PROG} doctor"
     raise ValueError(f"no command for the remedy {remedy!r}")

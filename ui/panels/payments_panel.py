@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import TrendForgeError
 from app.events import Event
 from app.home.model import Area, ItemRef
 from app.payments.charging import StripeMode
@@ -40,6 +39,7 @@ from app.payments.model import (
     FAILED_STATUSES,
     ImportReport,
     Provider,
+    RefundResult,
     SummaryRow,
     SyncReport,
     Transaction,
@@ -52,6 +52,7 @@ from services.payments.ledger import TxnFilter
 from services.payments.service import PaymentDeclinedError, PaymentsService
 from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_span
+from ui.operations import ChangeArea, Changes, operation_hub, run_write
 from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments.charts import ProviderChart, RevenueChart
 from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDialog
@@ -61,7 +62,7 @@ from ui.remedies import remedy_of
 from ui.widgets.plain_text import escape
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 LIMIT = 1000
 CSV_FIELDS = ["id", "provider", "provider_id", "status", "amount", "currency", "fee", "refunded_amount", "net",
@@ -84,16 +85,19 @@ class PaymentsPanel(QWidget):
     link_finished = Signal(object)  # how many recorded sales moved, the error, or None when cancelled
     _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
+    detail_loaded = Signal()  # the detail shows the selected transaction's refunds (read off the GUI thread)
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc: PaymentsService = services.payments
         self.model = PaymentsTableModel(self)
         self._syncing = False
         self._reads = LatestQuery(self)
+        self._detail_reads = LatestQuery(self)  # a newer click drops the refunds read of the one before
         self._after_load: list[Callable[[], None]] = []
         self._select_after_load: str | None = None
+        self._after_changes: list[Callable[[], None]] = []  # run once the latest write's rows are shown
 
         # filters
         self.provider_box = QComboBox()
@@ -235,6 +239,8 @@ class PaymentsPanel(QWidget):
         self._sync_done.connect(self._on_sync_done)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         services.bus.published.connect(self._on_bus_event)
+        hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
+        self.destroyed.connect(lambda *_: QObject.disconnect(hub_connection))
         self._update_buttons()
         self.reload()
 
@@ -363,18 +369,25 @@ class PaymentsPanel(QWidget):
         money_keys = ("amount", "fee", "refunded_amount", "net")
         lines = [f"{k:16} {format_minor(v, t.currency) if k in money_keys else v}"
                  for k, v in t.to_dict().items() if v not in (None, "")]
-        try:
-            refunds = self.svc.refunds_of(t.id)
-        except TrendForgeError as exc:
-            refunds = []
-            lines.append(str(exc))
-        if refunds:
-            lines.append("")
-            lines.append("refunds:")
-            for r in refunds:
-                lines.append(f"  {r['created_at']}  {format_minor(r['amount'], r['currency'])}  {r['status']}"
-                             f"  {r['provider_refund_id'] or ''}  {r['message'] or ''}")
         self.detail.setPlainText("\n".join(lines))
+        svc, txn_id = self.svc, t.id
+
+        def show_refunds(refunds: list[dict[str, Any]]) -> None:
+            if refunds:
+                lines.append("")
+                lines.append("refunds:")
+                for r in refunds:
+                    lines.append(f"  {r['created_at']}  {format_minor(r['amount'], r['currency'])}  {r['status']}"
+                                 f"  {r['provider_refund_id'] or ''}  {r['message'] or ''}")
+                self.detail.setPlainText("\n".join(lines))
+            self.detail_loaded.emit()
+
+        def failed(exc: Exception) -> None:
+            lines.append(str(exc))
+            self.detail.setPlainText("\n".join(lines))
+            self.detail_loaded.emit()
+
+        self._detail_reads.run(lambda: svc.refunds_of(txn_id), show_refunds, failed)
 
     def _update_buttons(self) -> None:
         t = self.selected()
@@ -439,9 +452,10 @@ class PaymentsPanel(QWidget):
             self.progress_label.setText(tone_span(tone, escape(text)))
             self.status_message.emit(text)
             self._select_after_load = txn.id
-            self.reload(then=lambda: self.charge_finished.emit(txn))
+            self._after_changes.append(lambda: self.charge_finished.emit(txn))
 
-        run_in_background(work, done, self._on_charge_failed, self)
+        run_write(self, work, area=ChangeArea.PAYMENTS, ids=lambda txn: (txn.id,), on_done=done,
+                  on_error=self._on_charge_failed)
 
     def _on_charge_failed(self, exc: Exception) -> None:
         self.charge_button.setEnabled(True)
@@ -487,10 +501,11 @@ class PaymentsPanel(QWidget):
             self.status_message.emit(text)
             keep = self.selected()
             self._select_after_load = keep.id if keep is not None else None
-            self.reload(then=lambda: self.link_finished.emit(moved))
+            self._after_changes.append(lambda: self.link_finished.emit(moved))
 
-        run_in_background(lambda: svc.link_product(link.provider.value, link.product_id, link.template_id),
-                          done, self._on_link_failed, self)
+        # which sales moved is not returned: no ids, so the page is read again
+        run_write(self, lambda: svc.link_product(link.provider.value, link.product_id, link.template_id),
+                  area=ChangeArea.PAYMENTS, ids=lambda _moved: (), on_done=done, on_error=self._on_link_failed)
 
     def _on_link_failed(self, exc: Exception) -> None:
         self.link_button.setEnabled(True)
@@ -509,28 +524,36 @@ class PaymentsPanel(QWidget):
             self.status_message.emit("refund cancelled")
             return
         self.refund_button.setEnabled(False)
+        svc, txn_id = self.svc, t.id
 
-        def done(result: Any) -> None:
+        def done(result: RefundResult) -> None:
             msg = f"refunded {format_minor(result.amount, result.transaction.currency)} of {result.transaction.id}"
             if result.message:
                 msg += f" — recorded locally: {result.message}"
                 self.notify_requested.emit("Refund recorded", result.message)
             self.status_message.emit(msg)
-            self.totals.setText(escape(msg))
-            self.reload(then=lambda: self.refund_finished.emit(result))
+            self._after_changes.append(lambda: self._refunded(msg, result))
 
-        run_in_background(lambda: self.svc.refund(t.id, amount or None), done, self._on_error, self)
+        run_write(self, lambda: svc.refund(txn_id, amount or None), area=ChangeArea.PAYMENTS,
+                  ids=lambda result: (result.transaction.id,), on_done=done, on_error=self._on_error)
+
+    def _refunded(self, msg: str, result: RefundResult) -> None:
+        self.totals.setText(escape(msg))
+        self.refund_finished.emit(result)
 
     def retry_selected(self) -> None:
         t = self.selected()
         if t is None:
             return
 
-        def done(txn: Any) -> None:
-            self.status_message.emit(f"retried {txn.id}: {txn.status.value}")
-            self.reload()
+        svc, txn_id = self.svc, t.id
+        self.retry_button.setEnabled(False)
 
-        run_in_background(lambda: self.svc.retry(t.id), done, self._on_error, self)
+        def done(txn: Transaction) -> None:
+            self.status_message.emit(f"retried {txn.id}: {txn.status.value.replace('_', ' ')}")
+
+        run_write(self, lambda: svc.retry(txn_id), area=ChangeArea.PAYMENTS, ids=lambda txn: (txn.id,),
+                  on_done=done, on_error=self._on_error)
 
     def _on_error(self, exc: Exception) -> None:
         text = str(exc) or type(exc).__name__
@@ -612,14 +635,15 @@ class PaymentsPanel(QWidget):
             else:
                 self.progress_label.setText(escape(text))
             self.status_message.emit(text)
-            self.reload()
 
         def failed(exc: Exception) -> None:
             self.import_button.setEnabled(True)
             self.progress_label.setText(tone_span(Tone.ERROR, escape(f"Ko-fi import: {exc}")))
             self.status_message.emit(f"Ko-fi import: {exc}")
 
-        run_in_background(lambda: svc.import_file("kofi", path), done, failed, self)
+        # how many rows were added is reported, not which: no ids, so the page is read again
+        run_write(self, lambda: svc.import_file("kofi", path), area=ChangeArea.PAYMENTS, ids=lambda _report: (),
+                  on_done=done, on_error=failed)
 
     # -- export ------------------------------------------------------------------------------------------
     def export_csv(self) -> None:
@@ -640,11 +664,50 @@ class PaymentsPanel(QWidget):
 
         run_in_background(work, done, self._on_error, self)
 
+    # -- changes ----------------------------------------------------------------------------------------
+    def _on_hub_did_execute(self, changes: Changes) -> None:
+        """A payments write (from this panel or another) committed: refresh its rows and the totals.
+
+        Rows shown are updated in place; a transaction not on the page (a new charge) or a write
+        that touched rows it cannot name (a product link, an import) reads the page again, which
+        also updates row by row."""
+        if changes.area is not ChangeArea.PAYMENTS:
+            return
+        svc, ids = self.svc, changes.ids
+        if not ids or any(self.model.row_of(txn_id) < 0 for txn_id in ids):
+            self.reload(then=self._finish_changes)
+            return
+
+        def load() -> tuple[list[Transaction], list[SummaryRow], list[SummaryRow]]:
+            return [svc.get(txn_id) for txn_id in ids], svc.summary("provider"), svc.summary("day")
+
+        run_in_background(load, self._show_changed, self._on_changes_failed, self)
+
+    def _show_changed(self, result: tuple[list[Transaction], list[SummaryRow], list[SummaryRow]]) -> None:
+        changed, summary_provider, summary_time = result
+        self.model.update_rows(changed)
+        rows = self.model.rows()
+        self._show_totals(rows, len(rows) if len(rows) < LIMIT else None, summary_provider)
+        currency = self._main_currency(summary_provider)
+        self.revenue_chart.show_rows(summary_time, currency)
+        self.provider_chart.show_rows(summary_provider, currency)
+        self._on_table_current_changed()  # the selected row's detail and buttons follow its new state
+        self._finish_changes()
+
+    def _on_changes_failed(self, exc: Exception) -> None:
+        self.totals.setText(tone_span(Tone.ERROR, escape(exc)))
+        self._finish_changes()
+
+    def _finish_changes(self) -> None:
+        pending, self._after_changes = self._after_changes, []
+        for fn in pending:
+            fn()
+
     # -- live updates --------------------------------------------------------------------------------------
     def _on_bus_event(self, event: Event) -> None:
         if event.type.startswith(("payment.", "provider.")) and not self._syncing:
             self._debounce.start()
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return PaymentsPanel(services)

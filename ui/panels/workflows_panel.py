@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ConflictError, TrendForgeError
+from app.errors import ConflictError, NotIdempotentError, TrendForgeError
 from app.events import Event
 from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
@@ -46,7 +46,7 @@ from ui.widgets.links import RUN_LINKS, LinksButton
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
@@ -70,7 +70,7 @@ class WorkflowsPanel(QWidget):
     runs_loaded = Signal()
     run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         svc = services.workflows
@@ -467,7 +467,7 @@ class WorkflowsPanel(QWidget):
         try:
             call(run_id)
         except ConflictError as exc:
-            if "idempotent" in str(exc) and ask_force(self, str(exc)):
+            if isinstance(exc, NotIdempotentError) and ask_force(self, str(exc)):
                 try:
                     call(run_id, force=True)
                 except TrendForgeError as exc2:
@@ -525,7 +525,7 @@ class WorkflowsPanel(QWidget):
         try:
             new_id = self.svc.rerun(run_id, step, [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()], force=force)
         except ConflictError as exc:
-            if not force and "--force" in str(exc) and ask_force(self, str(exc)):
+            if not force and isinstance(exc, NotIdempotentError) and ask_force(self, str(exc)):
                 return self.rerun_from(run_id, step, values, force=True)
             self._fail(exc)
             return None
@@ -546,5 +546,5 @@ class WorkflowsPanel(QWidget):
         self.status_message.emit(f"{'approved' if approved else 'rejected'} {step}")
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return WorkflowsPanel(services)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-import sqlite3
-import time
 from typing import Any
 
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QThreadPool
 
 from app.builds.model import Backend, BuildInfo, BuildState, Platform
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
+from tests.support.gui_writes import assert_wrote_in_the_background, click_while_locked
 from ui.operations import ChangeArea, operation_hub
 from ui.panels.builds.model import BuildsTableModel
 from ui.panels.builds_panel import BuildsPanel
-
-HOLD_LOCK_MS = 400  # how long another connection holds the database's write lock
 
 
 def _cancelled_while_queued(builds: BuildsService) -> BuildInfo:
@@ -27,28 +23,13 @@ def _cancelled_while_queued(builds: BuildsService) -> BuildInfo:
     return info
 
 
-def _panel_on(qtbot: Any, services: ServiceManager, build_id: str) -> BuildsPanel:
+def _panel_on(qtbot: Any, services: Services, build_id: str) -> BuildsPanel:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.model.row_of(build_id) == 0, timeout=10_000)
     panel.table.selectRow(0)
     qtbot.waitUntil(panel.retry_button.isEnabled, timeout=10_000)
     return panel
-
-
-def _hold_write_lock(services: ServiceManager, ms: int) -> None:
-    """Another connection takes SQLite's write lock; a timer on the GUI thread lets it go.
-
-    A write made on the GUI thread would wait for the lock there, and the timer could not
-    fire until the wait gave up: the slot would stall for the whole busy timeout."""
-    holder = sqlite3.connect(services.config.db_path, isolation_level=None, timeout=10)
-    holder.execute("BEGIN IMMEDIATE")
-
-    def release() -> None:
-        holder.execute("COMMIT")
-        holder.close()
-
-    QTimer.singleShot(ms, release)
 
 
 def _stop_what_was_started(qtbot: Any, builds: BuildsService) -> None:
@@ -61,38 +42,20 @@ def _stop_what_was_started(qtbot: Any, builds: BuildsService) -> None:
 
 
 def test_retry_returns_at_once_and_the_gui_thread_never_stalls_while_its_write_waits(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     first = _cancelled_while_queued(builds)
     panel = _panel_on(qtbot, services, first.id)
     # the retried build stays queued: this measures the write, not the runner starting a job
     # (BuildJob.start records the start on the GUI thread: a stall of its own, not this write's)
     builds.runner.limit = 0
-    beats: list[float] = []
-    heartbeat = QTimer(panel)
-    heartbeat.setInterval(5)
-    heartbeat.timeout.connect(lambda: beats.append(time.monotonic()))
-    heartbeat.start()
-    qtbot.wait(50)
-    written: list[float] = []
-    operation_hub().did_execute.connect(lambda _changes: written.append(time.monotonic()))
-    _hold_write_lock(services, HOLD_LOCK_MS)
-    with qtbot.waitSignal(operation_hub().did_execute, timeout=30_000):
-        clicked = time.monotonic()
-        panel.retry_button.click()
-        returned_after = time.monotonic() - clicked
-    heartbeat.stop()
-    # from before the click until the write's result is back on the GUI thread
-    while_writing = [t for t in beats if t <= written[0]] + written[:1]
-    worst_gap = max(b - a for a, b in itertools.pairwise(while_writing))
-    assert returned_after < 0.05, f"the slot took {returned_after * 1000:.0f} ms"
-    assert written[0] - clicked >= HOLD_LOCK_MS / 1000  # the write did wait for the lock
-    assert worst_gap < 0.05, f"the GUI thread stalled {worst_gap * 1000:.0f} ms while the write ran"
+    timing = click_while_locked(qtbot, services.config.db_path, panel, panel.retry_button.click)
+    assert_wrote_in_the_background(timing)
     _stop_what_was_started(qtbot, builds)
 
 
 def test_a_retry_announces_both_builds_and_the_panel_that_asked(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     first = _cancelled_while_queued(builds)
     panel = _panel_on(qtbot, services, first.id)
@@ -107,7 +70,7 @@ def test_a_retry_announces_both_builds_and_the_panel_that_asked(
 
 
 def test_a_cancel_from_the_panel_runs_off_the_gui_thread_and_updates_that_row(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.home.model import ItemRef
-from app.remedies import ListTemplates, Remedy, SetCredential
-from services.bootstrap import ServiceManager
+from app.remedies import ListTemplates, Remedy, RerunRun, SetCredential
+from services.bootstrap import Services
 from ui.app_runner import create_window
 from ui.main_window import MainWindow
 from ui.remedies import perform
@@ -17,7 +17,7 @@ from ui.settings_dialog import SettingsDialog
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
+def window(qtbot: QtBot, services: Services) -> MainWindow:
     w = create_window(services)
     qtbot.addWidget(w)
     w.show()
@@ -87,3 +87,9 @@ def test_a_credential_remedy_opens_the_settings() -> None:
     assert host.went == ["settings"]
 
 
+
+
+def test_a_workflow_run_remedy_opens_that_run() -> None:
+    host = _Host()
+    perform(host, RerunRun("3f9a", "build", force=True))
+    assert host.went == ["Workflows:3f9a"]

@@ -11,6 +11,7 @@ import pytest
 from app.payments.model import TxnStatus
 from app.remedies import SetCredential
 from tests.support import payments_standins as st
+from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.hostile import FORMULAS
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
@@ -95,13 +96,25 @@ def test_detail_and_refund_with_confirmation(panel: PaymentsPanel, qtbot: Any,
     t = next(x for x in panel.model.rows() if x.provider_id == "kofi-11")
     assert t.refunded_amount == 200 and t.status is TxnStatus.PARTIALLY_REFUNDED
     assert notes and "Ko-fi" in notes[0][1]
-    panel.select_row(_row_of(panel, "kofi-11"))
+    with qtbot.waitSignal(panel.detail_loaded, timeout=5000):
+        panel.select_row(_row_of(panel, "kofi-11"))
     assert "refunds:" in panel.detail.toPlainText()
 
     monkeypatch.setattr(RefundDialog, "ask", classmethod(lambda cls, parent, txn: "999.00"))
     with qtbot.waitSignal(panel.refund_finished, timeout=10000):
         panel.refund_selected()
     assert "only" in panel.totals.text()  # the rule's message, shown; nothing written
+
+
+def test_a_click_reads_the_refunds_off_the_gui_thread(panel: PaymentsPanel, qtbot: Any) -> None:
+    txn = panel.model.rows()[_row_of(panel, "kofi-11")]
+    panel.svc.refund(txn.id, "2.00")
+    _reload(qtbot, panel)
+    with sql_on_gui_thread(panel.services.ctx.engine) as gui_sql, qtbot.waitSignal(panel.detail_loaded, timeout=5000):
+        panel.select_row(_row_of(panel, "kofi-11"))
+        assert "kofi-11" in panel.detail.toPlainText()  # the row's own fields at once, from the model
+    assert gui_sql == []
+    assert "refunds:" in panel.detail.toPlainText()
 
 
 def test_charts_show_revenue(panel: PaymentsPanel) -> None:

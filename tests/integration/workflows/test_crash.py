@@ -82,6 +82,7 @@ async def main():
         out["resume"] = "ok"
     except UserError as exc:
         out["resume"] = str(exc)
+        out["remedy"] = type(exc.remedy).__name__
         if action == "compensate":
             svc.compensate(run_id)
     await svc.wait(run_id)
@@ -146,7 +147,7 @@ def test_sigkill_mid_step_then_resume_reruns_only_the_idempotent_step(tmp_path: 
 def test_sigkill_mid_non_idempotent_step_refuses_resume_and_compensates(tmp_path: Path) -> None:
     out, side = crash_then_recover(tmp_path, idempotent=False, action="compensate")
     assert out["after_restart"] == "interrupted"
-    assert "not idempotent" in out["resume"] and "compensate" in out["resume"] and "--force" in out["resume"]
+    assert "not idempotent" in out["resume"] and out["remedy"] == "CompensateRun"
     assert out["final"] == "compensated"
     assert out["steps"] == {"one": "compensated", "wait": "compensated", "two": "pending"}
     # nothing ran twice: the blocking step was entered once, 'one' once, undone in reverse

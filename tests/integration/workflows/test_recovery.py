@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.errors import ConflictError
+from app.remedies import CompensateRun, RerunRun
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext, Param
 
@@ -99,8 +100,9 @@ def test_a_non_idempotent_compensation_in_flight_needs_force(make_services: Any)
     log: list[str] = []
     wf, run_id = _crash_during(make_services, log, "undo:b", undo_idempotent=False)
     _register(wf, log, undo_idempotent=False)
-    with pytest.raises(ConflictError, match=r"compensate .* --force"):
+    with pytest.raises(ConflictError, match="not idempotent") as refused:
         wf.resume(run_id)
+    assert refused.value.remedy == CompensateRun(run_id, force=True)
     _finish(wf, lambda: wf.compensate(run_id, force=True))
     assert wf.show(run_id)["status"] == "compensated"
     assert log[-2:] == ["undo:b", "undo:a"]
@@ -114,8 +116,9 @@ def test_cancel_an_interrupted_run_and_rerun_it_with_force(make_services: Any) -
     d = wf.show(run_id)
     assert d["status"] == "cancelled" and [s["status"] for s in d["steps"]] == ["succeeded", "cancelled", "pending"]
     # b was in flight (may have taken effect) and is not idempotent: a re-run from b needs --force
-    with pytest.raises(ConflictError, match=r"b already ran .* --force"):
+    with pytest.raises(ConflictError, match=r"b already ran .* not idempotent") as refused:
         wf.rerun(run_id, "b")
+    assert refused.value.remedy == RerunRun(run_id, "b", force=True)
     with pytest.raises(ConflictError, match="cannot be reused"):
         wf.rerun(run_id, "c", force=True)
 

@@ -13,9 +13,6 @@ COMMAND = re.compile(
     r"|(?:^|[\s(`'\"])--[a-z][a-z-]+"
     r"|`(?:workflow|payments|templates|builds|keys|trends|events|credentials|releases|doctor)\b"
 )
-# (path): reason. The workflow engine is being rewritten as an event fold (issue 13 part B); its five
-# resume/rerun/compensate messages take CompensateRun/RerunRun remedies there.
-EXEMPT = {"services/workflows/engine.py": "being rewritten by the job-runtime work; its messages move with it"}
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -54,8 +51,6 @@ def test_no_message_in_services_or_app_names_a_command_or_flag() -> None:
     for folder in ("services", "app"):
         for p in sorted((ROOT / folder).rglob("*.py")):
             rel = p.relative_to(ROOT).as_posix()
-            if rel in EXEMPT:
-                continue
             found += [f"{rel}:{line}: {text}" for line, text in command_texts(p.read_text(encoding="utf-8"))]
     assert found == [], "give the error a remedy (app/remedies.py) instead of naming the command"
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from app.errors import NotFoundError
-from app.remedies import CreateKey, Remedy, RemedyAction, RetryPayment, SetCredential, SyncPayments
+from app.remedies import (
+    CompensateRun,
+    CreateKey,
+    Remedy,
+    RemedyAction,
+    RerunRun,
+    RetryPayment,
+    SetCredential,
+    SyncPayments,
+)
 from ui.cli.remedies import command, with_remedy
 
 REMEDIES = sorted(Remedy.__subclasses__(), key=lambda c: c.__name__)
@@ -43,3 +52,10 @@ def test_a_message_without_remedy_is_left_as_it_is() -> None:
 
 def test_the_play_key_is_read_from_a_file_on_stdin() -> None:
     assert command(SetCredential("play")) == "trendforge credentials set play < key.json"
+
+
+def test_a_workflow_remedy_renders_the_run_and_its_force() -> None:
+    assert command(CompensateRun("r1")) == "trendforge workflow compensate r1"
+    assert command(CompensateRun("r1", force=True)) == "trendforge workflow compensate r1 --force"
+    assert command(RerunRun("r1", "build", force=True)) == "trendforge workflow rerun r1 --from build --force"
+    assert command(RerunRun("r1")) == "trendforge workflow rerun r1 --from STEP"

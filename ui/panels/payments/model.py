@@ -10,6 +10,7 @@ from app.payments.model import Transaction, TxnStatus
 from app.payments.money import format_minor
 from app.timeutil import to_iso
 from ui.colors import Tone, tone_color
+from ui.widgets.keyed_rows import sync_rows
 from ui.widgets.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -28,9 +29,20 @@ class PaymentsTableModel(QAbstractTableModel):
         self._rows: list[Transaction] = []
 
     def set_rows(self, rows: list[Transaction]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        """Show ``rows``: changed rows are updated, new ones inserted, gone ones removed (no reset)."""
+        sync_rows(self, self._rows, rows, key=lambda t: t.id)
+
+    def update_rows(self, changed: list[Transaction]) -> list[Transaction]:
+        """Update the rows of these transactions in place; returns those not shown (for a reload to place)."""
+        rows, missing = list(self._rows), []
+        for t in changed:
+            at = self.row_of(t.id)
+            if at >= 0:
+                rows[at] = t
+            else:
+                missing.append(t)
+        self.set_rows(rows)
+        return missing
 
     def transaction(self, row: int) -> Transaction | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
