@@ -52,7 +52,7 @@ def manifest_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    import jsonschema  # when a manifest is checked: listing templates checks none
+    import jsonschema  # when a package is first checked, not when the templates area is built
 
     return jsonschema.Draft202012Validator(manifest_schema())
 
