@@ -16,9 +16,7 @@ import zlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, ICON_SOURCE_MIN_PX
 from app.templates.rules import (
@@ -37,6 +35,9 @@ from app.untrusted import load_json
 from services.store.icons import icon_problem
 from services.template_manifest import read_manifest_json
 
+if TYPE_CHECKING:
+    import jsonschema
+
 _CHUNK = 64 * 1024
 _SKIP_PREFIXES = ("__MACOSX/",)
 _SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db"})
@@ -51,6 +52,8 @@ def manifest_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # when a package is first checked, not when the templates area is built
+
     return jsonschema.Draft202012Validator(manifest_schema())
 
 
