@@ -20,11 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import app as core
 from services.config import AppConfig
+from services.runtime import job_runtime
 from ui.background import run_in_background
 from ui.icons import app_icon
 from ui.main_window import MainWindow
@@ -105,7 +106,7 @@ class _StartupReport:
 
     def _on_settle_timeout(self) -> None:
         """Filled: no background read running for three looks in a row (30 ms)."""
-        self._quiet = self._quiet + 1 if QThreadPool.globalInstance().activeThreadCount() == 0 else 0
+        self._quiet = self._quiet + 1 if not job_runtime().busy() else 0
         if self._quiet < 3:
             return
         self._settle.stop()
@@ -172,6 +173,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     import qasync  # after PySide6, so qasync binds to it
 
     loop = qasync.QEventLoop(qapp)
+    job_runtime().lend_to(loop)  # asyncio.to_thread and the panels' background work share one pool
     asyncio.set_event_loop(loop)
 
     holder: dict[str, ServiceManager] = {}
@@ -243,7 +245,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
-        QThreadPool.globalInstance().waitForDone(5000)
+        job_runtime().drain(5.0)
         if "services" in holder:
             holder["services"].close()
         guard.release()
