@@ -66,9 +66,10 @@ def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWrite
         for service in services.services():
             service.invalidate()
 
-    watcher = OtherWriters.for_store(services.config, services.bus, parent=parent, before_publish=stale)
-    watcher.start()
-    services.on_close(watcher.stop)
+    watcher = OtherWriters.of(services.config, services.bus)
+    watcher.add_before_publish(stale)
+    watcher.hold()
+    services.on_close(watcher.release)
     return watcher
 
 

@@ -389,17 +389,15 @@ class BuildRunner(QObject):
     progressed = Signal(str, str, float)
     job_finished = Signal(str, str)
 
+    busy_changed = Signal(bool)  # True with the first job queued, False once none is queued or running
     _submitted = Signal(object)
     _cancel_on_own_thread = Signal(str, object)  # build id, a list that receives the result
 
-    def __init__(self, limit: int = 2, parent: QObject | None = None,
-                 cancel_requests: Callable[[list[str]], list[str]] | None = None) -> None:
+    def __init__(self, limit: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.limit = max(1, limit)
         self._queue: deque[BuildJob] = deque()
         self._running: dict[str, BuildJob] = {}
-        self._cancel_requests = cancel_requests
-        self._poll: QTimer | None = None
         # a job submitted from another thread (a workflow worker) is handed over through a queued signal
         self._submitted.connect(self._on_self_submitted)
         # a cancel from another thread (a GUI write in the background) runs on the runner's own
@@ -417,22 +415,11 @@ class BuildRunner(QObject):
         job.log_lines.connect(self.log_lines)
         job.progressed.connect(self.progressed)
         job.finished.connect(self._on_job_finished)
+        was_busy = self.busy()
         self._queue.append(job)
-        if self._poll is None and self._cancel_requests is not None:
-            # `builds cancel` from another process leaves a request in the database; look for it while busy
-            self._poll = QTimer(self)
-            self._poll.setInterval(1000)
-            self._poll.timeout.connect(self._on_poll_timeout)
-        if self._poll is not None and not self._poll.isActive():
-            self._poll.start()
+        if not was_busy:
+            self.busy_changed.emit(True)
         QTimer.singleShot(0, self, self._pump)
-
-    def _on_poll_timeout(self) -> None:
-        ids = [*self._running, *(j.build_id for j in self._queue)]
-        if not ids or self._cancel_requests is None:
-            return
-        for build_id in self._cancel_requests(ids):
-            self.cancel(build_id)
 
     def busy(self) -> bool:
         return bool(self._running or self._queue)
@@ -450,8 +437,8 @@ class BuildRunner(QObject):
             job.deleteLater()
         self.job_finished.emit(build_id, state)
         QTimer.singleShot(0, self, self._pump)
-        if self._poll is not None and not self.busy():
-            self._poll.stop()
+        if not self.busy():
+            self.busy_changed.emit(False)
 
     def cancel(self, build_id: str) -> bool:
         """Cancel a queued or running job; from any thread (the runner's event loop must be running)."""
@@ -473,6 +460,8 @@ class BuildRunner(QObject):
                 discard(job.spec.workdir)
                 self.job_finished.emit(build_id, BuildState.CANCELLED.value)
                 job.deleteLater()
+                if not self.busy():
+                    self.busy_changed.emit(False)
                 return True
         running = self._running.get(build_id)
         if running is not None:
