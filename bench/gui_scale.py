@@ -4,17 +4,22 @@ heartbeat, and memory beside a bare window.
 A 5 ms QTimer heartbeat runs on the GUI thread; an action's stall is the longest gap between two
 beats from the action until the window settles. The data dir is bench/seeded.py's (cached outside
 the repository, reused). Actions: open each panel, type in each search box
-(one key every 120 ms, as a person types), click the first rows. Target: every worst stall < 50 ms;
-RSS with every panel open at most 2x a bare window plus the data shown.
+(one key every 120 ms, as a person types), click the first rows, and sync 10,000 Stripe objects
+from bench/payments_sync.py's stand-in (a child process on loopback, new ids each run so they are
+inserted into the big ledger) with the Payments panel open. The window runs on a qasync loop, as
+the app does. Target: every worst stall < 50 ms; RSS with every panel open at most 2x a bare
+window plus the data shown.
 
-Not measured here yet: syncing 10,000 Stripe objects from the stand-in into the open window.
+``--profile`` samples the GUI thread's Python stack every millisecond and prints, under each
+action, where the samples inside its worst gap were (bench/gui_stalls.py).
 
-Run: .venv/bin/python bench/gui_scale.py [--rows 1000000]
+Run: .venv/bin/python bench/gui_scale.py [--rows 1000000] [--profile] [--only Payments,...]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -46,7 +51,10 @@ def rss_kb() -> int:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--profile", action="store_true", help="where the GUI thread was during each worst gap")
+    ap.add_argument("--only", default="", help="comma-separated panel titles (default: all)")
     args = ap.parse_args()
+    from bench.payments_sync import KEY, N_BT, N_CH, N_PI, stand_in
     from bench.seeded import data_dir as seeded_dir
 
     data_dir = seeded_dir(args.rows)
@@ -54,62 +62,110 @@ def main() -> None:
     bare = int(subprocess.run([sys.executable, "-c", BARE], capture_output=True, text=True, check=True,
                               env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout.strip().splitlines()[-1])
 
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from bench.gui_stalls import timed_application
+
+    app, spans = timed_application(sys.argv) if args.profile else (QApplication(sys.argv), [])
+    import qasync  # after PySide6, so qasync binds to it
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    tag = f"b{int(time.time())}_"
+    with stand_in(tag, int(time.time()) - N_PI * 60) as url, loop:
+        os.environ["TRENDFORGE_STRIPE_BASE_URL"] = url
+        loop.run_until_complete(_drive(data_dir, args, bare, spans))
+    print(f"(stripe objects: {N_PI + N_CH + N_BT:,} with ids {tag}*, key {KEY[:8]}…)")
+
+
+async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: list[tuple[float, float, str]]) -> None:
+    from PySide6.QtCore import QTimer
+
+    from bench.gui_stalls import Sampler, slow_events
+    from bench.payments_sync import KEY
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.secrets import MemorySecretStore
     from ui.app_runner import create_window
 
-    app = QApplication.instance() or QApplication(sys.argv)
     beats: list[float] = []
     heart = QTimer(interval=5)
     heart.timeout.connect(lambda: beats.append(time.perf_counter()))
+    sampler = Sampler() if args.profile else None
 
-    def pump(seconds: float) -> None:
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-
-    def worst_gap(action: object, settle: float = 1.5) -> float:
+    async def worst_gap(label: str, action: object, settle: float = 1.5) -> float:
         beats.clear()
         beats.append(time.perf_counter())
+        if sampler is not None:
+            sampler.start()
         if callable(action):
-            action()
-        pump(settle)
+            started = action()
+            if asyncio.iscoroutine(started):
+                await started
+        await asyncio.sleep(settle)
         beats.append(time.perf_counter())
-        return max(b - a for a, b in pairwise(beats)) * 1000
+        gaps = [(b - a, a, b) for a, b in pairwise(beats)]
+        gap, a, b = max(gaps)
+        if sampler is not None:
+            sampler.stop()
+            print(f"  {label}: worst gap {gap * 1000:.0f} ms", flush=True)
+            for line in sampler.report(a, b):
+                print(line, flush=True)
+            for line in slow_events(spans, a, b):
+                print(line, flush=True)
+        return gap * 1000
 
-    services = bootstrap(AppConfig(data_dir=data_dir, log_to_file=False), secrets=MemorySecretStore())
+    config = AppConfig.from_env(data_dir)
+    config.log_to_file = False
+    secrets = MemorySecretStore()
+    secrets.set("provider:stripe", KEY)
+    services = bootstrap(config, secrets=secrets)
     window = create_window(services)
     window.resize(1280, 800)
     window.show()
     heart.start()
-    pump(2.0)
-    idle = worst_gap(None, 2.0)
-    print(f"{args.rows:,} rows per table; idle heartbeat worst gap {idle:.1f} ms; {load()}")
+    await asyncio.sleep(2.0)
+    idle = await worst_gap("idle", None, 2.0)
+    print(f"{args.rows:,} rows per table; idle heartbeat worst gap {idle:.1f} ms; {load()}", flush=True)
 
     def typing(edit: object, text: str) -> object:
-        def go() -> None:
+        async def go() -> None:
             for i in range(1, len(text) + 1):
                 edit.setText(text[:i])  # type: ignore[attr-defined]
-                pump(0.12)
+                await asyncio.sleep(0.12)
         return go
 
+    async def sync(panel: object) -> None:
+        done = asyncio.get_running_loop().create_future()
+        panel.sync_finished.connect(lambda result: done.done() or done.set_result(result))  # type: ignore[attr-defined]
+        panel.start_sync()  # type: ignore[attr-defined]
+        result = await asyncio.wait_for(done, 600)
+        if isinstance(result, BaseException):
+            raise result
+        print(f"  synced: {[(r.provider.value, r.fetched, r.added, r.error) for r in result]}", flush=True)
+
+    only = {t.strip() for t in args.only.split(",") if t.strip()}
     results: list[tuple[str, float]] = []
     searches = {"Payments": "obj_4242", "Events": "obj_4200", "Templates": "daily quiz", "Trends": "coffee"}
     for title in ("Home", "Templates", "Payments", "Trends", "Builds", "Workflows", "Events", "Releases"):
-        results.append((f"open {title}", worst_gap(lambda title=title: window.show_panel(title))))
+        if only and title not in only:
+            continue
+        label = f"open {title}"
+        results.append((label, await worst_gap(label, lambda title=title: window.show_panel(title))))
         panel = window.panels.get(title)
         edit = getattr(panel, "search_edit", None) or getattr(panel, "search", None)
         if title in searches and edit is not None and hasattr(edit, "setText"):
-            results.append((f"type in {title} search", worst_gap(typing(edit, searches[title]))))
+            label = f"type in {title} search"
+            results.append((label, await worst_gap(label, typing(edit, searches[title]))))
             edit.setText("")
-            pump(1.0)
+            await asyncio.sleep(1.0)
         table = getattr(panel, "table", None)
         if table is not None and hasattr(table, "selectRow"):
-            results.append((f"click rows in {title}", worst_gap(lambda table=table: [table.selectRow(r) for r in (0, 1, 2)])))
+            label = f"click rows in {title}"
+            results.append((label, await worst_gap(label, lambda table=table: [table.selectRow(r) for r in (0, 1, 2)])))
+        if title == "Payments":
+            label = "sync 10,000 Stripe objects"
+            results.append((label, await worst_gap(label, lambda panel=panel: sync(panel))))
     for action, gap in results:
         row(f"GUI stall: {action}", gap, idle, "ms", "< 50 ms", gap < 50)
     rss = rss_kb()

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from app.payments.model import Provider, TxnStatus  # noqa: E402
 from bench.seeded import WORDS, data_dir  # noqa: E402
 from bench.table import load, row  # noqa: E402
-from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
+from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.payments.ledger import Ledger, day_of  # noqa: E402
 from services.payments.providers.base import RemoteTxn  # noqa: E402
@@ -47,7 +47,7 @@ COLUMNS = ("id, provider, provider_id, charge_id, message_id, kind, status, amou
            "attempts, day, created_at, updated_at, meta")
 
 
-def _open(path: Path) -> ServiceManager:
+def _open(path: Path) -> Services:
     return bootstrap(AppConfig(data_dir=path, log_to_file=False), secrets=MemorySecretStore())
 
 
@@ -65,7 +65,7 @@ def raw_rows(batch: list[RemoteTxn]) -> list[tuple[Any, ...]]:
              day_of(t.created_at), t.created_at.replace(tzinfo=None).isoformat(" "), stamp, None) for t in batch]
 
 
-def ledger_write(services: ServiceManager, batch: list[RemoteTxn]) -> None:
+def ledger_write(services: Services, batch: list[RemoteTxn]) -> None:
     with services.ctx.new_uow() as uow:
         ledger = Ledger(uow.session, NOW)
         ledger.upsert_txns(batch)

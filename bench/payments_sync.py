@@ -14,6 +14,7 @@ SQLite, daily rollup, cursors, events). Target: at most 1.3x the baseline.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -36,29 +38,30 @@ KEY = "sk_test_bench123456"
 T0 = 1_760_000_000
 
 
-def _objects() -> dict[str, list[dict[str, object]]]:
+def _objects(tag: str = "", t0: int = T0) -> dict[str, list[dict[str, object]]]:
+    """The 10,000 objects; ``tag`` makes their ids new (a sync into an existing ledger then inserts them)."""
     pis, chs, bts = [], [], []
     for i in range(N_PI):
-        created = T0 + i * 60
-        pis.append({"id": f"pi_{i:08d}", "object": "payment_intent", "amount": 500 + i % 700, "currency": "usd",
+        created = t0 + i * 60
+        pis.append({"id": f"pi_{tag}{i:08d}", "object": "payment_intent", "amount": 500 + i % 700, "currency": "usd",
                     "status": "succeeded", "created": created, "metadata": {"template_id": f"tpl-{i % 25}"},
-                    "latest_charge": f"ch_{i:08d}", "last_payment_error": None, "next_action": None,
+                    "latest_charge": f"ch_{tag}{i:08d}", "last_payment_error": None, "next_action": None,
                     "description": None, "livemode": False})
-        chs.append({"id": f"ch_{i:08d}", "object": "charge", "payment_intent": f"pi_{i:08d}", "amount": 500 + i % 700,
+        chs.append({"id": f"ch_{tag}{i:08d}", "object": "charge", "payment_intent": f"pi_{tag}{i:08d}", "amount": 500 + i % 700,
                     "amount_refunded": 100 if i % 50 == 0 else 0, "captured": True, "currency": "usd",
                     "status": "succeeded", "created": created, "metadata": {}, "livemode": False})
     for i in range(N_BT):
-        bts.append({"id": f"txn_{i:08d}", "object": "balance_transaction", "amount": 500 + i % 700,
+        bts.append({"id": f"txn_{tag}{i:08d}", "object": "balance_transaction", "amount": 500 + i % 700,
                     "fee": 45 + i % 7, "net": 455 + i % 700 - i % 7, "currency": "usd", "type": "charge",
-                    "status": "available", "source": f"ch_{i:08d}", "created": T0 + i * 60})
+                    "status": "available", "source": f"ch_{tag}{i:08d}", "created": t0 + i * 60})
     out = {"payment_intents": pis, "charges": chs, "balance_transactions": bts, "refunds": [], "products": []}
     for v in out.values():
         v.reverse()  # newest first, like Stripe
     return out
 
 
-def _serve(port: int) -> None:
-    objects = _objects()
+def _serve(port: int, tag: str = "", t0: int = T0) -> None:
+    objects = _objects(tag, t0)
     index = {name: {o["id"]: i for i, o in enumerate(objs)} for name, objs in objects.items()}
     cache: dict[tuple[str, str, int], bytes] = {}
 
@@ -147,11 +150,12 @@ def _ours(url: str, data_dir: str) -> tuple[int, float]:
         manager.close()
 
 
-def main() -> None:
+@contextlib.contextmanager
+def stand_in(tag: str = "", t0: int = T0) -> Iterator[str]:
+    """The stand-in server in a child process (its own GIL) on a free loopback port; yields its URL."""
     port = _free_port()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port,), daemon=True)
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, tag, t0), daemon=True)
     server.start()
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -162,6 +166,14 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.join(5)
+
+
+def main() -> None:
+    with stand_in() as url:
         asyncio.run(_bare_sdk(url))  # warm the server's page cache and the imports
         base_times, our_times = [], []
         for _ in range(5):  # interleaved: A B A B ...
@@ -178,9 +190,6 @@ def main() -> None:
         print(f"  TrendForge sync into ledger: {ours * 1000:8.0f} ms  {[round(t * 1000) for t in our_times]}")
         row(f"Stripe sync of {fetched:,} objects", ours * 1000, base * 1000, "ms", "<= 1.30x bare SDK", ours / base <= 1.3)
         print(load())
-    finally:
-        server.terminate()
-        server.join(5)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from app.trends.model import HISTORY_POINTS  # noqa: E402
 from app.trends.normalize import tokens  # noqa: E402
 from bench import seeded  # noqa: E402
 from bench.table import interleaved, load, median_ms, p95_ms, row  # noqa: E402
-from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
+from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.events.store import EventQuery  # noqa: E402
 from services.payments.ledger import TxnFilter, list_txns  # noqa: E402
@@ -45,7 +45,7 @@ WORDS = ["daily", "quiz", "quote", "wallpaper", "tracker", "fitness", "recipe", 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 
-def _open(data_dir: Path) -> ServiceManager:
+def _open(data_dir: Path) -> Services:
     return bootstrap(AppConfig(data_dir=data_dir, log_to_file=False), secrets=MemorySecretStore())
 
 

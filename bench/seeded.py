@@ -40,7 +40,7 @@ NOW = datetime(2026, 11, 30, tzinfo=UTC)
 MARK = "seeded"
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 
 def cache_root() -> Path:
@@ -93,7 +93,7 @@ def upgrade(older: Path, path: Path) -> None:
     print(f"migrated the seed in {older.name} to this schema in {time.perf_counter() - t0:.0f} s", flush=True)
 
 
-def _open(path: Path) -> ServiceManager:
+def _open(path: Path) -> Services:
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.secrets import MemorySecretStore
@@ -200,7 +200,7 @@ def seed(path: Path, n: int) -> None:
     services.close()
 
 
-def _seed_runs_and_builds(services: ServiceManager, runs: int, rng: random.Random) -> None:
+def _seed_runs_and_builds(services: Services, runs: int, rng: random.Random) -> None:
     from sqlalchemy import insert
 
     from services.builds.models import BuildRecord

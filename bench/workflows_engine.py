@@ -26,7 +26,7 @@ from sqlalchemy import insert
 
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext
-from services.bootstrap import ServiceManager, bootstrap
+from services.bootstrap import Services, bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
 from services.workflows.models import WorkflowRunRecord, WorkflowStepRecord
@@ -38,13 +38,13 @@ HISTORY = 10_000
 IN_FLIGHT = 100
 
 
-def make(data_dir: Path) -> ServiceManager:
+def make(data_dir: Path) -> Services:
     config = AppConfig.from_env(data_dir)
     config.log_to_file = False
     return bootstrap(config, secrets=MemorySecretStore())
 
 
-def wf_of(m: ServiceManager) -> WorkflowsService:
+def wf_of(m: Services) -> WorkflowsService:
     svc = m.workflows
     assert isinstance(svc, WorkflowsService)
     return svc
@@ -104,7 +104,7 @@ def dead_pid() -> int:
     return proc.pid
 
 
-def fill_history(m: ServiceManager) -> None:
+def fill_history(m: Services) -> None:
     now = datetime.now(UTC)
     pid = dead_pid()
     runs, steps = [], []

@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from app.events import AppStarted, CredentialSet, SettingsChanged  # noqa: E402
-from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
+from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from ui.app_runner import create_window  # noqa: E402
@@ -62,7 +62,7 @@ def settle(ms: int = 400) -> None:
     loop.exec()
 
 
-def seed(services: ServiceManager) -> None:
+def seed(services: Services) -> None:
     """Sample data through the real services; each area adds what it has."""
     services.bus.publish(AppStarted(version="0.1.0", data_dir=str(services.config.data_dir)))
     services.settings.set_credential("stripe", "sk_test_screenshot")
@@ -107,7 +107,7 @@ def seed(services: ServiceManager) -> None:
     loop.run_until_complete(services.workflows.run("trend-to-release", inputs))
 
 
-def seed_play(services: ServiceManager) -> object:
+def seed_play(services: Services) -> object:
     """The Releases view against the Play stand-in of the tests (loopback), with a staged rollout."""
     sys.path.insert(0, str(ROOT / "tests" / "support"))
     from play_standin import PlayStandIn

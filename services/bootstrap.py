@@ -29,14 +29,12 @@ import app
 from app.health import Health, HealthState, worst
 from app.templates.model import TemplateInfo, TemplateSummary
 from app.timeutil import Clock, utcnow
-from app.workflows.model import EngineKind
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
 from services.db.base import make_session_factory
 from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
-from services.events.bus import EventBus
 from services.events.service import EventsService
 from services.events.store import EventStore
 from services.logs import install_file_logging
@@ -47,8 +45,10 @@ from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.events.bus import EventBus
     from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.ports import TemplateFigures
     from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
@@ -207,12 +207,21 @@ class Services:
 
         svc = TemplatesService(self.ctx)
         # the figures other areas add to a template's stats: plain reads of their tables, the areas not built
-        from services.builds.stats import template_build_stats
-        from services.payments.stats import template_revenue
-
+        # (and their tables' modules imported when a template's stats are first asked for)
         ctx = self.ctx
-        svc.register_stats_source(lambda ids: template_build_stats(ctx, ids))
-        svc.register_stats_source(lambda ids: template_revenue(ctx, ids))
+
+        def build_figures(ids: list[str]) -> dict[str, TemplateFigures]:
+            from services.builds.stats import template_build_stats
+
+            return template_build_stats(ctx, ids)
+
+        def revenue_figures(ids: list[str]) -> dict[str, TemplateFigures]:
+            from services.payments.stats import template_revenue
+
+            return template_revenue(ctx, ids)
+
+        svc.register_stats_source(build_figures)
+        svc.register_stats_source(revenue_figures)
         return svc
 
     def _build_builds(self) -> BuildsService:
@@ -246,6 +255,7 @@ class Services:
         return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(_Root(self)))
 
     def _build_workflows(self) -> WorkflowsService:
+        from app.workflows.engine_kind import EngineKind
         from services.actions import ActionRegistry
         from services.builds.actions import register_actions as builds_actions
         from services.payments.actions import register_actions as payments_actions
@@ -291,8 +301,8 @@ class Services:
         root = _Root(self)
 
         def checks() -> list[Health]:
-            """The same checks as the status bar's, without Home's own."""
-            return _checks([svc for svc in root().services() if svc.name != HomeService.name])
+            """The same checks as the status bar's (an area not built yet probed, not built), without Home's own."""
+            return [h for h in root().checks() if h.name != HomeService.name]
 
         return HomeService(
             self.ctx, settings=self.settings, templates=self.templates, builds=self.builds, payments=self.payments,
@@ -313,10 +323,15 @@ class Services:
         """Start the timers (the scheduled trends sync). On the thread that runs the Qt event loop."""
         self.trends.start_schedule()
 
+    def build(self, area: Area) -> None:
+        """Build (and, once started, start) ``area`` and the areas it is built with."""
+        getattr(self, area.value)
+
     def build_all(self) -> None:
-        """Build (and, once started, start) every area: the GUI does this off its thread at start-up."""
+        """Build (and, once started, start) every area: the GUI does this off its thread at start-up,
+        after the areas its first panel needs."""
         for area in reversed(Area):
-            getattr(self, area.value)
+            self.build(area)
 
     # -- the core ---------------------------------------------------------------------------
     @property
@@ -331,6 +346,11 @@ class Services:
         """Every service, each area built if it was not yet."""
         self.build_all()
         return [self.events, self.settings, *(getattr(self, a.value) for a in reversed(Area))]
+
+    def built_services(self) -> list[BaseService]:
+        """The core's services and the areas built so far (none is built by asking)."""
+        areas = [slot.value for slot in reversed(self._slots()) if slot.value is not None]
+        return [self.events, self.settings, *areas]
 
     def _area_health(self) -> list[Health]:
         """Each area's health; an area not built yet is probed without building it (the probe is the
@@ -363,8 +383,12 @@ class Services:
         by_name = {h.name: h for h in out}
         return [by_name[a.value] for a in reversed(Area)]
 
+    def checks(self) -> list[Health]:
+        """Every service's health; an area not built yet is probed, not built."""
+        return _checks([self.events, self.settings]) + self._area_health()
+
     def health(self) -> dict[str, Any]:
-        checks = _checks([self.events, self.settings]) + self._area_health()
+        checks = self.checks()
         overall = worst([c.state for c in checks])
         return {
             "status": overall.value,
@@ -403,10 +427,6 @@ class Services:
             logging.getLogger().removeHandler(self._log_handler)
             self._log_handler.close()
         self.ctx.engine.dispose()
-
-
-#: The name the UI, the CLI and the tests have known it by.
-ServiceManager = Services
 
 
 def _checks(services: Sequence[BaseService]) -> list[Health]:
@@ -495,6 +515,8 @@ def build_services(
     ``opened``: the database already opened and migrated, e.g. off the GUI thread; the core
     (the bus is a QObject) is built on the calling thread."""
     engine = opened.engine if opened is not None else build_engine(config)
+    from services.events.bus import EventBus  # the first of Qt: everything imported after PySide6 costs more
+
     store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
     session_factory = make_session_factory(engine, actor=config.actor)

@@ -114,6 +114,10 @@ class JobRuntime(QObject):
         with self._lock:
             return bool(self._pending)
 
+    def pending(self) -> int:
+        """How many offloaded calls have not delivered their outcome yet (queued, running, or on its way)."""
+        return len(self._bridges)
+
     def settled(self) -> bool:
         """No work is running and no outcome is still on its way to its receiver."""
         return not self.busy() and not self._bridges

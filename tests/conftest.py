@@ -16,7 +16,7 @@ if not os.environ.get("QT_QPA_PLATFORM"):
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from services.bootstrap import ServiceManager, bootstrap  # noqa: E402
+from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from tests.support.backends import StoreBackend, pg_cluster, pg_database, runs_on_both  # noqa: E402
@@ -67,11 +67,11 @@ def secrets() -> MemorySecretStore:
 
 
 @pytest.fixture
-def make_services(data_dir: Path, secrets: MemorySecretStore) -> Iterator[Callable[..., ServiceManager]]:
+def make_services(data_dir: Path, secrets: MemorySecretStore) -> Iterator[Callable[..., Services]]:
     """Build a whole app on ``data_dir``; call again to 'restart' on the same files."""
-    made: list[ServiceManager] = []
+    made: list[Services] = []
 
-    def make(**kwargs: object) -> ServiceManager:
+    def make(**kwargs: object) -> Services:
         config = AppConfig.from_env(data_dir)
         config.log_to_file = bool(kwargs.pop("log_to_file", False))
         manager = bootstrap(config, secrets=kwargs.pop("secrets", secrets), **kwargs)  # type: ignore[arg-type]
@@ -84,7 +84,7 @@ def make_services(data_dir: Path, secrets: MemorySecretStore) -> Iterator[Callab
 
 
 @pytest.fixture
-def services(make_services: Callable[..., ServiceManager]) -> ServiceManager:
+def services(make_services: Callable[..., Services]) -> Services:
     return make_services()
 
 

@@ -1,18 +1,22 @@
 """Start the GUI: QApplication + MainWindow on a qasync event loop.
 
 The window is shown first. Off the GUI thread: the service layer is imported and the database
-opened and migrated; then (the bus and core are built on the GUI thread, which owns them) every
-area is imported and built and its start-up recovery run; only then are the services attached
-on the GUI thread. The window appears at once and never freezes while the app loads.
+opened and migrated; then (the bus and core are built on the GUI thread, which owns them) the
+area the shown panel reads first is imported and built (Home's are the five it summarises) and
+its start-up recovery run; then the services are attached on the GUI thread, and once that
+panel's reads have settled the other areas are built off the GUI thread too. The window
+appears at once and never freezes while the app loads.
 
-With ``TRENDFORGE_STARTUP_REPORT`` set, the marks ``shown``, ``ready`` (services attached) and
-``filled`` (then every background read settled) go to that file with ``stall``: the longest
-gap of a 5 ms GUI-thread heartbeat from shown to filled (bench/gui_startup.py reads them).
+With ``TRENDFORGE_STARTUP_REPORT`` set, the marks ``shown``, ``ready`` (services attached),
+``filled`` (then every background read settled) and ``complete`` (then every other area built)
+go to that file with ``stall``: the longest gap of a 5 ms GUI-thread heartbeat from shown to
+complete (bench/gui_startup.py reads them).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 import time
@@ -26,17 +30,19 @@ from PySide6.QtWidgets import QApplication
 import app as core
 from services.config import AppConfig
 from services.runtime import job_runtime
-from ui.background import run_in_background
+from ui.background import pending, run_in_background
 from ui.icons import app_icon
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, PanelSpec, remembered_theme
 from ui.single_instance import SingleInstance
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
-    from services.bootstrap import OpenedStore, ServiceManager
+    from services.bootstrap import OpenedStore, Services
     from services.events.other_writers import OtherWriters
 
 HEAVY_MODULES = ("services.bootstrap",)
+GUI_SWITCH_INTERVAL = 0.001  # seconds: how long a thread holding the GIL keeps it while another waits
+log = logging.getLogger(__name__)
 
 
 def ui_settings(data_dir: Path) -> QSettings:
@@ -44,7 +50,7 @@ def ui_settings(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
 
 
-def create_window(services: ServiceManager, *, first_run: bool = False) -> MainWindow:
+def create_window(services: Services, *, first_run: bool = False) -> MainWindow:
     """A window with its services attached at once (tests, and anything that has services already)."""
     window = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=first_run)
     window.attach(services)
@@ -58,12 +64,12 @@ def bring_to_front(window: MainWindow) -> None:
     window.activateWindow()
 
 
-def watch_other_writers(services: ServiceManager, parent: QObject) -> OtherWriters:
+def watch_other_writers(services: Services, parent: QObject) -> OtherWriters:
     """Publish here what the CLI (or any other process) commits while this GUI runs."""
     from services.events.other_writers import OtherWriters  # with the services, off the start-up path
 
     def stale() -> None:  # the services' cached reads predate what the other process wrote
-        for service in services.services():
+        for service in services.built_services():  # one not built yet has nothing cached
             service.invalidate()
 
     watcher = OtherWriters.of(services.config, services.bus)
@@ -78,8 +84,25 @@ def _import_heavy() -> None:
         importlib.import_module(name)
 
 
+def when_settled(parent: QObject, then: Callable[[], None]) -> None:
+    """Call ``then`` once no background job has been pending for three looks in a row (30 ms)."""
+    timer = QTimer(parent)
+    timer.setInterval(10)
+    quiet = [0]
+
+    def look() -> None:
+        quiet[0] = quiet[0] + 1 if pending() == 0 else 0
+        if quiet[0] >= 3:
+            timer.stop()
+            timer.deleteLater()
+            then()
+
+    timer.timeout.connect(look)
+    timer.start()
+
+
 class _StartupReport:
-    """The start-up marks of one run, and a GUI-thread heartbeat from the window shown to filled."""
+    """The start-up marks of one run, and a GUI-thread heartbeat from the window shown to complete."""
 
     def __init__(self, path: Path, parent: QObject) -> None:
         self._path = path
@@ -87,10 +110,6 @@ class _StartupReport:
         self._heartbeat = QTimer(parent)
         self._heartbeat.setInterval(5)
         self._heartbeat.timeout.connect(lambda: self._beats.append(time.monotonic()))
-        self._settle = QTimer(parent)
-        self._settle.setInterval(10)
-        self._settle.timeout.connect(self._on_settle_timeout)
-        self._quiet = 0
 
     def mark(self, name: str, *, first: bool = False) -> None:
         with self._path.open("w" if first else "a") as fh:
@@ -103,17 +122,12 @@ class _StartupReport:
 
     def ready(self) -> None:
         self.mark("ready")
-        self._settle.start()
 
-    def _on_settle_timeout(self) -> None:
-        """Filled: no background read running for three looks in a row (30 ms)."""
-        self._quiet = self._quiet + 1 if not job_runtime().busy() else 0
-        if self._quiet < 3:
-            return
-        self._settle.stop()
+    def complete(self) -> None:
+        """Every area built and every read settled: the worst stall since shown is written."""
         self._heartbeat.stop()
         self._beats.append(time.monotonic())
-        self.mark("filled")
+        self.mark("complete")
         gaps = [(b - a, a) for a, b in zip(self._beats, self._beats[1:], strict=False)]
         worst, began = max(gaps, default=(0.0, time.monotonic()))
         since = time.time() - (time.monotonic() - began)  # the gap's start, on the marks' clock
@@ -127,6 +141,10 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     from services.files import owner_only_files
 
     owner_only_files()
+    # The GUI thread waits for the GIL whenever a worker runs Python (the imports at start-up, the
+    # reads after it), and each return from Qt to Python waits again: with the default 5 ms switch
+    # interval a 5 ms heartbeat beside a busy worker saw 60 ms gaps, with 1 ms about 20 ms.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     if quit_after is None and os.environ.get("TRENDFORGE_QUIT_AFTER"):
         quit_after = float(os.environ["TRENDFORGE_QUIT_AFTER"])
     qapp = QApplication.instance() or QApplication(sys.argv)
@@ -154,7 +172,10 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
 
-    window = MainWindow(ui_settings(config.data_dir), config.data_dir, first_run=first_run)
+    settings = ui_settings(config.data_dir)
+    theme = remembered_theme(settings)  # shown from the first paint, not switched to once the services load
+    apply_theme(qapp, theme)
+    window = MainWindow(settings, config.data_dir, first_run=first_run, theme_shown=theme)
     window.show()
     qapp.processEvents()  # expose and paint the window before anything slower happens
     report_path = os.environ.get("TRENDFORGE_STARTUP_REPORT")
@@ -177,7 +198,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     job_runtime().lend_to(loop)  # asyncio.to_thread and the panels' background work share one pool
     asyncio.set_event_loop(loop)
 
-    holder: dict[str, ServiceManager] = {}
+    holder: dict[str, Services] = {}
 
     def cannot_start(exc: Exception) -> None:
         from app.errors import TrendForgeError
@@ -205,27 +226,32 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
             cannot_start(exc)
             return
         holder["services"] = services
-        first_panel = window.specs[max(0, window.nav.currentRow())].factory_path.partition(":")[0]
-        run_in_background(lambda: start_areas(services, first_panel), lambda _: attach(services), cannot_start, window)
+        first = window.current_spec()
+        run_in_background(lambda: start_areas(services, first), lambda _: attach(services), cannot_start, window)
 
-    def start_areas(services: ServiceManager, first_panel: str) -> None:
-        """Off the GUI thread: every area imported, built and recovered; the modules the window
-        needs to attach them imported (the first panel's, the notifier's), not their widgets made."""
-        services.build_all()
-        services.start()
-        for module in ("ui.notifications", first_panel):
+    def start_areas(services: Services, first: PanelSpec) -> None:
+        """Off the GUI thread: the area the first panel reads imported, built and recovered (Home's
+        are the five it summarises); the modules the window needs to attach them imported (the
+        first panel's, the notifier's, the other writers' watch), not their widgets made."""
+        from services.bootstrap import Area
+
+        if first.service is not None:
+            services.build(Area(first.service))
+        services.start()  # every area built later is started when it is built
+        for module in ("ui.notifications", "services.events.other_writers", first.module):
             importlib.import_module(module)
 
-    def attach(services: ServiceManager) -> None:
+    def attach(services: Services) -> None:
         """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
         steps: list[Callable[[], object]] = [
             services.start_schedules,
-            lambda: apply_theme(qapp, str(services.settings.get("ui.theme", "system"))),
             lambda: window.attach(services),
+            window.use_saved_theme,  # a no-op unless it changed since the last start (e.g. from the CLI)
             lambda: watch_other_writers(services, window),
         ]
         if report is not None:
             steps.append(report.ready)
+        steps.append(lambda: when_settled(window, lambda: first_panel_filled(services)))
 
         def next_step() -> None:
             steps.pop(0)()
@@ -233,6 +259,20 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
                 QTimer.singleShot(0, window, next_step)
 
         next_step()
+
+    def first_panel_filled(services: Services) -> None:
+        """The other areas, off the GUI thread, once the first panel has what it shows."""
+        if report is not None:
+            report.mark("filled")
+        run_in_background(services.build_all, lambda _: all_built(), area_failed, window)
+
+    def area_failed(exc: Exception) -> None:  # its panel says so when opened: it is built again there
+        log.warning("building the other areas at start-up failed: %s", exc)
+        all_built()
+
+    def all_built() -> None:
+        if report is not None:
+            when_settled(window, report.complete)
 
     # start loading once the window is on screen, so the loader does not compete with showing it
     QTimer.singleShot(0, lambda: run_in_background(open_store, store_opened, cannot_start, window))

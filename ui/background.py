@@ -14,9 +14,14 @@ from typing import TypeVar
 from PySide6.QtCore import QObject
 
 from services.db import cancel
-from services.runtime import offload
+from services.runtime import job_runtime, offload
 
 T = TypeVar("T")
+
+
+def pending() -> int:
+    """How many background jobs have not reported yet (queued, running, or their outcome on its way)."""
+    return job_runtime().pending()
 
 
 def run_in_background(

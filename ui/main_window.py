@@ -38,10 +38,17 @@ from ui.theme import apply_theme
 from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
     from ui.notifications import Notifier
 
-PanelFactory = Callable[["ServiceManager"], QWidget]
+PanelFactory = Callable[["Services"], QWidget]
+
+THEME_KEY = "window/theme"
+
+
+def remembered_theme(settings: QSettings) -> str:
+    """The theme last shown with this data dir, applied before the services load (its setting is in the database)."""
+    return str(settings.value(THEME_KEY, "system"))
 
 
 @runtime_checkable
@@ -56,28 +63,35 @@ class PanelSpec:
     """A panel, named by the module and callable that build it, imported on first use.
 
     The window itself imports no service code, so it can be shown while the services load.
+    ``service``: the area (a property of the services) the panel reads first, which start-up
+    builds before the window attaches the services when this panel is the one shown; none for
+    a panel that reads only the core (the event log).
     """
 
     title: str
     icon: QStyle.StandardPixmap
     factory_path: str
+    service: str | None
+
+    @property
+    def module(self) -> str:
+        return self.factory_path.partition(":")[0]
 
     def factory(self) -> PanelFactory:
-        module, _, name = self.factory_path.partition(":")
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(self.module), self.factory_path.partition(":")[2])  # type: ignore[no-any-return]
 
 
 def panel_specs() -> list[PanelSpec]:
     sp = QStyle.StandardPixmap
     return [
-        PanelSpec("Home", sp.SP_DirHomeIcon, "ui.panels.home_panel:create_panel"),
-        PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel"),
-        PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel"),
-        PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel"),
-        PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel"),
-        PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel"),
-        PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel"),
-        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel"),
+        PanelSpec("Home", sp.SP_DirHomeIcon, "ui.panels.home_panel:create_panel", "home"),
+        PanelSpec("Templates", sp.SP_FileDialogDetailedView, "ui.panels.templates_panel:create_panel", "templates"),
+        PanelSpec("Payments", sp.SP_DialogApplyButton, "ui.panels.payments_panel:create_panel", "payments"),
+        PanelSpec("Trends", sp.SP_ArrowUp, "ui.panels.trends_panel:create_panel", "trends"),
+        PanelSpec("Builds", sp.SP_DriveHDIcon, "ui.panels.builds_panel:create_panel", "builds"),
+        PanelSpec("Workflows", sp.SP_BrowserReload, "ui.panels.workflows_panel:create_panel", "workflows"),
+        PanelSpec("Events", sp.SP_FileDialogInfoView, "ui.panels.events_panel:EventsPanel", None),
+        PanelSpec("Releases", sp.SP_ArrowForward, "ui.panels.releases_panel:create_panel", "releases"),
     ]
 
 
@@ -86,9 +100,12 @@ class MainWindow(QMainWindow):
 
     services_attached = Signal()
 
-    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
+    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False,
+                 theme_shown: str | None = None) -> None:
+        """``theme_shown``: the theme the application already shows (start-up applies the remembered one first)."""
         super().__init__()
-        self._services: ServiceManager | None = None
+        self._theme = theme_shown
+        self._services: Services | None = None
         self.notifier: Notifier | None = None
         self.quick_switcher: QWidget | None = None
         self.help_dialog: QWidget | None = None
@@ -175,12 +192,12 @@ class MainWindow(QMainWindow):
 
     # -- services ---------------------------------------------------------------------------
     @property
-    def services(self) -> ServiceManager:
+    def services(self) -> Services:
         if self._services is None:
             raise RuntimeError("the services are still loading")
         return self._services
 
-    def attach(self, services: ServiceManager) -> None:
+    def attach(self, services: Services) -> None:
         """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
         self._services = services
         from ui.notifications import Notifier
@@ -345,8 +362,11 @@ class MainWindow(QMainWindow):
         dialog.open()
         dialog.edit.setFocus()
 
+    def current_spec(self) -> PanelSpec:
+        return self.specs[max(0, self.nav.currentRow())]
+
     def current_title(self) -> str:
-        return self.specs[max(0, self.nav.currentRow())].title
+        return self.current_spec().title
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row < 0:
@@ -380,10 +400,18 @@ class MainWindow(QMainWindow):
         from ui.settings_dialog import SettingsDialog
 
         if SettingsDialog.ask(self.services, self):
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                apply_theme(app, str(self.services.settings.get("ui.theme", "system")))
+            self.use_saved_theme()
             self.statusBar().showMessage("Settings saved", 5000)
+
+    def use_saved_theme(self) -> None:
+        """Show the theme the settings name, unless it is the one shown; remember it for the next start."""
+        theme = str(self.services.settings.get("ui.theme", "system"))
+        app = QApplication.instance()
+        if theme == self._theme or not isinstance(app, QApplication):
+            return
+        apply_theme(app, theme)
+        self._theme = theme
+        self.qsettings.setValue(THEME_KEY, theme)
 
     # -- state --------------------------------------------------------------------------------
     def _restore_state(self) -> None:

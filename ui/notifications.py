@@ -23,7 +23,7 @@ from ui.background import run_in_background
 from ui.icons import app_icon
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 
 class Channel(enum.StrEnum):
@@ -37,7 +37,7 @@ class Notifier(QObject):
     activated = Signal(object)  # ItemRef
     _action = Signal(int, str)  # from the listener thread to the GUI thread
 
-    def __init__(self, services: ServiceManager, tray: QSystemTrayIcon | None, status: Callable[[str], None],
+    def __init__(self, services: Services, tray: QSystemTrayIcon | None, status: Callable[[str], None],
                  parent: QObject | None = None, *, desktop: DesktopNotifications | None = None) -> None:
         super().__init__(parent)
         self.services = services

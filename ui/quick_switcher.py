@@ -16,7 +16,7 @@ from app.home.model import ItemRef, SearchHit
 from ui.background import run_in_background
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 DEBOUNCE_MS = 150
 REF_ROLE = Qt.ItemDataRole.UserRole
@@ -26,7 +26,7 @@ class QuickSwitcher(QDialog):
     chosen = Signal(object)  # ItemRef
     searched = Signal(str)  # the text whose results are shown
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Go to")
         self.resize(560, 360)

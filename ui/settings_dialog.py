@@ -41,7 +41,7 @@ from ui.theme import THEMES
 from ui.widgets.plain_text import plain_label, tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 URL = re.compile(r"^https?://\S+$")
 TOOLCHAIN_KEYS = {
@@ -66,7 +66,7 @@ class SettingsDialog(QDialog):
     tested = Signal(str, bool)  # a connection test finished: provider, whether it accepted the credential
     store_tested = Signal(bool)  # a shared-store connection test finished: whether it connected
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(680)
@@ -238,7 +238,7 @@ class SettingsDialog(QDialog):
         super().accept()
 
     # -- the shared store (team mode) ---------------------------------------------------------------
-    def _store_tab(self, services: ServiceManager) -> QWidget:
+    def _store_tab(self, services: Services) -> QWidget:
         in_use = services.settings.store_in_use()
         self._saved_store = in_use.saved or ""
         tab = QWidget()
@@ -427,7 +427,7 @@ class SettingsDialog(QDialog):
         self.error.setText("")
 
     # -- the Google Play service-account key --------------------------------------------------------
-    def _play_key_row(self, services: ServiceManager) -> QHBoxLayout:
+    def _play_key_row(self, services: Services) -> QHBoxLayout:
         account = services.releases.account()
         self.play_state = plain_label(f"✔ {account}" if account else "no service-account key")
         self.play_choose = QPushButton("Choose JSON key…")
@@ -475,6 +475,6 @@ class SettingsDialog(QDialog):
         self.error.setText("")
 
     @classmethod
-    def ask(cls, services: ServiceManager, parent: QWidget | None = None) -> bool:
+    def ask(cls, services: Services, parent: QWidget | None = None) -> bool:
         """Show modally; True when the user saved. Tests replace this."""
         return cls(services, parent).exec() == QDialog.DialogCode.Accepted

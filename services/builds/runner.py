@@ -25,13 +25,13 @@ from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
 from services.builds.tools import ToolProcess, ToolResult, resolve_tool
-from services.events.bus import correlation
+from services.builds.workspace import TRASH_PREFIX
+from services.events.correlation import correlation
 from services.runtime import job_runtime, offload
 
 log = logging.getLogger(__name__)
 
 
-TRASH_PREFIX = ".trash-"
 
 
 def discard(path: Path) -> None:

@@ -7,8 +7,6 @@ Plain reads of the builds table: ``BuildsService`` answers with them, and the co
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 
 from app.builds.model import BuildState, Platform
@@ -16,6 +14,7 @@ from app.builds.outcome import Outcome, outcome_of
 from app.builds.progress import BuildStats, compute_stats
 from services.builds.models import BuildRecord
 from services.context import ServiceContext
+from services.ports import TemplateFigures
 
 
 def build_stats(ctx: ServiceContext, template_ids: list[str] | None) -> list[BuildStats]:
@@ -33,14 +32,16 @@ def build_stats(ctx: ServiceContext, template_ids: list[str] | None) -> list[Bui
     return [compute_stats(t, p, r) for (t, p), r in sorted(groups.items())]
 
 
-def template_build_stats(ctx: ServiceContext, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+def template_build_stats(ctx: ServiceContext, template_ids: list[str]) -> dict[str, TemplateFigures]:
     """Builds, success rate and last activity of each asked template (a stats source of the templates area)."""
-    out: dict[str, dict[str, Any]] = {}
+    counts: dict[str, tuple[int, int, int]] = {}  # builds, succeeded, finished
     for st in build_stats(ctx, list(dict.fromkeys(template_ids))):  # the templates asked for, not every build
-        cur = out.setdefault(st.template_id, {"builds": 0, "_ok": 0, "_done": 0, "last_activity": None})
-        cur["builds"] += st.builds
-        cur["_ok"] += st.succeeded
-        cur["_done"] += st.succeeded + st.failed
+        builds, ok, done = counts.get(st.template_id, (0, 0, 0))
+        counts[st.template_id] = (builds + st.builds, ok + st.succeeded, done + st.succeeded + st.failed)
+    out: dict[str, TemplateFigures] = {
+        tid: {"builds": builds, "last_activity": None, "build_success_rate": round(ok / done, 4) if done else None}
+        for tid, (builds, ok, done) in counts.items()
+    }
     if out:
         with ctx.new_uow() as uow:
             latest = uow.session.execute(
@@ -48,8 +49,4 @@ def template_build_stats(ctx: ServiceContext, template_ids: list[str]) -> dict[s
                 .where(BuildRecord.template_id.in_(list(out))).group_by(BuildRecord.template_id)).all()
         for template_id, when in latest:
             out[template_id]["last_activity"] = when
-    for cur in out.values():
-        done = cur.pop("_done")
-        ok = cur.pop("_ok")
-        cur["build_success_rate"] = round(ok / done, 4) if done else None
     return out

@@ -3,7 +3,6 @@ and, for what only the package holds (branding), from the package's ``template.j
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from app.remedies import RestoreTemplate
 from app.store.branding import Branding
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MIN_SDK_FLOOR
 from app.templates.model import TemplateInfo, TemplateStatus
+from services.template_manifest import read_manifest
 
 _APP_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$")
 
@@ -35,7 +35,7 @@ class BuildTemplate:
     @classmethod
     def from_package(cls, info: TemplateInfo, package_dir: Path) -> BuildTemplate:
         """``from_info`` plus what only the package's ``template.json`` holds (branding)."""
-        return replace(cls.from_info(info), branding=Branding.from_manifest(read_package_manifest(package_dir)))
+        return replace(cls.from_info(info), branding=Branding.from_manifest(read_manifest(package_dir, missing_ok=True)))
 
     @classmethod
     def from_info(cls, info: TemplateInfo) -> BuildTemplate:
@@ -54,17 +54,3 @@ class BuildTemplate:
             content=dict(info.content),
             title=info.title,
         )
-
-
-def read_package_manifest(package_dir: Path) -> dict[str, Any]:
-    """The package's ``template.json`` ({} when there is none: a row without a package)."""
-    path = package_dir / "template.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path} is not readable JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise UserError(f"{path} must hold a JSON object")
-    return data

@@ -17,10 +17,10 @@ class EventsService(BaseService):
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx, cache_ttl=30.0)
-        # counts and types change with every new event
-        ctx.bus.published.connect(self._on_bus_published)
+        # counts and types change with every new event: dropped once per committed batch
+        ctx.bus.batch_published.connect(self._on_bus_batch_published)
 
-    def _on_bus_published(self, _event: object) -> None:
+    def _on_bus_batch_published(self, _events: object) -> None:
         self.invalidate()
 
     def resolve(self, query: EventQuery) -> EventQuery:

@@ -36,8 +36,9 @@ class HttpClients:
     def timeout(self) -> httpx.Timeout:
         return httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
 
-    def get(self) -> httpx.AsyncClient:
-        loop = asyncio.get_running_loop()
+    def get(self, loop: asyncio.AbstractEventLoop | None = None) -> httpx.AsyncClient:
+        """The long-lived client of ``loop`` (default: the running one); a worker thread may build it for a loop."""
+        loop = loop or asyncio.get_running_loop()
         with self._lock:
             client = self._clients.get(loop)
             if client is None or client.is_closed:

@@ -75,6 +75,7 @@ from services.payments.providers.base import (
     need_credential,
 )
 from services.payments.stats import template_revenue
+from services.ports import TemplateFigures
 from services.settings.service import SettingsService
 
 log = logging.getLogger(__name__)
@@ -124,10 +125,18 @@ class PaymentsService(BaseService):
         return asyncio.run(main())
 
     # -- providers ------------------------------------------------------------------------
-    def _provider(self, p: Provider, secret: str | None = None) -> Any:
-        """The provider's client, with ``secret`` or else the stored credential."""
+    async def _provider(self, p: Provider, secret: str | None = None) -> Any:
+        """The provider's client, with ``secret`` or else the stored credential, built on a worker thread.
+
+        Building one reads the keyring, and the first one imports the provider's SDK and loads the CA
+        bundle into the loop's HTTP client: about a second that would otherwise stall the GUI's loop.
+        """
+        loop = asyncio.get_running_loop()
+        return await asyncio.to_thread(self._build_provider, p, secret, loop)
+
+    def _build_provider(self, p: Provider, secret: str | None, loop: asyncio.AbstractEventLoop) -> Any:
         secret = secret or need_credential(self.settings.credential(p.value), p)
-        http = self.http.get()
+        http = self.http.get(loop)
         timeout = self.http.read_timeout
         if p is Provider.STRIPE:
             from services.payments.providers.stripe_provider import StripeProvider
@@ -160,7 +169,7 @@ class PaymentsService(BaseService):
             problem = credential_problem(p.value, secret)
             self.require(problem is None, f"{p.value}: {problem}")
             secret = secret.strip()
-        client: CheckingProvider = self._provider(p, secret)
+        client: CheckingProvider = await self._provider(p, secret)
         return await client.check()
 
     # -- provider health ------------------------------------------------------------------------
@@ -307,7 +316,7 @@ class PaymentsService(BaseService):
 
     async def _attempt_charge(self, txn_id: str) -> Transaction:
         p = Provider.STRIPE
-        provider = self._provider(p)
+        provider = await self._provider(p)
 
         async def attempt() -> ChargeOutcome:
             row = self._load(txn_id)
@@ -450,7 +459,7 @@ class PaymentsService(BaseService):
             uow.commit()
         if not p.can_refund_remotely:
             return self._finish_refund(refund.id, None, remote=False, message=p.refund_location)
-        provider = self._provider(p)
+        provider = await self._provider(p)
         req = RefundRequest(local_refund_id=refund.id, idempotency_key=refund.idempotency_key or "",
                             provider_id=row.provider_id or "", charge_id=row.charge_id, amount=value,
                             currency=row.currency, full=full)
@@ -491,7 +500,7 @@ class PaymentsService(BaseService):
         if not pending:
             return
         p = Provider(row.provider)
-        provider = self._provider(p)
+        provider = await self._provider(p)
         for r in pending:
             req = RefundRequest(local_refund_id=r.id, idempotency_key=r.idempotency_key or "",
                                 provider_id=row.provider_id or "", charge_id=row.charge_id, amount=r.amount,
@@ -556,7 +565,7 @@ class PaymentsService(BaseService):
         return reports
 
     async def _sync_one(self, p: Provider, progress: Progress | None) -> SyncReport:
-        provider = self._provider(p)
+        provider = await self._provider(p)
         with self.ctx.new_uow() as uow:
             cursors = Ledger(uow.session, self.ctx.clock()).cursors(p)
         totals = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}
@@ -748,7 +757,7 @@ class PaymentsService(BaseService):
         if amount is not None:
             self.require(cur, "a price needs a currency")
             minor = to_minor(amount, cur or "") if isinstance(amount, str) else int(amount)
-        provider = self._provider(Provider.STRIPE)
+        provider = await self._provider(Provider.STRIPE)
         product = await self._guarded(Provider.STRIPE, lambda: self.with_retry_async(
             lambda: provider.create_product(template_id, name, minor, cur)))
         with self.ctx.new_uow() as uow:
@@ -811,7 +820,7 @@ class PaymentsService(BaseService):
 
         return list(self.cached(cache_key, compute))
 
-    def template_stats(self, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def template_stats(self, template_ids: list[str]) -> dict[str, TemplateFigures]:
         """Per-template revenue for the templates area's stats (see :func:`services.payments.stats.template_revenue`)."""
         return template_revenue(self.ctx, template_ids)
 

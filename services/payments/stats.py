@@ -8,16 +8,16 @@ does not import the providers).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
 from app.payments.model import CAPTURED_STATUSES
 from services.context import ServiceContext
 from services.payments.models import MonthlyTotalRecord, TransactionRecord
+from services.ports import CurrencyRevenue, TemplateFigures
 
 
-def template_revenue(ctx: ServiceContext, template_ids: list[str]) -> dict[str, dict[str, Any]]:
+def template_revenue(ctx: ServiceContext, template_ids: list[str]) -> dict[str, TemplateFigures]:
     """Per-template revenue for the templates area's stats (``register_stats_source``).
 
     ``revenue_minor``/``currency`` is the net in the template's main currency (the one with
@@ -42,14 +42,17 @@ def template_revenue(ctx: ServiceContext, template_ids: list[str]) -> dict[str, 
         latest = (select(t.created_at).where(t.template_id == bindparam("tid"), t.status.in_(captured))
                   .order_by(t.created_at.desc()).limit(1))
         last = {tid: uow.session.scalar(latest, {"tid": tid}) for tid in ids}
-    out: dict[str, dict[str, Any]] = {}
+    sales: dict[str, int] = {}
+    by_currency: dict[str, list[CurrencyRevenue]] = {}
     for tid, cur, n, gross, fees, refunds in totals:
         net = int(gross or 0) - int(fees or 0) - int(refunds or 0)
-        entry = out.setdefault(str(tid), {"sales": 0, "revenue_by_currency": []})
-        entry["sales"] += int(n or 0)
-        entry["revenue_by_currency"].append({"currency": cur, "gross": int(gross or 0), "net": net})
-    for tid, entry in out.items():
-        main = max(entry["revenue_by_currency"], key=lambda r: r["net"])
+        sales[str(tid)] = sales.get(str(tid), 0) + int(n or 0)
+        by_currency.setdefault(str(tid), []).append({"currency": cur, "gross": int(gross or 0), "net": net})
+    out: dict[str, TemplateFigures] = {}
+    for tid, revenues in by_currency.items():
+        entry: TemplateFigures = {"sales": sales[tid], "revenue_by_currency": revenues}
+        out[tid] = entry
+        main = max(revenues, key=lambda r: r["net"])
         entry["revenue_minor"] = main["net"]
         entry["currency"] = main["currency"]
         entry["recent_sales"] = int(recent.get(tid, 0))

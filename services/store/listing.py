@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from app.errors import UserError
 from app.store.listing import ImageFacts, StoreListing, listing_problems, parse_listing
+from services.template_manifest import read_manifest_json
 
 
 def load_listing(package_dir: Path) -> StoreListing | None:
@@ -16,11 +15,7 @@ def load_listing(package_dir: Path) -> StoreListing | None:
 
     A small typed entry point for publishers: text per locale, the feature graphic, phone screenshots.
     """
-    path = package_dir / "template.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path} is not readable JSON: {exc}") from exc
+    manifest = read_manifest_json(package_dir)
     raw = manifest.get("listing") if isinstance(manifest, dict) else None
     return parse_listing(raw, package_dir) if raw is not None else None
 

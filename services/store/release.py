@@ -3,7 +3,6 @@ the runtime's), its icon, its web UI's local references, its permission reasons 
 
 from __future__ import annotations
 
-import json
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from app.store.branding import Branding
 from app.store.check import DANGEROUS_PERMISSIONS
 from services.store.icons import icon_problem
 from services.store.listing import check_listing, load_listing
+from services.template_manifest import read_manifest_json
 
 ANDROID = "{http://schemas.android.com/apk/res/android}"
 _COMPONENTS = ("activity", "activity-alias", "service", "receiver", "provider")
@@ -94,11 +94,7 @@ def web_problems(package_dir: Path, runtime: bool) -> list[tuple[str, str]]:
 
 
 def package_manifest(package_dir: Path) -> dict[str, Any]:
-    path = package_dir / "template.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path} is not readable JSON: {exc}") from exc
+    data = read_manifest_json(package_dir)
     return data if isinstance(data, dict) else {}
 
 

@@ -16,9 +16,7 @@ import zlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, ICON_SOURCE_MIN_PX
 from app.templates.rules import (
@@ -35,6 +33,10 @@ from app.templates.rules import (
 )
 from app.untrusted import load_json
 from services.store.icons import icon_problem
+from services.template_manifest import read_manifest_json
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _CHUNK = 64 * 1024
 _SKIP_PREFIXES = ("__MACOSX/",)
@@ -50,6 +52,8 @@ def manifest_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # when a package is first checked, not when the templates area is built
+
     return jsonschema.Draft202012Validator(manifest_schema())
 
 
@@ -277,25 +281,13 @@ PACKAGE_ONLY_FIELDS = ("branding", "listing", "permission_reasons")
 
 
 def package_only_fields(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST_NAME
-    if not path.is_file():
+    if not (folder / MANIFEST_NAME).is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_manifest_json(folder)
+    except PackageError:
         return {}
     return {k: data[k] for k in PACKAGE_ONLY_FIELDS if isinstance(data, dict) and k in data}
-
-
-def read_folder_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PackageError(f"{path} is not readable JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise PackageError(f"{MANIFEST_NAME} of {folder.name} must hold a JSON object")
-    return data
 
 
 def copy_package_files(source: Path, staging: Path, *, skip: tuple[str, ...] = ()) -> None:

@@ -53,8 +53,9 @@ from services.context import ServiceContext
 from services.db.backend import Backend, backend_of
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
-from services.ports import StatsSource
+from services.ports import StatsSource, TemplateFigures
 from services.store.media import listing_with_media
+from services.template_manifest import read_manifest
 from services.templates import blobs, search_sql
 from services.templates import package as pkg
 from services.templates.blank import BLANK_PACKAGE
@@ -386,7 +387,7 @@ class TemplatesService(BaseService):
         turned icon) or, by default, the runtime's blank app. The form's fields win over the base's.
         """
         base_dir = self.package_dir(base_id) if base_id else BLANK_PACKAGE
-        base = pkg.read_folder_manifest(base_dir)
+        base = read_manifest(base_dir)
         if base_id:
             base = derived_manifest(base, str(manifest.get("id", "")), str(manifest.get("title", "")))
         given = {k: v for k, v in manifest.items() if v not in (None, "", {}, [])}
@@ -791,7 +792,7 @@ class TemplatesService(BaseService):
                     .where(ReviewRow.template_id.in_(ids)).group_by(ReviewRow.template_id)
                 ).all()
             )
-        merged: dict[str, dict[str, Any]] = {r[0]: {} for r in rows}
+        merged: dict[str, TemplateFigures] = {r[0]: {} for r in rows}
         for source in self._stats_sources:
             try:
                 figures = source(ids)
@@ -871,7 +872,7 @@ def _stale(row: TemplateRow, edited: int) -> StaleEditError:
         changed_by=row.changed_by, version=row.row_version)
 
 
-def _as_dt(value: Any) -> datetime | None:
+def _as_dt(value: object) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     try:

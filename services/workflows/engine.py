@@ -38,10 +38,19 @@ from app.remedies import CancelRun, CompensateRun, RerunRun, ShowRun, WorkflowHi
 from app.workflows import events as ev
 from app.workflows.definition import StepDefinition, WorkflowDefinition, parse_definition
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
-from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, StepState, StepStatus, apply
+from app.workflows.model import (
+    ApprovalDecision,
+    InterruptCause,
+    Phase,
+    RunState,
+    RunStatus,
+    StepState,
+    StepStatus,
+    apply,
+)
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
-from services.events.bus import correlation, stamp
+from services.events.correlation import correlation, stamp
 from services.leases import Leases, run_resource
 from services.processes import owner_alive, owner_elsewhere, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec
@@ -91,7 +100,7 @@ def _describe(exc: BaseException, timeout: float | None) -> tuple[str, str]:
     return type(exc).__name__, str(exc) or type(exc).__name__
 
 
-def _jsonable(value: Any) -> dict[str, Any]:
+def _jsonable(value: object) -> dict[str, Any]:
     if value is None:
         return {}
     data = dict(value) if isinstance(value, Mapping) else {"value": value}
@@ -396,7 +405,7 @@ class WorkflowEngine:
             return True
 
     def _action_context(self, live: _Live, step: str, attempt: int, *, forward: bool = True) -> ActionContext:
-        def remember(values: dict[str, Any]) -> None:
+        def remember(values: dict[str, object]) -> None:
             self._emit(live, self._ev(live, ev.StepOutputRecorded, step=step, values=_jsonable(values)))
 
         actx = ActionContext(
@@ -596,13 +605,15 @@ class WorkflowEngine:
         if waiter is not None:
             waiter.set()
 
-    def signal(self, run_id: str, step: str) -> dict[str, Any] | None:
+    def signal(self, run_id: str, step: str) -> ApprovalDecision | None:
         with self.ctx.new_uow() as uow:
             signals = uow.session.scalar(select(RunRec.signals).where(RunRec.id == run_id)) or {}
         found = signals.get(step)
-        return dict(found) if isinstance(found, Mapping) else None
+        if not isinstance(found, Mapping):
+            return None
+        return ApprovalDecision(decision=str(found.get("decision", "")), note=str(found.get("note") or ""))
 
-    async def wait_signal(self, run_id: str, step: str, poll: float) -> dict[str, Any]:
+    async def wait_signal(self, run_id: str, step: str, poll: float) -> ApprovalDecision:
         key = (run_id, step)
         waiter = self._approvals.setdefault(key, asyncio.Event())
         try:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 
-def stored_bytes(services: ServiceManager) -> bytes:
+def stored_bytes(services: Services) -> bytes:
     """SQLite: the database file and its WAL as they are on disk. PostgreSQL: every row of every table, as text."""
     engine = services.ctx.engine
     if engine.dialect.name == "sqlite":

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
@@ -38,7 +38,7 @@ def build_zip(path: Path, members: dict[str, bytes], *, manifest: dict[str, Any]
     return path
 
 
-def snapshot(services: ServiceManager) -> dict[str, Any]:
+def snapshot(services: Services) -> dict[str, Any]:
     """Everything an import may touch: tables, FTS index, template events, and the store files."""
     with services.ctx.engine.connect() as conn:
         templates = conn.execute(text("SELECT * FROM templates ORDER BY seq")).all()

@@ -52,7 +52,7 @@ from ui.widgets.plain_text import plain_label
 from ui.widgets.release_checklist import ReleaseChecklist
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 _FINAL_TITLES = {
     BuildState.SIGNED: "Build signed",
@@ -91,7 +91,7 @@ class BuildsPanel(QWidget):
     log_loaded = Signal(str)  # the selected build's log (from its file) was shown
     open_requested = Signal(object)  # ItemRef: the window shows it in its panel
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.service: BuildsService = services.builds
@@ -552,5 +552,5 @@ class BuildsPanel(QWidget):
         self.remedy_offered.emit(remedy_of(exc))
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return BuildsPanel(services)

@@ -38,7 +38,7 @@ from ui.panels.events_model import EventsTableModel
 from ui.widgets.plain_text import ask_yes_no, escape
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 
 def _to_qdt(value: datetime) -> QDateTime:
@@ -53,7 +53,7 @@ class EventsPanel(QWidget):
     status_message = Signal(str)
     loaded = Signal()  # the first page of the current filters is shown (or why it is not)
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.model = EventsTableModel(services.events, self)

@@ -41,7 +41,7 @@ from ui.panels.home.sparkline import Sparkline
 from ui.widgets.plain_text import tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 REF_ROLE = Qt.ItemDataRole.UserRole
 RELOAD_DELAY_MS = 400
@@ -97,7 +97,7 @@ class HomePanel(QWidget):
     settings_requested = Signal()
     loaded = Signal(object)  # HomeOverview
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.svc = services.home
@@ -345,5 +345,5 @@ class HomePanel(QWidget):
             dialog.alias.setFocus()
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return HomePanel(services)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from ui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 TEXTS = {
     "Templates": "Your app templates will be listed here. Import a template package "
@@ -23,7 +23,7 @@ TEXTS = {
 
 
 class PlaceholderPanel(QWidget):
-    def __init__(self, title: str, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         layout = QVBoxLayout(self)

@@ -30,7 +30,7 @@ from app.errors import TrendForgeError
 from app.events import Event
 from app.releases.events import ListingPushed, TrackEvent
 from app.releases.model import TRACKS, ReleaseAction, ReleaseStatus, Track
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.releases.service import ReleasePlan
 from ui.background import run_in_background
 from ui.colors import Tone, tone_style
@@ -68,7 +68,7 @@ class ReleasesPanel(QWidget):
     status_message = Signal(str)
     loaded = Signal()
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.service = services.releases
@@ -319,5 +319,5 @@ class ReleasesPanel(QWidget):
         self.message.setText(text)
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return ReleasesPanel(services)

@@ -46,7 +46,7 @@ from ui.widgets.links import RUN_LINKS, LinksButton
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
@@ -70,7 +70,7 @@ class WorkflowsPanel(QWidget):
     runs_loaded = Signal()
     run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
 
-    def __init__(self, services: ServiceManager, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         svc = services.workflows
@@ -546,5 +546,5 @@ class WorkflowsPanel(QWidget):
         self.status_message.emit(f"{'approved' if approved else 'rejected'} {step}")
 
 
-def create_panel(services: ServiceManager) -> QWidget:
+def create_panel(services: Services) -> QWidget:
     return WorkflowsPanel(services)

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QWidget
 
 if TYPE_CHECKING:
-    from services.bootstrap import ServiceManager
+    from services.bootstrap import Services
 
 KEY_INPUT = "key_alias"  # the workflow input that names a signing key
 CHOOSE = "choose a signing key…"
 
 
-def signing_key_aliases(services: ServiceManager) -> list[str]:
+def signing_key_aliases(services: Services) -> list[str]:
     """The data dir's signing keys."""
     return [k.alias for k in services.builds.list_keys()]
 

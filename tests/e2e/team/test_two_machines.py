@@ -18,7 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from services.bootstrap import ServiceManager, bootstrap
+from services.bootstrap import Services, bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
 from ui.app_runner import watch_other_writers
@@ -49,7 +49,7 @@ def machines(pg_database: str, tmp_path: Path) -> tuple[Machine, Machine]:
 
 @pytest.fixture
 def window_a(machines: tuple[Machine, Machine], pg_database: str,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceManager]:
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     """Machine A's app, as its open window has it (the store named like its CLI's)."""
     monkeypatch.setenv("TRENDFORGE_ACTOR", "maker@studio-a")
     config = AppConfig.from_env(machines[0].data_dir, database=pg_database)
@@ -61,7 +61,7 @@ def window_a(machines: tuple[Machine, Machine], pg_database: str,
 
 @pytest.mark.slow
 def test_two_machines_share_templates_live_edits_version_codes_and_refuse_stale_edits(
-        qtbot: QtBot, machines: tuple[Machine, Machine], window_a: ServiceManager) -> None:
+        qtbot: QtBot, machines: tuple[Machine, Machine], window_a: Services) -> None:
     a, b = machines
     # a template imported on A is listed on B
     imported = a.cli("templates", "import", str(SAMPLE))

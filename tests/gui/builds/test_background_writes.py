@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.builds.model import Backend, BuildInfo, BuildState, Platform
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.runtime import job_runtime
 from tests.support.gui_writes import assert_wrote_in_the_background, click_while_locked
@@ -22,7 +22,7 @@ def _cancelled_while_queued(builds: BuildsService) -> BuildInfo:
     return info
 
 
-def _panel_on(qtbot: Any, services: ServiceManager, build_id: str) -> BuildsPanel:
+def _panel_on(qtbot: Any, services: Services, build_id: str) -> BuildsPanel:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.model.row_of(build_id) == 0, timeout=10_000)
@@ -41,7 +41,7 @@ def _stop_what_was_started(qtbot: Any, builds: BuildsService) -> None:
 
 
 def test_retry_returns_at_once_and_the_gui_thread_never_stalls_while_its_write_waits(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     first = _cancelled_while_queued(builds)
     panel = _panel_on(qtbot, services, first.id)
@@ -54,7 +54,7 @@ def test_retry_returns_at_once_and_the_gui_thread_never_stalls_while_its_write_w
 
 
 def test_a_retry_announces_both_builds_and_the_panel_that_asked(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     first = _cancelled_while_queued(builds)
     panel = _panel_on(qtbot, services, first.id)
@@ -69,7 +69,7 @@ def test_a_retry_announces_both_builds_and_the_panel_that_asked(
 
 
 def test_a_cancel_from_the_panel_runs_off_the_gui_thread_and_updates_that_row(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.builds.model import BuildState
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.runtime import job_runtime
 from ui.panels.builds.keys_dialog import KeysDialog
@@ -19,7 +19,7 @@ from ui.panels.builds_panel import BuildsPanel
 
 
 def test_build_from_the_panel_shows_progress_log_notification_and_stats(
-    qtbot: Any, qtmodeltester: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, qtmodeltester: Any, services: Services, builds: BuildsService
 ) -> None:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
@@ -56,7 +56,7 @@ def test_build_from_the_panel_shows_progress_log_notification_and_stats(
 
 
 def test_the_release_checklist_follows_the_form_and_a_refused_build_shows_every_problem(
-        qtbot: Any, services: ServiceManager, builds: BuildsService, package_factory: Any, tmp_path: Path) -> None:
+        qtbot: Any, services: Services, builds: BuildsService, package_factory: Any, tmp_path: Path) -> None:
     package_factory("old-app", target_sdk=33, application_id="com.indie.oldapp")
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
@@ -80,7 +80,7 @@ def test_the_release_checklist_follows_the_form_and_a_refused_build_shows_every_
 
 
 def test_a_build_started_from_the_panel_replaces_the_log_shown_instead_of_appending_to_it(
-    qtbot: Any, services: ServiceManager, builds: BuildsService
+    qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
     first = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
     panel = BuildsPanel(services)
@@ -102,7 +102,7 @@ def test_a_build_started_from_the_panel_replaces_the_log_shown_instead_of_append
 
 
 def test_a_folder_deploy_from_the_panel_logs_where_the_release_went(
-    qtbot: Any, services: ServiceManager, builds: BuildsService, tmp_path: Path
+    qtbot: Any, services: Services, builds: BuildsService, tmp_path: Path
 ) -> None:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
@@ -122,7 +122,7 @@ def test_a_folder_deploy_from_the_panel_logs_where_the_release_went(
     _drain_background(qtbot)
 
 
-def test_failed_build_can_be_retried_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService,
+def test_failed_build_can_be_retried_from_the_panel(qtbot: Any, services: Services, builds: BuildsService,
                                                    package_factory: Any) -> None:
     pkg = package_factory("flaky-app")
     broken = pkg / "android" / "res" / "layout" / "broken.xml"  # over the runtime's resources
@@ -165,7 +165,7 @@ def test_log_view_stays_bounded_under_a_flood(qtbot: Any) -> None:
     assert view.text.textCursor().selectedText() == "line 109990"
 
 
-def test_keys_dialog_creates_a_key(qtbot: Any, services: ServiceManager, builds: BuildsService) -> None:
+def test_keys_dialog_creates_a_key(qtbot: Any, services: Services, builds: BuildsService) -> None:
     dialog = KeysDialog(builds)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)  # the imported test key
@@ -208,7 +208,7 @@ def _drain_background(qtbot: Any) -> None:
     qtbot.wait(50)
 
 
-def test_main_window_hosts_the_panel_and_shows_its_notification(qtbot: Any, services: ServiceManager,
+def test_main_window_hosts_the_panel_and_shows_its_notification(qtbot: Any, services: Services,
                                                                builds: BuildsService) -> None:
     from ui.app_runner import create_window
 
@@ -231,7 +231,7 @@ wait
 """
 
 
-def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: BuildsService, package_factory: Any,
+def test_cancel_from_the_panel(qtbot: Any, services: Services, builds: BuildsService, package_factory: Any,
                                tmp_path: Any, monkeypatch: Any) -> None:
     pids_file = tmp_path / "pids"
     monkeypatch.setenv("PIDS_FILE", str(pids_file))
@@ -261,7 +261,7 @@ def test_cancel_from_the_panel(qtbot: Any, services: ServiceManager, builds: Bui
     _drain_background(qtbot)
 
 
-def test_the_build_form_fields_have_names_and_alt_letters(qtbot: Any, services: ServiceManager) -> None:
+def test_the_build_form_fields_have_names_and_alt_letters(qtbot: Any, services: Services) -> None:
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
     panel.show()
@@ -276,7 +276,7 @@ def test_the_build_form_fields_have_names_and_alt_letters(qtbot: Any, services: 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.version_edit, timeout=5000)
 
 
-def _past_builds(services: ServiceManager, n: int) -> list[str]:
+def _past_builds(services: Services, n: int) -> list[str]:
     """Builds recorded earlier (rows as the service leaves them), newest first."""
     from datetime import UTC, datetime, timedelta
 
@@ -294,7 +294,7 @@ def _past_builds(services: ServiceManager, n: int) -> list[str]:
     return [r["id"] for r in rows]
 
 
-def test_a_reload_reads_off_the_gui_thread_and_a_superseded_one_is_stopped(qtbot: Any, services: ServiceManager) -> None:
+def test_a_reload_reads_off_the_gui_thread_and_a_superseded_one_is_stopped(qtbot: Any, services: Services) -> None:
     from tests.support.gate import Gate, background_settled
 
     _past_builds(services, 3)
@@ -320,7 +320,7 @@ def test_a_reload_reads_off_the_gui_thread_and_a_superseded_one_is_stopped(qtbot
     assert gate.off_gui_thread
 
 
-def test_a_click_reads_the_log_off_the_gui_thread_and_drops_a_superseded_one(qtbot: Any, services: ServiceManager) -> None:
+def test_a_click_reads_the_log_off_the_gui_thread_and_drops_a_superseded_one(qtbot: Any, services: Services) -> None:
     from tests.support.gate import Gate, background_settled
 
     ids = _past_builds(services, 3)

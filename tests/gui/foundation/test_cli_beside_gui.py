@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from ui.app_runner import watch_other_writers
 from ui.panels.builds_panel import BuildsPanel
 from ui.panels.templates_panel import TemplatesPanel
@@ -38,7 +38,7 @@ def _package(root: Path, template_id: str) -> Path:
 
 
 @pytest.mark.slow
-def test_two_clis_import_and_build_while_the_gui_shows_it(qtbot: QtBot, services: ServiceManager, data_dir: Path,
+def test_two_clis_import_and_build_while_the_gui_shows_it(qtbot: QtBot, services: Services, data_dir: Path,
                                                           tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TRENDFORGE_HOME"}
     main = [sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir)]

@@ -8,20 +8,21 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.events import AppStarted, CredentialSet, Event, SettingsChanged
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from ui.app_runner import create_window, ui_settings
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, remembered_theme
 from ui.panels import events_panel as events_panel_module
 from ui.panels.events_panel import EventsPanel
 from ui.settings_dialog import SettingsDialog
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
+def window(qtbot: QtBot, services: Services) -> MainWindow:
     w = create_window(services)
     qtbot.addWidget(w)
     w.show()
@@ -57,7 +58,7 @@ def test_status_bar_shows_health(window: MainWindow, qtbot: QtBot) -> None:
     assert "ok" in window.health_label.text()
 
 
-def test_state_is_remembered(qtbot: QtBot, services: ServiceManager) -> None:
+def test_state_is_remembered(qtbot: QtBot, services: Services) -> None:
     w = create_window(services)
     qtbot.addWidget(w)
     w.show()
@@ -70,7 +71,7 @@ def test_state_is_remembered(qtbot: QtBot, services: ServiceManager) -> None:
     assert again.size().width() == 790
 
 
-def test_first_run_banner_names_data_dir(qtbot: QtBot, services: ServiceManager) -> None:
+def test_first_run_banner_names_data_dir(qtbot: QtBot, services: Services) -> None:
     w = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir, first_run=True)
     qtbot.addWidget(w)
     w.show()
@@ -78,7 +79,7 @@ def test_first_run_banner_names_data_dir(qtbot: QtBot, services: ServiceManager)
     assert str(services.config.data_dir) in w.banner_text.text()
 
 
-def test_settings_dialog_validates_and_saves(qtbot: QtBot, services: ServiceManager) -> None:
+def test_settings_dialog_validates_and_saves(qtbot: QtBot, services: Services) -> None:
     dlg = SettingsDialog(services)
     qtbot.addWidget(dlg)
     ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -118,7 +119,7 @@ def test_settings_opened_from_window(window: MainWindow, monkeypatch: pytest.Mon
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, services: ServiceManager) -> EventsPanel:
+def panel(qtbot: QtBot, services: Services) -> EventsPanel:
     services.bus.publish_batch([AppStarted(version=str(i), source="app") for i in range(250)])
     services.bus.publish(CredentialSet(name="stripe", source="settings", correlation_id="corr-1"))
     p = EventsPanel(services)
@@ -156,7 +157,7 @@ def test_events_filters(panel: EventsPanel, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
 
 
-def test_events_correlation_filter_takes_a_unique_prefix(qtbot: QtBot, services: ServiceManager) -> None:
+def test_events_correlation_filter_takes_a_unique_prefix(qtbot: QtBot, services: Services) -> None:
     run = "c0ffee12" + "0" * 24
     services.bus.publish(CredentialSet(name="stripe", source="settings", correlation_id=run))
     services.bus.publish(CredentialSet(name="gumroad", source="settings", correlation_id="d" * 32))
@@ -192,7 +193,7 @@ def test_events_detail_shows_payload(panel: EventsPanel) -> None:
     assert '"name": "stripe"' in text
 
 
-def test_events_live_rows_and_counts(panel: EventsPanel, services: ServiceManager, qtbot: QtBot) -> None:
+def test_events_live_rows_and_counts(panel: EventsPanel, services: Services, qtbot: QtBot) -> None:
     before = panel.model.rowCount()
     services.bus.publish(SettingsChanged(keys=("x",)))
     assert panel.model.rowCount() == before + 1
@@ -203,7 +204,7 @@ def test_events_live_rows_and_counts(panel: EventsPanel, services: ServiceManage
     assert counts == {"app.started": 250, "credential.set": 1, "settings.changed": 1}
 
 
-def test_events_replay_from_chosen_time(panel: EventsPanel, services: ServiceManager, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
+def test_events_replay_from_chosen_time(panel: EventsPanel, services: Services, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> None:
     got: list[Event] = []
     services.bus.subscribe(CredentialSet, got.append)
     newest = services.bus.history()[0].event
@@ -223,7 +224,7 @@ def test_events_replay_from_chosen_time(panel: EventsPanel, services: ServiceMan
     assert panel.model.rowCount() == rows  # replay adds no rows to the log view
 
 
-def test_ui_settings_live_in_data_dir(services: ServiceManager) -> None:
+def test_ui_settings_live_in_data_dir(services: Services) -> None:
     s = ui_settings(services.config.data_dir)
     assert isinstance(s, QSettings)
     assert s.fileName().startswith(str(services.config.data_dir))
@@ -256,3 +257,19 @@ def test_startup_error_is_shown_in_a_dialog_and_in_every_panel(qtbot: QtBot, tmp
     labels = window.findChildren(QLabel, "loadingLabel")
     assert labels and all(shown(lbl).endswith(message) for lbl in labels)
     window.startup_dialog.close()
+
+
+def test_the_saved_theme_is_remembered_for_the_next_start(window: MainWindow, services: Services, qapp: Any) -> None:
+    before = QPalette(qapp.palette())
+    services.settings.update({"ui.theme": "dark"})
+    try:
+        window.use_saved_theme()
+        # the next start shows it from the first paint, before the services (and their settings) load
+        assert remembered_theme(ui_settings(services.config.data_dir)) == "dark"
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    finally:
+        qapp.setPalette(before)
+
+
+def test_a_window_starts_with_the_system_theme_when_none_was_remembered(services: Services) -> None:
+    assert remembered_theme(ui_settings(services.config.data_dir)) == "system"

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from app.home.model import ItemRef
 from app.remedies import ListTemplates, Remedy, RerunRun, SetCredential
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from ui.app_runner import create_window
 from ui.main_window import MainWindow
 from ui.remedies import perform
@@ -17,7 +17,7 @@ from ui.settings_dialog import SettingsDialog
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: ServiceManager) -> MainWindow:
+def window(qtbot: QtBot, services: Services) -> MainWindow:
     w = create_window(services)
     qtbot.addWidget(w)
     w.show()

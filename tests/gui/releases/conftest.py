@@ -11,13 +11,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
 from play_standin import PlayStandIn
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 PACKAGE = "com.trendforge.trivia"
 
 
 @pytest.fixture
-def play(services: ServiceManager, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlayStandIn]:
+def play(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlayStandIn]:
     st = PlayStandIn().start()
     monkeypatch.setenv("TRENDFORGE_PLAY_BASE_URL", st.url)
     account = st.add_account()

@@ -10,7 +10,7 @@ from play_standin import PlayStandIn
 from PySide6.QtCore import Qt
 
 import ui.panels.releases_panel as releases_panel
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 from ui.panels.releases_panel import ReleasesPanel
 from ui.settings_dialog import SettingsDialog
@@ -19,7 +19,7 @@ from .conftest import PACKAGE
 
 
 @pytest.fixture
-def panel(qtbot: Any, services: ServiceManager, play: PlayStandIn) -> ReleasesPanel:
+def panel(qtbot: Any, services: Services, play: PlayStandIn) -> ReleasesPanel:
     widget = ReleasesPanel(services)
     qtbot.addWidget(widget)
     widget.resize(1100, 640)
@@ -53,7 +53,7 @@ def test_the_view_shows_each_track_with_its_releases_and_the_listing(panel: Rele
 
 
 def test_a_rollout_shows_what_changes_asks_then_sends_and_notifies(
-        qtbot: Any, panel: ReleasesPanel, play: PlayStandIn, services: ServiceManager,
+        qtbot: Any, panel: ReleasesPanel, play: PlayStandIn, services: Services,
         monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
     monkeypatch.setattr(releases_panel, "ask_confirm", lambda _p, _t, text: asked.append(text) or True)
@@ -97,7 +97,7 @@ def test_a_refusal_is_shown_in_the_panel(qtbot: Any, panel: ReleasesPanel, play:
     assert panel.refresh_button.isEnabled()
 
 
-def test_settings_takes_the_key_from_a_file_picker(qtbot: Any, services: ServiceManager, play: PlayStandIn,
+def test_settings_takes_the_key_from_a_file_picker(qtbot: Any, services: Services, play: PlayStandIn,
                                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     account = play.add_account("second@trendforge-test.iam.gserviceaccount.com")
     key_file = tmp_path / "second.json"
@@ -115,7 +115,7 @@ def test_settings_takes_the_key_from_a_file_picker(qtbot: Any, services: Service
     assert "lacks" in dlg.error.text() and services.releases.account() == account.email
 
 
-def test_the_track_boxes_offer_the_closed_testing_tracks_play_has(qtbot: Any, services: ServiceManager,
+def test_the_track_boxes_offer_the_closed_testing_tracks_play_has(qtbot: Any, services: Services,
                                                                   play: PlayStandIn) -> None:
     play.add_track(PACKAGE, "qa-team")
     widget = ReleasesPanel(services)
@@ -130,7 +130,7 @@ def test_the_track_boxes_offer_the_closed_testing_tracks_play_has(qtbot: Any, se
     assert ["qa-team", "-", "(no release)", "-", ""] in cells(widget)
 
 
-def test_an_app_chosen_before_the_ids_are_read_is_read_from_play_once(qtbot: Any, services: ServiceManager,
+def test_an_app_chosen_before_the_ids_are_read_is_read_from_play_once(qtbot: Any, services: Services,
                                                                       play: PlayStandIn) -> None:
     widget = ReleasesPanel(services)
     qtbot.addWidget(widget)

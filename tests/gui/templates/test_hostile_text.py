@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from tests.support import templates_packages
 from tests.support.hostile import FORMULAS, MARKUP, rendered, shown
 from ui.panels.templates_panel import TemplatesPanel
@@ -22,7 +22,7 @@ def hostile_package(tmp_path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("text", MARKUP)
-def test_template_detail_shows_markup_as_text(qtbot: Any, services: ServiceManager, tmp_path: Path, text: str) -> None:
+def test_template_detail_shows_markup_as_text(qtbot: Any, services: Services, tmp_path: Path, text: str) -> None:
     (result,) = services.templates.import_paths([hostile_package(tmp_path, text)])
     assert result.ok, result.error
     panel = TemplatesPanel(services)
@@ -37,7 +37,7 @@ def test_template_detail_shows_markup_as_text(qtbot: Any, services: ServiceManag
 
 
 @pytest.mark.parametrize("formula", FORMULAS[:4])
-def test_csv_export_neutralises_formula_titles(qtbot: Any, services: ServiceManager, tmp_path: Path, formula: str) -> None:
+def test_csv_export_neutralises_formula_titles(qtbot: Any, services: Services, tmp_path: Path, formula: str) -> None:
     m = templates_packages.sample_manifest()
     m.pop("preview")
     m.update(title=formula, description=formula)
@@ -60,7 +60,7 @@ def _raw_package(path: Path, manifest_text: str) -> Path:
     return path
 
 
-def test_a_dropped_batch_survives_deep_and_huge_packages(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+def test_a_dropped_batch_survives_deep_and_huge_packages(qtbot: Any, services: Services, tmp_path: Path) -> None:
     digits = _raw_package(tmp_path / "digits.zip", '{"schema_version": ' + "1" * 5000 + "}")
     deep = _raw_package(tmp_path / "deep.zip", '{"schema_version": 1, "c": ' + "[" * 3000 + "]" * 3000 + "}")
     rlo = templates_packages.build_zip(tmp_path / "rlo.zip", {"web/\u202egnp.exe": b"x"})

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from tests.support.hostile import MARKUP, shown
 from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
 
 
-def seed(services: ServiceManager, tmp_path: Path, title: str) -> None:
+def seed(services: Services, tmp_path: Path, title: str) -> None:
     with (tmp_path / "t.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["title", "volume", "rank", "taken_at", "category"])
@@ -24,11 +24,11 @@ def seed(services: ServiceManager, tmp_path: Path, title: str) -> None:
 
 
 @pytest.mark.parametrize("text", MARKUP)
-def test_trend_detail_shows_markup_as_text(qtbot: Any, services: ServiceManager, tmp_path: Path, text: str) -> None:
+def test_trend_detail_shows_markup_as_text(qtbot: Any, services: Services, tmp_path: Path, text: str) -> None:
     seed(services, tmp_path, f"T {text}")
     p = TrendsPanel(services)
     qtbot.addWidget(p)
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 1)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 1)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     assert shown(p.detail_title).startswith(f"T {text}  [")

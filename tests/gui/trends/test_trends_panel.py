@@ -12,7 +12,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor
 from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from ui.panels.trends.models import COL_HISTORY, COL_TAG, SERIES_ROLE, TrendsTableModel
 from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
 
@@ -24,7 +24,7 @@ HISTORY = {
 }
 
 
-def seed(services: ServiceManager, tmp_path: Path) -> None:
+def seed(services: Services, tmp_path: Path) -> None:
     rows = ["title,volume,rank,taken_at,category"]
     for title, values in HISTORY.items():
         rows += [f"{title},{v},1,2026-11-{10 + i:02d}T00:00:00Z,music" for i, v in enumerate(values)]
@@ -33,7 +33,7 @@ def seed(services: ServiceManager, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def panel(qtbot: Any, services: ServiceManager) -> TrendsPanel:
+def panel(qtbot: Any, services: Services) -> TrendsPanel:
     services.start_schedules()  # as the GUI does at start-up
     p = TrendsPanel(services)
     qtbot.addWidget(p)
@@ -43,10 +43,10 @@ def panel(qtbot: Any, services: ServiceManager) -> TrendsPanel:
 
 
 def rows_of(p: TrendsPanel) -> list[str]:
-    return [p.proxy.index(r, 0).data() for r in range(p.proxy.rowCount())]
+    return [p.model.index(r, 0).data() for r in range(p.model.rowCount())]
 
 
-def test_model_passes_qtmodeltester(qtmodeltester: Any, services: ServiceManager, tmp_path: Path) -> None:
+def test_model_passes_qtmodeltester(qtmodeltester: Any, services: Services, tmp_path: Path) -> None:
     seed(services, tmp_path)
     model = TrendsTableModel()
     model.set_rows(services.trends.list_trends(with_series=True))
@@ -57,21 +57,21 @@ def test_model_passes_qtmodeltester(qtmodeltester: Any, services: ServiceManager
     qtmodeltester.check(model)
 
 
-def test_table_filters_detail_chart_and_archive(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+def test_table_filters_detail_chart_and_archive(qtbot: Any, services: Services, tmp_path: Path) -> None:
     seed(services, tmp_path)
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     p.resize(1300, 720)
     p.show()
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 4)
     assert rows_of(p)[0] == "Retro handheld"  # sorted by score: the breakout is first
-    assert p.proxy.index(0, COL_TAG).data().startswith("breakout")
+    assert p.model.index(0, COL_TAG).data().startswith("breakout")
     assert not p.empty_label.isVisible()
 
     # the sparkline is painted: the History column of a rising row has green pixels
     qtbot.waitExposed(p.table)
     img = p.table.viewport().grab().toImage()
-    rect = p.table.visualRect(p.proxy.index(0, COL_HISTORY))
+    rect = p.table.visualRect(p.model.index(0, COL_HISTORY))
     greens = sum(
         1
         for x in range(rect.left(), rect.right(), 2)
@@ -91,7 +91,7 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: ServiceMan
     with qtbot.waitSignal(p.loaded, timeout=3000):
         p.search.setText("")
 
-    eras = next(r for r in range(p.proxy.rowCount()) if p.proxy.index(r, 0).data() == "Eras Tour")
+    eras = next(r for r in range(p.model.rowCount()) if p.model.index(r, 0).data() == "Eras Tour")
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(eras)
     assert "Eras Tour" in p.detail_title.text()
@@ -109,7 +109,7 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: ServiceMan
     qtbot.waitUntil(lambda: p.archive_button.text() == "Unarchive")
 
 
-def test_sync_in_background_shows_results_and_failures(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+def test_sync_in_background_shows_results_and_failures(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
     services.trends.update_settings(subreddits=["AndroidApps"])
     standin.routes["/r/AndroidApps/hot.json"] = Reply(200, reddit_listing("AndroidApps", [("Cozy farming games", 800)]), REDDIT_RATE)
     standin.routes["/trending/rss"] = rss_reply(XML_BOMB)
@@ -128,7 +128,7 @@ def test_sync_in_background_shows_results_and_failures(qtbot: Any, panel: Trends
     assert panel.health_table.item(0, 1).text() == "ok"
 
 
-def test_sync_on_the_qasync_loop(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+def test_sync_on_the_qasync_loop(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
     """In the app a sync is a task on the qasync loop with the service's long-lived client."""
     import qasync
 
@@ -156,7 +156,7 @@ def test_sync_on_the_qasync_loop(qtbot: Any, qapp: Any, panel: TrendsPanel, stan
     qtbot.waitUntil(lambda: rows_of(panel) == ["Northern lights"], timeout=5000)
 
 
-def test_settings_are_saved_and_validated(qtbot: Any, panel: TrendsPanel, services: ServiceManager) -> None:
+def test_settings_are_saved_and_validated(qtbot: Any, panel: TrendsPanel, services: Services) -> None:
     panel.source_checks[next(s for s in panel.source_checks if s.value == "x")].setChecked(True)
     panel.subreddits_edit.setText("gaming, r/apps")
     panel.interval_spin.setValue(30)
@@ -189,13 +189,13 @@ class FakeWorkflows:
         return "run123456789abc"
 
 
-def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_template_starts_trend_to_release(qtbot: Any, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(services, tmp_path)
     wf = FakeWorkflows()
     services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 4)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     assert p.make_button.isEnabled()
@@ -208,7 +208,7 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: ServiceMana
     assert "run123456789" in sig.args[0]
 
 
-def test_scheduled_sync_runs_from_the_service_timer(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+def test_scheduled_sync_runs_from_the_service_timer(qtbot: Any, qapp: Any, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
     """The schedule belongs to the service (started with the GUI's schedules), runs on the asyncio loop,
     skips sources in backoff, and the panel shows its result."""
     import qasync
@@ -254,13 +254,13 @@ class FakeWorkflowsWithoutTrendId(FakeWorkflows):
         return self._Def(["base_template", "deploy_dir", "version", "key_alias", "min_score"])
 
 
-def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, services: ServiceManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(services, tmp_path)
     wf = FakeWorkflowsWithoutTrendId()
     services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 4)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None, keys=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
@@ -271,7 +271,7 @@ def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, service
     assert "picks the best emerging trend" in sig.args[0]
 
 
-def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: ServiceManager) -> None:
+def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
     standin.routes["/creative_radar_api/v1/popular_trend/hashtag/list"] = Reply(200, b'{"code": 0, "data": {"list": [{"hashtag_name": "cozygames", "video_views": 5000, "rank": 1}]}}')
     qtbot.waitUntil(lambda: panel.health_table.rowCount() == 4)
     row = next(r for r in range(4) if panel.health_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "tiktok")
@@ -292,7 +292,7 @@ def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, s
     assert {r.path for r in standin.requests} == {"/creative_radar_api/v1/popular_trend/hashtag/list"}
 
 
-def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: ServiceManager, tmp_path: Path) -> None:
+def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: Services, tmp_path: Path) -> None:
     from PySide6.QtCharts import QValueAxis
 
     (tmp_path / "p.csv").write_text("title,volume,rank,taken_at\nAI pets,1000,1,2026-11-20T10:00:00Z\n"
@@ -301,7 +301,7 @@ def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: ServiceManag
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     p.show()
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 1)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 1)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     (y,) = [a for a in p.chart.axes() if isinstance(a, QValueAxis)]
@@ -312,16 +312,16 @@ def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: ServiceManag
 def _ids_by_title(p: TrendsPanel) -> dict[str, str]:
     from ui.panels.trends.models import ID_ROLE
 
-    return {p.proxy.index(r, 0).data(): p.proxy.index(r, 0).data(ID_ROLE) for r in range(p.proxy.rowCount())}
+    return {p.model.index(r, 0).data(): p.model.index(r, 0).data(ID_ROLE) for r in range(p.model.rowCount())}
 
 
 def test_a_click_loads_the_detail_off_the_gui_thread_and_drops_a_superseded_one(
-        qtbot: Any, panel: TrendsPanel, services: ServiceManager, tmp_path: Path) -> None:
+        qtbot: Any, panel: TrendsPanel, services: Services, tmp_path: Path) -> None:
     from tests.support.gate import Gate, background_settled
 
     seed(services, tmp_path)
     panel.refresh()
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4)
     ids = _ids_by_title(panel)
     gate = Gate()
     panel.svc.related = gate.wrap(panel.svc.related)  # type: ignore[method-assign]
@@ -343,13 +343,13 @@ def test_a_click_loads_the_detail_off_the_gui_thread_and_drops_a_superseded_one(
     assert gate.off_gui_thread
 
 
-def test_typing_in_search_drops_the_superseded_list(qtbot: Any, panel: TrendsPanel, services: ServiceManager,
+def test_typing_in_search_drops_the_superseded_list(qtbot: Any, panel: TrendsPanel, services: Services,
                                                     tmp_path: Path) -> None:
     from tests.support.gate import Gate, background_settled
 
     seed(services, tmp_path)
     panel.refresh()
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4)
     qtbot.waitUntil(background_settled, timeout=5000)
     gate = Gate()
     panel.svc.list_trends = gate.wrap(panel.svc.list_trends)  # type: ignore[method-assign]

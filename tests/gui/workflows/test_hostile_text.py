@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from tests.support.hostile import MARKUP, rendered, shown
 from ui.panels.workflows_panel import WorkflowsPanel
 
@@ -23,7 +23,7 @@ def definition(text: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, services: ServiceManager, aloop: Any) -> WorkflowsPanel:
+def panel(qtbot: QtBot, services: Services, aloop: Any) -> WorkflowsPanel:
     p = WorkflowsPanel(services)
     qtbot.addWidget(p)
     return p

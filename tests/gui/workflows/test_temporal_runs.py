@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from temporal_server import TemporalServer
 
 import ui.panels.workflows_panel as panel_module
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.workflows.temporal.config import QueueKind, TemporalConfig, temporal_config
 from services.workflows.temporal.worker import serve
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -31,7 +31,7 @@ def temporal(temporal_server: TemporalServer, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture
-def worker_app(temporal: TemporalConfig, make_services: Callable[..., ServiceManager]) -> Iterator[ServiceManager]:
+def worker_app(temporal: TemporalConfig, make_services: Callable[..., Services]) -> Iterator[Services]:
     """Another app on the same data dir (another machine on the studio's store) running a worker on a thread."""
     other = make_services()
     loop = asyncio.new_event_loop()
@@ -66,7 +66,7 @@ def _settle(qtbot: QtBot, panel: WorkflowsPanel) -> None:
 
 
 def test_a_temporal_run_is_listed_approved_with_the_button_and_ends_succeeded(
-        qtbot: QtBot, services: ServiceManager, worker_app: Any, aloop: Any, tmp_path: Path) -> None:
+        qtbot: QtBot, services: Services, worker_app: Any, aloop: Any, tmp_path: Path) -> None:
     panel = WorkflowsPanel(services)
     qtbot.addWidget(panel)
     panel.resize(1200, 760)
@@ -96,7 +96,7 @@ UNDOABLE = {
 
 
 def test_a_finished_temporal_run_is_compensated_with_the_button_once(
-        qtbot: QtBot, services: ServiceManager, worker_app: Any, aloop: Any, tmp_path: Path,
+        qtbot: QtBot, services: Services, worker_app: Any, aloop: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     panel = WorkflowsPanel(services)
     qtbot.addWidget(panel)

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext, Param
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from ui.panels import workflows_panel as panel_module
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -32,7 +32,7 @@ SAGA = {
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, services: ServiceManager, aloop: Any) -> WorkflowsPanel:
+def panel(qtbot: QtBot, services: Services, aloop: Any) -> WorkflowsPanel:
     p = WorkflowsPanel(services)
     qtbot.addWidget(p)
     p.resize(1200, 760)
@@ -121,7 +121,7 @@ def test_import_failure_compensation_and_rerun(panel: WorkflowsPanel, qtbot: QtB
     panel.grab().save(str(tmp_path / "workflows.png"))
 
 
-def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_services: Callable[..., ServiceManager],
+def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_services: Callable[..., Services],
                                                          aloop: Any, drive: Callable[..., None],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A run left 'running' by a process that stopped is interrupted at the next start-up."""

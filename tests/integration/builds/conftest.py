@@ -15,7 +15,7 @@ import pytest
 
 from app.errors import NotFoundError
 from app.templates.model import TemplateInfo, TemplateStatus
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.keys import generate_keystore
 from services.builds.service import BuildsService
 
@@ -106,7 +106,7 @@ def folder_templates(packages: Path) -> FolderSource:
 
 
 @pytest.fixture
-def builds(services: ServiceManager, packages: Path, shared_keystore: SharedKey, qapp: Any) -> Iterator[BuildsService]:
+def builds(services: Services, packages: Path, shared_keystore: SharedKey, qapp: Any) -> Iterator[BuildsService]:
     svc = services.builds
     svc.templates = FolderSource(packages)
     svc.import_key("upload", shared_keystore.path, shared_keystore.password)
@@ -138,7 +138,7 @@ class PlayFixture:
 
 
 @pytest.fixture
-def play(services: ServiceManager, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlayFixture]:
+def play(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlayFixture]:
     """The stand-in, with a service account that may publish the sample apps, its key in the secret store."""
     st = PlayStandIn().start()
     monkeypatch.setenv("TRENDFORGE_PLAY_BASE_URL", st.url)

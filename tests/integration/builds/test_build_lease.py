@@ -18,7 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.builds.model import BuildState
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.leases import Leases, build_resource
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,7 +42,7 @@ manager.builds.wait(build.id, 600)  # renews its lease on the heartbeat meanwhil
 
 @pytest.mark.slow
 def test_a_build_of_a_killed_machine_is_recovered_after_its_lease_lapses(
-        services: ServiceManager, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+        services: Services, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     assert services.templates.import_paths([SAMPLE])[0].ok
     script = tmp_path / "machine_a.py"
     script.write_text(MACHINE_A)
@@ -75,7 +75,7 @@ def test_a_build_of_a_killed_machine_is_recovered_after_its_lease_lapses(
     assert builds.recover_lapsed() == 0  # recovered once
 
 
-def test_only_one_process_takes_over_a_lapsed_lease(services: ServiceManager) -> None:
+def test_only_one_process_takes_over_a_lapsed_lease(services: Services) -> None:
     now = services.ctx.clock()
     clock = [now]
     first = Leases(services.ctx.engine, lambda: clock[0], ttl_s=5, host="machine-a")

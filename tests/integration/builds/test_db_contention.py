@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from app.builds.model import BuildState
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.runner import BuildJob
 from services.builds.service import BuildsService
 
@@ -60,7 +60,7 @@ class WriteLock:
 
 
 @pytest.fixture
-def write_lock(services: ServiceManager) -> Any:
+def write_lock(services: Services) -> Any:
     made: list[WriteLock] = []
 
     def make(hold_s: float) -> WriteLock:
@@ -75,7 +75,7 @@ def write_lock(services: ServiceManager) -> Any:
 
 @pytest.mark.sqlite_only  # SQLite's file lock, taken by a plain sqlite3 connection
 def test_a_write_lock_held_for_8s_mid_build_delays_the_build_and_it_still_signs(
-        builds: BuildsService, services: ServiceManager, write_lock: Any) -> None:
+        builds: BuildsService, services: Services, write_lock: Any) -> None:
     lock = write_lock(8.0)
     # the first progress signal is on the Qt thread, before the next step's write: lock the database there
     builds.runner.progressed.connect(lock.take)
@@ -128,7 +128,7 @@ manager.close()
 
 @pytest.mark.slow
 def test_two_processes_starting_builds_at_once_never_share_a_version_code(
-        services: ServiceManager, tmp_path: Path) -> None:
+        services: Services, tmp_path: Path) -> None:
     result = services.templates.import_path(ROOT / "resources" / "samples" / "quotes-daily")
     assert not getattr(result, "error", None)
     script = tmp_path / "race.py"
@@ -160,7 +160,7 @@ def test_two_processes_starting_builds_at_once_never_share_a_version_code(
 
 @pytest.mark.sqlite_only  # SQLite's file lock, taken by a plain sqlite3 connection
 def test_a_write_that_fails_for_good_ends_the_build_with_the_error_instead_of_freezing_it(
-        builds: BuildsService, services: ServiceManager) -> None:
+        builds: BuildsService, services: Services) -> None:
     # A full disk cannot be made here; SQLite refusing the writes (an authorizer on the app's own
     # connections) fails them for good the same way: not "busy", so not retried.
     from sqlalchemy import event

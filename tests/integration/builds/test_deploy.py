@@ -13,7 +13,7 @@ import pytest
 
 from app.builds.model import BuildState
 from app.errors import ToolError, UserError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
 
@@ -53,7 +53,7 @@ def test_web_bundle_deploys_to_a_folder_during_the_build_and_afterwards(builds: 
     assert third.deployments and third.deployments[0]["ok"] is False
 
 
-def test_deploy_refuses_a_fingerprint_that_is_not_the_upload_key(builds: BuildsService, services: ServiceManager,
+def test_deploy_refuses_a_fingerprint_that_is_not_the_upload_key(builds: BuildsService, services: Services,
                                                                  tmp_path: Path, other_keystore: Any) -> None:
     dest = tmp_path / "releases"
     info = builds.start_build("quotes-daily", "1.0.0", "apk", deploy=f"folder:{dest}",

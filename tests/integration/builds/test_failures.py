@@ -11,7 +11,7 @@ import pytest
 
 from app.builds.model import BuildState
 from app.errors import ConflictError, UserError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 from tests.support.store_dump import stored_bytes
 
@@ -45,7 +45,7 @@ def test_failing_tool_surfaces_its_message(builds: BuildsService, package_factor
     assert done.step == "compile resources"
 
 
-def test_wrong_keystore_password(builds: BuildsService, services: ServiceManager, shared_keystore: Any,
+def test_wrong_keystore_password(builds: BuildsService, services: Services, shared_keystore: Any,
                                  tmp_path: Path) -> None:
     with pytest.raises(UserError, match="wrong password for keystore"):
         builds.import_key("bad", shared_keystore.path, "not-the-password")
@@ -60,7 +60,7 @@ def test_wrong_keystore_password(builds: BuildsService, services: ServiceManager
     assert "stale-password-123" not in Path(done.log_path or "").read_text()
 
 
-def test_keys_create_stores_password_only_in_the_secret_store(builds: BuildsService, services: ServiceManager) -> None:
+def test_keys_create_stores_password_only_in_the_secret_store(builds: BuildsService, services: Services) -> None:
     key = builds.create_key("fresh", dname="CN=Fresh Key, O=Tests, C=DE")
     password = services.ctx.secrets.get(builds.passwords.name("fresh"))
     assert password is not None and len(password) >= 32
@@ -176,7 +176,7 @@ def test_shutdown_cancels_running_builds_and_kills_their_tools(builds: BuildsSer
     info = builds.start_build("slow-app", "1.0.0", "apk")
     qtbot.waitUntil(lambda: pids_file.exists() and len(pids_file.read_text().split()) >= 4, timeout=20_000)
     pids = [int(p) for p in pids_file.read_text().split()]
-    builds.shutdown()  # what closing the app (ServiceManager.close) runs
+    builds.shutdown()  # what closing the app (Services.close) runs
     assert builds.get(info.id).state is BuildState.CANCELLED
     qtbot.waitUntil(lambda: not any(_alive(p) for p in pids), timeout=5_000)
 
@@ -201,7 +201,7 @@ def test_a_build_started_from_a_worker_thread_runs_on_the_qt_thread(builds: Buil
     assert done.state is BuildState.SIGNED, done.error
 
 
-def test_builds_left_running_by_a_dead_process_become_failed(builds: BuildsService, services: ServiceManager) -> None:
+def test_builds_left_running_by_a_dead_process_become_failed(builds: BuildsService, services: Services) -> None:
     from services.builds.models import BuildRecord
 
     done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "web").id, 60)

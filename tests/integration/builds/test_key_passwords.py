@@ -9,7 +9,7 @@ import pytest
 
 from app.builds.model import BuildState
 from app.errors import ConflictError, UserError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.key_passwords import legacy_name
 from services.builds.service import BuildsService
 from services.secrets import KeyringSecretStore
@@ -27,7 +27,7 @@ def real_keyring() -> Iterator[KeyringSecretStore]:
 
 
 @pytest.fixture
-def real_builds(make_services: Callable[..., ServiceManager], real_keyring: KeyringSecretStore, folder_templates: Any,
+def real_builds(make_services: Callable[..., Services], real_keyring: KeyringSecretStore, folder_templates: Any,
                 qapp: Any) -> Iterator[BuildsService]:
     svc = make_services(secrets=real_keyring).builds
     svc.templates = folder_templates
@@ -90,7 +90,7 @@ def test_keys_create_never_overwrites_an_entry_it_did_not_write(real_builds: Bui
     assert real_builds.list_keys() == []
 
 
-def test_doctor_names_a_key_its_keyring_password_does_not_open(make_services: Callable[..., ServiceManager],
+def test_doctor_names_a_key_its_keyring_password_does_not_open(make_services: Callable[..., Services],
                                                                real_keyring: KeyringSecretStore,
                                                                shared_keystore: SharedKey,
                                                                other_keystore: SharedKey, qapp: Any) -> None:

@@ -11,14 +11,14 @@ from sqlalchemy import text
 
 from app.builds.model import BuildState
 from app.redact import MASK
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 
 SECRET = "tfsecretvalue_0123456789abcdef"
 RUNTIME = Path(__file__).resolve().parents[3] / "resources" / "runtime" / "android"
 
 
-def test_a_secret_in_tool_output_is_masked_everywhere(builds: BuildsService, services: ServiceManager,
+def test_a_secret_in_tool_output_is_masked_everywhere(builds: BuildsService, services: Services,
                                                        package_factory: Any) -> None:
     services.ctx.secrets.set("provider:itch", SECRET)
     pkg = package_factory("leaky-app")

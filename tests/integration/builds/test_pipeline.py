@@ -14,7 +14,7 @@ from pyaxmlparser import APK
 
 from app.builds.model import BuildState
 from app.errors import UserError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
 
@@ -28,7 +28,7 @@ def run(*args: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("template_id", SAMPLE_IDS)
-def test_sample_builds_into_verified_apk(builds: BuildsService, services: ServiceManager, template_id: str,
+def test_sample_builds_into_verified_apk(builds: BuildsService, services: Services, template_id: str,
                                          shared_keystore: SharedKey) -> None:
     info = builds.start_build(template_id, "1.2.3", "apk", key_alias="upload",
                               application_id=f"com.example.white.{template_id.replace('-', '')}",

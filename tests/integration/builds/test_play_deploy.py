@@ -11,7 +11,7 @@ from play_listing import write_listing
 from app.builds.model import BuildState
 from app.errors import UserError
 from app.store.check import ReleaseCheckError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
@@ -28,7 +28,7 @@ def play_ready(package_factory: Any) -> None:
     package_factory("trivia-quiz", target_sdk=36, application_id=TRIVIA)
 
 
-def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, services: ServiceManager,
+def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, services: Services,
                                                      play: PlayFixture, play_ready: None, tmp_path: Path) -> None:
     notes = {"en-US": "Daily questions.", "de-DE": "Tägliche Fragen."}
     info = builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production", notes=notes)
@@ -78,7 +78,7 @@ def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsSe
     assert done.state is BuildState.DEPLOYED, done.error
 
 
-def test_a_dropped_upload_chunk_resumes_where_play_got_to(builds: BuildsService, services: ServiceManager,
+def test_a_dropped_upload_chunk_resumes_where_play_got_to(builds: BuildsService, services: Services,
                                                          play: PlayFixture, play_ready: None) -> None:
     services.releases.chunk_size = 1024
     services.releases.sleep = lambda _s: None  # the back-off before asking the session, not waited out
@@ -113,7 +113,7 @@ def test_a_dry_run_validates_and_deletes_the_edit(builds: BuildsService, play: P
 
 
 def test_a_lost_commit_answer_during_a_deploy_is_never_published_twice(
-        builds: BuildsService, services: ServiceManager, play: PlayFixture, play_ready: None) -> None:
+        builds: BuildsService, services: Services, play: PlayFixture, play_ready: None) -> None:
     play.standin.fault("POST", r":commit$", "drop_after")
     done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
     assert done.state is BuildState.SIGNED and "was lost" in (done.error or "")

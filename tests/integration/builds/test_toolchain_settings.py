@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 
-def test_toolchain_settings_build_the_child_environment(services: ServiceManager, tmp_path: Path) -> None:
+def test_toolchain_settings_build_the_child_environment(services: Services, tmp_path: Path) -> None:
     assert services.builds.toolchain_env() == {}  # nothing set: the inherited environment is used as is
     services.settings.update({
         "toolchain.extra_path": f"{tmp_path / 'sdk' / 'build-tools'}{os.pathsep}{tmp_path / 'more'}",
@@ -23,7 +23,7 @@ def test_toolchain_settings_build_the_child_environment(services: ServiceManager
     assert parts[3:] == os.environ["PATH"].split(os.pathsep)
 
 
-def test_a_tool_in_an_extra_folder_is_found_first(services: ServiceManager, tmp_path: Path) -> None:
+def test_a_tool_in_an_extra_folder_is_found_first(services: Services, tmp_path: Path) -> None:
     from services.builds.tools import resolve_tool
 
     folder = tmp_path / "tools"

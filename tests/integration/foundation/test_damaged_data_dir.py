@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.bootstrap import ServiceManager, bootstrap
+from services.bootstrap import Services, bootstrap
 from services.config import AppConfig
 from services.db.preflight import StoreError
 from services.secrets import MemorySecretStore
@@ -17,12 +17,12 @@ from tests.support.damage import DAMAGE, DB_NAME, read_only
 pytestmark = pytest.mark.sqlite_only  # about the embedded SQLite file itself
 
 
-def _made(make_services: Callable[..., ServiceManager]) -> None:
+def _made(make_services: Callable[..., Services]) -> None:
     make_services().close()  # a real, migrated store on data_dir
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_damaged_database_is_one_line_naming_the_file(make_services: Callable[..., ServiceManager], data_dir: Path,
+def test_damaged_database_is_one_line_naming_the_file(make_services: Callable[..., Services], data_dir: Path,
                                                        damage: str) -> None:
     _made(make_services)
     hurt, words = DAMAGE[damage]
@@ -34,14 +34,14 @@ def test_damaged_database_is_one_line_naming_the_file(make_services: Callable[..
     assert "upgrade TrendForge" in message or "restore it from a backup" in message
 
 
-def test_read_only_data_dir_is_one_line_naming_the_dir(make_services: Callable[..., ServiceManager], data_dir: Path) -> None:
+def test_read_only_data_dir_is_one_line_naming_the_dir(make_services: Callable[..., Services], data_dir: Path) -> None:
     _made(make_services)
     with read_only(data_dir) as view, pytest.raises(StoreError) as err:
         bootstrap(AppConfig.from_env(view), secrets=MemorySecretStore())
     assert str(err.value).startswith(f"the data directory {view} is not writable (Read-only file system)")
 
 
-def test_doctor_reports_everything_else(make_services: Callable[..., ServiceManager], data_dir: Path) -> None:
+def test_doctor_reports_everything_else(make_services: Callable[..., Services], data_dir: Path) -> None:
     _made(make_services)
     DAMAGE["newer schema"][0](data_dir)
     config = AppConfig.from_env(data_dir)
@@ -53,7 +53,7 @@ def test_doctor_reports_everything_else(make_services: Callable[..., ServiceMana
     assert {"keyring", "tool:aapt2", "tool:apksigner"} <= set(checks)
 
 
-def test_a_healthy_store_still_opens(make_services: Callable[..., ServiceManager], data_dir: Path) -> None:
+def test_a_healthy_store_still_opens(make_services: Callable[..., Services], data_dir: Path) -> None:
     _made(make_services)
     manager = bootstrap(AppConfig.from_env(data_dir), secrets=MemorySecretStore())
     manager.close()

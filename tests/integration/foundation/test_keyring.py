@@ -12,7 +12,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.secrets import KeyringSecretStore
 
 
@@ -39,7 +39,7 @@ def test_round_trip(store: KeyringSecretStore) -> None:
 
 
 def test_credentials_never_reach_db_or_log(
-    make_services: Callable[..., ServiceManager], store: KeyringSecretStore, data_dir: Path
+    make_services: Callable[..., Services], store: KeyringSecretStore, data_dir: Path
 ) -> None:
     secret = "sk_test_" + uuid.uuid4().hex
     services = make_services(secrets=store, log_to_file=True)

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from app.events import Event
-from services.bootstrap import ServiceManager, bootstrap
+from services.bootstrap import Services, bootstrap
 from services.config import AppConfig
 from services.events.other_writers import OtherWriters
 from services.secrets import MemorySecretStore
@@ -22,14 +22,14 @@ from services.secrets import MemorySecretStore
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "resources" / "samples" / "quotes-daily"
 
-Machine = Callable[[str], ServiceManager]
+Machine = Callable[[str], Services]
 
 
 @pytest.fixture
 def machine(pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Machine]:
-    made: list[ServiceManager] = []
+    made: list[Services] = []
 
-    def make(name: str) -> ServiceManager:
+    def make(name: str) -> Services:
         monkeypatch.setenv("TRENDFORGE_ACTOR", f"maker@{name}")
         config = AppConfig.from_env(tmp_path / name, database=pg_database)
         config.log_to_file = False

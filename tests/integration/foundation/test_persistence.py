@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import text
 
 from app.events import AppStarted, Event, SettingsChanged
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.db.models import SettingRecord
 from services.events.store import EventQuery
 
 
 @pytest.mark.sqlite_only
-def test_events_survive_restart(make_services: Callable[..., ServiceManager], data_dir: Path) -> None:
+def test_events_survive_restart(make_services: Callable[..., Services], data_dir: Path) -> None:
     first = make_services()
     first.bus.publish_batch([AppStarted(version=str(i)) for i in range(3)])
     first.close()
@@ -32,7 +32,7 @@ def test_events_survive_restart(make_services: Callable[..., ServiceManager], da
         conn.close()
 
 
-def test_failed_transaction_publishes_nothing(services: ServiceManager) -> None:
+def test_failed_transaction_publishes_nothing(services: Services) -> None:
     seen: list[Event] = []
     services.bus.published.connect(seen.append)
     with pytest.raises(Exception), services.ctx.new_uow() as uow:
@@ -48,12 +48,12 @@ def test_failed_transaction_publishes_nothing(services: ServiceManager) -> None:
 
 
 @pytest.mark.sqlite_only
-def test_foreign_keys_pragma_is_on(services: ServiceManager) -> None:
+def test_foreign_keys_pragma_is_on(services: Services) -> None:
     with services.ctx.engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_migrations_are_idempotent(make_services: Callable[..., ServiceManager]) -> None:
+def test_migrations_are_idempotent(make_services: Callable[..., Services]) -> None:
     make_services().close()
     again = make_services()  # upgrade at start-up again: nothing to do, nothing broken
     assert again.health()["status"] in {"ok", "degraded"}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from tests.support import payments_standins as standins
 
 STRIPE_KEY = standins.STRIPE_KEY
@@ -29,16 +29,16 @@ def stripe_sdk(localstripe_url: str) -> Any:
 
 
 @pytest.fixture
-def stripe_app(pay: Callable[..., Any], localstripe_url: str, secrets: Any) -> tuple[ServiceManager, Any]:
+def stripe_app(pay: Callable[..., Any], localstripe_url: str, secrets: Any) -> tuple[Services, Any]:
     secrets.set("provider:stripe", STRIPE_KEY)
     return pay(TRENDFORGE_STRIPE_BASE_URL=localstripe_url)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def pay(make_services: Callable[..., ServiceManager], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+def pay(make_services: Callable[..., Services], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
     """Build the app with fast retries; returns (manager, payments service)."""
 
-    def build(**env: str) -> tuple[ServiceManager, Any]:
+    def build(**env: str) -> tuple[Services, Any]:
         for k, v in env.items():
             monkeypatch.setenv(k, v)
         manager = make_services()

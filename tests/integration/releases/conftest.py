@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
 
 from play_standin import Account, PlayStandIn
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 PACKAGE = "com.trendforge.trivia"
 
@@ -35,7 +35,7 @@ def account(play: PlayStandIn) -> Account:
 
 
 @pytest.fixture
-def keyed(services: ServiceManager, play: PlayStandIn, account: Account) -> ServiceManager:
+def keyed(services: Services, play: PlayStandIn, account: Account) -> Services:
     """The app with the service account's key stored (as `credentials set play` does)."""
     services.releases.store_key(play.key_json(account))
     return services

@@ -9,7 +9,7 @@ import pytest
 from play_standin import Account, PlayStandIn
 
 from app.errors import UserError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from tests.support.store_dump import stored_bytes
 
 from .conftest import PACKAGE
@@ -26,7 +26,7 @@ class MovableClock:
 
 
 def test_a_token_is_minted_once_and_reused_until_it_expires(
-        make_services: Callable[..., ServiceManager], play: PlayStandIn, account: Account) -> None:
+        make_services: Callable[..., Services], play: PlayStandIn, account: Account) -> None:
     clock = MovableClock()
     services = make_services(clock=clock)
     services.releases.store_key(play.key_json(account))
@@ -42,7 +42,7 @@ def test_a_token_is_minted_once_and_reused_until_it_expires(
 
 
 def test_a_token_refused_as_expired_is_minted_again_and_the_call_retried(
-        keyed: ServiceManager, play: PlayStandIn) -> None:
+        keyed: Services, play: PlayStandIn) -> None:
     keyed.releases.tracks(PACKAGE)
     play.advance(4000)  # Play's clock says the token expired though ours does not yet
     keyed.releases.tracks(PACKAGE)
@@ -50,7 +50,7 @@ def test_a_token_refused_as_expired_is_minted_again_and_the_call_retried(
     assert 401 in play.statuses
 
 
-def test_a_revoked_key_is_one_line_naming_the_account(keyed: ServiceManager, play: PlayStandIn,
+def test_a_revoked_key_is_one_line_naming_the_account(keyed: Services, play: PlayStandIn,
                                                       account: Account) -> None:
     account.revoked = True
     with pytest.raises(UserError) as err:
@@ -60,7 +60,7 @@ def test_a_revoked_key_is_one_line_naming_the_account(keyed: ServiceManager, pla
     assert "invalid_grant" in message
 
 
-def test_an_account_without_access_to_the_app_is_told_what_to_grant(keyed: ServiceManager, play: PlayStandIn,
+def test_an_account_without_access_to_the_app_is_told_what_to_grant(keyed: Services, play: PlayStandIn,
                                                                     account: Account) -> None:
     play.grants[account.email].clear()
     with pytest.raises(UserError, match=rf"{account.email} has no access to {PACKAGE}.*Users and permissions"):
@@ -76,20 +76,20 @@ def test_an_account_without_access_to_the_app_is_told_what_to_grant(keyed: Servi
     ('{"type": "service_account", "client_email": "y@p.iam.gserviceaccount.com", "private_key": "garbage",'
      ' "private_key_id": "1", "token_uri": "http://127.0.0.1:9/token"}', "private key in the Google Play key of y@"),
 ])
-def test_a_malformed_key_is_refused_and_not_stored(services: ServiceManager, text: str, expected: str) -> None:
+def test_a_malformed_key_is_refused_and_not_stored(services: Services, text: str, expected: str) -> None:
     with pytest.raises(UserError, match=expected):
         services.releases.store_key(text)
     assert services.ctx.secrets.get("provider:play") is None
 
 
-def test_the_key_lives_in_the_secret_store_only(keyed: ServiceManager, account: Account) -> None:
+def test_the_key_lives_in_the_secret_store_only(keyed: Services, account: Account) -> None:
     assert keyed.releases.account() == account.email
     assert "PRIVATE KEY" in (keyed.ctx.secrets.get("provider:play") or "")
     raw = stored_bytes(keyed)
     assert b"PRIVATE KEY" not in raw and account.key_id.encode() not in raw
 
 
-def test_testing_a_typed_key_mints_a_token_and_stores_nothing(services: ServiceManager, play: PlayStandIn,
+def test_testing_a_typed_key_mints_a_token_and_stores_nothing(services: Services, play: PlayStandIn,
                                                               account: Account) -> None:
     answer = services.releases.test_key(play.key_json(account))
     assert answer == f"Google accepted the key of {account.email}"
@@ -97,7 +97,7 @@ def test_testing_a_typed_key_mints_a_token_and_stores_nothing(services: ServiceM
     assert services.releases.account() is None  # testing stores nothing
 
 
-def test_testing_the_stored_key_of_a_revoked_account_names_the_account(keyed: ServiceManager, play: PlayStandIn,
+def test_testing_the_stored_key_of_a_revoked_account_names_the_account(keyed: Services, play: PlayStandIn,
                                                                        account: Account) -> None:
     account.revoked = True
     with pytest.raises(UserError) as refused:

@@ -10,18 +10,18 @@ from play_listing import write_listing
 from play_standin import PlayStandIn
 
 from app.errors import ProviderError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
 
 from .conftest import PACKAGE
 
 
-def _settled(services: ServiceManager) -> list[dict[str, object]]:
+def _settled(services: Services) -> list[dict[str, object]]:
     return [s.event.payload() for s in services.events.history(EventQuery(types=["release.commit_settled"]))]
 
 
-def _push_losing_the_answer(keyed: ServiceManager, play: PlayStandIn, tmp_path: Path, kind: str) -> None:
+def _push_losing_the_answer(keyed: Services, play: PlayStandIn, tmp_path: Path, kind: str) -> None:
     listing = load_listing_dir(write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz", "de-DE": "Quiz"}))
     play.fault("POST", r":commit$", kind)
     with pytest.raises(ProviderError, match=r"answer to committing edit .* was lost"):
@@ -30,7 +30,7 @@ def _push_losing_the_answer(keyed: ServiceManager, play: PlayStandIn, tmp_path: 
     assert [u.event.payload()["action"] for u in unknown] == ["listing"]
 
 
-def test_a_listing_play_committed_is_found_on_play_and_not_pushed_again(keyed: ServiceManager, play: PlayStandIn,
+def test_a_listing_play_committed_is_found_on_play_and_not_pushed_again(keyed: Services, play: PlayStandIn,
                                                                        tmp_path: Path) -> None:
     _push_losing_the_answer(keyed, play, tmp_path, "drop_after")  # Play commits; the answer never arrives
     assert len(play.commits) == 1
@@ -44,7 +44,7 @@ def test_a_listing_play_committed_is_found_on_play_and_not_pushed_again(keyed: S
 
 
 def test_a_listing_commit_that_never_reached_play_is_committed_once_when_settled(
-        keyed: ServiceManager, play: PlayStandIn, tmp_path: Path) -> None:
+        keyed: Services, play: PlayStandIn, tmp_path: Path) -> None:
     _push_losing_the_answer(keyed, play, tmp_path, "drop")  # the connection drops before Play does anything
     assert play.commits == [] and play.apps[PACKAGE].listings == {}
     keyed.releases.tracks(PACKAGE)
@@ -54,7 +54,7 @@ def test_a_listing_commit_that_never_reached_play_is_committed_once_when_settled
     assert [s["how"] for s in _settled(keyed)] == ["the edit was still open on Play; committed it now"]
 
 
-def test_a_listing_play_does_not_have_is_settled_as_not_applied(keyed: ServiceManager, play: PlayStandIn,
+def test_a_listing_play_does_not_have_is_settled_as_not_applied(keyed: Services, play: PlayStandIn,
                                                                tmp_path: Path) -> None:
     _push_losing_the_answer(keyed, play, tmp_path, "drop")
     play.edits[keyed.events.history(EventQuery(types=["release.commit_unknown"]))[0].event.payload()["edit_id"]

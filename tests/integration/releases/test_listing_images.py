@@ -12,7 +12,7 @@ from play_standin import PlayStandIn
 
 from app.errors import ProviderError, UserError
 from app.releases.listing import ImageType
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.releases.edits import Edit
 from services.releases.listing_files import load_listing_dir
 
@@ -37,7 +37,7 @@ BAD = {  # (image in the listing folder, size, Pillow mode, what the one line sa
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_an_image_play_refuses_is_refused_before_any_call(keyed: ServiceManager, play: PlayStandIn, tmp_path: Path,
+def test_an_image_play_refuses_is_refused_before_any_call(keyed: Services, play: PlayStandIn, tmp_path: Path,
                                                           case: str) -> None:
     where, size, mode, message = BAD[case]
     root = write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz"})
@@ -52,7 +52,7 @@ def test_an_image_play_refuses_is_refused_before_any_call(keyed: ServiceManager,
 
 
 @pytest.mark.parametrize("count", [1, 9])
-def test_a_screenshot_count_outside_2_to_8_is_refused_before_any_call(keyed: ServiceManager, play: PlayStandIn,
+def test_a_screenshot_count_outside_2_to_8_is_refused_before_any_call(keyed: Services, play: PlayStandIn,
                                                                       tmp_path: Path, count: int) -> None:
     root = write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz"}, screenshots=count)
     play.calls.clear()
@@ -61,7 +61,7 @@ def test_a_screenshot_count_outside_2_to_8_is_refused_before_any_call(keyed: Ser
     assert play.calls == []
 
 
-def test_a_listing_play_takes_is_pushed(keyed: ServiceManager, play: PlayStandIn, tmp_path: Path) -> None:
+def test_a_listing_play_takes_is_pushed(keyed: Services, play: PlayStandIn, tmp_path: Path) -> None:
     root = write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz"}, screenshots=8)
     result = keyed.releases.push_listing(PACKAGE, load_listing_dir(root))
     assert result["images"] == 10
@@ -82,7 +82,7 @@ STANDIN = {  # (image type, size, mode, Play's answer)
 
 
 @pytest.mark.parametrize("case", sorted(STANDIN))
-def test_the_standin_refuses_what_play_refuses(keyed: ServiceManager, play: PlayStandIn, tmp_path: Path,
+def test_the_standin_refuses_what_play_refuses(keyed: Services, play: PlayStandIn, tmp_path: Path,
                                                case: str) -> None:
     kind, size, mode, answer = STANDIN[case]
     image = write_image(tmp_path / "image.png", size, mode)
@@ -92,7 +92,7 @@ def test_the_standin_refuses_what_play_refuses(keyed: ServiceManager, play: Play
     assert err.value.status_code == 400
 
 
-def test_the_standin_refuses_to_validate_a_single_screenshot(keyed: ServiceManager,
+def test_the_standin_refuses_to_validate_a_single_screenshot(keyed: Services,
                                                                               play: PlayStandIn, tmp_path: Path) -> None:
     edit = Edit.insert(keyed.releases.api(), PACKAGE)
     edit.replace_images("en-US", ImageType.PHONE_SCREENSHOTS, (write_image(tmp_path / "1.png", (1080, 1920)),))
@@ -100,7 +100,7 @@ def test_the_standin_refuses_to_validate_a_single_screenshot(keyed: ServiceManag
         edit.validate()
 
 
-def test_a_dropped_image_upload_is_sent_again_whole(keyed: ServiceManager, play: PlayStandIn, tmp_path: Path) -> None:
+def test_a_dropped_image_upload_is_sent_again_whole(keyed: Services, play: PlayStandIn, tmp_path: Path) -> None:
     keyed.releases.sleep = lambda _s: None  # the retry's back-off, not waited out in a test
     root = write_listing(tmp_path / "listing", {"en-US": "Trivia Quiz"})
     graphic = root / "en-US" / "images" / "featureGraphic.png"

@@ -11,13 +11,13 @@ from sqlalchemy import text
 from app.errors import UserError
 from app.events import AppStarted
 from app.redact import MASK
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 
 from .conftest import PACKAGE
 
 
-def _refused(keyed: ServiceManager, play: PlayStandIn) -> tuple[str, str]:
+def _refused(keyed: Services, play: PlayStandIn) -> tuple[str, str]:
     play.fault("GET", "/tracks", "401_quoting_token", times=2)  # the first and the retried call
     with pytest.raises(UserError) as err:
         keyed.releases.tracks(PACKAGE)
@@ -26,13 +26,13 @@ def _refused(keyed: ServiceManager, play: PlayStandIn) -> tuple[str, str]:
     return str(err.value), tokens[-1]
 
 
-def test_the_error_shown_does_not_carry_the_token(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_the_error_shown_does_not_carry_the_token(keyed: Services, play: PlayStandIn) -> None:
     message, token = _refused(keyed, play)
     assert "refused the access token" in message
     assert token not in message and MASK in message
 
 
-def test_what_is_stored_does_not_carry_the_token(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_what_is_stored_does_not_carry_the_token(keyed: Services, play: PlayStandIn) -> None:
     _message, token = _refused(keyed, play)
     # an area that stores a provider's raw answer (an event payload, an error column) stores it masked
     with keyed.ctx.new_uow() as uow:
@@ -45,7 +45,7 @@ def test_what_is_stored_does_not_carry_the_token(keyed: ServiceManager, play: Pl
     assert f"play said: invalid credentials: Bearer {MASK}" in listed
 
 
-def test_stored_keyring_secrets_are_masked_too(keyed: ServiceManager) -> None:
+def test_stored_keyring_secrets_are_masked_too(keyed: Services) -> None:
     keyed.settings.set_credential("stripe", "sk_live_notreally_0123456789")
     keyed.ctx.secrets.get("provider:stripe")  # the store knows the value it handed out
     with keyed.ctx.new_uow() as uow:

@@ -9,7 +9,7 @@ import pytest
 from play_standin import PlayStandIn
 
 from app.errors import ProviderError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.releases.edits import Edit
 
 from .conftest import PACKAGE
@@ -21,7 +21,7 @@ from .conftest import PACKAGE
     ({"versionCodes": ["10000"], "status": "inProgress"}, "userFraction is required"),
     ({"versionCodes": ["999"], "status": "completed"}, "was not uploaded"),
 ])
-def test_track_updates_play_refuses(keyed: ServiceManager, play: PlayStandIn, release: dict[str, object],
+def test_track_updates_play_refuses(keyed: Services, play: PlayStandIn, release: dict[str, object],
                                     message: str) -> None:
     play.seed(PACKAGE, "production", {"versionCodes": ["10000"], "status": "completed"})
     edit = Edit.insert(keyed.releases.api(), PACKAGE)
@@ -30,7 +30,7 @@ def test_track_updates_play_refuses(keyed: ServiceManager, play: PlayStandIn, re
     assert err.value.status_code == 400
 
 
-def test_a_committed_edit_is_gone(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_a_committed_edit_is_gone(keyed: Services, play: PlayStandIn) -> None:
     edit = Edit.insert(keyed.releases.api(), PACKAGE)
     edit.commit()
     again = Edit(keyed.releases.api(), PACKAGE, edit.id)

@@ -7,7 +7,7 @@ from play_standin import PlayStandIn
 
 from app.errors import ProviderError, UserError
 from app.releases.model import ReleaseAction
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 
 from .conftest import PACKAGE
@@ -19,7 +19,7 @@ def staged(code: str, fraction: float, status: str = "inProgress") -> dict[str, 
     return {"versionCodes": [code], "status": status, "userFraction": fraction}
 
 
-def test_staged_rollout_goes_from_10_to_50_percent_then_completes(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_staged_rollout_goes_from_10_to_50_percent_then_completes(keyed: Services, play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.1))
     rel = keyed.releases
     result = rel.act(PACKAGE, ReleaseAction.ROLLOUT, "production", fraction=0.5)
@@ -32,7 +32,7 @@ def test_staged_rollout_goes_from_10_to_50_percent_then_completes(keyed: Service
     assert types == ["release.rolled_out", "release.completed"]
 
 
-def test_a_rollout_cannot_go_back_down(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_a_rollout_cannot_go_back_down(keyed: Services, play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.5))
     with pytest.raises(UserError, match="rollout is at 50%; Play cannot take it back to 10%"):
         keyed.releases.plan(PACKAGE, ReleaseAction.ROLLOUT, "production", fraction=0.1)
@@ -40,13 +40,13 @@ def test_a_rollout_cannot_go_back_down(keyed: ServiceManager, play: PlayStandIn)
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0, 1.5])
 def test_a_fraction_outside_zero_one_is_refused_before_play_is_asked(
-        keyed: ServiceManager, play: PlayStandIn, fraction: float) -> None:
+        keyed: Services, play: PlayStandIn, fraction: float) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.1))
     with pytest.raises(UserError, match=r"outside \(0, 1\)"):
         keyed.releases.plan(PACKAGE, ReleaseAction.ROLLOUT, "production", fraction=fraction)
 
 
-def test_halt_then_resume_keeps_the_fraction(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_halt_then_resume_keeps_the_fraction(keyed: Services, play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.2))
     keyed.releases.act(PACKAGE, ReleaseAction.HALT, "production")
     assert play.track(PACKAGE, "production") == [LIVE, staged("10001", 0.2, "halted")]
@@ -56,7 +56,7 @@ def test_halt_then_resume_keeps_the_fraction(keyed: ServiceManager, play: PlaySt
     assert play.track(PACKAGE, "production") == [LIVE, staged("10001", 0.2)]
 
 
-def test_promote_internal_to_production_without_rebuilding(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_promote_internal_to_production_without_rebuilding(keyed: Services, play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE)
     play.seed(PACKAGE, "internal", {"versionCodes": ["10002"], "status": "completed",
                                     "releaseNotes": [{"language": "en-US", "text": "New quiz"}]})
@@ -71,7 +71,7 @@ def test_promote_internal_to_production_without_rebuilding(keyed: ServiceManager
     assert promoted[0].event.payload()["from_track"] == "internal"
 
 
-def test_a_plan_is_refused_when_the_track_changed_on_play_meanwhile(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_a_plan_is_refused_when_the_track_changed_on_play_meanwhile(keyed: Services, play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.1))
     plan = keyed.releases.plan(PACKAGE, ReleaseAction.ROLLOUT, "production", fraction=0.5)
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.3))  # someone used Play Console
@@ -80,7 +80,7 @@ def test_a_plan_is_refused_when_the_track_changed_on_play_meanwhile(keyed: Servi
     assert play.track(PACKAGE, "production")[1]["userFraction"] == 0.3
 
 
-def test_a_lost_commit_answer_is_settled_with_play_before_the_next_step(keyed: ServiceManager,
+def test_a_lost_commit_answer_is_settled_with_play_before_the_next_step(keyed: Services,
                                                                        play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.1))
     play.fault("POST", r":commit$", "drop_after")  # Play commits, the answer never arrives
@@ -99,7 +99,7 @@ def test_a_lost_commit_answer_is_settled_with_play_before_the_next_step(keyed: S
     assert len(keyed.events.history(EventQuery(types=["release.commit_settled"]))) == 1  # settled once
 
 
-def test_a_commit_that_never_reached_play_is_committed_once_when_settled(keyed: ServiceManager,
+def test_a_commit_that_never_reached_play_is_committed_once_when_settled(keyed: Services,
                                                                         play: PlayStandIn) -> None:
     play.seed(PACKAGE, "production", LIVE, staged("10001", 0.1))
     play.fault("POST", r":commit$", "drop")  # the connection drops before Play does anything
@@ -113,7 +113,7 @@ def test_a_commit_that_never_reached_play_is_committed_once_when_settled(keyed: 
     assert "still open" in settled[0].event.payload()["how"]
 
 
-def test_429_is_retried_after_the_wait_play_asks_for(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_429_is_retried_after_the_wait_play_asks_for(keyed: Services, play: PlayStandIn) -> None:
     waits: list[float] = []
     keyed.releases.sleep = waits.append  # record the wait instead of sleeping through it
     play.seed(PACKAGE, "production", LIVE)
@@ -125,7 +125,7 @@ def test_429_is_retried_after_the_wait_play_asks_for(keyed: ServiceManager, play
     assert play.track(PACKAGE, "beta") == [{"versionCodes": ["10000"], "status": "completed"}]
 
 
-def test_a_dropped_read_is_retried(keyed: ServiceManager, play: PlayStandIn) -> None:
+def test_a_dropped_read_is_retried(keyed: Services, play: PlayStandIn) -> None:
     keyed.releases.sleep = lambda _s: None  # the retry's back-off, not waited out in a test
     play.seed(PACKAGE, "production", LIVE)
     play.fault("GET", r"/tracks$", "drop")

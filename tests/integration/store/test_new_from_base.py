@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from app.builds.model import BuildState
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 
-def test_a_new_blank_template_builds_into_a_signed_apk(services: ServiceManager, qapp: Any) -> None:
+def test_a_new_blank_template_builds_into_a_signed_apk(services: Services, qapp: Any) -> None:
     info = services.templates.create({"id": "cafe-menu", "title": "Cafe Menu", "category": "lifestyle",
                                       "version": "1.0.0", "app_name": "Cafe Menu",
                                       "application_id": "com.indie.cafemenu",
@@ -29,7 +29,7 @@ def test_a_new_blank_template_builds_into_a_signed_apk(services: ServiceManager,
         builds.shutdown()
 
 
-def test_new_from_a_stored_base_is_its_own_app(services: ServiceManager) -> None:
+def test_new_from_a_stored_base_is_its_own_app(services: Services) -> None:
     from importlib import resources
 
     base = services.templates.import_path(Path(str(resources.files("resources.samples") / "quotes-daily")))

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from app.errors import UserError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"
 
 
-def test_keep_both_gives_the_copy_its_own_application_id(services: ServiceManager,
+def test_keep_both_gives_the_copy_its_own_application_id(services: Services,
                                                          sample_copy: Callable[[str], Path]) -> None:
     svc = services.templates
     pkg = sample_copy("quotes-daily")
@@ -30,7 +30,7 @@ def test_keep_both_gives_the_copy_its_own_application_id(services: ServiceManage
     assert f'"{ids[1]}"' in stored  # the package builds under the new id too
 
 
-def test_a_glob_over_the_samples_folder_imports_the_samples_only(services: ServiceManager) -> None:
+def test_a_glob_over_the_samples_folder_imports_the_samples_only(services: Services) -> None:
     globbed = sorted(SAMPLES.iterdir())  # what `templates import resources/samples/*` hands over
     assert "__init__.py" in [p.name for p in globbed]
     results = services.templates.import_paths(globbed)
@@ -38,7 +38,7 @@ def test_a_glob_over_the_samples_folder_imports_the_samples_only(services: Servi
     assert {r.template_id for r in results} == {p.name for p in globbed if (p / "template.json").is_file()}
 
 
-def test_only_scaffolding_is_refused_in_one_line(services: ServiceManager) -> None:
+def test_only_scaffolding_is_refused_in_one_line(services: Services) -> None:
     with pytest.raises(UserError, match=r"nothing to import: __init__\.py is Python package scaffolding"):
         services.templates.import_paths([SAMPLES / "__init__.py"])
 

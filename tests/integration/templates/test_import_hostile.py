@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from app.errors import ConflictError, UserError
 from app.remedies import ChooseOnDuplicate
 from app.templates.rules import ImportLimits, PackageError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.templates.service import TemplatesService
 from tests.support import templates_packages
 
@@ -25,14 +25,14 @@ SAMPLES, build_zip, sample_manifest, snapshot = templates_packages.SAMPLES, temp
 
 
 @pytest.fixture
-def seeded(services: ServiceManager) -> ServiceManager:
+def seeded(services: Services) -> Services:
     """A store that already holds one template and a review, so 'unchanged' means something."""
     services.templates.import_path(SAMPLES / "trivia-quiz")
     services.templates.add_review("trivia-quiz", 4, "fine", reviewer="ana")
     return services
 
 
-def assert_refused(services: ServiceManager, path: Path, match: str, exc: type[Exception] = PackageError) -> None:
+def assert_refused(services: Services, path: Path, match: str, exc: type[Exception] = PackageError) -> None:
     before = snapshot(services)
     with pytest.raises(exc, match=match):
         services.templates.import_path(path)
@@ -72,33 +72,33 @@ def _zip_with_infos(path: Path, infos: list[tuple[zipfile.ZipInfo, bytes]]) -> P
         ("C:\\evil.txt", "drive letter"),
     ],
 )
-def test_path_traversal_absolute_and_drive_letters(seeded: ServiceManager, tmp_path: Path, member: str, match: str) -> None:
+def test_path_traversal_absolute_and_drive_letters(seeded: Services, tmp_path: Path, member: str, match: str) -> None:
     z = build_zip(tmp_path / "evil.zip", {member: b"pwned"})
     assert_refused(seeded, z, match)
     assert not (tmp_path / "evil.txt").exists()
     assert not Path("/tmp/evil.txt").exists() or Path("/tmp/evil.txt").read_bytes() != b"pwned"
 
 
-def test_symlink_member_in_zip(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_symlink_member_in_zip(seeded: Services, tmp_path: Path) -> None:
     info = zipfile.ZipInfo("web/link")
     info.external_attr = (stat.S_IFLNK | 0o777) << 16
     z = _zip_with_infos(tmp_path / "link.zip", [(info, b"/etc/passwd")])
     assert_refused(seeded, z, "symbolic link")
 
 
-def test_symlink_in_folder(seeded: ServiceManager, sample_copy: Any, tmp_path: Path) -> None:
+def test_symlink_in_folder(seeded: Services, sample_copy: Any, tmp_path: Path) -> None:
     pkg = sample_copy("quotes-daily")
     os.symlink("/etc/passwd", pkg / "web" / "passwd")
     assert_refused(seeded, pkg, "symbolic link")
 
 
-def test_zip_bomb_ratio(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_zip_bomb_ratio(seeded: Services, tmp_path: Path) -> None:
     z = build_zip(tmp_path / "bomb.zip", {"web/zeros.bin": b"\0" * (8 * 1024 * 1024)})
     assert z.stat().st_size < 100_000
     assert_refused(seeded, z, "compression ratio")
 
 
-def test_zip_bomb_total_size(services: ServiceManager, tmp_path: Path) -> None:
+def test_zip_bomb_total_size(services: Services, tmp_path: Path) -> None:
     # Small caps so the test stays fast; the same code path guards the 200 MB default.
     svc = TemplatesService(services.ctx, limits=ImportLimits(max_total_bytes=300_000, max_file_bytes=200_000))
     services.substitute(templates=svc)
@@ -109,7 +109,7 @@ def test_zip_bomb_total_size(services: ServiceManager, tmp_path: Path) -> None:
     assert_refused(services, one, "file too large")
 
 
-def test_lying_zip_header_is_caught_while_extracting(services: ServiceManager, tmp_path: Path) -> None:
+def test_lying_zip_header_is_caught_while_extracting(services: Services, tmp_path: Path) -> None:
     svc = TemplatesService(services.ctx, limits=ImportLimits(max_file_bytes=100_000, ratio_floor_bytes=10**9))
     services.substitute(templates=svc)
     z = build_zip(tmp_path / "liar.zip", {"web/data.bin": b"A" * 400_000})
@@ -130,12 +130,12 @@ def test_lying_zip_header_is_caught_while_extracting(services: ServiceManager, t
     assert snapshot(services) == before
 
 
-def test_too_many_files(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_too_many_files(seeded: Services, tmp_path: Path) -> None:
     z = build_zip(tmp_path / "many.zip", {f"web/f{i}.txt": b"x" for i in range(2001)})
     assert_refused(seeded, z, "too many files")
 
 
-def test_huge_manifest(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_huge_manifest(seeded: Services, tmp_path: Path) -> None:
     m = sample_manifest()
     m.pop("preview")
     m["content"] = {"quotes": ["x" * 1000] * 400}
@@ -143,19 +143,19 @@ def test_huge_manifest(seeded: ServiceManager, tmp_path: Path) -> None:
     assert_refused(seeded, z, "template.json is too large")
 
 
-def test_invalid_json(seeded: ServiceManager, sample_copy: Any) -> None:
+def test_invalid_json(seeded: Services, sample_copy: Any) -> None:
     pkg = sample_copy()
     (pkg / "template.json").write_text('{"schema_version": 1, "id": ')
     assert_refused(seeded, pkg, "not valid JSON: .* line 1")
 
 
-def test_manifest_not_utf8(seeded: ServiceManager, sample_copy: Any) -> None:
+def test_manifest_not_utf8(seeded: Services, sample_copy: Any) -> None:
     pkg = sample_copy()
     (pkg / "template.json").write_bytes(b'{"title": "caf\xe9"}')
     assert_refused(seeded, pkg, "not UTF-8")
 
 
-def test_wrong_schema_version(seeded: ServiceManager, sample_copy: Any) -> None:
+def test_wrong_schema_version(seeded: Services, sample_copy: Any) -> None:
     pkg = sample_copy()
     m = sample_manifest()
     m["schema_version"] = 2
@@ -174,13 +174,13 @@ def test_wrong_schema_version(seeded: ServiceManager, sample_copy: Any) -> None:
         ({"min_sdk": 30, "target_sdk": 29}, "target_sdk"),
     ],
 )
-def test_schema_violations(seeded: ServiceManager, sample_copy: Any, change: dict[str, Any], match: str) -> None:
+def test_schema_violations(seeded: Services, sample_copy: Any, change: dict[str, Any], match: str) -> None:
     pkg = sample_copy()
     (pkg / "template.json").write_text(json.dumps(sample_manifest() | change))
     assert_refused(seeded, pkg, match)
 
 
-def test_missing_manifest_and_missing_preview(seeded: ServiceManager, sample_copy: Any, tmp_path: Path) -> None:
+def test_missing_manifest_and_missing_preview(seeded: Services, sample_copy: Any, tmp_path: Path) -> None:
     pkg = sample_copy()
     (pkg / "preview.png").unlink()
     assert_refused(seeded, pkg, "preview image 'preview.png' .* missing")
@@ -188,7 +188,7 @@ def test_missing_manifest_and_missing_preview(seeded: ServiceManager, sample_cop
     assert_refused(seeded, z, "no template.json")
 
 
-def test_not_a_zip_and_not_a_package(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_not_a_zip_and_not_a_package(seeded: Services, tmp_path: Path) -> None:
     fake = tmp_path / "fake.zip"
     fake.write_text("this is not a zip")
     assert_refused(seeded, fake, "not a valid zip archive")
@@ -198,7 +198,7 @@ def test_not_a_zip_and_not_a_package(seeded: ServiceManager, tmp_path: Path) -> 
     assert_refused(seeded, tmp_path / "missing", "no such file", UserError)
 
 
-def test_non_utf8_names_in_zip_and_folder(seeded: ServiceManager, sample_copy: Any, tmp_path: Path) -> None:
+def test_non_utf8_names_in_zip_and_folder(seeded: Services, sample_copy: Any, tmp_path: Path) -> None:
     info = _RawNameInfo("web/x")
     info.raw = b"web/caf\xe9.txt"
     z = _zip_with_infos(tmp_path / "latin1.zip", [(info, b"x")])
@@ -211,7 +211,7 @@ def test_non_utf8_names_in_zip_and_folder(seeded: ServiceManager, sample_copy: A
     assert_refused(seeded, pkg, "not valid UTF-8")
 
 
-def test_fake_images(seeded: ServiceManager, sample_copy: Any) -> None:
+def test_fake_images(seeded: Services, sample_copy: Any) -> None:
     pkg = sample_copy()
     (pkg / "preview.png").write_text("<html>I am not a picture</html>")
     assert_refused(seeded, pkg, "preview.png is not a PNG image")
@@ -220,7 +220,7 @@ def test_fake_images(seeded: ServiceManager, sample_copy: Any) -> None:
     assert_refused(seeded, pkg2, "web/icon.jpg is not a JPEG")
 
 
-def test_duplicate_member_names(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_duplicate_member_names(seeded: Services, tmp_path: Path) -> None:
     z = tmp_path / "dup.zip"
     m = sample_manifest()
     m.pop("preview")
@@ -232,7 +232,7 @@ def test_duplicate_member_names(seeded: ServiceManager, tmp_path: Path) -> None:
     assert_refused(seeded, z, "duplicate file name")
 
 
-def test_duplicate_ids_error_replace_keep_both(seeded: ServiceManager, sample_copy: Any) -> None:
+def test_duplicate_ids_error_replace_keep_both(seeded: Services, sample_copy: Any) -> None:
     svc = seeded.templates
     pkg = sample_copy("trivia-quiz")
     assert_refused(seeded, pkg, "already exists", ConflictError)
@@ -261,7 +261,7 @@ def test_duplicate_ids_error_replace_keep_both(seeded: ServiceManager, sample_co
     assert sorted(p.name for p in svc.store_dir.iterdir()) == ["trivia-quiz", "trivia-quiz-2", "trivia-quiz-3"]
 
 
-def test_failed_commit_rolls_the_store_back(seeded: ServiceManager, sample_copy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_commit_rolls_the_store_back(seeded: Services, sample_copy: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """If the DB commit fails after the rename, the package folder is moved back out."""
     from services.db import uow as uow_module
 
@@ -286,7 +286,7 @@ _segments = st.sampled_from(["..", ".", "", "web", "a", "C:", "d:", "/", "\\", "
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.lists(_segments, min_size=1, max_size=6), sep=st.sampled_from(["/", "\\"]))
-def test_property_member_names_never_escape(services: ServiceManager, tmp_path: Path, parts: list[str], sep: str) -> None:
+def test_property_member_names_never_escape(services: Services, tmp_path: Path, parts: list[str], sep: str) -> None:
     svc = services.templates
     name = sep.join(parts) + "/payload.txt"
     buf = io.BytesIO()
@@ -313,19 +313,19 @@ def test_property_member_names_never_escape(services: ServiceManager, tmp_path: 
     assert snapshot(services)["files"] == {}
 
 
-def test_nfc_nfd_look_alike_members_are_one_name(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_nfc_nfd_look_alike_members_are_one_name(seeded: Services, tmp_path: Path) -> None:
     z = build_zip(tmp_path / "lookalike.zip", {"web/caf\u00e9.html": b"nfc", "web/cafe\u0301.html": b"nfd"})
     assert_refused(seeded, z, "duplicate file name")
 
 
-def test_nfc_nfd_look_alike_files_in_a_folder(seeded: ServiceManager, sample_copy: Any) -> None:
+def test_nfc_nfd_look_alike_files_in_a_folder(seeded: Services, sample_copy: Any) -> None:
     folder = sample_copy("quotes-daily")
     (folder / "web" / "caf\u00e9.html").write_bytes(b"nfc")
     (folder / "web" / "cafe\u0301.html").write_bytes(b"nfd")
     assert_refused(seeded, folder, "differs only in case or Unicode form")
 
 
-def test_bidi_override_member_is_refused(seeded: ServiceManager, tmp_path: Path) -> None:
+def test_bidi_override_member_is_refused(seeded: Services, tmp_path: Path) -> None:
     z = build_zip(tmp_path / "rlo.zip", {"web/\u202egnp.exe": b"x"})
     assert_refused(seeded, z, "text-direction")
 
@@ -339,7 +339,7 @@ def test_bidi_override_member_is_refused(seeded: ServiceManager, tmp_path: Path)
     ],
     ids=["5000-digit number", "3000 deep", "100 deep (below Python's limit)"],
 )
-def test_deep_or_huge_manifest_values_are_refused(seeded: ServiceManager, tmp_path: Path, manifest_text: str, match: str) -> None:
+def test_deep_or_huge_manifest_values_are_refused(seeded: Services, tmp_path: Path, manifest_text: str, match: str) -> None:
     z = tmp_path / "deep.zip"
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("template.json", manifest_text)

@@ -14,20 +14,20 @@ from app.errors import NotFoundError, UserError
 from app.events import Event
 from app.remedies import RestoreTemplate
 from app.templates.model import SortKey, TemplateQuery, TemplateStatus
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 from services.templates.seed import seed_synthetic
 from tests.support import templates_packages
 
 
 @pytest.fixture
-def loaded(services: ServiceManager, sample_dirs: list[Path]) -> ServiceManager:
+def loaded(services: Services, sample_dirs: list[Path]) -> Services:
     results = services.templates.import_paths(sample_dirs)
     assert all(r.ok for r in results), results
     return services
 
 
-def test_contract_get_and_package_dir_for_builds(loaded: ServiceManager) -> None:
+def test_contract_get_and_package_dir_for_builds(loaded: Services) -> None:
     svc = loaded.templates
     info = svc.get("quotes-daily")  # type: ignore[attr-defined]
     assert info.application_id == "com.trendforge.quotes" and info.min_sdk == 23 and info.target_sdk == 36
@@ -40,7 +40,7 @@ def test_contract_get_and_package_dir_for_builds(loaded: ServiceManager) -> None
         loaded.templates.get("nope")
 
 
-def test_search_is_ranked_filtered_and_prefix(loaded: ServiceManager) -> None:
+def test_search_is_ranked_filtered_and_prefix(loaded: Services) -> None:
     svc = loaded.templates
     assert [t.id for t in svc.find(TemplateQuery(search="quiz"))] == ["trivia-quiz"]
     assert [t.id for t in svc.find(TemplateQuery(search="wallp"))] == ["wallpaper-pack"]  # prefix while typing
@@ -59,7 +59,7 @@ def test_search_is_ranked_filtered_and_prefix(loaded: ServiceManager) -> None:
     assert svc.count(TemplateQuery(search="quiz")) == 3
 
 
-def test_search_index_follows_updates_and_status(loaded: ServiceManager) -> None:
+def test_search_index_follows_updates_and_status(loaded: Services) -> None:
     svc = loaded.templates
     svc.update("trivia-quiz", {"title": "Brain Teasers", "tags": ["brain"]})
     assert svc.find(TemplateQuery(search="trivia"))[0].id == "trivia-quiz"  # still in the description
@@ -70,7 +70,7 @@ def test_search_index_follows_updates_and_status(loaded: ServiceManager) -> None
     assert [t.id for t in svc.find(TemplateQuery(search="teasers", statuses=(TemplateStatus.ARCHIVED,)))] == ["trivia-quiz"]
 
 
-def test_crud_soft_delete_archive_and_events(loaded: ServiceManager) -> None:
+def test_crud_soft_delete_archive_and_events(loaded: Services) -> None:
     svc = loaded.templates
     seen: list[Event] = []
     loaded.bus.subscribe("*", seen.append)
@@ -98,7 +98,7 @@ def test_crud_soft_delete_archive_and_events(loaded: ServiceManager) -> None:
     assert "template.imported" in stored and "template.created" in stored
 
 
-def test_create_update_validation(loaded: ServiceManager) -> None:
+def test_create_update_validation(loaded: Services) -> None:
     svc = loaded.templates
     with pytest.raises(UserError, match="invalid at version"):
         svc.create({"id": "new-one", "title": "N", "category": "games", "version": "one",
@@ -117,7 +117,7 @@ def test_create_update_validation(loaded: ServiceManager) -> None:
     assert on_disk["price"] == {"amount": 299, "currency": "EUR"} and on_disk["preview"] == "preview.png"
 
 
-def test_reviews_one_per_reviewer_with_average(loaded: ServiceManager) -> None:
+def test_reviews_one_per_reviewer_with_average(loaded: Services) -> None:
     svc = loaded.templates
     svc.add_review("trivia-quiz", 5, "great", reviewer="ana")
     svc.add_review("trivia-quiz", 2, "meh", reviewer="bo")
@@ -133,7 +133,7 @@ def test_reviews_one_per_reviewer_with_average(loaded: ServiceManager) -> None:
     assert next(t.id for t in svc.find(TemplateQuery(sort=SortKey.RATING))) == "trivia-quiz"
 
 
-def test_stats_sources_and_trending(loaded: ServiceManager) -> None:
+def test_stats_sources_and_trending(loaded: Services) -> None:
     svc = loaded.templates
     svc.register_stats_source(lambda ids: {i: {"builds": 4, "build_success_rate": 0.5} for i in ids if i == "trivia-quiz"})
     svc.register_stats_source(lambda ids: {"quotes-daily": {"revenue_minor": 1299, "currency": "USD", "sales": 3}})
@@ -150,7 +150,7 @@ def test_stats_sources_and_trending(loaded: ServiceManager) -> None:
     assert ranking == ["quotes-daily", "trivia-quiz", "wallpaper-pack"]  # 3 sales > 4 half-failed builds
 
 
-def test_export_round_trip(loaded: ServiceManager, tmp_path: Path) -> None:
+def test_export_round_trip(loaded: Services, tmp_path: Path) -> None:
     svc = loaded.templates
     z = svc.export("wallpaper-pack", tmp_path / "out")
     assert z.name == "wallpaper-pack-1.0.0.zip"
@@ -163,7 +163,7 @@ def test_export_round_trip(loaded: ServiceManager, tmp_path: Path) -> None:
     assert res.template_id == "wallpaper-pack" and svc.get("wallpaper-pack").category == "personalization"
 
 
-def test_cache_is_invalidated_by_writes(loaded: ServiceManager) -> None:
+def test_cache_is_invalidated_by_writes(loaded: Services) -> None:
     svc = loaded.templates
     svc.get("quotes-daily")
     hits = svc.metrics.cache_hits
@@ -183,7 +183,7 @@ def test_restart_keeps_everything(make_services: Any, sample_dirs: list[Path]) -
     assert [t.id for t in second.templates.find(TemplateQuery(search="quotes"))] == ["quotes-daily"]
 
 
-def test_many_synthetic_templates_page_and_count(services: ServiceManager) -> None:
+def test_many_synthetic_templates_page_and_count(services: Services) -> None:
     svc = services.templates
     seed_synthetic(services.ctx, 1200)
     svc.invalidate()

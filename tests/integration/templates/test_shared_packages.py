@@ -13,21 +13,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from services.bootstrap import ServiceManager, bootstrap
+from services.bootstrap import Services, bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "resources" / "samples" / "quotes-daily"
 
-Machine = Callable[[str], ServiceManager]
+Machine = Callable[[str], Services]
 
 
 @pytest.fixture
 def machine(pg_database: str, tmp_path: Path) -> Iterator[Machine]:
-    made: list[ServiceManager] = []
+    made: list[Services] = []
 
-    def make(name: str) -> ServiceManager:
+    def make(name: str) -> Services:
         config = AppConfig.from_env(tmp_path / name, database=pg_database)
         config.log_to_file = False
         made.append(bootstrap(config, secrets=MemorySecretStore()))
@@ -61,7 +61,7 @@ def test_the_same_package_is_stored_once(machine: Machine) -> None:
 
 
 @pytest.mark.sqlite_only  # the embedded default stays as it was: packages only in the data dir
-def test_the_embedded_store_keeps_no_blobs(make_services: Callable[..., ServiceManager]) -> None:
+def test_the_embedded_store_keeps_no_blobs(make_services: Callable[..., Services]) -> None:
     services = make_services()
     services.templates.import_paths([SAMPLE])
     with services.ctx.engine.connect() as conn:

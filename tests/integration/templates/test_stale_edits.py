@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from app.errors import StaleEditError
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 
 
 @pytest.fixture
-def two_makers(make_services: Callable[..., ServiceManager], sample_dirs: list[Path],
-               monkeypatch: pytest.MonkeyPatch) -> tuple[ServiceManager, ServiceManager]:
+def two_makers(make_services: Callable[..., Services], sample_dirs: list[Path],
+               monkeypatch: pytest.MonkeyPatch) -> tuple[Services, Services]:
     monkeypatch.setenv("TRENDFORGE_ACTOR", "ana@studio-a")
     ana = make_services()
     assert all(r.ok for r in ana.templates.import_paths(sample_dirs[:1]))
@@ -27,7 +27,7 @@ def two_makers(make_services: Callable[..., ServiceManager], sample_dirs: list[P
     return ana, ben
 
 
-def test_an_edit_on_the_current_version_is_saved_and_bumps_it(two_makers: tuple[ServiceManager, ServiceManager]) -> None:
+def test_an_edit_on_the_current_version_is_saved_and_bumps_it(two_makers: tuple[Services, Services]) -> None:
     _, ben = two_makers
     opened = ben.templates.get("quotes-daily")
     saved = ben.templates.update("quotes-daily", {"title": "Quotes by Ben"}, expected_version=opened.row_version)
@@ -35,7 +35,7 @@ def test_an_edit_on_the_current_version_is_saved_and_bumps_it(two_makers: tuple[
     assert saved.changed_by == "ben@studio-b" and saved.title == "Quotes by Ben"
 
 
-def test_a_stale_edit_is_refused_naming_who_changed_it(two_makers: tuple[ServiceManager, ServiceManager]) -> None:
+def test_a_stale_edit_is_refused_naming_who_changed_it(two_makers: tuple[Services, Services]) -> None:
     ana, ben = two_makers
     opened_by_ana = ana.templates.get("quotes-daily")
     ben.templates.update("quotes-daily", {"title": "Quotes by Ben"}, expected_version=opened_by_ana.row_version)
@@ -46,7 +46,7 @@ def test_a_stale_edit_is_refused_naming_who_changed_it(two_makers: tuple[Service
     assert ana.templates.get("quotes-daily").title == "Quotes by Ben"  # nothing of Ana's edit was written
 
 
-def test_every_event_records_its_actor(two_makers: tuple[ServiceManager, ServiceManager]) -> None:
+def test_every_event_records_its_actor(two_makers: tuple[Services, Services]) -> None:
     ana, ben = two_makers
     ben.templates.update("quotes-daily", {"title": "Quotes by Ben"})
     stored = ana.bus.history(EventQuery(types=("template.*",), limit=0, oldest_first=True))

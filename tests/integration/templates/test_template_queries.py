@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import text
 
 from app.templates.model import TemplateQuery, TemplateStatus
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.db.plans import query_plan, recorded_statements
 
 CATEGORIES = ("games", "quotes", "tools", "wallpapers")
 
 
 @pytest.fixture
-def loaded(services: ServiceManager, sample_dirs: list[Path]) -> ServiceManager:
+def loaded(services: Services, sample_dirs: list[Path]) -> Services:
     assert all(r.ok for r in services.templates.import_paths(sample_dirs))
     # many more rows, copied from a sample in SQL (the triggers see them like any insert)
     with services.ctx.engine.begin() as conn:
@@ -35,14 +35,14 @@ def loaded(services: ServiceManager, sample_dirs: list[Path]) -> ServiceManager:
     return services
 
 
-def _truth(services: ServiceManager, statuses: tuple[str, ...]) -> list[tuple[str, int]]:
+def _truth(services: Services, statuses: tuple[str, ...]) -> list[tuple[str, int]]:
     marks = ", ".join(f"'{s}'" for s in statuses)
     with services.ctx.engine.connect() as conn:
         return [(str(r[0]), int(r[1])) for r in conn.exec_driver_sql(
             f"SELECT category, count(*) FROM templates WHERE status IN ({marks}) GROUP BY category ORDER BY category")]
 
 
-def test_category_counts_follow_every_kind_of_write(loaded: ServiceManager) -> None:
+def test_category_counts_follow_every_kind_of_write(loaded: Services) -> None:
     svc = loaded.templates
     assert svc.categories() == _truth(loaded, ("active",))
     svc.update("quotes-daily", {"category": "oddities"})
@@ -58,7 +58,7 @@ def test_category_counts_follow_every_kind_of_write(loaded: ServiceManager) -> N
     assert ("oddities", 1) in svc.categories()
 
 
-def test_counts_without_search_come_from_the_summary(loaded: ServiceManager) -> None:
+def test_counts_without_search_come_from_the_summary(loaded: Services) -> None:
     svc = loaded.templates
     with loaded.ctx.engine.connect() as conn:
         active_games = conn.exec_driver_sql(
@@ -69,7 +69,7 @@ def test_counts_without_search_come_from_the_summary(loaded: ServiceManager) -> 
 
 
 @pytest.mark.sqlite_only  # the plan SQLite's planner chooses
-def test_categories_read_no_template_row(loaded: ServiceManager) -> None:
+def test_categories_read_no_template_row(loaded: Services) -> None:
     with recorded_statements(loaded.ctx.engine) as seen:
         loaded.templates.categories()
     assert seen
@@ -83,7 +83,7 @@ def test_categories_read_no_template_row(loaded: ServiceManager) -> None:
     (TemplateQuery(), "ix_templates_status_title"),
     (TemplateQuery(category="tools"), "ix_templates_status_category_title"),
 ])
-def test_title_pages_walk_an_index_in_order(loaded: ServiceManager, query: TemplateQuery, index: str) -> None:
+def test_title_pages_walk_an_index_in_order(loaded: Services, query: TemplateQuery, index: str) -> None:
     with recorded_statements(loaded.ctx.engine) as seen:
         loaded.templates.find(query)
     (sql, params), = [(q, p) for q, p in seen if "FROM templates t" in q]

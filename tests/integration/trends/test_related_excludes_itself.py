@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 
-def test_related_never_lists_the_trend_itself(services: ServiceManager, tmp_path: Path) -> None:
+def test_related_never_lists_the_trend_itself(services: Services, tmp_path: Path) -> None:
     rows = ["title,volume,rank,taken_at,category"]
     series = [1.0, 3, 2, 5, 4, 8, 6, 9]
     for title, scale in (("Eras Tour", 1000), ("Eras Tour tickets", 700), ("Eras Tour merch", 300)):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.db.plans import query_plan, recorded_statements
 
 A = [1.0, 3, 2, 5, 4, 8, 6, 9, 7, 10, 9, 12]
@@ -21,7 +21,7 @@ def _rows(title: str, values: list[float]) -> list[str]:
 
 
 @pytest.fixture
-def many(services: ServiceManager, tmp_path: Path) -> ServiceManager:
+def many(services: Services, tmp_path: Path) -> Services:
     rng = random.Random(5)
     rows = _rows("Eras Tour", [v * 1000 for v in A]) + _rows("Friendship bracelets", [v * 300 + 50 for v in A])
     rows += _rows("Eras Tour merch", [rng.uniform(1, 100) for _ in A])
@@ -34,18 +34,18 @@ def many(services: ServiceManager, tmp_path: Path) -> ServiceManager:
     return services
 
 
-def _id(services: ServiceManager, title: str) -> str:
+def _id(services: Services, title: str) -> str:
     return next(t["id"] for t in services.trends.list_trends(search=title, limit=None) if t["title"] == title)
 
 
-def test_related_finds_co_movers_and_word_sharers(many: ServiceManager) -> None:
+def test_related_finds_co_movers_and_word_sharers(many: Services) -> None:
     rel = {r["title"]: r for r in many.trends.related(_id(many, "Eras Tour"), n=50)}
     assert rel["Friendship bracelets"]["comovement"] == pytest.approx(1.0)
     assert rel["Eras Tour merch"]["text"] > 0.5
 
 
 @pytest.mark.sqlite_only  # the plan SQLite's planner chooses
-def test_related_reads_no_snapshot_and_no_whole_table(many: ServiceManager) -> None:
+def test_related_reads_no_snapshot_and_no_whole_table(many: Services) -> None:
     tid = _id(many, "Eras Tour")
     with recorded_statements(many.ctx.engine) as seen:
         many.trends.related(tid)
@@ -56,7 +56,7 @@ def test_related_reads_no_snapshot_and_no_whole_table(many: ServiceManager) -> N
     assert any("trend_terms" in line and "USING" in line for line in plans), plans
 
 
-def test_sync_replaces_a_trends_terms_when_its_series_changes(many: ServiceManager, tmp_path: Path) -> None:
+def test_sync_replaces_a_trends_terms_when_its_series_changes(many: Services, tmp_path: Path) -> None:
     tid = _id(many, "Friendship bracelets")
     # bracelets now fall while the tour keeps rising: they stop moving together
     later = [f"Friendship bracelets,{v},1,2026-11-{13 + i:02d}T00:00:00Z," for i, v in enumerate([90.0, 80, 70, 60, 50, 40])]
@@ -69,7 +69,7 @@ def test_sync_replaces_a_trends_terms_when_its_series_changes(many: ServiceManag
     assert after != before and {t for t in after if t.startswith("w:")} == {"w:friendship", "w:bracelets"}
 
 
-def _terms(services: ServiceManager, tid: str) -> set[str]:
+def _terms(services: Services, tid: str) -> set[str]:
     with services.ctx.engine.connect() as conn:
         return {r[0] for r in conn.execute(text("SELECT term FROM trend_terms WHERE trend_id = :t"), {"t": tid})}
 

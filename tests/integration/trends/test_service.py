@@ -9,7 +9,7 @@ import pytest
 
 from app.errors import NotFoundError, UserError
 from app.events import Event
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 
 def write_csv(path: Path, rows: list[str], header: str = "title,volume,rank,taken_at,category") -> Path:
@@ -24,7 +24,7 @@ def history_rows(title: str, values: list[float], category: str = "") -> list[st
 A = [1.0, 3, 2, 5, 4, 8, 6, 9, 7, 10, 9, 12]
 
 
-def test_import_csv_with_history_and_related(services: ServiceManager, tmp_path: Path) -> None:
+def test_import_csv_with_history_and_related(services: Services, tmp_path: Path) -> None:
     seen: list[Event] = []
     services.bus.subscribe("trend*", seen.append)
     rows = (
@@ -49,7 +49,7 @@ def test_import_csv_with_history_and_related(services: ServiceManager, tmp_path:
     assert [e.type for e in seen].count("trend.discovered") == 4
 
 
-def test_import_csv_rejects_bad_files_and_stores_nothing(services: ServiceManager, tmp_path: Path) -> None:
+def test_import_csv_rejects_bad_files_and_stores_nothing(services: Services, tmp_path: Path) -> None:
     bad = write_csv(tmp_path / "bad.csv", ["Good row,10,1,,", "Bad row,lots,2,,"])
     with pytest.raises(UserError, match=r"line 3: volume and rank must be numbers; nothing was imported"):
         services.trends.import_csv("reddit", bad)
@@ -65,13 +65,13 @@ def test_import_csv_rejects_bad_files_and_stores_nothing(services: ServiceManage
     assert services.trends.counts() == {"trends": 0, "snapshots": 0}
 
 
-def test_import_accepts_provider_column_names(services: ServiceManager, tmp_path: Path) -> None:
+def test_import_accepts_provider_column_names(services: Services, tmp_path: Path) -> None:
     p = write_csv(tmp_path / "tiktok.csv", ["fyp,9000000,1", "aiart,120000,2"], header="hashtag_name,video_views,rank")
     assert services.trends.import_csv("tiktok", p)["rows"] == 2
     assert {t["title"] for t in services.trends.list_trends(source="tiktok")} == {"fyp", "aiart"}
 
 
-def test_archive_and_unarchive(services: ServiceManager, tmp_path: Path) -> None:
+def test_archive_and_unarchive(services: Services, tmp_path: Path) -> None:
     services.trends.import_csv("csv", write_csv(tmp_path / "a.csv", ["Solar eclipse,100,1,,"]))
     (t,) = services.trends.list_trends()
     seen: list[str] = []
@@ -86,7 +86,7 @@ def test_archive_and_unarchive(services: ServiceManager, tmp_path: Path) -> None
         services.trends.archive("ffffffff")
 
 
-def test_settings_defaults_and_validation(make_services: Callable[..., ServiceManager]) -> None:
+def test_settings_defaults_and_validation(make_services: Callable[..., Services]) -> None:
     m = make_services()
     s = m.trends.get_settings()
     assert s["enabled_sources"] == ["reddit", "google_trends"] and s["interval_minutes"] == 60
@@ -104,7 +104,7 @@ def test_settings_defaults_and_validation(make_services: Callable[..., ServiceMa
     assert m2.trends.interval_minutes() == 15
 
 
-def test_matching_templates_uses_the_templates_service(services: ServiceManager, tmp_path: Path) -> None:
+def test_matching_templates_uses_the_templates_service(services: Services, tmp_path: Path) -> None:
     services.trends.import_csv("csv", write_csv(tmp_path / "a.csv", ["Daily motivation quotes,100,1,,lifestyle"]))
     (t,) = services.trends.list_trends()
     assert services.trends.templates_available()
@@ -118,7 +118,7 @@ def test_matching_templates_uses_the_templates_service(services: ServiceManager,
     assert "category lifestyle" in matches[0]["reasons"]
 
 
-def test_search_treats_wildcards_literally(services: ServiceManager, tmp_path: Path) -> None:
+def test_search_treats_wildcards_literally(services: Services, tmp_path: Path) -> None:
     services.trends.import_csv("csv", write_csv(tmp_path / "a.csv", ["100% juice,10,1,,", "Apple juice,10,2,,", "snake_case memes,5,3,,"]))
     assert [t["title"] for t in services.trends.list_trends(search="100%")] == ["100% juice"]
     assert [t["title"] for t in services.trends.list_trends(search="e_c")] == ["snake_case memes"]
@@ -127,7 +127,7 @@ def test_search_treats_wildcards_literally(services: ServiceManager, tmp_path: P
         services.trends.show("%%%%")
 
 
-def test_show_says_which_source_led(services: ServiceManager, tmp_path: Path) -> None:
+def test_show_says_which_source_led(services: Services, tmp_path: Path) -> None:
     reddit = [5, 40, 90, 160, 200, 230, 250, 260]
     google = [0, 0, 50, 400, 900, 1600, 2000, 2300]
     services.trends.import_csv("reddit", write_csv(tmp_path / "r.csv", history_rows("Cozy games", [float(v) for v in reddit])))

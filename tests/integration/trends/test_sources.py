@@ -22,7 +22,7 @@ from standins import (
 from app.errors import ProviderError, UserError
 from app.events import Event
 from app.remedies import SetCredential, SyncTrends
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.trends.service import TrendsService
 
 
@@ -43,14 +43,14 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def manager(make_services: Callable[..., ServiceManager], clock: Clock) -> ServiceManager:
+def manager(make_services: Callable[..., Services], clock: Clock) -> Services:
     m = make_services(clock=clock)
     m.trends.update_settings(subreddits=["AndroidApps", "gaming"])
     return m
 
 
 @pytest.fixture
-def svc(manager: ServiceManager) -> TrendsService:
+def svc(manager: Services) -> TrendsService:
     return manager.trends
 
 
@@ -74,7 +74,7 @@ def serve_defaults(s: StandIn) -> None:
     s.routes["/trending/rss"] = rss_reply(trends_rss([("Taylor Swift", "500,000+"), ("Weather tomorrow", "200+")]))
 
 
-def test_sync_reddit_and_google_merges_one_topic_across_sources(standin: StandIn, svc: TrendsService, manager: ServiceManager) -> None:
+def test_sync_reddit_and_google_merges_one_topic_across_sources(standin: StandIn, svc: TrendsService, manager: Services) -> None:
     serve_defaults(standin)
     seen: list[Event] = []
     manager.bus.subscribe("trend*", seen.append)
@@ -101,7 +101,7 @@ def test_sync_reddit_and_google_merges_one_topic_across_sources(standin: StandIn
     assert types.count("trend.discovered") == 5 and types[-1] == "trends.synced"
 
 
-def test_history_builds_up_and_emerging_is_flagged(standin: StandIn, svc: TrendsService, clock: Clock, manager: ServiceManager) -> None:
+def test_history_builds_up_and_emerging_is_flagged(standin: StandIn, svc: TrendsService, clock: Clock, manager: Services) -> None:
     emerging: list[Event] = []
     manager.bus.subscribe("trend.emerging", emerging.append)
     svc.update_settings(enabled_sources=["google_trends"])
@@ -120,7 +120,7 @@ def test_history_builds_up_and_emerging_is_flagged(standin: StandIn, svc: Trends
     assert len(svc.show(pm["id"])["snapshots"]) == 8
 
 
-def test_429_with_retry_after_records_backoff_and_says_so(standin: StandIn, svc: TrendsService, clock: Clock, manager: ServiceManager) -> None:
+def test_429_with_retry_after_records_backoff_and_says_so(standin: StandIn, svc: TrendsService, clock: Clock, manager: Services) -> None:
     failures: list[Event] = []
     manager.bus.subscribe("source.failed", failures.append)
     standin.routes["/r/AndroidApps/hot.json"] = Reply(429, b'{"message": "Too Many Requests", "error": 429}', {"Retry-After": "120", "x-ratelimit-remaining": "0"})
@@ -204,7 +204,7 @@ def test_one_missing_subreddit_is_a_warning_when_others_work(standin: StandIn, s
     assert any("r/AndroidApps" in w and "404" in w for w in report.outcomes[0].warnings)
 
 
-def test_x_needs_a_token_and_sends_it_as_bearer(standin: StandIn, svc: TrendsService, manager: ServiceManager) -> None:
+def test_x_needs_a_token_and_sends_it_as_bearer(standin: StandIn, svc: TrendsService, manager: Services) -> None:
     report = run(svc, "x")
     assert not report.ok and "no bearer token" in report.outcomes[0].error
     assert report.outcomes[0].remedy == SetCredential("x")
@@ -249,7 +249,7 @@ def test_google_trends_falls_back_to_the_older_path(standin: StandIn, svc: Trend
     assert [r.path for r in standin.requests] == ["/trending/rss", "/trends/trendingsearches/daily/rss"]
 
 
-def test_manager_close_closes_the_long_lived_client(standin: StandIn, svc: TrendsService, manager: ServiceManager) -> None:
+def test_manager_close_closes_the_long_lived_client(standin: StandIn, svc: TrendsService, manager: Services) -> None:
     serve_defaults(standin)
     loop = asyncio.new_event_loop()
     try:
@@ -291,7 +291,7 @@ def test_oversized_body_is_refused_without_reading_it_all(standin: StandIn, svc:
     assert not report.ok and "larger than 65536 bytes" in report.outcomes[0].error
 
 
-def test_a_broken_keyring_fails_only_that_source(standin: StandIn, svc: TrendsService, manager: ServiceManager, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_keyring_fails_only_that_source(standin: StandIn, svc: TrendsService, manager: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.errors import SecretStoreError
 
     def broken(name: str) -> str | None:
@@ -335,7 +335,7 @@ def test_a_disabled_source_is_refused_in_one_line_and_not_tried(standin: StandIn
 
 
 def test_testing_a_typed_x_token_fetches_once_and_stores_nothing(standin: StandIn, svc: TrendsService,
-                                                                 manager: ServiceManager) -> None:
+                                                                 manager: Services) -> None:
     standin.routes["/trends/by/woeid/1"] = Reply(200, x_trends([("#SuperBowl", 120000), ("Taylor Swift", 80000)]))
     answer = svc.test_connection("x", "AAAA-typed-bearer")
     assert answer == "X answered with 2 trends (first: #SuperBowl)"
@@ -350,7 +350,7 @@ def test_testing_a_refused_x_token_says_access_was_refused(standin: StandIn, svc
 
 
 def test_testing_the_stored_tiktok_headers_sends_them(standin: StandIn, svc: TrendsService,
-                                                      manager: ServiceManager) -> None:
+                                                      manager: Services) -> None:
     standin.routes["/creative_radar_api/v1/popular_trend/hashtag/list"] = Reply(200, tiktok_hashtags([("fyp", 9_000_000)]))
     manager.settings.set_credential("tiktok", "Cookie: sessionid=abc123")
     assert svc.test_connection("tiktok") == "TikTok answered with 1 trend (first: #fyp)"

@@ -11,7 +11,7 @@ import pytest
 
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext, Param
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.workflows.service import WorkflowsService
 
 
@@ -23,7 +23,7 @@ class Recorder:
 
 
 @pytest.fixture
-def wf(services: ServiceManager) -> WorkflowsService:
+def wf(services: Services) -> WorkflowsService:
     svc = services.workflows
     assert isinstance(svc, WorkflowsService)
     return svc

@@ -19,7 +19,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.leases import LeaseRecord, run_resource
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,7 +42,7 @@ asyncio.run(main())
 '''
 
 
-def _lease_rows(services: ServiceManager, run_id: str) -> list[str]:
+def _lease_rows(services: Services, run_id: str) -> list[str]:
     """The hosts holding the run's lease (one row at most)."""
     with services.ctx.new_uow() as uow:
         return list(uow.session.scalars(select(LeaseRecord.host).where(LeaseRecord.resource == run_resource(run_id))))
@@ -50,7 +50,7 @@ def _lease_rows(services: ServiceManager, run_id: str) -> list[str]:
 
 @pytest.mark.slow
 def test_a_run_of_a_killed_machine_is_recovered_after_its_lease_lapses(
-        services: ServiceManager, tmp_path: Path, qtbot: QtBot) -> None:
+        services: Services, tmp_path: Path, qtbot: QtBot) -> None:
     script = tmp_path / "machine_a.py"
     script.write_text(MACHINE_A)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "TRENDFORGE_HOST": "machine-a",
@@ -80,7 +80,7 @@ def test_a_run_of_a_killed_machine_is_recovered_after_its_lease_lapses(
     assert _lease_rows(services, run_id) == []
 
 
-def test_a_run_that_ends_lets_go_of_its_lease(services: ServiceManager) -> None:
+def test_a_run_that_ends_lets_go_of_its_lease(services: Services) -> None:
     wf = services.workflows
 
     async def run() -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from temporal_server import TemporalServer  # tests/support, on the path from tests/conftest.py
 
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.workflows.temporal.config import QueueKind, TemporalConfig
 from services.workflows.temporal.worker import serve
 
@@ -30,7 +30,7 @@ def worker(temporal: TemporalConfig) -> Iterator[Callable[..., None]]:
     """``worker(services)``: a worker of that app on both queues, on a loop of its own, stopped at the end."""
     stops: list[tuple[asyncio.AbstractEventLoop, asyncio.Event, threading.Thread]] = []
 
-    def start(services: ServiceManager, queues: tuple[QueueKind, ...] = tuple(QueueKind)) -> None:
+    def start(services: Services, queues: tuple[QueueKind, ...] = tuple(QueueKind)) -> None:
         loop = asyncio.new_event_loop()
         stop = asyncio.Event()
         ready = threading.Event()
@@ -58,7 +58,7 @@ def worker(temporal: TemporalConfig) -> Iterator[Callable[..., None]]:
         loop.close()
 
 
-def _wait_run(services: ServiceManager, run_id: str, timeout: float = 60) -> dict[str, Any]:
+def _wait_run(services: Services, run_id: str, timeout: float = 60) -> dict[str, Any]:
     async def go() -> None:
         await asyncio.wait_for(services.workflows.wait(run_id), timeout)
 

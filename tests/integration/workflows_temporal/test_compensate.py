@@ -10,7 +10,7 @@ from app.errors import ConflictError
 from app.workflows.definition import parse_definition
 from app.workflows.events import StepCompensated, WorkflowCompensated, WorkflowNotified
 from app.workflows.model import replay
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.workflows.temporal.shapes import undo_id
 
 UNDOABLE = {
@@ -26,13 +26,13 @@ UNDOABLE = {
 }
 
 
-def _undos(services: ServiceManager, run_id: str) -> list[tuple[str, str]]:
+def _undos(services: Services, run_id: str) -> list[tuple[str, str]]:
     """(title, message) of what the undo notifications said, in the order they were recorded."""
     return [(e.title, e.message) for e in services.workflows.events_of(run_id)
             if isinstance(e, WorkflowNotified) and e.title.startswith("undo")]
 
 
-def _succeeded_run(services: ServiceManager, wait_run: Any) -> str:
+def _succeeded_run(services: Services, wait_run: Any) -> str:
     wf = services.workflows
     assert wf.temporal is not None
     run_id = wf.temporal.start(parse_definition(UNDOABLE), {})
@@ -41,7 +41,7 @@ def _succeeded_run(services: ServiceManager, wait_run: Any) -> str:
 
 
 def test_a_succeeded_temporal_run_compensated_undoes_its_steps_in_reverse_with_their_outputs(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     run_id = _succeeded_run(services, wait_run)
     assert services.workflows.compensate(run_id[:8]) == run_id
@@ -58,7 +58,7 @@ def test_a_succeeded_temporal_run_compensated_undoes_its_steps_in_reverse_with_t
 
 
 def test_the_undo_records_the_events_that_fold_to_the_compensated_run_temporal_shows(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     run_id = _succeeded_run(services, wait_run)
     services.workflows.compensate(run_id)
@@ -74,7 +74,7 @@ def test_the_undo_records_the_events_that_fold_to_the_compensated_run_temporal_s
 
 
 def test_a_second_compensate_of_a_temporal_run_is_refused_and_nothing_is_undone_twice(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     run_id = _succeeded_run(services, wait_run)
     services.workflows.compensate(run_id)
@@ -87,7 +87,7 @@ def test_a_second_compensate_of_a_temporal_run_is_refused_and_nothing_is_undone_
 
 
 def test_compensating_a_temporal_run_with_nothing_to_undo_is_refused_in_one_line(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     wf = services.workflows
     assert wf.temporal is not None
@@ -100,7 +100,7 @@ def test_compensating_a_temporal_run_with_nothing_to_undo_is_refused_in_one_line
 
 
 def test_a_compensate_checked_before_another_undo_ended_is_refused_by_temporal(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     run_id = _succeeded_run(services, wait_run)
     temporal = services.workflows.temporal

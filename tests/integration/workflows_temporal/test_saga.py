@@ -9,7 +9,7 @@ from typing import Any
 from app.workflows.definition import parse_definition
 from app.workflows.events import WorkflowNotified
 from app.workflows.model import replay
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 UNDO_IN_REVERSE = {
     "name": "undo-in-reverse",
@@ -24,12 +24,12 @@ UNDO_IN_REVERSE = {
 }
 
 
-def _titles(services: ServiceManager, run_id: str) -> list[str]:
+def _titles(services: Services, run_id: str) -> list[str]:
     return [e.title for e in services.workflows.events_of(run_id) if isinstance(e, WorkflowNotified)]
 
 
 def test_a_failing_deploy_is_retried_then_the_completed_steps_are_undone_in_reverse(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     wf = services.workflows
     assert wf.temporal is not None
@@ -55,7 +55,7 @@ BROKEN_SECOND = {
 
 
 def test_rerun_from_a_step_starts_a_new_temporal_run_that_reuses_the_earlier_outputs(
-        services: ServiceManager, worker: Any, wait_run: Any, tmp_path: Path) -> None:
+        services: Services, worker: Any, wait_run: Any, tmp_path: Path) -> None:
     worker(services)
     wf = services.workflows
     path = tmp_path / "broken-second.json"
@@ -75,7 +75,7 @@ def test_rerun_from_a_step_starts_a_new_temporal_run_that_reuses_the_earlier_out
 
 
 def test_the_events_a_temporal_run_records_fold_to_the_state_temporal_shows(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     wf = services.workflows
     assert wf.temporal is not None

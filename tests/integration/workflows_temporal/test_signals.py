@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from app.workflows.definition import parse_definition
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 SLOW = {
     "name": "slow",
@@ -18,7 +18,7 @@ SLOW = {
 }
 
 
-def _until(services: ServiceManager, run_id: str, step: str, status: str, timeout: float = 30) -> dict[str, Any]:
+def _until(services: Services, run_id: str, step: str, status: str, timeout: float = 30) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         detail = services.workflows.show(run_id)
@@ -28,12 +28,12 @@ def _until(services: ServiceManager, run_id: str, step: str, status: str, timeou
         time.sleep(0.1)
 
 
-def _types(services: ServiceManager, run_id: str) -> list[str]:
+def _types(services: Services, run_id: str) -> list[str]:
     return [e.type for e in services.workflows.events_of(run_id)]
 
 
 def test_an_approval_step_waits_for_the_approve_signal_then_the_run_goes_on(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     wf = services.workflows
     run_id = wf.start("approval-demo", {"what": "the spring release"})
@@ -48,7 +48,7 @@ def test_an_approval_step_waits_for_the_approve_signal_then_the_run_goes_on(
     assert "workflow.approval_requested" in _types(services, run_id)
 
 
-def test_a_rejected_approval_fails_the_run_with_the_reason(services: ServiceManager, worker: Any, wait_run: Any) -> None:
+def test_a_rejected_approval_fails_the_run_with_the_reason(services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     wf = services.workflows
     run_id = wf.start("approval-demo", {})
@@ -61,7 +61,7 @@ def test_a_rejected_approval_fails_the_run_with_the_reason(services: ServiceMana
 
 
 def test_cancel_stops_the_running_step_and_cancels_the_temporal_workflow(
-        services: ServiceManager, worker: Any, wait_run: Any) -> None:
+        services: Services, worker: Any, wait_run: Any) -> None:
     worker(services)
     wf = services.workflows
     assert wf.temporal is not None

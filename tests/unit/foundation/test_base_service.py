@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import ProviderError, UserError
 from services.base import BaseService, operation
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 
 
 class Counter(BaseService):
@@ -14,7 +14,7 @@ class Counter(BaseService):
     retry_initial = 0.001
     retry_max = 0.01
 
-    def __init__(self, services: ServiceManager) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__(services.ctx, cache_ttl=60)
         self.loads = 0
         self.calls = 0
@@ -45,7 +45,7 @@ class Counter(BaseService):
         return self.with_retry(call, attempts=4)
 
 
-def test_cache_hits_and_invalidation(services: ServiceManager) -> None:
+def test_cache_hits_and_invalidation(services: Services) -> None:
     svc = Counter(services)
     assert svc.read() == 42 and svc.read() == 42
     assert svc.loads == 1
@@ -57,7 +57,7 @@ def test_cache_hits_and_invalidation(services: ServiceManager) -> None:
     assert snap["operations"]["read"]["count"] == 3
 
 
-def test_errors_counted_and_user_error_message(services: ServiceManager) -> None:
+def test_errors_counted_and_user_error_message(services: Services) -> None:
     svc = Counter(services)
     with pytest.raises(UserError, match="give a positive amount"):
         svc.fails()
@@ -66,27 +66,27 @@ def test_errors_counted_and_user_error_message(services: ServiceManager) -> None
     assert ops["p95_ms"] >= ops["p50_ms"] >= 0
 
 
-def test_transient_errors_are_retried(services: ServiceManager) -> None:
+def test_transient_errors_are_retried(services: Services) -> None:
     svc = Counter(services)
     assert svc.flaky(failures=2) == "ok"
     assert svc.calls == 3
 
 
-def test_permanent_errors_are_not_retried(services: ServiceManager) -> None:
+def test_permanent_errors_are_not_retried(services: Services) -> None:
     svc = Counter(services)
     with pytest.raises(ProviderError):
         svc.flaky(failures=5, transient=False)
     assert svc.calls == 1
 
 
-def test_retries_give_up_after_attempts(services: ServiceManager) -> None:
+def test_retries_give_up_after_attempts(services: Services) -> None:
     svc = Counter(services)
     with pytest.raises(ProviderError):
         svc.flaky(failures=10)
     assert svc.calls == 4
 
 
-def test_manager_aggregates_health_and_metrics(services: ServiceManager) -> None:
+def test_manager_aggregates_health_and_metrics(services: Services) -> None:
     report = services.health()
     assert report["status"] == "ok"
     assert {s["name"] for s in report["services"]} >= {"events", "keyring"}

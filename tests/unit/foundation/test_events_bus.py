@@ -6,8 +6,8 @@ import dataclasses
 from datetime import timedelta
 
 from app.events import AppStarted, CredentialSet, Event, event_class, event_type, rebuild_event
-from services.bootstrap import ServiceManager
-from services.events.bus import correlation
+from services.bootstrap import Services
+from services.events.correlation import correlation
 from services.events.store import EventQuery
 
 
@@ -29,7 +29,7 @@ def test_unknown_type_is_kept_verbatim() -> None:
     assert ev.type == "future.thing" and ev.payload() == {"x": 1}
 
 
-def test_subscribe_by_class_wildcard_and_prefix(services: ServiceManager) -> None:
+def test_subscribe_by_class_wildcard_and_prefix(services: Services) -> None:
     bus = services.bus
     by_class: list[Event] = []
     by_base: list[Event] = []
@@ -44,7 +44,7 @@ def test_subscribe_by_class_wildcard_and_prefix(services: ServiceManager) -> Non
     assert [e.type for e in by_prefix] == ["test.pinged"]
 
 
-def test_unsubscribe(services: ServiceManager) -> None:
+def test_unsubscribe(services: Services) -> None:
     got: list[Event] = []
     off = services.bus.subscribe(Pinged, got.append)
     services.bus.publish(Pinged(n=1))
@@ -53,7 +53,7 @@ def test_unsubscribe(services: ServiceManager) -> None:
     assert len(got) == 1
 
 
-def test_failing_subscriber_does_not_stop_others(services: ServiceManager) -> None:
+def test_failing_subscriber_does_not_stop_others(services: Services) -> None:
     got: list[Event] = []
     failures: list[str] = []
 
@@ -68,7 +68,7 @@ def test_failing_subscriber_does_not_stop_others(services: ServiceManager) -> No
     assert failures == ["RuntimeError: subscriber bug"]
 
 
-def test_batch_publish_keeps_order_and_persists(services: ServiceManager) -> None:
+def test_batch_publish_keeps_order_and_persists(services: Services) -> None:
     emitted: list[Event] = []
     services.bus.published.connect(emitted.append)
     services.bus.publish_batch([Pinged(n=i) for i in range(50)])
@@ -77,7 +77,7 @@ def test_batch_publish_keeps_order_and_persists(services: ServiceManager) -> Non
     assert [s.event.n for s in stored if isinstance(s.event, Pinged)] == list(range(50))
 
 
-def test_history_filters(services: ServiceManager) -> None:
+def test_history_filters(services: Services) -> None:
     bus = services.bus
     with correlation("run-1"):
         bus.publish(Pinged(n=1, source="alpha"))
@@ -96,7 +96,7 @@ def test_history_filters(services: ServiceManager) -> None:
     assert services.bus.counts_by_type()["test.pinged"] == 2
 
 
-def test_time_range_and_replay(services: ServiceManager) -> None:
+def test_time_range_and_replay(services: Services) -> None:
     bus = services.bus
     first = bus.publish(Pinged(n=1))
     later = dataclasses.replace(Pinged(n=2), timestamp=first.timestamp + timedelta(hours=1))
@@ -120,7 +120,7 @@ def test_caused_links_correlation() -> None:
     assert child.correlation_id == parent.id and child.causation_id == parent.id
 
 
-def test_commit_on_a_worker_thread_delivers_on_the_bus_thread(services: ServiceManager, qtbot: object) -> None:
+def test_commit_on_a_worker_thread_delivers_on_the_bus_thread(services: Services, qtbot: object) -> None:
     import threading
 
     seen: list[tuple[int, int]] = []

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from app.events import Event, SettingsChanged
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.db.models import SettingRecord
 from services.events.store import EventQuery
 
 
-def test_commit_writes_change_and_event_then_publishes(services: ServiceManager) -> None:
+def test_commit_writes_change_and_event_then_publishes(services: Services) -> None:
     seen: list[Event] = []
     services.bus.published.connect(seen.append)
     with services.ctx.new_uow() as uow:
@@ -24,7 +24,7 @@ def test_commit_writes_change_and_event_then_publishes(services: ServiceManager)
         assert uow.session.scalar(select(SettingRecord.value).where(SettingRecord.key == "a")) == 1
 
 
-def test_exception_rolls_back_change_and_event(services: ServiceManager) -> None:
+def test_exception_rolls_back_change_and_event(services: Services) -> None:
     seen: list[Event] = []
     services.bus.published.connect(seen.append)
     with pytest.raises(RuntimeError), services.ctx.new_uow() as uow:
@@ -38,7 +38,7 @@ def test_exception_rolls_back_change_and_event(services: ServiceManager) -> None
         assert uow.session.get(SettingRecord, "b") is None
 
 
-def test_leaving_without_commit_rolls_back(services: ServiceManager) -> None:
+def test_leaving_without_commit_rolls_back(services: Services) -> None:
     with services.ctx.new_uow() as uow:
         uow.session.add(SettingRecord(key="c", value=3))
         uow.record(SettingsChanged(keys=("c",)))

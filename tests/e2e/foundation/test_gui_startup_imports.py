@@ -1,0 +1,76 @@
+"""GUI start-up: the first panel is filled before the areas it does not read are built, and the
+GUI thread imports no service code while the app loads (it all runs on a worker).
+
+The GUI runs as a real process (offscreen) with an import spy on ``sys.meta_path`` that records
+each module's first import, the thread it ran on and when; the start-up report gives the marks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+SPY = """
+import importlib.abc, json, sys, threading, time
+main_thread = threading.main_thread()
+seen = []
+
+class Spy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        seen.append((name, threading.current_thread() is main_thread, time.time()))
+        return None
+
+sys.meta_path.insert(0, Spy())
+import main
+try:
+    main.main(sys.argv[2:])
+finally:
+    with open(sys.argv[1], "w") as fh:
+        json.dump(seen, fh)
+"""
+
+
+class Imports:
+    def __init__(self, seen: list[tuple[str, bool, float]], marks: dict[str, float]) -> None:
+        self.seen = seen
+        self.marks = marks
+
+    def when(self, module: str) -> float:
+        return next(t for name, _, t in self.seen if name == module)
+
+    def on_gui_thread_after(self, mark: str) -> list[str]:
+        return [name for name, gui, t in self.seen if gui and t >= self.marks[mark]]
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory: pytest.TempPathFactory) -> Imports:
+    """One start-up on Home, from the window shown to every area built (the app quits then)."""
+    tmp = tmp_path_factory.mktemp("gui-start")
+    report, spied = tmp / "marks.txt", tmp / "imports.json"
+    env = {k: v for k, v in os.environ.items() if k != "TRENDFORGE_HOME"}
+    env.update(QT_QPA_PLATFORM="offscreen", TRENDFORGE_STARTUP_REPORT=str(report), TRENDFORGE_QUIT_WHEN_FILLED="1")
+    subprocess.run([sys.executable, "-c", SPY, str(spied), "--data-dir", str(tmp / "data"), "--quit-after", "90"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    marks = {line.split()[0]: float(line.split()[1]) for line in report.read_text().splitlines()}
+    assert {"shown", "ready", "filled", "complete"} <= marks.keys(), marks
+    return Imports([(n, g, t) for n, g, t in json.loads(spied.read_text())], marks)
+
+
+def test_home_is_filled_before_the_releases_area_is_imported(started: Imports) -> None:
+    assert started.when("services.home.service") < started.marks["filled"] < started.when("services.releases.service")
+
+
+def test_every_area_is_built_before_start_up_completes(started: Imports) -> None:
+    assert started.when("services.releases.service") < started.marks["complete"]
+
+
+def test_the_gui_thread_imports_no_service_or_storage_code_while_the_app_loads(started: Imports) -> None:
+    heavy = [m for m in started.on_gui_thread_after("shown") if m.split(".")[0] in ("services", "sqlalchemy", "httpx")]
+    assert heavy == []
