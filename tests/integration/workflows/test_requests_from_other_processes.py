@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext
-from services.bootstrap import ServiceManager
+from services.bootstrap import Services
 from services.events.store import EventQuery
 from services.workflows.service import WorkflowsService
 
@@ -28,14 +28,14 @@ def _on_qasync(qapp: QApplication, go: Callable[[], Coroutine[Any, Any, str]]) -
         loop.close()
 
 
-def _services(make_services: Callable[..., ServiceManager]) -> tuple[WorkflowsService, WorkflowsService]:
+def _services(make_services: Callable[..., Services]) -> tuple[WorkflowsService, WorkflowsService]:
     owner, other = make_services().workflows, make_services().workflows  # two engines, two buses, one store
     assert isinstance(owner, WorkflowsService) and isinstance(other, WorkflowsService)
     return owner, other
 
 
 def test_a_cancel_asked_for_elsewhere_arrives_as_its_event_and_the_owner_cancels(
-        make_services: Callable[..., ServiceManager], qapp: QApplication) -> None:
+        make_services: Callable[..., Services], qapp: QApplication) -> None:
     owner, other = _services(make_services)
 
     @owner.registry.action("long", idempotent=True)
@@ -62,7 +62,7 @@ def test_a_cancel_asked_for_elsewhere_arrives_as_its_event_and_the_owner_cancels
 
 
 def test_an_approval_given_elsewhere_wakes_the_waiting_step(
-        make_services: Callable[..., ServiceManager], qapp: QApplication) -> None:
+        make_services: Callable[..., Services], qapp: QApplication) -> None:
     owner, other = _services(make_services)
     defn = parse_definition({"name": "a", "steps": [{"name": "ok", "action": "wait_for_approval"}]})
 
