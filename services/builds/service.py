@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -53,7 +53,6 @@ from services.builds.pipeline import (
     verify_steps,
 )
 from services.builds.play_port import PlayPort
-from services.builds.release_check import VersionHistory, release_report
 from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.stats import build_stats, template_build_stats
 from services.builds.templates_port import BuildTemplate
@@ -66,8 +65,10 @@ from services.events.store import EventQuery
 from services.leases import LeaseRecord, Leases, build_resource
 from services.ports import TemplateCatalogue, TemplateFigures
 from services.processes import end_orphaned_tools, pid_alive, scope_env
-from services.store.listing import package_release_notes
 from services.system import Check
+
+if TYPE_CHECKING:
+    from services.builds.release_check import VersionHistory
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[
     before Play is asked anything."""
     if given is not None:
         return check_notes(given)
+    from services.store.listing import package_release_notes  # the imaging library, for a release's notes
+
     declared = package_release_notes(package_dir)
     for locale, (text, where) in declared.items():
         try:
@@ -387,6 +390,8 @@ class BuildsService(BaseService):
         name = app_name or template.app_name
         if self.previews(dry_run, target):
             raise UserError("a dry run without a Google Play target builds nothing; ask for a preview instead")
+        from services.builds.release_check import release_report  # the store checks load the imaging library
+
         report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
                                 str(semver), app_id, name, self._version_history(app_id))
         if not report.ready:
@@ -456,6 +461,8 @@ class BuildsService(BaseService):
         if version is not None:
             version = str(SemVer.parse(version))
         app_id = application_id or template.application_id
+        from services.builds.release_check import release_report  # the store checks load the imaging library
+
         return release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
                               version, app_id, app_name or template.app_name, self._version_history(app_id))
 
@@ -479,6 +486,8 @@ class BuildsService(BaseService):
                 select(func.count()).select_from(DeploymentRecord).join(BuildRecord, BuildRecord.id == DeploymentRecord.build_id)
                 .where(BuildRecord.application_id == application_id, DeploymentRecord.ok.is_(True),
                        DeploymentRecord.dry_run.is_(False), DeploymentRecord.target.like("play:%")))
+        from services.builds.release_check import VersionHistory  # the store checks load the imaging library
+
         return VersionHistory(last_version_name=row[0] if row else None,
                               last_version_code=last_code,
                               released_on_play=bool(released))
@@ -502,6 +511,8 @@ class BuildsService(BaseService):
         target = DeployTarget.parse(deploy) if deploy else None
         key = self._check_request(plat, key_alias, target)
         app_id = application_id or template.application_id
+        from services.builds.release_check import release_report  # the store checks load the imaging library
+
         report = release_report(template, package_dir, plat, DeployKind(target.kind) if target else DeployKind.NONE,
                                 str(semver), app_id, template.app_name, self._version_history(app_id))
         if not report.ready:
