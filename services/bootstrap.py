@@ -29,14 +29,12 @@ import app
 from app.health import Health, HealthState, worst
 from app.templates.model import TemplateInfo, TemplateSummary
 from app.timeutil import Clock, utcnow
-from app.workflows.model import EngineKind
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
 from services.db.base import make_session_factory
 from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
-from services.events.bus import EventBus
 from services.events.service import EventsService
 from services.events.store import EventStore
 from services.logs import install_file_logging
@@ -47,8 +45,10 @@ from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
     from services.builds.service import BuildsService
+    from services.events.bus import EventBus
     from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.ports import TemplateFigures
     from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
@@ -207,12 +207,21 @@ class Services:
 
         svc = TemplatesService(self.ctx)
         # the figures other areas add to a template's stats: plain reads of their tables, the areas not built
-        from services.builds.stats import template_build_stats
-        from services.payments.stats import template_revenue
-
+        # (and their tables' modules imported when a template's stats are first asked for)
         ctx = self.ctx
-        svc.register_stats_source(lambda ids: template_build_stats(ctx, ids))
-        svc.register_stats_source(lambda ids: template_revenue(ctx, ids))
+
+        def build_figures(ids: list[str]) -> dict[str, TemplateFigures]:
+            from services.builds.stats import template_build_stats
+
+            return template_build_stats(ctx, ids)
+
+        def revenue_figures(ids: list[str]) -> dict[str, TemplateFigures]:
+            from services.payments.stats import template_revenue
+
+            return template_revenue(ctx, ids)
+
+        svc.register_stats_source(build_figures)
+        svc.register_stats_source(revenue_figures)
         return svc
 
     def _build_builds(self) -> BuildsService:
@@ -246,6 +255,7 @@ class Services:
         return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(_Root(self)))
 
     def _build_workflows(self) -> WorkflowsService:
+        from app.workflows.engine_kind import EngineKind
         from services.actions import ActionRegistry
         from services.builds.actions import register_actions as builds_actions
         from services.payments.actions import register_actions as payments_actions
@@ -505,6 +515,8 @@ def build_services(
     ``opened``: the database already opened and migrated, e.g. off the GUI thread; the core
     (the bus is a QObject) is built on the calling thread."""
     engine = opened.engine if opened is not None else build_engine(config)
+    from services.events.bus import EventBus  # the first of Qt: everything imported after PySide6 costs more
+
     store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
     session_factory = make_session_factory(engine, actor=config.actor)

@@ -54,13 +54,6 @@ class StepStatus(StrEnum):
     COMPENSATION_FAILED = "compensation_failed"
 
 
-class EngineKind(StrEnum):
-    """What runs workflows: the in-process engine (the default) or Temporal workers (team mode)."""
-
-    LOCAL = "local"
-    TEMPORAL = "temporal"
-
-
 class Phase(StrEnum):
     FORWARD = "forward"
     COMPENSATE = "compensate"

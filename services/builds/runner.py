@@ -26,13 +26,13 @@ from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
 from services.builds.tools import ToolProcess, ToolResult, resolve_tool
-from services.events.bus import correlation
+from services.builds.workspace import TRASH_PREFIX
+from services.events.correlation import correlation
 
 log = logging.getLogger(__name__)
 
 
 _cleaners: list[threading.Thread] = []
-TRASH_PREFIX = ".trash-"
 
 
 def discard(path: Path) -> None:

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -38,36 +38,32 @@ from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
-from services.builds import keys as keyops
 from services.builds import outcome_sql
-from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
 from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
-from services.builds.pipeline import (
-    BuildSpec,
-    Mark,
-    SigningKey,
-    Verified,
-    gradle_project,
-    verify_steps,
-)
 from services.builds.play_port import PlayPort
-from services.builds.release_check import VersionHistory, release_report
-from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.stats import build_stats, template_build_stats
 from services.builds.templates_port import BuildTemplate
-from services.builds.tools import ToolResult, resolve_tool, run_tool_sync
+from services.builds.workspace import TRASH_PREFIX
 from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
-from services.events.bus import current_correlation
+from services.events.correlation import current_correlation
 from services.events.store import EventQuery
 from services.leases import LeaseRecord, Leases, build_resource
 from services.ports import TemplateCatalogue, TemplateFigures
 from services.processes import end_orphaned_tools, pid_alive, scope_env
-from services.store.listing import package_release_notes
 from services.system import Check
+
+if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by what starts, signs or deploys a build:
+    # reading builds (``builds list``, the panel's first fill, recovery at start) needs none of them
+    from services.builds import keys as keyops
+    from services.builds.deploy import DeployTarget
+    from services.builds.pipeline import Mark, SigningKey, Verified
+    from services.builds.release_check import VersionHistory
+    from services.builds.runner import BuildRunner, JobHooks
+    from services.builds.tools import ToolResult
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +90,8 @@ def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[
     before Play is asked anything."""
     if given is not None:
         return check_notes(given)
+    from services.store.listing import package_release_notes  # Pillow
+
     declared = package_release_notes(package_dir)
     for locale, (text, where) in declared.items():
         try:
@@ -129,6 +127,8 @@ class BuildsService(BaseService):
         if self._runner is None:
             from PySide6.QtCore import QCoreApplication
 
+            from services.builds.runner import BuildRunner
+
             runner = BuildRunner(limit=self._max_concurrent, cancel_requests=self._cancel_requested)
             app = QCoreApplication.instance()
             if app is not None and runner.thread() is not app.thread():
@@ -151,7 +151,10 @@ class BuildsService(BaseService):
             if runner is not None:
                 self._stop_runner(runner, timeout_s)
         finally:
-            wait_for_cleanup(timeout_s)  # workspaces being deleted on threads
+            if runner is not None:  # workspaces being deleted on threads: only the runner's jobs delete them
+                from services.builds.runner import wait_for_cleanup
+
+                wait_for_cleanup(timeout_s)
 
     def _stop_runner(self, runner: BuildRunner, timeout_s: float) -> None:
         from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QThread
@@ -187,6 +190,8 @@ class BuildsService(BaseService):
     def create_key(self, alias: str, *, dname: str | None = None, password: str | None = None) -> KeyInfo:
         check_alias(alias)
         self._require_new_key(alias)
+        from services.builds import keys as keyops
+
         pw = password or keyops.generate_password()
         staged = self._staging_path(alias)
         try:
@@ -203,6 +208,8 @@ class BuildsService(BaseService):
         source = Path(keystore_file).expanduser()
         self.require(source.is_file(), f"no keystore file at {source}")
         self.require(password, "the keystore password is empty; pipe it on stdin")
+        from services.builds import keys as keyops
+
         facts = keyops.inspect_keystore(source, password, key_alias)  # wrong password -> clear UserError
         staged = self._staging_path(alias)
         try:
@@ -265,6 +272,8 @@ class BuildsService(BaseService):
 
     @staticmethod
     def _opener(keystore: Path, key_alias: str, fingerprint: str) -> Callable[[str], bool]:
+        from services.builds import keys as keyops
+
         def opens(password: str) -> bool:
             try:
                 return keyops.inspect_keystore(keystore, password, key_alias).fingerprint == fingerprint
@@ -283,6 +292,8 @@ class BuildsService(BaseService):
 
     def _signing_key(self, alias: str) -> SigningKey:
         keystore, key_alias, fingerprint = self._key_record(alias)
+        from services.builds.pipeline import SigningKey
+
         return SigningKey(alias, keystore, key_alias, self._key_password(alias), fingerprint)
 
     def key_checks(self) -> list[Check]:
@@ -380,6 +391,11 @@ class BuildsService(BaseService):
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
+        from services.builds.deploy import DeployTarget
+        from services.builds.pipeline import BuildSpec, gradle_project
+        from services.builds.release_check import release_report
+        from services.builds.runner import BuildJob
+
         backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
         target = DeployTarget.parse(deploy) if deploy else None
         key = self._check_request(plat, key_alias, target)
@@ -452,6 +468,9 @@ class BuildsService(BaseService):
         """Play's upload rules and makers' pitfalls for this template, as ``start_build`` applies them."""
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         template, package_dir = self._template(template_id)
+        from services.builds.deploy import DeployTarget
+        from services.builds.release_check import release_report
+
         target = DeployTarget.parse(deploy) if deploy else None
         if version is not None:
             version = str(SemVer.parse(version))
@@ -467,6 +486,8 @@ class BuildsService(BaseService):
         return [Problem(Rule(r["rule"]), Severity(r["severity"]), str(r["field"]), str(r["message"])) for r in rows]
 
     def _version_history(self, application_id: str) -> VersionHistory:
+        from services.builds.release_check import VersionHistory
+
         with self.ctx.new_uow() as uow:
             codes = uow.session.get(VersionCodeRecord, application_id)
             last_code = codes.last_code if codes is not None else None
@@ -487,6 +508,8 @@ class BuildsService(BaseService):
     def previews(dry_run: bool, target: DeployTarget | str | None) -> bool:
         """A dry run builds for real only to validate a Google Play upload; any other dry run is
         a preview: checked and described, nothing built, no versionCode spent."""
+        from services.builds.deploy import DeployTarget
+
         parsed = DeployTarget.parse(target) if isinstance(target, str) else target
         return dry_run and (parsed is None or parsed.kind != "play")
 
@@ -498,6 +521,10 @@ class BuildsService(BaseService):
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
+        from services.builds.deploy import DeployTarget
+        from services.builds.pipeline import gradle_project
+        from services.builds.release_check import release_report
+
         backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
         target = DeployTarget.parse(deploy) if deploy else None
         key = self._check_request(plat, key_alias, target)
@@ -525,6 +552,8 @@ class BuildsService(BaseService):
         if target is not None and target.kind == "adb":
             self.require(plat is Platform.APK, "adb installs APKs only", ChoosePlatform(Platform.APK.value))
             # a missing adb names its package now, not after a whole build
+            from services.builds.tools import resolve_tool
+
             resolve_tool("adb", self.toolchain_env().get("PATH"))
         return key
 
@@ -540,6 +569,8 @@ class BuildsService(BaseService):
         if rollout is not None and status is ReleaseStatus.COMPLETED:
             status = ReleaseStatus.IN_PROGRESS
         check_fraction(status, rollout)
+        from services.builds.deploy import DeployTarget
+
         return DeployTarget("play", target.arg, status.value)
 
     def toolchain_env(self) -> dict[str, str]:
@@ -573,11 +604,15 @@ class BuildsService(BaseService):
         return None
 
     # -- job hooks: every transition persisted and published -------------------------------------------
-    def _hooks(self, try_ms: int = BuildJob.PERSIST_TRY_MS) -> JobHooks:
+    def _hooks(self, try_ms: int | None = None) -> JobHooks:
+        from services.builds.runner import BuildJob, HookWriteError, JobHooks
+
+        waits = BuildJob.PERSIST_TRY_MS if try_ms is None else try_ms
+
         def recorded(write: Callable[..., None]) -> Callable[..., None]:
             def call(*args: Any) -> None:
                 try:
-                    with short_waits(try_ms):  # the job retries a busy database itself, off a timer
+                    with short_waits(waits):  # the job retries a busy database itself, off a timer
                         write(*args)
                 except DBAPIError as exc:  # busy (retried), or a full disk, a refusal: the build ends
                     raise HookWriteError(str(exc.orig or exc), busy=is_busy(exc)) from exc
@@ -726,6 +761,9 @@ class BuildsService(BaseService):
     def verify_artifact(self, artifact: Path) -> str:
         """Verify a signed artifact afresh (the build's own verify steps, run here to completion)
         and return its certificate SHA-256 ('' for web bundles)."""
+        from services.builds.pipeline import verify_steps
+        from services.builds.tools import run_tool_sync
+
         steps = verify_steps(artifact)
         result: ToolResult | None = None
         try:
@@ -757,6 +795,8 @@ class BuildsService(BaseService):
                     f"is {expected[:16]}...; rebuild with the upload key or fix the expected fingerprint",
                     remedy=ChooseKey())
             fingerprint = actual
+        from services.builds.deploy import deploy_adb, deploy_folder
+
         if target.kind == "folder":
             meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
                     "version_name": info.version_name, "version_code": info.version_code,
@@ -777,6 +817,8 @@ class BuildsService(BaseService):
         build_id = info.id  # a prefix names it from here on by its full id
         self.require(KEEPS_ARTIFACT(info) and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
+        from services.builds.deploy import DeployTarget
+
         parsed = DeployTarget.parse(target)
         try:
             result = self._deploy_artifact(build_id, Path(info.artifact_path or ""), info.fingerprint or "", parsed, dry_run)

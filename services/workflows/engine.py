@@ -50,7 +50,7 @@ from app.workflows.model import (
 )
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
-from services.events.bus import correlation, stamp
+from services.events.correlation import correlation, stamp
 from services.leases import Leases, run_resource
 from services.processes import owner_alive, owner_elsewhere, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec

@@ -188,16 +188,17 @@ class PaymentsPanel(QWidget):
         self.detail = QPlainTextEdit(readOnly=True)
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.detail.setPlaceholderText("Select a transaction to see its details and refunds.")
-        self.revenue_chart = RevenueChart()
-        self.provider_chart = ProviderChart()
-        charts = QWidget()
-        cl = QVBoxLayout(charts)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addWidget(self.revenue_chart, 1)
-        cl.addWidget(self.provider_chart, 1)
+        # the charts are made when their tab is first shown and drawn only while it is in front: a
+        # QtCharts scene costs ~150 ms to set up, and redrawing both on every keystroke's reload stalled typing
+        self.revenue_chart: RevenueChart | None = None
+        self.provider_chart: ProviderChart | None = None
+        self._chart_rows: tuple[list[SummaryRow], list[SummaryRow], str | None] | None = None
+        self.charts_page = QWidget()
+        QVBoxLayout(self.charts_page).setContentsMargins(0, 0, 0, 0)
         self.side = QTabWidget()
         self.side.addTab(self.detail, "Detail")
-        self.side.addTab(charts, "Charts")
+        self.side.addTab(self.charts_page, "Charts")
+        self.side.currentChanged.connect(self._on_side_current_changed)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -307,14 +308,35 @@ class PaymentsPanel(QWidget):
         self.model.set_rows(rows)
         self.detail.clear()
         self._show_totals(rows, total, summary_provider)
-        currency = self._main_currency(summary_provider)
-        self.revenue_chart.show_rows(summary_time, currency)
-        self.provider_chart.show_rows(summary_provider, currency)
+        self._show_charts(summary_time, summary_provider, self._main_currency(summary_provider))
         self._update_buttons()
         if self._select_after_load is not None:
             item, self._select_after_load = self._select_after_load, None
             self.select_item(item, clear=False)
         self._finish_load()
+
+    def _show_charts(self, by_time: list[SummaryRow], by_provider: list[SummaryRow], currency: str | None) -> None:
+        self._chart_rows = (by_time, by_provider, currency)
+        if self.side.currentWidget() is self.charts_page:
+            self._draw_charts()
+
+    def _on_side_current_changed(self, _index: int) -> None:
+        if self.side.currentWidget() is self.charts_page:
+            self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        rows, self._chart_rows = self._chart_rows, None
+        if rows is None:
+            return  # drawn already with the latest figures
+        if self.revenue_chart is None or self.provider_chart is None:
+            self.revenue_chart, self.provider_chart = RevenueChart(), ProviderChart()
+            layout = self.charts_page.layout()
+            assert layout is not None
+            layout.addWidget(self.revenue_chart)
+            layout.addWidget(self.provider_chart)
+        by_time, by_provider, currency = rows
+        self.revenue_chart.show_rows(by_time, currency)
+        self.provider_chart.show_rows(by_provider, currency)
 
     @staticmethod
     def _main_currency(rows: list[SummaryRow]) -> str | None:
@@ -688,9 +710,7 @@ class PaymentsPanel(QWidget):
         self.model.update_rows(changed)
         rows = self.model.rows()
         self._show_totals(rows, len(rows) if len(rows) < LIMIT else None, summary_provider)
-        currency = self._main_currency(summary_provider)
-        self.revenue_chart.show_rows(summary_time, currency)
-        self.provider_chart.show_rows(summary_provider, currency)
+        self._show_charts(summary_time, summary_provider, self._main_currency(summary_provider))
         self._on_table_current_changed()  # the selected row's detail and buttons follow its new state
         self._finish_changes()
 

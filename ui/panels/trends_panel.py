@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,7 +54,6 @@ from ui.panels.trends.models import (
     COL_TITLE,
     COL_VOLUME,
     ID_ROLE,
-    SORT_ROLE,
     SparklineDelegate,
     TrendsTableModel,
 )
@@ -174,11 +173,8 @@ class TrendsPanel(QWidget):
         root.addWidget(self.sync_status)
 
         self.model = TrendsTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)  # it sorts itself (no proxy asking data() per comparison)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_SCORE, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -340,7 +336,7 @@ class TrendsPanel(QWidget):
         if self._current_id is not None:
             row = self.model.row_of(self._current_id)
             if row >= 0:
-                self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+                self.table.selectRow(row)
         self.loaded.emit()
 
     def _on_error(self, exc: Exception) -> None:
@@ -531,7 +527,7 @@ class TrendsPanel(QWidget):
         """Show trend ``item_id``; its row is selected once the table has it."""
         row = self.model.row_of(item_id)
         if row >= 0:
-            self.table.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+            self.table.selectRow(row)
         self.show_trend(item_id)
 
     def show_trend(self, trend_id: str) -> None:

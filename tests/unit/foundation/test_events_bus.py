@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from app.events import AppStarted, CredentialSet, Event, event_class, event_type, rebuild_event
 from services.bootstrap import Services
-from services.events.bus import correlation
+from services.events.correlation import correlation
 from services.events.store import EventQuery
 
 
