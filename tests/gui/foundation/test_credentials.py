@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from services.runtime import job_runtime
-from tests.integration.trends.standins import Reply, StandIn, tiktok_hashtags, x_trends
 from tests.support import payments_standins as st
 from tests.support.play_standin import running_standin
+from tests.support.trends_standins import Reply, StandIn, tiktok_hashtags, x_trends
 from ui.settings_dialog import SettingsDialog
 
 TIKTOK_PATH = "/creative_radar_api/v1/popular_trend/hashtag/list"

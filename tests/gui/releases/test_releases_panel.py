@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from play_standin import PlayStandIn
 from PySide6.QtCore import Qt
 
 import ui.panels.releases_panel as releases_panel
 from services.bootstrap import Services
 from services.events.store import EventQuery
+from tests.support.play_standin import PlayStandIn
 from ui.panels.releases_panel import ReleasesPanel
 from ui.settings_dialog import SettingsDialog
 

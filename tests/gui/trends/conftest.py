@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "trends"))
-from standins import StandIn
-
 from services.runtime import job_runtime
+from tests.support.trends_standins import StandIn
 
 
 @pytest.fixture
