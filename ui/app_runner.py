@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from services.bootstrap import OpenedStore, Services
     from services.events.other_writers import OtherWriters
 
-HEAVY_MODULES = ("services.bootstrap",)
+# imported off the GUI thread before the core is built on it (the bus is a QObject of the GUI thread,
+# but its module is imported where the rest of the service layer is)
+HEAVY_MODULES = ("services.bootstrap", "services.events.bus")
 GUI_SWITCH_INTERVAL = 0.001  # seconds: how long a thread holding the GIL keeps it while another waits
 log = logging.getLogger(__name__)
 
