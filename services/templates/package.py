@@ -32,7 +32,6 @@ from app.templates.rules import (
     sniff_image,
 )
 from app.untrusted import load_json
-from services.store.icons import icon_problem
 from services.template_manifest import read_manifest_json
 
 if TYPE_CHECKING:
@@ -265,6 +264,8 @@ def load_staged(staging: Path, limits: ImportLimits = DEFAULT_LIMITS) -> dict[st
             raise PackageError(f"preview image {preview!r} named in {MANIFEST_NAME} is missing from the package")
     icon = (manifest.get("branding") or {}).get("icon")
     if icon:
+        from services.store.icons import icon_problem  # the imaging library, for a package that brings an icon
+
         problem = icon_problem(_target(staging, check_member_name(icon)))
         if problem:
             raise PackageError(f"branding.icon {icon!r} {problem}; use a square PNG of at least "

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor
-from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 
 from services.bootstrap import Services
+from tests.support.trends_standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 from ui.panels.trends.models import COL_HISTORY, COL_TAG, SERIES_ROLE, TrendsTableModel
 from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
 
