@@ -54,7 +54,6 @@ from services.db.backend import Backend, backend_of
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
 from services.ports import StatsSource, TemplateFigures
-from services.store.media import listing_with_media
 from services.template_manifest import read_manifest
 from services.templates import blobs, search_sql
 from services.templates import package as pkg
@@ -482,6 +481,8 @@ class TemplatesService(BaseService):
             shutil.copyfile(feature_graphic, folder / "listing" / "feature-graphic.png")
             graphic = "listing/feature-graphic.png"
         manifest = self.get(template_id).manifest() | pkg.package_only_fields(folder)
+        from services.store.media import listing_with_media  # the imaging library, when media are first added
+
         return self.update(template_id, {"listing": listing_with_media(manifest, locale, names, graphic)})
 
     def _set_status(self, template_id: str, allowed_from: set[TemplateStatus], to: TemplateStatus,

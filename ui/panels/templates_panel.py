@@ -3,13 +3,13 @@ undoable delete/archive, export, CSV export and drag-and-drop import."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeySequence, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,7 +62,8 @@ from services.files import write_text_atomically
 from services.templates.service import TemplatesService
 from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_brush, tone_span, tone_style
-from ui.panels.templates.commands import archive_command, delete_command
+from ui.operations import ChangeArea, Changes, operation_hub, run_write
+from ui.panels.templates import commands
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
@@ -73,6 +74,8 @@ STATS_FIELDS = ("builds", "revenue", "last_activity", "trending")  # detail fiel
 
 if TYPE_CHECKING:
     from services.bootstrap import Services
+
+T = TypeVar("T")
 
 CSV_FIELDS = ("id", "title", "category", "tags", "status", "version", "price_amount", "price_currency",
               "rating_avg", "rating_count", "updated_at")
@@ -124,6 +127,7 @@ class TemplatesPanel(QWidget):
     csv_exported = Signal(str)
     count_updated = Signal(int)
     loaded = Signal()  # a reload's first page is shown (or why it is not)
+    refreshed = Signal()  # the rows and categories re-read after a write are shown (or why they are not)
     detail_loaded = Signal(str)  # the selected template's stats and reviews (read in the background) are shown
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -133,6 +137,8 @@ class TemplatesPanel(QWidget):
         self.model = TemplatesTableModel(self.svc, self)
         self._reads = LatestQuery(self)
         self._detail_reads = LatestQuery(self)  # stats and reviews of the selected template: a newer click stops it
+        self._refreshes = LatestQuery(self)  # the rows re-read after a write: a newer write's refresh supersedes it
+        self._select_after_refresh: str | None = None
         self.undo_stack = QUndoStack(self)
         self.current: TemplateInfo | None = None
         self.setAcceptDrops(True)
@@ -301,12 +307,13 @@ class TemplatesPanel(QWidget):
         self.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_stack.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}" if t else ""))
-        self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.export_button.clicked.connect(self.export_current)
         self.csv_button.clicked.connect(self.export_csv_dialog)
         self.review_button.clicked.connect(self.add_review)
         self.drop_zone.paths_dropped.connect(self.import_paths)
         services.bus.published.connect(self._on_bus_event)
+        hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
+        self.destroyed.connect(lambda *_: QObject.disconnect(hub_connection))
         for seq, slot in ((QKeySequence.StandardKey.Undo, self.undo_stack.undo),
                           (QKeySequence.StandardKey.Redo, self.undo_stack.redo),
                           (QKeySequence.StandardKey.Find, self.search_edit.setFocus)):
@@ -333,12 +340,12 @@ class TemplatesPanel(QWidget):
                              category=category or None, statuses=tuple(statuses),
                              sort=self.model.query.sort, limit=PAGE)
 
-    def _load_categories(self) -> None:
+    def _load_categories(self, categories: list[tuple[str, int]] | None = None) -> None:
         current = self.category_box.currentData()
         self.category_box.blockSignals(True)
         self.category_box.clear()
         self.category_box.addItem("All categories", "")
-        for name, n in self.svc.categories(include_archived=True):
+        for name, n in self.svc.categories(include_archived=True) if categories is None else categories:
             self.category_box.addItem(f"{name} ({n})", name)
         idx = self.category_box.findData(current) if current else 0
         self.category_box.setCurrentIndex(max(idx, 0))
@@ -375,17 +382,43 @@ class TemplatesPanel(QWidget):
         self._reselect(self.current.id if self.current else None)
         self.loaded.emit()
 
-    def _on_undo_stack_index_changed(self, _index: int) -> None:
-        if shiboken6.isValid(self.model):  # the stack may signal while the panel is being destroyed
+    def refresh(self) -> None:
+        """Re-read after a change, off the GUI thread: the loaded rows (updated row by row, so the
+        selection and scroll position stay) and the categories."""
+        self._live.stop()
+        query, svc = self.model.reload_query(), self.svc
+
+        def load() -> tuple[list[TemplateSummary], list[tuple[str, int]]]:
+            return svc.find(query), svc.categories(include_archived=True)
+
+        self._refreshes.run(load, lambda result: self._show_refreshed(query, *result), self._on_refresh_failed)
+
+    def _show_refreshed(self, query: TemplateQuery, rows: list[TemplateSummary],
+                        categories: list[tuple[str, int]]) -> None:
+        if not shiboken6.isValid(self.model):
+            return
+        self._load_categories(categories)
+        self.model.refreshed(query, rows)
+        self._update_summary()
+        wanted, self._select_after_refresh = self._select_after_refresh, None
+        if wanted is None or not self.select_id(wanted):
+            self._reselect(self.current.id if self.current else None)
+        self.refreshed.emit()
+
+    def _on_refresh_failed(self, exc: Exception) -> None:
+        self._command_failed(exc)
+        self.refreshed.emit()
+
+    def _on_hub_did_execute(self, changes: Changes) -> None:
+        """A templates write (from this panel or another) committed: re-read the rows shown."""
+        if changes.area is ChangeArea.TEMPLATES:
             self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read after a change (keeps loaded rows, selection, categories)."""
-        self._live.stop()
-        self._load_categories()
-        self.model.reload()
-        self._update_summary()
-        self._reselect(self.current.id if self.current else None)
+    def _write(self, write: Callable[[], T], ids: Callable[[T], Iterable[str]], on_done: Callable[[T], None],
+               on_error: Callable[[Exception], None] | None = None) -> None:
+        """One templates write off the GUI thread; its Changes refresh the table (see _on_hub_did_execute)."""
+        run_write(self, write, area=ChangeArea.TEMPLATES, ids=ids, on_done=on_done,
+                  on_error=on_error or self._command_failed)
 
     def _update_summary(self) -> None:
         """Exact when everything is loaded; otherwise counted off the GUI thread."""
@@ -548,16 +581,22 @@ class TemplatesPanel(QWidget):
     def add_review(self) -> None:
         if self.current is None:
             return
-        try:
-            self.svc.add_review(self.current.id, self.rating_spin.value(), self.review_text.text(),
-                                reviewer=self.reviewer_edit.text())
-        except TrendForgeError as exc:
+        svc, template_id = self.svc, self.current.id
+        rating, text, reviewer = self.rating_spin.value(), self.review_text.text(), self.reviewer_edit.text()
+        self.review_button.setEnabled(False)
+
+        def saved(_review: Review) -> None:
+            self.review_button.setEnabled(True)
+            self.review_error.setText("")
+            self.review_text.clear()
+            self.status_message.emit(f"Review saved for {template_id}")
+
+        def refused(exc: Exception) -> None:
+            self.review_button.setEnabled(True)
             self.review_error.setText(str(exc))
-            return
-        self.review_error.setText("")
-        self.review_text.clear()
-        self.status_message.emit(f"Review saved for {self.current.id}")
-        self.refresh()
+
+        self._write(lambda: svc.add_review(template_id, rating, text, reviewer=reviewer),
+                    ids=lambda _review: (template_id,), on_done=saved, on_error=refused)
 
     # -- create / edit -------------------------------------------------------------------------
     def _categories(self) -> list[str]:
@@ -567,18 +606,21 @@ class TemplatesPanel(QWidget):
         bases = [(t.id, t.title) for t in self.svc.find(TemplateQuery(sort=SortKey.TITLE, limit=500))]
         holder: list[TemplateForm] = []
 
-        def save(manifest: dict[str, Any]) -> TemplateInfo:
-            return self.svc.create(manifest, base_id=holder[0].base_id())
+        svc = self.svc
+
+        def save(manifest: dict[str, Any]) -> TemplateInfo:  # on a worker: the base was read at Save
+            return svc.create(manifest, base_id=holder[0].chosen_base)
 
         form = TemplateForm(save, categories=self._categories(), bases=bases, parent=self)
         holder.append(form)
         if not Dialogs.edit_template(self, form):
             return None
-        info: TemplateInfo = form.result_value
+        info = form.result_value
+        if info is None:
+            return None
         self.status_message.emit(f"Created template {info.id}")
         self.current = info
-        self.refresh()
-        self.select_id(info.id)
+        self._select_after_refresh = info.id  # its row comes with the refresh its Changes started
         return info
 
     def edit_current(self) -> TemplateInfo | None:
@@ -587,16 +629,17 @@ class TemplatesPanel(QWidget):
         template_id = self.current.id
         opened = self.current.row_version  # someone else's save since then refuses this one (team mode)
 
-        def save(manifest: dict[str, Any]) -> TemplateInfo:
+        svc = self.svc
+
+        def save(manifest: dict[str, Any]) -> TemplateInfo:  # on a worker
             manifest.pop("id", None)
-            return self.svc.update(template_id, manifest, expected_version=opened)
+            return svc.update(template_id, manifest, expected_version=opened)
 
         form = TemplateForm(save, initial=self.current, categories=self._categories(), parent=self)
         if not Dialogs.edit_template(self, form):
             return None
         self.status_message.emit(f"Saved template {template_id}")
-        self.refresh()
-        return form.result_value  # type: ignore[no-any-return]
+        return form.result_value
 
     # -- archive / delete with undo ---------------------------------------------------------------
     def _command_failed(self, exc: Exception) -> None:
@@ -607,15 +650,30 @@ class TemplatesPanel(QWidget):
         if self.current is None:
             return
         info = self.current
-        self.undo_stack.push(delete_command(self.svc, info.id, info.title, self._command_failed))
-        self.status_message.emit(f"Deleted {info.id} (Undo brings it back)")
+        self._undoable(f"Delete “{info.title}”", info.id, commands.delete(self.svc, info.id),
+                       f"Deleted {info.id} (Undo brings it back)")
 
     def toggle_archive_current(self) -> None:
         if self.current is None:
             return
         info = self.current
         archive = info.status is TemplateStatus.ACTIVE
-        self.undo_stack.push(archive_command(self.svc, info.id, info.title, archive, self._command_failed))
+        verb = "Archive" if archive else "Unarchive"
+        self._undoable(f"{verb} “{info.title}”", info.id, commands.archive(self.svc, info.id, archive),
+                       f"{verb}d {info.id} (Undo takes it back)")
+
+    def _undoable(self, text: str, template_id: str, calls: tuple[commands.ServiceCall, commands.ServiceCall],
+                  done_message: str) -> None:
+        """Run ``calls[0]`` in the background; once committed, push the command whose undo runs ``calls[1]``
+        (a refused write leaves nothing on the undo stack)."""
+        def write(call: commands.ServiceCall) -> None:
+            self._write(call, ids=lambda _info: (template_id,), on_done=lambda _info: None)
+
+        def done(_info: TemplateInfo) -> None:
+            self.undo_stack.push(commands.undoable(text, calls, write))
+            self.status_message.emit(done_message)
+
+        self._write(calls[0], ids=lambda _info: (template_id,), on_done=done)
 
     # -- export -------------------------------------------------------------------------------------
     def export_current(self) -> Path | None:
@@ -671,9 +729,9 @@ class TemplatesPanel(QWidget):
         paths = [str(p) for p in paths]
         self.drop_zone.label.setText(f"Importing {len(paths)} item{'s' if len(paths) != 1 else ''}…")
         svc = self.svc
-        run_in_background(lambda: svc.import_paths(paths, on_duplicate=policy),
-                          lambda results: self._on_imported(results, policy),
-                          self._on_import_failed, self)
+        self._write(lambda: svc.import_paths(paths, on_duplicate=policy),
+                    ids=lambda results: [r.template_id for r in results if r.ok and r.template_id],
+                    on_done=lambda results: self._on_imported(results, policy), on_error=self._on_import_failed)
 
     def _on_imported(self, results: list[ImportResult], policy: DuplicatePolicy) -> None:
         self.drop_zone._set_active(False)
@@ -696,8 +754,7 @@ class TemplatesPanel(QWidget):
             self.results.addItem(item)
         ok = [r for r in results if r.ok]
         if ok:
-            self.refresh()
-            self.select_id(ok[-1].template_id or "")
+            self._select_after_refresh = ok[-1].template_id  # the refresh its Changes started brings the row
         self.status_message.emit(f"Imported {len(ok)} of {len(results)}")
         if len(results) > 1 or not ok:
             self.notify_requested.emit("Templates import", f"Imported {len(ok)} of {len(results)} packages")

@@ -11,6 +11,7 @@ import pytest
 from app.payments.model import TxnStatus
 from app.remedies import SetCredential
 from tests.support import payments_standins as st
+from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.hostile import FORMULAS
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
@@ -95,7 +96,8 @@ def test_detail_and_refund_with_confirmation(panel: PaymentsPanel, qtbot: Any,
     t = next(x for x in panel.model.rows() if x.provider_id == "kofi-11")
     assert t.refunded_amount == 200 and t.status is TxnStatus.PARTIALLY_REFUNDED
     assert notes and "Ko-fi" in notes[0][1]
-    panel.select_row(_row_of(panel, "kofi-11"))
+    with qtbot.waitSignal(panel.detail_loaded, timeout=5000):
+        panel.select_row(_row_of(panel, "kofi-11"))
     assert "refunds:" in panel.detail.toPlainText()
 
     monkeypatch.setattr(RefundDialog, "ask", classmethod(lambda cls, parent, txn: "999.00"))
@@ -104,9 +106,48 @@ def test_detail_and_refund_with_confirmation(panel: PaymentsPanel, qtbot: Any,
     assert "only" in panel.totals.text()  # the rule's message, shown; nothing written
 
 
+def test_a_click_reads_the_refunds_off_the_gui_thread(panel: PaymentsPanel, qtbot: Any) -> None:
+    txn = panel.model.rows()[_row_of(panel, "kofi-11")]
+    panel.svc.refund(txn.id, "2.00")
+    _reload(qtbot, panel)
+    with sql_on_gui_thread(panel.services.ctx.engine) as gui_sql, qtbot.waitSignal(panel.detail_loaded, timeout=5000):
+        panel.select_row(_row_of(panel, "kofi-11"))
+        assert "kofi-11" in panel.detail.toPlainText()  # the row's own fields at once, from the model
+    assert gui_sql == []
+    assert "refunds:" in panel.detail.toPlainText()
+
+
 def test_charts_show_revenue(panel: PaymentsPanel) -> None:
+    panel.side.setCurrentWidget(panel.charts_page)
+    assert panel.revenue_chart is not None and panel.provider_chart is not None
     assert panel.revenue_chart.points >= 10
     assert set(panel.provider_chart.categories) == {"gumroad", "kofi", "stripe"}
+
+
+def test_reloads_behind_the_detail_tab_make_and_draw_no_charts(panel: PaymentsPanel, qtbot: Any) -> None:
+    _reload(qtbot, panel)
+    assert panel.revenue_chart is None and panel.provider_chart is None  # the Detail tab is in front
+    panel.side.setCurrentWidget(panel.charts_page)
+    assert panel.revenue_chart is not None and panel.revenue_chart.points >= 10  # the latest figures, drawn now
+    drawn = panel.revenue_chart.chart()
+    panel.side.setCurrentWidget(panel.detail)
+    _reload(qtbot, panel)
+    assert panel.revenue_chart.chart() is drawn  # not redrawn while hidden
+
+
+def test_a_redraw_deletes_the_chart_it_replaces(qtbot: Any) -> None:
+    import shiboken6
+
+    from app.payments.model import SummaryRow
+    from ui.panels.payments.charts import RevenueChart
+
+    view = RevenueChart()
+    qtbot.addWidget(view)
+    rows = [SummaryRow(key="2026-11-01", currency="USD", count=1, gross=500, fees=0, refunds=0)]
+    view.show_rows(rows, "USD")
+    replaced = view.chart()
+    view.show_rows(rows, "USD")
+    qtbot.waitUntil(lambda: not shiboken6.isValid(replaced), timeout=2000)  # QChartView.setChart only releases it
 
 
 def test_csv_export(panel: PaymentsPanel, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

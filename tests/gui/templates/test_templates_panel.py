@@ -41,6 +41,17 @@ def ids(panel: TemplatesPanel) -> list[str]:
     return [panel.model.summary_at(r).id for r in range(panel.model.rowCount())]  # type: ignore[union-attr]
 
 
+def submit(qtbot: Any, form: TemplateForm) -> None:
+    """Press Save; wait for the background save to be accepted, or refused with the form left open."""
+    outcome: list[str] = []
+    form.finished.connect(lambda _code: outcome.append("accepted"))
+    form.saved_or_refused.connect(lambda: outcome.append("refused"))
+    form.submit()
+    if form.buttons.isEnabled():
+        return  # a field's own check refused it: nothing was sent
+    qtbot.waitUntil(lambda: bool(outcome), timeout=10_000)
+
+
 def test_model_passes_qtmodeltester_and_fetches_lazily(qtbot: Any, qtmodeltester: Any, services: Services) -> None:
     seed_synthetic(services.ctx, 450)
     services.templates.invalidate()
@@ -100,7 +111,7 @@ def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: Templat
     assert panel.reviews_summary.text().startswith("Average 3.00")
     panel.reviewer_edit.setText("")
     qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
-    assert "reviewer name" in panel.review_error.text()
+    qtbot.waitUntil(lambda: "reviewer name" in panel.review_error.text(), timeout=5000)  # the refusal, from the worker
 
 
 def test_form_inline_validation(qtbot: Any, loaded: Services) -> None:
@@ -110,7 +121,7 @@ def test_form_inline_validation(qtbot: Any, loaded: Services) -> None:
     save = form.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert save is not None
     assert form.errors["title"].text() == ""  # nothing is said before a field is touched or Save pressed
-    form.submit()
+    submit(qtbot, form)
     assert form.errors["title"].text() == "a title is required" and form.result() != TemplateForm.DialogCode.Accepted
     qtbot.keyClicks(form.title_edit, "My Cool App")
     assert form.id_edit.text() == "my-cool-app" and form.app_name_edit.text() == "My Cool App"
@@ -134,7 +145,7 @@ def test_form_inline_validation(qtbot: Any, loaded: Services) -> None:
     assert "not a tag" in form.errors["tags"].text()
     form.tags_edit.setText("fun, ok")
     assert form.validate()
-    form.submit()
+    submit(qtbot, form)
     assert form.result() == TemplateForm.DialogCode.Accepted
     info = loaded.templates.get("my-cool-app")
     assert info.price_amount == 150 and info.tags == ("fun", "ok") and info.content == {"quotes": ["hi"]}
@@ -144,7 +155,7 @@ def test_form_inline_validation(qtbot: Any, loaded: Services) -> None:
     again.title_edit.setText("My Cool App")
     again.category_box.setEditText("games")
     again.app_id_edit.setText("com.example.cool")
-    again.submit()
+    submit(qtbot, again)
     assert "already exists" in again.general_error.text() and again.result() != TemplateForm.DialogCode.Accepted
 
 
@@ -153,18 +164,19 @@ def test_new_and_edit_through_the_panel(qtbot: Any, panel: TemplatesPanel, monke
         form.title_edit.setText("Space Facts")
         form.category_box.setEditText("education")
         form.app_id_edit.setText("com.example.space")
-        form.submit()
+        submit(qtbot, form)
         return form.result() == TemplateForm.DialogCode.Accepted
 
     monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: fill_new(p, f)))
-    info = panel.new_template()
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):  # the save's Changes re-read the rows
+        info = panel.new_template()
     assert info is not None and info.id == "space-facts" and "space-facts" in ids(panel)
     assert panel.category_box.findData("education") > 0
 
     def edit(parent: Any, form: TemplateForm) -> bool:
         assert form.id_edit.isReadOnly() and form.title_edit.text() == "Space Facts"
         form.title_edit.setText("Space Facts Pro")
-        form.submit()
+        submit(qtbot, form)
         return True
 
     monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: edit(p, f)))
@@ -182,7 +194,7 @@ def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: Templ
         form.title_edit.setText("Cat Quiz")
         form.category_box.setEditText("games")
         form.app_id_edit.setText("com.indie.catquiz")
-        form.submit()
+        submit(qtbot, form)
         return form.result() == TemplateForm.DialogCode.Accepted
 
     monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: fill_new(p, f)))
@@ -207,29 +219,35 @@ def test_the_detail_shows_the_release_checklist(qtbot: Any, panel: TemplatesPane
 
 def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("wallpaper-pack")
-    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):  # written off the GUI thread, then re-read
+        qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     assert "wallpaper-pack" not in ids(panel)
     assert panel.svc.get("wallpaper-pack", include_deleted=True).status is TemplateStatus.DELETED
     assert panel.undo_button.isEnabled()
-    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):
+        qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
     assert "wallpaper-pack" in ids(panel)
     assert panel.svc.get("wallpaper-pack").status is TemplateStatus.ACTIVE
-    panel.undo_stack.redo()
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):
+        panel.undo_stack.redo()
     assert "wallpaper-pack" not in ids(panel)
-    panel.undo_stack.undo()
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):
+        panel.undo_stack.undo()
     assert panel.svc.get("wallpaper-pack").status is TemplateStatus.ACTIVE
 
 
 def test_archive_toggle_with_undo(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("trivia-quiz")
-    panel.toggle_archive_current()
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):
+        panel.toggle_archive_current()
     assert panel.svc.get("trivia-quiz").status is TemplateStatus.ARCHIVED and "trivia-quiz" not in ids(panel)
     with qtbot.waitSignal(panel.loaded, timeout=5000):  # read off the GUI thread
         panel.archived_check.setChecked(True)
     assert "trivia-quiz" in ids(panel)
     panel.select_id("trivia-quiz")
     assert panel.archive_button.text() == "Unarchive"
-    panel.undo_stack.undo()
+    with qtbot.waitSignal(panel.refreshed, timeout=10_000):
+        panel.undo_stack.undo()
     assert panel.svc.get("trivia-quiz").status is TemplateStatus.ACTIVE
 
 
@@ -278,7 +296,7 @@ def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Servi
     texts = [panel.results.item(i).text() for i in range(panel.results.count())]
     assert texts[0].startswith("✔ quotes.zip: imported quotes-daily")
     assert texts[3].startswith("✖ evil.zip:") and "traversal" in texts[3]
-    assert sorted(ids(panel)) == list(templates_packages.SAMPLE_IDS)
+    qtbot.waitUntil(lambda: sorted(ids(panel)) == list(templates_packages.SAMPLE_IDS), timeout=10_000)
     assert not zone.dragging
 
 
@@ -307,7 +325,7 @@ def test_import_dialog_and_export(qtbot: Any, services: Services, tmp_path: Path
     monkeypatch.setattr(Dialogs, "ask_import_folder", classmethod(lambda cls, p: [str(templates_packages.SAMPLES / "trivia-quiz")]))
     with qtbot.waitSignal(panel.imports_finished, timeout=10000):
         panel.import_folder_dialog()
-    assert ids(panel) == ["trivia-quiz"]
+    qtbot.waitUntil(lambda: ids(panel) == ["trivia-quiz"], timeout=10_000)  # the import's Changes re-read the rows
     panel.select_id("trivia-quiz")
     dest = tmp_path / "exported"
     monkeypatch.setattr(Dialogs, "ask_save_path", classmethod(lambda cls, *a: str(dest)))

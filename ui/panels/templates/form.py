@@ -26,6 +26,7 @@ from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, MAX_SDK
 from app.templates.model import TemplateInfo
 from app.templates.rules import APP_ID_RE, SEMVER_RE, SLUG_RE, currency_exponent, parse_price
 from ui.colors import Tone, tone_style
+from ui.operations import ChangeArea, run_write
 from ui.widgets.plain_text import plain_label
 
 _TAG_RE = SLUG_RE.pattern.replace("{1,62}", "{0,29}")
@@ -39,10 +40,11 @@ class TemplateForm(QDialog):
     it raises is shown in the form, which stays open."""
 
     validity_changed = Signal(bool)
+    saved_or_refused = Signal()  # the background save refused (an accepted save emits accepted/finished)
 
     def __init__(
         self,
-        save: Callable[[dict[str, Any]], Any],
+        save: Callable[[dict[str, Any]], TemplateInfo],
         *,
         initial: TemplateInfo | None = None,
         categories: list[str] | None = None,
@@ -52,9 +54,10 @@ class TemplateForm(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Edit template" if initial else "New template")
         self.setMinimumWidth(520)
-        self._save = save
+        self._save = save  # called on a worker thread: it must not touch widgets
+        self.chosen_base: str | None = None
         self._editing = initial is not None
-        self.result_value: Any = None
+        self.result_value: TemplateInfo | None = None
 
         self.id_edit = QLineEdit(placeholderText="e.g. quotes-daily")
         self.title_edit = QLineEdit(placeholderText="Shown in lists and stores")
@@ -272,14 +275,24 @@ class TemplateForm(QDialog):
             first = next(k for k, label in self.errors.items() if label.text())
             self._fields[first].setFocus()
             return
-        try:
-            self.result_value = self._save(self.manifest())
-        except UserError as exc:
-            self.general_error.setText(str(exc))
-            self.general_error.setVisible(True)
-            return
+        manifest, save = self.manifest(), self._save
+        self.chosen_base = self.base_id()  # read here, on the GUI thread; the save runs on a worker
+        self.buttons.setEnabled(False)  # one save at a time
+        run_write(self, lambda: save(manifest), area=ChangeArea.TEMPLATES, ids=lambda info: (info.id,),
+                  on_done=self._on_saved, on_error=self._on_save_refused)
+
+    def _on_saved(self, info: TemplateInfo) -> None:
+        self.buttons.setEnabled(True)
+        self.result_value = info
         self.general_error.setVisible(False)
         self.accept()
+
+    def _on_save_refused(self, exc: Exception) -> None:
+        """The service's refusal (a duplicate id, someone else's newer save) is shown; the form stays open."""
+        self.buttons.setEnabled(True)
+        self.general_error.setText(str(exc) if isinstance(exc, UserError) else f"not saved: {exc}")
+        self.general_error.setVisible(True)
+        self.saved_or_refused.emit()
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.focusWidget() in (

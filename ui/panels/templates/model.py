@@ -15,6 +15,7 @@ from app.templates.model import SortKey, TemplateQuery, TemplateStatus, Template
 from app.templates.rules import format_price
 from services.templates.service import TemplatesService
 from ui.colors import Tone, tone_color
+from ui.widgets.keyed_rows import sync_rows
 from ui.widgets.plain_text import tooltip
 
 PAGE = 200
@@ -59,13 +60,17 @@ class TemplatesTableModel(QAbstractTableModel):
         self._exhausted = len(self._rows) < PAGE
         self.endResetModel()
 
-    def reload(self) -> None:
-        """Re-run the current query, keeping as many rows loaded as before."""
-        loaded = max(len(self._rows), PAGE)
-        self.beginResetModel()
-        self._rows = self._service.find(replace(self._query, limit=loaded, offset=0))
-        self._exhausted = len(self._rows) < loaded
-        self.endResetModel()
+    def reload_query(self) -> TemplateQuery:
+        """The current query over as many rows as are loaded (what a refresh after a write reads)."""
+        return replace(self._query, limit=max(len(self._rows), PAGE), offset=0)
+
+    def refreshed(self, query: TemplateQuery, rows: list[TemplateSummary]) -> None:
+        """Show ``rows``, read for :meth:`reload_query`, row by row: changed rows are updated, new ones
+        inserted, gone ones removed (no reset, so the view keeps its selection and scroll position)."""
+        if replace(query, limit=PAGE) != self._query:
+            return  # a newer search replaced the page meanwhile
+        sync_rows(self, self._rows, rows, key=lambda t: t.id)
+        self._exhausted = len(self._rows) < query.limit
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted
