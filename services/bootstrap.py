@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from sqlalchemy import Engine
 
@@ -38,6 +38,7 @@ from services.db.uow import UnitOfWork
 from services.events.service import EventsService
 from services.events.store import EventStore
 from services.logs import install_file_logging
+from services.metrics import MetricsSnapshot
 from services.redaction import install_on_engine as install_redaction
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
@@ -126,6 +127,20 @@ class _PlayOnDemand:
                       dry_run: bool) -> dict[str, Any]:
         return self._root().releases.publish_build(application_id, artifact, track, version_code, status=status,
                                                    user_fraction=user_fraction, notes=notes, dry_run=dry_run)
+
+
+class HealthReport(TypedDict):
+    """``Services.health()``: the worst state, and each service's."""
+
+    status: str
+    version: str
+    data_dir: str
+    services: list[dict[str, str]]
+
+
+class MetricsReport(TypedDict):
+    events_total: int
+    services: dict[str, MetricsSnapshot]
 
 
 class Services:
@@ -387,7 +402,7 @@ class Services:
         """Every service's health; an area not built yet is probed, not built."""
         return _checks([self.events, self.settings]) + self._area_health()
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> HealthReport:
         checks = self.checks()
         overall = worst([c.state for c in checks])
         return {
@@ -397,7 +412,7 @@ class Services:
             "services": [c.to_dict() for c in checks],
         }
 
-    def metrics(self) -> dict[str, Any]:
+    def metrics(self) -> MetricsReport:
         return {
             "events_total": self.events.total(),
             "services": {svc.name: svc.metrics.snapshot() for svc in self.services()},

@@ -24,11 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import app as core
 from services.config import AppConfig
+from services.runtime import job_runtime
 from ui.background import pending, run_in_background
 from ui.icons import app_icon
 from ui.main_window import MainWindow, PanelSpec, remembered_theme
@@ -73,9 +74,10 @@ def watch_other_writers(services: Services, parent: QObject) -> OtherWriters:
         for service in services.built_services():  # one not built yet has nothing cached
             service.invalidate()
 
-    watcher = OtherWriters.for_store(services.config, services.bus, parent=parent, before_publish=stale)
-    watcher.start()
-    services.on_close(watcher.stop)
+    watcher = OtherWriters.of(services.config, services.bus)
+    watcher.add_before_publish(stale)
+    watcher.hold()
+    services.on_close(watcher.release)
     return watcher
 
 
@@ -195,6 +197,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     import qasync  # after PySide6, so qasync binds to it
 
     loop = qasync.QEventLoop(qapp)
+    job_runtime().lend_to(loop)  # asyncio.to_thread and the panels' background work share one pool
     asyncio.set_event_loop(loop)
 
     holder: dict[str, Services] = {}
@@ -285,7 +288,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
-        QThreadPool.globalInstance().waitForDone(5000)
+        job_runtime().drain(5.0)
         if "services" in holder:
             holder["services"].close()
         guard.release()

@@ -38,7 +38,7 @@ from ui.theme import apply_theme
 from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import Services
+    from services.bootstrap import HealthReport, Services
     from ui.notifications import Notifier
 
 PanelFactory = Callable[["Services"], QWidget]
@@ -381,11 +381,9 @@ class MainWindow(QMainWindow):
     def refresh_health(self) -> None:
         run_in_background(self.services.health, self._show_health, self._health_failed, self)
 
-    def _show_health(self, report: dict[str, object]) -> None:
-        status = str(report["status"])
-        services = report["services"]
-        assert isinstance(services, list)
-        bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
+    def _show_health(self, report: HealthReport) -> None:
+        status = report["status"]
+        bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in report["services"] if s["state"] != "ok"]
         tone = {"ok": Tone.OK, "degraded": Tone.WARNING}.get(status, Tone.ERROR)
         self.health_label.setText(f"{tone_span(tone, '●')} {escape(status)}")
         self.health_label.setToolTip(tooltip("\n".join(bad)) if bad else "all services healthy")

@@ -32,7 +32,7 @@ from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE,
 from app.builds.progress import BuildStats, build_times, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
-from app.events import new_id
+from app.events import Event, new_id
 from app.health import Health
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
@@ -119,6 +119,8 @@ class BuildsService(BaseService):
         self._unrecorded: dict[str, tuple[BuildState, str]] = {}
         self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
         self._heartbeat: Any = None  # a QTimer, started with the first build or the recovery watch
+        self._watching_others = False  # holding the bus's OtherWriters while the runner is busy
+        self._unsubscribe_cancels: Callable[[], None] | None = None
 
     # -- runner ---------------------------------------------------------------------------------
     @property
@@ -129,17 +131,48 @@ class BuildsService(BaseService):
 
             from services.builds.runner import BuildRunner
 
-            runner = BuildRunner(limit=self._max_concurrent, cancel_requests=self._cancel_requested)
+            runner = BuildRunner(limit=self._max_concurrent)
             app = QCoreApplication.instance()
             if app is not None and runner.thread() is not app.thread():
                 runner.moveToThread(app.thread())  # jobs live on the thread that runs the event loop
+            runner.busy_changed.connect(self._on_runner_busy_changed)
+            self._unsubscribe_cancels = self.ctx.bus.subscribe(build_events.BuildCancelRequested,
+                                                               self._on_bus_cancel_requested)
             self._runner = runner
         return self._runner
 
-    def _cancel_requested(self, ids: list[str]) -> list[str]:
+    def _on_runner_busy_changed(self, busy: bool) -> None:
+        """While jobs are queued or running here, hear cancels asked for by other processes: their
+        events arrive through the bus's one OtherWriters (on SQLite its data_version look is the
+        app's one poll; on PostgreSQL a LISTEN). The mailbox is read once now for a request made
+        before the watch began."""
+        from services.events.other_writers import OtherWriters
+
+        watcher = OtherWriters.of(self.ctx.config, self.ctx.bus)
+        if busy and not self._watching_others:
+            self._watching_others = True
+            watcher.hold()
+            self._honour_cancel_requests()
+        elif not busy and self._watching_others:
+            self._watching_others = False
+            watcher.release()
+
+    def _on_bus_cancel_requested(self, event: Event) -> None:
+        runner = self._runner
+        if isinstance(event, build_events.BuildCancelRequested) and runner is not None \
+                and runner.job(event.build_id) is not None:
+            self._honour_cancel_requests()
+
+    def _honour_cancel_requests(self) -> None:
+        runner = self._runner
+        ids = [] if runner is None else [*runner.running_ids(), *runner.queued_ids()]
+        if not ids:
+            return
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(select(BuildRecord.id, BuildRecord.options).where(BuildRecord.id.in_(ids))).all()
-            return [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]
+        for build_id in [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]:
+            if runner is not None:
+                runner.cancel(build_id)
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
@@ -151,7 +184,12 @@ class BuildsService(BaseService):
             if runner is not None:
                 self._stop_runner(runner, timeout_s)
         finally:
-            if runner is not None:  # workspaces being deleted on threads: only the runner's jobs delete them
+            if self._watching_others:
+                self._on_runner_busy_changed(False)
+            if self._unsubscribe_cancels is not None:
+                self._unsubscribe_cancels()
+                self._unsubscribe_cancels = None
+            if runner is not None:  # workspaces being deleted on the job runtime: only the runner's jobs delete them
                 from services.builds.runner import wait_for_cleanup
 
                 wait_for_cleanup(timeout_s)
@@ -869,8 +907,10 @@ class BuildsService(BaseService):
             assert rec is not None
             pid = int((rec.options or {}).get("pid", 0))
             if pid != os.getpid() and pid_alive(pid):
-                # the owning process polls for this request and cancels its job
+                # the mailbox is the durable request; its event wakes the owning process, which cancels its job
                 rec.options = {**(rec.options or {}), "cancel_requested": True}
+                uow.record(build_events.BuildCancelRequested(source=self.name, build_id=rec.id,
+                                                             template_id=rec.template_id))
                 uow.commit()
                 self.invalidate()
                 return self.get(info.id)

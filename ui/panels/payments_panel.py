@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -83,7 +81,6 @@ class PaymentsPanel(QWidget):
     refund_finished = Signal(object)
     charge_finished = Signal(object)  # the Transaction charged (or declined), or the error
     link_finished = Signal(object)  # how many recorded sales moved, the error, or None when cancelled
-    _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
     detail_loaded = Signal()  # the detail shows the selected transaction's refunds (read off the GUI thread)
 
@@ -237,7 +234,6 @@ class PaymentsPanel(QWidget):
         self.export_button.clicked.connect(self.export_csv)
         self.import_button.clicked.connect(self.import_kofi)
         self.sync_progress.connect(self._on_sync_progress)
-        self._sync_done.connect(self._on_sync_done)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         services.bus.published.connect(self._on_bus_event)
         hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
@@ -605,16 +601,9 @@ class PaymentsPanel(QWidget):
         if loop is not None:  # the app's qasync loop: its long-lived httpx client, no thread
             task = loop.create_task(self.svc.sync_async(None, progress))
             task.add_done_callback(lambda t: self._on_sync_done(t.exception() or t.result()))
-        else:  # no event loop (tests, a bare QApplication): a worker thread, results queued back
-            def work() -> None:
-                try:
-                    result: Any = self.svc.sync(None, progress)
-                except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
-                    result = exc
-                with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
-                    self._sync_done.emit(result)
-
-            threading.Thread(target=work, name="payments-sync", daemon=True).start()
+        else:  # no asyncio loop runs (tests, a bare QApplication): the blocking form on the job runtime
+            svc = self.svc
+            run_in_background(lambda: svc.sync(None, progress), self._on_sync_done, self._on_sync_done, self)
 
     def _on_sync_progress(self, provider: str, fetched: int) -> None:
         self.progress_label.setText(f"{provider}: {fetched} objects")

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from services.runtime import job_runtime
 from tests.support import payments_standins as st
 from tests.support.play_standin import running_standin
 from tests.support.trends_standins import Reply, StandIn, tiktok_hashtags, x_trends
@@ -21,9 +22,7 @@ TIKTOK_PATH = "/creative_radar_api/v1/popular_trend/hashtag/list"
 @pytest.fixture(autouse=True)
 def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)
 
 

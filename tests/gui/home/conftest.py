@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from services.runtime import job_runtime
 from tests.support.qasync_loop import aloop, drive  # a qasync loop: the workflow engine runs on it, as in the app
 
 __all__ = ["aloop", "drive"]
@@ -22,9 +23,7 @@ NOW = datetime(2026, 10, 21, 12, tzinfo=UTC)  # a Wednesday
 def _drain_background_jobs(qtbot: object) -> Iterator[None]:
     """Let the panel's background reads finish before its widgets are closed at teardown."""
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)  # type: ignore[attr-defined]
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from services.runtime import job_runtime
 from tests.support.trends_standins import StandIn
 
 
@@ -20,7 +21,5 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
 def _drain_background_jobs(qtbot: object) -> Iterator[None]:
     """Let the panel's background reads finish before its widgets are closed at teardown."""
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)  # type: ignore[attr-defined]  # deliver their callbacks while the panel still exists
