@@ -260,7 +260,7 @@ class TemplatesService(BaseService):
         source, where, searching = self._from(query, params)
         cols = _SUMMARY_COLUMNS
         if query.sort is SortKey.RELEVANCE and searching:
-            broad = self._fts_matches(params["match"]) > RANK_MAX_MATCHES
+            broad = self._more_matches_than(params["match"], RANK_MAX_MATCHES)
             if broad:
                 # Too broad to rank usefully (e.g. a 2-letter prefix): newest first, straight
                 # from the FTS index order, so typing stays fast.
@@ -282,10 +282,13 @@ class TemplatesService(BaseService):
         sql = f"SELECT {cols} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT :limit OFFSET :offset"
         return self._summaries(sql, params, query)
 
-    def _fts_matches(self, match: str) -> int:
-        """How many index entries match (cheap: no join, no ranking)."""
+    def _more_matches_than(self, match: str, cap: int) -> bool:
+        """Do more than ``cap`` index entries match? Counts no further than ``cap + 1`` (no join, no
+        ranking): a two-letter prefix matches a quarter of a million templates, and counting them
+        all took 0.4 s per keystroke at a million."""
         with self.ctx.new_uow() as uow:
-            return int(uow.session.execute(text(self._sql.count_matches), {"match": match}).scalar_one())
+            found = uow.session.execute(text(self._sql.count_matches), {"match": match, "cap": cap + 1}).scalar_one()
+        return int(found) > cap
 
     def _ranked(self, query: TemplateQuery, params: dict[str, Any], where: list[str]) -> list[TemplateSummary] | None:
         """bm25-rank inside the FTS table first (a bounded candidate list), then join and filter.
@@ -304,7 +307,7 @@ class TemplatesService(BaseService):
             "ORDER BY r.score, t.title LIMIT :limit OFFSET :offset"
         )
         rows = self._summaries(sql, {**params, "cap": cap}, query)
-        if len(rows) < params["limit"] and self._fts_matches(params["match"]) > cap:
+        if len(rows) < params["limit"] and self._more_matches_than(params["match"], cap):
             return None
         return rows
 
