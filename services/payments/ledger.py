@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Row, and_, column, func, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from app.payments.model import (
@@ -65,7 +65,8 @@ def contribution(row: TransactionRecord) -> Contribution:
     return key, (1, row.amount, row.fee or 0, row.refunded_amount or 0)
 
 
-def to_domain(row: TransactionRecord) -> Transaction:
+def to_domain(row: TransactionRecord | Row[Any]) -> Transaction:
+    """The domain transaction of a ledger row (an ORM object, or a row of the table's columns)."""
     return Transaction(
         id=row.id, provider=Provider(row.provider), provider_id=row.provider_id, status=TxnStatus(row.status),
         amount=row.amount, currency=row.currency, fee=row.fee, refunded_amount=row.refunded_amount,
@@ -73,6 +74,9 @@ def to_domain(row: TransactionRecord) -> Transaction:
         failure_code=row.failure_code, failure_message=row.failure_message, attempts=row.attempts,
         created_at=row.created_at, updated_at=row.updated_at, meta=dict(row.meta or {}),
     )
+
+
+_TXN_COLUMNS = tuple(TransactionRecord.__table__.columns)
 
 
 @dataclass
@@ -509,8 +513,10 @@ def list_statement(f: TxnFilter, *, broad: bool = False, backend: Backend = Back
 
 
 def list_txns(session: Session, f: TxnFilter) -> list[Transaction]:
+    """One page as plain rows, not ORM objects: a page of 1,000 spent two thirds of its time making
+    and reading session-tracked objects that nobody changes."""
     stmt = list_statement(f, broad=_is_broad(session, f), backend=backend_of(session))
-    return [to_domain(r) for r in session.scalars(stmt)]
+    return [to_domain(r) for r in session.execute(stmt.with_only_columns(*_TXN_COLUMNS))]
 
 
 def count_txns(session: Session, f: TxnFilter) -> int:
