@@ -14,16 +14,21 @@ Amount text such as ``"9.99"`` is parsed digit by digit against the exponent (2 
 from __future__ import annotations
 
 import re
-
-from iso4217 import Currency
+from functools import cache
 
 from app.errors import UserError
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 _AMOUNT = re.compile(r"^(?P<sign>-)?(?P<int>\d{1,15})(?:\.(?P<frac>\d+))?$")
 
-# ISO 4217 code -> exponent; currencies without minor units ("N.A.": gold, SDR, ...) count whole units
-_ISO: dict[str, int] = {c.code: (c.exponent if c.exponent is not None else 0) for c in Currency}
+@cache
+def _iso() -> dict[str, int]:
+    """ISO 4217 code -> exponent; currencies without minor units ("N.A.": gold, SDR, ...) count whole units.
+
+    Read on first use: the package parses its XML table when imported."""
+    from iso4217 import Currency
+
+    return {c.code: (c.exponent if c.exponent is not None else 0) for c in Currency}
 
 STRIPE_ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND",
                                  "VUV", "XAF", "XOF", "XPF"})
@@ -34,20 +39,20 @@ STRIPE_WHOLE_PAYOUTS = frozenset({"HUF", "TWD"})
 
 
 def iso_codes() -> list[str]:
-    return sorted(_ISO)
+    return sorted(_iso())
 
 
 def normalize_currency(code: str) -> str:
     """``"usd"`` -> ``"USD"``; anything that is not an ISO 4217 code is a ``UserError``."""
     value = (code or "").strip().upper()
-    if not _CODE.match(value) or value not in _ISO:
+    if not _CODE.match(value) or value not in _iso():
         raise UserError(f"not an ISO 4217 currency code: {code!r} (e.g. USD, EUR, JPY)")
     return value
 
 
 def exponent(currency: str) -> int:
     """Digits after the decimal point of ``currency`` in ISO 4217 (USD 2, JPY 0, KWD 3)."""
-    return _ISO[normalize_currency(currency)]
+    return _iso()[normalize_currency(currency)]
 
 
 def to_minor(text: str | int, currency: str) -> int:
@@ -55,7 +60,7 @@ def to_minor(text: str | int, currency: str) -> int:
     cur = normalize_currency(currency)
     if isinstance(text, bool):
         raise UserError(f"not an amount: {text!r}")
-    exp = _ISO[cur]
+    exp = _iso()[cur]
     if isinstance(text, int):
         return int(text) * int(10**exp)
     raw = str(text).strip().replace(",", "").replace("_", "")
@@ -74,7 +79,7 @@ def to_minor(text: str | int, currency: str) -> int:
 def format_minor(amount: int, currency: str) -> str:
     """``999, "USD"`` -> ``"9.99 USD"``."""
     cur = normalize_currency(currency)
-    exp = _ISO[cur]
+    exp = _iso()[cur]
     sign = "-" if amount < 0 else ""
     a = abs(amount)
     if exp == 0:
@@ -94,7 +99,7 @@ def stripe_exponent(currency: str) -> int:
         return 0
     if cur in STRIPE_TWO_DECIMAL_WHOLE:
         return 2
-    return _ISO[cur]
+    return _iso()[cur]
 
 
 def stripe_step(currency: str) -> int:
@@ -108,7 +113,7 @@ def stripe_step(currency: str) -> int:
 def to_stripe(minor: int, currency: str) -> int:
     """ISO minor units -> Stripe's ``amount``; a ``UserError`` where Stripe cannot charge that exact amount."""
     cur = normalize_currency(currency)
-    shift = stripe_exponent(cur) - _ISO[cur]
+    shift = stripe_exponent(cur) - _iso()[cur]
     if shift >= 0:
         amount = minor * _power(shift)
     else:
@@ -125,7 +130,7 @@ def to_stripe(minor: int, currency: str) -> int:
 def from_stripe(amount: int, currency: str) -> int:
     """Stripe's ``amount`` -> ISO minor units (exact; Stripe's units are never finer than ISO's but for ISK)."""
     cur = normalize_currency(currency)
-    shift = stripe_exponent(cur) - _ISO[cur]
+    shift = stripe_exponent(cur) - _iso()[cur]
     if shift <= 0:
         return amount * _power(-shift)
     minor, rest = divmod(amount, _power(shift))

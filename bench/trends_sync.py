@@ -19,12 +19,11 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "integration" / "trends"))
-from standins import REDDIT_RATE, Reply, StandIn, reddit_listing
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from services.bootstrap import bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
+from tests.support.trends_standins import REDDIT_RATE, Reply, StandIn, reddit_listing
 
 SUBS = [f"sub{i}" for i in range(10)]
 WORDS = ["pixel", "cozy", "retro", "farming", "quiz", "wallpaper", "tracker", "habit", "puzzle", "idle", "arcade", "space", "cat", "dog", "ai", "photo", "music", "workout", "budget", "recipe"]

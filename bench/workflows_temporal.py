@@ -22,10 +22,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from table import interleaved, median_ms, row  # noqa: E402
-from temporal_server import start_server  # noqa: E402
 
 from app.workflows.definition import parse_definition  # noqa: E402
 from services.bootstrap import bootstrap  # noqa: E402
@@ -33,6 +31,7 @@ from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from services.workflows.temporal.config import QueueKind, TemporalConfig  # noqa: E402
 from services.workflows.temporal.worker import serve  # noqa: E402
+from tests.support.temporal_server import start_server  # noqa: E402
 
 STEPS = 20
 REPS = 7

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from app.errors import UserError
 from app.workflows.definition import WorkflowDefinition, bind_inputs
+from app.workflows.model import ApprovalDecision
 from services.db.uow import UnitOfWorkFactory
 
 ActionResult = Mapping[str, Any] | None
@@ -92,9 +93,9 @@ class ActionSpec:
 class ApprovalSignals(Protocol):
     """What ``wait_for_approval`` needs of the engine running it."""
 
-    def signal(self, run_id: str, step: str) -> dict[str, Any] | None: ...
+    def signal(self, run_id: str, step: str) -> ApprovalDecision | None: ...
 
-    async def wait_signal(self, run_id: str, step: str, poll: float) -> dict[str, Any]: ...
+    async def wait_signal(self, run_id: str, step: str, poll: float) -> ApprovalDecision: ...
 
 
 class ActionContext:
@@ -110,7 +111,7 @@ class ActionContext:
         data_dir: Path,
         uow: UnitOfWorkFactory | None = None,
         engine: ApprovalSignals | None = None,
-        remember: Callable[[dict[str, Any]], None] | None = None,
+        remember: Callable[[dict[str, object]], None] | None = None,
     ) -> None:
         self.run_id = run_id
         self.workflow = workflow
@@ -123,7 +124,7 @@ class ActionContext:
         self._remember = remember
         self._cancel_hooks: list[Callable[[], object]] = []
 
-    def remember(self, **values: Any) -> None:
+    def remember(self, **values: object) -> None:
         """Record part of this step's output now, durably, before the step ends: what its undo
         needs as soon as the action knows it (a build id at the build's start). A step that is
         interrupted later is compensated with what it remembered."""

@@ -21,34 +21,35 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from sqlalchemy import Engine
 
 import app
 from app.health import Health, HealthState, worst
-from app.templates.model import TemplateInfo, TemplateSummary
 from app.timeutil import Clock, utcnow
-from app.workflows.model import EngineKind
 from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
 from services.db.base import make_session_factory
 from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
-from services.events.bus import EventBus
 from services.events.service import EventsService
 from services.events.store import EventStore
 from services.logs import install_file_logging
+from services.metrics import MetricsSnapshot
 from services.redaction import install_on_engine as install_redaction
 from services.secrets import KeyringSecretStore, SecretStore
 from services.settings.service import SettingsService
 from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
+    from app.templates.model import TemplateInfo, TemplateSummary
     from services.builds.service import BuildsService
+    from services.events.bus import EventBus
     from services.home.service import HomeService
     from services.payments.service import PaymentsService
+    from services.ports import TemplateFigures
     from services.releases.service import ReleasesService
     from services.templates.service import TemplatesService
     from services.trends.service import TrendsService
@@ -126,6 +127,20 @@ class _PlayOnDemand:
                       dry_run: bool) -> dict[str, Any]:
         return self._root().releases.publish_build(application_id, artifact, track, version_code, status=status,
                                                    user_fraction=user_fraction, notes=notes, dry_run=dry_run)
+
+
+class HealthReport(TypedDict):
+    """``Services.health()``: the worst state, and each service's."""
+
+    status: str
+    version: str
+    data_dir: str
+    services: list[dict[str, str]]
+
+
+class MetricsReport(TypedDict):
+    events_total: int
+    services: dict[str, MetricsSnapshot]
 
 
 class Services:
@@ -207,12 +222,21 @@ class Services:
 
         svc = TemplatesService(self.ctx)
         # the figures other areas add to a template's stats: plain reads of their tables, the areas not built
-        from services.builds.stats import template_build_stats
-        from services.payments.stats import template_revenue
-
+        # (and their tables' modules imported when a template's stats are first asked for)
         ctx = self.ctx
-        svc.register_stats_source(lambda ids: template_build_stats(ctx, ids))
-        svc.register_stats_source(lambda ids: template_revenue(ctx, ids))
+
+        def build_figures(ids: list[str]) -> dict[str, TemplateFigures]:
+            from services.builds.stats import template_build_stats
+
+            return template_build_stats(ctx, ids)
+
+        def revenue_figures(ids: list[str]) -> dict[str, TemplateFigures]:
+            from services.payments.stats import template_revenue
+
+            return template_revenue(ctx, ids)
+
+        svc.register_stats_source(build_figures)
+        svc.register_stats_source(revenue_figures)
         return svc
 
     def _build_builds(self) -> BuildsService:
@@ -246,6 +270,7 @@ class Services:
         return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(_Root(self)))
 
     def _build_workflows(self) -> WorkflowsService:
+        from app.workflows.engine_kind import EngineKind
         from services.actions import ActionRegistry
         from services.builds.actions import register_actions as builds_actions
         from services.payments.actions import register_actions as payments_actions
@@ -377,7 +402,7 @@ class Services:
         """Every service's health; an area not built yet is probed, not built."""
         return _checks([self.events, self.settings]) + self._area_health()
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> HealthReport:
         checks = self.checks()
         overall = worst([c.state for c in checks])
         return {
@@ -387,7 +412,7 @@ class Services:
             "services": [c.to_dict() for c in checks],
         }
 
-    def metrics(self) -> dict[str, Any]:
+    def metrics(self) -> MetricsReport:
         return {
             "events_total": self.events.total(),
             "services": {svc.name: svc.metrics.snapshot() for svc in self.services()},
@@ -505,6 +530,8 @@ def build_services(
     ``opened``: the database already opened and migrated, e.g. off the GUI thread; the core
     (the bus is a QObject) is built on the calling thread."""
     engine = opened.engine if opened is not None else build_engine(config)
+    from services.events.bus import EventBus  # the first of Qt: everything imported after PySide6 costs more
+
     store = EventStore(engine, actor=config.actor)
     bus = EventBus(engine, store)
     session_factory = make_session_factory(engine, actor=config.actor)

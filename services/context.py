@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from app.timeutil import Clock, utcnow
 from services.config import AppConfig
 from services.db.uow import UnitOfWork, UnitOfWorkFactory
-from services.events.bus import EventBus
 from services.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from services.events.bus import EventBus  # Qt: imported by the composition root, after the rest
 
 
 @dataclass

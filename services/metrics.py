@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -13,6 +13,26 @@ def percentile(sorted_values: list[float], q: float) -> float:
         return 0.0
     k = max(0, min(len(sorted_values) - 1, round(q / 100 * (len(sorted_values) - 1))))
     return sorted_values[k]
+
+
+class OperationSnapshot(TypedDict):
+    count: int
+    errors: int
+    p50_ms: float
+    p95_ms: float
+
+
+class CacheSnapshot(TypedDict):
+    hits: int
+    misses: int
+    hit_rate: float
+
+
+class MetricsSnapshot(TypedDict):
+    """One service's figures, as ``trendforge metrics`` shows them."""
+
+    operations: dict[str, OperationSnapshot]
+    cache: CacheSnapshot
 
 
 @dataclass
@@ -27,7 +47,7 @@ class OperationStats:
             self.errors += 1
         self.latencies.append(seconds)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> OperationSnapshot:
         ordered = sorted(self.latencies)
         return {
             "count": self.count,
@@ -54,7 +74,7 @@ class ServiceMetrics:
         total = self.cache_hits + self.cache_misses
         return self.cache_hits / total if total else 0.0
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> MetricsSnapshot:
         return {
             "operations": {k: v.snapshot() for k, v in sorted(self.operations.items())},
             "cache": {

@@ -20,6 +20,7 @@ from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from tests.support.backends import StoreBackend, pg_cluster, pg_database, runs_on_both  # noqa: E402
+from tests.support.temporal_server import TemporalServer, start_server  # noqa: E402
 
 __all__ = ["pg_cluster", "pg_database"]  # session and per-test PostgreSQL fixtures, for every test
 
@@ -38,8 +39,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     metafunc.parametrize("backend", list(StoreBackend), indirect=True, ids=[b.value for b in StoreBackend])
 
-sys.path.insert(0, str(ROOT / "tests" / "support"))
-from temporal_server import TemporalServer, start_server  # noqa: E402
 
 
 @pytest.fixture

@@ -24,14 +24,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import app as core
 from services.config import AppConfig
+from services.runtime import job_runtime
 from ui.background import pending, run_in_background
 from ui.icons import app_icon
-from ui.main_window import MainWindow, PanelSpec
+from ui.main_window import MainWindow, PanelSpec, remembered_theme
 from ui.single_instance import SingleInstance
 from ui.theme import apply_theme
 
@@ -39,7 +40,10 @@ if TYPE_CHECKING:
     from services.bootstrap import OpenedStore, Services
     from services.events.other_writers import OtherWriters
 
-HEAVY_MODULES = ("services.bootstrap",)
+# imported off the GUI thread before the core is built on it (the bus is a QObject of the GUI thread,
+# but its module is imported where the rest of the service layer is)
+HEAVY_MODULES = ("services.bootstrap", "services.events.bus")
+GUI_SWITCH_INTERVAL = 0.001  # seconds: how long a thread holding the GIL keeps it while another waits
 log = logging.getLogger(__name__)
 
 
@@ -70,9 +74,10 @@ def watch_other_writers(services: Services, parent: QObject) -> OtherWriters:
         for service in services.built_services():  # one not built yet has nothing cached
             service.invalidate()
 
-    watcher = OtherWriters.for_store(services.config, services.bus, parent=parent, before_publish=stale)
-    watcher.start()
-    services.on_close(watcher.stop)
+    watcher = OtherWriters.of(services.config, services.bus)
+    watcher.add_before_publish(stale)
+    watcher.hold()
+    services.on_close(watcher.release)
     return watcher
 
 
@@ -138,6 +143,10 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     from services.files import owner_only_files
 
     owner_only_files()
+    # The GUI thread waits for the GIL whenever a worker runs Python (the imports at start-up, the
+    # reads after it), and each return from Qt to Python waits again: with the default 5 ms switch
+    # interval a 5 ms heartbeat beside a busy worker saw 60 ms gaps, with 1 ms about 20 ms.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     if quit_after is None and os.environ.get("TRENDFORGE_QUIT_AFTER"):
         quit_after = float(os.environ["TRENDFORGE_QUIT_AFTER"])
     qapp = QApplication.instance() or QApplication(sys.argv)
@@ -165,7 +174,10 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     if first_run:
         sys.stderr.write(f"TrendForge: created data directory {config.data_dir}\n")
 
-    window = MainWindow(ui_settings(config.data_dir), config.data_dir, first_run=first_run)
+    settings = ui_settings(config.data_dir)
+    theme = remembered_theme(settings)  # shown from the first paint, not switched to once the services load
+    apply_theme(qapp, theme)
+    window = MainWindow(settings, config.data_dir, first_run=first_run, theme_shown=theme)
     window.show()
     qapp.processEvents()  # expose and paint the window before anything slower happens
     report_path = os.environ.get("TRENDFORGE_STARTUP_REPORT")
@@ -185,6 +197,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     import qasync  # after PySide6, so qasync binds to it
 
     loop = qasync.QEventLoop(qapp)
+    job_runtime().lend_to(loop)  # asyncio.to_thread and the panels' background work share one pool
     asyncio.set_event_loop(loop)
 
     holder: dict[str, Services] = {}
@@ -234,8 +247,8 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
         steps: list[Callable[[], object]] = [
             services.start_schedules,
-            lambda: apply_theme(qapp, str(services.settings.get("ui.theme", "system"))),
             lambda: window.attach(services),
+            window.use_saved_theme,  # a no-op unless it changed since the last start (e.g. from the CLI)
             lambda: watch_other_writers(services, window),
         ]
         if report is not None:
@@ -275,7 +288,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
-        QThreadPool.globalInstance().waitForDone(5000)
+        job_runtime().drain(5.0)
         if "services" in holder:
             holder["services"].close()
         guard.release()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,16 +32,23 @@ from app.remedies import Remedy
 from ui.about import show_about
 from ui.background import run_in_background
 from ui.colors import Tone, tone_span
-from ui.icons import app_icon
+from ui.icons import app_icon, themed_icon
 from ui.remedies import RemedyButton, perform
 from ui.theme import apply_theme
 from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
-    from services.bootstrap import Services
+    from services.bootstrap import HealthReport, Services
     from ui.notifications import Notifier
 
 PanelFactory = Callable[["Services"], QWidget]
+
+THEME_KEY = "window/theme"
+
+
+def remembered_theme(settings: QSettings) -> str:
+    """The theme last shown with this data dir, applied before the services load (its setting is in the database)."""
+    return str(settings.value(THEME_KEY, "system"))
 
 
 @runtime_checkable
@@ -93,8 +100,11 @@ class MainWindow(QMainWindow):
 
     services_attached = Signal()
 
-    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False) -> None:
+    def __init__(self, settings: QSettings, data_dir: Path, *, first_run: bool = False,
+                 theme_shown: str | None = None) -> None:
+        """``theme_shown``: the theme the application already shows (start-up applies the remembered one first)."""
         super().__init__()
+        self._theme = theme_shown
         self._services: Services | None = None
         self.notifier: Notifier | None = None
         self.quick_switcher: QWidget | None = None
@@ -115,9 +125,10 @@ class MainWindow(QMainWindow):
         # the names fit; the item spacing alone made a horizontal scroll bar appear under them
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for spec in self.specs:
-            item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
+            item = QListWidgetItem(spec.title)
             item.setSizeHint(QSize(150, 34))
             self.nav.addItem(item)
+        self._paint_nav_icons()
         self.stack = QStackedWidget()
         for _spec in self.specs:
             holder = QWidget()
@@ -371,11 +382,9 @@ class MainWindow(QMainWindow):
     def refresh_health(self) -> None:
         run_in_background(self.services.health, self._show_health, self._health_failed, self)
 
-    def _show_health(self, report: dict[str, object]) -> None:
-        status = str(report["status"])
-        services = report["services"]
-        assert isinstance(services, list)
-        bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in services if s["state"] != "ok"]
+    def _show_health(self, report: HealthReport) -> None:
+        status = report["status"]
+        bad = [f"{s['name']}: {s['detail'] or s['state']}" for s in report["services"] if s["state"] != "ok"]
         tone = {"ok": Tone.OK, "degraded": Tone.WARNING}.get(status, Tone.ERROR)
         self.health_label.setText(f"{tone_span(tone, '●')} {escape(status)}")
         self.health_label.setToolTip(tooltip("\n".join(bad)) if bad else "all services healthy")
@@ -390,10 +399,18 @@ class MainWindow(QMainWindow):
         from ui.settings_dialog import SettingsDialog
 
         if SettingsDialog.ask(self.services, self):
-            app = QApplication.instance()
-            if isinstance(app, QApplication):
-                apply_theme(app, str(self.services.settings.get("ui.theme", "system")))
+            self.use_saved_theme()
             self.statusBar().showMessage("Settings saved", 5000)
+
+    def use_saved_theme(self) -> None:
+        """Show the theme the settings name, unless it is the one shown; remember it for the next start."""
+        theme = str(self.services.settings.get("ui.theme", "system"))
+        app = QApplication.instance()
+        if theme == self._theme or not isinstance(app, QApplication):
+            return
+        apply_theme(app, theme)
+        self._theme = theme
+        self.qsettings.setValue(THEME_KEY, theme)
 
     # -- state --------------------------------------------------------------------------------
     def _restore_state(self) -> None:
@@ -412,6 +429,18 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("window/state", self.saveState())
         self.qsettings.setValue("window/panel", self.current_title())
         self.qsettings.sync()
+
+    def _paint_nav_icons(self) -> None:
+        for row, spec in enumerate(self.specs):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setIcon(themed_icon(self.style(), spec.icon, self.palette(), self.nav.iconSize()))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # a theme switch sets the application palette: glyphs painted in the old text colour are painted again
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "nav"):
+            self._paint_nav_icons()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -73,6 +73,15 @@ class BuildCancelled(Event):
     template_id: str = ""
 
 
+@event_type("build.cancel_requested")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BuildCancelRequested(Event):
+    """Another process asked the build's owner to cancel it; the owner does (``build.cancelled``)."""
+
+    build_id: str = ""
+    template_id: str = ""
+
+
 @event_type("build.deployed")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BuildDeployed(Event):

@@ -18,14 +18,16 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import jsonschema
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
 from app.remedies import GiveInput
 from app.untrusted import load_json, load_toml
 from app.workflows import expr
+
+if TYPE_CHECKING:
+    import jsonschema
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,63}$"
 INPUT_TYPES = ("string", "integer", "number", "boolean", "object", "array")
@@ -210,11 +212,15 @@ class WorkflowDefinition:
         return "\n".join(lines)
 
 
-_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # when a definition is first checked: a start-up with nothing new to check never loads it
+
+    return jsonschema.Draft202012Validator(SCHEMA)
 
 
 def _schema_errors(data: Any) -> list[str]:
-    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     out = []
     for e in errors[:5]:
         where = "/".join(str(p) for p in e.absolute_path) or "(top level)"
@@ -302,13 +308,17 @@ def _check_refs(refs: list[tuple[str, ...]], inputs: set[str], steps: set[str], 
             raise UserError(f"{source}: step {step!r} refers to {dotted!r}; references start with 'ctx.' or 'steps.'")
 
 
-def load_text(text: str, *, fmt: str = "json", source: str = "definition") -> WorkflowDefinition:
-    """Parse JSON or TOML text into a validated definition."""
+def load_data(text: str, *, fmt: str = "json", source: str = "definition") -> Any:
+    """JSON or TOML text as data, not checked as a definition yet."""
     try:
-        data = load_toml(text, source) if fmt == "toml" else load_json(text, source)
+        return load_toml(text, source) if fmt == "toml" else load_json(text, source)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise UserError(f"{source} is not valid {fmt.upper()}: {exc}") from exc
-    return parse_definition(data, source=source)
+
+
+def load_text(text: str, *, fmt: str = "json", source: str = "definition") -> WorkflowDefinition:
+    """Parse JSON or TOML text into a validated definition."""
+    return parse_definition(load_data(text, fmt=fmt, source=source), source=source)
 
 
 def coerce_input(spec: InputSpec, text: str) -> Any:

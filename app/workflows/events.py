@@ -139,6 +139,12 @@ class WorkflowCancelled(WorkflowEvent):
     reason: str = ""  # empty: the user cancelled it
 
 
+@event_type("workflow.cancel_requested")
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowCancelRequested(WorkflowEvent):
+    """Another process asked the run's owner to cancel it; the owner does (``workflow.cancelled``)."""
+
+
 @event_type("workflow.superseded")
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class WorkflowSuperseded(WorkflowEvent):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from app.events import Event
 from app.workflows import events as ev
@@ -54,13 +54,6 @@ class StepStatus(StrEnum):
     COMPENSATION_FAILED = "compensation_failed"
 
 
-class EngineKind(StrEnum):
-    """What runs workflows: the in-process engine (the default) or Temporal workers (team mode)."""
-
-    LOCAL = "local"
-    TEMPORAL = "temporal"
-
-
 class Phase(StrEnum):
     FORWARD = "forward"
     COMPENSATE = "compensate"
@@ -98,6 +91,13 @@ class StepState:
     compensated_at: datetime | None = None
 
 
+
+class ApprovalDecision(TypedDict):
+    """Someone's answer to a step waiting for approval, as the run keeps it per step."""
+
+    decision: str  # "approved" or "rejected"
+    note: str
+
 @dataclass(frozen=True)
 class RunState:
     """What a run looks like: the fold of its events (:func:`apply`); its rows are a projection of it."""
@@ -110,7 +110,7 @@ class RunState:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     superseded_by: str | None = None
-    signals: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    signals: Mapping[str, ApprovalDecision] = field(default_factory=dict)
 
     @classmethod
     def initial(cls, step_names: Iterable[str]) -> RunState:
@@ -195,7 +195,7 @@ def apply(state: RunState, event: Event) -> RunState:
                          InterruptCause.LEASE_LAPSED: RUN_LEASE_LAPSED_ERROR}.get(cause, state.error)
             return replace(state, status=RunStatus.INTERRUPTED, steps=steps, error=run_error)
         case ev.ApprovalGiven():
-            decision = {"decision": "approved" if event.approved else "rejected", "note": event.note}
+            decision = ApprovalDecision(decision="approved" if event.approved else "rejected", note=event.note)
             return replace(state, signals={**state.signals, event.step: decision})
     return state
 

@@ -15,7 +15,6 @@ import defusedxml.ElementTree as SafeET
 from app.errors import UserError
 from app.store.branding import Branding, app_json
 from services.resource_dirs import resource_dir
-from services.store import icons
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -68,6 +67,8 @@ def prepare_android_sources(package_dir: Path, work: Path, app_name: str, conten
         (assets / "web" / "app.json").write_text(app_json(app_name, brand), encoding="utf-8")
     res = dest / "res"
     if runtime or brand.icon:
+        from services.store import icons  # the imaging library, when a build packages its resources
+
         (res / "values" / "tf_branding.xml").write_text(icons.branding_values_xml(brand), encoding="utf-8")
     if brand.icon:
         icons.write_launcher_icons(package_dir / brand.icon, res, brand)

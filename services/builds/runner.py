@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal
 from tenacity import RetryCallState, Retrying, stop_after_delay, wait_exponential
 
 from app.builds.gradle_log import GradleProgress
@@ -26,18 +25,18 @@ from app.builds.model import BuildState, Platform
 from app.errors import TrendForgeError
 from services.builds.pipeline import BuildSpec, Mark, Plan, PyStep, ToolStep, plan_for
 from services.builds.tools import ToolProcess, ToolResult, resolve_tool
-from services.events.bus import correlation
+from services.builds.workspace import TRASH_PREFIX
+from services.events.correlation import correlation
+from services.runtime import job_runtime, offload
 
 log = logging.getLogger(__name__)
 
 
-_cleaners: list[threading.Thread] = []
-TRASH_PREFIX = ".trash-"
 
 
 def discard(path: Path) -> None:
     """Remove a directory without blocking the Qt thread: an atomic rename now (so it is gone
-    from where it was), the recursive delete on a thread (joined by :func:`wait_for_cleanup`)."""
+    from where it was), the recursive delete on the job runtime (awaited by its ``drain``)."""
     if not path.exists():
         return
     trash = path.with_name(f"{TRASH_PREFIX}{path.name}-{time.monotonic_ns()}")
@@ -46,18 +45,13 @@ def discard(path: Path) -> None:
     except OSError:
         shutil.rmtree(path, ignore_errors=True)
         return
-    worker = threading.Thread(target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True},
-                              name="build-cleanup", daemon=True)
-    _cleaners.append(worker)
-    worker.start()
-    _cleaners[:] = [t for t in _cleaners if t.is_alive()]
+    job_runtime().submit(lambda: shutil.rmtree(trash, ignore_errors=True))
 
 
 def wait_for_cleanup(timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    for worker in list(_cleaners):
-        worker.join(max(0.0, deadline - time.monotonic()))
-    _cleaners[:] = [t for t in _cleaners if t.is_alive()]
+    """Wait for the deletes :func:`discard` handed over (with whatever else the runtime runs)."""
+    if QCoreApplication.instance() is not None:
+        job_runtime().drain(timeout_s)
 
 
 class HookWriteError(Exception):
@@ -89,7 +83,6 @@ class BuildJob(QObject):
     log_lines = Signal(str, list)
     progressed = Signal(str, str, float)  # build id, step, percent
     finished = Signal(str, str)  # build id, final state
-    _thread_done = Signal(object, object)  # result, exception
 
     PROGRESS_EVERY_S = 0.5
     # a busy database (a backup, a DB browser, a long transaction elsewhere) is retried this long
@@ -120,7 +113,6 @@ class BuildJob(QObject):
         self._last_progress_emit = 0.0
         self._in_thread = False
         self._artifact_final = False
-        self._thread_done.connect(self._on_self_thread_done)
         self.started_at = 0.0
         self._final_state: BuildState = BuildState.FAILED
         self._final_message = ""
@@ -313,20 +305,19 @@ class BuildJob(QObject):
         self._advance(result)
 
     def _run_thread(self, step: PyStep) -> None:
+        """The step's blocking work on the job runtime; its outcome comes back to this job's thread.
+        A cancel meanwhile ends the job when the step returns (Python code cannot be killed), and
+        the step's result is dropped."""
         self._in_thread = True
 
-        def work() -> None:
-            try:
-                with self._correlated():
-                    value = step.fn()
-            except Exception as exc:  # noqa: BLE001 - handed back to the Qt thread
-                self._thread_done.emit(None, exc)
-            else:
-                self._thread_done.emit(value, None)
+        def work() -> object:
+            with self._correlated():
+                return step.fn()
 
-        threading.Thread(target=work, name=f"build-{self.build_id}-{step.step}", daemon=True).start()
+        offload(work, self, lambda value: self._on_step_returned(value, None),
+                lambda exc: self._on_step_returned(None, exc))
 
-    def _on_self_thread_done(self, value: object, exc: object) -> None:
+    def _on_step_returned(self, value: object, exc: Exception | None) -> None:
         self._in_thread = False
         if self._cancelled:
             self._finish(BuildState.CANCELLED, "cancelled")
@@ -398,17 +389,15 @@ class BuildRunner(QObject):
     progressed = Signal(str, str, float)
     job_finished = Signal(str, str)
 
+    busy_changed = Signal(bool)  # True with the first job queued, False once none is queued or running
     _submitted = Signal(object)
     _cancel_on_own_thread = Signal(str, object)  # build id, a list that receives the result
 
-    def __init__(self, limit: int = 2, parent: QObject | None = None,
-                 cancel_requests: Callable[[list[str]], list[str]] | None = None) -> None:
+    def __init__(self, limit: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.limit = max(1, limit)
         self._queue: deque[BuildJob] = deque()
         self._running: dict[str, BuildJob] = {}
-        self._cancel_requests = cancel_requests
-        self._poll: QTimer | None = None
         # a job submitted from another thread (a workflow worker) is handed over through a queued signal
         self._submitted.connect(self._on_self_submitted)
         # a cancel from another thread (a GUI write in the background) runs on the runner's own
@@ -426,22 +415,11 @@ class BuildRunner(QObject):
         job.log_lines.connect(self.log_lines)
         job.progressed.connect(self.progressed)
         job.finished.connect(self._on_job_finished)
+        was_busy = self.busy()
         self._queue.append(job)
-        if self._poll is None and self._cancel_requests is not None:
-            # `builds cancel` from another process leaves a request in the database; look for it while busy
-            self._poll = QTimer(self)
-            self._poll.setInterval(1000)
-            self._poll.timeout.connect(self._on_poll_timeout)
-        if self._poll is not None and not self._poll.isActive():
-            self._poll.start()
+        if not was_busy:
+            self.busy_changed.emit(True)
         QTimer.singleShot(0, self, self._pump)
-
-    def _on_poll_timeout(self) -> None:
-        ids = [*self._running, *(j.build_id for j in self._queue)]
-        if not ids or self._cancel_requests is None:
-            return
-        for build_id in self._cancel_requests(ids):
-            self.cancel(build_id)
 
     def busy(self) -> bool:
         return bool(self._running or self._queue)
@@ -459,8 +437,8 @@ class BuildRunner(QObject):
             job.deleteLater()
         self.job_finished.emit(build_id, state)
         QTimer.singleShot(0, self, self._pump)
-        if self._poll is not None and not self.busy():
-            self._poll.stop()
+        if not self.busy():
+            self.busy_changed.emit(False)
 
     def cancel(self, build_id: str) -> bool:
         """Cancel a queued or running job; from any thread (the runner's event loop must be running)."""
@@ -482,6 +460,8 @@ class BuildRunner(QObject):
                 discard(job.spec.workdir)
                 self.job_finished.emit(build_id, BuildState.CANCELLED.value)
                 job.deleteLater()
+                if not self.busy():
+                    self.busy_changed.emit(False)
                 return True
         running = self._running.get(build_id)
         if running is not None:

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -32,42 +32,38 @@ from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE,
 from app.builds.progress import BuildStats, build_times, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
-from app.events import new_id
+from app.events import Event, new_id
 from app.health import Health
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
-from services.builds import keys as keyops
 from services.builds import outcome_sql
-from services.builds.deploy import DeployTarget, deploy_adb, deploy_folder
 from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
-from services.builds.pipeline import (
-    BuildSpec,
-    Mark,
-    SigningKey,
-    Verified,
-    gradle_project,
-    verify_steps,
-)
 from services.builds.play_port import PlayPort
-from services.builds.release_check import VersionHistory, release_report
-from services.builds.runner import TRASH_PREFIX, BuildJob, BuildRunner, HookWriteError, JobHooks, wait_for_cleanup
 from services.builds.stats import build_stats, template_build_stats
 from services.builds.templates_port import BuildTemplate
-from services.builds.tools import ToolResult, resolve_tool, run_tool_sync
+from services.builds.workspace import TRASH_PREFIX
 from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.db.writes import begin_write, is_busy, short_waits
-from services.events.bus import current_correlation
+from services.events.correlation import current_correlation
 from services.events.store import EventQuery
 from services.leases import LeaseRecord, Leases, build_resource
 from services.ports import TemplateCatalogue, TemplateFigures
 from services.processes import end_orphaned_tools, pid_alive, scope_env
-from services.store.listing import package_release_notes
 from services.system import Check
+
+if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by what starts, signs or deploys a build:
+    # reading builds (``builds list``, the panel's first fill, recovery at start) needs none of them
+    from services.builds import keys as keyops
+    from services.builds.deploy import DeployTarget
+    from services.builds.pipeline import Mark, SigningKey, Verified
+    from services.builds.release_check import VersionHistory
+    from services.builds.runner import BuildRunner, JobHooks
+    from services.builds.tools import ToolResult
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +90,8 @@ def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[
     before Play is asked anything."""
     if given is not None:
         return check_notes(given)
+    from services.store.listing import package_release_notes  # Pillow
+
     declared = package_release_notes(package_dir)
     for locale, (text, where) in declared.items():
         try:
@@ -121,6 +119,8 @@ class BuildsService(BaseService):
         self._unrecorded: dict[str, tuple[BuildState, str]] = {}
         self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
         self._heartbeat: Any = None  # a QTimer, started with the first build or the recovery watch
+        self._watching_others = False  # holding the bus's OtherWriters while the runner is busy
+        self._unsubscribe_cancels: Callable[[], None] | None = None
 
     # -- runner ---------------------------------------------------------------------------------
     @property
@@ -129,17 +129,50 @@ class BuildsService(BaseService):
         if self._runner is None:
             from PySide6.QtCore import QCoreApplication
 
-            runner = BuildRunner(limit=self._max_concurrent, cancel_requests=self._cancel_requested)
+            from services.builds.runner import BuildRunner
+
+            runner = BuildRunner(limit=self._max_concurrent)
             app = QCoreApplication.instance()
             if app is not None and runner.thread() is not app.thread():
                 runner.moveToThread(app.thread())  # jobs live on the thread that runs the event loop
+            runner.busy_changed.connect(self._on_runner_busy_changed)
+            self._unsubscribe_cancels = self.ctx.bus.subscribe(build_events.BuildCancelRequested,
+                                                               self._on_bus_cancel_requested)
             self._runner = runner
         return self._runner
 
-    def _cancel_requested(self, ids: list[str]) -> list[str]:
+    def _on_runner_busy_changed(self, busy: bool) -> None:
+        """While jobs are queued or running here, hear cancels asked for by other processes: their
+        events arrive through the bus's one OtherWriters (on SQLite its data_version look is the
+        app's one poll; on PostgreSQL a LISTEN). The mailbox is read once now for a request made
+        before the watch began."""
+        from services.events.other_writers import OtherWriters
+
+        watcher = OtherWriters.of(self.ctx.config, self.ctx.bus)
+        if busy and not self._watching_others:
+            self._watching_others = True
+            watcher.hold()
+            self._honour_cancel_requests()
+        elif not busy and self._watching_others:
+            self._watching_others = False
+            watcher.release()
+
+    def _on_bus_cancel_requested(self, event: Event) -> None:
+        runner = self._runner
+        if isinstance(event, build_events.BuildCancelRequested) and runner is not None \
+                and runner.job(event.build_id) is not None:
+            self._honour_cancel_requests()
+
+    def _honour_cancel_requests(self) -> None:
+        runner = self._runner
+        ids = [] if runner is None else [*runner.running_ids(), *runner.queued_ids()]
+        if not ids:
+            return
         with self.ctx.new_uow() as uow:
             rows = uow.session.execute(select(BuildRecord.id, BuildRecord.options).where(BuildRecord.id.in_(ids))).all()
-            return [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]
+        for build_id in [bid for bid, opts in rows if (opts or {}).get("cancel_requested")]:
+            if runner is not None:
+                runner.cancel(build_id)
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
@@ -151,18 +184,34 @@ class BuildsService(BaseService):
             if runner is not None:
                 self._stop_runner(runner, timeout_s)
         finally:
-            wait_for_cleanup(timeout_s)  # workspaces being deleted on threads
+            if self._watching_others:
+                self._on_runner_busy_changed(False)
+            if self._unsubscribe_cancels is not None:
+                self._unsubscribe_cancels()
+                self._unsubscribe_cancels = None
+            if runner is not None:  # workspaces being deleted on the job runtime: only the runner's jobs delete them
+                from services.builds.runner import wait_for_cleanup
+
+                wait_for_cleanup(timeout_s)
 
     def _stop_runner(self, runner: BuildRunner, timeout_s: float) -> None:
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QThread
+        from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QThread, QTimer
 
         for build_id in [*runner.queued_ids(), *runner.running_ids()]:
             runner.cancel(build_id)
         if QCoreApplication.instance() is None or QThread.currentThread() is not runner.thread():
             return
-        deadline = QDeadlineTimer(int(timeout_s * 1000))
-        while runner.busy() and not deadline.hasExpired():
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if runner.busy():
+            # close() is synchronous: a nested loop until the runner says it is idle (its jobs have
+            # recorded their final states), or the deadline; it never wakes to poll
+            loop = QEventLoop()
+            runner.busy_changed.connect(loop.quit)
+            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+            try:
+                if runner.busy():
+                    loop.exec()
+            finally:
+                runner.busy_changed.disconnect(loop.quit)
         if not runner.busy():
             # delete the runner (and its timer) now, on its own thread, rather than whenever and
             # wherever Python's garbage collector gets to it
@@ -187,6 +236,8 @@ class BuildsService(BaseService):
     def create_key(self, alias: str, *, dname: str | None = None, password: str | None = None) -> KeyInfo:
         check_alias(alias)
         self._require_new_key(alias)
+        from services.builds import keys as keyops
+
         pw = password or keyops.generate_password()
         staged = self._staging_path(alias)
         try:
@@ -203,6 +254,8 @@ class BuildsService(BaseService):
         source = Path(keystore_file).expanduser()
         self.require(source.is_file(), f"no keystore file at {source}")
         self.require(password, "the keystore password is empty; pipe it on stdin")
+        from services.builds import keys as keyops
+
         facts = keyops.inspect_keystore(source, password, key_alias)  # wrong password -> clear UserError
         staged = self._staging_path(alias)
         try:
@@ -265,6 +318,8 @@ class BuildsService(BaseService):
 
     @staticmethod
     def _opener(keystore: Path, key_alias: str, fingerprint: str) -> Callable[[str], bool]:
+        from services.builds import keys as keyops
+
         def opens(password: str) -> bool:
             try:
                 return keyops.inspect_keystore(keystore, password, key_alias).fingerprint == fingerprint
@@ -283,6 +338,8 @@ class BuildsService(BaseService):
 
     def _signing_key(self, alias: str) -> SigningKey:
         keystore, key_alias, fingerprint = self._key_record(alias)
+        from services.builds.pipeline import SigningKey
+
         return SigningKey(alias, keystore, key_alias, self._key_password(alias), fingerprint)
 
     def key_checks(self) -> list[Check]:
@@ -380,6 +437,11 @@ class BuildsService(BaseService):
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
+        from services.builds.deploy import DeployTarget
+        from services.builds.pipeline import BuildSpec, gradle_project
+        from services.builds.release_check import release_report
+        from services.builds.runner import BuildJob
+
         backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
         target = DeployTarget.parse(deploy) if deploy else None
         key = self._check_request(plat, key_alias, target)
@@ -452,6 +514,9 @@ class BuildsService(BaseService):
         """Play's upload rules and makers' pitfalls for this template, as ``start_build`` applies them."""
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         template, package_dir = self._template(template_id)
+        from services.builds.deploy import DeployTarget
+        from services.builds.release_check import release_report
+
         target = DeployTarget.parse(deploy) if deploy else None
         if version is not None:
             version = str(SemVer.parse(version))
@@ -467,6 +532,8 @@ class BuildsService(BaseService):
         return [Problem(Rule(r["rule"]), Severity(r["severity"]), str(r["field"]), str(r["message"])) for r in rows]
 
     def _version_history(self, application_id: str) -> VersionHistory:
+        from services.builds.release_check import VersionHistory
+
         with self.ctx.new_uow() as uow:
             codes = uow.session.get(VersionCodeRecord, application_id)
             last_code = codes.last_code if codes is not None else None
@@ -487,6 +554,8 @@ class BuildsService(BaseService):
     def previews(dry_run: bool, target: DeployTarget | str | None) -> bool:
         """A dry run builds for real only to validate a Google Play upload; any other dry run is
         a preview: checked and described, nothing built, no versionCode spent."""
+        from services.builds.deploy import DeployTarget
+
         parsed = DeployTarget.parse(target) if isinstance(target, str) else target
         return dry_run and (parsed is None or parsed.kind != "play")
 
@@ -498,6 +567,10 @@ class BuildsService(BaseService):
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
+        from services.builds.deploy import DeployTarget
+        from services.builds.pipeline import gradle_project
+        from services.builds.release_check import release_report
+
         backend = Backend.GRADLE if gradle_project(package_dir) and plat is not Platform.WEB else Backend.DIRECT
         target = DeployTarget.parse(deploy) if deploy else None
         key = self._check_request(plat, key_alias, target)
@@ -525,6 +598,8 @@ class BuildsService(BaseService):
         if target is not None and target.kind == "adb":
             self.require(plat is Platform.APK, "adb installs APKs only", ChoosePlatform(Platform.APK.value))
             # a missing adb names its package now, not after a whole build
+            from services.builds.tools import resolve_tool
+
             resolve_tool("adb", self.toolchain_env().get("PATH"))
         return key
 
@@ -540,6 +615,8 @@ class BuildsService(BaseService):
         if rollout is not None and status is ReleaseStatus.COMPLETED:
             status = ReleaseStatus.IN_PROGRESS
         check_fraction(status, rollout)
+        from services.builds.deploy import DeployTarget
+
         return DeployTarget("play", target.arg, status.value)
 
     def toolchain_env(self) -> dict[str, str]:
@@ -573,11 +650,15 @@ class BuildsService(BaseService):
         return None
 
     # -- job hooks: every transition persisted and published -------------------------------------------
-    def _hooks(self, try_ms: int = BuildJob.PERSIST_TRY_MS) -> JobHooks:
+    def _hooks(self, try_ms: int | None = None) -> JobHooks:
+        from services.builds.runner import BuildJob, HookWriteError, JobHooks
+
+        waits = BuildJob.PERSIST_TRY_MS if try_ms is None else try_ms
+
         def recorded(write: Callable[..., None]) -> Callable[..., None]:
             def call(*args: Any) -> None:
                 try:
-                    with short_waits(try_ms):  # the job retries a busy database itself, off a timer
+                    with short_waits(waits):  # the job retries a busy database itself, off a timer
                         write(*args)
                 except DBAPIError as exc:  # busy (retried), or a full disk, a refusal: the build ends
                     raise HookWriteError(str(exc.orig or exc), busy=is_busy(exc)) from exc
@@ -726,6 +807,9 @@ class BuildsService(BaseService):
     def verify_artifact(self, artifact: Path) -> str:
         """Verify a signed artifact afresh (the build's own verify steps, run here to completion)
         and return its certificate SHA-256 ('' for web bundles)."""
+        from services.builds.pipeline import verify_steps
+        from services.builds.tools import run_tool_sync
+
         steps = verify_steps(artifact)
         result: ToolResult | None = None
         try:
@@ -757,6 +841,8 @@ class BuildsService(BaseService):
                     f"is {expected[:16]}...; rebuild with the upload key or fix the expected fingerprint",
                     remedy=ChooseKey())
             fingerprint = actual
+        from services.builds.deploy import deploy_adb, deploy_folder
+
         if target.kind == "folder":
             meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
                     "version_name": info.version_name, "version_code": info.version_code,
@@ -777,6 +863,8 @@ class BuildsService(BaseService):
         build_id = info.id  # a prefix names it from here on by its full id
         self.require(KEEPS_ARTIFACT(info) and info.artifact_path,
                      f"build {build_id} is {info.state.value}; only a finished, signed build can be deployed")
+        from services.builds.deploy import DeployTarget
+
         parsed = DeployTarget.parse(target)
         try:
             result = self._deploy_artifact(build_id, Path(info.artifact_path or ""), info.fingerprint or "", parsed, dry_run)
@@ -827,8 +915,10 @@ class BuildsService(BaseService):
             assert rec is not None
             pid = int((rec.options or {}).get("pid", 0))
             if pid != os.getpid() and pid_alive(pid):
-                # the owning process polls for this request and cancels its job
+                # the mailbox is the durable request; its event wakes the owning process, which cancels its job
                 rec.options = {**(rec.options or {}), "cancel_requested": True}
+                uow.record(build_events.BuildCancelRequested(source=self.name, build_id=rec.id,
+                                                             template_id=rec.template_id))
                 uow.commit()
                 self.invalidate()
                 return self.get(info.id)

@@ -12,7 +12,6 @@ import enum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -88,7 +87,11 @@ def is_sqlite(bind: Engine | Connection | Session | Dialect | URL) -> bool:
 def dialect_insert(bind: Engine | Connection | Session | Dialect, table: Any) -> Any:
     """The dialect's ``INSERT`` with ``on_conflict_do_nothing`` / ``on_conflict_do_update`` (same API on both)."""
     if backend_of(bind) is Backend.POSTGRESQL:
+        from sqlalchemy.dialects import postgresql  # imported when used: a SQLite store never needs it
+
         return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(table)
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.events import Event
-from services.events.bus import EventBus, stamp
+from services.events.correlation import stamp
+
+if TYPE_CHECKING:
+    from services.events.bus import EventBus
 
 
 class UnitOfWork:

@@ -9,57 +9,26 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import contextvars
-import dataclasses
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from sqlalchemy import Engine
 
 from app.events import Event
+from services.events.correlation import stamp
 from services.events.store import EventQuery, EventStore, StoredEvent
 
 log = logging.getLogger(__name__)
 
-E = TypeVar("E", bound=Event)
 Handler = Callable[[Event], object]
 Subscription = type[Event] | str
 RECENT_IDS = 20_000
 # the signals' signatures, for QObject.receivers
 _PUBLISHED = "2published(PyObject)"
 _REPLAYED = "2replayed(PyObject)"
-
-_correlation: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.ContextVar(
-    "trendforge_correlation", default=None
-)
-
-
-@contextlib.contextmanager
-def correlation(correlation_id: str, causation_id: str | None = None) -> Iterator[None]:
-    """Events recorded inside this block carry ``correlation_id`` unless they set their own."""
-    token = _correlation.set((correlation_id, causation_id))
-    try:
-        yield
-    finally:
-        _correlation.reset(token)
-
-
-def current_correlation() -> tuple[str, str | None] | None:
-    """(correlation id, causation id) of the current context, for work handed to another thread
-    or a callback that runs later (re-enter it there with ``correlation(*ids)``)."""
-    return _correlation.get()
-
-
-def stamp(event: E) -> E:
-    """Fill correlation and causation ids from the current correlation context."""
-    ctx = _correlation.get()
-    if ctx is None or event.correlation_id is not None:
-        return event
-    return dataclasses.replace(event, correlation_id=ctx[0], causation_id=event.causation_id or ctx[1])
 
 
 class EventBus(QObject):

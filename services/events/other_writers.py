@@ -7,6 +7,12 @@ connection of our own LISTENs, and a socket notifier wakes this object when one 
 polling). Either way, only then are the new events read (``seq`` after the last one seen) and
 dispatched on this process's bus, so panels refresh as they do for local changes. Events this
 process dispatched itself are skipped.
+
+This is also how one process hears another's requests: a cancel asked for by another process, an
+approval given there, arrive as their events. On SQLite no cross-process signal exists, so the
+``data_version`` look on a timer is the one poll in the app, kept here; everything else waits on
+the events it publishes. One watcher serves a bus (:meth:`OtherWriters.of`), held by whoever needs
+it (the GUI for its lifetime; the workflow engine and the build runner while they own live jobs).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer, Signal
 from sqlalchemy.engine.url import make_url
 
 from services.config import AppConfig
@@ -40,7 +46,8 @@ class OtherWriters(QObject):
         ``listen_url``: a PostgreSQL store to LISTEN on instead of watching the SQLite file ``db_path``.
         """
         super().__init__(parent)
-        self._before_publish = before_publish
+        self._before_publish: list[Callable[[], object]] = [before_publish] if before_publish is not None else []
+        self._holders = 0
         self._db_path = db_path
         self._listen_url = listen_url
         self._bus = bus
@@ -64,6 +71,32 @@ class OtherWriters(QObject):
             return cls(config.db_path, bus, parent=parent, before_publish=before_publish,
                        listen_url=config.database_url)
         return cls(Path(str(url.database)), bus, parent=parent, before_publish=before_publish)
+
+    @classmethod
+    def of(cls, config: AppConfig, bus: EventBus) -> OtherWriters:
+        """The one watcher of ``bus`` (a child of it, made on first use); :meth:`hold` it to watch."""
+        watcher = bus.findChild(cls)
+        if watcher is None:
+            watcher = cls.for_store(config, bus, parent=bus)
+        return watcher
+
+    @staticmethod
+    def can_watch() -> bool:
+        """A Qt application exists to run the watch's timer or socket notifier."""
+        return QCoreApplication.instance() is not None
+
+    def add_before_publish(self, fn: Callable[[], object]) -> None:
+        self._before_publish.append(fn)
+
+    def hold(self) -> None:
+        """Watch until every holder has let go (:meth:`release`)."""
+        self._holders += 1
+        self.start()
+
+    def release(self) -> None:
+        self._holders = max(0, self._holders - 1)
+        if self._holders == 0:
+            self.stop()
 
     @property
     def active(self) -> bool:
@@ -147,8 +180,8 @@ class OtherWriters(QObject):
         self._last_seq = max(self._last_seq, rows[-1].seq)
         fresh = [r.event for r in rows if not self._bus.dispatched_here(r.event.id)]
         if fresh:
-            if self._before_publish is not None:
-                self._before_publish()
+            for before in self._before_publish:
+                before()
             self._bus.dispatch(fresh)
             self.noticed.emit(len(fresh))
         return len(fresh)

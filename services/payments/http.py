@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from app.errors import ProviderError
 from app.remedies import SetCredential
 from app.retry_after import parse_retry_after
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = "TrendForge-payments/0.1 (+https://trendforge.invalid)"
 
@@ -34,6 +35,8 @@ class HttpClients:
         self._lock = threading.Lock()
 
     def timeout(self) -> httpx.Timeout:
+        import httpx  # with the first request: building the payments area (Home, a CLI list) loads no HTTP stack
+
         return httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
 
     def get(self, loop: asyncio.AbstractEventLoop | None = None) -> httpx.AsyncClient:
@@ -42,6 +45,8 @@ class HttpClients:
         with self._lock:
             client = self._clients.get(loop)
             if client is None or client.is_closed:
+                import httpx
+
                 client = httpx.AsyncClient(
                     timeout=self.timeout(),
                     headers={"User-Agent": USER_AGENT},
@@ -61,6 +66,8 @@ class HttpClients:
 
 
 def transport_error(exc: httpx.HTTPError, provider: str) -> ProviderError:
+    import httpx
+
     kind = type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         what = "did not answer in time"
@@ -111,6 +118,8 @@ async def get_json(client: httpx.AsyncClient, url: str, provider: str, **kwargs:
 
 
 async def request_json(client: httpx.AsyncClient, method: str, url: str, provider: str, **kwargs: Any) -> Any:
+    import httpx
+
     try:
         resp = await client.request(method, url, **kwargs)
     except httpx.HTTPError as exc:

@@ -108,13 +108,22 @@ class ReleasesService(BaseService):
         self._base_url = base_url
         self.sleep = sleep  # how retries wait (Retry-After); tests record the waits
         self.chunk_size = chunk_size  # resumable upload chunk (None: the API's default)
-        self._client = httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), follow_redirects=False)
+        self._made_client: httpx.Client | None = None  # made at the first request (loading the CA bundle takes ~100 ms)
         self._tokens: PlayTokens | None = None
         self._tokens_for = ""
         self._lock = threading.Lock()
+        self._client_lock = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        with self._client_lock:
+            if self._made_client is None:
+                self._made_client = httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), follow_redirects=False)
+            return self._made_client
 
     def close(self) -> None:
-        self._client.close()
+        if self._made_client is not None:
+            self._made_client.close()
 
     # -- the key ---------------------------------------------------------------------------------
     @operation

@@ -16,7 +16,7 @@ from app.credentials import credential_problem
 from app.errors import UserError
 from app.events import CredentialDeleted, CredentialSet, SettingsChanged
 from app.health import Health
-from app.workflows.model import EngineKind
+from app.workflows.engine_kind import EngineKind
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db import store_choice

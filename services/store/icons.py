@@ -10,12 +10,14 @@ looks different from its base.
 from __future__ import annotations
 
 from pathlib import Path
-
-from PIL import Image, ImageDraw, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from app.errors import UserError
 from app.store.branding import Branding, is_light, rgb
 from app.store.policy import ICON_SOURCE_MIN_PX
+
+if TYPE_CHECKING:  # Pillow is imported where an image is made: listing templates needs none
+    from PIL import Image
 
 DENSITIES = {"mdpi": 1.0, "hdpi": 1.5, "xhdpi": 2.0, "xxhdpi": 3.0, "xxxhdpi": 4.0}
 LEGACY_DP = 48
@@ -35,6 +37,8 @@ def icon_problem(path: Path) -> str | None:
     """Why ``path`` cannot be a launcher icon source, or None."""
     if not path.is_file():
         return "is missing from the package"
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as im:
             im.verify()
@@ -56,12 +60,16 @@ def load_artwork(path: Path, hue_shift: int) -> Image.Image:
     if problem:
         raise UserError(f"the icon source {path.name} {problem}; use a square PNG of at least "
                         f"{ICON_SOURCE_MIN_PX}x{ICON_SOURCE_MIN_PX}")
+    from PIL import Image
+
     with Image.open(path) as im:
         art = im.convert("RGBA")
     return shift_hue(art, hue_shift) if hue_shift % 360 else art
 
 
 def shift_hue(image: Image.Image, degrees: int) -> Image.Image:
+    from PIL import Image
+
     alpha = image.getchannel("A")
     h, s, v = image.convert("RGB").convert("HSV").split()
     turn = round(degrees % 360 * 255 / 360)
@@ -73,6 +81,8 @@ def shift_hue(image: Image.Image, degrees: int) -> Image.Image:
 
 def _legacy(art: Image.Image, size: int, background: str) -> Image.Image:
     """The artwork on a rounded square of the theme colour (pre-Android 8 launchers)."""
+    from PIL import Image, ImageDraw
+
     canvas = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     inset = max(1, round(size * 2 / LEGACY_DP))
     radius = round(size * 0.18)
@@ -86,6 +96,8 @@ def _legacy(art: Image.Image, size: int, background: str) -> Image.Image:
 
 
 def _foreground(art: Image.Image, size: int) -> Image.Image:
+    from PIL import Image
+
     canvas = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     inner = round(size * SAFE_DP / ADAPTIVE_DP)
     glyph = art.resize((inner, inner), Image.Resampling.LANCZOS)
@@ -96,6 +108,8 @@ def _foreground(art: Image.Image, size: int) -> Image.Image:
 
 def play_icon(art: Image.Image, background: str) -> Image.Image:
     """The 512x512 store icon: full-bleed theme colour with the artwork (Play rounds the corners)."""
+    from PIL import Image
+
     canvas = Image.new("RGBA", (PLAY_ICON_PX, PLAY_ICON_PX), (*rgb(background), 255))
     inner = round(PLAY_ICON_PX * 0.74)
     offset = (PLAY_ICON_PX - inner) // 2

@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
 from app.store.branding import Branding, app_json, rgb
 from app.store.listing import DEFAULT_LOCALE
 from app.store.policy import FEATURE_GRAPHIC_SIZE, SHORT_DESCRIPTION_MAX, TITLE_MAX
 from services.store.icons import load_artwork, play_icon
+
+if TYPE_CHECKING:  # Pillow is imported where an image is made
+    from PIL import Image, ImageDraw, ImageFont
 
 DEFAULT_CAPTURE = ("",)
 
@@ -37,6 +38,8 @@ def _darker(color: str, factor: float) -> tuple[int, int, int]:
 
 def feature_graphic(package_dir: Path, branding: Branding, title: str, tagline: str) -> Image.Image:
     """The app's icon and name on its theme colour, 1024x500."""
+    from PIL import Image, ImageDraw, ImageFont
+
     w, h = FEATURE_GRAPHIC_SIZE
     top, bottom = rgb(branding.theme_color), _darker(branding.theme_color, 0.55)
     canvas = Image.new("RGB", (w, h))

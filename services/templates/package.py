@@ -16,9 +16,7 @@ import zlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK, ICON_SOURCE_MIN_PX
 from app.templates.rules import (
@@ -34,8 +32,10 @@ from app.templates.rules import (
     sniff_image,
 )
 from app.untrusted import load_json
-from services.store.icons import icon_problem
 from services.template_manifest import read_manifest_json
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _CHUNK = 64 * 1024
 _SKIP_PREFIXES = ("__MACOSX/",)
@@ -51,6 +51,8 @@ def manifest_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # when a package is first checked, not when the templates area is built
+
     return jsonschema.Draft202012Validator(manifest_schema())
 
 
@@ -262,6 +264,8 @@ def load_staged(staging: Path, limits: ImportLimits = DEFAULT_LIMITS) -> dict[st
             raise PackageError(f"preview image {preview!r} named in {MANIFEST_NAME} is missing from the package")
     icon = (manifest.get("branding") or {}).get("icon")
     if icon:
+        from services.store.icons import icon_problem  # the imaging library, for a package that brings an icon
+
         problem = icon_problem(_target(staging, check_member_name(icon)))
         if problem:
             raise PackageError(f"branding.icon {icon!r} {problem}; use a square PNG of at least "

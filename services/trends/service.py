@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import httpx
 from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -74,6 +73,9 @@ from services.trends.models import (
 )
 from services.trends.schedule import SyncScheduler
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +195,8 @@ class TrendsService(BaseService):
         """The long-lived client of the running loop (a new loop, e.g. a new ``asyncio.run``, gets its own)."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop or self._client.is_closed:
+            import httpx  # with the first sync: building the trends area (Home, a CLI list) loads no HTTP stack
+
             self._drop_client()
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self._timeout, connect=min(5.0, self._timeout)),
@@ -333,6 +337,8 @@ class TrendsService(BaseService):
         cfg = await asyncio.to_thread(self._source_config, src)
         if token is not None:
             cfg.token = token.strip()
+        import httpx
+
         async with httpx.AsyncClient(timeout=httpx.Timeout(self._timeout, connect=min(5.0, self._timeout))) as client:
             result = await self.sources[src].fetch(client, cfg)
         first = result.items[0].title

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from xml.etree.ElementTree import Element, ParseError
 
-import httpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
@@ -23,6 +22,9 @@ from app.remedies import SetCredential
 from app.timeutil import utcnow
 from app.trends.model import SourceItem, SourceName
 from app.untrusted import load_json
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = "desktop:trendforge:0.1 (trend discovery for indie app makers)"
 MAX_BODY = 8 * 1024 * 1024
@@ -80,6 +82,7 @@ async def get(
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """GET with errors mapped to ProviderError (transient: transport, 429, 5xx)."""
+    import httpx  # with the first request, not when the trends area is built
     hdrs = {"User-Agent": USER_AGENT, **(headers or {})}
     limit = MAX_BODY
     try:

@@ -81,7 +81,7 @@ def register_builtin_actions(registry: ActionRegistry) -> None:
     @registry.action(
         "wait_for_approval",
         Param("message", str, required=False, default="Approve to continue"),
-        Param("poll", float, required=False, default=0.5, description="seconds between checks of the database"),
+        Param("poll", float, required=False, default=0.5, description="no longer used: an approval, here or from another process, wakes the step at once"),
         idempotent=True,
         description="Pause until someone approves (or rejects) the step",
     )

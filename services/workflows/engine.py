@@ -25,9 +25,9 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError
@@ -38,15 +38,27 @@ from app.remedies import CancelRun, CompensateRun, RerunRun, ShowRun, WorkflowHi
 from app.workflows import events as ev
 from app.workflows.definition import StepDefinition, WorkflowDefinition, parse_definition
 from app.workflows.expr import ExpressionError, evaluate_condition, resolve
-from app.workflows.model import InterruptCause, Phase, RunState, RunStatus, StepState, StepStatus, apply
+from app.workflows.model import (
+    ApprovalDecision,
+    InterruptCause,
+    Phase,
+    RunState,
+    RunStatus,
+    StepState,
+    StepStatus,
+    apply,
+)
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
-from services.events.bus import correlation, stamp
+from services.events.correlation import correlation, stamp
 from services.leases import Leases, run_resource
 from services.processes import owner_alive, owner_elsewhere, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
 from services.workflows.projection import Projection, run_values, state_from_rows, step_values
+
+if TYPE_CHECKING:
+    from services.events.other_writers import OtherWriters
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +100,7 @@ def _describe(exc: BaseException, timeout: float | None) -> tuple[str, str]:
     return type(exc).__name__, str(exc) or type(exc).__name__
 
 
-def _jsonable(value: Any) -> dict[str, Any]:
+def _jsonable(value: object) -> dict[str, Any]:
     if value is None:
         return {}
     data = dict(value) if isinstance(value, Mapping) else {"value": value}
@@ -105,8 +117,6 @@ def current_loop() -> asyncio.AbstractEventLoop:
 class WorkflowEngine:
     """Runs workflow definitions durably. Several runs may proceed at once on one loop."""
 
-    cancel_poll_interval = 0.5
-
     def __init__(self, ctx: ServiceContext, registry: ActionRegistry) -> None:
         self.ctx = ctx
         self.registry = registry
@@ -114,7 +124,9 @@ class WorkflowEngine:
         self.token = run_owner_token()  # another machine's runs are not this one's to recover (team mode)
         self._live: dict[str, _Live] = {}
         self._approvals: dict[tuple[str, str], asyncio.Event] = {}
-        self._watcher: asyncio.Task[None] | None = None
+        self._others: OtherWriters | None = None  # the bus's watcher of other processes' commits
+        self._watching = False
+        self._unsubscribe: list[Callable[[], None]] = []
         self._projection = Projection(ctx.engine.dialect)
         # a run's lease in the database, renewed while it is live: on a shared store another machine
         # recovers a run whose machine went away once the lease lapses (see services.leases)
@@ -297,13 +309,12 @@ class WorkflowEngine:
     async def _stop_watcher_if_idle(self) -> None:
         if self._live:
             return
-        watcher, heartbeat = self._watcher, self._heartbeat
-        self._watcher = self._heartbeat = None
-        for background in (watcher, heartbeat):
-            if background is not None:
-                background.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await background
+        self._stop_watching_others()
+        heartbeat, self._heartbeat = self._heartbeat, None
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
 
     def is_live(self, run_id: str) -> bool:
         return run_id in self._live
@@ -322,8 +333,7 @@ class WorkflowEngine:
         self._live[run_id] = live
         loop = current_loop()
         live.task = loop.create_task(self._drive(live), name=f"workflow-{run_id}")
-        if self._watcher is None or self._watcher.done():
-            self._watcher = loop.create_task(self._watch_cancel_requests(), name="workflow-cancel-watcher")
+        self._watch_others()
         if self._heartbeat is None or self._heartbeat.done():
             self._heartbeat = loop.create_task(self._renew_leases(), name="workflow-lease-heartbeat")
         return live
@@ -354,8 +364,7 @@ class WorkflowEngine:
             return RunStatus.FAILED
         finally:
             self._live.pop(live.run_id, None)
-            if not self._live and self._watcher is not None:
-                self._watcher.cancel()
+            self._stop_watching_others()
 
     def _scope(self, live: _Live) -> dict[str, Any]:
         return {
@@ -433,7 +442,7 @@ class WorkflowEngine:
             return True
 
     def _action_context(self, live: _Live, step: str, attempt: int, *, forward: bool = True) -> ActionContext:
-        def remember(values: dict[str, Any]) -> None:
+        def remember(values: dict[str, object]) -> None:
             self._emit(live, self._ev(live, ev.StepOutputRecorded, step=step, values=_jsonable(values)))
 
         actx = ActionContext(
@@ -565,27 +574,64 @@ class WorkflowEngine:
             raise ConflictError(f"run {run_id} is already {status.value}")
         if status.active and owner_alive(run.owner_pid, run.owner_token) and run.owner_token != self.token:
             # not the run's state: a note in its mailbox that the owning process reads and acts on
+            # the mailbox is the durable request; its event wakes the owner (see OtherWriters)
+            requested = stamp(self._event(ev.WorkflowCancelRequested, run_id, run.workflow))
             with self.ctx.engine.begin() as conn:
                 conn.execute(update(RunRec).where(RunRec.id == run_id).values(cancel_requested=True))
+                self.ctx.bus.store.append(conn, [requested])
+            self.ctx.bus.dispatch([requested])
             return "requested"
         live = self._live_from_db(run, steps)
         in_flight = next((n for n, s in live.state.steps.items() if s.status in (StepStatus.RUNNING, StepStatus.INTERRUPTED)), None)
         self._finish_cancel(live, in_flight)
         return "cancelled"
 
-    async def _watch_cancel_requests(self) -> None:
-        """Honour cancels requested by another process (e.g. `workflow cancel` while the GUI runs it)."""
-        while self._live:
-            await asyncio.sleep(self.cancel_poll_interval)
-            ids = list(self._live)
-            if not ids:
-                break
-            with self.ctx.new_uow() as uow:
-                wanted = list(uow.session.scalars(select(RunRec.id).where(RunRec.id.in_(ids), RunRec.cancel_requested.is_(True))))
-            for run_id in wanted:
-                live = self._live.get(run_id)
-                if live is not None and not live.cancel and live.phase == Phase.FORWARD:
-                    self.cancel(run_id)
+    def _watch_others(self) -> None:
+        """While runs are live here, hear what other processes ask of them: a cancel (its event),
+        an approval (``workflow.approval_given``). Both arrive through the bus's one
+        :class:`~services.events.other_writers.OtherWriters`; the mailbox is read once now for a
+        request made before the watch began."""
+        from services.events.other_writers import OtherWriters
+
+        if not OtherWriters.can_watch():
+            return  # a bare asyncio loop (a script, a test): no Qt loop to watch on, in-process requests only
+        if self._others is None:
+            self._others = OtherWriters.of(self.ctx.config, self.ctx.bus)
+            self._unsubscribe = [
+                self.ctx.bus.subscribe(ev.WorkflowCancelRequested, self._on_bus_cancel_requested),
+                self.ctx.bus.subscribe(ev.ApprovalGiven, self._on_bus_approval_given),
+            ]
+        if not self._watching:
+            self._watching = True
+            self._others.hold()
+        self._honour_cancel_requests()
+
+    def _stop_watching_others(self, *, even_if_live: bool = False) -> None:
+        if self._watching and (even_if_live or not self._live) and self._others is not None:
+            self._watching = False
+            self._others.release()
+
+    def _on_bus_cancel_requested(self, event: Event) -> None:
+        if isinstance(event, ev.WorkflowCancelRequested) and event.run_id in self._live:
+            self._honour_cancel_requests()
+
+    def _on_bus_approval_given(self, event: Event) -> None:
+        if isinstance(event, ev.ApprovalGiven):
+            waiter = self._approvals.get((event.run_id, event.step))
+            if waiter is not None:
+                waiter.set()
+
+    def _honour_cancel_requests(self) -> None:
+        """Cancel the live runs whose mailbox holds a request (e.g. `workflow cancel` from another process)."""
+        ids = list(self._live)
+        if not ids:
+            return
+        with self.ctx.new_uow() as uow:
+            wanted = list(uow.session.scalars(select(RunRec.id).where(RunRec.id.in_(ids), RunRec.cancel_requested.is_(True))))
+        for run_id in wanted:
+            live = self._live.get(run_id)
+            if live is not None and not live.cancel and live.phase == Phase.FORWARD:
+                self.cancel(run_id)
 
     # ------------------------------------------------------------------ approvals
     def approve(self, run_id: str, step: str, *, approved: bool = True, note: str = "") -> None:
@@ -602,13 +648,15 @@ class WorkflowEngine:
         if waiter is not None:
             waiter.set()
 
-    def signal(self, run_id: str, step: str) -> dict[str, Any] | None:
+    def signal(self, run_id: str, step: str) -> ApprovalDecision | None:
         with self.ctx.new_uow() as uow:
             signals = uow.session.scalar(select(RunRec.signals).where(RunRec.id == run_id)) or {}
         found = signals.get(step)
-        return dict(found) if isinstance(found, Mapping) else None
+        if not isinstance(found, Mapping):
+            return None
+        return ApprovalDecision(decision=str(found.get("decision", "")), note=str(found.get("note") or ""))
 
-    async def wait_signal(self, run_id: str, step: str, poll: float) -> dict[str, Any]:
+    async def wait_signal(self, run_id: str, step: str, poll: float) -> ApprovalDecision:
         key = (run_id, step)
         waiter = self._approvals.setdefault(key, asyncio.Event())
         try:
@@ -617,8 +665,7 @@ class WorkflowEngine:
                 if found is not None:
                     return found
                 waiter.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiter.wait(), poll)
+                await waiter.wait()  # set by approve() here, or by the event of an approval given elsewhere
         finally:
             self._approvals.pop(key, None)
 
@@ -816,9 +863,7 @@ class WorkflowEngine:
             in_flight = next((n for n, st in live.state.steps.items() if st.status is StepStatus.RUNNING), None)
             self._emit(live, self._ev(live, ev.WorkflowInterrupted, step=in_flight, phase=live.phase.value,
                                       cause=InterruptCause.APP_CLOSED.value))
-        if self._watcher is not None:
-            self._watcher.cancel()
-            self._watcher = None
+        self._stop_watching_others()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             self._heartbeat = None
@@ -832,8 +877,9 @@ class WorkflowEngine:
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-        for background in (self._watcher, self._heartbeat):
-            if background is not None:
-                background.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await background
+        self._stop_watching_others(even_if_live=True)
+        heartbeat, self._heartbeat = self._heartbeat, None
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await heartbeat

@@ -16,7 +16,7 @@ from app.events import Event
 from app.health import Health
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
-from app.workflows.definition import WorkflowDefinition, coerce_input, load_text, parse_definition
+from app.workflows.definition import WorkflowDefinition, coerce_input, load_data, load_text, parse_definition
 from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
 from services.actions import ActionRegistry
@@ -29,7 +29,6 @@ from services.workflows.health import runs_health
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
-from services.workflows.temporal.shapes import APPROVAL_ACTION
 
 if TYPE_CHECKING:
     from services.workflows.temporal.config import TemporalConfig
@@ -136,20 +135,33 @@ class WorkflowsService(BaseService):
         return out
 
     # ------------------------------------------------------------------ definitions
-    def builtin_definitions(self) -> list[WorkflowDefinition]:
-        out: list[WorkflowDefinition] = []
+    @staticmethod
+    def builtin_bodies() -> list[tuple[str, Any]]:
+        """(source, data) of each bundled definition, read but not checked yet."""
+        out: list[tuple[str, Any]] = []
         for entry in sorted(resources.files(BUILTIN_PACKAGE).iterdir(), key=lambda e: e.name):
             if entry.name.endswith((".json", ".toml")):
                 fmt = "toml" if entry.name.endswith(".toml") else "json"
-                out.append(load_text(entry.read_text(encoding="utf-8"), fmt=fmt, source=f"built-in {entry.name}"))
+                source = f"built-in {entry.name}"
+                out.append((source, load_data(entry.read_text(encoding="utf-8"), fmt=fmt, source=source)))
         return out
 
+    def builtin_definitions(self) -> list[WorkflowDefinition]:
+        return [parse_definition(data, source=source) for source, data in self.builtin_bodies()]
+
     def sync_builtins(self) -> None:
-        """Store the bundled definitions (new versions replace old ones; user ones are never touched)."""
+        """Store the bundled definitions (new versions replace old ones; user ones are never touched).
+
+        One stored as it is bundled is not checked again (each start would load the schema checker)."""
         now = self.ctx.clock()
         with self.ctx.new_uow() as uow:
             s = uow.session
-            for defn in self.builtin_definitions():
+            for source, data in self.builtin_bodies():
+                name = data.get("name") if isinstance(data, dict) else None
+                stored = s.get(DefRec, name) if isinstance(name, str) else None
+                if stored is not None and stored.origin == "builtin" and stored.body == data:
+                    continue
+                defn = parse_definition(data, source=source)
                 rec = s.get(DefRec, defn.name)
                 if rec is None:
                     s.add(DefRec(name=defn.name, version=defn.version, origin="builtin", body=dict(defn.raw), updated_at=now))
@@ -364,6 +376,8 @@ class WorkflowsService(BaseService):
 
     def _waiting_approval(self, run_id: str, detail: dict[str, Any] | None = None) -> str:
         """The step of ``run_id`` waiting for an approval (refused with one line when none is)."""
+        from services.workflows.temporal.shapes import APPROVAL_ACTION  # when asked: start-up needs no shapes
+
         shown = self.show(run_id) if detail is None else detail
         waiting = [s["name"] for s in shown["steps"] if s["action"] == APPROVAL_ACTION and s["status"] in ("running", "pending")]
         self.require(waiting, f"run {run_id} has no step waiting for approval")

@@ -62,6 +62,6 @@ class Gate:
 
 def background_settled() -> bool:
     """No background job's callbacks are still on their way to the GUI thread."""
-    from ui import background
+    from services.runtime import job_runtime
 
-    return not background._live
+    return job_runtime().settled()

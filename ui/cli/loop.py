@@ -21,7 +21,10 @@ def run_on_loop(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     import qasync  # after PySide6, so it binds to it
 
+    from services.runtime import job_runtime
+
     loop = qasync.QEventLoop(app)
+    job_runtime().lend_to(loop)  # asyncio.to_thread runs on the app's one pool
     asyncio.set_event_loop(loop)
     try:
         with loop:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -83,7 +81,6 @@ class PaymentsPanel(QWidget):
     refund_finished = Signal(object)
     charge_finished = Signal(object)  # the Transaction charged (or declined), or the error
     link_finished = Signal(object)  # how many recorded sales moved, the error, or None when cancelled
-    _sync_done = Signal(object)
     loaded = Signal()  # the table and totals show the current filter
     detail_loaded = Signal()  # the detail shows the selected transaction's refunds (read off the GUI thread)
 
@@ -188,16 +185,17 @@ class PaymentsPanel(QWidget):
         self.detail = QPlainTextEdit(readOnly=True)
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.detail.setPlaceholderText("Select a transaction to see its details and refunds.")
-        self.revenue_chart = RevenueChart()
-        self.provider_chart = ProviderChart()
-        charts = QWidget()
-        cl = QVBoxLayout(charts)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addWidget(self.revenue_chart, 1)
-        cl.addWidget(self.provider_chart, 1)
+        # the charts are made when their tab is first shown and drawn only while it is in front: a
+        # QtCharts scene costs ~150 ms to set up, and redrawing both on every keystroke's reload stalled typing
+        self.revenue_chart: RevenueChart | None = None
+        self.provider_chart: ProviderChart | None = None
+        self._chart_rows: tuple[list[SummaryRow], list[SummaryRow], str | None] | None = None
+        self.charts_page = QWidget()
+        QVBoxLayout(self.charts_page).setContentsMargins(0, 0, 0, 0)
         self.side = QTabWidget()
         self.side.addTab(self.detail, "Detail")
-        self.side.addTab(charts, "Charts")
+        self.side.addTab(self.charts_page, "Charts")
+        self.side.currentChanged.connect(self._on_side_current_changed)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -236,7 +234,6 @@ class PaymentsPanel(QWidget):
         self.export_button.clicked.connect(self.export_csv)
         self.import_button.clicked.connect(self.import_kofi)
         self.sync_progress.connect(self._on_sync_progress)
-        self._sync_done.connect(self._on_sync_done)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         services.bus.published.connect(self._on_bus_event)
         hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
@@ -307,14 +304,35 @@ class PaymentsPanel(QWidget):
         self.model.set_rows(rows)
         self.detail.clear()
         self._show_totals(rows, total, summary_provider)
-        currency = self._main_currency(summary_provider)
-        self.revenue_chart.show_rows(summary_time, currency)
-        self.provider_chart.show_rows(summary_provider, currency)
+        self._show_charts(summary_time, summary_provider, self._main_currency(summary_provider))
         self._update_buttons()
         if self._select_after_load is not None:
             item, self._select_after_load = self._select_after_load, None
             self.select_item(item, clear=False)
         self._finish_load()
+
+    def _show_charts(self, by_time: list[SummaryRow], by_provider: list[SummaryRow], currency: str | None) -> None:
+        self._chart_rows = (by_time, by_provider, currency)
+        if self.side.currentWidget() is self.charts_page:
+            self._draw_charts()
+
+    def _on_side_current_changed(self, _index: int) -> None:
+        if self.side.currentWidget() is self.charts_page:
+            self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        rows, self._chart_rows = self._chart_rows, None
+        if rows is None:
+            return  # drawn already with the latest figures
+        if self.revenue_chart is None or self.provider_chart is None:
+            self.revenue_chart, self.provider_chart = RevenueChart(), ProviderChart()
+            layout = self.charts_page.layout()
+            assert layout is not None
+            layout.addWidget(self.revenue_chart)
+            layout.addWidget(self.provider_chart)
+        by_time, by_provider, currency = rows
+        self.revenue_chart.show_rows(by_time, currency)
+        self.provider_chart.show_rows(by_provider, currency)
 
     @staticmethod
     def _main_currency(rows: list[SummaryRow]) -> str | None:
@@ -583,16 +601,9 @@ class PaymentsPanel(QWidget):
         if loop is not None:  # the app's qasync loop: its long-lived httpx client, no thread
             task = loop.create_task(self.svc.sync_async(None, progress))
             task.add_done_callback(lambda t: self._on_sync_done(t.exception() or t.result()))
-        else:  # no event loop (tests, a bare QApplication): a worker thread, results queued back
-            def work() -> None:
-                try:
-                    result: Any = self.svc.sync(None, progress)
-                except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
-                    result = exc
-                with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
-                    self._sync_done.emit(result)
-
-            threading.Thread(target=work, name="payments-sync", daemon=True).start()
+        else:  # no asyncio loop runs (tests, a bare QApplication): the blocking form on the job runtime
+            svc = self.svc
+            run_in_background(lambda: svc.sync(None, progress), self._on_sync_done, self._on_sync_done, self)
 
     def _on_sync_progress(self, provider: str, fetched: int) -> None:
         self.progress_label.setText(f"{provider}: {fetched} objects")
@@ -688,9 +699,7 @@ class PaymentsPanel(QWidget):
         self.model.update_rows(changed)
         rows = self.model.rows()
         self._show_totals(rows, len(rows) if len(rows) < LIMIT else None, summary_provider)
-        currency = self._main_currency(summary_provider)
-        self.revenue_chart.show_rows(summary_time, currency)
-        self.provider_chart.show_rows(summary_provider, currency)
+        self._show_charts(summary_time, summary_provider, self._main_currency(summary_provider))
         self._on_table_current_changed()  # the selected row's detail and buttons follow its new state
         self._finish_changes()
 

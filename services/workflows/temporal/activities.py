@@ -23,7 +23,7 @@ from app.workflows import events as ev
 from app.workflows.definition import RetryPolicy
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
-from services.events.bus import correlation
+from services.events.correlation import correlation
 from services.workflows.engine import _describe, _error_types, _jsonable
 from services.workflows.temporal.shapes import COMPENSATE_STEP, RECORD, RUN_STEP, RecordCall, StepCall, StepResult
 

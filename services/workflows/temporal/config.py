@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.errors import UserError
-from app.workflows.model import EngineKind
+from app.workflows.engine_kind import EngineKind
 
 
 class QueueKind(StrEnum):

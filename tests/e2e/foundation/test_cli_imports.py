@@ -1,4 +1,5 @@
-"""A CLI command imports only what it uses: no Qt or storage for --version, only its own area otherwise."""
+"""A CLI command imports only what it uses: no Qt or storage for --version, only its own area otherwise,
+and none of the heavy libraries (Pillow, jsonschema, the PostgreSQL dialect, the build pipeline) it does not need."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 AREAS = ("builds", "home", "payments", "releases", "templates", "trends", "workflows")
@@ -52,3 +55,55 @@ def test_the_entry_point_answers_version_without_importing_the_cli() -> None:
     code = "import sys, main\nmain.main(['--version'])\nprint('ui.cli.main' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
     assert done.stdout.splitlines() == ["TrendForge 0.1.0", "False"]
+
+
+@pytest.fixture(scope="module")
+def opened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir opened once (migrated, the built-in workflows stored), as a user's is by the time they list things."""
+    home = tmp_path_factory.mktemp("cli-imports") / "home"
+    loaded_after(["--data-dir", str(home), "health"])
+    return home
+
+
+def heavy(modules: set[str], *names: str) -> set[str]:
+    return {m for m in modules if any(m == n or m.startswith(n + ".") for n in names)}
+
+
+def test_importing_the_cli_and_the_composition_root_loads_no_qt() -> None:
+    """PySide6 is imported when the bus is built, after the rest: its import hook makes every later import slower."""
+    code = "import sys\nimport services.bootstrap, ui.cli.main\nprint(sorted(m for m in sys.modules if m.startswith('PySide6')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_sqlite_store_imports_no_postgresql_dialect(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "events", "list", "--limit", "50"])
+    assert heavy(modules, "sqlalchemy.dialects.postgresql", "psycopg") == set()
+
+
+def test_events_list_imports_no_workflow_model(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "events", "list", "--limit", "50"])
+    assert heavy(modules, "app.workflows.model", "app.workflows.events") == set()
+
+
+def test_templates_list_imports_neither_pillow_nor_jsonschema_nor_the_currency_table(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "--json", "templates", "list"])
+    assert heavy(modules, "PIL", "jsonschema", "iso4217") == set()
+
+
+def test_templates_list_of_an_empty_store_imports_no_other_areas_tables(opened_dir: Path) -> None:
+    """The builds and payments figures of a template's stats are read (and their tables' modules imported) per template."""
+    modules = loaded_after(["--data-dir", str(opened_dir), "--json", "templates", "list"])
+    assert heavy(modules, "services.builds.models", "services.payments.models") == set()
+
+
+def test_builds_list_imports_no_pipeline_tools_or_keys(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "builds", "list"])
+    assert heavy(modules, "services.builds.runner", "services.builds.pipeline", "services.builds.tools",
+                 "services.builds.keys", "services.builds.deploy", "services.builds.release_check", "PIL") == set()
+
+
+def test_health_imports_neither_pillow_jsonschema_postgresql_nor_temporal_shapes(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert heavy(modules, "PIL", "jsonschema", "sqlalchemy.dialects.postgresql", "services.workflows.temporal.shapes",
+                 "temporalio", "services.builds.service") == set()

@@ -45,6 +45,9 @@ class Imports:
     def when(self, module: str) -> float:
         return next(t for name, _, t in self.seen if name == module)
 
+    def before(self, mark: str) -> set[str]:
+        return {name for name, _, t in self.seen if t < self.marks[mark]}
+
     def on_gui_thread_after(self, mark: str) -> list[str]:
         return [name for name, gui, t in self.seen if gui and t >= self.marks[mark]]
 
@@ -74,3 +77,8 @@ def test_every_area_is_built_before_start_up_completes(started: Imports) -> None
 def test_the_gui_thread_imports_no_service_or_storage_code_while_the_app_loads(started: Imports) -> None:
     heavy = [m for m in started.on_gui_thread_after("shown") if m.split(".")[0] in ("services", "sqlalchemy", "httpx")]
     assert heavy == []
+
+
+def test_home_is_filled_without_loading_the_http_or_imaging_libraries(started: Imports) -> None:
+    """Building the areas Home reads loads neither: they come with the first request, build or image."""
+    assert {m.split(".")[0] for m in started.before("filled")} & {"httpx", "PIL", "google"} == set()

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from play_standin import PlayStandIn
+
+from tests.support.play_standin import PlayStandIn
 
 ROOT = Path(__file__).resolve().parents[3]
 QUOTES = ROOT / "resources" / "samples" / "quotes-daily"

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from play_listing import write_listing
-from play_standin import Account, PlayStandIn
+
+from tests.support.play_listing import write_listing
+from tests.support.play_standin import Account, PlayStandIn
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "resources" / "samples"

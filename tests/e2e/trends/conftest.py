@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 # the stand-in servers live beside the integration tests; share them rather than copy them
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "trends"))
-from standins import StandIn
+from tests.support.trends_standins import StandIn
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
+from tests.support.trends_standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 
 
 def j(proc: Any) -> Any:

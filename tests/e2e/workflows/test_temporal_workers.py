@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporal_server import TemporalServer
+
+from tests.support.temporal_server import TemporalServer
 
 ROOT = Path(__file__).resolve().parents[3]
 

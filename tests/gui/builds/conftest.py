@@ -1,19 +1,7 @@
-"""Reuse the builds integration fixtures (sample packages, shared keystore, service) for GUI tests."""
+"""The builds fixtures (sample packages, shared keystore, service) for the GUI tests: tests/support/builds_fixtures.py."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from tests.support.builds_fixtures import builds, package_factory, packages, shared_keystore
 
-_path = Path(__file__).resolve().parents[2] / "integration" / "builds" / "conftest.py"
-_spec = importlib.util.spec_from_file_location("_builds_integration_fixtures", _path)
-assert _spec is not None and _spec.loader is not None
-_mod = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = _mod  # dataclasses look their module up
-_spec.loader.exec_module(_mod)
-
-shared_keystore = _mod.shared_keystore
-packages = _mod.packages
-package_factory = _mod.package_factory
-builds = _mod.builds
+__all__ = ["builds", "package_factory", "packages", "shared_keystore"]

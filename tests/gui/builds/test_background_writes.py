@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
-
 from app.builds.model import Backend, BuildInfo, BuildState, Platform
 from services.bootstrap import Services
 from services.builds.service import BuildsService
+from services.runtime import job_runtime
 from tests.support.gui_writes import assert_wrote_in_the_background, click_while_locked
 from ui.operations import ChangeArea, operation_hub
 from ui.panels.builds.model import BuildsTableModel
@@ -37,7 +36,7 @@ def _stop_what_was_started(qtbot: Any, builds: BuildsService) -> None:
     for build_id in [*builds.runner.queued_ids(), *builds.runner.running_ids()]:
         builds.cancel(build_id)
     qtbot.waitUntil(lambda: not builds.runner.busy(), timeout=30_000)
-    QThreadPool.globalInstance().waitForDone(10_000)
+    job_runtime().drain(10)
     qtbot.wait(50)
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from app.builds.model import BuildState
 from services.bootstrap import Services
 from services.builds.service import BuildsService
+from services.runtime import job_runtime
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds_panel import BuildsPanel
@@ -202,9 +203,8 @@ def test_keys_dialog_exports_the_selected_key(qtbot: Any, builds: BuildsService,
 def _drain_background(qtbot: Any) -> None:
     """Let background loads finish before the widgets go (ui/background.py emits on its bridge
     even when the owner is gone: "Signal source has been deleted")."""
-    from PySide6.QtCore import QThreadPool
 
-    QThreadPool.globalInstance().waitForDone(10_000)
+    job_runtime().drain(10)
     qtbot.wait(50)
 
 

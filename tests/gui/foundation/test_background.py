@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
+from services.runtime import job_runtime
 from ui.background import run_in_background
 
 
@@ -46,6 +47,6 @@ def test_owner_destroyed_before_the_job_ends(qtbot: QtBot) -> None:
     owner.deleteLater()
     qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(owner), timeout=3000)
     release.set()
-    assert QThreadPool.globalInstance().waitForDone(5000)
+    assert job_runtime().drain(5)
     qtbot.wait(100)  # let the queued result arrive (it must be dropped)
     assert called == []

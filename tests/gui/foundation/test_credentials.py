@@ -10,9 +10,10 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.integration.trends.standins import Reply, StandIn, tiktok_hashtags, x_trends
+from services.runtime import job_runtime
 from tests.support import payments_standins as st
 from tests.support.play_standin import running_standin
+from tests.support.trends_standins import Reply, StandIn, tiktok_hashtags, x_trends
 from ui.settings_dialog import SettingsDialog
 
 TIKTOK_PATH = "/creative_radar_api/v1/popular_trend/hashtag/list"
@@ -21,9 +22,7 @@ TIKTOK_PATH = "/creative_radar_api/v1/popular_trend/hashtag/list"
 @pytest.fixture(autouse=True)
 def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)
 
 

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.events import AppStarted, CredentialSet, Event, SettingsChanged
 from services.bootstrap import Services
 from ui.app_runner import create_window, ui_settings
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, remembered_theme
 from ui.panels import events_panel as events_panel_module
 from ui.panels.events_panel import EventsPanel
 from ui.settings_dialog import SettingsDialog
@@ -256,3 +257,47 @@ def test_startup_error_is_shown_in_a_dialog_and_in_every_panel(qtbot: QtBot, tmp
     labels = window.findChildren(QLabel, "loadingLabel")
     assert labels and all(shown(lbl).endswith(message) for lbl in labels)
     window.startup_dialog.close()
+
+
+def test_the_saved_theme_is_remembered_for_the_next_start(window: MainWindow, services: Services, qapp: Any) -> None:
+    before = QPalette(qapp.palette())
+    services.settings.update({"ui.theme": "dark"})
+    try:
+        window.use_saved_theme()
+        # the next start shows it from the first paint, before the services (and their settings) load
+        assert remembered_theme(ui_settings(services.config.data_dir)) == "dark"
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    finally:
+        qapp.setPalette(before)
+
+
+def test_a_window_starts_with_the_system_theme_when_none_was_remembered(services: Services) -> None:
+    assert remembered_theme(ui_settings(services.config.data_dir)) == "system"
+
+
+def _nav_icon_lightness(window: MainWindow, title: str) -> int:
+    row = next(i for i, spec in enumerate(window.specs) if spec.title == title)
+    item = window.nav.item(row)
+    assert item is not None
+    image = item.icon().pixmap(window.nav.iconSize()).toImage()
+    inked = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
+             if image.pixelColor(x, y).alpha() > 128]
+    assert inked, f"the {title} icon draws nothing"
+    return sorted(c.lightness() for c in inked)[len(inked) // 2]
+
+
+def test_the_arrow_icons_of_the_navigation_read_on_the_dark_theme(window: MainWindow, services: Services,
+                                                                 qapp: Any, qtbot: QtBot) -> None:
+    before = QPalette(qapp.palette())
+    services.settings.update({"ui.theme": "dark"})
+    try:
+        window.use_saved_theme()
+        # Fusion's arrow glyphs are black: once the new palette reaches the window they are painted in its light
+        # text colour
+        qtbot.waitUntil(lambda: _nav_icon_lightness(window, "Trends") > 160)
+        assert _nav_icon_lightness(window, "Releases") > 160
+        services.settings.update({"ui.theme": "light"})
+        window.use_saved_theme()
+        qtbot.waitUntil(lambda: _nav_icon_lightness(window, "Trends") < 100)
+    finally:
+        qapp.setPalette(before)

@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from services.db.store_choice import StoreSource, saved_file
+from services.runtime import job_runtime
 from tests.support.postgres import Cluster, free_port
 from tests.support.store_dump import stored_bytes
 from ui.settings_dialog import SettingsDialog
@@ -21,9 +22,7 @@ PASSWORD = "hunter22secret"
 @pytest.fixture(autouse=True)
 def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)
 
 

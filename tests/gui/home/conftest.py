@@ -11,6 +11,11 @@ from typing import Any
 
 import pytest
 
+from services.runtime import job_runtime
+from tests.support.qasync_loop import aloop, drive  # a qasync loop: the workflow engine runs on it, as in the app
+
+__all__ = ["aloop", "drive"]
+
 NOW = datetime(2026, 10, 21, 12, tzinfo=UTC)  # a Wednesday
 
 
@@ -18,9 +23,7 @@ NOW = datetime(2026, 10, 21, 12, tzinfo=UTC)  # a Wednesday
 def _drain_background_jobs(qtbot: object) -> Iterator[None]:
     """Let the panel's background reads finish before its widgets are closed at teardown."""
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)  # type: ignore[attr-defined]
 
 
@@ -68,22 +71,3 @@ def busy(fixed: Any) -> Any:
     for svc in fixed.services():
         svc.invalidate()
     return fixed
-
-
-def _workflows_fixtures() -> Any:
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "workflows" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_workflows_gui_fixtures", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-_wf = _workflows_fixtures()
-aloop = _wf.aloop  # a qasync loop: the workflow engine runs on it, as in the app
-drive = _wf.drive

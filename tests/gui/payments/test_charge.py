@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.payments.charging import StripeMode
 from app.payments.model import TxnStatus
 from services.events.store import EventQuery
+from services.runtime import job_runtime
 from tests.support import payments_standins as st
 from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments_panel import PaymentsPanel
@@ -24,9 +25,7 @@ TEMPLATES = [("quotes-daily", "Daily Quotes"), ("flash-cards", "Flash Cards")]
 @pytest.fixture(autouse=True)
 def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)
 
 

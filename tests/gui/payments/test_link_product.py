@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.payments.model import Provider, TxnStatus
+from services.runtime import job_runtime
 from ui.panels.payments.link_dialog import LinkProductDialog, ProductLink
 from ui.panels.payments_panel import PaymentsPanel
 
@@ -17,9 +18,7 @@ from ui.panels.payments_panel import PaymentsPanel
 @pytest.fixture(autouse=True)
 def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)
 
 

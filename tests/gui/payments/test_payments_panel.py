@@ -118,8 +118,36 @@ def test_a_click_reads_the_refunds_off_the_gui_thread(panel: PaymentsPanel, qtbo
 
 
 def test_charts_show_revenue(panel: PaymentsPanel) -> None:
+    panel.side.setCurrentWidget(panel.charts_page)
+    assert panel.revenue_chart is not None and panel.provider_chart is not None
     assert panel.revenue_chart.points >= 10
     assert set(panel.provider_chart.categories) == {"gumroad", "kofi", "stripe"}
+
+
+def test_reloads_behind_the_detail_tab_make_and_draw_no_charts(panel: PaymentsPanel, qtbot: Any) -> None:
+    _reload(qtbot, panel)
+    assert panel.revenue_chart is None and panel.provider_chart is None  # the Detail tab is in front
+    panel.side.setCurrentWidget(panel.charts_page)
+    assert panel.revenue_chart is not None and panel.revenue_chart.points >= 10  # the latest figures, drawn now
+    drawn = panel.revenue_chart.chart()
+    panel.side.setCurrentWidget(panel.detail)
+    _reload(qtbot, panel)
+    assert panel.revenue_chart.chart() is drawn  # not redrawn while hidden
+
+
+def test_a_redraw_deletes_the_chart_it_replaces(qtbot: Any) -> None:
+    import shiboken6
+
+    from app.payments.model import SummaryRow
+    from ui.panels.payments.charts import RevenueChart
+
+    view = RevenueChart()
+    qtbot.addWidget(view)
+    rows = [SummaryRow(key="2026-11-01", currency="USD", count=1, gross=500, fees=0, refunds=0)]
+    view.show_rows(rows, "USD")
+    replaced = view.chart()
+    view.show_rows(rows, "USD")
+    qtbot.waitUntil(lambda: not shiboken6.isValid(replaced), timeout=2000)  # QChartView.setChart only releases it
 
 
 def test_csv_export(panel: PaymentsPanel, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
-from play_standin import PlayStandIn
-
 from services.bootstrap import Services
+from tests.support.play_standin import PlayStandIn
 
 PACKAGE = "com.trendforge.trivia"
 

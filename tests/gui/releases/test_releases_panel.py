@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from play_standin import PlayStandIn
 from PySide6.QtCore import Qt
 
 import ui.panels.releases_panel as releases_panel
 from services.bootstrap import Services
 from services.events.store import EventQuery
+from tests.support.play_standin import PlayStandIn
 from ui.panels.releases_panel import ReleasesPanel
 from ui.settings_dialog import SettingsDialog
 
@@ -142,3 +142,25 @@ def test_an_app_chosen_before_the_ids_are_read_is_read_from_play_once(qtbot: Any
     assert widget.refresh_button.isEnabled()
     inserts = [path for method, path in play.calls if method == "POST" and path.endswith("/edits")]
     assert len(inserts) == 2  # one read: the tracks and the listing, one edit each
+
+
+def test_opening_the_view_makes_no_http_client_on_the_gui_thread(qtbot: Any, services: Services,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An HTTP client loads the CA bundle (~100 ms): the service makes its client at the first request,
+    which the view sends from a worker, not when the view first asks for the service."""
+    import threading
+
+    import httpx
+
+    made_on: list[threading.Thread] = []
+    real_init = httpx.Client.__init__
+
+    def spy(self: httpx.Client, *args: Any, **kwargs: Any) -> None:
+        made_on.append(threading.current_thread())
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "__init__", spy)
+    widget = ReleasesPanel(services)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.account_label.text() != "", timeout=20_000)
+    assert threading.main_thread() not in made_on

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration" / "trends"))
-from standins import StandIn
+from services.runtime import job_runtime
+from tests.support.trends_standins import StandIn
 
 
 @pytest.fixture
@@ -23,7 +21,5 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
 def _drain_background_jobs(qtbot: object) -> Iterator[None]:
     """Let the panel's background reads finish before its widgets are closed at teardown."""
     yield
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(15000)
+    job_runtime().drain(15)
     qtbot.wait(20)  # type: ignore[attr-defined]  # deliver their callbacks while the panel still exists

@@ -33,7 +33,7 @@ def test_import_csv_button_adds_the_trends(qtbot: QtBot, panel: TrendsPanel, tmp
     assert "trendforge" not in panel.empty_label.text()
     panel.import_button.click()
     qtbot.waitUntil(lambda: "Imported 3 rows: 2 new trends" in panel.sync_status.text(), timeout=10000)
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=5000)
 
 
 def test_a_bad_csv_is_refused_with_its_line(qtbot: QtBot, panel: TrendsPanel, services: Any, tmp_path: Path,

@@ -28,7 +28,7 @@ def test_trend_detail_shows_markup_as_text(qtbot: Any, services: Services, tmp_p
     seed(services, tmp_path, f"T {text}")
     p = TrendsPanel(services)
     qtbot.addWidget(p)
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 1)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 1)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     assert shown(p.detail_title).startswith(f"T {text}  [")

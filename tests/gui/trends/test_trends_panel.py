@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor
-from standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 
 from services.bootstrap import Services
+from tests.support.trends_standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 from ui.panels.trends.models import COL_HISTORY, COL_TAG, SERIES_ROLE, TrendsTableModel
 from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
 
@@ -43,7 +43,7 @@ def panel(qtbot: Any, services: Services) -> TrendsPanel:
 
 
 def rows_of(p: TrendsPanel) -> list[str]:
-    return [p.proxy.index(r, 0).data() for r in range(p.proxy.rowCount())]
+    return [p.model.index(r, 0).data() for r in range(p.model.rowCount())]
 
 
 def test_model_passes_qtmodeltester(qtmodeltester: Any, services: Services, tmp_path: Path) -> None:
@@ -63,15 +63,15 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: Services, 
     qtbot.addWidget(p)
     p.resize(1300, 720)
     p.show()
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 4)
     assert rows_of(p)[0] == "Retro handheld"  # sorted by score: the breakout is first
-    assert p.proxy.index(0, COL_TAG).data().startswith("breakout")
+    assert p.model.index(0, COL_TAG).data().startswith("breakout")
     assert not p.empty_label.isVisible()
 
     # the sparkline is painted: the History column of a rising row has green pixels
     qtbot.waitExposed(p.table)
     img = p.table.viewport().grab().toImage()
-    rect = p.table.visualRect(p.proxy.index(0, COL_HISTORY))
+    rect = p.table.visualRect(p.model.index(0, COL_HISTORY))
     greens = sum(
         1
         for x in range(rect.left(), rect.right(), 2)
@@ -91,7 +91,7 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: Services, 
     with qtbot.waitSignal(p.loaded, timeout=3000):
         p.search.setText("")
 
-    eras = next(r for r in range(p.proxy.rowCount()) if p.proxy.index(r, 0).data() == "Eras Tour")
+    eras = next(r for r in range(p.model.rowCount()) if p.model.index(r, 0).data() == "Eras Tour")
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(eras)
     assert "Eras Tour" in p.detail_title.text()
@@ -195,7 +195,7 @@ def test_make_template_starts_trend_to_release(qtbot: Any, services: Services, t
     services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 4)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     assert p.make_button.isEnabled()
@@ -260,7 +260,7 @@ def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, service
     services.substitute(workflows=wf)  # type: ignore[arg-type]
     p = TrendsPanel(services)
     qtbot.addWidget(p)
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 4)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     monkeypatch.setattr(MakeTemplateDialog, "ask", classmethod(lambda cls, title, templates, parent=None, keys=None: {"base_template": "tpl-9", "deploy_dir": "/tmp/out"}))
@@ -301,7 +301,7 @@ def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: Services, tm
     p = TrendsPanel(services)
     qtbot.addWidget(p)
     p.show()
-    qtbot.waitUntil(lambda: p.proxy.rowCount() == 1)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 1)
     with qtbot.waitSignal(p.detail_loaded, timeout=5000):
         p.table.selectRow(0)
     (y,) = [a for a in p.chart.axes() if isinstance(a, QValueAxis)]
@@ -312,7 +312,7 @@ def test_history_chart_ticks_on_round_numbers(qtbot: Any, services: Services, tm
 def _ids_by_title(p: TrendsPanel) -> dict[str, str]:
     from ui.panels.trends.models import ID_ROLE
 
-    return {p.proxy.index(r, 0).data(): p.proxy.index(r, 0).data(ID_ROLE) for r in range(p.proxy.rowCount())}
+    return {p.model.index(r, 0).data(): p.model.index(r, 0).data(ID_ROLE) for r in range(p.model.rowCount())}
 
 
 def test_a_click_loads_the_detail_off_the_gui_thread_and_drops_a_superseded_one(
@@ -321,7 +321,7 @@ def test_a_click_loads_the_detail_off_the_gui_thread_and_drops_a_superseded_one(
 
     seed(services, tmp_path)
     panel.refresh()
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4)
     ids = _ids_by_title(panel)
     gate = Gate()
     panel.svc.related = gate.wrap(panel.svc.related)  # type: ignore[method-assign]
@@ -349,7 +349,7 @@ def test_typing_in_search_drops_the_superseded_list(qtbot: Any, panel: TrendsPan
 
     seed(services, tmp_path)
     panel.refresh()
-    qtbot.waitUntil(lambda: panel.proxy.rowCount() == 4)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4)
     qtbot.waitUntil(background_settled, timeout=5000)
     gate = Gate()
     panel.svc.list_trends = gate.wrap(panel.svc.list_trends)  # type: ignore[method-assign]

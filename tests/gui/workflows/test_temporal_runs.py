@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from temporal_server import TemporalServer
 
 import ui.panels.workflows_panel as panel_module
 from services.bootstrap import Services
 from services.workflows.temporal.config import QueueKind, TemporalConfig, temporal_config
 from services.workflows.temporal.worker import serve
+from tests.support.temporal_server import TemporalServer
 from tests.support.workflow_runs import started
 from ui.panels.workflows_panel import WorkflowsPanel
 

@@ -13,8 +13,7 @@ from services.bootstrap import Services
 from services.builds.key_passwords import legacy_name
 from services.builds.service import BuildsService
 from services.secrets import KeyringSecretStore
-
-SharedKey = Any  # the shared_keystore fixture's type (conftest helpers are not importable here)
+from tests.support.builds_fixtures import SharedKey
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from app.errors import UserError
 from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
+from tests.support.builds_fixtures import SharedKey
 
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
-SharedKey = Any  # the shared_keystore fixture's type (conftest helpers are not importable here)
 
 
 def run(*args: str) -> str:

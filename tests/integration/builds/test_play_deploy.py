@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from play_listing import write_listing
 
 from app.builds.model import BuildState
 from app.errors import UserError
@@ -15,6 +14,7 @@ from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
+from tests.support.play_listing import write_listing
 
 from .conftest import PlayFixture
 

@@ -8,10 +8,19 @@ spy on the HTTP clients' ``get`` records the calling thread and then calls the r
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.gui_thread_sql import sql_on_gui_thread
+from tests.support.payments_standins import STRIPE_KEY
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_sync_builds_its_stripe_client_off_the_loop_thread(stripe_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,3 +43,67 @@ def test_a_sync_builds_its_stripe_client_off_the_loop_thread(stripe_app: Any, mo
     assert report.error is None
     assert callers, "the sync built no HTTP client"
     assert threading.get_ident() not in callers
+
+
+CHILD = """
+import asyncio, sys, threading
+from importlib.abc import MetaPathFinder
+
+on_loop = []
+
+class Watch(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith("stripe") and threading.current_thread() is threading.main_thread():
+            on_loop.append(name)
+        return None
+
+sys.meta_path.insert(0, Watch())
+from services.bootstrap import bootstrap
+from services.config import AppConfig
+from services.secrets import MemorySecretStore
+
+config = AppConfig.from_env(sys.argv[1])
+config.log_to_file = False
+secrets = MemorySecretStore()
+secrets.set("provider:stripe", sys.argv[2])
+manager = bootstrap(config, secrets=secrets)
+
+async def main():
+    [report] = await manager.payments.sync_async("stripe")
+    await manager.payments.http.close_current()
+    assert report.error is None and report.added, report
+
+asyncio.run(main())
+manager.close()
+print(" ".join(on_loop) or "-")
+"""
+
+
+def test_a_first_sync_imports_no_stripe_module_on_the_loop_thread(localstripe_url: str, stripe_sdk: Any,
+                                                                   tmp_path: Path) -> None:
+    """In a fresh interpreter (this one has the SDK loaded): the SDK's lazily imported resource
+    classes (hundreds of ms at the first page) come in while the provider is built, on its worker."""
+    stripe_sdk.v1.payment_intents.create(params={"amount": 500, "currency": "usd", "payment_method": "pm_card_visa",
+                                                 "confirm": True})
+    env = {**os.environ, "TRENDFORGE_STRIPE_BASE_URL": localstripe_url, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "data"), STRIPE_KEY], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "-", done.stdout
+
+
+def test_a_sync_runs_no_sql_on_the_loop_thread(stripe_app: Any, stripe_sdk: Any) -> None:
+    """Cursors, the provider's health row and the closing event are read and written on workers too."""
+    manager, svc = stripe_app
+    stripe_sdk.v1.payment_intents.create(params={"amount": 700, "currency": "usd", "payment_method": "pm_card_visa",
+                                                 "confirm": True})
+
+    async def sync_on_this_thread() -> list[Any]:
+        reports: list[Any] = await svc.sync_async("stripe")
+        await svc.http.close_current()
+        return reports
+
+    with sql_on_gui_thread(manager.ctx.engine) as on_loop:
+        [report] = asyncio.run(sync_on_this_thread())
+    assert report.error is None and report.added
+    assert on_loop == []

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from play_standin import Account, PlayStandIn
 
 from app.errors import UserError
 from services.bootstrap import Services
+from tests.support.play_standin import Account, PlayStandIn
 from tests.support.store_dump import stored_bytes
 
 from .conftest import PACKAGE

@@ -4,12 +4,12 @@ unknown track refused in one line naming the tracks Play has."""
 from __future__ import annotations
 
 import pytest
-from play_standin import PlayStandIn
 
 from app.errors import ProviderError, UserError
 from app.releases.model import ReleaseAction
 from services.bootstrap import Services
 from services.releases.edits import Edit
+from tests.support.play_standin import PlayStandIn
 
 from .conftest import PACKAGE
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from play_listing import write_listing
-from play_standin import PlayStandIn
 
 from app.errors import ProviderError
 from services.bootstrap import Services
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
+from tests.support.play_listing import write_listing
+from tests.support.play_standin import PlayStandIn
 
 from .conftest import PACKAGE
 

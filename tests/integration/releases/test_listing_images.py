@@ -7,14 +7,14 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from play_listing import write_image, write_listing
-from play_standin import PlayStandIn
 
 from app.errors import ProviderError, UserError
 from app.releases.listing import ImageType
 from services.bootstrap import Services
 from services.releases.edits import Edit
 from services.releases.listing_files import load_listing_dir
+from tests.support.play_listing import write_image, write_listing
+from tests.support.play_standin import PlayStandIn
 
 from .conftest import PACKAGE
 

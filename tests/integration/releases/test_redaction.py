@@ -5,7 +5,6 @@ in one place (services.redaction)."""
 from __future__ import annotations
 
 import pytest
-from play_standin import PlayStandIn
 from sqlalchemy import text
 
 from app.errors import UserError
@@ -13,6 +12,7 @@ from app.events import AppStarted
 from app.redact import MASK
 from services.bootstrap import Services
 from services.events.store import EventQuery
+from tests.support.play_standin import PlayStandIn
 
 from .conftest import PACKAGE
 

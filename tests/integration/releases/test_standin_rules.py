@@ -6,11 +6,11 @@ These send raw bodies past the app's domain rules, which would refuse them befor
 from __future__ import annotations
 
 import pytest
-from play_standin import PlayStandIn
 
 from app.errors import ProviderError
 from services.bootstrap import Services
 from services.releases.edits import Edit
+from tests.support.play_standin import PlayStandIn
 
 from .conftest import PACKAGE
 

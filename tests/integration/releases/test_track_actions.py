@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from play_standin import PlayStandIn
 
 from app.errors import ProviderError, UserError
 from app.releases.model import ReleaseAction
 from services.bootstrap import Services
 from services.events.store import EventQuery
+from tests.support.play_standin import PlayStandIn
 
 from .conftest import PACKAGE
 

@@ -7,7 +7,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from standins import (
+
+from app.errors import ProviderError, UserError
+from app.events import Event
+from app.remedies import SetCredential, SyncTrends
+from services.bootstrap import Services
+from services.trends.service import TrendsService
+from tests.support.trends_standins import (
     REDDIT_RATE,
     XML_BOMB,
     Reply,
@@ -18,12 +24,6 @@ from standins import (
     trends_rss,
     x_trends,
 )
-
-from app.errors import ProviderError, UserError
-from app.events import Event
-from app.remedies import SetCredential, SyncTrends
-from services.bootstrap import Services
-from services.trends.service import TrendsService
 
 
 class Clock:

@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from temporal_server import TemporalServer  # tests/support, on the path from tests/conftest.py
 
 from services.bootstrap import Services
 from services.workflows.temporal.config import QueueKind, TemporalConfig
 from services.workflows.temporal.worker import serve
+from tests.support.temporal_server import TemporalServer  # tests/support, on the path from tests/conftest.py
 
 
 @pytest.fixture

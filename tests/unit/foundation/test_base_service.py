@@ -7,6 +7,7 @@ import pytest
 from app.errors import ProviderError, UserError
 from services.base import BaseService, operation
 from services.bootstrap import Services
+from services.context import ServiceContext
 
 
 class Counter(BaseService):
@@ -14,8 +15,8 @@ class Counter(BaseService):
     retry_initial = 0.001
     retry_max = 0.01
 
-    def __init__(self, services: Services) -> None:
-        super().__init__(services.ctx, cache_ttl=60)
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx, cache_ttl=60)
         self.loads = 0
         self.calls = 0
 
@@ -45,8 +46,8 @@ class Counter(BaseService):
         return self.with_retry(call, attempts=4)
 
 
-def test_cache_hits_and_invalidation(services: Services) -> None:
-    svc = Counter(services)
+def test_cache_hits_and_invalidation(memory_context: ServiceContext) -> None:
+    svc = Counter(memory_context)
     assert svc.read() == 42 and svc.read() == 42
     assert svc.loads == 1
     svc.write()
@@ -57,8 +58,8 @@ def test_cache_hits_and_invalidation(services: Services) -> None:
     assert snap["operations"]["read"]["count"] == 3
 
 
-def test_errors_counted_and_user_error_message(services: Services) -> None:
-    svc = Counter(services)
+def test_errors_counted_and_user_error_message(memory_context: ServiceContext) -> None:
+    svc = Counter(memory_context)
     with pytest.raises(UserError, match="give a positive amount"):
         svc.fails()
     ops = svc.metrics.snapshot()["operations"]["fails"]
@@ -66,21 +67,21 @@ def test_errors_counted_and_user_error_message(services: Services) -> None:
     assert ops["p95_ms"] >= ops["p50_ms"] >= 0
 
 
-def test_transient_errors_are_retried(services: Services) -> None:
-    svc = Counter(services)
+def test_transient_errors_are_retried(memory_context: ServiceContext) -> None:
+    svc = Counter(memory_context)
     assert svc.flaky(failures=2) == "ok"
     assert svc.calls == 3
 
 
-def test_permanent_errors_are_not_retried(services: Services) -> None:
-    svc = Counter(services)
+def test_permanent_errors_are_not_retried(memory_context: ServiceContext) -> None:
+    svc = Counter(memory_context)
     with pytest.raises(ProviderError):
         svc.flaky(failures=5, transient=False)
     assert svc.calls == 1
 
 
-def test_retries_give_up_after_attempts(services: Services) -> None:
-    svc = Counter(services)
+def test_retries_give_up_after_attempts(memory_context: ServiceContext) -> None:
+    svc = Counter(memory_context)
     with pytest.raises(ProviderError):
         svc.flaky(failures=10)
     assert svc.calls == 4

@@ -6,8 +6,8 @@ import dataclasses
 from datetime import timedelta
 
 from app.events import AppStarted, CredentialSet, Event, event_class, event_type, rebuild_event
-from services.bootstrap import Services
-from services.events.bus import correlation
+from services.context import ServiceContext
+from services.events.correlation import correlation
 from services.events.store import EventQuery
 
 
@@ -29,8 +29,8 @@ def test_unknown_type_is_kept_verbatim() -> None:
     assert ev.type == "future.thing" and ev.payload() == {"x": 1}
 
 
-def test_subscribe_by_class_wildcard_and_prefix(services: Services) -> None:
-    bus = services.bus
+def test_subscribe_by_class_wildcard_and_prefix(memory_context: ServiceContext) -> None:
+    bus = memory_context.bus
     by_class: list[Event] = []
     by_base: list[Event] = []
     by_prefix: list[Event] = []
@@ -44,41 +44,41 @@ def test_subscribe_by_class_wildcard_and_prefix(services: Services) -> None:
     assert [e.type for e in by_prefix] == ["test.pinged"]
 
 
-def test_unsubscribe(services: Services) -> None:
+def test_unsubscribe(memory_context: ServiceContext) -> None:
     got: list[Event] = []
-    off = services.bus.subscribe(Pinged, got.append)
-    services.bus.publish(Pinged(n=1))
+    off = memory_context.bus.subscribe(Pinged, got.append)
+    memory_context.bus.publish(Pinged(n=1))
     off()
-    services.bus.publish(Pinged(n=2))
+    memory_context.bus.publish(Pinged(n=2))
     assert len(got) == 1
 
 
-def test_failing_subscriber_does_not_stop_others(services: Services) -> None:
+def test_failing_subscriber_does_not_stop_others(memory_context: ServiceContext) -> None:
     got: list[Event] = []
     failures: list[str] = []
 
     def boom(_: Event) -> None:
         raise RuntimeError("subscriber bug")
 
-    services.bus.subscribe(Pinged, boom)
-    services.bus.subscribe(Pinged, got.append)
-    services.bus.subscriber_failed.connect(lambda _e, msg: failures.append(msg))
-    services.bus.publish(Pinged(n=1))
+    memory_context.bus.subscribe(Pinged, boom)
+    memory_context.bus.subscribe(Pinged, got.append)
+    memory_context.bus.subscriber_failed.connect(lambda _e, msg: failures.append(msg))
+    memory_context.bus.publish(Pinged(n=1))
     assert len(got) == 1
     assert failures == ["RuntimeError: subscriber bug"]
 
 
-def test_batch_publish_keeps_order_and_persists(services: Services) -> None:
+def test_batch_publish_keeps_order_and_persists(memory_context: ServiceContext) -> None:
     emitted: list[Event] = []
-    services.bus.published.connect(emitted.append)
-    services.bus.publish_batch([Pinged(n=i) for i in range(50)])
+    memory_context.bus.published.connect(emitted.append)
+    memory_context.bus.publish_batch([Pinged(n=i) for i in range(50)])
     assert [e.n for e in emitted if isinstance(e, Pinged)] == list(range(50))
-    stored = services.bus.history(EventQuery(types=["test.pinged"], limit=0, oldest_first=True))
+    stored = memory_context.bus.history(EventQuery(types=["test.pinged"], limit=0, oldest_first=True))
     assert [s.event.n for s in stored if isinstance(s.event, Pinged)] == list(range(50))
 
 
-def test_history_filters(services: Services) -> None:
-    bus = services.bus
+def test_history_filters(memory_context: ServiceContext) -> None:
+    bus = memory_context.bus
     with correlation("run-1"):
         bus.publish(Pinged(n=1, source="alpha"))
         bus.publish(CredentialSet(name="stripe", source="settings"))
@@ -93,11 +93,11 @@ def test_history_filters(services: Services) -> None:
     assert len(bus.history(EventQuery(types=["credential.*"]))) == 1
     assert len(bus.history(EventQuery(search="stripe"))) == 1
     assert len(bus.history(EventQuery(limit=2))) == 2
-    assert services.bus.counts_by_type()["test.pinged"] == 2
+    assert memory_context.bus.counts_by_type()["test.pinged"] == 2
 
 
-def test_time_range_and_replay(services: Services) -> None:
-    bus = services.bus
+def test_time_range_and_replay(memory_context: ServiceContext) -> None:
+    bus = memory_context.bus
     first = bus.publish(Pinged(n=1))
     later = dataclasses.replace(Pinged(n=2), timestamp=first.timestamp + timedelta(hours=1))
     bus.publish(later)
@@ -120,15 +120,15 @@ def test_caused_links_correlation() -> None:
     assert child.correlation_id == parent.id and child.causation_id == parent.id
 
 
-def test_commit_on_a_worker_thread_delivers_on_the_bus_thread(services: Services, qtbot: object) -> None:
+def test_commit_on_a_worker_thread_delivers_on_the_bus_thread(memory_context: ServiceContext, qtbot: object) -> None:
     import threading
 
     seen: list[tuple[int, int]] = []
-    services.bus.subscribe(Pinged, lambda e: seen.append((threading.get_ident(), e.n)))  # type: ignore[attr-defined]
-    worker = threading.Thread(target=lambda: services.bus.publish(Pinged(n=7)))
+    memory_context.bus.subscribe(Pinged, lambda e: seen.append((threading.get_ident(), e.n)))  # type: ignore[attr-defined]
+    worker = threading.Thread(target=lambda: memory_context.bus.publish(Pinged(n=7)))
     worker.start()
     worker.join()
     assert seen == []  # not delivered on the worker
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=3000)  # type: ignore[attr-defined]
     assert seen == [(threading.get_ident(), 7)]
-    assert len(services.bus.history(EventQuery(types=["test.pinged"]))) == 1
+    assert len(memory_context.bus.history(EventQuery(types=["test.pinged"]))) == 1

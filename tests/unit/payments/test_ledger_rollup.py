@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from app.payments.model import Provider, SummaryBy, TxnStatus
+from services.context import ServiceContext
 from services.payments.ledger import Ledger, summary, summary_from_ledger
 from services.payments.models import TransactionRecord
 from services.payments.providers.base import RemoteBalance, RemoteChargeUpdate, RemoteRefund, RemoteTxn
+from services.payments.stats import template_revenue
+from services.ports import TemplateFigures
 
 
 def _txn(i: int, status: TxnStatus = TxnStatus.SUCCEEDED, **kw: Any) -> RemoteTxn:
@@ -24,10 +27,10 @@ def _txn(i: int, status: TxnStatus = TxnStatus.SUCCEEDED, **kw: Any) -> RemoteTx
     return RemoteTxn(**fields)
 
 
-def test_rollup_matches_ledger_after_inserts_updates_refunds_and_fees(services: Any) -> None:
+def test_rollup_matches_ledger_after_inserts_updates_refunds_and_fees(memory_context: ServiceContext) -> None:
     rng = random.Random(7)
     now = datetime(2026, 3, 1, tzinfo=UTC)
-    with services.ctx.new_uow() as uow:
+    with memory_context.new_uow() as uow:
         ledger = Ledger(uow.session, now)
         statuses = [TxnStatus.SUCCEEDED, TxnStatus.DECLINED, TxnStatus.PENDING, TxnStatus.SUCCEEDED]
         counts = ledger.upsert_txns([_txn(i, rng.choice(statuses)) for i in range(200)])
@@ -43,7 +46,7 @@ def test_rollup_matches_ledger_after_inserts_updates_refunds_and_fees(services: 
                                              "USD", "available", now) for i in range(0, 200, 2)])
         ledger.flush_totals()
         uow.commit()
-    with services.ctx.new_uow() as uow:
+    with memory_context.new_uow() as uow:
         for by in SummaryBy:
             fast = summary(uow.session, by)
             slow = summary_from_ledger(uow.session, by)
@@ -57,22 +60,22 @@ def test_rollup_matches_ledger_after_inserts_updates_refunds_and_fees(services: 
         assert any(r.fee == 59 for r in rows)
 
 
-def test_upsert_is_idempotent(services: Any) -> None:
+def test_upsert_is_idempotent(memory_context: ServiceContext) -> None:
     now = datetime(2026, 3, 1, tzinfo=UTC)
     batch = [_txn(i) for i in range(50)]
     for expected_added in (50, 0):
-        with services.ctx.new_uow() as uow:
+        with memory_context.new_uow() as uow:
             ledger = Ledger(uow.session, now)
             c = ledger.upsert_txns(batch)
             ledger.flush_totals()
             uow.commit()
         assert (c.added, c.updated) == (expected_added, 0)
-    with services.ctx.new_uow() as uow:
+    with memory_context.new_uow() as uow:
         assert summary(uow.session, SummaryBy.PROVIDER) == summary_from_ledger(uow.session, SummaryBy.PROVIDER)
 
 
-def test_migration_creates_tables_and_indexes(services: Any) -> None:
-    insp = inspect(services.ctx.engine)
+def test_migration_creates_tables_and_indexes(memory_context: ServiceContext) -> None:
+    insp = inspect(memory_context.engine)
     tables = set(insp.get_table_names())
     assert {"payment_transactions", "payment_refunds", "payment_balance_transactions", "payment_products",
             "payment_sync_cursors", "payment_provider_health", "payment_daily_totals", "payment_monthly_totals"} <= tables
@@ -83,10 +86,12 @@ def test_migration_creates_tables_and_indexes(services: Any) -> None:
             "ix_payment_transactions_template_created_status"} <= indexes
 
 
-def test_template_stats_source_reports_revenue(services: Any) -> None:
-    source = services.payments.template_stats
-    now = services.ctx.clock()
-    with services.ctx.new_uow() as uow:
+def test_template_stats_source_reports_revenue(memory_context: ServiceContext) -> None:
+    def source(ids: list[str]) -> dict[str, TemplateFigures]:  # what the composition root registers
+        return template_revenue(memory_context, ids)
+
+    now = memory_context.clock()
+    with memory_context.new_uow() as uow:
         ledger = Ledger(uow.session, now)
         ledger.upsert_txns([
             _txn(1, created_at=now, template_id="tpl-a", currency="USD", amount=1000, fee=30),

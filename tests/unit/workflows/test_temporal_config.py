@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.errors import UserError
-from app.workflows.model import EngineKind
+from app.workflows.engine_kind import EngineKind
 from services.workflows.temporal.config import QueueKind, engine_kind, temporal_config
 
 

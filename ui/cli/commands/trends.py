@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
 from app.trends.model import SourceName
@@ -89,7 +88,9 @@ def cmd_sync(ctx: CliContext) -> int:
         finally:
             await svc.aclose()
 
-    report = asyncio.run(go())
+    from ui.cli.loop import run_on_loop  # the command's one loop, as the GUI's panel uses its own
+
+    report = run_on_loop(go)
     data = report.to_dict()
 
     def human() -> None:

@@ -35,6 +35,14 @@ def _major(amount: int, currency: str) -> float:
 CHART_MIN_HEIGHT = 180  # both charts, stacked, fit the Charts tab at the minimum window size (960x600)
 
 
+def _replace(view: QChartView, chart: QChart) -> None:
+    """Show ``chart`` in ``view`` and delete the one it replaces (setChart only releases it: a leak per redraw)."""
+    old = view.chart()
+    view.setChart(chart)
+    if old is not None:
+        old.deleteLater()
+
+
 class RevenueChart(QChartView):
     """Net revenue per day (or month) in one currency."""
 
@@ -52,7 +60,7 @@ class RevenueChart(QChartView):
         self.points = len(picked)
         if not picked:  # no axes to read "1970-01-01" and "1, 1, 1, 0, 0, 0" off
             chart.setTitle(EMPTY_REVENUE)
-            self.setChart(chart)
+            _replace(self, chart)
             return
         chart.setTitle(f"Net revenue over time ({currency})")
         series = QLineSeries()
@@ -73,7 +81,7 @@ class RevenueChart(QChartView):
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)
         series.attachAxis(y)
-        self.setChart(chart)
+        _replace(self, chart)
 
 
 class ProviderChart(QChartView):
@@ -93,7 +101,7 @@ class ProviderChart(QChartView):
         if not picked:
             chart.setTitle(EMPTY_PROVIDERS)
             chart.legend().hide()
-            self.setChart(chart)
+            _replace(self, chart)
             return
         chart.setTitle(f"By provider ({currency})")
         gross, net = QBarSet("Gross"), QBarSet("Net")
@@ -116,4 +124,4 @@ class ProviderChart(QChartView):
         series.attachAxis(x)
         series.attachAxis(y)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.setChart(chart)
+        _replace(self, chart)

@@ -1,0 +1,157 @@
+"""The one job runtime: the only place where work leaves the event loop's thread.
+
+Work runs on the Qt event loop, which the app and each CLI command drive through qasync. Blocking
+work goes to one pool of worker threads, owned by the application (a child of the
+QCoreApplication, like the app's other process-wide objects, so it lives and dies with it):
+
+- coroutines call ``asyncio.to_thread``: :func:`lend_to` makes this pool the loop's default
+  executor, so those calls run on the same threads;
+- Qt-driven code (a build job's Python step, a panel's read or write) may run under any turning Qt
+  event loop, not only under a running asyncio loop (a test's ``qtbot`` wait, a bare
+  QCoreApplication), so it calls :func:`offload`. Like ``asyncio.to_thread``, the call sees the
+  caller's context variables (the correlation of what started it); its outcome comes back as a
+  queued signal on the receiver's thread, and only while the receiver exists.
+
+Nothing else in ``services/`` or ``ui/`` starts a thread or a thread pool: a test scans for it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import contextvars
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+
+T = TypeVar("T")
+
+
+class _Bridge(QObject):
+    """Carries one outcome from a worker thread to the receiver's thread (a queued connection)."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Lent(concurrent.futures.Executor):
+    """The pool as an event loop's default executor: closing the loop does not stop the pool."""
+
+    def __init__(self, pool: concurrent.futures.ThreadPoolExecutor) -> None:
+        self._pool = pool
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """The runtime owns the threads; a loop that closes only stops lending them."""
+
+
+class JobRuntime(QObject):
+    """The application's pool of worker threads (asyncio's default size: cores + 4, at most 32)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=min(32, (os.cpu_count() or 1) + 4), thread_name_prefix="trendforge-job")
+        self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._lock = threading.Lock()
+        self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
+        pool = self._pool
+        self.destroyed.connect(lambda: pool.shutdown(wait=False, cancel_futures=True))
+
+    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
+        """Run ``fn`` on a worker thread with the caller's context variables."""
+        future = self._pool.submit(contextvars.copy_context().run, fn)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def offload(self, fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None],
+                on_error: Callable[[Exception], None]) -> None:
+        """Run ``fn`` on a worker; ``on_done(result)`` or ``on_error(exc)`` on ``receiver``'s thread.
+
+        Neither is called once ``receiver`` is destroyed. The bridge has no parent, so it cannot be
+        destroyed with the receiver while the worker still emits on it."""
+        bridge = _Bridge()
+        bridge.moveToThread(receiver.thread())
+        self._bridges.add(bridge)
+
+        def deliver(callback: Callable[[Any], None], value: object) -> None:
+            self._bridges.discard(bridge)
+            bridge.deleteLater()
+            if shiboken6.isValid(receiver):
+                callback(value)
+
+        # queued even when the work ended before this returns: a callback never runs inside offload()
+        queued = Qt.ConnectionType.QueuedConnection
+        bridge.done.connect(lambda value: deliver(on_done, value), queued)
+        bridge.failed.connect(lambda exc: deliver(on_error, exc), queued)
+
+        def report(future: concurrent.futures.Future[T]) -> None:
+            if future.cancelled():  # the application went away first
+                return
+            exc = future.exception()
+            with contextlib.suppress(RuntimeError):  # the application is going away
+                if isinstance(exc, Exception):
+                    bridge.failed.emit(exc)
+                elif exc is None:
+                    bridge.done.emit(future.result())
+
+        self.submit(fn).add_done_callback(report)
+
+    def busy(self) -> bool:
+        """Some work handed over has not ended yet."""
+        with self._lock:
+            return bool(self._pending)
+
+    def pending(self) -> int:
+        """How many offloaded calls have not delivered their outcome yet (queued, running, or on its way)."""
+        return len(self._bridges)
+
+    def settled(self) -> bool:
+        """No work is running and no outcome is still on its way to its receiver."""
+        return not self.busy() and not self._bridges
+
+    def drain(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the work handed over so far; True if all of it ended."""
+        with self._lock:
+            pending = list(self._pending)
+        _, not_done = concurrent.futures.wait(pending, timeout=timeout_s)
+        return not not_done
+
+    def lend_to(self, loop: Any) -> None:
+        """Make the pool ``loop``'s default executor, so ``asyncio.to_thread`` runs on it too."""
+        loop.set_default_executor(_Lent(self._pool))
+
+
+_creating = threading.Lock()
+
+
+def job_runtime() -> JobRuntime:
+    """The application's runtime (created with the first job, from whichever thread asks)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("the job runtime needs a Qt application")
+    with _creating:
+        runtime = app.findChild(JobRuntime)
+        if runtime is None:
+            runtime = JobRuntime()
+            runtime.moveToThread(app.thread())  # it belongs with the application, not the asking thread
+            runtime.setParent(app)
+    return runtime
+
+
+def offload(fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None],
+            on_error: Callable[[Exception], None]) -> None:
+    """:meth:`JobRuntime.offload` on the application's runtime."""
+    job_runtime().offload(fn, receiver, on_done, on_error)

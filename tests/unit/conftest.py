@@ -1,0 +1,7 @@
+"""Unit tests build the one service they test on an in-memory context (tests/support/memory_context.py)."""
+
+from __future__ import annotations
+
+from tests.support.memory_context import memory_context, migrated_template
+
+__all__ = ["memory_context", "migrated_template"]
