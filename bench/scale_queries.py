@@ -4,8 +4,8 @@ Runs on the studio-sized data dir of bench/seeded.py (seeded once through the ap
 paths, cached outside the repository, reused).
 
 Figures (targets from issue 14): payments search, event type filter and payload search, template
-categories, template search p95 for a common prefix, a rare and an absent word (each beside LIKE),
-related trends (beside one pass over every trend, the old way).
+categories, related trends (beside one pass over every trend, the old way); template search is in
+bench/templates_search.py.
 
 Run: .venv/bin/python bench/scale_queries.py [--rows 1000000] [--reps 7]
 """
@@ -26,12 +26,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from sqlalchemy import and_, select  # noqa: E402
 
-from app.templates.model import TemplateQuery  # noqa: E402
 from app.trends.correlate import CoMovementIndex, text_similarity  # noqa: E402
 from app.trends.model import HISTORY_POINTS  # noqa: E402
 from app.trends.normalize import tokens  # noqa: E402
 from bench import seeded  # noqa: E402
-from bench.table import interleaved, load, median_ms, p95_ms, row  # noqa: E402
+from bench.table import interleaved, load, median_ms, row  # noqa: E402
 from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.events.store import EventQuery  # noqa: E402
@@ -103,17 +102,7 @@ def main() -> None:
     a, b = interleaved(categories, lambda: raw_events(
         "SELECT category, count(*) FROM templates WHERE status = 'active' GROUP BY category ORDER BY category"), reps)
     row(f"templates categories ({n:,})", median_ms(a), median_ms(b), "ms", "< 50 ms", median_ms(a) < 50)
-    for label, word in (("common prefix 'da'", "da"), ("rare word 'zanzibar'", "zanzibar"), ("absent word", "qqqxyz")):
-        def fts(word: str = word) -> object:
-            tpl.invalidate()
-            return tpl.find(TemplateQuery(search=word, limit=50))
-
-        def like(word: str = word) -> object:
-            return raw_events("SELECT id FROM templates WHERE status = 'active' AND (title LIKE ? OR description LIKE ?) "
-                              "ORDER BY title LIMIT 50", f"%{word}%", f"%{word}%")
-
-        a, b = interleaved(fts, like, max(reps, 20))
-        row(f"template search p95, {label} ({n:,})", p95_ms(a), p95_ms(b), "ms", "p95 < 10 ms", p95_ms(a) < 10)
+    # template search: bench/templates_search.py (several queries of each kind)
 
     # -- related trends ------------------------------------------------------------------------------------
     trend_ids = [r[0] for r in raw_events("SELECT id FROM trends ORDER BY id LIMIT 50")]

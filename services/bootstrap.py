@@ -27,7 +27,6 @@ from sqlalchemy import Engine
 
 import app
 from app.health import Health, HealthState, worst
-from app.templates.model import TemplateInfo, TemplateSummary
 from app.timeutil import Clock, utcnow
 from services.base import BaseService
 from services.config import AppConfig
@@ -45,6 +44,7 @@ from services.settings.service import SettingsService
 from services.system import Check, machine_checks
 
 if TYPE_CHECKING:
+    from app.templates.model import TemplateInfo, TemplateSummary
     from services.builds.service import BuildsService
     from services.events.bus import EventBus
     from services.home.service import HomeService

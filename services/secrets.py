@@ -8,6 +8,7 @@ an index entry in the keyring itself.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -49,6 +50,12 @@ class KeyringSecretStore:
         self._lock = threading.Lock()
 
     def _kr(self) -> Any:
+        if sys.platform != "darwin":
+            # keyring imports every backend it ships to rank them; the macOS one loads the Security framework
+            # with ctypes.util.find_library, which off macOS runs ldconfig, gcc and ld for each of three
+            # libraries (hundreds of ms per process) for a backend whose priority refuses anything but Darwin.
+            # Without its api module keyring ranks the same backends and picks the same one.
+            sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
         import keyring
 
         return keyring

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,7 +32,7 @@ from app.remedies import Remedy
 from ui.about import show_about
 from ui.background import run_in_background
 from ui.colors import Tone, tone_span
-from ui.icons import app_icon
+from ui.icons import app_icon, themed_icon
 from ui.remedies import RemedyButton, perform
 from ui.theme import apply_theme
 from ui.widgets.plain_text import escape, message_box, tooltip
@@ -125,9 +125,10 @@ class MainWindow(QMainWindow):
         # the names fit; the item spacing alone made a horizontal scroll bar appear under them
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for spec in self.specs:
-            item = QListWidgetItem(self.style().standardIcon(spec.icon), spec.title)
+            item = QListWidgetItem(spec.title)
             item.setSizeHint(QSize(150, 34))
             self.nav.addItem(item)
+        self._paint_nav_icons()
         self.stack = QStackedWidget()
         for _spec in self.specs:
             holder = QWidget()
@@ -428,6 +429,18 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("window/state", self.saveState())
         self.qsettings.setValue("window/panel", self.current_title())
         self.qsettings.sync()
+
+    def _paint_nav_icons(self) -> None:
+        for row, spec in enumerate(self.specs):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setIcon(themed_icon(self.style(), spec.icon, self.palette(), self.nav.iconSize()))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # a theme switch sets the application palette: glyphs painted in the old text colour are painted again
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "nav"):
+            self._paint_nav_icons()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -195,15 +195,23 @@ class BuildsService(BaseService):
                 wait_for_cleanup(timeout_s)
 
     def _stop_runner(self, runner: BuildRunner, timeout_s: float) -> None:
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QEventLoop, QThread
+        from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QThread, QTimer
 
         for build_id in [*runner.queued_ids(), *runner.running_ids()]:
             runner.cancel(build_id)
         if QCoreApplication.instance() is None or QThread.currentThread() is not runner.thread():
             return
-        deadline = QDeadlineTimer(int(timeout_s * 1000))
-        while runner.busy() and not deadline.hasExpired():
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if runner.busy():
+            # close() is synchronous: a nested loop until the runner says it is idle (its jobs have
+            # recorded their final states), or the deadline; it never wakes to poll
+            loop = QEventLoop()
+            runner.busy_changed.connect(loop.quit)
+            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+            try:
+                if runner.busy():
+                    loop.exec()
+            finally:
+                runner.busy_changed.disconnect(loop.quit)
         if not runner.busy():
             # delete the runner (and its timer) now, on its own thread, rather than whenever and
             # wherever Python's garbage collector gets to it

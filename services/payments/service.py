@@ -69,6 +69,7 @@ from services.payments.providers.base import (
     ChargeOutcome,
     ChargeRequest,
     CheckingProvider,
+    CursorState,
     DeclinedError,
     RefundOutcome,
     RefundRequest,
@@ -223,14 +224,14 @@ class PaymentsService(BaseService):
 
     async def _guarded(self, p: Provider, call: Callable[[], Awaitable[T]]) -> T:
         """Run a provider operation: refuse while unhealthy, count transient failures, reset on success."""
-        self._check_healthy(p)
+        await asyncio.to_thread(self._check_healthy, p)  # the health row is read and written off the loop
         try:
             result = await call()
         except ProviderError as exc:
             if exc.transient:  # a decline or a refused request says nothing about the provider's health
-                self._mark_failure(p, exc)
+                await asyncio.to_thread(self._mark_failure, p, exc)
             raise
-        self._mark_ok(p)
+        await asyncio.to_thread(self._mark_ok, p)
         return result
 
     @operation
@@ -567,8 +568,7 @@ class PaymentsService(BaseService):
 
     async def _sync_one(self, p: Provider, progress: Progress | None) -> SyncReport:
         provider = await self._provider(p)
-        with self.ctx.new_uow() as uow:
-            cursors = Ledger(uow.session, self.ctx.clock()).cursors(p)
+        cursors = await asyncio.to_thread(self._cursors, p)  # SQLite stays off the loop (the GUI's, under qasync)
         totals = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}
 
         async def run() -> None:
@@ -592,13 +592,20 @@ class PaymentsService(BaseService):
                     await writing
 
         await self._guarded(p, run)
+        await asyncio.to_thread(self._record_synced, p, totals)
+        return SyncReport(p, fetched=totals["fetched"], added=totals["added"], updated=totals["updated"],
+                          pages=totals["pages"])
+
+    def _cursors(self, p: Provider) -> dict[str, CursorState]:
+        with self.ctx.new_uow() as uow:
+            return Ledger(uow.session, self.ctx.clock()).cursors(p)
+
+    def _record_synced(self, p: Provider, totals: dict[str, int]) -> None:
         with self.ctx.new_uow() as uow:
             uow.record(PaymentsSynced(source=self.name, provider=p.value, fetched=totals["fetched"],
                                       added=totals["added"], updated=totals["updated"]))
             uow.commit()
         self.invalidate()
-        return SyncReport(p, fetched=totals["fetched"], added=totals["added"], updated=totals["updated"],
-                          pages=totals["pages"])
 
     def _apply_batch(self, p: Provider, batch: SyncBatch, totals: dict[str, int]) -> None:
         with self.ctx.new_uow() as uow:

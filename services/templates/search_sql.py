@@ -23,7 +23,7 @@ class TemplateSearchSql:
     match_where: str  # WHERE part: the row matches :match
     newest_first: str  # ORDER BY for a broad search: most recently added first
     relevance: str  # ORDER BY for a ranked search
-    count_matches: str  # SELECT count(*) of the index entries matching :match
+    count_matches: str  # SELECT count(*) of the index entries matching :match, at most :cap of them
     tag_where: str  # WHERE part: the row carries :tag
     tag_counts: str  # SELECT tag, count(*) over active templates
     ranks_inside_index: bool  # SQLite: rank inside the FTS table first (see TemplatesService._ranked)
@@ -40,7 +40,7 @@ SQLITE = TemplateSearchSql(
     match_where="templates_fts MATCH :match",
     newest_first="templates_fts.rowid DESC",
     relevance=f"{BM25}, t.title",
-    count_matches="SELECT count(*) FROM templates_fts WHERE templates_fts MATCH :match",
+    count_matches="SELECT count(*) FROM (SELECT 1 FROM templates_fts WHERE templates_fts MATCH :match LIMIT :cap)",
     tag_where="EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = :tag)",
     tag_counts=("SELECT j.value, count(*) FROM templates t, json_each(t.tags) j "
                 "WHERE t.status = 'active' GROUP BY j.value ORDER BY count(*) DESC, j.value"),
@@ -54,7 +54,8 @@ POSTGRESQL = TemplateSearchSql(
     match_where=fulltext.matches(Backend.POSTGRESQL, "t", ""),
     newest_first="t.seq DESC",
     relevance=f"{fulltext.rank('t')} DESC, t.title",
-    count_matches=f"SELECT count(*) FROM templates t WHERE {fulltext.matches(Backend.POSTGRESQL, 't', '')}",
+    count_matches=(f"SELECT count(*) FROM (SELECT 1 FROM templates t WHERE {fulltext.matches(Backend.POSTGRESQL, 't', '')} "
+                   "LIMIT :cap) m"),
     tag_where="(t.tags::jsonb) ? :tag",
     tag_counts=("SELECT j.value, count(*) FROM templates t CROSS JOIN LATERAL jsonb_array_elements_text(t.tags::jsonb) "
                 "AS j(value) WHERE t.status = 'active' GROUP BY j.value ORDER BY count(*) DESC, j.value"),

@@ -28,7 +28,6 @@ from services.workflows.health import runs_health
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
-from services.workflows.temporal.shapes import APPROVAL_ACTION
 
 if TYPE_CHECKING:
     from services.workflows.temporal.config import TemporalConfig
@@ -309,6 +308,8 @@ class WorkflowsService(BaseService):
         full, temporal = self._on_temporal(run_id)
         detail = self.show(full)
         if step is None:
+            from services.workflows.temporal.shapes import APPROVAL_ACTION  # when asked: start-up needs no shapes
+
             waiting = [s["name"] for s in detail["steps"] if s["action"] == APPROVAL_ACTION and s["status"] in ("running", "pending")]
             self.require(waiting, f"run {full} has no step waiting for approval")
             step = waiting[0]

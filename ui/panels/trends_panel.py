@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,7 +63,9 @@ from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
 if TYPE_CHECKING:
+    from app.workflows.definition import WorkflowDefinition
     from services.bootstrap import Services
+    from services.trends.service import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +136,7 @@ class TrendsPanel(QWidget):
         self._syncing = False
         self._current_id: str | None = None
         self._current: dict[str, Any] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[SyncReport]] = set()
         self._build()
         self._refresh_timer = QTimer(self, singleShot=True, interval=250)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -418,7 +420,7 @@ class TrendsPanel(QWidget):
         else:
             svc = self.svc
 
-            async def off_thread() -> Any:
+            async def off_thread() -> SyncReport:
                 try:
                     return await svc.sync(source, scheduled=scheduled)
                 finally:
@@ -469,9 +471,9 @@ class TrendsPanel(QWidget):
         if isinstance(result, Exception):
             self._on_sync_failed(result)
         else:
-            self._on_sync_done(result)
+            self._on_sync_done(cast("SyncReport", result))  # the schedule's ran signal: a SyncReport or an exception
 
-    def _on_sync_task_done(self, task: asyncio.Task[Any]) -> None:
+    def _on_sync_task_done(self, task: asyncio.Task[SyncReport]) -> None:
         self._tasks.discard(task)
         if task.cancelled():
             self._on_sync_failed(RuntimeError("sync cancelled"))
@@ -481,7 +483,7 @@ class TrendsPanel(QWidget):
         else:
             self._on_sync_done(task.result())
 
-    def _on_sync_done(self, report: Any) -> None:
+    def _on_sync_done(self, report: SyncReport) -> None:
         self._syncing = False
         self.sync_button.setEnabled(True)
         parts = [f"{o.source}: {o.items}" if o.ok else f"FAILED {_with_source(o.source, o.error)}" for o in report.outcomes]
@@ -511,7 +513,7 @@ class TrendsPanel(QWidget):
             self._refresh_timer.start()
 
     # -- detail ------------------------------------------------------------------------------------
-    def _on_table_current_row_changed(self, current: Any, _previous: Any) -> None:
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
         tid = current.siblingAtColumn(0).data(ID_ROLE)
@@ -664,14 +666,17 @@ class TrendsPanel(QWidget):
         self.status_message.emit(f"Started trend-to-release for “{t['title']}” (run {str(run_id)[:12]}){note}")
 
 
-def _workflow_inputs(wf: Any, name: str) -> set[str] | None:
+class _Definitions(Protocol):
+    """What the trends panel asks of the workflows area: a definition's declared inputs."""
+
+    def get_definition(self, name: str) -> WorkflowDefinition: ...
+
+
+def _workflow_inputs(wf: _Definitions, name: str) -> set[str] | None:
     """Input names of a workflow definition, if the workflows service can say."""
-    get_definition = getattr(wf, "get_definition", None)
-    if not callable(get_definition):
-        return None
     try:
-        return {str(getattr(i, "name", i)) for i in get_definition(name).inputs}
-    except Exception:  # noqa: BLE001 - unknown shape: pass every input and let start() judge
+        return {spec.name for spec in wf.get_definition(name).inputs}
+    except Exception:  # noqa: BLE001 - not installed or unreadable: pass every input and let start() judge
         return None
 
 

@@ -59,9 +59,9 @@ def test_the_entry_point_answers_version_without_importing_the_cli() -> None:
 
 @pytest.fixture(scope="module")
 def opened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir opened (and migrated) once, as a user's is by the time they list things."""
+    """A data dir opened once (migrated, the built-in workflows stored), as a user's is by the time they list things."""
     home = tmp_path_factory.mktemp("cli-imports") / "home"
-    loaded_after(["--data-dir", str(home), "events", "list"])
+    loaded_after(["--data-dir", str(home), "health"])
     return home
 
 
@@ -101,3 +101,9 @@ def test_builds_list_imports_no_pipeline_tools_or_keys(opened_dir: Path) -> None
     modules = loaded_after(["--data-dir", str(opened_dir), "builds", "list"])
     assert heavy(modules, "services.builds.runner", "services.builds.pipeline", "services.builds.tools",
                  "services.builds.keys", "services.builds.deploy", "services.builds.release_check", "PIL") == set()
+
+
+def test_health_imports_neither_pillow_jsonschema_postgresql_nor_temporal_shapes(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert heavy(modules, "PIL", "jsonschema", "sqlalchemy.dialects.postgresql", "services.workflows.temporal.shapes",
+                 "temporalio", "services.builds.service") == set()

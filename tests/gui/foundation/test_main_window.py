@@ -273,3 +273,31 @@ def test_the_saved_theme_is_remembered_for_the_next_start(window: MainWindow, se
 
 def test_a_window_starts_with_the_system_theme_when_none_was_remembered(services: Services) -> None:
     assert remembered_theme(ui_settings(services.config.data_dir)) == "system"
+
+
+def _nav_icon_lightness(window: MainWindow, title: str) -> int:
+    row = next(i for i, spec in enumerate(window.specs) if spec.title == title)
+    item = window.nav.item(row)
+    assert item is not None
+    image = item.icon().pixmap(window.nav.iconSize()).toImage()
+    inked = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
+             if image.pixelColor(x, y).alpha() > 128]
+    assert inked, f"the {title} icon draws nothing"
+    return sorted(c.lightness() for c in inked)[len(inked) // 2]
+
+
+def test_the_arrow_icons_of_the_navigation_read_on_the_dark_theme(window: MainWindow, services: Services,
+                                                                 qapp: Any, qtbot: QtBot) -> None:
+    before = QPalette(qapp.palette())
+    services.settings.update({"ui.theme": "dark"})
+    try:
+        window.use_saved_theme()
+        # Fusion's arrow glyphs are black: once the new palette reaches the window they are painted in its light
+        # text colour
+        qtbot.waitUntil(lambda: _nav_icon_lightness(window, "Trends") > 160)
+        assert _nav_icon_lightness(window, "Releases") > 160
+        services.settings.update({"ui.theme": "light"})
+        window.use_saved_theme()
+        qtbot.waitUntil(lambda: _nav_icon_lightness(window, "Trends") < 100)
+    finally:
+        qapp.setPalette(before)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.templates.model import TemplateQuery, TemplateStatus
 from services.bootstrap import Services
 from services.db.plans import query_plan, recorded_statements
+from services.templates import service as template_service
 
 CATEGORIES = ("games", "quotes", "tools", "wallpapers")
 
@@ -91,3 +92,61 @@ def test_title_pages_walk_an_index_in_order(loaded: Services, query: TemplateQue
         plan = query_plan(conn, sql, params)
     assert any(index in line for line in plan), plan
     assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+def _add_titled(services: Services, word: str, n: int) -> None:
+    """``n`` more active templates titled '<word> i', copied from a sample in SQL."""
+    with services.ctx.engine.begin() as conn:
+        conn.execute(text(
+            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < :n) "
+            "INSERT INTO templates (id, title, category, description, tags, version, app_name, application_id, "
+            "min_sdk, target_sdk, price_amount, price_currency, content, preview, schema_version, status, "
+            "has_package, source, rating_sum, rating_count, created_at, updated_at) "
+            "SELECT :w || '-' || (SELECT count(*) FROM templates) || '-' || i, :w || ' ' || i, category, description, "
+            "tags, version, app_name, application_id, min_sdk, target_sdk, price_amount, price_currency, content, "
+            "preview, schema_version, 'active', false, source, 0, 0, created_at, updated_at "
+            "FROM templates, k WHERE templates.id = 'quotes-daily'"
+        ), {"n": n, "w": word})
+    services.templates.invalidate()
+
+
+def _vm_steps(services: Services, query: TemplateQuery) -> int:
+    """SQLite virtual-machine instructions that ``find(query)`` runs (a count of work, not a timing)."""
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    def on(conn: object, *_args: object) -> None:
+        conn.connection.dbapi_connection.set_progress_handler(step, 1)  # type: ignore[attr-defined]
+
+    def off(conn: object, *_args: object) -> None:
+        conn.connection.dbapi_connection.set_progress_handler(None, 1)  # type: ignore[attr-defined]
+
+    engine = services.ctx.engine
+    event.listen(engine, "before_cursor_execute", on)
+    event.listen(engine, "after_cursor_execute", off)
+    try:
+        services.templates.invalidate()
+        services.templates.find(query)
+    finally:
+        event.remove(engine, "before_cursor_execute", on)
+        event.remove(engine, "after_cursor_execute", off)
+    return steps[0]
+
+
+@pytest.mark.sqlite_only  # counts SQLite's own instructions
+def test_a_broad_search_does_not_count_every_match(services: Services, sample_dirs: list[Path],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # a broad search (more matches than are ranked) lists newest first; deciding that it is broad
+    # must stop counting past the bound, or each keystroke costs every match (0.4 s at a million)
+    monkeypatch.setattr(template_service, "RANK_MAX_MATCHES", 50)
+    assert all(r.ok for r in services.templates.import_paths(sample_dirs))
+    _add_titled(services, "zephyr", 1000)
+    query = TemplateQuery(search="zeph", limit=20)
+    fewer = _vm_steps(services, query)
+    _add_titled(services, "zephyr", 4000)
+    more = _vm_steps(services, query)
+    assert len(services.templates.find(query)) == 20
+    assert more < 1.2 * fewer, (fewer, more)
