@@ -59,6 +59,13 @@ def interrupt(token: QueryToken) -> bool:
         return token in _running
 
 
+def cancelled() -> bool:
+    """Whether this thread's job was superseded (a failure it meets now is the interruption, not a fault)."""
+    token = getattr(_local, "token", None)
+    with _lock:
+        return token is not None and token in _cancelled
+
+
 def _before(conn: Any, _cursor: Any, _statement: str, _params: Any, _context: Any, _many: bool) -> None:
     token = getattr(_local, "token", None)
     if token is None:

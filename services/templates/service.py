@@ -50,6 +50,7 @@ from app.templates.rules import (
 from app.timeutil import parse_iso
 from services.base import BaseService, operation
 from services.context import ServiceContext
+from services.db import cancel
 from services.db.backend import Backend, backend_of
 from services.db.base import JSONText, UTCDateTime
 from services.db.preflight import disk_full, is_disk_full
@@ -801,6 +802,8 @@ class TemplatesService(BaseService):
             try:
                 figures = source(ids)
             except Exception:  # a broken stats source must not hide the templates
+                if cancel.cancelled():
+                    raise  # superseded (a newer click): the read is dropped, no source is broken
                 log.exception("templates stats source %r failed", source)
                 continue
             for tid, values in (figures or {}).items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import platform
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -402,3 +403,4 @@ def _load_sdk_parts(client: Any) -> None:
     for private in ("stripe._object_classes", "stripe._telemetry_id"):
         with contextlib.suppress(ImportError):
             importlib.import_module(private)
+    platform.platform()  # the user-agent header asks for it at each request; the first call runs `uname` (cached)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.payments_standins import STRIPE_KEY
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -89,3 +90,20 @@ def test_a_first_sync_imports_no_stripe_module_on_the_loop_thread(localstripe_ur
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-1] == "-", done.stdout
+
+
+def test_a_sync_runs_no_sql_on_the_loop_thread(stripe_app: Any, stripe_sdk: Any) -> None:
+    """Cursors, the provider's health row and the closing event are read and written on workers too."""
+    manager, svc = stripe_app
+    stripe_sdk.v1.payment_intents.create(params={"amount": 700, "currency": "usd", "payment_method": "pm_card_visa",
+                                                 "confirm": True})
+
+    async def sync_on_this_thread() -> list[Any]:
+        reports: list[Any] = await svc.sync_async("stripe")
+        await svc.http.close_current()
+        return reports
+
+    with sql_on_gui_thread(manager.ctx.engine) as on_loop:
+        [report] = asyncio.run(sync_on_this_thread())
+    assert report.error is None and report.added
+    assert on_loop == []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.errors import NotFoundError, UserError
 from app.events import Event
@@ -148,6 +150,29 @@ def test_stats_sources_and_trending(loaded: Services) -> None:
     assert stats["wallpaper-pack"].builds == 0 and stats["wallpaper-pack"].last_activity is not None
     ranking = [s.id for s, _ in svc.trending(3)]
     assert ranking == ["quotes-daily", "trivia-quiz", "wallpaper-pack"]  # 3 sales > 4 half-failed builds
+
+
+@pytest.mark.sqlite_only  # superseded reads are interrupted on SQLite (services.db.cancel)
+def test_a_superseded_stats_read_is_dropped_and_no_source_is_logged_as_broken(
+        loaded: Services, caplog: pytest.LogCaptureFixture) -> None:
+    """A newer click interrupts the stats read of the one before while a source is reading: that is the
+    interruption, not a broken source (it logged a traceback per superseded click)."""
+    from services.db import cancel
+    from services.templates.models import TemplateRow
+
+    svc = loaded.templates
+    token = cancel.QueryToken()
+
+    def superseded_while_reading(ids: list[str]) -> dict[str, dict[str, Any]]:
+        cancel.interrupt(token)  # what LatestQuery does when the next click comes
+        with loaded.ctx.new_uow() as uow:
+            uow.session.execute(select(TemplateRow.id)).all()
+        return {}
+
+    svc.register_stats_source(superseded_while_reading)
+    with cancel.scope(token), pytest.raises(cancel.QueryInterrupted):
+        svc.stats(["trivia-quiz"])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_export_round_trip(loaded: Services, tmp_path: Path) -> None:
