@@ -23,6 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication
 
 from app.builds.outcome import SIGNED
+from bench.table import row
 
 SCRIPT = r"""#!/bin/bash
 set -euo pipefail
@@ -77,6 +78,7 @@ def main() -> None:
         print(f"  TrendForge pipeline (QProcess, DB states, events, log): {a:6.2f} s   runs {', '.join(f'{x:.2f}' for x in ours)}")
         print(f"  plain shell script, same tools (baseline):              {b:6.2f} s   runs {', '.join(f'{x:.2f}' for x in shell)}")
         print(f"  ratio {a / b:.2f}x; target <= 1.2x: {'met' if a / b <= 1.2 else 'NOT met'}")
+        row("APK build pipeline", a, b, "s", "<= 1.2x shell script", a / b <= 1.2)
         manager.close()
         del app
     finally:

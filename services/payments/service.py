@@ -13,7 +13,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 import app.payments.events  # noqa: F401 - registers the payment event types
 from app.credentials import credential_problem
 from app.errors import NotFoundError, ProviderError, UserError
+from app.failures import Standing
 from app.health import Health
 from app.payments.charging import DEFAULT_TEST_PAYMENT_METHOD, StripeMode, stripe_mode
 from app.payments.events import (
@@ -55,7 +56,7 @@ from app.untrusted import load_json
 from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.ids import resolve_id
-from services.payments.health import providers_health
+from services.payments.health import PROVIDER_REST, provider_run, providers_health, store_run
 from services.payments.http import HttpClients
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
@@ -96,8 +97,6 @@ class PaymentDeclinedError(UserError):
 
 class PaymentsService(BaseService):
     name = "payments"
-    unhealthy_after = 3  # consecutive failed operations before a provider is marked unhealthy
-    unhealthy_cooldown = 300.0  # seconds before an unhealthy provider is tried again
     page_size = 100
     gumroad_start: date | None = None
     gumroad_chunk_days = 30
@@ -174,6 +173,11 @@ class PaymentsService(BaseService):
         return await client.check()
 
     # -- provider health ------------------------------------------------------------------------
+    @property
+    def unhealthy_after(self) -> int:
+        """Failed operations in a row before a provider is marked unhealthy (and rested)."""
+        return PROVIDER_REST.threshold
+
     def _health_row(self, session: Any, p: Provider) -> ProviderHealthRecord:
         rec: ProviderHealthRecord | None = session.get(ProviderHealthRecord, p.value)
         if rec is None:
@@ -183,42 +187,38 @@ class PaymentsService(BaseService):
 
     def _check_healthy(self, p: Provider) -> None:
         with self.ctx.new_uow() as uow:
-            rec = uow.session.get(ProviderHealthRecord, p.value)
-            if rec is None or rec.state != "unhealthy" or rec.unhealthy_until is None:
-                return
-            if rec.unhealthy_until > self.ctx.clock():
-                raise ProviderError(
-                    f"{p.value} is marked unhealthy after {rec.consecutive_failures} failed attempts in a row "
-                    f"(last: {rec.last_error}); it is tried again after {to_iso(rec.unhealthy_until)}",
-                    provider=p.value, transient=False)
+            run = provider_run(uow.session.get(ProviderHealthRecord, p.value))
+        until = run.resting_until if run.is_resting(self.ctx.clock()) else None
+        if until is not None:
+            raise ProviderError(
+                f"{p.value} is marked unhealthy after {run.failures} failed attempts in a row "
+                f"(last: {run.last_error}); it is tried again after {to_iso(until)}",
+                provider=p.value, transient=False)
 
     def _mark_ok(self, p: Provider) -> None:
         with self.ctx.new_uow() as uow:
             rec = self._health_row(uow.session, p)
-            was = rec.state
-            rec.state = "ok"
-            rec.consecutive_failures = 0
-            rec.unhealthy_until = None
+            was = provider_run(rec)
+            store_run(rec, was.after_success())
             rec.last_ok_at = self.ctx.clock()
-            if was == "unhealthy":
+            if was.standing(PROVIDER_REST) is Standing.UNHEALTHY:
                 uow.record(ProviderRecovered(source=self.name, provider=p.value))
             uow.commit()
 
     def _mark_failure(self, p: Provider, exc: BaseException) -> None:
         now = self.ctx.clock()
+        retry_after = exc.retry_after if isinstance(exc, ProviderError) else None
         with self.ctx.new_uow() as uow:
             rec = self._health_row(uow.session, p)
-            rec.consecutive_failures = (rec.consecutive_failures or 0) + 1
-            rec.last_error = str(exc)[:300]
+            was = provider_run(rec)
+            error = str(exc)[:300]
+            run = was.after_failure(PROVIDER_REST, now, error, retry_after)
+            store_run(rec, run)
             rec.last_failure_at = now
-            if rec.consecutive_failures >= self.unhealthy_after:
-                if rec.state != "unhealthy":
-                    uow.record(ProviderUnhealthy(source=self.name, provider=p.value,
-                                                 failures=rec.consecutive_failures, reason=rec.last_error))
-                rec.state = "unhealthy"
-                rec.unhealthy_until = now + timedelta(seconds=self.unhealthy_cooldown)
-            else:
-                rec.state = "degraded"
+            became_unhealthy = run.standing(PROVIDER_REST) is Standing.UNHEALTHY
+            if became_unhealthy and was.standing(PROVIDER_REST) is not Standing.UNHEALTHY:
+                uow.record(ProviderUnhealthy(source=self.name, provider=p.value,
+                                             failures=run.failures, reason=error))
             uow.commit()
         self.invalidate()
 
@@ -241,12 +241,13 @@ class PaymentsService(BaseService):
             rows = {r.provider: r for r in uow.session.scalars(select(ProviderHealthRecord))}
             for p in Provider:
                 r = rows.get(p.value)
+                run = provider_run(r)
                 out.append({
                     "provider": p.value,
-                    "state": r.state if r else "ok",
-                    "consecutive_failures": r.consecutive_failures if r else 0,
+                    "state": run.standing(PROVIDER_REST).value,
+                    "consecutive_failures": run.failures,
                     "last_error": r.last_error if r else None,
-                    "unhealthy_until": to_iso(r.unhealthy_until) if r and r.unhealthy_until else None,
+                    "unhealthy_until": to_iso(run.resting_until) if run.resting_until else None,
                 })
         return out
 

@@ -25,6 +25,7 @@ import app.trends.events  # noqa: F401 - registers the event types
 from app.credentials import FORMATS, credential_problem
 from app.errors import NotFoundError, ProviderError, TrendForgeError, UserError
 from app.events import Event
+from app.failures import FailureRun, Standing
 from app.health import Health
 from app.remedies import ImportTrends, ListTrends, Remedy, SyncTrends
 from app.timeutil import parse_iso, to_iso
@@ -63,7 +64,7 @@ from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.ports import TemplateCatalogue
 from services.settings.service import SettingsService
-from services.trends.health import SETTING_ENABLED, enabled_sources, sources_health
+from services.trends.health import SETTING_ENABLED, SOURCE_REST, enabled_sources, source_run, sources_health, store_run
 from services.trends.models import (
     SourceHealthRecord,
     TrendAliasRecord,
@@ -83,8 +84,6 @@ SETTING_SUBREDDITS = "trends.subreddits"
 SETTING_INTERVAL = "trends.interval_minutes"
 SETTING_GEO = "trends.geo"
 SETTING_WOEID = "trends.woeid"
-BACKOFF_BASE = 60.0
-BACKOFF_MAX = 6 * 3600.0
 RELATED_CANDIDATES = 150  # trends scored per related() call: those sharing the most terms (~1 ms each)
 MAX_RETRY_WAIT = 5.0  # a Retry-After longer than this ends the sync for that source and becomes backoff
 MAX_VOLUME = 1e15  # a CSV row beyond these is a mistake (or an attack); SQLite could not store the rank
@@ -377,8 +376,9 @@ class TrendsService(BaseService):
         to_fetch: list[SourceName] = []
         outcomes: dict[SourceName, SourceOutcome] = {}
         for src in targets:
-            until = health.get(src.value, {}).get("backoff_until_dt")
-            if scheduled and until is not None and until > now:
+            run: FailureRun = health[src.value]["run"] if src.value in health else FailureRun()
+            until = run.resting_until
+            if scheduled and until is not None and run.is_resting(now):
                 outcomes[src] = SourceOutcome(src.value, ok=True, skipped=True, backoff_until=until, warnings=[f"in backoff until {to_iso(until)}"])
             else:
                 to_fetch.append(src)
@@ -431,23 +431,19 @@ class TrendsService(BaseService):
                 rec = self._health_record(s, src)
                 rec.last_attempt = now
                 rec.last_success = now
-                rec.failures = 0
-                rec.backoff_until = None
+                store_run(rec, source_run(rec).after_success())
                 rec.last_items = len(res.items)
                 rec.notes = {**res.notes, "warnings": res.warnings[:20]}
                 outcomes[src] = SourceOutcome(src.value, ok=True, items=len(res.items), warnings=list(res.warnings))
             for src, exc in errors.items():
                 rec = self._health_record(s, src)
                 rec.last_attempt = now
-                rec.failures = (rec.failures or 0) + 1
-                backoff = min(BACKOFF_BASE * 2 ** (rec.failures - 1), BACKOFF_MAX)
                 retry_after = exc.retry_after if isinstance(exc, ProviderError) else None
-                if retry_after is not None:
-                    backoff = max(backoff, retry_after)
                 message = str(exc) if isinstance(exc, (ProviderError, UserError)) else f"{src}: {type(exc).__name__}: {exc}"
-                rec.last_error = message
+                run = source_run(rec).after_failure(SOURCE_REST, now, message, retry_after)
+                store_run(rec, run)
                 rec.last_error_at = now
-                rec.backoff_until = now + timedelta(seconds=backoff)
+                backoff = run.rest_left(now)
                 outcomes[src] = SourceOutcome(src.value, ok=False, error=message, backoff_until=rec.backoff_until,
                                               remedy=exc.remedy if isinstance(exc, TrendForgeError) else None)
                 uow.record(SourceFailed(source=self.name, source_name=src.value, error=message, backoff_seconds=backoff, consecutive_failures=rec.failures))
@@ -835,7 +831,7 @@ class TrendsService(BaseService):
     @operation
     def source_health(self) -> list[dict[str, Any]]:
         """Per fetchable source: enabled, last success/attempt/error, failures, backoff, notes."""
-        return [{k: v for k, v in row.items() if k != "backoff_until_dt"} for row in self._health_rows()]
+        return [{k: v for k, v in row.items() if k != "run"} for row in self._health_rows()]
 
     def _health_rows(self) -> list[dict[str, Any]]:
         def load() -> list[dict[str, Any]]:
@@ -845,6 +841,7 @@ class TrendsService(BaseService):
                 out = []
                 for src in FETCHABLE:
                     r = recs.get(src.value)
+                    run = source_run(r)
                     out.append({
                         "name": src.value,
                         "enabled": src in enabled,
@@ -854,10 +851,10 @@ class TrendsService(BaseService):
                         "last_error_at": to_iso(r.last_error_at) if r and r.last_error_at else None,
                         "failures": r.failures if r else 0,
                         "backoff_until": to_iso(r.backoff_until) if r and r.backoff_until else None,
-                        "backoff_until_dt": r.backoff_until if r else None,
+                        "run": run,
                         "last_items": r.last_items if r else 0,
                         "notes": dict(r.notes or {}) if r else {},
-                        "ok": bool(r is None or r.failures == 0),
+                        "ok": run.standing(SOURCE_REST) is Standing.OK,
                     })
             return out
 

@@ -260,6 +260,38 @@ class WorkflowEngine:
         self._spawn(run_id)
         return run_id
 
+    # The *_async variants do the same from a coroutine on the engine's loop (the GUI's): their
+    # database work runs in a worker thread (asyncio.to_thread) and only the run's task is
+    # spawned on the loop, so the loop's thread never waits for a write lock.
+    async def start_async(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> str:
+        run_id = await asyncio.to_thread(self.create_run, defn, inputs)
+        await self._spawn_async(run_id)
+        return run_id
+
+    async def resume_async(self, run_id: str, *, force: bool = False) -> str:
+        await self._spawn_async(await asyncio.to_thread(self._resumed, run_id, force))
+        return run_id
+
+    async def compensate_async(self, run_id: str, *, force: bool = False) -> str:
+        requested_after = await asyncio.to_thread(self._compensating, run_id, force)
+        (await self._spawn_async(run_id)).requested_after = requested_after
+        return run_id
+
+    async def rerun_async(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None = None, *,
+                          force: bool = False) -> str:
+        new_id = await asyncio.to_thread(self._rerun_created, run_id, from_step, overrides, force)
+        await self._spawn_async(new_id)
+        return new_id
+
+    async def cancel_async(self, run_id: str) -> str:
+        if run_id in self._live:
+            return self.cancel(run_id)  # in memory: the run's task records it
+        return await asyncio.to_thread(self.cancel, run_id)
+
+    async def approve_async(self, run_id: str, step: str, *, approved: bool = True, note: str = "") -> None:
+        await asyncio.to_thread(self._record_approval, run_id, step, approved, note)
+        self._wake_approval(run_id, step)
+
     async def run(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> str:
         """Create a run and wait until it reaches a final (or interrupted) state."""
         run_id = self.start(defn, inputs)
@@ -291,7 +323,12 @@ class WorkflowEngine:
         return list(self._live)
 
     def _spawn(self, run_id: str) -> _Live:
-        run, steps = self._load(run_id)
+        return self._spawn_loaded(run_id, *self._load(run_id))
+
+    async def _spawn_async(self, run_id: str) -> _Live:
+        return self._spawn_loaded(run_id, *await asyncio.to_thread(self._load, run_id))
+
+    def _spawn_loaded(self, run_id: str, run: RunRec, steps: list[StepRec]) -> _Live:
         live = self._live_from_db(run, steps)
         self._live[run_id] = live
         loop = current_loop()
@@ -598,9 +635,15 @@ class WorkflowEngine:
 
     # ------------------------------------------------------------------ approvals
     def approve(self, run_id: str, step: str, *, approved: bool = True, note: str = "") -> None:
+        self._record_approval(run_id, step, approved, note)
+        self._wake_approval(run_id, step)
+
+    def _record_approval(self, run_id: str, step: str, approved: bool, note: str) -> None:
         run, steps = self._load(run_id)
         given = self._event(ev.ApprovalGiven, run_id, run.workflow, step=step, approved=approved, note=note)
         self._record(run_id, state_from_rows(run, steps), [given])
+
+    def _wake_approval(self, run_id: str, step: str) -> None:
         waiter = self._approvals.get((run_id, step))
         if waiter is not None:
             waiter.set()
@@ -689,6 +732,11 @@ class WorkflowEngine:
             raise ConflictError(f"run {run.id} was re-run as {run.superseded_by}; act on that run instead")
 
     def resume(self, run_id: str, *, force: bool = False) -> str:
+        self._spawn(self._resumed(run_id, force))
+        return run_id
+
+    def _resumed(self, run_id: str, force: bool) -> str:
+        """Check and record the resume (the run's task is spawned by the caller)."""
         run, steps = self._load(run_id)
         self._refuse_if_busy(run)
         status = RunStatus(run.status)
@@ -715,7 +763,6 @@ class WorkflowEngine:
             self._check_compensations(live, force)
             new_status = RunStatus.COMPENSATING
         self._claim(run, steps, self._ev(live, ev.WorkflowResumed, status=new_status.value, step=in_flight))
-        self._spawn(run_id)
         return run_id
 
     def _check_compensations(self, live: _Live, force: bool) -> None:
@@ -730,6 +777,12 @@ class WorkflowEngine:
                     )
 
     def compensate(self, run_id: str, *, force: bool = False) -> str:
+        requested_after = self._compensating(run_id, force)
+        self._spawn(run_id).requested_after = requested_after  # the task starts at the loop's next turn
+        return run_id
+
+    def _compensating(self, run_id: str, force: bool) -> RunStatus:
+        """Check and record the undo; returns the status it was asked after (the caller spawns the task)."""
         run, steps = self._load(run_id)
         self._refuse_if_busy(run)
         status = RunStatus(run.status)
@@ -747,10 +800,15 @@ class WorkflowEngine:
             )
         self._check_compensations(live, force)
         self._claim(run, steps, self._ev(live, ev.WorkflowResumed, status=RunStatus.COMPENSATING.value))
-        self._spawn(run_id).requested_after = status  # the task starts at the loop's next turn
-        return run_id
+        return status
 
     def rerun(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None = None, *, force: bool = False) -> str:
+        new_id = self._rerun_created(run_id, from_step, overrides, force)
+        self._spawn(new_id)
+        return new_id
+
+    def _rerun_created(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None, force: bool) -> str:
+        """Check the re-run and create the new run (the caller spawns its task); returns its id."""
         run, steps = self._load(run_id)
         self._refuse_if_busy(run)
         status = RunStatus(run.status)
@@ -785,7 +843,6 @@ class WorkflowEngine:
         if status == RunStatus.INTERRUPTED:
             events.append(self._event(ev.WorkflowCancelled, run_id, run.workflow, reason=f"superseded by re-run {new_id}"))
         self._record(run_id, state, events)
-        self._spawn(new_id)
         return new_id
 
     def close(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from importlib import resources
 from pathlib import Path
@@ -308,11 +309,7 @@ class WorkflowsService(BaseService):
         full, temporal = self._on_temporal(run_id)
         detail = self.show(full)
         if step is None:
-            from services.workflows.temporal.shapes import APPROVAL_ACTION  # when asked: start-up needs no shapes
-
-            waiting = [s["name"] for s in detail["steps"] if s["action"] == APPROVAL_ACTION and s["status"] in ("running", "pending")]
-            self.require(waiting, f"run {full} has no step waiting for approval")
-            step = waiting[0]
+            step = self._waiting_approval(full, detail)
         if temporal is None:
             self.engine.approve(full, step, approved=approved, note=note)  # records approval_given with the run's state
             return step
@@ -322,6 +319,69 @@ class WorkflowsService(BaseService):
                                                note=note, correlation_id=full))
             uow.commit()
         return step
+
+    # -- the same writes from a coroutine on the GUI's loop ------------------------------------------
+    # Lookups, checks and writes run in a worker thread (asyncio.to_thread); only a run's task is
+    # spawned on the loop. Temporal's calls go to its own client loop from that worker.
+    async def start_async(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+        defn = await asyncio.to_thread(self.get_definition, name)
+        if self.temporal is not None:
+            run_id = await asyncio.to_thread(self.temporal.start, defn, inputs or {})
+        else:
+            run_id = await self.engine.start_async(defn, inputs or {})
+        self.invalidate()
+        return run_id
+
+    async def resume_async(self, run_id: str, *, force: bool = False) -> str:
+        self.invalidate()
+        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
+        if temporal is not None:
+            return await asyncio.to_thread(temporal.resume, full)
+        return await self.engine.resume_async(full, force=force)
+
+    async def compensate_async(self, run_id: str, *, force: bool = False) -> str:
+        self.invalidate()
+        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
+        if temporal is not None:
+            return await asyncio.to_thread(temporal.compensate, full)
+        return await self.engine.compensate_async(full, force=force)
+
+    async def cancel_async(self, run_id: str) -> str:
+        self.invalidate()
+        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
+        if temporal is not None:
+            return await asyncio.to_thread(temporal.cancel, full)
+        return await self.engine.cancel_async(full)
+
+    async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *,
+                          force: bool = False) -> str:
+        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
+        if temporal is not None:
+            return await asyncio.to_thread(self.rerun, full, from_step, inputs, force=force)  # spawns nothing here
+        run, _ = await asyncio.to_thread(self.engine._load, full)
+        defn = parse_definition(run.definition, source=full)
+        overrides = self._parse_pairs(defn, inputs) if isinstance(inputs, list) else dict(inputs or {})
+        self.invalidate()
+        return await self.engine.rerun_async(full, from_step, overrides, force=force)
+
+    async def approve_async(self, run_id: str, step: str | None = None, *, approved: bool = True,
+                            note: str = "") -> str:
+        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
+        if temporal is not None:
+            return await asyncio.to_thread(self.approve, full, step, approved=approved, note=note)
+        if step is None:
+            step = await asyncio.to_thread(self._waiting_approval, full)
+        await self.engine.approve_async(full, step, approved=approved, note=note)
+        return step
+
+    def _waiting_approval(self, run_id: str, detail: dict[str, Any] | None = None) -> str:
+        """The step of ``run_id`` waiting for an approval (refused with one line when none is)."""
+        from services.workflows.temporal.shapes import APPROVAL_ACTION  # when asked: start-up needs no shapes
+
+        shown = self.show(run_id) if detail is None else detail
+        waiting = [s["name"] for s in shown["steps"] if s["action"] == APPROVAL_ACTION and s["status"] in ("running", "pending")]
+        self.require(waiting, f"run {run_id} has no step waiting for approval")
+        return str(waiting[0])
 
     async def wait(self, run_id: str) -> RunStatus:
         if self.temporal is not None and not self.engine.is_live(run_id):

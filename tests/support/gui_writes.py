@@ -80,11 +80,21 @@ def heartbeat(owner: QObject) -> Iterator[WriteTiming]:
         hub.did_execute.disconnect(announced)
 
 
-def click_while_locked(qtbot: Any, db_path: Path, owner: QObject, slot: Callable[[], object]) -> WriteTiming:
-    """Hold the write lock, call ``slot`` (a click), and wait for its Changes; returns the timing."""
+def click_while_locked(qtbot: Any, db_path: Path, owner: QObject, slot: Callable[[], object], *,
+                       drive: Callable[[Callable[[], object]], None] | None = None) -> WriteTiming:
+    """Hold the write lock, call ``slot`` (a click), and wait for its Changes; returns the timing.
+
+    ``drive`` runs the app's asyncio loop until a condition holds, for writes that are coroutines
+    on it (the workflow engine's); otherwise Qt's events are processed until the Changes arrive."""
     with heartbeat(owner) as timing:
         qtbot.wait(50)  # beats before the click
         hold_write_lock(db_path)
+        if drive is not None:
+            timing.clicked = time.monotonic()
+            slot()
+            timing.returned_after = time.monotonic() - timing.clicked
+            drive(lambda: bool(timing.announced))
+            return timing
         with qtbot.waitSignal(operation_hub().did_execute, timeout=30_000):
             timing.clicked = time.monotonic()
             slot()

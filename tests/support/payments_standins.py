@@ -272,13 +272,14 @@ Rule = Callable[[str, str, int], str | None]  # (method, path, request number) -
 
 class FaultProxy(_Server):
     """Forwards to ``upstream``; ``rule`` may say, per request: ``drop_after`` (forward, then
-    close without answering), ``500``, ``429`` (Retry-After: 1), or ``stall`` (answer nothing
-    for ``stall_seconds``)."""
+    close without answering), ``500``, ``429`` (Retry-After: ``retry_after``, 1 unless set), or
+    ``stall`` (answer nothing for ``stall_seconds``)."""
 
     def __init__(self, upstream: str, rule: Rule | None = None, stall_seconds: float = 3.0) -> None:
         self.upstream = upstream.rstrip("/")
         self.rule: Rule = rule or (lambda m, p, n: None)
         self.stall_seconds = stall_seconds
+        self.retry_after = "1"
         self.count = 0
         self.log: list[tuple[str, str, str]] = []
         self.lock = threading.Lock()
@@ -299,7 +300,7 @@ class _ProxyHandler(_Handler):
             return
         if action == "429":
             self.send_json(429, {"error": {"type": "rate_limit_error", "message": "injected rate limit"}},
-                           {"Retry-After": "1"})
+                           {"Retry-After": proxy.retry_after})
             return
         if action == "stall":
             time.sleep(proxy.stall_seconds)

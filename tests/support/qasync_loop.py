@@ -32,6 +32,12 @@ def drive(aloop: asyncio.AbstractEventLoop) -> Callable[..., None]:
                     raise AssertionError("condition not reached in time")
                 await asyncio.sleep(0.02)
 
-        aloop.run_until_complete(wait())
+        # run_forever, not run_until_complete: qasync's run_until_complete processes Qt's events once more
+        # after it has unset the running loop, so a task stepped there finds no loop (an asyncio.Event
+        # made in it is bound to none); the app's loop never stops, so neither does this one mid-step
+        task = aloop.create_task(wait())
+        task.add_done_callback(lambda _task: aloop.stop())
+        aloop.run_forever()
+        task.result()
 
     return run_until

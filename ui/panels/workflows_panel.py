@@ -9,11 +9,11 @@ click stops the read before it, so a studio's 10,000 runs never stall the GUI th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ConflictError, NotIdempotentError, TrendForgeError
+from app.errors import NotIdempotentError, TrendForgeError
 from app.events import Event
 from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
 from ui.background import LatestQuery
 from ui.colors import Tone, tone_span
+from ui.operations import ChangeArea, Changes, operation_hub, run_async_write
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
@@ -69,6 +70,7 @@ class WorkflowsPanel(QWidget):
     open_requested = Signal(object)  # ItemRef: the window shows it in its panel
     runs_loaded = Signal()
     run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
+    run_started = Signal(object)  # the id of a run the panel started or re-ran (None: the re-run was refused)
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,6 +200,8 @@ class WorkflowsPanel(QWidget):
         self.approve_button.clicked.connect(lambda: self._on_approve_clicked(True))
         self.reject_button.clicked.connect(lambda: self._on_approve_clicked(False))
         self._unsubscribe: Callable[[], None] | None = services.bus.subscribe("workflow.*", self._on_event)
+        hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
+        self.destroyed.connect(lambda *_: QObject.disconnect(hub_connection))
         self.destroyed.connect(lambda *_: self._disconnect())
 
         self.refresh_definitions()
@@ -415,11 +419,24 @@ class WorkflowsPanel(QWidget):
         self._refresh_timer.start()
 
     # ------------------------------------------------------------------ actions
+    # Every action is one write through run_async_write: its checks and database work run in a
+    # worker thread, the run's task is spawned on the loop, and its Changes refresh the run.
     def _fail(self, exc: Exception) -> None:
         message = str(exc)
         self.errors.append(message)
         self.status_message.emit(message)
         show_error(self, message)
+
+    def _write(self, write: Callable[[], Awaitable[str]], on_done: Callable[[str], None],
+               on_error: Callable[[Exception], None] | None = None) -> None:
+        """One workflows write; the run id it returns is what changed."""
+        run_async_write(self, write, area=ChangeArea.WORKFLOWS, ids=lambda run_id: (run_id,), on_done=on_done,
+                        on_error=on_error or self._fail)
+
+    def _on_hub_did_execute(self, changes: Changes) -> None:
+        """A workflows write committed (here or in another panel): re-read the runs and the timeline."""
+        if changes.area is ChangeArea.WORKFLOWS:
+            self._refresh_timer.start()
 
     def _on_run_clicked(self) -> None:
         d = self.selected_definition()
@@ -430,15 +447,16 @@ class WorkflowsPanel(QWidget):
             return
         self.start_run(d["name"], values)
 
-    def start_run(self, name: str, values: dict[str, Any]) -> str | None:
-        try:
-            run_id = self.svc.start(name, values)
-        except TrendForgeError as exc:
-            self._fail(exc)
-            return None
-        self.status_message.emit(f"started {name} ({run_id[:10]})")
-        self.select_run(run_id)
-        return run_id
+    def start_run(self, name: str, values: dict[str, Any]) -> None:
+        """Start a run in the background; once it exists it is selected (``run_started``)."""
+        svc = self.svc
+
+        def started(run_id: str) -> None:
+            self.status_message.emit(f"started {name} ({run_id[:10]})")
+            self.select_run(run_id)
+            self.run_started.emit(run_id)
+
+        self._write(lambda: svc.start_async(name, values), started)
 
     def _on_import_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import workflow", "", "Workflow definitions (*.json *.toml)")
@@ -457,35 +475,30 @@ class WorkflowsPanel(QWidget):
             self.defs_view.setCurrentIndex(self.defs_model.index(row))
         self.status_message.emit(f"imported {defn.name}")
 
-    def _repair(self, what: str) -> None:
+    def _repair(self, what: str, *, force: bool = False) -> None:
         if self.current_run is None:
             return
-        run_id = self.current_run
-        call = self.svc.resume if what == "resume" else self.svc.compensate
-        if what == "compensate" and not self._compensation_confirmed():
+        run_id, svc = self.current_run, self.svc
+        if what == "compensate" and not force and not self._compensation_confirmed():
             return
-        try:
-            call(run_id)
-        except ConflictError as exc:
-            if isinstance(exc, NotIdempotentError) and ask_force(self, str(exc)):
-                try:
-                    call(run_id, force=True)
-                except TrendForgeError as exc2:
-                    self._fail(exc2)
-                    return
-            else:
-                self._fail(exc)
+
+        def write() -> Awaitable[str]:
+            if what == "resume":
+                return svc.resume_async(run_id, force=force)
+            return svc.compensate_async(run_id, force=force)
+
+        def refused(exc: Exception) -> None:
+            if not force and isinstance(exc, NotIdempotentError) and ask_force(self, str(exc)):
+                self._repair(what, force=True)
                 return
-        except TrendForgeError as exc:
             self._fail(exc)
-            return
-        self.status_message.emit(f"{what} {run_id[:10]}")
-        self.refresh_runs()
+
+        self._write(write, lambda _run_id: self.status_message.emit(f"{what} {run_id[:10]}"), refused)
 
     def _compensation_confirmed(self) -> bool:
         """A run that succeeded is undone (its release removed, its template archived) only when asked."""
-        detail = self.run_detail()
-        if detail is None or detail["status"] != "succeeded":
+        detail = self._detail
+        if detail is None or detail["id"] != self.current_run or detail["status"] != "succeeded":
             return True
         undone = [f"{s['name']} ({s['compensation_action']})" for s in reversed(detail["steps"])
                   if s.get("compensation_action") and s["status"] == "succeeded"]
@@ -496,17 +509,18 @@ class WorkflowsPanel(QWidget):
     def _on_cancel_clicked(self) -> None:
         if self.current_run is None:
             return
-        try:
-            outcome = self.svc.cancel(self.current_run)
-        except TrendForgeError as exc:
-            self._fail(exc)
-            return
-        self.status_message.emit(f"cancel: {outcome}")
-        self.refresh_runs()
+        run_id, svc = self.current_run, self.svc
+        outcome: list[str] = []
+
+        async def cancel() -> str:
+            outcome.append(await svc.cancel_async(run_id))
+            return run_id
+
+        self._write(cancel, lambda _run_id: self.status_message.emit(f"cancel: {outcome[0]}"))
 
     def _on_rerun_clicked(self) -> None:
-        detail = self.run_detail()
-        if detail is None:
+        detail = self._detail
+        if detail is None or detail["id"] != self.current_run:
             return
         step = self.steps_model.row_dict(self.steps_view.currentIndex().row())
         if step is None:
@@ -521,29 +535,37 @@ class WorkflowsPanel(QWidget):
             return
         self.rerun_from(detail["id"], step["name"], values)
 
-    def rerun_from(self, run_id: str, step: str, values: dict[str, Any], *, force: bool = False) -> str | None:
-        try:
-            new_id = self.svc.rerun(run_id, step, [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()], force=force)
-        except ConflictError as exc:
+    def rerun_from(self, run_id: str, step: str, values: dict[str, Any], *, force: bool = False) -> None:
+        """Re-run in the background; the new run is selected once it exists (``run_started``)."""
+        svc = self.svc
+        pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()]
+
+        def started(new_id: str) -> None:
+            self.select_run(new_id)
+            self.run_started.emit(new_id)
+
+        def refused(exc: Exception) -> None:
             if not force and isinstance(exc, NotIdempotentError) and ask_force(self, str(exc)):
-                return self.rerun_from(run_id, step, values, force=True)
+                self.rerun_from(run_id, step, values, force=True)
+                return
             self._fail(exc)
-            return None
-        except TrendForgeError as exc:
-            self._fail(exc)
-            return None
-        self.select_run(new_id)
-        return new_id
+            self.run_started.emit(None)
+
+        self._write(lambda: svc.rerun_async(run_id, step, pairs, force=force), started, refused)
 
     def _on_approve_clicked(self, approved: bool) -> None:
         if self.current_run is None:
             return
-        try:
-            step = self.svc.approve(self.current_run, approved=approved, note="" if approved else "rejected in the panel")
-        except TrendForgeError as exc:
-            self._fail(exc)
-            return
-        self.status_message.emit(f"{'approved' if approved else 'rejected'} {step}")
+        run_id, svc = self.current_run, self.svc
+        decided: list[str] = []
+
+        async def approve() -> str:
+            decided.append(await svc.approve_async(run_id, approved=approved,
+                                                   note="" if approved else "rejected in the panel"))
+            return run_id
+
+        self._write(approve, lambda _run_id: self.status_message.emit(
+            f"{'approved' if approved else 'rejected'} {decided[0]}"))
 
 
 def create_panel(services: Services) -> QWidget:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -30,6 +31,7 @@ def press(qtbot: QtBot, target: QWidget) -> None:
     qtbot.keyClick(target, Qt.Key.Key_Space)
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_import_key_and_build_by_keyboard_only(qtbot: QtBot, services: Any) -> None:
     window = create_window(services)
     qtbot.addWidget(window)

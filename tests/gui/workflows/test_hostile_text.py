@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from services.bootstrap import Services
 from tests.support.hostile import MARKUP, rendered, shown
+from tests.support.workflow_runs import started
 from ui.panels.workflows_panel import WorkflowsPanel
 
 
@@ -46,7 +47,7 @@ def test_run_error_shows_markup_as_text(panel: WorkflowsPanel, tmp_path: Path, d
     f = tmp_path / "hostile.json"
     f.write_text(json.dumps(definition(text)))
     panel.import_file(f)
-    assert panel.start_run("hostile", {})
+    assert started(panel, drive, lambda: panel.start_run("hostile", {}))
     drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "failed")  # type: ignore[index]
     panel.refresh_timeline()  # read in the background
     drive(lambda: f"E {text}" in shown(panel.run_label))

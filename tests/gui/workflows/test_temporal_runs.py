@@ -20,6 +20,7 @@ from services.bootstrap import Services
 from services.workflows.temporal.config import QueueKind, TemporalConfig, temporal_config
 from services.workflows.temporal.worker import serve
 from tests.support.temporal_server import TemporalServer
+from tests.support.workflow_runs import started
 from ui.panels.workflows_panel import WorkflowsPanel
 
 
@@ -66,20 +67,20 @@ def _settle(qtbot: QtBot, panel: WorkflowsPanel) -> None:
 
 
 def test_a_temporal_run_is_listed_approved_with_the_button_and_ends_succeeded(
-        qtbot: QtBot, services: Services, worker_app: Any, aloop: Any, tmp_path: Path) -> None:
+        qtbot: QtBot, services: Services, worker_app: Any, drive: Callable[..., None], tmp_path: Path) -> None:
     panel = WorkflowsPanel(services)
     qtbot.addWidget(panel)
     panel.resize(1200, 760)
     panel.show()
     qtbot.waitExposed(panel)
-    run_id = panel.start_run("approval-demo", {"what": "the summer release"})
+    run_id = started(panel, drive, lambda: panel.start_run("approval-demo", {"what": "the summer release"}))
     assert run_id is not None
-    qtbot.waitUntil(lambda: (panel.select_run(run_id), panel.approve_button.isEnabled())[1], timeout=30_000)
+    drive(lambda: (panel.select_run(run_id), panel.approve_button.isEnabled())[1], timeout=30)
     assert "on Temporal" in panel.run_label.text()
     assert [r["id"] for r in (panel.runs_model.row_dict(i) for i in range(panel.runs_model.rowCount())) if r] == [run_id]
     panel.grab().save(str(tmp_path / "temporal-run-waiting.png"))
     qtbot.mouseClick(panel.approve_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: _shows(panel, run_id, "succeeded"), timeout=30_000)
+    drive(lambda: _shows(panel, run_id, "succeeded"), timeout=30)
     assert not panel.resume_button.isEnabled()
     assert panel.rerun_button.isEnabled() and panel.compensate_button.isEnabled()
     panel.grab().save(str(tmp_path / "temporal-run-done.png"))
@@ -96,7 +97,7 @@ UNDOABLE = {
 
 
 def test_a_finished_temporal_run_is_compensated_with_the_button_once(
-        qtbot: QtBot, services: Services, worker_app: Any, aloop: Any, tmp_path: Path,
+        qtbot: QtBot, services: Services, worker_app: Any, drive: Callable[..., None], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     panel = WorkflowsPanel(services)
     qtbot.addWidget(panel)
@@ -106,15 +107,15 @@ def test_a_finished_temporal_run_is_compensated_with_the_button_once(
     f = tmp_path / "undoable.json"
     f.write_text(json.dumps(UNDOABLE))
     panel.import_file(f)
-    run_id = panel.start_run("undoable", {})
+    run_id = started(panel, drive, lambda: panel.start_run("undoable", {}))
     assert run_id is not None
-    qtbot.waitUntil(lambda: _shows(panel, run_id, "succeeded"), timeout=30_000)
+    drive(lambda: _shows(panel, run_id, "succeeded"), timeout=30)
     assert panel.compensate_button.isEnabled()
     asked: list[str] = []
     monkeypatch.setattr(panel_module, "ask_compensate", lambda parent, message: asked.append(message) or True)
     qtbot.mouseClick(panel.compensate_button, Qt.MouseButton.LeftButton)
     assert len(asked) == 1 and "b (notify), a (notify)" in asked[0]
-    qtbot.waitUntil(lambda: _shows(panel, run_id, "compensated"), timeout=30_000)
+    drive(lambda: _shows(panel, run_id, "compensated"), timeout=30)
     assert not panel.compensate_button.isEnabled()  # a run on Temporal is undone once
     assert {s["name"]: s["status"] for s in panel.run_detail()["steps"]} == {"a": "compensated", "b": "compensated"}  # type: ignore[index]
     panel.grab().save(str(tmp_path / "temporal-run-compensated.png"))

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext, Param
 from services.bootstrap import Services
+from tests.support.workflow_runs import started
 from ui.panels import workflows_panel as panel_module
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -97,7 +98,7 @@ def test_import_failure_compensation_and_rerun(panel: WorkflowsPanel, qtbot: QtB
     f.write_text(json.dumps(SAGA))
     panel.import_file(f)
     assert panel.selected_definition()["name"] == "saga"  # type: ignore[index]
-    run_id = panel.start_run("saga", {})
+    run_id = started(panel, drive, lambda: panel.start_run("saga", {}))
     assert run_id
     drive(lambda: (panel.runs_model.row_dict(0) or {}).get("status") == "compensation_failed")
     drive(lambda: [s["status"] for s in panel.steps_model.rows()][:2] == ["compensated", "compensation_failed"])
@@ -110,10 +111,10 @@ def test_import_failure_compensation_and_rerun(panel: WorkflowsPanel, qtbot: QtB
     # re-run from the failed step with an edited input: earlier steps were undone, so it refuses clearly
     shown: list[str] = []
     monkeypatch.setattr(panel_module, "show_error", lambda parent, message: shown.append(message))
-    assert panel.rerun_from(run_id, "c", {"fail": False}) is None
+    assert started(panel, drive, lambda: panel.rerun_from(run_id, "c", {"fail": False})) is None
     assert "cannot be reused" in shown[-1]
     # from the start it works
-    new_id = panel.rerun_from(run_id, "a", {"fail": False})
+    new_id = started(panel, drive, lambda: panel.rerun_from(run_id, "a", {"fail": False}))
     assert new_id
     drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "succeeded")  # type: ignore[index]
     drive(lambda: [s["status"] for s in panel.steps_model.rows()] == ["succeeded", "succeeded", "skipped", "succeeded"])
@@ -165,6 +166,7 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
     monkeypatch.setattr(panel_module, "ask_force", lambda parent, message: asked.append(message) or False)
     monkeypatch.setattr(panel_module, "show_error", lambda parent, message: shown.append(message))
     p.resume_button.click()
+    drive(lambda: bool(shown))  # refused in the background
     assert "not idempotent" in asked[0] and shown and effects == ["charge 5"]
     p.compensate_button.click()
     drive(lambda: p.run_detail()["status"] == "compensated")  # type: ignore[index]
@@ -173,7 +175,7 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
 
 def test_reject_fails_the_run_with_the_reason(panel: WorkflowsPanel, drive: Callable[..., None]) -> None:
     select_definition(panel, "approval-demo")
-    run_id = panel.start_run("approval-demo", {"what": "a risky thing"})
+    run_id = started(panel, drive, lambda: panel.start_run("approval-demo", {"what": "a risky thing"}))
     assert run_id
     drive(lambda: panel.reject_button.isEnabled())
     panel.reject_button.click()
@@ -193,7 +195,7 @@ def test_compensating_a_succeeded_run_asks_first_and_does_nothing_on_no(
     f = tmp_path / "undoable.json"
     f.write_text(json.dumps(UNDOABLE))
     panel.import_file(f)
-    run_id = panel.start_run("undoable", {})
+    run_id = started(panel, drive, lambda: panel.start_run("undoable", {}))
     assert run_id
     drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "succeeded")  # type: ignore[index]
     drive(lambda: panel.compensate_button.isEnabled())
@@ -214,7 +216,8 @@ def _two_finished_runs(panel: WorkflowsPanel, drive: Callable[..., None], tmp_pa
     f = tmp_path / "undoable.json"
     f.write_text(json.dumps(UNDOABLE))
     panel.import_file(f)
-    first, second = panel.start_run("undoable", {}), panel.start_run("undoable", {})
+    first = started(panel, drive, lambda: panel.start_run("undoable", {}))
+    second = started(panel, drive, lambda: panel.start_run("undoable", {}))
     assert first and second
     drive(lambda: [r["status"] for r in panel.runs_model.rows()] == ["succeeded", "succeeded"])
     drive(lambda: not panel._refresh_timer.isActive() and background_settled())  # the bus's refreshes are done

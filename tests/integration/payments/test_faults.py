@@ -8,6 +8,7 @@ error a person can act on.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from app.errors import ProviderError
 from app.health import HealthState
 from app.payments.model import TxnStatus
 from app.remedies import RetryPayment
+from app.timeutil import parse_iso
 from services.events.store import EventQuery
 from services.payments.models import TransactionRecord
 from tests.support import payments_standins as st
@@ -165,6 +167,18 @@ def test_provider_that_keeps_failing_is_marked_unhealthy_not_retried_forever(pro
     assert manager.health()["status"] == "degraded"
     with manager.ctx.new_uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(TransactionRecord)) == 0
+
+
+def test_an_unhealthy_provider_rests_as_long_as_its_retry_after_asks(proxied: Any) -> None:
+    manager, svc, proxy = proxied
+    proxy.rule = lambda m, p, n: "429"
+    proxy.retry_after = "900"  # longer than the five-minute rest: the provider's word is the floor
+    before = manager.ctx.clock()
+    for _ in range(svc.unhealthy_after):
+        with pytest.raises(ProviderError, match="rate"):
+            svc.sync("stripe")
+    until = parse_iso(next(h for h in svc.provider_health() if h["provider"] == "stripe")["unhealthy_until"])
+    assert until >= before + timedelta(seconds=900)
 
 
 def test_refund_with_unknown_outcome_stays_pending_then_is_settled(proxied: Any, stripe_sdk: Any) -> None:

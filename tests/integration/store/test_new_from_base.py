@@ -6,10 +6,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.builds.model import BuildState
 from services.bootstrap import Services
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_a_new_blank_template_builds_into_a_signed_apk(services: Services, qapp: Any) -> None:
     info = services.templates.create({"id": "cafe-menu", "title": "Cafe Menu", "category": "lifestyle",
                                       "version": "1.0.0", "app_name": "Cafe Menu",

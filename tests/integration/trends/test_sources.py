@@ -144,6 +144,17 @@ def test_429_with_retry_after_records_backoff_and_says_so(standin: StandIn, svc:
     assert h["failures"] == 0 and h["backoff_until"] is None
 
 
+def test_a_failure_on_demand_never_shortens_the_rest_a_source_asked_for(standin: StandIn, svc: TrendsService,
+                                                                         clock: Clock) -> None:
+    standin.routes["/r/AndroidApps/hot.json"] = Reply(429, b'{"message": "Too Many Requests", "error": 429}',
+                                                      {"Retry-After": "3600", "x-ratelimit-remaining": "0"})
+    asked_until = run(svc, "reddit").outcomes[0].backoff_until
+    standin.routes["/r/AndroidApps/hot.json"] = Reply(404, b'{"message": "Not Found", "error": 404}')
+    clock.advance(minutes=1)
+    again = run(svc, "reddit").outcomes[0]
+    assert not again.ok and again.backoff_until == asked_until == clock.now + timedelta(minutes=59)
+
+
 def test_transient_5xx_is_retried_then_succeeds(standin: StandIn, svc: TrendsService) -> None:
     calls = {"n": 0}
 

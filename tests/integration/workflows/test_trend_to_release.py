@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 
 def _definition(wf: Any) -> dict[str, Any]:
     return {d["name"]: d for d in wf.list_definitions()}["trend-to-release"]
@@ -42,6 +44,7 @@ def _run(wf: Any, inputs: dict[str, Any]) -> dict[str, Any]:
     return dict(wf.show(run_id))
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_trend_to_release_end_to_end(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
     d = _definition(wf)
@@ -65,6 +68,7 @@ def test_trend_to_release_end_to_end(services: Any, tmp_path: Path, qapp: Any) -
     assert any(t.startswith("template") for t in types), types
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
         services: Any, tmp_path: Path, qapp: Any, cli: Any) -> None:
     # the build's hooks run later on the Qt thread and its steps on threads: the run's id goes with them
@@ -84,6 +88,7 @@ def test_every_event_of_a_trend_to_release_build_carries_the_run_id(
     assert {r["correlation_id"] for r in rows} == {detail["id"]}
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_trend_to_release_gives_the_new_app_its_own_name_id_and_icon(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
     import zipfile
@@ -117,6 +122,7 @@ def test_trend_to_release_gives_the_new_app_its_own_name_id_and_icon(services: A
     assert sum(diff) / 3 > 20, diff  # recognisably recoloured, not a near copy
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_name(
         services: Any, tmp_path: Path, qapp: Any) -> None:
     # the definition used to default key_alias to 'release' and the sign step refused a build signed by 'upload'
@@ -131,6 +137,7 @@ def test_trend_to_release_on_its_defaults_signs_with_the_only_key_whatever_its_n
     assert services.builds.get(build["build_id"]).key_alias == "upload"
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
     base = _setup(services, tmp_path)
@@ -146,6 +153,7 @@ def test_trend_to_release_failure_archives_the_template_and_removes_artifacts(se
     assert not Path(steps["build"]["output"]["artifact"]).exists()
 
 
+@pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
 def test_cancel_stops_the_running_build_process(services: Any, tmp_path: Path, qapp: Any) -> None:
     wf = services.workflows
     base = _setup(services, tmp_path)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex,
 from PySide6.QtGui import QBrush
 
 from ui.colors import Tone, tone_brush, tone_color
+from ui.widgets.keyed_rows import sync_rows
 from ui.widgets.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -92,15 +93,16 @@ class DefinitionsModel(QAbstractListModel):
 
 class _Table(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
+    KEY = "id"  # what tells one row from another across refreshes
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[dict[str, Any]] = []
 
     def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        """Show ``rows``: changed rows are updated, new ones inserted, gone ones removed (no reset)."""
+        key = self.KEY
+        sync_rows(self, self._rows, list(rows), key=lambda r: r[key])
 
     def row_dict(self, row: int) -> dict[str, Any] | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -166,6 +168,7 @@ class RunsTableModel(_Table):
 
 class StepsTableModel(_Table):
     COLUMNS = ("#", "Step", "Action", "Status", "Attempts", "Started (UTC)", "Duration", "Error")
+    KEY = "name"
 
     def cell(self, row: dict[str, Any], column: int) -> str:
         if column == 0:
