@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -107,3 +108,29 @@ def test_a_sync_runs_no_sql_on_the_loop_thread(stripe_app: Any, stripe_sdk: Any)
         [report] = asyncio.run(sync_on_this_thread())
     assert report.error is None and report.added
     assert on_loop == []
+
+
+def test_a_synced_page_is_turned_into_stripe_objects_off_the_loop_thread(stripe_app: Any, stripe_sdk: Any) -> None:
+    _manager, svc = stripe_app
+    stripe_sdk.v1.payment_intents.create(params={"amount": 900, "currency": "usd", "payment_method": "pm_card_visa",
+                                                 "confirm": True})
+    conversions = 0
+
+    def watch(frame: FrameType, event: str, _arg: object) -> None:
+        nonlocal conversions
+        code = frame.f_code
+        if event == "call" and code.co_name == "_refresh_from" and code.co_filename.endswith("_stripe_object.py"):
+            conversions += 1
+
+    async def sync_on_this_thread() -> list[Any]:
+        reports: list[Any] = await svc.sync_async("stripe")
+        await svc.http.close_current()
+        return reports
+
+    sys.setprofile(watch)  # this thread only: the loop's
+    try:
+        [report] = asyncio.run(sync_on_this_thread())
+    finally:
+        sys.setprofile(None)
+    assert report.error is None and report.added
+    assert conversions == 0
