@@ -48,7 +48,18 @@ def install_on_engine(engine: Engine, known: Known) -> None:
                 return redact(value, secrets)
             return value
 
+        def holds_secret(params: Any) -> bool:
+            # one search over the row's strings, joined by a character no secret holds: most rows hold none,
+            # and are then bound as they came, without rebuilding them value by value
+            values = params.values() if isinstance(params, Mapping) else params
+            if isinstance(values, str) or not isinstance(values, Iterable):
+                return False
+            text = "\0".join(v for v in values if isinstance(v, str))
+            return any(s in text for s in secrets)
+
         def clean_params(params: Any) -> Any:
+            if not holds_secret(params):
+                return params
             if isinstance(params, Mapping):
                 return {k: clean(v) for k, v in params.items()}
             if isinstance(params, Sequence) and not isinstance(params, str):
@@ -56,6 +67,8 @@ def install_on_engine(engine: Engine, known: Known) -> None:
             return params
 
         if executemany:
+            if not any(holds_secret(p) for p in parameters):
+                return statement, parameters
             return statement, [clean_params(p) for p in parameters]
         return statement, clean_params(parameters)
 

@@ -1,0 +1,53 @@
+"""The database hook masks a known secret in whatever string a statement binds, and only there."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, text
+
+from app.redact import MASK
+from services.redaction import install_on_engine
+
+SECRET = "sk_live_0123456789abcdef"
+
+
+def _table() -> tuple[Engine, list[str]]:
+    engine = create_engine("sqlite://")
+    install_on_engine(engine, lambda: [SECRET])
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER, a TEXT, b TEXT)"))
+    return engine, []
+
+
+def _rows(engine: Engine) -> list[tuple[int, str | None, str | None]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT n, a, b FROM t ORDER BY n"))]
+
+
+def test_a_batch_masks_the_secret_in_the_row_that_holds_it_and_keeps_the_others() -> None:
+    engine, _ = _table()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (:n, :a, :b)"), [
+            {"n": 1, "a": "plain", "b": "text"},
+            {"n": 2, "a": f"Bearer {SECRET}", "b": "text"},
+            {"n": 3, "a": "more", "b": None},
+        ])
+    rows = _rows(engine)
+    assert rows[0] == (1, "plain", "text") and rows[2] == (3, "more", None)
+    masked = rows[1][1] or ""
+    assert SECRET not in masked and MASK in masked and rows[1][2] == "text"
+
+
+def test_one_statement_masks_a_secret_in_any_of_its_strings() -> None:
+    engine, _ = _table()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (:n, :a, :b)"), {"n": 1, "a": "ok", "b": f"key={SECRET}"})
+    [(n, a, b)] = _rows(engine)
+    assert (n, a) == (1, "ok") and b is not None and SECRET not in b and MASK in b
+
+
+def test_a_secret_split_across_two_values_is_not_a_secret_in_either() -> None:
+    engine, _ = _table()
+    half = len(SECRET) // 2
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (:n, :a, :b)"), [{"n": 1, "a": SECRET[:half], "b": SECRET[half:]}])
+    assert _rows(engine) == [(1, SECRET[:half], SECRET[half:])]
