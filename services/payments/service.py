@@ -98,6 +98,7 @@ class PaymentDeclinedError(UserError):
 class PaymentsService(BaseService):
     name = "payments"
     page_size = 100
+    write_rows = 2000  # at most this many rows of pages fetched during a write go into the next one
     gumroad_start: date | None = None
     gumroad_chunk_days = 30
 
@@ -572,24 +573,32 @@ class PaymentsService(BaseService):
         totals = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}
 
         async def run() -> None:
-            # Each page is written on a worker thread while the next one is fetched: the event loop (the
-            # GUI's, under qasync) never waits on SQLite, and network and disk overlap. Pages are applied
-            # strictly in order, so a cursor is never saved ahead of the rows it covers.
+            # Pages are written on a worker thread while the next ones are fetched: the event loop (the GUI's,
+            # under qasync) never waits on SQLite, and network and disk overlap. Pages that arrive while a write
+            # runs are written together in the next one (one transaction, so fewer commits and rollup flushes
+            # when the disk is the slower side), at most `write_rows` rows at a time. Pages are applied strictly
+            # in order, so a cursor is never saved ahead of the rows it covers.
             writing: asyncio.Future[None] | None = None
+            pending: list[SyncBatch] = []
 
-            def apply(batch: SyncBatch) -> None:
-                self._apply_batch(p, batch, totals)
+            def apply(batches: list[SyncBatch]) -> None:
+                self._apply_batches(p, batches, totals)
                 if progress is not None:
                     progress(p.value, totals["fetched"])
 
             try:
                 async for batch in provider.sync(cursors):
+                    pending.append(batch)
+                    if writing is not None and not writing.done() and sum(b.size for b in pending) < self.write_rows:
+                        continue
                     if writing is not None:
                         await writing
-                    writing = asyncio.ensure_future(asyncio.to_thread(apply, batch))
+                    writing, pending = asyncio.ensure_future(asyncio.to_thread(apply, pending)), []
             finally:
                 if writing is not None:
                     await writing
+                if pending:
+                    await asyncio.to_thread(apply, pending)
 
         await self._guarded(p, run)
         await asyncio.to_thread(self._record_synced, p, totals)
@@ -607,23 +616,28 @@ class PaymentsService(BaseService):
             uow.commit()
         self.invalidate()
 
-    def _apply_batch(self, p: Provider, batch: SyncBatch, totals: dict[str, int]) -> None:
+    def _apply_batches(self, p: Provider, batches: list[SyncBatch], totals: dict[str, int]) -> None:
+        """Write pages in order in one transaction: their rows, rollups and each page's cursor, or none of them."""
+        counts = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}
         with self.ctx.new_uow() as uow:
             ledger = Ledger(uow.session, self.ctx.clock())
-            if batch.products:
-                ledger.upsert_products(batch.products)
-            c = ledger.upsert_txns(batch.txns)
-            changed = ledger.apply_charges(batch.charges, p)
-            r = ledger.upsert_refunds(batch.refunds)
-            b = ledger.apply_balances(batch.balances)
-            if batch.cursor is not None:
-                ledger.save_cursor(p, batch.resource, batch.cursor, batch.last_created)
+            for batch in batches:
+                if batch.products:
+                    ledger.upsert_products(batch.products)
+                c = ledger.upsert_txns(batch.txns)
+                changed = ledger.apply_charges(batch.charges, p)
+                r = ledger.upsert_refunds(batch.refunds)
+                b = ledger.apply_balances(batch.balances)
+                if batch.cursor is not None:
+                    ledger.save_cursor(p, batch.resource, batch.cursor, batch.last_created)
+                counts["fetched"] += batch.size
+                counts["added"] += c.added + r.added
+                counts["updated"] += c.updated + changed + r.updated + b.updated
+                counts["pages"] += 1 if batch.size else 0
             ledger.flush_totals()
             uow.commit()
-        totals["fetched"] += batch.size
-        totals["added"] += c.added + r.added
-        totals["updated"] += c.updated + changed + r.updated + b.updated
-        totals["pages"] += 1 if batch.size else 0
+        for k, v in counts.items():  # counted once committed: a refused write counts nothing
+            totals[k] += v
 
     # -- import ----------------------------------------------------------------------------------
     @operation
