@@ -71,7 +71,7 @@ def spin(ms: int) -> None:
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    from builds_support import make_app, tempdir, unsigned_apk
+    from builds_support import make_app, prepared_android, tempdir, unsigned_apk
 
     from ui.panels.builds_panel import BuildsPanel
 
@@ -79,8 +79,8 @@ def main() -> None:
     try:
         art = tmp / "artifact"
         art.mkdir()
-        os.environ["BENCH_ARTIFACT"] = str(unsigned_apk(art))
         manager = make_app(tmp, gradlew=FLOOD_GRADLEW)
+        os.environ["BENCH_ARTIFACT"] = str(unsigned_apk(art, prepared_android(manager, tmp / "prepared")))
         panel = BuildsPanel(manager)
         panel.resize(1300, 750)
         spin(300)

@@ -46,7 +46,7 @@ apksigner verify --verbose --print-certs "$OUT/app.apk" > /dev/null
 
 def main() -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
-    from builds_support import SAMPLE, make_app, tempdir
+    from builds_support import make_app, prepared_android, tempdir
 
     tmp = tempdir()
     try:
@@ -54,12 +54,13 @@ def main() -> None:
         svc = manager.builds
         key = svc.list_keys()[0]
         password = svc.key_password("bench")
+        android = prepared_android(manager, tmp / "prepared")
         script = tmp / "build.sh"
         script.write_text(SCRIPT)
         script.chmod(0o755)
         # warm-up (JVM/file caches) on both sides
         svc.wait(svc.start_build("quotes-daily", "1.0.0", "apk", key_alias="bench").id, 120)
-        subprocess.run([str(script), str(SAMPLE / "android"), str(tmp / "warm"), key.keystore_path],
+        subprocess.run([str(script), str(android), str(tmp / "warm"), key.keystore_path],
                        check=True, env={**os.environ, "KSPASS": password})
         ours: list[float] = []
         shell: list[float] = []
@@ -70,7 +71,7 @@ def main() -> None:
             assert SIGNED(done), done.error
             out = tmp / f"shell-{i}"
             t0 = time.perf_counter()
-            subprocess.run([str(script), str(SAMPLE / "android"), str(out), key.keystore_path],
+            subprocess.run([str(script), str(android), str(out), key.keystore_path],
                            check=True, env={**os.environ, "KSPASS": password})
             shell.append(time.perf_counter() - t0)
         a, b = statistics.median(ours), statistics.median(shell)

@@ -34,13 +34,12 @@ APP_ID = "com.indie.quotes"  # a maker's own id: the release check refuses the s
 
 def main() -> None:
     app = QCoreApplication.instance() or QCoreApplication([])
-    from play_listing import write_listing
-    from play_standin import PlayStandIn
-
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.releases.listing_files import load_listing_dir
     from services.secrets import MemorySecretStore
+    from tests.support.play_listing import write_listing
+    from tests.support.play_standin import PlayStandIn
 
     tmp = Path(tempfile.mkdtemp(prefix="tf-bench-play-"))
     play = PlayStandIn().start()

@@ -8,7 +8,7 @@ export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 for script in bench/*.py; do
-  [ "$script" = bench/table.py ] && continue
+  case "$script" in bench/table.py | bench/gui_stalls.py) continue ;; esac  # helpers, not benches
   echo
   echo "######## $script"
   "$VENV/bin/python" "$script" | tee >(grep '^BENCH|' >>"$rows" || true) | grep -v '^BENCH|' || true

@@ -23,6 +23,7 @@ def make_app(tmp: Path, gradlew: str | None = None) -> Any:
     pkg = tmp / "package" / "quotes-daily"
     shutil.copytree(SAMPLE, pkg)
     if gradlew is not None:
+        (pkg / "android").mkdir(exist_ok=True)
         (pkg / "android" / "gradlew").write_text(gradlew)
         (pkg / "android" / "gradlew").chmod(0o755)
     config = AppConfig.from_env(home)
@@ -33,8 +34,17 @@ def make_app(tmp: Path, gradlew: str | None = None) -> Any:
     return manager
 
 
-def unsigned_apk(out: Path) -> Path:
-    android = SAMPLE / "android"
+def prepared_android(manager: Any, out: Path) -> Path:
+    """The Android sources the direct pipeline lays out for the sample (the shared runtime, its web app and
+    content, launcher icons), prepared once so a baseline runs the same tools on the same files."""
+    from services.builds import packaging
+    from services.builds.templates_port import BuildTemplate
+
+    t = BuildTemplate.from_package(manager.templates.get("quotes-daily"), SAMPLE)
+    return packaging.prepare_android_sources(SAMPLE, out, t.app_name, t.content, t.branding)
+
+
+def unsigned_apk(out: Path, android: Path) -> Path:
     subprocess.run(["aapt2", "compile", "--dir", str(android / "res"), "-o", str(out / "res.zip")], check=True)
     subprocess.run(["aapt2", "link", "-I", FRAMEWORK, "--manifest", str(android / "AndroidManifest.xml"),
                     "-o", str(out / "app.apk"), str(out / "res.zip")], check=True)
