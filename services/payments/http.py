@@ -9,6 +9,7 @@ transient failures (connect/read errors, 429 with Retry-After, 5xx) from permane
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -131,3 +132,17 @@ async def request_json(client: httpx.AsyncClient, method: str, url: str, provide
     except ValueError as exc:
         raise ProviderError(f"{provider} answered with something that is not JSON: {resp.text[:120]!r}",
                             provider=provider) from exc
+
+
+def load_first_request_parts() -> None:
+    """Import now what the first request on a loop and the first page's amounts load lazily: the async HTTP
+    backend (anyio, under httpx) and the ISO 4217 table (an XML parse). Called where a provider is built, on a
+    worker thread: at a first Sync these were about 120 ms of the GUI's loop."""
+    import importlib
+
+    from app.currency import iso_codes
+
+    for module in ("anyio", "anyio._backends._asyncio", "anyio.streams.tls", "httpcore._backends.anyio"):
+        with contextlib.suppress(ImportError):  # a newer httpx/httpcore may load other parts, later
+            importlib.import_module(module)
+    iso_codes()

@@ -57,7 +57,7 @@ from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.db.ids import resolve_id
 from services.payments.health import PROVIDER_REST, provider_run, providers_health, store_run
-from services.payments.http import HttpClients
+from services.payments.http import HttpClients, load_first_request_parts
 from services.payments.ledger import Ledger, TxnFilter, count_txns, list_txns, summary, to_domain
 from services.payments.models import (
     ProductRecord,
@@ -138,6 +138,7 @@ class PaymentsService(BaseService):
     def _build_provider(self, p: Provider, secret: str | None, loop: asyncio.AbstractEventLoop) -> Any:
         secret = secret or need_credential(self.settings.credential(p.value), p)
         http = self.http.get(loop)
+        load_first_request_parts()
         timeout = self.http.read_timeout
         if p is Provider.STRIPE:
             from services.payments.providers.stripe_provider import StripeProvider
