@@ -13,7 +13,7 @@ from app.failures import FailureRun, Growth, RestPolicy, Standing
 from app.health import Health, HealthState
 from app.payments.model import Provider
 from services.context import ServiceContext
-from services.payments.models import ProviderHealthRecord
+from services.payments.health_models import ProviderHealthRecord
 
 NAME = "payments"
 # three failed operations in a row rest a provider for five minutes; each failure after a rest rests it again

@@ -18,6 +18,7 @@ from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, JSONText, UTCDateTime
+from services.payments.health_models import ProviderHealthRecord as ProviderHealthRecord
 
 
 class TransactionRecord(Base):
@@ -126,18 +127,6 @@ class SyncCursorRecord(Base):
     cursor: Mapped[str | None] = mapped_column(String(120))
     last_created: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class ProviderHealthRecord(Base):
-    __tablename__ = "payment_provider_health"
-
-    provider: Mapped[str] = mapped_column(String(16), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16), default="ok")
-    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    unhealthy_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DailyTotalRecord(Base):

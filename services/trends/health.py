@@ -18,7 +18,7 @@ from app.failures import FailureRun, Growth, RestPolicy, Standing
 from app.health import Health, HealthState
 from app.trends.model import DEFAULT_ENABLED, FETCHABLE, SourceName, parse_source
 from services.context import ServiceContext
-from services.trends.models import SourceHealthRecord
+from services.trends.health_models import SourceHealthRecord
 
 NAME = "trends"
 SETTING_ENABLED = "trends.enabled_sources"

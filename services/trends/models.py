@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, JSONText, UTCDateTime
+from services.trends.health_models import SourceHealthRecord as SourceHealthRecord
 
 
 class TrendRecord(Base):
@@ -67,20 +68,6 @@ class TrendSnapshotRecord(Base):
         Index("ix_trend_snapshots_trend_time", "trend_id", "taken_at"),
         Index("ix_trend_snapshots_source_time", "source", "taken_at"),
     )
-
-
-class SourceHealthRecord(Base):
-    __tablename__ = "trend_sources"
-
-    name: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    last_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    backoff_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    last_items: Mapped[int] = mapped_column(Integer, default=0)
-    notes: Mapped[Any] = mapped_column(JSONText(), default=dict)
 
 
 class TrendTermRecord(Base):

@@ -107,3 +107,10 @@ def test_health_imports_neither_pillow_jsonschema_postgresql_nor_temporal_shapes
     modules = loaded_after(["--data-dir", str(opened_dir), "health"])
     assert heavy(modules, "PIL", "jsonschema", "sqlalchemy.dialects.postgresql", "services.workflows.temporal.shapes",
                  "temporalio", "services.builds.service") == set()
+
+
+def test_health_reads_the_failure_records_without_the_ledger_or_trends_tables(opened_dir: Path) -> None:
+    # payments' and trends' health read one table each: the area's other tables (and their mappers) stay unloaded
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert {"services.payments.health_models", "services.trends.health_models"} <= set(modules)
+    assert heavy(modules, "services.payments.models", "services.trends.models") == set()
