@@ -33,6 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(app.VERSION_LINE)
         return 0
     if _wants_gui(args):
+        import PySide6.QtCore  # noqa: F401 - first, so that its import hook is made cheap for all the GUI imports next
+
+        from services.qt_imports import skip_feature_source_scans
+
+        skip_feature_source_scans()
         from ui.app_runner import run_gui
 
         opts: dict[str, str] = {}

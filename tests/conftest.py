@@ -16,6 +16,12 @@ if not os.environ.get("QT_QPA_PLATFORM"):
 
 ROOT = Path(__file__).resolve().parent.parent
 
+import PySide6.QtCore  # noqa: E402,F401 - pytest-qt has loaded it already
+
+from services.qt_imports import skip_feature_source_scans  # noqa: E402
+
+skip_feature_source_scans()  # as the app does: what is imported after PySide6 is not read by its import hook
+
 from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402

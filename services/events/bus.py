@@ -20,6 +20,9 @@ from sqlalchemy import Engine
 from app.events import Event
 from services.events.correlation import stamp
 from services.events.store import EventQuery, EventStore, StoredEvent
+from services.qt_imports import skip_feature_source_scans
+
+skip_feature_source_scans()  # the modules imported from here on are not read by PySide6's import hook
 
 log = logging.getLogger(__name__)
 
