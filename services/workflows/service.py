@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -332,26 +333,25 @@ class WorkflowsService(BaseService):
         self.invalidate()
         return run_id
 
-    async def resume_async(self, run_id: str, *, force: bool = False) -> str:
+    async def _on_engine_or_temporal(self, run_id: str, on_temporal: Callable[[TemporalRuns, str], str],
+                                     on_engine: Callable[[str], Awaitable[str]]) -> str:
+        """A run-level write routed to where the run lives: Temporal's call from a worker, or the engine's coroutine."""
         self.invalidate()
         full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
         if temporal is not None:
-            return await asyncio.to_thread(temporal.resume, full)
-        return await self.engine.resume_async(full, force=force)
+            return await asyncio.to_thread(on_temporal, temporal, full)
+        return await on_engine(full)
+
+    async def resume_async(self, run_id: str, *, force: bool = False) -> str:
+        return await self._on_engine_or_temporal(run_id, lambda t, full: t.resume(full),
+                                                 lambda full: self.engine.resume_async(full, force=force))
 
     async def compensate_async(self, run_id: str, *, force: bool = False) -> str:
-        self.invalidate()
-        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
-        if temporal is not None:
-            return await asyncio.to_thread(temporal.compensate, full)
-        return await self.engine.compensate_async(full, force=force)
+        return await self._on_engine_or_temporal(run_id, lambda t, full: t.compensate(full),
+                                                 lambda full: self.engine.compensate_async(full, force=force))
 
     async def cancel_async(self, run_id: str) -> str:
-        self.invalidate()
-        full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
-        if temporal is not None:
-            return await asyncio.to_thread(temporal.cancel, full)
-        return await self.engine.cancel_async(full)
+        return await self._on_engine_or_temporal(run_id, lambda t, full: t.cancel(full), self.engine.cancel_async)
 
     async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *,
                           force: bool = False) -> str:
