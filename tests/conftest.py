@@ -26,9 +26,10 @@ from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from tests.support.backends import StoreBackend, pg_cluster, pg_database, runs_on_both  # noqa: E402
+from tests.support.background_jobs import drain_background_jobs  # noqa: E402
 from tests.support.temporal_server import TemporalServer, start_server  # noqa: E402
 
-__all__ = ["pg_cluster", "pg_database"]  # session and per-test PostgreSQL fixtures, for every test
+__all__ = ["drain_background_jobs", "pg_cluster", "pg_database"]  # fixtures for every test
 
 
 def pytest_configure(config: pytest.Config) -> None:

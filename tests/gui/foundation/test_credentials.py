@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from services.runtime import job_runtime
 from tests.support import payments_standins as st
 from tests.support.play_standin import running_standin
 from tests.support.trends_standins import Reply, StandIn, tiktok_hashtags, x_trends
@@ -19,11 +18,7 @@ from ui.settings_dialog import SettingsDialog
 TIKTOK_PATH = "/creative_radar_api/v1/popular_trend/hashtag/list"
 
 
-@pytest.fixture(autouse=True)
-def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
-    yield
-    job_runtime().drain(15)
-    qtbot.wait(20)
+pytestmark = pytest.mark.usefixtures("drain_background_jobs")
 
 
 def _dialog(qtbot: QtBot, services: Any) -> SettingsDialog:

@@ -4,14 +4,12 @@ version, or the one-line error), and Save for the next start, with no password i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from services.db.store_choice import StoreSource, saved_file
-from services.runtime import job_runtime
 from tests.support.postgres import Cluster, free_port
 from tests.support.store_dump import stored_bytes
 from ui.settings_dialog import SettingsDialog
@@ -19,11 +17,7 @@ from ui.settings_dialog import SettingsDialog
 PASSWORD = "hunter22secret"
 
 
-@pytest.fixture(autouse=True)
-def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
-    yield
-    job_runtime().drain(15)
-    qtbot.wait(20)
+pytestmark = pytest.mark.usefixtures("drain_background_jobs")
 
 
 def _dialog(qtbot: QtBot, services: Any) -> SettingsDialog:

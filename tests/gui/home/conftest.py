@@ -5,13 +5,12 @@ Rows are written through the areas' own ledger and tables; Home only reads them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from services.runtime import job_runtime
 from tests.support.qasync_loop import aloop, drive  # a qasync loop: the workflow engine runs on it, as in the app
 
 __all__ = ["aloop", "drive"]
@@ -20,11 +19,8 @@ NOW = datetime(2026, 10, 21, 12, tzinfo=UTC)  # a Wednesday
 
 
 @pytest.fixture(autouse=True)
-def _drain_background_jobs(qtbot: object) -> Iterator[None]:
+def _drain_background_jobs(drain_background_jobs: None) -> None:
     """Let the panel's background reads finish before its widgets are closed at teardown."""
-    yield
-    job_runtime().drain(15)
-    qtbot.wait(20)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 from app.payments.charging import StripeMode
 from app.payments.model import TxnStatus
 from services.events.store import EventQuery
-from services.runtime import job_runtime
 from tests.support import payments_standins as st
 from ui.panels.payments.charge_dialog import ChargeDialog, ChargeOrder
 from ui.panels.payments_panel import PaymentsPanel
@@ -22,11 +21,7 @@ from ui.panels.payments_panel import PaymentsPanel
 TEMPLATES = [("quotes-daily", "Daily Quotes"), ("flash-cards", "Flash Cards")]
 
 
-@pytest.fixture(autouse=True)
-def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
-    yield
-    job_runtime().drain(15)
-    qtbot.wait(20)
+pytestmark = pytest.mark.usefixtures("drain_background_jobs")
 
 
 @pytest.fixture

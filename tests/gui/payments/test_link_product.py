@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,16 +9,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.payments.model import Provider, TxnStatus
-from services.runtime import job_runtime
 from ui.panels.payments.link_dialog import LinkProductDialog, ProductLink
 from ui.panels.payments_panel import PaymentsPanel
 
-
-@pytest.fixture(autouse=True)
-def _drain_background_jobs(qtbot: QtBot) -> Iterator[None]:
-    yield
-    job_runtime().drain(15)
-    qtbot.wait(20)
+pytestmark = pytest.mark.usefixtures("drain_background_jobs")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.runtime import job_runtime
 from tests.support.trends_standins import StandIn
 
 
@@ -18,8 +17,5 @@ def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
 
 
 @pytest.fixture(autouse=True)
-def _drain_background_jobs(qtbot: object) -> Iterator[None]:
+def _drain_background_jobs(drain_background_jobs: None) -> None:
     """Let the panel's background reads finish before its widgets are closed at teardown."""
-    yield
-    job_runtime().drain(15)
-    qtbot.wait(20)  # type: ignore[attr-defined]  # deliver their callbacks while the panel still exists
