@@ -129,3 +129,13 @@ def test_a_command_leaves_pyside6s_qt_namespace_unbuilt(opened_dir: Path) -> Non
     done = subprocess.run([sys.executable, "-c", code, "--data-dir", str(opened_dir), "events", "list", "--limit", "5"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert "\nQT False" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [["events", "list", "--limit", "5"], ["health"], ["builds", "list"], ["--json", "templates", "list"]])
+def test_a_command_that_calls_no_provider_imports_no_retry_library(opened_dir: Path, argv: list[str]) -> None:
+    assert heavy(loaded_after(["--data-dir", str(opened_dir), *argv]), "tenacity") == set()
+
+
+def test_health_reads_the_providers_records_without_the_ledger_vocabulary(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert heavy(modules, "app.payments.model", "app.payments.money", "app.currency") == set()
