@@ -86,7 +86,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: lis
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.secrets import MemorySecretStore
-    from ui.app_runner import create_window
+    from ui.app_runner import create_window, ui_settings
 
     beats: list[float] = []
     heart = QTimer(interval=5)
@@ -120,6 +120,9 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: lis
     secrets = MemorySecretStore()
     secrets.set("provider:stripe", KEY)
     services = bootstrap(config, secrets=secrets)
+    remembered = ui_settings(data_dir)
+    remembered.setValue("window/panel", "Home")  # else the panel the last run ended on is built at start, not opened
+    remembered.sync()
     window = create_window(services)
     window.resize(1280, 800)
     window.show()
