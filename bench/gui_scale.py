@@ -128,6 +128,10 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: lis
     window.show()
     heart.start()
     await asyncio.sleep(2.0)
+    warmed = asyncio.get_running_loop().create_future()
+    window.panels_warmed.connect(lambda: warmed.done() or warmed.set_result(None))
+    window.warm_panels()  # as the app does once its first panel is filled (ui/app_runner.py)
+    await asyncio.wait_for(warmed, 120)
     idle = await worst_gap("idle", None, 2.0)
     print(f"{args.rows:,} rows per table; idle heartbeat worst gap {idle:.1f} ms; {load()}", flush=True)
 

@@ -82,3 +82,13 @@ def test_the_gui_thread_imports_no_service_or_storage_code_while_the_app_loads(s
 def test_home_is_filled_without_loading_the_http_or_imaging_libraries(started: Imports) -> None:
     """Building the areas Home reads loads neither: they come with the first request, build or image."""
     assert {m.split(".")[0] for m in started.before("filled")} & {"httpx", "PIL", "google"} == set()
+
+
+def test_every_panel_module_is_imported_on_a_worker_before_start_up_completes(started: Imports) -> None:
+    """A first open of any panel then builds its widgets without importing its code on the GUI thread."""
+    from ui.main_window import panel_specs
+
+    wanted = {m for spec in panel_specs() for m in spec.modules}
+    imported = {name: gui for name, gui, t in started.seen if name in wanted and t < started.marks["complete"]}
+    assert imported.keys() == wanted
+    assert [name for name, gui in imported.items() if gui] == []
