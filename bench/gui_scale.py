@@ -115,15 +115,15 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: lis
                 print(line, flush=True)
         return gap * 1000
 
-    # every run opens on Home, whatever panel the last run (of any bench on this seed) closed on:
-    # the window restores it, and a panel built at start-up would be "opened" without being built
-    ui_settings(data_dir).setValue("window/panel", "Home")
     sys.setswitchinterval(GUI_SWITCH_INTERVAL)  # as the app's GUI runs (ui/app_runner.py)
     config = AppConfig.from_env(data_dir)
     config.log_to_file = False
     secrets = MemorySecretStore()
     secrets.set("provider:stripe", KEY)
     services = bootstrap(config, secrets=secrets)
+    remembered = ui_settings(data_dir)
+    remembered.setValue("window/panel", "Home")  # else the panel the last run ended on is built at start, not opened
+    remembered.sync()
     window = create_window(services)
     window.resize(1280, 800)
     window.show()
