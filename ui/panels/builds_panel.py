@@ -45,7 +45,7 @@ from ui.colors import Tone, tone_style
 from ui.operations import ChangeArea, Changes, operation_hub, run_write
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
-from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
+from ui.panels.builds.model import COLUMN_SAMPLES, COLUMNS, PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
 from ui.remedies import remedy_of
 from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
@@ -142,8 +142,13 @@ class BuildsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # not ResizeToContents: it sized every row
+        header.setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for col, sample in enumerate(COLUMN_SAMPLES):
+            if col != PROGRESS_COLUMN:
+                header.resizeSection(col, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[col])) + 24)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
 
         # -- details of the selected build ------------------------------------------------------
