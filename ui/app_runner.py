@@ -281,6 +281,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         all_built()
 
     def all_built() -> None:
+        window.warm_panels()  # then the panels' modules, so that no first open imports on the GUI thread
         when_settled(window, start_up_complete)
 
     def start_up_complete() -> None:

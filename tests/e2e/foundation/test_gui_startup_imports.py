@@ -120,3 +120,13 @@ def test_garbage_collection_resumes_once_start_up_is_complete_with_what_it_built
 def test_the_gui_thread_starts_no_thread_once_the_window_is_shown(started: Imports) -> None:
     """The pool's threads are started before: a submit that starts one waits for it to get the GIL."""
     assert [name for name, t in started.threads if t >= started.marks["shown"]] == []
+
+
+def test_every_panel_module_is_imported_on_a_worker_before_start_up_completes(started: Imports) -> None:
+    """A first open of any panel then builds its widgets without importing its code on the GUI thread."""
+    from ui.main_window import panel_specs
+
+    wanted = {m for spec in panel_specs() for m in spec.modules}
+    imported = {name: gui for name, gui, t in started.seen if name in wanted and t < started.marks["complete"]}
+    assert imported.keys() == wanted
+    assert [name for name, gui in imported.items() if gui] == []
