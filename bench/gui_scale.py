@@ -66,9 +66,11 @@ def main() -> None:
 
     import PySide6.QtCore  # noqa: F401 - first, then its import hook made cheap, as main.py does
 
+    from services.httpx_import import skip_httpx_command_line
     from services.qt_imports import skip_feature_source_scans
 
     skip_feature_source_scans()
+    skip_httpx_command_line()  # as main.py does
     from PySide6.QtWidgets import QApplication
 
     from bench.gui_stalls import timed_application
