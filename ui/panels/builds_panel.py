@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QTableView,
     QTableWidget,
@@ -49,6 +47,7 @@ from ui.panels.builds.model import COLUMN_SAMPLES, COLUMNS, PROGRESS_COLUMN, ROL
 from ui.remedies import remedy_of
 from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
+from ui.widgets.progress_strip import ProgressStrip, progress_option
 from ui.widgets.release_checklist import ReleaseChecklist
 
 if TYPE_CHECKING:
@@ -71,14 +70,7 @@ class ProgressDelegate(QStyledItemDelegate):
         if percent is None:
             super().paint(painter, option, index)
             return
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
-        bar.minimum = 0
-        bar.maximum = 100
-        bar.progress = int(percent)
-        bar.text = f"{percent:.0f}%"
-        bar.textVisible = True
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+        bar = progress_option(option.rect.adjusted(2, 3, -2, -3), percent)
         style = QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
@@ -154,8 +146,7 @@ class BuildsPanel(QWidget):
         # -- details of the selected build ------------------------------------------------------
         self.title = plain_label("Select a build")
         self.title.setStyleSheet("font-weight: bold")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
+        self.progress = ProgressStrip()  # repainted with the next frame, not at each progress signal
         self.step_label = plain_label("-")
         self.time_label = QLabel("-")
         self.artifact_label = plain_label("-")

@@ -120,3 +120,22 @@ def test_health_counts_interrupted_runs_without_the_workflow_engine_model_or_act
     modules = loaded_after(["--data-dir", str(opened_dir), "health"])
     assert heavy(modules, "services.workflows.engine", "services.actions", "app.workflows.model",
                  "app.workflows.events", "app.workflows.definition") == set()
+
+
+def test_a_command_leaves_pyside6s_qt_namespace_unbuilt(opened_dir: Path) -> None:
+    """PySide6 builds its ``Qt`` namespace (every enum in it, ~25 ms) when the name is first read: the bus needs none of it."""
+    code = ("import sys\nfrom ui.cli.main import run\nrun(sys.argv[1:])\n"
+            "sys.stderr.write('\\nQT ' + str('Qt' in vars(sys.modules['PySide6.QtCore'])) + '\\n')")
+    done = subprocess.run([sys.executable, "-c", code, "--data-dir", str(opened_dir), "events", "list", "--limit", "5"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert "\nQT False" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [["events", "list", "--limit", "5"], ["health"], ["builds", "list"], ["--json", "templates", "list"]])
+def test_a_command_that_calls_no_provider_imports_no_retry_library(opened_dir: Path, argv: list[str]) -> None:
+    assert heavy(loaded_after(["--data-dir", str(opened_dir), *argv]), "tenacity") == set()
+
+
+def test_health_reads_the_providers_records_without_the_ledger_vocabulary(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert heavy(modules, "app.payments.model", "app.payments.money", "app.currency") == set()
