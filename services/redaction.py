@@ -48,28 +48,34 @@ def install_on_engine(engine: Engine, known: Known) -> None:
                 return redact(value, secrets)
             return value
 
-        def holds_secret(params: Any) -> bool:
-            # one search over the row's strings, joined by a character no secret holds: most rows hold none,
-            # and are then bound as they came, without rebuilding them value by value
+        def strings(params: Any) -> str:
+            # a row's strings joined by a character no secret holds: one search per row, or per batch
             values = params.values() if isinstance(params, Mapping) else params
             if isinstance(values, str) or not isinstance(values, Iterable):
-                return False
-            text = "\0".join(v for v in values if isinstance(v, str))
+                return ""
+            return "\0".join(v for v in values if isinstance(v, str))
+
+        def holds_secret(text: str) -> bool:
             return any(s in text for s in secrets)
 
         def clean_params(params: Any) -> Any:
-            if not holds_secret(params):
-                return params
+            if not holds_secret(strings(params)):
+                return params  # most rows hold none, and are bound as they came, not rebuilt value by value
             if isinstance(params, Mapping):
                 return {k: clean(v) for k, v in params.items()}
             if isinstance(params, Sequence) and not isinstance(params, str):
                 return type(params)(clean(v) for v in params) if isinstance(params, tuple) else [clean(v) for v in params]
             return params
 
-        if executemany:
-            if not any(holds_secret(p) for p in parameters):
+        # A multi-row VALUES batch (SQLAlchemy's "insertmanyvalues") is flagged executemany but binds one flat row.
+        if executemany and _is_row(next(iter(parameters), None)):
+            if not holds_secret("\0".join(strings(p) for p in parameters)):
                 return statement, parameters
             return statement, [clean_params(p) for p in parameters]
         return statement, clean_params(parameters)
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute, retval=True)
+
+
+def _is_row(value: Any) -> bool:
+    return isinstance(value, Mapping) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes)))
