@@ -11,6 +11,7 @@ this module applies it at the few places every such text passes through:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,21 @@ def scrub_error(exc: TrendForgeError, known: Known) -> None:
     exc.args = tuple(redact(a, known()) if isinstance(a, str) else a for a in exc.args)
 
 
+def batch_may_hold_secret(rows: Sequence[Any], secrets: Sequence[str]) -> bool:
+    """Whether any row of a batch may hold a secret: one search over the text of all its values,
+    separated by a character no secret holds, instead of a search per row (for a batch of 1,000
+    events that was a sixth of the cost of publishing them, once a secret is known).
+
+    A value that is not a string is searched as its ``str()``: that can only say "may" where no
+    row holds one (the rows are then checked one by one, their strings only), never miss one.
+    """
+    values = itertools.chain.from_iterable(
+        r.values() if isinstance(r, Mapping) else r if isinstance(r, Iterable) and not isinstance(r, str) else ()
+        for r in rows)
+    text = "\0".join(map(str, values))
+    return any(s in text for s in secrets)
+
+
 def install_on_engine(engine: Engine, known: Known) -> None:
     """Mask secrets in every string bound to a statement on ``engine``."""
 
@@ -48,28 +64,28 @@ def install_on_engine(engine: Engine, known: Known) -> None:
                 return redact(value, secrets)
             return value
 
-        def strings(params: Any) -> str:
-            # a row's strings joined by a character no secret holds: one search per row, or per batch
+        def holds_secret(params: Any) -> bool:
+            # one search over the row's strings, joined by a character no secret holds: most rows hold none,
+            # and are then bound as they came, without rebuilding them value by value
             values = params.values() if isinstance(params, Mapping) else params
             if isinstance(values, str) or not isinstance(values, Iterable):
-                return ""
-            return "\0".join(v for v in values if isinstance(v, str))
-
-        def holds_secret(text: str) -> bool:
+                return False
+            text = "\0".join(v for v in values if isinstance(v, str))
             return any(s in text for s in secrets)
 
         def clean_params(params: Any) -> Any:
-            if not holds_secret(strings(params)):
-                return params  # most rows hold none, and are bound as they came, not rebuilt value by value
+            if not holds_secret(params):
+                return params
             if isinstance(params, Mapping):
                 return {k: clean(v) for k, v in params.items()}
             if isinstance(params, Sequence) and not isinstance(params, str):
                 return type(params)(clean(v) for v in params) if isinstance(params, tuple) else [clean(v) for v in params]
             return params
 
-        # A multi-row VALUES batch (SQLAlchemy's "insertmanyvalues") is flagged executemany but binds one flat row.
+        # A multi-row VALUES batch (SQLAlchemy's "insertmanyvalues", an executemany with RETURNING) is flagged
+        # executemany but binds one flat row of values: that row is cleaned as one statement's.
         if executemany and _is_row(next(iter(parameters), None)):
-            if not holds_secret("\0".join(strings(p) for p in parameters)):
+            if not batch_may_hold_secret(parameters, secrets):
                 return statement, parameters
             return statement, [clean_params(p) for p in parameters]
         return statement, clean_params(parameters)

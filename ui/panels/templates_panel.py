@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.currency import iso_codes
 from app.errors import TrendForgeError
 from app.events import Event
 from app.spreadsheet import write_csv
@@ -325,8 +326,9 @@ class TemplatesPanel(QWidget):
         self.undo_button.setEnabled(False)
         self.redo_button.setEnabled(False)
 
-        self._load_categories()
-        self.reload(background=False)  # the first page at once: an index walk that stops after 200 rows
+        self._select_after_load: str | None = None
+        self.category_box.addItem("All categories", "")
+        self._open()
 
     # -- filters -----------------------------------------------------------------------------
     def current_query(self) -> TemplateQuery:
@@ -340,12 +342,28 @@ class TemplatesPanel(QWidget):
                              category=category or None, statuses=tuple(statuses),
                              sort=self.model.query.sort, limit=PAGE)
 
-    def _load_categories(self, categories: list[tuple[str, int]] | None = None) -> None:
+    def _open(self) -> None:
+        """The first page and the categories, read off the GUI thread: the panel is shown (and
+        painted) at once with an empty table, and the rows arrive with :attr:`loaded`."""
+        query, svc = self.model.page_query(self.current_query()), self.svc
+
+        def load() -> tuple[list[TemplateSummary], list[tuple[str, int]]]:
+            iso_codes()  # the currency table the prices are shown with: parsed here, not by the first paint
+            return svc.find(query), svc.categories(include_archived=True)
+
+        def done(result: tuple[list[TemplateSummary], list[tuple[str, int]]]) -> None:
+            rows, categories = result
+            self._load_categories(categories)
+            self._show_page(query, rows)
+
+        self._reads.run(load, done, self._on_reload_failed)
+
+    def _load_categories(self, categories: list[tuple[str, int]]) -> None:
         current = self.category_box.currentData()
         self.category_box.blockSignals(True)
         self.category_box.clear()
         self.category_box.addItem("All categories", "")
-        for name, n in self.svc.categories(include_archived=True) if categories is None else categories:
+        for name, n in categories:
             self.category_box.addItem(f"{name} ({n})", name)
         idx = self.category_box.findData(current) if current else 0
         self.category_box.setCurrentIndex(max(idx, 0))
@@ -379,7 +397,9 @@ class TemplatesPanel(QWidget):
     def _show_page(self, query: TemplateQuery, rows: list[TemplateSummary]) -> None:
         self.model.show(query, rows)
         self._update_summary()
-        self._reselect(self.current.id if self.current else None)
+        wanted, self._select_after_load = self._select_after_load, None
+        if wanted is None or not self.select_id(wanted):
+            self._reselect(self.current.id if self.current else None)
         self.loaded.emit()
 
     def refresh(self) -> None:
@@ -450,6 +470,9 @@ class TemplatesPanel(QWidget):
 
     def select_item(self, item_id: str) -> None:
         """Select template ``item_id``, clearing a search that hides it."""
+        if self.loading and not self.search_edit.text():
+            self._select_after_load = item_id  # selected when the page being read is shown
+            return
         if not self.select_id(item_id):
             self.search_edit.clear()
             self.reload(background=False)

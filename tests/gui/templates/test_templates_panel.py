@@ -16,6 +16,9 @@ from app.templates.model import DuplicatePolicy, TemplateStatus
 from services.bootstrap import Services
 from services.templates.seed import seed_synthetic
 from tests.support import templates_packages
+from tests.support.currency_table import cold_currency_reads
+from tests.support.gui_thread_sql import sql_on_gui_thread
+from tests.support.panel_open import opened
 from ui.panels import templates_panel
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
@@ -34,7 +37,7 @@ def loaded(services: Services) -> Services:
 def panel(qtbot: Any, loaded: Services) -> TemplatesPanel:
     p = TemplatesPanel(loaded)
     qtbot.addWidget(p)
-    return p
+    return opened(qtbot, p)
 
 
 def ids(panel: TemplatesPanel) -> list[str]:
@@ -269,6 +272,7 @@ def _mime(paths: list[Path]) -> QMimeData:
 def test_drop_several_packages_with_per_file_results(qtbot: Any, services: Services, tmp_path: Path) -> None:
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
+    opened(qtbot, panel)
     assert panel.model.rowCount() == 0
     zipped = tmp_path / "quotes.zip"
     with zipfile.ZipFile(zipped, "w") as zf:
@@ -322,6 +326,7 @@ def test_drop_duplicates_offers_keep_both(qtbot: Any, panel: TemplatesPanel, mon
 def test_import_dialog_and_export(qtbot: Any, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
+    opened(qtbot, panel)
     monkeypatch.setattr(Dialogs, "ask_import_folder", classmethod(lambda cls, p: [str(templates_packages.SAMPLES / "trivia-quiz")]))
     with qtbot.waitSignal(panel.imports_finished, timeout=10000):
         panel.import_folder_dialog()
@@ -338,6 +343,7 @@ def test_csv_export_writes_all_matching_rows(qtbot: Any, services: Services, tmp
     services.templates.invalidate()
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
+    opened(qtbot, panel)
     assert panel.model.rowCount() == PAGE  # only one page loaded...
     qtbot.waitUntil(lambda: panel.summary.text().startswith("450 templates — 200 loaded"), timeout=5000)
     dest = tmp_path / "all.csv"
@@ -416,3 +422,44 @@ def test_a_click_reads_stats_and_reviews_off_the_gui_thread_and_drops_a_supersed
     assert gate.stopped, gate.first_error
     assert panel.fields["id"].text() == "trivia-quiz" and panel.fields["builds"].text() == "0"
     assert gate.off_gui_thread
+
+
+def test_opening_reads_the_first_page_and_categories_off_the_gui_thread(qtbot: Any, services: Services) -> None:
+    seed_synthetic(services.ctx, 450)
+    svc = services.templates
+    svc.invalidate()
+    with sql_on_gui_thread(services.ctx.engine) as gui_sql:
+        panel = TemplatesPanel(services)
+        qtbot.addWidget(panel)
+        panel.show()
+        assert panel.model.rowCount() == 0  # shown at once, empty: the rows come from a worker
+        with qtbot.waitSignal(panel.loaded, timeout=10_000):
+            pass
+    assert gui_sql == []
+    assert panel.model.rowCount() == PAGE  # one page, not the whole store
+    assert [panel.category_box.itemData(i) for i in range(1, panel.category_box.count())] == \
+        [name for name, _n in svc.categories(include_archived=True)]
+
+
+def test_an_item_asked_for_while_the_first_page_loads_is_selected_when_it_arrives(qtbot: Any, loaded: Services) -> None:
+    panel = TemplatesPanel(loaded)
+    qtbot.addWidget(panel)
+    panel.select_item("trivia-quiz")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):
+        pass
+    assert panel.current is not None and panel.current.id == "trivia-quiz"
+    assert panel.model.summary_at(panel.table.currentIndex().row()).id == "trivia-quiz"  # type: ignore[union-attr]
+
+
+def test_the_first_rows_paint_without_parsing_the_currency_table_on_the_gui_thread(
+    qtbot: Any, loaded: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with cold_currency_reads(monkeypatch) as on_gui:
+        panel = opened(qtbot, TemplatesPanel(loaded))
+        qtbot.addWidget(panel)
+        panel.resize(1600, 800)
+        with qtbot.waitExposed(panel):
+            panel.show()
+        panel.table.viewport().repaint()  # the Price column (in view at this width) formats each shown price
+    assert panel.model.rowCount() == 3
+    assert on_gui == []
