@@ -8,11 +8,11 @@ correlation and causation ids) are common; the subclass's own fields are its pay
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
+from app.ids import time_ordered_id
 from app.timeutil import utcnow
 
 ENVELOPE_FIELDS = frozenset({"id", "timestamp", "source", "correlation_id", "causation_id", "actor"})
@@ -22,17 +22,13 @@ _REGISTRY: dict[str, type[Event]] = {}
 E = TypeVar("E", bound="Event")
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Event:
     """Base of all events. Subclasses are registered with :func:`event_type`."""
 
     TYPE: ClassVar[str] = "event"
 
-    id: str = dataclasses.field(default_factory=new_id)
+    id: str = dataclasses.field(default_factory=time_ordered_id)  # UUIDv7 hex (app/ids.py)
     timestamp: datetime = dataclasses.field(default_factory=utcnow)
     source: str = "app"
     correlation_id: str | None = None

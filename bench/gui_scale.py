@@ -86,7 +86,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: lis
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.secrets import MemorySecretStore
-    from ui.app_runner import create_window
+    from ui.app_runner import GUI_SWITCH_INTERVAL, create_window, ui_settings
 
     beats: list[float] = []
     heart = QTimer(interval=5)
@@ -115,16 +115,25 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, spans: lis
                 print(line, flush=True)
         return gap * 1000
 
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)  # as the app's GUI runs (ui/app_runner.py)
     config = AppConfig.from_env(data_dir)
     config.log_to_file = False
     secrets = MemorySecretStore()
     secrets.set("provider:stripe", KEY)
     services = bootstrap(config, secrets=secrets)
+    remembered = ui_settings(data_dir)
+    remembered.setValue("window/panel", "Home")  # else the panel the last run ended on is built at start, not opened
+    remembered.sync()
     window = create_window(services)
     window.resize(1280, 800)
     window.show()
     heart.start()
     await asyncio.sleep(2.0)
+    warmed = asyncio.get_running_loop().create_future()
+    window.panels_warmed.connect(lambda: warmed.done() or warmed.set_result(None))
+    await asyncio.to_thread(services.build_all)  # as the app does once its first panel is filled (ui/app_runner.py),
+    window.warm_panels()  # and then warms the panels
+    await asyncio.wait_for(warmed, 120)
     idle = await worst_gap("idle", None, 2.0)
     print(f"{args.rows:,} rows per table; idle heartbeat worst gap {idle:.1f} ms; {load()}", flush=True)
 

@@ -8,10 +8,19 @@ into the ledger runs the FTS trigger's flush once per row; it is printed too, fo
 show why). Medians of interleaved repetitions (A B A B), fresh copies of the database for each
 empty-ledger run; the 1M runs add new rows to a copy of the seeded ledger (it grows by N a run).
 
-Targets: the ledger at most 3x raw; N into the 1M ledger at most 1.5x N into an empty one (the
-write path does not slow down as the ledger grows), and in any case growing no faster than raw
-sqlite3 does for the same rows (printed as its own row: SQLite's B-trees of a 1M ledger no longer
-fit its page cache, so raw inserts slow down too).
+Targets: the ledger at most 3x raw, into an empty ledger and into the 1M one; and the ledger's
+growth (N into the 1M ledger over N into an empty one) at most 1.2x raw sqlite3's growth for the
+same rows (its own row: the ledger's write path adds no slowdown of its own as the ledger grows).
+
+There is no target for the ledger's growth by itself. An earlier one ("the 1M ledger at most 1.5x
+the empty one") was below the floor: raw sqlite3 writing the same rows into the same schema grows
+about 3x (quiet machine, end of session 4: ledger 2.13x, raw 3.01x), because the rows land at
+scattered places in the table's B-trees (random uuid4 ids, the Stripe ids, the creation times of
+older sales, the templates), whose pages no longer fit SQLite's page cache at 1M rows. No write
+path over this schema can beat that; making the ids time-ordered would spare only the primary key,
+and the ledger's ids are shown and typed as 8-digit prefixes ("Payment 3f2a9c1e", ``payments refund
+3f2a``), which time-ordered ids would make alike for every sale of one sync. The growth is printed
+as a report line beside raw's.
 
 Run: .venv/bin/python bench/ledger_writes.py [--rows 1000000] [--n 20000] [--reps 5]
 """
@@ -169,12 +178,11 @@ def main() -> None:
         med["ledger empty"] <= 3 * med["raw empty"])
     row(f"ledger upsert {n:,} into a {args.rows:,} ledger", med["ledger big"], med["raw big"], "ms", "<= 3x raw",
         med["ledger big"] <= 3 * med["raw big"])
-    row(f"ledger upsert {n:,}: {args.rows:,} ledger vs empty", med["ledger big"], med["ledger empty"], "ms",
-        "<= 1.5x empty", med["ledger big"] <= 1.5 * med["ledger empty"])
     # SQLite's own growth for the same rows (its eight indexes and the search index outgrow the page
-    # cache): the ledger should grow no faster than that
+    # cache): the ledger should grow no faster than that (no target of its own: see the docstring)
     ledger_growth = med["ledger big"] / med["ledger empty"]
     raw_growth = med["raw big"] / med["raw empty"]
+    print(f"growth, {args.rows:,} ledger vs empty: ledger {ledger_growth:.2f}x, raw sqlite3 {raw_growth:.2f}x (report)")
     row(f"ledger growth {args.rows:,} vs empty, beside raw sqlite's", ledger_growth, raw_growth, "x",
         "<= 1.2x raw's growth", ledger_growth <= 1.2 * raw_growth)
     print(load())

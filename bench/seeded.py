@@ -67,7 +67,24 @@ def data_dir(rows: int = 1_000_000) -> Path:
             path.mkdir(parents=True)
             seed(path, rows)
         (path / MARK).write_text("ok\n", encoding="utf-8")
+    _repair(path)
     return path
+
+
+BUILD_STATES_FIXED = "builds-states-fixed"
+
+
+def _repair(path: Path) -> None:
+    """Seeds made before the seeder wrote valid build states held ``succeeded``, which is not a
+    BuildState: the Builds panel's first read failed on them, so its open showed an error and no
+    rows. Such a seed's builds are marked ``signed`` (what the seeder writes now), once."""
+    if (path / BUILD_STATES_FIXED).exists():
+        return
+    import sqlite3
+
+    with sqlite3.connect(path / "trendforge.sqlite3", timeout=60) as conn:
+        conn.execute("UPDATE builds SET state = 'signed' WHERE state = 'succeeded'")
+    (path / BUILD_STATES_FIXED).write_text("ok\n", encoding="utf-8")
 
 
 def _older_seed(rows: int) -> Path | None:
@@ -228,7 +245,7 @@ def _seed_runs_and_builds(services: Services, runs: int, rng: random.Random) -> 
                               "started_at": created, "ended_at": created, "reused": False,
                               "compensation_action": None, "compensation_error": None, "compensation_attempts": 0,
                               "compensated_at": None})
-        state = ("succeeded", "succeeded", "succeeded", "failed", "cancelled")[i % 5]
+        state = ("signed", "signed", "signed", "failed", "cancelled")[i % 5]  # BuildState values
         build_rows.append({"id": f"b{i:031x}", "template_id": f"tpl-{i % 40}", "application_id": f"com.studio.app{i % 40}",
                            "app_name": f"App {i % 40}", "platform": ("apk", "aab", "web")[i % 3], "backend": "direct",
                            "version_name": f"1.{i // 40}.0", "version_code": i + 1, "key_alias": None,

@@ -7,17 +7,9 @@ import inspect
 import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from cachetools import TTLCache
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
 from app.errors import ProviderError, TrendForgeError, UserError
 from app.health import Health, HealthState
@@ -26,6 +18,11 @@ from services.context import ServiceContext
 from services.db.preflight import disk_full, is_disk_full
 from services.metrics import ServiceMetrics
 from services.redaction import scrub, scrub_error
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
+
+# tenacity (~10 ms to import) is loaded by the first retry: a command that calls no provider never needs it
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -41,6 +38,8 @@ class RetryAfterWait:
     """Exponential backoff with jitter, but at least what a 429's Retry-After asked for."""
 
     def __init__(self, initial: float, maximum: float) -> None:
+        from tenacity import wait_exponential_jitter
+
         self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
         self._maximum = maximum
 
@@ -142,6 +141,8 @@ class BaseService:
 
     # -- retries ------------------------------------------------------------------
     def _retry_kwargs(self, attempts: int | None) -> dict[str, Any]:
+        from tenacity import retry_if_exception, stop_after_attempt
+
         return {
             "retry": retry_if_exception(is_transient),
             "stop": stop_after_attempt(attempts or self.retry_attempts),
@@ -151,6 +152,8 @@ class BaseService:
 
     def with_retry(self, call: Callable[[], T], *, attempts: int | None = None) -> T:
         """Run ``call``, retrying only transient ``ProviderError``s with backoff and jitter."""
+        from tenacity import Retrying
+
         for attempt in Retrying(**self._retry_kwargs(attempts)):
             with attempt:
                 return call()
@@ -159,6 +162,8 @@ class BaseService:
     async def with_retry_async(
         self, call: Callable[[], Awaitable[T]], *, attempts: int | None = None
     ) -> T:
+        from tenacity import AsyncRetrying
+
         async for attempt in AsyncRetrying(**self._retry_kwargs(attempts)):
             with attempt:
                 return await call()

@@ -270,14 +270,13 @@ class Services:
         return TrendsService(self.ctx, self.settings, templates=_TemplatesOnDemand(_Root(self)))
 
     def _build_workflows(self) -> WorkflowsService:
-        from app.workflows.engine_kind import EngineKind
         from services.actions import ActionRegistry
         from services.builds.actions import register_actions as builds_actions
         from services.payments.actions import register_actions as payments_actions
         from services.templates.actions import register_actions as templates_actions
         from services.trends.actions import register_actions as trends_actions
         from services.workflows.service import WorkflowsService
-        from services.workflows.temporal.config import engine_kind, temporal_config
+        from services.workflows.temporal.config import team_temporal
 
         registry = ActionRegistry()
         root = _Root(self)
@@ -286,9 +285,7 @@ class Services:
         templates_actions(registry, lambda: root().templates)
         builds_actions(registry, lambda: root().builds)
         payments_actions(registry, lambda: root().payments)
-        temporal = None
-        if engine_kind(self.settings.get, os.environ) is EngineKind.TEMPORAL:
-            temporal = temporal_config(self.settings.get, os.environ)  # team mode: runs on Temporal workers
+        temporal = team_temporal(self.settings.get, os.environ)  # team mode: new runs on Temporal workers
         return WorkflowsService(self.ctx, registry, temporal=temporal)
 
     def substitute(
@@ -375,6 +372,8 @@ class Services:
         from services.releases.health import play_key_health
         from services.templates.health import store_health
         from services.trends.health import enabled_sources, sources_health
+        from services.workflows.health import runs_health
+        from services.workflows.temporal.config import team_temporal
 
         settings = self.settings
         probes: dict[Area, Callable[[], Health]] = {
@@ -384,11 +383,12 @@ class Services:
             Area.PAYMENTS: lambda: providers_health(self.ctx),
             Area.BUILDS: lambda: toolchain_health(0),
             Area.TEMPLATES: lambda: store_health(self.ctx),
+            Area.WORKFLOWS: lambda: runs_health(self.ctx, team_temporal(settings.get, os.environ)),
         }
         out: list[Health] = []
         for area, slot in zip(Area, self._slots(), strict=True):
             probe = probes.get(area)
-            if slot.value is not None or probe is None:  # workflows: what runs them is its service's
+            if slot.value is not None or probe is None:
                 out += _checks([getattr(self, area.value)])
                 continue
             try:

@@ -11,6 +11,7 @@ this module applies it at the few places every such text passes through:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,21 @@ def scrub(text: str, known: Known) -> str:
 def scrub_error(exc: TrendForgeError, known: Known) -> None:
     """Mask secrets in an error's message in place (its type, remedy and cause stay)."""
     exc.args = tuple(redact(a, known()) if isinstance(a, str) else a for a in exc.args)
+
+
+def batch_may_hold_secret(rows: Sequence[Any], secrets: Sequence[str]) -> bool:
+    """Whether any row of a batch may hold a secret: one search over the text of all its values,
+    separated by a character no secret holds, instead of a search per row (for a batch of 1,000
+    events that was a sixth of the cost of publishing them, once a secret is known).
+
+    A value that is not a string is searched as its ``str()``: that can only say "may" where no
+    row holds one (the rows are then checked one by one, their strings only), never miss one.
+    """
+    values = itertools.chain.from_iterable(
+        r.values() if isinstance(r, Mapping) else r if isinstance(r, Iterable) and not isinstance(r, str) else ()
+        for r in rows)
+    text = "\0".join(map(str, values))
+    return any(s in text for s in secrets)
 
 
 def install_on_engine(engine: Engine, known: Known) -> None:
@@ -67,7 +83,7 @@ def install_on_engine(engine: Engine, known: Known) -> None:
             return params
 
         if executemany:
-            if not any(holds_secret(p) for p in parameters):
+            if not batch_may_hold_secret(parameters, secrets):
                 return statement, parameters
             return statement, [clean_params(p) for p in parameters]
         return statement, clean_params(parameters)

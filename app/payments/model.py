@@ -9,43 +9,8 @@ from typing import Any
 
 from app.errors import UserError
 from app.payments.money import format_minor
+from app.payments.provider import Provider as Provider
 from app.remedies import Remedy
-
-
-class Provider(enum.StrEnum):
-    STRIPE = "stripe"
-    GUMROAD = "gumroad"
-    KOFI = "kofi"
-    ITCH = "itch"
-
-    @classmethod
-    def parse(cls, value: str) -> Provider:
-        try:
-            return cls((value or "").strip().lower())
-        except ValueError:
-            raise UserError(f"unknown provider {value!r}; use one of: {', '.join(p.value for p in cls)}") from None
-
-    @property
-    def can_charge(self) -> bool:
-        return self is Provider.STRIPE
-
-    @property
-    def has_api(self) -> bool:
-        """Has an API TrendForge calls with the credential (Ko-fi only sends webhooks)."""
-        return self is not Provider.KOFI
-
-    @property
-    def can_refund_remotely(self) -> bool:
-        return self in (Provider.STRIPE, Provider.GUMROAD)
-
-    @property
-    def refund_location(self) -> str:
-        return {
-            Provider.KOFI: "Ko-fi has no refund API: issue it at https://ko-fi.com/manage/transactions "
-            "(or in PayPal/Stripe, whichever took the payment)",
-            Provider.ITCH: "itch.io has no refund API: issue it from https://itch.io/dashboard/purchases "
-            "(or contact itch.io support)",
-        }.get(self, "")
 
 
 class TxnStatus(enum.StrEnum):

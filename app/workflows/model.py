@@ -14,31 +14,8 @@ from typing import Any, TypedDict
 
 from app.events import Event
 from app.workflows import events as ev
-
-
-class RunStatus(StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    COMPENSATING = "compensating"
-    INTERRUPTED = "interrupted"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"  # a step failed and there was nothing to undo
-    COMPENSATED = "compensated"  # a step failed and every completed step was undone
-    COMPENSATION_FAILED = "compensation_failed"  # ... and at least one undo failed too
-    CANCELLED = "cancelled"
-
-    @property
-    def final(self) -> bool:
-        return self in FINAL_RUN_STATUSES
-
-    @property
-    def active(self) -> bool:
-        return self in {RunStatus.PENDING, RunStatus.RUNNING, RunStatus.COMPENSATING}
-
-
-FINAL_RUN_STATUSES = frozenset(
-    {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.COMPENSATED, RunStatus.COMPENSATION_FAILED, RunStatus.CANCELLED}
-)
+from app.workflows.status import FINAL_RUN_STATUSES as FINAL_RUN_STATUSES
+from app.workflows.status import RunStatus as RunStatus
 
 
 class StepStatus(StrEnum):

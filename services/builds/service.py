@@ -32,8 +32,9 @@ from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE,
 from app.builds.progress import BuildStats, build_times, plan_steps
 from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
-from app.events import Event, new_id
+from app.events import Event
 from app.health import Health
+from app.ids import random_id
 from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
 from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
@@ -230,7 +231,7 @@ class BuildsService(BaseService):
 
     def _staging_path(self, alias: str) -> Path:
         self.keys_dir.mkdir(parents=True, exist_ok=True)
-        return self.keys_dir / f".{alias}.{new_id()[:12]}.p12.partial"
+        return self.keys_dir / f".{alias}.{random_id()[:12]}.p12.partial"
 
     @operation
     def create_key(self, alias: str, *, dname: str | None = None, password: str | None = None) -> KeyInfo:
@@ -380,7 +381,7 @@ class BuildsService(BaseService):
         self.require(target.parent.is_dir(), f"no folder {target.parent}; create it first")
         if target.exists():
             raise ConflictError(f"{target} exists already; nothing was written. Choose a new file name")
-        staged = target.parent / f".{target.name}.{new_id()[:12]}.partial"
+        staged = target.parent / f".{target.name}.{random_id()[:12]}.partial"
         try:
             with keystore.open("rb") as src, open(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600),
                                                   "wb") as out:
@@ -468,7 +469,7 @@ class BuildsService(BaseService):
             on_play = self._require_play().highest_version_code(app_id, target.arg)
         elif rollout is not None or notes:
             raise UserError("a rollout fraction and release notes go with a Google Play deploy (play:TRACK)")
-        build_id = new_id()
+        build_id = random_id()
         with self.ctx.new_uow() as uow:
             # read and bump the last code holding the write lock: unique under any concurrency
             begin_write(uow.session, VersionCodeRecord.__table__)  # type: ignore[arg-type]

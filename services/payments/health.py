@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.failures import FailureRun, Growth, RestPolicy, Standing
 from app.health import Health, HealthState
-from app.payments.model import Provider
+from app.payments.provider import Provider
 from services.context import ServiceContext
 from services.payments.health_models import ProviderHealthRecord
 

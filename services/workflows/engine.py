@@ -51,18 +51,17 @@ from app.workflows.model import (
 from services.actions import ActionContext, ActionRegistry, ActionSpec
 from services.context import ServiceContext
 from services.events.correlation import correlation, stamp
-from services.leases import Leases, run_resource
-from services.processes import owner_alive, owner_elsewhere, run_owner_token
+from services.leases import run_resource
+from services.processes import owner_alive, run_owner_token
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
+from services.workflows.orphans import find_orphans, run_leases
 from services.workflows.projection import Projection, run_values, state_from_rows, step_values
 
 if TYPE_CHECKING:
     from services.events.other_writers import OtherWriters
 
 log = logging.getLogger(__name__)
-
-ACTIVE = (RunStatus.PENDING.value, RunStatus.RUNNING.value, RunStatus.COMPENSATING.value)
 
 
 @dataclass
@@ -130,7 +129,7 @@ class WorkflowEngine:
         self._projection = Projection(ctx.engine.dialect)
         # a run's lease in the database, renewed while it is live: on a shared store another machine
         # recovers a run whose machine went away once the lease lapses (see services.leases)
-        self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
+        self.leases = run_leases(ctx)
         self._heartbeat: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ persistence
@@ -671,22 +670,13 @@ class WorkflowEngine:
 
     # ------------------------------------------------------------------ crash recovery
     def recover(self) -> list[str]:
-        """Record runs left in flight by a dead process as interrupted. Called at start-up.
-
-        A run owned on this machine is recovered when its process is gone; one owned by another
-        machine (a shared store) only once that machine's lease on it has lapsed, and then by
-        exactly one recovering process (:meth:`Leases.take_over`).
+        """Record runs left in flight by a gone process (:func:`find_orphans`) as interrupted. Called at
+        start-up. A run of another machine whose lease lapsed is taken over by exactly one recovering
+        process (:meth:`Leases.take_over`).
         """
-        me = os.getpid()
         with self.ctx.new_uow() as uow:
-            rows = uow.session.execute(
-                select(RunRec.id, RunRec.owner_pid, RunRec.owner_token).where(RunRec.status.in_(ACTIVE))
-            ).all()
-            elsewhere = [r.id for r in rows if owner_elsewhere(r.owner_token) and r.id not in self._live]
-            held = self.leases.holders(uow.session, [run_resource(i) for i in elsewhere])
-            lapsed = {i for i in elsewhere
-                      if (lease := held.get(run_resource(i))) is not None and self.leases.lapsed(lease)}
-        ids = [r.id for r in rows if r.id in lapsed or r.owner_pid == me or not owner_alive(r.owner_pid, r.owner_token)]
+            orphans = find_orphans(uow.session, self.leases, live=self._live)
+        ids, lapsed = orphans.ids, orphans.lapsed
         if not ids:
             return []
         found: list[tuple[RunRec, list[StepRec]]] = []

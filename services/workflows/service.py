@@ -441,10 +441,8 @@ class WorkflowsService(BaseService):
         return [r.event for r in rows]
 
     def health(self) -> Health:
-        detail = f"{len(self.registry.specs())} actions"
-        if self.temporal is not None:
-            detail += f"; new runs on {self.temporal.config.where}"
-        return runs_health(self.ctx, detail)
+        temporal = self.temporal.config if self.temporal is not None else None
+        return runs_health(self.ctx, temporal, leases=self.engine.leases, live=self.engine.live_ids())
 
 
 def dumps(data: Any) -> str:

@@ -4,8 +4,15 @@ qasync loop, so a test drives the loop until the panel reports the new run."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytestqt.qtbot import QtBot
 
 from ui.panels.workflows_panel import WorkflowsPanel
+
+if TYPE_CHECKING:
+    from services.bootstrap import Services
 
 
 def started(panel: WorkflowsPanel, drive: Callable[..., None], act: Callable[[], None]) -> str | None:
@@ -19,3 +26,18 @@ def started(panel: WorkflowsPanel, drive: Callable[..., None], act: Callable[[],
     finally:
         panel.run_started.disconnect(ids.append)
     return ids[0]
+
+
+def opened(qtbot: QtBot, services: Services) -> WorkflowsPanel:
+    """A Workflows panel once its definitions (read in the background) are shown, the first selected."""
+    panel = WorkflowsPanel(services)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.definitions_loaded, timeout=10_000):
+        pass
+    return panel
+
+
+def imported(qtbot: QtBot, panel: WorkflowsPanel, path: Path) -> None:
+    """Import the definition at ``path`` from the panel and wait until it is shown selected."""
+    with qtbot.waitSignal(panel.definitions_loaded, timeout=10_000):
+        panel.import_file(path)

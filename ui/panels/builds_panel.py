@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,13 +17,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QTableView,
     QTableWidget,
@@ -45,10 +43,11 @@ from ui.colors import Tone, tone_style
 from ui.operations import ChangeArea, Changes, operation_hub, run_write
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
-from ui.panels.builds.model import PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
+from ui.panels.builds.model import COLUMN_SAMPLES, COLUMNS, PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
 from ui.remedies import remedy_of
 from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
+from ui.widgets.progress_strip import ProgressStrip, progress_option
 from ui.widgets.release_checklist import ReleaseChecklist
 
 if TYPE_CHECKING:
@@ -71,14 +70,7 @@ class ProgressDelegate(QStyledItemDelegate):
         if percent is None:
             super().paint(painter, option, index)
             return
-        bar = QStyleOptionProgressBar()
-        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
-        bar.minimum = 0
-        bar.maximum = 100
-        bar.progress = int(percent)
-        bar.text = f"{percent:.0f}%"
-        bar.textVisible = True
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+        bar = progress_option(option.rect.adjusted(2, 3, -2, -3), percent)
         style = QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
 
@@ -142,15 +134,19 @@ class BuildsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # not ResizeToContents: it sized every row
+        header.setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        for col, sample in enumerate(COLUMN_SAMPLES):
+            if col != PROGRESS_COLUMN:
+                header.resizeSection(col, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[col])) + 24)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
 
         # -- details of the selected build ------------------------------------------------------
         self.title = plain_label("Select a build")
         self.title.setStyleSheet("font-weight: bold")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
+        self.progress = ProgressStrip()  # repainted with the next frame, not at each progress signal
         self.step_label = plain_label("-")
         self.time_label = QLabel("-")
         self.artifact_label = plain_label("-")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.currency import iso_codes
 from app.events import Event
 from app.home.model import Area, ItemRef
 from app.payments.charging import StripeMode
@@ -284,6 +285,7 @@ class PaymentsPanel(QWidget):
         svc = self.svc
 
         def load() -> tuple[list[Transaction], list[SummaryRow], list[SummaryRow]]:
+            iso_codes()  # the currency table the amounts are shown with: parsed here, not by the first paint
             return svc.list_transactions(f), svc.summary("provider"), svc.summary("day")
 
         self._reads.run(load, self._show_loaded, self._on_load_failed)

@@ -1,9 +1,10 @@
 """The Workflows panel: definitions with a step diagram, run dialog, runs table, step timeline, repair buttons.
 
 Runs execute on the qasync loop of the GUI (the engine schedules asyncio tasks); the panel
-only starts/repairs them and refreshes from ``workflow.*`` events on the bus. The runs table and
-the selected run's timeline are read in the background (``LatestQuery``): a newer refresh or
-click stops the read before it, so a studio's 10,000 runs never stall the GUI thread.
+only starts/repairs them and refreshes from ``workflow.*`` events on the bus. The definitions
+(with each one's steps, for the diagram), the runs table and the selected run's timeline are read
+in the background (``LatestQuery``): a newer refresh or click stops the read before it, so a
+studio's 10,000 runs never stall the GUI thread, and opening the panel runs no SQL on it.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class WorkflowsPanel(QWidget):
     status_message = Signal(str)
     notify_requested = Signal(str, str)
     open_requested = Signal(object)  # ItemRef: the window shows it in its panel
+    definitions_loaded = Signal()  # the definitions were read and shown (one selected, when there are any)
     runs_loaded = Signal()
     run_loaded = Signal(object)  # the run id shown in the timeline (None: no run selected)
     run_started = Signal(object)  # the id of a run the panel started or re-ran (None: the re-run was refused)
@@ -80,6 +82,9 @@ class WorkflowsPanel(QWidget):
         self.svc = svc
         self.current_run: str | None = None
         self._refreshing = False
+        self._defs_reads = LatestQuery(self)
+        self._def_steps: dict[str, list[dict[str, Any]]] = {}  # definition name -> its raw steps (the diagram's)
+        self._wanted_definition: str | None = None  # to select once the definitions are shown (an import's)
         self._runs_reads = LatestQuery(self)
         self._run_reads = LatestQuery(self)
         self.errors: list[str] = []  # what the panel showed the user (kept for tests and the status bar)
@@ -204,10 +209,8 @@ class WorkflowsPanel(QWidget):
         self.destroyed.connect(lambda *_: QObject.disconnect(hub_connection))
         self.destroyed.connect(lambda *_: self._disconnect())
 
-        self.refresh_definitions()
-        if self.defs_model.rowCount() > 0:
-            self.defs_view.setCurrentIndex(self.defs_model.index(0))
         self._update_buttons()
+        self.refresh_definitions()
 
     def _disconnect(self) -> None:
         if self._unsubscribe is not None:
@@ -233,24 +236,42 @@ class WorkflowsPanel(QWidget):
     def selected_definition(self) -> dict[str, Any] | None:
         return self.defs_model.row_dict(self.defs_view.currentIndex().row())
 
-    def refresh_definitions(self) -> None:
+    def refresh_definitions(self, select: str | None = None) -> None:
+        """Read the definitions and their steps in the background, then show them with ``select``
+        selected (else the one selected before, else the first); ``definitions_loaded`` follows.
+        A ``select`` is kept until a read is shown, so a refresh that supersedes this one selects it too."""
+        svc = self.svc
+        if select is not None:
+            self._wanted_definition = select
+
+        def load() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+            defs = svc.list_definitions()
+            return defs, {d["name"]: [dict(s) for s in svc.get_definition(d["name"]).raw["steps"]] for d in defs}
+
+        self._defs_reads.run(load, self._show_definitions, self._on_read_failed)
+
+    def _show_definitions(self, loaded: tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]) -> None:
+        defs, self._def_steps = loaded
         current = self.selected_definition()
-        self.defs_model.set_rows(self.svc.list_definitions())
-        if current is not None:
-            row = self.defs_model.row_of(current["name"])
-            if row >= 0:
-                self.defs_view.setCurrentIndex(self.defs_model.index(row))
+        name = self._wanted_definition or (current["name"] if current is not None else None)
+        self._wanted_definition = None
+        self.defs_model.set_rows(defs)
+        row = self.defs_model.row_of(name) if name is not None else -1
+        if row < 0 and defs:
+            row = 0
+        if row >= 0:
+            self.defs_view.setCurrentIndex(self.defs_model.index(row))
+        self.definitions_loaded.emit()
 
     def _on_definition_changed(self) -> None:
         d = self.selected_definition()
         if d is None:
             return
-        defn = self.svc.get_definition(d["name"])
         missing = escape(", ".join(d["missing_actions"]))
         note = "" if d["runnable"] else f"<br><i>Not runnable here: no action {missing}.</i>"
         self.def_title.setText(f"<b>{escape(d['title'])}</b> <small>v{escape(d['version'])} · {escape(d['origin'])}</small>"
                                f"<br>{escape(d['description'])}{note}")
-        self.diagram.set_steps([dict(s) for s in defn.raw["steps"]])
+        self.diagram.set_steps(self._def_steps.get(d["name"], []))
         self.run_button.setEnabled(bool(d["runnable"]))
         self.refresh_runs()
 
@@ -469,10 +490,7 @@ class WorkflowsPanel(QWidget):
         except TrendForgeError as exc:
             self._fail(exc)
             return
-        self.refresh_definitions()
-        row = self.defs_model.row_of(defn.name)
-        if row >= 0:
-            self.defs_view.setCurrentIndex(self.defs_model.index(row))
+        self.refresh_definitions(select=defn.name)
         self.status_message.emit(f"imported {defn.name}")
 
     def _repair(self, what: str, *, force: bool = False) -> None:

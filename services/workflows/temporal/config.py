@@ -88,6 +88,11 @@ def engine_kind(setting: Callable[[str], Any], env: Mapping[str, str]) -> Engine
     return EngineKind.TEMPORAL if saved == EngineKind.TEMPORAL.value else EngineKind.LOCAL
 
 
+def team_temporal(setting: Callable[[str], Any], env: Mapping[str, str]) -> TemporalConfig | None:
+    """Where Temporal is when it runs new workflow runs (team mode); None when they run in this process."""
+    return temporal_config(setting, env) if engine_kind(setting, env) is EngineKind.TEMPORAL else None
+
+
 def temporal_config(setting: Callable[[str], Any], env: Mapping[str, str]) -> TemporalConfig:
     return TemporalConfig(
         address=_pick(env, ADDRESS_ENV, setting, ADDRESS_SETTING, DEFAULT_ADDRESS),

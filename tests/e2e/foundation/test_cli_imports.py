@@ -38,7 +38,7 @@ def test_templates_list_builds_only_the_templates_area(data_dir: Path) -> None:
 
 def test_health_probes_the_areas_instead_of_building_them(data_dir: Path) -> None:
     modules = loaded_after(["--data-dir", str(data_dir), "health"])
-    assert areas_in(modules) == {"workflows"}  # what runs a workflow's steps is its service's to say
+    assert areas_in(modules) == set()
     assert "google.auth" not in modules and "httpx" not in modules
 
 
@@ -61,7 +61,7 @@ def test_the_entry_point_answers_version_without_importing_the_cli() -> None:
 def opened_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir opened once (migrated, the built-in workflows stored), as a user's is by the time they list things."""
     home = tmp_path_factory.mktemp("cli-imports") / "home"
-    loaded_after(["--data-dir", str(home), "health"])
+    loaded_after(["--data-dir", str(home), "workflow", "list"])
     return home
 
 
@@ -114,3 +114,28 @@ def test_health_reads_the_failure_records_without_the_ledger_or_trends_tables(op
     modules = loaded_after(["--data-dir", str(opened_dir), "health"])
     assert {"services.payments.health_models", "services.trends.health_models"} <= set(modules)
     assert heavy(modules, "services.payments.models", "services.trends.models") == set()
+
+
+def test_health_counts_interrupted_runs_without_the_workflow_engine_model_or_actions(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert heavy(modules, "services.workflows.engine", "services.actions", "app.workflows.model",
+                 "app.workflows.events", "app.workflows.definition") == set()
+
+
+def test_a_command_leaves_pyside6s_qt_namespace_unbuilt(opened_dir: Path) -> None:
+    """PySide6 builds its ``Qt`` namespace (every enum in it, ~25 ms) when the name is first read: the bus needs none of it."""
+    code = ("import sys\nfrom ui.cli.main import run\nrun(sys.argv[1:])\n"
+            "sys.stderr.write('\\nQT ' + str('Qt' in vars(sys.modules['PySide6.QtCore'])) + '\\n')")
+    done = subprocess.run([sys.executable, "-c", code, "--data-dir", str(opened_dir), "events", "list", "--limit", "5"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert "\nQT False" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [["events", "list", "--limit", "5"], ["health"], ["builds", "list"], ["--json", "templates", "list"]])
+def test_a_command_that_calls_no_provider_imports_no_retry_library(opened_dir: Path, argv: list[str]) -> None:
+    assert heavy(loaded_after(["--data-dir", str(opened_dir), *argv]), "tenacity") == set()
+
+
+def test_health_reads_the_providers_records_without_the_ledger_vocabulary(opened_dir: Path) -> None:
+    modules = loaded_after(["--data-dir", str(opened_dir), "health"])
+    assert heavy(modules, "app.payments.model", "app.payments.money", "app.currency") == set()

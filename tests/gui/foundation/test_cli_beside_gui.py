@@ -19,6 +19,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from services.bootstrap import Services
+from tests.support.panel_open import opened
 from ui.app_runner import watch_other_writers
 from ui.panels.builds_panel import BuildsPanel
 from ui.panels.templates_panel import TemplatesPanel
@@ -49,6 +50,7 @@ def test_two_clis_import_and_build_while_the_gui_shows_it(qtbot: QtBot, services
     for panel in (templates, builds):
         qtbot.addWidget(panel)
         panel.show()
+    opened(qtbot, templates)
     watcher = watch_other_writers(services, templates)
     assert watcher.active
     ids = ["side-one", "side-two"]

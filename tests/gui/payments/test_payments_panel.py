@@ -11,8 +11,10 @@ import pytest
 from app.payments.model import TxnStatus
 from app.remedies import SetCredential
 from tests.support import payments_standins as st
+from tests.support.currency_table import cold_currency_reads
 from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.hostile import FORMULAS
+from tests.support.panel_open import opened
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
 
@@ -391,3 +393,18 @@ def test_typing_supersedes_the_query_before(panel: PaymentsPanel, qtbot: Any) ->
     qtbot.waitUntil(lambda: bool(shown), timeout=5000)
     qtbot.wait(200)
     assert shown == [["kofi-11"]]  # only the last query's rows were ever shown
+
+
+def test_the_first_rows_paint_without_parsing_the_currency_table_on_the_gui_thread(
+    qtbot: Any, filled: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with cold_currency_reads(monkeypatch) as on_gui:
+        panel = PaymentsPanel(filled)
+        qtbot.addWidget(panel)
+        panel.resize(1200, 700)
+        with qtbot.waitExposed(panel):
+            panel.show()
+        opened(qtbot, panel)
+        panel.table.viewport().repaint()  # the amount columns format each shown amount
+    assert panel.model.rowCount() == 14
+    assert on_gui == []

@@ -10,6 +10,7 @@ import pytest
 from services.bootstrap import Services
 from tests.support import templates_packages
 from tests.support.gui_writes import assert_wrote_in_the_background, click_while_locked
+from tests.support.panel_open import opened
 from ui.operations import ChangeArea, operation_hub
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates_panel import Dialogs, TemplatesPanel
@@ -21,6 +22,7 @@ def panel(qtbot: Any, services: Services) -> TemplatesPanel:
     assert all(r.ok for r in services.templates.import_paths(dirs))
     widget = TemplatesPanel(services)
     qtbot.addWidget(widget)
+    opened(qtbot, widget)
     assert widget.select_id("wallpaper-pack")
     return widget
 

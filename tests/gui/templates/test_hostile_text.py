@@ -11,6 +11,7 @@ import pytest
 from services.bootstrap import Services
 from tests.support import templates_packages
 from tests.support.hostile import FORMULAS, MARKUP, rendered, shown
+from tests.support.panel_open import opened
 from ui.panels.templates_panel import TemplatesPanel
 
 
@@ -27,10 +28,11 @@ def test_template_detail_shows_markup_as_text(qtbot: Any, services: Services, tm
     assert result.ok, result.error
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
+    opened(qtbot, panel)
     assert panel.select_id(result.template_id or "")
-    assert shown(panel.detail_title) == f"T {text}"
-    assert shown(panel.fields["description"]) == f"D {text}"
-    assert shown(panel.fields["app_name"]) == f"A {text}"[:50]
+    assert shown(panel.details.detail_title) == f"T {text}"
+    assert shown(panel.details.fields["description"]) == f"D {text}"
+    assert shown(panel.details.fields["app_name"]) == f"A {text}"[:50]
     row = next(r for r in range(panel.model.rowCount()) if panel.model.summary_at(r).id == result.template_id)  # type: ignore[union-attr]
     tip = panel.model.data(panel.model.index(row, 0), 3)  # Qt.ToolTipRole
     assert rendered(tip).startswith(f"T {text}")
@@ -45,6 +47,7 @@ def test_csv_export_neutralises_formula_titles(qtbot: Any, services: Services, t
     assert result.ok, result.error
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
+    opened(qtbot, panel)
     dest = tmp_path / "out.csv"
     with qtbot.waitSignal(panel.csv_exported, timeout=10000):
         panel.export_csv(str(dest))
@@ -67,6 +70,7 @@ def test_a_dropped_batch_survives_deep_and_huge_packages(qtbot: Any, services: S
     paths = [str(templates_packages.SAMPLES / "trivia-quiz"), str(digits), str(deep), str(rlo), str(templates_packages.SAMPLES / "wallpaper-pack")]
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
+    opened(qtbot, panel)
     with qtbot.waitSignal(panel.imports_finished, timeout=20000) as blocker:
         panel.import_paths(paths)
     results = blocker.args[0]

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from services.bootstrap import Services
 from tests.support.gui_writes import assert_wrote_in_the_background, click_while_locked
-from tests.support.workflow_runs import started
+from tests.support.workflow_runs import opened, started
 from ui.operations import ChangeArea, Changes, operation_hub
 from ui.panels import workflows_panel as panel_module
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -19,8 +19,7 @@ from ui.panels.workflows_panel import WorkflowsPanel
 
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services, aloop: Any) -> WorkflowsPanel:
-    p = WorkflowsPanel(services)
-    qtbot.addWidget(p)
+    p = opened(qtbot, services)
     p.resize(1200, 760)
     p.defs_view.setCurrentIndex(p.defs_model.index(p.defs_model.row_of("approval-demo")))
     return p

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from services.bootstrap import Services
 from tests.support.hostile import MARKUP, rendered, shown
-from tests.support.workflow_runs import started
+from tests.support.workflow_runs import imported, opened, started
 from ui.panels.workflows_panel import WorkflowsPanel
 
 
@@ -25,16 +25,14 @@ def definition(text: str) -> dict[str, Any]:
 
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services, aloop: Any) -> WorkflowsPanel:
-    p = WorkflowsPanel(services)
-    qtbot.addWidget(p)
-    return p
+    return opened(qtbot, services)
 
 
 @pytest.mark.parametrize("text", MARKUP)
-def test_definition_header_shows_markup_as_text(panel: WorkflowsPanel, tmp_path: Path, text: str) -> None:
+def test_definition_header_shows_markup_as_text(panel: WorkflowsPanel, qtbot: QtBot, tmp_path: Path, text: str) -> None:
     f = tmp_path / "hostile.json"
     f.write_text(json.dumps(definition(text)))
-    panel.import_file(f)
+    imported(qtbot, panel, f)
     assert panel.selected_definition()["name"] == "hostile"  # type: ignore[index]
     header = shown(panel.def_title)
     assert header.startswith(f"T {text} v1") and header.endswith(f"D {text}")
@@ -43,10 +41,11 @@ def test_definition_header_shows_markup_as_text(panel: WorkflowsPanel, tmp_path:
 
 
 @pytest.mark.parametrize("text", MARKUP[:2])
-def test_run_error_shows_markup_as_text(panel: WorkflowsPanel, tmp_path: Path, drive: Callable[..., None], text: str) -> None:
+def test_run_error_shows_markup_as_text(panel: WorkflowsPanel, qtbot: QtBot, tmp_path: Path, drive: Callable[..., None],
+                                        text: str) -> None:
     f = tmp_path / "hostile.json"
     f.write_text(json.dumps(definition(text)))
-    panel.import_file(f)
+    imported(qtbot, panel, f)
     assert started(panel, drive, lambda: panel.start_run("hostile", {}))
     drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "failed")  # type: ignore[index]
     panel.refresh_timeline()  # read in the background

@@ -20,7 +20,7 @@ from services.bootstrap import Services
 from services.workflows.temporal.config import QueueKind, TemporalConfig, temporal_config
 from services.workflows.temporal.worker import serve
 from tests.support.temporal_server import TemporalServer
-from tests.support.workflow_runs import started
+from tests.support.workflow_runs import imported, opened, started
 from ui.panels.workflows_panel import WorkflowsPanel
 
 
@@ -68,8 +68,7 @@ def _settle(qtbot: QtBot, panel: WorkflowsPanel) -> None:
 
 def test_a_temporal_run_is_listed_approved_with_the_button_and_ends_succeeded(
         qtbot: QtBot, services: Services, worker_app: Any, drive: Callable[..., None], tmp_path: Path) -> None:
-    panel = WorkflowsPanel(services)
-    qtbot.addWidget(panel)
+    panel = opened(qtbot, services)
     panel.resize(1200, 760)
     panel.show()
     qtbot.waitExposed(panel)
@@ -99,14 +98,13 @@ UNDOABLE = {
 def test_a_finished_temporal_run_is_compensated_with_the_button_once(
         qtbot: QtBot, services: Services, worker_app: Any, drive: Callable[..., None], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    panel = WorkflowsPanel(services)
-    qtbot.addWidget(panel)
+    panel = opened(qtbot, services)
     panel.resize(1200, 760)
     panel.show()
     qtbot.waitExposed(panel)
     f = tmp_path / "undoable.json"
     f.write_text(json.dumps(UNDOABLE))
-    panel.import_file(f)
+    imported(qtbot, panel, f)
     run_id = started(panel, drive, lambda: panel.start_run("undoable", {}))
     assert run_id is not None
     drive(lambda: _shows(panel, run_id, "succeeded"), timeout=30)

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 from app.workflows.definition import parse_definition
 from services.actions import ActionContext, Param
 from services.bootstrap import Services
-from tests.support.workflow_runs import started
+from tests.support.gui_thread_sql import sql_on_gui_thread
+from tests.support.workflow_runs import imported, opened, started
 from ui.panels import workflows_panel as panel_module
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -34,8 +35,7 @@ SAGA = {
 
 @pytest.fixture
 def panel(qtbot: QtBot, services: Services, aloop: Any) -> WorkflowsPanel:
-    p = WorkflowsPanel(services)
-    qtbot.addWidget(p)
+    p = opened(qtbot, services)
     p.resize(1200, 760)
     p.show()
     qtbot.waitExposed(p)
@@ -60,6 +60,16 @@ def test_definitions_diagram_and_models(panel: WorkflowsPanel, qtmodeltester: An
     qtmodeltester.check(panel.defs_model)
     qtmodeltester.check(panel.runs_model)
     qtmodeltester.check(panel.steps_model)
+
+
+def test_opening_the_panel_runs_no_sql_on_the_gui_thread(qtbot: QtBot, services: Services, aloop: Any) -> None:
+    """The definitions (and their steps, for the diagram) are read in the background like the runs."""
+    services.workflows.invalidate()  # nothing cached: as at the first open after a start
+    with sql_on_gui_thread(services.ctx.engine) as gui_sql:
+        p = opened(qtbot, services)
+        qtbot.waitUntil(lambda: p.runs_model.rowCount() == 0 and not p._runs_reads.busy, timeout=5000)
+    assert gui_sql == []
+    assert p.selected_definition() is not None and p.diagram.box_texts()  # the first one shown, with its steps
 
 
 def test_run_dialog_approve_and_live_timeline(panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None],
@@ -96,7 +106,7 @@ def test_import_failure_compensation_and_rerun(panel: WorkflowsPanel, qtbot: QtB
                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     f = tmp_path / "saga.json"
     f.write_text(json.dumps(SAGA))
-    panel.import_file(f)
+    imported(qtbot, panel, f)
     assert panel.selected_definition()["name"] == "saga"  # type: ignore[index]
     run_id = started(panel, drive, lambda: panel.start_run("saga", {}))
     assert run_id
@@ -155,8 +165,7 @@ def test_interrupted_run_resume_refused_then_compensated(qtbot: QtBot, make_serv
 
     second = make_services()
     register(second.workflows)
-    p = WorkflowsPanel(second)
-    qtbot.addWidget(p)
+    p = opened(qtbot, second)
     p.all_runs.setChecked(True)
     p.select_run(run_id)  # its row and timeline are read in the background
     assert p.run_detail()["status"] == "interrupted"  # type: ignore[index]
@@ -191,10 +200,11 @@ UNDOABLE = {"name": "undoable", "steps": [
 
 
 def test_compensating_a_succeeded_run_asks_first_and_does_nothing_on_no(
-        panel: WorkflowsPanel, drive: Callable[..., None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     f = tmp_path / "undoable.json"
     f.write_text(json.dumps(UNDOABLE))
-    panel.import_file(f)
+    imported(qtbot, panel, f)
     run_id = started(panel, drive, lambda: panel.start_run("undoable", {}))
     assert run_id
     drive(lambda: panel.run_detail() is not None and panel.run_detail()["status"] == "succeeded")  # type: ignore[index]
@@ -210,12 +220,12 @@ def test_compensating_a_succeeded_run_asks_first_and_does_nothing_on_no(
     assert len(asked) == 2
 
 
-def _two_finished_runs(panel: WorkflowsPanel, drive: Callable[..., None], tmp_path: Path) -> tuple[str, str]:
+def _two_finished_runs(panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None], tmp_path: Path) -> tuple[str, str]:
     from tests.support.gate import background_settled
 
     f = tmp_path / "undoable.json"
     f.write_text(json.dumps(UNDOABLE))
-    panel.import_file(f)
+    imported(qtbot, panel, f)
     first = started(panel, drive, lambda: panel.start_run("undoable", {}))
     second = started(panel, drive, lambda: panel.start_run("undoable", {}))
     assert first and second
@@ -228,7 +238,7 @@ def test_the_run_timeline_loads_off_the_gui_thread_and_drops_a_superseded_click(
         panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None], tmp_path: Path) -> None:
     from tests.support.gate import Gate, background_settled
 
-    first, second = _two_finished_runs(panel, drive, tmp_path)
+    first, second = _two_finished_runs(panel, qtbot, drive, tmp_path)
     gate = Gate()
     panel.svc.show = gate.wrap(panel.svc.show)  # type: ignore[method-assign]
     shown: list[object] = []
@@ -255,7 +265,7 @@ def test_the_runs_table_loads_off_the_gui_thread_and_drops_a_superseded_refresh(
         panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None], tmp_path: Path) -> None:
     from tests.support.gate import Gate, background_settled
 
-    _two_finished_runs(panel, drive, tmp_path)
+    _two_finished_runs(panel, qtbot, drive, tmp_path)
     gate = Gate()
     panel.svc.history = gate.wrap(panel.svc.history)  # type: ignore[method-assign]
     loads: list[int] = []

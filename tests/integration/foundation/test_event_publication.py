@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,3 +76,14 @@ def test_stored_events_read_back_as_published(services: Services) -> None:
                                       + [AppStarted(version="9")])
     stored = services.bus.history(EventQuery(limit=0, oldest_first=True))
     assert [s.event for s in stored][-4:] == [dataclasses.replace(e, actor=services.bus.store.actor) for e in sent]
+
+
+def test_stored_event_ids_are_time_ordered_uuids_in_the_order_of_the_log(services: Services) -> None:
+    services.bus.publish_batch([Noted(n=i) for i in range(300)])
+    services.bus.publish(Noted(n=300))
+    stored = services.bus.history(EventQuery(types=["test.noted"], limit=0, oldest_first=True))
+    got = [s.event.id for s in stored]
+    assert len(got) == 301
+    assert got == sorted(got)  # the seq order is the id order
+    assert {uuid.UUID(hex=i).version for i in got} == {7}
+    assert all(len(i) == 32 and i == i.lower() for i in got)

@@ -3,6 +3,7 @@ function its service answers with, so the report is the same before and after th
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ from services.bootstrap import Area, Services
 from services.payments.models import ProviderHealthRecord
 from services.secrets import MemorySecretStore
 from services.trends.models import SourceHealthRecord
+from services.workflows.models import WorkflowRunRecord
+from services.workflows.temporal.config import ADDRESS_ENV
 
 
 def _troubled(services: Services) -> None:
@@ -24,9 +27,34 @@ def _troubled(services: Services) -> None:
         uow.commit()
 
 
-def test_the_health_report_builds_only_the_workflows_area(services: Services) -> None:
+def test_the_health_report_builds_no_area(services: Services) -> None:
     services.health()
-    assert services.built() == [Area.WORKFLOWS]  # what runs its steps is its service's to say
+    assert services.built() == []
+
+
+def _left_running_by_a_gone_process(services: Services) -> None:
+    """A run whose process ended without recording it (killed): recovery has not seen it yet."""
+    gone = _reaped_pid()
+    with services.ctx.new_uow() as uow:
+        uow.session.add(WorkflowRunRecord(id="a" * 32, workflow="demo", definition={"name": "demo", "steps": []},
+                                          status="running", inputs={}, created_at=datetime.now(UTC),
+                                          owner_pid=gone, owner_token="1:gone", signals={}))
+        uow.commit()
+
+
+def _reaped_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_a_run_left_by_a_gone_process_degrades_workflows_before_recovery_as_after(services: Services) -> None:
+    _left_running_by_a_gone_process(services)
+    probed = {s["name"]: s for s in services.health()["services"]}["workflows"]
+    services.build(Area.WORKFLOWS)  # started: its recovery marks the run interrupted
+    built = {s["name"]: s for s in services.health()["services"]}["workflows"]
+    assert services.workflows.show("a" * 32)["status"] == "interrupted"
+    assert probed == built and probed["state"] == "degraded" and "1 interrupted run" in probed["detail"]
 
 
 def test_an_area_probed_reports_what_its_built_service_reports(services: Services) -> None:
@@ -49,3 +77,9 @@ def test_an_unreadable_keyring_degrades_releases_without_taking_health_down(make
     services = make_services(secrets=_LockedKeyring())
     releases = {s["name"]: s for s in services.health()["services"]}["releases"]
     assert releases["state"] == "degraded" and "keyring" in releases["detail"]
+
+
+def test_in_team_mode_the_workflows_probe_says_where_new_runs_go(services: Services, monkeypatch: Any) -> None:
+    monkeypatch.setenv(ADDRESS_ENV, "temporal.studio.lan:7233")
+    workflows = {s["name"]: s for s in services.health()["services"]}["workflows"]
+    assert workflows["detail"] == "new runs on Temporal at temporal.studio.lan:7233 (namespace default)"

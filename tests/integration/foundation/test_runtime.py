@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import threading
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from services.runtime import job_runtime, offload
+from services.runtime import JobRuntime, job_runtime, offload
 
 _who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
 
@@ -63,3 +64,18 @@ def test_a_callback_never_runs_inside_offload(qtbot: QtBot) -> None:
     job_runtime().drain(5)  # the work has ended; its outcome is queued, not delivered yet
     assert got == []
     qtbot.waitUntil(lambda: got == ["fast"], timeout=5000)
+
+
+def test_a_prestarted_pool_runs_a_burst_of_jobs_on_the_threads_it_started_before(qapp: QApplication) -> None:
+    """The GUI starts its pool before the window shows: no submit starts (and waits for) a thread later."""
+    runtime = JobRuntime()
+    try:
+        before = {t.ident for t in threading.enumerate()}
+        runtime.prestart()
+        started = {t.ident for t in threading.enumerate()} - before
+        assert len(started) == min(32, (os.cpu_count() or 1) + 4)
+        all_running = threading.Barrier(len(started))  # each job waits for the others: one thread each
+        futures = [runtime.submit(lambda: (all_running.wait(10), threading.get_ident())[1]) for _ in started]
+        assert {f.result(timeout=20) for f in futures} == started
+    finally:
+        runtime.deleteLater()

@@ -51,3 +51,26 @@ def test_a_secret_split_across_two_values_is_not_a_secret_in_either() -> None:
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO t VALUES (:n, :a, :b)"), [{"n": 1, "a": SECRET[:half], "b": SECRET[half:]}])
     assert _rows(engine) == [(1, SECRET[:half], SECRET[half:])]
+
+
+def test_a_batch_whose_numbers_spell_a_secret_is_stored_as_it_came() -> None:
+    # the batch is searched as text first; a number that reads like a secret is not a string to mask
+    engine = create_engine("sqlite://")
+    install_on_engine(engine, lambda: ["123456789012345"])
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER, a TEXT, b TEXT)"))
+        conn.execute(text("INSERT INTO t VALUES (:n, :a, :b)"), [
+            {"n": 123456789012345, "a": "plain", "b": None},
+            {"n": 2, "a": "text", "b": "more"},
+        ])
+    assert _rows(engine) == [(2, "text", "more"), (123456789012345, "plain", None)]
+
+
+def test_a_driver_batch_of_tuples_masks_the_row_that_holds_the_secret() -> None:
+    engine, _ = _table()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (?, ?, ?)", [
+            (1, "plain", "text"), (2, "x", f"token={SECRET}"), (3, None, "y")])
+    rows = _rows(engine)
+    assert rows[0] == (1, "plain", "text") and rows[2] == (3, None, "y")
+    assert SECRET not in (rows[1][2] or "") and MASK in (rows[1][2] or "")

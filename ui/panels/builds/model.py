@@ -15,6 +15,10 @@ from ui.widgets.plain_text import tooltip
 
 COLUMNS = ("Build", "Template", "Platform", "Version", "State", "Step", "Progress", "Elapsed", "ETA")
 PROGRESS_COLUMN = COLUMNS.index("Progress")
+# what each column's width is measured on (the Progress column takes the rest): a width from the
+# font, not from the rows, so showing 500 builds never asks each row for its size
+COLUMN_SAMPLES = ("0123abcd", "quotes-daily-pro", "Platform", "10.12.3 (1234)", "cancelled", "assembleRelease",
+                  "", "12m 59s", "12m 59s")
 ROLE_INFO = Qt.ItemDataRole.UserRole + 1
 ROLE_PERCENT = Qt.ItemDataRole.UserRole + 2
 
