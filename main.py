@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(app.VERSION_LINE)
         return 0
     if _wants_gui(args):
+        from ui.startup_gc import pause
+
+        pause()  # no garbage collection while the GUI starts (run_gui resumes it once start-up is complete)
         import PySide6.QtCore  # noqa: F401 - first, so that its import hook is made cheap for all the GUI imports next
 
         from services.qt_imports import skip_feature_source_scans

@@ -34,6 +34,8 @@ from ui.background import pending, run_in_background
 from ui.icons import app_icon
 from ui.main_window import MainWindow, PanelSpec, remembered_theme
 from ui.single_instance import SingleInstance
+from ui.startup_gc import pause as pause_garbage_collection
+from ui.startup_gc import resume as resume_garbage_collection
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -143,6 +145,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     from services.files import owner_only_files
 
     owner_only_files()
+    pause_garbage_collection()  # main() paused it before the GUI's imports already; until start-up is complete
     # The GUI thread waits for the GIL whenever a worker runs Python (the imports at start-up, the
     # reads after it), and each return from Qt to Python waits again: with the default 5 ms switch
     # interval a 5 ms heartbeat beside a busy worker saw 60 ms gaps, with 1 ms about 20 ms.
@@ -178,6 +181,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     theme = remembered_theme(settings)  # shown from the first paint, not switched to once the services load
     apply_theme(qapp, theme)
     window = MainWindow(settings, config.data_dir, first_run=first_run, theme_shown=theme)
+    job_runtime().prestart()  # the pool's threads started while nothing competes for the GIL: no later submit waits for one
     window.show()
     qapp.processEvents()  # expose and paint the window before anything slower happens
     report_path = os.environ.get("TRENDFORGE_STARTUP_REPORT")
@@ -211,6 +215,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
             window.show_startup_error(f"{type(exc).__name__}: {exc}")
         if report is not None:
             report.mark(f"error {exc}")
+        resume_garbage_collection()  # start-up ends here
 
     def open_store() -> OpenedStore:  # off the GUI thread: imports, then the database opened and migrated
         _import_heavy()
@@ -240,6 +245,9 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         if first.service is not None:
             services.build(Area(first.service))
         services.start()  # every area built later is started when it is built
+        # the keyring's backend chosen here (its imports: ~90 ms of CPU), not by the window's first
+        # health read, which runs beside the first panel's construction on the GUI thread
+        services.settings.health()
         for module in ("ui.notifications", "services.events.other_writers", first.module):
             importlib.import_module(module)
 
@@ -274,8 +282,12 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
 
     def all_built() -> None:
         window.warm_panels()  # then the panels' modules, so that no first open imports on the GUI thread
+        when_settled(window, start_up_complete)
+
+    def start_up_complete() -> None:
         if report is not None:
-            when_settled(window, report.complete)
+            report.complete()
+        resume_garbage_collection()
 
     # start loading once the window is on screen, so the loader does not compete with showing it
     QTimer.singleShot(0, lambda: run_in_background(open_store, store_opened, cannot_start, window))

@@ -1,8 +1,11 @@
 """GUI start-up: the first panel is filled before the areas it does not read are built, and the
-GUI thread imports no service code while the app loads (it all runs on a worker).
+GUI thread imports no service code while the app loads (it all runs on a worker); no garbage
+collection runs and the GUI thread starts no thread while it loads (each held the GUI thread).
 
 The GUI runs as a real process (offscreen) with an import spy on ``sys.meta_path`` that records
-each module's first import, the thread it ran on and when; the start-up report gives the marks.
+each module's first import, the thread it ran on and when, a ``gc.callbacks`` hook that records
+each collection, and a wrapper of ``threading.Thread.start`` that records each thread started
+from the GUI thread; the start-up report gives the marks.
 """
 
 from __future__ import annotations
@@ -12,15 +15,27 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
 SPY = """
-import importlib.abc, json, sys, threading, time
+import gc, importlib.abc, json, sys, threading, time
 main_thread = threading.main_thread()
 seen = []
+collections = []
+started_by_gui = []
+gc.callbacks.append(lambda phase, info: collections.append(time.time()) if phase == "start" else None)
+_start = threading.Thread.start
+
+def start(thread):
+    if threading.current_thread() is main_thread:
+        started_by_gui.append((thread.name, time.time()))
+    _start(thread)
+
+threading.Thread.start = start
 
 class Spy(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
@@ -33,14 +48,22 @@ try:
     main.main(sys.argv[2:])
 finally:
     with open(sys.argv[1], "w") as fh:
-        json.dump(seen, fh)
+        json.dump({"imports": seen, "collections": collections, "threads": started_by_gui,
+                   "gc_enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}, fh)
 """
 
 
 class Imports:
-    def __init__(self, seen: list[tuple[str, bool, float]], marks: dict[str, float]) -> None:
-        self.seen = seen
+    def __init__(self, spied: dict[str, Any], marks: dict[str, float]) -> None:
+        self.seen: list[tuple[str, bool, float]] = [(n, g, t) for n, g, t in spied["imports"]]
+        self.collections: list[float] = spied["collections"]
+        self.threads: list[tuple[str, float]] = [(n, t) for n, t in spied["threads"]]
+        self.gc_enabled: bool = spied["gc_enabled"]
+        self.frozen: int = spied["frozen"]
         self.marks = marks
+
+    def between(self, times: list[float], first: str, last: str) -> list[float]:
+        return [t for t in times if self.marks[first] <= t <= self.marks[last]]
 
     def when(self, module: str) -> float:
         return next(t for name, _, t in self.seen if name == module)
@@ -63,7 +86,7 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Imports:
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     marks = {line.split()[0]: float(line.split()[1]) for line in report.read_text().splitlines()}
     assert {"shown", "ready", "filled", "complete"} <= marks.keys(), marks
-    return Imports([(n, g, t) for n, g, t in json.loads(spied.read_text())], marks)
+    return Imports(json.loads(spied.read_text()), marks)
 
 
 def test_home_is_filled_before_the_releases_area_is_imported(started: Imports) -> None:
@@ -82,6 +105,21 @@ def test_the_gui_thread_imports_no_service_or_storage_code_while_the_app_loads(s
 def test_home_is_filled_without_loading_the_http_or_imaging_libraries(started: Imports) -> None:
     """Building the areas Home reads loads neither: they come with the first request, build or image."""
     assert {m.split(".")[0] for m in started.before("filled")} & {"httpx", "PIL", "google"} == set()
+
+
+def test_no_garbage_collection_runs_while_the_app_starts(started: Imports) -> None:
+    """A collection holds the GIL throughout (65-130 ms for a full one at start-up), the GUI thread waiting."""
+    assert started.between(started.collections, "shown", "complete") == []
+
+
+def test_garbage_collection_resumes_once_start_up_is_complete_with_what_it_built_frozen(started: Imports) -> None:
+    assert started.gc_enabled
+    assert started.frozen > 10_000  # the modules, classes and services start-up made: never walked again
+
+
+def test_the_gui_thread_starts_no_thread_once_the_window_is_shown(started: Imports) -> None:
+    """The pool's threads are started before: a submit that starts one waits for it to get the GIL."""
+    assert [name for name, t in started.threads if t >= started.marks["shown"]] == []
 
 
 def test_every_panel_module_is_imported_on_a_worker_before_start_up_completes(started: Imports) -> None:
