@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeySequence, QPixmap, QUndoStack
+from PySide6.QtGui import QAction, QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
-    QFrame,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,13 +25,9 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QToolBar,
     QToolButton,
@@ -58,20 +51,17 @@ from app.templates.model import (
     TemplateStatus,
     TemplateSummary,
 )
-from app.templates.rules import format_price
 from services.files import write_text_atomically
 from services.templates.service import TemplatesService
 from ui.background import LatestQuery, run_in_background
-from ui.colors import Tone, tone_brush, tone_span, tone_style
+from ui.colors import Tone, tone_brush, tone_span
 from ui.operations import ChangeArea, Changes, operation_hub, run_write
 from ui.panels.templates import commands
+from ui.panels.templates.detail import TemplateDetails, TemplateReviews
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
-from ui.widgets.plain_text import escape, message_box, plain_label, tooltip
-from ui.widgets.release_checklist import ReleaseChecklist
-
-STATS_FIELDS = ("builds", "revenue", "last_activity", "trending")  # detail fields read in the background
+from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
     from services.bootstrap import Services
@@ -149,6 +139,7 @@ class TemplatesPanel(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.category_box = QComboBox()
         self.category_box.setMinimumWidth(160)
+        self.category_box.addItem("All categories", "")  # the others come with the first page
         self.archived_check = QCheckBox("Show archived")
         self.deleted_check = QCheckBox("Show deleted")
         self.new_button = QPushButton("&New…")
@@ -215,67 +206,16 @@ class TemplatesPanel(QWidget):
         ll.addWidget(self.drop_zone)
         ll.addWidget(self.results)
 
-        # -- detail pane -----------------------------------------------------------------------
-        self.preview = QLabel("No preview")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setFixedSize(150, 240)
-        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
-        self.fields: dict[str, QLabel] = {}
-        detail_form = QFormLayout()
-        for key, label in (("id", "Id"), ("status", "Status"), ("category", "Category"), ("tags", "Tags"),
-                           ("version", "Version"), ("app_name", "App name"), ("application_id", "Application id"),
-                           ("sdk", "SDK (min / target)"), ("price", "Price"), ("description", "Description"),
-                           ("content", "Content"), ("rating", "Rating"), ("builds", "Builds"),
-                           ("revenue", "Revenue"), ("last_activity", "Last activity"), ("trending", "Trending score")):
-            value = plain_label("—")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields[key] = value
-            detail_form.addRow(label, value)
-        self.detail_title = QLabel("<i>Select a template</i>")
-        detail = QWidget()
-        dl = QVBoxLayout(detail)
-        dl.addWidget(self.detail_title)
-        dl.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        dl.addLayout(detail_form)
-        # Google Play's upload rules for this template as an app bundle, checked off the GUI thread
-        self.release_checklist = ReleaseChecklist()
-        check_box = QGroupBox("Release check (app bundle for Google Play)")
-        QVBoxLayout(check_box).addWidget(self.release_checklist)
-        dl.addWidget(check_box)
-        dl.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(detail)
-
-        self.reviews_table = QTableWidget(0, 3)
-        self.reviews_table.setHorizontalHeaderLabels(["Reviewer", "Rating", "Review"])
-        self.reviews_table.horizontalHeader().setStretchLastSection(True)
-        self.reviews_table.verticalHeader().setVisible(False)
-        self.reviews_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.reviews_summary = QLabel()
-        self.rating_spin = QSpinBox(minimum=1, maximum=5, value=5)
-        self.rating_spin.setSuffix(" ★")
-        self.reviewer_edit = QLineEdit("me")
-        self.review_text = QLineEdit(placeholderText="What worked, what did not…")
-        self.review_button = QPushButton("Add review")
-        self.review_error = QLabel()
-        self.review_error.setStyleSheet(tone_style(Tone.ERROR))
-        rf = QFormLayout()
-        rf.addRow("Rating", self.rating_spin)
-        rf.addRow("Reviewer", self.reviewer_edit)
-        rf.addRow("Review", self.review_text)
-        rf.addRow(self.review_button)
-        rf.addRow(self.review_error)
-        reviews = QWidget()
-        rl = QVBoxLayout(reviews)
-        rl.addWidget(self.reviews_summary)
-        rl.addWidget(self.reviews_table, 1)
-        rl.addLayout(rf)
-
+        # -- side pages: built when first needed (see ui/panels/templates/detail.py) --------------
+        self._details: TemplateDetails | None = None
+        self._reviews: TemplateReviews | None = None
+        self._reviews_shown: tuple[TemplateInfo | None, list[Review]] = (None, [])
+        self._details_holder = _page_holder(QLabel("<i>Select a template</i>"))
+        self._reviews_holder = _page_holder(QWidget())
         self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "Details")
-        self.tabs.addTab(reviews, "Reviews")
+        self.tabs.addTab(self._details_holder, "Details")
+        self.tabs.addTab(self._reviews_holder, "Reviews")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -310,7 +250,6 @@ class TemplatesPanel(QWidget):
         self.undo_stack.undoTextChanged.connect(lambda t: self.undo_button.setToolTip(f"Undo {t}" if t else ""))
         self.export_button.clicked.connect(self.export_current)
         self.csv_button.clicked.connect(self.export_csv_dialog)
-        self.review_button.clicked.connect(self.add_review)
         self.drop_zone.paths_dropped.connect(self.import_paths)
         services.bus.published.connect(self._on_bus_event)
         hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
@@ -327,7 +266,6 @@ class TemplatesPanel(QWidget):
         self.redo_button.setEnabled(False)
 
         self._select_after_load: str | None = None
-        self.category_box.addItem("All categories", "")
         self._open()
 
     # -- filters -----------------------------------------------------------------------------
@@ -500,48 +438,55 @@ class TemplatesPanel(QWidget):
                 info = None
         self.current = info
         has = info is not None
-        for w in (self.edit_button, self.archive_button, self.delete_button, self.export_button, self.review_button):
+        for w in (self.edit_button, self.archive_button, self.delete_button, self.export_button):
             w.setEnabled(has)
+        if self._reviews is not None:
+            self._reviews.review_button.setEnabled(has)
         if info is None:
             self._detail_reads.cancel()
-            self.detail_title.setText("<i>Select a template</i>")
-            self.preview.setPixmap(QPixmap())
-            self.preview.setText("No preview")
-            for label in self.fields.values():
-                label.setText("—")
-            self.reviews_table.setRowCount(0)
-            self.reviews_summary.setText("")
+            if self._details is not None:
+                self._details.show_none()
+            self._show_reviews(None, [])
             return
         self.archive_button.setText("Unarchive" if info.status is TemplateStatus.ARCHIVED else "Archive")
         self.delete_button.setEnabled(info.status is not TemplateStatus.DELETED)
-        self.detail_title.setText(f"<h3>{escape(info.title)}</h3>")
-        path = self.svc.preview_path(info.id) if info.preview else None
-        pix = QPixmap(str(path)) if path else QPixmap()
-        if pix.isNull():
-            self.preview.setPixmap(QPixmap())
-            self.preview.setText("No preview")
-        else:
-            self.preview.setPixmap(pix.scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                              Qt.TransformationMode.SmoothTransformation))
-        content_keys = ", ".join(f"{k} ({len(v) if isinstance(v, (list, dict)) else 1})" for k, v in info.content.items())
-        values = {
-            "id": info.id,
-            "status": info.status.value,
-            "category": info.category,
-            "tags": ", ".join(info.tags) or "—",
-            "version": info.version,
-            "app_name": info.app_name,
-            "application_id": info.application_id,
-            "sdk": f"{info.min_sdk} / {info.target_sdk}",
-            "price": format_price(info.price_amount, info.price_currency),
-            "description": info.description or "—",
-            "content": content_keys or "—",
-            "rating": f"{info.rating_avg:.2f} ★ from {info.rating_count}" if info.rating_avg is not None else "no reviews yet",
-        }
-        for key, label in self.fields.items():
-            label.setText(values.get(key, "…" if key in STATS_FIELDS else "—"))
+        self.details.show_info(info, self.svc.preview_path(info.id) if info.preview else None)
         self._load_stats_and_reviews(info)
         self._check_release(info.id)
+
+    # -- the side pages, built when first needed ------------------------------------------------
+    @property
+    def details(self) -> TemplateDetails:
+        """The Details page (built now if it was not yet)."""
+        if self._details is None:
+            self._details = TemplateDetails()
+            _swap_page(self._details_holder, self._details)
+        return self._details
+
+    @property
+    def reviews(self) -> TemplateReviews:
+        """The Reviews page (built now if it was not yet), showing the selected template's reviews."""
+        if self._reviews is None:
+            self._reviews = TemplateReviews()
+            self._reviews.review_button.clicked.connect(self.add_review)
+            self._reviews.review_button.setEnabled(self.current is not None)
+            self._reviews.show_reviews(*self._reviews_shown)
+            _swap_page(self._reviews_holder, self._reviews)
+        return self._reviews
+
+    @property
+    def pages_built(self) -> tuple[bool, bool]:
+        """Whether the Details and the Reviews pages exist yet."""
+        return self._details is not None, self._reviews is not None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._details is None:  # in its own slice, after the table and filters are shown
+            QTimer.singleShot(0, self, lambda: self.details)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self._reviews_holder and self._reviews is None:
+            _ = self.reviews  # built the first time its tab is shown
 
     def _load_stats_and_reviews(self, info: TemplateInfo) -> None:
         """The figures other areas keep (sales, builds) and the reviews, read off the GUI thread."""
@@ -554,7 +499,7 @@ class TemplatesPanel(QWidget):
             if self.current is None or self.current.id != template_id:
                 return
             stats, reviews = result
-            self._show_stats(stats)
+            self.details.show_stats(stats)
             self._show_reviews(info, reviews)
             self.detail_loaded.emit(template_id)
 
@@ -563,60 +508,44 @@ class TemplatesPanel(QWidget):
     def _on_detail_failed(self, exc: Exception) -> None:
         self.status_message.emit(f"Templates: {exc}")
 
-    def _show_stats(self, stats: TemplateStats | None) -> None:
-        values = dict.fromkeys(STATS_FIELDS, "—")
-        if stats is not None:
-            rate = f", {stats.build_success_rate:.0%} succeeded" if stats.build_success_rate is not None else ""
-            values["builds"] = f"{stats.builds}{rate}"
-            values["revenue"] = (format_price(stats.revenue_minor, stats.currency) if stats.currency and stats.revenue_minor
-                                 else "none yet")
-            values["last_activity"] = stats.last_activity.strftime("%Y-%m-%d %H:%M UTC") if stats.last_activity else "—"
-            values["trending"] = f"{stats.trending_score:.2f}"
-        for key, value in values.items():
-            if key in self.fields:
-                self.fields[key].setText(value)
-
     def _check_release(self, template_id: str) -> None:
         builds = self.services.builds
-        self.release_checklist.show_pending(template_id)
+        checklist = self.details.release_checklist
+        checklist.show_pending(template_id)
 
         def done(report: CheckReport) -> None:
             if self.current is not None and self.current.id == report.template_id:
-                self.release_checklist.show_report(report)
+                checklist.show_report(report)
 
         def failed(exc: Exception) -> None:
             if self.current is not None and self.current.id == template_id:
-                self.release_checklist.show_message(str(exc))
+                checklist.show_message(str(exc))
 
         run_in_background(lambda: builds.check_release(template_id, "aab", deploy="play:production"),
                           done, failed, self)
 
-    def _show_reviews(self, info: TemplateInfo, reviews: list[Review]) -> None:
-        self.reviews_table.setRowCount(len(reviews))
-        for row, r in enumerate(reviews):
-            self.reviews_table.setItem(row, 0, QTableWidgetItem(r.reviewer))
-            self.reviews_table.setItem(row, 1, QTableWidgetItem("★" * r.rating + "☆" * (5 - r.rating)))
-            self.reviews_table.setItem(row, 2, QTableWidgetItem(r.text))
-        self.reviews_summary.setText(
-            f"Average {info.rating_avg:.2f} ★ from {info.rating_count} review{'s' if info.rating_count != 1 else ''}"
-            if info.rating_avg is not None else "No reviews yet")
+    def _show_reviews(self, info: TemplateInfo | None, reviews: list[Review]) -> None:
+        self._reviews_shown = (info, reviews)
+        if self._reviews is not None:
+            self._reviews.show_reviews(info, reviews)
 
     def add_review(self) -> None:
         if self.current is None:
             return
         svc, template_id = self.svc, self.current.id
-        rating, text, reviewer = self.rating_spin.value(), self.review_text.text(), self.reviewer_edit.text()
-        self.review_button.setEnabled(False)
+        page = self.reviews
+        rating, text, reviewer = page.rating_spin.value(), page.review_text.text(), page.reviewer_edit.text()
+        page.review_button.setEnabled(False)
 
         def saved(_review: Review) -> None:
-            self.review_button.setEnabled(True)
-            self.review_error.setText("")
-            self.review_text.clear()
+            page.review_button.setEnabled(True)
+            page.review_error.setText("")
+            page.review_text.clear()
             self.status_message.emit(f"Review saved for {template_id}")
 
         def refused(exc: Exception) -> None:
-            self.review_button.setEnabled(True)
-            self.review_error.setText(str(exc))
+            page.review_button.setEnabled(True)
+            page.review_error.setText(str(exc))
 
         self._write(lambda: svc.add_review(template_id, rating, text, reviewer=reviewer),
                     ids=lambda _review: (template_id,), on_done=saved, on_error=refused)
@@ -834,6 +763,25 @@ def _csv_row(t: TemplateSummary) -> list[object]:
     d = t.to_dict()
     d["tags"] = ";".join(t.tags)
     return [d[f] for f in CSV_FIELDS]
+
+
+def _page_holder(placeholder: QWidget) -> QWidget:
+    """A tab's page that shows ``placeholder`` until :func:`_swap_page` puts the real page in."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(placeholder)
+    return holder
+
+
+def _swap_page(holder: QWidget, page: QWidget) -> None:
+    layout = holder.layout()
+    assert layout is not None
+    while (item := layout.takeAt(0)) is not None:
+        old = item.widget()
+        if old is not None:
+            old.deleteLater()
+    layout.addWidget(page)
 
 
 def create_panel(services: Services) -> QWidget:

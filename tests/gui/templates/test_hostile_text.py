@@ -30,9 +30,9 @@ def test_template_detail_shows_markup_as_text(qtbot: Any, services: Services, tm
     qtbot.addWidget(panel)
     opened(qtbot, panel)
     assert panel.select_id(result.template_id or "")
-    assert shown(panel.detail_title) == f"T {text}"
-    assert shown(panel.fields["description"]) == f"D {text}"
-    assert shown(panel.fields["app_name"]) == f"A {text}"[:50]
+    assert shown(panel.details.detail_title) == f"T {text}"
+    assert shown(panel.details.fields["description"]) == f"D {text}"
+    assert shown(panel.details.fields["app_name"]) == f"A {text}"[:50]
     row = next(r for r in range(panel.model.rowCount()) if panel.model.summary_at(r).id == result.template_id)  # type: ignore[union-attr]
     tip = panel.model.data(panel.model.index(row, 0), 3)  # Qt.ToolTipRole
     assert rendered(tip).startswith(f"T {text}")

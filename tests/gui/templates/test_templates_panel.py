@@ -99,22 +99,22 @@ def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: Templat
     with qtbot.waitSignal(panel.detail_loaded, timeout=5000):  # stats and reviews are read in the background
         assert panel.select_id("quotes-daily")
     assert panel.current is not None and panel.current.id == "quotes-daily"
-    pix = panel.preview.pixmap()
+    pix = panel.details.preview.pixmap()
     assert pix is not None and not pix.isNull()
-    assert panel.fields["application_id"].text() == "com.trendforge.quotes"
-    assert panel.fields["price"].text() == "1.99 USD"
-    assert panel.fields["rating"].text().startswith("4.00")
-    assert panel.reviews_table.rowCount() == 1 and panel.reviews_table.item(0, 2).text() == "ok"
+    assert panel.details.fields["application_id"].text() == "com.trendforge.quotes"
+    assert panel.details.fields["price"].text() == "1.99 USD"
+    assert panel.details.fields["rating"].text().startswith("4.00")
+    assert panel.reviews.reviews_table.rowCount() == 1 and panel.reviews.reviews_table.item(0, 2).text() == "ok"
     # add a review from the Reviews tab
-    panel.rating_spin.setValue(2)
-    panel.reviewer_edit.setText("bo")
-    panel.review_text.setText("too short")
-    qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.reviews_table.rowCount() == 2, timeout=5000)
-    assert panel.reviews_summary.text().startswith("Average 3.00")
-    panel.reviewer_edit.setText("")
-    qtbot.mouseClick(panel.review_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "reviewer name" in panel.review_error.text(), timeout=5000)  # the refusal, from the worker
+    panel.reviews.rating_spin.setValue(2)
+    panel.reviews.reviewer_edit.setText("bo")
+    panel.reviews.review_text.setText("too short")
+    qtbot.mouseClick(panel.reviews.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.reviews.reviews_table.rowCount() == 2, timeout=5000)
+    assert panel.reviews.reviews_summary.text().startswith("Average 3.00")
+    panel.reviews.reviewer_edit.setText("")
+    qtbot.mouseClick(panel.reviews.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "reviewer name" in panel.reviews.review_error.text(), timeout=5000)  # the refusal, from the worker
 
 
 def test_form_inline_validation(qtbot: Any, loaded: Services) -> None:
@@ -186,7 +186,7 @@ def test_new_and_edit_through_the_panel(qtbot: Any, panel: TemplatesPanel, monke
     panel.select_id("space-facts")
     panel.edit_current()
     assert panel.svc.get("space-facts").title == "Space Facts Pro"
-    assert panel.fields["id"].text() == "space-facts"
+    assert panel.details.fields["id"].text() == "space-facts"
 
 
 def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: TemplatesPanel,
@@ -212,8 +212,8 @@ def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: Templ
 
 def test_the_detail_shows_the_release_checklist(qtbot: Any, panel: TemplatesPanel) -> None:
     panel.select_id("quotes-daily")
-    qtbot.waitUntil(lambda: panel.release_checklist.summary.text().startswith("Not ready"), timeout=10_000)
-    lines = panel.release_checklist.lines()
+    qtbot.waitUntil(lambda: panel.details.release_checklist.summary.text().startswith("Not ready"), timeout=10_000)
+    lines = panel.details.release_checklist.lines()
     assert "✗  application_id: com.trendforge.quotes belongs to a base template or an example domain; give the app " \
            "its own id (e.g. com.yourname.app)" in lines
     assert "✓  Targets API 36 or more (Google Play's minimum)" in lines
@@ -410,7 +410,7 @@ def test_a_click_reads_stats_and_reviews_off_the_gui_thread_and_drops_a_supersed
     try:
         panel.show_detail("quotes-daily")  # held on the worker: the slot has returned already
         assert gate.held.wait(5)
-        assert panel.fields["builds"].text() == "…"  # the figures are on their way
+        assert panel.details.fields["builds"].text() == "…"  # the figures are on their way
         with qtbot.waitSignal(panel.detail_loaded, timeout=5000):
             panel.show_detail("trivia-quiz")
         gate.release()
@@ -420,7 +420,7 @@ def test_a_click_reads_stats_and_reviews_off_the_gui_thread_and_drops_a_supersed
         del panel.svc.stats
     assert shown == ["trivia-quiz"]
     assert gate.stopped, gate.first_error
-    assert panel.fields["id"].text() == "trivia-quiz" and panel.fields["builds"].text() == "0"
+    assert panel.details.fields["id"].text() == "trivia-quiz" and panel.details.fields["builds"].text() == "0"
     assert gate.off_gui_thread
 
 
@@ -463,3 +463,25 @@ def test_the_first_rows_paint_without_parsing_the_currency_table_on_the_gui_thre
         panel.table.viewport().repaint()  # the Price column (in view at this width) formats each shown price
     assert panel.model.rowCount() == 3
     assert on_gui == []
+
+
+def test_the_side_pages_are_built_after_the_panel_is_shown_not_by_its_constructor(qtbot: Any, loaded: Services) -> None:
+    panel = TemplatesPanel(loaded)
+    qtbot.addWidget(panel)
+    assert panel.pages_built == (False, False)  # the constructor builds the table and the filters only
+    panel.show()
+    qtbot.waitUntil(lambda: panel.pages_built[0], timeout=5000)  # Details: in a slice after the show
+    assert not panel.pages_built[1]  # Reviews: its tab is not in front
+    panel.tabs.setCurrentIndex(1)
+    assert panel.pages_built[1]
+
+
+def test_reviews_read_before_their_page_exists_are_shown_when_it_is_built(qtbot: Any, panel: TemplatesPanel) -> None:
+    panel.svc.add_review("quotes-daily", 4, "Nice quotes", reviewer="ann")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):
+        assert panel.select_id("quotes-daily")
+    assert not panel.pages_built[1]
+    panel.tabs.setCurrentIndex(1)
+    assert panel.reviews.reviews_table.rowCount() == 1
+    assert panel.reviews.reviews_table.item(0, 2).text() == "Nice quotes"
+    assert panel.reviews.review_button.isEnabled()
