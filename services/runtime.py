@@ -6,6 +6,8 @@ QCoreApplication, like the app's other process-wide objects, so it lives and die
 
 - coroutines call ``asyncio.to_thread``: :func:`lend_to` makes this pool the loop's default
   executor, so those calls run on the same threads;
+- blocking code that needs a coroutine's outcome (a service's plain method called from a panel's worker)
+  calls :func:`run_blocking`: the coroutine runs on the application's loop, and the caller waits;
 - Qt-driven code (a build job's Python step, a panel's read or write) may run under any turning Qt
   event loop, not only under a running asyncio loop (a test's ``qtbot`` wait, a bare
   QCoreApplication), so it calls :func:`offload`. Like ``asyncio.to_thread``, the call sees the
@@ -17,12 +19,13 @@ Nothing else in ``services/`` or ``ui/`` starts a thread or a thread pool: a tes
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
@@ -61,6 +64,8 @@ class JobRuntime(QObject):
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
         self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
+        self._loop: asyncio.AbstractEventLoop | None = None  # the application's loop, once lent to
+        self._loop_thread = 0
         pool = self._pool
         self.destroyed.connect(lambda: pool.shutdown(wait=False, cancel_futures=True))
 
@@ -140,9 +145,18 @@ class JobRuntime(QObject):
         _, not_done = concurrent.futures.wait(pending, timeout=timeout_s)
         return not not_done
 
-    def lend_to(self, loop: Any) -> None:
-        """Make the pool ``loop``'s default executor, so ``asyncio.to_thread`` runs on it too."""
+    def lend_to(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Make the pool ``loop``'s default executor, so ``asyncio.to_thread`` runs on it too; ``loop`` is
+        the application's (on the calling thread), where :func:`run_blocking` runs coroutines."""
         loop.set_default_executor(_Lent(self._pool))
+        self._loop, self._loop_thread = loop, threading.get_ident()
+
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The application's loop while it runs on another thread than the caller's."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running() or self._loop_thread == threading.get_ident():
+            return None
+        return loop
 
 
 _creating = threading.Lock()
@@ -166,3 +180,34 @@ def offload(fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None]
             on_error: Callable[[Exception], None]) -> None:
     """:meth:`JobRuntime.offload` on the application's runtime."""
     job_runtime().offload(fn, receiver, on_done, on_error)
+
+
+def run_blocking(coro: Coroutine[Any, Any, T], *, alone_then: Callable[[], Awaitable[None]] | None = None) -> T:
+    """Wait for ``coro`` from blocking code: a panel's worker, a CLI command's plain call.
+
+    It runs on the application's loop (the GUI's qasync loop, a CLI command's) while that loop turns
+    on another thread. Only where none does (a test calling a service directly, a worker under a bare
+    QApplication) does it get a loop of its own, and ``alone_then`` (closing what was bound to that
+    loop, e.g. an HTTP client) is awaited after it there. From a running loop's own thread: await it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        coro.close()
+        raise RuntimeError("called from a running event loop: await the coroutine instead")
+    app = QCoreApplication.instance()
+    runtime = app.findChild(JobRuntime) if app is not None else None
+    loop = runtime.loop() if runtime is not None else None
+    if loop is not None:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+    async def alone() -> T:
+        try:
+            return await coro
+        finally:
+            if alone_then is not None:
+                await alone_then()
+
+    return asyncio.run(alone())

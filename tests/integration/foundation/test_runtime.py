@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from services.runtime import JobRuntime, job_runtime, offload
+from services.runtime import JobRuntime, job_runtime, offload, run_blocking
 
 _who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
 
@@ -64,6 +64,45 @@ def test_a_callback_never_runs_inside_offload(qtbot: QtBot) -> None:
     job_runtime().drain(5)  # the work has ended; its outcome is queued, not delivered yet
     assert got == []
     qtbot.waitUntil(lambda: got == ["fast"], timeout=5000)
+
+
+def test_a_blocking_call_from_a_worker_waits_for_its_coroutine_on_the_applications_loop(qapp: QApplication) -> None:
+    async def where() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    async def from_a_worker() -> tuple[asyncio.AbstractEventLoop, asyncio.AbstractEventLoop]:
+        return await asyncio.to_thread(lambda: run_blocking(where())), asyncio.get_running_loop()
+
+    ran_on, app_loop = _on_lent_loop(qapp, from_a_worker)  # type: ignore[misc]
+    assert ran_on is app_loop
+
+
+def test_a_blocking_call_where_no_application_loop_runs_gets_a_loop_of_its_own_and_closes_after_it(
+        qapp: QApplication) -> None:
+    closed: list[asyncio.AbstractEventLoop] = []
+
+    async def where() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    async def close() -> None:
+        closed.append(asyncio.get_running_loop())
+
+    ran_on = run_blocking(where(), alone_then=close)
+    assert closed == [ran_on]
+
+
+def test_a_blocking_call_from_a_running_loop_is_refused(qapp: QApplication) -> None:
+    async def nothing() -> None:
+        return None
+
+    async def blocking_inside_the_loop() -> str:
+        try:
+            run_blocking(nothing())
+        except RuntimeError as exc:
+            return str(exc)
+        return "ran"
+
+    assert "await the coroutine instead" in str(_on_lent_loop(qapp, blocking_inside_the_loop))
 
 
 def test_a_prestarted_pool_runs_a_burst_of_jobs_on_the_threads_it_started_before(qapp: QApplication) -> None:

@@ -54,7 +54,7 @@ def test_a_secret_split_across_two_values_is_not_a_secret_in_either() -> None:
 
 
 def test_a_batch_whose_numbers_spell_a_secret_is_stored_as_it_came() -> None:
-    # the batch is searched as text first; a number that reads like a secret is not a string to mask
+    # the batch is searched as one text of its strings: a number that reads like a secret is not one
     engine = create_engine("sqlite://")
     install_on_engine(engine, lambda: ["123456789012345"])
     with engine.begin() as conn:
