@@ -20,9 +20,10 @@ run: deps
 test: deps
 	bash scripts/check.sh
 
-# every check, and every test but those marked slow (see tests/conftest.py: what a test drives decides it)
+# every check, and every test but those marked slow (see tests/conftest.py: what a test drives decides it),
+# on two pytest-xdist workers (each test keeps its own tmp dir, free ports and keyring items)
 test-fast: deps
-	bash scripts/check.sh -m "not slow" -q
+	bash scripts/check.sh -m "not slow" -q -n 2
 
 deps: apt venv
 

@@ -40,17 +40,19 @@ def scrub_error(exc: TrendForgeError, known: Known) -> None:
 
 
 def batch_may_hold_secret(rows: Sequence[Any], secrets: Sequence[str]) -> bool:
-    """Whether any row of a batch may hold a secret: one search over the text of all its values,
+    """Whether any row of a batch may hold a secret: one search over all the batch's strings,
     separated by a character no secret holds, instead of a search per row (for a batch of 1,000
-    events that was a sixth of the cost of publishing them, once a secret is known).
-
-    A value that is not a string is searched as its ``str()``: that can only say "may" where no
-    row holds one (the rows are then checked one by one, their strings only), never miss one.
+    events that was a sixth of the cost of publishing them, once a secret is known). A secret is
+    found where a row holds it and nowhere else (not across two values), as row by row.
     """
-    values = itertools.chain.from_iterable(
-        r.values() if isinstance(r, Mapping) else r if isinstance(r, Iterable) and not isinstance(r, str) else ()
-        for r in rows)
-    text = "\0".join(map(str, values))
+    values: Iterable[Any]
+    if all(type(r) is tuple for r in rows):  # a driver-level batch (the event store's): no ABC check per row
+        values = itertools.chain.from_iterable(rows)
+    else:
+        values = itertools.chain.from_iterable(
+            r.values() if isinstance(r, Mapping) else r if isinstance(r, Iterable) and not isinstance(r, str) else ()
+            for r in rows)
+    text = "\0".join([v for v in values if isinstance(v, str)])
     return any(s in text for s in secrets)
 
 
@@ -86,10 +88,16 @@ def install_on_engine(engine: Engine, known: Known) -> None:
                 return type(params)(clean(v) for v in params) if isinstance(params, tuple) else [clean(v) for v in params]
             return params
 
-        if executemany:
+        # A multi-row VALUES batch (SQLAlchemy's "insertmanyvalues", an executemany with RETURNING) is flagged
+        # executemany but binds one flat row of values: that row is cleaned as one statement's.
+        if executemany and _is_row(next(iter(parameters), None)):
             if not batch_may_hold_secret(parameters, secrets):
                 return statement, parameters
             return statement, [clean_params(p) for p in parameters]
         return statement, clean_params(parameters)
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute, retval=True)
+
+
+def _is_row(value: Any) -> bool:
+    return isinstance(value, Mapping) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes)))

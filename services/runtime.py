@@ -6,6 +6,8 @@ QCoreApplication, like the app's other process-wide objects, so it lives and die
 
 - coroutines call ``asyncio.to_thread``: :func:`lend_to` makes this pool the loop's default
   executor, so those calls run on the same threads;
+- blocking code that needs a coroutine's outcome (a service's plain method called from a panel's worker)
+  calls :func:`run_blocking`: the coroutine runs on the application's loop, and the caller waits;
 - Qt-driven code (a build job's Python step, a panel's read or write) may run under any turning Qt
   event loop, not only under a running asyncio loop (a test's ``qtbot`` wait, a bare
   QCoreApplication), so it calls :func:`offload`. Like ``asyncio.to_thread``, the call sees the
@@ -13,22 +15,30 @@ QCoreApplication, like the app's other process-wide objects, so it lives and die
   queued signal on the receiver's thread, and only while the receiver exists.
 
 Nothing else in ``services/`` or ``ui/`` starts a thread or a thread pool: a test scans for it.
+
+Once the pool has been idle for :data:`GIVE_BACK_AFTER_MS` after a burst of work, the free memory
+that work left in the C heap is handed back to the OS, on a worker (:mod:`services.heap`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+
+from services import heap
 
 T = TypeVar("T")
+
+GIVE_BACK_AFTER_MS = 1000  # idle this long after work ended: the free heap goes back to the OS
 
 
 class _Bridge(QObject):
@@ -41,11 +51,11 @@ class _Bridge(QObject):
 class _Lent(concurrent.futures.Executor):
     """The pool as an event loop's default executor: closing the loop does not stop the pool."""
 
-    def __init__(self, pool: concurrent.futures.ThreadPoolExecutor) -> None:
-        self._pool = pool
+    def __init__(self, runtime: JobRuntime) -> None:
+        self._runtime = runtime
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
-        return self._pool.submit(fn, *args, **kwargs)
+        return self._runtime._run(lambda: fn(*args, **kwargs))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """The runtime owns the threads; a loop that closes only stops lending them."""
@@ -54,6 +64,9 @@ class _Lent(concurrent.futures.Executor):
 class JobRuntime(QObject):
     """The application's pool of worker threads (asyncio's default size: cores + 4, at most 32)."""
 
+    went_idle = Signal()  # the last running job ended (emitted on that job's worker)
+    gave_back = Signal()  # the free heap was handed back to the OS after a burst of work
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._size = min(32, (os.cpu_count() or 1) + 4)
@@ -61,16 +74,56 @@ class JobRuntime(QObject):
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
         self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
+        self._loop: asyncio.AbstractEventLoop | None = None  # the application's loop, once lent to
+        self._loop_thread = 0
+        self._running = 0  # jobs submitted and not ended, asyncio.to_thread's included
+        self._give_back = QTimer(self)
+        self._give_back.setSingleShot(True)
+        self._give_back.setInterval(GIVE_BACK_AFTER_MS)
+        self._give_back.timeout.connect(self._give_back_if_idle)
+        self.went_idle.connect(self._give_back.start)  # queued onto the runtime's thread
         pool = self._pool
         self.destroyed.connect(lambda: pool.shutdown(wait=False, cancel_futures=True))
 
     def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
         """Run ``fn`` on a worker thread with the caller's context variables."""
-        future = self._pool.submit(contextvars.copy_context().run, fn)
+        future = self._run(contextvars.copy_context().run, fn)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def _run(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        with self._lock:
+            self._running += 1
+        try:
+            future = self._pool.submit(fn, *args)
+        except BaseException:
+            self._ended(None)
+            raise
+        future.add_done_callback(self._ended)
+        return future
+
+    def _ended(self, _future: concurrent.futures.Future[Any] | None) -> None:
+        with self._lock:
+            self._running -= 1
+            idle = self._running == 0
+        if idle:
+            with contextlib.suppress(RuntimeError):  # the application is going away
+                self.went_idle.emit()
+
+    def _give_back_if_idle(self) -> None:
+        with self._lock:
+            if self._running:
+                return  # more work came: its end arms the timer again
+        if not heap.can_give_back():
+            return
+        # not counted as work, so it does not arm the timer again
+        self._pool.submit(heap.give_back_free_heap).add_done_callback(lambda _: self._gave_back())
+
+    def _gave_back(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.gave_back.emit()
 
     def _forget(self, future: concurrent.futures.Future[Any]) -> None:
         with self._lock:
@@ -140,9 +193,18 @@ class JobRuntime(QObject):
         _, not_done = concurrent.futures.wait(pending, timeout=timeout_s)
         return not not_done
 
-    def lend_to(self, loop: Any) -> None:
-        """Make the pool ``loop``'s default executor, so ``asyncio.to_thread`` runs on it too."""
-        loop.set_default_executor(_Lent(self._pool))
+    def lend_to(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Make the pool ``loop``'s default executor, so ``asyncio.to_thread`` runs on it too; ``loop`` is
+        the application's (on the calling thread), where :func:`run_blocking` runs coroutines."""
+        loop.set_default_executor(_Lent(self))
+        self._loop, self._loop_thread = loop, threading.get_ident()
+
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The application's loop while it runs on another thread than the caller's."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running() or self._loop_thread == threading.get_ident():
+            return None
+        return loop
 
 
 _creating = threading.Lock()
@@ -166,3 +228,34 @@ def offload(fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None]
             on_error: Callable[[Exception], None]) -> None:
     """:meth:`JobRuntime.offload` on the application's runtime."""
     job_runtime().offload(fn, receiver, on_done, on_error)
+
+
+def run_blocking(coro: Coroutine[Any, Any, T], *, alone_then: Callable[[], Awaitable[None]] | None = None) -> T:
+    """Wait for ``coro`` from blocking code: a panel's worker, a CLI command's plain call.
+
+    It runs on the application's loop (the GUI's qasync loop, a CLI command's) while that loop turns
+    on another thread. Only where none does (a test calling a service directly, a worker under a bare
+    QApplication) does it get a loop of its own, and ``alone_then`` (closing what was bound to that
+    loop, e.g. an HTTP client) is awaited after it there. From a running loop's own thread: await it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        coro.close()
+        raise RuntimeError("called from a running event loop: await the coroutine instead")
+    app = QCoreApplication.instance()
+    runtime = app.findChild(JobRuntime) if app is not None else None
+    loop = runtime.loop() if runtime is not None else None
+    if loop is not None:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+    async def alone() -> T:
+        try:
+            return await coro
+        finally:
+            if alone_then is not None:
+                await alone_then()
+
+    return asyncio.run(alone())

@@ -27,9 +27,10 @@ from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
 from tests.support.backends import StoreBackend, pg_cluster, pg_database, runs_on_both  # noqa: E402
 from tests.support.background_jobs import drain_background_jobs  # noqa: E402
+from tests.support.memory_context import copy_migrated, migrated_template  # noqa: E402
 from tests.support.temporal_server import TemporalServer, start_server  # noqa: E402
 
-__all__ = ["drain_background_jobs", "pg_cluster", "pg_database"]  # fixtures for every test
+__all__ = ["drain_background_jobs", "migrated_template", "pg_cluster", "pg_database"]  # fixtures for every test
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,12 +74,19 @@ def secrets() -> MemorySecretStore:
 
 
 @pytest.fixture
-def make_services(data_dir: Path, secrets: MemorySecretStore) -> Iterator[Callable[..., Services]]:
-    """Build a whole app on ``data_dir``; call again to 'restart' on the same files."""
+def make_services(data_dir: Path, secrets: MemorySecretStore,
+                  migrated_template: Path) -> Iterator[Callable[..., Services]]:
+    """Build a whole app on ``data_dir``; call again to 'restart' on the same files.
+
+    A data dir without a database starts from a copy of the file the migrations made once this session
+    (as PostgreSQL runs start from their migrated template database); a test that writes its own file
+    first, or builds the app without this fixture, gets the migrations run on it."""
     made: list[Services] = []
 
     def make(**kwargs: object) -> Services:
         config = AppConfig.from_env(data_dir)
+        if config.database_url is None and not config.db_path.exists() and os.access(data_dir, os.W_OK):
+            copy_migrated(migrated_template, config.db_path)
         config.log_to_file = bool(kwargs.pop("log_to_file", False))
         manager = bootstrap(config, secrets=kwargs.pop("secrets", secrets), **kwargs)  # type: ignore[arg-type]
         made.append(manager)
@@ -127,8 +135,15 @@ SLOW_FIXTURES = frozenset({
     "cli",  # the CLI as a subprocess (an interpreter start each call)
     "localstripe_url", "e2e_localstripe",  # a localstripe server
     "temporal_server",  # the Temporal dev server
+    "pg_cluster", "pg_database",  # a private PostgreSQL cluster
 })
 SLOW_FOLDERS = ("e2e",)  # the CLI and the packaged binary as subprocesses
+# and the PostgreSQL run of a suite on both stores (a private cluster): its SQLite run stays in the fast set
+
+
+def _on_postgresql(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("backend") is StoreBackend.POSTGRESQL
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -139,7 +154,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         except ValueError:
             continue
         uses = set(getattr(item, "fixturenames", ()))
-        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES:
+        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES or _on_postgresql(item):
             item.add_marker(pytest.mark.slow)
 @pytest.fixture(scope="session")
 def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:

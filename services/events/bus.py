@@ -7,7 +7,6 @@ change publishes nothing, and a committed one is never lost.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import threading
@@ -56,9 +55,11 @@ class EventBus(QObject):
         self._by_pattern: dict[str, list[Handler]] = {}
         self._resolved: dict[tuple[type[Event], str], list[Handler]] = {}
         self._home_thread = threading.get_ident()
-        # ids of the events this process dispatched lately, so one it reads back from the store
-        # (OtherWriters) is not published twice
-        self._recent: collections.OrderedDict[str, None] = collections.OrderedDict()
+        # ids of the events this process dispatched lately (at least the last RECENT_IDS), so one it
+        # reads back from the store (OtherWriters) is not published twice: two generations of sets,
+        # the older dropped when the newer fills (a set's update per batch, no eviction per id)
+        self._recent: set[str] = set()
+        self._recent_older: set[str] = set()
         self._recent_lock = threading.Lock()
         # emitted only off the bus's thread (dispatch), so the automatic connection queues it to this thread;
         # naming Qt.ConnectionType would build PySide6's whole Qt namespace (~25 ms of every CLI command)
@@ -128,11 +129,11 @@ class EventBus(QObject):
         hands its events over through a queued signal, so no handler touches widgets off-thread.
         """
         if not replay:
-            ids = dict.fromkeys([event.id for event in events])
+            ids = [event.id for event in events]
             with self._recent_lock:
                 self._recent.update(ids)
-                while len(self._recent) > RECENT_IDS:
-                    self._recent.popitem(last=False)
+                if len(self._recent) >= RECENT_IDS:
+                    self._recent_older, self._recent = self._recent, set()
         if threading.get_ident() != self._home_thread:
             self._deliver.emit(list(events), replay)
             return
@@ -141,7 +142,7 @@ class EventBus(QObject):
     def dispatched_here(self, event_id: str) -> bool:
         """Did this process dispatch the event (lately)?"""
         with self._recent_lock:
-            return event_id in self._recent
+            return event_id in self._recent or event_id in self._recent_older
 
     def _dispatch_here(self, events: Sequence[Event], replay: bool = False) -> None:
         if not events:

@@ -105,18 +105,17 @@ def _timestamp_text(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
+def stored_rows(events: Iterable[Event], actor: str | None) -> list[tuple[Any, ...]]:
+    """The rows the store inserts for ``events`` (in ``_INSERT``'s column order); ``actor`` for
+    those that name no one."""
+    timestamp_text, dumps = _timestamp_text, _dumps
+    return [(e.id, e.type, e.source, timestamp_text(e.timestamp), e.correlation_id, e.causation_id,
+             dumps(e.payload()), e.actor or actor) for e in events]
+
+
 def stored_row(event: Event, actor: str | None) -> tuple[Any, ...]:
-    """The row the store inserts for ``event`` (in ``_INSERT``'s column order)."""
-    return (
-        event.id,
-        event.type,
-        event.source,
-        _timestamp_text(event.timestamp),
-        event.correlation_id,
-        event.causation_id,
-        _dumps(event.payload()),
-        event.actor or actor,
-    )
+    """The row the store inserts for ``event`` (see :func:`stored_rows`)."""
+    return stored_rows((event,), actor)[0]
 
 
 class EventStore:
@@ -130,8 +129,7 @@ class EventStore:
     # -- writing --------------------------------------------------------------
     def append(self, target: Session | Connection, events: Iterable[Event]) -> None:
         """Insert events with the caller's transaction (no commit here)."""
-        actor = self.actor
-        rows = [stored_row(e, actor) for e in events]
+        rows = stored_rows(events, self.actor)
         if not rows:
             return
         conn = target.connection() if isinstance(target, Session) else target

@@ -1,8 +1,8 @@
 """PaymentsService: charge, refund, sync, import, list, summary, failed + retry, provider health.
 
 Network work is ``async`` (``*_async`` methods) on one long-lived ``httpx.AsyncClient`` per
-event loop; the plain methods run the coroutine on a private loop for the CLI and for
-worker threads. Every charge gets a local id and an idempotency key committed *before* the
+event loop; the plain methods, for a panel's worker thread, wait for the coroutine on the
+application's loop (services/runtime.py); the CLI awaits the coroutines on its command's loop. Every charge gets a local id and an idempotency key committed *before* the
 first attempt; a retry after an unknown outcome reuses the key and first looks the payment
 up by that local id at the provider, so a customer is never charged twice.
 """
@@ -78,6 +78,7 @@ from services.payments.providers.base import (
 )
 from services.payments.stats import template_revenue
 from services.ports import TemplateFigures
+from services.runtime import run_blocking
 from services.settings.service import SettingsService
 
 log = logging.getLogger(__name__)
@@ -109,21 +110,13 @@ class PaymentsService(BaseService):
 
     # -- running coroutines for sync callers --------------------------------------------------
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            coro.close()
-            raise RuntimeError("called from a running event loop: await the *_async method instead")
+        """The blocking form of a ``*_async`` method: on the application's loop, where its long-lived
+        HTTP client lives; a loop of the call's own (none runs) closes its client when it ends."""
+        return run_blocking(coro, alone_then=self.http.close_current)
 
-        async def main() -> T:
-            try:
-                return await coro
-            finally:
-                await self.http.close_current()
-
-        return asyncio.run(main())
+    async def end_loop(self) -> None:
+        """Close the running loop's HTTP client, when the loop ends with its caller (a CLI command's)."""
+        await self.http.close_current()
 
     # -- providers ------------------------------------------------------------------------
     async def _provider(self, p: Provider, secret: str | None = None) -> Any:

@@ -9,8 +9,10 @@ A conftest imports the ``memory_context`` fixture.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,14 @@ def migrated_file(folder: Path) -> Path:
     finally:
         engine.dispose()
     return path
+
+
+def copy_migrated(source: Path, dest: Path) -> None:
+    """Write a copy of the migrated ``source`` database to ``dest`` (a new file, owner-only, as the app makes it)."""
+    fd = os.open(dest, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(dest)) as out:
+        src.backup(out)
 
 
 def in_memory_copy(source: Path) -> Engine:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.support.memory_context import memory_context, migrated_template
+from tests.support.memory_context import memory_context  # migrated_template: tests/conftest.py
 
-__all__ = ["memory_context", "migrated_template"]
+__all__ = ["memory_context"]

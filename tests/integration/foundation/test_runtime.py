@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from services.runtime import JobRuntime, job_runtime, offload
+from services.runtime import JobRuntime, job_runtime, offload, run_blocking
 
 _who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
 
@@ -66,6 +66,45 @@ def test_a_callback_never_runs_inside_offload(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: got == ["fast"], timeout=5000)
 
 
+def test_a_blocking_call_from_a_worker_waits_for_its_coroutine_on_the_applications_loop(qapp: QApplication) -> None:
+    async def where() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    async def from_a_worker() -> tuple[asyncio.AbstractEventLoop, asyncio.AbstractEventLoop]:
+        return await asyncio.to_thread(lambda: run_blocking(where())), asyncio.get_running_loop()
+
+    ran_on, app_loop = _on_lent_loop(qapp, from_a_worker)  # type: ignore[misc]
+    assert ran_on is app_loop
+
+
+def test_a_blocking_call_where_no_application_loop_runs_gets_a_loop_of_its_own_and_closes_after_it(
+        qapp: QApplication) -> None:
+    closed: list[asyncio.AbstractEventLoop] = []
+
+    async def where() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    async def close() -> None:
+        closed.append(asyncio.get_running_loop())
+
+    ran_on = run_blocking(where(), alone_then=close)
+    assert closed == [ran_on]
+
+
+def test_a_blocking_call_from_a_running_loop_is_refused(qapp: QApplication) -> None:
+    async def nothing() -> None:
+        return None
+
+    async def blocking_inside_the_loop() -> str:
+        try:
+            run_blocking(nothing())
+        except RuntimeError as exc:
+            return str(exc)
+        return "ran"
+
+    assert "await the coroutine instead" in str(_on_lent_loop(qapp, blocking_inside_the_loop))
+
+
 def test_a_prestarted_pool_runs_a_burst_of_jobs_on_the_threads_it_started_before(qapp: QApplication) -> None:
     """The GUI starts its pool before the window shows: no submit starts (and waits for) a thread later."""
     runtime = JobRuntime()
@@ -79,3 +118,38 @@ def test_a_prestarted_pool_runs_a_burst_of_jobs_on_the_threads_it_started_before
         assert {f.result(timeout=20) for f in futures} == started
     finally:
         runtime.deleteLater()
+
+
+def _anonymous_kb() -> int:
+    with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("Anonymous:"))
+
+
+def _fragment_the_heap(survivors: list[bytes]) -> None:
+    """~80 MB of C-heap blocks made and dropped on a worker, one in 64 kept: the heap cannot shrink
+    by itself (a live block sits in every few pages' run), so its free pages stay resident."""
+    blocks = [bytes(1000) + bytes([i % 256]) for i in range(80_000)]  # > 512 bytes: malloc, not pymalloc
+    survivors.extend(blocks[::64])
+
+
+def test_the_free_heap_a_burst_of_work_leaves_goes_back_to_the_os_once_idle(qtbot: QtBot) -> None:
+    from services import heap
+
+    assert heap.can_give_back()  # glibc, as on every Linux this app ships for
+    runtime = job_runtime()
+    survivors: list[bytes] = []
+    runtime.submit(lambda: _fragment_the_heap(survivors)).result(timeout=30)
+    peak = _anonymous_kb()
+    # the runtime gives the free pages back on its own, no call from here
+    qtbot.waitUntil(lambda: _anonymous_kb() < peak - 40 * 1024, timeout=10_000)
+    assert len(survivors) == 1250
+
+
+def test_work_run_through_asyncio_to_thread_also_leads_to_giving_back(qapp: QApplication, qtbot: QtBot) -> None:
+    survivors: list[bytes] = []
+
+    async def burst() -> None:
+        await asyncio.to_thread(_fragment_the_heap, survivors)
+
+    with qtbot.waitSignal(job_runtime().gave_back, timeout=10_000):
+        _on_lent_loop(qapp, burst)

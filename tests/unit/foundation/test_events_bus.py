@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from app.events import AppStarted, CredentialSet, Event, event_class, event_type, rebuild_event
 from services.context import ServiceContext
+from services.events.bus import RECENT_IDS
 from services.events.correlation import correlation
 from services.events.store import EventQuery
 
@@ -132,3 +133,20 @@ def test_commit_on_a_worker_thread_delivers_on_the_bus_thread(memory_context: Se
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=3000)  # type: ignore[attr-defined]
     assert seen == [(threading.get_ident(), 7)]
     assert len(memory_context.bus.history(EventQuery(types=["test.pinged"]))) == 1
+
+
+def test_the_bus_remembers_at_least_the_last_recent_ids_it_dispatched(memory_context: ServiceContext) -> None:
+    bus = memory_context.bus
+    sent = [AppStarted(version=str(i)) for i in range(RECENT_IDS + 1500)]
+    for i in range(0, len(sent), 1000):
+        bus.dispatch(sent[i : i + 1000])
+    assert all(bus.dispatched_here(e.id) for e in sent[-RECENT_IDS:])
+
+
+def test_the_bus_forgets_ids_it_dispatched_long_ago(memory_context: ServiceContext) -> None:
+    bus = memory_context.bus
+    first = AppStarted(version="first")
+    bus.dispatch([first])
+    for k in range(3 * RECENT_IDS // 1000):
+        bus.dispatch([AppStarted(version=f"{k}.{i}") for i in range(1000)])
+    assert not bus.dispatched_here(first.id)

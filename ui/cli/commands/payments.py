@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.errors import UserError
 from app.payments.model import FAILED_STATUSES, Provider, SummaryBy, Transaction, TxnStatus
@@ -14,6 +15,8 @@ from ui.cli.remedies import with_remedy
 
 if TYPE_CHECKING:
     from services.payments.service import PaymentsService
+
+T = TypeVar("T")
 
 TXN_COLUMNS = ["id", "provider", "provider_id", "status", "amount_text", "refunded_text", "template_id", "created_at"]
 
@@ -106,6 +109,21 @@ def _svc(ctx: CliContext) -> PaymentsService:
     return ctx.services.payments
 
 
+def _on_loop(ctx: CliContext, call: Callable[[PaymentsService], Coroutine[Any, Any, T]]) -> T:
+    """Await a provider call on the command's one loop (the loop other commands' jobs run on)."""
+    from ui.cli.loop import run_on_loop
+
+    svc = _svc(ctx)
+
+    async def command() -> T:
+        try:
+            return await call(svc)
+        finally:
+            await svc.end_loop()  # the loop ends with the command: so does its HTTP client
+
+    return run_on_loop(command)
+
+
 def txn_row(t: Transaction) -> dict[str, Any]:
     row = t.to_dict()
     row["amount_text"] = format_minor(t.amount, t.currency)
@@ -122,13 +140,14 @@ def _print_txn(ctx: CliContext, t: Transaction, headline: str) -> None:
 
 def cmd_charge(ctx: CliContext) -> int:
     a = ctx.args
-    t = _svc(ctx).charge(a.provider, a.template, a.amount, a.currency, a.payment_method, a.description)
+    t = _on_loop(ctx, lambda svc: svc.charge_async(a.provider, a.template, a.amount, a.currency, a.payment_method,
+                                                 a.description))
     ctx.emit(txn_row(t), lambda: _print_txn(ctx, t, "charged" if t.status.captured else "recorded"))
     return 0
 
 
 def cmd_refund(ctx: CliContext) -> int:
-    r = _svc(ctx).refund(ctx.args.txn, ctx.args.amount)
+    r = _on_loop(ctx, lambda svc: svc.refund_async(ctx.args.txn, ctx.args.amount))
     data = {"transaction": txn_row(r.transaction), "refund_id": r.refund_id, "amount": r.amount,
             "remote": r.remote, "message": r.message}
 
@@ -148,7 +167,7 @@ def cmd_sync(ctx: CliContext) -> int:
         if not ctx.json:
             ctx.print(f"  {provider}: {fetched} objects")
 
-    reports = _svc(ctx).sync(ctx.args.provider, progress)
+    reports = _on_loop(ctx, lambda svc: svc.sync_async(ctx.args.provider, progress))
     rows = [r.to_dict() for r in reports]
     shown = [{**row, "error": with_remedy(r.error, r.remedy) if r.error else None} for row, r in zip(rows, reports, strict=True)]
     ctx.emit(rows, lambda: ctx.table(shown, ["provider", "fetched", "added", "updated", "pages", "error"]))
@@ -210,7 +229,7 @@ def cmd_failed(ctx: CliContext) -> int:
 
 
 def cmd_retry(ctx: CliContext) -> int:
-    t = _svc(ctx).retry(ctx.args.txn, ctx.args.payment_method)
+    t = _on_loop(ctx, lambda svc: svc.retry_async(ctx.args.txn, ctx.args.payment_method))
     ctx.emit(txn_row(t), lambda: _print_txn(ctx, t, "retried"))
     return 0 if t.status not in FAILED_STATUSES else 1
 
@@ -256,7 +275,7 @@ def cmd_link(ctx: CliContext) -> int:
 
 def cmd_create_product(ctx: CliContext) -> int:
     a = ctx.args
-    data = _svc(ctx).create_template_product(a.template, a.name, a.amount, a.currency)
+    data = _on_loop(ctx, lambda svc: svc.create_template_product_async(a.template, a.name, a.amount, a.currency))
     ctx.emit(data, lambda: ctx.print(f"created {data['product_id']} for template {a.template}"))
     return 0
 

@@ -1,0 +1,41 @@
+"""A plain (blocking) payments call from a panel's worker runs on the application's loop, with its
+long-lived HTTP client, instead of a loop of its own per call."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from services.runtime import job_runtime
+from tests.support import payments_standins as st
+
+
+def test_a_workers_plain_sync_runs_on_the_applications_loop_and_keeps_its_http_client(
+        qapp: QApplication, pay: Callable[..., Any], secrets: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qasync
+
+    state = st.ItchState()
+    state.games = [{"id": 1, "title": "Neon", "url": "u", "min_price": 100, "earnings": []}]
+    state.purchases = {"1": [{"id": 900 + i, "game_id": 1, "created_at": f"2026-10-0{i + 1}T10:00:00Z",
+                              "price": 100, "currency": "USD"} for i in range(3)]}
+    secrets.set("provider:itch", state.key)
+    with st.ItchServer(state) as server:
+        _, svc = pay(TRENDFORGE_ITCH_BASE_URL=server.url + "/api/1")
+        loop = qasync.QEventLoop(qapp, already_running=False)
+        job_runtime().lend_to(loop)
+        asyncio.set_event_loop(loop)
+        try:
+            async def from_a_worker() -> Any:
+                return await asyncio.to_thread(lambda: svc.sync("itch"))
+
+            reports = loop.run_until_complete(from_a_worker())
+            assert reports[0].added == 3
+            assert loop in svc.http._clients  # the application loop's client, kept for the next call
+            loop.run_until_complete(svc.end_loop())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
