@@ -255,7 +255,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
         steps: list[Callable[[], object]] = [
             services.start_schedules,
-            lambda: window.attach(services),
+            lambda: window.attach(services, check_health_now=False),  # asked once the first panel is filled
             window.use_saved_theme,  # a no-op unless it changed since the last start (e.g. from the CLI)
             lambda: watch_other_writers(services, window),
         ]
@@ -274,6 +274,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         """The other areas, off the GUI thread, once the first panel has what it shows."""
         if report is not None:
             report.mark("filled")
+        window.refresh_health()
         run_in_background(services.build_all, lambda _: all_built(), area_failed, window)
 
     def area_failed(exc: Exception) -> None:  # its panel says so when opened: it is built again there
