@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from app.errors import TrendForgeError
-from app.redact import redact
+from app.redact import redact, redact_lines
 
 Known = Callable[[], Iterable[str]]
 # Rows are rewritten only for secrets this long: a short typed password ("android") would otherwise
@@ -28,6 +28,10 @@ MIN_STORED_SECRET = 12
 
 def scrub(text: str, known: Known) -> str:
     return redact(text, known())
+
+
+def scrub_lines(lines: Sequence[str], known: Known) -> list[str]:
+    return redact_lines(lines, known())
 
 
 def scrub_error(exc: TrendForgeError, known: Known) -> None:

@@ -12,7 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.slow  # a fresh interpreter builds a whole window (~10 s)
 
 CHILD = """
 import json, sys
