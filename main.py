@@ -57,7 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(opts.get("--data-dir"), quit_after=quit_after, database=opts.get("--database"))
     from ui.cli.main import run
 
-    return int(run(args))
+    code = int(run(args))
+    if argv is None:  # the process's own entry point (not a caller's): end without the interpreter's teardown
+        from ui.cli.process_exit import end_process
+
+        end_process(code)
+    return code
 
 
 if __name__ == "__main__":
