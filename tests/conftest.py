@@ -138,6 +138,7 @@ SLOW_FIXTURES = frozenset({
     "pg_cluster", "pg_database",  # a private PostgreSQL cluster
 })
 SLOW_FOLDERS = ("e2e",)  # the CLI and the packaged binary as subprocesses
+SLOW_MARKERS = ("child_process",)  # a test that starts another program itself says so with this marker
 # and the PostgreSQL run of a suite on both stores (a private cluster): its SQLite run stays in the fast set
 
 
@@ -154,7 +155,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         except ValueError:
             continue
         uses = set(getattr(item, "fixturenames", ()))
-        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES or _on_postgresql(item):
+        marked = any(item.get_closest_marker(name) is not None for name in SLOW_MARKERS)
+        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES or marked or _on_postgresql(item):
             item.add_marker(pytest.mark.slow)
 @pytest.fixture(scope="session")
 def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:
