@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(app.VERSION_LINE)
         return 0
+    from services.httpx_import import skip_httpx_command_line
+
+    skip_httpx_command_line()  # before anything imports httpx (GUI and CLI alike)
     if _wants_gui(args):
         from ui.startup_gc import pause
 

@@ -6,7 +6,7 @@ import functools
 import inspect
 import threading
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from cachetools import TTLCache
@@ -17,7 +17,7 @@ from app.remedies import Remedy
 from services.context import ServiceContext
 from services.db.preflight import disk_full, is_disk_full
 from services.metrics import ServiceMetrics
-from services.redaction import scrub, scrub_error
+from services.redaction import scrub, scrub_error, scrub_lines
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
@@ -172,6 +172,10 @@ class BaseService:
     def redact(self, text: str) -> str:
         """``text`` with every secret the store knows masked (for logs and messages this service writes)."""
         return scrub(text, self.ctx.secrets.known_values)
+
+    def redact_lines(self, lines: Sequence[str]) -> list[str]:
+        """:meth:`redact` of each line (a batch with nothing to mask is decided at once)."""
+        return scrub_lines(lines, self.ctx.secrets.known_values)
 
     # -- validation -----------------------------------------------------------------
     @staticmethod

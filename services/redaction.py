@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from app.errors import TrendForgeError
-from app.redact import redact
+from app.redact import redact, redact_lines
 
 Known = Callable[[], Iterable[str]]
 # Rows are rewritten only for secrets this long: a short typed password ("android") would otherwise
@@ -28,6 +28,10 @@ MIN_STORED_SECRET = 12
 
 def scrub(text: str, known: Known) -> str:
     return redact(text, known())
+
+
+def scrub_lines(lines: Sequence[str], known: Known) -> list[str]:
+    return redact_lines(lines, known())
 
 
 def scrub_error(exc: TrendForgeError, known: Known) -> None:
@@ -84,10 +88,16 @@ def install_on_engine(engine: Engine, known: Known) -> None:
                 return type(params)(clean(v) for v in params) if isinstance(params, tuple) else [clean(v) for v in params]
             return params
 
-        if executemany:
+        # A multi-row VALUES batch (SQLAlchemy's "insertmanyvalues", an executemany with RETURNING) is flagged
+        # executemany but binds one flat row of values: that row is cleaned as one statement's.
+        if executemany and _is_row(next(iter(parameters), None)):
             if not batch_may_hold_secret(parameters, secrets):
                 return statement, parameters
             return statement, [clean_params(p) for p in parameters]
         return statement, clean_params(parameters)
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute, retval=True)
+
+
+def _is_row(value: Any) -> bool:
+    return isinstance(value, Mapping) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes)))

@@ -15,6 +15,9 @@ QCoreApplication, like the app's other process-wide objects, so it lives and die
   queued signal on the receiver's thread, and only while the receiver exists.
 
 Nothing else in ``services/`` or ``ui/`` starts a thread or a thread pool: a test scans for it.
+
+Once the pool has been idle for :data:`GIVE_BACK_AFTER_MS` after a burst of work, the free memory
+that work left in the C heap is handed back to the OS, on a worker (:mod:`services.heap`).
 """
 
 from __future__ import annotations
@@ -29,9 +32,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+
+from services import heap
 
 T = TypeVar("T")
+
+GIVE_BACK_AFTER_MS = 1000  # idle this long after work ended: the free heap goes back to the OS
 
 
 class _Bridge(QObject):
@@ -44,11 +51,11 @@ class _Bridge(QObject):
 class _Lent(concurrent.futures.Executor):
     """The pool as an event loop's default executor: closing the loop does not stop the pool."""
 
-    def __init__(self, pool: concurrent.futures.ThreadPoolExecutor) -> None:
-        self._pool = pool
+    def __init__(self, runtime: JobRuntime) -> None:
+        self._runtime = runtime
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
-        return self._pool.submit(fn, *args, **kwargs)
+        return self._runtime._run(lambda: fn(*args, **kwargs))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """The runtime owns the threads; a loop that closes only stops lending them."""
@@ -56,6 +63,9 @@ class _Lent(concurrent.futures.Executor):
 
 class JobRuntime(QObject):
     """The application's pool of worker threads (asyncio's default size: cores + 4, at most 32)."""
+
+    went_idle = Signal()  # the last running job ended (emitted on that job's worker)
+    gave_back = Signal()  # the free heap was handed back to the OS after a burst of work
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,16 +76,54 @@ class JobRuntime(QObject):
         self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
         self._loop: asyncio.AbstractEventLoop | None = None  # the application's loop, once lent to
         self._loop_thread = 0
+        self._running = 0  # jobs submitted and not ended, asyncio.to_thread's included
+        self._give_back = QTimer(self)
+        self._give_back.setSingleShot(True)
+        self._give_back.setInterval(GIVE_BACK_AFTER_MS)
+        self._give_back.timeout.connect(self._give_back_if_idle)
+        self.went_idle.connect(self._give_back.start)  # queued onto the runtime's thread
         pool = self._pool
         self.destroyed.connect(lambda: pool.shutdown(wait=False, cancel_futures=True))
 
     def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
         """Run ``fn`` on a worker thread with the caller's context variables."""
-        future = self._pool.submit(contextvars.copy_context().run, fn)
+        future = self._run(contextvars.copy_context().run, fn)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def _run(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        with self._lock:
+            self._running += 1
+        try:
+            future = self._pool.submit(fn, *args)
+        except BaseException:
+            self._ended(None)
+            raise
+        future.add_done_callback(self._ended)
+        return future
+
+    def _ended(self, _future: concurrent.futures.Future[Any] | None) -> None:
+        with self._lock:
+            self._running -= 1
+            idle = self._running == 0
+        if idle:
+            with contextlib.suppress(RuntimeError):  # the application is going away
+                self.went_idle.emit()
+
+    def _give_back_if_idle(self) -> None:
+        with self._lock:
+            if self._running:
+                return  # more work came: its end arms the timer again
+        if not heap.can_give_back():
+            return
+        # not counted as work, so it does not arm the timer again
+        self._pool.submit(heap.give_back_free_heap).add_done_callback(lambda _: self._gave_back())
+
+    def _gave_back(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.gave_back.emit()
 
     def _forget(self, future: concurrent.futures.Future[Any]) -> None:
         with self._lock:
@@ -148,7 +196,7 @@ class JobRuntime(QObject):
     def lend_to(self, loop: asyncio.AbstractEventLoop) -> None:
         """Make the pool ``loop``'s default executor, so ``asyncio.to_thread`` runs on it too; ``loop`` is
         the application's (on the calling thread), where :func:`run_blocking` runs coroutines."""
-        loop.set_default_executor(_Lent(self._pool))
+        loop.set_default_executor(_Lent(self))
         self._loop, self._loop_thread = loop, threading.get_ident()
 
     def loop(self) -> asyncio.AbstractEventLoop | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Qt aborts without a platform; an empty value counts as unset.
 if not os.environ.get("QT_QPA_PLATFORM"):
@@ -31,6 +32,12 @@ from tests.support.memory_context import copy_migrated, migrated_template  # noq
 from tests.support.temporal_server import TemporalServer, start_server  # noqa: E402
 
 __all__ = ["drain_background_jobs", "migrated_template", "pg_cluster", "pg_database"]  # fixtures for every test
+
+
+# Property tests assert what they find, never how long an example took: hypothesis' default 200 ms deadline
+# turned a loaded machine into failures (test_failures_are_never_negative, at load 9).
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 
 def pytest_configure(config: pytest.Config) -> None:

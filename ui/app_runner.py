@@ -7,6 +7,14 @@ its start-up recovery run; then the services are attached on the GUI thread, and
 panel's reads have settled the other areas are built off the GUI thread too. The window
 appears at once and never freezes while the app loads.
 
+What made it freeze, and keeps it from freezing (tests/e2e/foundation/test_gui_startup_imports.py):
+the GUI thread waits whenever another thread holds the GIL, so start-up keeps it from being held
+long and keeps the GUI thread's own steps short. No garbage collection runs until start-up is
+complete (ui/startup_gc.py); the pool's threads are started before the window shows (a submit
+that starts one waits for it); the window's modules import no storage code (SQLAlchemy loads on
+the worker); the keyring's backend is chosen on the worker; the status bar's first health read
+waits until the first panel is filled, so only that panel's reads run beside its construction.
+
 With ``TRENDFORGE_STARTUP_REPORT`` set, the marks ``shown``, ``ready`` (services attached),
 ``filled`` (then every background read settled) and ``complete`` (then every other area built)
 go to that file with ``stall``: the longest gap of a 5 ms GUI-thread heartbeat from shown to
@@ -255,7 +263,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         """On the GUI thread, one step per turn of the event loop (each a stall of its own, not their sum)."""
         steps: list[Callable[[], object]] = [
             services.start_schedules,
-            lambda: window.attach(services),
+            lambda: window.attach(services, check_health_now=False),  # asked once the first panel is filled
             window.use_saved_theme,  # a no-op unless it changed since the last start (e.g. from the CLI)
             lambda: watch_other_writers(services, window),
         ]
@@ -274,6 +282,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         """The other areas, off the GUI thread, once the first panel has what it shows."""
         if report is not None:
             report.mark("filled")
+        window.refresh_health()
         run_in_background(services.build_all, lambda _: all_built(), area_failed, window)
 
     def area_failed(exc: Exception) -> None:  # its panel says so when opened: it is built again there

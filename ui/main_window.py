@@ -216,8 +216,12 @@ class MainWindow(QMainWindow):
             raise RuntimeError("the services are still loading")
         return self._services
 
-    def attach(self, services: Services) -> None:
-        """Connect the loaded services: panels can now be built; health is polled; notifications flow."""
+    def attach(self, services: Services, *, check_health_now: bool = True) -> None:
+        """Connect the loaded services: panels can now be built; health is polled; notifications flow.
+
+        ``check_health_now=False``: the first health read waits for the caller's :meth:`refresh_health`
+        (start-up asks once the first panel is filled: run beside that panel's construction and first
+        paint, it made the GUI thread wait for the GIL 50-250 ms)."""
         self._services = services
         from ui.notifications import Notifier
 
@@ -225,7 +229,8 @@ class MainWindow(QMainWindow):
         self.notifier.activated.connect(self._on_notifier_activated)
         self.notifier.start()
         self._health_timer.start()
-        self.refresh_health()
+        if check_health_now:
+            self.refresh_health()
         self._on_nav_current_row_changed(self.nav.currentRow())
         self.services_attached.emit()
 

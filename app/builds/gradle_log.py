@@ -49,8 +49,15 @@ def parse_duration(text: str) -> float | None:
     return total if found else None
 
 
+# every line that is not OTHER starts with one of these (the patterns above are anchored): the
+# rest of a flood (stack frames, compiler chatter) is told apart without trying each pattern
+_MEANINGFUL_STARTS = (">", ":", "BUILD ", "FAILURE:", "* What went wrong:")
+
+
 def parse_line(line: str) -> GradleLine:
     text = line.rstrip("\r\n")
+    if not text.startswith(_MEANINGFUL_STARTS):
+        return GradleLine(LineKind.OTHER, text=text)
     m = _NEW_TASK.match(text) or _OLD_TASK.match(text)
     if m:
         path = m["path"]

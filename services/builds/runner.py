@@ -91,9 +91,9 @@ class BuildJob(QObject):
     PERSIST_TRY_MS = 100
 
     def __init__(self, spec: BuildSpec, log_path: Path, hooks: JobHooks, parent: QObject | None = None,
-                 expected_gradle_tasks: int | None = None, redact: Callable[[str], str] = str) -> None:
+                 expected_gradle_tasks: int | None = None, redact_lines: Callable[[list[str]], list[str]] = list) -> None:
         super().__init__(parent)
-        self._redact = redact  # every line of build.log and of the live view passes through it
+        self._redact_lines = redact_lines  # every line of build.log and of the live view passes through it
         self.spec = spec
         self.build_id = spec.build_id
         self.log_path = log_path
@@ -343,7 +343,7 @@ class BuildJob(QObject):
             self.progressed.emit(self.build_id, step, self._percent)
 
     def _write(self, lines: list[str]) -> None:
-        lines = [self._redact(line) for line in lines]
+        lines = self._redact_lines(lines)
         if self._log is not None:
             self._log.write("\n".join(lines) + "\n")
             self._log.flush()  # one write per batch; readers (the panel, `builds show`) see it at once

@@ -504,7 +504,7 @@ class BuildsService(BaseService):
         )
         expected_tasks = self._expected_gradle_tasks(template.id, plat) if backend is Backend.GRADLE else None
         job = BuildJob(spec, Path(rec.log_path or ""), self._hooks(), expected_gradle_tasks=expected_tasks,
-                       redact=self.redact)
+                       redact_lines=self.redact_lines)
         self.runner.submit(job)
         return _to_info(rec)
 

@@ -14,9 +14,10 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 _local = threading.local()
 _lock = threading.Lock()
@@ -85,5 +86,7 @@ def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
 
 def install(engine: Engine) -> None:
     """Let :func:`interrupt` reach statements run through ``engine``."""
+    from sqlalchemy import event  # here, not at import: the GUI imports this module before its window shows
+
     event.listen(engine, "before_cursor_execute", _before)
     event.listen(engine, "checkin", _on_checkin)

@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.payments.model import (
@@ -65,6 +79,14 @@ def contribution(row: TransactionRecord) -> Contribution:
     return key, (1, row.amount, row.fee or 0, row.refunded_amount or 0)
 
 
+def _contribution_of(row: dict[str, Any]) -> Contribution:
+    """:func:`contribution` of a ledger row held as a dict of its columns."""
+    if TxnStatus(row["status"]) not in CAPTURED_STATUSES:
+        return None
+    key = (row["day"], row["provider"], row["template_id"] or "", row["currency"])
+    return key, (1, row["amount"], row["fee"] or 0, row["refunded_amount"] or 0)
+
+
 def to_domain(row: TransactionRecord | Row[Any]) -> Transaction:
     """The domain transaction of a ledger row (an ORM object, or a row of the table's columns)."""
     return Transaction(
@@ -77,6 +99,10 @@ def to_domain(row: TransactionRecord | Row[Any]) -> Transaction:
 
 
 _TXN_COLUMNS = tuple(TransactionRecord.__table__.columns)
+# what a sync changes in rows it matches (and the rollups need): see Ledger._plain_rows
+_PLAIN_COLUMNS = tuple(TransactionRecord.__table__.c[name] for name in (
+    "id", "provider", "provider_id", "charge_id", "status", "amount", "currency", "fee", "refunded_amount",
+    "template_id", "day"))
 
 
 @dataclass
@@ -301,29 +327,61 @@ class Ledger:
         charges = list(charges)
         if not charges:
             return 0
-        rows = {r.provider_id: r for r in self.session.scalars(select(TransactionRecord).where(
-            TransactionRecord.provider == provider.value,
-            TransactionRecord.provider_id.in_([c.payment_intent for c in charges])))}
+        rows = self._plain_rows(provider, TransactionRecord.provider_id, [c.payment_intent for c in charges])
         changed = 0
         for c in charges:
             row = rows.get(c.payment_intent)
             if row is None:
                 continue
-            before = self.before(row)
             dirty = False
-            if row.charge_id != c.charge_id:
-                row.charge_id = c.charge_id
+            if row["charge_id"] != c.charge_id:
+                row["charge_id"] = c.charge_id
                 dirty = True
-            if c.amount_refunded > row.refunded_amount:
-                row.refunded_amount = min(c.amount_refunded, row.amount)
-                if TxnStatus(row.status).captured:
-                    row.status = status_after_refund(row.amount, row.refunded_amount).value
+            if c.amount_refunded > row["refunded_amount"]:
+                row["refunded_amount"] = min(c.amount_refunded, row["amount"])
+                if TxnStatus(row["status"]).captured:
+                    row["status"] = status_after_refund(row["amount"], row["refunded_amount"]).value
                 dirty = True
             if dirty:
-                row.updated_at = self.now
+                row["updated_at"] = self.now
                 changed += 1
-            self.after(row, before)
+        self._write_plain_rows(rows.values(), ("charge_id", "refunded_amount", "status"))
         return changed
+
+    # -- plain rows: many ledger rows read and changed without session objects -------------------
+    def _plain_rows(self, provider: Provider, column: Any, values: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The rows of ``provider`` whose ``column`` is one of ``values`` (by that column's value), as dicts
+        that remember what they held: a sync touches thousands, and session objects cost more than the SQL."""
+        out: dict[str, dict[str, Any]] = {}
+        wanted = list(dict.fromkeys(values))
+        for i in range(0, len(wanted), 500):
+            for r in self.session.execute(select(*_PLAIN_COLUMNS).where(
+                    TransactionRecord.provider == provider.value, column.in_(wanted[i:i + 500]))):
+                row = dict(r._mapping)
+                row["_was"] = dict(row)
+                out[row[column.key] or ""] = row
+        return out
+
+    def _write_plain_rows(self, rows: Iterable[dict[str, Any]], names: Sequence[str]) -> None:
+        """Store what changed in rows from :meth:`_plain_rows` (one ``executemany``), keeping the rollups in step."""
+        changes = []
+        for row in rows:
+            was = row["_was"]
+            if all(row[n] == was[n] for n in names):
+                continue
+            self._add(_contribution_of(was), -1)
+            self._add(_contribution_of(row), +1)
+            changes.append({"_id": row["id"], "updated_at": self.now, **{n: row[n] for n in names}})
+        if not changes:
+            return
+        t = TransactionRecord.__table__
+        assert isinstance(t, Table)
+        self.session.execute(update(t).where(t.c.id == bindparam("_id")).values(
+            {n: bindparam(n) for n in (*names, "updated_at")}), changes)
+        for change in changes:  # a session object of a changed row is read again from the table
+            held = self.session.identity_map.get(Session.identity_key(TransactionRecord, change["_id"]))
+            if held is not None:
+                self.session.expire(held)
 
     def upsert_refunds(self, refunds: Sequence[RemoteRefund]) -> UpsertCounts:
         counts = UpsertCounts()
@@ -390,15 +448,12 @@ class Ledger:
             counts.added = len(fresh)
         fees = {b.source: b.fee for b in balances if b.source and b.type in ("charge", "payment")}
         if fees:
-            for row in self.session.scalars(select(TransactionRecord).where(
-                    TransactionRecord.provider == provider.value, TransactionRecord.charge_id.in_(list(fees)))):
-                fee = fees[row.charge_id or ""]
-                if row.fee != fee:
-                    before = self.before(row)
-                    row.fee = fee
-                    row.updated_at = self.now
-                    self.after(row, before)
+            rows = self._plain_rows(provider, TransactionRecord.charge_id, list(fees))
+            for charge_id, row in rows.items():
+                if row["fee"] != fees[charge_id]:
+                    row["fee"] = fees[charge_id]
                     counts.updated += 1
+            self._write_plain_rows(rows.values(), ("fee",))
         return counts
 
     def upsert_products(self, products: Sequence[RemoteProduct]) -> int:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -47,14 +47,18 @@ from services.base import BaseService, operation
 from services.context import ServiceContext
 from services.events.store import EventQuery
 from services.releases.api import CommitOutcomeLostError, PlayApi
-from services.releases.auth import PlayTokens, ServiceAccountKey, parse_key
 from services.releases.edits import Edit
 from services.releases.health import SECRET_NAME as PLAY_SECRET
 from services.releases.health import play_key_health
 from services.releases.listing_files import check_images
 from services.releases.listing_state import listing_parts, play_digest, pushed_digest
 
+if TYPE_CHECKING:
+    from services.releases.auth import PlayTokens, ServiceAccountKey
+
 SECRET_NAME = PLAY_SECRET
+# services.releases.auth (google-auth and the cryptography it signs with: ~8 MB of memory, ~60 modules) is
+# imported where a Play key is first read, not with the service: most studios' windows never read one
 
 
 _EVENTS: dict[ReleaseAction, type[ev.TrackEvent]] = {
@@ -129,6 +133,8 @@ class ReleasesService(BaseService):
     @operation
     def store_key(self, text: str) -> ServiceAccountKey:
         """Check a service-account JSON key and keep it in the keyring (only there)."""
+        from services.releases.auth import parse_key
+
         key = parse_key(text.strip())
         self.ctx.secrets.set(SECRET_NAME, text.strip())
         with self.ctx.new_uow() as uow:
@@ -141,6 +147,8 @@ class ReleasesService(BaseService):
         if not text:
             raise UserError("no Google Play key; store the service account's JSON key",
                             remedy=SetCredential("play"))
+        from services.releases.auth import parse_key
+
         return parse_key(text)
 
     def account(self) -> str | None:
@@ -154,6 +162,8 @@ class ReleasesService(BaseService):
     def test_key(self, text: str | None = None) -> str:
         """Mint one access token with ``text`` (a key not yet stored) or the stored key, against the key's own
         token_uri; nothing is stored or cached. A refusal is one line naming the account and what to check."""
+        from services.releases.auth import PlayTokens, parse_key
+
         key = parse_key(text.strip()) if text is not None else self.stored_key()
         PlayTokens(key, self._client, self.ctx.clock, remember=self.ctx.secrets.remember).token()
         return f"Google accepted the key of {key.client_email}"
@@ -163,6 +173,8 @@ class ReleasesService(BaseService):
         fingerprint = hashlib.sha256(text.encode()).hexdigest()
         with self._lock:
             if self._tokens is None or self._tokens_for != fingerprint:
+                from services.releases.auth import PlayTokens
+
                 self._tokens = PlayTokens(self.stored_key(), self._client, self.ctx.clock, remember=self.ctx.secrets.remember)
                 self._tokens_for = fingerprint
             tokens = self._tokens

@@ -1,6 +1,6 @@
 """TrendsService: sync sources, keep history, score, relate, archive, import CSV, match templates.
 
-Network I/O is async on the caller's event loop (the qasync loop in the GUI, ``asyncio.run`` in
+Network I/O is async on the caller's event loop (the qasync loop in the GUI, a command's loop in
 the CLI) with one long-lived ``httpx.AsyncClient`` per loop, owned here and closed with the
 manager. Database work of a sync runs in a worker thread (``asyncio.to_thread``) so the GUI
 loop never waits on SQLite.
@@ -63,6 +63,7 @@ from services.db.ids import resolve_id
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
 from services.ports import TemplateCatalogue
+from services.runtime import run_blocking
 from services.settings.service import SettingsService
 from services.trends.health import SETTING_ENABLED, SOURCE_REST, enabled_sources, source_run, sources_health, store_run
 from services.trends.models import (
@@ -320,8 +321,8 @@ class TrendsService(BaseService):
 
     # -- connection test ---------------------------------------------------------------------
     def test_connection(self, source: str, token: str | None = None) -> str:
-        """Blocking form of ``test_connection_async`` (for a worker thread, not the event loop)."""
-        return asyncio.run(self.test_connection_async(source, token))
+        """Blocking form of ``test_connection_async`` (for a worker thread): on the application's loop."""
+        return run_blocking(self.test_connection_async(source, token))
 
     @operation
     async def test_connection_async(self, source: str, token: str | None = None) -> str:

@@ -240,7 +240,7 @@ class PaymentsPanel(QWidget):
         hub_connection = operation_hub().did_execute.connect(self._on_hub_did_execute)
         self.destroyed.connect(lambda *_: QObject.disconnect(hub_connection))
         self._update_buttons()
-        self.reload()
+        self.reload(soon=True)
 
     # -- filters ---------------------------------------------------------------------------
     def current_filter(self) -> TxnFilter:
@@ -275,9 +275,10 @@ class PaymentsPanel(QWidget):
     def loading(self) -> bool:
         return self._reads.busy
 
-    def reload(self, then: Callable[[], None] | None = None) -> None:
+    def reload(self, then: Callable[[], None] | None = None, *, soon: bool = False) -> None:
         """Read the page and the summaries in the background; a newer reload supersedes it.
-        ``then`` runs once rows from this or a newer reload are shown."""
+        ``then`` runs once rows from this or a newer reload are shown. ``soon``: the worker starts
+        once the current slice has ended (the first read, after the panel is built and shown)."""
         self._debounce.stop()
         if then is not None:
             self._after_load.append(then)
@@ -288,7 +289,7 @@ class PaymentsPanel(QWidget):
             iso_codes()  # the currency table the amounts are shown with: parsed here, not by the first paint
             return svc.list_transactions(f), svc.summary("provider"), svc.summary("day")
 
-        self._reads.run(load, self._show_loaded, self._on_load_failed)
+        (self._reads.run_soon if soon else self._reads.run)(load, self._show_loaded, self._on_load_failed)
 
     def _on_load_failed(self, exc: Exception) -> None:
         self.totals.setText(tone_span(Tone.ERROR, escape(exc)))

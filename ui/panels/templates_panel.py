@@ -210,7 +210,10 @@ class TemplatesPanel(QWidget):
         self._details: TemplateDetails | None = None
         self._reviews: TemplateReviews | None = None
         self._reviews_shown: tuple[TemplateInfo | None, list[Review]] = (None, [])
-        self._details_holder = _page_holder(QLabel("<i>Select a template</i>"))
+        placeholder = QLabel("<i>Select a template</i>")  # where the page shows it, until the page is built
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        placeholder.setMargin(10)
+        self._details_holder = _page_holder(placeholder)
         self._reviews_holder = _page_holder(QWidget())
         self.tabs = QTabWidget()
         self.tabs.addTab(self._details_holder, "Details")
@@ -281,8 +284,9 @@ class TemplatesPanel(QWidget):
                              sort=self.model.query.sort, limit=PAGE)
 
     def _open(self) -> None:
-        """The first page and the categories, read off the GUI thread: the panel is shown (and
-        painted) at once with an empty table, and the rows arrive with :attr:`loaded`."""
+        """The first page and the categories, read off the GUI thread by a worker that starts once
+        the slice building the panel has ended: the panel is shown at once with an empty table,
+        and the rows arrive with :attr:`loaded`."""
         query, svc = self.model.page_query(self.current_query()), self.svc
 
         def load() -> tuple[list[TemplateSummary], list[tuple[str, int]]]:
@@ -293,8 +297,9 @@ class TemplatesPanel(QWidget):
             rows, categories = result
             self._load_categories(categories)
             self._show_page(query, rows)
+            self._build_details_soon()
 
-        self._reads.run(load, done, self._on_reload_failed)
+        self._reads.run_soon(load, done, self._on_reload_failed)
 
     def _load_categories(self, categories: list[tuple[str, int]]) -> None:
         current = self.category_box.currentData()
@@ -481,7 +486,13 @@ class TemplatesPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._details is None:  # in its own slice, after the table and filters are shown
+        if not self.loading:
+            self._build_details_soon()
+
+    def _build_details_soon(self) -> None:
+        """The Details page in a slice of its own, once the panel is shown and its first page read
+        (not beside the worker that reads it)."""
+        if self._details is None and self.isVisible():
             QTimer.singleShot(0, self, lambda: self.details)
 
     def _on_tabs_current_changed(self, index: int) -> None:

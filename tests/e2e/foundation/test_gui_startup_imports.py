@@ -107,6 +107,12 @@ def test_home_is_filled_without_loading_the_http_or_imaging_libraries(started: I
     assert {m.split(".")[0] for m in started.before("filled")} & {"httpx", "PIL", "google"} == set()
 
 
+def test_the_window_is_shown_before_sqlalchemy_is_imported_and_that_on_a_worker(started: Imports) -> None:
+    """The window's own modules import no storage code: SQLAlchemy (0.5-0.8 s) loads behind the shown window."""
+    assert started.when("sqlalchemy") > started.marks["shown"]
+    assert "sqlalchemy" not in started.on_gui_thread_after("shown")
+
+
 def test_no_garbage_collection_runs_while_the_app_starts(started: Imports) -> None:
     """A collection holds the GIL throughout (65-130 ms for a full one at start-up), the GUI thread waiting."""
     assert started.between(started.collections, "shown", "complete") == []

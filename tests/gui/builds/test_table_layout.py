@@ -70,3 +70,15 @@ def test_the_selected_builds_progress_is_painted_with_the_next_frame_not_at_each
     assert painted == []  # none while the values came
     qtbot.waitUntil(lambda: bool(painted), timeout=5000)
     assert set(painted) == {40}  # only the last value was painted (other updates may paint it again)
+
+
+def test_a_flood_into_the_live_log_edits_the_document_200_lines_at_a_time(qtbot: QtBot, services: Services) -> None:
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    flushed: list[int] = []
+    panel.log.flushed.connect(flushed.append)
+    for start in range(0, 10_000, 1000):
+        panel.log.append_lines([f"line {i}" for i in range(start, start + 1000)])
+    qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
+    assert flushed == [200]  # the newest 200 of the 10,000; the others counted as skipped
+    assert panel.log.text.toPlainText().splitlines()[-1] == "line 9999"

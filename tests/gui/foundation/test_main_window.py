@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.events import AppStarted, CredentialSet, Event, SettingsChanged
 from services.bootstrap import Services
+from services.runtime import job_runtime
 from ui.app_runner import create_window, ui_settings
 from ui.main_window import MainWindow, remembered_theme
 from ui.panels import events_panel as events_panel_module
@@ -301,3 +302,15 @@ def test_the_arrow_icons_of_the_navigation_read_on_the_dark_theme(window: MainWi
         qtbot.waitUntil(lambda: _nav_icon_lightness(window, "Trends") < 100)
     finally:
         qapp.setPalette(before)
+
+
+def test_a_window_attached_without_a_health_check_reads_health_only_when_asked(qtbot: QtBot, services: Services) -> None:
+    """Start-up asks for the first health read once the first panel is filled, not beside its construction."""
+    w = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir)
+    qtbot.addWidget(w)
+    before = w.health_label.text()
+    w.attach(services, check_health_now=False)
+    qtbot.waitUntil(job_runtime().settled, timeout=5000)  # every read the attach started has delivered
+    assert w.health_label.text() == before
+    w.refresh_health()
+    qtbot.waitUntil(lambda: "ok" in w.health_label.text(), timeout=5000)

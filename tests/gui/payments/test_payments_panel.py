@@ -15,6 +15,7 @@ from tests.support.currency_table import cold_currency_reads
 from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.hostile import FORMULAS
 from tests.support.panel_open import opened
+from ui import background
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
 from ui.panels.payments_panel import PaymentsPanel
 
@@ -408,3 +409,13 @@ def test_the_first_rows_paint_without_parsing_the_currency_table_on_the_gui_thre
         panel.table.viewport().repaint()  # the amount columns format each shown amount
     assert panel.model.rowCount() == 14
     assert on_gui == []
+
+
+def test_the_first_read_starts_after_the_slice_that_builds_the_panel(qtbot: Any, filled: Any) -> None:
+    before = background.pending()
+    panel = PaymentsPanel(filled)
+    qtbot.addWidget(panel)
+    assert background.pending() == before  # no worker beside the rest of the open (show, first layout)
+    assert panel.loading  # but the read is on its way
+    opened(qtbot, panel)
+    assert panel.model.rowCount() == 14

@@ -19,6 +19,7 @@ from tests.support import templates_packages
 from tests.support.currency_table import cold_currency_reads
 from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.panel_open import opened
+from ui import background
 from ui.panels import templates_panel
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
@@ -485,3 +486,13 @@ def test_reviews_read_before_their_page_exists_are_shown_when_it_is_built(qtbot:
     assert panel.reviews.reviews_table.rowCount() == 1
     assert panel.reviews.reviews_table.item(0, 2).text() == "Nice quotes"
     assert panel.reviews.review_button.isEnabled()
+
+
+def test_the_first_read_starts_after_the_slice_that_builds_the_panel(qtbot: Any, loaded: Services) -> None:
+    before = background.pending()
+    panel = TemplatesPanel(loaded)
+    qtbot.addWidget(panel)
+    assert background.pending() == before  # no worker beside the rest of the open (show, first layout)
+    assert panel.loading  # but the read is on its way
+    opened(qtbot, panel)
+    assert sorted(ids(panel)) == list(templates_packages.SAMPLE_IDS)

@@ -118,3 +118,38 @@ def test_a_prestarted_pool_runs_a_burst_of_jobs_on_the_threads_it_started_before
         assert {f.result(timeout=20) for f in futures} == started
     finally:
         runtime.deleteLater()
+
+
+def _anonymous_kb() -> int:
+    with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("Anonymous:"))
+
+
+def _fragment_the_heap(survivors: list[bytes]) -> None:
+    """~80 MB of C-heap blocks made and dropped on a worker, one in 64 kept: the heap cannot shrink
+    by itself (a live block sits in every few pages' run), so its free pages stay resident."""
+    blocks = [bytes(1000) + bytes([i % 256]) for i in range(80_000)]  # > 512 bytes: malloc, not pymalloc
+    survivors.extend(blocks[::64])
+
+
+def test_the_free_heap_a_burst_of_work_leaves_goes_back_to_the_os_once_idle(qtbot: QtBot) -> None:
+    from services import heap
+
+    assert heap.can_give_back()  # glibc, as on every Linux this app ships for
+    runtime = job_runtime()
+    survivors: list[bytes] = []
+    runtime.submit(lambda: _fragment_the_heap(survivors)).result(timeout=30)
+    peak = _anonymous_kb()
+    # the runtime gives the free pages back on its own, no call from here
+    qtbot.waitUntil(lambda: _anonymous_kb() < peak - 40 * 1024, timeout=10_000)
+    assert len(survivors) == 1250
+
+
+def test_work_run_through_asyncio_to_thread_also_leads_to_giving_back(qapp: QApplication, qtbot: QtBot) -> None:
+    survivors: list[bytes] = []
+
+    async def burst() -> None:
+        await asyncio.to_thread(_fragment_the_heap, survivors)
+
+    with qtbot.waitSignal(job_runtime().gave_back, timeout=10_000):
+        _on_lent_loop(qapp, burst)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from app.errors import ProviderError, UserError
 from app.events import Event
@@ -377,3 +378,34 @@ def test_testing_tiktok_refused_gives_its_code_and_message(standin: StandIn, svc
 def test_a_source_without_a_credential_has_no_connection_test(svc: TrendsService) -> None:
     with pytest.raises(UserError, match="reddit needs no credential"):
         svc.test_connection("reddit")
+
+
+def test_testing_a_token_from_a_worker_runs_on_the_applications_loop(standin: StandIn, svc: TrendsService,
+                                                                     qapp: QApplication,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import qasync
+
+    from services.runtime import job_runtime
+
+    standin.routes["/trends/by/woeid/1"] = Reply(200, x_trends([("#SuperBowl", 120000)]))
+    ran_on: list[asyncio.AbstractEventLoop] = []
+    test_async = svc.test_connection_async
+
+    async def watched(source: str, token: str | None = None) -> str:  # a spy: the real call, and where it ran
+        ran_on.append(asyncio.get_running_loop())
+        return await test_async(source, token)
+
+    monkeypatch.setattr(svc, "test_connection_async", watched)
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    job_runtime().lend_to(loop)
+    asyncio.set_event_loop(loop)
+    try:
+        async def from_a_worker() -> str:
+            return await asyncio.to_thread(lambda: svc.test_connection("x", "AAAA-typed-bearer"))
+
+        assert loop.run_until_complete(from_a_worker()).startswith("X answered")
+        assert ran_on == [loop]
+        loop.run_until_complete(svc.aclose())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.builds import gradle_log
 from app.builds.gradle_log import GradleProgress, LineKind, parse_duration, parse_line
 
 # tests/unit/builds/<this file> -> repo root is parents[3]; shared/ sits beside the clone.
@@ -96,3 +97,18 @@ def test_fraction_grows_without_a_known_total() -> None:
     for i in range(5):
         p2.feed(f"> Task :t{i}")
     assert p2.fraction == 0.5
+
+
+def test_a_line_no_pattern_can_match_is_told_apart_without_trying_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flood's stack frames are most of its 100,000 lines: each is OTHER at once, no pattern tried."""
+    tried: list[str] = []
+
+    class Spy:
+        def match(self, text: str) -> None:
+            tried.append(text)
+
+    for name in ("_NEW_TASK", "_OLD_TASK", "_GLUED_TASK", "_RESULT"):
+        monkeypatch.setattr(gradle_log, name, Spy())
+    parsed = gradle_log.parse_line("\tat org.gradle.internal.Worker.run(Worker.java:12)\n")
+    assert parsed.kind is gradle_log.LineKind.OTHER and parsed.text == "\tat org.gradle.internal.Worker.run(Worker.java:12)"
+    assert tried == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, create_engine, insert, text
 
 from app.redact import MASK
 from services.redaction import install_on_engine
@@ -51,6 +51,22 @@ def test_a_secret_split_across_two_values_is_not_a_secret_in_either() -> None:
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO t VALUES (:n, :a, :b)"), [{"n": 1, "a": SECRET[:half], "b": SECRET[half:]}])
     assert _rows(engine) == [(1, SECRET[:half], SECRET[half:])]
+
+
+def test_a_multi_row_values_batch_masks_the_secret_in_the_row_that_holds_it() -> None:
+    """An executemany with RETURNING goes out as multi-row VALUES statements, one flat row of values each."""
+    engine, _ = _table()
+    t = Table("t", MetaData(), Column("n", Integer, primary_key=True), Column("a", Text), Column("b", Text))
+    with engine.begin() as conn:
+        conn.execute(insert(t).returning(t.c.n), [
+            {"n": 1, "a": "plain", "b": "text"},
+            {"n": 2, "a": f"Bearer {SECRET}", "b": "text"},
+            {"n": 3, "a": "more", "b": None},
+        ]).close()
+    rows = _rows(engine)
+    assert rows[0] == (1, "plain", "text") and rows[2] == (3, "more", None)
+    masked = rows[1][1] or ""
+    assert SECRET not in masked and MASK in masked and rows[1][2] == "text"
 
 
 def test_a_batch_whose_numbers_spell_a_secret_is_stored_as_it_came() -> None:

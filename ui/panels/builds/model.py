@@ -32,6 +32,9 @@ def _tone(b: BuildInfo) -> Tone | None:
     return _OUTCOME_TONES.get(outcome(b)) or (Tone.WARNING if RUNNING(b) else None)
 
 Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, ROLE_INFO, ROLE_PERCENT, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class BuildsTableModel(QAbstractTableModel):
@@ -104,34 +107,43 @@ class BuildsTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # a view asks each cell for a dozen roles at every paint: the ones this model answers are
+        # told apart first, and a cell's text is made for its own column only
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         b = self._rows[index.row()]
-        col = COLUMNS[index.column()]
-        step, percent = self.step_and_percent(b)
         if role == ROLE_INFO:
             return b
-        if role == ROLE_PERCENT:
-            return percent
+        col = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            elapsed, eta = self._times.get(b.id, (b.duration_s or 0.0, None))
-            return {
-                "Build": b.id[:8],
-                "Template": b.template_id,
-                "Platform": b.platform.value,
-                "Version": f"{b.version_name} ({b.version_code})",
-                "State": b.state.value,
-                "Step": step,
-                "Progress": f"{percent:.0f}%",
-                "Elapsed": format_seconds(elapsed) if b.started_at else "-",
-                "ETA": format_seconds(eta) if IN_PROGRESS(b) else "",
-            }[col]
+            return self._text(b, col)
+        if role == ROLE_PERCENT:
+            return self.step_and_percent(b)[1]
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(b.error or (b.artifact_path or ""))
         if role == Qt.ItemDataRole.ForegroundRole and col == "State":
             tone = _tone(b)
             return tone_color(tone) if tone else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in ("Progress", "Elapsed", "ETA"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _RIGHT
         return None
 
+    def _text(self, b: BuildInfo, col: str) -> str:
+        if col == "Build":
+            return b.id[:8]
+        if col == "Template":
+            return b.template_id
+        if col == "Platform":
+            return b.platform.value
+        if col == "Version":
+            return f"{b.version_name} ({b.version_code})"
+        if col == "State":
+            return b.state.value
+        if col == "Step":
+            return self.step_and_percent(b)[0]
+        if col == "Progress":
+            return f"{self.step_and_percent(b)[1]:.0f}%"
+        elapsed, eta = self._times.get(b.id, (b.duration_s or 0.0, None))
+        if col == "Elapsed":
+            return format_seconds(elapsed) if b.started_at else "-"
+        return format_seconds(eta) if IN_PROGRESS(b) else ""
