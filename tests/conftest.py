@@ -137,7 +137,7 @@ def cli(data_dir: Path) -> CliRunner:
 # What makes a test slow is the real part it drives; decided here, once, for `make test-fast`
 # (everything but the slow marker). A test may also mark itself slow.
 SLOW_FIXTURES = frozenset({
-    "shared_keystore",  # keytool, and the Android toolchain builds that sign with it
+    "shared_keystore", "other_keystore",  # keytool, and the Android toolchain builds that sign with it
     "builds",  # real APK/AAB builds (aapt2, d8/smali, apksigner)
     "cli",  # the CLI as a subprocess (an interpreter start each call)
     "localstripe_url", "e2e_localstripe",  # a localstripe server
