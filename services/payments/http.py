@@ -1,7 +1,7 @@
 """HTTP plumbing shared by the payment providers.
 
 One long-lived ``httpx.AsyncClient`` per event loop: the GUI's qasync loop keeps one for
-the life of the app; a CLI command (one ``asyncio.run``) gets one and closes it at the end.
+the life of the app; a CLI command's loop gets one and closes it at the end.
 Responses are mapped onto ``ProviderError`` so the service's tenacity retry can tell
 transient failures (connect/read errors, 429 with Retry-After, 5xx) from permanent ones.
 """
@@ -58,7 +58,7 @@ class HttpClients:
             return client
 
     async def close_current(self) -> None:
-        """Close the current loop's client (end of a CLI command's ``asyncio.run``)."""
+        """Close the current loop's client (at the end of a loop that ends with its caller: a CLI command's)."""
         loop = asyncio.get_running_loop()
         with self._lock:
             client = self._clients.pop(loop, None)

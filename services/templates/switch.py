@@ -39,12 +39,40 @@ def fault_point(name: str) -> None:
 
 
 def new_work_dir(staging_root: Path) -> Path:
-    """``.staging/<uuid>/`` owned by this process, with an empty ``pkg/`` to unpack into."""
-    root = staging_root / uuid.uuid4().hex
-    root.mkdir(parents=True)
-    (root / OWNER).write_text(owner_token())
+    """``.staging/<owner>-<uuid>/`` owned by this process, with an empty ``pkg/`` to unpack into.
+
+    The owner (``PID-START``) is in the folder's name, so it exists from the mkdir on: another process's
+    :func:`recover` never finds this folder ownerless and takes it for a dead import's debris (it did, between
+    the mkdir and the owner file's write, when two CLIs imported at once). The owner file stays for old readers.
+    """
+    token = owner_token()
+    root = staging_root / f"{token.replace(':', '-')}-{uuid.uuid4().hex}"
+    _with_work_root(staging_root, root.mkdir)
+    (root / OWNER).write_text(token)
     (root / "pkg").mkdir()
     return root / "pkg"
+
+
+def _with_work_root(work_root: Path, step: Callable[[], object]) -> None:
+    """``step`` inside ``.staging`` or ``.trash``, which another process removes when it finds it empty: made again."""
+    for attempt in range(10):
+        work_root.mkdir(parents=True, exist_ok=True)
+        try:
+            step()
+            return
+        except FileNotFoundError:
+            if work_root.is_dir() or attempt == 9:  # not the root that vanished: a real error
+                raise
+
+
+def _owner_of(work: Path) -> str:
+    """The owner token of a work folder: its owner file, else its name (``PID-START-uuid``)."""
+    recorded = _read(work / OWNER)
+    if recorded:
+        return recorded
+    pid, _, rest = work.name.partition("-")
+    start, _, _ = rest.partition("-")
+    return f"{pid}:{start}" if pid.isdigit() and start.isdigit() else ""
 
 
 @dataclass(frozen=True)
@@ -67,8 +95,7 @@ class Switch:
             fh.flush()
             os.fsync(fh.fileno())
         if self.final.exists():
-            self.trash.parent.mkdir(parents=True, exist_ok=True)
-            self.final.rename(self.trash)
+            _with_work_root(self.trash.parent, lambda: self.final.rename(self.trash))
         if self.staged is not None:
             self.staged.rename(self.final)
 
@@ -107,7 +134,7 @@ def recover(store_dir: Path, committed: Callable[[str], bool]) -> list[str]:
     live_trash: set[str] = set()
     for work in sorted(staging_root.iterdir()) if staging_root.is_dir() else []:
         journal_path = work / JOURNAL
-        owner = _read(work / OWNER)
+        owner = _owner_of(work)
         pid_text, _, start = owner.partition(":")
         if owner and owner_alive(int(pid_text) if pid_text.isdigit() else None, start):
             if journal_path.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.templates.switch import JOURNAL, OWNER, Switch, new_work_dir, recover
+from services.templates.switch import JOURNAL, OWNER, Switch, _with_work_root, new_work_dir, recover
 
 
 def _switch(store: Path, event_id: str) -> Switch:
@@ -47,3 +47,32 @@ def test_orphaned_trash_and_staging_are_removed(tmp_path: Path) -> None:
     (work / OWNER).write_text("999999999:1")
     assert json.dumps(recover(tmp_path, lambda _id: False)) == '["removed leftover old"]'
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_live_import_not_yet_holding_its_owner_file_is_left_alone(tmp_path: Path) -> None:
+    # the moment between another process's mkdir and its owner file's write: the folder's name names its owner
+    work = new_work_dir(tmp_path / ".staging").parent
+    (work / OWNER).unlink()
+    assert recover(tmp_path, lambda _id: False) == []
+    assert (work / "pkg").is_dir()
+
+
+def test_a_dead_imports_folder_without_an_owner_file_is_removed(tmp_path: Path) -> None:
+    work = tmp_path / ".staging" / f"999999999-1-{'0' * 32}"
+    (work / "pkg").mkdir(parents=True)
+    recover(tmp_path, lambda _id: False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_work_root_another_process_removed_meanwhile_is_made_again(tmp_path: Path) -> None:
+    staging_root = tmp_path / ".staging"
+    calls: list[int] = []
+
+    def step() -> None:  # the other process's tidy-up runs between our mkdir of the root and our use of it
+        calls.append(1)
+        if len(calls) == 1:
+            staging_root.rmdir()
+        (staging_root / "mine").mkdir()
+
+    _with_work_root(staging_root, step)
+    assert (staging_root / "mine").is_dir() and len(calls) == 2
