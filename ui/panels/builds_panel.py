@@ -247,6 +247,12 @@ class BuildsPanel(QWidget):
         self._tick.start()
         self.destroyed.connect(lambda *_: [u() for u in self._unsubscribe])
         self._update_actions(None)
+        # the first reads start on the next turn of the event loop, once the panel is shown and
+        # painted: a worker turning 500 builds into rows holds the GIL, which every Python call
+        # of the show and its layout (size hints, header data) waited for
+        QTimer.singleShot(0, self, self._first_reads)
+
+    def _first_reads(self) -> None:
         self.reload()
         self._reload_keys()
 

@@ -210,7 +210,8 @@ class WorkflowsPanel(QWidget):
         self.destroyed.connect(lambda *_: self._disconnect())
 
         self._update_buttons()
-        self.refresh_definitions()
+        # read once the panel is shown and painted (a worker competing for the GIL slowed the show)
+        QTimer.singleShot(0, self, self.refresh_definitions)
 
     def _disconnect(self) -> None:
         if self._unsubscribe is not None:
