@@ -21,9 +21,10 @@ test: deps
 	bash scripts/check.sh
 
 # every check, and every test but those marked slow (see tests/conftest.py: what a test drives decides it),
-# on two pytest-xdist workers (each test keeps its own tmp dir, free ports and keyring items)
+# on two pytest-xdist workers that take over each other's queued tests at the end (each test keeps its own tmp
+# dir, free ports and keyring items); `make test` runs every test, in one process
 test-fast: deps
-	bash scripts/check.sh -m "not slow" -q -n 2
+	bash scripts/check.sh -m "not slow" -q -n 2 --dist worksteal
 
 deps: apt venv
 

@@ -137,7 +137,7 @@ def cli(data_dir: Path) -> CliRunner:
 # What makes a test slow is the real part it drives; decided here, once, for `make test-fast`
 # (everything but the slow marker). A test may also mark itself slow.
 SLOW_FIXTURES = frozenset({
-    "shared_keystore",  # keytool, and the Android toolchain builds that sign with it
+    "shared_keystore", "other_keystore",  # keytool, and the Android toolchain builds that sign with it
     "builds",  # real APK/AAB builds (aapt2, d8/smali, apksigner)
     "cli",  # the CLI as a subprocess (an interpreter start each call)
     "localstripe_url", "e2e_localstripe",  # a localstripe server
@@ -145,6 +145,7 @@ SLOW_FIXTURES = frozenset({
     "pg_cluster", "pg_database",  # a private PostgreSQL cluster
 })
 SLOW_FOLDERS = ("e2e",)  # the CLI and the packaged binary as subprocesses
+SLOW_MARKERS = ("child_process",)  # a test that starts another program itself says so with this marker
 # and the PostgreSQL run of a suite on both stores (a private cluster): its SQLite run stays in the fast set
 
 
@@ -161,7 +162,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         except ValueError:
             continue
         uses = set(getattr(item, "fixturenames", ()))
-        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES or _on_postgresql(item):
+        marked = any(item.get_closest_marker(name) is not None for name in SLOW_MARKERS)
+        if folder in SLOW_FOLDERS or uses & SLOW_FIXTURES or marked or _on_postgresql(item):
             item.add_marker(pytest.mark.slow)
 @pytest.fixture(scope="session")
 def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalServer]:

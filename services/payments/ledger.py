@@ -327,7 +327,8 @@ class Ledger:
         charges = list(charges)
         if not charges:
             return 0
-        rows = self._plain_rows(provider, TransactionRecord.provider_id, [c.payment_intent for c in charges])
+        matched = self._plain_rows(provider, TransactionRecord.provider_id, [c.payment_intent for c in charges])
+        rows = {r["provider_id"]: r for r in matched}  # one row per provider id (a unique key)
         changed = 0
         for c in charges:
             row = rows.get(c.payment_intent)
@@ -349,17 +350,17 @@ class Ledger:
         return changed
 
     # -- plain rows: many ledger rows read and changed without session objects -------------------
-    def _plain_rows(self, provider: Provider, column: Any, values: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The rows of ``provider`` whose ``column`` is one of ``values`` (by that column's value), as dicts
-        that remember what they held: a sync touches thousands, and session objects cost more than the SQL."""
-        out: dict[str, dict[str, Any]] = {}
+    def _plain_rows(self, provider: Provider, column: Any, values: Sequence[str]) -> list[dict[str, Any]]:
+        """The rows of ``provider`` whose ``column`` is one of ``values``, as dicts that remember what they
+        held: a sync touches thousands, and session objects cost more than the SQL."""
+        out: list[dict[str, Any]] = []
         wanted = list(dict.fromkeys(values))
         for i in range(0, len(wanted), 500):
             for r in self.session.execute(select(*_PLAIN_COLUMNS).where(
                     TransactionRecord.provider == provider.value, column.in_(wanted[i:i + 500]))):
                 row = dict(r._mapping)
                 row["_was"] = dict(row)
-                out[row[column.key] or ""] = row
+                out.append(row)
         return out
 
     def _write_plain_rows(self, rows: Iterable[dict[str, Any]], names: Sequence[str]) -> None:
@@ -449,11 +450,12 @@ class Ledger:
         fees = {b.source: b.fee for b in balances if b.source and b.type in ("charge", "payment")}
         if fees:
             rows = self._plain_rows(provider, TransactionRecord.charge_id, list(fees))
-            for charge_id, row in rows.items():
-                if row["fee"] != fees[charge_id]:
-                    row["fee"] = fees[charge_id]
+            for row in rows:
+                fee = fees[row["charge_id"]]
+                if row["fee"] != fee:
+                    row["fee"] = fee
                     counts.updated += 1
-            self._write_plain_rows(rows.values(), ("fee",))
+            self._write_plain_rows(rows, ("fee",))
         return counts
 
     def upsert_products(self, products: Sequence[RemoteProduct]) -> int:

@@ -91,6 +91,7 @@ class BuildsPanel(QWidget):
         self._selected: str | None = None
         self._reads = LatestQuery(self)  # the table and stats: a newer reload stops the one before
         self._log_reads = LatestQuery(self)  # the selected build's log: a newer click drops the one before
+        self._key_reads = LatestQuery(self)  # the signing keys: a newer read drops the one before
         # live lines of the selected build that came before its log was read from the file (see _show_log)
         self._pending_log: list[str] | None = None
         self._unsubscribe: list[Any] = []
@@ -247,11 +248,15 @@ class BuildsPanel(QWidget):
         self._tick.start()
         self.destroyed.connect(lambda *_: [u() for u in self._unsubscribe])
         self._update_actions(None)
-        self.reload()
-        self._reload_keys()
+        # the first reads start once the slice that builds and shows the panel has ended: a worker
+        # turning 500 builds into rows holds the GIL, which every Python call of the show and its
+        # layout (size hints, header data) waited for
+        self.reload(soon=True)
+        self._reload_keys(soon=True)
 
     # -- loading ----------------------------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, *, soon: bool = False) -> None:
+        """Read the builds, their stats and the known templates (``soon``: see LatestQuery.run_soon)."""
         svc = self.service
 
         known = self._known_templates
@@ -259,7 +264,7 @@ class BuildsPanel(QWidget):
         def load() -> tuple[list[BuildInfo], list[BuildStats], set[str]]:
             return svc.list_builds(limit=500), svc.stats(), known()
 
-        self._reads.run(load, self._show, self._on_error)
+        (self._reads.run_soon if soon else self._reads.run)(load, self._show, self._on_error)
 
     def _show(self, data: tuple[list[BuildInfo], list[BuildStats], set[str]]) -> None:
         builds, stats, known = data
@@ -296,8 +301,8 @@ class BuildsPanel(QWidget):
             for col, value in enumerate(values):
                 self.stats_table.setItem(row, col, QTableWidgetItem(value))
 
-    def _reload_keys(self) -> None:
-        run_in_background(self.service.list_keys, self._show_keys, self._on_error, self)
+    def _reload_keys(self, *, soon: bool = False) -> None:
+        (self._key_reads.run_soon if soon else self._key_reads.run)(self.service.list_keys, self._show_keys, self._on_error)
 
     def _show_keys(self, keys: list[Any]) -> None:
         current = self.key_box.currentText()

@@ -210,7 +210,10 @@ class TemplatesPanel(QWidget):
         self._details: TemplateDetails | None = None
         self._reviews: TemplateReviews | None = None
         self._reviews_shown: tuple[TemplateInfo | None, list[Review]] = (None, [])
-        self._details_holder = _page_holder(QLabel("<i>Select a template</i>"))
+        placeholder = QLabel("<i>Select a template</i>")  # where the page shows it, until the page is built
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        placeholder.setMargin(10)
+        self._details_holder = _page_holder(placeholder)
         self._reviews_holder = _page_holder(QWidget())
         self.tabs = QTabWidget()
         self.tabs.addTab(self._details_holder, "Details")

@@ -210,7 +210,7 @@ class WorkflowsPanel(QWidget):
         self.destroyed.connect(lambda *_: self._disconnect())
 
         self._update_buttons()
-        self.refresh_definitions()
+        self.refresh_definitions(soon=True)  # once the panel is shown (a worker beside the show slowed it)
 
     def _disconnect(self) -> None:
         if self._unsubscribe is not None:
@@ -236,7 +236,7 @@ class WorkflowsPanel(QWidget):
     def selected_definition(self) -> dict[str, Any] | None:
         return self.defs_model.row_dict(self.defs_view.currentIndex().row())
 
-    def refresh_definitions(self, select: str | None = None) -> None:
+    def refresh_definitions(self, select: str | None = None, *, soon: bool = False) -> None:
         """Read the definitions and their steps in the background, then show them with ``select``
         selected (else the one selected before, else the first); ``definitions_loaded`` follows.
         A ``select`` is kept until a read is shown, so a refresh that supersedes this one selects it too."""
@@ -248,7 +248,7 @@ class WorkflowsPanel(QWidget):
             defs = svc.list_definitions()
             return defs, {d["name"]: [dict(s) for s in svc.get_definition(d["name"]).raw["steps"]] for d in defs}
 
-        self._defs_reads.run(load, self._show_definitions, self._on_read_failed)
+        (self._defs_reads.run_soon if soon else self._defs_reads.run)(load, self._show_definitions, self._on_read_failed)
 
     def _show_definitions(self, loaded: tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]) -> None:
         defs, self._def_steps = loaded

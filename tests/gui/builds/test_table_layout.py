@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.builds.model import Backend, BuildInfo, BuildState, Platform
 from services.bootstrap import Services
+from ui.background import pending
 from ui.panels.builds.model import BuildsTableModel
 from ui.panels.builds_panel import BuildsPanel
 
@@ -82,3 +83,13 @@ def test_a_flood_into_the_live_log_edits_the_document_200_lines_at_a_time(qtbot:
     qtbot.waitUntil(lambda: bool(flushed), timeout=5000)
     assert flushed == [200]  # the newest 200 of the 10,000; the others counted as skipped
     assert panel.log.text.toPlainText().splitlines()[-1] == "line 9999"
+
+
+def test_the_panel_starts_its_first_reads_after_it_is_built(qtbot: QtBot, services: Services) -> None:
+    """No worker competes (for the GIL) with building, showing and painting it: the reads start a turn later."""
+    before = pending()
+    panel = BuildsPanel(services)
+    qtbot.addWidget(panel)
+    assert pending() == before
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        panel.show()

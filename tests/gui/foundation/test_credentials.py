@@ -59,6 +59,7 @@ def test_a_json_file_pasted_as_a_token_is_refused_by_the_service(qtbot: QtBot, s
     assert services.settings.credential("gumroad") is None
 
 
+@pytest.mark.child_process
 def test_test_connection_with_a_typed_stripe_key_on_localstripe(qtbot: QtBot, make_services: Any,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     with st.localstripe() as url:

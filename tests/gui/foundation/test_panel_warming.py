@@ -86,11 +86,13 @@ def warmed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     return _first_open_imports(tmp_path_factory.mktemp("warmed"), "warm")
 
 
+@pytest.mark.child_process
 def test_after_warming_no_first_open_imports_on_the_gui_thread(warmed: dict[str, list[str]]) -> None:
     assert {title: names for title, names in warmed.items() if names} == {}
     assert {"Builds", "Workflows", "Templates", "Payments"} <= warmed.keys()  # each was opened
 
 
+@pytest.mark.child_process
 def test_without_warming_a_first_open_imports_its_panel(tmp_path: Path) -> None:
     """The spy sees what a cold open imports (so the test above can fail)."""
     cold = _first_open_imports(tmp_path, "cold")

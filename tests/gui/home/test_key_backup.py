@@ -15,6 +15,7 @@ from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.home_panel import HomePanel
 
 
+@pytest.mark.child_process
 def test_the_backup_step_exports_the_key_and_ticks(qtbot: QtBot, services: Any, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     services.builds.create_key("upload", dname="CN=Backup Test, O=Tests, C=US")

@@ -15,6 +15,7 @@ from services.actions import ActionContext, Param
 from services.bootstrap import Services
 from tests.support.gui_thread_sql import sql_on_gui_thread
 from tests.support.workflow_runs import imported, opened, started
+from ui.background import pending
 from ui.panels import workflows_panel as panel_module
 from ui.panels.workflows.run_dialog import RunDialog
 from ui.panels.workflows_panel import WorkflowsPanel
@@ -70,6 +71,16 @@ def test_opening_the_panel_runs_no_sql_on_the_gui_thread(qtbot: QtBot, services:
         qtbot.waitUntil(lambda: p.runs_model.rowCount() == 0 and not p._runs_reads.busy, timeout=5000)
     assert gui_sql == []
     assert p.selected_definition() is not None and p.diagram.box_texts()  # the first one shown, with its steps
+
+
+def test_the_panel_starts_its_first_reads_after_it_is_built(qtbot: QtBot, services: Services, aloop: Any) -> None:
+    """No worker competes (for the GIL) with building, showing and painting it: the reads start a turn later."""
+    before = pending()
+    p = WorkflowsPanel(services)
+    qtbot.addWidget(p)
+    assert pending() == before
+    with qtbot.waitSignal(p.definitions_loaded, timeout=10_000):
+        p.show()
 
 
 def test_run_dialog_approve_and_live_timeline(panel: WorkflowsPanel, qtbot: QtBot, drive: Callable[..., None],

@@ -22,6 +22,7 @@ def fresh(code: str) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.child_process
 def test_off_macos_choosing_the_backend_looks_for_no_macos_framework() -> None:
     """keyring's macOS backend looks for the Security framework with ctypes.util.find_library, which
     off macOS runs ldconfig, gcc and ld for each library asked: none is asked for here."""
@@ -31,6 +32,7 @@ def test_off_macos_choosing_the_backend_looks_for_no_macos_framework() -> None:
     assert fresh(code) == "[]"
 
 
+@pytest.mark.child_process
 def test_the_store_uses_the_backend_keyring_itself_picks() -> None:
     ours = fresh("from services.secrets import KeyringSecretStore\nprint(KeyringSecretStore().backend_name())")
     keyrings = fresh("import keyring\nk = keyring.get_keyring()\nprint(f'{type(k).__module__}.{type(k).__name__}')")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = """
 import sys
 from pathlib import Path
@@ -25,6 +27,7 @@ print(len(seen))
 """
 
 
+@pytest.mark.child_process
 def test_thousands_of_emits_do_not_crash(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=120, check=False)
     assert r.returncode == 0, r.stderr[-2000:]

@@ -1,4 +1,5 @@
-"""A sync writes the pages that arrive while a write runs together, in one transaction, in order.
+"""A sync fetches while it writes, and writes the pages that arrive while a write runs together, in one
+transaction, in order.
 
 The disk is made slow by holding the first write for a moment (a spy around the service's own
 write step, which then calls the real one); the pages come from localstripe over real HTTP.
@@ -64,3 +65,37 @@ def test_a_merged_write_holds_at_most_write_rows_rows(stripe_app: Any, stripe_sd
     [rep] = svc.sync("stripe")
     assert rep.error is None and rep.added == 15
     assert all(len(w) == 1 or sum(b.size for b in w[:-1]) < PAGE for w in writes)
+
+
+def test_the_next_page_is_requested_before_the_previous_one_is_committed(stripe_app: Any, stripe_sdk: Any,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Network and disk overlap: while a write runs on its worker, the loop goes on fetching."""
+    from services.payments.providers.stripe_provider import StripeProvider
+
+    _manager, svc = stripe_app
+    svc.page_size = PAGE
+    _intents(stripe_sdk, 3 * PAGE)
+    requests = 0
+    real_list = StripeProvider._list
+
+    async def counted(self: StripeProvider, resource: str, params: dict[str, Any]) -> Any:
+        nonlocal requests
+        requests += 1
+        return await real_list(self, resource, params)
+
+    monkeypatch.setattr(StripeProvider, "_list", counted)
+    seen: list[tuple[int, int]] = []  # requests sent when each write began, and when it was committed
+    real = svc._apply_batches
+
+    def spy(p: Any, batches: list[SyncBatch], totals: dict[str, int]) -> None:
+        began = requests
+        if not seen:
+            time.sleep(0.5)  # a slow first write
+        real(p, batches, totals)
+        seen.append((began, requests))
+
+    monkeypatch.setattr(svc, "_apply_batches", spy)
+    [rep] = svc.sync("stripe")
+    assert rep.error is None and rep.added == 3 * PAGE
+    began, committed = seen[0]
+    assert committed > began, "no request was sent while the first page was being written"

@@ -43,6 +43,7 @@ def test_only_scaffolding_is_refused_in_one_line(services: Services) -> None:
         services.templates.import_paths([SAMPLES / "__init__.py"])
 
 
+@pytest.mark.child_process
 def test_the_cli_glob_exits_zero(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(tmp_path / "home"), "templates",
                           "import", *map(str, sorted(SAMPLES.iterdir()))], capture_output=True, text=True, timeout=120,

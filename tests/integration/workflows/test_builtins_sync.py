@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from services.bootstrap import Services
 from services.workflows.models import WorkflowDefinitionRecord
 
@@ -39,6 +41,7 @@ def test_a_builtin_stored_differently_is_replaced_by_the_bundled_one(make_servic
     assert _stored(services, "approval-demo").body == bundled
 
 
+@pytest.mark.child_process
 def test_a_start_with_the_builtins_stored_as_bundled_does_not_load_the_schema_checker(
         make_services: Callable[..., Services], data_dir: Path) -> None:
     first = make_services()

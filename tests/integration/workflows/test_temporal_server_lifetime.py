@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,6 +32,7 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.child_process
 def test_a_killed_test_run_takes_its_dev_server_with_it(tmp_path: Path, qtbot: QtBot) -> None:
     script = tmp_path / "test_run.py"
     script.write_text(TEST_RUN)

@@ -15,3 +15,8 @@ def test_the_postgresql_run_of_a_suite_is_slow_and_its_sqlite_run_is_not(request
 
 def test_a_test_that_drives_no_slow_part_is_in_the_fast_set(request: pytest.FixtureRequest) -> None:
     assert request.node.get_closest_marker("slow") is None
+
+
+@pytest.mark.child_process
+def test_a_test_that_says_it_starts_another_program_is_slow(request: pytest.FixtureRequest) -> None:
+    assert request.node.get_closest_marker("slow") is not None

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 CODE = ("app", "services", "ui", "bench", "scripts", "tests")
 
@@ -31,6 +33,7 @@ def test_no_module_selects_a_pyside_feature() -> None:
     assert found == []
 
 
+@pytest.mark.child_process
 def test_a_module_imported_after_the_bus_is_not_read_by_pysides_import_hook(tmp_path: Path) -> None:
     module = tmp_path / "fresh_module_for_the_hook.py"
     module.write_text("VALUE = 1\n", encoding="utf-8")
