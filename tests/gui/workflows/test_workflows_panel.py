@@ -294,3 +294,25 @@ def test_the_runs_table_loads_off_the_gui_thread_and_drops_a_superseded_refresh(
     assert loads == [2]
     assert gate.stopped, gate.first_error
     assert gate.off_gui_thread
+
+
+def test_a_shown_panel_starts_its_first_read_after_its_first_paint(qtbot: QtBot, services: Services, aloop: Any) -> None:
+    """The window's paint comes after a zero timer: the read waits for it, not to share the GIL with it."""
+    from PySide6.QtCore import QEvent, QObject
+
+    before = pending()
+    at_paint: list[int] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not at_paint:
+                at_paint.append(pending())
+            return False
+
+    p = WorkflowsPanel(services)
+    qtbot.addWidget(p)
+    p.installEventFilter(Paints(p))
+    p.show()  # in the slice that built it, as the window shows a panel
+    with qtbot.waitSignal(p.definitions_loaded, timeout=10_000):
+        pass
+    assert at_paint == [before]  # painted before any read started
