@@ -28,7 +28,7 @@ import contextlib
 import contextvars
 import os
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import shiboken6
@@ -38,6 +38,7 @@ from services import heap
 
 T = TypeVar("T")
 
+_PREFIX = "trendforge-job"
 GIVE_BACK_AFTER_MS = 1000  # idle this long after work ended: the free heap goes back to the OS
 
 
@@ -70,7 +71,7 @@ class JobRuntime(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._size = min(32, (os.cpu_count() or 1) + 4)
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self._size, thread_name_prefix="trendforge-job")
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=self._size, thread_name_prefix=_PREFIX)
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
         self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
@@ -173,6 +174,24 @@ class JobRuntime(QObject):
         for _ in range(self._size):
             self._pool.submit(all_started.wait, 10.0)
 
+    @contextlib.contextmanager
+    def lending_a_worker(self) -> Iterator[None]:
+        """While a worker waits for a coroutine (:func:`run_blocking`), the pool may start one more thread.
+
+        The coroutine's own ``asyncio.to_thread`` calls need a worker: with every worker waiting for
+        one (six plain calls at once from panels' workers), none would be left and all would wait for
+        ever. Off the pool's threads this does nothing."""
+        if not threading.current_thread().name.startswith(_PREFIX):
+            yield
+            return
+        with self._lock:
+            self._pool._max_workers += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pool._max_workers -= 1
+
     def busy(self) -> bool:
         """Some work handed over has not ended yet."""
         with self._lock:
@@ -248,8 +267,10 @@ def run_blocking(coro: Coroutine[Any, Any, T], *, alone_then: Callable[[], Await
     app = QCoreApplication.instance()
     runtime = app.findChild(JobRuntime) if app is not None else None
     loop = runtime.loop() if runtime is not None else None
-    if loop is not None:
-        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+    if runtime is not None and loop is not None:
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        with runtime.lending_a_worker():
+            return future.result()
 
     async def alone() -> T:
         try:

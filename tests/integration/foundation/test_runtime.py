@@ -153,3 +153,34 @@ def test_work_run_through_asyncio_to_thread_also_leads_to_giving_back(qapp: QApp
 
     with qtbot.waitSignal(job_runtime().gave_back, timeout=10_000):
         _on_lent_loop(qapp, burst)
+
+
+def test_every_worker_waiting_for_a_coroutine_that_needs_a_worker_still_ends(qapp: QApplication) -> None:
+    # each pool thread waits (run_blocking) for a coroutine whose own to_thread call needs a worker:
+    # with no thread to spare, all would wait for ever
+    size = job_runtime()._size
+    entered = threading.Semaphore(0)
+
+    async def needs_a_worker(all_waiting: asyncio.Event) -> int:
+        await all_waiting.wait()
+        return await asyncio.to_thread(lambda: 1)
+
+    async def every_worker_waits() -> list[int]:
+        all_waiting = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def plain_call() -> int:
+            entered.release()
+            return run_blocking(needs_a_worker(all_waiting))
+
+        calls = asyncio.gather(*(asyncio.to_thread(plain_call) for _ in range(size)))
+
+        def release_when_all_entered() -> None:
+            for _ in range(size):
+                entered.acquire()
+            loop.call_soon_threadsafe(all_waiting.set)
+
+        threading.Thread(target=release_when_all_entered, daemon=True).start()
+        return await asyncio.wait_for(calls, timeout=30)
+
+    assert _on_lent_loop(qapp, every_worker_waits) == [1] * size
