@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import os
 import threading
 
@@ -28,6 +29,7 @@ def _on_lent_loop(qapp: QApplication, coro_fn: object) -> object:
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        gc.collect()  # the loop's Qt objects go here, on their own thread, not in a later collection on a worker
 
 
 def test_asyncio_to_thread_runs_on_the_runtime_pool(qapp: QApplication) -> None:

@@ -4,6 +4,7 @@ long-lived HTTP client, instead of a loop of its own per call."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -39,3 +40,4 @@ def test_a_workers_plain_sync_runs_on_the_applications_loop_and_keeps_its_http_c
         finally:
             asyncio.set_event_loop(None)
             loop.close()
+            gc.collect()  # the loop's Qt objects go here, on their own thread, not in a later collection on a worker
