@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,6 +19,8 @@ def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     yield loop
     asyncio.set_event_loop(None)
     loop.close()
+    del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
+    gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
 
 
 @pytest.fixture

@@ -233,6 +233,7 @@ def test_sync_on_the_qasync_loop_keeps_the_gui_responsive(qtbot: Any, qapp: Any,
     """The app's path: a qasync loop runs the sync as a task on the GUI thread's loop (one long-lived
     httpx client); page writes go to a worker thread; Qt timers keep firing meanwhile."""
     import asyncio
+    import gc
 
     import qasync
     from PySide6.QtCore import QTimer
@@ -272,6 +273,8 @@ def test_sync_on_the_qasync_loop_keeps_the_gui_responsive(qtbot: Any, qapp: Any,
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
+        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
 
 
 def test_chart_value_axes_tick_on_round_numbers(qtbot: Any) -> None:

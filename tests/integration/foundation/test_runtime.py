@@ -29,7 +29,8 @@ def _on_lent_loop(qapp: QApplication, coro_fn: object) -> object:
     finally:
         asyncio.set_event_loop(None)
         loop.close()
-        gc.collect()  # the loop's Qt objects go here, on their own thread, not in a later collection on a worker
+        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
+        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
 
 
 def test_asyncio_to_thread_runs_on_the_runtime_pool(qapp: QApplication) -> None:

@@ -40,4 +40,5 @@ def test_a_workers_plain_sync_runs_on_the_applications_loop_and_keeps_its_http_c
         finally:
             asyncio.set_event_loop(None)
             loop.close()
-            gc.collect()  # the loop's Qt objects go here, on their own thread, not in a later collection on a worker
+            del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
+            gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)

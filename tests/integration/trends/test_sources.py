@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -409,3 +410,5 @@ def test_testing_a_token_from_a_worker_runs_on_the_applications_loop(standin: St
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
+        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)

@@ -4,6 +4,7 @@ event, through the bus's one watcher of other writers, not through a poll of the
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -26,6 +27,8 @@ def _on_qasync(qapp: QApplication, go: Callable[[], Coroutine[Any, Any, str]]) -
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
+        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
 
 
 def _services(make_services: Callable[..., Services]) -> tuple[WorkflowsService, WorkflowsService]:
