@@ -5,22 +5,40 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from services.runtime import job_runtime
 
-@pytest.fixture
-def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+
+@contextmanager
+def app_loop(qapp: QApplication, *, lent: bool = False) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop on the shared application for one test (the runtime's pool lent to it when ``lent``).
+
+    At the end it is closed and its Qt objects are collected here, on the GUI thread: left for a later
+    collection on a worker thread, destroying them there crashed the GUI thread's event processing
+    (SIGSEGV in a later test's teardown)."""
     import qasync
 
     loop = qasync.QEventLoop(qapp, already_running=False)
+    if lent:
+        job_runtime().lend_to(loop)
     asyncio.set_event_loop(loop)
-    yield loop
-    asyncio.set_event_loop(None)
-    loop.close()
-    del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
-    gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
+    try:
+        yield loop
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+        del loop
+        gc.collect()
+
+
+@pytest.fixture
+def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    with app_loop(qapp) as loop:
+        yield loop
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import gc
 import os
 import threading
 
@@ -14,23 +13,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from services.runtime import JobRuntime, job_runtime, offload, run_blocking
+from tests.support.qasync_loop import app_loop
 
 _who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
 
 
 def _on_lent_loop(qapp: QApplication, coro_fn: object) -> object:
-    import qasync
-
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    job_runtime().lend_to(loop)
-    asyncio.set_event_loop(loop)
-    try:
+    with app_loop(qapp, lent=True) as loop:
         return loop.run_until_complete(coro_fn())  # type: ignore[operator]
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
-        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
 
 
 def test_asyncio_to_thread_runs_on_the_runtime_pool(qapp: QApplication) -> None:

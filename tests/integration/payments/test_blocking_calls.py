@@ -4,21 +4,18 @@ long-lived HTTP client, instead of a loop of its own per call."""
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from services.runtime import job_runtime
 from tests.support import payments_standins as st
+from tests.support.qasync_loop import app_loop
 
 
 def test_a_workers_plain_sync_runs_on_the_applications_loop_and_keeps_its_http_client(
         qapp: QApplication, pay: Callable[..., Any], secrets: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import qasync
-
     state = st.ItchState()
     state.games = [{"id": 1, "title": "Neon", "url": "u", "min_price": 100, "earnings": []}]
     state.purchases = {"1": [{"id": 900 + i, "game_id": 1, "created_at": f"2026-10-0{i + 1}T10:00:00Z",
@@ -26,10 +23,7 @@ def test_a_workers_plain_sync_runs_on_the_applications_loop_and_keeps_its_http_c
     secrets.set("provider:itch", state.key)
     with st.ItchServer(state) as server:
         _, svc = pay(TRENDFORGE_ITCH_BASE_URL=server.url + "/api/1")
-        loop = qasync.QEventLoop(qapp, already_running=False)
-        job_runtime().lend_to(loop)
-        asyncio.set_event_loop(loop)
-        try:
+        with app_loop(qapp, lent=True) as loop:
             async def from_a_worker() -> Any:
                 return await asyncio.to_thread(lambda: svc.sync("itch"))
 
@@ -37,8 +31,3 @@ def test_a_workers_plain_sync_runs_on_the_applications_loop_and_keeps_its_http_c
             assert reports[0].added == 3
             assert loop in svc.http._clients  # the application loop's client, kept for the next call
             loop.run_until_complete(svc.end_loop())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-            del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
-            gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +14,7 @@ from app.events import Event
 from app.remedies import SetCredential, SyncTrends
 from services.bootstrap import Services
 from services.trends.service import TrendsService
+from tests.support.qasync_loop import app_loop
 from tests.support.trends_standins import (
     REDDIT_RATE,
     XML_BOMB,
@@ -384,10 +384,6 @@ def test_a_source_without_a_credential_has_no_connection_test(svc: TrendsService
 def test_testing_a_token_from_a_worker_runs_on_the_applications_loop(standin: StandIn, svc: TrendsService,
                                                                      qapp: QApplication,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import qasync
-
-    from services.runtime import job_runtime
-
     standin.routes["/trends/by/woeid/1"] = Reply(200, x_trends([("#SuperBowl", 120000)]))
     ran_on: list[asyncio.AbstractEventLoop] = []
     test_async = svc.test_connection_async
@@ -397,18 +393,10 @@ def test_testing_a_token_from_a_worker_runs_on_the_applications_loop(standin: St
         return await test_async(source, token)
 
     monkeypatch.setattr(svc, "test_connection_async", watched)
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    job_runtime().lend_to(loop)
-    asyncio.set_event_loop(loop)
-    try:
+    with app_loop(qapp, lent=True) as loop:
         async def from_a_worker() -> str:
             return await asyncio.to_thread(lambda: svc.test_connection("x", "AAAA-typed-bearer"))
 
         assert loop.run_until_complete(from_a_worker()).startswith("X answered")
         assert ran_on == [loop]
         loop.run_until_complete(svc.aclose())
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
-        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)

@@ -4,7 +4,6 @@ event, through the bus's one watcher of other writers, not through a poll of the
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,20 +14,12 @@ from services.actions import ActionContext
 from services.bootstrap import Services
 from services.events.store import EventQuery
 from services.workflows.service import WorkflowsService
+from tests.support.qasync_loop import app_loop
 
 
 def _on_qasync(qapp: QApplication, go: Callable[[], Coroutine[Any, Any, str]]) -> str:
-    import qasync
-
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    try:
+    with app_loop(qapp) as loop:
         return loop.run_until_complete(go())
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-        del loop  # its Qt objects die here, on their own thread: a later collection on a worker thread
-        gc.collect()  # destroying them there crashed the GUI thread's event processing (SIGSEGV in teardown)
 
 
 def _services(make_services: Callable[..., Services]) -> tuple[WorkflowsService, WorkflowsService]:
