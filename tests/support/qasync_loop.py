@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pytest
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from services.runtime import job_runtime
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -62,3 +66,21 @@ def drive(aloop: asyncio.AbstractEventLoop) -> Callable[..., None]:
         task.result()
 
     return run_until
+
+
+def next_emission(signal: SignalInstance) -> asyncio.Future[tuple[Any, ...]]:
+    """The arguments of ``signal``'s next emission, as a future of the running loop (connect before acting)."""
+    emitted: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def on_emitted(*args: Any) -> None:
+        if not emitted.done():
+            emitted.set_result(args)
+
+    signal.connect(on_emitted)
+    emitted.add_done_callback(lambda _future: signal.disconnect(on_emitted))
+    return emitted
+
+
+def run_on(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, T], timeout: float = 15.0) -> T:
+    """Run ``work`` on ``loop`` (a test's qasync loop, as the app runs its work), failing after ``timeout``."""
+    return loop.run_until_complete(asyncio.wait_for(work, timeout))
