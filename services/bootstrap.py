@@ -428,6 +428,12 @@ class Services:
         """Run ``closer`` when the services close (last registered, first run; before the areas close)."""
         self._closers.append(closer)
 
+    async def stop(self) -> None:
+        """On close, while the loop still runs: the builds this process runs are cancelled and their
+        ends recorded (awaited on the runner's signal); :meth:`close` then closes the rest."""
+        if self._builds.value is not None:
+            await self._builds.value.stop()
+
     def close(self) -> None:
         closers: list[Callable[[], object]] = list(reversed(self._closers))
         for slot in self._slots():
