@@ -234,6 +234,22 @@ def parse_definition(data: Any, *, source: str = "definition") -> WorkflowDefini
     problems = _schema_errors(data)
     if problems:
         raise UserError(f"{source} is not a valid workflow: " + "; ".join(problems))
+    return _build(data, source)
+
+
+def stored_definition(data: Any, *, source: str) -> WorkflowDefinition:
+    """A definition the app stored after ``parse_definition`` accepted it: built without the schema check.
+
+    The schema checker (jsonschema, ~3.4 MB and ~40 modules) is then loaded only when a definition is new
+    to the app. Reference rules are still applied; a stored body that does not have the shape the schema
+    requires (edited by hand) is checked in full, so the user gets the schema's own message."""
+    try:
+        return _build(data, source)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return parse_definition(data, source=source)
+
+
+def _build(data: Any, source: str) -> WorkflowDefinition:
     inputs = tuple(
         InputSpec(
             name=k,
