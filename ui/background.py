@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from services.db import cancel
@@ -33,12 +33,25 @@ def pending() -> int:
 FIRST_PAINT_WAIT_MS = 250  # a shown widget that is not painted by then (a minimized window) reads anyway
 
 
+def _on_screen_soon(widget: QWidget) -> bool:
+    """``widget`` is on screen, or about to be: a panel just added to a shown window's layout is
+    shown by a queued call (it was never hidden on purpose), so it is not visible yet but will be painted."""
+    window = widget.window()
+    if not window.isVisible():
+        return False
+    if widget.isVisible():
+        return True
+    parent = widget.parentWidget()
+    return (parent is not None and parent.isVisibleTo(window)
+            and not widget.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide))
+
+
 def after_first_paint(owner: QObject, then: Callable[[], None]) -> None:
-    """Call ``then`` once ``owner``, a widget on screen, has been painted (at most FIRST_PAINT_WAIT_MS
+    """Call ``then`` once ``owner``, a widget on screen (or about to be), has been painted (at most FIRST_PAINT_WAIT_MS
     later); at once for anything else. A window's paint is a low-priority event that a zero timer
     set while the widget was built comes before: a worker started then shared the GIL with the
     panel's first paint (Workflows' was ~67 ms of wall time for ~10 ms of its CPU at load 3)."""
-    if not isinstance(owner, QWidget) or not owner.isVisible():
+    if not isinstance(owner, QWidget) or not _on_screen_soon(owner):
         then()
         return
     done = [False]

@@ -10,7 +10,8 @@ from PySide6.QtCore import QEvent, QObject
 from pytestqt.qtbot import QtBot
 
 from app.home.model import HomeOverview
-from ui.app_runner import create_window
+from ui.app_runner import ui_settings
+from ui.main_window import MainWindow
 from ui.panels.home_panel import HomePanel
 
 
@@ -38,9 +39,10 @@ def test_homes_first_read_starts_after_its_first_paint(qtbot: QtBot, services: A
         return real(self)
 
     monkeypatch.setattr(type(services.home), "overview", spied)
-    window = create_window(services)
+    window = MainWindow(ui_settings(services.config.data_dir), services.config.data_dir)
     qtbot.addWidget(window)
-    window.show()
+    window.show()  # as the app starts: the window is shown, then the services are attached
+    window.attach(services, check_health_now=False)
     home = window.panel("Home")
     assert isinstance(home, HomePanel)
     watch = _FirstPaint(started)
