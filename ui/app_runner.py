@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QApplication
 import app as core
 from services.config import AppConfig
 from services.runtime import job_runtime
-from ui.background import pending, run_in_background
+from ui.background import run_in_background, unsettled
 from ui.icons import app_icon
 from ui.main_window import MainWindow, PanelSpec, remembered_theme
 from ui.single_instance import SingleInstance
@@ -103,7 +103,7 @@ def when_settled(parent: QObject, then: Callable[[], None]) -> None:
     quiet = [0]
 
     def look() -> None:
-        quiet[0] = quiet[0] + 1 if pending() == 0 else 0
+        quiet[0] = quiet[0] + 1 if unsettled() == 0 else 0
         if quiet[0] >= 3:
             timer.stop()
             timer.deleteLater()

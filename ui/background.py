@@ -24,10 +24,14 @@ _waiting_to_start = [0]  # reads of run_soon not started yet (GUI thread only)
 
 
 def pending() -> int:
-    """How many background jobs have not reported yet (queued, running, or their outcome on its way),
-    counting the reads :meth:`LatestQuery.run_soon` holds until their panel's first paint: start-up's
-    "settled" must not be seen in the gap before such a read starts."""
-    return job_runtime().pending() + _waiting_to_start[0]
+    """How many background jobs have not reported yet (queued, running, or their outcome on its way)."""
+    return job_runtime().pending()
+
+
+def unsettled() -> int:
+    """:func:`pending`, and the reads :meth:`LatestQuery.run_soon` holds until their panel's first
+    paint: start-up's "settled" must not be seen in the gap before such a read starts."""
+    return pending() + _waiting_to_start[0]
 
 
 FIRST_PAINT_WAIT_MS = 250  # a shown widget that is not painted by then (a minimized window) reads anyway

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from services.runtime import job_runtime
-from ui.background import LatestQuery, pending, run_in_background
+from ui.background import LatestQuery, pending, run_in_background, unsettled
 
 
 def test_result_arrives_on_gui_thread(qtbot: QtBot) -> None:
@@ -53,22 +53,23 @@ def test_owner_destroyed_before_the_job_ends(qtbot: QtBot) -> None:
     assert called == []
 
 
-def test_a_read_waiting_for_the_first_paint_counts_as_pending(qtbot: QtBot) -> None:
+def test_a_read_waiting_for_the_first_paint_counts_as_unsettled(qtbot: QtBot) -> None:
     owner = QWidget()
     qtbot.addWidget(owner)
     owner.show()
     got: list[int] = []
-    before = pending()
+    before, jobs = unsettled(), pending()
     LatestQuery(owner).run_soon(lambda: 1, got.append, lambda e: None)
-    assert pending() == before + 1  # not started yet, and not "settled" either (start-up's filled mark)
+    assert pending() == jobs  # no worker yet beside the turn that shows the owner
+    assert unsettled() == before + 1  # but not "settled" either (start-up's filled mark)
     qtbot.waitUntil(lambda: got == [1], timeout=3000)
-    qtbot.waitUntil(lambda: pending() == before, timeout=3000)
+    qtbot.waitUntil(lambda: unsettled() == before, timeout=3000)
 
 
-def test_a_waiting_read_whose_owner_is_destroyed_is_no_longer_pending(qtbot: QtBot) -> None:
+def test_a_waiting_read_whose_owner_is_destroyed_is_settled(qtbot: QtBot) -> None:
     owner = QWidget()
     owner.show()
-    before = pending()
+    before = unsettled()
     LatestQuery(owner).run_soon(lambda: 1, lambda _: None, lambda e: None)
     owner.deleteLater()
-    qtbot.waitUntil(lambda: pending() == before, timeout=3000)
+    qtbot.waitUntil(lambda: unsettled() == before, timeout=3000)
