@@ -23,6 +23,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.builds.outcome import SIGNED
+from bench.builds_ended import ended
 
 LINES = 100_000
 FLOOD_GRADLEW = r"""#!/bin/bash
@@ -98,7 +99,7 @@ def main() -> None:
             info = svc.start_build("quotes-daily", f"1.0.{trial}", "apk", key_alias="bench")
             panel._selected = info.id
             panel.reload()
-            done = svc.wait(info.id, 300)
+            done = ended(svc, info.id, 300)
             spin(200)
             busy.append(meter.stop())
             busy_s = time.perf_counter() - t0

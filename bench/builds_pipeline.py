@@ -23,6 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication
 
 from app.builds.outcome import SIGNED
+from bench.builds_ended import ended
 from bench.table import row
 
 SCRIPT = r"""#!/bin/bash
@@ -59,14 +60,14 @@ def main() -> None:
         script.write_text(SCRIPT)
         script.chmod(0o755)
         # warm-up (JVM/file caches) on both sides
-        svc.wait(svc.start_build("quotes-daily", "1.0.0", "apk", key_alias="bench").id, 120)
+        ended(svc, svc.start_build("quotes-daily", "1.0.0", "apk", key_alias="bench").id, 120)
         subprocess.run([str(script), str(android), str(tmp / "warm"), key.keystore_path],
                        check=True, env={**os.environ, "KSPASS": password})
         ours: list[float] = []
         shell: list[float] = []
         for i in range(3):
             t0 = time.perf_counter()
-            done = svc.wait(svc.start_build("quotes-daily", "1.0.0", "apk", key_alias="bench").id, 120)
+            done = ended(svc, svc.start_build("quotes-daily", "1.0.0", "apk", key_alias="bench").id, 120)
             ours.append(time.perf_counter() - t0)
             assert SIGNED(done), done.error
             out = tmp / f"shell-{i}"

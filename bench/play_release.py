@@ -26,6 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from app.builds.outcome import DEPLOYED  # noqa: E402
+from bench.builds_ended import ended  # noqa: E402
 from bench.table import row  # noqa: E402
 
 SAMPLE = ROOT / "resources" / "samples" / "quotes-daily"
@@ -65,7 +66,7 @@ def main() -> None:
 
         def release() -> float:
             t0 = time.perf_counter()
-            done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "aab", key_alias="bench",
+            done = ended(builds, builds.start_build("quotes-daily", "1.0.0", "aab", key_alias="bench",
                                                   deploy="play:production", rollout=0.1, notes=notes).id, 300)
             assert DEPLOYED(done), done.error
             releases.push_listing(APP_ID, store)
@@ -73,7 +74,7 @@ def main() -> None:
 
         def folder(i: int) -> float:
             t0 = time.perf_counter()
-            done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "aab", key_alias="bench",
+            done = ended(builds, builds.start_build("quotes-daily", "1.0.0", "aab", key_alias="bench",
                                                   deploy=f"folder:{tmp / f'out-{i}'}").id, 300)
             assert DEPLOYED(done), done.error
             return time.perf_counter() - t0

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.errors import UserError
+from app.jsonvalue import JsonObject, JsonValue
 from app.workflows.definition import WorkflowDefinition, bind_inputs
 from app.workflows.model import ApprovalDecision
 from services.db.uow import UnitOfWorkFactory
 
-ActionResult = Mapping[str, Any] | None
+ActionResult = Mapping[str, JsonValue] | None  # what a step records as its output: JSON, read back after a crash
 ActionFunc = Callable[..., ActionResult | Awaitable[ActionResult]]
 
 
@@ -32,7 +33,7 @@ class Param:
     name: str
     type: type | tuple[type, ...] = str
     required: bool = True
-    default: Any = None
+    default: JsonValue = None
     description: str = ""
 
     @property
@@ -55,7 +56,7 @@ class ActionSpec:
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.func)
 
-    async def invoke(self, actx: ActionContext, inputs: Mapping[str, Any]) -> ActionResult:
+    async def invoke(self, actx: ActionContext, inputs: Mapping[str, JsonValue]) -> ActionResult:
         """Call the action with bound inputs: awaited if async, in a thread if it blocks, else inline."""
         if self.is_async:
             result: Any = await self.func(actx, **inputs)  # type: ignore[misc]
@@ -67,13 +68,13 @@ class ActionSpec:
             result = await result
         return result  # type: ignore[no-any-return]
 
-    def bind(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def bind(self, inputs: Mapping[str, JsonValue]) -> JsonObject:
         """Check resolved inputs against the declared parameters; apply defaults."""
         known = {p.name: p for p in self.params}
         unknown = sorted(set(inputs) - set(known))
         if unknown:
             raise UserError(f"action {self.name!r} takes no input {', '.join(unknown)}; it takes: {', '.join(known) or 'nothing'}")
-        out: dict[str, Any] = {}
+        out: JsonObject = {}
         for p in self.params:
             value = inputs.get(p.name)
             if value is None:
@@ -190,7 +191,7 @@ class ActionRegistry:
     def missing(self, defn: WorkflowDefinition) -> list[str]:
         return sorted(a for a in defn.actions() if a not in self._specs)
 
-    def bind_run(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    def bind_run(self, defn: WorkflowDefinition, inputs: Mapping[str, JsonValue]) -> JsonObject:
         """The inputs of a new run of ``defn`` (defaults applied, types checked), if it can run here at all."""
         missing = self.missing(defn)
         if missing:
@@ -204,7 +205,7 @@ class ActionRegistry:
         """Raise ``UserError`` if a step calls an unknown action or passes an unknown input."""
         allowed = set(allow_missing)
         for step in defn.steps:
-            calls: list[tuple[str, Mapping[str, Any], str]] = [(step.action, step.inputs, step.name)]
+            calls: list[tuple[str, Mapping[str, JsonValue], str]] = [(step.action, step.inputs, step.name)]
             if step.compensation is not None:
                 calls.append((step.compensation.action, step.compensation.inputs, f"{step.name} (compensation)"))
             for action, inputs, where in calls:

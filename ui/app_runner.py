@@ -306,9 +306,14 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     closed = asyncio.Event()
     qapp.aboutToQuit.connect(closed.set)
     qapp.lastWindowClosed.connect(closed.set)
+    async def until_closed() -> None:
+        await closed.wait()
+        if "services" in holder:
+            await holder["services"].stop()  # running builds cancelled and their ends recorded, on the loop
+
     try:
         with loop:
-            loop.run_until_complete(closed.wait())
+            loop.run_until_complete(until_closed())
     finally:
         job_runtime().drain(5.0)
         if "services" in holder:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.choice import parse_choice
 from app.errors import ConflictError, UserError
 
 
@@ -56,10 +57,7 @@ class Platform(enum.StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Platform:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            raise UserError(f"unknown platform {value!r}; use one of: apk, aab, web") from None
+        return parse_choice(cls, value, "platform")
 
     @property
     def extension(self) -> str:

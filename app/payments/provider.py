@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from app.errors import UserError
+from app.choice import parse_choice
 
 
 class Provider(enum.StrEnum):
@@ -16,10 +16,7 @@ class Provider(enum.StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Provider:
-        try:
-            return cls((value or "").strip().lower())
-        except ValueError:
-            raise UserError(f"unknown provider {value!r}; use one of: {', '.join(p.value for p in cls)}") from None
+        return parse_choice(cls, value, "provider")
 
     @property
     def can_charge(self) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from app.choice import parse_choice
 from app.errors import UserError
 from app.store.policy import RELEASE_NOTES_MAX as NOTES_LIMIT  # Play's limit per language
 
@@ -45,10 +46,7 @@ class ReleaseStatus(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> ReleaseStatus:
-        for status in cls:
-            if status.value == text:
-                return status
-        raise UserError(f"unknown release status {text!r}; use one of: {', '.join(s.value for s in cls)}")
+        return parse_choice(cls, text, "release status")
 
 
 def check_track(name: str) -> str:

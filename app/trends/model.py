@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.choice import parse_choice
+
 
 class SourceName(enum.StrEnum):
     REDDIT = "reddit"
@@ -29,15 +31,12 @@ DEFAULT_INTERVAL_MINUTES = 60
 
 
 def parse_source(text: str) -> SourceName:
-    from app.errors import UserError
-
-    value = text.strip().lower().replace("-", "_")
     aliases = {"google": "google_trends", "gtrends": "google_trends", "twitter": "x"}
-    value = aliases.get(value, value)
-    try:
-        return SourceName(value)
-    except ValueError:
-        raise UserError(f"unknown source {text!r}; use one of: {', '.join(s.value for s in SourceName)}") from None
+    return parse_choice(SourceName, text, "source", aliases=aliases, same={"-": "_"})
+
+
+def parse_tag(text: str) -> TrendTag:
+    return parse_choice(TrendTag, text, "tag")
 
 
 class TrendTag(enum.StrEnum):

@@ -22,6 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from app.errors import UserError
+from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import GiveInput
 from app.untrusted import load_json, load_toml
 from app.workflows import expr
@@ -136,7 +137,7 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class Compensation:
     action: str
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, JsonValue] = field(default_factory=dict)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float | None = None
 
@@ -145,7 +146,7 @@ class Compensation:
 class StepDefinition:
     name: str
     action: str
-    inputs: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, JsonValue] = field(default_factory=dict)
     condition: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float | None = None
@@ -158,7 +159,7 @@ class InputSpec:
     name: str
     type: str = "string"
     required: bool = False
-    default: Any = None
+    default: JsonValue = None
     description: str = ""
 
 
@@ -170,7 +171,7 @@ class WorkflowDefinition:
     title: str = ""
     description: str = ""
     inputs: tuple[InputSpec, ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    raw: Mapping[str, JsonValue] = field(default_factory=dict, compare=False)
 
     def step(self, name: str) -> StepDefinition:
         for s in self.steps:
@@ -233,6 +234,22 @@ def parse_definition(data: Any, *, source: str = "definition") -> WorkflowDefini
     problems = _schema_errors(data)
     if problems:
         raise UserError(f"{source} is not a valid workflow: " + "; ".join(problems))
+    return _build(data, source)
+
+
+def stored_definition(data: Any, *, source: str) -> WorkflowDefinition:
+    """A definition the app stored after ``parse_definition`` accepted it: built without the schema check.
+
+    The schema checker (jsonschema, ~3.4 MB and ~40 modules) is then loaded only when a definition is new
+    to the app. Reference rules are still applied; a stored body that does not have the shape the schema
+    requires (edited by hand) is checked in full, so the user gets the schema's own message."""
+    try:
+        return _build(data, source)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return parse_definition(data, source=source)
+
+
+def _build(data: Any, source: str) -> WorkflowDefinition:
     inputs = tuple(
         InputSpec(
             name=k,
@@ -308,7 +325,7 @@ def _check_refs(refs: list[tuple[str, ...]], inputs: set[str], steps: set[str], 
             raise UserError(f"{source}: step {step!r} refers to {dotted!r}; references start with 'ctx.' or 'steps.'")
 
 
-def load_data(text: str, *, fmt: str = "json", source: str = "definition") -> Any:
+def load_data(text: str, *, fmt: str = "json", source: str = "definition") -> JsonValue:
     """JSON or TOML text as data, not checked as a definition yet."""
     try:
         return load_toml(text, source) if fmt == "toml" else load_json(text, source)
@@ -321,7 +338,7 @@ def load_text(text: str, *, fmt: str = "json", source: str = "definition") -> Wo
     return parse_definition(load_data(text, fmt=fmt, source=source), source=source)
 
 
-def coerce_input(spec: InputSpec, text: str) -> Any:
+def coerce_input(spec: InputSpec, text: str) -> JsonValue:
     """Turn a ``--input k=v`` string into the input's declared type."""
     try:
         if spec.type == "integer":
@@ -336,7 +353,8 @@ def coerce_input(spec: InputSpec, text: str) -> Any:
                 return False
             raise ValueError(text)
         if spec.type in {"object", "array"}:
-            return load_json(text, f"input {spec.name!r}")
+            value: JsonValue = load_json(text, f"input {spec.name!r}")  # its type is checked by bind_inputs
+            return value
     except ValueError as exc:
         raise UserError(f"input {spec.name!r} must be a {spec.type}, got {text!r}") from exc
     return text
@@ -352,7 +370,7 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def bind_inputs(defn: WorkflowDefinition, given: Mapping[str, Any]) -> dict[str, Any]:
+def bind_inputs(defn: WorkflowDefinition, given: Mapping[str, JsonValue]) -> JsonObject:
     """Apply defaults, check required and types, reject unknown names."""
     known = {i.name: i for i in defn.inputs}
     unknown = sorted(set(given) - set(known))
@@ -360,7 +378,7 @@ def bind_inputs(defn: WorkflowDefinition, given: Mapping[str, Any]) -> dict[str,
         raise UserError(
             f"workflow {defn.name!r} has no input {', '.join(unknown)}; its inputs are: {', '.join(known) or 'none'}"
         )
-    out: dict[str, Any] = {}
+    out: JsonObject = {}
     for spec in defn.inputs:
         if spec.name in given:
             value = given[spec.name]

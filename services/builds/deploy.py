@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import ToolError, UserError
+from app.releases.model import ReleaseStatus
 from app.remedies import ChoosePlatform
 from services.builds.packaging import sha256_file
 from services.builds.tools import resolve_tool, run_tool_sync
-
-PLAY_STATUSES = ("draft", "completed", "inProgress", "halted")
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,7 @@ class DeployTarget:
             return cls("folder", str(Path(rest).expanduser()))
         if kind == "play" and sep and rest:
             track, _, status = rest.partition(":")
-            status = status or "completed"
-            if status not in PLAY_STATUSES:
-                raise UserError(f"unknown release status {status!r}; use one of: {', '.join(PLAY_STATUSES)}")
+            status = ReleaseStatus.parse(status).value if status else ReleaseStatus.COMPLETED.value
             if not track:
                 raise UserError("play needs a track, e.g. play:internal")
             return cls("play", track, status)

@@ -175,15 +175,40 @@ class BuildsService(BaseService):
             if runner is not None:
                 runner.cancel(build_id)
 
+    async def stop(self, timeout_s: float = 5.0) -> None:
+        """On close, on the loop: cancel what is queued or running (killing tool trees) and await the
+        runner's ``busy_changed(False)``, sent once its jobs have recorded their final states (or the
+        deadline passes), then :meth:`shutdown`."""
+        runner = self._runner
+        if runner is not None and runner.busy():
+            idle: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def on_busy_changed(busy: bool) -> None:
+                if not busy and not idle.done():
+                    idle.set_result(None)
+
+            conn = runner.busy_changed.connect(on_busy_changed)  # before cancelling: an end between is not missed
+            try:
+                self._cancel_all(runner)
+                if runner.busy():
+                    await asyncio.wait_for(idle, timeout_s)
+            except TimeoutError:
+                log.warning("builds still running %.0fs after they were cancelled on close", timeout_s)
+            finally:
+                runner.busy_changed.disconnect(conn)
+        self.shutdown(timeout_s)
+
     def shutdown(self, timeout_s: float = 5.0) -> None:
-        """On close: cancel what is queued or running (killing tool trees) and wait briefly for final states."""
+        """On close, with no loop to wait on: cancel what is queued or running (killing tool trees)
+        without waiting. A job still running has its end recorded by :meth:`stop` where a loop runs;
+        here (the loop already gone) the next start's recovery records it, as after a crash."""
         if self._heartbeat is not None:
             self._heartbeat.stop()
             self._heartbeat = None
         runner = self._runner
         try:
             if runner is not None:
-                self._stop_runner(runner, timeout_s)
+                self._release_runner(runner)
         finally:
             if self._watching_others:
                 self._on_runner_busy_changed(False)
@@ -195,24 +220,17 @@ class BuildsService(BaseService):
 
                 wait_for_cleanup(timeout_s)
 
-    def _stop_runner(self, runner: BuildRunner, timeout_s: float) -> None:
-        from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QThread, QTimer
-
+    @staticmethod
+    def _cancel_all(runner: BuildRunner) -> None:
         for build_id in [*runner.queued_ids(), *runner.running_ids()]:
             runner.cancel(build_id)
+
+    def _release_runner(self, runner: BuildRunner) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent, QThread
+
+        self._cancel_all(runner)
         if QCoreApplication.instance() is None or QThread.currentThread() is not runner.thread():
             return
-        if runner.busy():
-            # close() is synchronous: a nested loop until the runner says it is idle (its jobs have
-            # recorded their final states), or the deadline; it never wakes to poll
-            loop = QEventLoop()
-            runner.busy_changed.connect(loop.quit)
-            QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-            try:
-                if runner.busy():
-                    loop.exec()
-            finally:
-                runner.busy_changed.disconnect(loop.quit)
         if not runner.busy():
             # delete the runner (and its timer) now, on its own thread, rather than whenever and
             # wherever Python's garbage collector gets to it
@@ -852,10 +870,10 @@ class BuildsService(BaseService):
         if target.kind == "adb":
             return deploy_adb(artifact)
         rollout = options.get("rollout")
-        return self._require_play().publish_build(
+        return dict(self._require_play().publish_build(
             info.application_id, artifact, target.arg, info.version_code, status=target.status,
             user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
-            dry_run=dry_run)
+            dry_run=dry_run))
 
     @operation
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
@@ -1080,29 +1098,6 @@ class BuildsService(BaseService):
             return info
         finally:
             self.runner.job_finished.disconnect(conn)
-
-    def wait(self, build_id: str, timeout_s: float = 600.0) -> BuildInfo:
-        """Block until the build has ended, for callers with no asyncio loop (tests, benches).
-
-        A nested Qt loop runs until the job's ``job_finished`` signal (or the deadline) quits it;
-        it never wakes to poll. Code on the loop awaits :meth:`finished` instead.
-        """
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QTimer
-
-        self.require(QCoreApplication.instance() is not None, "wait() needs a Qt application")
-        build_id = self.get(build_id).id
-        deadline = QDeadlineTimer(int(timeout_s * 1000))
-        loop = QEventLoop()
-        self.runner.job_finished.connect(loop.quit)
-        try:
-            while (info := self._ended_here(build_id)) is None:
-                if deadline.hasExpired():
-                    raise UserError(f"build {build_id} did not finish within {timeout_s:.0f}s")
-                QTimer.singleShot(max(1, deadline.remainingTime()), loop.quit)
-                loop.exec()
-            return info
-        finally:
-            self.runner.job_finished.disconnect(loop.quit)
 
     def _owner_pid(self, build_id: str) -> int:
         with self.ctx.new_uow() as uow:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 import app.payments.events  # noqa: F401 - registers the payment event types
+from app.choice import parse_choice
 from app.credentials import credential_problem
 from app.errors import NotFoundError, ProviderError, UserError
 from app.failures import Standing
@@ -823,10 +824,7 @@ class PaymentsService(BaseService):
     @operation
     def summary(self, by: str = "provider", *, provider: str | None = None, currency: str | None = None,
                 template_id: str | None = None, since: str | None = None, until: str | None = None) -> list[SummaryRow]:
-        try:
-            key = SummaryBy(by)
-        except ValueError:
-            raise UserError(f"summary by must be one of: {', '.join(b.value for b in SummaryBy)}") from None
+        key = parse_choice(SummaryBy, by, "summary grouping")
         cache_key = ("summary", key, provider, currency, template_id, since, until)
 
         def compute() -> list[SummaryRow]:

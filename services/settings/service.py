@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.choice import parse_name
 from app.credentials import credential_problem
 from app.errors import UserError
 from app.events import CredentialDeleted, CredentialSet, SettingsChanged
@@ -120,9 +121,7 @@ class SettingsService(BaseService):
     # -- credentials -----------------------------------------------------------------
     @staticmethod
     def _credential_key(name: str) -> str:
-        if name not in PROVIDER_NAMES:
-            raise UserError(f"unknown credential {name!r}; use one of: {', '.join(PROVIDER_NAMES)}")
-        return credential_key(name)
+        return credential_key(parse_name(name, PROVIDER_NAMES, "credential"))
 
     @operation
     def set_credential(self, name: str, secret: str) -> None:

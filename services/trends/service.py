@@ -51,6 +51,7 @@ from app.trends.model import (
     SourceName,
     TrendTag,
     parse_source,
+    parse_tag,
 )
 from app.trends.normalize import clean_title, normalize_title
 from app.trends.related_terms import related_terms
@@ -676,10 +677,7 @@ class TrendsService(BaseService):
         """Trends by score, best first. ``archived=None`` lists both."""
         src = parse_source(source).value if source else None
         if tag:
-            try:
-                tag = TrendTag(tag.lower()).value
-            except ValueError:
-                raise UserError(f"unknown tag {tag!r}; use one of: {', '.join(t.value for t in TrendTag)}") from None
+            tag = parse_tag(tag).value
 
         def load() -> list[dict[str, Any]]:
             with self.ctx.new_uow() as uow:

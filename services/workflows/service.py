@@ -17,7 +17,14 @@ from app.events import Event
 from app.health import Health
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
-from app.workflows.definition import WorkflowDefinition, coerce_input, load_data, load_text, parse_definition
+from app.workflows.definition import (
+    WorkflowDefinition,
+    coerce_input,
+    load_data,
+    load_text,
+    parse_definition,
+    stored_definition,
+)
 from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
 from services.actions import ActionRegistry
@@ -179,7 +186,7 @@ class WorkflowsService(BaseService):
                 counts = {str(w): int(n) for w, n in uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow))}
             out = []
             for body, origin in recs:
-                defn = parse_definition(body, source=str(body.get("name")))
+                defn = stored_definition(body, source=str(body.get("name")))  # checked when stored
                 missing = self.registry.missing(defn)
                 out.append({
                     "name": defn.name,
@@ -207,7 +214,7 @@ class WorkflowsService(BaseService):
                 raise NotFoundError(f"no workflow named {name!r}; known workflows: {known or 'none'}",
                                     remedy=ImportWorkflow())
             body = rec.body
-        return parse_definition(body, source=name)
+        return stored_definition(body, source=name)  # checked when stored
 
     @operation
     def import_definition(self, path: Path, *, replace: bool = False) -> WorkflowDefinition:

@@ -19,6 +19,7 @@ from app.templates.model import TemplateInfo, TemplateStatus
 from services.bootstrap import Services
 from services.builds.keys import generate_keystore
 from services.builds.service import BuildsService
+from tests.support.qasync_loop import builds_stopped
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "resources" / "samples"
@@ -112,7 +113,7 @@ def builds(services: Services, packages: Path, shared_keystore: SharedKey, qapp:
     svc.templates = FolderSource(packages)
     svc.import_key("upload", shared_keystore.path, shared_keystore.password)
     yield svc
-    svc.shutdown()
+    builds_stopped(svc)  # a build the test left running is cancelled and its end recorded, as on close
     # collect this app's Qt objects here, on the Qt thread, not later from whatever thread triggers a GC
     gc.collect()
 

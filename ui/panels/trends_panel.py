@@ -1,8 +1,7 @@
 """The Trends panel: a scored table with sparklines, filters, a detail view with a history chart,
 related trends and matching templates, source health and settings.
 
-Reads go through ``run_in_background``; a sync runs as a task on the qasync loop (or, where no
-asyncio loop runs, e.g. in tests, in a worker thread with its own loop), so the GUI never waits.
+Reads go through ``run_in_background``; a sync runs as a task on the app's qasync loop, so the GUI never waits.
 """
 
 from __future__ import annotations
@@ -409,24 +408,10 @@ class TrendsPanel(QWidget):
         self.sync_button.setEnabled(False)
         self.sync_status.setStyleSheet("")
         self.sync_status.setText("Syncing " + (source or "enabled sources") + "…")
-        try:
-            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            task = loop.create_task(self.svc.sync(source, scheduled=scheduled))
-            self._tasks.add(task)
-            task.add_done_callback(self._on_sync_task_done)
-        else:
-            svc = self.svc
-
-            async def off_thread() -> SyncReport:
-                try:
-                    return await svc.sync(source, scheduled=scheduled)
-                finally:
-                    await svc.aclose()
-
-            run_in_background(lambda: asyncio.run(off_thread()), self._on_sync_done, self._on_sync_failed, self)
+        # on the app's one loop (the qasync loop runs whenever the panel is shown), with the service's long-lived client
+        task = asyncio.get_running_loop().create_task(self.svc.sync(source, scheduled=scheduled))
+        self._tasks.add(task)
+        task.add_done_callback(self._on_sync_task_done)
         return True
 
     @classmethod

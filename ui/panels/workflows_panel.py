@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import NotIdempotentError, TrendForgeError
 from app.events import Event
+from app.jsonvalue import as_array, as_object
 from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
 from ui.background import LatestQuery
@@ -246,7 +247,8 @@ class WorkflowsPanel(QWidget):
 
         def load() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
             defs = svc.list_definitions()
-            return defs, {d["name"]: [dict(s) for s in svc.get_definition(d["name"]).raw["steps"]] for d in defs}
+            return defs, {d["name"]: [dict(as_object(s, "a step"))
+                                    for s in as_array(svc.get_definition(d["name"]).raw["steps"], "steps")] for d in defs}
 
         (self._defs_reads.run_soon if soon else self._defs_reads.run)(load, self._show_definitions, self._on_read_failed)
 

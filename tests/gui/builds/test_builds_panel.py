@@ -13,6 +13,7 @@ from app.builds.model import BuildState
 from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.runtime import job_runtime
+from tests.support.qasync_loop import build_ended
 from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds_panel import BuildsPanel
@@ -82,7 +83,7 @@ def test_the_release_checklist_follows_the_form_and_a_refused_build_shows_every_
 def test_a_build_started_from_the_panel_replaces_the_log_shown_instead_of_appending_to_it(
     qtbot: Any, services: Services, builds: BuildsService
 ) -> None:
-    first = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    first = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
     panel = BuildsPanel(services)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and panel.key_box.count() == 1, timeout=10_000)

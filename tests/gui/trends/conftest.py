@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.qasync_loop import aloop  # noqa: F401 - a qasync loop: a sync runs on it, as in the app
 from tests.support.trends_standins import StandIn
 
 

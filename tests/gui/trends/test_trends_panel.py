@@ -12,6 +12,7 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QColor
 
 from services.bootstrap import Services
+from tests.support.qasync_loop import next_emission, run_on
 from tests.support.trends_standins import REDDIT_RATE, XML_BOMB, Reply, StandIn, reddit_listing, rss_reply, trends_rss
 from ui.panels.trends.models import COL_HISTORY, COL_TAG, SERIES_ROLE, TrendsTableModel
 from ui.panels.trends_panel import MakeTemplateDialog, TrendsPanel
@@ -109,16 +110,23 @@ def test_table_filters_detail_chart_and_archive(qtbot: Any, services: Services, 
     qtbot.waitUntil(lambda: p.archive_button.text() == "Unarchive")
 
 
-def test_sync_in_background_shows_results_and_failures(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
+def test_sync_in_background_shows_results_and_failures(qtbot: Any, aloop: asyncio.AbstractEventLoop, panel: TrendsPanel,
+                                                       standin: StandIn, services: Services) -> None:
     services.trends.update_settings(subreddits=["AndroidApps"])
     standin.routes["/r/AndroidApps/hot.json"] = Reply(200, reddit_listing("AndroidApps", [("Cozy farming games", 800)]), REDDIT_RATE)
     standin.routes["/trending/rss"] = rss_reply(XML_BOMB)
     notes: list[tuple[str, str]] = []
     panel.notify_requested.connect(lambda a, b: notes.append((a, b)))
-    with qtbot.waitSignal(panel.sync_finished, timeout=15000):
+
+    async def sync() -> None:
+        finished = next_emission(panel.sync_finished)
         assert panel.start_sync()
         assert not panel.sync_button.isEnabled()  # returned at once; the GUI keeps running
         assert not panel.start_sync()  # one sync at a time
+        await finished
+        await services.trends.aclose()
+
+    run_on(aloop, sync())
     qtbot.waitUntil(lambda: rows_of(panel) == ["Cozy farming games"], timeout=5000)
     assert panel.sync_button.isEnabled()
     assert "FAILED google_trends" in panel.sync_status.text() and "unsafe XML" in panel.sync_status.text()
@@ -271,7 +279,7 @@ def test_make_template_adapts_to_a_workflow_without_trend_id(qtbot: Any, service
     assert "picks the best emerging trend" in sig.args[0]
 
 
-def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
+def test_sync_one_source_from_the_health_table(qtbot: Any, aloop: asyncio.AbstractEventLoop, panel: TrendsPanel, standin: StandIn, services: Services) -> None:
     standin.routes["/creative_radar_api/v1/popular_trend/hashtag/list"] = Reply(200, b'{"code": 0, "data": {"list": [{"hashtag_name": "cozygames", "video_views": 5000, "rank": 1}]}}')
     qtbot.waitUntil(lambda: panel.health_table.rowCount() == 4)
     row = next(r for r in range(4) if panel.health_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == "tiktok")
@@ -279,15 +287,21 @@ def test_sync_one_source_from_the_health_table(qtbot: Any, panel: TrendsPanel, s
     panel.health_table.setCurrentCell(-1, -1)
     panel.sync_source_button.click()  # nothing selected: says what to do instead of doing nothing
     assert "Select a source" in panel.sync_status.text() and not standin.requests
-    panel.health_table.selectRow(row)
-    panel.sync_source_button.click()  # an off source is not tried: the panel says it is disabled
-    qtbot.waitUntil(lambda: "tiktok is disabled" in panel.sync_status.text(), timeout=15000)
+
+    async def sync_selected() -> Any:
+        finished = next_emission(panel.sync_finished)
+        panel.health_table.selectRow(row)
+        panel.sync_source_button.click()
+        [result] = await finished
+        await services.trends.aclose()
+        return result
+
+    run_on(aloop, sync_selected())  # an off source is not tried: the panel says it is disabled
+    assert "tiktok is disabled" in panel.sync_status.text()
     assert not standin.requests
     services.trends.update_settings(enabled_sources=["reddit", "google_trends", "tiktok"])
-    panel.health_table.selectRow(row)
-    with qtbot.waitSignal(panel.sync_finished, timeout=15000) as sig:
-        panel.sync_source_button.click()
-    assert [o.source for o in sig.args[0].outcomes] == ["tiktok"] and sig.args[0].ok
+    report = run_on(aloop, sync_selected())
+    assert [o.source for o in report.outcomes] == ["tiktok"] and report.ok
     qtbot.waitUntil(lambda: rows_of(panel) == ["#cozygames"], timeout=5000)
     assert {r.path for r in standin.requests} == {"/creative_radar_api/v1/popular_trend/hashtag/list"}
 

@@ -30,13 +30,14 @@ from PySide6.QtCore import QCoreApplication
 from services.bootstrap import bootstrap
 from services.config import AppConfig
 from services.secrets import MemorySecretStore
+from tests.support.qasync_loop import build_ended
 
 app = QCoreApplication([])
 manager = bootstrap(AppConfig.from_env(sys.argv[1]), secrets=MemorySecretStore())
 manager.builds.create_key("lease")
 build = manager.builds.start_build("quotes-daily", "1.0.0", "apk", key_alias="lease")
 print(build.id, flush=True)
-manager.builds.wait(build.id, 600)  # renews its lease on the heartbeat meanwhile
+manager.build_ended(builds, build.id, 600)  # renews its lease on the heartbeat meanwhile
 '''
 
 

@@ -24,6 +24,7 @@ from app.builds.model import BuildState
 from services.bootstrap import Services
 from services.builds.runner import BuildJob
 from services.builds.service import BuildsService
+from tests.support.qasync_loop import build_ended
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -79,7 +80,7 @@ def test_a_write_lock_held_for_8s_mid_build_delays_the_build_and_it_still_signs(
     lock = write_lock(8.0)
     # the first progress signal is on the Qt thread, before the next step's write: lock the database there
     builds.runner.progressed.connect(lock.take)
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
     assert lock.taken_at is not None and lock.released_at is not None
     assert done.state is BuildState.SIGNED, done.error
     assert done.finished_at is not None
@@ -94,7 +95,7 @@ def test_a_lock_held_past_the_retry_bound_ends_the_build_with_a_clear_error(
     lock = write_lock(30.0)
     builds.runner.progressed.connect(lock.take)
     started = time.monotonic()
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 60)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 60)
     assert lock.released_at is None  # the build ended while the lock was still held
     assert time.monotonic() - started < 30
     assert done.state is BuildState.FAILED
@@ -178,7 +179,7 @@ def test_a_write_that_fails_for_good_ends_the_build_with_the_error_instead_of_fr
     try:
         builds.runner.job_started.connect(lambda *_: refuse.update(on=True))
         started = time.monotonic()
-        done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 120)
+        done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 120)
     finally:
         event.remove(engine, "checkout", on_checkout)
     assert time.monotonic() - started < 60  # not retried for the busy bound, and no wait for --timeout

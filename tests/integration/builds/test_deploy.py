@@ -16,12 +16,13 @@ from app.errors import ToolError, UserError
 from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
+from tests.support.qasync_loop import build_ended
 
 
 def test_folder_deploy_writes_artifact_checksum_and_metadata(builds: BuildsService, tmp_path: Path,
                                                              shared_keystore: Any) -> None:
     dest = tmp_path / "releases"
-    done = builds.wait(builds.start_build("quotes-daily", "1.4.0", "apk", deploy=f"folder:{dest}").id, 90)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.4.0", "apk", deploy=f"folder:{dest}").id, 90)
     assert done.state is BuildState.DEPLOYED, done.error
     artifact = dest / Path(done.artifact_path or "").name
     digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
@@ -36,19 +37,19 @@ def test_web_bundle_deploys_to_a_folder_during_the_build_and_afterwards(builds: 
     # a web bundle is never signed: it goes built -> deployed (this used to fail with
     # "a built build cannot become deployed" after the files had already been written)
     dest = tmp_path / "web"
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "web", deploy=f"folder:{dest}").id, 60)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "web", deploy=f"folder:{dest}").id, 60)
     assert done.state is BuildState.DEPLOYED, done.error
     bundle = dest / Path(done.artifact_path or "").name
     assert bundle.is_file() and (dest / f"{bundle.name}.sha256").is_file()
     assert done.deployments and done.deployments[0]["ok"] is True
-    plain = builds.wait(builds.start_build("quotes-daily", "1.0.1", "web").id, 60)
+    plain = build_ended(builds, builds.start_build("quotes-daily", "1.0.1", "web").id, 60)
     assert plain.state is BuildState.BUILT, plain.error
     builds.deploy(plain.id, f"folder:{tmp_path / 'later'}")
     assert builds.get(plain.id).state is BuildState.DEPLOYED
     # a failed deploy leaves a good web bundle built, with the failed deployment recorded
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    third = builds.wait(builds.start_build("quotes-daily", "1.0.2", "web", deploy=f"folder:{blocker}").id, 60)
+    third = build_ended(builds, builds.start_build("quotes-daily", "1.0.2", "web", deploy=f"folder:{blocker}").id, 60)
     assert third.state is BuildState.BUILT and third.artifact_path, third.error
     assert third.deployments and third.deployments[0]["ok"] is False
 
@@ -58,7 +59,7 @@ def test_deploy_refuses_a_fingerprint_that_is_not_the_upload_key(builds: BuildsS
     dest = tmp_path / "releases"
     info = builds.start_build("quotes-daily", "1.0.0", "apk", deploy=f"folder:{dest}",
                               expected_fingerprint=other_keystore.fingerprint)
-    done = builds.wait(info.id, 90)
+    done = build_ended(builds, info.id, 90)
     # signed fine, but the deployment was refused and nothing was written
     assert done.state is BuildState.SIGNED
     assert done.error is not None and "refusing to deploy" in done.error
@@ -74,7 +75,7 @@ def test_deploy_refuses_a_fingerprint_that_is_not_the_upload_key(builds: BuildsS
 
 
 def test_adb_absent_is_a_clear_error(builds: BuildsService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
     assert done.state is BuildState.SIGNED
     if shutil.which("adb") is not None:  # pragma: no cover - this machine has no adb
         pytest.fail("this test expects a machine without adb")
@@ -84,7 +85,7 @@ def test_adb_absent_is_a_clear_error(builds: BuildsService, tmp_path: Path, monk
 
 
 def test_deploy_takes_a_unique_prefix_of_the_build_id(builds: BuildsService, tmp_path: Path) -> None:
-    signed = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
+    signed = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 90)
     assert signed.state is BuildState.SIGNED, signed.error
     builds.deploy(signed.id[:8], f"folder:{tmp_path / 'out'}")
     after = builds.get(signed.id)

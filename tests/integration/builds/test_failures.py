@@ -13,6 +13,7 @@ from app.builds.model import BuildState
 from app.errors import ConflictError, UserError
 from services.bootstrap import Services
 from services.builds.service import BuildsService
+from tests.support.qasync_loop import app_loop, build_ended, run_on
 from tests.support.store_dump import stored_bytes
 
 
@@ -23,7 +24,7 @@ def test_missing_tool_names_the_debian_package(builds: BuildsService, tmp_path: 
     bindir.mkdir()
     (bindir / "aapt2").symlink_to(shutil.which("aapt2") or "/usr/bin/aapt2")
     monkeypatch.setenv("PATH", str(bindir))
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk").id, 60)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
     assert done.error == "assemble dex: smali not found on PATH; install it with: sudo apt-get install libsmali-java"
     assert done.artifact_path is None
@@ -36,7 +37,7 @@ def test_failing_tool_surfaces_its_message(builds: BuildsService, package_factor
     pkg = package_factory("broken-app")
     (pkg / "android" / "res" / "layout").mkdir(parents=True)
     (pkg / "android" / "res" / "layout" / "broken.xml").write_text("<LinearLayout><TextView></LinearLayout>\n")
-    done = builds.wait(builds.start_build("broken-app", "1.0.0", "apk").id, 60)
+    done = build_ended(builds, builds.start_build("broken-app", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
     assert done.error is not None
     assert done.error.startswith("compile resources: aapt2 exited with code 1:")
@@ -53,7 +54,7 @@ def test_wrong_keystore_password(builds: BuildsService, services: Services, shar
     assert services.ctx.secrets.get(builds.passwords.name("bad")) is None
     # the keyring holds a stale password: apksigner's refusal is the build's error
     services.ctx.secrets.set(builds.passwords.name("upload"), "stale-password-123")
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "apk", key_alias="upload").id, 60)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "apk", key_alias="upload").id, 60)
     assert done.state is BuildState.FAILED
     assert done.error is not None and done.error.startswith("sign: apksigner exited with code")
     assert "password" in done.error.lower()
@@ -73,7 +74,7 @@ def test_keys_create_stores_password_only_in_the_secret_store(builds: BuildsServ
     with pytest.raises(UserError, match="invalid key alias"):
         builds.create_key("Has Space")
     # a build with the new key is signed by it
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "apk", key_alias="fresh").id, 60)
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "apk", key_alias="fresh").id, 60)
     assert done.state is BuildState.SIGNED and done.fingerprint == key.fingerprint_sha256
 
 
@@ -157,26 +158,27 @@ def test_retry_reruns_a_failed_build_with_a_higher_version_code(builds: BuildsSe
     broken = pkg / "android" / "res" / "layout" / "broken.xml"  # over the runtime's resources
     broken.parent.mkdir(parents=True)
     broken.write_text("<oops")
-    failed = builds.wait(builds.start_build("flaky-app", "1.0.0", "apk").id, 60)
+    failed = build_ended(builds, builds.start_build("flaky-app", "1.0.0", "apk").id, 60)
     assert failed.state is BuildState.FAILED
     broken.unlink()  # the user fixes the template
-    again = builds.wait(builds.retry(failed.id).id, 60)
+    again = build_ended(builds, builds.retry(failed.id).id, 60)
     assert again.state is BuildState.SIGNED and again.retry_of == failed.id
     assert again.version_code > failed.version_code
     with pytest.raises(UserError, match="only failed or cancelled"):
         builds.retry(again.id)
 
 
-def test_shutdown_cancels_running_builds_and_kills_their_tools(builds: BuildsService, package_factory: Any,
-                                                              tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              qtbot: Any) -> None:
+def test_closing_cancels_running_builds_and_kills_their_tools(builds: BuildsService, services: Services,
+                                                              package_factory: Any, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch, qtbot: Any, qapp: Any) -> None:
     pids_file = tmp_path / "pids"
     monkeypatch.setenv("PIDS_FILE", str(pids_file))
     _fake_gradle_project(package_factory("slow-app"), SLOW_GRADLEW)
     info = builds.start_build("slow-app", "1.0.0", "apk")
     qtbot.waitUntil(lambda: pids_file.exists() and len(pids_file.read_text().split()) >= 4, timeout=20_000)
     pids = [int(p) for p in pids_file.read_text().split()]
-    builds.shutdown()  # what closing the app (Services.close) runs
+    with app_loop(qapp) as loop:
+        run_on(loop, services.stop())  # what closing the app runs on its loop before Services.close
     assert builds.get(info.id).state is BuildState.CANCELLED
     qtbot.waitUntil(lambda: not any(_alive(p) for p in pids), timeout=5_000)
 
@@ -197,14 +199,14 @@ def test_a_build_started_from_a_worker_thread_runs_on_the_qt_thread(builds: Buil
     t.start()
     t.join(30)
     assert not errors and started
-    done = builds.wait(started[0].id, 90)
+    done = build_ended(builds, started[0].id, 90)
     assert done.state is BuildState.SIGNED, done.error
 
 
 def test_builds_left_running_by_a_dead_process_become_failed(builds: BuildsService, services: Services) -> None:
     from services.builds.models import BuildRecord
 
-    done = builds.wait(builds.start_build("quotes-daily", "1.0.0", "web").id, 60)
+    done = build_ended(builds, builds.start_build("quotes-daily", "1.0.0", "web").id, 60)
     with builds.ctx.new_uow() as uow:  # as a crash would have left it
         rec = uow.session.get(BuildRecord, done.id)
         assert rec is not None

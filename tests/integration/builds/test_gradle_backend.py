@@ -16,6 +16,7 @@ import pytest
 
 from app.builds.model import Backend, BuildState
 from services.builds.service import BuildsService
+from tests.support.qasync_loop import build_ended
 
 LOGS = Path(__file__).resolve().parents[2] / "data" / "gradle-logs"
 
@@ -70,7 +71,7 @@ def test_gradle_success_replaying_the_agp_log(builds: BuildsService, gradle_app:
     builds.runner.progressed.connect(lambda _id, step, pct: steps.append((step, pct)))
     info = builds.start_build("gradle-app", "3.1.4", "apk")
     assert info.backend is Backend.GRADLE
-    done = builds.wait(info.id, 60)
+    done = build_ended(builds, info.id, 60)
     assert done.state is BuildState.SIGNED, done.error
     assert done.fingerprint == shared_keystore.fingerprint
     args = gradle_app.read_text().splitlines()
@@ -98,7 +99,7 @@ def test_gradle_failure_keeps_the_whole_noisy_log(builds: BuildsService, gradle_
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_LOG", str(LOGS / "gradle4-android-failed-noisy.log.gz"))
     monkeypatch.setenv("FAKE_EXIT", "1")
-    done = builds.wait(builds.start_build("gradle-app", "1.0.0", "apk").id, 60)
+    done = build_ended(builds, builds.start_build("gradle-app", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
     assert done.error is not None
     assert "gradle assembleRelease failed (exit 1)" in done.error
@@ -114,6 +115,6 @@ def test_gradle_success_but_no_artifact_is_a_clear_failure(builds: BuildsService
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_LOG", str(LOGS / "gradle4-android-success-noisy.log.gz"))
     monkeypatch.setenv("FAKE_ARTIFACT", "/nonexistent.apk")
-    done = builds.wait(builds.start_build("gradle-app", "1.0.0", "apk").id, 60)
+    done = build_ended(builds, builds.start_build("gradle-app", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
     assert done.error is not None and "left no .apk under" in done.error

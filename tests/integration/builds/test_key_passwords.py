@@ -14,6 +14,7 @@ from services.builds.key_passwords import legacy_name
 from services.builds.service import BuildsService
 from services.secrets import KeyringSecretStore
 from tests.support.builds_fixtures import SharedKey
+from tests.support.qasync_loop import build_ended
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_a_legacy_entry_that_opens_the_keystore_is_adopted(real_builds: BuildsSe
                                                           shared_keystore: SharedKey) -> None:
     real_builds.import_key("legacy-ok", shared_keystore.path, shared_keystore.password)
     _to_legacy(real_keyring, real_builds, "legacy-ok", shared_keystore.password)
-    done = real_builds.wait(real_builds.start_build("quotes-daily", "1.0.0", "apk", key_alias="legacy-ok").id, 90)
+    done = build_ended(real_builds, real_builds.start_build("quotes-daily", "1.0.0", "apk", key_alias="legacy-ok").id, 90)
     assert done.state is BuildState.SIGNED and done.fingerprint == shared_keystore.fingerprint
     assert real_keyring.get(real_builds.passwords.name("legacy-ok")) == shared_keystore.password
     assert real_keyring.get(legacy_name("legacy-ok")) == shared_keystore.password  # another data dir may need it

@@ -13,6 +13,7 @@ from app.builds.model import BuildState
 from app.redact import MASK
 from services.bootstrap import Services
 from services.builds.service import BuildsService
+from tests.support.qasync_loop import build_ended
 
 SECRET = "tfsecretvalue_0123456789abcdef"
 RUNTIME = Path(__file__).resolve().parents[3] / "resources" / "runtime" / "android"
@@ -26,7 +27,7 @@ def test_a_secret_in_tool_output_is_masked_everywhere(builds: BuildsService, ser
     shutil.copytree(RUNTIME, pkg / "android", dirs_exist_ok=True)
     (pkg / "android" / "res" / "layout").mkdir(parents=True, exist_ok=True)
     (pkg / "android" / "res" / "layout" / f"broken_{SECRET}.xml").write_text("<LinearLayout><TextView></LinearLayout>\n")
-    done = builds.wait(builds.start_build("leaky-app", "1.0.0", "apk").id, 60)
+    done = build_ended(builds, builds.start_build("leaky-app", "1.0.0", "apk").id, 60)
     assert done.state is BuildState.FAILED
     log_text = Path(done.log_path or "").read_text()
     assert f"broken_{MASK}" in log_text and SECRET not in log_text

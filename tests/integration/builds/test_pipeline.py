@@ -18,6 +18,7 @@ from services.bootstrap import Services
 from services.builds.service import BuildsService
 from services.events.store import EventQuery
 from tests.support.builds_fixtures import SharedKey
+from tests.support.qasync_loop import build_ended
 
 SAMPLE_IDS = ("quotes-daily", "trivia-quiz", "wallpaper-pack")
 
@@ -33,7 +34,7 @@ def test_sample_builds_into_verified_apk(builds: BuildsService, services: Servic
     info = builds.start_build(template_id, "1.2.3", "apk", key_alias="upload",
                               application_id=f"com.example.white.{template_id.replace('-', '')}",
                               app_name=f"White {template_id}")
-    done = builds.wait(info.id, 180)
+    done = build_ended(builds, info.id, 180)
     assert done.state is BuildState.SIGNED, done.error
     apk = Path(done.artifact_path or "")
     assert apk.is_file() and apk.suffix == ".apk"
@@ -81,7 +82,7 @@ def test_sample_builds_into_verified_apk(builds: BuildsService, services: Servic
 def test_sample_builds_into_signed_aab(builds: BuildsService, template_id: str, shared_keystore: SharedKey,
                                        tmp_path: Path) -> None:
     info = builds.start_build(template_id, "2.0.1", "aab", key_alias="upload")
-    done = builds.wait(info.id, 180)
+    done = build_ended(builds, info.id, 180)
     assert done.state is BuildState.SIGNED, done.error
     aab = Path(done.artifact_path or "")
     assert aab.suffix == ".aab" and done.fingerprint == shared_keystore.fingerprint
@@ -111,7 +112,7 @@ def test_sample_builds_into_signed_aab(builds: BuildsService, template_id: str, 
 
 def test_web_bundle_unzips_to_the_assets(builds: BuildsService, tmp_path: Path) -> None:
     info = builds.start_build("quotes-daily", "1.0.0", "web")
-    done = builds.wait(info.id, 60)
+    done = build_ended(builds, info.id, 60)
     assert done.state is BuildState.BUILT and done.finished_at is not None, done.error
     target = tmp_path / "unzipped"
     with zipfile.ZipFile(done.artifact_path or "") as zf:

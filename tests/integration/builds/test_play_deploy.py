@@ -15,6 +15,7 @@ from services.builds.service import BuildsService
 from services.events.store import EventQuery
 from services.releases.listing_files import load_listing_dir
 from tests.support.play_listing import write_listing
+from tests.support.qasync_loop import build_ended
 
 from .conftest import PlayFixture
 
@@ -32,7 +33,7 @@ def test_a_full_release_with_listing_and_screenshots(builds: BuildsService, serv
                                                      play: PlayFixture, play_ready: None, tmp_path: Path) -> None:
     notes = {"en-US": "Daily questions.", "de-DE": "Tägliche Fragen."}
     info = builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production", notes=notes)
-    done = builds.wait(info.id, 120)
+    done = build_ended(builds, info.id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
     st = play.standin
     assert st.track(TRIVIA, "production") == [{
@@ -59,7 +60,7 @@ def test_a_staged_rollout_keeps_the_completed_release(builds: BuildsService, pla
                                                       play_ready: None) -> None:
     live = {"versionCodes": ["10100"], "status": "completed"}
     play.standin.seed(TRIVIA, "production", live)
-    done = builds.wait(builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production",
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:production",
                                           rollout=0.1).id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
     notes = [{"language": "en-US", "text": SAMPLE_NOTES}]  # the package's own, no notes file given
@@ -74,7 +75,7 @@ def test_the_version_code_is_chosen_above_plays_before_building(builds: BuildsSe
     play.standin.seed(TRIVIA, "internal", {"versionCodes": ["10205"], "status": "completed"})
     info = builds.start_build("trivia-quiz", "1.2.0", "aab", deploy="play:internal")
     assert info.version_code == 10206
-    done = builds.wait(info.id, 120)
+    done = build_ended(builds, info.id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
 
 
@@ -84,7 +85,7 @@ def test_a_dropped_upload_chunk_resumes_where_play_got_to(builds: BuildsService,
     services.releases.sleep = lambda _s: None  # the back-off before asking the session, not waited out
     # Play stores the first chunk, but its answer never arrives
     play.standin.fault("PUT", r"/bundles$", "drop_after")
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
     size = Path(done.artifact_path or "").stat().st_size
     assert size > 3 * 1024 and play.standin.upload_bytes == [size]  # every byte once, in order
@@ -104,7 +105,7 @@ def test_a_bundle_targeting_below_api_36_is_refused_before_anything_is_built(
 
 
 def test_a_dry_run_validates_and_deletes_the_edit(builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:beta", dry_run=True).id, 120)
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:beta", dry_run=True).id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
     assert play.standin.commits == [] and play.standin.track(TRIVIA, "beta") == []
     assert [m for m, p in play.standin.calls if "/edits/" in p and p.endswith(":validate")] == ["POST"]
@@ -115,7 +116,7 @@ def test_a_dry_run_validates_and_deletes_the_edit(builds: BuildsService, play: P
 def test_a_lost_commit_answer_during_a_deploy_is_never_published_twice(
         builds: BuildsService, services: Services, play: PlayFixture, play_ready: None) -> None:
     play.standin.fault("POST", r":commit$", "drop_after")
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
     assert done.state is BuildState.SIGNED and "was lost" in (done.error or "")
     again = builds.deploy(done.id, "play:internal")
     assert again["settled"] == ["Play has it on the track: the commit went through"]
@@ -125,7 +126,7 @@ def test_a_lost_commit_answer_during_a_deploy_is_never_published_twice(
 
 def test_a_draft_app_takes_only_draft_releases(builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
     play.standin.apps[TRIVIA].draft = True
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab").id, 120)
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab").id, 120)
     with pytest.raises(Exception, match="Only releases with status draft"):
         builds.deploy(done.id, "play:internal")
     builds.deploy(done.id, "play:internal:draft")
@@ -139,7 +140,7 @@ def test_rollout_or_notes_without_play_are_refused(builds: BuildsService, tmp_pa
 
 def test_a_build_already_on_play_goes_to_another_track_without_a_second_upload(
         builds: BuildsService, play: PlayFixture, play_ready: None) -> None:
-    done = builds.wait(builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
+    done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
     result = builds.deploy(done.id, "play:beta")
     assert "reuse-upload" in result["steps"] and "upload" not in result["steps"]

@@ -12,6 +12,7 @@ from PIL import Image
 from app.store.check import ReleaseCheckError, Rule, Severity
 from services.builds.models import BuildRecord, VersionCodeRecord
 from services.builds.service import BuildsService
+from tests.support.qasync_loop import build_ended
 
 OWN_APP = Path(__file__).resolve().parents[2] / "data" / "templates" / "own-app" / "android"
 
@@ -86,7 +87,7 @@ def test_own_manifest_without_exported_debuggable_and_permission(builds: BuildsS
 
 def test_a_version_below_one_already_built_blocks(builds: BuildsService, package_factory: Any) -> None:
     package_factory("rising", application_id="com.indie.rising")
-    done = builds.wait(builds.start_build("rising", "1.2.0", "apk").id, 180)
+    done = build_ended(builds, builds.start_build("rising", "1.2.0", "apk").id, 180)
     assert done.state.value == "signed", done.error
     report = builds.check_release("rising", "apk", version="1.1.0")
     problem = next(p for p in report.problems if p.rule is Rule.VERSION_CODE)

@@ -10,6 +10,7 @@ import pytest
 
 from app.builds.model import BuildState
 from services.bootstrap import Services
+from tests.support.qasync_loop import build_ended
 
 
 @pytest.mark.slow  # a real Android build (aapt2, d8, apksigner), not through the builds fixture
@@ -23,7 +24,7 @@ def test_a_new_blank_template_builds_into_a_signed_apk(services: Services, qapp:
     builds = services.builds
     builds.create_key("upload")
     try:
-        done = builds.wait(builds.start_build("cafe-menu", "1.0.0", "apk").id, 240)
+        done = build_ended(builds, builds.start_build("cafe-menu", "1.0.0", "apk").id, 240)
         assert done.state is BuildState.SIGNED, done.error
         with zipfile.ZipFile(Path(done.artifact_path or "")) as zf:
             assert b"Flat white" in zf.read("assets/web/content.json")

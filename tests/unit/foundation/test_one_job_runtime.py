@@ -31,9 +31,6 @@ ALLOWED = {
         "the Ko-fi server's bounded pool of request handlers (a server's threads, not jobs)",
     ("ui/app_runner.py", "processEvents"): "paints the window once before start-up work begins (not a loop)",
     ("ui/cli/commands/payments.py", "sleep"): "`payments listen` keeps the process alive while the Ko-fi server runs",
-    # still to move onto the loop (issue 13, one job runtime)
-    ("services/builds/service.py", "QEventLoop"): "wait() and shutdown() are synchronous for their callers",
-    ("ui/panels/trends_panel.py", "run"): "a sync where no asyncio loop runs (tests): on the runtime's pool",
 }
 
 

@@ -205,16 +205,17 @@ def _wait_with_progress(ctx: CliContext, svc: BuildsService, info: BuildInfo, ti
             on_progress(build_id, step, percent)
 
     async def until_finished() -> BuildInfo:
+        conn = svc.runner.progressed.connect(dedupe)
         try:
-            return await asyncio.wait_for(svc.finished(info.id), timeout)
+            try:
+                return await asyncio.wait_for(svc.finished(info.id), timeout)
+            finally:
+                svc.runner.progressed.disconnect(conn)
         except TimeoutError:
+            await svc.stop()  # cancelled, and its end recorded, while the loop still runs
             raise UserError(f"build {info.id} did not finish within {timeout:.0f}s") from None
 
-    conn = svc.runner.progressed.connect(dedupe)
-    try:
-        return run_on_loop(until_finished)
-    finally:
-        svc.runner.progressed.disconnect(conn)
+    return run_on_loop(until_finished)
 
 
 def cmd_build(ctx: CliContext) -> int:
