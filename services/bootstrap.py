@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 import app
 from app.health import Health, HealthState, worst
+from app.releases.results import PublishResult
 from app.timeutil import Clock, utcnow
 from services.base import BaseService
 from services.config import AppConfig
@@ -124,7 +125,7 @@ class _PlayOnDemand:
 
     def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
                       status: str, user_fraction: float | None, notes: Mapping[str, str],
-                      dry_run: bool) -> dict[str, Any]:
+                      dry_run: bool) -> PublishResult:
         return self._root().releases.publish_build(application_id, artifact, track, version_code, status=status,
                                                    user_fraction=user_fraction, notes=notes, dry_run=dry_run)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
+
+from app.releases.results import PublishResult
 
 
 class PlayPort(Protocol):
@@ -13,5 +15,5 @@ class PlayPort(Protocol):
 
     def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
                       status: str, user_fraction: float | None, notes: Mapping[str, str],
-                      dry_run: bool) -> dict[str, Any]:
+                      dry_run: bool) -> PublishResult:
         """Upload the artifact and put it on the track (one edit); the result has ``location`` and ``steps``."""

@@ -870,10 +870,10 @@ class BuildsService(BaseService):
         if target.kind == "adb":
             return deploy_adb(artifact)
         rollout = options.get("rollout")
-        return self._require_play().publish_build(
+        return dict(self._require_play().publish_build(
             info.application_id, artifact, target.arg, info.version_code, status=target.status,
             user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
-            dry_run=dry_run)
+            dry_run=dry_run))
 
     @operation
     def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:

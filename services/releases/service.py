@@ -42,6 +42,7 @@ from app.releases.model import (
     resume,
     set_fraction,
 )
+from app.releases.results import ListingPushResult, PublishResult, TrackActionResult
 from app.remedies import SetCredential
 from services.base import BaseService, operation
 from services.context import ServiceContext
@@ -322,7 +323,7 @@ class ReleasesService(BaseService):
         return ReleasePlan(application_id, action, TrackChange.of(before, after), from_track)
 
     @operation
-    def apply(self, plan: ReleasePlan) -> dict[str, Any]:
+    def apply(self, plan: ReleasePlan) -> TrackActionResult:
         """Send a plan in one edit, after checking the track is still what the plan was made from."""
         self.settle(plan.application_id)
         edit = Edit.insert(self.api(), plan.application_id)
@@ -348,12 +349,12 @@ class ReleasesService(BaseService):
                 "edit_id": edit.id, "changes": plan.lines(), "steps": edit.steps}
 
     def act(self, application_id: str, action: ReleaseAction, track: str, *, fraction: float | None = None,
-            from_track: str = "") -> dict[str, Any]:
+            from_track: str = "") -> TrackActionResult:
         return self.apply(self.plan(application_id, action, track, fraction=fraction, from_track=from_track))
 
     # -- publishing a build ----------------------------------------------------------------------
     @operation
-    def publish(self, req: PublishRequest) -> dict[str, Any]:
+    def publish(self, req: PublishRequest) -> PublishResult:
         """insert -> read track -> upload (resumable) -> track update keeping what must stay -> validate -> commit."""
         check_track(req.track)
         notes = check_notes(req.notes or {})
@@ -399,14 +400,14 @@ class ReleasesService(BaseService):
 
     def publish_build(self, application_id: str, artifact: Path, track: str, version_code: int, *,
                       status: str, user_fraction: float | None, notes: Mapping[str, str],
-                      dry_run: bool) -> dict[str, Any]:
+                      dry_run: bool) -> PublishResult:
         """The builds area's port (services.builds.play_port.PlayPort)."""
         return self.publish(PublishRequest(application_id, artifact, track, version_code,
                                            ReleaseStatus.parse(status), user_fraction, notes, dry_run))
 
     # -- the store listing -----------------------------------------------------------------------
     @operation
-    def push_listing(self, application_id: str, listing: StoreListing, *, dry_run: bool = False) -> dict[str, Any]:
+    def push_listing(self, application_id: str, listing: StoreListing, *, dry_run: bool = False) -> ListingPushResult:
         check_images(listing)  # what Play would refuse is refused here, before any call
         self.settle(application_id)
         edit = Edit.insert(self.api(), application_id)

@@ -30,6 +30,7 @@ from app.errors import TrendForgeError
 from app.events import Event
 from app.releases.events import ListingPushed, TrackEvent
 from app.releases.model import TRACKS, ReleaseAction, ReleaseStatus, Track
+from app.releases.results import TrackActionResult
 from services.bootstrap import Services
 from services.releases.service import ReleasePlan
 from ui.background import run_in_background
@@ -293,7 +294,7 @@ class ReleasesPanel(QWidget):
         self._set_busy(True, f"Sending to Google Play: {'; '.join(plan.lines())}")
         run_in_background(lambda: svc.apply(plan), self._on_applied, self._on_error, self)
 
-    def _on_applied(self, result: dict[str, Any]) -> None:
+    def _on_applied(self, result: TrackActionResult) -> None:
         lines = "\n".join(result["changes"])
         self._set_busy(False, f"Google Play updated: {'; '.join(result['changes'])}")
         self.notify_requested.emit(f"{_TITLES[ReleaseAction(result['action'])]}: {result['application_id']}", lines)
