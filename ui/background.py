@@ -20,9 +20,14 @@ from services.runtime import job_runtime, offload
 T = TypeVar("T")
 
 
+_waiting_to_start = [0]  # reads of run_soon not started yet (GUI thread only)
+
+
 def pending() -> int:
-    """How many background jobs have not reported yet (queued, running, or their outcome on its way)."""
-    return job_runtime().pending()
+    """How many background jobs have not reported yet (queued, running, or their outcome on its way),
+    counting the reads :meth:`LatestQuery.run_soon` holds until their panel's first paint: start-up's
+    "settled" must not be seen in the gap before such a read starts."""
+    return job_runtime().pending() + _waiting_to_start[0]
 
 
 FIRST_PAINT_WAIT_MS = 250  # a shown widget that is not painted by then (a minimized window) reads anyway
@@ -91,8 +96,18 @@ class LatestQuery(QObject):
         machine loaded 5x)."""
         self.cancel()
         token = self._token = cancel.QueryToken()
+        _waiting_to_start[0] += 1
+        released = [False]
+
+        def release(*_: object) -> None:
+            if not released[0]:
+                released[0] = True
+                _waiting_to_start[0] -= 1
+
+        self.destroyed.connect(release)  # a panel closed before its first paint
 
         def start() -> None:
+            release()
             if token is self._token:  # not superseded or cancelled meanwhile
                 self._start(token, fn, on_done, on_error)
 

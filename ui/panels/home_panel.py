@@ -7,6 +7,7 @@ panel reloads (debounced) when any event is published. Each row opens its item i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -35,7 +36,7 @@ from app.home.model import (
 )
 from app.payments.money import format_minor
 from app.templates.model import ImportResult
-from ui.background import run_in_background
+from ui.background import LatestQuery, run_in_background
 from ui.panels.home.guide import GuideBox
 from ui.panels.home.sparkline import Sparkline
 from ui.widgets.plain_text import tooltip
@@ -169,13 +170,20 @@ class HomePanel(QWidget):
         self._reload_timer.timeout.connect(self.reload)
         unsubscribe = services.bus.subscribe("*", self._on_bus_published)
         self.destroyed.connect(lambda *_: unsubscribe())
-        self.reload()
+        self._query = LatestQuery(self)
+        # the first read starts once Home is painted: run beside the turn that builds, lays out and
+        # first paints Home, its worker held the GIL the GUI thread needed (start-up's worst stall)
+        self._query.run_soon(*self._overview_read())
 
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
+        self._query.run(*self._overview_read())
+
+    def _overview_read(self) -> tuple[Callable[[], HomeOverview], Callable[[HomeOverview], None],
+                                      Callable[[Exception], None]]:
         self._generation += 1
         gen = self._generation
-        run_in_background(self.svc.overview, lambda o: self._show(gen, o), self._on_error, self)
+        return self.svc.overview, lambda o: self._show(gen, o), self._on_error
 
     def _on_bus_published(self, _event: Event) -> None:
         self._reload_timer.start()

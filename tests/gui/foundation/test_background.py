@@ -6,10 +6,11 @@ import threading
 import time
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from services.runtime import job_runtime
-from ui.background import run_in_background
+from ui.background import LatestQuery, pending, run_in_background
 
 
 def test_result_arrives_on_gui_thread(qtbot: QtBot) -> None:
@@ -50,3 +51,24 @@ def test_owner_destroyed_before_the_job_ends(qtbot: QtBot) -> None:
     assert job_runtime().drain(5)
     qtbot.wait(100)  # let the queued result arrive (it must be dropped)
     assert called == []
+
+
+def test_a_read_waiting_for_the_first_paint_counts_as_pending(qtbot: QtBot) -> None:
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    owner.show()
+    got: list[int] = []
+    before = pending()
+    LatestQuery(owner).run_soon(lambda: 1, got.append, lambda e: None)
+    assert pending() == before + 1  # not started yet, and not "settled" either (start-up's filled mark)
+    qtbot.waitUntil(lambda: got == [1], timeout=3000)
+    qtbot.waitUntil(lambda: pending() == before, timeout=3000)
+
+
+def test_a_waiting_read_whose_owner_is_destroyed_is_no_longer_pending(qtbot: QtBot) -> None:
+    owner = QWidget()
+    owner.show()
+    before = pending()
+    LatestQuery(owner).run_soon(lambda: 1, lambda _: None, lambda e: None)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: pending() == before, timeout=3000)
