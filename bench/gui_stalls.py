@@ -79,8 +79,18 @@ def timed_application(argv: list[str]) -> tuple[object, list[tuple[float, float,
 
     class Timed(QApplication):
         def notify(self, receiver: object, event: object) -> bool:  # type: ignore[override]
-            if depth[0]:
-                return super().notify(receiver, event)  # type: ignore[arg-type]
+            if depth[0]:  # an event inside an outer one (a widget's Paint inside the window's UpdateRequest)
+                start = time.perf_counter()
+                try:
+                    return super().notify(receiver, event)  # type: ignore[arg-type]
+                finally:
+                    took = time.perf_counter() - start
+                    if took > 0.002:
+                        name = getattr(receiver, "objectName", lambda: "")()
+                        parent = getattr(receiver, "parent", lambda: None)()
+                        owner = f" of {type(parent).__name__}" if parent is not None else ""
+                        what = f"  inside: {event.type().name} on {type(receiver).__name__} {name!r}{owner}"  # type: ignore[attr-defined]
+                        spans.append((start, took, what))
             depth[0] += 1
             start = time.perf_counter()
             try:
@@ -95,6 +105,6 @@ def timed_application(argv: list[str]) -> tuple[object, list[tuple[float, float,
     return Timed(argv), spans
 
 
-def slow_events(spans: list[tuple[float, float, str]], start: float, end: float, top: int = 5) -> list[str]:
+def slow_events(spans: list[tuple[float, float, str]], start: float, end: float, top: int = 12) -> list[str]:
     inside = sorted((s for s in spans if start - 0.5 <= s[0] <= end), key=lambda s: -s[1])
     return [f"    {took * 1000:6.1f} ms  {what}" for _t, took, what in inside[:top]]

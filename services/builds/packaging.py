@@ -7,10 +7,10 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
-from xml.etree.ElementTree import Element, ElementTree, register_namespace
+from typing import TYPE_CHECKING, Any
 
-import defusedxml.ElementTree as SafeET
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 from app.errors import UserError
 from app.store.branding import Branding, app_json
@@ -85,6 +85,9 @@ _ANDROID_NS = "http://schemas.android.com/apk/res/android"
 
 def ensure_icon_attribute(manifest: Path) -> None:
     """A template with its own manifest but no ``android:icon`` gets the generated launcher icon."""
+    from xml.etree.ElementTree import ElementTree, register_namespace  # with a build, not with the Builds area
+
+    import defusedxml.ElementTree as SafeET
     tree = SafeET.parse(manifest)
     root = tree.getroot()
     app = root.find("application") if root is not None else None
@@ -99,6 +102,10 @@ def ensure_icon_attribute(manifest: Path) -> None:
 
 
 def set_app_name(strings_xml: Path, app_name: str) -> None:
+    from xml.etree.ElementTree import Element, ElementTree  # with a build, not with the Builds area
+
+    import defusedxml.ElementTree as SafeET
+
     root: Element
     if strings_xml.is_file():
         parsed = SafeET.parse(strings_xml).getroot()

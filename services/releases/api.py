@@ -16,6 +16,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from app.errors import ProviderError, UserError
+from app.jsonvalue import JsonObject, JsonValue
 from app.retry_after import parse_retry_after
 from services.base import RetryAfterWait, is_transient
 
@@ -86,11 +87,11 @@ class PlayApi:
             raise self._error(resp, package)
         return resp
 
-    def json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    def json(self, method: str, url: str, **kwargs: Any) -> JsonObject:  # kwargs: httpx.Client.request's
         resp = self.request(method, url, **kwargs)
         if not resp.content:
             return {}
-        data = resp.json()
+        data: JsonValue = resp.json()  # httpx types it Any
         return data if isinstance(data, dict) else {"data": data}
 
     def _error(self, resp: httpx.Response, package: str) -> ProviderError | UserError:

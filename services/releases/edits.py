@@ -12,6 +12,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from app.errors import ProviderError
+from app.jsonvalue import JsonObject, as_array, as_int, as_object
 from app.releases.listing import ImageType, LocaleListing
 from app.releases.model import Track
 from services.releases.api import CommitOutcomeLostError, PlayApi
@@ -35,12 +36,12 @@ class Edit:
     def _u(self, tail: str, *, upload: bool = False) -> str:
         return self.api.url(self.package, f"/edits/{self.id}{tail}", upload=upload)
 
-    def _json(self, method: str, tail: str, **kwargs: Any) -> dict[str, Any]:
+    def _json(self, method: str, tail: str, **kwargs: Any) -> JsonObject:  # kwargs: httpx.Client.request's
         return self.api.json(method, self._u(tail), package=self.package, **kwargs)
 
     # -- reads -----------------------------------------------------------------------------------
     def tracks(self) -> list[Track]:
-        return [Track.from_api(t) for t in self._json("GET", "/tracks").get("tracks", [])]
+        return [Track.from_api(as_object(t, "a track")) for t in as_array(self._json("GET", "/tracks").get("tracks", []), "tracks")]
 
     def track(self, name: str) -> Track:
         found = next((t for t in self.tracks() if t.name == name), None)
@@ -50,16 +51,17 @@ class Edit:
         """Every versionCode the app has on Play (bundles and APKs), on a track or not."""
         codes: set[int] = set()
         for kind in ("bundles", "apks"):
-            for item in self._json("GET", f"/{kind}").get(kind, []):
-                codes.add(int(item.get("versionCode", 0)))
+            for item in as_array(self._json("GET", f"/{kind}").get(kind, []), kind):
+                codes.add(as_int(as_object(item, f"one of the {kind}").get("versionCode", 0), "a versionCode"))
         return codes
 
-    def listings(self) -> list[dict[str, Any]]:
-        return list(self._json("GET", "/listings").get("listings", []))
+    def listings(self) -> list[JsonObject]:
+        return [as_object(x, "a listing") for x in as_array(self._json("GET", "/listings").get("listings", []), "listings")]
 
-    def images(self, language: str, kind: ImageType) -> list[dict[str, Any]]:
+    def images(self, language: str, kind: ImageType) -> list[JsonObject]:
         """The images of one type Play has for a language (each with its sha256)."""
-        return list(self._json("GET", f"/listings/{language}/{kind.value}").get("images", []))
+        body = self._json("GET", f"/listings/{language}/{kind.value}")
+        return [as_object(x, "an image") for x in as_array(body.get("images", []), "images")]
 
     # -- writes ----------------------------------------------------------------------------------
     def upload(self, artifact: Path) -> int:
@@ -67,7 +69,7 @@ class Edit:
         content_type = "application/octet-stream" if kind == "bundles" else "application/vnd.android.package-archive"
         body = self.api.upload_resumable(self._u(f"/{kind}", upload=True), artifact, content_type, package=self.package)
         self.steps.append("upload")
-        return int(body["versionCode"])
+        return as_int(body.get("versionCode"), "the uploaded versionCode")
 
     def put_track(self, track: Track) -> None:
         self._json("PUT", f"/tracks/{track.name}", json=track.to_api())

@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import defusedxml.ElementTree as SafeET
-
 from app.errors import UserError
 from app.store.branding import Branding
 from app.store.check import DANGEROUS_PERMISSIONS
@@ -28,6 +26,8 @@ def manifest_path(package_dir: Path, runtime_android: Path) -> Path:
 
 def manifest_facts(path: Path) -> tuple[tuple[str, ...], bool, tuple[str, ...], bool]:
     """(components with intent filters but no exported, debuggable, permissions, has an icon)."""
+    import defusedxml.ElementTree as SafeET  # with a release check, not with the Releases area
+
     try:
         root = SafeET.parse(path).getroot()
     except (SafeET.ParseError, OSError) as exc:

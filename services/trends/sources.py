@@ -12,10 +12,6 @@ import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from app.errors import ProviderError
 from app.remedies import SetCredential
@@ -219,6 +215,11 @@ class RedditSource:
 # -- Google Trends -------------------------------------------------------------------------
 def parse_trends_rss(content: bytes) -> list[SourceItem]:
     """Items of the daily trending RSS; XML with DTDs/entities (bombs) is refused."""
+    from xml.etree.ElementTree import Element, ParseError  # here, with the parser: a window that fetches nothing
+
+    from defusedxml import DefusedXmlException  # never loads an XML parser (tests/integration/foundation/
+    from defusedxml.ElementTree import fromstring as safe_fromstring  # test_xml_imports.py)
+
     src = SourceName.GOOGLE_TRENDS
     try:
         root = safe_fromstring(content, forbid_dtd=True)

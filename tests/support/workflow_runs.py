@@ -38,6 +38,23 @@ def opened(qtbot: QtBot, services: Services) -> WorkflowsPanel:
 
 
 def imported(qtbot: QtBot, panel: WorkflowsPanel, path: Path) -> None:
-    """Import the definition at ``path`` from the panel and wait until it is shown selected."""
-    with qtbot.waitSignal(panel.definitions_loaded, timeout=10_000):
+    """Import the definition at ``path`` from the panel (off the GUI thread) and wait until it is shown
+    selected: the definitions read that follows the import, not one that was on its way before it."""
+    seen: list[str] = []
+
+    def on_status(message: str) -> None:
+        if message.startswith("imported "):
+            seen.append("imported")
+
+    def on_loaded() -> None:
+        if seen:
+            seen.append("loaded")
+
+    panel.status_message.connect(on_status)
+    panel.definitions_loaded.connect(on_loaded)
+    try:
         panel.import_file(path)
+        qtbot.waitUntil(lambda: "loaded" in seen, timeout=10_000)
+    finally:
+        panel.status_message.disconnect(on_status)
+        panel.definitions_loaded.disconnect(on_loaded)

@@ -127,11 +127,13 @@ class TemplatesPanel(QWidget):
         self.svc: TemplatesService = services.templates
         self.model = TemplatesTableModel(self.svc, self)
         self._reads = LatestQuery(self)
+        self._info_reads = LatestQuery(self)  # the selected template: a newer click stops the read before it
         self._detail_reads = LatestQuery(self)  # stats and reviews of the selected template: a newer click stops it
         self._refreshes = LatestQuery(self)  # the rows re-read after a write: a newer write's refresh supersedes it
         self._select_after_refresh: str | None = None
         self.undo_stack = QUndoStack(self)
         self.current: TemplateInfo | None = None
+        self._selected_id: str | None = None  # the row chosen last (its detail may still be on its way)
         self.setAcceptDrops(True)
 
         # -- filters and actions ----------------------------------------------------------
@@ -342,7 +344,7 @@ class TemplatesPanel(QWidget):
         self._update_summary()
         wanted, self._select_after_load = self._select_after_load, None
         if wanted is None or not self.select_id(wanted):
-            self._reselect(self.current.id if self.current else None)
+            self._reselect(self._selected_id)
         self.loaded.emit()
 
     def refresh(self) -> None:
@@ -365,7 +367,7 @@ class TemplatesPanel(QWidget):
         self._update_summary()
         wanted, self._select_after_refresh = self._select_after_refresh, None
         if wanted is None or not self.select_id(wanted):
-            self._reselect(self.current.id if self.current else None)
+            self._reselect(self._selected_id)
         self.refreshed.emit()
 
     def _on_refresh_failed(self, exc: Exception) -> None:
@@ -435,12 +437,25 @@ class TemplatesPanel(QWidget):
         self.show_detail(summary.id if summary else None)
 
     def show_detail(self, template_id: str | None) -> None:
-        info: TemplateInfo | None = None
-        if template_id:
+        """Show ``template_id``'s detail, read off the GUI thread (a newer click stops the read before it)."""
+        self._selected_id = template_id  # kept by a re-read of the rows while its detail is on its way
+        if not template_id:
+            self._info_reads.cancel()
+            self._show_info(None)
+            return
+        svc = self.svc
+
+        def load() -> tuple[TemplateInfo, Path | None] | None:
             try:
-                info = self.svc.get(template_id, include_deleted=True)
+                info = svc.get(template_id, include_deleted=True)
             except TrendForgeError:
-                info = None
+                return None  # gone meanwhile (deleted elsewhere): nothing is selected
+            return info, svc.preview_path(info.id) if info.preview else None
+
+        self._info_reads.run(load, self._show_info, self._on_detail_failed)
+
+    def _show_info(self, loaded: tuple[TemplateInfo, Path | None] | None) -> None:
+        info, preview = loaded if loaded is not None else (None, None)
         self.current = info
         has = info is not None
         for w in (self.edit_button, self.archive_button, self.delete_button, self.export_button):
@@ -455,7 +470,7 @@ class TemplatesPanel(QWidget):
             return
         self.archive_button.setText("Unarchive" if info.status is TemplateStatus.ARCHIVED else "Archive")
         self.delete_button.setEnabled(info.status is not TemplateStatus.DELETED)
-        self.details.show_info(info, self.svc.preview_path(info.id) if info.preview else None)
+        self.details.show_info(info, preview)
         self._load_stats_and_reviews(info)
         self._check_release(info.id)
 

@@ -40,7 +40,7 @@ from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
 from ui.background import LatestQuery
 from ui.colors import Tone, tone_span
-from ui.operations import ChangeArea, Changes, operation_hub, run_async_write
+from ui.operations import ChangeArea, Changes, operation_hub, run_async_write, run_write
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
@@ -49,6 +49,7 @@ from ui.widgets.links import RUN_LINKS, LinksButton
 from ui.widgets.plain_text import ask_yes_no, escape, warn
 
 if TYPE_CHECKING:
+    from app.workflows.definition import WorkflowDefinition
     from services.bootstrap import Services
 
 
@@ -487,13 +488,15 @@ class WorkflowsPanel(QWidget):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
-        try:
-            defn = self.svc.import_definition(path)
-        except TrendForgeError as exc:
-            self._fail(exc)
-            return
-        self.refresh_definitions(select=defn.name)
-        self.status_message.emit(f"imported {defn.name}")
+        """Import the definition at ``path`` off the GUI thread (it reads the file and writes the store)."""
+        svc = self.svc
+
+        def imported(defn: WorkflowDefinition) -> None:
+            self.refresh_definitions(select=defn.name)
+            self.status_message.emit(f"imported {defn.name}")
+
+        run_write(self, lambda: svc.import_definition(path), area=ChangeArea.WORKFLOWS, ids=lambda defn: (defn.name,),
+                  on_done=imported, on_error=self._fail)
 
     def _repair(self, what: str, *, force: bool = False) -> None:
         if self.current_run is None:

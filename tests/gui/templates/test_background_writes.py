@@ -23,7 +23,8 @@ def panel(qtbot: Any, services: Services) -> TemplatesPanel:
     widget = TemplatesPanel(services)
     qtbot.addWidget(widget)
     opened(qtbot, widget)
-    assert widget.select_id("wallpaper-pack")
+    with qtbot.waitSignal(widget.detail_loaded, timeout=10_000):  # the selected template is read in the background
+        assert widget.select_id("wallpaper-pack")
     return widget
 
 

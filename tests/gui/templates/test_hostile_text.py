@@ -29,7 +29,8 @@ def test_template_detail_shows_markup_as_text(qtbot: Any, services: Services, tm
     panel = TemplatesPanel(services)
     qtbot.addWidget(panel)
     opened(qtbot, panel)
-    assert panel.select_id(result.template_id or "")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):  # the template is read in the background
+        assert panel.select_id(result.template_id or "")
     assert shown(panel.details.detail_title) == f"T {text}"
     assert shown(panel.details.fields["description"]) == f"D {text}"
     assert shown(panel.details.fields["app_name"]) == f"A {text}"[:50]

@@ -111,8 +111,8 @@ def test_detail_pane_shows_preview_manifest_and_stats(qtbot: Any, panel: Templat
     panel.reviews.reviewer_edit.setText("bo")
     panel.reviews.review_text.setText("too short")
     qtbot.mouseClick(panel.reviews.review_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.reviews.reviews_table.rowCount() == 2, timeout=5000)
-    assert panel.reviews.reviews_summary.text().startswith("Average 3.00")
+    qtbot.waitUntil(lambda: panel.reviews.reviews_table.rowCount() == 2
+                    and panel.reviews.reviews_summary.text().startswith("Average 3.00"), timeout=5000)
     panel.reviews.reviewer_edit.setText("")
     qtbot.mouseClick(panel.reviews.review_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "reviewer name" in panel.reviews.review_error.text(), timeout=5000)  # the refusal, from the worker
@@ -184,7 +184,8 @@ def test_new_and_edit_through_the_panel(qtbot: Any, panel: TemplatesPanel, monke
         return True
 
     monkeypatch.setattr(Dialogs, "edit_template", classmethod(lambda cls, p, f: edit(p, f)))
-    panel.select_id("space-facts")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):  # the template is read in the background
+        panel.select_id("space-facts")
     panel.edit_current()
     assert panel.svc.get("space-facts").title == "Space Facts Pro"
     assert panel.details.fields["id"].text() == "space-facts"
@@ -212,7 +213,8 @@ def test_new_from_a_base_template_makes_a_buildable_app(qtbot: Any, panel: Templ
 
 
 def test_the_detail_shows_the_release_checklist(qtbot: Any, panel: TemplatesPanel) -> None:
-    panel.select_id("quotes-daily")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):  # the template is read in the background
+        panel.select_id("quotes-daily")
     qtbot.waitUntil(lambda: panel.details.release_checklist.summary.text().startswith("Not ready"), timeout=10_000)
     lines = panel.details.release_checklist.lines()
     assert "✗  application_id: com.trendforge.quotes belongs to a base template or an example domain; give the app " \
@@ -222,7 +224,8 @@ def test_the_detail_shows_the_release_checklist(qtbot: Any, panel: TemplatesPane
 
 
 def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
-    panel.select_id("wallpaper-pack")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):  # the template is read in the background
+        panel.select_id("wallpaper-pack")
     with qtbot.waitSignal(panel.refreshed, timeout=10_000):  # written off the GUI thread, then re-read
         qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     assert "wallpaper-pack" not in ids(panel)
@@ -241,14 +244,16 @@ def test_delete_with_undo_and_redo(qtbot: Any, panel: TemplatesPanel) -> None:
 
 
 def test_archive_toggle_with_undo(qtbot: Any, panel: TemplatesPanel) -> None:
-    panel.select_id("trivia-quiz")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):  # the template is read in the background
+        panel.select_id("trivia-quiz")
     with qtbot.waitSignal(panel.refreshed, timeout=10_000):
         panel.toggle_archive_current()
     assert panel.svc.get("trivia-quiz").status is TemplateStatus.ARCHIVED and "trivia-quiz" not in ids(panel)
     with qtbot.waitSignal(panel.loaded, timeout=5000):  # read off the GUI thread
         panel.archived_check.setChecked(True)
     assert "trivia-quiz" in ids(panel)
-    panel.select_id("trivia-quiz")
+    with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):  # the template is read in the background
+        panel.select_id("trivia-quiz")
     assert panel.archive_button.text() == "Unarchive"
     with qtbot.waitSignal(panel.refreshed, timeout=10_000):
         panel.undo_stack.undo()
@@ -333,6 +338,7 @@ def test_import_dialog_and_export(qtbot: Any, services: Services, tmp_path: Path
         panel.import_folder_dialog()
     qtbot.waitUntil(lambda: ids(panel) == ["trivia-quiz"], timeout=10_000)  # the import's Changes re-read the rows
     panel.select_id("trivia-quiz")
+    qtbot.waitUntil(lambda: panel.current is not None and panel.current.id == "trivia-quiz", timeout=10_000)
     dest = tmp_path / "exported"
     monkeypatch.setattr(Dialogs, "ask_save_path", classmethod(lambda cls, *a: str(dest)))
     path = panel.export_current()
@@ -399,6 +405,24 @@ def test_form_errors_wait_for_a_touch_and_tab_leaves_description(qtbot: Any, loa
     assert form.focusWidget() is form.tags_edit and "\t" not in form.description_edit.toPlainText()
 
 
+def test_a_row_click_reads_the_template_off_the_gui_thread(panel: TemplatesPanel, qtbot: Any) -> None:
+    from tests.support.gate import Gate, background_settled
+
+    qtbot.waitUntil(background_settled, timeout=5000)
+    gate = Gate()
+    panel.svc.get = gate.wrap(panel.svc.get)  # type: ignore[method-assign]
+    try:
+        with qtbot.waitSignal(panel.detail_loaded, timeout=10_000):
+            panel.table.selectRow(panel.model.row_of("trivia-quiz"))  # the click's slot has returned: get is held
+            assert gate.held.wait(5)
+            gate.release()
+    finally:
+        gate.release()
+        del panel.svc.get
+    assert gate.off_gui_thread, [t.name for t in gate.threads]
+    assert panel.current is not None and panel.current.id == "trivia-quiz"
+
+
 def test_a_click_reads_stats_and_reviews_off_the_gui_thread_and_drops_a_superseded_one(
         panel: TemplatesPanel, qtbot: Any) -> None:
     from tests.support.gate import Gate, background_settled
@@ -409,8 +433,8 @@ def test_a_click_reads_stats_and_reviews_off_the_gui_thread_and_drops_a_supersed
     shown: list[str] = []
     panel.detail_loaded.connect(shown.append)
     try:
-        panel.show_detail("quotes-daily")  # held on the worker: the slot has returned already
-        assert gate.held.wait(5)
+        panel.show_detail("quotes-daily")  # the template, then its figures, read in the background
+        qtbot.waitUntil(gate.held.is_set, timeout=5000)  # the figures held on the worker
         assert panel.details.fields["builds"].text() == "…"  # the figures are on their way
         with qtbot.waitSignal(panel.detail_loaded, timeout=5000):
             panel.show_detail("trivia-quiz")

@@ -316,3 +316,23 @@ def test_a_shown_panel_starts_its_first_read_after_its_first_paint(qtbot: QtBot,
     with qtbot.waitSignal(p.definitions_loaded, timeout=10_000):
         pass
     assert at_paint == [before]  # painted before any read started
+
+
+def test_import_reads_and_writes_the_definition_off_the_gui_thread(qtbot: QtBot, panel: WorkflowsPanel,
+                                                                   tmp_path: Path) -> None:
+    from tests.support.gate import Gate
+
+    f = tmp_path / "saga.json"
+    f.write_text(json.dumps(SAGA))
+    gate = Gate()
+    panel.svc.import_definition = gate.wrap(panel.svc.import_definition)  # type: ignore[method-assign]
+    try:
+        with qtbot.waitSignal(panel.definitions_loaded, timeout=10_000):
+            panel.import_file(f)  # returned at once: the import is held on a worker
+            assert gate.held.wait(5)
+            gate.release()
+    finally:
+        gate.release()
+        del panel.svc.import_definition
+    assert gate.off_gui_thread
+    assert panel.defs_model.row_of(SAGA["name"]) >= 0
