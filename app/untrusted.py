@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.errors import UserError
+from app.jsonvalue import JsonValue
 
 MAX_DEPTH = 64  # far beyond any real manifest, definition or payload; far below Python's recursion limit
 MAX_DIGITS = 4300  # CPython's int/str conversion limit (sys.get_int_max_str_digits default)
@@ -55,7 +56,7 @@ def check_depth(value: Any, what: str, error: type[UserError] = InputShapeError)
     return value
 
 
-def load_json(text: str | bytes, what: str, error: type[UserError] = InputShapeError) -> Any:
+def load_json(text: str | bytes, what: str, error: type[UserError] = InputShapeError) -> JsonValue:
     """``json.loads`` that refuses too-deep or too-long input with one line naming ``what``.
 
     A syntax error still raises ``json.JSONDecodeError`` so callers keep their own wording for it.
@@ -70,7 +71,8 @@ def load_json(text: str | bytes, what: str, error: type[UserError] = InputShapeE
         if "digits" in str(exc):
             raise error(f"{what} has a number with more than {MAX_DIGITS} digits; numbers that long are not accepted") from None
         raise error(f"{what} cannot be read: {exc}") from None
-    return check_depth(value, what, error)
+    checked: JsonValue = check_depth(value, what, error)  # json.loads is typed Any; its values are JSON
+    return checked
 
 
 def load_toml(text: str, what: str, error: type[UserError] = InputShapeError) -> dict[str, Any]:

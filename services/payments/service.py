@@ -25,6 +25,7 @@ from app.credentials import credential_problem
 from app.errors import NotFoundError, ProviderError, UserError
 from app.failures import Standing
 from app.health import Health
+from app.jsonvalue import as_object
 from app.payments.charging import DEFAULT_TEST_PAYMENT_METHOD, StripeMode, stripe_mode
 from app.payments.events import (
     PaymentActionRequired,
@@ -670,7 +671,7 @@ class PaymentsService(BaseService):
             if not isinstance(sales, list):
                 raise UserError("a Gumroad import needs a 'sales' list")
             try:
-                txns = [sale_to_txn(s) for s in sales]
+                txns = [sale_to_txn(as_object(s, "each of the Gumroad file's sales")) for s in sales]
             except ProviderError as exc:
                 raise UserError(str(exc)) from exc
             return self._import_txns(p, txns, rejected=0, errors=())

@@ -242,6 +242,12 @@ def test_kofi_import_needs_the_token(pay: Any, tmp_path: Path) -> None:
     assert refused.value.remedy == SetCredential("kofi")
 
 
+def test_a_gumroad_import_whose_sales_are_not_objects_is_refused_in_one_line(pay: Any) -> None:
+    _manager, svc = pay()
+    with pytest.raises(UserError, match=r"^each of the Gumroad file's sales must be an object, not a string$"):
+        svc.import_text("gumroad", json.dumps({"sales": ["sale-1"]}))
+
+
 def test_gumroad_sync_through_faults_is_exact(pay: Any, secrets: Any) -> None:
     state = st.GumroadState()
     state.page_size = 4
