@@ -1,4 +1,7 @@
-"""A private PostgreSQL cluster for tests: initdb + pg_ctl in a temp dir, on a free loopback port.
+"""A private PostgreSQL cluster for tests: initdb in a temp dir, then ``postgres`` as a child of the
+test run on a free loopback port (not ``pg_ctl start``, which daemonizes: a killed run left its
+clusters behind). The kernel ends the server with the run that owns it (PR_SET_PDEATHSIG), and its
+backends follow their postmaster.
 
 Started once per session, only when a PostgreSQL test asks for it (about 3 s), with fsync off,
 and stopped at the end. As root, the server runs as the ``postgres`` user (it refuses root).
@@ -13,12 +16,16 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from services.processes import launch_command
 
 BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
 SERVER_USER = "postgres"
@@ -48,6 +55,17 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", SERVER_USER, "--", *cmd]
 
 
+def _owned_by_this_run(cmd: list[str]) -> list[str]:
+    """``cmd`` exec'd (no forking wrapper between) so that the kernel kills it when this process dies;
+    as root, as the server user, switched by the same setpriv (a later switch would clear the signal)."""
+    program, args = launch_command(cmd[0], cmd[1:])
+    if os.geteuid() != 0:
+        return [program, *args]
+    if Path(program).name != "setpriv":
+        raise RuntimeError("setpriv not found: install util-linux (it ties the test server to the run)")
+    return [program, "--reuid", SERVER_USER, "--regid", SERVER_USER, "--init-groups", *args]
+
+
 @dataclass
 class Cluster:
     """A running private cluster; :meth:`url` names a database on it."""
@@ -55,6 +73,7 @@ class Cluster:
     root: Path
     port: int
     user: str
+    server: subprocess.Popen[bytes]
     _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -80,8 +99,28 @@ class Cluster:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
-        subprocess.run(_as_server_user([pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]),
-                       capture_output=True, check=False, timeout=60)
+        """Immediate shutdown (SIGQUIT to the postmaster), then wait for it."""
+        if self.server.poll() is None:
+            self.server.send_signal(signal.SIGQUIT)
+            try:
+                self.server.wait(60)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait(10)
+
+
+def _accepts(port: int) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(host="127.0.0.1", port=port, dbname="postgres", user=_user(), connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _user() -> str:
+    return SERVER_USER if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
 
 
 def start_cluster() -> Cluster:
@@ -104,13 +143,17 @@ def start_cluster() -> Cluster:
     options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off "
                "-c full_page_writes=off -c max_connections=200")
     log = root / "server.log"
-    started = subprocess.run(
-        _as_server_user([pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]),
-        capture_output=True, text=True, check=False, timeout=120)
-    if started.returncode != 0:
-        detail = log.read_text(errors="replace") if log.exists() else started.stderr
-        raise RuntimeError(f"pg_ctl start failed: {detail.strip()}")
-    return Cluster(root=root, port=port, user=user)
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            _owned_by_this_run([pg_bin("postgres"), "-D", str(data), *options.split()]),
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not _accepts(port):  # the server's start, at most a few seconds
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError(f"postgres did not start: {log.read_text(errors='replace').strip()[-2000:]}")
+        time.sleep(0.05)
+    return Cluster(root=root, port=port, user=user, server=server)
 
 
 @contextlib.contextmanager
