@@ -99,3 +99,35 @@ def test_the_next_page_is_requested_before_the_previous_one_is_committed(stripe_
     assert rep.error is None and rep.added == 3 * PAGE
     began, committed = seen[0]
     assert committed > began, "no request was sent while the first page was being written"
+
+
+def test_a_page_becomes_ledger_rows_off_the_loops_thread(stripe_app: Any, stripe_sdk: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop is the GUI's under qasync: turning a page into rows there held the GUI thread for a page's worth."""
+    import threading
+
+    from services.payments.providers.stripe_provider import StripeProvider
+
+    _manager, svc = stripe_app
+    svc.page_size = PAGE
+    made = _intents(stripe_sdk, 2 * PAGE)
+    loop_threads: set[int] = set()
+    convert_threads: set[int] = set()
+    real_list = StripeProvider._list
+    real_convert = StripeProvider._convert
+
+    async def on_loop(self: StripeProvider, resource: str, params: dict[str, Any]) -> Any:
+        loop_threads.add(threading.get_ident())
+        return await real_list(self, resource, params)
+
+    def converting(resource: str, obj: Any, batch: SyncBatch) -> None:
+        convert_threads.add(threading.get_ident())
+        real_convert(resource, obj, batch)
+
+    monkeypatch.setattr(StripeProvider, "_list", on_loop)
+    monkeypatch.setattr(StripeProvider, "_convert", staticmethod(converting))
+    [rep] = svc.sync("stripe")
+    assert rep.error is None and rep.added == len(made)
+    assert convert_threads, "no object was converted"
+    assert len(loop_threads) == 1
+    assert not convert_threads & loop_threads, "a page was converted on the loop's thread"
