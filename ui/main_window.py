@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -46,6 +46,16 @@ PanelFactory = Callable[["Services"], QWidget]
 log = logging.getLogger(__name__)
 
 THEME_KEY = "window/theme"
+
+
+FIRST_SIZE = QSize(1200, 760)
+
+
+def first_size() -> QSize:
+    """The window's size before any is remembered: 1200x760, or the screen's free area where that is smaller
+    (a 1200-wide window on a 960x600 screen hid the panels' right-hand buttons off the screen)."""
+    screen = QGuiApplication.primaryScreen()
+    return FIRST_SIZE if screen is None else FIRST_SIZE.boundedTo(screen.availableGeometry().size())
 
 
 def remembered_theme(settings: QSettings) -> str:
@@ -131,7 +141,7 @@ class MainWindow(QMainWindow):
         self.qsettings = settings
         self.setWindowTitle("TrendForge")
         self.setWindowIcon(app_icon())
-        self.resize(1200, 760)
+        self.resize(first_size())
         self.specs = panel_specs()
         self.panels: dict[str, QWidget] = {}
 

@@ -59,6 +59,13 @@ def test_status_bar_shows_health(window: MainWindow, qtbot: QtBot) -> None:
     assert "ok" in window.health_label.text()
 
 
+def test_a_first_window_fits_the_screen(window: MainWindow) -> None:
+    """Nothing remembered yet: the window opens within the screen's free area, even one smaller than its
+    usual size (the offscreen screen is 800x600), so no panel's buttons sit off the screen."""
+    screen = window.screen().availableGeometry()
+    assert window.width() <= screen.width() and window.height() <= screen.height()
+
+
 def test_state_is_remembered(qtbot: QtBot, services: Services) -> None:
     w = create_window(services)
     qtbot.addWidget(w)
