@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.children import stop_child
+
 HERE = Path(__file__).resolve().parent
 STRIPE_KEY = "sk_test_trendforge123456"
 
@@ -55,12 +57,7 @@ def localstripe() -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_child(proc)
         if proc.stderr:
             proc.stderr.close()
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.processes import launch_command
+from tests.support.children import stop_child
 
 BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
 SERVER_USER = "postgres"
@@ -100,13 +101,7 @@ class Cluster:
 
     def stop(self) -> None:
         """Immediate shutdown (SIGQUIT to the postmaster), then wait for it."""
-        if self.server.poll() is None:
-            self.server.send_signal(signal.SIGQUIT)
-            try:
-                self.server.wait(60)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait(10)
+        stop_child(self.server, signal.SIGQUIT, grace=60)
 
 
 def _accepts(port: int) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.processes import launch_command
+from tests.support.children import stop_child
 
 
 def free_port() -> int:
@@ -40,13 +41,7 @@ class TemporalServer:
     log: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_child(self.process, signal.SIGTERM, grace=15)
 
 
 def start_server(workdir: Path, timeout: float = 60.0) -> TemporalServer:
