@@ -61,7 +61,8 @@ from services.httpx_import import skip_httpx_command_line
 skip_httpx_command_line()
 from PySide6.QtWidgets import QApplication, QMainWindow
 import PySide6.QtCharts  # the Payments panel's charts (PySide6's addons wheel)
-import asyncio, sqlite3, qasync, sqlalchemy.orm, httpx, stripe, keyring, cachetools, tenacity
+from services.payments.providers.stripe_sdk import stripe  # as the provider imports it (without requests)
+import asyncio, sqlite3, qasync, sqlalchemy.orm, httpx, keyring, cachetools, tenacity
 app = QApplication(sys.argv)
 w = QMainWindow(); w.resize(1280, 800); w.show()
 for _ in range(20): app.processEvents()
