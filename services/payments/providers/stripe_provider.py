@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 import httpx
-import stripe
 
 from app.currency import from_stripe, to_stripe
 from app.errors import ProviderError, UserError
@@ -53,6 +52,7 @@ from services.payments.providers.base import (
     SyncBatch,
     answer_shape,
 )
+from services.payments.providers.stripe_sdk import stripe
 
 if TYPE_CHECKING:
     from stripe.params import (
