@@ -24,6 +24,7 @@ from app.currency import from_stripe, to_stripe
 from app.errors import ProviderError, UserError
 from app.jsonvalue import (
     JsonObject,
+    JsonShapeError,
     JsonValue,
     as_array,
     as_bool,
@@ -51,6 +52,7 @@ from services.payments.providers.base import (
     Retry,
     SyncBatch,
     answer_shape,
+    shape_refusal,
 )
 from services.payments.providers.stripe_sdk import stripe
 
@@ -164,9 +166,9 @@ class StripeProduct(TypedDict):
     metadata: dict[str, str]
 
 
-def _what(kind: str, obj: JsonObject) -> str:
+def _refused(kind: str, obj: JsonObject, exc: JsonShapeError) -> ProviderError:
     ident = obj.get("id")
-    return f"stripe {kind}" if ident is None else f"stripe {kind} {ident!r}"
+    return shape_refusal(Provider.STRIPE, f"stripe {kind}" if ident is None else f"stripe {kind} {ident!r}", exc)
 
 
 def _ref(obj: JsonObject, key: str) -> str | None:
@@ -178,8 +180,10 @@ def _ref(obj: JsonObject, key: str) -> str | None:
 
 
 def _metadata(obj: JsonObject) -> dict[str, str]:
-    meta = opt_object(obj, "metadata") or {}
-    return {k: as_str(v, f"metadata.{k}") for k, v in meta.items()}
+    meta = opt_object(obj, "metadata")
+    if not meta:
+        return {}
+    return {k: v if isinstance(v, str) else as_str(v, f"metadata.{k}") for k, v in meta.items()}
 
 
 def _int(obj: JsonObject, key: str) -> int:
@@ -187,7 +191,7 @@ def _int(obj: JsonObject, key: str) -> int:
 
 
 def read_payment_intent(obj: JsonObject) -> StripePaymentIntent:
-    with answer_shape(Provider.STRIPE, _what("payment intent", obj)):
+    try:
         err = opt_object(obj, "last_payment_error")
         action = opt_object(obj, "next_action")
         return StripePaymentIntent(
@@ -201,10 +205,12 @@ def read_payment_intent(obj: JsonObject) -> StripePaymentIntent:
                 message=opt_str(err, "message", "last_payment_error.message")),
             next_action=None if not action else str(action.get("type")),
         )
+    except JsonShapeError as exc:
+        raise _refused("payment intent", obj, exc) from None
 
 
 def read_charge(obj: JsonObject) -> StripeCharge:
-    with answer_shape(Provider.STRIPE, _what("charge", obj)):
+    try:
         captured = obj.get("captured")
         return StripeCharge(
             id=need_str(obj, "id"), payment_intent=_ref(obj, "payment_intent"), status=opt_str(obj, "status") or "",
@@ -214,29 +220,37 @@ def read_charge(obj: JsonObject) -> StripeCharge:
             description=opt_str(obj, "description") or "", metadata=_metadata(obj),
             failure_code=opt_str(obj, "failure_code"), failure_message=opt_str(obj, "failure_message"),
         )
+    except JsonShapeError as exc:
+        raise _refused("charge", obj, exc) from None
 
 
 def read_refund(obj: JsonObject) -> StripeRefund:
-    with answer_shape(Provider.STRIPE, _what("refund", obj)):
+    try:
         return StripeRefund(
             id=need_str(obj, "id"), payment_intent=_ref(obj, "payment_intent"), charge=_ref(obj, "charge"),
             status=opt_str(obj, "status"), amount=opt_int(obj, "amount"), currency=opt_str(obj, "currency") or "",
             created=_int(obj, "created"), metadata=_metadata(obj), reason=opt_str(obj, "reason"),
         )
+    except JsonShapeError as exc:
+        raise _refused("refund", obj, exc) from None
 
 
 def read_balance_transaction(obj: JsonObject) -> StripeBalanceTransaction:
-    with answer_shape(Provider.STRIPE, _what("balance transaction", obj)):
+    try:
         return StripeBalanceTransaction(
             id=need_str(obj, "id"), source=_ref(obj, "source"), type=opt_str(obj, "type") or "",
             status=opt_str(obj, "status") or "", amount=_int(obj, "amount"), fee=_int(obj, "fee"),
             net=_int(obj, "net"), currency=opt_str(obj, "currency") or "", created=_int(obj, "created"),
         )
+    except JsonShapeError as exc:
+        raise _refused("balance transaction", obj, exc) from None
 
 
 def read_product(obj: JsonObject) -> StripeProduct:
-    with answer_shape(Provider.STRIPE, _what("product", obj)):
+    try:
         return StripeProduct(id=need_str(obj, "id"), name=opt_str(obj, "name") or "", metadata=_metadata(obj))
+    except JsonShapeError as exc:
+        raise _refused("product", obj, exc) from None
 
 
 def _json(obj: stripe.StripeObject) -> JsonObject:
