@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
-import stripe
 
 from app.currency import from_stripe, to_stripe
 from app.errors import ProviderError, UserError
@@ -39,6 +38,7 @@ from services.payments.providers.base import (
     RemoteTxn,
     SyncBatch,
 )
+from services.payments.providers.stripe_sdk import stripe
 
 T = TypeVar("T")
 Retry = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
