@@ -82,6 +82,28 @@ def as_bool(value: object, what: str) -> bool:
     return value
 
 
+def need(obj: Mapping[str, object], key: str, what: str | None = None) -> object:
+    """``obj[key]``, or one line saying it is missing (a null counts as missing)."""
+    value = obj.get(key)
+    if value is None:
+        raise JsonShapeError(f"{what or key} is missing")
+    return value
+
+
+def need_str(obj: Mapping[str, object], key: str, what: str | None = None) -> str:
+    return as_str(need(obj, key, what), what or key)
+
+
+def need_int(obj: Mapping[str, object], key: str, what: str | None = None) -> int:
+    return as_int(need(obj, key, what), what or key)
+
+
+def opt_bool(obj: Mapping[str, object], key: str, what: str | None = None) -> bool:
+    """``obj[key]`` as true or false, false when absent or null; another type is refused."""
+    value = obj.get(key)
+    return False if value is None else as_bool(value, what or key)
+
+
 def opt_str(obj: Mapping[str, object], key: str, what: str | None = None) -> str | None:
     """``obj[key]`` as a string, ``None`` when absent or null; another type is refused."""
     value = obj.get(key)

@@ -15,8 +15,8 @@ import csv
 import io
 import json
 import tomllib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from app.errors import UserError
 from app.jsonvalue import JsonValue
@@ -25,19 +25,22 @@ MAX_DEPTH = 64  # far beyond any real manifest, definition or payload; far below
 MAX_DIGITS = 4300  # CPython's int/str conversion limit (sys.get_int_max_str_digits default)
 CSV_FIELD_LIMIT = 131072  # the csv module's default field_size_limit
 
+V = TypeVar("V")
+
 
 class InputShapeError(UserError):
     """Input that is syntactically possible but too deep, too long or too big to accept."""
 
 
-def depth(value: Any) -> int:
+def depth(value: object) -> int:
     """How deeply lists and dicts nest in ``value`` (a scalar is 0), without recursion."""
     deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, level = stack.pop()
+        children: Iterable[object]
         if isinstance(item, dict):
-            children: Any = item.values()
+            children = item.values()
         elif isinstance(item, list | tuple):
             children = item
         else:
@@ -50,7 +53,7 @@ def depth(value: Any) -> int:
     return deepest
 
 
-def check_depth(value: Any, what: str, error: type[UserError] = InputShapeError) -> Any:
+def check_depth(value: V, what: str, error: type[UserError] = InputShapeError) -> V:
     if depth(value) > MAX_DEPTH:
         raise error(f"{what} nests more than {MAX_DEPTH} levels deep; flatten it")
     return value
@@ -71,11 +74,11 @@ def load_json(text: str | bytes, what: str, error: type[UserError] = InputShapeE
         if "digits" in str(exc):
             raise error(f"{what} has a number with more than {MAX_DIGITS} digits; numbers that long are not accepted") from None
         raise error(f"{what} cannot be read: {exc}") from None
-    checked: JsonValue = check_depth(value, what, error)  # json.loads is typed Any; its values are JSON
-    return checked
+    checked: JsonValue = value  # json.loads is typed Any; what it returns is JSON
+    return check_depth(checked, what, error)
 
 
-def load_toml(text: str, what: str, error: type[UserError] = InputShapeError) -> dict[str, Any]:
+def load_toml(text: str, what: str, error: type[UserError] = InputShapeError) -> dict[str, Any]:  # tomllib's own type
     """``tomllib.loads`` with the same refusals as :func:`load_json` (syntax errors still raise TOMLDecodeError)."""
     try:
         value = tomllib.loads(text)
@@ -91,17 +94,19 @@ def load_toml(text: str, what: str, error: type[UserError] = InputShapeError) ->
     return value
 
 
-def csv_rows(text: str, what: str, error: type[UserError] = InputShapeError) -> tuple[list[str], Iterator[dict[str, Any]]]:
-    """A CSV's header and its rows as dicts; a malformed or oversized field is refused with its line number."""
+def csv_rows(text: str, what: str, error: type[UserError] = InputShapeError) -> tuple[list[str], Iterator[dict[str, str]]]:
+    """A CSV's header and its rows as dicts (a column a short row lacks is ``""``; values past the header are
+    dropped); a malformed or oversized field is refused with its line number."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = list(reader.fieldnames or [])
     except csv.Error as exc:
         raise error(_csv_message(what, reader.reader.line_num, exc)) from None
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Iterator[dict[str, str]]:
         try:
-            yield from reader
+            for row in reader:
+                yield {k: v if isinstance(v, str) else "" for k, v in row.items() if isinstance(k, str)}
         except csv.Error as exc:
             raise error(_csv_message(what, reader.reader.line_num, exc)) from None
 

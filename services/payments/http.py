@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from app.errors import ProviderError
+from app.jsonvalue import JsonValue
 from app.remedies import SetCredential
 from app.retry_after import parse_retry_after
 
@@ -114,24 +116,23 @@ def _body_excerpt(resp: httpx.Response) -> str:
     return str(data)[:200]
 
 
-async def get_json(client: httpx.AsyncClient, url: str, provider: str, **kwargs: Any) -> Any:
-    return await request_json(client, "GET", url, provider, **kwargs)
-
-
-async def request_json(client: httpx.AsyncClient, method: str, url: str, provider: str, **kwargs: Any) -> Any:
+async def request_json(client: httpx.AsyncClient, method: str, url: str, provider: str, *,
+                       params: Mapping[str, str | int] | None = None, data: Mapping[str, str] | None = None,
+                       headers: Mapping[str, str] | None = None) -> JsonValue:
     import httpx
 
     try:
-        resp = await client.request(method, url, **kwargs)
+        resp = await client.request(method, url, params=params, data=data, headers=headers)
     except httpx.HTTPError as exc:
         raise transport_error(exc, provider) from exc
     if resp.status_code >= 400:
         raise status_error(resp, provider)
     try:
-        return resp.json()
+        value: JsonValue = resp.json()  # httpx types it Any; what it parsed is JSON
     except ValueError as exc:
         raise ProviderError(f"{provider} answered with something that is not JSON: {resp.text[:120]!r}",
                             provider=provider) from exc
+    return value
 
 
 def load_first_request_parts() -> None:

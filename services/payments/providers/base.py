@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 from app.errors import ProviderError, UserError
+from app.jsonvalue import JsonObject, JsonShapeError
 from app.payments.model import Provider, TxnStatus
 from app.payments.money import check_minor
 from app.remedies import SetCredential
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class RemoteTxn:
     message_id: str | None = None
     failure_code: str | None = None
     failure_message: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: JsonObject = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """A provider (or an imported file) can send any number; refuse what the ledger cannot hold."""
@@ -93,7 +97,7 @@ class RemoteProduct:
     price_id: str | None = None
     amount: int | None = None
     currency: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: JsonObject = field(default_factory=dict)
 
 
 @dataclass
@@ -169,6 +173,22 @@ class DeclinedError(ProviderError):
         super().__init__(message, provider=provider, transient=False, status_code=402)
         self.code = code
         self.provider_id = provider_id
+
+
+class Retry(Protocol):
+    """How a provider retries one call (the service's tenacity policy): the call's own result, or its last error."""
+
+    def __call__(self, call: Callable[[], Awaitable[T]], /) -> Awaitable[T]: ...
+
+
+@contextmanager
+def answer_shape(provider: Provider, what: str) -> Iterator[None]:
+    """Reading a provider's answer: a field missing or of another type is one line naming ``what`` and the field
+    (``gumroad sale 'gs1': price must be an integer, not a string``), not a KeyError later."""
+    try:
+        yield
+    except JsonShapeError as exc:
+        raise ProviderError(f"{what}: {exc}", provider=provider.value) from None
 
 
 class PaymentProvider(Protocol):

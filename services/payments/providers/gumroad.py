@@ -8,13 +8,25 @@ an overlap, so an interrupted sync resumes there; upserts make overlaps harmless
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 import httpx
 
 from app.errors import ProviderError
+from app.jsonvalue import (
+    JsonObject,
+    JsonValue,
+    as_object,
+    need_int,
+    need_str,
+    opt_array,
+    opt_bool,
+    opt_int,
+    opt_object,
+    opt_str,
+)
 from app.payments.model import Provider, TxnStatus
 from app.payments.money import SYMBOLS, normalize_currency
 from app.timeutil import parse_iso
@@ -25,48 +37,88 @@ from services.payments.providers.base import (
     RefundRequest,
     RemoteProduct,
     RemoteTxn,
+    Retry,
     SyncBatch,
+    answer_shape,
 )
 
-Retry = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 NAME = "gumroad"
 
 
-def _currency(sale: dict[str, Any]) -> str:
-    code = sale.get("currency")
-    if isinstance(code, str) and len(code.strip()) == 3:
+class GumroadSale(TypedDict):
+    """The fields of a Gumroad sale (``GET /v2/sales``, ``/v2/sales/{id}``) the ledger reads; ``None``: absent or null."""
+
+    id: str
+    created_at: str
+    price: int  # cents
+    gumroad_fee: int | None
+    currency: str | None  # not documented; some answers carry an ISO code beside the symbol
+    currency_symbol: str | None
+    product_id: str | None
+    product_name: str | None
+    refunded: bool
+    partially_refunded: bool
+    chargedback: bool
+    amount_refunded_cents: int | None  # not documented; either spelling is read
+
+
+def read_sale(obj: JsonObject) -> GumroadSale:
+    """``obj`` as a sale: a documented field missing or of another type is one line naming it."""
+    sale_id = obj.get("id")
+    with answer_shape(Provider.GUMROAD, "gumroad sale" if sale_id is None else f"gumroad sale {sale_id!r}"):
+        refunded = opt_int(obj, "amount_refunded_cents")
+        return GumroadSale(
+            id=need_str(obj, "id"), created_at=need_str(obj, "created_at"), price=need_int(obj, "price"),
+            gumroad_fee=opt_int(obj, "gumroad_fee"), currency=opt_str(obj, "currency"),
+            currency_symbol=opt_str(obj, "currency_symbol"), product_id=opt_str(obj, "product_id"),
+            product_name=opt_str(obj, "product_name"), refunded=opt_bool(obj, "refunded"),
+            partially_refunded=opt_bool(obj, "partially_refunded"), chargedback=opt_bool(obj, "chargedback"),
+            amount_refunded_cents=refunded if refunded is not None else opt_int(obj, "refunded_amount_cents"),
+        )
+
+
+def _currency(sale: GumroadSale) -> str:
+    code = sale["currency"]
+    if code is not None and len(code.strip()) == 3:
         return normalize_currency(code)
-    symbol = str(sale.get("currency_symbol") or "").strip()
+    symbol = (sale["currency_symbol"] or "").strip()
     if symbol in SYMBOLS:
         return SYMBOLS[symbol]
-    raise ProviderError(f"gumroad sale {sale.get('id')!r} has an unknown currency ({symbol!r}); nothing was guessed",
+    raise ProviderError(f"gumroad sale {sale['id']!r} has an unknown currency ({symbol!r}); nothing was guessed",
                         provider=NAME)
 
 
-def sale_to_txn(sale: dict[str, Any]) -> RemoteTxn:
+def sale_to_txn(obj: JsonObject) -> RemoteTxn:
+    sale = read_sale(obj)
     try:
-        sale_id = str(sale["id"])
-        price = int(sale["price"])
-        created = parse_iso(str(sale["created_at"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProviderError(f"gumroad sale has an unexpected shape ({exc!r}): keys {sorted(sale)[:12]}",
-                            provider=NAME) from exc
+        created = parse_iso(sale["created_at"])
+    except ValueError as exc:
+        raise ProviderError(f"gumroad sale {sale['id']!r}: created_at is not a date ({exc})", provider=NAME) from exc
+    price = sale["price"]
     refunded: int | None = None
     status = TxnStatus.SUCCEEDED
-    if sale.get("refunded") or sale.get("chargedback"):
+    if sale["refunded"] or sale["chargedback"]:
         refunded = price
         status = TxnStatus.REFUNDED
-    elif sale.get("partially_refunded"):
-        cents = sale.get("amount_refunded_cents") or sale.get("refunded_amount_cents")
-        refunded = int(cents) if isinstance(cents, int) else None
+    elif sale["partially_refunded"]:
+        refunded = sale["amount_refunded_cents"]
         status = TxnStatus.PARTIALLY_REFUNDED
     return RemoteTxn(
-        provider=Provider.GUMROAD, provider_id=sale_id, status=status, amount=price, currency=_currency(sale),
-        created_at=created, kind="sale", fee=int(sale.get("gumroad_fee") or 0), refunded_amount=refunded,
-        product_id=str(sale["product_id"]) if sale.get("product_id") else None,
-        description=str(sale.get("product_name") or ""),
-        meta={k: sale[k] for k in ("order_id", "product_permalink", "chargedback") if sale.get(k) is not None},
+        provider=Provider.GUMROAD, provider_id=sale["id"], status=status, amount=price, currency=_currency(sale),
+        created_at=created, kind="sale", fee=sale["gumroad_fee"] or 0, refunded_amount=refunded,
+        product_id=sale["product_id"] or None, description=sale["product_name"] or "",
+        meta={k: v for k in ("order_id", "product_permalink", "chargedback") if (v := obj.get(k)) is not None},
     )
+
+
+def _products(data: JsonObject) -> list[RemoteProduct]:
+    out = []
+    with answer_shape(Provider.GUMROAD, "gumroad /products"):
+        for item in opt_array(data, "products") or []:
+            p = as_object(item, "each product")
+            out.append(RemoteProduct(Provider.GUMROAD, need_str(p, "id", "a product's id"), opt_str(p, "name") or "",
+                                     meta={"permalink": opt_str(p, "custom_permalink") or opt_str(p, "short_url")}))
+    return out
 
 
 class GumroadProvider:
@@ -85,17 +137,16 @@ class GumroadProvider:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        async def call() -> dict[str, Any]:
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> JsonObject:
+        async def call() -> JsonObject:
             data = await request_json(self.http, "GET", f"{self.base}{path}", NAME, params=params,
                                       headers=self._headers())
             return self._envelope(data)
 
-        result: dict[str, Any] = await self._retry(call)
-        return result
+        return await self._retry(call)
 
     @staticmethod
-    def _envelope(data: Any) -> dict[str, Any]:
+    def _envelope(data: JsonValue) -> JsonObject:
         if not isinstance(data, dict) or "success" not in data:
             raise ProviderError(f"gumroad answered without its success envelope: {str(data)[:120]}", provider=NAME)
         if not data["success"]:
@@ -104,17 +155,12 @@ class GumroadProvider:
 
     async def check(self) -> str:
         """One cheap authenticated read: does Gumroad accept this token?"""
-        products = (await self._get("/products")).get("products") or []
+        products = _products(await self._get("/products"))
         return f"Gumroad accepted the token ({len(products)} product{'' if len(products) == 1 else 's'})"
 
     # -- sync -----------------------------------------------------------------------------
     async def sync(self, cursors: dict[str, CursorState]) -> AsyncIterator[SyncBatch]:
-        products = await self._get("/products")
-        batch = SyncBatch(resource="products")
-        for p in products.get("products", []) or []:
-            batch.products.append(RemoteProduct(Provider.GUMROAD, str(p.get("id")), str(p.get("name") or ""),
-                                                meta={"permalink": p.get("custom_permalink") or p.get("short_url")}))
-        yield batch
+        yield SyncBatch(resource="products", products=_products(await self._get("/products")))
         state = cursors.get("sales", CursorState())
         start = date.fromisoformat(state.cursor) if state.cursor else self.start
         cur = start
@@ -127,7 +173,7 @@ class GumroadProvider:
             cur = end + timedelta(days=1)
 
     async def _chunk(self, after: date, before: date) -> AsyncIterator[SyncBatch]:
-        params: dict[str, Any] = {"after": after.isoformat(), "before": before.isoformat()}
+        params: dict[str, str] = {"after": after.isoformat(), "before": before.isoformat()}
         seen: set[str] = set()
         while True:
             try:
@@ -144,18 +190,20 @@ class GumroadProvider:
             sales = data.get("sales")
             if not isinstance(sales, list):
                 raise ProviderError("gumroad /sales answered without a sales list", provider=NAME)
-            yield SyncBatch(resource="sales", txns=[sale_to_txn(s) for s in sales])
-            key = data.get("next_page_key")
+            with answer_shape(Provider.GUMROAD, "gumroad /sales"):
+                objs = [as_object(s, "each sale") for s in sales]
+                key = opt_str(data, "next_page_key")
+            yield SyncBatch(resource="sales", txns=[sale_to_txn(s) for s in objs])
             if not key or key in seen:
                 return
-            seen.add(str(key))
+            seen.add(key)
             params = {**params, "page_key": key}
 
     # -- refunds ---------------------------------------------------------------------------
     async def refund(self, req: RefundRequest) -> RefundOutcome:
         form = {} if req.full else {"amount_cents": str(req.amount)}
 
-        async def call() -> Any:
+        async def call() -> JsonValue:
             return await request_json(self.http, "PUT", f"{self.base}/sales/{req.provider_id}/refund", NAME,
                                       data=form, headers=self._headers())
 
@@ -168,8 +216,10 @@ class GumroadProvider:
 
     async def find_refund(self, req: RefundRequest) -> RefundOutcome | None:
         data = await self._get(f"/sales/{req.provider_id}")
-        sale = data.get("sale") or {}
-        if sale.get("refunded") or (not req.full and sale.get("partially_refunded")):
+        with answer_shape(Provider.GUMROAD, f"gumroad sale {req.provider_id!r}"):
+            sale = opt_object(data, "sale") or {}
+            refunded, partially = opt_bool(sale, "refunded"), opt_bool(sale, "partially_refunded")
+        if refunded or (not req.full and partially):
             return RefundOutcome(provider_refund_id=f"{req.provider_id}:refund:{req.local_refund_id}",
                                  amount=req.amount, status="succeeded")
         return None

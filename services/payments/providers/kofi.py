@@ -12,9 +12,10 @@ import hmac
 import json
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from app.errors import UserError
+from app.jsonvalue import JsonObject, JsonShapeError, JsonValue, as_object, opt_array, opt_bool, opt_str
 from app.payments.model import Provider, TxnStatus
 from app.payments.money import normalize_currency, to_minor
 from app.timeutil import parse_iso
@@ -26,15 +27,46 @@ from services.payments.providers.base import RemoteTxn
 class KofiPayload:
     """One webhook payload, or one CSV row (CSV rows carry no token)."""
 
-    data: dict[str, Any]
+    data: JsonObject
     from_csv: bool = False
+
+
+class KofiWebhook(TypedDict):
+    """The fields of a Ko-fi webhook payload the ledger reads; ``None``: absent or null."""
+
+    message_id: str
+    kofi_transaction_id: str | None
+    timestamp: str
+    type: str  # Donation | Subscription | Commission | Shop Order
+    amount: str  # a decimal string ("3.00")
+    currency: str
+    tier_name: str | None
+    is_subscription_payment: bool
+    shop_items: list[str]  # each item's direct_link_code
+
+
+def read_webhook(d: JsonObject) -> KofiWebhook:
+    """``d`` as a webhook payload: a field missing or of another type is one line naming it."""
+    message_id = (opt_str(d, "message_id") or "").strip()
+    if not message_id:
+        raise UserError("a Ko-fi payload has no message_id")
+    try:
+        items = [as_object(i, "each of shop_items") for i in opt_array(d, "shop_items") or []]
+        return KofiWebhook(
+            message_id=message_id, kofi_transaction_id=opt_str(d, "kofi_transaction_id"),
+            timestamp=opt_str(d, "timestamp") or "", type=opt_str(d, "type") or "Donation",
+            amount=opt_str(d, "amount") or "", currency=opt_str(d, "currency") or "",
+            tier_name=opt_str(d, "tier_name"), is_subscription_payment=opt_bool(d, "is_subscription_payment"),
+            shop_items=[opt_str(i, "direct_link_code", "a shop item's direct_link_code") or "" for i in items])
+    except JsonShapeError as exc:
+        raise UserError(f"Ko-fi payload {message_id!r}: {exc}") from None
 
 
 def token_ok(given: object, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def parse_body(body: str) -> dict[str, Any]:
+def parse_body(body: str) -> JsonObject:
     """One webhook body: ``data=<json>`` form-encoded, or the bare JSON object."""
     text = body.strip()
     if text.startswith("{"):
@@ -89,23 +121,24 @@ def parse_file(text: str) -> list[KofiPayload]:
     if missing:
         raise UserError(f"not a Ko-fi webhook file or CSV export: no column for {', '.join(missing)} "
                         f"(found: {', '.join(headers[:10])})")
-    return [KofiPayload(dict(row), from_csv=True) for row in rows]
+    return [KofiPayload(dict[str, JsonValue](row), from_csv=True) for row in rows]
 
 
-def _as_payload(item: Any) -> dict[str, Any]:
+def _as_payload(item: JsonValue) -> JsonObject:
     if isinstance(item, str):
         return parse_body(item)
-    if isinstance(item, dict) and isinstance(item.get("data"), str):
-        return parse_body("data=" + urllib.parse.quote(item["data"]))
     if not isinstance(item, dict):
         raise UserError("a Ko-fi payload must be a JSON object")
+    body = item.get("data")
+    if isinstance(body, str):
+        return parse_body("data=" + urllib.parse.quote(body))
     return item
 
 
 def payload_to_txn(p: KofiPayload) -> RemoteTxn:
     d = p.data
     if p.from_csv:
-        row = {k: (v or "") for k, v in d.items() if isinstance(k, str)}
+        row = {k: v if isinstance(v, str) else "" for k, v in d.items()}
         currency = normalize_currency(_pick(row, "currency") or "USD")
         ident = _pick(row, "id")
         if not ident:
@@ -115,22 +148,18 @@ def payload_to_txn(p: KofiPayload) -> RemoteTxn:
                          amount=to_minor(_pick(row, "amount"), currency), currency=currency,
                          created_at=parse_iso(_pick(row, "date").replace(" ", "T")), kind=kind[:16],
                          description=_pick(row, "item") or kind)
-    message_id = str(d.get("message_id") or "").strip()
-    if not message_id:
-        raise UserError("a Ko-fi payload has no message_id")
-    currency = normalize_currency(str(d.get("currency") or ""))
-    kind = str(d.get("type") or "Donation")
-    items = d.get("shop_items") or []
+    w = read_webhook(d)
+    currency = normalize_currency(w["currency"])
+    kind = w["type"]
     desc = kind
-    if d.get("tier_name"):
-        desc = f"{kind}: {d['tier_name']}"
-    elif items:
-        desc = f"{kind}: " + ", ".join(str(i.get("direct_link_code", "")) for i in items if isinstance(i, dict))
+    if w["tier_name"]:
+        desc = f"{kind}: {w['tier_name']}"
+    elif w["shop_items"]:
+        desc = f"{kind}: " + ", ".join(w["shop_items"])
     return RemoteTxn(
-        provider=Provider.KOFI, provider_id=str(d.get("kofi_transaction_id") or message_id),
-        status=TxnStatus.SUCCEEDED, amount=to_minor(str(d.get("amount") or ""), currency), currency=currency,
-        created_at=parse_iso(str(d.get("timestamp") or "")), kind=kind.lower().replace(" ", "_")[:16],
-        description=desc, message_id=message_id,
-        meta={"is_subscription_payment": bool(d.get("is_subscription_payment")),
-              "shop_items": [i.get("direct_link_code") for i in items if isinstance(i, dict)]},
+        provider=Provider.KOFI, provider_id=w["kofi_transaction_id"] or w["message_id"],
+        status=TxnStatus.SUCCEEDED, amount=to_minor(w["amount"], currency), currency=currency,
+        created_at=parse_iso(w["timestamp"]), kind=kind.lower().replace(" ", "_")[:16],
+        description=desc, message_id=w["message_id"],
+        meta={"is_subscription_payment": w["is_subscription_payment"], "shop_items": list[JsonValue](w["shop_items"])},
     )

@@ -100,6 +100,13 @@ def test_gumroad_unknown_currency_fails_loudly(gumroad: Any) -> None:
         svc.sync("gumroad")
 
 
+def test_a_gumroad_sale_whose_price_is_text_is_refused_in_one_line_naming_it(gumroad: Any) -> None:
+    _manager, svc, state = gumroad
+    state.sales.append(st.make_sale(99, START, price=500) | {"price": "5.00"})
+    with pytest.raises(ProviderError, match=r"^gumroad sale 'gsale00099': price must be an integer, not a string$"):
+        svc.sync("gumroad")
+
+
 @pytest.fixture
 def itch(pay: Any, secrets: Any) -> Any:
     state = st.ItchState()
@@ -139,7 +146,14 @@ def test_itch_sync_games_and_purchases_then_refund_is_recorded_locally(itch: Any
 def test_itch_unexpected_shape_fails_loudly(itch: Any) -> None:
     _manager, svc, state = itch
     state.purchases["11"] = [{"id": 1, "game_id": 11}]  # no price / created_at
-    with pytest.raises(ProviderError, match="unexpected shape"):
+    with pytest.raises(ProviderError, match=r"^itch.io purchase 1: price is missing$"):
+        svc.sync("itch")
+
+
+def test_an_itch_purchase_whose_created_at_is_a_number_is_refused_in_one_line_naming_it(itch: Any) -> None:
+    _manager, svc, state = itch
+    state.purchases["11"][3]["created_at"] = 1790000000
+    with pytest.raises(ProviderError, match=r"^itch.io purchase 503: created_at must be a string, not a number$"):
         svc.sync("itch")
 
 
@@ -207,6 +221,16 @@ def test_kofi_csv_export_and_bad_file(kofi: Any, tmp_path: Path) -> None:
     t = svc.list_transactions(TxnFilter(provider="kofi", currency="GBP"))[0]
     r = svc.refund(t.id, "5.00")
     assert not r.remote and "Ko-fi" in r.message and r.transaction.refunded_amount == 500
+
+
+def test_a_kofi_payload_whose_shop_items_are_not_a_list_is_rejected_in_one_line_naming_it(
+        kofi: Any, tmp_path: Path) -> None:
+    _manager, svc = kofi
+    f = tmp_path / "hook.json"
+    f.write_text(json.dumps(kofi_payload(5, type="Shop Order", shop_items="abc")))
+    rep = svc.import_file("kofi", f)
+    assert (rep.added, rep.rejected) == (0, 1)
+    assert rep.errors == ("payload 1: Ko-fi payload 'msg-5': shop_items must be a list, not a string",)
 
 
 def test_kofi_loopback_listener(kofi: Any) -> None:

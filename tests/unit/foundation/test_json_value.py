@@ -16,7 +16,10 @@ from app.jsonvalue import (
     as_object,
     as_str,
     is_json,
+    need_int,
+    need_str,
     opt_array,
+    opt_bool,
     opt_int,
     opt_object,
     opt_str,
@@ -97,3 +100,27 @@ def test_a_deep_value_is_checked_without_recursion() -> None:
     for _ in range(5000):
         deep = [deep]
     assert is_json(deep)
+
+
+def test_a_needed_field_that_is_absent_is_refused_as_missing() -> None:
+    with pytest.raises(JsonShapeError, match=r"^price is missing$"):
+        need_int({"id": "s1"}, "price")
+
+
+def test_a_needed_field_that_is_null_is_refused_as_missing() -> None:
+    with pytest.raises(JsonShapeError, match=r"^a sale's id is missing$"):
+        need_str({"id": None}, "id", "a sale's id")
+
+
+def test_a_needed_field_of_another_type_is_refused_naming_it() -> None:
+    with pytest.raises(JsonShapeError, match=r"^price must be an integer, not a string$"):
+        need_int({"price": "5.00"}, "price")
+
+
+def test_an_absent_flag_reads_as_false() -> None:
+    assert opt_bool({}, "refunded") is False
+
+
+def test_a_flag_given_as_text_is_refused() -> None:
+    with pytest.raises(JsonShapeError, match=r"^refunded must be true or false, not a string$"):
+        opt_bool({"refunded": "yes"}, "refunded")

@@ -67,3 +67,13 @@ def test_a_10mb_csv_field_is_refused_with_its_line() -> None:
     assert header == ["title", "volume"]
     with pytest.raises(InputShapeError, match=r"^big.csv line 3: a field is longer than 131072 characters"):
         list(rows)
+
+
+def test_a_csv_row_shorter_than_its_header_reads_the_missing_columns_as_empty_text() -> None:
+    _header, rows = csv_rows("a,b,c\n1\n", "short.csv")
+    assert list(rows) == [{"a": "1", "b": "", "c": ""}]
+
+
+def test_a_csv_row_longer_than_its_header_keeps_only_the_named_columns() -> None:
+    _header, rows = csv_rows("a,b\n1,2,3,4\n", "long.csv")
+    assert list(rows) == [{"a": "1", "b": "2"}]
