@@ -40,7 +40,6 @@ from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.play_port import PlayPort
-from services.builds.stats import build_stats, template_build_stats
 from services.builds.workspace import TRASH_PREFIX
 from services.context import ServiceContext
 from services.db.ids import resolve_id
@@ -66,6 +65,10 @@ if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by w
     from services.builds.tools import ToolResult
 
 log = logging.getLogger(__name__)
+# imported by the methods that use them, not with the service (Home's start-up and `builds list` read none of
+# them); the GUI imports them on a worker once its first panel is filled (Services.import_deferred)
+LATER_IMPORTS = ("app.builds.progress", "app.builds.version", "app.releases.model", "app.store.check",
+                 "services.builds.stats", "services.builds.templates_port")
 
 def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
     return BuildInfo(
@@ -1146,9 +1149,13 @@ class BuildsService(BaseService):
         return self._stats(None)
 
     def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
+        from services.builds.stats import build_stats
+
         return build_stats(self.ctx, template_ids)
 
     def template_stats(self, template_ids: list[str]) -> dict[str, TemplateFigures]:
+        from services.builds.stats import template_build_stats
+
         return template_build_stats(self.ctx, template_ids)
 
     def count(self) -> int:
