@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    delete,
     func,
     literal_column,
     or_,
@@ -479,6 +480,16 @@ class Ledger:
                 rec.meta = p.meta or rec.meta
                 rec.updated_at = self.now
         return n
+
+    # -- removal ---------------------------------------------------------------------------
+    def forget(self, where: ColumnElement[bool]) -> int:
+        """Remove the transactions ``where`` selects (their search entries go by trigger) and take
+        their part out of the rollups in the same transaction. Returns how many went."""
+        for r in self.session.execute(select(*_PLAIN_COLUMNS).where(where)):
+            self._add(_contribution_of(dict(r._mapping)), -1)
+        self.flush_totals()
+        gone = self.session.execute(delete(TransactionRecord).where(where).execution_options(synchronize_session=False))
+        return int(getattr(gone, "rowcount", 0) or 0)
 
     # -- cursors ---------------------------------------------------------------------------
     def cursors(self, provider: Provider) -> dict[str, CursorState]:
