@@ -33,6 +33,7 @@ from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
 from services.db.base import make_session_factory
+from services.db.page_cache import release_page_caches
 from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
 from services.events.service import EventsService
@@ -423,6 +424,11 @@ class Services:
         checks = machine_checks(self.config, self.settings.health())
         checks.extend(self.builds.key_checks())
         return checks
+
+    def release_idle_caches(self) -> None:
+        """Hand back what the store caches for queries no one is running (its connections' page caches);
+        the GUI has the job runtime call this once the app is idle."""
+        release_page_caches(self.ctx.engine)
 
     # -- closing ----------------------------------------------------------------------------
     def on_close(self, closer: Callable[[], object]) -> None:
