@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -54,14 +54,16 @@ from services.payments.models import (
     SyncCursorRecord,
     TransactionRecord,
 )
-from services.payments.providers.base import (
-    CursorState,
-    RemoteBalance,
-    RemoteChargeUpdate,
-    RemoteProduct,
-    RemoteRefund,
-    RemoteTxn,
-)
+
+if TYPE_CHECKING:  # what providers return: the ledger's writers take them, its readers (Home, the panel) need none
+    from services.payments.providers.base import (
+        CursorState,
+        RemoteBalance,
+        RemoteChargeUpdate,
+        RemoteProduct,
+        RemoteRefund,
+        RemoteTxn,
+    )
 
 Key = tuple[str, str, str, str]  # day, provider, template_id ('' for none), currency
 Contribution = tuple[Key, tuple[int, int, int, int]] | None
@@ -491,6 +493,8 @@ class Ledger:
 
     # -- cursors ---------------------------------------------------------------------------
     def cursors(self, provider: Provider) -> dict[str, CursorState]:
+        from services.payments.providers.base import CursorState
+
         return {r.resource: CursorState(r.cursor, r.last_created) for r in self.session.scalars(
             select(SyncCursorRecord).where(SyncCursorRecord.provider == provider.value))}
 
