@@ -90,29 +90,35 @@ def need(obj: Mapping[str, object], key: str, what: str | None = None) -> object
     return value
 
 
+# The readers below test the common case inline before calling the refusing helper: a provider's page is
+# thousands of fields read on a worker that shares the GIL with the GUI thread.
+
+
 def need_str(obj: Mapping[str, object], key: str, what: str | None = None) -> str:
-    return as_str(need(obj, key, what), what or key)
+    value = obj.get(key)
+    return value if isinstance(value, str) else as_str(need(obj, key, what), what or key)
 
 
 def need_int(obj: Mapping[str, object], key: str, what: str | None = None) -> int:
-    return as_int(need(obj, key, what), what or key)
+    value = obj.get(key)
+    return value if type(value) is int else as_int(need(obj, key, what), what or key)
 
 
 def opt_bool(obj: Mapping[str, object], key: str, what: str | None = None) -> bool:
     """``obj[key]`` as true or false, false when absent or null; another type is refused."""
     value = obj.get(key)
-    return False if value is None else as_bool(value, what or key)
+    return False if value is None else value if isinstance(value, bool) else as_bool(value, what or key)
 
 
 def opt_str(obj: Mapping[str, object], key: str, what: str | None = None) -> str | None:
     """``obj[key]`` as a string, ``None`` when absent or null; another type is refused."""
     value = obj.get(key)
-    return None if value is None else as_str(value, what or key)
+    return value if value is None or isinstance(value, str) else as_str(value, what or key)
 
 
 def opt_int(obj: Mapping[str, object], key: str, what: str | None = None) -> int | None:
     value = obj.get(key)
-    return None if value is None else as_int(value, what or key)
+    return value if value is None or type(value) is int else as_int(value, what or key)
 
 
 def opt_object(obj: Mapping[str, object], key: str, what: str | None = None) -> JsonObject | None:

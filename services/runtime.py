@@ -16,8 +16,9 @@ QCoreApplication, like the app's other process-wide objects, so it lives and die
 
 Nothing else in ``services/`` or ``ui/`` starts a thread or a thread pool: a test scans for it.
 
-Once the pool has been idle for :data:`GIVE_BACK_AFTER_MS` after a burst of work, the free memory
-that work left in the C heap is handed back to the OS, on a worker (:mod:`services.heap`).
+Once the pool has been idle for :data:`GIVE_BACK_AFTER_MS` after a burst of work, the caches
+registered with :meth:`JobRuntime.add_idle_release` are released (the store's page caches) and
+the free memory left in the C heap is handed back to the OS, on a worker (:mod:`services.heap`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -37,6 +39,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from services import heap
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _PREFIX = "trendforge-job"
 GIVE_BACK_AFTER_MS = 1000  # idle this long after work ended: the free heap goes back to the OS
@@ -81,6 +84,7 @@ class JobRuntime(QObject):
         self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
         self._loop: asyncio.AbstractEventLoop | None = None  # the application's loop, once lent to
         self._loop_thread = 0
+        self._releases: list[Callable[[], object]] = []  # run on a worker before the heap is given back
         self._running = 0  # jobs submitted and not ended, asyncio.to_thread's included
         self._give_back = QTimer(self)
         self._give_back.setSingleShot(True)
@@ -121,10 +125,32 @@ class JobRuntime(QObject):
         with self._lock:
             if self._running:
                 return  # more work came: its end arms the timer again
-        if not heap.can_give_back():
+            releases = list(self._releases)
+        if not releases and not heap.can_give_back():
             return
         # not counted as work, so it does not arm the timer again
-        self._pool.submit(heap.give_back_free_heap).add_done_callback(lambda _: self._gave_back())
+        self._pool.submit(self._release_and_give_back, releases).add_done_callback(lambda _: self._gave_back())
+
+    def add_idle_release(self, release: Callable[[], object]) -> Callable[[], None]:
+        """Run ``release`` on a worker each time the pool goes idle after work, before the free heap is
+        given back; returns the call that stops it (for whoever closes what ``release`` frees)."""
+        with self._lock:
+            self._releases.append(release)
+
+        def remove() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._releases.remove(release)
+
+        return remove
+
+    @staticmethod
+    def _release_and_give_back(releases: list[Callable[[], object]]) -> None:
+        for release in releases:
+            try:
+                release()
+            except Exception:  # a cache that cannot be released now is released next time
+                log.warning("releasing a cache once idle failed", exc_info=True)
+        heap.give_back_free_heap()
 
     def _gave_back(self) -> None:
         with contextlib.suppress(RuntimeError):

@@ -262,6 +262,35 @@ class _ItchHandler(_Handler):
         self.send_json(404, {"errors": ["not found"]})
 
 
+# -- Stripe lists (the answers localstripe cannot be made to give) ---------------------------------
+
+
+@dataclass
+class StripeListState:
+    """What ``GET /v1/<resource>`` answers: ``data`` as given (possibly malformed), one page, no more."""
+
+    lists: dict[str, Any] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+
+class StripeListServer(_Server):
+    def __init__(self, state: StripeListState) -> None:
+        self.state = state
+        super().__init__(_StripeListHandler)
+
+
+class _StripeListHandler(_Handler):
+    def do_GET(self) -> None:
+        st: StripeListState = self.owner.state
+        st.requests.append(self.path)
+        path = urllib.parse.urlsplit(self.path).path
+        resource = path.removeprefix("/v1/")
+        if not path.startswith("/v1/") or "/" in resource:
+            self.send_json(404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL (GET: {path})"}})
+            return
+        self.send_json(200, {"object": "list", "url": path, "has_more": False, "data": st.lists.get(resource, [])})
+
+
 # -- fault proxy --------------------------------------------------------------------------------
 
 Rule = Callable[[str, str, int], str | None]  # (method, path, request number) -> action or None

@@ -188,7 +188,13 @@ def answer_shape(provider: Provider, what: str) -> Iterator[None]:
     try:
         yield
     except JsonShapeError as exc:
-        raise ProviderError(f"{what}: {exc}", provider=provider.value) from None
+        raise shape_refusal(provider, what, exc) from None
+
+
+def shape_refusal(provider: Provider, what: str, exc: JsonShapeError) -> ProviderError:
+    """The one line for an answer of another shape (what :func:`answer_shape` raises; a reader on a hot path
+    catches :class:`JsonShapeError` itself and names ``what`` only when it refuses)."""
+    return ProviderError(f"{what}: {exc}", provider=provider.value)
 
 
 class PaymentProvider(Protocol):

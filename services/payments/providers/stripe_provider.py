@@ -14,14 +14,27 @@ import asyncio
 import contextlib
 import importlib
 import platform
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 import httpx
 
 from app.currency import from_stripe, to_stripe
 from app.errors import ProviderError, UserError
+from app.jsonvalue import (
+    JsonObject,
+    JsonShapeError,
+    JsonValue,
+    as_array,
+    as_bool,
+    as_object,
+    as_str,
+    need_str,
+    opt_int,
+    opt_object,
+    opt_str,
+)
 from app.payments.model import Provider, TxnStatus
 from app.remedies import SetCredential
 from services.payments.providers.base import (
@@ -36,12 +49,24 @@ from services.payments.providers.base import (
     RemoteProduct,
     RemoteRefund,
     RemoteTxn,
+    Retry,
     SyncBatch,
+    answer_shape,
+    shape_refusal,
 )
 from services.payments.providers.stripe_sdk import stripe
 
+if TYPE_CHECKING:
+    from stripe.params import (
+        CustomerListParams,
+        PaymentIntentCreateParams,
+        PriceCreateParams,
+        ProductCreateParams,
+        RefundCreateParams,
+        RefundListParams,
+    )
+
 T = TypeVar("T")
-Retry = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 
 NAME = "stripe"
 LOCAL_ID_KEY = "trendforge_id"
@@ -64,7 +89,8 @@ class _SharedHTTPXClient(stripe.HTTPXClient):
     async def close_async(self) -> None:  # the client belongs to the app, not to the SDK
         return None
 
-    def _get_request_args_kwargs(self, method: str, url: str, headers: Any, post_data: Any) -> Any:
+    def _get_request_args_kwargs(self, method: str, url: str, headers: Mapping[str, str],
+                                 post_data: Any) -> Any:  # the SDK's own method: untyped body and result
         # The SDK hands httpx an encoded form body as ``data=``; httpx wants raw bytes as ``content=``.
         args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
         data = kwargs.pop("data", None)
@@ -73,19 +99,168 @@ class _SharedHTTPXClient(stripe.HTTPXClient):
         return [args, kwargs]
 
 
-def g(obj: Any, key: str, default: Any = None) -> Any:
-    """``obj[key]`` for StripeObjects and dicts; ``default`` when missing."""
-    if obj is None:
-        return default
+# -- the Stripe objects the ledger reads, as documented (https://docs.stripe.com/api); None: absent or null ----
+
+
+class StripePaymentError(TypedDict):
+    code: str | None
+    decline_code: str | None
+    message: str | None
+
+
+class StripePaymentIntent(TypedDict):
+    id: str
+    status: str
+    amount: int  # Stripe's units of ``currency``
+    currency: str
+    created: int  # Unix seconds
+    description: str
+    latest_charge: str | None  # expandable: the id either way
+    metadata: dict[str, str]
+    last_payment_error: StripePaymentError | None
+    next_action: str | None  # its ``type``
+
+
+class StripeCharge(TypedDict):
+    id: str
+    payment_intent: str | None
+    status: str
+    amount: int
+    amount_refunded: int
+    captured: bool
+    currency: str
+    created: int
+    description: str
+    metadata: dict[str, str]
+    failure_code: str | None
+    failure_message: str | None
+
+
+class StripeRefund(TypedDict):
+    id: str
+    payment_intent: str | None
+    charge: str | None
+    status: str | None
+    amount: int | None
+    currency: str
+    created: int
+    metadata: dict[str, str]
+    reason: str | None
+
+
+class StripeBalanceTransaction(TypedDict):
+    id: str
+    source: str | None
+    type: str
+    status: str
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    created: int
+
+
+class StripeProduct(TypedDict):
+    id: str
+    name: str
+    metadata: dict[str, str]
+
+
+def _refused(kind: str, obj: JsonObject, exc: JsonShapeError) -> ProviderError:
+    ident = obj.get("id")
+    return shape_refusal(Provider.STRIPE, f"stripe {kind}" if ident is None else f"stripe {kind} {ident!r}", exc)
+
+
+def _ref(obj: JsonObject, key: str) -> str | None:
+    """An expandable field: the id, or the object (``{"id": ...}``) when expanded."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    return need_str(as_object(value, key), "id", f"{key}.id")
+
+
+def _metadata(obj: JsonObject) -> dict[str, str]:
+    meta = opt_object(obj, "metadata")
+    if not meta:
+        return {}
+    return {k: v if isinstance(v, str) else as_str(v, f"metadata.{k}") for k, v in meta.items()}
+
+
+def _int(obj: JsonObject, key: str) -> int:
+    return opt_int(obj, key) or 0
+
+
+def read_payment_intent(obj: JsonObject) -> StripePaymentIntent:
     try:
-        value = obj[key]
-    except (KeyError, TypeError, AttributeError):
-        return default
-    return default if value is None else value
+        err = opt_object(obj, "last_payment_error")
+        action = opt_object(obj, "next_action")
+        return StripePaymentIntent(
+            id=need_str(obj, "id"), status=opt_str(obj, "status") or "", amount=_int(obj, "amount"),
+            currency=opt_str(obj, "currency") or "", created=_int(obj, "created"),
+            description=opt_str(obj, "description") or "", latest_charge=_ref(obj, "latest_charge"),
+            metadata=_metadata(obj),
+            last_payment_error=None if not err else StripePaymentError(
+                code=opt_str(err, "code", "last_payment_error.code"),
+                decline_code=opt_str(err, "decline_code", "last_payment_error.decline_code"),
+                message=opt_str(err, "message", "last_payment_error.message")),
+            next_action=None if not action else str(action.get("type")),
+        )
+    except JsonShapeError as exc:
+        raise _refused("payment intent", obj, exc) from None
 
 
-def ts(value: Any) -> datetime:
-    return datetime.fromtimestamp(int(value or 0), UTC)
+def read_charge(obj: JsonObject) -> StripeCharge:
+    try:
+        captured = obj.get("captured")
+        return StripeCharge(
+            id=need_str(obj, "id"), payment_intent=_ref(obj, "payment_intent"), status=opt_str(obj, "status") or "",
+            amount=_int(obj, "amount"), amount_refunded=_int(obj, "amount_refunded"),
+            captured=True if captured is None else as_bool(captured, "captured"),
+            currency=opt_str(obj, "currency") or "", created=_int(obj, "created"),
+            description=opt_str(obj, "description") or "", metadata=_metadata(obj),
+            failure_code=opt_str(obj, "failure_code"), failure_message=opt_str(obj, "failure_message"),
+        )
+    except JsonShapeError as exc:
+        raise _refused("charge", obj, exc) from None
+
+
+def read_refund(obj: JsonObject) -> StripeRefund:
+    try:
+        return StripeRefund(
+            id=need_str(obj, "id"), payment_intent=_ref(obj, "payment_intent"), charge=_ref(obj, "charge"),
+            status=opt_str(obj, "status"), amount=opt_int(obj, "amount"), currency=opt_str(obj, "currency") or "",
+            created=_int(obj, "created"), metadata=_metadata(obj), reason=opt_str(obj, "reason"),
+        )
+    except JsonShapeError as exc:
+        raise _refused("refund", obj, exc) from None
+
+
+def read_balance_transaction(obj: JsonObject) -> StripeBalanceTransaction:
+    try:
+        return StripeBalanceTransaction(
+            id=need_str(obj, "id"), source=_ref(obj, "source"), type=opt_str(obj, "type") or "",
+            status=opt_str(obj, "status") or "", amount=_int(obj, "amount"), fee=_int(obj, "fee"),
+            net=_int(obj, "net"), currency=opt_str(obj, "currency") or "", created=_int(obj, "created"),
+        )
+    except JsonShapeError as exc:
+        raise _refused("balance transaction", obj, exc) from None
+
+
+def read_product(obj: JsonObject) -> StripeProduct:
+    try:
+        return StripeProduct(id=need_str(obj, "id"), name=opt_str(obj, "name") or "", metadata=_metadata(obj))
+    except JsonShapeError as exc:
+        raise _refused("product", obj, exc) from None
+
+
+def _json(obj: stripe.StripeObject) -> JsonObject:
+    """An SDK object as the JSON it came from, read like a listed page."""
+    plain: JsonObject = obj.to_dict()  # the SDK types it dict[str, Any]; its values are JSON
+    return plain
+
+
+def ts(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
 
 
 def map_error(exc: stripe.StripeError) -> ProviderError:
@@ -93,9 +268,9 @@ def map_error(exc: stripe.StripeError) -> ProviderError:
     message = exc.user_message or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if isinstance(exc, stripe.CardError):
         err = exc.error
-        code = str(g(err, "decline_code") or exc.code or "card_declined")
-        pi = g(err, "payment_intent")
-        return DeclinedError(f"card declined: {message}", provider=NAME, code=code, provider_id=g(pi, "id"))
+        code = str((err.decline_code if err else None) or exc.code or "card_declined")
+        pi = err.payment_intent if err else None
+        return DeclinedError(f"card declined: {message}", provider=NAME, code=code, provider_id=pi.id if pi else None)
     if isinstance(exc, stripe.APIConnectionError):
         return ProviderError("stripe could not be reached or dropped the connection", provider=NAME,
                              transient=True)
@@ -114,8 +289,8 @@ def map_error(exc: stripe.StripeError) -> ProviderError:
     return ProviderError(f"stripe refused the request (HTTP {status}): {message}", provider=NAME, status_code=status)
 
 
-def pi_status(pi: Any) -> TxnStatus:
-    status = g(pi, "status", "")
+def pi_status(pi: StripePaymentIntent) -> TxnStatus:
+    status = pi["status"]
     if status == "succeeded":
         return TxnStatus.SUCCEEDED
     if status == "requires_action":
@@ -124,58 +299,47 @@ def pi_status(pi: Any) -> TxnStatus:
         return TxnStatus.PROCESSING
     if status == "canceled":
         return TxnStatus.CANCELED
-    if status == "requires_payment_method" and g(pi, "last_payment_error"):
+    if status == "requires_payment_method" and pi["last_payment_error"]:
         return TxnStatus.DECLINED
     return TxnStatus.PENDING
 
 
-def _charge_id(pi: Any) -> str | None:
-    latest = g(pi, "latest_charge")
-    if isinstance(latest, str):
-        return latest
-    value = g(latest, "id")
-    return str(value) if value else None
-
-
-def iso_amount(obj: Any, key: str) -> int:
-    """``obj[key]`` (Stripe's units of ``obj["currency"]``) in ISO minor units, as the ledger keeps them."""
-    raw = int(g(obj, key, 0) or 0)
+def iso_amount(raw: int, currency: str) -> int:
+    """``raw`` (Stripe's units of ``currency``) in ISO minor units, as the ledger keeps them."""
     try:
-        return from_stripe(raw, str(g(obj, "currency", "")))
+        return from_stripe(raw, currency)
     except UserError:  # not an ISO code: nothing to convert against
         return raw
 
 
-def outcome_of(pi: Any) -> ChargeOutcome:
-    status = pi_status(pi)
-    err = g(pi, "last_payment_error")
-    next_action = g(pi, "next_action")
+def outcome_of(pi: StripePaymentIntent) -> ChargeOutcome:
+    err = pi["last_payment_error"]
     return ChargeOutcome(
-        provider_id=g(pi, "id"),
-        status=status,
-        amount=iso_amount(pi, "amount"),
-        currency=str(g(pi, "currency", "")).upper(),
-        charge_id=_charge_id(pi),
-        failure_code=g(err, "decline_code") or g(err, "code"),
-        failure_message=g(err, "message"),
-        next_action=str(g(next_action, "type")) if next_action else None,
+        provider_id=pi["id"],
+        status=pi_status(pi),
+        amount=iso_amount(pi["amount"], pi["currency"]),
+        currency=pi["currency"].upper(),
+        charge_id=pi["latest_charge"],
+        failure_code=(err["decline_code"] or err["code"]) if err else None,
+        failure_message=err["message"] if err else None,
+        next_action=pi["next_action"],
     )
 
 
-def remote_txn(pi: Any) -> RemoteTxn:
-    meta = g(pi, "metadata") or {}
+def remote_txn(pi: StripePaymentIntent) -> RemoteTxn:
+    meta = pi["metadata"]
     out = outcome_of(pi)
     return RemoteTxn(
         provider=Provider.STRIPE,
-        provider_id=str(g(pi, "id")),
+        provider_id=pi["id"],
         status=out.status,
         amount=out.amount,
         currency=out.currency,
-        created_at=ts(g(pi, "created")),
-        template_id=g(meta, TEMPLATE_KEY),
-        description=str(g(pi, "description", "")),
+        created_at=ts(pi["created"]),
+        template_id=meta.get(TEMPLATE_KEY),
+        description=pi["description"],
         charge_id=out.charge_id,
-        local_id=g(meta, LOCAL_ID_KEY),
+        local_id=meta.get(LOCAL_ID_KEY),
         failure_code=out.failure_code,
         failure_message=out.failure_message,
     )
@@ -189,7 +353,7 @@ class StripeProvider:
 
     def __init__(self, api_key: str, base_url: str, http: httpx.AsyncClient, *, retry: Retry,
                  page_size: int = 100, timeout: float = 20.0) -> None:
-        self.client: Any = stripe.StripeClient(
+        self.client = stripe.StripeClient(
             api_key,
             base_addresses={"api": base_url},
             http_client=_SharedHTTPXClient(http, timeout),
@@ -207,12 +371,13 @@ class StripeProvider:
 
     async def check(self) -> str:
         """One cheap authenticated read: does Stripe accept this key?"""
-        await self._call(lambda: self.client.v1.customers.list_async(params={"limit": 1}))
+        params: CustomerListParams = {"limit": 1}
+        await self._call(lambda: self.client.v1.customers.list_async(params=params))
         return "Stripe accepted the key"
 
     # -- charges ----------------------------------------------------------------------
     async def charge(self, req: ChargeRequest) -> ChargeOutcome:
-        params: dict[str, Any] = {
+        params: JsonObject = {
             "amount": to_stripe(req.amount, req.currency),
             "currency": req.currency.lower(),
             "payment_method": req.payment_method,
@@ -222,17 +387,21 @@ class StripeProvider:
         }
         if req.description:
             params["description"] = req.description
+        # ``payment_method_types`` is the parameter's wire name, which the API and emulators accept; the SDK's typed
+        # params (16.x) spell it ``allowed_payment_method_types``, so this one dict is handed over as their type
+        typed = cast("PaymentIntentCreateParams", params)
         pi = await self._call(lambda: self.client.v1.payment_intents.create_async(
-            params=params, options={"idempotency_key": req.idempotency_key}))
-        return outcome_of(pi)
+            params=typed, options={"idempotency_key": req.idempotency_key}))
+        return outcome_of(read_payment_intent(_json(pi)))
 
     async def find_charge(self, local_id: str, since: datetime) -> ChargeOutcome | None:
         """The payment intent carrying ``metadata[trendforge_id] == local_id``, if Stripe has one."""
         state = CursorState(last_created=int(since.timestamp()))
         pages = 0
         async for page, _last, _max in self._pages("payment_intents", state):
-            for pi in page:
-                if g(g(pi, "metadata"), LOCAL_ID_KEY) == local_id:
+            for obj in page:
+                pi = read_payment_intent(obj)
+                if pi["metadata"].get(LOCAL_ID_KEY) == local_id:
                     return outcome_of(pi)
             pages += 1
             if pages >= 20:
@@ -241,56 +410,61 @@ class StripeProvider:
 
     # -- refunds ----------------------------------------------------------------------
     async def refund(self, req: RefundRequest) -> RefundOutcome:
-        params: dict[str, Any] = {"payment_intent": req.provider_id, "metadata": {REFUND_ID_KEY: req.local_refund_id}}
+        params: RefundCreateParams = {"payment_intent": req.provider_id,
+                                      "metadata": {REFUND_ID_KEY: req.local_refund_id}}
         if not req.full:
             params["amount"] = to_stripe(req.amount, req.currency)
-        r = await self._call(lambda: self.client.v1.refunds.create_async(
+        created = await self._call(lambda: self.client.v1.refunds.create_async(
             params=params, options={"idempotency_key": req.idempotency_key}))
-        return RefundOutcome(provider_refund_id=str(g(r, "id")),
-                             amount=iso_amount(r, "amount") if g(r, "amount") is not None else req.amount,
-                             status=str(g(r, "status", "succeeded")))
+        r = read_refund(_json(created))
+        return RefundOutcome(provider_refund_id=r["id"],
+                             amount=iso_amount(r["amount"], r["currency"]) if r["amount"] is not None else req.amount,
+                             status=r["status"] or "succeeded")
 
     async def find_refund(self, req: RefundRequest) -> RefundOutcome | None:
-        params: dict[str, Any] = {"payment_intent": req.provider_id, "limit": 100}
+        params: RefundListParams = {"payment_intent": req.provider_id, "limit": 100}
         page = await self._call(lambda: self.client.v1.refunds.list_async(params=params))
-        for r in g(page, "data", []):
-            if g(g(r, "metadata"), REFUND_ID_KEY) == req.local_refund_id:
-                return RefundOutcome(provider_refund_id=str(g(r, "id")), amount=iso_amount(r, "amount"),
-                                     status=str(g(r, "status", "succeeded")))
+        for obj in page.data:
+            r = read_refund(_json(obj))
+            if r["metadata"].get(REFUND_ID_KEY) == req.local_refund_id:
+                return RefundOutcome(provider_refund_id=r["id"], amount=iso_amount(r["amount"] or 0, r["currency"]),
+                                     status=r["status"] or "succeeded")
         return None
 
     # -- products -----------------------------------------------------------------------
     async def create_product(self, template_id: str, name: str, amount: int | None, currency: str | None) -> RemoteProduct:
-        params: dict[str, Any] = {"name": name, "metadata": {TEMPLATE_KEY: template_id}}
+        params: ProductCreateParams = {"name": name, "metadata": {TEMPLATE_KEY: template_id}}
         product = await self._call(lambda: self.client.v1.products.create_async(params=params))
         price_id = None
         if amount is not None and currency:
-            price_params = {"product": g(product, "id"), "unit_amount": to_stripe(amount, currency),
-                            "currency": currency.lower()}
+            price_params: PriceCreateParams = {"product": product.id, "unit_amount": to_stripe(amount, currency),
+                                               "currency": currency.lower()}
             price = await self._call(lambda: self.client.v1.prices.create_async(params=price_params))
-            price_id = str(g(price, "id"))
-        return RemoteProduct(Provider.STRIPE, str(g(product, "id")), name, template_id, price_id, amount, currency)
+            price_id = price.id
+        return RemoteProduct(Provider.STRIPE, product.id, name, template_id, price_id, amount, currency)
 
     # -- sync -----------------------------------------------------------------------------
-    async def _list(self, resource: str, params: dict[str, Any]) -> Any:
+    async def _list(self, resource: str, params: dict[str, JsonValue]) -> JsonObject:
         """One page as the JSON the SDK parsed (plain mappings): the sync reads a few fields of each object,
         and turning a page into StripeObjects cost more than fetching it (~250 ms a page of 100 payment
         intents on the loop; on a worker, more thread time than the whole listing)."""
         path = LIST_PATHS.get(resource)
         if path is None:
             raise ValueError(resource)
+        request: Any = self.client.raw_request_async  # the SDK leaves this one untyped; it answers a StripeResponse
         try:
-            raw = await self.client.raw_request_async("get", path, **params)
+            raw = await request("get", path, **params)
         except stripe.InvalidRequestError as exc:
             if resource != "balance_transactions" or exc.http_status != 404:
                 raise
             # the endpoint's previous name, which some emulators (localstripe) still serve
-            raw = await self.client.raw_request_async("get", "/v1/balance/history", **params)
-        return raw.data
+            raw = await request("get", "/v1/balance/history", **params)
+        with answer_shape(Provider.STRIPE, f"stripe {path}"):
+            return as_object(raw.data, "the list")
 
-    async def _pages(self, resource: str, state: CursorState) -> AsyncIterator[tuple[list[Any], bool, int | None]]:
+    async def _pages(self, resource: str, state: CursorState) -> AsyncIterator[tuple[list[JsonObject], bool, int | None]]:
         """Pages of ``resource`` newer than the last sync point, following ``starting_after``."""
-        params: dict[str, Any] = {"limit": self.page_size}
+        params: dict[str, JsonValue] = {"limit": self.page_size}
         if state.last_created is not None and resource != "products":
             params["created"] = {"gt": max(0, state.last_created - CREATED_OVERLAP)}
         seen: set[str] = set()
@@ -301,13 +475,14 @@ class StripeProvider:
             except _FilterUnsupportedError:
                 params.pop("created", None)  # the server cannot filter: list all; upserts make it idempotent
                 continue
-            data = list(g(page, "data", []))
-            for obj in data:
-                created = g(obj, "created")
-                if created is not None and (newest is None or int(created) > newest):
-                    newest = int(created)
-            has_more = bool(g(page, "has_more", False)) and bool(data)
-            last_id = str(g(data[-1], "id")) if data else ""
+            with answer_shape(Provider.STRIPE, f"stripe {resource} page"):
+                data = [as_object(obj, "each of data") for obj in as_array(page.get("data") or [], "data")]
+                for obj in data:
+                    created = opt_int(obj, "created", "an object's created")
+                    if created is not None and (newest is None or created > newest):
+                        newest = created
+                has_more = page.get("has_more") is True and bool(data)
+                last_id = (opt_str(data[-1], "id", "an object's id") or "") if data else ""
             if has_more and last_id in seen:
                 has_more = False  # a repeated cursor: stop rather than loop forever
             yield data, not has_more, newest
@@ -316,7 +491,7 @@ class StripeProvider:
             seen.add(last_id)
             params["starting_after"] = last_id
 
-    async def _call_raw(self, resource: str, params: dict[str, Any]) -> Any:
+    async def _call_raw(self, resource: str, params: dict[str, JsonValue]) -> JsonObject:
         try:
             return await self._list(resource, dict(params))
         except stripe.StripeError as exc:
@@ -340,62 +515,56 @@ class StripeProvider:
                 yield batch
 
     @classmethod
-    def _page_batch(cls, resource: str, data: list[Any]) -> SyncBatch:
+    def _page_batch(cls, resource: str, data: list[JsonObject]) -> SyncBatch:
         batch = SyncBatch(resource=resource)
         for obj in data:
             cls._convert(resource, obj, batch)
         return batch
 
     @staticmethod
-    def _convert(resource: str, obj: Any, batch: SyncBatch) -> None:
+    def _convert(resource: str, obj: JsonObject, batch: SyncBatch) -> None:
         if resource == "payment_intents":
-            batch.txns.append(remote_txn(obj))
+            batch.txns.append(remote_txn(read_payment_intent(obj)))
         elif resource == "charges":
-            pi = g(obj, "payment_intent")
-            pi_id = pi if isinstance(pi, str) else g(pi, "id")
-            if pi_id:
-                batch.charges.append(RemoteChargeUpdate(str(pi_id), str(g(obj, "id")), iso_amount(obj, "amount_refunded"),
-                                                        bool(g(obj, "captured", True))))
+            c = read_charge(obj)
+            if c["payment_intent"]:
+                batch.charges.append(RemoteChargeUpdate(c["payment_intent"], c["id"],
+                                                        iso_amount(c["amount_refunded"], c["currency"]), c["captured"]))
             else:
-                status = TxnStatus.SUCCEEDED if g(obj, "status") == "succeeded" else (
-                    TxnStatus.DECLINED if g(obj, "status") == "failed" else TxnStatus.PENDING)
-                meta = g(obj, "metadata") or {}
+                status = TxnStatus.SUCCEEDED if c["status"] == "succeeded" else (
+                    TxnStatus.DECLINED if c["status"] == "failed" else TxnStatus.PENDING)
+                meta = c["metadata"]
                 batch.txns.append(RemoteTxn(
-                    provider=Provider.STRIPE, provider_id=str(g(obj, "id")), status=status,
-                    amount=iso_amount(obj, "amount"), currency=str(g(obj, "currency", "")).upper(),
-                    created_at=ts(g(obj, "created")), refunded_amount=iso_amount(obj, "amount_refunded"),
-                    template_id=g(meta, TEMPLATE_KEY), charge_id=str(g(obj, "id")), local_id=g(meta, LOCAL_ID_KEY),
-                    failure_code=g(obj, "failure_code"), failure_message=g(obj, "failure_message"),
-                    description=str(g(obj, "description", ""))))
+                    provider=Provider.STRIPE, provider_id=c["id"], status=status,
+                    amount=iso_amount(c["amount"], c["currency"]), currency=c["currency"].upper(),
+                    created_at=ts(c["created"]), refunded_amount=iso_amount(c["amount_refunded"], c["currency"]),
+                    template_id=meta.get(TEMPLATE_KEY), charge_id=c["id"], local_id=meta.get(LOCAL_ID_KEY),
+                    failure_code=c["failure_code"], failure_message=c["failure_message"],
+                    description=c["description"]))
         elif resource == "refunds":
-            pi = g(obj, "payment_intent")
-            ref = pi if isinstance(pi, str) else g(pi, "id")
-            charge = g(obj, "charge")
-            ref = ref or (charge if isinstance(charge, str) else g(charge, "id"))
+            r = read_refund(obj)
             batch.refunds.append(RemoteRefund(
-                provider=Provider.STRIPE, provider_refund_id=str(g(obj, "id")), amount=iso_amount(obj, "amount"),
-                currency=str(g(obj, "currency", "")).upper(), status=str(g(obj, "status", "succeeded")),
-                created_at=ts(g(obj, "created")), payment_ref=str(ref or ""),
-                local_id=g(g(obj, "metadata"), REFUND_ID_KEY), reason=g(obj, "reason")))
+                provider=Provider.STRIPE, provider_refund_id=r["id"], amount=iso_amount(r["amount"] or 0, r["currency"]),
+                currency=r["currency"].upper(), status=r["status"] or "succeeded",
+                created_at=ts(r["created"]), payment_ref=r["payment_intent"] or r["charge"] or "",
+                local_id=r["metadata"].get(REFUND_ID_KEY), reason=r["reason"]))
         elif resource == "balance_transactions":
-            source = g(obj, "source")
+            b = read_balance_transaction(obj)
             batch.balances.append(RemoteBalance(
-                provider=Provider.STRIPE, provider_id=str(g(obj, "id")),
-                source=source if isinstance(source, str) or source is None else g(source, "id"),
-                type=str(g(obj, "type", "")), amount=iso_amount(obj, "amount"), fee=iso_amount(obj, "fee"),
-                net=iso_amount(obj, "net"), currency=str(g(obj, "currency", "")).upper(),
-                status=str(g(obj, "status", "")), created_at=ts(g(obj, "created"))))
+                provider=Provider.STRIPE, provider_id=b["id"], source=b["source"], type=b["type"],
+                amount=iso_amount(b["amount"], b["currency"]), fee=iso_amount(b["fee"], b["currency"]),
+                net=iso_amount(b["net"], b["currency"]), currency=b["currency"].upper(),
+                status=b["status"], created_at=ts(b["created"])))
         elif resource == "products":
-            meta = g(obj, "metadata") or {}
-            batch.products.append(RemoteProduct(Provider.STRIPE, str(g(obj, "id")), str(g(obj, "name", "")),
-                                                g(meta, TEMPLATE_KEY)))
+            p = read_product(obj)
+            batch.products.append(RemoteProduct(Provider.STRIPE, p["id"], p["name"], p["metadata"].get(TEMPLATE_KEY)))
 
 
 class _FilterUnsupportedError(Exception):
     """The server rejected the ``created`` filter for this list."""
 
 
-def _load_sdk_parts(client: Any) -> None:
+def _load_sdk_parts(client: stripe.StripeClient) -> None:
     """Import now the parts of the SDK it loads lazily at the first request and the first page it reads:
     a provider is built on a worker thread, and these imports took ~450 ms of the GUI's loop at a first Sync."""
     v1 = client.v1

@@ -179,6 +179,29 @@ def test_every_worker_waiting_for_a_coroutine_that_needs_a_worker_still_ends(qap
     assert _on_lent_loop(qapp, every_worker_waits) == [1] * size
 
 
+def test_a_release_added_runs_on_a_worker_once_the_pool_is_idle_after_work(qtbot: QtBot) -> None:
+    runtime = job_runtime()
+    ran_on: list[str] = []
+    remove = runtime.add_idle_release(lambda: ran_on.append(threading.current_thread().name))
+    try:
+        runtime.submit(lambda: None).result(timeout=5)
+        with qtbot.waitSignal(runtime.gave_back, timeout=10_000):
+            pass
+        assert len(ran_on) == 1
+        assert ran_on[0].startswith("trendforge-job")
+    finally:
+        remove()
+
+
+def test_a_release_removed_no_longer_runs(qtbot: QtBot) -> None:
+    runtime = job_runtime()
+    ran: list[int] = []
+    runtime.add_idle_release(lambda: ran.append(1))()  # added, then removed at once
+    runtime.submit(lambda: None).result(timeout=5)
+    with qtbot.waitSignal(runtime.gave_back, timeout=10_000):
+        pass
+    assert ran == []
+
 def test_a_coroutine_on_its_own_loop_runs_on_a_worker_with_the_callers_context(qapp: QApplication) -> None:
     async def where() -> tuple[str, asyncio.AbstractEventLoop, str, str]:
         worker = await asyncio.to_thread(lambda: threading.current_thread().name)
