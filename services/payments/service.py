@@ -69,7 +69,7 @@ from services.payments.models import (
 )
 from services.payments.stats import template_revenue
 from services.ports import TemplateFigures
-from services.runtime import run_blocking
+from services.runtime import on_own_loop, run_blocking
 from services.settings.service import SettingsService
 
 if TYPE_CHECKING:  # the providers' requests and outcomes: imported by what syncs, charges or refunds, not with the
@@ -576,6 +576,18 @@ class PaymentsService(BaseService):
         return reports
 
     async def _sync_one(self, p: Provider, progress: Progress | None) -> SyncReport:
+        """One provider's sync, on a loop of its own on a worker: its HTTP client's callbacks and the paged
+        listing never run on the caller's loop (the GUI's, under qasync), which only waits for the report
+        while progress comes as it is written."""
+        return await on_own_loop(lambda: self._sync_here(p, progress))
+
+    async def _sync_here(self, p: Provider, progress: Progress | None) -> SyncReport:
+        try:
+            return await self._sync_with_client(p, progress)
+        finally:
+            await self.http.close_current()  # this loop's client, which ends with the loop
+
+    async def _sync_with_client(self, p: Provider, progress: Progress | None) -> SyncReport:
         provider = await self._provider(p)
         cursors = await asyncio.to_thread(self._cursors, p)  # SQLite stays off the loop (the GUI's, under qasync)
         totals = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}
