@@ -14,6 +14,7 @@ the timers (the scheduled trends sync), which the GUI asks for and the CLI does 
 from __future__ import annotations
 
 import enum
+import importlib
 import logging
 import os
 import threading
@@ -33,6 +34,7 @@ from services.base import BaseService
 from services.config import AppConfig
 from services.context import ServiceContext
 from services.db.base import make_session_factory
+from services.db.page_cache import release_page_caches
 from services.db.preflight import open_store
 from services.db.uow import UnitOfWork
 from services.events.service import EventsService
@@ -346,6 +348,18 @@ class Services:
         for area in reversed(Area):
             self.build(area)
 
+    def import_deferred(self) -> None:
+        """Import what the areas' services import on first use rather than with the service (their
+        ``LATER_IMPORTS``: Home's start-up reads none of it). The GUI calls this off its thread once the
+        first panel is filled, so that no first click imports it on the GUI thread."""
+        from services.builds import service as builds
+        from services.payments import service as payments
+        from services.templates import service as templates
+
+        for names in (builds.LATER_IMPORTS, payments.LATER_IMPORTS, templates.LATER_IMPORTS):
+            for name in names:
+                importlib.import_module(name)
+
     # -- the core ---------------------------------------------------------------------------
     @property
     def bus(self) -> EventBus:
@@ -423,6 +437,11 @@ class Services:
         checks = machine_checks(self.config, self.settings.health())
         checks.extend(self.builds.key_checks())
         return checks
+
+    def release_idle_caches(self) -> None:
+        """Hand back what the store caches for queries no one is running (its connections' page caches);
+        the GUI has the job runtime call this once the app is idle."""
+        release_page_caches(self.ctx.engine)
 
     # -- closing ----------------------------------------------------------------------------
     def on_close(self, closer: Callable[[], object]) -> None:

@@ -16,8 +16,9 @@ QCoreApplication, like the app's other process-wide objects, so it lives and die
 
 Nothing else in ``services/`` or ``ui/`` starts a thread or a thread pool: a test scans for it.
 
-Once the pool has been idle for :data:`GIVE_BACK_AFTER_MS` after a burst of work, the free memory
-that work left in the C heap is handed back to the OS, on a worker (:mod:`services.heap`).
+Once the pool has been idle for :data:`GIVE_BACK_AFTER_MS` after a burst of work, the caches
+registered with :meth:`JobRuntime.add_idle_release` are released (the store's page caches) and
+the free memory left in the C heap is handed back to the OS, on a worker (:mod:`services.heap`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import logging
 import os
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -37,6 +39,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from services import heap
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 _PREFIX = "trendforge-job"
 GIVE_BACK_AFTER_MS = 1000  # idle this long after work ended: the free heap goes back to the OS
@@ -49,10 +52,14 @@ class _Bridge(QObject):
     failed = Signal(object)
 
 
-class _Lent(concurrent.futures.Executor):
-    """The pool as an event loop's default executor: closing the loop does not stop the pool."""
+class _Lent(concurrent.futures.ThreadPoolExecutor):
+    """The pool as an event loop's default executor: closing the loop does not stop the pool.
+
+    A ThreadPoolExecutor by class only (asyncio's own loops accept no other), which never starts a
+    thread: every call goes to the runtime's pool."""
 
     def __init__(self, runtime: JobRuntime) -> None:
+        super().__init__(max_workers=1)
         self._runtime = runtime
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
@@ -77,6 +84,7 @@ class JobRuntime(QObject):
         self._bridges: set[_Bridge] = set()  # kept alive until their outcome is delivered
         self._loop: asyncio.AbstractEventLoop | None = None  # the application's loop, once lent to
         self._loop_thread = 0
+        self._releases: list[Callable[[], object]] = []  # run on a worker before the heap is given back
         self._running = 0  # jobs submitted and not ended, asyncio.to_thread's included
         self._give_back = QTimer(self)
         self._give_back.setSingleShot(True)
@@ -117,10 +125,32 @@ class JobRuntime(QObject):
         with self._lock:
             if self._running:
                 return  # more work came: its end arms the timer again
-        if not heap.can_give_back():
+            releases = list(self._releases)
+        if not releases and not heap.can_give_back():
             return
         # not counted as work, so it does not arm the timer again
-        self._pool.submit(heap.give_back_free_heap).add_done_callback(lambda _: self._gave_back())
+        self._pool.submit(self._release_and_give_back, releases).add_done_callback(lambda _: self._gave_back())
+
+    def add_idle_release(self, release: Callable[[], object]) -> Callable[[], None]:
+        """Run ``release`` on a worker each time the pool goes idle after work, before the free heap is
+        given back; returns the call that stops it (for whoever closes what ``release`` frees)."""
+        with self._lock:
+            self._releases.append(release)
+
+        def remove() -> None:
+            with self._lock, contextlib.suppress(ValueError):
+                self._releases.remove(release)
+
+        return remove
+
+    @staticmethod
+    def _release_and_give_back(releases: list[Callable[[], object]]) -> None:
+        for release in releases:
+            try:
+                release()
+            except Exception:  # a cache that cannot be released now is released next time
+                log.warning("releasing a cache once idle failed", exc_info=True)
+        heap.give_back_free_heap()
 
     def _gave_back(self) -> None:
         with contextlib.suppress(RuntimeError):
@@ -247,6 +277,60 @@ def offload(fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None]
             on_error: Callable[[Exception], None]) -> None:
     """:meth:`JobRuntime.offload` on the application's runtime."""
     job_runtime().offload(fn, receiver, on_done, on_error)
+
+
+async def on_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Await ``make()`` run on an event loop of its own, on one of the pool's workers.
+
+    For network work made of many small callbacks (an HTTP client's, a paged listing's): on the
+    caller's loop (the GUI's, under qasync) each of them is GUI-thread time, and each waits for the
+    GIL while workers write what was fetched. That loop's ``asyncio.to_thread`` runs on the pool
+    too, the worker it occupies is lent back (:meth:`JobRuntime.lending_a_worker`), and context
+    variables are the caller's. Cancelling the wait cancels the coroutine there and waits for it to
+    end (its ``finally`` blocks run) before the cancellation goes on; its outcome, errors included,
+    is the caller's. Whatever the coroutine binds to its loop (an HTTP client) it must close itself.
+    """
+    app = QCoreApplication.instance()
+    runtime = app.findChild(JobRuntime) if app is not None else None
+    lock = threading.Lock()
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[T]]] = []
+    cancelled = [False]
+
+    def run() -> T:
+        loop = asyncio.new_event_loop()
+        if runtime is not None:
+            loop.set_default_executor(_Lent(runtime))
+        try:
+            lent = runtime.lending_a_worker() if runtime is not None else contextlib.nullcontext()
+            with lent:
+                task = loop.create_task(make())
+                with lock:
+                    running.append((loop, task))
+                    if cancelled[0]:
+                        task.cancel()
+                return loop.run_until_complete(task)
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                with lock:
+                    running.clear()
+                loop.close()
+
+    there = asyncio.ensure_future(asyncio.to_thread(run))
+    try:
+        return await asyncio.shield(there)
+    except asyncio.CancelledError:
+        with lock:
+            cancelled[0] = True
+            for loop, task in running:
+                loop.call_soon_threadsafe(task.cancel)
+        while not there.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({there})
+        if not there.cancelled():
+            there.exception()  # retrieved: the cancellation is what goes on
+        raise
 
 
 def run_blocking(coro: Coroutine[Any, Any, T], *, alone_then: Callable[[], Awaitable[None]] | None = None) -> T:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.home.model import ItemRef
 from app.remedies import Remedy
+from services.runtime import job_runtime
 from ui.about import show_about
 from ui.background import run_in_background
 from ui.colors import Tone, tone_span
@@ -233,6 +234,8 @@ class MainWindow(QMainWindow):
         (start-up asks once the first panel is filled: run beside that panel's construction and first
         paint, it made the GUI thread wait for the GIL 50-250 ms)."""
         self._services = services
+        # once idle, the store's page caches are released too (until the services close)
+        services.on_close(job_runtime().add_idle_release(services.release_idle_caches))
         from ui.notifications import Notifier
 
         self.notifier = Notifier(services, self.tray, lambda text: self.statusBar().showMessage(text, 10_000), self)

@@ -30,23 +30,17 @@ from app.builds.model import (
     normalize_fingerprint,
 )
 from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE, SUCCEEDED
-from app.builds.progress import BuildStats, build_times, plan_steps
-from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import Event
 from app.health import Health
 from app.ids import random_id
-from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
-from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import outcome_sql
 from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.play_port import PlayPort
-from services.builds.stats import build_stats, template_build_stats
-from services.builds.templates_port import BuildTemplate
 from services.builds.workspace import TRASH_PREFIX
 from services.context import ServiceContext
 from services.db.ids import resolve_id
@@ -58,16 +52,24 @@ from services.ports import TemplateCatalogue, TemplateFigures
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.system import Check
 
-if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by what starts, signs or deploys a build:
-    # reading builds (``builds list``, the panel's first fill, recovery at start) needs none of them
+if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by what starts, signs or deploys a build;
+    # the release rules, version codes and stats by what checks, previews, starts or counts one: reading builds
+    # (``builds list``, Home's and the panel's first fill, recovery at start) needs none of them
+    from app.builds.progress import BuildStats
+    from app.store.check import CheckReport, Problem
     from services.builds import keys as keyops
     from services.builds.deploy import DeployTarget
     from services.builds.pipeline import Mark, SigningKey, Verified
     from services.builds.release_check import VersionHistory
     from services.builds.runner import BuildRunner, JobHooks
+    from services.builds.templates_port import BuildTemplate
     from services.builds.tools import ToolResult
 
 log = logging.getLogger(__name__)
+# imported by the methods that use them, not with the service (Home's start-up and `builds list` read none of
+# them); the GUI imports them on a worker once its first panel is filled (Services.import_deferred)
+LATER_IMPORTS = ("app.builds.progress", "app.builds.version", "app.releases.model", "app.store.check",
+                 "services.builds.stats", "services.builds.templates_port")
 
 def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
     return BuildInfo(
@@ -90,6 +92,8 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
 def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[tuple[str, str], ...]:
     """The notes given for this release, else the ones the template package declares; Play's limits checked now,
     before Play is asked anything."""
+    from app.releases.model import check_notes
+
     if given is not None:
         return check_notes(given)
     from services.store.listing import package_release_notes  # Pillow
@@ -442,6 +446,8 @@ class BuildsService(BaseService):
 
     # -- builds -----------------------------------------------------------------------------------
     def _template(self, template_id: str) -> tuple[BuildTemplate, Path]:
+        from services.builds.templates_port import BuildTemplate
+
         info = self.templates.get(template_id)
         package_dir = Path(self.templates.package_dir(template_id))
         return BuildTemplate.from_package(info, package_dir), package_dir
@@ -454,6 +460,9 @@ class BuildsService(BaseService):
         app_name: str | None = None, retry_of: str | None = None,
         rollout: float | None = None, notes: Mapping[str, str] | None = None,
     ) -> BuildInfo:
+        from app.builds.version import SemVer, next_version_code
+        from app.store.check import DeployKind, ReleaseCheckError
+
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
@@ -532,6 +541,9 @@ class BuildsService(BaseService):
                       version: str | None = None, application_id: str | None = None,
                       app_name: str | None = None) -> CheckReport:
         """Play's upload rules and makers' pitfalls for this template, as ``start_build`` applies them."""
+        from app.builds.version import SemVer
+        from app.store.check import DeployKind
+
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         template, package_dir = self._template(template_id)
         from services.builds.deploy import DeployTarget
@@ -546,6 +558,8 @@ class BuildsService(BaseService):
 
     def last_release_warnings(self, build_id: str) -> list[Problem]:
         """The release check's warnings recorded when the build was queued (it had no blockers)."""
+        from app.store.check import Problem, Rule, Severity
+
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
             rows = (rec.options or {}).get("release_warnings", []) if rec is not None else []
@@ -584,6 +598,10 @@ class BuildsService(BaseService):
                       key_alias: str | None = None, deploy: str | None = None,
                       application_id: str | None = None) -> BuildPreview:
         """What ``start_build`` would do, after the same checks (template, key, adb), writing nothing."""
+        from app.builds.progress import plan_steps
+        from app.builds.version import SemVer, next_version_code
+        from app.store.check import DeployKind, ReleaseCheckError
+
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
@@ -631,6 +649,8 @@ class BuildsService(BaseService):
     @staticmethod
     def _play_target(target: DeployTarget, rollout: float | None) -> DeployTarget:
         """A rollout fraction makes the release staged (inProgress) unless a status was given."""
+        from app.releases.model import ReleaseStatus, check_fraction
+
         status = ReleaseStatus.parse(target.status)
         if rollout is not None and status is ReleaseStatus.COMPLETED:
             status = ReleaseStatus.IN_PROGRESS
@@ -1121,6 +1141,8 @@ class BuildsService(BaseService):
 
     def eta(self, info: BuildInfo, now: datetime | None = None, *, percent: float | None = None) -> tuple[float, float | None]:
         """(elapsed, eta) in seconds: the ETA is None when unknown, 0 once the build is finished."""
+        from app.builds.progress import build_times
+
         return build_times(info, now or self.ctx.clock(), lambda: self.past_durations(info.template_id, info.platform.value),
                            percent=percent)
 
@@ -1129,9 +1151,13 @@ class BuildsService(BaseService):
         return self._stats(None)
 
     def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
+        from services.builds.stats import build_stats
+
         return build_stats(self.ctx, template_ids)
 
     def template_stats(self, template_ids: list[str]) -> dict[str, TemplateFigures]:
+        from services.builds.stats import template_build_stats
+
         return template_build_stats(self.ctx, template_ids)
 
     def count(self) -> int:
