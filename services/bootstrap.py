@@ -14,6 +14,7 @@ the timers (the scheduled trends sync), which the GUI asks for and the CLI does 
 from __future__ import annotations
 
 import enum
+import importlib
 import logging
 import os
 import threading
@@ -346,6 +347,18 @@ class Services:
         after the areas its first panel needs."""
         for area in reversed(Area):
             self.build(area)
+
+    def import_deferred(self) -> None:
+        """Import what the areas' services import on first use rather than with the service (their
+        ``LATER_IMPORTS``: Home's start-up reads none of it). The GUI calls this off its thread once the
+        first panel is filled, so that no first click imports it on the GUI thread."""
+        from services.builds import service as builds
+        from services.payments import service as payments
+        from services.templates import service as templates
+
+        for names in (builds.LATER_IMPORTS, payments.LATER_IMPORTS, templates.LATER_IMPORTS):
+            for name in names:
+                importlib.import_module(name)
 
     # -- the core ---------------------------------------------------------------------------
     @property

@@ -52,10 +52,14 @@ class _Bridge(QObject):
     failed = Signal(object)
 
 
-class _Lent(concurrent.futures.Executor):
-    """The pool as an event loop's default executor: closing the loop does not stop the pool."""
+class _Lent(concurrent.futures.ThreadPoolExecutor):
+    """The pool as an event loop's default executor: closing the loop does not stop the pool.
+
+    A ThreadPoolExecutor by class only (asyncio's own loops accept no other), which never starts a
+    thread: every call goes to the runtime's pool."""
 
     def __init__(self, runtime: JobRuntime) -> None:
+        super().__init__(max_workers=1)
         self._runtime = runtime
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
@@ -273,6 +277,60 @@ def offload(fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None]
             on_error: Callable[[Exception], None]) -> None:
     """:meth:`JobRuntime.offload` on the application's runtime."""
     job_runtime().offload(fn, receiver, on_done, on_error)
+
+
+async def on_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Await ``make()`` run on an event loop of its own, on one of the pool's workers.
+
+    For network work made of many small callbacks (an HTTP client's, a paged listing's): on the
+    caller's loop (the GUI's, under qasync) each of them is GUI-thread time, and each waits for the
+    GIL while workers write what was fetched. That loop's ``asyncio.to_thread`` runs on the pool
+    too, the worker it occupies is lent back (:meth:`JobRuntime.lending_a_worker`), and context
+    variables are the caller's. Cancelling the wait cancels the coroutine there and waits for it to
+    end (its ``finally`` blocks run) before the cancellation goes on; its outcome, errors included,
+    is the caller's. Whatever the coroutine binds to its loop (an HTTP client) it must close itself.
+    """
+    app = QCoreApplication.instance()
+    runtime = app.findChild(JobRuntime) if app is not None else None
+    lock = threading.Lock()
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[T]]] = []
+    cancelled = [False]
+
+    def run() -> T:
+        loop = asyncio.new_event_loop()
+        if runtime is not None:
+            loop.set_default_executor(_Lent(runtime))
+        try:
+            lent = runtime.lending_a_worker() if runtime is not None else contextlib.nullcontext()
+            with lent:
+                task = loop.create_task(make())
+                with lock:
+                    running.append((loop, task))
+                    if cancelled[0]:
+                        task.cancel()
+                return loop.run_until_complete(task)
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                with lock:
+                    running.clear()
+                loop.close()
+
+    there = asyncio.ensure_future(asyncio.to_thread(run))
+    try:
+        return await asyncio.shield(there)
+    except asyncio.CancelledError:
+        with lock:
+            cancelled[0] = True
+            for loop, task in running:
+                loop.call_soon_threadsafe(task.cancel)
+        while not there.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({there})
+        if not there.cancelled():
+            there.exception()  # retrieved: the cancellation is what goes on
+        raise
 
 
 def run_blocking(coro: Coroutine[Any, Any, T], *, alone_then: Callable[[], Awaitable[None]] | None = None) -> T:

@@ -283,7 +283,11 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
         if report is not None:
             report.mark("filled")
         window.refresh_health()
-        run_in_background(services.build_all, lambda _: all_built(), area_failed, window)
+        run_in_background(lambda: build_the_rest(services), lambda _: all_built(), area_failed, window)
+
+    def build_the_rest(services: Services) -> None:
+        services.build_all()
+        services.import_deferred()  # what the areas import on first use: no first click imports it on the GUI thread
 
     def area_failed(exc: Exception) -> None:  # its panel says so when opened: it is built again there
         log.warning("building the other areas at start-up failed: %s", exc)

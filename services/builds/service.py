@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 import app.builds.events as build_events
+from app.builds.deployment import DeployResult
 from app.builds.model import (
     Backend,
     BuildInfo,
@@ -29,23 +30,17 @@ from app.builds.model import (
     normalize_fingerprint,
 )
 from app.builds.outcome import FINISHED, IN_PROGRESS, KEEPS_ARTIFACT, RETRYABLE, SUCCEEDED
-from app.builds.progress import BuildStats, build_times, plan_steps
-from app.builds.version import SemVer, next_version_code
 from app.errors import ConflictError, NotFoundError, ToolError, TrendForgeError, UserError
 from app.events import Event
 from app.health import Health
 from app.ids import random_id
-from app.releases.model import ReleaseStatus, check_fraction, check_notes
 from app.remedies import ChooseKey, ChoosePlatform, CreateKey, ImportKey, ListBuilds
-from app.store.check import CheckReport, DeployKind, Problem, ReleaseCheckError, Rule, Severity
 from services.base import BaseService, operation
 from services.builds import outcome_sql
 from services.builds.health import toolchain_health
 from services.builds.key_passwords import KeyPasswords
 from services.builds.models import BuildRecord, DeploymentRecord, SigningKeyRecord, VersionCodeRecord
 from services.builds.play_port import PlayPort
-from services.builds.stats import build_stats, template_build_stats
-from services.builds.templates_port import BuildTemplate
 from services.builds.workspace import TRASH_PREFIX
 from services.context import ServiceContext
 from services.db.ids import resolve_id
@@ -57,16 +52,24 @@ from services.ports import TemplateCatalogue, TemplateFigures
 from services.processes import end_orphaned_tools, pid_alive, scope_env
 from services.system import Check
 
-if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by what starts, signs or deploys a build:
-    # reading builds (``builds list``, the panel's first fill, recovery at start) needs none of them
+if TYPE_CHECKING:  # the pipeline, its tools (Qt) and the keys are imported by what starts, signs or deploys a build;
+    # the release rules, version codes and stats by what checks, previews, starts or counts one: reading builds
+    # (``builds list``, Home's and the panel's first fill, recovery at start) needs none of them
+    from app.builds.progress import BuildStats
+    from app.store.check import CheckReport, Problem
     from services.builds import keys as keyops
     from services.builds.deploy import DeployTarget
     from services.builds.pipeline import Mark, SigningKey, Verified
     from services.builds.release_check import VersionHistory
     from services.builds.runner import BuildRunner, JobHooks
+    from services.builds.templates_port import BuildTemplate
     from services.builds.tools import ToolResult
 
 log = logging.getLogger(__name__)
+# imported by the methods that use them, not with the service (Home's start-up and `builds list` read none of
+# them); the GUI imports them on a worker once its first panel is filled (Services.import_deferred)
+LATER_IMPORTS = ("app.builds.progress", "app.builds.version", "app.releases.model", "app.store.check",
+                 "services.builds.stats", "services.builds.templates_port")
 
 def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
     return BuildInfo(
@@ -89,6 +92,8 @@ def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) 
 def _release_notes(given: Mapping[str, str] | None, package_dir: Path) -> tuple[tuple[str, str], ...]:
     """The notes given for this release, else the ones the template package declares; Play's limits checked now,
     before Play is asked anything."""
+    from app.releases.model import check_notes
+
     if given is not None:
         return check_notes(given)
     from services.store.listing import package_release_notes  # Pillow
@@ -441,6 +446,8 @@ class BuildsService(BaseService):
 
     # -- builds -----------------------------------------------------------------------------------
     def _template(self, template_id: str) -> tuple[BuildTemplate, Path]:
+        from services.builds.templates_port import BuildTemplate
+
         info = self.templates.get(template_id)
         package_dir = Path(self.templates.package_dir(template_id))
         return BuildTemplate.from_package(info, package_dir), package_dir
@@ -453,6 +460,9 @@ class BuildsService(BaseService):
         app_name: str | None = None, retry_of: str | None = None,
         rollout: float | None = None, notes: Mapping[str, str] | None = None,
     ) -> BuildInfo:
+        from app.builds.version import SemVer, next_version_code
+        from app.store.check import DeployKind, ReleaseCheckError
+
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
@@ -531,6 +541,9 @@ class BuildsService(BaseService):
                       version: str | None = None, application_id: str | None = None,
                       app_name: str | None = None) -> CheckReport:
         """Play's upload rules and makers' pitfalls for this template, as ``start_build`` applies them."""
+        from app.builds.version import SemVer
+        from app.store.check import DeployKind
+
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         template, package_dir = self._template(template_id)
         from services.builds.deploy import DeployTarget
@@ -545,6 +558,8 @@ class BuildsService(BaseService):
 
     def last_release_warnings(self, build_id: str) -> list[Problem]:
         """The release check's warnings recorded when the build was queued (it had no blockers)."""
+        from app.store.check import Problem, Rule, Severity
+
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
             rows = (rec.options or {}).get("release_warnings", []) if rec is not None else []
@@ -583,6 +598,10 @@ class BuildsService(BaseService):
                       key_alias: str | None = None, deploy: str | None = None,
                       application_id: str | None = None) -> BuildPreview:
         """What ``start_build`` would do, after the same checks (template, key, adb), writing nothing."""
+        from app.builds.progress import plan_steps
+        from app.builds.version import SemVer, next_version_code
+        from app.store.check import DeployKind, ReleaseCheckError
+
         plat = platform if isinstance(platform, Platform) else Platform.parse(platform)
         semver = SemVer.parse(version)
         template, package_dir = self._template(template_id)
@@ -630,6 +649,8 @@ class BuildsService(BaseService):
     @staticmethod
     def _play_target(target: DeployTarget, rollout: float | None) -> DeployTarget:
         """A rollout fraction makes the release staged (inProgress) unless a status was given."""
+        from app.releases.model import ReleaseStatus, check_fraction
+
         status = ReleaseStatus.parse(target.status)
         if rollout is not None and status is ReleaseStatus.COMPLETED:
             status = ReleaseStatus.IN_PROGRESS
@@ -746,28 +767,29 @@ class BuildsService(BaseService):
                                                  artifact=artifact, fingerprint=mark.fingerprint or "",
                                                  duration_s=round(duration, 3))]
             if mark.state is BuildState.DEPLOYED:
-                uow_events: list[Any] = []
-                uow_events.append(build_events.BuildDeployed(
-                    source=self.name, build_id=rec.id, target=rec.deploy_target or "",
-                    location=str(mark.detail.get("location", "")), dry_run=bool(mark.detail.get("dry_run", False))))
-                return uow_events
+                deployed = mark.deployed or DeployResult(location="")
+                return [build_events.BuildDeployed(source=self.name, build_id=rec.id, target=rec.deploy_target or "",
+                                                   location=deployed.location, dry_run=deployed.dry_run)]
             return []
 
         self._transition(build_id, mark.state, apply)
         if mark.state is BuildState.DEPLOYED:
-            self._record_deployment(build_id, ok=True, detail=mark.detail)
+            self._record_deployment(build_id, result=mark.deployed or DeployResult(location=""))
 
-    def _record_deployment(self, build_id: str, *, ok: bool, detail: dict[str, Any], target: str | None = None) -> None:
+    def _record_deployment(self, build_id: str, *, result: DeployResult | None = None, error: str = "",
+                           target: str | None = None) -> None:
+        """One deployment row: ``result`` when it went through, else the ``error`` that stopped it."""
+        ok = result is not None
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
             uow.session.add(DeploymentRecord(
                 build_id=build_id, target=target or (rec.deploy_target if rec else "") or "", ok=ok,
-                dry_run=bool(detail.get("dry_run", False)), location=str(detail.get("location", "")),
-                detail=str(detail.get("error", "") or ", ".join(detail.get("steps", []))),
+                dry_run=result.dry_run if result else False, location=result.location if result else "",
+                detail=error or (", ".join(result.steps) if result else ""),
                 created_at=self.ctx.clock()))
             if not ok:
                 uow.record(build_events.BuildDeployFailed(source=self.name, build_id=build_id,
-                                                          target=target or "", error=str(detail.get("error", ""))))
+                                                          target=target or "", error=error))
             uow.commit()
         self.invalidate()
 
@@ -791,7 +813,7 @@ class BuildsService(BaseService):
                     rec.error = message
                     rec.finished_at = rec.finished_at or now
                     uow.commit()
-                    self._record_deployment(build_id, ok=False, detail={"error": message}, target=rec.deploy_target)
+                    self._record_deployment(build_id, error=message, target=rec.deploy_target)
                     return
                 if FINISHED.holds(current, Platform(rec.platform), rec.finished_at is not None):
                     return
@@ -816,8 +838,8 @@ class BuildsService(BaseService):
         self.invalidate()
 
     # -- deploy ---------------------------------------------------------------------------------------
-    def _deployer(self, build_id: str, target: DeployTarget, dry_run: bool) -> Callable[[Path, str], dict[str, Any]]:
-        def run(artifact: Path, fingerprint: str) -> dict[str, Any]:
+    def _deployer(self, build_id: str, target: DeployTarget, dry_run: bool) -> Callable[[Path, str], DeployResult]:
+        def run(artifact: Path, fingerprint: str) -> DeployResult:
             # the pipeline verified this artifact a moment ago; its fingerprint is checked, not re-read
             return self._deploy_artifact(build_id, artifact, fingerprint, target, dry_run, reverify=False)
 
@@ -840,7 +862,7 @@ class BuildsService(BaseService):
             return verified.fingerprint
 
     def _deploy_artifact(self, build_id: str, artifact: Path, fingerprint: str, target: DeployTarget,
-                         dry_run: bool, *, reverify: bool = True) -> dict[str, Any]:
+                         dry_run: bool, *, reverify: bool = True) -> DeployResult:
         """Runs off the Qt thread during a build: no Qt objects touched except via run_tool_sync."""
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
@@ -863,20 +885,20 @@ class BuildsService(BaseService):
         from services.builds.deploy import deploy_adb, deploy_folder
 
         if target.kind == "folder":
-            meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
+            meta: dict[str, str | int] = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
                     "version_name": info.version_name, "version_code": info.version_code,
                     "platform": info.platform.value, "fingerprint_sha256": fingerprint}
             return deploy_folder(artifact, Path(target.arg), meta)
         if target.kind == "adb":
             return deploy_adb(artifact)
         rollout = options.get("rollout")
-        return dict(self._require_play().publish_build(
+        return DeployResult.of_play(self._require_play().publish_build(
             info.application_id, artifact, target.arg, info.version_code, status=target.status,
             user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
             dry_run=dry_run))
 
     @operation
-    def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
+    def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> DeployResult:
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
         build_id = info.id  # a prefix names it from here on by its full id
@@ -888,16 +910,16 @@ class BuildsService(BaseService):
         try:
             result = self._deploy_artifact(build_id, Path(info.artifact_path or ""), info.fingerprint or "", parsed, dry_run)
         except TrendForgeError as exc:
-            self._record_deployment(build_id, ok=False, detail={"error": str(exc)}, target=str(parsed))
+            self._record_deployment(build_id, error=str(exc), target=str(parsed))
             raise
 
         def apply(rec: BuildRecord) -> list[Any]:
             rec.deploy_target = str(parsed)
             return [build_events.BuildDeployed(source=self.name, build_id=build_id, target=str(parsed),
-                                               location=str(result.get("location", "")), dry_run=dry_run)]
+                                               location=result.location, dry_run=dry_run)]
 
         self._transition(build_id, BuildState.DEPLOYED, apply)
-        self._record_deployment(build_id, ok=True, detail=result, target=str(parsed))
+        self._record_deployment(build_id, result=result, target=str(parsed))
         return result
 
     # -- queries, cancel, retry -----------------------------------------------------------------------
@@ -1119,6 +1141,8 @@ class BuildsService(BaseService):
 
     def eta(self, info: BuildInfo, now: datetime | None = None, *, percent: float | None = None) -> tuple[float, float | None]:
         """(elapsed, eta) in seconds: the ETA is None when unknown, 0 once the build is finished."""
+        from app.builds.progress import build_times
+
         return build_times(info, now or self.ctx.clock(), lambda: self.past_durations(info.template_id, info.platform.value),
                            percent=percent)
 
@@ -1127,9 +1151,13 @@ class BuildsService(BaseService):
         return self._stats(None)
 
     def _stats(self, template_ids: list[str] | None) -> list[BuildStats]:
+        from services.builds.stats import build_stats
+
         return build_stats(self.ctx, template_ids)
 
     def template_stats(self, template_ids: list[str]) -> dict[str, TemplateFigures]:
+        from services.builds.stats import template_build_stats
+
         return template_build_stats(self.ctx, template_ids)
 
     def count(self) -> int:

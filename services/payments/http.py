@@ -1,7 +1,9 @@
 """HTTP plumbing shared by the payment providers.
 
 One long-lived ``httpx.AsyncClient`` per event loop: the GUI's qasync loop keeps one for
-the life of the app; a CLI command's loop gets one and closes it at the end.
+the life of the app; a CLI command's loop gets one and closes it at the end. A sync's paged
+listing runs on a loop of its own on a worker (``services.runtime.on_own_loop``), whose client
+lives as long as that sync.
 Responses are mapped onto ``ProviderError`` so the service's tenacity retry can tell
 transient failures (connect/read errors, 429 with Retry-After, 5xx) from permanent ones.
 """

@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -54,14 +54,16 @@ from services.payments.models import (
     SyncCursorRecord,
     TransactionRecord,
 )
-from services.payments.providers.base import (
-    CursorState,
-    RemoteBalance,
-    RemoteChargeUpdate,
-    RemoteProduct,
-    RemoteRefund,
-    RemoteTxn,
-)
+
+if TYPE_CHECKING:  # what providers return: the ledger's writers take them, its readers (Home, the panel) need none
+    from services.payments.providers.base import (
+        CursorState,
+        RemoteBalance,
+        RemoteChargeUpdate,
+        RemoteProduct,
+        RemoteRefund,
+        RemoteTxn,
+    )
 
 Key = tuple[str, str, str, str]  # day, provider, template_id ('' for none), currency
 Contribution = tuple[Key, tuple[int, int, int, int]] | None
@@ -491,6 +493,8 @@ class Ledger:
 
     # -- cursors ---------------------------------------------------------------------------
     def cursors(self, provider: Provider) -> dict[str, CursorState]:
+        from services.payments.providers.base import CursorState
+
         return {r.resource: CursorState(r.cursor, r.last_created) for r in self.session.scalars(
             select(SyncCursorRecord).where(SyncCursorRecord.provider == provider.value))}
 
@@ -523,7 +527,8 @@ class TxnFilter:
     limit: int = 200
     offset: int = 0
 
-    def clauses(self, *, broad_search: bool = False, backend: Backend = Backend.SQLITE) -> list[ColumnElement[bool]]:
+    def clauses(self, *, broad_search: bool = False, backend: Backend = Backend.SQLITE,
+                window: NewestWindow | None = None) -> list[ColumnElement[bool]]:
         t = TransactionRecord
         out: list[ColumnElement[bool]] = []
         if self.provider:
@@ -547,7 +552,9 @@ class TxnFilter:
                 out.append(fulltext.match_clause(backend, "payment_transactions", "", match))
             else:
                 # +rowid: a broad search must not drive the loop (see list_statement)
-                out.append((_PLUS_ROWID if broad_search else _ROWID).in_(_fts_rowids(match)))
+                out.append((_PLUS_ROWID if broad_search else _ROWID).in_(_fts_rowids(match, window=window)))
+        if window is not None:
+            out.append(t.created_at > window.since)
         return out
 
 
@@ -558,9 +565,41 @@ _FTS_TABLE = table("payment_transactions_fts", column("rowid"))
 BROAD_SEARCH = 2000
 
 
-def _fts_rowids(match: str, limit: int | None = None) -> Any:
+# a broad search first looks among the newest rows: this many, or 16 pages if that is more
+NEWEST_WINDOW = 4096
+
+
+@dataclass(frozen=True)
+class NewestWindow:
+    """The ledger's newest rows under a filter (``created_at > since``) and the span of their rowids.
+
+    A broad term's matches are a long list in the full-text index (75,000 of 1M rows for a common
+    word); reading it whole was most of a search's time. Only the part of the list within the
+    span is read. The span is narrow when rows were stored in or against time order, as syncs store
+    them; the answer is the same either way.
+    """
+
+    since: datetime
+    lowest_rowid: int
+    highest_rowid: int
+
+
+def _fts_rowids(match: str, limit: int | None = None, window: NewestWindow | None = None) -> Any:
     stmt = select(_FTS_TABLE.c.rowid).where(text("payment_transactions_fts MATCH :match").bindparams(match=match))
+    if window is not None:
+        stmt = stmt.where(_FTS_TABLE.c.rowid.between(window.lowest_rowid, window.highest_rowid))
     return stmt.limit(limit) if limit is not None else stmt
+
+
+def newest_window(session: Session, f: TxnFilter, size: int) -> NewestWindow | None:
+    """The rows newer than the oldest of the newest ``size`` that ``f`` keeps without its search
+    (all of them are among those ``size``), or None when ``f`` keeps no more than ``size`` rows."""
+    t = TransactionRecord
+    newest = (select(_ROWID.label("r"), t.created_at).where(*replace(f, search=None).clauses())
+              .order_by(t.created_at.desc()).limit(size).subquery())
+    low, high, since, n = session.execute(
+        select(func.min(newest.c.r), func.max(newest.c.r), func.min(newest.c.created_at), func.count())).one()
+    return NewestWindow(since, int(low), int(high)) if n >= size else None
 
 
 def _is_broad(session: Session, f: TxnFilter) -> bool:
@@ -571,20 +610,41 @@ def _is_broad(session: Session, f: TxnFilter) -> bool:
     return int(found or 0) > BROAD_SEARCH
 
 
-def list_statement(f: TxnFilter, *, broad: bool = False, backend: Backend = Backend.SQLITE) -> Any:
+def list_statement(f: TxnFilter, *, broad: bool = False, backend: Backend = Backend.SQLITE,
+                   window: NewestWindow | None = None) -> Any:
     """One page, newest first. A narrow search reads its matches from the full-text index and sorts
     them; a broad one (``broad``) walks the ledger's ``created_at`` order with the matches as a set
-    to probe (``+rowid`` keeps the planner from driving the loop with them)."""
-    return (select(TransactionRecord).where(and_(True, *f.clauses(broad_search=broad, backend=backend)))
+    to probe (``+rowid`` keeps the planner from driving the loop with them), within ``window`` if
+    one is given."""
+    clauses = f.clauses(broad_search=broad, backend=backend, window=window)
+    return (select(TransactionRecord).where(and_(True, *clauses))
             .order_by(TransactionRecord.created_at.desc(), TransactionRecord.id.desc())
-            .limit(max(1, min(f.limit, 100_000))).offset(max(0, f.offset)))
+            .limit(_page_size(f)).offset(max(0, f.offset)))
+
+
+def _page_size(f: TxnFilter) -> int:
+    return max(1, min(f.limit, 100_000))
 
 
 def list_txns(session: Session, f: TxnFilter) -> list[Transaction]:
     """One page as plain rows, not ORM objects: a page of 1,000 spent two thirds of its time making
     and reading session-tracked objects that nobody changes."""
-    stmt = list_statement(f, broad=_is_broad(session, f), backend=backend_of(session))
+    broad = _is_broad(session, f)
+    if broad:
+        page = _page_in_newest_window(session, f, max(NEWEST_WINDOW, 16 * (max(0, f.offset) + _page_size(f))))
+        if page is not None:
+            return page
+    stmt = list_statement(f, broad=broad, backend=backend_of(session))
     return [to_domain(r) for r in session.execute(stmt.with_only_columns(*_TXN_COLUMNS))]
+
+
+def _page_in_newest_window(session: Session, f: TxnFilter, size: int) -> list[Transaction] | None:
+    """A broad search's page from the newest ``size`` rows, or None when they hold too few matches
+    to fill it (a row outside the window is older than every row in it, so a full page is exact)."""
+    window = newest_window(session, f, size)
+    stmt = list_statement(f, broad=True, window=window)
+    page = [to_domain(r) for r in session.execute(stmt.with_only_columns(*_TXN_COLUMNS))]
+    return page if window is None or len(page) >= _page_size(f) else None
 
 
 def count_txns(session: Session, f: TxnFilter) -> int:

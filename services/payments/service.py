@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -67,23 +67,25 @@ from services.payments.models import (
     RefundRecord,
     TransactionRecord,
 )
-from services.payments.providers.base import (
-    ChargeOutcome,
-    ChargeRequest,
-    CheckingProvider,
-    CursorState,
-    DeclinedError,
-    RefundOutcome,
-    RefundRequest,
-    SyncBatch,
-    need_credential,
-)
 from services.payments.stats import template_revenue
 from services.ports import TemplateFigures
-from services.runtime import run_blocking
+from services.runtime import on_own_loop, run_blocking
 from services.settings.service import SettingsService
 
+if TYPE_CHECKING:  # the providers' requests and outcomes: imported by what syncs, charges or refunds, not with the
+    # service (Home's first fill and the panel's reads need none of them)
+    from services.payments.providers.base import (
+        ChargeOutcome,
+        CheckingProvider,
+        CursorState,
+        RefundOutcome,
+        SyncBatch,
+    )
+
 log = logging.getLogger(__name__)
+# imported by the methods that sync, charge or refund, not with the service (Home's start-up and the panel's reads
+# need none of them); the GUI imports them on a worker once its first panel is filled (Services.import_deferred)
+LATER_IMPORTS = ("services.payments.providers.base",)
 T = TypeVar("T")
 Progress = Callable[[str, int], None]
 
@@ -131,6 +133,8 @@ class PaymentsService(BaseService):
         return await asyncio.to_thread(self._build_provider, p, secret, loop)
 
     def _build_provider(self, p: Provider, secret: str | None, loop: asyncio.AbstractEventLoop) -> Any:
+        from services.payments.providers.base import need_credential
+
         secret = secret or need_credential(self.settings.credential(p.value), p)
         http = self.http.get(loop)
         load_first_request_parts()
@@ -265,6 +269,8 @@ class PaymentsService(BaseService):
         cur = normalize_currency(currency)
         minor = to_minor(amount, cur) if isinstance(amount, str) else int(amount)
         self.require(minor > 0, "the amount must be positive")
+        from services.payments.providers.base import need_credential
+
         key = need_credential(self.settings.credential(p.value), p)
         if not payment_method:
             self.require(stripe_mode(key) is StripeMode.TEST, "a live charge needs a saved payment method",
@@ -314,6 +320,8 @@ class PaymentsService(BaseService):
             return row
 
     async def _attempt_charge(self, txn_id: str) -> Transaction:
+        from services.payments.providers.base import ChargeOutcome, ChargeRequest, DeclinedError
+
         p = Provider.STRIPE
         provider = await self._provider(p)
 
@@ -434,6 +442,8 @@ class PaymentsService(BaseService):
         return self._run(self.refund_async(txn_id, amount))
 
     async def refund_async(self, txn_id: str, amount: str | int | None = None) -> RefundResult:
+        from services.payments.providers.base import RefundRequest
+
         row = self._load(txn_id)
         p = Provider(row.provider)
         requested = None if amount is None else (to_minor(amount, row.currency) if isinstance(amount, str)
@@ -492,6 +502,8 @@ class PaymentsService(BaseService):
 
     async def _settle_pending_refunds(self, row: TransactionRecord) -> None:
         """Refunds left pending by an unknown outcome: ask the provider, then count them or drop them."""
+        from services.payments.providers.base import RefundRequest
+
         with self.ctx.new_uow() as uow:
             pending = list(uow.session.scalars(select(RefundRecord).where(
                 RefundRecord.transaction_id == row.id, RefundRecord.status == RefundStatus.PENDING.value)))
@@ -564,6 +576,18 @@ class PaymentsService(BaseService):
         return reports
 
     async def _sync_one(self, p: Provider, progress: Progress | None) -> SyncReport:
+        """One provider's sync, on a loop of its own on a worker: its HTTP client's callbacks and the paged
+        listing never run on the caller's loop (the GUI's, under qasync), which only waits for the report
+        while progress comes as it is written."""
+        return await on_own_loop(lambda: self._sync_here(p, progress))
+
+    async def _sync_here(self, p: Provider, progress: Progress | None) -> SyncReport:
+        try:
+            return await self._sync_with_client(p, progress)
+        finally:
+            await self.http.close_current()  # this loop's client, which ends with the loop
+
+    async def _sync_with_client(self, p: Provider, progress: Progress | None) -> SyncReport:
         provider = await self._provider(p)
         cursors = await asyncio.to_thread(self._cursors, p)  # SQLite stays off the loop (the GUI's, under qasync)
         totals = {"fetched": 0, "added": 0, "updated": 0, "pages": 0}

@@ -22,7 +22,6 @@ from app.errors import ConflictError, NotFoundError, StaleEditError, UserError
 from app.health import Health
 from app.remedies import ChooseOnDuplicate, ListTemplates, RestoreTemplate
 from app.store.derive import derived_manifest
-from app.store.listing import LOCALE_RE
 from app.store.policy import DEFAULT_MIN_SDK, DEFAULT_TARGET_SDK
 from app.templates.model import (
     DuplicatePolicy,
@@ -58,12 +57,14 @@ from services.ports import StatsSource, TemplateFigures
 from services.template_manifest import read_manifest
 from services.templates import blobs, search_sql
 from services.templates import package as pkg
-from services.templates.blank import BLANK_PACKAGE
 from services.templates.health import store_dir, store_health
 from services.templates.models import CategoryCountRow, ReviewRow, TemplateRow
 from services.templates.switch import Switch, fault_point, new_work_dir, recover
 
 log = logging.getLogger(__name__)
+# imported by the methods that create a template or set its store listing, not with the service; the GUI imports
+# them on a worker once its first panel is filled (Services.import_deferred)
+LATER_IMPORTS = ("app.store.listing", "services.templates.blank")
 
 T = TypeVar("T")
 _MISSING = object()
@@ -389,6 +390,8 @@ class TemplatesService(BaseService):
         The base is a stored template (``base_id``: its web UI, icon and content, as its own app with a
         turned icon) or, by default, the runtime's blank app. The form's fields win over the base's.
         """
+        from services.templates.blank import BLANK_PACKAGE
+
         base_dir = self.package_dir(base_id) if base_id else BLANK_PACKAGE
         base = read_manifest(base_dir)
         if base_id:
@@ -469,6 +472,8 @@ class TemplatesService(BaseService):
     def set_listing_media(self, template_id: str, locale: str, screenshots: Sequence[Path],
                           feature_graphic: Path | None = None) -> TemplateInfo:
         """Put store screenshots (and the feature graphic) into the package and name them in its listing."""
+        from app.store.listing import LOCALE_RE
+
         self.require(LOCALE_RE.match(locale), f"{locale!r} is not a locale; use e.g. en-US")
         folder = self.package_dir(template_id)
         dest = folder / "listing" / locale

@@ -136,3 +136,28 @@ def test_every_panel_module_is_imported_on_a_worker_before_start_up_completes(st
     imported = {name: gui for name, gui, t in started.seen if name in wanted and t < started.marks["complete"]}
     assert imported.keys() == wanted
     assert [name for name, gui in imported.items() if gui] == []
+
+
+def _deferred_imports() -> set[str]:
+    from services.builds import service as builds
+    from services.payments import service as payments
+    from services.templates import service as templates
+
+    return {*builds.LATER_IMPORTS, *payments.LATER_IMPORTS, *templates.LATER_IMPORTS}
+
+
+def test_home_is_filled_without_what_the_areas_import_on_first_use(started: Imports) -> None:
+    """Release rules, version codes, build stats, the providers' requests, store listings: Home reads none of them,
+    so they are imported by what uses them (each an import of 2-12 ms on the worker before Home was filled)."""
+    assert _deferred_imports() & started.before("filled") == set()
+
+
+def test_what_the_areas_import_on_first_use_is_imported_on_a_worker_before_start_up_completes(started: Imports) -> None:
+    imported = {name: gui for name, gui, t in started.seen if name in _deferred_imports() and t < started.marks["complete"]}
+    assert imported.keys() == _deferred_imports()
+    assert [name for name, gui in imported.items() if gui] == []
+
+
+def test_home_is_filled_without_loading_qt_charts(started: Imports) -> None:
+    """Home draws no chart: Qt Charts (its module and library, ~4 ms) loads with the first panel that does."""
+    assert "PySide6.QtCharts" not in started.before("filled")

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from services.runtime import JobRuntime, job_runtime, offload, run_blocking
+from services.runtime import JobRuntime, job_runtime, offload, on_own_loop, run_blocking
 from tests.support.qasync_loop import app_loop
 
 _who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
@@ -201,3 +201,58 @@ def test_a_release_removed_no_longer_runs(qtbot: QtBot) -> None:
     with qtbot.waitSignal(runtime.gave_back, timeout=10_000):
         pass
     assert ran == []
+
+def test_a_coroutine_on_its_own_loop_runs_on_a_worker_with_the_callers_context(qapp: QApplication) -> None:
+    async def where() -> tuple[str, asyncio.AbstractEventLoop, str, str]:
+        worker = await asyncio.to_thread(lambda: threading.current_thread().name)
+        return threading.current_thread().name, asyncio.get_running_loop(), _who.get(), worker
+
+    async def caller() -> tuple[tuple[str, asyncio.AbstractEventLoop, str, str], asyncio.AbstractEventLoop]:
+        _who.set("caller")
+        return await on_own_loop(where), asyncio.get_running_loop()
+
+    (thread, loop, who, worker), callers_loop = _on_lent_loop(qapp, caller)  # type: ignore[misc]
+    assert thread.startswith("trendforge-job") and loop is not callers_loop
+    assert who == "caller"
+    assert worker.startswith("trendforge-job") and worker != thread  # its to_thread work runs on the pool too
+
+
+def test_an_error_on_its_own_loop_is_the_callers(qapp: QApplication) -> None:
+    async def fails() -> None:
+        raise ValueError("refused there")
+
+    async def caller() -> str:
+        try:
+            await on_own_loop(fails)
+        except ValueError as exc:
+            return str(exc)
+        return "no error"
+
+    assert _on_lent_loop(qapp, caller) == "refused there"
+
+
+def test_cancelling_the_wait_cancels_the_coroutine_there_and_returns_once_it_has_ended(qapp: QApplication) -> None:
+    started = threading.Event()
+    ended: list[str] = []
+
+    async def forever() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            await asyncio.sleep(0.05)  # its clean-up awaits on its loop, and is waited for
+            ended.append(threading.current_thread().name)
+
+    async def caller() -> tuple[bool, list[str]]:
+        task = asyncio.ensure_future(on_own_loop(forever))
+        await asyncio.to_thread(started.wait, 10)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return True, list(ended)
+        return False, list(ended)
+
+    cancelled, ended_when_returned = _on_lent_loop(qapp, caller)  # type: ignore[misc]
+    assert cancelled
+    assert len(ended_when_returned) == 1 and ended_when_returned[0].startswith("trendforge-job")

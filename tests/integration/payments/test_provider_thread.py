@@ -156,3 +156,29 @@ def test_a_synced_page_is_never_turned_into_stripe_objects(stripe_app: Any, stri
         threading.setprofile(None)  # type: ignore[arg-type]
     assert report.error is None and report.added
     assert conversions == []
+
+
+def test_a_syncs_http_requests_are_sent_from_a_loop_on_a_worker_not_the_callers(
+        stripe_app: Any, stripe_sdk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under qasync the caller's loop is the GUI's: each request's callbacks (the SDK's, httpx's, the
+    connection's) were GUI-thread time that waited for the GIL while workers wrote the pages. The spy on
+    ``httpx.AsyncClient.send`` records the sending thread and the client, then sends."""
+    import httpx
+
+    _manager, svc = stripe_app
+    stripe_sdk.v1.payment_intents.create(params={"amount": 1100, "currency": "usd", "payment_method": "pm_card_visa",
+                                                 "confirm": True})
+    senders: list[tuple[int, httpx.AsyncClient]] = []
+    real_send = httpx.AsyncClient.send
+
+    async def spy(self: httpx.AsyncClient, *args: Any, **kwargs: Any) -> httpx.Response:
+        senders.append((threading.get_ident(), self))
+        return await real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", spy)
+
+    [report] = asyncio.run(svc.sync_async("stripe"))
+    assert report.error is None and report.added
+    assert senders, "the sync sent no request"
+    assert threading.get_ident() not in {thread for thread, _client in senders}
+    assert all(client.is_closed for _thread, client in senders)  # the worker loop's client ends with its loop
