@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -38,24 +39,41 @@ def unsettled() -> int:
 def when_settled(parent: QObject, then: Callable[[], None]) -> None:
     """Call ``then`` once, on the first turn of the event loop on which nothing is :func:`unsettled`.
 
-    Looked at a turn after now and a turn after each outcome is delivered (or a held read dropped), so
-    a job that an outcome's callback starts, at once or from a zero timer, is waited for too; nothing
-    polls (polling every 10 ms for three quiet looks marked start-up's first panel filled 20-30 ms late).
+    Looked at a turn after now and a turn after each outcome is delivered (or a held read dropped), and
+    settled when two looks a turn apart find nothing pending: a job that an outcome's callback starts,
+    at once or from a zero timer, is waited for too. Nothing polls (polling every 10 ms for three quiet
+    looks marked start-up's first panel filled 20-30 ms after the last outcome).
     """
     done = [False]
+    quiet = [0]
     runtime = job_runtime()
+    # a zero timer of its own, restarted by each reason to look (an outcome delivered, a held read dropped)
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
 
     def look() -> None:
-        if done[0] or unsettled() != 0:
+        if done[0]:
+            return
+        if unsettled() != 0:
+            quiet[0] = 0
+            return
+        quiet[0] += 1
+        if quiet[0] < 2:  # and once more, a turn later: what a zero timer or queued call set meanwhile has run
+            timer.start()
             return
         done[0] = True
         runtime.delivered.disconnect(soon)
         _lookers.remove(soon)
+        timer.deleteLater()
         then()
 
     def soon() -> None:
-        QTimer.singleShot(0, parent, look)
+        quiet[0] = 0  # two quiet looks after this reason, too
+        if shiboken6.isValid(timer):  # not once its parent is gone
+            timer.start()
 
+    timer.timeout.connect(look)
     runtime.delivered.connect(soon)
     _lookers.append(soon)
     soon()

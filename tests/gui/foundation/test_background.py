@@ -91,19 +91,19 @@ def test_when_settled_waits_for_a_job_that_an_outcome_starts_from_a_zero_timer(q
 
 
 def test_when_settled_calls_back_on_the_turn_after_the_last_outcome(qtbot: QtBot) -> None:
-    """Not after a quiet spell: a 15 ms timer set as the last outcome arrives fires after it (polling every
+    """Not after a quiet spell: a 25 ms timer set as the last outcome arrives fires after it (polling every
     10 ms for three quiet looks called back 20-30 ms after the last outcome)."""
     owner = QObject()
     order: list[str] = []
 
     def last(_: object) -> None:
         order.append("outcome")
-        QTimer.singleShot(15, lambda: order.append("15 ms later"))
+        QTimer.singleShot(25, lambda: order.append("25 ms later"))
 
     run_in_background(lambda: None, last, lambda e: None, owner)
     when_settled(owner, lambda: order.append("settled"))
-    qtbot.waitUntil(lambda: "15 ms later" in order, timeout=3000)
-    assert order == ["outcome", "settled", "15 ms later"]
+    qtbot.waitUntil(lambda: "25 ms later" in order, timeout=3000)
+    assert order == ["outcome", "settled", "25 ms later"]
 
 
 def test_when_settled_calls_back_once_a_held_read_is_dropped(qtbot: QtBot) -> None:
