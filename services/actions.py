@@ -16,7 +16,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from app.errors import UserError
 from app.jsonvalue import JsonObject, JsonValue
@@ -56,17 +56,23 @@ class ActionSpec:
     def is_async(self) -> bool:
         return inspect.iscoroutinefunction(self.func)
 
-    async def invoke(self, actx: ActionContext, inputs: Mapping[str, JsonValue]) -> ActionResult:
-        """Call the action with bound inputs: awaited if async, in a thread if it blocks, else inline."""
-        if self.is_async:
-            result: Any = await self.func(actx, **inputs)  # type: ignore[misc]
-            return result  # type: ignore[no-any-return]
-        if self.blocking:
-            return await asyncio.to_thread(self.func, actx, **inputs)  # type: ignore[arg-type]
+    def start(self, actx: ActionContext, inputs: Mapping[str, JsonValue]) -> ActionResult | Awaitable[ActionResult]:
+        """Call the action with bound inputs: a quick sync one answers inline; an async one, or one that blocks
+        (run in a worker thread), gives what to await for its result."""
+        if self.blocking and not self.is_async:
+            return asyncio.to_thread(self._run_blocking, actx, inputs)
+        return self.func(actx, **inputs)
+
+    def _run_blocking(self, actx: ActionContext, inputs: Mapping[str, JsonValue]) -> ActionResult:
         result = self.func(actx, **inputs)
-        if inspect.isawaitable(result):
-            result = await result
-        return result  # type: ignore[no-any-return]
+        if isinstance(result, Awaitable):
+            raise TypeError(f"action {self.name!r} is registered as blocking but returned an awaitable")
+        return result
+
+    async def invoke(self, actx: ActionContext, inputs: Mapping[str, JsonValue]) -> ActionResult:
+        """Call the action with bound inputs and wait for its result (see :meth:`start`)."""
+        result = self.start(actx, inputs)
+        return await result if isinstance(result, Awaitable) else result
 
     def bind(self, inputs: Mapping[str, JsonValue]) -> JsonObject:
         """Check resolved inputs against the declared parameters; apply defaults."""

@@ -133,6 +133,12 @@ class BaseService:
                 self._cache[key] = value
         return value
 
+    def drop_expired(self) -> None:
+        """Let go of the cached reads whose time is up: the cache only hides them, and keeps them
+        (a page of rows per search typed) until it is next written."""
+        with self._cache_lock:
+            self._cache.expire()
+
     def invalidate(self) -> None:
         """Drop every cached read; called after each write."""
         with self._cache_lock:

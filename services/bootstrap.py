@@ -439,8 +439,10 @@ class Services:
         return checks
 
     def release_idle_caches(self) -> None:
-        """Hand back what the store caches for queries no one is running (its connections' page caches);
-        the GUI has the job runtime call this once the app is idle."""
+        """Hand back what is cached for no one: the services' reads whose time is up, and the store's
+        connections' page caches. The GUI has the job runtime call this once the app is idle."""
+        for service in self.built_services():
+            service.drop_expired()
         release_page_caches(self.ctx.engine)
 
     # -- closing ----------------------------------------------------------------------------

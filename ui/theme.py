@@ -7,11 +7,16 @@ text role meets 4.5:1 against its background; the status colours are in ``ui.col
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QChart, QChartView
+import sys
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from ui.colors import is_dark, retone
+
+if TYPE_CHECKING:  # Qt Charts (its library and module) loads with the first panel that draws a chart, not the window
+    from PySide6.QtCharts import QChart
 
 THEMES = ("system", "light", "dark")
 
@@ -78,6 +83,10 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setPalette(palette_for(theme))
     widgets = app.allWidgets()
     retone(widgets)
+    if "PySide6.QtCharts" not in sys.modules:  # then no chart exists yet: each one made later takes chart_theme()
+        return
+    from PySide6.QtCharts import QChartView
+
     for w in widgets:  # charts draw their own background: give them the theme's
         if isinstance(w, QChartView):
             w.chart().setTheme(chart_theme())
@@ -85,4 +94,6 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 def chart_theme() -> QChart.ChartTheme:
     """The chart theme that matches the application palette (a light chart is a white box on the dark theme)."""
+    from PySide6.QtCharts import QChart
+
     return QChart.ChartTheme.ChartThemeDark if is_dark() else QChart.ChartTheme.ChartThemeLight

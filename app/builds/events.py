@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from app.events import Event, event_type
+from app.events import Event, event_dataclass, event_type
 
 
 @event_type("build.queued")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildQueued(Event):
     build_id: str = ""
     template_id: str = ""
@@ -19,7 +17,7 @@ class BuildQueued(Event):
 
 
 @event_type("build.started")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildStarted(Event):
     build_id: str = ""
     template_id: str = ""
@@ -27,7 +25,7 @@ class BuildStarted(Event):
 
 
 @event_type("build.progressed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildProgressed(Event):
     """A step change (not every log line)."""
 
@@ -38,7 +36,7 @@ class BuildProgressed(Event):
 
 
 @event_type("build.succeeded")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildSucceeded(Event):
     """The artifact was built (state ``built``); signing follows."""
 
@@ -48,7 +46,7 @@ class BuildSucceeded(Event):
 
 
 @event_type("build.signed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildSigned(Event):
     build_id: str = ""
     template_id: str = ""
@@ -58,7 +56,7 @@ class BuildSigned(Event):
 
 
 @event_type("build.failed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildFailed(Event):
     build_id: str = ""
     template_id: str = ""
@@ -67,14 +65,14 @@ class BuildFailed(Event):
 
 
 @event_type("build.cancelled")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildCancelled(Event):
     build_id: str = ""
     template_id: str = ""
 
 
 @event_type("build.cancel_requested")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildCancelRequested(Event):
     """Another process asked the build's owner to cancel it; the owner does (``build.cancelled``)."""
 
@@ -83,7 +81,7 @@ class BuildCancelRequested(Event):
 
 
 @event_type("build.deployed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildDeployed(Event):
     build_id: str = ""
     target: str = ""
@@ -92,7 +90,7 @@ class BuildDeployed(Event):
 
 
 @event_type("build.deploy_failed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class BuildDeployFailed(Event):
     build_id: str = ""
     target: str = ""
@@ -100,7 +98,7 @@ class BuildDeployFailed(Event):
 
 
 @event_type("key.exported")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class KeyExported(Event):
     """A keystore was copied out as a backup (its password stays in the keyring)."""
 
@@ -109,7 +107,7 @@ class KeyExported(Event):
 
 
 @event_type("key.created")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class KeyCreated(Event):
     alias: str = ""
     fingerprint: str = ""

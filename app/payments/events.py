@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from app.events import Event, event_type
+from app.events import Event, event_dataclass, event_type
 
 
 @event_type("payment.charged")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentCharged(Event):
     transaction_id: str = ""
     provider: str = ""
@@ -19,7 +17,7 @@ class PaymentCharged(Event):
 
 
 @event_type("payment.declined")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentDeclined(Event):
     transaction_id: str = ""
     provider: str = ""
@@ -28,7 +26,7 @@ class PaymentDeclined(Event):
 
 
 @event_type("payment.action_required")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentActionRequired(Event):
     transaction_id: str = ""
     provider: str = ""
@@ -37,7 +35,7 @@ class PaymentActionRequired(Event):
 
 
 @event_type("payment.failed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentFailed(Event):
     transaction_id: str = ""
     provider: str = ""
@@ -46,7 +44,7 @@ class PaymentFailed(Event):
 
 
 @event_type("payment.refunded")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentRefunded(Event):
     transaction_id: str = ""
     refund_id: str = ""
@@ -57,7 +55,7 @@ class PaymentRefunded(Event):
 
 
 @event_type("payment.synced")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentsSynced(Event):
     provider: str = ""
     fetched: int = 0
@@ -66,7 +64,7 @@ class PaymentsSynced(Event):
 
 
 @event_type("payment.imported")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class PaymentsImported(Event):
     provider: str = ""
     added: int = 0
@@ -75,7 +73,7 @@ class PaymentsImported(Event):
 
 
 @event_type("provider.unhealthy")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ProviderUnhealthy(Event):
     area: str = "payments"
     provider: str = ""
@@ -84,7 +82,7 @@ class ProviderUnhealthy(Event):
 
 
 @event_type("provider.recovered")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ProviderRecovered(Event):
     area: str = "payments"
     provider: str = ""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from app.events import Event, event_type
+from app.events import Event, event_dataclass, event_type
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrackEvent(Event):
     application_id: str = ""
     track: str = ""
@@ -19,7 +17,7 @@ class TrackEvent(Event):
 
 
 @event_type("release.published")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReleasePublished(TrackEvent):
     """A new artifact went onto a track (or, with dry_run, was validated and the edit deleted)."""
 
@@ -27,37 +25,37 @@ class ReleasePublished(TrackEvent):
 
 
 @event_type("release.rolled_out")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReleaseRolledOut(TrackEvent):
     """A staged rollout's user fraction was raised."""
 
 
 @event_type("release.halted")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReleaseHalted(TrackEvent):
     pass
 
 
 @event_type("release.resumed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReleaseResumed(TrackEvent):
     pass
 
 
 @event_type("release.completed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReleaseCompleted(TrackEvent):
     pass
 
 
 @event_type("release.promoted")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReleasePromoted(TrackEvent):
     from_track: str = ""
 
 
 @event_type("release.listing_pushed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ListingPushed(Event):
     application_id: str = ""
     languages: tuple[str, ...] = ()
@@ -67,7 +65,7 @@ class ListingPushed(Event):
 
 
 @event_type("release.commit_unknown")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class CommitOutcomeUnknown(TrackEvent):
     """The answer to an edit's commit was lost: whether Play applied it is not known yet.
 
@@ -81,7 +79,7 @@ class CommitOutcomeUnknown(TrackEvent):
 
 
 @event_type("release.commit_settled")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class CommitOutcomeSettled(TrackEvent):
     """Play was asked what happened to an edit whose commit answer was lost."""
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from app.events import Event, event_type
+from app.events import Event, event_dataclass, event_type
 
 
 @event_type("template.created")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateCreated(Event):
     template_id: str = ""
     title: str = ""
@@ -16,38 +14,38 @@ class TemplateCreated(Event):
 
 
 @event_type("template.updated")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateUpdated(Event):
     template_id: str = ""
     fields: tuple[str, ...] = ()
 
 
 @event_type("template.archived")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateArchived(Event):
     template_id: str = ""
 
 
 @event_type("template.unarchived")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateUnarchived(Event):
     template_id: str = ""
 
 
 @event_type("template.deleted")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateDeleted(Event):
     template_id: str = ""
 
 
 @event_type("template.restored")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateRestored(Event):
     template_id: str = ""
 
 
 @event_type("template.imported")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateImported(Event):
     template_id: str = ""
     source_path: str = ""
@@ -56,14 +54,14 @@ class TemplateImported(Event):
 
 
 @event_type("template.exported")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplateExported(Event):
     template_id: str = ""
     destination: str = ""
 
 
 @event_type("review.added")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ReviewAdded(Event):
     template_id: str = ""
     reviewer: str = ""
@@ -72,6 +70,6 @@ class ReviewAdded(Event):
 
 
 @event_type("template.purged")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TemplatePurged(Event):
     template_id: str = ""

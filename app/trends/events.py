@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from app.events import Event, event_type
+from app.events import Event, event_dataclass, event_type
 
 
 @event_type("trend.discovered")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrendDiscovered(Event):
     trend_id: str = ""
     title: str = ""
@@ -16,7 +14,7 @@ class TrendDiscovered(Event):
 
 
 @event_type("trend.updated")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrendUpdated(Event):
     trend_id: str = ""
     title: str = ""
@@ -25,7 +23,7 @@ class TrendUpdated(Event):
 
 
 @event_type("trend.emerging")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrendEmerging(Event):
     trend_id: str = ""
     title: str = ""
@@ -34,21 +32,21 @@ class TrendEmerging(Event):
 
 
 @event_type("trend.archived")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrendArchived(Event):
     trend_id: str = ""
     title: str = ""
 
 
 @event_type("trend.unarchived")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrendUnarchived(Event):
     trend_id: str = ""
     title: str = ""
 
 
 @event_type("trends.synced")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class TrendsSynced(Event):
     sources: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
@@ -59,7 +57,7 @@ class TrendsSynced(Event):
 
 
 @event_type("source.failed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class SourceFailed(Event):
     source_name: str = ""
     error: str = ""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from app.events import Event, event_type
+from app.events import Event, event_dataclass, event_type
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowEvent(Event):
     source: str = "workflows"
     run_id: str = ""
@@ -16,14 +16,14 @@ class WorkflowEvent(Event):
 
 
 @event_type("workflow.imported")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowImported(WorkflowEvent):
     version: int = 1
     origin: str = ""
 
 
 @event_type("workflow.started")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowStarted(WorkflowEvent):
     inputs: dict[str, Any] = dataclasses.field(default_factory=dict)
     status: str = "running"
@@ -32,14 +32,14 @@ class WorkflowStarted(WorkflowEvent):
 
 
 @event_type("workflow.resumed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowResumed(WorkflowEvent):
     status: str = "running"
     step: str | None = None
 
 
 @event_type("workflow.step_started")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepStarted(WorkflowEvent):
     step: str = ""
     action: str = ""
@@ -48,7 +48,7 @@ class StepStarted(WorkflowEvent):
 
 
 @event_type("workflow.step_output_recorded")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepOutputRecorded(WorkflowEvent):
     """A running step remembered part of its output (what its undo needs) before it ended."""
 
@@ -57,7 +57,7 @@ class StepOutputRecorded(WorkflowEvent):
 
 
 @event_type("workflow.step_succeeded")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepSucceeded(WorkflowEvent):
     step: str = ""
     attempt: int = 1
@@ -66,7 +66,7 @@ class StepSucceeded(WorkflowEvent):
 
 
 @event_type("workflow.step_failed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepFailed(WorkflowEvent):
     step: str = ""
     attempt: int = 1
@@ -77,7 +77,7 @@ class StepFailed(WorkflowEvent):
 
 
 @event_type("workflow.step_skipped")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepSkipped(WorkflowEvent):
     step: str = ""
     condition: str = ""
@@ -85,20 +85,20 @@ class StepSkipped(WorkflowEvent):
 
 
 @event_type("workflow.step_cancelled")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepCancelled(WorkflowEvent):
     step: str = ""
 
 
 @event_type("workflow.compensating")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepCompensating(WorkflowEvent):
     step: str = ""
     action: str = ""
 
 
 @event_type("workflow.compensated")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class StepCompensated(WorkflowEvent):
     step: str = ""
     ok: bool = True
@@ -107,13 +107,13 @@ class StepCompensated(WorkflowEvent):
 
 
 @event_type("workflow.completed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowCompleted(WorkflowEvent):
     duration: float = 0.0
 
 
 @event_type("workflow.failed")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowFailed(WorkflowEvent):
     status: str = "failed"
     step: str = ""
@@ -121,7 +121,7 @@ class WorkflowFailed(WorkflowEvent):
 
 
 @event_type("workflow.run_compensated")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowCompensated(WorkflowEvent):
     """A compensation someone asked for ended (not a failure of the run: it may have succeeded
     before). ``after``: the run's status when it was asked; ``duration``: the undo's own time."""
@@ -133,20 +133,20 @@ class WorkflowCompensated(WorkflowEvent):
 
 
 @event_type("workflow.cancelled")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowCancelled(WorkflowEvent):
     step: str | None = None
     reason: str = ""  # empty: the user cancelled it
 
 
 @event_type("workflow.cancel_requested")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowCancelRequested(WorkflowEvent):
     """Another process asked the run's owner to cancel it; the owner does (``workflow.cancelled``)."""
 
 
 @event_type("workflow.superseded")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowSuperseded(WorkflowEvent):
     """The run was re-run as run ``by``: act on that one."""
 
@@ -154,7 +154,7 @@ class WorkflowSuperseded(WorkflowEvent):
 
 
 @event_type("workflow.interrupted")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowInterrupted(WorkflowEvent):
     step: str | None = None
     phase: str = "forward"
@@ -162,7 +162,7 @@ class WorkflowInterrupted(WorkflowEvent):
 
 
 @event_type("workflow.notified")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class WorkflowNotified(WorkflowEvent):
     """A ``notify`` step: the panel shows it as a desktop notification, the CLI prints it."""
 
@@ -173,14 +173,14 @@ class WorkflowNotified(WorkflowEvent):
 
 
 @event_type("workflow.approval_requested")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ApprovalRequested(WorkflowEvent):
     step: str = ""
     message: str = ""
 
 
 @event_type("workflow.approval_given")
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@event_dataclass
 class ApprovalGiven(WorkflowEvent):
     step: str = ""
     approved: bool = True

@@ -16,12 +16,14 @@ Grammar::
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import overload
 
 from app.errors import UserError
+from app.jsonvalue import JsonObject, JsonScalar, JsonValue
 
 
 class ExpressionError(UserError):
@@ -75,7 +77,7 @@ def tokenize(text: str) -> list[Token]:
 
 @dataclass(frozen=True)
 class Literal:
-    value: Any
+    value: JsonScalar
 
 
 @dataclass(frozen=True)
@@ -228,9 +230,12 @@ def references(node: Node) -> list[tuple[str, ...]]:
 # --- evaluation ------------------------------------------------------------------------
 
 
-def lookup(scope: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+Scope = Mapping[str, JsonValue]  # ``ctx`` (the run's inputs) and ``steps`` (each earlier step's output and status)
+
+
+def lookup(scope: Scope, path: tuple[str, ...]) -> JsonValue:
     """Follow a dotted path through dicts and lists; a missing part gives ``None``."""
-    value: Any = scope
+    value: JsonValue | Scope = scope
     for part in path:
         if isinstance(value, Mapping):
             value = value.get(part)
@@ -241,10 +246,10 @@ def lookup(scope: Mapping[str, Any], path: tuple[str, ...]) -> Any:
             return None
         if value is None:
             return None
-    return value
+    return dict(value) if isinstance(value, Mapping) and not isinstance(value, dict) else value
 
 
-def evaluate(node: Node, scope: Mapping[str, Any]) -> Any:
+def evaluate(node: Node, scope: Scope) -> JsonValue:
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Ref):
@@ -260,15 +265,19 @@ def evaluate(node: Node, scope: Mapping[str, Any]) -> Any:
     return _compare(node.op, left, right)
 
 
-def truthy(value: Any) -> bool:
+def truthy(value: JsonValue) -> bool:
     return bool(value)
 
 
-def _compare(op: str, left: Any, right: Any) -> bool:
+_ORDER: dict[str, Callable[[float | str, float | str], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _compare(op: str, left: JsonValue, right: JsonValue) -> bool:
     if op == "==":
-        return bool(left == right)
+        return left == right
     if op == "!=":
-        return bool(left != right)
+        return left != right
     if op == "in":
         if isinstance(right, str) and isinstance(left, str):
             return left in right
@@ -276,30 +285,24 @@ def _compare(op: str, left: Any, right: Any) -> bool:
             return left in right
         return False
     # ordering: numbers with numbers, strings with strings; anything else is false, never an error
-    numeric = (int, float)
     if isinstance(left, bool) or isinstance(right, bool):
         return False
-    if not ((isinstance(left, numeric) and isinstance(right, numeric)) or (isinstance(left, str) and isinstance(right, str))):
+    numbers = isinstance(left, int | float) and isinstance(right, int | float)
+    texts = isinstance(left, str) and isinstance(right, str)
+    if not (numbers or texts):
         return False
-    a: Any = left
-    b: Any = right
-    if op == "<":
-        return bool(a < b)
-    if op == "<=":
-        return bool(a <= b)
-    if op == ">":
-        return bool(a > b)
-    return bool(a >= b)
+    assert isinstance(left, int | float | str) and isinstance(right, int | float | str)
+    return bool(_ORDER[op](left, right))
 
 
-def evaluate_condition(text: str, scope: Mapping[str, Any]) -> bool:
+def evaluate_condition(text: str, scope: Scope) -> bool:
     return truthy(evaluate(parse(text), scope))
 
 
 # --- ${...} references in step inputs ------------------------------------------------------
 
 
-def template_refs(value: Any) -> list[tuple[str, ...]]:
+def template_refs(value: JsonValue | Mapping[str, JsonValue]) -> list[tuple[str, ...]]:
     """Every ``${a.b}`` reference inside a (nested) input value."""
     out: list[tuple[str, ...]] = []
     if isinstance(value, str):
@@ -317,7 +320,15 @@ def template_refs(value: Any) -> list[tuple[str, ...]]:
     return out
 
 
-def resolve(value: Any, scope: Mapping[str, Any]) -> Any:
+@overload
+def resolve(value: JsonObject, scope: Scope) -> JsonObject: ...
+
+
+@overload
+def resolve(value: JsonValue, scope: Scope) -> JsonValue: ...
+
+
+def resolve(value: JsonValue, scope: Scope) -> JsonValue:
     """Substitute ``${...}`` references. A string that is exactly one reference keeps the value's type."""
     if isinstance(value, str):
         whole = _TEMPLATE.fullmatch(value.strip())

@@ -76,7 +76,7 @@ def register_actions(registry: ActionRegistry, builds: Callable[[], BuildsServic
         description="Deploy a signed build (folder:DIR, adb, play:TRACK)",
     )
     def deploy(actx: ActionContext, build_id: str, target: str) -> dict[str, Any]:
-        return dict(builds().deploy(build_id, target))
+        return dict(builds().deploy(build_id, target).to_json())
 
     @registry.action(
         "builds.undeploy", Param("build_id", str), Param("target", str), idempotent=True, area="builds",

@@ -6,8 +6,8 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from app.builds.deployment import DeployResult
 from app.errors import ToolError, UserError
 from app.releases.model import ReleaseStatus
 from app.remedies import ChoosePlatform
@@ -45,7 +45,7 @@ class DeployTarget:
         return f"{self.kind}:{self.arg}"
 
 
-def deploy_folder(artifact: Path, directory: Path, metadata: dict[str, Any]) -> dict[str, Any]:
+def deploy_folder(artifact: Path, directory: Path, metadata: dict[str, str | int]) -> DeployResult:
     directory.mkdir(parents=True, exist_ok=True)
     dest = directory / artifact.name
     shutil.copy2(artifact, dest)
@@ -53,14 +53,14 @@ def deploy_folder(artifact: Path, directory: Path, metadata: dict[str, Any]) -> 
     (directory / f"{artifact.name}.sha256").write_text(f"{digest}  {artifact.name}\n", encoding="utf-8")
     meta = {**metadata, "artifact": artifact.name, "sha256": digest}
     (directory / f"{artifact.name}.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return {"location": str(dest), "sha256": digest}
+    return DeployResult(location=str(dest), sha256=digest)
 
 
-def deploy_adb(artifact: Path) -> dict[str, Any]:
+def deploy_adb(artifact: Path) -> DeployResult:
     if artifact.suffix != ".apk":
         raise UserError("adb installs APKs only", remedy=ChoosePlatform("apk"))
     resolve_tool("adb")  # a clear error naming the Debian package when absent
     result = run_tool_sync("adb", ["install", "-r", str(artifact)], timeout_ms=300_000)
     if not result.ok or not any("Success" in line for line in result.lines):
         raise ToolError(f"adb install failed: {result.tail()}")
-    return {"location": "adb device", "output": result.tail(2)}
+    return DeployResult(location="adb device", output=result.tail(2))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.builds.deployment import DeployResult
 from app.builds.model import Backend, BuildState, Platform
 from app.builds.progress import StepPlan, plan_steps
 from app.errors import ToolError, UserError
@@ -53,12 +54,13 @@ class Mark:
     artifact: Path | None = None
     fingerprint: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    deployed: DeployResult | None = None  # the DEPLOYED mark's report
 
     @property
     def where(self) -> str:
         """What the log names for this state: the artifact, or where a deploy put it (not its source)."""
         if self.state is BuildState.DEPLOYED:
-            return str(self.detail.get("location") or "")
+            return self.deployed.location if self.deployed else ""
         return str(self.artifact) if self.artifact else ""
 
 
@@ -89,7 +91,7 @@ class BuildSpec:
     workdir: Path
     outdir: Path
     key: SigningKey | None
-    deployer: Callable[[Path, str], dict[str, Any]] | None = None  # (artifact, fingerprint) -> result
+    deployer: Callable[[Path, str], DeployResult] | None = None  # (artifact, fingerprint) -> result
     # environment from the toolchain settings (PATH, JAVA_HOME, ANDROID_HOME) for every tool of this build
     toolchain_env: dict[str, str] = field(default_factory=dict)
     # (correlation id, causation id) of what started the build (a workflow run): every event the
@@ -232,8 +234,8 @@ def _deploy(spec: BuildSpec, artifact: Path, fingerprint: str) -> Plan:
     if spec.deployer is None:
         return
     deployer = spec.deployer
-    result = yield PyStep("deploy", lambda: deployer(artifact, fingerprint), thread=True)
-    yield Mark(BuildState.DEPLOYED, artifact=artifact, fingerprint=fingerprint, detail=dict(result or {}))
+    result: DeployResult = yield PyStep("deploy", lambda: deployer(artifact, fingerprint), thread=True)
+    yield Mark(BuildState.DEPLOYED, artifact=artifact, fingerprint=fingerprint, deployed=result)
 
 
 def _direct_plan(spec: BuildSpec) -> Plan:

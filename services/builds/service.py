@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 import app.builds.events as build_events
+from app.builds.deployment import DeployResult
 from app.builds.model import (
     Backend,
     BuildInfo,
@@ -766,28 +767,29 @@ class BuildsService(BaseService):
                                                  artifact=artifact, fingerprint=mark.fingerprint or "",
                                                  duration_s=round(duration, 3))]
             if mark.state is BuildState.DEPLOYED:
-                uow_events: list[Any] = []
-                uow_events.append(build_events.BuildDeployed(
-                    source=self.name, build_id=rec.id, target=rec.deploy_target or "",
-                    location=str(mark.detail.get("location", "")), dry_run=bool(mark.detail.get("dry_run", False))))
-                return uow_events
+                deployed = mark.deployed or DeployResult(location="")
+                return [build_events.BuildDeployed(source=self.name, build_id=rec.id, target=rec.deploy_target or "",
+                                                   location=deployed.location, dry_run=deployed.dry_run)]
             return []
 
         self._transition(build_id, mark.state, apply)
         if mark.state is BuildState.DEPLOYED:
-            self._record_deployment(build_id, ok=True, detail=mark.detail)
+            self._record_deployment(build_id, result=mark.deployed or DeployResult(location=""))
 
-    def _record_deployment(self, build_id: str, *, ok: bool, detail: dict[str, Any], target: str | None = None) -> None:
+    def _record_deployment(self, build_id: str, *, result: DeployResult | None = None, error: str = "",
+                           target: str | None = None) -> None:
+        """One deployment row: ``result`` when it went through, else the ``error`` that stopped it."""
+        ok = result is not None
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
             uow.session.add(DeploymentRecord(
                 build_id=build_id, target=target or (rec.deploy_target if rec else "") or "", ok=ok,
-                dry_run=bool(detail.get("dry_run", False)), location=str(detail.get("location", "")),
-                detail=str(detail.get("error", "") or ", ".join(detail.get("steps", []))),
+                dry_run=result.dry_run if result else False, location=result.location if result else "",
+                detail=error or (", ".join(result.steps) if result else ""),
                 created_at=self.ctx.clock()))
             if not ok:
                 uow.record(build_events.BuildDeployFailed(source=self.name, build_id=build_id,
-                                                          target=target or "", error=str(detail.get("error", ""))))
+                                                          target=target or "", error=error))
             uow.commit()
         self.invalidate()
 
@@ -811,7 +813,7 @@ class BuildsService(BaseService):
                     rec.error = message
                     rec.finished_at = rec.finished_at or now
                     uow.commit()
-                    self._record_deployment(build_id, ok=False, detail={"error": message}, target=rec.deploy_target)
+                    self._record_deployment(build_id, error=message, target=rec.deploy_target)
                     return
                 if FINISHED.holds(current, Platform(rec.platform), rec.finished_at is not None):
                     return
@@ -836,8 +838,8 @@ class BuildsService(BaseService):
         self.invalidate()
 
     # -- deploy ---------------------------------------------------------------------------------------
-    def _deployer(self, build_id: str, target: DeployTarget, dry_run: bool) -> Callable[[Path, str], dict[str, Any]]:
-        def run(artifact: Path, fingerprint: str) -> dict[str, Any]:
+    def _deployer(self, build_id: str, target: DeployTarget, dry_run: bool) -> Callable[[Path, str], DeployResult]:
+        def run(artifact: Path, fingerprint: str) -> DeployResult:
             # the pipeline verified this artifact a moment ago; its fingerprint is checked, not re-read
             return self._deploy_artifact(build_id, artifact, fingerprint, target, dry_run, reverify=False)
 
@@ -860,7 +862,7 @@ class BuildsService(BaseService):
             return verified.fingerprint
 
     def _deploy_artifact(self, build_id: str, artifact: Path, fingerprint: str, target: DeployTarget,
-                         dry_run: bool, *, reverify: bool = True) -> dict[str, Any]:
+                         dry_run: bool, *, reverify: bool = True) -> DeployResult:
         """Runs off the Qt thread during a build: no Qt objects touched except via run_tool_sync."""
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
@@ -883,20 +885,20 @@ class BuildsService(BaseService):
         from services.builds.deploy import deploy_adb, deploy_folder
 
         if target.kind == "folder":
-            meta = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
+            meta: dict[str, str | int] = {"build_id": build_id, "template_id": info.template_id, "application_id": info.application_id,
                     "version_name": info.version_name, "version_code": info.version_code,
                     "platform": info.platform.value, "fingerprint_sha256": fingerprint}
             return deploy_folder(artifact, Path(target.arg), meta)
         if target.kind == "adb":
             return deploy_adb(artifact)
         rollout = options.get("rollout")
-        return dict(self._require_play().publish_build(
+        return DeployResult.of_play(self._require_play().publish_build(
             info.application_id, artifact, target.arg, info.version_code, status=target.status,
             user_fraction=float(rollout) if rollout is not None else None, notes=dict(options.get("notes") or {}),
             dry_run=dry_run))
 
     @operation
-    def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> dict[str, Any]:
+    def deploy(self, build_id: str, target: str, *, dry_run: bool = False) -> DeployResult:
         """Deploy an already signed build (blocking; the GUI calls it off the GUI thread)."""
         info = self.get(build_id)
         build_id = info.id  # a prefix names it from here on by its full id
@@ -908,16 +910,16 @@ class BuildsService(BaseService):
         try:
             result = self._deploy_artifact(build_id, Path(info.artifact_path or ""), info.fingerprint or "", parsed, dry_run)
         except TrendForgeError as exc:
-            self._record_deployment(build_id, ok=False, detail={"error": str(exc)}, target=str(parsed))
+            self._record_deployment(build_id, error=str(exc), target=str(parsed))
             raise
 
         def apply(rec: BuildRecord) -> list[Any]:
             rec.deploy_target = str(parsed)
             return [build_events.BuildDeployed(source=self.name, build_id=build_id, target=str(parsed),
-                                               location=str(result.get("location", "")), dry_run=dry_run)]
+                                               location=result.location, dry_run=dry_run)]
 
         self._transition(build_id, BuildState.DEPLOYED, apply)
-        self._record_deployment(build_id, ok=True, detail=result, target=str(parsed))
+        self._record_deployment(build_id, result=result, target=str(parsed))
         return result
 
     # -- queries, cancel, retry -----------------------------------------------------------------------

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.errors import ConflictError, NotFoundError, NotIdempotentError, UserError
 from app.events import Event
+from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import CancelRun, CompensateRun, RerunRun, ShowRun, WorkflowHistory
 from app.workflows import events as ev
 from app.workflows.definition import StepDefinition, WorkflowDefinition, parse_definition
@@ -48,7 +48,7 @@ from app.workflows.model import (
     StepStatus,
     apply,
 )
-from services.actions import ActionContext, ActionRegistry, ActionSpec
+from services.actions import ActionContext, ActionRegistry, ActionResult, ActionSpec
 from services.context import ServiceContext
 from services.events.correlation import correlation, stamp
 from services.leases import run_resource
@@ -70,11 +70,11 @@ class _Live:
 
     run_id: str
     defn: WorkflowDefinition
-    inputs: dict[str, Any]
+    inputs: JsonObject
     state: RunState  # the fold of the run's events: what its rows hold
     task: asyncio.Task[RunStatus] | None = None
     actx: ActionContext | None = None
-    current: asyncio.Future[Any] | None = None
+    current: asyncio.Future[ActionResult] | None = None
     cancel: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     started: float = field(default_factory=time.monotonic)
@@ -99,11 +99,12 @@ def _describe(exc: BaseException, timeout: float | None) -> tuple[str, str]:
     return type(exc).__name__, str(exc) or type(exc).__name__
 
 
-def _jsonable(value: object) -> dict[str, Any]:
+def _jsonable(value: object) -> JsonObject:
     if value is None:
         return {}
     data = dict(value) if isinstance(value, Mapping) else {"value": value}
-    return dict(json.loads(json.dumps(data, default=str)))
+    plain: JsonObject = json.loads(json.dumps(data, default=str))  # typed Any; a JSON object by construction
+    return plain
 
 
 def current_loop() -> asyncio.AbstractEventLoop:
@@ -139,7 +140,7 @@ class WorkflowEngine:
         before: RunState,
         events: Iterable[Event],
         *,
-        lease: Mapping[str, Any] | None = None,
+        lease: Mapping[str, object] | None = None,
         claim_from: Iterable[RunStatus] = (),
     ) -> RunState:
         """One transaction: the events, and the rows written from the state they fold ``before`` into.
@@ -192,6 +193,7 @@ class WorkflowEngine:
         defn = parse_definition(run.definition, source=f"run {run.id}")
         return _Live(run_id=run.id, defn=defn, inputs=dict(run.inputs or {}), state=state_from_rows(run, steps))
 
+    # ``**kw`` are the fields of the event class ``cls``: only its constructor knows their types
     def _ev(self, live: _Live, cls: type[ev.WorkflowEvent], **kw: Any) -> ev.WorkflowEvent:
         return self._event(cls, live.run_id, live.defn.name, **kw)
 
@@ -203,7 +205,7 @@ class WorkflowEngine:
     def create_run(
         self,
         defn: WorkflowDefinition,
-        inputs: Mapping[str, Any],
+        inputs: Mapping[str, JsonValue],
         *,
         rerun_of: str | None = None,
         from_step: str | None = None,
@@ -253,7 +255,7 @@ class WorkflowEngine:
         bus.dispatch(stamped)
         return run_id
 
-    def start(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> str:
+    def start(self, defn: WorkflowDefinition, inputs: Mapping[str, JsonValue]) -> str:
         """Create a run and schedule it on the current loop; returns the run id at once."""
         run_id = self.create_run(defn, inputs)
         self._spawn(run_id)
@@ -262,7 +264,7 @@ class WorkflowEngine:
     # The *_async variants do the same from a coroutine on the engine's loop (the GUI's): their
     # database work runs in a worker thread (asyncio.to_thread) and only the run's task is
     # spawned on the loop, so the loop's thread never waits for a write lock.
-    async def start_async(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> str:
+    async def start_async(self, defn: WorkflowDefinition, inputs: Mapping[str, JsonValue]) -> str:
         run_id = await asyncio.to_thread(self.create_run, defn, inputs)
         await self._spawn_async(run_id)
         return run_id
@@ -276,7 +278,7 @@ class WorkflowEngine:
         (await self._spawn_async(run_id)).requested_after = requested_after
         return run_id
 
-    async def rerun_async(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None = None, *,
+    async def rerun_async(self, run_id: str, from_step: str, overrides: Mapping[str, JsonValue] | None = None, *,
                           force: bool = False) -> str:
         new_id = await asyncio.to_thread(self._rerun_created, run_id, from_step, overrides, force)
         await self._spawn_async(new_id)
@@ -291,7 +293,7 @@ class WorkflowEngine:
         await asyncio.to_thread(self._record_approval, run_id, step, approved, note)
         self._wake_approval(run_id, step)
 
-    async def run(self, defn: WorkflowDefinition, inputs: Mapping[str, Any]) -> str:
+    async def run(self, defn: WorkflowDefinition, inputs: Mapping[str, JsonValue]) -> str:
         """Create a run and wait until it reaches a final (or interrupted) state."""
         run_id = self.start(defn, inputs)
         await self.wait(run_id)
@@ -365,7 +367,7 @@ class WorkflowEngine:
             self._live.pop(live.run_id, None)
             self._stop_watching_others()
 
-    def _scope(self, live: _Live) -> dict[str, Any]:
+    def _scope(self, live: _Live) -> JsonObject:
         return {
             "ctx": {**live.inputs, "run_id": live.run_id, "workflow": live.defn.name},
             "steps": {n: {"output": dict(s.output or {}), "status": s.status.value} for n, s in live.state.steps.items()},
@@ -453,17 +455,12 @@ class WorkflowEngine:
         return actx
 
     async def _invoke(
-        self, live: _Live, spec: ActionSpec, inputs: Mapping[str, Any], actx: ActionContext, timeout: float | None
-    ) -> Any:
-        if spec.is_async:
-            awaitable: Any = spec.func(actx, **inputs)
-        elif spec.blocking:
-            awaitable = asyncio.to_thread(spec.func, actx, **inputs)
-        else:
-            result = spec.func(actx, **inputs)  # quick sync actions run inline on the loop
-            if not inspect.isawaitable(result):
-                return result
-            awaitable = result
+        self, live: _Live, spec: ActionSpec, inputs: Mapping[str, JsonValue], actx: ActionContext, timeout: float | None
+    ) -> ActionResult:
+        started = spec.start(actx, inputs)  # quick sync actions run inline on the loop, blocking ones in a thread
+        if not isinstance(started, Awaitable):
+            return started
+        awaitable = started
         if timeout:
             awaitable = asyncio.wait_for(awaitable, timeout)
         fut = asyncio.ensure_future(awaitable)
@@ -792,12 +789,12 @@ class WorkflowEngine:
         self._claim(run, steps, self._ev(live, ev.WorkflowResumed, status=RunStatus.COMPENSATING.value))
         return status
 
-    def rerun(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None = None, *, force: bool = False) -> str:
+    def rerun(self, run_id: str, from_step: str, overrides: Mapping[str, JsonValue] | None = None, *, force: bool = False) -> str:
         new_id = self._rerun_created(run_id, from_step, overrides, force)
         self._spawn(new_id)
         return new_id
 
-    def _rerun_created(self, run_id: str, from_step: str, overrides: Mapping[str, Any] | None, force: bool) -> str:
+    def _rerun_created(self, run_id: str, from_step: str, overrides: Mapping[str, JsonValue] | None, force: bool) -> str:
         """Check the re-run and create the new run (the caller spawns its task); returns its id."""
         run, steps = self._load(run_id)
         self._refuse_if_busy(run)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Dialect, FromClause, Table
 
 from app.workflows.model import Phase, RunState, RunStatus, StepState, StepStatus
 from services.db.backend import driver_sql
@@ -24,8 +24,10 @@ from services.workflows.models import WorkflowStepRecord as StepRec
 RUN_COLUMNS = ("status", "phase", "error", "failed_step", "started_at", "ended_at", "superseded_by", "signals")
 STEP_COLUMNS = tuple(f.name for f in fields(StepState))
 
+Columns: TypeAlias = dict[str, object]  # column name -> the value its column type binds (str, int, datetime, JSON, ...)
 
-def _column_value(value: Any) -> Any:
+
+def _column_value(value: object) -> object:
     if isinstance(value, (RunStatus, StepStatus, Phase)):
         return value.value
     if isinstance(value, Mapping):
@@ -50,20 +52,20 @@ def state_from_rows(run: RunRec, steps: Sequence[StepRec]) -> RunState:
     )
 
 
-def run_values(state: RunState) -> dict[str, Any]:
+def run_values(state: RunState) -> Columns:
     return {c: _column_value(getattr(state, c)) for c in RUN_COLUMNS}
 
 
-def step_values(step: StepState) -> dict[str, Any]:
+def step_values(step: StepState) -> Columns:
     return {c: _column_value(getattr(step, c)) for c in STEP_COLUMNS}
 
 
-def changes(before: RunState, after: RunState) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def changes(before: RunState, after: RunState) -> tuple[Columns, dict[str, Columns]]:
     """The run's and each step's columns that differ between two states."""
-    run = {c: _column_value(getattr(after, c)) for c in RUN_COLUMNS if getattr(after, c) != getattr(before, c)}
+    run: Columns = {c: _column_value(getattr(after, c)) for c in RUN_COLUMNS if getattr(after, c) != getattr(before, c)}
     if before.status.active and not after.status.active:
         run.update(owner_pid=None, owner_token=None)  # the lease ends with the run's activity
-    steps: dict[str, dict[str, Any]] = {}
+    steps: dict[str, Columns] = {}
     for name, new in after.steps.items():
         old = before.steps.get(name)
         if old is None or old == new:
@@ -83,13 +85,13 @@ class FastUpdate:
     def __init__(self, table: Table, keys: tuple[str, ...], dialect: Dialect) -> None:
         self._table = table
         self._keys = keys
-        self._procs: dict[str, Callable[[Any], Any] | None] = {
+        self._procs: dict[str, Callable[[Any], Any] | None] = {  # SQLAlchemy's own bind processor type
             c.name: c.type.bind_processor(dialect) for c in table.columns
         }
         self._sql: dict[tuple[str, ...], str] = {}
         self._dialect = dialect
 
-    def __call__(self, conn: Connection, key_values: tuple[Any, ...], values: Mapping[str, Any]) -> int:
+    def __call__(self, conn: Connection, key_values: tuple[object, ...], values: Mapping[str, object]) -> int:
         cols = tuple(values)
         sql = self._sql.get(cols)
         if sql is None:
@@ -99,7 +101,7 @@ class FastUpdate:
             sets = ", ".join(f"{c} = ?" for c in cols)
             where = " AND ".join(f"{k} = ?" for k in self._keys)
             sql = self._sql[cols] = driver_sql(self._dialect, f"UPDATE {self._table.name} SET {sets} WHERE {where}")
-        params = []
+        params: list[object] = []
         for c in cols:
             proc = self._procs[c]
             v = values[c]
@@ -107,15 +109,21 @@ class FastUpdate:
         return int(conn.exec_driver_sql(sql, (*params, *key_values)).rowcount)
 
 
+def _table(clause: FromClause) -> Table:
+    """A mapped class's ``__table__`` (typed as any FROM clause by SQLAlchemy) as the table it is."""
+    assert isinstance(clause, Table)
+    return clause
+
+
 class Projection:
     """Writes the difference between two states of one run into its rows."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self._run = FastUpdate(RunRec.__table__, ("id",), dialect)  # type: ignore[arg-type]
-        self._step = FastUpdate(StepRec.__table__, ("run_id", "position"), dialect)  # type: ignore[arg-type]
+        self._run = FastUpdate(_table(RunRec.__table__), ("id",), dialect)
+        self._step = FastUpdate(_table(StepRec.__table__), ("run_id", "position"), dialect)
 
     def write(self, conn: Connection, run_id: str, before: RunState, after: RunState,
-              lease: Mapping[str, Any] | None = None) -> None:
+              lease: Mapping[str, object] | None = None) -> None:
         run, steps = changes(before, after)
         if lease:
             run.update(lease)

@@ -156,3 +156,8 @@ def test_what_the_areas_import_on_first_use_is_imported_on_a_worker_before_start
     imported = {name: gui for name, gui, t in started.seen if name in _deferred_imports() and t < started.marks["complete"]}
     assert imported.keys() == _deferred_imports()
     assert [name for name, gui in imported.items() if gui] == []
+
+
+def test_home_is_filled_without_loading_qt_charts(started: Imports) -> None:
+    """Home draws no chart: Qt Charts (its module and library, ~4 ms) loads with the first panel that does."""
+    assert "PySide6.QtCharts" not in started.before("filled")

@@ -119,8 +119,8 @@ def test_a_lost_commit_answer_during_a_deploy_is_never_published_twice(
     done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
     assert done.state is BuildState.SIGNED and "was lost" in (done.error or "")
     again = builds.deploy(done.id, "play:internal")
-    assert again["settled"] == ["Play has it on the track: the commit went through"]
-    assert "already there" in again["location"]
+    assert again.play is not None and again.play["settled"] == ["Play has it on the track: the commit went through"]
+    assert "already there" in again.location
     assert len(play.standin.commits) == 1 and builds.get(done.id).state is BuildState.DEPLOYED
 
 
@@ -143,7 +143,7 @@ def test_a_build_already_on_play_goes_to_another_track_without_a_second_upload(
     done = build_ended(builds, builds.start_build("trivia-quiz", "1.0.0", "aab", deploy="play:internal").id, 120)
     assert done.state is BuildState.DEPLOYED, done.error
     result = builds.deploy(done.id, "play:beta")
-    assert "reuse-upload" in result["steps"] and "upload" not in result["steps"]
+    assert "reuse-upload" in result.steps and "upload" not in result.steps
     assert len(play.standin.upload_bytes) == 1
     assert play.standin.track(TRIVIA, "beta") == [{"versionCodes": [str(done.version_code)], "status": "completed",
                                                    "releaseNotes": [{"language": "en-US", "text": SAMPLE_NOTES}]}]

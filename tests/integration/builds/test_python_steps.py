@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app.builds.deployment import DeployResult
 from app.builds.model import BuildState
 from services.builds.service import BuildsService
 
@@ -20,7 +21,7 @@ def test_a_cancel_during_a_running_python_step_ends_the_build_cancelled_when_it_
     ran_on: list[str] = []
     real_deploy = builds._deploy_artifact
 
-    def slow_deploy(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    def slow_deploy(*args: Any, **kwargs: Any) -> DeployResult:
         # a slow upload: the real folder deploy, after the test lets it go on
         ran_on.append(threading.current_thread().name)
         entered.set()

@@ -93,3 +93,25 @@ def test_manager_aggregates_health_and_metrics(services: Services) -> None:
     assert {s["name"] for s in report["services"]} >= {"events", "keyring"}
     metrics = services.metrics()
     assert "events" in metrics["services"] and metrics["events_total"] == 0
+
+
+class _Page(list[int]):
+    """A cached read that can be watched (a weak reference says when it is gone)."""
+
+
+def test_reads_whose_time_is_up_are_let_go_when_expired_ones_are_dropped(memory_context: ServiceContext) -> None:
+    import weakref
+
+    svc = BaseService(memory_context, cache_ttl=0.0)  # every read is out of date at once
+    gone = weakref.ref(svc.cached("page", lambda: _Page([1, 2, 3])))
+    assert gone() is not None  # hidden from readers, still held by the cache
+    svc.drop_expired()
+    assert gone() is None
+
+
+def test_dropping_expired_reads_keeps_the_ones_still_fresh(memory_context: ServiceContext) -> None:
+    svc = Counter(memory_context)
+    svc.read()
+    svc.drop_expired()
+    svc.read()
+    assert svc.loads == 1

@@ -315,6 +315,6 @@ def cmd_cancel(ctx: CliContext) -> int:
 
 def cmd_deploy(ctx: CliContext) -> int:
     result = _svc(ctx).deploy(ctx.args.build_id, ctx.args.target, dry_run=ctx.args.dry_run)
-    ctx.emit(result, lambda: ctx.print(
-        ("dry run (validated, NOT committed): " if result.get("dry_run") else "deployed: ") + str(result.get("location", ""))))
+    ctx.emit(result.to_json(), lambda: ctx.print(
+        ("dry run (validated, NOT committed): " if result.dry_run else "deployed: ") + result.location))
     return 0
