@@ -151,7 +151,8 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
     from services.config import AppConfig
     from services.runtime import GIVE_BACK_AFTER_MS
     from services.secrets import MemorySecretStore
-    from ui.app_runner import GUI_SWITCH_INTERVAL, create_window, ui_settings, when_settled
+    from ui.app_runner import GUI_SWITCH_INTERVAL, create_window, ui_settings
+    from ui.background import when_settled
     from ui.startup_gc import resume as resume_garbage_collection
 
     beats: list[float] = []

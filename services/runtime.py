@@ -73,6 +73,7 @@ class JobRuntime(QObject):
     """The application's pool of worker threads (asyncio's default size: cores + 4, at most 32)."""
 
     went_idle = Signal()  # the last running job ended (emitted on that job's worker)
+    delivered = Signal()  # an offloaded call's outcome reached its receiver (emitted on the receiver's thread, after)
     gave_back = Signal()  # the free heap was handed back to the OS after a burst of work
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -173,8 +174,11 @@ class JobRuntime(QObject):
         def deliver(callback: Callable[[Any], None], value: object) -> None:
             self._bridges.discard(bridge)
             bridge.deleteLater()
-            if shiboken6.isValid(receiver):
-                callback(value)
+            try:
+                if shiboken6.isValid(receiver):
+                    callback(value)
+            finally:
+                self.delivered.emit()
 
         # queued even when the work ended before this returns: a callback never runs inside offload()
         queued = Qt.ConnectionType.QueuedConnection

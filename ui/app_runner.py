@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QApplication
 import app as core
 from services.config import AppConfig
 from services.runtime import job_runtime
-from ui.background import run_in_background, unsettled
+from ui.background import run_in_background, when_settled
 from ui.icons import app_icon
 from ui.main_window import MainWindow, PanelSpec, remembered_theme
 from ui.single_instance import SingleInstance
@@ -94,23 +94,6 @@ def watch_other_writers(services: Services, parent: QObject) -> OtherWriters:
 def _import_heavy() -> None:
     for name in HEAVY_MODULES:
         importlib.import_module(name)
-
-
-def when_settled(parent: QObject, then: Callable[[], None]) -> None:
-    """Call ``then`` once no background job has been pending for three looks in a row (30 ms)."""
-    timer = QTimer(parent)
-    timer.setInterval(10)
-    quiet = [0]
-
-    def look() -> None:
-        quiet[0] = quiet[0] + 1 if unsettled() == 0 else 0
-        if quiet[0] >= 3:
-            timer.stop()
-            timer.deleteLater()
-            then()
-
-    timer.timeout.connect(look)
-    timer.start()
 
 
 class _StartupReport:

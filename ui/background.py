@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -21,6 +22,7 @@ T = TypeVar("T")
 
 
 _waiting_to_start = [0]  # reads of run_soon not started yet (GUI thread only)
+_lookers: list[Callable[[], None]] = []  # when_settled's looks, asked again when a held read is dropped
 
 
 def pending() -> int:
@@ -32,6 +34,54 @@ def unsettled() -> int:
     """:func:`pending`, and the reads :meth:`LatestQuery.run_soon` holds until their panel's first
     paint: start-up's "settled" must not be seen in the gap before such a read starts."""
     return pending() + _waiting_to_start[0]
+
+
+def when_settled(parent: QObject, then: Callable[[], None]) -> None:
+    """Call ``then`` once, on the first turn of the event loop on which nothing is :func:`unsettled`.
+
+    Looked at a turn after now and a turn after each outcome is delivered (or a held read dropped), and
+    settled when two looks a turn apart find nothing pending: a job that an outcome's callback starts,
+    at once or from a zero timer, is waited for too. Nothing polls (polling every 10 ms for three quiet
+    looks marked start-up's first panel filled 20-30 ms after the last outcome).
+    """
+    done = [False]
+    quiet = [0]
+    runtime = job_runtime()
+    # a zero timer of its own, restarted by each reason to look (an outcome delivered, a held read dropped)
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
+
+    def look() -> None:
+        if done[0]:
+            return
+        if unsettled() != 0:
+            quiet[0] = 0
+            return
+        quiet[0] += 1
+        if quiet[0] < 2:  # and once more, a turn later: what a zero timer or queued call set meanwhile has run
+            timer.start()
+            return
+        done[0] = True
+        runtime.delivered.disconnect(soon)
+        _lookers.remove(soon)
+        timer.deleteLater()
+        then()
+
+    def soon() -> None:
+        quiet[0] = 0  # two quiet looks after this reason, too
+        if shiboken6.isValid(timer):  # not once its parent is gone
+            timer.start()
+
+    timer.timeout.connect(look)
+    runtime.delivered.connect(soon)
+    _lookers.append(soon)
+    soon()
+
+
+def _look_again() -> None:
+    for soon in list(_lookers):
+        soon()
 
 
 FIRST_PAINT_WAIT_MS = 250  # a shown widget that is not painted by then (a minimized window) reads anyway
@@ -120,6 +170,7 @@ class LatestQuery(QObject):
             if not released[0]:
                 released[0] = True
                 _waiting_to_start[0] -= 1
+                _look_again()  # dropped before it started (superseded, or its panel closed): no outcome will say so
 
         self.destroyed.connect(release)  # a panel closed before its first paint
 

@@ -16,6 +16,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from app.trends.model import Point
 from app.trends.normalize import tokens
@@ -244,6 +245,14 @@ def related(
     return out[:n]
 
 
+class SourceLeadDict(TypedDict):
+    a: str
+    b: str
+    lag: int
+    correlation: float
+    leader: str  # "" when the two moved together
+
+
 @dataclass(frozen=True)
 class SourceLead:
     """Which of two sources moved first on one trend (``lag`` steps; 0 = together)."""
@@ -257,7 +266,7 @@ class SourceLead:
     def leader(self) -> str:
         return self.a if self.lag > 0 else self.b if self.lag < 0 else ""
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> SourceLeadDict:
         return {"a": self.a, "b": self.b, "lag": self.lag, "correlation": round(self.correlation, 3), "leader": self.leader}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from app.trends.correlate import text_similarity
 from app.trends.normalize import fold, tokens
@@ -20,6 +21,13 @@ class TemplateInfo:
     description: str = ""
 
 
+class TemplateMatchDict(TypedDict):
+    template_id: str
+    name: str
+    score: float
+    reasons: list[str]
+
+
 @dataclass(frozen=True)
 class TemplateMatch:
     template_id: str
@@ -27,7 +35,7 @@ class TemplateMatch:
     score: float
     reasons: tuple[str, ...]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> TemplateMatchDict:
         return {"template_id": self.template_id, "name": self.name, "score": self.score, "reasons": list(self.reasons)}
 
 

@@ -27,6 +27,7 @@ from app.errors import NotFoundError, ProviderError, TrendForgeError, UserError
 from app.events import Event
 from app.failures import FailureRun, Standing
 from app.health import Health
+from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import ImportTrends, ListTrends, Remedy, SyncTrends
 from app.timeutil import parse_iso, to_iso
 from app.trends.correlate import related, source_leads
@@ -39,7 +40,7 @@ from app.trends.events import (
     TrendUnarchived,
     TrendUpdated,
 )
-from app.trends.matching import TemplateInfo, match_templates
+from app.trends.matching import TemplateInfo, TemplateMatchDict, match_templates
 from app.trends.model import (
     CREDENTIALED,
     DEFAULT_INTERVAL_MINUTES,
@@ -74,6 +75,16 @@ from services.trends.models import (
     TrendSnapshotRecord,
     TrendTermRecord,
 )
+from services.trends.rows import (
+    AliasRow,
+    PickedTrend,
+    RelatedTrend,
+    SnapshotRow,
+    SourceHealthRow,
+    SourceHealthState,
+    TrendDetail,
+    TrendRow,
+)
 from services.trends.schedule import SyncScheduler
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
 
@@ -103,14 +114,14 @@ class SourceOutcome:
     backoff_until: datetime | None = None
     remedy: Remedy | None = None  # what to do about the error (a credential to store, ...)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         return {
             "source": self.source,
             "ok": self.ok,
             "items": self.items,
             "error": self.error,
             "skipped": self.skipped,
-            "warnings": list(self.warnings),
+            "warnings": list[JsonValue](self.warnings),
             "backoff_until": to_iso(self.backoff_until) if self.backoff_until else None,
         }
 
@@ -132,7 +143,7 @@ class SyncReport:
     def failed(self) -> list[SourceOutcome]:
         return [o for o in self.outcomes if not o.ok]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         return {
             "started_at": to_iso(self.started_at),
             "ok": self.ok,
@@ -140,12 +151,12 @@ class SyncReport:
             "discovered": self.discovered,
             "updated": self.updated,
             "emerging": self.emerging,
-            "sources": [o.to_dict() for o in self.outcomes],
+            "sources": list[JsonValue](o.to_dict() for o in self.outcomes),
         }
 
 
-def trend_dict(r: TrendRecord, series: Sequence[float] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def trend_dict(r: TrendRecord, series: Sequence[float] | None = None) -> TrendRow:
+    out: TrendRow = {
         "id": r.id,
         "title": r.title,
         "key": r.key,
@@ -374,7 +385,7 @@ class TrendsService(BaseService):
 
     async def _sync(self, targets: list[SourceName], scheduled: bool) -> SyncReport:
         now = self.ctx.clock()
-        health = {h["name"]: h for h in await asyncio.to_thread(self._health_rows)}
+        health = {h["row"]["name"]: h for h in await asyncio.to_thread(self._health_rows)}
         to_fetch: list[SourceName] = []
         outcomes: dict[SourceName, SourceOutcome] = {}
         for src in targets:
@@ -673,13 +684,13 @@ class TrendsService(BaseService):
         search: str | None = None,
         limit: int | None = 200,
         with_series: bool = False,
-    ) -> list[dict[str, Any]]:
+    ) -> list[TrendRow]:
         """Trends by score, best first. ``archived=None`` lists both."""
         src = parse_source(source).value if source else None
         if tag:
             tag = parse_tag(tag).value
 
-        def load() -> list[dict[str, Any]]:
+        def load() -> list[TrendRow]:
             with self.ctx.new_uow() as uow:
                 q = select(TrendRecord)
                 if archived is not None:
@@ -708,7 +719,7 @@ class TrendsService(BaseService):
                 return [trend_dict(r, series.get(r.id, []) if with_series else None) for r in rows]
 
         key = ("list", emerging, src, tag, archived, search, limit, with_series)
-        return [dict(d) for d in self.cached(key, load)]
+        return [d.copy() for d in self.cached(key, load)]
 
     def _find(self, s: Session, trend_id: str) -> TrendRecord:
         tid = trend_id.strip().lower()
@@ -721,7 +732,7 @@ class TrendsService(BaseService):
         return rec
 
     @operation
-    def show(self, trend_id: str) -> dict[str, Any]:
+    def show(self, trend_id: str) -> TrendDetail:
         with self.ctx.new_uow() as uow:
             rec = self._find(uow.session, trend_id)
             snaps = list(
@@ -731,18 +742,20 @@ class TrendsService(BaseService):
             )
             aliases = list(uow.session.scalars(select(TrendAliasRecord).where(TrendAliasRecord.trend_id == rec.id).order_by(TrendAliasRecord.first_seen)))
             pts = [Point(x.taken_at, x.source, x.volume, x.rank) for x in snaps]
-            out = trend_dict(rec, combined_series(pts))
-            out["snapshots"] = [{"taken_at": to_iso(x.taken_at), "source": x.source, "volume": x.volume, "rank": x.rank} for x in snaps]
-            out["aliases"] = [{"alias": a.alias, "source": a.source, "first_seen": to_iso(a.first_seen)} for a in aliases]
             first: dict[str, datetime] = {}
             for x in snaps:
                 first.setdefault(x.source, x.taken_at)
-            out["first_seen_by_source"] = {k: to_iso(v) for k, v in first.items()}
-            out["source_leads"] = [lead.to_dict() for lead in source_leads(pts)]
-            return out
+            return TrendDetail(
+                **trend_dict(rec, combined_series(pts)),
+                snapshots=[SnapshotRow(taken_at=to_iso(x.taken_at), source=x.source, volume=x.volume, rank=x.rank)
+                           for x in snaps],
+                aliases=[AliasRow(alias=a.alias, source=a.source, first_seen=to_iso(a.first_seen)) for a in aliases],
+                first_seen_by_source={k: to_iso(v) for k, v in first.items()},
+                source_leads=[lead.to_dict() for lead in source_leads(pts)],
+            )
 
     @operation
-    def related(self, trend_id: str, n: int = 10) -> list[dict[str, Any]]:
+    def related(self, trend_id: str, n: int = 10) -> list[RelatedTrend]:
         """Related trends by text similarity and co-movement, with the lag showing who leads.
 
         Candidates come from the term index (shared title words, shared bands of move directions:
@@ -764,13 +777,13 @@ class TrendsService(BaseService):
         titles = {r[0]: r[1] for r in rows}
         found = related(tid, title, series, ((r[0], r[1], list(r[2] or [])) for r in rows), n=n)
         return [
-            {"id": r.key, "title": titles[r.key], "score": r.score, "text": r.text, "comovement": r.comovement, "lag": r.lag,
-             "leader": "this" if r.lag > 0 else "other" if r.lag < 0 else "together"}
+            RelatedTrend(id=r.key, title=titles[r.key], score=r.score, text=r.text, comovement=r.comovement, lag=r.lag,
+                         leader="this" if r.lag > 0 else "other" if r.lag < 0 else "together")
             for r in found
         ]
 
     @operation
-    def matching_templates(self, trend_id: str, n: int = 5) -> list[dict[str, Any]]:
+    def matching_templates(self, trend_id: str, n: int = 5) -> list[TemplateMatchDict]:
         with self.ctx.new_uow() as uow:
             rec = self._find(uow.session, trend_id)
             title, category = rec.title, rec.category
@@ -789,7 +802,7 @@ class TrendsService(BaseService):
         ]
 
     @operation
-    def pick(self, min_score: float = 0.0, trend_id: str | None = None) -> dict[str, Any]:
+    def pick(self, min_score: float = 0.0, trend_id: str | None = None) -> PickedTrend:
         """The trend a trend-to-release run starts from: ``trend_id`` if given, else the best
         emerging (then best overall) non-archived trend scoring at least ``min_score``."""
         with self.ctx.new_uow() as uow:
@@ -802,18 +815,18 @@ class TrendsService(BaseService):
                 if found is None:
                     raise NotFoundError(f"no trend scores {min_score} or more; sync the sources first", remedy=SyncTrends())
                 rec = found
-            return {"trend_id": rec.id, "title": rec.title, "score": rec.score, "tag": rec.tag, "category": rec.category}
+            return PickedTrend(trend_id=rec.id, title=rec.title, score=rec.score, tag=rec.tag, category=rec.category)
 
     # -- archive -----------------------------------------------------------------------------
     @operation
-    def archive(self, trend_id: str) -> dict[str, Any]:
+    def archive(self, trend_id: str) -> TrendRow:
         return self._set_archived(trend_id, True)
 
     @operation
-    def unarchive(self, trend_id: str) -> dict[str, Any]:
+    def unarchive(self, trend_id: str) -> TrendRow:
         return self._set_archived(trend_id, False)
 
-    def _set_archived(self, trend_id: str, archived: bool) -> dict[str, Any]:
+    def _set_archived(self, trend_id: str, archived: bool) -> TrendRow:
         with self.ctx.new_uow() as uow:
             rec = self._find(uow.session, trend_id)
             if rec.archived != archived:
@@ -828,12 +841,12 @@ class TrendsService(BaseService):
 
     # -- health -----------------------------------------------------------------------------
     @operation
-    def source_health(self) -> list[dict[str, Any]]:
+    def source_health(self) -> list[SourceHealthRow]:
         """Per fetchable source: enabled, last success/attempt/error, failures, backoff, notes."""
-        return [{k: v for k, v in row.items() if k != "run"} for row in self._health_rows()]
+        return [h["row"] for h in self._health_rows()]
 
-    def _health_rows(self) -> list[dict[str, Any]]:
-        def load() -> list[dict[str, Any]]:
+    def _health_rows(self) -> list[SourceHealthState]:
+        def load() -> list[SourceHealthState]:
             enabled = set(self.enabled_sources())
             with self.ctx.new_uow() as uow:
                 recs = {r.name: r for r in uow.session.scalars(select(SourceHealthRecord))}
@@ -841,23 +854,22 @@ class TrendsService(BaseService):
                 for src in FETCHABLE:
                     r = recs.get(src.value)
                     run = source_run(r)
-                    out.append({
-                        "name": src.value,
-                        "enabled": src in enabled,
-                        "last_success": to_iso(r.last_success) if r and r.last_success else None,
-                        "last_attempt": to_iso(r.last_attempt) if r and r.last_attempt else None,
-                        "last_error": r.last_error if r else "",
-                        "last_error_at": to_iso(r.last_error_at) if r and r.last_error_at else None,
-                        "failures": r.failures if r else 0,
-                        "backoff_until": to_iso(r.backoff_until) if r and r.backoff_until else None,
-                        "run": run,
-                        "last_items": r.last_items if r else 0,
-                        "notes": dict(r.notes or {}) if r else {},
-                        "ok": run.standing(SOURCE_REST) is Standing.OK,
-                    })
+                    out.append(SourceHealthState(row=SourceHealthRow(
+                        name=src.value,
+                        enabled=src in enabled,
+                        last_success=to_iso(r.last_success) if r and r.last_success else None,
+                        last_attempt=to_iso(r.last_attempt) if r and r.last_attempt else None,
+                        last_error=r.last_error if r else "",
+                        last_error_at=to_iso(r.last_error_at) if r and r.last_error_at else None,
+                        failures=r.failures if r else 0,
+                        backoff_until=to_iso(r.backoff_until) if r and r.backoff_until else None,
+                        last_items=r.last_items if r else 0,
+                        notes=dict(r.notes or {}) if r else {},
+                        ok=run.standing(SOURCE_REST) is Standing.OK,
+                    ), run=run))
             return out
 
-        return [dict(d) for d in self.cached(("health",), load)]
+        return [SourceHealthState(row=h["row"].copy(), run=h["run"]) for h in self.cached(("health",), load)]
 
     @operation
     def counts(self) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from app.terminal import terminal_safe
@@ -67,7 +67,7 @@ class CliContext:
             return
         human()
 
-    def table(self, rows: Sequence[dict[str, Any]], columns: Iterable[str]) -> None:
+    def table(self, rows: Sequence[Mapping[str, object]], columns: Iterable[str]) -> None:
         cols = list(columns)
         if not rows:
             self.print("(none)")

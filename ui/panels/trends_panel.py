@@ -62,8 +62,10 @@ from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
 if TYPE_CHECKING:
+    from app.trends.matching import TemplateMatchDict
     from app.workflows.definition import WorkflowDefinition
     from services.bootstrap import Services
+    from services.trends.rows import RelatedTrend, SourceHealthRow, TrendDetail, TrendRow
     from services.trends.service import SyncReport
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ SOURCE_LABELS = {
 class MakeTemplateDialog(QDialog):
     """Asks for the inputs of a trend-to-release run. Tests replace :meth:`ask`."""
 
-    def __init__(self, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None,
+    def __init__(self, title: str, templates: list[TemplateMatchDict], parent: QWidget | None = None,
                  keys: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make a template from this trend")
@@ -102,7 +104,7 @@ class MakeTemplateDialog(QDialog):
         form.addRow(buttons)
 
     @classmethod
-    def ask(cls, title: str, templates: list[dict[str, Any]], parent: QWidget | None = None,
+    def ask(cls, title: str, templates: list[TemplateMatchDict], parent: QWidget | None = None,
             keys: list[str] | None = None) -> dict[str, str] | None:
         dlg = cls(title, templates, parent, keys)
         if dlg.exec() != QDialog.DialogCode.Accepted:
@@ -134,7 +136,7 @@ class TrendsPanel(QWidget):
         self._detail_reads = LatestQuery(self)  # the detail pane: a newer click interrupts the one before
         self._syncing = False
         self._current_id: str | None = None
-        self._current: dict[str, Any] | None = None
+        self._current: TrendDetail | None = None
         self._tasks: set[asyncio.Task[SyncReport]] = set()
         self._build()
         self._refresh_timer = QTimer(self, singleShot=True, interval=250)
@@ -324,12 +326,12 @@ class TrendsPanel(QWidget):
         f = self.filters()
         svc = self.svc
 
-        def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        def load() -> tuple[list[TrendRow], list[SourceHealthRow]]:
             return svc.list_trends(limit=500, with_series=True, **f), svc.source_health()
 
         self._reads.run(load, self._on_loaded, self._on_error)
 
-    def _on_loaded(self, res: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+    def _on_loaded(self, res: tuple[list[TrendRow], list[SourceHealthRow]]) -> None:
         rows, health = res
         self.model.set_rows(rows)
         self.empty_label.setVisible(not rows)
@@ -346,7 +348,7 @@ class TrendsPanel(QWidget):
         self.status_message.emit(f"Trends: {exc}")
         self.remedy_offered.emit(remedy_of(exc))
 
-    def _fill_health(self, health: list[dict[str, Any]]) -> None:
+    def _fill_health(self, health: list[SourceHealthRow]) -> None:
         self.health_table.setRowCount(len(health))
         failing = []
         for i, h in enumerate(health):
@@ -521,12 +523,12 @@ class TrendsPanel(QWidget):
         self._current_id = trend_id
         svc = self.svc
 
-        def load() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        def load() -> tuple[TrendDetail, list[RelatedTrend], list[TemplateMatchDict]]:
             return svc.show(trend_id), svc.related(trend_id), svc.matching_templates(trend_id)
 
         self._detail_reads.run(load, self._on_detail, self._on_error)
 
-    def _on_detail(self, res: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+    def _on_detail(self, res: tuple[TrendDetail, list[RelatedTrend], list[TemplateMatchDict]]) -> None:
         t, rel, templates = res
         self._current = t
         self._current_templates = templates
@@ -550,8 +552,8 @@ class TrendsPanel(QWidget):
         self._fill_chart(t)
         self.related_list.clear()
         for r in rel:
-            lead = {"this": "this leads", "other": "it leads", "together": "moves together"}[r["leader"]]
-            item = QListWidgetItem(f"{r['title']}\n    {r['score']:.2f} · text {r['text']:.2f} · co-move {r['comovement']:+.2f} · {lead}")
+            leads = {"this": "this leads", "other": "it leads", "together": "moves together"}[r["leader"]]
+            item = QListWidgetItem(f"{r['title']}\n    {r['score']:.2f} · text {r['text']:.2f} · co-move {r['comovement']:+.2f} · {leads}")
             item.setData(Qt.ItemDataRole.UserRole, r["id"])
             self.related_list.addItem(item)
         if not rel:
@@ -571,7 +573,7 @@ class TrendsPanel(QWidget):
         )
         self.detail_loaded.emit(t["id"])
 
-    def _fill_chart(self, t: dict[str, Any]) -> None:
+    def _fill_chart(self, t: TrendDetail) -> None:
         chart = self.chart
         chart.removeAllSeries()
         for axis in chart.axes():
@@ -616,7 +618,7 @@ class TrendsPanel(QWidget):
         svc = self.svc
         fn = svc.unarchive if archived else svc.archive
 
-        def done(t: dict[str, Any]) -> None:
+        def done(t: TrendRow) -> None:
             self.status_message.emit(f"{'Unarchived' if archived else 'Archived'} “{t['title']}”")
             self.show_trend(t["id"])
             self.refresh()

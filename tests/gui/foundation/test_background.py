@@ -1,16 +1,17 @@
-"""run_in_background: results come back on the GUI thread; a destroyed owner gets no callback."""
+"""run_in_background: results come back on the GUI thread; a destroyed owner gets no callback; when_settled
+calls back once nothing is pending."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from services.runtime import job_runtime
-from ui.background import LatestQuery, pending, run_in_background, unsettled
+from ui.background import LatestQuery, pending, run_in_background, unsettled, when_settled
 
 
 def test_result_arrives_on_gui_thread(qtbot: QtBot) -> None:
@@ -73,3 +74,46 @@ def test_a_waiting_read_whose_owner_is_destroyed_is_settled(qtbot: QtBot) -> Non
     LatestQuery(owner).run_soon(lambda: 1, lambda _: None, lambda e: None)
     owner.deleteLater()
     qtbot.waitUntil(lambda: unsettled() == before, timeout=3000)
+
+
+def test_when_settled_waits_for_a_job_that_an_outcome_starts_from_a_zero_timer(qtbot: QtBot) -> None:
+    owner = QObject()
+    order: list[str] = []
+
+    def second() -> None:
+        run_in_background(lambda: None, lambda _: order.append("second"), lambda e: None, owner)
+
+    run_in_background(lambda: None, lambda _: (order.append("first"), QTimer.singleShot(0, second)),
+                      lambda e: None, owner)
+    when_settled(owner, lambda: order.append("settled"))
+    qtbot.waitUntil(lambda: "settled" in order, timeout=3000)
+    assert order == ["first", "second", "settled"]
+
+
+def test_when_settled_calls_back_on_the_turn_after_the_last_outcome(qtbot: QtBot) -> None:
+    """Not after a quiet spell: a 25 ms timer set as the last outcome arrives fires after it (polling every
+    10 ms for three quiet looks called back 20-30 ms after the last outcome)."""
+    owner = QObject()
+    order: list[str] = []
+
+    def last(_: object) -> None:
+        order.append("outcome")
+        QTimer.singleShot(25, lambda: order.append("25 ms later"))
+
+    run_in_background(lambda: None, last, lambda e: None, owner)
+    when_settled(owner, lambda: order.append("settled"))
+    qtbot.waitUntil(lambda: "25 ms later" in order, timeout=3000)
+    assert order == ["outcome", "settled", "25 ms later"]
+
+
+def test_when_settled_calls_back_once_a_held_read_is_dropped(qtbot: QtBot) -> None:
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    owner.show()
+    query = QWidget()
+    query.show()
+    settled: list[bool] = []
+    LatestQuery(query).run_soon(lambda: 1, lambda _: None, lambda e: None)
+    when_settled(owner, lambda: settled.append(True))
+    query.deleteLater()  # the read is dropped before it starts: no outcome is delivered
+    qtbot.waitUntil(lambda: settled == [True], timeout=3000)

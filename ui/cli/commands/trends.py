@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.trends.model import SourceName
 from ui.cli.context import CliContext
 from ui.cli.remedies import with_remedy
+
+if TYPE_CHECKING:
+    from services.trends.rows import TrendRow
 
 
 def register(sub: Any, parent: argparse.ArgumentParser) -> None:
@@ -66,7 +69,7 @@ def register(sub: Any, parent: argparse.ArgumentParser) -> None:
     s.set_defaults(func=cmd_settings)
 
 
-def _fmt_row(t: dict[str, Any]) -> dict[str, Any]:
+def _fmt_row(t: TrendRow) -> dict[str, object]:
     m = t.get("momentum") or {}
     return {
         "id": t["id"][:12],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt
 from PySide6.QtGui import QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ui.colors import Tone, tone_brush, tone_color
+
+if TYPE_CHECKING:
+    from services.trends.rows import TrendRow
 
 SERIES_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -29,7 +32,7 @@ TAG_COLORS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
-def sort_key(t: dict[str, Any], col: int) -> Any:
+def sort_key(t: TrendRow, col: int) -> str | float:
     """What column ``col`` sorts ``t`` by (also served as SORT_ROLE)."""
     m = t.get("momentum") or {}
     if col == COL_TITLE:
@@ -43,10 +46,10 @@ def sort_key(t: dict[str, Any], col: int) -> Any:
     if col == COL_VOLUME:
         return float(t["volume"])
     if col == COL_SOURCES:
-        return ", ".join(t.get("sources") or [])
+        return ", ".join(t["sources"] or [])
     if col == COL_HISTORY:
         return float(m.get("rel_velocity", 0.0)) if m else 0.0
-    return None
+    return 0.0
 
 
 class TrendsTableModel(QAbstractTableModel):
@@ -56,16 +59,16 @@ class TrendsTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[TrendRow] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
     # -- data in ------------------------------------------------------------------------
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: list[TrendRow]) -> None:
         self.beginResetModel()
         self._rows = self._sorted(rows)
         self.endResetModel()
 
-    def _sorted(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _sorted(self, rows: list[TrendRow]) -> list[TrendRow]:
         if self._sort is None:
             return list(rows)
         col, order = self._sort
@@ -83,7 +86,7 @@ class TrendsTableModel(QAbstractTableModel):
         self.changePersistentIndexList(before, [self.index(where[tid], i.column()) for tid, i in zip(ids, before, strict=True)])
         self.layoutChanged.emit()
 
-    def row_data(self, row: int) -> dict[str, Any]:
+    def row_data(self, row: int) -> TrendRow:
         return self._rows[row]
 
     def row_of(self, trend_id: str) -> int:
