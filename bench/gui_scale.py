@@ -146,7 +146,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
 
     from bench.gui_stalls import Sampler, slow_events
     from bench.payments_sync import KEY
-    from bench.rss_parts import parts, shown_data_bytes
+    from bench.rss_parts import parts, shown_data_bytes, still_resident_free_heap
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.runtime import GIVE_BACK_AFTER_MS
@@ -262,6 +262,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
     rss = rss_kb()
     shown = shown_data_bytes(window) // 1024
     print(f"  {parts().line()}; the models' rows and the pixmaps shown: {shown / 1024:.1f} MB", flush=True)
+    print(f"  {still_resident_free_heap()}", flush=True)
     row("RSS, every panel open", rss / 1024, bare / 1024, "MB", f"<= 2x bare + data shown ({shown / 1024:.1f} MB)",
         rss <= 2 * bare + shown)
     row("RSS, every panel open, beside the libraries' floor (report)", rss / 1024, floor / 1024, "MB",
