@@ -16,19 +16,24 @@ from services.builds.models import BuildRecord
 from services.context import ServiceContext
 from services.ports import TemplateFigures
 
+STATS_CHUNK = 1000  # rows converted at a time while the figures are folded
+
 
 def build_stats(ctx: ServiceContext, template_ids: list[str] | None) -> list[BuildStats]:
     """Per template and platform; ``template_ids``: only theirs (read through the template's index)."""
     stmt = select(BuildRecord.template_id, BuildRecord.platform, BuildRecord.state, BuildRecord.duration_s,
-                  BuildRecord.finished_at).order_by(BuildRecord.created_at)
+                  BuildRecord.finished_at.is_not(None)).order_by(BuildRecord.created_at)
     if template_ids is not None:
         stmt = stmt.where(BuildRecord.template_id.in_(template_ids))
-    with ctx.new_uow() as uow:
-        rows = uow.session.execute(stmt).all()
     groups: dict[tuple[str, str], list[tuple[Outcome, float | None]]] = {}
-    for template_id, platform, state, duration, finished in rows:
-        done = outcome_of(BuildState(state), Platform(platform), finished is not None)
-        groups.setdefault((template_id, platform), []).append((done, duration))
+    # folded a chunk of rows at a time, and "finished" read as a flag, not a date: all 10,000 of a
+    # studio's builds as rows at once were ~4 MB of short-lived objects at every Builds panel read,
+    # whose few survivors kept the heap's arenas from being handed back
+    with ctx.new_uow() as uow:
+        for template_id, platform, state, duration, finished in uow.session.execute(
+                stmt.execution_options(yield_per=STATS_CHUNK)):
+            done = outcome_of(BuildState(state), Platform(platform), bool(finished))
+            groups.setdefault((template_id, platform), []).append((done, duration))
     return [compute_stats(t, p, r) for (t, p), r in sorted(groups.items())]
 
 

@@ -49,3 +49,20 @@ def test_template_build_figures_search_the_template_index(services: Any) -> None
         for sql, params in seen:
             plan = query_plan(conn, sql, params)
             assert not any(line.startswith("SCAN builds") for line in plan), (sql, plan)
+
+
+def test_the_builds_figures_are_folded_without_holding_every_build_as_a_row(services: Any) -> None:
+    import tracemalloc
+
+    _record_builds(services, 8000)
+    services.builds.stats()  # first call: statements compiled, modules loaded
+    services.builds.invalidate()
+    tracemalloc.start()
+    try:
+        stats = services.builds.stats()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(s.builds for s in stats) == 8000
+    assert sum(s.succeeded for s in stats) == 4000
+    assert peak < 1.5 * 1024 * 1024  # every row at once (finished as a datetime): ~3 MB
