@@ -123,6 +123,9 @@ def main() -> None:
 
     skip_feature_source_scans()
     skip_httpx_command_line()  # as main.py does
+    from services import heap
+
+    heap.limit_arenas()  # as the app's GUI does before its threads start (ui/app_runner.py)
     from PySide6.QtWidgets import QApplication
 
     from bench.gui_stalls import timed_application
@@ -146,7 +149,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
 
     from bench.gui_stalls import Sampler, slow_events
     from bench.payments_sync import KEY
-    from bench.rss_parts import parts, shown_data_bytes
+    from bench.rss_parts import parts, shown_data_bytes, still_resident_free_heap
     from services.bootstrap import bootstrap
     from services.config import AppConfig
     from services.runtime import GIVE_BACK_AFTER_MS
@@ -262,6 +265,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
     rss = rss_kb()
     shown = shown_data_bytes(window) // 1024
     print(f"  {parts().line()}; the models' rows and the pixmaps shown: {shown / 1024:.1f} MB", flush=True)
+    print(f"  {still_resident_free_heap()}", flush=True)
     row("RSS, every panel open", rss / 1024, bare / 1024, "MB", f"<= 2x bare + data shown ({shown / 1024:.1f} MB)",
         rss <= 2 * bare + shown)
     row("RSS, every panel open, beside the libraries' floor (report)", rss / 1024, floor / 1024, "MB",

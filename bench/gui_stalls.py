@@ -9,6 +9,7 @@ shows as the Python frame that called into Qt.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -56,7 +57,16 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            frame = sys._current_frames().get(self._main)
+            # no collection inside sys._current_frames: one it triggers holds the interpreter's thread list
+            # lock, and freeing a thread-local object there takes that lock again (CPython 3.11): the
+            # sampler hung holding the GIL and the run with it (a sync's garbage held anyio's thread-locals)
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                frame = sys._current_frames().get(self._main)
+            finally:
+                if collecting:
+                    gc.enable()
             self._samples.append((time.perf_counter(), _stack(frame)))
             time.sleep(self._interval)
 

@@ -57,6 +57,22 @@ def parts() -> Parts:
                  info.uordblks + info.hblkhd, info.fordblks, sqlite.sqlite3_memory_used())
 
 
+def still_resident_free_heap() -> str:
+    """How much of the C heap's free memory is still in RAM: what one more ``malloc_trim`` returns now.
+
+    mallinfo2's free figure counts every free chunk, also those whose pages the idle give-back has
+    already handed to the OS (they stay free chunks, just not resident), so it is not RSS. Call it
+    after the figures are taken: it changes them."""
+    from services import heap
+
+    before = parts()
+    heap.give_back_free_heap()
+    after = parts()
+    return (f"of the C heap's {before.c_heap_free / MB:.1f} MB free, a malloc_trim now returns "
+            f"{max(0, before.rss - after.rss) / MB:.1f} MB of RSS (the rest is already handed back, or in pieces "
+            f"smaller than a page)")
+
+
 _LEAVES = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
            types.CodeType, types.FrameType)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import app.workflows.events as wf_events  # also registers the event types
 from app.errors import NotFoundError, UserError
 from app.events import Event
 from app.health import Health
+from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
 from app.untrusted import load_data
@@ -44,11 +46,11 @@ BUILTIN_PACKAGE = "resources.workflows"
 LATER_IMPORTS = ("app.workflows.definition", "app.workflows.expr")
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return to_iso(value) if value is not None else None
 
 
-def _duration(start: Any, end: Any) -> float | None:
+def _duration(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
     return round(float((end - start).total_seconds()), 3)
@@ -143,9 +145,9 @@ class WorkflowsService(BaseService):
 
     # ------------------------------------------------------------------ definitions
     @staticmethod
-    def builtin_bodies() -> list[tuple[str, Any]]:
+    def builtin_bodies() -> list[tuple[str, JsonValue]]:
         """(source, data) of each bundled definition, read but not checked yet."""
-        out: list[tuple[str, Any]] = []
+        out: list[tuple[str, JsonValue]] = []
         for entry in sorted(resources.files(BUILTIN_PACKAGE).iterdir(), key=lambda e: e.name):
             if entry.name.endswith((".json", ".toml")):
                 fmt = "toml" if entry.name.endswith(".toml") else "json"
@@ -252,17 +254,17 @@ class WorkflowsService(BaseService):
         self.invalidate()
         return defn
 
-    def parse_inputs(self, name: str, pairs: list[str]) -> dict[str, Any]:
+    def parse_inputs(self, name: str, pairs: list[str]) -> JsonObject:
         """``["k=v", ...]`` -> typed inputs of workflow ``name``."""
         defn = self.get_definition(name)
         return self._parse_pairs(defn, pairs)
 
     @staticmethod
-    def _parse_pairs(defn: WorkflowDefinition, pairs: list[str]) -> dict[str, Any]:
+    def _parse_pairs(defn: WorkflowDefinition, pairs: list[str]) -> JsonObject:
         from app.workflows.definition import coerce_input
 
         specs = {i.name: i for i in defn.inputs}
-        out: dict[str, Any] = {}
+        out: JsonObject = {}
         for pair in pairs:
             if "=" not in pair:
                 raise UserError(f"an input needs NAME=VALUE, got {pair!r}")
@@ -275,14 +277,14 @@ class WorkflowsService(BaseService):
 
     # ------------------------------------------------------------------ runs
     @operation
-    def start(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+    def start(self, name: str, inputs: Mapping[str, JsonValue] | None = None) -> str:
         """Start a run on the current asyncio loop; returns its id immediately."""
         defn = self.get_definition(name)
         run_id = self.temporal.start(defn, inputs or {}) if self.temporal is not None else self.engine.start(defn, inputs or {})
         self.invalidate()
         return run_id
 
-    async def run(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+    async def run(self, name: str, inputs: Mapping[str, JsonValue] | None = None) -> str:
         run_id = self.start(name, inputs)
         await self.wait(run_id)
         self.invalidate()
@@ -311,7 +313,7 @@ class WorkflowsService(BaseService):
         return temporal.cancel(full) if temporal is not None else self.engine.cancel(full)
 
     @operation
-    def rerun(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *, force: bool = False) -> str:
+    def rerun(self, run_id: str, from_step: str, inputs: list[str] | Mapping[str, JsonValue] | None = None, *, force: bool = False) -> str:
         from app.workflows.definition import parse_definition
 
         full, temporal = self._on_temporal(run_id)
@@ -345,7 +347,7 @@ class WorkflowsService(BaseService):
     # -- the same writes from a coroutine on the GUI's loop ------------------------------------------
     # Lookups, checks and writes run in a worker thread (asyncio.to_thread); only a run's task is
     # spawned on the loop. Temporal's calls go to its own client loop from that worker.
-    async def start_async(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+    async def start_async(self, name: str, inputs: Mapping[str, JsonValue] | None = None) -> str:
         defn = await asyncio.to_thread(self.get_definition, name)
         if self.temporal is not None:
             run_id = await asyncio.to_thread(self.temporal.start, defn, inputs or {})
@@ -374,7 +376,7 @@ class WorkflowsService(BaseService):
     async def cancel_async(self, run_id: str) -> str:
         return await self._on_engine_or_temporal(run_id, lambda t, full: t.cancel(full), self.engine.cancel_async)
 
-    async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *,
+    async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | Mapping[str, JsonValue] | None = None, *,
                           force: bool = False) -> str:
         from app.workflows.definition import parse_definition
 
@@ -468,5 +470,5 @@ class WorkflowsService(BaseService):
         return runs_health(self.ctx, temporal, leases=self.engine.leases, live=self.engine.live_ids())
 
 
-def dumps(data: Any) -> str:
+def dumps(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, default=str)

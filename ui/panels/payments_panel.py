@@ -359,7 +359,7 @@ class PaymentsPanel(QWidget):
         failed = sum(1 for r in rows if r.status in FAILED_STATUSES)
         if not by_provider and not rows:
             self.totals.setText("No transactions yet. Store a Stripe, Gumroad or itch.io credential in Settings and "
-                                "press Sync now; Ko-fi sales come in with Import Ko-fi CSV….")
+                                "press Sync now; Ko-fi sales come in with Import Ko-fi CSV.")
             return
         self.totals.setText(f"{shown}{f', {failed} failed' if failed else ''}. All time — {money or 'no revenue yet'}")
 
@@ -592,6 +592,8 @@ class PaymentsPanel(QWidget):
         self.progress.setRange(0, 0)  # busy
         self.progress.setVisible(True)
         self.progress_label.setText("syncing…")
+        if self.model.rowCount() == 0:  # not "no transactions yet, press Sync now" while it syncs
+            self.totals.setText(SYNCING_HINT)
         self._update_buttons()
 
         def progress(provider: str, fetched: int) -> None:
@@ -719,6 +721,9 @@ class PaymentsPanel(QWidget):
     def _on_bus_event(self, event: Event) -> None:
         if event.type.startswith(("payment.", "provider.")) and not self._syncing:
             self._debounce.start()
+
+
+SYNCING_HINT = "Syncing: the sales it brings in are listed here when it ends."
 
 
 def create_panel(services: Services) -> QWidget:

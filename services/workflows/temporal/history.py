@@ -33,7 +33,7 @@ from services.workflows.temporal.shapes import (
 ENGINE = "temporal"
 
 
-def run_status(status: WorkflowExecutionStatus | None, memo_status: Any) -> RunStatus:
+def run_status(status: WorkflowExecutionStatus | None, memo_status: object) -> RunStatus:
     """Temporal's execution status, refined by the status the workflow keeps in its memo."""
     known = {s.value for s in RunStatus}
     memo = RunStatus(memo_status) if memo_status in known else None

@@ -2,6 +2,10 @@
 
 Plain dataclasses of JSON values (Temporal's default converter), importable inside the workflow
 sandbox: nothing here does I/O or imports a service.
+
+The JSON-valued fields stay ``dict[str, Any]``: Temporal's converter decodes each payload by these
+type hints, and the recursive ``JsonValue`` alias has not been tried with it; the values are JSON
+by construction (the engine's ``_jsonable``) and are narrowed where they are read.
 """
 
 from __future__ import annotations

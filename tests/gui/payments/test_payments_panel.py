@@ -17,7 +17,7 @@ from tests.support.hostile import FORMULAS
 from tests.support.panel_open import opened
 from ui import background
 from ui.panels.payments.dialogs import ExportDialog, RefundDialog
-from ui.panels.payments_panel import PaymentsPanel
+from ui.panels.payments_panel import SYNCING_HINT, PaymentsPanel
 
 
 @pytest.fixture
@@ -206,6 +206,26 @@ def test_sync_button_runs_off_the_gui_thread_with_progress(qtbot: Any, services:
         assert progress and progress[-1][0] == "itch"
         assert "+7 new" in panel.progress_label.text()
         assert panel.sync_button.isEnabled()
+
+
+def test_an_empty_ledger_says_it_is_syncing_while_the_first_sync_runs(qtbot: Any, services: Any, secrets: Any,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "No transactions yet ... press Sync now" beside a running sync; the rows replace the hint once it ends."""
+    state = st.ItchState()
+    state.games = [{"id": 1, "title": "Neon", "url": "u", "min_price": 100, "earnings": []}]
+    state.purchases = {"1": [{"id": 950 + i, "game_id": 1, "created_at": f"2026-10-0{i + 1}T10:00:00Z",
+                              "price": 100, "currency": "USD"} for i in range(3)]}
+    secrets.set("provider:itch", state.key)
+    with st.ItchServer(state) as server:
+        monkeypatch.setenv("TRENDFORGE_ITCH_BASE_URL", server.url + "/api/1")
+        panel = opened(qtbot, PaymentsPanel(services))
+        qtbot.addWidget(panel)
+        assert panel.totals.text().startswith("No transactions yet")
+        with qtbot.waitSignal(panel.sync_finished, timeout=20000):
+            panel.sync_button.click()
+            assert panel.totals.text() == SYNCING_HINT
+        assert panel.model.rowCount() == 3
+        assert panel.totals.text().startswith("3 transactions") or "transactions shown" in panel.totals.text()
 
 
 def test_sync_without_credentials_says_what_to_do(panel: PaymentsPanel, qtbot: Any) -> None:
