@@ -123,6 +123,9 @@ def main() -> None:
 
     skip_feature_source_scans()
     skip_httpx_command_line()  # as main.py does
+    from services import heap
+
+    heap.limit_arenas()  # as the app's GUI does before its threads start (ui/app_runner.py)
     from PySide6.QtWidgets import QApplication
 
     from bench.gui_stalls import timed_application

@@ -36,6 +36,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import app as core
+from services import heap
 from services.config import AppConfig
 from services.runtime import job_runtime
 from ui.background import run_in_background, when_settled
@@ -141,6 +142,7 @@ def run_gui(data_dir: str | None = None, *, quit_after: float | None = None, dat
     # reads after it), and each return from Qt to Python waits again: with the default 5 ms switch
     # interval a 5 ms heartbeat beside a busy worker saw 60 ms gaps, with 1 ms about 20 ms.
     sys.setswitchinterval(GUI_SWITCH_INTERVAL)
+    heap.limit_arenas()  # before the job pool's threads start (services/heap.py)
     if quit_after is None and os.environ.get("TRENDFORGE_QUIT_AFTER"):
         quit_after = float(os.environ["TRENDFORGE_QUIT_AFTER"])
     qapp = QApplication.instance() or QApplication(sys.argv)

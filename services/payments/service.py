@@ -79,8 +79,16 @@ if TYPE_CHECKING:  # the providers' requests and outcomes: imported by what sync
         CheckingProvider,
         CursorState,
         RefundOutcome,
+        RemoteTxn,
         SyncBatch,
     )
+    from services.payments.providers.gumroad import GumroadProvider
+    from services.payments.providers.itch import ItchProvider
+    from services.payments.providers.kofi import KofiPayload
+    from services.payments.providers.kofi_listener import KofiListener, ListenerLimits
+    from services.payments.providers.stripe_provider import StripeProvider
+
+    PullProvider = StripeProvider | GumroadProvider | ItchProvider
 
 log = logging.getLogger(__name__)
 # imported by the methods that sync, charge or refund, not with the service (Home's start-up and the panel's reads
@@ -123,7 +131,7 @@ class PaymentsService(BaseService):
         await self.http.close_current()
 
     # -- providers ------------------------------------------------------------------------
-    async def _provider(self, p: Provider, secret: str | None = None) -> Any:
+    async def _provider(self, p: Provider, secret: str | None = None) -> PullProvider:
         """The provider's client, with ``secret`` or else the stored credential, built on a worker thread.
 
         Building one reads the keyring, and the first one imports the provider's SDK and loads the CA
@@ -132,7 +140,22 @@ class PaymentsService(BaseService):
         loop = asyncio.get_running_loop()
         return await asyncio.to_thread(self._build_provider, p, secret, loop)
 
-    def _build_provider(self, p: Provider, secret: str | None, loop: asyncio.AbstractEventLoop) -> Any:
+    async def _stripe(self) -> StripeProvider:
+        from services.payments.providers.stripe_provider import StripeProvider
+
+        provider = await self._provider(Provider.STRIPE)
+        assert isinstance(provider, StripeProvider)
+        return provider
+
+    async def _refunding(self, p: Provider) -> StripeProvider | GumroadProvider:
+        """The client of a provider that refunds through its API (``p.can_refund_remotely``)."""
+        from services.payments.providers.itch import ItchProvider
+
+        provider = await self._provider(p)
+        assert not isinstance(provider, ItchProvider), f"{p.value} has no refund API"
+        return provider
+
+    def _build_provider(self, p: Provider, secret: str | None, loop: asyncio.AbstractEventLoop) -> PullProvider:
         from services.payments.providers.base import need_credential
 
         secret = secret or need_credential(self.settings.credential(p.value), p)
@@ -323,7 +346,7 @@ class PaymentsService(BaseService):
         from services.payments.providers.base import ChargeOutcome, ChargeRequest, DeclinedError
 
         p = Provider.STRIPE
-        provider = await self._provider(p)
+        provider = await self._stripe()
 
         async def attempt() -> ChargeOutcome:
             row = self._load(txn_id)
@@ -468,7 +491,7 @@ class PaymentsService(BaseService):
             uow.commit()
         if not p.can_refund_remotely:
             return self._finish_refund(refund.id, None, remote=False, message=p.refund_location)
-        provider = await self._provider(p)
+        provider = await self._refunding(p)
         req = RefundRequest(local_refund_id=refund.id, idempotency_key=refund.idempotency_key or "",
                             provider_id=row.provider_id or "", charge_id=row.charge_id, amount=value,
                             currency=row.currency, full=full)
@@ -511,7 +534,7 @@ class PaymentsService(BaseService):
         if not pending:
             return
         p = Provider(row.provider)
-        provider = await self._provider(p)
+        provider = await self._refunding(p)
         for r in pending:
             req = RefundRequest(local_refund_id=r.id, idempotency_key=r.idempotency_key or "",
                                 provider_id=row.provider_id or "", charge_id=row.charge_id, amount=r.amount,
@@ -702,7 +725,7 @@ class PaymentsService(BaseService):
         raise UserError(f"import supports kofi and gumroad files; {p.value} is synced",
                         remedy=SyncPayments(p.value))
 
-    def _import_kofi(self, payloads: Sequence[Any]) -> ImportReport:
+    def _import_kofi(self, payloads: Sequence[KofiPayload]) -> ImportReport:
         from services.payments.providers.kofi import payload_to_txn, token_ok
 
         needs_token = any(not pl.from_csv for pl in payloads)
@@ -725,7 +748,7 @@ class PaymentsService(BaseService):
                 errors.append(f"payload {i}: {exc}")
         return self._import_txns(Provider.KOFI, txns, rejected=rejected, errors=tuple(errors))
 
-    def _import_txns(self, p: Provider, txns: Sequence[Any], *, rejected: int, errors: tuple[str, ...]) -> ImportReport:
+    def _import_txns(self, p: Provider, txns: Sequence[RemoteTxn], *, rejected: int, errors: tuple[str, ...]) -> ImportReport:
         seen: set[str] = set()
         unique = []
         for t in txns:
@@ -760,7 +783,7 @@ class PaymentsService(BaseService):
             return 503
         return 403 if report.rejected else 200
 
-    def start_kofi_listener(self, port: int = 0, limits: Any = None) -> Any:
+    def start_kofi_listener(self, port: int = 0, limits: ListenerLimits | None = None) -> KofiListener:
         """Start a loopback webhook listener (``.url``, ``.stop()``)."""
         from services.payments.providers.kofi_listener import KofiListener
 
@@ -799,7 +822,7 @@ class PaymentsService(BaseService):
         if amount is not None:
             self.require(cur, "a price needs a currency")
             minor = to_minor(amount, cur or "") if isinstance(amount, str) else int(amount)
-        provider = await self._provider(Provider.STRIPE)
+        provider = await self._stripe()
         product = await self._guarded(Provider.STRIPE, lambda: self.with_retry_async(
             lambda: provider.create_product(template_id, name, minor, cur)))
         with self.ctx.new_uow() as uow:

@@ -85,3 +85,21 @@ class SourceHealthState(TypedDict):
 
     row: SourceHealthRow
     run: FailureRun
+
+
+class TrendSettings(TypedDict):
+    enabled_sources: list[str]
+    subreddits: list[str]
+    interval_minutes: int
+    geo: str  # a two-letter country code
+    woeid: int  # X's place id (1 = worldwide)
+
+
+class CsvImportResult(TypedDict):
+    file: str
+    source: str
+    rows: int
+    discovered: int
+    updated: int
+    emerging: int
+    snapshots: int

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -64,6 +64,7 @@ from services.db.base import make_session_factory
 from services.db.ids import resolve_id
 from services.db.uow import UnitOfWork
 from services.events.bus import EventBus
+from services.events.store import EventStore
 from services.ports import TemplateCatalogue
 from services.runtime import run_blocking
 from services.settings.service import SettingsService
@@ -77,6 +78,7 @@ from services.trends.models import (
 )
 from services.trends.rows import (
     AliasRow,
+    CsvImportResult,
     PickedTrend,
     RelatedTrend,
     SnapshotRow,
@@ -84,6 +86,7 @@ from services.trends.rows import (
     SourceHealthState,
     TrendDetail,
     TrendRow,
+    TrendSettings,
 )
 from services.trends.schedule import SyncScheduler
 from services.trends.sources import SOURCES, FetchResult, SourceConfig, TrendSource
@@ -92,6 +95,7 @@ if TYPE_CHECKING:
     import httpx
 
 log = logging.getLogger(__name__)
+V = TypeVar("V")
 
 SETTING_SUBREDDITS = "trends.subreddits"
 SETTING_INTERVAL = "trends.interval_minutes"
@@ -263,7 +267,7 @@ class TrendsService(BaseService):
         return int(raw) if isinstance(raw, (int, float)) and raw >= 1 else DEFAULT_INTERVAL_MINUTES
 
     @operation
-    def get_settings(self) -> dict[str, Any]:
+    def get_settings(self) -> TrendSettings:
         return {
             "enabled_sources": [s.value for s in self.enabled_sources()],
             "subreddits": self.subreddits(),
@@ -281,8 +285,8 @@ class TrendsService(BaseService):
         interval_minutes: int | None = None,
         geo: str | None = None,
         woeid: int | None = None,
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {}
+    ) -> TrendSettings:
+        values: dict[str, JsonValue] = {}
         if enabled_sources is not None:
             chosen = []
             for s in enabled_sources:
@@ -290,7 +294,7 @@ class TrendsService(BaseService):
                 self.require(src in FETCHABLE, f"{src} cannot be synced; it is import-only")
                 if src not in chosen:
                     chosen.append(src)
-            values[SETTING_ENABLED] = [s.value for s in chosen]
+            values[SETTING_ENABLED] = list[JsonValue](s.value for s in chosen)
         if subreddits is not None:
             subs: list[str] = []
             for s in subreddits:
@@ -303,7 +307,7 @@ class TrendsService(BaseService):
                 )
                 if name.lower() not in {x.lower() for x in subs}:
                     subs.append(name)
-            values[SETTING_SUBREDDITS] = subs
+            values[SETTING_SUBREDDITS] = list[JsonValue](subs)
         if interval_minutes is not None:
             self.require(5 <= interval_minutes <= 24 * 60, "the sync interval must be between 5 and 1440 minutes")
             values[SETTING_INTERVAL] = int(interval_minutes)
@@ -615,7 +619,7 @@ class TrendsService(BaseService):
 
     # -- CSV import --------------------------------------------------------------------------
     @operation
-    def import_csv(self, source: str, path: str | Path) -> dict[str, Any]:
+    def import_csv(self, source: str, path: str | Path) -> CsvImportResult:
         """Import trends from a CSV with a ``title`` column and optional ``volume``, ``rank``,
         ``taken_at`` (ISO time; rows with times become history), ``url`` and ``category``.
 
@@ -670,7 +674,8 @@ class TrendsService(BaseService):
             uow.record(TrendsSynced(source=self.name, sources=(f"csv:{src.value}",), items=len(items), discovered=report.discovered, updated=report.updated, emerging=report.emerging))
             uow.commit()
         self.invalidate()
-        return {"file": str(p), "source": src.value, "rows": len(items), "discovered": report.discovered, "updated": report.updated, "emerging": report.emerging, "snapshots": report.items}
+        return CsvImportResult(file=str(p), source=src.value, rows=len(items), discovered=report.discovered,
+                               updated=report.updated, emerging=report.emerging, snapshots=report.items)
 
     # -- reads ------------------------------------------------------------------------------
     @operation
@@ -892,7 +897,7 @@ class _DeferredDispatch:
         self.events: list[Event] = []
 
     @property
-    def store(self) -> Any:
+    def store(self) -> EventStore:
         return self._bus.store
 
     def dispatch(self, events: Sequence[Event], *, replay: bool = False) -> None:
@@ -903,6 +908,6 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+def _chunks(values: Sequence[V], size: int) -> Iterable[Sequence[V]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]

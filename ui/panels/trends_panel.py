@@ -65,7 +65,14 @@ if TYPE_CHECKING:
     from app.trends.matching import TemplateMatchDict
     from app.workflows.definition import WorkflowDefinition
     from services.bootstrap import Services
-    from services.trends.rows import RelatedTrend, SourceHealthRow, TrendDetail, TrendRow
+    from services.trends.rows import (
+        CsvImportResult,
+        RelatedTrend,
+        SourceHealthRow,
+        TrendDetail,
+        TrendRow,
+        TrendSettings,
+    )
     from services.trends.service import SyncReport
 
 log = logging.getLogger(__name__)
@@ -391,10 +398,10 @@ class TrendsPanel(QWidget):
         woeid = self.woeid_spin.value()
         svc = self.svc
 
-        def save() -> dict[str, Any]:
+        def save() -> TrendSettings:
             return svc.update_settings(enabled_sources=enabled, subreddits=subs, interval_minutes=interval, geo=geo, woeid=woeid)
 
-        def done(s: dict[str, Any]) -> None:
+        def done(s: TrendSettings) -> None:
             self.settings_error.setText("")
             self.status_message.emit(f"Trends settings saved; syncing every {s['interval_minutes']} min")
             self.refresh()
@@ -429,7 +436,7 @@ class TrendsPanel(QWidget):
         svc = self.svc
         self.import_button.setEnabled(False)
 
-        def done(result: dict[str, Any]) -> None:
+        def done(result: CsvImportResult) -> None:
             self.import_button.setEnabled(True)
             self.sync_status.setStyleSheet("")
             self.sync_status.setText(f"Imported {result['rows']} rows: {result['discovered']} new trends, "
