@@ -19,14 +19,7 @@ from app.health import Health
 from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
-from app.workflows.definition import (
-    WorkflowDefinition,
-    coerce_input,
-    load_data,
-    load_text,
-    parse_definition,
-    stored_definition,
-)
+from app.untrusted import load_data
 from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
 from services.actions import ActionRegistry
@@ -40,11 +33,17 @@ from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a definition's checks (and its expressions') are imported by what reads, imports or reruns
+    # one, not with the service: start-up compares the built-in ones with what is stored, as data
+    from app.workflows.definition import WorkflowDefinition
     from services.workflows.temporal.config import TemporalConfig
     from services.workflows.temporal.runs import TemporalRuns
 
 BUILTIN_PACKAGE = "resources.workflows"
+# imported by the methods that read, import, run or rerun a definition, not with the service (start-up compares the
+# built-in definitions with the stored ones as data); the GUI imports them on a worker once its first panel is
+# filled (Services.import_deferred)
+LATER_IMPORTS = ("app.workflows.definition", "app.workflows.expr")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -157,12 +156,15 @@ class WorkflowsService(BaseService):
         return out
 
     def builtin_definitions(self) -> list[WorkflowDefinition]:
+        from app.workflows.definition import parse_definition
+
         return [parse_definition(data, source=source) for source, data in self.builtin_bodies()]
 
     def sync_builtins(self) -> None:
         """Store the bundled definitions (new versions replace old ones; user ones are never touched).
 
-        One stored as it is bundled is not checked again (each start would load the schema checker)."""
+        One stored as it is bundled is not checked again (each start would load the schema checker and import
+        the definitions' checks)."""
         now = self.ctx.clock()
         with self.ctx.new_uow() as uow:
             s = uow.session
@@ -171,6 +173,8 @@ class WorkflowsService(BaseService):
                 stored = s.get(DefRec, name) if isinstance(name, str) else None
                 if stored is not None and stored.origin == "builtin" and stored.body == data:
                     continue
+                from app.workflows.definition import parse_definition
+
                 defn = parse_definition(data, source=source)
                 rec = s.get(DefRec, defn.name)
                 if rec is None:
@@ -183,6 +187,8 @@ class WorkflowsService(BaseService):
     @operation
     def list_definitions(self) -> list[dict[str, Any]]:
         def compute() -> list[dict[str, Any]]:
+            from app.workflows.definition import stored_definition
+
             with self.ctx.new_uow() as uow:
                 recs = [(r.body, r.origin) for r in uow.session.scalars(select(DefRec).order_by(DefRec.name))]
                 counts = {str(w): int(n) for w, n in uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow))}
@@ -209,6 +215,8 @@ class WorkflowsService(BaseService):
 
     @operation
     def get_definition(self, name: str) -> WorkflowDefinition:
+        from app.workflows.definition import stored_definition
+
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(DefRec, name)
             if rec is None:
@@ -220,6 +228,8 @@ class WorkflowsService(BaseService):
 
     @operation
     def import_definition(self, path: Path, *, replace: bool = False) -> WorkflowDefinition:
+        from app.workflows.definition import load_text
+
         path = Path(path)
         self.require(path.is_file(), f"{path} is not a file; give a workflow definition (.json or .toml)")
         fmt = "toml" if path.suffix.lower() == ".toml" else "json"
@@ -251,6 +261,8 @@ class WorkflowsService(BaseService):
 
     @staticmethod
     def _parse_pairs(defn: WorkflowDefinition, pairs: list[str]) -> JsonObject:
+        from app.workflows.definition import coerce_input
+
         specs = {i.name: i for i in defn.inputs}
         out: JsonObject = {}
         for pair in pairs:
@@ -302,6 +314,8 @@ class WorkflowsService(BaseService):
 
     @operation
     def rerun(self, run_id: str, from_step: str, inputs: list[str] | Mapping[str, JsonValue] | None = None, *, force: bool = False) -> str:
+        from app.workflows.definition import parse_definition
+
         full, temporal = self._on_temporal(run_id)
         if temporal is not None:
             defn = self.get_definition(str(temporal.describe(full)["workflow"]))
@@ -364,6 +378,8 @@ class WorkflowsService(BaseService):
 
     async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | Mapping[str, JsonValue] | None = None, *,
                           force: bool = False) -> str:
+        from app.workflows.definition import parse_definition
+
         full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
         if temporal is not None:
             return await asyncio.to_thread(self.rerun, full, from_step, inputs, force=force)  # spawns nothing here
