@@ -94,6 +94,15 @@ def load_toml(text: str, what: str, error: type[UserError] = InputShapeError) ->
     return value
 
 
+def load_data(text: str, *, fmt: str = "json", source: str = "definition") -> JsonValue:
+    """JSON or TOML text as data, not checked as anything yet (a workflow definition, at start-up each
+    built-in one: its checks are imported only when one differs from what is stored)."""
+    try:
+        return load_toml(text, source) if fmt == "toml" else load_json(text, source)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"{source} is not valid {fmt.upper()}: {exc}") from exc
+
+
 def csv_rows(text: str, what: str, error: type[UserError] = InputShapeError) -> tuple[list[str], Iterator[dict[str, str]]]:
     """A CSV's header and its rows as dicts (a column a short row lacks is ``""``; values past the header are
     dropped); a malformed or oversized field is refused with its line number."""

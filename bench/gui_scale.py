@@ -168,6 +168,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
         beats.clear()
         beats.append(time.perf_counter())
         started_at = beats[0]
+        cpu_at = time.thread_time()  # this coroutine runs on the GUI thread (the loop is qasync's)
         if sampler is not None:
             sampler.start()
         if callable(action):
@@ -178,6 +179,7 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
         beats.append(time.perf_counter())
         gaps = [(b - a, a, b) for a, b in pairwise(beats)]
         gap, a, b = max(gaps)
+        print(f"  {label}: GUI-thread CPU {(time.thread_time() - cpu_at) * 1000:.0f} ms", flush=True)
         for took, thread in full_collections.since(started_at):
             print(f"  {label}: a full garbage collection ran inside it: {took * 1000:.0f} ms on {thread}", flush=True)
         if sampler is not None:

@@ -16,13 +16,15 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.errors import UserError
 from app.jsonvalue import JsonObject, JsonValue
-from app.workflows.definition import WorkflowDefinition, bind_inputs
 from app.workflows.model import ApprovalDecision
 from services.db.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # the registry is built with the workflows area; a definition is parsed by what runs one
+    from app.workflows.definition import WorkflowDefinition
 
 ActionResult = Mapping[str, JsonValue] | None  # what a step records as its output: JSON, read back after a crash
 ActionFunc = Callable[..., ActionResult | Awaitable[ActionResult]]
@@ -205,6 +207,8 @@ class ActionRegistry:
                 f"workflow {defn.name!r} cannot run here: no action {', '.join(missing)} is registered "
                 "(the area providing it is not installed in this build)"
             )
+        from app.workflows.definition import bind_inputs
+
         return bind_inputs(defn, inputs)
 
     def check(self, defn: WorkflowDefinition, *, allow_missing: Iterable[str] = ()) -> None:

@@ -355,8 +355,9 @@ class Services:
         from services.builds import service as builds
         from services.payments import service as payments
         from services.templates import service as templates
+        from services.workflows import service as workflows
 
-        for names in (builds.LATER_IMPORTS, payments.LATER_IMPORTS, templates.LATER_IMPORTS):
+        for names in (builds.LATER_IMPORTS, payments.LATER_IMPORTS, templates.LATER_IMPORTS, workflows.LATER_IMPORTS):
             for name in names:
                 importlib.import_module(name)
 

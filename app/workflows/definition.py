@@ -15,7 +15,6 @@ A definition is JSON (or TOML) like::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from app.errors import UserError
 from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import GiveInput
-from app.untrusted import load_json, load_toml
+from app.untrusted import load_data, load_json
 from app.workflows import expr
 
 if TYPE_CHECKING:
@@ -323,14 +322,6 @@ def _check_refs(refs: list[tuple[str, ...]], inputs: set[str], steps: set[str], 
                 )
         else:
             raise UserError(f"{source}: step {step!r} refers to {dotted!r}; references start with 'ctx.' or 'steps.'")
-
-
-def load_data(text: str, *, fmt: str = "json", source: str = "definition") -> JsonValue:
-    """JSON or TOML text as data, not checked as a definition yet."""
-    try:
-        return load_toml(text, source) if fmt == "toml" else load_json(text, source)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise UserError(f"{source} is not valid {fmt.upper()}: {exc}") from exc
 
 
 def load_text(text: str, *, fmt: str = "json", source: str = "definition") -> WorkflowDefinition:

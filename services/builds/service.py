@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -71,6 +71,12 @@ log = logging.getLogger(__name__)
 LATER_IMPORTS = ("app.builds.progress", "app.builds.version", "app.releases.model", "app.store.check",
                  "services.builds.stats", "services.builds.templates_port")
 
+class _Timer(Protocol):
+    """The heartbeat's QTimer, as this service uses it (QtCore is imported only where one is made)."""
+
+    def stop(self) -> None: ...
+
+
 def _to_info(r: BuildRecord, deployments: list[DeploymentRecord] | None = None) -> BuildInfo:
     return BuildInfo(
         id=r.id, template_id=r.template_id, application_id=r.application_id, platform=Platform(r.platform),
@@ -110,11 +116,11 @@ class BuildsService(BaseService):
     name = "builds"
 
     def __init__(self, ctx: ServiceContext, templates: TemplateCatalogue, *, max_concurrent: int = 2,
-                 settings_get: Callable[[str, Any], Any] | None = None,
+                 settings_get: Callable[[str, object], object] | None = None,
                  base_url: Callable[[str], str] | None = None) -> None:
         super().__init__(ctx, cache_ttl=2.0)
         self.templates = templates
-        self._settings_get: Callable[[str, Any], Any] = settings_get or (lambda key, default: default)
+        self._settings_get: Callable[[str, object], object] = settings_get or (lambda key, default: default)
         self._base_url = base_url or (lambda name: ctx.config.base_urls[name])
         self._runner: BuildRunner | None = None
         self.play: PlayPort | None = None  # set by the releases area's wiring
@@ -124,7 +130,7 @@ class BuildsService(BaseService):
         self.passwords = KeyPasswords(ctx.secrets, ctx.data_dir)
         self._unrecorded: dict[str, tuple[BuildState, str]] = {}
         self.leases = Leases(ctx.engine, ctx.clock, ttl_s=ctx.config.lease_seconds)
-        self._heartbeat: Any = None  # a QTimer, started with the first build or the recovery watch
+        self._heartbeat: _Timer | None = None  # a QTimer, started with the first build or the recovery watch
         self._watching_others = False  # holding the bus's OtherWriters while the runner is busy
         self._unsubscribe_cancels: Callable[[], None] | None = None
 
@@ -483,7 +489,7 @@ class BuildsService(BaseService):
         if not report.ready:
             raise ReleaseCheckError(report)  # before anything is written: no versionCode is spent
         carried = current_correlation()  # a workflow run's id, kept for the job's later events
-        options: dict[str, Any] = {
+        options: dict[str, object] = {
             "dry_run": dry_run, "pid": os.getpid(), "host": self.leases.host, "app_name": name,
             "correlation_id": carried[0] if carried else None,
             "release_warnings": [p.to_dict() for p in report.warnings],
@@ -714,7 +720,7 @@ class BuildsService(BaseService):
         (start-up recovery marks the record failed once this process is gone)."""
         self._unrecorded[build_id] = (state, message)
 
-    def _transition(self, build_id: str, target: BuildState, apply: Callable[[BuildRecord], list[Any]]) -> None:
+    def _transition(self, build_id: str, target: BuildState, apply: Callable[[BuildRecord], list[Event]]) -> None:
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(BuildRecord, build_id)
             if rec is None:
@@ -728,7 +734,7 @@ class BuildsService(BaseService):
         self.invalidate()
 
     def _on_job_started(self, build_id: str) -> None:
-        def apply(rec: BuildRecord) -> list[Any]:
+        def apply(rec: BuildRecord) -> list[Event]:
             rec.started_at = self.ctx.clock()
             return [build_events.BuildStarted(source=self.name, build_id=rec.id, template_id=rec.template_id,
                                               backend=rec.backend)]
@@ -748,7 +754,7 @@ class BuildsService(BaseService):
         self.invalidate()
 
     def _on_job_mark(self, build_id: str, mark: Mark) -> None:
-        def apply(rec: BuildRecord) -> list[Any]:
+        def apply(rec: BuildRecord) -> list[Event]:
             artifact = str(mark.artifact) if mark.artifact else ""
             if mark.state is BuildState.BUILT:
                 if "gradle_tasks" in mark.detail:
@@ -913,7 +919,7 @@ class BuildsService(BaseService):
             self._record_deployment(build_id, error=str(exc), target=str(parsed))
             raise
 
-        def apply(rec: BuildRecord) -> list[Any]:
+        def apply(rec: BuildRecord) -> list[Event]:
             rec.deploy_target = str(parsed)
             return [build_events.BuildDeployed(source=self.name, build_id=build_id, target=str(parsed),
                                                location=result.location, dry_run=dry_run)]

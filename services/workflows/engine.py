@@ -36,8 +36,6 @@ from app.events import Event
 from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import CancelRun, CompensateRun, RerunRun, ShowRun, WorkflowHistory
 from app.workflows import events as ev
-from app.workflows.definition import StepDefinition, WorkflowDefinition, parse_definition
-from app.workflows.expr import ExpressionError, evaluate_condition, resolve
 from app.workflows.model import (
     ApprovalDecision,
     InterruptCause,
@@ -58,7 +56,9 @@ from services.workflows.models import WorkflowStepRecord as StepRec
 from services.workflows.orphans import find_orphans, run_leases
 from services.workflows.projection import Projection, run_values, state_from_rows, step_values
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # definitions are parsed and expressions evaluated by what runs a step: recovery and the
+    # liveness Home asks for read rows only
+    from app.workflows.definition import StepDefinition, WorkflowDefinition
     from services.events.other_writers import OtherWriters
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,8 @@ class WorkflowEngine:
         return state_from_rows(*self._load(run_id))
 
     def _live_from_db(self, run: RunRec, steps: list[StepRec]) -> _Live:
+        from app.workflows.definition import parse_definition
+
         defn = parse_definition(run.definition, source=f"run {run.id}")
         return _Live(run_id=run.id, defn=defn, inputs=dict(run.inputs or {}), state=state_from_rows(run, steps))
 
@@ -374,6 +376,8 @@ class WorkflowEngine:
         }
 
     async def _forward(self, live: _Live) -> RunStatus:
+        from app.workflows.expr import ExpressionError, evaluate_condition
+
         for step in live.defn.steps:
             if live.step(step.name).status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
                 continue
@@ -405,6 +409,8 @@ class WorkflowEngine:
 
     async def _run_step(self, live: _Live, step: StepDefinition) -> bool | None:
         """Run one step with its retry policy. True: succeeded, False: failed, None: cancelled."""
+        from app.workflows.expr import resolve
+
         try:
             spec = self.registry.get(step.action)
             resolved = resolve(dict(step.inputs), self._scope(live))
@@ -515,6 +521,8 @@ class WorkflowEngine:
         return final
 
     async def _run_compensation(self, live: _Live, step: StepDefinition) -> tuple[bool, str, int]:
+        from app.workflows.expr import resolve
+
         assert step.compensation is not None
         comp = step.compensation
         try:
@@ -796,6 +804,8 @@ class WorkflowEngine:
 
     def _rerun_created(self, run_id: str, from_step: str, overrides: Mapping[str, JsonValue] | None, force: bool) -> str:
         """Check the re-run and create the new run (the caller spawns its task); returns its id."""
+        from app.workflows.definition import parse_definition
+
         run, steps = self._load(run_id)
         self._refuse_if_busy(run)
         status = RunStatus(run.status)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,16 +16,10 @@ import app.workflows.events as wf_events  # also registers the event types
 from app.errors import NotFoundError, UserError
 from app.events import Event
 from app.health import Health
+from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
 from app.timeutil import to_iso
-from app.workflows.definition import (
-    WorkflowDefinition,
-    coerce_input,
-    load_data,
-    load_text,
-    parse_definition,
-    stored_definition,
-)
+from app.untrusted import load_data
 from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
 from services.actions import ActionRegistry
@@ -38,18 +33,24 @@ from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a definition's checks (and its expressions') are imported by what reads, imports or reruns
+    # one, not with the service: start-up compares the built-in ones with what is stored, as data
+    from app.workflows.definition import WorkflowDefinition
     from services.workflows.temporal.config import TemporalConfig
     from services.workflows.temporal.runs import TemporalRuns
 
 BUILTIN_PACKAGE = "resources.workflows"
+# imported by the methods that read, import, run or rerun a definition, not with the service (start-up compares the
+# built-in definitions with the stored ones as data); the GUI imports them on a worker once its first panel is
+# filled (Services.import_deferred)
+LATER_IMPORTS = ("app.workflows.definition", "app.workflows.expr")
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return to_iso(value) if value is not None else None
 
 
-def _duration(start: Any, end: Any) -> float | None:
+def _duration(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
     return round(float((end - start).total_seconds()), 3)
@@ -144,9 +145,9 @@ class WorkflowsService(BaseService):
 
     # ------------------------------------------------------------------ definitions
     @staticmethod
-    def builtin_bodies() -> list[tuple[str, Any]]:
+    def builtin_bodies() -> list[tuple[str, JsonValue]]:
         """(source, data) of each bundled definition, read but not checked yet."""
-        out: list[tuple[str, Any]] = []
+        out: list[tuple[str, JsonValue]] = []
         for entry in sorted(resources.files(BUILTIN_PACKAGE).iterdir(), key=lambda e: e.name):
             if entry.name.endswith((".json", ".toml")):
                 fmt = "toml" if entry.name.endswith(".toml") else "json"
@@ -155,12 +156,15 @@ class WorkflowsService(BaseService):
         return out
 
     def builtin_definitions(self) -> list[WorkflowDefinition]:
+        from app.workflows.definition import parse_definition
+
         return [parse_definition(data, source=source) for source, data in self.builtin_bodies()]
 
     def sync_builtins(self) -> None:
         """Store the bundled definitions (new versions replace old ones; user ones are never touched).
 
-        One stored as it is bundled is not checked again (each start would load the schema checker)."""
+        One stored as it is bundled is not checked again (each start would load the schema checker and import
+        the definitions' checks)."""
         now = self.ctx.clock()
         with self.ctx.new_uow() as uow:
             s = uow.session
@@ -169,6 +173,8 @@ class WorkflowsService(BaseService):
                 stored = s.get(DefRec, name) if isinstance(name, str) else None
                 if stored is not None and stored.origin == "builtin" and stored.body == data:
                     continue
+                from app.workflows.definition import parse_definition
+
                 defn = parse_definition(data, source=source)
                 rec = s.get(DefRec, defn.name)
                 if rec is None:
@@ -181,6 +187,8 @@ class WorkflowsService(BaseService):
     @operation
     def list_definitions(self) -> list[dict[str, Any]]:
         def compute() -> list[dict[str, Any]]:
+            from app.workflows.definition import stored_definition
+
             with self.ctx.new_uow() as uow:
                 recs = [(r.body, r.origin) for r in uow.session.scalars(select(DefRec).order_by(DefRec.name))]
                 counts = {str(w): int(n) for w, n in uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow))}
@@ -207,6 +215,8 @@ class WorkflowsService(BaseService):
 
     @operation
     def get_definition(self, name: str) -> WorkflowDefinition:
+        from app.workflows.definition import stored_definition
+
         with self.ctx.new_uow() as uow:
             rec = uow.session.get(DefRec, name)
             if rec is None:
@@ -218,6 +228,8 @@ class WorkflowsService(BaseService):
 
     @operation
     def import_definition(self, path: Path, *, replace: bool = False) -> WorkflowDefinition:
+        from app.workflows.definition import load_text
+
         path = Path(path)
         self.require(path.is_file(), f"{path} is not a file; give a workflow definition (.json or .toml)")
         fmt = "toml" if path.suffix.lower() == ".toml" else "json"
@@ -242,15 +254,17 @@ class WorkflowsService(BaseService):
         self.invalidate()
         return defn
 
-    def parse_inputs(self, name: str, pairs: list[str]) -> dict[str, Any]:
+    def parse_inputs(self, name: str, pairs: list[str]) -> JsonObject:
         """``["k=v", ...]`` -> typed inputs of workflow ``name``."""
         defn = self.get_definition(name)
         return self._parse_pairs(defn, pairs)
 
     @staticmethod
-    def _parse_pairs(defn: WorkflowDefinition, pairs: list[str]) -> dict[str, Any]:
+    def _parse_pairs(defn: WorkflowDefinition, pairs: list[str]) -> JsonObject:
+        from app.workflows.definition import coerce_input
+
         specs = {i.name: i for i in defn.inputs}
-        out: dict[str, Any] = {}
+        out: JsonObject = {}
         for pair in pairs:
             if "=" not in pair:
                 raise UserError(f"an input needs NAME=VALUE, got {pair!r}")
@@ -263,14 +277,14 @@ class WorkflowsService(BaseService):
 
     # ------------------------------------------------------------------ runs
     @operation
-    def start(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+    def start(self, name: str, inputs: Mapping[str, JsonValue] | None = None) -> str:
         """Start a run on the current asyncio loop; returns its id immediately."""
         defn = self.get_definition(name)
         run_id = self.temporal.start(defn, inputs or {}) if self.temporal is not None else self.engine.start(defn, inputs or {})
         self.invalidate()
         return run_id
 
-    async def run(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+    async def run(self, name: str, inputs: Mapping[str, JsonValue] | None = None) -> str:
         run_id = self.start(name, inputs)
         await self.wait(run_id)
         self.invalidate()
@@ -299,7 +313,9 @@ class WorkflowsService(BaseService):
         return temporal.cancel(full) if temporal is not None else self.engine.cancel(full)
 
     @operation
-    def rerun(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *, force: bool = False) -> str:
+    def rerun(self, run_id: str, from_step: str, inputs: list[str] | Mapping[str, JsonValue] | None = None, *, force: bool = False) -> str:
+        from app.workflows.definition import parse_definition
+
         full, temporal = self._on_temporal(run_id)
         if temporal is not None:
             defn = self.get_definition(str(temporal.describe(full)["workflow"]))
@@ -331,7 +347,7 @@ class WorkflowsService(BaseService):
     # -- the same writes from a coroutine on the GUI's loop ------------------------------------------
     # Lookups, checks and writes run in a worker thread (asyncio.to_thread); only a run's task is
     # spawned on the loop. Temporal's calls go to its own client loop from that worker.
-    async def start_async(self, name: str, inputs: dict[str, Any] | None = None) -> str:
+    async def start_async(self, name: str, inputs: Mapping[str, JsonValue] | None = None) -> str:
         defn = await asyncio.to_thread(self.get_definition, name)
         if self.temporal is not None:
             run_id = await asyncio.to_thread(self.temporal.start, defn, inputs or {})
@@ -360,8 +376,10 @@ class WorkflowsService(BaseService):
     async def cancel_async(self, run_id: str) -> str:
         return await self._on_engine_or_temporal(run_id, lambda t, full: t.cancel(full), self.engine.cancel_async)
 
-    async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | dict[str, Any] | None = None, *,
+    async def rerun_async(self, run_id: str, from_step: str, inputs: list[str] | Mapping[str, JsonValue] | None = None, *,
                           force: bool = False) -> str:
+        from app.workflows.definition import parse_definition
+
         full, temporal = await asyncio.to_thread(self._on_temporal, run_id)
         if temporal is not None:
             return await asyncio.to_thread(self.rerun, full, from_step, inputs, force=force)  # spawns nothing here
@@ -452,5 +470,5 @@ class WorkflowsService(BaseService):
         return runs_health(self.ctx, temporal, leases=self.engine.leases, live=self.engine.live_ids())
 
 
-def dumps(data: Any) -> str:
+def dumps(data: object) -> str:
     return json.dumps(data, indent=2, sort_keys=True, default=str)

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from app.errors import ConflictError, NotFoundError, UserError
+from app.jsonvalue import JsonValue
 from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition
 from app.workflows.model import RunStatus, StepStatus
@@ -55,7 +56,7 @@ class TemporalRuns:
         return f"WorkflowType = '{workflow_type}' AND TaskQueue = '{self.config.queue(QueueKind.MAIN)}'"
 
     # -- starting ------------------------------------------------------------------------
-    def start(self, defn: WorkflowDefinition, inputs: Mapping[str, Any], *, rerun_of: str | None = None,
+    def start(self, defn: WorkflowDefinition, inputs: Mapping[str, JsonValue], *, rerun_of: str | None = None,
               from_step: str | None = None, reuse: Mapping[str, ReusedStep] | None = None) -> str:
         bound = self.registry.bind_run(defn, inputs)
         run_id = uuid.uuid4().hex
@@ -83,7 +84,7 @@ class TemporalRuns:
         await self.gateway.acall(go)
         return RunStatus(self.show(run_id)["status"])
 
-    def rerun(self, run_id: str, defn: WorkflowDefinition, from_step: str, overrides: Mapping[str, Any]) -> str:
+    def rerun(self, run_id: str, defn: WorkflowDefinition, from_step: str, overrides: Mapping[str, JsonValue]) -> str:
         """A new run from ``from_step``, the earlier steps' results taken over from ``run_id``."""
         detail = self.show(run_id)
         status = RunStatus(detail["status"])
@@ -235,7 +236,7 @@ class TemporalRuns:
         return matches[0]
 
 
-async def _undo_of(client: Client, run_id: str) -> Any:
+async def _undo_of(client: Client, run_id: str) -> WorkflowExecutionDescription | None:
     """The description of the run's undo workflow, or None if nobody asked to undo the run."""
     try:
         return await client.get_workflow_handle(undo_id(run_id)).describe()
@@ -245,7 +246,7 @@ async def _undo_of(client: Client, run_id: str) -> Any:
         raise
 
 
-def _undone(row: dict[str, Any], undo: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, Any],
+def _undone(row: dict[str, Any], undo: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, object],
             close: datetime | None) -> None:
     """A run's row as its undo left it: compensating while the undo runs, then what the undo ended as."""
     row.update(status=run_status(status, memo.get("status")).value, phase="compensate", undo=undo,
@@ -254,7 +255,7 @@ def _undone(row: dict[str, Any], undo: str, status: WorkflowExecutionStatus | No
         row["duration"] = round((close - datetime.fromisoformat(row["started_at"])).total_seconds(), 3)
 
 
-async def _describe(client: Client, run_id: str) -> Any:
+async def _describe(client: Client, run_id: str) -> WorkflowExecutionDescription:
     try:
         return await client.get_workflow_handle(run_id).describe()
     except RPCError as exc:
