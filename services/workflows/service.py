@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -18,7 +17,6 @@ from app.events import Event
 from app.health import Health
 from app.jsonvalue import JsonObject, JsonValue
 from app.remedies import ImportWorkflow, ListWorkflows, ReplaceWorkflow, WorkflowHistory
-from app.timeutil import to_iso
 from app.untrusted import load_data
 from app.workflows.events import WorkflowImported
 from app.workflows.model import RunStatus
@@ -32,6 +30,7 @@ from services.workflows.health import runs_health
 from services.workflows.models import WorkflowDefinitionRecord as DefRec
 from services.workflows.models import WorkflowRunRecord as RunRec
 from services.workflows.models import WorkflowStepRecord as StepRec
+from services.workflows.rows import DefinitionRow, RunDetail, RunRow, StepRow, row_duration, row_time
 
 if TYPE_CHECKING:  # a definition's checks (and its expressions') are imported by what reads, imports or reruns
     # one, not with the service: start-up compares the built-in ones with what is stored, as data
@@ -46,17 +45,7 @@ BUILTIN_PACKAGE = "resources.workflows"
 LATER_IMPORTS = ("app.workflows.definition", "app.workflows.expr")
 
 
-def _iso(value: datetime | None) -> str | None:
-    return to_iso(value) if value is not None else None
-
-
-def _duration(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return round(float((end - start).total_seconds()), 3)
-
-
-def run_to_dict(run: RunRec) -> dict[str, Any]:
+def run_to_dict(run: RunRec) -> RunRow:
     return {
         "id": run.id,
         "workflow": run.workflow,
@@ -66,17 +55,17 @@ def run_to_dict(run: RunRec) -> dict[str, Any]:
         "inputs": run.inputs or {},
         "error": run.error,
         "failed_step": run.failed_step,
-        "created_at": _iso(run.created_at),
-        "started_at": _iso(run.started_at),
-        "ended_at": _iso(run.ended_at),
-        "duration": _duration(run.started_at, run.ended_at),
+        "created_at": row_time(run.created_at),
+        "started_at": row_time(run.started_at),
+        "ended_at": row_time(run.ended_at),
+        "duration": row_duration(run.started_at, run.ended_at),
         "rerun_of": run.rerun_of,
         "superseded_by": run.superseded_by,
         "cancel_requested": bool(run.cancel_requested),
     }
 
 
-def step_to_dict(step: StepRec) -> dict[str, Any]:
+def step_to_dict(step: StepRec) -> StepRow:
     return {
         "position": step.position,
         "name": step.name,
@@ -87,14 +76,14 @@ def step_to_dict(step: StepRec) -> dict[str, Any]:
         "output": step.output,
         "error": step.error,
         "error_type": step.error_type,
-        "started_at": _iso(step.started_at),
-        "ended_at": _iso(step.ended_at),
-        "duration": _duration(step.started_at, step.ended_at),
+        "started_at": row_time(step.started_at),
+        "ended_at": row_time(step.ended_at),
+        "duration": row_duration(step.started_at, step.ended_at),
         "reused": bool(step.reused),
         "compensation_action": step.compensation_action,
         "compensation_error": step.compensation_error,
         "compensation_attempts": step.compensation_attempts,
-        "compensated_at": _iso(step.compensated_at),
+        "compensated_at": row_time(step.compensated_at),
     }
 
 
@@ -185,14 +174,14 @@ class WorkflowsService(BaseService):
         self.invalidate()
 
     @operation
-    def list_definitions(self) -> list[dict[str, Any]]:
-        def compute() -> list[dict[str, Any]]:
+    def list_definitions(self) -> list[DefinitionRow]:
+        def compute() -> list[DefinitionRow]:
             from app.workflows.definition import stored_definition
 
             with self.ctx.new_uow() as uow:
                 recs = [(r.body, r.origin) for r in uow.session.scalars(select(DefRec).order_by(DefRec.name))]
                 counts = {str(w): int(n) for w, n in uow.session.execute(select(RunRec.workflow, func.count()).group_by(RunRec.workflow))}
-            out = []
+            out: list[DefinitionRow] = []
             for body, origin in recs:
                 defn = stored_definition(body, source=str(body.get("name")))  # checked when stored
                 missing = self.registry.missing(defn)
@@ -399,7 +388,7 @@ class WorkflowsService(BaseService):
         await self.engine.approve_async(full, step, approved=approved, note=note)
         return step
 
-    def _waiting_approval(self, run_id: str, detail: dict[str, Any] | None = None) -> str:
+    def _waiting_approval(self, run_id: str, detail: RunDetail | None = None) -> str:
         """The step of ``run_id`` waiting for an approval (refused with one line when none is)."""
         from services.workflows.temporal.shapes import APPROVAL_ACTION  # when asked: start-up needs no shapes
 
@@ -430,18 +419,15 @@ class WorkflowsService(BaseService):
                               remedy=WorkflowHistory())
 
     @operation
-    def show(self, run_id: str) -> dict[str, Any]:
+    def show(self, run_id: str) -> RunDetail:
         full, temporal = self._on_temporal(run_id)
         if temporal is not None:
             return temporal.show(full)
         run, steps = self.engine._load(full)
-        out = run_to_dict(run)
-        out["steps"] = [step_to_dict(s) for s in steps]
-        out["live"] = self.engine.is_live(full)
-        return out
+        return {**run_to_dict(run), "steps": [step_to_dict(s) for s in steps], "live": self.engine.is_live(full)}
 
     @operation
-    def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
+    def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[RunRow]:
         with self.ctx.new_uow() as uow:
             q = select(RunRec).order_by(RunRec.created_at.desc()).limit(limit)
             if name:

@@ -10,11 +10,11 @@ studio's 10,000 runs never stall the GUI thread, and opening the panel runs no S
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import NotIdempotentError, TrendForgeError
 from app.events import Event
-from app.jsonvalue import as_array, as_object
+from app.jsonvalue import JsonObject, JsonValue, as_array, as_object
 from app.workflows.links import run_links
 from services.workflows.service import WorkflowsService
 from ui.background import LatestQuery
@@ -51,6 +51,7 @@ from ui.widgets.plain_text import ask_yes_no, escape, warn
 if TYPE_CHECKING:
     from app.workflows.definition import WorkflowDefinition
     from services.bootstrap import Services
+    from services.workflows.rows import DefinitionRow, RunDetail, RunRow
 
 
 def ask_force(parent: QWidget, message: str) -> bool:
@@ -85,7 +86,7 @@ class WorkflowsPanel(QWidget):
         self.current_run: str | None = None
         self._refreshing = False
         self._defs_reads = LatestQuery(self)
-        self._def_steps: dict[str, list[dict[str, Any]]] = {}  # definition name -> its raw steps (the diagram's)
+        self._def_steps: dict[str, list[JsonObject]] = {}  # definition name -> its raw steps (the diagram's)
         self._wanted_definition: str | None = None  # to select once the definitions are shown (an import's)
         self._runs_reads = LatestQuery(self)
         self._run_reads = LatestQuery(self)
@@ -144,7 +145,7 @@ class WorkflowsPanel(QWidget):
         self.rerun_button = QPushButton("Re-run from &step…")
         self.approve_button = QPushButton("&Approve")
         self.reject_button = QPushButton("Re&ject")
-        self._detail: dict[str, Any] | None = None
+        self._detail: RunDetail | None = None
         self.links = LinksButton(self, self.runs_view, RUN_LINKS, self._link_targets)
         self.links.open_requested.connect(self.open_requested)
         actions = QHBoxLayout()
@@ -220,7 +221,7 @@ class WorkflowsPanel(QWidget):
             self._unsubscribe = None
 
     @staticmethod
-    def _table(model: Any, widths: tuple[int, ...]) -> QTableView:
+    def _table(model: QAbstractItemModel, widths: tuple[int, ...]) -> QTableView:
         view = QTableView()
         view.setModel(model)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -235,7 +236,7 @@ class WorkflowsPanel(QWidget):
         return view
 
     # ------------------------------------------------------------------ data
-    def selected_definition(self) -> dict[str, Any] | None:
+    def selected_definition(self) -> DefinitionRow | None:
         return self.defs_model.row_dict(self.defs_view.currentIndex().row())
 
     def refresh_definitions(self, select: str | None = None, *, soon: bool = False) -> None:
@@ -246,14 +247,14 @@ class WorkflowsPanel(QWidget):
         if select is not None:
             self._wanted_definition = select
 
-        def load() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        def load() -> tuple[list[DefinitionRow], dict[str, list[JsonObject]]]:
             defs = svc.list_definitions()
             return defs, {d["name"]: [dict(as_object(s, "a step"))
                                     for s in as_array(svc.get_definition(d["name"]).raw["steps"], "steps")] for d in defs}
 
         (self._defs_reads.run_soon if soon else self._defs_reads.run)(load, self._show_definitions, self._on_read_failed)
 
-    def _show_definitions(self, loaded: tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]) -> None:
+    def _show_definitions(self, loaded: tuple[list[DefinitionRow], dict[str, list[JsonObject]]]) -> None:
         defs, self._def_steps = loaded
         current = self.selected_definition()
         name = self._wanted_definition or (current["name"] if current is not None else None)
@@ -283,7 +284,7 @@ class WorkflowsPanel(QWidget):
         name = None if self.all_runs.isChecked() or d is None else d["name"]
         svc = self.svc
 
-        def load() -> list[dict[str, Any]]:
+        def load() -> list[RunRow]:
             try:
                 return svc.history(name, limit=200)
             except TrendForgeError:
@@ -291,7 +292,7 @@ class WorkflowsPanel(QWidget):
 
         self._runs_reads.run(load, self._show_runs, self._on_read_failed)
 
-    def _show_runs(self, rows: list[dict[str, Any]]) -> None:
+    def _show_runs(self, rows: list[RunRow]) -> None:
         self._refreshing = True
         try:
             self.runs_model.set_rows(rows)
@@ -322,7 +323,7 @@ class WorkflowsPanel(QWidget):
         self.current_run = r["id"] if r else None
         self.refresh_timeline()
 
-    def run_detail(self) -> dict[str, Any] | None:
+    def run_detail(self) -> RunDetail | None:
         if self.current_run is None:
             return None
         try:
@@ -338,7 +339,7 @@ class WorkflowsPanel(QWidget):
             return
         svc = self.svc
 
-        def load() -> dict[str, Any] | None:
+        def load() -> RunDetail | None:
             try:
                 return svc.show(run_id)
             except TrendForgeError:
@@ -346,7 +347,7 @@ class WorkflowsPanel(QWidget):
 
         self._run_reads.run(load, lambda detail: self._show_timeline(run_id, detail), self._on_read_failed)
 
-    def _show_timeline(self, run_id: str | None, detail: dict[str, Any] | None) -> None:
+    def _show_timeline(self, run_id: str | None, detail: RunDetail | None) -> None:
         step_row = self.steps_view.currentIndex().row()
         if detail is None:
             self.steps_model.set_rows([])
@@ -403,11 +404,11 @@ class WorkflowsPanel(QWidget):
         detail = self._detail
         if detail is None:
             return {}
-        found = run_links(detail.get("inputs") or {}, [s.get("output") for s in detail.get("steps", [])])
+        found = run_links(detail["inputs"], [s["output"] if isinstance(s["output"], dict) else None for s in detail["steps"]])
         return {"trend": found.trend_id, "template": found.template_id, "build": found.build_id,
                 "events": detail["id"]}
 
-    def _update_buttons(self, detail: dict[str, Any] | None = None) -> None:
+    def _update_buttons(self, detail: RunDetail | None = None) -> None:
         self._detail = detail
         self.links.update_state()
         status = detail["status"] if detail else None
@@ -424,7 +425,7 @@ class WorkflowsPanel(QWidget):
         self.cancel_button.setEnabled(status in {"running", "pending", "interrupted"} and not superseded)
         self.rerun_button.setEnabled(bool(detail) and status not in {"running", "pending", "compensating"} and not superseded)
         waiting = bool(detail) and any(
-            s["action"] == "wait_for_approval" and s["status"] == "running" for s in (detail or {}).get("steps", [])
+            s["action"] == "wait_for_approval" and s["status"] == "running" for s in (detail["steps"] if detail else [])
         )
         self.approve_button.setEnabled(waiting)
         self.reject_button.setEnabled(waiting)
@@ -471,7 +472,7 @@ class WorkflowsPanel(QWidget):
             return
         self.start_run(d["name"], values)
 
-    def start_run(self, name: str, values: dict[str, Any]) -> None:
+    def start_run(self, name: str, values: Mapping[str, JsonValue]) -> None:
         """Start a run in the background; once it exists it is selected (``run_started``)."""
         svc = self.svc
 
@@ -558,7 +559,7 @@ class WorkflowsPanel(QWidget):
             return
         self.rerun_from(detail["id"], step["name"], values)
 
-    def rerun_from(self, run_id: str, step: str, values: dict[str, Any], *, force: bool = False) -> None:
+    def rerun_from(self, run_id: str, step: str, values: Mapping[str, JsonValue], *, force: bool = False) -> None:
         """Re-run in the background; the new run is selected once it exists (``run_started``)."""
         svc = self.svc
         pairs = [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in values.items()]

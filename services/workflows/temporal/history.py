@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -17,9 +16,10 @@ from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.converter import DataConverter
 
-from app.timeutil import to_iso
+from app.jsonvalue import as_int, as_object
 from app.workflows.definition import parse_definition
 from app.workflows.model import RunStatus, StepStatus
+from services.workflows.rows import RunRow, StepRow, row_duration, row_time
 from services.workflows.temporal.shapes import (
     COMPENSATE_STEP,
     RECORD,
@@ -46,41 +46,38 @@ def run_status(status: WorkflowExecutionStatus | None, memo_status: object) -> R
     return RunStatus.FAILED  # failed, terminated, timed out: the workflow itself did not finish
 
 
-def _iso(value: datetime | None) -> str | None:
-    return to_iso(value) if value is not None else None
+def _text(value: object) -> str | None:
+    """A memo's optional text: missing or empty is None."""
+    return str(value) if value else None
 
 
-def _duration(start: datetime | None, end: datetime | None) -> float | None:
-    return round((end - start).total_seconds(), 3) if start is not None and end is not None else None
-
-
-def run_row(run_id: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, Any],
-            start: datetime | None, close: datetime | None) -> dict[str, Any]:
+def run_row(run_id: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, object],
+            start: datetime | None, close: datetime | None) -> RunRow:
     final = run_status(status, memo.get("status"))
-    error = memo.get("error") or None
+    error = _text(memo.get("error"))
     if final is RunStatus.FAILED and status is not WorkflowExecutionStatus.COMPLETED and not error:
         error = f"the Temporal workflow {status.name.lower() if status else 'failed'}"
     return {
         "id": run_id,
         "workflow": str(memo.get("workflow", "")),
-        "version": int(memo.get("version", 1)),
+        "version": as_int(memo.get("version", 1), f"run {run_id}'s memo version"),
         "status": final.value,
         "phase": str(memo.get("phase", "forward")),
-        "inputs": dict(memo.get("inputs") or {}),
+        "inputs": dict(as_object(memo.get("inputs") or {}, f"run {run_id}'s memo inputs")),
         "error": error,
-        "failed_step": memo.get("failed_step") or None,
-        "created_at": _iso(start),
-        "started_at": _iso(start),
-        "ended_at": _iso(close),
-        "duration": _duration(start, close),
-        "rerun_of": memo.get("rerun_of") or None,
+        "failed_step": _text(memo.get("failed_step")),
+        "created_at": row_time(start),
+        "started_at": row_time(start),
+        "ended_at": row_time(close),
+        "duration": row_duration(start, close),
+        "rerun_of": _text(memo.get("rerun_of")),
         "superseded_by": None,
         "cancel_requested": False,
         "engine": ENGINE,
     }
 
 
-def _step_row(position: int, name: str, action: str, compensation: str | None) -> dict[str, Any]:
+def _step_row(position: int, name: str, action: str, compensation: str | None) -> StepRow:
     return {
         "position": position, "name": name, "action": action, "status": StepStatus.PENDING.value, "attempts": 0,
         "inputs": None, "output": None, "error": None, "error_type": None, "started_at": None, "ended_at": None,
@@ -90,19 +87,28 @@ def _step_row(position: int, name: str, action: str, compensation: str | None) -
     }
 
 
+def _attempt(row: StepRow, activity: str, attempt: int, worker: str) -> None:
+    """The attempt the step's activity (its run, or its undo) is on, and the worker running it."""
+    if activity == RUN_STEP:
+        row["attempts"] = attempt
+    else:
+        row["compensation_attempts"] = attempt
+    row["worker"] = worker or None
+
+
 def _when(event: HistoryEvent) -> datetime:
     return event.event_time.ToDatetime(tzinfo=UTC)
 
 
 async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
                        pending: Sequence[PendingActivityInfo],
-                       rows: Sequence[dict[str, Any]] = ()) -> tuple[RunInput | None, list[dict[str, Any]]]:
+                       rows: Sequence[StepRow] = ()) -> tuple[RunInput | None, list[StepRow]]:
     """The run's input and its step rows, from its history (and the activities still pending).
 
     ``rows``: the run's step rows so far, when folding the history of its undo workflow onto them.
     """
     run: RunInput | None = None
-    steps: dict[str, dict[str, Any]] = {str(r["name"]): r for r in rows}
+    steps: dict[str, StepRow] = {r["name"]: r for r in rows}
     scheduled: dict[int, tuple[str, StepCall]] = {}  # scheduled event id -> (activity type, call)
     by_activity_id: dict[str, tuple[str, StepCall]] = {}
 
@@ -127,16 +133,14 @@ async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
             if row is None:
                 continue
             if name == RUN_STEP:
-                row.update(status=StepStatus.RUNNING.value, inputs=call.inputs, started_at=row["started_at"] or _iso(_when(event)))
+                row.update({"status": StepStatus.RUNNING.value, "inputs": call.inputs, "started_at": row["started_at"] or row_time(_when(event))})
             elif name == COMPENSATE_STEP:
-                row.update(status=StepStatus.COMPENSATING.value)
+                row.update({"status": StepStatus.COMPENSATING.value})
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             sa2 = event.activity_task_started_event_attributes
             found = scheduled.get(sa2.scheduled_event_id)
             if found and found[1].step in steps:
-                key = "attempts" if found[0] == RUN_STEP else "compensation_attempts"
-                steps[found[1].step][key] = sa2.attempt
-                steps[found[1].step]["worker"] = sa2.identity or None
+                _attempt(steps[found[1].step], found[0], sa2.attempt, sa2.identity)
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             ca = event.activity_task_completed_event_attributes
             found = scheduled.get(ca.scheduled_event_id)
@@ -144,10 +148,10 @@ async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
                 row = steps[found[1].step]
                 if found[0] == RUN_STEP:
                     (result,) = await converter.decode(ca.result.payloads, [StepResult])
-                    row.update(status=StepStatus.SUCCEEDED.value, output=result.output, attempts=result.attempt,
-                               ended_at=_iso(_when(event)), error=None, error_type=None)
+                    row.update({"status": StepStatus.SUCCEEDED.value, "output": result.output, "attempts": result.attempt,
+                               "ended_at": row_time(_when(event)), "error": None, "error_type": None})
                 else:
-                    row.update(status=StepStatus.COMPENSATED.value, compensated_at=_iso(_when(event)))
+                    row.update({"status": StepStatus.COMPENSATED.value, "compensated_at": row_time(_when(event))})
         elif kind in (EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT):
             if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
                 fa = event.activity_task_failed_event_attributes
@@ -163,31 +167,29 @@ async def fold_history(converter: DataConverter, events: Sequence[HistoryEvent],
                 if failure.cause.message and not failure.application_failure_info.type:
                     message = failure.cause.message
                 if found[0] == RUN_STEP:
-                    row.update(status=StepStatus.FAILED.value, error=message, error_type=etype, ended_at=_iso(_when(event)))
+                    row.update({"status": StepStatus.FAILED.value, "error": message, "error_type": etype, "ended_at": row_time(_when(event))})
                 else:
-                    row.update(status=StepStatus.COMPENSATION_FAILED.value, compensation_error=f"{etype}: {message}",
-                               compensated_at=_iso(_when(event)))
+                    row.update({"status": StepStatus.COMPENSATION_FAILED.value, "compensation_error": f"{etype}: {message}",
+                               "compensated_at": row_time(_when(event))})
         elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
             found = scheduled.get(event.activity_task_canceled_event_attributes.scheduled_event_id)
             if found and found[1].step in steps:
-                steps[found[1].step].update(status=StepStatus.CANCELLED.value, error="cancelled", ended_at=_iso(_when(event)))
+                steps[found[1].step].update({"status": StepStatus.CANCELLED.value, "error": "cancelled", "ended_at": row_time(_when(event))})
 
     for info in pending:  # a step in flight: its attempt so far, and why the last one failed
         found = by_activity_id.get(info.activity_id)
         if found and found[1].step in steps:
-            key = "attempts" if found[0] == RUN_STEP else "compensation_attempts"
-            steps[found[1].step][key] = info.attempt
-            steps[found[1].step]["worker"] = info.last_worker_identity or None
+            _attempt(steps[found[1].step], found[0], info.attempt, info.last_worker_identity)
             if info.last_failure.message and found[0] == RUN_STEP:
                 steps[found[1].step]["error"] = info.last_failure.message
     rows = sorted(steps.values(), key=lambda r: int(r["position"]))
     for row in rows:
         if row["started_at"] and row["ended_at"]:
-            row["duration"] = _duration(datetime.fromisoformat(row["started_at"]), datetime.fromisoformat(row["ended_at"]))
+            row["duration"] = row_duration(datetime.fromisoformat(row["started_at"]), datetime.fromisoformat(row["ended_at"]))
     return run, rows
 
 
-def _apply_notices(steps: dict[str, dict[str, Any]], rec: RecordCall, when: datetime) -> None:
+def _apply_notices(steps: dict[str, StepRow], rec: RecordCall, when: datetime) -> None:
     """The step changes the workflow recorded itself (skips, reuses, approvals, undos it could not start)."""
     for notice in rec.notices:
         f = notice.fields
@@ -196,15 +198,15 @@ def _apply_notices(steps: dict[str, dict[str, Any]], rec: RecordCall, when: date
             continue
         kind = notice.type.removeprefix("workflow.")
         if kind == "step_skipped":
-            row.update(status=StepStatus.SKIPPED.value, ended_at=_iso(when))
+            row.update({"status": StepStatus.SKIPPED.value, "ended_at": row_time(when)})
         elif kind == "step_started":
-            row.update(status=StepStatus.RUNNING.value, attempts=int(f.get("attempt", 1)), started_at=_iso(when))
+            row.update({"status": StepStatus.RUNNING.value, "attempts": int(f.get("attempt", 1)), "started_at": row_time(when)})
         elif kind == "step_succeeded":
-            row.update(status=StepStatus.SUCCEEDED.value, output=f.get("output") or {}, attempts=int(f.get("attempt", 1)),
-                       reused=bool(f.get("reused")), ended_at=_iso(when) if not f.get("reused") else None)
+            row.update({"status": StepStatus.SUCCEEDED.value, "output": f.get("output") or {}, "attempts": int(f.get("attempt", 1)),
+                       "reused": bool(f.get("reused")), "ended_at": row_time(when) if not f.get("reused") else None})
         elif kind == "step_failed":
-            row.update(status=StepStatus.FAILED.value, error=f.get("error"), error_type=f.get("error_type"), ended_at=_iso(when))
+            row.update({"status": StepStatus.FAILED.value, "error": f.get("error"), "error_type": f.get("error_type"), "ended_at": row_time(when)})
         elif kind == "step_cancelled":
-            row.update(status=StepStatus.CANCELLED.value, error="cancelled", ended_at=_iso(when))
+            row.update({"status": StepStatus.CANCELLED.value, "error": "cancelled", "ended_at": row_time(when)})
         elif kind == "compensated" and not f.get("ok") and row["status"] == StepStatus.COMPENSATING.value:
-            row.update(status=StepStatus.COMPENSATION_FAILED.value, compensation_error=f.get("error"), compensated_at=_iso(when))
+            row.update({"status": StepStatus.COMPENSATION_FAILED.value, "compensation_error": f.get("error"), "compensated_at": row_time(when)})

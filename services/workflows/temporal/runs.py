@@ -12,7 +12,6 @@ import contextlib
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.common import WorkflowIDReusePolicy
@@ -21,10 +20,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from app.errors import ConflictError, NotFoundError, UserError
 from app.jsonvalue import JsonValue
-from app.timeutil import to_iso
 from app.workflows.definition import WorkflowDefinition
 from app.workflows.model import RunStatus, StepStatus
 from services.actions import ActionRegistry
+from services.workflows.rows import RunDetail, RunRow, output_of, row_duration, row_time
 from services.workflows.temporal.config import QueueKind, TemporalConfig
 from services.workflows.temporal.gateway import TemporalGateway
 from services.workflows.temporal.history import fold_history, run_row, run_status
@@ -100,7 +99,7 @@ class TemporalRuns:
                     f"step {s.name!r} is {row['status']} in run {run_id}, so its result cannot be reused; "
                     f"re-run from {s.name!r} or an earlier step"
                 )
-            reuse[s.name] = ReusedStep(row["status"], dict(row["output"] or {}), int(row["attempts"]))
+            reuse[s.name] = ReusedStep(row["status"], output_of(row), int(row["attempts"]))
         return self.start(defn, {**detail["inputs"], **overrides}, rerun_of=run_id, from_step=from_step, reuse=reuse)
 
     # -- acting on a run ------------------------------------------------------------------
@@ -137,7 +136,7 @@ class TemporalRuns:
             raise ConflictError(f"run {run_id} has nothing to compensate: no step that ran has a compensating action "
                                 f"left to run; it stays {status.value}")
         return UndoInput(run, statuses={s["name"]: s["status"] for s in steps},
-                         outputs={s["name"]: dict(s["output"] or {}) for s in steps},
+                         outputs={s["name"]: output_of(s) for s in steps},
                          after=status.value, error=str(detail["error"] or ""))
 
     def start_undo(self, run_id: str, undo: UndoInput) -> None:
@@ -163,29 +162,28 @@ class TemporalRuns:
         )
 
     # -- reading --------------------------------------------------------------------------
-    def describe(self, run_id: str) -> dict[str, Any]:
+    def describe(self, run_id: str) -> RunRow:
         """The run's row (status, memo) without its steps."""
 
-        async def go(client: Client) -> dict[str, Any]:
+        async def go(client: Client) -> RunRow:
             desc = await _describe(client, run_id)
             return run_row(run_id, desc.status, await desc.memo(), desc.start_time, desc.close_time)
 
         return self.gateway.call(go)
 
-    def show(self, run_id: str) -> dict[str, Any]:
+    def show(self, run_id: str) -> RunDetail:
         return self._fold(run_id)[1]
 
-    def _fold(self, run_id: str) -> tuple[RunInput | None, dict[str, Any]]:
+    def _fold(self, run_id: str) -> tuple[RunInput | None, RunDetail]:
         """The run's input and its detail: its history folded, then its undo's (if it was asked to be undone)."""
 
-        async def go(client: Client) -> tuple[RunInput | None, dict[str, Any]]:
+        async def go(client: Client) -> tuple[RunInput | None, RunDetail]:
             desc = await _describe(client, run_id)
             handle = client.get_workflow_handle(run_id)
             events = [e async for e in handle.fetch_history_events()]
             run, steps = await fold_history(client.data_converter, events, list(desc.raw_description.pending_activities))
-            out = run_row(run_id, desc.status, await desc.memo(), desc.start_time, desc.close_time)
-            out["live"] = desc.status is WorkflowExecutionStatus.RUNNING
-            out["undo"] = None
+            out: RunDetail = {**run_row(run_id, desc.status, await desc.memo(), desc.start_time, desc.close_time),
+                              "steps": steps, "live": desc.status is WorkflowExecutionStatus.RUNNING, "undo": None}
             undo = await _undo_of(client, run_id)
             if undo is not None:
                 undo_events = [e async for e in client.get_workflow_handle(undo.id).fetch_history_events()]
@@ -198,15 +196,15 @@ class TemporalRuns:
                 out["workflow"] = str(run.definition.get("name", ""))
             return run, out
 
-        folded: tuple[RunInput | None, dict[str, Any]] = self.gateway.call(go)
+        folded: tuple[RunInput | None, RunDetail] = self.gateway.call(go)
         return folded
 
-    def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[dict[str, Any]]:
-        async def go(client: Client) -> list[dict[str, Any]]:
+    def history(self, name: str | None = None, *, limit: int = 50, status: str | None = None) -> list[RunRow]:
+        async def go(client: Client) -> list[RunRow]:
             undos = {}
             async for u in client.list_workflows(self._query(UNDO_WORKFLOW_TYPE), page_size=100):
                 undos[u.id] = u
-            rows: list[dict[str, Any]] = []
+            rows: list[RunRow] = []
             async for wf in client.list_workflows(self._query(), page_size=max(limit, 10)):
                 row = run_row(wf.id, wf.status, await wf.memo(), wf.start_time, wf.close_time)
                 undo = undos.get(undo_id(wf.id))
@@ -246,13 +244,14 @@ async def _undo_of(client: Client, run_id: str) -> WorkflowExecutionDescription 
         raise
 
 
-def _undone(row: dict[str, Any], undo: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, object],
+def _undone(row: RunRow, undo: str, status: WorkflowExecutionStatus | None, memo: Mapping[str, object],
             close: datetime | None) -> None:
     """A run's row as its undo left it: compensating while the undo runs, then what the undo ended as."""
-    row.update(status=run_status(status, memo.get("status")).value, phase="compensate", undo=undo,
-               error=memo.get("error", row["error"]) or None, ended_at=to_iso(close) if close is not None else None)
+    error = memo.get("error", row["error"])
+    row.update({"status": run_status(status, memo.get("status")).value, "phase": "compensate", "undo": undo,
+                "error": str(error) if error else None, "ended_at": row_time(close)})
     if close is not None and row["started_at"]:
-        row["duration"] = round((close - datetime.fromisoformat(row["started_at"])).total_seconds(), 3)
+        row["duration"] = row_duration(datetime.fromisoformat(row["started_at"]), close)
 
 
 async def _describe(client: Client, run_id: str) -> WorkflowExecutionDescription:

@@ -155,15 +155,15 @@ def _drive(ctx: CliContext, start: Callable[[WorkflowsService], str], *, done: s
     finally:
         unsubscribe()
     detail = svc.show(run_id)
-
+    shown: dict[str, object] = dict(detail)
     if "duration" in undo:
-        detail = {**detail, "compensation_duration": undo["duration"]}
+        shown["compensation_duration"] = undo["duration"]
 
     def human() -> None:
         took = undo.get("duration", detail["duration"])
         ctx.print(f"{detail['workflow']} {detail['status']}" + (f" in {took:.2f}s" if took is not None else ""))
 
-    ctx.emit(detail, human)
+    ctx.emit(shown, human)
     if detail["status"] == done:
         return 0
     reason = detail["error"] or detail["status"]

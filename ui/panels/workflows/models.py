@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
 from ui.colors import Tone, tone_brush, tone_color
 from ui.widgets.keyed_rows import sync_rows
 from ui.widgets.plain_text import tooltip
 
+if TYPE_CHECKING:
+    from services.workflows.rows import DefinitionRow, RunRow, StepRow
+
 Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R", "RunRow", "StepRow")
 
 STATUS_COLORS = {
     "succeeded": Tone.OK,
@@ -51,18 +55,18 @@ def fmt_time(iso: str | None) -> str:
 
 
 class DefinitionsModel(QAbstractListModel):
-    """One row per workflow definition; UserRole gives its dict."""
+    """One row per workflow definition; UserRole gives its row."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[DefinitionRow] = []
 
-    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+    def set_rows(self, rows: Sequence[DefinitionRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def row_dict(self, row: int) -> dict[str, Any] | None:
+    def row_dict(self, row: int) -> DefinitionRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def row_of(self, name: str) -> int:
@@ -74,7 +78,7 @@ class DefinitionsModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         r = self._rows[index.row()]
@@ -91,23 +95,25 @@ class DefinitionsModel(QAbstractListModel):
         return None
 
 
-class _Table(QAbstractTableModel):
+class _Table(QAbstractTableModel, Generic[R]):
     COLUMNS: tuple[str, ...] = ()
-    KEY = "id"  # what tells one row from another across refreshes
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[R] = []
 
-    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+    def key(self, row: R) -> str:
+        """What tells one row from another across refreshes."""
+        raise NotImplementedError
+
+    def set_rows(self, rows: Sequence[R]) -> None:
         """Show ``rows``: changed rows are updated, new ones inserted, gone ones removed (no reset)."""
-        key = self.KEY
-        sync_rows(self, self._rows, list(rows), key=lambda r: r[key])
+        sync_rows(self, self._rows, list(rows), key=self.key)
 
-    def row_dict(self, row: int) -> dict[str, Any] | None:
+    def row_dict(self, row: int) -> R | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[R]:
         return list(self._rows)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -116,22 +122,22 @@ class _Table(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             return self.COLUMNS[section]
         return None
 
-    def cell(self, row: dict[str, Any], column: int) -> str:
+    def cell(self, row: R, column: int) -> str:
         raise NotImplementedError
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self.COLUMNS):
             return None
         r = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cell(r, index.column())
         if role == Qt.ItemDataRole.ForegroundRole and self.COLUMNS[index.column()] == "Status":
-            return status_brush(str(r.get("status")))
+            return status_brush(r["status"])
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self.tooltip(r)
             return tooltip(tip) if tip is not None else None
@@ -139,14 +145,17 @@ class _Table(QAbstractTableModel):
             return r
         return None
 
-    def tooltip(self, row: dict[str, Any]) -> str | None:
+    def tooltip(self, row: R) -> str | None:
         return None
 
 
-class RunsTableModel(_Table):
+class RunsTableModel(_Table["RunRow"]):
     COLUMNS = ("Run", "Workflow", "Status", "Started (UTC)", "Duration", "Problem")
 
-    def cell(self, row: dict[str, Any], column: int) -> str:
+    def key(self, row: RunRow) -> str:
+        return row["id"]
+
+    def cell(self, row: RunRow, column: int) -> str:
         if column == 0:
             return str(row["id"])[:10]
         if column == 1:
@@ -162,15 +171,17 @@ class RunsTableModel(_Table):
             problem = problem if problem.startswith(str(row["failed_step"])) else f"{row['failed_step']}: {problem}"
         return problem
 
-    def tooltip(self, row: dict[str, Any]) -> str | None:
+    def tooltip(self, row: RunRow) -> str | None:
         return f"{row['id']}\ninputs: {json.dumps(row.get('inputs') or {}, sort_keys=True)}"
 
 
-class StepsTableModel(_Table):
+class StepsTableModel(_Table["StepRow"]):
     COLUMNS = ("#", "Step", "Action", "Status", "Attempts", "Started (UTC)", "Duration", "Error")
-    KEY = "name"
 
-    def cell(self, row: dict[str, Any], column: int) -> str:
+    def key(self, row: StepRow) -> str:
+        return row["name"]
+
+    def cell(self, row: StepRow, column: int) -> str:
         if column == 0:
             return str(int(row["position"]) + 1)
         if column == 1:

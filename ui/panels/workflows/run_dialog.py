@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,11 +22,20 @@ from PySide6.QtWidgets import (
 from ui.widgets.key_choice import KEY_INPUT, KeyCombo
 from ui.widgets.plain_text import plain_label, tooltip
 
+if TYPE_CHECKING:
+    from app.jsonvalue import JsonObject, JsonValue
+    from services.workflows.rows import InputRow
+
+
+def _start_number(value: JsonValue) -> str | int | float:
+    """What a number field starts from: a scalar as it is (text is parsed), none or empty as 0."""
+    return value if isinstance(value, str | int | float) and value != "" else 0
+
 
 class RunDialog(QDialog):
     """``RunDialog.ask(...)`` returns the inputs, or None if cancelled (tests replace ``ask``)."""
 
-    def __init__(self, title: str, inputs: list[dict[str, Any]], values: dict[str, Any] | None = None,
+    def __init__(self, title: str, inputs: Sequence[InputRow], values: Mapping[str, JsonValue] | None = None,
                  note: str = "", parent: QWidget | None = None, keys: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -46,13 +56,13 @@ class RunDialog(QDialog):
             elif type_ == "integer":
                 spin = QSpinBox()
                 spin.setRange(-1_000_000_000, 1_000_000_000)
-                spin.setValue(int(value or 0))
+                spin.setValue(int(_start_number(value)))
                 widget = spin
             elif type_ == "number":
                 dspin = QDoubleSpinBox()
                 dspin.setRange(-1e12, 1e12)
                 dspin.setDecimals(3)
-                dspin.setValue(float(value or 0))
+                dspin.setValue(float(_start_number(value)))
                 widget = dspin
             else:
                 line = QLineEdit()
@@ -81,8 +91,8 @@ class RunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def values(self) -> JsonObject:
+        out: JsonObject = {}
         for spec in self.specs:
             w = self.fields[spec["name"]]
             if isinstance(w, KeyCombo):
@@ -101,8 +111,8 @@ class RunDialog(QDialog):
         return out
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, inputs: list[dict[str, Any]],
-            values: dict[str, Any] | None = None, note: str = "", keys: list[str] | None = None) -> dict[str, Any] | None:
+    def ask(cls, parent: QWidget | None, title: str, inputs: Sequence[InputRow],
+            values: Mapping[str, JsonValue] | None = None, note: str = "", keys: list[str] | None = None) -> JsonObject | None:
         """``keys``: the signing keys to offer for a ``key_alias`` input (None: a plain text field)."""
         dlg = cls(title, inputs, values, note, parent, keys)
         if dlg.exec() != QDialog.DialogCode.Accepted:
