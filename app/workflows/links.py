@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class RunLinks:
     build_id: str | None = None
 
 
-def run_links(inputs: Mapping[str, Any], outputs: Sequence[Mapping[str, Any] | None]) -> RunLinks:
+def run_links(inputs: Mapping[str, object], outputs: Sequence[Mapping[str, object] | None]) -> RunLinks:
     found: dict[str, str] = {}
     for source in (inputs, *outputs):
         for key in ("trend_id", "template_id", "build_id"):

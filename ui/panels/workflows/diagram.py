@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
@@ -10,6 +10,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.colors import Tone, tone_color
 from ui.panels.workflows.models import STATUS_COLORS
+
+if TYPE_CHECKING:
+    from app.jsonvalue import JsonObject
 
 BOX_H = 46
 GAP = 26
@@ -19,12 +22,12 @@ MARGIN = 10
 class StepDiagram(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._steps: list[dict[str, Any]] = []
+        self._steps: list[JsonObject] = []
         self._status: dict[str, str] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(200)
 
-    def set_steps(self, steps: list[dict[str, Any]], status: dict[str, str] | None = None) -> None:
+    def set_steps(self, steps: list[JsonObject], status: dict[str, str] | None = None) -> None:
         """``steps``: the definition's raw step dicts; ``status``: step name -> status of a run."""
         self._steps = steps
         self._status = status or {}
@@ -46,9 +49,10 @@ class StepDiagram(QWidget):
             notes = []
             if s.get("condition"):
                 notes.append(f"if {s['condition']}")
-            retry = s.get("retry") or {}
-            if int(retry.get("max_attempts", 1)) > 1:
-                notes.append(f"retry x{retry['max_attempts']}")
+            retry = s.get("retry")
+            attempts = retry.get("max_attempts", 1) if isinstance(retry, dict) else 1
+            if isinstance(attempts, int) and attempts > 1:  # the definition's schema makes it an integer
+                notes.append(f"retry x{attempts}")
             if s.get("timeout"):
                 notes.append(f"timeout {s['timeout']}s")
             out.append(f"{s['name']}  [{s['action']}]" + (f"\n{'; '.join(notes)}" if notes else ""))
@@ -67,7 +71,7 @@ class StepDiagram(QWidget):
         for i, (step, text) in enumerate(zip(self._steps, self.box_texts(), strict=True)):
             top = MARGIN + i * (BOX_H + GAP)
             rect = QRectF(MARGIN, top, box_w, BOX_H)
-            status = self._status.get(step["name"])
+            status = self._status.get(str(step["name"]))
             border = tone_color(STATUS_COLORS.get(status or "", Tone.MUTED))
             fill = QColor(border)
             fill.setAlpha(40 if status else 18)
@@ -92,7 +96,7 @@ class StepDiagram(QWidget):
             p.drawText(rect.adjusted(8, BOX_H / 2, -8, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, sub)
             p.setFont(self.font())
             comp = step.get("compensation")
-            if comp:
+            if isinstance(comp, dict) and comp:  # the definition's schema makes it an object
                 x0 = MARGIN + box_w
                 y = top + BOX_H / 2
                 p.setPen(QPen(tone_color(Tone.SPECIAL), 1, Qt.PenStyle.DashLine))
