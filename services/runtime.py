@@ -277,6 +277,12 @@ def job_runtime() -> JobRuntime:
     return runtime
 
 
+def _existing_runtime() -> JobRuntime | None:
+    """The application's runtime if there are an application and a runtime (none is created)."""
+    app = QCoreApplication.instance()
+    return app.findChild(JobRuntime) if app is not None else None
+
+
 def offload(fn: Callable[[], T], receiver: QObject, on_done: Callable[[T], None],
             on_error: Callable[[Exception], None]) -> None:
     """:meth:`JobRuntime.offload` on the application's runtime."""
@@ -294,8 +300,7 @@ async def on_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     end (its ``finally`` blocks run) before the cancellation goes on; its outcome, errors included,
     is the caller's. Whatever the coroutine binds to its loop (an HTTP client) it must close itself.
     """
-    app = QCoreApplication.instance()
-    runtime = app.findChild(JobRuntime) if app is not None else None
+    runtime = _existing_runtime()
     lock = threading.Lock()
     running: list[tuple[asyncio.AbstractEventLoop, asyncio.Task[T]]] = []
     cancelled = [False]
@@ -352,8 +357,7 @@ def run_blocking(coro: Coroutine[Any, Any, T], *, alone_then: Callable[[], Await
     else:
         coro.close()
         raise RuntimeError("called from a running event loop: await the coroutine instead")
-    app = QCoreApplication.instance()
-    runtime = app.findChild(JobRuntime) if app is not None else None
+    runtime = _existing_runtime()
     loop = runtime.loop() if runtime is not None else None
     if runtime is not None and loop is not None:
         future = asyncio.run_coroutine_threadsafe(coro, loop)

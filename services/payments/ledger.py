@@ -634,7 +634,10 @@ def list_txns(session: Session, f: TxnFilter) -> list[Transaction]:
         page = _page_in_newest_window(session, f, max(NEWEST_WINDOW, 16 * (max(0, f.offset) + _page_size(f))))
         if page is not None:
             return page
-    stmt = list_statement(f, broad=broad, backend=backend_of(session))
+    return _read_page(session, list_statement(f, broad=broad, backend=backend_of(session)))
+
+
+def _read_page(session: Session, stmt: Any) -> list[Transaction]:
     return [to_domain(r) for r in session.execute(stmt.with_only_columns(*_TXN_COLUMNS))]
 
 
@@ -642,8 +645,7 @@ def _page_in_newest_window(session: Session, f: TxnFilter, size: int) -> list[Tr
     """A broad search's page from the newest ``size`` rows, or None when they hold too few matches
     to fill it (a row outside the window is older than every row in it, so a full page is exact)."""
     window = newest_window(session, f, size)
-    stmt = list_statement(f, broad=True, window=window)
-    page = [to_domain(r) for r in session.execute(stmt.with_only_columns(*_TXN_COLUMNS))]
+    page = _read_page(session, list_statement(f, broad=True, window=window))
     return page if window is None or len(page) >= _page_size(f) else None
 
 
