@@ -13,7 +13,9 @@ sync ran one full collection of the whole heap (~90 ms, on a worker, holding the
 the app never does; a full collection inside an action is printed under it. Target: every worst stall < 50 ms; RSS with every panel open at most 2x a bare
 window plus the data shown: the rows its models hold and the pixmaps it shows, measured in the
 same run (bench/rss_parts.py), printed with where the RSS is (anonymous vs libraries, the C
-heap, SQLite's caches).
+heap, SQLite's caches). Two report rows split that figure: a fresh process with the floor plus
+every library module the window had loaded imported (the libraries' whole share), then with every
+module of ours it had loaded imported too, nothing built (the code alone); the window holds the rest.
 
 ``--profile`` samples the GUI thread's Python stack every millisecond and prints, under each
 action, where the samples inside its worst gap were (bench/gui_stalls.py).
@@ -68,6 +70,34 @@ w = QMainWindow(); w.resize(1280, 800); w.show()
 for _ in range(20): app.processEvents()
 print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])
 """
+
+# the floor, then every module the driven window had loaded, imported and nothing built: what the code alone
+# costs (names on stdin; the bench's own modules and those that cannot be imported on their own are left out)
+RSS_LINE = "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])\n"
+FLOOR_AND_MODULES = FLOOR.replace(RSS_LINE, """
+import gc, importlib
+for name in sys.stdin.read().split():
+    if name.split('.')[0] in ('bench', '__main__', '__mp_main__') or name in sys.modules:
+        continue
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+gc.collect()
+for _ in range(20): app.processEvents()
+""" + RSS_LINE)
+if FLOOR_AND_MODULES == FLOOR:
+    raise RuntimeError("FLOOR no longer ends with RSS_LINE: the modules-imported figure would be the floor's")
+
+
+OUR_PACKAGES = frozenset({"app", "services", "ui", "resources"})
+
+
+def modules_alone_kb(names: list[str]) -> int:
+    """RSS of a fresh process holding the floor plus ``names`` imported, nothing built (see FLOOR_AND_MODULES)."""
+    out = subprocess.run([sys.executable, "-c", FLOOR_AND_MODULES], input="\n".join(names), capture_output=True,
+                         text=True, check=True, cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    return int(out.stdout.strip().splitlines()[-1])
 
 
 class FullCollections:
@@ -272,6 +302,14 @@ async def _drive(data_dir: Path, args: argparse.Namespace, bare: int, floor: int
         rss <= 2 * bare + shown)
     row("RSS, every panel open, beside the libraries' floor (report)", rss / 1024, floor / 1024, "MB",
         "(report: bare window + QtCharts, sqlalchemy, httpx, stripe, keyring, qasync imported)", True)
+    names = sorted(sys.modules)
+    libraries = modules_alone_kb([name for name in names if name.split(".")[0] not in OUR_PACKAGES])
+    loaded = modules_alone_kb(names)
+    row("floor + every library module the window loaded, imported (report)", libraries / 1024, floor / 1024, "MB",
+        "(report: the libraries' whole share, nothing of ours)", True)
+    row("+ every module of ours it loaded, imported, nothing built (report)", loaded / 1024, libraries / 1024, "MB",
+        f"(report: our code {(loaded - libraries) / 1024:.1f} MB; the window holds {(rss - loaded) / 1024:.1f} MB "
+        "beyond it)", True)
     print(load())
     heart.stop()
     window.close()
