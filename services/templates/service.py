@@ -256,6 +256,16 @@ class TemplatesService(BaseService):
         query = query or TemplateQuery()
         return self.cached(("list", query), lambda: self._list(query))
 
+    @operation
+    def application_ids(self, query: TemplateQuery | None = None) -> list[str]:
+        """The application ids of the page of templates :meth:`find` lists for ``query``, sorted, each once:
+        one read of that column, not a whole template (its content) per row."""
+        ids = [summary.id for summary in self.find(query)]
+        if not ids:
+            return []
+        with self.ctx.new_uow() as uow:
+            return sorted(set(uow.session.scalars(select(TemplateRow.application_id).where(TemplateRow.id.in_(ids)))))
+
     def _list(self, query: TemplateQuery) -> list[TemplateSummary]:
         params: dict[str, Any] = {"limit": max(0, query.limit), "offset": max(0, query.offset)}
         source, where, searching = self._from(query, params)

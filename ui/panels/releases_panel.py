@@ -177,10 +177,7 @@ class ReleasesPanel(QWidget):
         services = self.services
 
         def load() -> tuple[str | None, list[str]]:
-            ids: set[str] = set()
-            for summary in services.templates.find():
-                ids.add(services.templates.get(summary.id).application_id)
-            return services.releases.account(), sorted(ids)
+            return services.releases.account(), services.templates.application_ids()
 
         run_in_background(load, self._on_apps_loaded, self._on_error, self)
 
