@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.events import AppStarted, CredentialSet, Event, SettingsChanged
@@ -135,6 +135,40 @@ def panel(qtbot: QtBot, services: Services) -> EventsPanel:
     p.show()
     qtbot.waitUntil(lambda: not p.loading and p.model.rowCount() > 0, timeout=5000)  # read off the GUI thread
     return p
+
+
+class _Paints(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_page_of_events_arriving_is_painted_once(qtbot: QtBot, services: Services) -> None:
+    # each paint of the table is a GUI-thread stall at scale: rows arriving in the empty table an open
+    # shows first must not make the view lay itself out again (a scroll bar appearing narrows the
+    # viewport: two more paints of every visible cell)
+    services.bus.publish_batch([AppStarted(version=str(i), source="app") for i in range(250)])
+    p = EventsPanel(services)
+    qtbot.addWidget(p)
+    p.resize(900, 500)
+    p.show()
+    qtbot.waitUntil(lambda: not p.loading and p.model.rowCount() > 0, timeout=5000)
+    p.type_box.setEditText("no.such.type")
+    qtbot.waitUntil(lambda: not p.loading and p.model.rowCount() == 0, timeout=5000)
+    qtbot.wait(200)  # the empty table is painted
+    paints = _Paints(p.table.viewport())
+    p.clear_filters()
+    qtbot.waitUntil(lambda: not p.loading and p.model.rowCount() > 0, timeout=5000)
+    qtbot.wait(300)  # every layout and paint the page caused has run
+    assert paints.count == 1
 
 
 def test_events_model_passes_modeltester(panel: EventsPanel, qtmodeltester: object) -> None:
