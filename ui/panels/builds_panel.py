@@ -45,6 +45,7 @@ from ui.panels.builds.keys_dialog import KeysDialog
 from ui.panels.builds.log_view import LogView
 from ui.panels.builds.model import COLUMN_SAMPLES, COLUMNS, PROGRESS_COLUMN, ROLE_INFO, ROLE_PERCENT, BuildsTableModel
 from ui.remedies import remedy_of
+from ui.widgets.fitted_columns import fit_columns
 from ui.widgets.links import BUILD_LINKS, LinksButton
 from ui.widgets.plain_text import plain_label
 from ui.widgets.progress_strip import ProgressStrip, progress_option
@@ -135,13 +136,12 @@ class BuildsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # not ResizeToContents: it sized every row
-        header.setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # sized from samples, not ResizeToContents (it sized every row); kept inside the viewport, Progress takes the rest
         metrics = self.table.fontMetrics()
-        for col, sample in enumerate(COLUMN_SAMPLES):
-            if col != PROGRESS_COLUMN:
-                header.resizeSection(col, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[col])) + 24)
+        widths = [max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(COLUMNS[col])) + 24
+                  for col, sample in enumerate(COLUMN_SAMPLES)]
+        self.table.horizontalHeader().setMinimumSectionSize(20)
+        fit_columns(self.table, widths, stretch=PROGRESS_COLUMN)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
 
         # -- details of the selected build ------------------------------------------------------

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -35,6 +34,7 @@ from services.events.store import EventQuery, StoredEvent
 from ui.background import LatestQuery, run_in_background
 from ui.colors import Tone, tone_span
 from ui.panels.events_model import EventsTableModel
+from ui.widgets.fitted_columns import fit_columns
 from ui.widgets.plain_text import ask_yes_no, escape
 
 if TYPE_CHECKING:
@@ -105,10 +105,7 @@ class EventsPanel(QWidget):
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((170, 170, 90, 120)):
-            self.table.setColumnWidth(col, width)
+        fit_columns(self.table, (170, 170, 90, 120, 200), minimum=(150, 100, 50, 50, 80))
 
         # side: detail, counts
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -58,6 +57,7 @@ from ui.panels.payments.dialogs import ExportDialog, KofiImportDialog, RefundDia
 from ui.panels.payments.link_dialog import LinkProductDialog, ProductLink
 from ui.panels.payments.model import PaymentsTableModel
 from ui.remedies import remedy_of
+from ui.widgets.fitted_columns import fit_columns
 from ui.widgets.plain_text import escape
 
 if TYPE_CHECKING:
@@ -178,10 +178,9 @@ class PaymentsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((140, 70, 120, 100, 90, 90, 100, 150)):
-            self.table.setColumnWidth(col, width)
+        # every column stays in view, down to the minimum window (whether a payment was refunded must not
+        # need a sideways scroll): the ids give way first, the date and the amounts last
+        fit_columns(self.table, (140, 70, 120, 100, 90, 90, 100, 150, 100), minimum=(126, 56, 72, 74, 66, 74, 36, 36, 36))
 
         self.detail = QPlainTextEdit(readOnly=True)
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -203,7 +202,7 @@ class PaymentsPanel(QWidget):
         splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 440])
+        splitter.setSizes([900, 300])  # the ledger first: at 960x600 the side pane gets ~200 px
 
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.TextFormat.RichText)  # our colour markup; foreign text is escaped

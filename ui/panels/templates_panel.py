@@ -61,6 +61,7 @@ from ui.panels.templates.detail import TemplateDetails, TemplateReviews
 from ui.panels.templates.dropzone import DropZone, local_paths
 from ui.panels.templates.form import TemplateForm
 from ui.panels.templates.model import PAGE, TemplatesTableModel
+from ui.widgets.fitted_columns import fit_columns
 from ui.widgets.plain_text import escape, message_box, tooltip
 
 if TYPE_CHECKING:
@@ -189,11 +190,9 @@ class TemplatesPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self.model.sort)
-        for col, width in enumerate((140, 110, 100, 150, 60, 55, 70, 80)):
-            self.table.setColumnWidth(col, width)
+        fit_columns(self.table, (140, 110, 100, 150, 60, 55, 70, 80, 110), minimum=(110, 36, 60, 44, 56, 48, 56, 50, 80))
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.drop_zone = DropZone()

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -58,6 +57,7 @@ from ui.panels.trends.models import (
 )
 from ui.remedies import remedy_of
 from ui.theme import chart_theme
+from ui.widgets.fitted_columns import fit_columns
 from ui.widgets.key_choice import KEY_INPUT, KeyCombo, signing_key_aliases
 from ui.widgets.plain_text import escape, plain_label, tooltip
 
@@ -194,10 +194,10 @@ class TrendsPanel(QWidget):
         self.table.setItemDelegateForColumn(COL_HISTORY, SparklineDelegate(self.table))
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setMinimumSectionSize(40)
-        for col, width in ((COL_SCORE, 50), (COL_TAG, 88), (COL_MOMENTUM, 82), (COL_VOLUME, 66), (COL_SOURCES, 90), (COL_HISTORY, 96)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(30)
+        widths = {COL_TITLE: 200, COL_SCORE: 50, COL_TAG: 88, COL_MOMENTUM: 82, COL_VOLUME: 66, COL_SOURCES: 90, COL_HISTORY: 96}
+        least = {COL_TITLE: 120, COL_SCORE: 40, COL_TAG: 60, COL_MOMENTUM: 64, COL_VOLUME: 50, COL_SOURCES: 50, COL_HISTORY: 60}
+        fit_columns(self.table, [widths[c] for c in sorted(widths)], [least[c] for c in sorted(least)], stretch=COL_TITLE)
         self.empty_label = QLabel("No trends yet. Press “Sync now” to fetch Reddit and Google Trends, or “Import CSV…” "
                                   "for a file of your own.")
         self.empty_label.setWordWrap(True)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListView,
     QPlainTextEdit,
@@ -44,6 +43,7 @@ from ui.operations import ChangeArea, Changes, operation_hub, run_async_write, r
 from ui.panels.workflows.diagram import StepDiagram
 from ui.panels.workflows.models import DefinitionsModel, RunsTableModel, StepsTableModel
 from ui.panels.workflows.run_dialog import RunDialog
+from ui.widgets.fitted_columns import fit_columns
 from ui.widgets.key_choice import signing_key_aliases
 from ui.widgets.links import RUN_LINKS, LinksButton
 from ui.widgets.plain_text import ask_yes_no, escape, warn
@@ -229,10 +229,7 @@ class WorkflowsPanel(QWidget):
         view.setAlternatingRowColors(True)
         view.verticalHeader().setVisible(False)
         view.verticalHeader().setDefaultSectionSize(22)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate(widths):
-            view.setColumnWidth(col, w)
+        fit_columns(view, (*widths, 100))  # the last column (the problem, the error) takes the rest
         return view
 
     # ------------------------------------------------------------------ data

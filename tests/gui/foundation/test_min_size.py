@@ -1,15 +1,18 @@
-"""At the minimum window size (960x600) no panel clips a label, a button's text or a field's text."""
+"""At the minimum window size (960x600) no panel clips a label, a button's text or a field's text, and no
+table has a column past the right edge of its viewport (seen only by scrolling sideways)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QLabel, QLineEdit, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.app_runner import create_window
 from ui.main_window import panel_specs
+from ui.theme import apply_theme
 
 MIN_W, MIN_H = 960, 600
 
@@ -51,3 +54,37 @@ def test_no_panel_clips_text_at_the_minimum_size(qtbot: QtBot, services: Any, ti
     assert window.width() <= MIN_W + 1 and window.height() <= MIN_H + 1, "the window cannot shrink to 960x600"
     problems = clipped(window.panels[title])
     assert not problems, f"{title} at {MIN_W}x{MIN_H}:\n" + "\n".join(problems)
+
+
+def columns_outside(root: QWidget) -> list[str]:
+    """The visible columns of visible tables that end past their viewport's right edge."""
+    out = []
+    for table in root.findChildren(QTableView):
+        if not table.isVisible() or table.model() is None:
+            continue
+        header, width = table.horizontalHeader(), table.viewport().width()
+        for col in range(header.count()):
+            if not header.isSectionHidden(col) and header.sectionPosition(col) + header.sectionSize(col) > width:
+                title = table.model().headerData(col, Qt.Orientation.Horizontal)
+                out.append(f"column {title!r} of {table.objectName() or type(table).__name__} ends at "
+                           f"{header.sectionPosition(col) + header.sectionSize(col)} > {width}")
+    return out
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("title", [s.title for s in panel_specs()])
+def test_every_table_column_is_in_view_at_the_minimum_size(qtbot: QtBot, services: Any, qapp: Any, title: str,
+                                                          theme: str) -> None:
+    apply_theme(qapp, theme)
+    try:
+        window = create_window(services)
+        qtbot.addWidget(window)
+        window.show()
+        window.resize(MIN_W, MIN_H)
+        window.show_panel(title)
+        qtbot.wait(300)  # layouts settle after the panel's first data arrives
+        QApplication.processEvents()
+        problems = columns_outside(window.panels[title])
+    finally:
+        apply_theme(qapp, "system")
+    assert not problems, f"{title} at {MIN_W}x{MIN_H} ({theme}):\n" + "\n".join(problems)
