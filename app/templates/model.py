@@ -114,7 +114,8 @@ class Review:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """Outcome of importing one path: ``template_id`` on success, ``error`` otherwise."""
+    """Outcome of importing one path: ``template_id`` on success, ``error`` otherwise, ``skipped`` (why)
+    for a file a folder held that is no template package."""
 
     source: str
     template_id: str | None = None
@@ -123,10 +124,12 @@ class ImportResult:
     renamed_from: str | None = None
     duplicate: bool = False  # refused only because the id exists (the UI offers replace / keep both)
     remedy: Remedy | None = None  # what to do about the error
+    skipped: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        """Imported."""
+        return self.error is None and self.skipped is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,6 +140,7 @@ class ImportResult:
             "replaced": self.replaced,
             "renamed_from": self.renamed_from,
             "duplicate": self.duplicate,
+            "skipped": self.skipped,
         }
 
 

@@ -695,14 +695,16 @@ class TemplatesService(BaseService):
         """Import several packages; one result per path, a failure never stops the others.
 
         Python scaffolding among them (``__init__.py``, ``__pycache__``: a glob over the samples
-        folder) is passed over; given nothing else, that is a ``UserError``."""
+        folder) is passed over; given nothing else, that is a ``UserError``. A folder that is no
+        package itself but holds some (``resources/samples``) imports each, and says which files it
+        skipped (see :meth:`_packages_in`)."""
         given = [Path(p) for p in paths]
         wanted = [p for p in given if not is_python_scaffolding(p.name)]
         if given and not wanted:
             raise UserError(f"nothing to import: {', '.join(p.name for p in given)} is Python package scaffolding, "
                             "not a template package (a folder, a .zip or a template.json)")
         results: list[ImportResult] = []
-        for path in wanted:
+        for path in [package for given_path in wanted for package in self._packages_in(given_path, results)]:
             try:
                 results.append(self.import_path(path, on_duplicate=on_duplicate))
             except ConflictError as exc:
@@ -721,6 +723,27 @@ class TemplatesService(BaseService):
                 results.append(ImportResult(source=str(path), error=f"could not import {Path(path).name}: "
                                                                     f"{type(exc).__name__}: {exc}".splitlines()[0]))
         return results
+
+    @staticmethod
+    def _packages_in(path: Path, skipped: list[ImportResult]) -> list[Path]:
+        """The packages ``path`` stands for: itself, or, for a folder with no manifest at its top that holds
+        packages (folders with one, ``.zip`` files), those, each other entry noted in ``skipped``.
+
+        One level down only: a folder of folders of packages is not searched further."""
+        if not path.is_dir() or (path / MANIFEST_NAME).is_file():
+            return [path]
+        entries = sorted(path.iterdir())
+        packages = [e for e in entries if ((e / MANIFEST_NAME).is_file() if e.is_dir() else e.suffix.lower() == ".zip")]
+        if not packages:
+            return [path]  # refused as a package: its error says what a package is
+        for entry in entries:
+            if entry in packages:
+                continue
+            why = ("Python package scaffolding, not a template" if is_python_scaffolding(entry.name) else
+                   f"a folder without a {MANIFEST_NAME}" if entry.is_dir() else
+                   f"not a template package (a folder with a {MANIFEST_NAME}, or a .zip)")
+            skipped.append(ImportResult(source=str(entry), skipped=why))
+        return packages
 
     @operation
     def export(self, template_id: str, dest: str | Path) -> Path:

@@ -724,12 +724,15 @@ class TemplatesPanel(QWidget):
                 how = " (replaced)" if r.replaced else (f" (as {r.template_id})" if r.renamed_from else "")
                 item = QListWidgetItem(f"✔ {name}: imported {r.template_id}{how}")
                 item.setForeground(tone_brush(Tone.OK))
+            elif r.skipped:
+                item = QListWidgetItem(f"- {name}: skipped ({r.skipped})")
             else:
                 item = QListWidgetItem(f"✖ {name}: {r.error}")
                 item.setForeground(tone_brush(Tone.ERROR))
-            item.setToolTip(tooltip(r.source if r.ok else f"{r.source}\n{r.error}"))
+            item.setToolTip(tooltip(r.source if r.ok or r.skipped else f"{r.source}\n{r.error}"))
             self.results.addItem(item)
         ok = [r for r in results if r.ok]
+        results = [r for r in results if not r.skipped]  # the counts are of packages
         if ok:
             self._select_after_refresh = ok[-1].template_id  # the refresh its Changes started brings the row
         self.status_message.emit(f"Imported {len(ok)} of {len(results)}")

@@ -159,14 +159,16 @@ def cmd_import(ctx: CliContext) -> int:
             if r.ok:
                 extra = " (replaced)" if r.replaced else (f" (renamed from {r.renamed_from})" if r.renamed_from else "")
                 ctx.print(f"imported {r.template_id}{extra} from {r.source}")
+            elif r.skipped:
+                ctx.print(f"skipped {r.source}: {r.skipped}")
             else:
                 ctx.print(f"FAILED {r.source}: {with_remedy(r.error or '', r.remedy)}")
 
     ctx.emit(rows, human)
-    failed = [r for r in results if not r.ok]
+    packages = [r for r in results if not r.skipped]
+    failed = [r for r in packages if not r.ok]
     if failed:
-
-        ctx.error(f"{len(failed)} of {len(results)} packages not imported: "
+        ctx.error(f"{len(failed)} of {len(packages)} packages not imported: "
                   f"{with_remedy(failed[0].error or '', failed[0].remedy)}")
         return 1
     return 0
