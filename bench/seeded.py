@@ -19,6 +19,7 @@ upgrade), and only when there is none is the data seeded afresh.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -83,7 +84,8 @@ def _repair(path: Path) -> None:
         return
     import sqlite3
 
-    with sqlite3.connect(path / "trendforge.sqlite3", timeout=60) as conn:
+    # closed, not only committed (a connection's ``with`` does not close it): the benches measure the app's memory
+    with contextlib.closing(sqlite3.connect(path / "trendforge.sqlite3", timeout=60)) as conn, conn:
         conn.execute("UPDATE builds SET state = 'signed' WHERE state = 'succeeded'")
     (path / BUILD_STATES_FIXED).write_text("ok\n", encoding="utf-8")
 
@@ -101,7 +103,10 @@ def forget_bench_syncs(path: Path) -> int:
     drift: a broad search walks them first. Returns how many ledger rows went."""
     import sqlite3
 
-    with sqlite3.connect(path / "trendforge.sqlite3", timeout=60) as conn:
+    # closed, not left to the garbage collector (a connection and its statement cache are a cycle): the GUI benches
+    # pause collection, then freeze what is alive, so this one and the 2 MB page cache its scan of the ledger had
+    # filled stayed in the window whose memory they measure
+    with contextlib.closing(sqlite3.connect(path / "trendforge.sqlite3", timeout=60)) as conn:
         if conn.execute("SELECT 1 FROM payment_transactions WHERE provider = 'stripe' AND provider_id GLOB ? LIMIT 1",
                         (BENCH_SYNC_IDS,)).fetchone() is None:
             return 0
