@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from app.events import AppStarted, CredentialSet, SettingsChanged  # noqa: E402
+from bench.builds_ended import ended  # noqa: E402 - a build awaited as the CLI awaits it
 from services.bootstrap import Services, bootstrap  # noqa: E402
 from services.config import AppConfig  # noqa: E402
 from services.secrets import MemorySecretStore  # noqa: E402
@@ -94,9 +95,9 @@ def seed(services: Services) -> None:
     services.builds.create_key("upload", dname="CN=Screenshot, O=TrendForge, C=US")
     for template_id, version in (("quotes-daily", "1.0.0"), ("trivia-quiz", "1.2.0")):
         info = services.builds.start_build(template_id, version, "apk", key_alias="upload")
-        services.builds.wait(info.id, timeout_s=120)
+        ended(services.builds, info.id, timeout_s=120)
     web = services.builds.start_build("wallpaper-pack", "0.9.0", "web")
-    services.builds.wait(web.id, timeout_s=120)
+    ended(services.builds, web.id, timeout_s=120)
     import asyncio
 
     import qasync
