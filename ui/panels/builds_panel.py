@@ -178,10 +178,15 @@ class BuildsPanel(QWidget):
         details.addRow(self.error_label)
         self.links = LinksButton(self, self.table, BUILD_LINKS, self._link_targets)
         self.links.open_requested.connect(self.open_requested)
-        actions = QHBoxLayout()
-        for b in (self.cancel_button, self.retry_button, self.open_button, self.copy_button, self.links):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        # two rows of buttons, not one: a row of all five was the details side's minimum width, which left the
+        # table ~280 px of a 960 px window
+        actions = QVBoxLayout()
+        for row_buttons in ((self.cancel_button, self.retry_button, self.links), (self.open_button, self.copy_button)):
+            row = QHBoxLayout()
+            for b in row_buttons:
+                row.addWidget(b)
+            row.addStretch(1)
+            actions.addLayout(row)
         details.addRow(actions)
         details_box = QGroupBox("Build")
         details_box.setLayout(details)

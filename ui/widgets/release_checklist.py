@@ -19,7 +19,7 @@ class ReleaseChecklist(QWidget):
         self.summary.setWordWrap(True)
         self.list = QListWidget()
         self.list.setWordWrap(True)
-        self.list.setMinimumHeight(3 * self.list.fontMetrics().height())  # fits the Builds panel at 960x600
+        self.list.setMinimumHeight(2 * self.list.fontMetrics().height())  # fits the Builds panel at 960x600 (it scrolls)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)

@@ -88,3 +88,18 @@ def test_every_table_column_is_in_view_at_the_minimum_size(qtbot: QtBot, service
     finally:
         apply_theme(qapp, "system")
     assert not problems, f"{title} at {MIN_W}x{MIN_H} ({theme}):\n" + "\n".join(problems)
+
+
+def test_the_builds_table_keeps_room_for_its_columns_at_the_minimum_size(qtbot: QtBot, services: Any) -> None:
+    """The details side's buttons in two rows, not one: one row of five was that side's minimum width and left
+    the queue table ~280 px of the window, every one of its nine columns elided to two letters."""
+    window = create_window(services)
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(MIN_W, MIN_H)
+    window.show_panel("Builds")
+    qtbot.wait(300)
+    QApplication.processEvents()
+    assert window.height() <= MIN_H + 1, "the window cannot shrink to 960x600"
+    table = window.panels["Builds"].table
+    assert table.width() >= 0.4 * window.width(), f"the builds table is {table.width()} px of {window.width()}"

@@ -40,6 +40,10 @@ class LogView(QWidget):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setUndoRedoEnabled(False)
+        # three lines and the sideways scroll bar at the least (Qt's default minimum is taller), so the Builds
+        # panel's details keep their two rows of buttons at 960x600
+        self.text.setMinimumHeight(3 * self.text.fontMetrics().lineSpacing() + 2 * self.text.frameWidth()
+                                   + self.text.horizontalScrollBar().sizeHint().height())
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search the log (Enter: next match)")
         self.search.setClearButtonEnabled(True)
