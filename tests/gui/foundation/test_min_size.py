@@ -42,8 +42,8 @@ def clipped(root: QWidget) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("title", [s.title for s in panel_specs()])
-def test_no_panel_clips_text_at_the_minimum_size(qtbot: QtBot, services: Any, title: str) -> None:
+def shown_at_minimum_size(qtbot: QtBot, services: Any, title: str) -> Any:
+    """The window resized to 960x600 with ``title``'s panel shown, once its first data has been laid out."""
     window = create_window(services)
     qtbot.addWidget(window)
     window.show()
@@ -51,6 +51,12 @@ def test_no_panel_clips_text_at_the_minimum_size(qtbot: QtBot, services: Any, ti
     window.show_panel(title)
     qtbot.wait(300)  # layouts settle after the panel's first data arrives
     QApplication.processEvents()
+    return window
+
+
+@pytest.mark.parametrize("title", [s.title for s in panel_specs()])
+def test_no_panel_clips_text_at_the_minimum_size(qtbot: QtBot, services: Any, title: str) -> None:
+    window = shown_at_minimum_size(qtbot, services, title)
     assert window.width() <= MIN_W + 1 and window.height() <= MIN_H + 1, "the window cannot shrink to 960x600"
     problems = clipped(window.panels[title])
     assert not problems, f"{title} at {MIN_W}x{MIN_H}:\n" + "\n".join(problems)
@@ -77,13 +83,7 @@ def test_every_table_column_is_in_view_at_the_minimum_size(qtbot: QtBot, service
                                                           theme: str) -> None:
     apply_theme(qapp, theme)
     try:
-        window = create_window(services)
-        qtbot.addWidget(window)
-        window.show()
-        window.resize(MIN_W, MIN_H)
-        window.show_panel(title)
-        qtbot.wait(300)  # layouts settle after the panel's first data arrives
-        QApplication.processEvents()
+        window = shown_at_minimum_size(qtbot, services, title)
         problems = columns_outside(window.panels[title])
     finally:
         apply_theme(qapp, "system")
@@ -93,13 +93,7 @@ def test_every_table_column_is_in_view_at_the_minimum_size(qtbot: QtBot, service
 def test_the_builds_table_keeps_room_for_its_columns_at_the_minimum_size(qtbot: QtBot, services: Any) -> None:
     """The details side's buttons in two rows, not one: one row of five was that side's minimum width and left
     the queue table ~280 px of the window, every one of its nine columns elided to two letters."""
-    window = create_window(services)
-    qtbot.addWidget(window)
-    window.show()
-    window.resize(MIN_W, MIN_H)
-    window.show_panel("Builds")
-    qtbot.wait(300)
-    QApplication.processEvents()
+    window = shown_at_minimum_size(qtbot, services, "Builds")
     assert window.height() <= MIN_H + 1, "the window cannot shrink to 960x600"
     table = window.panels["Builds"].table
     assert table.width() >= 0.4 * window.width(), f"the builds table is {table.width()} px of {window.width()}"
